@@ -1,0 +1,155 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is labdash's configuration: flags with LABDASH_* environment twins,
+// validated once at start and passed by value.
+type Config struct {
+	Addr          string
+	DB            string
+	LogFormat     string
+	LogLevel      string
+	Cloud         string
+	Demo          bool
+	SimSpeed      float64
+	BaseURL       string
+	SecureCookies bool
+	SessionTTL    time.Duration
+	AdminEmail    string // env only: LABDASH_ADMIN_EMAIL
+	AdminPassword string // env only: LABDASH_ADMIN_PASSWORD
+}
+
+// commonFlags registers the flags every subcommand shares (the database and logging).
+func commonFlags(fs *flag.FlagSet, cfg *Config, e *env) {
+	fs.StringVar(&cfg.DB, "db", e.str("LABDASH_DB", "./labdash.db"), "SQLite database file (LABDASH_DB)")
+	fs.StringVar(&cfg.LogFormat, "log-format", e.str("LABDASH_LOG_FORMAT", "text"), "log format: text or json (LABDASH_LOG_FORMAT)")
+	fs.StringVar(&cfg.LogLevel, "log-level", e.str("LABDASH_LOG_LEVEL", "info"), "log level: debug, info, warn or error (LABDASH_LOG_LEVEL)")
+}
+
+// serveFlags registers the server's flags.
+func serveFlags(fs *flag.FlagSet, cfg *Config, e *env) {
+	commonFlags(fs, cfg, e)
+	fs.StringVar(&cfg.Addr, "addr", e.str("LABDASH_ADDR", "127.0.0.1:8080"), "listen address host:port (LABDASH_ADDR)")
+	fs.StringVar(&cfg.Cloud, "cloud", e.str("LABDASH_CLOUD", "sim"), "cloud provider: sim (built-in simulated AWS) or aws (LABDASH_CLOUD)")
+	fs.StringVar(&cfg.BaseURL, "base-url", e.str("LABDASH_BASE_URL", ""), "public URL that personal links start with, e.g. https://labs.example.edu (LABDASH_BASE_URL; default: the request's host)")
+	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", e.boolean("LABDASH_SECURE_COOKIES", false), "mark cookies Secure; set behind a TLS proxy (LABDASH_SECURE_COOKIES)")
+	fs.DurationVar(&cfg.SessionTTL, "session-ttl", e.duration("LABDASH_SESSION_TTL", 12*time.Hour), "how long a sign-in lasts (LABDASH_SESSION_TTL)")
+	fs.BoolVar(&cfg.Demo, "demo", e.boolean("LABDASH_DEMO", true), "seed the demo class of virtual students when the database is empty, sim only (LABDASH_DEMO)")
+	fs.Float64Var(&cfg.SimSpeed, "sim-speed", e.float("LABDASH_SIM_SPEED", 10), "simulated seconds per real second (LABDASH_SIM_SPEED)")
+	cfg.AdminEmail = e.get("LABDASH_ADMIN_EMAIL")
+	cfg.AdminPassword = e.get("LABDASH_ADMIN_PASSWORD")
+}
+
+// validate reports every configuration problem at once, naming the flag and its env twin.
+func (c Config) validate(serving bool) error {
+	var errs []error
+	if strings.TrimSpace(c.DB) == "" {
+		errs = append(errs, errors.New("--db (LABDASH_DB) must name a database file"))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format (LABDASH_LOG_FORMAT) is %q; use text or json", c.LogFormat))
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		errs = append(errs, fmt.Errorf("--log-level (LABDASH_LOG_LEVEL) is %q; use debug, info, warn or error", c.LogLevel))
+	}
+	if !serving {
+		return errors.Join(errs...)
+	}
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("--addr (LABDASH_ADDR) is %q; use host:port such as 127.0.0.1:8080", c.Addr))
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		errs = append(errs, fmt.Errorf("--addr (LABDASH_ADDR) has port %q; use 0–65535", port))
+	}
+	switch c.Cloud {
+	case "sim":
+	case "aws":
+		errs = append(errs, errors.New("--cloud aws (LABDASH_CLOUD) is not built yet; run with --cloud sim"))
+	default:
+		errs = append(errs, fmt.Errorf("--cloud (LABDASH_CLOUD) is %q; use sim or aws", c.Cloud))
+	}
+	if c.SimSpeed <= 0 || c.SimSpeed > 10000 {
+		errs = append(errs, fmt.Errorf("--sim-speed (LABDASH_SIM_SPEED) is %g; use a number above 0 and at most 10000", c.SimSpeed))
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			errs = append(errs, fmt.Errorf("--base-url (LABDASH_BASE_URL) is %q; use a scheme and host such as https://labs.example.edu", c.BaseURL))
+		}
+	}
+	if c.SessionTTL < time.Minute || c.SessionTTL > 30*24*time.Hour {
+		errs = append(errs, fmt.Errorf("--session-ttl (LABDASH_SESSION_TTL) is %s; use between 1m and 720h", c.SessionTTL))
+	}
+	if (c.AdminEmail == "") != (c.AdminPassword == "") {
+		errs = append(errs, errors.New("set both LABDASH_ADMIN_EMAIL and LABDASH_ADMIN_PASSWORD, or neither"))
+	}
+	return errors.Join(errs...)
+}
+
+func (c Config) logger(w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// env reads LABDASH_* variables as flag defaults and remembers malformed ones, so
+// start-up can name the variable instead of silently using the default.
+type env struct {
+	get func(string) string
+	bad []error
+}
+
+func (e *env) str(key, def string) string {
+	if v := e.get(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func (e *env) boolean(key string, def bool) bool {
+	if v := e.get(key); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err == nil {
+			return b
+		}
+		e.bad = append(e.bad, fmt.Errorf("%s is %q; use true or false", key, v))
+	}
+	return def
+}
+
+func (e *env) float(key string, def float64) float64 {
+	if v := e.get(key); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err == nil {
+			return f
+		}
+		e.bad = append(e.bad, fmt.Errorf("%s is %q; use a number", key, v))
+	}
+	return def
+}
+
+func (e *env) duration(key string, def time.Duration) time.Duration {
+	if v := e.get(key); v != "" {
+		d, err := time.ParseDuration(v)
+		if err == nil {
+			return d
+		}
+		e.bad = append(e.bad, fmt.Errorf("%s is %q; use a duration such as 12h", key, v))
+	}
+	return def
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+const usage = `labdash: the instructor dashboard for hands-on AWS classes
+
+Usage:
+  labdash [serve] [flags]                  run the dashboard (default)
+  labdash user add --email E --name N [--role instructor|assistant] [--password-stdin]
+  labdash token create --email E [--name N]
+  labdash roster import [--base-url U] CLASS FILE.csv   (FILE may be - for stdin)
+  labdash help
+
+Run "labdash COMMAND -h" for a command's flags. Every flag has a LABDASH_* environment twin.
+`
+
+// run dispatches a command line. It is main without the process: tests call it directly.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	cmd, rest := "serve", args
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, rest = args[0], args[1:]
+		if len(rest) > 0 && (cmd == "user" || cmd == "token" || cmd == "roster") {
+			cmd, rest = cmd+" "+rest[0], rest[1:]
+		}
+	}
+	e := &env{get: getenv}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, rest, stdout, stderr, e)
+	case "user add":
+		err = userAdd(ctx, rest, stdin, stdout, stderr, e)
+	case "token create":
+		err = tokenCreate(ctx, rest, stdout, stderr, e)
+	case "roster import":
+		err = rosterImport(ctx, rest, stdin, stdout, stderr, e)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+// parseFlags parses args and folds in malformed environment variables, so both kinds
+// of mistake are reported before anything starts.
+func parseFlags(fs *flag.FlagSet, args []string, e *env) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return errors.Join(e.bad...)
+}

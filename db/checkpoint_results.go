@@ -1,0 +1,77 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Checkpoint statuses (LABS.md §0).
+const (
+	StatusPending = "pending"
+	StatusPass    = "pass"
+	StatusFail    = "fail"
+	StatusError   = "error"
+)
+
+// CheckpointResult is the latest outcome of one check for one student.
+type CheckpointResult struct {
+	StudentID   int64
+	Lab         string
+	Checkpoint  string
+	Status      string
+	Evidence    string
+	FirstPassAt time.Time // zero until the first pass; never moves afterwards
+	CheckedAt   time.Time
+}
+
+// PutCheckpointResult upserts r, keeping the first pass time once set.
+func (s *Store) PutCheckpointResult(ctx context.Context, r CheckpointResult) error {
+	now := s.now().Unix()
+	var firstPass any
+	if r.Status == StatusPass {
+		firstPass = now
+	}
+	_, err := s.q.ExecContext(ctx, `INSERT INTO checkpoint_results (student_id, lab, checkpoint, status, evidence, first_pass_at, checked_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (student_id, lab, checkpoint) DO UPDATE SET status = excluded.status, evidence = excluded.evidence,
+			checked_at = excluded.checked_at, first_pass_at = COALESCE(checkpoint_results.first_pass_at, excluded.first_pass_at)`,
+		r.StudentID, r.Lab, r.Checkpoint, r.Status, r.Evidence, firstPass, now)
+	if err != nil {
+		return fmt.Errorf("db: put checkpoint %s/%s: %w", r.Lab, r.Checkpoint, err)
+	}
+	return nil
+}
+
+// ClassResults returns every stored result for classID's students.
+func (s *Store) ClassResults(ctx context.Context, classID string) ([]CheckpointResult, error) {
+	return s.results(ctx, `SELECT r.student_id, r.lab, r.checkpoint, r.status, r.evidence, r.first_pass_at, r.checked_at
+		FROM checkpoint_results r JOIN students s ON s.id = r.student_id WHERE s.class_id = ? ORDER BY r.student_id, r.lab, r.checkpoint`, classID)
+}
+
+// StudentResults returns every stored result for one student.
+func (s *Store) StudentResults(ctx context.Context, studentID int64) ([]CheckpointResult, error) {
+	return s.results(ctx, `SELECT student_id, lab, checkpoint, status, evidence, first_pass_at, checked_at
+		FROM checkpoint_results WHERE student_id = ? ORDER BY lab, checkpoint`, studentID)
+}
+
+func (s *Store) results(ctx context.Context, query string, arg any) ([]CheckpointResult, error) {
+	rows, err := s.q.QueryContext(ctx, query, arg)
+	if err != nil {
+		return nil, fmt.Errorf("db: checkpoint results: %w", err)
+	}
+	defer rows.Close()
+	var out []CheckpointResult
+	for rows.Next() {
+		var r CheckpointResult
+		var first sql.NullInt64
+		var checked int64
+		if err := rows.Scan(&r.StudentID, &r.Lab, &r.Checkpoint, &r.Status, &r.Evidence, &first, &checked); err != nil {
+			return nil, fmt.Errorf("db: checkpoint results: %w", err)
+		}
+		r.FirstPassAt, r.CheckedAt = nullInt(first), time.Unix(checked, 0).UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

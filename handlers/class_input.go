@@ -1,0 +1,98 @@
+package handlers
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs"
+)
+
+// classInput is a new class as the form or the API sends it.
+type classInput struct {
+	Name      string   `json:"name"`
+	Regions   []string `json:"regions"`
+	Isolation string   `json:"isolation"`
+	Labs      []string `json:"labs"`
+}
+
+// validate normalises in and returns field → problem; empty means valid.
+func (in *classInput) validate(reg *labs.Registry) map[string]string {
+	errs := map[string]string{}
+	in.Name = strings.TrimSpace(in.Name)
+	switch {
+	case in.Name == "":
+		errs["name"] = "name is required"
+	case utf8.RuneCountInString(in.Name) > 100:
+		errs["name"] = "name must be at most 100 characters"
+	case strings.IndexFunc(in.Name, unicode.IsControl) >= 0:
+		errs["name"] = "name contains control characters"
+	}
+	in.Regions = dedupe(in.Regions)
+	switch {
+	case len(in.Regions) == 0:
+		errs["regions"] = "choose at least one region"
+	case len(in.Regions) > 6:
+		errs["regions"] = "choose at most 6 regions"
+	default:
+		for _, r := range in.Regions {
+			if !labs.KnownRegion(r) {
+				errs["regions"] = fmt.Sprintf("%q is not a region labdash supports (%s)", clip(r, 30), strings.Join(labs.Regions, ", "))
+				break
+			}
+		}
+	}
+	if in.Isolation == "" {
+		in.Isolation = db.IsolationShared
+	}
+	if in.Isolation != db.IsolationShared && in.Isolation != db.IsolationPerStudent {
+		errs["isolation"] = fmt.Sprintf("isolation must be %q or %q", db.IsolationShared, db.IsolationPerStudent)
+	}
+	in.Labs = dedupe(in.Labs)
+	if len(in.Labs) == 0 {
+		errs["labs"] = "choose at least one lab"
+	}
+	var problems []string
+	for _, id := range in.Labs {
+		l, ok := reg.Lab(id)
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("%q is not a lab", clip(id, 30)))
+		case l.AccountPerStudentOnly && in.Isolation == db.IsolationShared:
+			problems = append(problems, fmt.Sprintf("%s cannot run in a shared account: %s", l.ID, l.Why))
+		}
+	}
+	if len(problems) > 0 {
+		errs["labs"] = strings.Join(problems, "; ")
+	}
+	// Keep the registry's order so the grid's columns follow LABS.md.
+	order := map[string]int{}
+	for i, l := range reg.All() {
+		order[l.ID] = i
+	}
+	sort.SliceStable(in.Labs, func(i, j int) bool { return order[in.Labs[i]] < order[in.Labs[j]] })
+	return errs
+}
+
+func dedupe(xs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range xs {
+		x = strings.TrimSpace(x)
+		if x != "" && !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}

@@ -1,0 +1,226 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs/catalog"
+)
+
+const testPassword = "correct-horse-battery"
+
+// student is a roster entry seeded by the harness with its personal-link token.
+type student struct {
+	slug, name, email, token string
+}
+
+// harness is a running labdash on real SQLite with two classes:
+//   - class (owner: instructor; assistant: assistant) with students A and B;
+//   - otherClass (owner: otherInstructor; assistant: otherAssistant) with student C.
+type harness struct {
+	t                               *testing.T
+	srv                             *Server
+	ts                              *httptest.Server
+	store                           *db.Store
+	instructor, assistant           *db.User
+	otherInstructor, otherAssistant *db.User
+	class, otherClass               *db.Class
+	a, b, c                         student
+	apiToken, assistantToken        string
+	apiTokenID                      int64
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	ctx := context.Background()
+	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	reg := prometheus.NewRegistry()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := New(ctx, log, store, catalog.New(), Config{Cloud: "sim", BcryptCost: bcrypt.MinCost}, reg, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	h := &harness{t: t, srv: srv, ts: ts, store: store}
+
+	hash, _ := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
+	mk := func(email, role string) *db.User {
+		u := &db.User{Email: email, Name: strings.Split(email, "@")[0], Role: role, PasswordHash: string(hash)}
+		if err := store.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	h.instructor = mk("ana@example.edu", db.RoleInstructor)
+	h.assistant = mk("ta@example.edu", db.RoleAssistant)
+	h.otherInstructor = mk("olga@example.edu", db.RoleInstructor)
+	h.otherAssistant = mk("otto@example.edu", db.RoleAssistant)
+
+	h.class = &db.Class{Name: "AWS 101", OwnerID: h.instructor.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{"fargate", "ga"}}
+	h.otherClass = &db.Class{Name: "Other 202", OwnerID: h.otherInstructor.ID, Regions: []string{"eu-west-1"}, Isolation: db.IsolationShared, Labs: []string{"xray"}}
+	for _, c := range []*db.Class{h.class, h.otherClass} {
+		if err := store.CreateClass(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store.AddAssistant(ctx, h.class.ID, h.assistant.ID)
+	store.AddAssistant(ctx, h.otherClass.ID, h.otherAssistant.ID)
+	sts, toks, err := store.AddStudents(ctx, h.class.ID, []db.NewStudent{
+		{Name: "Ada Zephyrine", Email: "ada.zephyrine@example.edu"}, {Name: "Bea Quillfeather", Email: "bea.quillfeather@example.edu"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.a = student{sts[0].Slug, sts[0].Name, sts[0].Email, toks[0]}
+	h.b = student{sts[1].Slug, sts[1].Name, sts[1].Email, toks[1]}
+	sts, toks, err = store.AddStudents(ctx, h.otherClass.ID, []db.NewStudent{{Name: "Cal Otherclass", Email: "cal.otherclass@example.edu"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.c = student{sts[0].Slug, sts[0].Name, sts[0].Email, toks[0]}
+	var tok *db.APIToken
+	h.apiToken, tok, _ = store.CreateAPIToken(ctx, h.instructor.ID, "test")
+	h.apiTokenID = tok.ID
+	h.assistantToken, _, _ = store.CreateAPIToken(ctx, h.assistant.ID, "ta")
+	return h
+}
+
+// client is a browser-like HTTP client: a cookie jar, no redirect following.
+type client struct {
+	h      *harness
+	http   *http.Client
+	bearer string
+}
+
+func (h *harness) anon() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{h: h, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// as returns a client signed in as u through a real session cookie.
+func (h *harness) as(u *db.User) *client {
+	c := h.anon()
+	tok := db.NewToken(32)
+	if err := h.store.CreateSession(context.Background(), tok, u.ID, time.Hour); err != nil {
+		h.t.Fatal(err)
+	}
+	base, _ := url.Parse(h.ts.URL)
+	c.http.Jar.SetCookies(base, []*http.Cookie{{Name: sessionCookie, Value: tok, Path: "/"}})
+	return c
+}
+
+func (h *harness) withToken(tok string) *client {
+	c := h.anon()
+	c.bearer = tok
+	return c
+}
+
+type response struct {
+	status int
+	body   string
+	header http.Header
+}
+
+func (c *client) do(method, path string, body io.Reader, contentType string, hdr map[string]string) response {
+	c.h.t.Helper()
+	req, err := http.NewRequest(method, c.h.ts.URL+path, body)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, body: string(b), header: resp.Header}
+}
+
+func (c *client) get(path string) response { return c.do(http.MethodGet, path, nil, "", nil) }
+
+var csrfRE = regexp.MustCompile(`name="csrf_token" value="([0-9a-f]+)"`)
+
+// csrf fetches a page carrying a form (the sign-in page, or the account page when
+// signed in), which also sets the CSRF cookie, and returns the form token.
+func (c *client) csrf() string {
+	c.h.t.Helper()
+	for _, page := range []string{"/login", "/account"} {
+		if m := csrfRE.FindStringSubmatch(c.get(page).body); m != nil {
+			return m[1]
+		}
+	}
+	c.h.t.Fatal("no page with a CSRF token")
+	return ""
+}
+
+// postForm sends a form with a valid CSRF token unless vals already has one.
+func (c *client) postForm(path string, vals url.Values) response {
+	c.h.t.Helper()
+	vals = cloneValues(vals)
+	if _, ok := vals["csrf_token"]; !ok {
+		vals.Set("csrf_token", c.csrf())
+	}
+	return c.do(http.MethodPost, path, strings.NewReader(vals.Encode()), "application/x-www-form-urlencoded", nil)
+}
+
+// postFile uploads a roster file through the preview form.
+func (c *client) postFile(path, field, filename string, data []byte, vals url.Values) response {
+	c.h.t.Helper()
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	vals = cloneValues(vals)
+	if _, ok := vals["csrf_token"]; !ok {
+		vals.Set("csrf_token", c.csrf())
+	}
+	for k, vs := range vals {
+		for _, v := range vs {
+			w.WriteField(k, v)
+		}
+	}
+	fw, _ := w.CreateFormFile(field, filename)
+	fw.Write(data)
+	w.Close()
+	return c.do(http.MethodPost, path, &b, w.FormDataContentType(), nil)
+}
+
+func (c *client) postJSON(path, body string) response {
+	return c.do(http.MethodPost, path, strings.NewReader(body), "application/json", nil)
+}
+
+// cloneValues copies vals so a table's shared values are never mutated by a request.
+func cloneValues(vals url.Values) url.Values {
+	out := url.Values{}
+	for k, v := range vals {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}

@@ -1,0 +1,86 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/web"
+)
+
+const timeFormat = "2006-01-02 15:04"
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.UTC().Format(timeFormat)
+}
+
+func classView(c *gin.Context, class *db.Class) web.ClassView {
+	return web.ClassView{ID: class.ID, Name: class.Name, Isolation: class.Isolation,
+		Regions: strings.Join(class.Regions, ", "), CanEdit: canEdit(c, class)}
+}
+
+// baseURL is where links handed to people point: the configured base URL, or this request's origin.
+func (s *Server) baseURL(c *gin.Context) string {
+	if s.cfg.BaseURL != "" {
+		return strings.TrimRight(s.cfg.BaseURL, "/")
+	}
+	scheme := "http"
+	if c.Request.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request.Host
+}
+
+func (s *Server) studentURL(c *gin.Context, token string) string { return s.baseURL(c) + "/s/" + token }
+
+// consolePage gathers everything the instructor console shows for class.
+func (s *Server) consolePage(ctx context.Context, c *gin.Context, class *db.Class) (web.ConsolePage, error) {
+	p := web.ConsolePage{Page: s.page(c, class.Name, "classes"), Class: classView(c, class),
+		NeedAccount: class.Isolation == db.IsolationPerStudent}
+	for _, id := range class.Labs {
+		title := id
+		if l, ok := s.labs.Lab(id); ok {
+			title = l.Title
+		}
+		p.Labs = append(p.Labs, web.LabColumn{ID: id, Title: title})
+	}
+	students, err := s.store.Students(ctx, class.ID)
+	if err != nil {
+		return p, err
+	}
+	for _, st := range students {
+		row := web.StudentRow{Slug: st.Slug, Name: st.Name, Email: st.Email, AccountID: st.AccountID,
+			HasLink: st.HasLink, LinkIssued: fmtTime(st.LinkIssuedAt)}
+		for _, l := range p.Labs {
+			row.Cells = append(row.Cells, web.Cell{Lab: l.ID, Status: "none", Label: st.Name + ", " + l.ID + ": checks not built yet"})
+		}
+		p.Students = append(p.Students, row)
+	}
+	assistants, err := s.store.Assistants(ctx, class.ID)
+	if err != nil {
+		return p, err
+	}
+	for _, a := range assistants {
+		p.Assistants = append(p.Assistants, web.AssistantRow{ID: a.ID, Email: a.Email, Name: a.Name, Active: a.PasswordHash != ""})
+	}
+	audit, err := s.store.AuditLog(ctx, class.ID, 20)
+	if err != nil {
+		return p, err
+	}
+	p.Audit = auditRows(audit)
+	return p, nil
+}
+
+func auditRows(entries []db.AuditEntry) []web.AuditRow {
+	out := make([]web.AuditRow, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, web.AuditRow{At: fmtTime(e.At), Actor: e.Actor, Action: e.Action, Detail: e.Detail})
+	}
+	return out
+}

@@ -1,0 +1,46 @@
+// Package catalog registers the labs labdash teaches (LABS.md §2).
+// Checks, widgets, templates and scripts arrive lab by lab, one folder each.
+package catalog
+
+import "github.com/labdash/labdash/labs"
+
+// Register adds every catalog lab to r.
+func Register(r *labs.Registry) {
+	for _, l := range all {
+		r.Register(l)
+	}
+}
+
+// New returns a registry holding the whole catalog.
+func New() *labs.Registry {
+	r := labs.NewRegistry()
+	Register(r)
+	return r
+}
+
+var all = []labs.Lab{
+	{ID: "photos", Order: 1, Title: "Photo app: Cognito, S3, SNS, Lambda, Rekognition, RDS, SQS, X-Ray",
+		Summary: "Build the Flask photo app whose uploads are labelled by Rekognition and traced with X-Ray."},
+	{ID: "fargate", Order: 2, Title: "Fargate behind an ALB with service auto scaling",
+		Summary: "Run nginxdemos/hello as a 2-task Fargate service behind an ALB and watch target tracking scale it."},
+	{ID: "route53", Order: 3, Title: "Route 53 alias vs CNAME",
+		Summary: "Point a name at an ALB with an alias record, then a CNAME, and compare the answers."},
+	{ID: "slots", Order: 4, Title: "Serverless slot machine: S3 site, Cognito identity pool, Lambda, DynamoDB",
+		Summary: "Host a static page that pulls a Lambda-backed slot machine with guest credentials."},
+	{ID: "ga", Order: 5, Title: "Global Accelerator failover across two regions",
+		Summary: "Front ALBs in two regions with an accelerator, stop one origin and watch traffic fail over."},
+	{ID: "macie", Order: 6, Title: "Macie sensitive data and access locations",
+		Summary: "Enable Macie on a seeded bucket and map where the account was accessed from.",
+		AccountPerStudentOnly: true,
+		Why:                   "Macie has one session per account and region: DisableMacie in a shared account deletes every student's findings. Use account-per-student."},
+	{ID: "xray", Order: 7, Title: "X-Ray sample app: find the 409s and the 500s",
+		Summary: "Trace the Elastic Beanstalk signup app and follow the service map to duplicate e-mails and a missing sns:Publish."},
+	{ID: "asg", Order: 8, Title: "EC2 Auto Scaling with a spot and on-demand mix",
+		Summary: "Launch a 4-instance group that is half on-demand and half spot from a launch template."},
+	{ID: "pca", Order: 9, Title: "ACM Private CA behind an HTTPS listener",
+		Summary: "Build a root and a path-length-0 subordinate CA and serve a private certificate from an ALB."},
+	{ID: "boundaries", Order: 10, Title: "IAM permissions boundaries",
+		Summary: "Create a boundary and an employee role and prove the effective permissions are the intersection.",
+		AccountPerStudentOnly: true,
+		Why:                   "The lab is IAM administration: letting a student write boundaries in a shared account is privilege escalation. Use account-per-student."},
+}

@@ -1,0 +1,73 @@
+// Package labs is the vocabulary every lab uses: a Lab and the Registry that
+// holds them. The catalog of labs lives in labs/catalog.
+package labs
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+)
+
+// Lab describes one hands-on lab. Checkpoints, widgets, prerequisite templates
+// and virtual-student scripts join this struct as the monitor and simulator land.
+type Lab struct {
+	// ID is a short slug used in URLs, tags (labdash:lab) and stack names.
+	ID string
+	// Title is what instructors and students read.
+	Title string
+	// Summary is one sentence saying what the student builds.
+	Summary string
+	// Order places the lab in lists; LABS.md's numbering.
+	Order int
+	// AccountPerStudentOnly marks labs a shared account cannot isolate (LABS.md §1.1);
+	// Why says what breaks and is shown when a class tries it.
+	AccountPerStudentOnly bool
+	Why                   string
+}
+
+var slugRE = regexp.MustCompile(`^[a-z][a-z0-9-]{1,30}$`)
+
+// Registry holds labs by id. Build one with NewRegistry; tests build their own.
+// It is not safe for concurrent Register calls; register at start-up, then only read.
+type Registry struct {
+	byID map[string]Lab
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{byID: map[string]Lab{}} }
+
+// Register adds l. It panics on an invalid or duplicate id, as database/sql's Register does:
+// both are programming errors found at start-up.
+func (r *Registry) Register(l Lab) {
+	if !slugRE.MatchString(l.ID) {
+		panic(fmt.Sprintf("labs: invalid lab id %q", l.ID))
+	}
+	if l.Title == "" {
+		panic(fmt.Sprintf("labs: lab %q has no title", l.ID))
+	}
+	if _, dup := r.byID[l.ID]; dup {
+		panic(fmt.Sprintf("labs: duplicate lab id %q", l.ID))
+	}
+	r.byID[l.ID] = l
+}
+
+// Lab returns the lab with id and whether it exists.
+func (r *Registry) Lab(id string) (Lab, bool) {
+	l, ok := r.byID[id]
+	return l, ok
+}
+
+// All returns every lab, in Order then id order.
+func (r *Registry) All() []Lab {
+	out := make([]Lab, 0, len(r.byID))
+	for _, l := range r.byID {
+		out = append(out, l)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Order != out[j].Order {
+			return out[i].Order < out[j].Order
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}

@@ -1,0 +1,244 @@
+// Package web holds labdash's templ components and the view models they render.
+// Pages are exported; partials sent alone (htmx swaps) are small components too.
+// Components never see database rows: handlers build these view models.
+package web
+
+// Page carries what every page's layout needs.
+type Page struct {
+	Title string
+	User  *UserView // nil for anonymous visitors and students
+	CSRF  string    // token for every form POST
+	Cloud string    // "sim" or "aws": the simulated mode is always labelled
+	Nav   string    // active navigation entry
+}
+
+// UserView is the signed-in instructor or assistant.
+type UserView struct {
+	Name  string
+	Email string
+	Role  string
+}
+
+// LoginPage is the sign-in form.
+type LoginPage struct {
+	Page
+	Email string
+	Next  string
+	Error string
+}
+
+// SetupPage completes an account from a one-time link.
+type SetupPage struct {
+	Page
+	Token      string
+	Role       string
+	Email      string
+	EmailFixed bool
+	Name       string
+	Errors     map[string]string
+}
+
+// ClassListPage lists the classes a user owns or assists.
+type ClassListPage struct {
+	Page
+	Classes   []ClassRow
+	CanCreate bool
+}
+
+// ClassRow is one class in the list.
+type ClassRow struct {
+	ID        string
+	Name      string
+	Isolation string
+	Regions   string
+	Labs      int
+	Students  int
+	Role      string // "owner" or "assistant"
+}
+
+// ClassFormPage is the create-class form.
+type ClassFormPage struct {
+	Page
+	Name       string
+	Regions    map[string]bool
+	Isolation  string
+	Labs       map[string]bool
+	Errors     map[string]string
+	LabOpts    []LabOption
+	RegionOpts []string
+}
+
+// LabOption is one lab offered on the create-class form.
+type LabOption struct {
+	ID          string
+	Title       string
+	Summary     string
+	AccountOnly bool
+	Why         string
+}
+
+// ClassView is the heading part of a class page.
+type ClassView struct {
+	ID        string
+	Name      string
+	Isolation string
+	Regions   string
+	CanEdit   bool // owner: may change the roster; assistants see the class read-only
+}
+
+// ConsolePage is the instructor console of one class.
+type ConsolePage struct {
+	Page
+	Class          ClassView
+	Labs           []LabColumn
+	Students       []StudentRow
+	Assistants     []AssistantRow
+	Audit          []AuditRow
+	AddName        string
+	AddEmail       string
+	AddAccount     string
+	AddErrors      map[string]string
+	Notice         string
+	AssistantError string
+	NeedAccount    bool
+}
+
+// LabColumn heads one column of the progress grid.
+type LabColumn struct {
+	ID    string
+	Title string
+}
+
+// StudentRow is one row of the progress grid and roster.
+type StudentRow struct {
+	Slug       string
+	Name       string
+	Email      string
+	AccountID  string
+	HasLink    bool
+	LinkIssued string
+	Cells      []Cell
+}
+
+// Cell is one student × lab cell of the grid.
+type Cell struct {
+	Lab    string
+	Status string // "none" until the lab's checks exist
+	Label  string
+}
+
+// AssistantRow is an assistant of the class.
+type AssistantRow struct {
+	ID     int64
+	Email  string
+	Name   string
+	Active bool // has set a password
+}
+
+// AuditRow is one audit log line.
+type AuditRow struct {
+	At     string
+	Actor  string
+	Action string
+	Detail string
+}
+
+// AuditPage is the full audit log of a class.
+type AuditPage struct {
+	Page
+	Class ClassView
+	Rows  []AuditRow
+}
+
+// RosterPreviewPage shows an uploaded roster before anything is written.
+type RosterPreviewPage struct {
+	Page
+	Class    ClassView
+	FileName string
+	Rows     []PreviewRow
+	Errors   []RowErrorView
+	CSV      string // the file, carried to the confirm step
+}
+
+// PreviewRow is one good row of an uploaded roster.
+type PreviewRow struct {
+	Line      int
+	Name      string
+	Email     string
+	AccountID string
+}
+
+// RowErrorView is one problem in an uploaded roster.
+type RowErrorView struct {
+	Line    int
+	Field   string
+	Message string
+}
+
+// LinksPage shows personal links right after they were issued; they cannot be shown again.
+type LinksPage struct {
+	Page
+	Class   ClassView
+	Heading string
+	Links   []LinkRow
+	CSV     string // name,email,link for download, cells neutralised
+}
+
+// LinkRow is one issued personal link.
+type LinkRow struct {
+	Slug  string
+	Name  string
+	Email string
+	URL   string
+}
+
+// StudentPage is what a student sees through their personal link (and what staff see of them).
+type StudentPage struct {
+	Page
+	ClassName   string
+	StudentName string
+	Slug        string
+	Labs        []StudentLab
+	Staff       bool   // viewed by the instructor or an assistant
+	BackURL     string // staff only
+}
+
+// StudentLab is one lab on a student page.
+type StudentLab struct {
+	ID      string
+	Title   string
+	Summary string
+}
+
+// AccountPage shows the signed-in user's API tokens.
+type AccountPage struct {
+	Page
+	Tokens   []TokenRow
+	NewToken string // shown once, right after creation
+	NewName  string
+	Error    string
+}
+
+// TokenRow is one API token (never its secret).
+type TokenRow struct {
+	ID       int64
+	Name     string
+	Created  string
+	LastUsed string
+}
+
+// AssistantInvitePage shows an assistant's one-time setup link.
+type AssistantInvitePage struct {
+	Page
+	Class ClassView
+	Email string
+	URL   string
+}
+
+// ErrorPage explains a failed request.
+type ErrorPage struct {
+	Page
+	Status  int
+	Heading string
+	Message string
+}
