@@ -1,0 +1,41 @@
+# labdash: `make run` starts the dashboard on its embedded defaults; `make test` runs
+# every test, installing what the tests need (the templ generator, Debian's chromium).
+
+GO            ?= go
+TEMPL_VERSION := v0.3.960
+GOBIN         := $(shell $(GO) env GOPATH)/bin
+TEMPL         := $(GOBIN)/templ
+SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CHROMIUM      ?= $(shell command -v chromium 2>/dev/null || echo /usr/bin/chromium)
+
+.PHONY: run test generate build tools chromium vet
+
+run:
+	$(GO) run ./cmd/labdash
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/labdash ./cmd/labdash
+
+# tools installs the pinned templ generator unless it is already there.
+tools:
+	@$(TEMPL) version 2>/dev/null | grep -q '$(TEMPL_VERSION:v%=%)' || $(GO) install github.com/a-h/templ/cmd/templ@$(TEMPL_VERSION)
+
+generate: tools
+	$(TEMPL) generate
+
+# chromium installs Debian's chromium for the browser tests when it is missing.
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		echo "make: installing Debian's chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+# test regenerates the templ files and fails if the committed ones were stale, then
+# vets and runs every test. The browser test writes the README's screenshot.
+test: tools chromium
+	@before=$$(cat $$(git ls-files '*_templ.go') | sha256sum); \
+	$(TEMPL) generate >/dev/null; \
+	after=$$(cat $$(git ls-files '*_templ.go') | sha256sum); \
+	if [ "$$before" != "$$after" ]; then echo "make: generated templ files were stale; commit the output of 'make generate'"; exit 1; fi
+	$(GO) vet ./...
+	LABDASH_CHROMIUM=$(CHROMIUM) LABDASH_SCREENSHOT=$(CURDIR)/docs/screenshot-console.png $(GO) test -race -count=1 ./...

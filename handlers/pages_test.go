@@ -1,0 +1,292 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs/catalog"
+)
+
+var linkRE = regexp.MustCompile(`/s/([0-9a-f]{32})`)
+
+func TestSetupLinkCreatesTheFirstInstructor(t *testing.T) {
+	h := newHarness(t)
+	tok, err := h.store.CreateInvite(t.Context(), db.Invite{Role: db.RoleInstructor}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := h.anon()
+	if r := c.get("/setup/" + tok); r.status != http.StatusOK || !strings.Contains(r.body, "first instructor") {
+		t.Fatalf("setup page: %d", r.status)
+	}
+	r := c.postForm("/setup/"+tok, url.Values{"email": {"new@example.edu"}, "name": {"New"}, "password": {"short"}, "confirm": {"short"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "at least 12 characters") {
+		t.Fatalf("weak password: %d", r.status)
+	}
+	r = c.postForm("/setup/"+tok, url.Values{"email": {"new@example.edu"}, "name": {"New"}, "password": {testPassword}, "confirm": {testPassword}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/classes" {
+		t.Fatalf("setup: %d %s", r.status, r.header.Get("Location"))
+	}
+	if r := c.get("/classes"); r.status != http.StatusOK || !strings.Contains(r.body, "new@example.edu") {
+		t.Fatalf("signed in after setup: %d", r.status)
+	}
+	if r := h.anon().get("/setup/" + tok); r.status != http.StatusNotFound {
+		t.Fatalf("setup link reused: %d, want 404", r.status)
+	}
+}
+
+func TestLoginAndLogout(t *testing.T) {
+	h := newHarness(t)
+	c := h.anon()
+	r := c.postForm("/login", url.Values{"email": {"ANA@example.edu"}, "password": {testPassword}, "next": {"//evil.example/x"}})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/classes" {
+		t.Fatalf("login: %d to %q; want 303 to /classes (never off-site)", r.status, r.header.Get("Location"))
+	}
+	if !strings.Contains(r.header.Get("Set-Cookie"), "HttpOnly") || !strings.Contains(r.header.Get("Set-Cookie"), "SameSite=Lax") {
+		t.Fatalf("session cookie attributes: %s", r.header.Get("Set-Cookie"))
+	}
+	if r := c.get("/classes/" + h.class.ID); r.status != http.StatusOK || !strings.Contains(r.body, h.a.email) {
+		t.Fatalf("console after login: %d", r.status)
+	}
+	if r := c.postForm("/logout", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("logout: %d", r.status)
+	}
+	if r := c.get("/classes"); r.status != http.StatusSeeOther {
+		t.Fatalf("after logout: %d, want a redirect to sign in", r.status)
+	}
+}
+
+func TestRosterPreviewThenImport(t *testing.T) {
+	h := newHarness(t)
+	c := h.as(h.instructor)
+	path := "/classes/" + h.class.ID + "/roster"
+	bad := []byte("name,email\nDee,dee@example.edu\nEve,nope\nFay," + h.b.email + "\n")
+	r := c.postFile(path+"/preview", "roster", "bad.csv", bad, nil)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Nothing was imported: 2 problem(s)") ||
+		!strings.Contains(r.body, "is not a valid e-mail address") || !strings.Contains(r.body, "already on the roster") {
+		t.Fatalf("bad preview: %d\n%.500s", r.status, r.body)
+	}
+	big := bytes.Repeat([]byte("x"), 10<<20)
+	r = c.postFile(path+"/preview", "roster", "big.csv", big, nil)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "the file is 10.0 MB; a roster may be at most 1 MB") {
+		t.Fatalf("10 MB preview: %d", r.status)
+	}
+	good := []byte("name,email\n\"=HYPERLINK(\"\"http://evil\"\")\",dee@example.edu\n@Eve,eve@example.edu\n")
+	r = c.postFile(path+"/preview", "roster", "good.csv", good, nil)
+	if r.status != http.StatusOK || !strings.Contains(r.body, "2 student(s) are ready to import") {
+		t.Fatalf("good preview: %d", r.status)
+	}
+	if sts, _ := h.store.Students(t.Context(), h.class.ID); len(sts) != 2 {
+		t.Fatalf("the preview wrote students: %d", len(sts))
+	}
+	r = c.postForm(path+"/import", url.Values{"csv": {string(good)}})
+	links := linkRE.FindAllStringSubmatch(r.body, -1)
+	if r.status != http.StatusOK || len(links) < 2 {
+		t.Fatalf("import: %d with %d links", r.status, len(links))
+	}
+	if p := h.anon().get(links[0][0]); p.status != http.StatusOK || !strings.Contains(p.body, "HYPERLINK") {
+		t.Fatalf("imported student's link: %d", p.status)
+	}
+	// Importing the same file again is refused whole: both e-mails are now taken.
+	if r := c.postForm(path+"/import", url.Values{"csv": {string(good)}}); r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("re-import: %d, want 422", r.status)
+	}
+	// The export neutralises formula cells.
+	r = c.get("/classes/" + h.class.ID + "/roster.csv")
+	recs, err := csv.NewReader(strings.NewReader(r.body)).ReadAll()
+	if err != nil || len(recs) != 5 {
+		t.Fatalf("export: %v, %d records", err, len(recs))
+	}
+	for _, rec := range recs[1:] {
+		for _, cell := range rec {
+			if cell != "" && strings.ContainsRune("=+-@", rune(cell[0])) {
+				t.Errorf("exported cell %q can run as a formula", cell)
+			}
+		}
+	}
+	if !strings.Contains(r.header.Get("Content-Disposition"), "attachment") {
+		t.Errorf("export is not a download: %q", r.header.Get("Content-Disposition"))
+	}
+}
+
+func TestPersonalLinkReissueAndRevoke(t *testing.T) {
+	h := newHarness(t)
+	c := h.as(h.instructor)
+	base := "/classes/" + h.class.ID + "/students/" + h.a.slug
+	r := c.postForm(base+"/link", nil)
+	m := linkRE.FindStringSubmatch(r.body)
+	if r.status != http.StatusOK || m == nil {
+		t.Fatalf("reissue: %d", r.status)
+	}
+	if p := h.anon().get("/s/" + h.a.token); p.status != http.StatusNotFound {
+		t.Fatalf("old link after reissue: %d, want 404", p.status)
+	}
+	if p := h.anon().get(m[0]); p.status != http.StatusOK || !strings.Contains(p.body, h.a.name) || strings.Contains(p.body, h.b.name) {
+		t.Fatalf("new link: %d", p.status)
+	}
+	if r := c.postForm(base+"/link/revoke", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("revoke: %d", r.status)
+	}
+	if p := h.anon().get(m[0]); p.status != http.StatusNotFound || !strings.Contains(p.body, "revoked") {
+		t.Fatalf("revoked link: %d", p.status)
+	}
+	log, _ := h.store.AuditLog(t.Context(), h.class.ID, 10)
+	if len(log) < 2 || log[0].Action != "link.revoke" || log[1].Action != "link.issue" {
+		t.Fatalf("audit = %+v", log)
+	}
+}
+
+func TestAssistantInviteAndReadOnlyConsole(t *testing.T) {
+	h := newHarness(t)
+	c := h.as(h.instructor)
+	r := c.postForm("/classes/"+h.class.ID+"/assistants", url.Values{"email": {"New.TA@example.edu"}})
+	m := regexp.MustCompile(`/setup/([0-9a-f]{32})`).FindStringSubmatch(r.body)
+	if r.status != http.StatusOK || m == nil {
+		t.Fatalf("invite: %d", r.status)
+	}
+	ta := h.anon()
+	r = ta.postForm(m[0], url.Values{"name": {"New TA"}, "password": {testPassword}, "confirm": {testPassword}, "email": {"attacker@example.edu"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("assistant setup: %d\n%.300s", r.status, r.body)
+	}
+	u, err := h.store.UserByEmail(t.Context(), "new.ta@example.edu")
+	if err != nil || u.Role != db.RoleAssistant || u.Name != "New TA" {
+		t.Fatalf("assistant account = %+v, %v (the invited e-mail must win over the form)", u, err)
+	}
+	r = ta.get("/classes/" + h.class.ID)
+	if r.status != http.StatusOK || !strings.Contains(r.body, `data-testid="read-only"`) || strings.Contains(r.body, `data-testid="add-student"`) || strings.Contains(r.body, "Reissue link") {
+		t.Fatalf("assistant console: %d; want read-only without roster controls", r.status)
+	}
+	if r := ta.postForm("/classes/"+h.class.ID+"/students", url.Values{"name": {"X"}, "email": {"x@example.edu"}}); r.status != http.StatusForbidden {
+		t.Fatalf("assistant add student: %d, want 403", r.status)
+	}
+	if r := ta.get("/classes/new"); r.status != http.StatusForbidden {
+		t.Fatalf("assistant new class: %d, want 403", r.status)
+	}
+}
+
+func TestCreateClassValidation(t *testing.T) {
+	h := newHarness(t)
+	c := h.as(h.instructor)
+	r := c.postForm("/classes", url.Values{"name": {""}, "regions": {"mars-north-1"}, "isolation": {"shared-account"}, "labs": {"boundaries"}})
+	for _, want := range []string{"name is required", "mars-north-1", "boundaries cannot run in a shared account"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("form errors lack %q", want)
+		}
+	}
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d, want 422", r.status)
+	}
+	r = c.postForm("/classes", url.Values{"name": {"Per student"}, "regions": {"us-east-1", "eu-west-1"}, "isolation": {"account-per-student"}, "labs": {"macie", "fargate"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("valid class: %d", r.status)
+	}
+	id := strings.TrimPrefix(r.header.Get("Location"), "/classes/")
+	cl, err := h.store.Class(t.Context(), id)
+	if err != nil || cl.Labs[0] != "fargate" || cl.Labs[1] != "macie" || len(cl.Regions) != 2 {
+		t.Fatalf("stored class = %+v, %v (labs in catalog order)", cl, err)
+	}
+	// In an account-per-student class every student needs an account id.
+	r = c.postForm("/classes/"+id+"/students", url.Values{"name": {"Dee"}, "email": {"dee@example.edu"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "account_id is required") {
+		t.Fatalf("student without account: %d", r.status)
+	}
+}
+
+func TestStudentPageShowsOnlyThatStudent(t *testing.T) {
+	h := newHarness(t)
+	r := h.anon().get("/s/" + h.b.token)
+	if r.status != http.StatusOK || !strings.Contains(r.body, h.b.name) {
+		t.Fatalf("student page: %d", r.status)
+	}
+	for _, other := range []string{h.a.name, h.a.email, h.c.name, h.instructor.Email, "Log out"} {
+		if strings.Contains(r.body, other) {
+			t.Errorf("student B's page shows %q", other)
+		}
+	}
+	if !strings.Contains(r.body, "Simulated AWS") || !strings.Contains(r.body, "not built yet") {
+		t.Errorf("student page must label the simulator and say what is not built")
+	}
+	if r.header.Get("Referrer-Policy") != "no-referrer" {
+		t.Errorf("Referrer-Policy = %q; the link token must not leak in Referer", r.header.Get("Referrer-Policy"))
+	}
+	for _, bad := range []string{"/s/short", "/s/" + strings.Repeat("z", 32), "/s/" + strings.Repeat("0", 5000)} {
+		if r := h.anon().get(bad); r.status != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", bad[:10], r.status)
+		}
+	}
+}
+
+// TestOperations checks /healthz, /readyz, /metrics and the access log.
+func TestOperations(t *testing.T) {
+	ctx := context.Background()
+	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "ops.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector())
+	srv, err := New(ctx, slog.New(slog.NewJSONHandler(&logs, nil)), store, catalog.New(), Config{Cloud: "sim", BcryptCost: bcrypt.MinCost}, reg, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	get := func(p string, hdr ...string) (*http.Response, string) {
+		req, _ := http.NewRequest(http.MethodGet, ts.URL+p, nil)
+		if len(hdr) == 2 {
+			req.Header.Set(hdr[0], hdr[1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	if r, _ := get("/healthz"); r.StatusCode != 200 {
+		t.Fatalf("healthz %d", r.StatusCode)
+	}
+	if r, _ := get("/readyz"); r.StatusCode != 200 {
+		t.Fatalf("readyz %d", r.StatusCode)
+	}
+	r, _ := get("/login", "X-Request-ID", "req-abcdef123")
+	if r.Header.Get("X-Request-ID") != "req-abcdef123" {
+		t.Fatalf("request id not echoed: %q", r.Header.Get("X-Request-ID"))
+	}
+	get("/s/" + strings.Repeat("a", 32))
+	_, metrics := get("/metrics")
+	for _, want := range []string{`labdash_http_requests_total{method="GET",route="/login",status="200"} 1`, `route="/s/:token"`, "labdash_http_request_duration_seconds_bucket", "go_goroutines"} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if !strings.Contains(logs.String(), `"request_id":"req-abcdef123"`) || !strings.Contains(logs.String(), `"route":"/login"`) {
+		t.Errorf("access log lacks the request id or route:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), strings.Repeat("a", 32)) {
+		t.Errorf("access log contains a personal-link token")
+	}
+	store.Close()
+	if r, _ := get("/readyz"); r.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("readyz with the database closed: %d, want 503", r.StatusCode)
+	}
+}
