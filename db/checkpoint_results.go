@@ -75,3 +75,18 @@ func (s *Store) results(ctx context.Context, query string, arg any) ([]Checkpoin
 	}
 	return out, rows.Err()
 }
+
+// PutCheckpointResults stores many results in one transaction (a monitor cycle's changes).
+func (s *Store) PutCheckpointResults(ctx context.Context, rs []CheckpointResult) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	return s.WithTx(ctx, func(tx *Store) error {
+		for _, r := range rs {
+			if err := tx.PutCheckpointResult(ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

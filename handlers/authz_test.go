@@ -64,6 +64,11 @@ func matrix() []matrixCase {
 		{"GET", "/setup/:token", get, expect{404, 404, 404, 404, 404, 404, 404}},
 		{"POST", "/setup/:token", form(url.Values{"email": {"x@example.edu"}, "name": {"X"}, "password": {testPassword}, "confirm": {testPassword}}), expect{404, 404, 404, 404, 404, 404, 404}},
 		{"GET", "/s/:token", get, studentPg},
+		// A plain GET to a websocket route passes authentication, then fails the upgrade (400).
+		{"GET", "/s/:token/ws", get, expect{404, 400, 400, 404, 404, 404, 404}},
+		{"GET", "/classes/:class/ws", get, expect{303, 303, 303, 400, 404, 400, 303}},
+		{"GET", "/classes/:class/students/:student/ws", get, expect{303, 303, 303, 400, 404, 400, 303}},
+		{"POST", "/classes/:class/demo/reset", form(nil), expect{303, 303, 303, 403, 404, 404, 303}},
 		// Pages.
 		{"POST", "/logout", form(nil), expect{303, 303, 303, 303, 303, 303, 303}},
 		{"GET", "/classes", get, signedInPg},
@@ -137,7 +142,7 @@ func (h *harness) pathFor(route string, role int) string {
 		":id", fmt.Sprint(h.apiTokenID), "*filepath", "labdash.css")
 	p := r.Replace(route)
 	if strings.HasPrefix(route, "/s/") {
-		return "/s/" + link
+		return strings.Replace(route, ":token", link, 1)
 	}
 	return strings.Replace(p, ":token", link, 1)
 }

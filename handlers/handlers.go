@@ -14,7 +14,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/handlers/live"
 	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/monitor"
 )
 
 // Config is what the HTTP layer needs to know about the deployment.
@@ -43,6 +45,11 @@ type Server struct {
 	metrics *httpMetrics
 	gather  prometheus.Gatherer
 	engine  *gin.Engine
+
+	// The live pipeline (WithLive); nil when it is off.
+	hub     *live.Hub
+	monitor *monitor.Monitor
+	demo    DemoResetter
 }
 
 // New builds the server and its routes. reg receives the HTTP metrics and gather

@@ -20,7 +20,9 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/handlers/live"
 	"github.com/labdash/labdash/labs/catalog"
+	"github.com/labdash/labdash/labs/monitor"
 )
 
 const testPassword = "correct-horse-battery"
@@ -44,7 +46,13 @@ type harness struct {
 	a, b, c                         student
 	apiToken, assistantToken        string
 	apiTokenID                      int64
+	hub                             *live.Hub
 }
+
+// fakeDemo accepts demo resets; the real one lives in cmd/labdash.
+type fakeDemo struct{}
+
+func (fakeDemo) ResetDemo(context.Context, string) error { return nil }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
@@ -60,9 +68,13 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hub := live.NewHub(log, live.Options{})
+	hctx, stop := context.WithCancel(context.Background())
+	go hub.Run(hctx)
+	srv.WithLive(hub, monitor.New(log, store, catalog.New(), nil, monitor.Options{}), fakeDemo{})
 	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	h := &harness{t: t, srv: srv, ts: ts, store: store}
+	t.Cleanup(func() { ts.Close(); stop() })
+	h := &harness{t: t, srv: srv, ts: ts, store: store, hub: hub}
 
 	hash, _ := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
 	mk := func(email, role string) *db.User {

@@ -44,6 +44,7 @@ func (s *Server) routes() *gin.Engine {
 
 	// Student pages: the personal link is the credential.
 	pub.GET("/s/:token", s.showStudentByLink)
+	r.GET("/s/:token/ws", s.serveLinkWS)
 
 	// Instructor and assistant pages.
 	ui := r.Group("/", s.requireUserPage)
@@ -56,6 +57,11 @@ func (s *Server) routes() *gin.Engine {
 	forms.GET("/classes/:class/audit", s.showAudit)
 	forms.GET("/classes/:class/roster.csv", s.exportRoster)
 	forms.GET("/classes/:class/students/:student", s.showStudentAsStaff)
+	forms.POST("/classes/:class/demo/reset", s.resetDemo)
+
+	// Live updates (websocket; authenticated at upgrade like the page they belong to).
+	ui.GET("/classes/:class/ws", s.serveClassWS)
+	ui.GET("/classes/:class/students/:student/ws", s.serveStaffStudentWS)
 	forms.POST("/classes/:class/students", s.addStudent)
 	forms.POST("/classes/:class/students/:student/remove", s.removeStudent)
 	forms.POST("/classes/:class/students/:student/link", s.issueLink)

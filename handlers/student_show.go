@@ -7,6 +7,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/monitor"
 	"github.com/labdash/labdash/web"
 )
 
@@ -36,6 +38,9 @@ func (s *Server) showStudentByLink(c *gin.Context) {
 	}
 	p := s.studentPage(c, class, st)
 	p.Page.User = nil // a student page never shows staff navigation
+	if p.WSURL != "" {
+		p.WSURL = "/s/" + token + "/ws"
+	}
 	render(c, s.log, http.StatusOK, web.Student(p))
 }
 
@@ -53,15 +58,43 @@ func (s *Server) showStudentAsStaff(c *gin.Context) {
 	}
 	p := s.studentPage(c, class, st)
 	p.Staff, p.BackURL = true, "/classes/"+class.ID
+	if p.WSURL != "" {
+		p.WSURL = "/classes/" + class.ID + "/students/" + st.Slug + "/ws"
+	}
 	render(c, s.log, http.StatusOK, web.Student(p))
 }
 
 func (s *Server) studentPage(c *gin.Context, class *db.Class, st *db.Student) web.StudentPage {
 	p := web.StudentPage{Page: s.page(c, st.Name, ""), ClassName: class.Name, StudentName: st.Name, Slug: st.Slug}
+	var cells map[string]monitor.Cell
+	var views map[string]map[string]labs.WidgetView
+	if s.monitor != nil {
+		cells, views = s.monitor.StudentSnapshot(class.ID, st.Slug)
+	}
 	for _, id := range class.Labs {
-		if l, ok := s.labs.Lab(id); ok {
-			p.Labs = append(p.Labs, web.StudentLab{ID: l.ID, Title: l.Title, Summary: l.Summary})
+		l, ok := s.labs.Lab(id)
+		if !ok {
+			continue
 		}
+		sl := web.StudentLab{ID: l.ID, Title: l.Title, Summary: l.Summary, Built: l.Built()}
+		if sl.Built {
+			var cell *monitor.Cell
+			if c, ok := cells[l.ID]; ok {
+				cell = &c
+			}
+			sl.Checklist = checklistView(st.Slug, l, cell, false)
+			for _, w := range l.Widgets {
+				v, ok := views[l.ID][w.ID]
+				if !ok {
+					v = labs.WidgetView{Empty: "Waiting for the first reading."}
+				}
+				sl.Widgets = append(sl.Widgets, web.WidgetBox{Slug: st.Slug, Lab: l.ID, ID: w.ID, Title: w.Title, View: v})
+			}
+			if s.hub != nil {
+				p.WSURL = "live" // the caller sets the route that fits the viewer
+			}
+		}
+		p.Labs = append(p.Labs, sl)
 	}
 	return p
 }

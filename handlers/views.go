@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs/monitor"
 	"github.com/labdash/labdash/web"
 )
 
@@ -54,11 +55,24 @@ func (s *Server) consolePage(ctx context.Context, c *gin.Context, class *db.Clas
 	if err != nil {
 		return p, err
 	}
+	var snap map[string]map[string]monitor.Cell
+	if s.monitor != nil {
+		snap = s.monitor.ClassSnapshot(class.ID)
+	}
+	if s.hub != nil && s.liveLabs(class) {
+		p.WSURL = "/classes/" + class.ID + "/ws"
+	}
+	p.Demo = s.isDemo(ctx, class.ID)
 	for _, st := range students {
 		row := web.StudentRow{Slug: st.Slug, Name: st.Name, Email: st.Email, AccountID: st.AccountID,
 			HasLink: st.HasLink, LinkIssued: fmtTime(st.LinkIssuedAt)}
 		for _, l := range p.Labs {
-			row.Cells = append(row.Cells, web.Cell{Lab: l.ID, Status: "none", Label: st.Name + ", " + l.ID + ": checks not built yet"})
+			lab, _ := s.labs.Lab(l.ID)
+			var cell *monitor.Cell
+			if c, ok := snap[st.Slug][l.ID]; ok {
+				cell = &c
+			}
+			row.Cells = append(row.Cells, cellView(st.Slug, lab, cell, false))
 		}
 		p.Students = append(p.Students, row)
 	}
@@ -83,4 +97,13 @@ func auditRows(entries []db.AuditEntry) []web.AuditRow {
 		out = append(out, web.AuditRow{At: fmtTime(e.At), Actor: e.Actor, Action: e.Action, Detail: e.Detail})
 	}
 	return out
+}
+
+// isDemo reports whether classID is the simulated demo class.
+func (s *Server) isDemo(ctx context.Context, classID string) bool {
+	if s.demo == nil {
+		return false
+	}
+	v, err := s.store.Setting(ctx, "demo_class")
+	return err == nil && v == classID
 }

@@ -23,7 +23,28 @@ type Lab struct {
 	// Why says what breaks and is shown when a class tries it.
 	AccountPerStudentOnly bool
 	Why                   string
+
+	// The parts below exist once a lab is built; a lab without Checkpoints is listed
+	// but says plainly that its checks are not built yet.
+
+	// Regions the lab needs; empty means the class's first region.
+	Regions []string
+	// Checkpoints in the order students meet them.
+	Checkpoints []Checkpoint
+	// Widgets are the lab's live views.
+	Widgets []Widget
+	// Observe reads the lab's state for many students at once (see Observer).
+	Observe Observer
+	// Template is the prerequisite CloudFormation template (YAML), one stack per student.
+	Template []byte
+	// Script is what a virtual student does, in order.
+	Script []Step
+	// Mistakes are the ids of the usual mistakes the script can make, with what each does.
+	Mistakes map[string]string
 }
+
+// Built reports whether the lab's checks exist.
+func (l Lab) Built() bool { return len(l.Checkpoints) > 0 && l.Observe != nil }
 
 var slugRE = regexp.MustCompile(`^[a-z][a-z0-9-]{1,30}$`)
 
@@ -44,6 +65,19 @@ func (r *Registry) Register(l Lab) {
 	}
 	if l.Title == "" {
 		panic(fmt.Sprintf("labs: lab %q has no title", l.ID))
+	}
+	seen := map[string]bool{}
+	for _, c := range l.Checkpoints {
+		if !slugRE.MatchString(c.ID) || c.Title == "" || c.Check == nil || seen[c.ID] {
+			panic(fmt.Sprintf("labs: lab %q has an invalid or duplicate checkpoint %q", l.ID, c.ID))
+		}
+		seen[c.ID] = true
+	}
+	for _, w := range l.Widgets {
+		if !slugRE.MatchString(w.ID) || w.View == nil || seen["w:"+w.ID] {
+			panic(fmt.Sprintf("labs: lab %q has an invalid or duplicate widget %q", l.ID, w.ID))
+		}
+		seen["w:"+w.ID] = true
 	}
 	if _, dup := r.byID[l.ID]; dup {
 		panic(fmt.Sprintf("labs: duplicate lab id %q", l.ID))

@@ -101,6 +101,8 @@ type ConsolePage struct {
 	Notice         string
 	AssistantError string
 	NeedAccount    bool
+	WSURL          string // live updates; empty when no lab of the class is built
+	Demo           bool   // the simulated demo class: it can be reset
 }
 
 // LabColumn heads one column of the progress grid.
@@ -117,14 +119,7 @@ type StudentRow struct {
 	AccountID  string
 	HasLink    bool
 	LinkIssued string
-	Cells      []Cell
-}
-
-// Cell is one student × lab cell of the grid.
-type Cell struct {
-	Lab    string
-	Status string // "none" until the lab's checks exist
-	Label  string
+	Cells      []CellView
 }
 
 // AssistantRow is an assistant of the class.
@@ -201,13 +196,17 @@ type StudentPage struct {
 	Labs        []StudentLab
 	Staff       bool   // viewed by the instructor or an assistant
 	BackURL     string // staff only
+	WSURL       string // live updates for this student
 }
 
 // StudentLab is one lab on a student page.
 type StudentLab struct {
-	ID      string
-	Title   string
-	Summary string
+	ID        string
+	Title     string
+	Summary   string
+	Built     bool
+	Checklist ChecklistView
+	Widgets   []WidgetBox
 }
 
 // AccountPage shows the signed-in user's API tokens.

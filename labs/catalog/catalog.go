@@ -2,13 +2,17 @@
 // Checks, widgets, templates and scripts arrive lab by lab, one folder each.
 package catalog
 
-import "github.com/labdash/labdash/labs"
+import (
+	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/catalog/fargate"
+)
 
 // Register adds every catalog lab to r.
 func Register(r *labs.Registry) {
 	for _, l := range all {
 		r.Register(l)
 	}
+	r.Register(fargate.Lab())
 }
 
 // New returns a registry holding the whole catalog.
@@ -21,8 +25,6 @@ func New() *labs.Registry {
 var all = []labs.Lab{
 	{ID: "photos", Order: 1, Title: "Photo app: Cognito, S3, SNS, Lambda, Rekognition, RDS, SQS, X-Ray",
 		Summary: "Build the Flask photo app whose uploads are labelled by Rekognition and traced with X-Ray."},
-	{ID: "fargate", Order: 2, Title: "Fargate behind an ALB with service auto scaling",
-		Summary: "Run nginxdemos/hello as a 2-task Fargate service behind an ALB and watch target tracking scale it."},
 	{ID: "route53", Order: 3, Title: "Route 53 alias vs CNAME",
 		Summary: "Point a name at an ALB with an alias record, then a CNAME, and compare the answers."},
 	{ID: "slots", Order: 4, Title: "Serverless slot machine: S3 site, Cognito identity pool, Lambda, DynamoDB",

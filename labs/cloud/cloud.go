@@ -7,6 +7,7 @@ package cloud
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -125,14 +126,17 @@ var (
 // (IAM) answer the same in every region.
 type Clients struct {
 	Account, Region string
-	ECS             ECS
-	ELBv2           ELBv2
-	CloudWatch      CloudWatch
-	AutoScaling     AutoScaling
-	EC2             EC2
-	CloudFormation  CloudFormation
-	IAM             IAM
-	Tagging         Tagging
+	// Now is the provider's clock: simulated time in the simulator, wall time on AWS.
+	// Nil means time.Now.
+	Now            func() time.Time
+	ECS            ECS
+	ELBv2          ELBv2
+	CloudWatch     CloudWatch
+	AutoScaling    AutoScaling
+	EC2            EC2
+	CloudFormation CloudFormation
+	IAM            IAM
+	Tagging        Tagging
 }
 
 // Provider hands out clients per (account, region): the simulator or real AWS.
@@ -141,4 +145,12 @@ type Provider interface {
 	Name() string
 	// Clients returns the clients for account in region. account "" means the provider's default account.
 	Clients(ctx context.Context, account, region string) (*Clients, error)
+}
+
+// Clock returns c.Now, or time.Now when the provider did not set one.
+func (c *Clients) Clock() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
 }

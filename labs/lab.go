@@ -1,0 +1,114 @@
+package labs
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+// Status is a checkpoint's outcome (LABS.md §0).
+type Status string
+
+// Checkpoint outcomes.
+const (
+	Pending Status = "pending" // nothing to judge yet: the student has not got there
+	Pass    Status = "pass"
+	Fail    Status = "fail" // the student's resource exists but is wrong
+	Error   Status = "error"
+)
+
+// Result is one checkpoint's outcome with short evidence a person can act on.
+type Result struct {
+	Status   Status
+	Evidence string
+}
+
+// Target is one student's sandbox as a lab sees it.
+type Target struct {
+	ClassID   string // "c7k2q"
+	StudentID string // "s07"
+	Prefix    string // "c7k2qs07-": the name prefix every resource of the student starts with
+	Account   string
+	Region    string
+}
+
+// NewTarget builds the target of student in class.
+func NewTarget(classID, studentID, account, region string) Target {
+	return Target{ClassID: classID, StudentID: studentID, Prefix: classID + studentID + "-", Account: account, Region: region}
+}
+
+// Observation is what a lab read from AWS about one student in one cycle. Each lab
+// defines its own concrete type; its checkpoints and widgets know it.
+type Observation any
+
+// Checkpoint is one step a student must reach, judged from an observation.
+type Checkpoint struct {
+	// ID is a slug stable across releases; results are stored under it.
+	ID string
+	// Title is the step as the student reads it.
+	Title string
+	// Optional checkpoints do not count towards completion.
+	Optional bool
+	// Check judges the step. It must be a pure function of the observation.
+	Check func(obs Observation) Result
+}
+
+// Widget is one live view of a student's lab state.
+type Widget struct {
+	// ID is a slug, unique within the lab.
+	ID string
+	// Title heads the widget.
+	Title string
+	// View builds the widget's state from an observation; history carries what the
+	// monitor remembers across cycles (for sparklines and state timelines).
+	View func(obs Observation, history *History) WidgetView
+}
+
+// Step is one thing a virtual student does. Do returns ErrNotYet when the world is
+// not ready for it (a load balancer still provisioning), and the runner retries it later.
+type Step struct {
+	Name string
+	// Think is how long (simulated) the student takes before attempting this step.
+	Think time.Duration
+	Do    func(ctx context.Context, e *Env) error
+}
+
+// Env is what a virtual student's step works with.
+type Env struct {
+	C       *cloud.Clients
+	T       Target
+	Persona *Persona
+	// Load starts (rps > 0) or stops simulated HTTP load against a load balancer;
+	// it stands for the load-test tool a real student would run.
+	Load func(loadBalancerArn string, rps float64) error
+	// Stack holds the outputs of the student's prerequisite stack.
+	Stack map[string]string
+	// Memo carries values between steps (ARNs the student noted down).
+	Memo map[string]string
+}
+
+// ErrNotYet tells the virtual-student runner to retry a step later.
+var ErrNotYet = errors.New("labs: not yet")
+
+// Persona is how one virtual student behaves.
+type Persona struct {
+	// Pace multiplies every think time (0.5: fast, 2: slow).
+	Pace float64
+	// Mistakes holds the lab's mistake ids this student makes (e.g. "wrong-port").
+	Mistakes map[string]bool
+	// StuckAfter is the number of steps after which the student stops (-1: never).
+	StuckAfter int
+	// Seed makes the student's choices repeatable.
+	Seed int64
+}
+
+// Makes reports whether the persona makes mistake id.
+func (p *Persona) Makes(id string) bool { return p != nil && p.Mistakes[id] }
+
+// Observer reads, in as few calls as the APIs allow, the state of many students of a
+// class who share one (account, region), and returns each student's observation.
+// Errors for one student are carried in its observation; a returned error means the
+// whole batch could not be read.
+type Observer func(ctx context.Context, c *cloud.Clients, targets []Target) (map[string]Observation, error)

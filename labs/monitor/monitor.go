@@ -1,0 +1,296 @@
+// Package monitor watches every class's labs: each cycle it reads AWS (or the
+// simulator) in batches per (account, region) through each lab's Observer, judges the
+// checkpoints, diffs against the last cycle, writes checkpoint transitions to SQLite
+// and hands changes to a publisher (the websocket hub). Widget state and its history
+// stay in memory.
+//
+// Concurrency: Run's goroutine owns the cycle; the latest state is kept under mu so
+// pages and new websocket clients can read a snapshot at any time.
+package monitor
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+// Cell is one student × lab cell of the class grid.
+type Cell struct {
+	Results []labs.Result // one per checkpoint, in the lab's order
+	Passed  int           // required checkpoints passed
+	Total   int           // required checkpoints
+	Running int           // task-count badge (labs with tasks)
+	Alarm   string        // alarm lamp state ("", OK, ALARM, INSUFFICIENT_DATA)
+}
+
+// Update is one change the monitor publishes.
+type Update struct {
+	ClassID string
+	Student string // slug
+	Lab     string
+	Cell    *Cell           // set when the grid cell changed
+	Widget  string          // set with View when a widget changed
+	View    labs.WidgetView //
+}
+
+// Summarizer extracts the grid's badge and lamp from a lab's observation.
+type Summarizer func(obs labs.Observation) (running int, alarm string)
+
+// Monitor is the live-state engine. Create it with New and start Run once.
+type Monitor struct {
+	log       *slog.Logger
+	store     *db.Store
+	registry  *labs.Registry
+	provider  cloud.Provider
+	interval  time.Duration
+	publish   func([]Update)
+	summaries map[string]Summarizer
+
+	mu    sync.Mutex
+	cells map[key]Cell
+	views map[key]map[string]labs.WidgetView
+	hist  map[key]*labs.History
+}
+
+type key struct{ class, student, lab string }
+
+// Options configure a Monitor.
+type Options struct {
+	Interval  time.Duration         // time between cycles (default 2 s)
+	Publish   func([]Update)        // receives each cycle's changes; must not block for long
+	Summaries map[string]Summarizer // per lab id, optional
+}
+
+// New returns a monitor over the classes in store.
+func New(log *slog.Logger, store *db.Store, registry *labs.Registry, provider cloud.Provider, opt Options) *Monitor {
+	if opt.Interval <= 0 {
+		opt.Interval = 2 * time.Second
+	}
+	if opt.Publish == nil {
+		opt.Publish = func([]Update) {}
+	}
+	return &Monitor{log: log, store: store, registry: registry, provider: provider, interval: opt.Interval, publish: opt.Publish,
+		summaries: opt.Summaries, cells: map[key]Cell{}, views: map[key]map[string]labs.WidgetView{}, hist: map[key]*labs.History{}}
+}
+
+// Run cycles until ctx is done.
+func (m *Monitor) Run(ctx context.Context) {
+	t := time.NewTicker(m.interval)
+	defer t.Stop()
+	for {
+		if err := m.Cycle(ctx); err != nil && ctx.Err() == nil {
+			m.log.Warn("monitor cycle failed", slog.Any("error", err))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Cycle runs one pass over every class with built labs.
+func (m *Monitor) Cycle(ctx context.Context) error {
+	classes, err := m.store.AllClasses(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for i := range classes {
+		if err := m.cycleClass(ctx, &classes[i]); err != nil {
+			errs = append(errs, fmt.Errorf("class %s: %w", classes[i].ID, err))
+		}
+	}
+	if len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
+}
+
+// group is the students of a class that share one (account, region).
+type group struct {
+	account, region string
+	targets         []labs.Target
+	ids             map[string]int64 // slug → db id
+}
+
+func (m *Monitor) cycleClass(ctx context.Context, c *db.Class) error {
+	students, err := m.store.Students(ctx, c.ID)
+	if err != nil || len(students) == 0 || len(c.Regions) == 0 {
+		return err
+	}
+	var changes []db.CheckpointResult
+	var updates []Update
+	for _, labID := range c.Labs {
+		lab, ok := m.registry.Lab(labID)
+		if !ok || !lab.Built() {
+			continue
+		}
+		region := c.Regions[0]
+		if len(lab.Regions) > 0 {
+			region = lab.Regions[0]
+		}
+		groups := map[string]*group{}
+		for _, st := range students {
+			g := groups[st.AccountID]
+			if g == nil {
+				g = &group{account: st.AccountID, region: region, ids: map[string]int64{}}
+				groups[st.AccountID] = g
+			}
+			g.targets = append(g.targets, labs.NewTarget(c.ID, st.Slug, st.AccountID, region))
+			g.ids[st.Slug] = st.ID
+		}
+		for _, acct := range sortedGroupKeys(groups) {
+			g := groups[acct]
+			clients, err := m.provider.Clients(ctx, g.account, g.region)
+			if err != nil {
+				return err
+			}
+			obs, err := lab.Observe(ctx, clients, g.targets)
+			if err != nil {
+				return err
+			}
+			for _, t := range g.targets {
+				o, ok := obs[t.StudentID]
+				if !ok {
+					continue
+				}
+				ch, up := m.judge(c.ID, t.StudentID, g.ids[t.StudentID], lab, o)
+				changes = append(changes, ch...)
+				updates = append(updates, up...)
+			}
+		}
+	}
+	if err := m.store.PutCheckpointResults(ctx, changes); err != nil {
+		return err
+	}
+	if len(updates) > 0 {
+		m.publish(updates)
+	}
+	return nil
+}
+
+// judge evaluates one student's observation and returns what changed.
+func (m *Monitor) judge(classID, slug string, studentID int64, lab labs.Lab, o labs.Observation) ([]db.CheckpointResult, []Update) {
+	k := key{classID, slug, lab.ID}
+	cell := Cell{Results: make([]labs.Result, len(lab.Checkpoints))}
+	for i, cp := range lab.Checkpoints {
+		r := cp.Check(o)
+		cell.Results[i] = r
+		if !cp.Optional {
+			cell.Total++
+			if r.Status == labs.Pass {
+				cell.Passed++
+			}
+		}
+	}
+	if sum := m.summaries[lab.ID]; sum != nil {
+		cell.Running, cell.Alarm = sum(o)
+	}
+
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var changes []db.CheckpointResult
+	var updates []Update
+	prev, seen := m.cells[k]
+	for i, r := range cell.Results {
+		if seen && i < len(prev.Results) && prev.Results[i] == r {
+			continue
+		}
+		changes = append(changes, db.CheckpointResult{StudentID: studentID, Lab: lab.ID, Checkpoint: lab.Checkpoints[i].ID, Status: string(r.Status), Evidence: r.Evidence})
+	}
+	if !seen || !reflect.DeepEqual(prev, cell) {
+		m.cells[k] = cell
+		c := cell
+		updates = append(updates, Update{ClassID: classID, Student: slug, Lab: lab.ID, Cell: &c})
+	}
+	h := m.hist[k]
+	if h == nil {
+		h = labs.NewHistory()
+		m.hist[k] = h
+	}
+	views := m.views[k]
+	if views == nil {
+		views = map[string]labs.WidgetView{}
+		m.views[k] = views
+	}
+	for _, w := range lab.Widgets {
+		v := w.View(o, h)
+		if old, ok := views[w.ID]; ok && reflect.DeepEqual(old, v) {
+			continue
+		}
+		views[w.ID] = v
+		updates = append(updates, Update{ClassID: classID, Student: slug, Lab: lab.ID, Widget: w.ID, View: v})
+	}
+	return changes, updates
+}
+
+// ClassSnapshot returns the current cell of every student × lab of a class, keyed by slug then lab.
+func (m *Monitor) ClassSnapshot(classID string) map[string]map[string]Cell {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string]map[string]Cell{}
+	for k, c := range m.cells {
+		if k.class != classID {
+			continue
+		}
+		if out[k.student] == nil {
+			out[k.student] = map[string]Cell{}
+		}
+		out[k.student][k.lab] = c
+	}
+	return out
+}
+
+// StudentSnapshot returns a student's cells and widget views per lab.
+func (m *Monitor) StudentSnapshot(classID, slug string) (map[string]Cell, map[string]map[string]labs.WidgetView) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cells := map[string]Cell{}
+	views := map[string]map[string]labs.WidgetView{}
+	for k, c := range m.cells {
+		if k.class == classID && k.student == slug {
+			cells[k.lab] = c
+		}
+	}
+	for k, vs := range m.views {
+		if k.class == classID && k.student == slug {
+			cp := make(map[string]labs.WidgetView, len(vs))
+			for id, v := range vs {
+				cp[id] = v
+			}
+			views[k.lab] = cp
+		}
+	}
+	return cells, views
+}
+
+// Forget drops everything remembered about a class (after a demo reset).
+func (m *Monitor) Forget(classID string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k := range m.cells {
+		if k.class == classID {
+			delete(m.cells, k)
+			delete(m.views, k)
+			delete(m.hist, k)
+		}
+	}
+}
+
+func sortedGroupKeys(m map[string]*group) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

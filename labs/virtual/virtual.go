@@ -1,0 +1,276 @@
+// Package virtual runs virtual students: each follows its lab's script through the
+// same cloud interfaces a real student's console would call, at its own pace, some
+// making the lab's usual mistakes and some getting stuck. Together with the simulator
+// they make the demo class and rehearsal mode.
+//
+// Concurrency: one goroutine (Run) owns the students and executes due steps; Start and
+// Stop hand work to it under mu.
+package virtual
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"math/rand"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
+	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+// LoadSetter is the simulator's stand-in for a student's load-test tool.
+type LoadSetter interface {
+	SetLoad(account, region, loadBalancerArn string, requestsPerSecond float64) error
+}
+
+// Student is one virtual student to run.
+type Student struct {
+	ClassID, Slug, Account, Region string
+	Lab                            labs.Lab
+	Persona                        labs.Persona
+}
+
+type state struct {
+	s       Student
+	env     *labs.Env
+	step    int // -1: provisioning the prerequisite stack
+	due     time.Time
+	tries   int
+	stuck   bool
+	lastErr string
+}
+
+// Runner executes virtual students' scripts.
+type Runner struct {
+	log      *slog.Logger
+	provider cloud.Provider
+	load     LoadSetter
+	now      func() time.Time
+
+	mu       sync.Mutex
+	students map[string]*state // "class/slug/lab"
+}
+
+// New returns a runner; now is the simulated clock.
+func New(log *slog.Logger, provider cloud.Provider, load LoadSetter, now func() time.Time) *Runner {
+	return &Runner{log: log, provider: provider, load: load, now: now, students: map[string]*state{}}
+}
+
+// Start adds students (ones already running are left alone).
+func (r *Runner) Start(students ...Student) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range students {
+		k := s.ClassID + "/" + s.Slug + "/" + s.Lab.ID
+		if _, ok := r.students[k]; ok || len(s.Lab.Script) == 0 {
+			continue
+		}
+		r.students[k] = &state{s: s, step: -1, due: r.now().Add(time.Duration(float64(20*time.Second) * pace(s.Persona)))}
+	}
+}
+
+// Stop forgets every virtual student of a class.
+func (r *Runner) Stop(classID string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, st := range r.students {
+		if st.s.ClassID == classID {
+			delete(r.students, k)
+		}
+	}
+}
+
+// Progress reports, per student slug, the step reached and whether they are stuck.
+func (r *Runner) Progress(classID string) map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[string]string{}
+	for _, st := range r.students {
+		if st.s.ClassID != classID {
+			continue
+		}
+		switch {
+		case st.stuck:
+			out[st.s.Slug] = "stuck"
+		case st.step < 0:
+			out[st.s.Slug] = "provisioning"
+		case st.step >= len(st.s.Lab.Script):
+			out[st.s.Slug] = "done"
+		default:
+			out[st.s.Slug] = st.s.Lab.Script[st.step].Name
+		}
+	}
+	return out
+}
+
+// Run executes due steps every tick until ctx is done.
+func (r *Runner) Run(ctx context.Context, tick time.Duration) {
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			r.RunDue(ctx)
+		}
+	}
+}
+
+// RunDue executes every step whose time has come (tests call it on a manual clock).
+func (r *Runner) RunDue(ctx context.Context) {
+	now := r.now()
+	r.mu.Lock()
+	var due []*state
+	for _, st := range r.students {
+		if !st.stuck && st.step < len(st.s.Lab.Script) && !st.due.After(now) {
+			due = append(due, st)
+		}
+	}
+	r.mu.Unlock()
+	sort.Slice(due, func(i, j int) bool { return due[i].s.Slug < due[j].s.Slug })
+	for _, st := range due {
+		if ctx.Err() != nil {
+			return
+		}
+		r.advance(ctx, st)
+	}
+}
+
+func (r *Runner) advance(ctx context.Context, st *state) {
+	s := st.s
+	if st.env == nil {
+		c, err := r.provider.Clients(ctx, s.Account, s.Region)
+		if err != nil {
+			r.retry(st, err)
+			return
+		}
+		p := s.Persona
+		st.env = &labs.Env{C: c, T: labs.NewTarget(s.ClassID, s.Slug, s.Account, s.Region), Persona: &p, Stack: map[string]string{}, Memo: map[string]string{}}
+		if r.load != nil {
+			st.env.Load = func(lb string, rps float64) error { return r.load.SetLoad(c.Account, s.Region, lb, rps) }
+		}
+	}
+	var err error
+	if st.step < 0 {
+		err = r.provision(ctx, st)
+	} else {
+		step := s.Lab.Script[st.step]
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err = step.Do(sctx, st.env)
+		cancel()
+	}
+	if err != nil {
+		r.retry(st, err)
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st.step++
+	st.tries, st.lastErr = 0, ""
+	if s.Persona.StuckAfter >= 0 && st.step >= s.Persona.StuckAfter {
+		st.stuck = true
+		return
+	}
+	if st.step < len(s.Lab.Script) {
+		st.due = r.now().Add(time.Duration(float64(s.Lab.Script[st.step].Think) * pace(s.Persona)))
+	}
+}
+
+func (r *Runner) retry(st *state, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if errors.Is(err, labs.ErrNotYet) {
+		st.due = r.now().Add(15 * time.Second)
+		return
+	}
+	st.tries++
+	st.lastErr = err.Error()
+	if st.tries >= 5 {
+		st.stuck = true
+		r.log.Info("virtual student gave up", slog.String("class", st.s.ClassID), slog.String("student", st.s.Slug), slog.Int("step", st.step), slog.String("error", st.lastErr))
+		return
+	}
+	st.due = r.now().Add(30 * time.Second)
+}
+
+// provision deploys the lab's prerequisite stack and waits for its outputs, as
+// labdash's provisioning does (LABS.md §0: stack <prefix><lab>-pre).
+func (r *Runner) provision(ctx context.Context, st *state) error {
+	if len(st.s.Lab.Template) == 0 {
+		return nil
+	}
+	c, t := st.env.C, st.env.T
+	name := t.Prefix + st.s.Lab.ID + "-pre"
+	out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
+	if err != nil || len(out.Stacks) == 0 {
+		vpcs, err := c.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+		if err != nil || len(vpcs.Vpcs) == 0 {
+			return fmt.Errorf("no VPC for the prerequisite stack: %w", err)
+		}
+		_, err = c.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{
+			StackName: aws.String(name), TemplateBody: aws.String(string(st.s.Lab.Template)),
+			Parameters: []cfntypes.Parameter{{ParameterKey: aws.String("Prefix"), ParameterValue: aws.String(t.Prefix)}, {ParameterKey: aws.String("VpcId"), ParameterValue: vpcs.Vpcs[0].VpcId}},
+			Tags: []cfntypes.Tag{{Key: aws.String("labdash:class"), Value: aws.String(t.ClassID)}, {Key: aws.String("labdash:student"), Value: aws.String(t.StudentID)},
+				{Key: aws.String("labdash:lab"), Value: aws.String(st.s.Lab.ID)}, {Key: aws.String("labdash:managed-by"), Value: aws.String("dashboard")}},
+		})
+		if err != nil {
+			return fmt.Errorf("create stack %s: %w", name, err)
+		}
+		return labs.ErrNotYet
+	}
+	stack := out.Stacks[0]
+	switch stack.StackStatus {
+	case cfntypes.StackStatusCreateComplete:
+		for _, o := range stack.Outputs {
+			st.env.Stack[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
+		}
+		return nil
+	case cfntypes.StackStatusCreateInProgress:
+		return labs.ErrNotYet
+	}
+	return fmt.Errorf("stack %s is %s: %s", name, stack.StackStatus, aws.ToString(stack.StackStatusReason))
+}
+
+func pace(p labs.Persona) float64 {
+	if p.Pace <= 0 {
+		return 1
+	}
+	return p.Pace
+}
+
+// DemoPersonas gives n virtual students a spread of paces, the lab's mistakes and two
+// who get stuck, deterministically from seed.
+func DemoPersonas(lab labs.Lab, n int, seed int64) []labs.Persona {
+	var mistakes []string
+	for id := range lab.Mistakes {
+		mistakes = append(mistakes, id)
+	}
+	sort.Strings(mistakes)
+	h := fnv.New64a()
+	fmt.Fprint(h, lab.ID, seed)
+	rng := rand.New(rand.NewSource(int64(h.Sum64())))
+	out := make([]labs.Persona, n)
+	for i := range out {
+		p := labs.Persona{Pace: 0.6 + rng.Float64()*0.9, Mistakes: map[string]bool{}, StuckAfter: -1, Seed: rng.Int63()}
+		switch {
+		case i%4 == 2 && len(mistakes) > 0:
+			p.Mistakes[mistakes[(i/4)%len(mistakes)]] = true
+		case i == n-1 && n > 3:
+			p.StuckAfter = len(lab.Script) / 3
+		case i == n-2 && n > 6:
+			p.StuckAfter = 2 * len(lab.Script) / 3
+		}
+		out[i] = p
+	}
+	return out
+}

@@ -1,0 +1,81 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/labdash/labdash/labs"
+)
+
+// CellView is one live student × lab cell of the console grid.
+type CellView struct {
+	Slug    string
+	Lab     string
+	Tone    string // "none", "pending", "progress", "fail", "pass"
+	Label   string // "4/9"
+	Running int    // task-count badge; -1 hides it
+	Alarm   string // alarm lamp; "" hides it
+	Title   string // full text for screen readers and the tooltip
+	OOB     bool   // render as an htmx out-of-band swap
+}
+
+// CheckItem is one checkpoint on a student's checklist.
+type CheckItem struct {
+	Title    string
+	Status   string
+	Evidence string
+	Optional bool
+}
+
+// ChecklistView is a student's checklist for one lab.
+type ChecklistView struct {
+	Slug  string
+	Lab   string
+	Items []CheckItem
+	OOB   bool
+}
+
+// WidgetBox is one live widget of a student.
+type WidgetBox struct {
+	Slug  string
+	Lab   string
+	ID    string
+	Title string
+	View  labs.WidgetView
+	OOB   bool
+}
+
+func cellID(slug, lab string) string        { return "cell-" + slug + "-" + lab }
+func checklistID(slug, lab string) string   { return "checklist-" + slug + "-" + lab }
+func widgetID(slug, lab, id string) string  { return "w-" + slug + "-" + lab + "-" + id }
+func oob(b bool) string {
+	if b {
+		return "true"
+	}
+	return ""
+}
+
+// sparkPoints turns values into an SVG polyline's points in a w×h box.
+func sparkPoints(vals []float64, w, h float64) string {
+	if len(vals) == 0 {
+		return ""
+	}
+	hi := 0.0
+	for _, v := range vals {
+		hi = max(hi, v)
+	}
+	if hi == 0 {
+		hi = 1
+	}
+	step := w
+	if len(vals) > 1 {
+		step = w / float64(len(vals)-1)
+	}
+	var b strings.Builder
+	for i, v := range vals {
+		fmt.Fprintf(&b, "%.1f,%.1f ", float64(i)*step, h-(v/hi)*(h-2)-1)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func fmtFloat(f float64) string { return fmt.Sprintf("%.1f", f) }
