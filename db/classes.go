@@ -206,3 +206,15 @@ func (s *Store) Assistants(ctx context.Context, classID string) ([]User, error) 
 	}
 	return out, rows.Err()
 }
+
+// DeleteClass removes a class with its roster, results and assistants.
+func (s *Store) DeleteClass(ctx context.Context, id string) error {
+	res, err := s.q.ExecContext(ctx, `DELETE FROM classes WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("db: delete class %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}

@@ -27,3 +27,11 @@ func (s *Store) EnsureSetting(ctx context.Context, key, def string) (string, err
 	}
 	return s.Setting(ctx, key)
 }
+
+// SetSetting stores value under key.
+func (s *Store) SetSetting(ctx context.Context, key, value string) error {
+	if _, err := s.q.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
+		return fmt.Errorf("db: set setting %s: %w", key, err)
+	}
+	return nil
+}

@@ -107,3 +107,15 @@ func (s *Store) ActivateUser(ctx context.Context, id int64, name, hash string) e
 	}
 	return nil
 }
+
+// FirstInstructor returns the earliest instructor account, or ErrNotFound.
+func (s *Store) FirstInstructor(ctx context.Context) (*User, error) {
+	u, err := scanUser(s.q.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE role = ? AND password_hash != '' ORDER BY id LIMIT 1`, RoleInstructor))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: first instructor: %w", err)
+	}
+	return u, nil
+}

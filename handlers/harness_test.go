@@ -52,7 +52,7 @@ type harness struct {
 // fakeDemo accepts demo resets; the real one lives in cmd/labdash.
 type fakeDemo struct{}
 
-func (fakeDemo) ResetDemo(context.Context, string) error { return nil }
+func (fakeDemo) ResetDemo(_ context.Context, id string) (string, error) { return id, nil }
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()

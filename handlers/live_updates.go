@@ -19,9 +19,10 @@ import (
 	"github.com/labdash/labdash/web"
 )
 
-// DemoResetter starts the simulated demo class over.
+// DemoResetter starts the simulated demo class over: a fresh class (new id, so new
+// resource names in the simulator) with the same virtual roster. It returns the new id.
 type DemoResetter interface {
-	ResetDemo(ctx context.Context, classID string) error
+	ResetDemo(ctx context.Context, classID string) (string, error)
 }
 
 // WithLive connects the live pipeline: the hub that streams to browsers, the monitor
@@ -231,13 +232,14 @@ func (s *Server) resetDemo(c *gin.Context) {
 		s.renderError(c, errorf(http.StatusNotFound, "no demo", "only the demo class on the simulated AWS can be reset"))
 		return
 	}
-	if err := s.demo.ResetDemo(c.Request.Context(), class.ID); err != nil {
+	fresh, err := s.demo.ResetDemo(c.Request.Context(), class.ID)
+	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	if err := s.store.Audit(c.Request.Context(), db.AuditEntry{ClassID: class.ID, Actor: actor(c), Action: "demo.reset", Detail: "virtual students start over"}); err != nil {
+	if err := s.store.Audit(c.Request.Context(), db.AuditEntry{ClassID: fresh, Actor: actor(c), Action: "demo.reset", Detail: "demo restarted from " + class.ID + "; virtual students start over"}); err != nil {
 		s.renderError(c, err)
 		return
 	}
-	s.redirect(c, "/classes/"+class.ID)
+	s.redirect(c, "/classes/"+fresh)
 }

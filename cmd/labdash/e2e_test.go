@@ -399,7 +399,7 @@ func e2eIndent(s string) string {
 
 // e2eStartServer builds labdash, runs `labdash serve` on a free port with a fresh
 // database and returns its base URL. The server gets SIGTERM at clean-up.
-func e2eStartServer(t *testing.T, dir string) string {
+func e2eStartServer(t *testing.T, dir string, extra ...string) string {
 	t.Helper()
 	bin := filepath.Join(dir, "labdash")
 	bctx, bcancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -410,7 +410,8 @@ func e2eStartServer(t *testing.T, dir string) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "e2e.db"), "--log-format", "json")
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "e2e.db"), "--log-format", "json"}, extra...)
+	cmd := exec.Command(bin, args...)
 	// The server's configuration comes from the flags above and the admin
 	// account below only, never from LABDASH_* variables of the caller's shell.
 	for _, kv := range os.Environ() {

@@ -36,3 +36,31 @@ func BenchmarkPublish(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPublishMerge isolates the publisher's own cost: N subscribed
+// clients with no connection or writer, so nothing competes for the CPU and
+// pending maps stay full (the steady state of stalled clients).
+func BenchmarkPublishMerge(b *testing.B) {
+	for _, n := range []int{1, 50, 200} {
+		for _, m := range []int{50, 1000} {
+			b.Run(fmt.Sprintf("clients=%d/keys=%d", n, m), func(b *testing.B) {
+				h := NewHub(nil, Options{})
+				cs := make([]*client, n)
+				for i := range cs {
+					cs[i] = newClient(h, nil, "class:bench")
+				}
+				h.view.Store("class:bench", cs)
+				keys := make([]string, m)
+				for i := range keys {
+					keys[i] = fmt.Sprintf("widget:s%03d:fargate:service", i)
+				}
+				payload := []byte(`<div id="w-s001" hx-swap-oob="true">RUNNING 2/2</div>`)
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := range b.N {
+					h.Publish("class:bench", Message{Key: keys[i%m], Payload: payload})
+				}
+			})
+		}
+	}
+}
