@@ -124,8 +124,8 @@ func cellView(slug string, lab labs.Lab, c *monitor.Cell, oob bool) web.CellView
 		v.Label = fmt.Sprintf("%d/%d", c.Passed, c.Total)
 		v.Tone = "pending"
 		failed := 0
-		for _, r := range c.Results {
-			if r.Status == labs.Fail || r.Status == labs.Error {
+		for i, r := range c.Results {
+			if (r.Status == labs.Fail || r.Status == labs.Error) && (i >= len(c.Ever) || !c.Ever[i]) {
 				failed++
 			}
 		}
@@ -152,6 +152,9 @@ func checklistView(slug string, lab labs.Lab, c *monitor.Cell, oob bool) web.Che
 		it := web.CheckItem{Title: cp.Title, Status: string(labs.Pending), Optional: cp.Optional}
 		if c != nil && i < len(c.Results) {
 			it.Status, it.Evidence = string(c.Results[i].Status), c.Results[i].Evidence
+			if i < len(c.Ever) && c.Ever[i] && c.Results[i].Status != labs.Pass {
+				it.Status, it.Evidence = string(labs.Pass), "passed earlier; now: "+c.Results[i].Evidence
+			}
 		}
 		v.Items = append(v.Items, it)
 	}

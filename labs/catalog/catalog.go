@@ -32,7 +32,7 @@ var all = []labs.Lab{
 	{ID: "ga", Order: 5, Title: "Global Accelerator failover across two regions",
 		Summary: "Front ALBs in two regions with an accelerator, stop one origin and watch traffic fail over."},
 	{ID: "macie", Order: 6, Title: "Macie sensitive data and access locations",
-		Summary: "Enable Macie on a seeded bucket and map where the account was accessed from.",
+		Summary:               "Enable Macie on a seeded bucket and map where the account was accessed from.",
 		AccountPerStudentOnly: true,
 		Why:                   "Macie has one session per account and region: DisableMacie in a shared account deletes every student's findings. Use account-per-student."},
 	{ID: "xray", Order: 7, Title: "X-Ray sample app: find the 409s and the 500s",
@@ -42,7 +42,7 @@ var all = []labs.Lab{
 	{ID: "pca", Order: 9, Title: "ACM Private CA behind an HTTPS listener",
 		Summary: "Build a root and a path-length-0 subordinate CA and serve a private certificate from an ALB."},
 	{ID: "boundaries", Order: 10, Title: "IAM permissions boundaries",
-		Summary: "Create a boundary and an employee role and prove the effective permissions are the intersection.",
+		Summary:               "Create a boundary and an employee role and prove the effective permissions are the intersection.",
 		AccountPerStudentOnly: true,
 		Why:                   "The lab is IAM administration: letting a student write boundaries in a shared account is privilege escalation. Use account-per-student."},
 }

@@ -50,8 +50,12 @@ func correct() *Observation {
 		Service: &ecstypes.Service{ServiceName: aws.String("c42s07-svc"), DesiredCount: 3, RunningCount: 3,
 			LoadBalancers: []ecstypes.LoadBalancer{{TargetGroupArn: aws.String(tgARN), ContainerPort: aws.Int32(80)}},
 			Deployments:   []ecstypes.Deployment{{Status: aws.String("PRIMARY"), RolloutState: ecstypes.DeploymentRolloutStateCompleted}}},
-		Tasks:        []ecstypes.Task{task("a1", "10.0.0.10", "us-east-1a", "RUNNING"), task("b1", "10.0.1.10", "us-east-1b", "RUNNING"), task("a2", "10.0.0.11", "us-east-1a", "RUNNING")},
-		Stopped:      []ecstypes.Task{func() ecstypes.Task { t := task("x9", "10.0.0.9", "us-east-1a", "STOPPED"); t.StopCode = ecstypes.TaskStopCodeUserInitiated; return t }()},
+		Tasks: []ecstypes.Task{task("a1", "10.0.0.10", "us-east-1a", "RUNNING"), task("b1", "10.0.1.10", "us-east-1b", "RUNNING"), task("a2", "10.0.0.11", "us-east-1a", "RUNNING")},
+		Stopped: []ecstypes.Task{func() ecstypes.Task {
+			t := task("x9", "10.0.0.9", "us-east-1a", "STOPPED")
+			t.StopCode = ecstypes.TaskStopCodeUserInitiated
+			return t
+		}()},
 		TargetHealth: []elbtypes.TargetHealthDescription{healthy("10.0.0.10"), healthy("10.0.1.10"), healthy("10.0.0.11")},
 		Scalable:     &aastypes.ScalableTarget{ResourceId: aws.String("service/c42s07-cluster/c42s07-svc"), MinCapacity: aws.Int32(1), MaxCapacity: aws.Int32(4)},
 		Policies: []aastypes.ScalingPolicy{{PolicyName: aws.String("c42s07-requests"), PolicyType: aastypes.PolicyTypeTargetTrackingScaling,
@@ -86,9 +90,13 @@ func TestCheckpointsFailWithEvidence(t *testing.T) {
 		{"cluster", func(o *Observation) { o.Cluster.Status = aws.String("INACTIVE") }, labs.Fail, "INACTIVE"},
 		{"cluster", func(o *Observation) { o.Cluster = nil }, labs.Pending, "no cluster c42s07-cluster"},
 		{"taskdef", func(o *Observation) { o.TaskDef.NetworkMode = ecstypes.NetworkModeBridge }, labs.Fail, "awsvpc"},
-		{"taskdef", func(o *Observation) { o.TaskDef.RequiresCompatibilities = []ecstypes.Compatibility{ecstypes.CompatibilityEc2} }, labs.Fail, "FARGATE"},
+		{"taskdef", func(o *Observation) {
+			o.TaskDef.RequiresCompatibilities = []ecstypes.Compatibility{ecstypes.CompatibilityEc2}
+		}, labs.Fail, "FARGATE"},
 		{"taskdef", func(o *Observation) { o.TaskDef.ContainerDefinitions[0].Image = aws.String("nginx") }, labs.Fail, "nginxdemos/hello"},
-		{"taskdef", func(o *Observation) { o.TaskDef.ContainerDefinitions[0].PortMappings[0].ContainerPort = aws.Int32(8080) }, labs.Fail, "port 80"},
+		{"taskdef", func(o *Observation) {
+			o.TaskDef.ContainerDefinitions[0].PortMappings[0].ContainerPort = aws.Int32(8080)
+		}, labs.Fail, "port 80"},
 		{"alb", func(o *Observation) { o.LoadBalancer.AvailabilityZones = o.LoadBalancer.AvailabilityZones[:1] }, labs.Fail, "1 AZ"},
 		{"alb", func(o *Observation) { o.TargetGroups[0].TargetType = elbtypes.TargetTypeEnumInstance }, labs.Fail, "ip"},
 		{"alb", func(o *Observation) { o.Listeners = nil }, labs.Fail, "no :80 listener"},
@@ -100,11 +108,15 @@ func TestCheckpointsFailWithEvidence(t *testing.T) {
 			o.TargetHealth = []elbtypes.TargetHealthDescription{{Target: &elbtypes.TargetDescription{Id: aws.String("10.0.0.10")},
 				TargetHealth: &elbtypes.TargetHealth{State: elbtypes.TargetHealthStateEnumUnhealthy, Reason: elbtypes.TargetHealthReasonEnumFailedHealthChecks}}}
 		}, labs.Fail, "Target.FailedHealthChecks"},
-		{"healthy", func(o *Observation) { o.TargetHealth = []elbtypes.TargetHealthDescription{healthy("10.0.0.10"), healthy("10.0.0.11")} }, labs.Fail, "one AZ"},
+		{"healthy", func(o *Observation) {
+			o.TargetHealth = []elbtypes.TargetHealthDescription{healthy("10.0.0.10"), healthy("10.0.0.11")}
+		}, labs.Fail, "one AZ"},
 		{"selfheal", func(o *Observation) { o.Stopped = nil }, labs.Pending, "no task stopped"},
 		{"selfheal", func(o *Observation) { o.Service.RunningCount = 2 }, labs.Pending, "waiting for the replacement"},
 		{"policy", func(o *Observation) { o.Scalable.MinCapacity, o.Scalable.MaxCapacity = aws.Int32(2), aws.Int32(2) }, labs.Fail, "min 2 and max 2"},
-		{"policy", func(o *Observation) { o.Policies[0].TargetTrackingScalingPolicyConfiguration.TargetValue = aws.Float64(50) }, labs.Fail, "target value is 50"},
+		{"policy", func(o *Observation) {
+			o.Policies[0].TargetTrackingScalingPolicyConfiguration.TargetValue = aws.Float64(50)
+		}, labs.Fail, "target value is 50"},
 		{"policy", func(o *Observation) {
 			o.Policies[0].TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.PredefinedMetricType = aastypes.MetricTypeECSServiceAverageCPUUtilization
 		}, labs.Fail, "ALBRequestCountPerTarget"},
