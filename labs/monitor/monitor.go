@@ -24,8 +24,9 @@ import (
 
 // Cell is one student × lab cell of the class grid.
 type Cell struct {
-	Results []labs.Result // one per checkpoint, in the lab's order
-	Passed  int           // required checkpoints passed
+	Results []labs.Result // latest result per checkpoint, in the lab's order
+	Ever    []bool        // whether each checkpoint has ever passed (alarms fire, then clear)
+	Passed  int           // required checkpoints ever passed
 	Total   int           // required checkpoints
 	Running int           // task-count badge (labs with tasks)
 	Alarm   string        // alarm lamp state ("", OK, ALARM, INSUFFICIENT_DATA)
@@ -54,10 +55,12 @@ type Monitor struct {
 	publish   func([]Update)
 	summaries map[string]Summarizer
 
-	mu    sync.Mutex
-	cells map[key]Cell
-	views map[key]map[string]labs.WidgetView
-	hist  map[key]*labs.History
+	mu     sync.Mutex
+	cells  map[key]Cell
+	ever   map[key]map[string]bool // checkpoint id → passed once; seeded from SQLite
+	loaded map[string]bool         // classes whose stored passes are in ever
+	views  map[key]map[string]labs.WidgetView
+	hist   map[key]*labs.History
 }
 
 type key struct{ class, student, lab string }
@@ -78,7 +81,7 @@ func New(log *slog.Logger, store *db.Store, registry *labs.Registry, provider cl
 		opt.Publish = func([]Update) {}
 	}
 	return &Monitor{log: log, store: store, registry: registry, provider: provider, interval: opt.Interval, publish: opt.Publish,
-		summaries: opt.Summaries, cells: map[key]Cell{}, views: map[key]map[string]labs.WidgetView{}, hist: map[key]*labs.History{}}
+		summaries: opt.Summaries, cells: map[key]Cell{}, ever: map[key]map[string]bool{}, loaded: map[string]bool{}, views: map[key]map[string]labs.WidgetView{}, hist: map[key]*labs.History{}}
 }
 
 // Run cycles until ctx is done.
@@ -125,6 +128,9 @@ type group struct {
 func (m *Monitor) cycleClass(ctx context.Context, c *db.Class) error {
 	students, err := m.store.Students(ctx, c.ID)
 	if err != nil || len(students) == 0 || len(c.Regions) == 0 {
+		return err
+	}
+	if err := m.loadPasses(ctx, c.ID, students); err != nil {
 		return err
 	}
 	var changes []db.CheckpointResult
@@ -181,13 +187,24 @@ func (m *Monitor) cycleClass(ctx context.Context, c *db.Class) error {
 // judge evaluates one student's observation and returns what changed.
 func (m *Monitor) judge(classID, slug string, studentID int64, lab labs.Lab, o labs.Observation) ([]db.CheckpointResult, []Update) {
 	k := key{classID, slug, lab.ID}
-	cell := Cell{Results: make([]labs.Result, len(lab.Checkpoints))}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ever := m.ever[k]
+	if ever == nil {
+		ever = map[string]bool{}
+		m.ever[k] = ever
+	}
+	cell := Cell{Results: make([]labs.Result, len(lab.Checkpoints)), Ever: make([]bool, len(lab.Checkpoints))}
 	for i, cp := range lab.Checkpoints {
 		r := cp.Check(o)
 		cell.Results[i] = r
+		if r.Status == labs.Pass {
+			ever[cp.ID] = true
+		}
+		cell.Ever[i] = ever[cp.ID]
 		if !cp.Optional {
 			cell.Total++
-			if r.Status == labs.Pass {
+			if ever[cp.ID] {
 				cell.Passed++
 			}
 		}
@@ -196,8 +213,6 @@ func (m *Monitor) judge(classID, slug string, studentID int64, lab labs.Lab, o l
 		cell.Running, cell.Alarm = sum(o)
 	}
 
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	var changes []db.CheckpointResult
 	var updates []Update
 	prev, seen := m.cells[k]
@@ -231,6 +246,39 @@ func (m *Monitor) judge(classID, slug string, studentID int64, lab labs.Lab, o l
 		updates = append(updates, Update{ClassID: classID, Student: slug, Lab: lab.ID, Widget: w.ID, View: v})
 	}
 	return changes, updates
+}
+
+// loadPasses seeds, once per class, which checkpoints students passed before this
+// process started, so a restart never turns a passed checkpoint back to open.
+func (m *Monitor) loadPasses(ctx context.Context, classID string, students []db.Student) error {
+	m.mu.Lock()
+	done := m.loaded[classID]
+	m.mu.Unlock()
+	if done {
+		return nil
+	}
+	results, err := m.store.ClassResults(ctx, classID)
+	if err != nil {
+		return err
+	}
+	slugs := map[int64]string{}
+	for _, st := range students {
+		slugs[st.ID] = st.Slug
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, r := range results {
+		if r.FirstPassAt.IsZero() || slugs[r.StudentID] == "" {
+			continue
+		}
+		k := key{classID, slugs[r.StudentID], r.Lab}
+		if m.ever[k] == nil {
+			m.ever[k] = map[string]bool{}
+		}
+		m.ever[k][r.Checkpoint] = true
+	}
+	m.loaded[classID] = true
+	return nil
 }
 
 // ClassSnapshot returns the current cell of every student × lab of a class, keyed by slug then lab.
@@ -277,11 +325,13 @@ func (m *Monitor) StudentSnapshot(classID, slug string) (map[string]Cell, map[st
 func (m *Monitor) Forget(classID string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	delete(m.loaded, classID)
 	for k := range m.cells {
 		if k.class == classID {
 			delete(m.cells, k)
 			delete(m.views, k)
 			delete(m.hist, k)
+			delete(m.ever, k)
 		}
 	}
 }
