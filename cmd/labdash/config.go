@@ -16,18 +16,19 @@ import (
 // Config is labdash's configuration: flags with LABDASH_* environment twins,
 // validated once at start and passed by value.
 type Config struct {
-	Addr          string
-	DB            string
-	LogFormat     string
-	LogLevel      string
-	Cloud         string
-	Demo          bool
-	SimSpeed      float64
-	BaseURL       string
-	SecureCookies bool
-	SessionTTL    time.Duration
-	AdminEmail    string // env only: LABDASH_ADMIN_EMAIL
-	AdminPassword string // env only: LABDASH_ADMIN_PASSWORD
+	Addr            string
+	DB              string
+	LogFormat       string
+	LogLevel        string
+	Cloud           string
+	Demo            bool
+	SimSpeed        float64
+	BaseURL         string
+	SecureCookies   bool
+	SessionTTL      time.Duration
+	MonitorInterval time.Duration
+	AdminEmail      string // env only: LABDASH_ADMIN_EMAIL
+	AdminPassword   string // env only: LABDASH_ADMIN_PASSWORD
 }
 
 // commonFlags registers the flags every subcommand shares (the database and logging).
@@ -46,6 +47,7 @@ func serveFlags(fs *flag.FlagSet, cfg *Config, e *env) {
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", e.boolean("LABDASH_SECURE_COOKIES", false), "mark cookies Secure; set behind a TLS proxy (LABDASH_SECURE_COOKIES)")
 	fs.DurationVar(&cfg.SessionTTL, "session-ttl", e.duration("LABDASH_SESSION_TTL", 12*time.Hour), "how long a sign-in lasts (LABDASH_SESSION_TTL)")
 	fs.BoolVar(&cfg.Demo, "demo", e.boolean("LABDASH_DEMO", true), "seed the demo class of virtual students when the database is empty, sim only (LABDASH_DEMO)")
+	fs.DurationVar(&cfg.MonitorInterval, "monitor-interval", e.duration("LABDASH_MONITOR_INTERVAL", 2*time.Second), "real time between monitor cycles (LABDASH_MONITOR_INTERVAL)")
 	fs.Float64Var(&cfg.SimSpeed, "sim-speed", e.float("LABDASH_SIM_SPEED", 10), "simulated seconds per real second (LABDASH_SIM_SPEED)")
 	cfg.AdminEmail = e.get("LABDASH_ADMIN_EMAIL")
 	cfg.AdminPassword = e.get("LABDASH_ADMIN_PASSWORD")
@@ -87,6 +89,9 @@ func (c Config) validate(serving bool) error {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
 			errs = append(errs, fmt.Errorf("--base-url (LABDASH_BASE_URL) is %q; use a scheme and host such as https://labs.example.edu", c.BaseURL))
 		}
+	}
+	if c.MonitorInterval < 100*time.Millisecond || c.MonitorInterval > 10*time.Minute {
+		errs = append(errs, fmt.Errorf("--monitor-interval (LABDASH_MONITOR_INTERVAL) is %s; use between 100ms and 10m", c.MonitorInterval))
 	}
 	if c.SessionTTL < time.Minute || c.SessionTTL > 30*24*time.Hour {
 		errs = append(errs, fmt.Errorf("--session-ttl (LABDASH_SESSION_TTL) is %s; use between 1m and 720h", c.SessionTTL))

@@ -54,9 +54,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, e *env)
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv, err := handlers.New(ctx, log, store, catalog.New(), handlers.Config{
+	registry := catalog.New()
+	srv, err := handlers.New(ctx, log, store, registry, handlers.Config{
 		Cloud: cfg.Cloud, BaseURL: cfg.BaseURL, SecureCookies: cfg.SecureCookies, SessionTTL: cfg.SessionTTL,
 	}, reg, reg)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	ls, err := startLive(ctx, log, store, registry, cfg, reg, srv)
 	if err != nil {
 		ln.Close()
 		return err
@@ -93,6 +99,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, e *env)
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	ls.wait(5 * time.Second) // websockets are hijacked: Shutdown does not track them, the hub closes them
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

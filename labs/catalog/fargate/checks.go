@@ -206,13 +206,18 @@ func (o *Observation) healthyTargets() (n int, azs map[string]bool, worst string
 		if th.TargetHealth == nil || th.Target == nil {
 			continue
 		}
-		if th.TargetHealth.State == elbtypes.TargetHealthStateEnumHealthy {
+		switch th.TargetHealth.State {
+		case elbtypes.TargetHealthStateEnumHealthy:
 			n++
 			if az := ipAZ[aws.ToString(th.Target.Id)]; az != "" {
 				azs[az] = true
 			}
-		} else if worst == "" {
-			worst = fmt.Sprintf("%s is %s (%s)", aws.ToString(th.Target.Id), th.TargetHealth.State, th.TargetHealth.Reason)
+		case elbtypes.TargetHealthStateEnumUnhealthy:
+			// Only a failing health check is a mistake; initial, draining and
+			// unused targets are on their way somewhere.
+			if worst == "" {
+				worst = fmt.Sprintf("%s is %s (%s)", aws.ToString(th.Target.Id), th.TargetHealth.State, th.TargetHealth.Reason)
+			}
 		}
 	}
 	return n, azs, worst

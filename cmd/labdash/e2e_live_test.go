@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"os"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestE2ELiveDemoClass starts the binary in sim mode, signs in, opens the demo class and
+// sees the grid change (checkpoints, task counts) without reloading the page.
+func TestE2ELiveDemoClass(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end browser test skipped in -short mode")
+	}
+	chromium := os.Getenv("LABDASH_CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		if os.Getenv("LABDASH_SKIP_BROWSER") == "1" {
+			t.Skipf("!!! SKIPPING the live browser test: chromium not found at %s and LABDASH_SKIP_BROWSER=1 !!!", chromium)
+		}
+		t.Fatalf("chromium not found at %s; `make test` installs it (apt-get install chromium) or set LABDASH_SKIP_BROWSER=1", chromium)
+	}
+	dir := t.TempDir()
+	base := e2eStartServer(t, dir, "--sim-speed", "60", "--monitor-interval", "300ms")
+
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	in := &e2eTab{t: t, ctx: ctx, deadline: time.Now().Add(e2eTotal), name: "instructor"}
+	in.open()
+	in.navigate(base + "/login")
+	in.step("sign in", chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), e2eAdminEmail), chromedp.SendKeys(chromedp.CSS("#password"), e2eAdminPassword))
+	in.submit("sign in", `form[action="/login"] button[type=submit]`)
+	in.waitURL("the Classes page", regexp.MustCompile(`/classes$`))
+
+	// The demo class is seeded in the background once an instructor exists.
+	in.poll("the demo class in the list", func(ctx context.Context) (bool, error) {
+		if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+			return false, err
+		}
+		return chromedp.Run(ctx, chromedp.Evaluate[bool](`!!Array.from(document.querySelectorAll("a")).find(a => a.textContent.includes("Demo: Fargate"))`))
+	}, func() string { return "no demo class link on /classes" })
+	in.step("open the demo class", chromedp.Click(chromedp.CSS(`tr[data-testid=class-row] a`)))
+	in.waitJS("the live grid", `!!document.querySelector("table[data-testid=progress-grid] td[data-lab=fargate]")`)
+	in.waitJS("the websocket", `!!document.querySelector("[ws-connect]")`)
+
+	initial := e2eRun(in, "read the grid", chromedp.Evaluate[string](
+		`window.__labdashMarker = 42; Array.from(document.querySelectorAll("td[data-lab=fargate]")).map(td => td.dataset.tone + ":" + td.innerText).join("|")`))
+	t.Logf("initial grid: %s", initial)
+	in.waitJS("a grid cell to change without a reload", `window.__labdashMarker === 42 &&
+		Array.from(document.querySelectorAll("td[data-lab=fargate]")).map(td => td.dataset.tone + ":" + td.innerText).join("|") !== `+jsString(initial))
+	in.waitJS("a checkpoint to pass live", `window.__labdashMarker === 42 &&
+		Array.from(document.querySelectorAll("td[data-lab=fargate] [data-testid=cell-label]")).some(el => /^[1-9][0-9]*\/9$/.test(el.textContent.trim()))`)
+	final := e2eRun(in, "read the grid again", chromedp.Evaluate[string](
+		`Array.from(document.querySelectorAll("td[data-lab=fargate]")).map(td => td.dataset.tone + ":" + td.innerText).join("|")`))
+	t.Logf("grid after live updates (no reload): %s", final)
+
+	// A student's row opens their Fargate widgets, which fill in live too.
+	in.step("open a student's widgets", chromedp.Click(chromedp.CSS(`table[data-testid=progress-grid] tbody tr:first-child th a`)))
+	in.waitJS("the service tile with a running count", `!!document.querySelector("[data-widget=service] [data-testid=count-running]")`)
+	if path := os.Getenv("LABDASH_SCREENSHOT_LIVE"); path != "" {
+		png := e2eRun(in, "screenshot the student's widgets", chromedp.FullScreenshot(100))
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func jsString(s string) string {
+	b := []byte{'"'}
+	for _, r := range s {
+		switch r {
+		case '"', '\\':
+			b = append(b, '\\', byte(r))
+		case '\n':
+			b = append(b, '\\', 'n')
+		default:
+			b = append(b, string(r)...)
+		}
+	}
+	return string(append(b, '"'))
+}

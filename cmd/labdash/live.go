@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/handlers"
+	"github.com/labdash/labdash/handlers/live"
+	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/catalog/fargate"
+	"github.com/labdash/labdash/labs/cloud"
+	"github.com/labdash/labdash/labs/cloud/sim"
+	"github.com/labdash/labdash/labs/monitor"
+	"github.com/labdash/labdash/labs/virtual"
+)
+
+// Demo class shape (issue: a class of 12 virtual students in the Fargate lab).
+const (
+	demoStudents = 12
+	demoName     = "Demo: Fargate lab (simulated)"
+)
+
+// liveStack is the running live pipeline: the simulated AWS, its virtual students,
+// the monitor and the websocket hub.
+type liveStack struct {
+	log      *slog.Logger
+	store    *db.Store
+	registry *labs.Registry
+	world    *sim.World
+	runner   *virtual.Runner
+	mon      *monitor.Monitor
+	hub      *live.Hub
+	hubDone  chan struct{}
+
+	mu sync.Mutex // serialises demo seeding and resets
+}
+
+// wait blocks until the hub has closed every websocket (after ctx is cancelled), or d passes.
+func (ls *liveStack) wait(d time.Duration) {
+	select {
+	case <-ls.hubDone:
+	case <-time.After(d):
+	}
+}
+
+// startLive builds the pipeline for cfg and starts its goroutines under ctx.
+func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry *labs.Registry, cfg Config, reg prometheus.Registerer, srv *handlers.Server) (*liveStack, error) {
+	counter := cloud.NewCallCounter(reg, cfg.Cloud)
+	clock := sim.NewScaledClock(cfg.SimSpeed)
+	world := sim.New(sim.Options{Clock: clock, Counter: counter, DefaultAccount: "111122223333", Seed: 1})
+	ls := &liveStack{log: log, store: store, registry: registry, world: world}
+	ls.runner = virtual.New(log, world, world, clock.Now)
+	ls.hub = live.NewHub(log, live.Options{})
+	ls.mon = monitor.New(log, store, registry, world, monitor.Options{
+		Interval:  cfg.MonitorInterval,
+		Publish:   srv.PublishUpdates,
+		Summaries: map[string]monitor.Summarizer{fargate.ID: fargate.Summary},
+	})
+	srv.WithLive(ls.hub, ls.mon, ls)
+	if cfg.Demo {
+		if err := ls.markDemoPending(ctx); err != nil {
+			return nil, err
+		}
+	}
+	ls.hubDone = make(chan struct{})
+	go func() { ls.hub.Run(ctx); close(ls.hubDone) }()
+	go ls.mon.Run(ctx)
+	go ls.runner.Run(ctx, 200*time.Millisecond)
+	go ls.syncLoop(ctx, 2*time.Second)
+	return ls, nil
+}
+
+// markDemoPending records, on a database with no classes, that the demo class is
+// owed to the first instructor (who may not exist until the setup link is used).
+func (ls *liveStack) markDemoPending(ctx context.Context) error {
+	classes, err := ls.store.AllClasses(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := ls.store.Setting(ctx, "demo_pending"); err == nil || len(classes) > 0 {
+		return nil
+	}
+	return ls.store.SetSetting(ctx, "demo_pending", "1")
+}
+
+// syncLoop seeds the demo class when it is owed, and gives every student of every
+// class a virtual student in sim mode (rehearsal), including students added later.
+func (ls *liveStack) syncLoop(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if err := ls.sync(ctx); err != nil && ctx.Err() == nil {
+			ls.log.Warn("virtual class sync failed", slog.Any("error", err))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (ls *liveStack) sync(ctx context.Context) error {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if v, _ := ls.store.Setting(ctx, "demo_pending"); v == "1" {
+		if owner, err := ls.store.FirstInstructor(ctx); err == nil {
+			id, err := ls.createDemo(ctx, owner.ID)
+			if err != nil {
+				return err
+			}
+			if err := ls.store.SetSetting(ctx, "demo_pending", "0"); err != nil {
+				return err
+			}
+			ls.log.Info("demo class created", slog.String("class", id))
+		} else if !errors.Is(err, db.ErrNotFound) {
+			return err
+		}
+	}
+	classes, err := ls.store.AllClasses(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range classes {
+		students, err := ls.store.Students(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		for _, labID := range c.Labs {
+			lab, ok := ls.registry.Lab(labID)
+			if !ok || !lab.Built() || len(lab.Script) == 0 {
+				continue
+			}
+			personas := virtual.DemoPersonas(lab, len(students), int64(len(c.ID)))
+			var vs []virtual.Student
+			for i, st := range students {
+				vs = append(vs, virtual.Student{ClassID: c.ID, Slug: st.Slug, Account: st.AccountID, Region: c.Regions[0], Lab: lab, Persona: personas[i]})
+			}
+			ls.runner.Start(vs...)
+		}
+	}
+	return nil
+}
+
+var demoNames = []string{"Ada Lovelace", "Grace Hopper", "Alan Turing", "Katherine Johnson", "Edsger Dijkstra", "Barbara Liskov",
+	"Donald Knuth", "Margaret Hamilton", "Ken Thompson", "Frances Allen", "Dennis Ritchie", "Radia Perlman"}
+
+// createDemo makes the demo class owned by owner and returns its id.
+func (ls *liveStack) createDemo(ctx context.Context, owner int64) (string, error) {
+	class := &db.Class{Name: demoName, OwnerID: owner, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{fargate.ID}}
+	err := ls.store.WithTx(ctx, func(tx *db.Store) error {
+		if err := tx.CreateClass(ctx, class); err != nil {
+			return err
+		}
+		var rows []db.NewStudent
+		for i := 0; i < demoStudents; i++ {
+			first := strings.ToLower(strings.Fields(demoNames[i%len(demoNames)])[0])
+			rows = append(rows, db.NewStudent{Name: demoNames[i%len(demoNames)] + " (virtual)", Email: fmt.Sprintf("%s%02d@demo.labdash.invalid", first, i+1)})
+		}
+		if _, _, err := tx.AddStudents(ctx, class.ID, rows); err != nil {
+			return err
+		}
+		if err := tx.SetSetting(ctx, "demo_class", class.ID); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, db.AuditEntry{ClassID: class.ID, Actor: "system", Action: "demo.create", Detail: fmt.Sprintf("%d virtual students on the simulated AWS", demoStudents)})
+	})
+	if err != nil {
+		return "", err
+	}
+	return class.ID, nil
+}
+
+// ResetDemo replaces the demo class with a fresh one (new id, so its virtual students
+// build everything again under new names) and forgets the old one.
+func (ls *liveStack) ResetDemo(ctx context.Context, classID string) (string, error) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	old, err := ls.store.Class(ctx, classID)
+	if err != nil {
+		return "", err
+	}
+	ls.runner.Stop(classID)
+	ls.mon.Forget(classID)
+	if err := ls.store.DeleteClass(ctx, classID); err != nil {
+		return "", err
+	}
+	return ls.createDemo(ctx, old.OwnerID)
+}

@@ -1,0 +1,264 @@
+package sim
+
+// IAM roles, global to an account: a client made for any region sees the same
+// roles. Every account starts with ecsTaskExecutionRole (with
+// AmazonECSTaskExecutionRolePolicy attached). Roles can be created (path, trust
+// policy, tags, permissions boundary), read, deleted (DeleteConflict while
+// policies are attached) and have managed policies attached and listed.
+//
+// Not modelled: policy evaluation (the simulator allows every call), inline
+// policies, customer managed policy documents (any well-formed policy ARN
+// attaches), instance profiles, users and groups.
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+)
+
+type role struct {
+	name, path, arn, id string
+	trust               string
+	desc                string
+	maxSession          int32
+	boundary            string
+	tags                tagList
+	createdAt           time.Time
+	attached            []string // policy ARNs in attach order
+}
+
+const ecsExecPolicy = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+
+// seedRoles creates the roles every account has.
+func (a *account) seedRoles(w *World) {
+	trust := `{"Version":"2012-10-17","Statement":[{"Sid":"","Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	r := &role{name: "ecsTaskExecutionRole", path: "/", trust: trust, maxSession: 3600, createdAt: w.now,
+		id: "AROA" + strings.ToUpper(hashID(17, a.id, "ecsTaskExecutionRole")), attached: []string{ecsExecPolicy}}
+	r.arn = "arn:aws:iam::" + a.id + ":role/ecsTaskExecutionRole"
+	a.roles[strings.ToLower(r.name)] = r
+}
+
+// iamClient implements cloud.IAM.
+type iamClient struct{ base }
+
+func (c *iamClient) enter(ctx context.Context, op string) (*account, error) {
+	r, err := c.base.enter(ctx, "iam", op)
+	if err != nil {
+		return nil, err
+	}
+	return r.acct, nil
+}
+
+var (
+	roleNameRE  = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	iamPathRE   = regexp.MustCompile(`^/([\x21-\x7E]*/)?$`)
+	policyArnRE = regexp.MustCompile(`^arn:aws:iam::(aws|[0-9]{12}):policy/([\x21-\x7E]+/)?[\w+=,.@-]{1,128}$`)
+)
+
+func noSuchRole(name string) error {
+	return &iamtypes.NoSuchEntityException{Message: msg("The role with name %s cannot be found.", name)}
+}
+
+// awsEncode percent-encodes a policy document as IAM returns it.
+func awsEncode(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
+}
+
+func (x *role) out() *iamtypes.Role {
+	out := &iamtypes.Role{
+		Arn: ptr(x.arn), RoleName: ptr(x.name), Path: ptr(x.path), RoleId: ptr(x.id), CreateDate: ptr(x.createdAt),
+		AssumeRolePolicyDocument: ptr(awsEncode(x.trust)), Description: nilIfEmpty(x.desc), MaxSessionDuration: ptr(x.maxSession),
+	}
+	if x.boundary != "" {
+		out.PermissionsBoundary = &iamtypes.AttachedPermissionsBoundary{PermissionsBoundaryArn: ptr(x.boundary), PermissionsBoundaryType: iamtypes.PermissionsBoundaryAttachmentTypePolicy}
+	}
+	for _, t := range x.tags {
+		out.Tags = append(out.Tags, iamtypes.Tag{Key: ptr(t.k), Value: ptr(t.v)})
+	}
+	return out
+}
+
+// GetRole returns a role by name.
+func (c *iamClient) GetRole(ctx context.Context, in *iam.GetRoleInput, _ ...func(*iam.Options)) (*iam.GetRoleOutput, error) {
+	a, err := c.enter(ctx, "GetRole")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil || str(in.RoleName) == "" {
+		return nil, validationError("1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null")
+	}
+	x := a.roles[strings.ToLower(str(in.RoleName))]
+	if x == nil {
+		return nil, noSuchRole(str(in.RoleName))
+	}
+	return &iam.GetRoleOutput{Role: x.out()}, nil
+}
+
+// CreateRole creates a role; names are unique per account, case-insensitively.
+func (c *iamClient) CreateRole(ctx context.Context, in *iam.CreateRoleInput, _ ...func(*iam.Options)) (*iam.CreateRoleOutput, error) {
+	a, err := c.enter(ctx, "CreateRole")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &iam.CreateRoleInput{}
+	}
+	var tags tagList
+	for _, t := range in.Tags {
+		tags.set(str(t.Key), str(t.Value))
+	}
+	x, err := a.createRole(c.w, str(in.RoleName), str(in.Path), str(in.AssumeRolePolicyDocument), str(in.Description), str(in.PermissionsBoundary), i32(in.MaxSessionDuration, 3600), tags)
+	if err != nil {
+		return nil, err
+	}
+	return &iam.CreateRoleOutput{Role: x.out()}, nil
+}
+
+// createRole is CreateRole's model, shared with CloudFormation.
+func (a *account) createRole(w *World, name, path, trust, desc, boundary string, maxSession int32, tags tagList) (*role, error) {
+	if !roleNameRE.MatchString(name) {
+		return nil, validationError("1 validation error detected: Value '%s' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+ and have length between 1 and 64", name)
+	}
+	if path == "" {
+		path = "/"
+	}
+	if len(path) > 512 || !iamPathRE.MatchString(path) {
+		return nil, validationError("The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
+	}
+	if trust == "" {
+		return nil, validationError("1 validation error detected: Value null at 'assumeRolePolicyDocument' failed to satisfy constraint: Member must not be null")
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(trust), &doc); err != nil {
+		return nil, &iamtypes.MalformedPolicyDocumentException{Message: ptr("This policy contains invalid Json")}
+	}
+	if _, ok := doc["Statement"]; !ok {
+		return nil, &iamtypes.MalformedPolicyDocumentException{Message: ptr("Syntax errors in policy.")}
+	}
+	if boundary != "" && !policyArnRE.MatchString(boundary) {
+		return nil, &iamtypes.InvalidInputException{Message: msg("ARN %s is not valid.", boundary)}
+	}
+	if maxSession < 3600 || maxSession > 43200 {
+		return nil, validationError("The requested MaxSessionDuration exceeds the allowed range of 3600 to 43200 seconds.")
+	}
+	if err := validTags(tags); err != nil {
+		return nil, &iamtypes.InvalidInputException{Message: msg("%v", err)}
+	}
+	if a.roles[strings.ToLower(name)] != nil {
+		return nil, &iamtypes.EntityAlreadyExistsException{Message: msg("Role with name %s already exists.", name)}
+	}
+	x := &role{name: name, path: path, trust: trust, desc: desc, boundary: boundary, maxSession: maxSession, tags: tags.clone(),
+		createdAt: w.now, id: "AROA" + strings.ToUpper(w.hexID(17)), arn: "arn:aws:iam::" + a.id + ":role" + path + name}
+	a.roles[strings.ToLower(name)] = x
+	return x, nil
+}
+
+// DeleteRole deletes a role with no attached policies.
+func (c *iamClient) DeleteRole(ctx context.Context, in *iam.DeleteRoleInput, _ ...func(*iam.Options)) (*iam.DeleteRoleOutput, error) {
+	a, err := c.enter(ctx, "DeleteRole")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil || str(in.RoleName) == "" {
+		return nil, validationError("1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null")
+	}
+	if err := a.deleteRole(str(in.RoleName)); err != nil {
+		return nil, err
+	}
+	return &iam.DeleteRoleOutput{}, nil
+}
+
+func (a *account) deleteRole(name string) error {
+	x := a.roles[strings.ToLower(name)]
+	if x == nil {
+		return noSuchRole(name)
+	}
+	if len(x.attached) > 0 {
+		return &iamtypes.DeleteConflictException{Message: ptr("Cannot delete entity, must detach all policies first.")}
+	}
+	delete(a.roles, strings.ToLower(name))
+	return nil
+}
+
+// AttachRolePolicy attaches a managed policy (idempotent).
+func (c *iamClient) AttachRolePolicy(ctx context.Context, in *iam.AttachRolePolicyInput, _ ...func(*iam.Options)) (*iam.AttachRolePolicyOutput, error) {
+	a, err := c.enter(ctx, "AttachRolePolicy")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &iam.AttachRolePolicyInput{}
+	}
+	if str(in.RoleName) == "" || str(in.PolicyArn) == "" {
+		return nil, validationError("RoleName and PolicyArn are required.")
+	}
+	x := a.roles[strings.ToLower(str(in.RoleName))]
+	if x == nil {
+		return nil, noSuchRole(str(in.RoleName))
+	}
+	p := str(in.PolicyArn)
+	if !policyArnRE.MatchString(p) {
+		return nil, &iamtypes.InvalidInputException{Message: msg("ARN %s is not valid.", p)}
+	}
+	if !contains(x.attached, p) {
+		if len(x.attached) >= 20 {
+			return nil, &iamtypes.LimitExceededException{Message: ptr("Cannot exceed quota for PoliciesPerRole: 20")}
+		}
+		x.attached = append(x.attached, p)
+	}
+	return &iam.AttachRolePolicyOutput{}, nil
+}
+
+// ListAttachedRolePolicies lists a role's managed policies.
+func (c *iamClient) ListAttachedRolePolicies(ctx context.Context, in *iam.ListAttachedRolePoliciesInput, _ ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error) {
+	a, err := c.enter(ctx, "ListAttachedRolePolicies")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil || str(in.RoleName) == "" {
+		return nil, validationError("1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null")
+	}
+	x := a.roles[strings.ToLower(str(in.RoleName))]
+	if x == nil {
+		return nil, noSuchRole(str(in.RoleName))
+	}
+	max := int(i32(in.MaxItems, 100))
+	if max < 1 || max > 1000 {
+		return nil, validationError("MaxItems must be between 1 and 1000.")
+	}
+	start, ok := readIntToken(in.Marker)
+	if !ok {
+		return nil, validationError("Invalid Marker.")
+	}
+	var all []iamtypes.AttachedPolicy
+	for _, p := range x.attached {
+		rest := p[strings.Index(p, ":policy")+len(":policy"):]
+		if pp := str(in.PathPrefix); pp != "" && !strings.HasPrefix(rest, pp) {
+			continue
+		}
+		all = append(all, iamtypes.AttachedPolicy{PolicyArn: ptr(p), PolicyName: ptr(rest[strings.LastIndex(rest, "/")+1:])})
+	}
+	out := &iam.ListAttachedRolePoliciesOutput{}
+	if start > len(all) {
+		start = len(all)
+	}
+	end := start + max
+	if end < len(all) {
+		out.IsTruncated, out.Marker = true, intToken(end)
+	} else {
+		end = len(all)
+	}
+	out.AttachedPolicies = all[start:end]
+	return out, nil
+}

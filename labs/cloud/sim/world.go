@@ -1,0 +1,369 @@
+// Package sim is labdash's simulated AWS: a world of accounts → regions →
+// resources behind the same narrow interfaces as the real SDK clients
+// (labs/cloud). It is a product feature — the demo and rehearsal mode, where a
+// class of virtual students runs the labs on a sped-up clock — and it is the fake
+// that every unit test of checks, widgets, provisioning and cleanup runs against.
+//
+// The simulator models behaviour, not just storage: ECS places Fargate tasks that
+// move PROVISIONING → PENDING → RUNNING and registers them with their target
+// group; the ALB health-checks targets against what the container really listens
+// on; simulated HTTP load (World.SetLoad) becomes CloudWatch datapoints; target-
+// tracking alarms fire after 3 (high) or 15 (low) one-minute datapoints and
+// Application Auto Scaling changes the service's desired count; CloudFormation
+// deploys the labs' prerequisite templates. Names, states, ARNs, event messages
+// and error codes are AWS's, so code that passes against the simulator reads
+// real AWS the same way.
+//
+// Time is lazy: every API call (and SetLoad) first brings the world up to
+// Clock.Now() in fixed one-second steps, so a ManualClock makes every test
+// deterministic and a ScaledClock makes a demo class move at any speed. One mutex
+// guards a World; all methods are safe for concurrent use.
+//
+// What is not modelled: IAM policy evaluation (every call is allowed), API
+// throttling, quotas, costs, EC2 instances, RunTask outside services, capacity
+// providers, listener rules beyond the default action, HTTPS listeners, metric
+// math and percentile statistics. Each file's comment lists its own
+// simplifications.
+package sim
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"sync"
+	"time"
+
+	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
+
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+// maxCatchUp bounds the simulated time one call replays step by step; if the
+// clock jumped further the world skips ahead (timers then fire at once).
+const maxCatchUp = 2 * time.Hour
+
+// Options configures a World.
+type Options struct {
+	// Clock is the simulated time source; required (nil means wall time).
+	Clock Clock
+	// Counter counts every API call by service and operation; may be nil.
+	Counter *cloud.CallCounter
+	// DefaultAccount is the account Clients uses for account "".
+	DefaultAccount string
+	// Seed makes ids, IP addresses and jitter reproducible.
+	Seed int64
+}
+
+// World is the simulated AWS. It implements cloud.Provider. The zero value is
+// not usable; call New.
+type World struct {
+	mu      sync.Mutex // guards everything below
+	clock   Clock
+	counter *cloud.CallCounter
+	defAcct string
+	seed    int64
+	rng     *rand.Rand
+	now     time.Time // the simulated time the world has been stepped to
+
+	accounts map[string]*account
+	regions  map[regionKey]*region
+	order    []*region // creation order: stepping must not depend on map order
+}
+
+type regionKey struct{ account, region string }
+
+// account holds what is global to an account: IAM.
+type account struct {
+	id    string
+	roles map[string]*role
+}
+
+// region holds one (account, region)'s resources, each indexed by ARN or id and
+// also kept in creation order for deterministic stepping and listing.
+type region struct {
+	w       *World
+	acct    *account
+	account string
+	name    string
+
+	// EC2
+	vpcs     map[string]*vpc
+	vpcOrder []*vpc
+	subnets  map[string]*subnet
+	subOrder []*subnet
+	sgs      map[string]*securityGroup
+	sgOrder  []*securityGroup
+
+	// ECS
+	clusters     map[string]*cluster // by name
+	clusterOrder []*cluster
+	families     map[string]*family
+	famOrder     []*family
+	tasks        map[string]*task // by ARN
+	taskOrder    []*task
+	ipTasks      map[string]*task // private IP → the task holding it
+
+	// ELBv2
+	lbs       map[string]*loadBalancer // by ARN
+	lbByName  map[string]*loadBalancer
+	lbOrder   []*loadBalancer
+	tgs       map[string]*targetGroup // by ARN
+	tgByName  map[string]*targetGroup
+	tgOrder   []*targetGroup
+	listeners map[string]*listener
+
+	// CloudWatch
+	metrics    map[string]*series
+	alarms     map[string]*alarm
+	alarmNames []string // sorted, for prefix queries and paging
+
+	// Application Auto Scaling
+	scalables     map[string]*scalableTarget // by resource id + dimension
+	scalableOrder []*scalableTarget
+	policies      map[string]*scalingPolicy              // by ARN
+	activities    map[string][]*aastypes.ScalingActivity // by resource id, oldest first
+
+	// CloudFormation and CloudWatch Logs
+	stacks     map[string]*stack // by stack id
+	stackNames map[string]*stack // live stacks by name
+	stackOrder []*stack
+	logGroups  map[string]*logGroup
+
+	// Resource Groups Tagging API: every taggable resource in creation order.
+	taggables []*tagged
+	tagSeq    uint64
+}
+
+// New returns an empty world: every (account, region) gets its default VPC the
+// first time it is touched, every account its ecsTaskExecutionRole.
+func New(opts Options) *World {
+	clock := opts.Clock
+	if clock == nil {
+		clock = NewScaledClock(1)
+	}
+	acct := opts.DefaultAccount
+	if acct == "" {
+		acct = "111122223333"
+	}
+	w := &World{
+		clock:    clock,
+		counter:  opts.Counter,
+		defAcct:  acct,
+		seed:     opts.Seed,
+		rng:      rand.New(rand.NewPCG(uint64(opts.Seed), 0x6c616264617368)),
+		accounts: map[string]*account{},
+		regions:  map[regionKey]*region{},
+	}
+	w.now = clock.Now().Truncate(time.Second)
+	return w
+}
+
+// Name reports "sim": pages label everything from this provider as simulated.
+func (w *World) Name() string { return "sim" }
+
+var (
+	regionRE  = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-(north|south|east|west|central|northeast|southeast|northwest|southwest)-[1-9]$`)
+	accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+)
+
+// Clients returns the service clients of account (the default account for "")
+// in region. Any well-formed AWS region name is valid.
+func (w *World) Clients(ctx context.Context, acct, region string) (*cloud.Clients, error) {
+	if ctx != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if acct == "" {
+		acct = w.defAcct
+	}
+	if !accountRE.MatchString(acct) {
+		return nil, fmt.Errorf("sim: invalid account id %q: want 12 digits", acct)
+	}
+	if !regionRE.MatchString(region) {
+		return nil, fmt.Errorf("sim: invalid region %q", region)
+	}
+	w.mu.Lock()
+	w.advanceLocked()
+	w.regionLocked(acct, region)
+	w.mu.Unlock()
+	b := base{w: w, account: acct, region: region}
+	return &cloud.Clients{
+		Account:        acct,
+		Region:         region,
+		Now:            w.clock.Now,
+		ECS:            &ecsClient{b},
+		ELBv2:          &elbClient{b},
+		CloudWatch:     &cwClient{b},
+		AutoScaling:    &aasClient{b},
+		EC2:            &ec2Client{b},
+		CloudFormation: &cfnClient{b},
+		IAM:            &iamClient{b},
+		Tagging:        &taggingClient{b},
+	}, nil
+}
+
+// SetLoad sets the simulated HTTP load arriving at a load balancer, in requests
+// per second (0 stops it). The ALB spreads it over the healthy targets of the
+// target groups its listeners forward to; CloudWatch sees it as RequestCount and
+// RequestCountPerTarget.
+func (w *World) SetLoad(acct, regionName, loadBalancerArn string, requestsPerSecond float64) error {
+	if !finite(requestsPerSecond) || requestsPerSecond < 0 {
+		return fmt.Errorf("sim: load must be a non-negative number of requests per second, not %v", requestsPerSecond)
+	}
+	if acct == "" {
+		acct = w.defAcct
+	}
+	if !regionRE.MatchString(regionName) {
+		return fmt.Errorf("sim: invalid region %q", regionName)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.advanceLocked()
+	r := w.regionLocked(acct, regionName)
+	lb := r.lbs[loadBalancerArn]
+	if lb == nil {
+		return fmt.Errorf("sim: set load: %w", &elbNotFound{arn: loadBalancerArn})
+	}
+	lb.rps = requestsPerSecond
+	return nil
+}
+
+// elbNotFound is SetLoad's error for an unknown load balancer.
+type elbNotFound struct{ arn string }
+
+func (e *elbNotFound) Error() string { return "load balancer " + e.arn + " not found" }
+
+// ClassVPC returns the default VPC of (account, region) and its two public
+// subnets, in AZs a and b.
+func (w *World) ClassVPC(acct, regionName string) (vpcID string, subnetIDs []string) {
+	if acct == "" {
+		acct = w.defAcct
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.advanceLocked()
+	r := w.regionLocked(acct, regionName)
+	v := r.vpcOrder[0]
+	for _, s := range r.subOrder {
+		if s.vpc == v {
+			subnetIDs = append(subnetIDs, s.id)
+		}
+	}
+	return v.id, subnetIDs
+}
+
+// Now returns the simulated time the world has been brought up to.
+func (w *World) Now() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.advanceLocked()
+	return w.now
+}
+
+// advanceLocked steps the world to the clock's time, one second at a time.
+func (w *World) advanceLocked() {
+	target := w.clock.Now()
+	if target.Sub(w.now) > maxCatchUp {
+		w.now = target.Add(-maxCatchUp).Truncate(time.Second)
+	}
+	for {
+		next := w.now.Add(time.Second)
+		if next.After(target) {
+			return
+		}
+		w.now = next
+		minute := next.Unix()%60 == 0
+		for _, r := range w.order {
+			r.step(next, minute)
+		}
+	}
+}
+
+// accountLocked returns the account, creating it with its pre-made roles.
+func (w *World) accountLocked(id string) *account {
+	a := w.accounts[id]
+	if a == nil {
+		a = &account{id: id, roles: map[string]*role{}}
+		w.accounts[id] = a
+		a.seedRoles(w)
+	}
+	return a
+}
+
+// regionLocked returns (account, region), creating it with its default VPC.
+func (w *World) regionLocked(acct, name string) *region {
+	k := regionKey{acct, name}
+	if r := w.regions[k]; r != nil {
+		return r
+	}
+	r := &region{
+		w: w, acct: w.accountLocked(acct), account: acct, name: name,
+		vpcs: map[string]*vpc{}, subnets: map[string]*subnet{}, sgs: map[string]*securityGroup{},
+		clusters: map[string]*cluster{}, families: map[string]*family{}, tasks: map[string]*task{}, ipTasks: map[string]*task{},
+		lbs: map[string]*loadBalancer{}, lbByName: map[string]*loadBalancer{}, tgs: map[string]*targetGroup{}, tgByName: map[string]*targetGroup{},
+		listeners: map[string]*listener{},
+		metrics:   map[string]*series{}, alarms: map[string]*alarm{},
+		scalables: map[string]*scalableTarget{}, policies: map[string]*scalingPolicy{}, activities: map[string][]*aastypes.ScalingActivity{},
+		stacks: map[string]*stack{}, stackNames: map[string]*stack{}, logGroups: map[string]*logGroup{},
+	}
+	r.seedNetwork()
+	w.regions[k] = r
+	w.order = append(w.order, r)
+	return r
+}
+
+// step advances one region by one simulated second.
+func (r *region) step(now time.Time, minute bool) {
+	r.stepLoadBalancers(now)
+	r.stepTasks(now)
+	r.stepTargets(now)
+	r.stepServices(now)
+	r.stepLoad()
+	r.stepStacks(now)
+	if minute {
+		r.recordMetrics(now)
+		r.evaluateAlarms(now)
+		r.expire(now)
+	}
+}
+
+// arn builds an ARN in this region and account.
+func (r *region) arn(service, resource string) string {
+	return "arn:aws:" + service + ":" + r.name + ":" + r.account + ":" + resource
+}
+
+// base is what every service client carries: the world and its (account, region).
+type base struct {
+	w       *World
+	account string
+	region  string
+}
+
+// enter counts the call, locks the world, brings it up to date and returns the
+// region. On success the caller must unlock w.mu.
+func (b base) enter(ctx context.Context, service, op string) (*region, error) {
+	b.w.counter.Inc(service, op)
+	if ctx != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	b.w.mu.Lock()
+	b.w.advanceLocked()
+	return b.w.regionLocked(b.account, b.region), nil
+}
+
+// The simulator's clients satisfy labdash's interfaces, and World is a Provider.
+var (
+	_ cloud.ECS            = (*ecsClient)(nil)
+	_ cloud.ELBv2          = (*elbClient)(nil)
+	_ cloud.CloudWatch     = (*cwClient)(nil)
+	_ cloud.AutoScaling    = (*aasClient)(nil)
+	_ cloud.EC2            = (*ec2Client)(nil)
+	_ cloud.CloudFormation = (*cfnClient)(nil)
+	_ cloud.IAM            = (*iamClient)(nil)
+	_ cloud.Tagging        = (*taggingClient)(nil)
+	_ cloud.Provider       = (*World)(nil)
+)
