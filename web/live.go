@@ -45,9 +45,9 @@ type WidgetBox struct {
 	OOB   bool
 }
 
-func cellID(slug, lab string) string        { return "cell-" + slug + "-" + lab }
-func checklistID(slug, lab string) string   { return "checklist-" + slug + "-" + lab }
-func widgetID(slug, lab, id string) string  { return "w-" + slug + "-" + lab + "-" + id }
+func cellID(slug, lab string) string       { return "cell-" + slug + "-" + lab }
+func checklistID(slug, lab string) string  { return "checklist-" + slug + "-" + lab }
+func widgetID(slug, lab, id string) string { return "w-" + slug + "-" + lab + "-" + id }
 func oob(b bool) string {
 	if b {
 		return "true"
