@@ -236,3 +236,11 @@ func cloneValues(vals url.Values) url.Values {
 	}
 	return out
 }
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}

@@ -1,14 +1,21 @@
 package catalog
 
 import (
+	"context"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
 	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/cloud/sim"
 )
 
 func TestCatalogHasTheTenLabs(t *testing.T) {
 	r := labs.NewRegistry()
-	Register(r) // panics on a duplicate or invalid id
+	Register(r) // panics on a duplicate or invalid id, checkpoint or widget
 	all := r.All()
 	if len(all) != 10 {
 		t.Fatalf("catalog has %d labs, want the 10 of LABS.md", len(all))
@@ -23,5 +30,56 @@ func TestCatalogHasTheTenLabs(t *testing.T) {
 		if l.AccountPerStudentOnly && l.Why == "" {
 			t.Errorf("lab %s is account-per-student only but does not say why", l.ID)
 		}
+	}
+}
+
+// TestBuiltLabs walks every lab with checks: its widgets render an empty state, it has
+// a script, and its prerequisite template deploys on the simulator with outputs.
+func TestBuiltLabs(t *testing.T) {
+	ctx := context.Background()
+	r := New()
+	built := 0
+	for _, l := range r.All() {
+		if !l.Built() {
+			continue
+		}
+		built++
+		t.Run(l.ID, func(t *testing.T) {
+			for _, w := range l.Widgets {
+				if v := w.View(nil, labs.NewHistory()); v.Empty == "" {
+					t.Errorf("widget %s has no empty state", w.ID)
+				}
+			}
+			if len(l.Script) == 0 {
+				t.Error("no virtual-student script")
+			}
+			if len(l.Template) == 0 {
+				return
+			}
+			clock := sim.NewManualClock(time.Unix(1_800_000_000, 0))
+			world := sim.New(sim.Options{Clock: clock, DefaultAccount: "111122223333"})
+			c, err := world.Clients(ctx, "", "us-east-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			vpc, _ := world.ClassVPC("111122223333", "us-east-1")
+			_, err = c.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("c42s01-" + l.ID + "-pre"), TemplateBody: aws.String(string(l.Template)),
+				Parameters: []cfntypes.Parameter{{ParameterKey: aws.String("Prefix"), ParameterValue: aws.String("c42s01-")}, {ParameterKey: aws.String("VpcId"), ParameterValue: aws.String(vpc)}}})
+			if err != nil {
+				t.Fatalf("CreateStack: %v", err)
+			}
+			clock.Advance(5 * time.Minute)
+			out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("c42s01-" + l.ID + "-pre")})
+			if err != nil || len(out.Stacks) != 1 {
+				t.Fatalf("DescribeStacks: %v", err)
+			}
+			st := out.Stacks[0]
+			if st.StackStatus != cfntypes.StackStatusCreateComplete || len(st.Outputs) == 0 {
+				t.Fatalf("stack is %s (%s) with %d outputs", st.StackStatus, aws.ToString(st.StackStatusReason), len(st.Outputs))
+			}
+		})
+	}
+	if built == 0 {
+		t.Fatal("no lab is built")
 	}
 }
