@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,12 +49,13 @@ func main() {
 	duration := flag.Duration("duration", 60*time.Second, "measured time per run")
 	speed := flag.Float64("speed", 120, "simulated seconds per real second")
 	interval := flag.Duration("interval", time.Second, "monitor cycle")
+	memprofile := flag.String("memprofile", "", "write a heap profile at the end of the last run")
 	flag.Parse()
 	fmt.Printf("| students | viewers | cells changed | frames to viewers | msgs/s | p50 | p99 | max | CPU (cores) | peak RSS | AWS calls/cycle |\n")
 	fmt.Printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, n := range ints(*students) {
 		for _, m := range ints(*viewers) {
-			r, err := runOnce(n, m, *duration, *speed, *interval)
+			r, err := runOnce(n, m, *duration, *speed, *interval, *memprofile)
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "labbench:", err)
 				os.Exit(1)
@@ -62,6 +64,7 @@ func main() {
 				ms(r.p50), ms(r.p99), ms(r.max), r.cpu, r.rssMB, r.callsPerCycle)
 		}
 	}
+
 }
 
 type result struct {
@@ -73,7 +76,7 @@ type result struct {
 	callsPerCycle   float64
 }
 
-func runOnce(n, m int, duration time.Duration, speed float64, interval time.Duration) (*result, error) {
+func runOnce(n, m int, duration time.Duration, speed float64, interval time.Duration, memprofile string) (*result, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dir, err := os.MkdirTemp("", "labbench")
@@ -183,6 +186,12 @@ func runOnce(n, m int, duration time.Duration, speed float64, interval time.Dura
 	var ru1 syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
 	frames1 := frames.Load()
+	if memprofile != "" { // the live heap while everything still runs
+		if f, err := os.Create(memprofile); err == nil {
+			_ = pprof.Lookup("heap").WriteTo(f, 0)
+			f.Close()
+		}
+	}
 	cancel()
 	ts.CloseClientConnections()
 	wg.Wait()

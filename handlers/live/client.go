@@ -263,8 +263,10 @@ func (c *client) writePump() {
 	}
 }
 
-// flush writes one batch, one text frame per key in dirty order. It reports
-// false if the client has failed.
+// flush writes one batch in dirty order: one text frame per key, or, with
+// Options.BatchBytes set, as few frames as fit the payloads back to back (an
+// htmx client applies every out-of-band element of a frame). It reports false
+// if the client has failed.
 func (c *client) flush() bool {
 	vals, keys := c.take()
 	if keys == nil {
@@ -275,14 +277,32 @@ func (c *client) flush() bool {
 		clear(keys) // drop key strings so they can be collected
 		c.spareMap, c.spareOrder = vals, keys[:0]
 	}()
-	for _, k := range keys {
+	batch := c.hub.opts.BatchBytes
+	for i := 0; i < len(keys); {
 		select {
 		case <-c.done:
 			return true // the main loop sends the close frame
 		default:
 		}
 		_ = c.conn.SetWriteDeadline(time.Now().Add(c.hub.opts.WriteWait))
-		if err := c.conn.WriteMessage(websocket.TextMessage, vals[k]); err != nil {
+		w, err := c.conn.NextWriter(websocket.TextMessage)
+		if err == nil {
+			size := 0
+			for ; i < len(keys); i++ {
+				p := vals[keys[i]]
+				if size > 0 && (batch <= 0 || size+len(p) > batch) {
+					break
+				}
+				if _, err = w.Write(p); err != nil {
+					break
+				}
+				size += len(p)
+			}
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
 			c.close(0, fmt.Sprintf("too slow: write: %v", err))
 			return false
 		}

@@ -636,3 +636,38 @@ func (h *Hub) pendingLens(topic string) []int {
 	}
 	return out
 }
+
+// With BatchBytes, one flush of many keys goes out as few frames, payloads back to
+// back in dirty order, and no frame exceeds the limit unless one payload alone does.
+func TestBatchedFrames(t *testing.T) {
+	e := newEnv(t, Options{FlushInterval: 300 * time.Millisecond, BatchBytes: 40}, false)
+	conn := e.dial(t, "class:c1")
+	time.Sleep(50 * time.Millisecond) // the topic's read view follows the registration
+	e.hub.Publish("class:c1", msg("first", "<a/>")) // goes out at once: the client was idle
+	if got := readText(t, conn, 2*time.Second); got != "<a/>" {
+		t.Fatalf("first frame %q", got)
+	}
+	for i := 0; i < 20; i++ {
+		e.hub.Publish("class:c1", msg(fmt.Sprint("k", i), fmt.Sprintf("<p id=%02d>", i))) // 9 bytes each
+	}
+	var all strings.Builder
+	frames := 0
+	for all.Len() < 20*9 {
+		f := readText(t, conn, 2*time.Second)
+		if len(f) > 40 {
+			t.Fatalf("frame of %d bytes exceeds BatchBytes 40: %q", len(f), f)
+		}
+		frames++
+		all.WriteString(f)
+	}
+	var want strings.Builder
+	for i := 0; i < 20; i++ {
+		fmt.Fprintf(&want, "<p id=%02d>", i)
+	}
+	if all.String() != want.String() {
+		t.Fatalf("batched payloads out of order:\n got %s\nwant %s", all.String(), want.String())
+	}
+	if frames > 5 {
+		t.Fatalf("%d frames for 20 payloads of 9 bytes at 40 bytes a frame; want 5", frames)
+	}
+}
