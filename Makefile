@@ -31,11 +31,13 @@ chromium:
 	fi
 
 # test regenerates the templ files and fails if the committed ones were stale, then
-# vets and runs every test. The browser test writes the README's screenshot.
+# vets and runs every test. The browser tests write the README's screenshots.
 test: tools chromium
 	@before=$$(cat $$(git ls-files '*_templ.go') | sha256sum); \
 	$(TEMPL) generate >/dev/null; \
 	after=$$(cat $$(git ls-files '*_templ.go') | sha256sum); \
 	if [ "$$before" != "$$after" ]; then echo "make: generated templ files were stale; commit the output of 'make generate'"; exit 1; fi
 	$(GO) vet ./...
-	LABDASH_CHROMIUM=$(CHROMIUM) LABDASH_SCREENSHOT=$(CURDIR)/docs/screenshot-console.png $(GO) test -race -count=1 ./...
+	LABDASH_CHROMIUM=$(CHROMIUM) LABDASH_SCREENSHOT=$(CURDIR)/docs/screenshot-console.png \
+	LABDASH_SCREENSHOT_LIVE=$(CURDIR)/docs/screenshot-demo.png LABDASH_SCREENSHOT_STUDENT=$(CURDIR)/docs/screenshot-student.png \
+	$(GO) test -race -count=1 ./...

@@ -65,15 +65,26 @@ func TestE2ELiveDemoClass(t *testing.T) {
 	final := e2eRun(in, "read the grid again", chromedp.Evaluate[string](
 		`Array.from(document.querySelectorAll("td[data-lab=fargate]")).map(td => td.dataset.tone + ":" + td.innerText).join("|")`))
 	t.Logf("grid after live updates (no reload): %s", final)
+	if os.Getenv("LABDASH_SCREENSHOT_LIVE") != "" { // a livelier picture: some students further along
+		in.waitJS("a student past the load balancer", `Array.from(document.querySelectorAll("td[data-lab=fargate] [data-testid=cell-label]")).some(el => parseInt(el.textContent) >= 4)`)
+	}
+	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_LIVE", "the live demo console")
 
 	// A student's row opens their Fargate widgets, which fill in live too.
 	in.step("open a student's widgets", chromedp.Click(chromedp.CSS(`table[data-testid=progress-grid] tbody tr:first-child th a`)))
 	in.waitJS("the service tile with a running count", `!!document.querySelector("[data-widget=service] [data-testid=count-running]")`)
-	if path := os.Getenv("LABDASH_SCREENSHOT_LIVE"); path != "" {
-		png := e2eRun(in, "screenshot the student's widgets", chromedp.FullScreenshot(100))
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_STUDENT", "a student's live widgets")
+}
+
+// e2eScreenshot writes a full-page PNG to the path in env var, when it is set.
+func e2eScreenshot(t *testing.T, in *e2eTab, env, what string) {
+	path := os.Getenv(env)
+	if path == "" {
+		return
+	}
+	png := e2eRun(in, "screenshot "+what, chromedp.FullScreenshot(100))
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
