@@ -106,6 +106,7 @@ func matrix() []matrixCase {
 			return c.do(http.MethodPost, path, strings.NewReader("name,email\nDee,dee@example.edu\n"), "text/csv", nil)
 		}, expect{401, 401, 401, 403, 404, 200, 200}},
 		{"GET", "/api/v1/classes/:class/progress", get, apiRead},
+		{"GET", "/api/v1/classes/:class/live", get, expect{401, 401, 401, 400, 404, 400, 400}},
 	}
 }
 

@@ -58,6 +58,18 @@ func TestStudentSocketCarriesOnlyThatStudent(t *testing.T) {
 			}
 		})
 	}
+	// Scripts authenticate the upgrade with a bearer token.
+	tokConn, _, err := h.dial("/api/v1/classes/"+h.class.ID+"/live", http.Header{"Authorization": {"Bearer " + h.apiToken}})
+	if err != nil {
+		t.Fatalf("bearer socket: %v", err)
+	}
+	tokConn.Close()
+	if c, resp, err := h.dial("/api/v1/classes/"+h.class.ID+"/live", http.Header{"Authorization": {"Bearer " + h.a.token}}); err == nil {
+		c.Close()
+		t.Fatal("a student link opened the class socket")
+	} else if resp == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("student link as bearer: %v", resp)
+	}
 	// Another class's assistant cannot watch this class.
 	c := h.as(h.otherAssistant)
 	hdr := http.Header{"Cookie": {c.http.Jar.Cookies(mustURL(h.ts.URL))[0].String()}}

@@ -87,5 +87,6 @@ func (s *Server) routes() *gin.Engine {
 	api.DELETE("/classes/:class/students/:student", s.apiRemoveStudent)
 	api.POST("/classes/:class/roster", s.apiImportRoster)
 	api.GET("/classes/:class/progress", s.apiProgress)
+	api.GET("/classes/:class/live", s.serveClassWS) // websocket for scripts: bearer token at upgrade
 	return r
 }

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/handlers"
+	"github.com/labdash/labdash/labs/catalog"
+)
+
+// TestDemoClassSeedAndReset: on an empty database the demo class waits for the first
+// instructor, then appears with 12 virtual students; a reset replaces it whole.
+func TestDemoClassSeedAndReset(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	reg := prometheus.NewRegistry()
+	registry := catalog.New()
+	srv, err := handlers.New(ctx, log, store, registry, handlers.Config{Cloud: "sim"}, reg, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Cloud: "sim", Demo: true, SimSpeed: 50, MonitorInterval: 200 * time.Millisecond}
+	ls, err := startLive(ctx, log, store, registry, cfg, reg, srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ls.sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if classes, _ := store.AllClasses(ctx); len(classes) != 0 {
+		t.Fatalf("a demo class appeared before any instructor: %d", len(classes))
+	}
+	if err := store.CreateUser(ctx, &db.User{Email: "ana@example.edu", Name: "Ana", Role: db.RoleInstructor, PasswordHash: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ls.sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	classes, _ := store.AllClasses(ctx)
+	if len(classes) != 1 || classes[0].Students != demoStudents || classes[0].Labs[0] != "fargate" {
+		t.Fatalf("demo class = %+v", classes)
+	}
+	demo := classes[0].ID
+	if progress := ls.runner.Progress(demo); len(progress) != demoStudents {
+		t.Fatalf("virtual students running: %d, want %d", len(progress), demoStudents)
+	}
+	// The monitor reports live state for the demo within a few cycles.
+	deadline := time.Now().Add(10 * time.Second)
+	for len(ls.mon.ClassSnapshot(demo)) < demoStudents && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n := len(ls.mon.ClassSnapshot(demo)); n != demoStudents {
+		t.Fatalf("monitor has %d students of the demo, want %d", n, demoStudents)
+	}
+	// A second sync neither duplicates the demo nor its virtual students.
+	if err := ls.sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if classes, _ := store.AllClasses(ctx); len(classes) != 1 {
+		t.Fatalf("classes after a second sync: %d", len(classes))
+	}
+	fresh, err := ls.ResetDemo(ctx, demo)
+	if err != nil || fresh == demo {
+		t.Fatalf("reset: %q, %v", fresh, err)
+	}
+	if _, err := store.Class(ctx, demo); err == nil {
+		t.Fatal("the old demo class survived the reset")
+	}
+	if len(ls.runner.Progress(demo)) != 0 || len(ls.mon.ClassSnapshot(demo)) != 0 {
+		t.Fatal("the old demo's virtual students or monitor state survived the reset")
+	}
+	if c, err := store.Class(ctx, fresh); err != nil || c.Students != demoStudents {
+		t.Fatalf("fresh demo: %+v, %v", c, err)
+	}
+	if v, _ := store.Setting(ctx, "demo_class"); v != fresh {
+		t.Fatalf("demo_class setting = %q, want %q", v, fresh)
+	}
+}
