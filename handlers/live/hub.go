@@ -288,7 +288,9 @@ func (h *Hub) shutdown(topics map[string]map[*client]struct{}) {
 	close(h.done)
 	for _, set := range topics {
 		for c := range set {
-			c.close(websocket.CloseGoingAway, reasonShutdown)
+			// 1012 (service restart), not 1001: htmx's ws extension reconnects only
+			// after 1006, 1011, 1012 and 1013, and a restarted labdash wants its pages back.
+			c.close(websocket.CloseServiceRestart, reasonShutdown)
 		}
 	}
 	h.pumps.Wait()
@@ -316,7 +318,7 @@ func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, topic string) {
 		<-c.registered // Run closes it in the same step that subscribes c.
 	case <-h.done:
 		_ = conn.WriteControl(websocket.CloseMessage,
-			websocket.FormatCloseMessage(websocket.CloseGoingAway, reasonShutdown),
+			websocket.FormatCloseMessage(websocket.CloseServiceRestart, reasonShutdown),
 			time.Now().Add(closeWait(h.opts)))
 		_ = conn.Close()
 		return

@@ -492,8 +492,8 @@ func TestRunCancelClosesClients(t *testing.T) {
 	for range 6 {
 		select {
 		case err := <-errs:
-			if !websocket.IsCloseError(err, websocket.CloseGoingAway) {
-				t.Errorf("client ended with %v; want close 1001", err)
+			if !websocket.IsCloseError(err, websocket.CloseServiceRestart) {
+				t.Errorf("client ended with %v; want close 1012", err)
 			}
 		case <-time.After(2 * time.Second):
 			t.Fatal("a client was not closed")
@@ -503,8 +503,8 @@ func TestRunCancelClosesClients(t *testing.T) {
 	e.hub.Publish("student:0", msg("k", "late"))
 	if conn, _, err := websocket.DefaultDialer.Dial(e.url("student:0"), nil); err == nil {
 		_ = conn.SetReadDeadline(time.Now().Add(2 * time.Second))
-		if _, _, err := conn.ReadMessage(); !websocket.IsCloseError(err, websocket.CloseGoingAway) {
-			t.Errorf("late client: %v; want close 1001", err)
+		if _, _, err := conn.ReadMessage(); !websocket.IsCloseError(err, websocket.CloseServiceRestart) {
+			t.Errorf("late client: %v; want close 1012", err)
 		}
 		conn.Close()
 	}
