@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net"
 	"os"
 	"regexp"
 	"testing"
@@ -27,7 +28,15 @@ func TestE2ELiveDemoClass(t *testing.T) {
 		t.Fatalf("chromium not found at %s; `make test` installs it (apt-get install chromium) or set LABDASH_SKIP_BROWSER=1", chromium)
 	}
 	dir := t.TempDir()
-	base := e2eStartServer(t, dir, "--sim-speed", "60", "--monitor-interval", "300ms")
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // a fixed port, so the restarted server is where the page reconnects
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	serverArgs := []string{"--addr", addr, "--sim-speed", "60", "--monitor-interval", "300ms"}
+	var stop func()
+	base := e2eStartStoppable(t, dir, &stop, serverArgs...)
 
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
@@ -69,6 +78,14 @@ func TestE2ELiveDemoClass(t *testing.T) {
 		in.waitJS("a student past the load balancer", `Array.from(document.querySelectorAll("td[data-lab=fargate] [data-testid=cell-label]")).some(el => parseInt(el.textContent) >= 4)`)
 	}
 	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_LIVE", "the live demo console")
+
+	// Restart labdash under the open page: the socket drops, the page reconnects by
+	// itself and the grid keeps changing, still without a reload.
+	grid := `Array.from(document.querySelectorAll("td[data-lab=fargate]")).map(td => td.dataset.tone + ":" + td.innerText).join("|")`
+	stop()
+	before := e2eRun(in, "read the grid while labdash is down", chromedp.Evaluate[string](grid))
+	e2eStartStoppable(t, dir, nil, serverArgs...)
+	in.waitJS("the grid to change after the restart, without a reload", `window.__labdashMarker === 42 && `+grid+` !== `+jsString(before))
 
 	// A student's row opens their Fargate widgets, which fill in live too.
 	in.step("open a student's widgets", chromedp.Click(chromedp.CSS(`table[data-testid=progress-grid] tbody tr:first-child th a`)))

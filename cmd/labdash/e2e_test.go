@@ -401,6 +401,13 @@ func e2eIndent(s string) string {
 // database and returns its base URL. The server gets SIGTERM at clean-up.
 func e2eStartServer(t *testing.T, dir string, extra ...string) string {
 	t.Helper()
+	return e2eStartStoppable(t, dir, nil, extra...)
+}
+
+// e2eStartStoppable is e2eStartServer that also hands back a function stopping the
+// server early (SIGTERM, as a restart would).
+func e2eStartStoppable(t *testing.T, dir string, stopServer *func(), extra ...string) string {
+	t.Helper()
 	bin := filepath.Join(dir, "labdash")
 	bctx, bcancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer bcancel()
@@ -452,26 +459,33 @@ func e2eStartServer(t *testing.T, dir string, extra ...string) string {
 
 	stopped := false
 	var exitErr error
-	t.Cleanup(func() {
-		if !stopped {
-			_ = cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case exitErr = <-exited:
-			case <-time.After(15 * time.Second):
-				t.Errorf("labdash did not stop within 15 s of SIGTERM; killing it")
-				_ = cmd.Process.Kill()
-				exitErr = <-exited
-			}
-			stopped = true
+	stop := func() {
+		if stopped {
+			return
 		}
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case exitErr = <-exited:
+		case <-time.After(15 * time.Second):
+			t.Errorf("labdash did not stop within 15 s of SIGTERM; killing it")
+			_ = cmd.Process.Kill()
+			exitErr = <-exited
+		}
+		stopped = true
 		if exitErr != nil {
 			t.Errorf("labdash exited with %v after SIGTERM", exitErr)
 		}
+	}
+	t.Cleanup(func() {
+		stop()
 		if t.Failed() {
 			t.Logf("labdash stdout:\n%s", e2eIndent(stdoutLog.String()))
 			t.Logf("labdash stderr (last 4 KB):\n%s", e2eIndent(stderr.Tail(4<<10)))
 		}
 	})
+	if stopServer != nil {
+		*stopServer = stop
+	}
 
 	select {
 	case u := <-urlc:
