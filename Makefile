@@ -8,7 +8,11 @@ TEMPL         := $(GOBIN)/templ
 SUDO          := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMIUM      ?= $(shell command -v chromium 2>/dev/null || echo /usr/bin/chromium)
 
-.PHONY: run test generate build tools chromium vet
+VENV          := $(CURDIR)/.venv
+MOTO_VERSION  := 5.2.5
+CFNLINT_VERSION := 1.58.0
+
+.PHONY: run test generate build tools chromium venv lint-templates vet
 
 run:
 	$(GO) run ./cmd/labdash
@@ -30,14 +34,26 @@ chromium:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# venv installs the pinned moto server (the AWS API double for the real-AWS tests) and
+# cfn-lint in a virtualenv under the repository.
+venv: $(VENV)/.installed-$(MOTO_VERSION)-$(CFNLINT_VERSION)
+$(VENV)/.installed-$(MOTO_VERSION)-$(CFNLINT_VERSION):
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q 'moto[server]==$(MOTO_VERSION)' 'cfn-lint==$(CFNLINT_VERSION)'
+	touch $@
+
+# lint-templates runs cfn-lint on every embedded CloudFormation template.
+lint-templates: venv
+	$(VENV)/bin/cfn-lint $$(git ls-files 'labs/catalog/*/*.yaml')
+
 # test regenerates the templ files and fails if the committed ones were stale, then
 # vets and runs every test. The browser tests write the README's screenshots.
-test: tools chromium
+test: tools chromium venv lint-templates
 	@before=$$(cat $$(git ls-files '*_templ.go') | sha256sum); \
 	$(TEMPL) generate >/dev/null; \
 	after=$$(cat $$(git ls-files '*_templ.go') | sha256sum); \
 	if [ "$$before" != "$$after" ]; then echo "make: generated templ files were stale; commit the output of 'make generate'"; exit 1; fi
 	$(GO) vet ./...
-	LABDASH_CHROMIUM=$(CHROMIUM) LABDASH_SCREENSHOT=$(CURDIR)/docs/screenshot-console.png \
+	LABDASH_MOTO=$(VENV)/bin/moto_server LABDASH_CHROMIUM=$(CHROMIUM) LABDASH_SCREENSHOT=$(CURDIR)/docs/screenshot-console.png \
 	LABDASH_SCREENSHOT_LIVE=$(CURDIR)/docs/screenshot-demo.png LABDASH_SCREENSHOT_STUDENT=$(CURDIR)/docs/screenshot-student.png \
 	$(GO) test -race -count=1 ./...
