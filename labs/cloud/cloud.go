@@ -17,6 +17,7 @@ import (
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // ECS is the Elastic Container Service operations labdash uses.
@@ -103,6 +104,13 @@ type IAM interface {
 	DeleteRole(ctx context.Context, in *iam.DeleteRoleInput, optFns ...func(*iam.Options)) (*iam.DeleteRoleOutput, error)
 	AttachRolePolicy(ctx context.Context, in *iam.AttachRolePolicyInput, optFns ...func(*iam.Options)) (*iam.AttachRolePolicyOutput, error)
 	ListAttachedRolePolicies(ctx context.Context, in *iam.ListAttachedRolePoliciesInput, optFns ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error)
+	CreatePolicy(ctx context.Context, in *iam.CreatePolicyInput, optFns ...func(*iam.Options)) (*iam.CreatePolicyOutput, error)
+	GetPolicy(ctx context.Context, in *iam.GetPolicyInput, optFns ...func(*iam.Options)) (*iam.GetPolicyOutput, error)
+}
+
+// STS is the Security Token Service operations labdash uses.
+type STS interface {
+	GetCallerIdentity(ctx context.Context, in *sts.GetCallerIdentityInput, optFns ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
 }
 
 // Tagging is the Resource Groups Tagging API, used to discover what a class owns.
@@ -120,6 +128,7 @@ var (
 	_ CloudFormation = (*cloudformation.Client)(nil)
 	_ IAM            = (*iam.Client)(nil)
 	_ Tagging        = (*resourcegroupstaggingapi.Client)(nil)
+	_ STS            = (*sts.Client)(nil)
 )
 
 // Clients is every service client for one (account, region). Global services
@@ -137,6 +146,7 @@ type Clients struct {
 	CloudFormation CloudFormation
 	IAM            IAM
 	Tagging        Tagging
+	STS            STS
 }
 
 // Provider hands out clients per (account, region): the simulator or real AWS.

@@ -75,8 +75,9 @@ type regionKey struct{ account, region string }
 
 // account holds what is global to an account: IAM.
 type account struct {
-	id    string
-	roles map[string]*role
+	id       string
+	roles    map[string]*role
+	policies map[string]*managedPolicy // customer managed policies by ARN
 }
 
 // region holds one (account, region)'s resources, each indexed by ARN or id and
@@ -200,6 +201,7 @@ func (w *World) Clients(ctx context.Context, acct, region string) (*cloud.Client
 		EC2:            &ec2Client{b},
 		CloudFormation: &cfnClient{b},
 		IAM:            &iamClient{b},
+		STS:            &stsClient{b},
 		Tagging:        &taggingClient{b},
 	}, nil
 }
@@ -285,7 +287,7 @@ func (w *World) advanceLocked() {
 func (w *World) accountLocked(id string) *account {
 	a := w.accounts[id]
 	if a == nil {
-		a = &account{id: id, roles: map[string]*role{}}
+		a = &account{id: id, roles: map[string]*role{}, policies: map[string]*managedPolicy{}}
 		w.accounts[id] = a
 		a.seedRoles(w)
 	}
@@ -364,6 +366,7 @@ var (
 	_ cloud.EC2            = (*ec2Client)(nil)
 	_ cloud.CloudFormation = (*cfnClient)(nil)
 	_ cloud.IAM            = (*iamClient)(nil)
+	_ cloud.STS            = (*stsClient)(nil)
 	_ cloud.Tagging        = (*taggingClient)(nil)
 	_ cloud.Provider       = (*World)(nil)
 )

@@ -1,0 +1,163 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Job states and item states.
+const (
+	JobQueued  = "queued"
+	JobRunning = "running"
+	JobDone    = "done"
+	JobFailed  = "failed"
+
+	ItemPending = "pending"
+	ItemRunning = "running"
+	ItemDone    = "done"
+	ItemFailed  = "failed"
+)
+
+// Job is long work (provisioning, cleanup) that survives a restart.
+type Job struct {
+	ID        int64
+	ClassID   string
+	Kind      string
+	State     string
+	Error     string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Items     []JobItem
+}
+
+// JobItem is one unit of a job's work (a student), with its own state.
+type JobItem struct {
+	Key       string
+	State     string
+	Step      string
+	Detail    string
+	UpdatedAt time.Time
+}
+
+// Counts tallies a job's items by state.
+func (j *Job) Counts() map[string]int {
+	out := map[string]int{ItemPending: 0, ItemRunning: 0, ItemDone: 0, ItemFailed: 0}
+	for _, it := range j.Items {
+		out[it.State]++
+	}
+	return out
+}
+
+// CreateJob starts a job of kind for classID with one pending item per key.
+func (s *Store) CreateJob(ctx context.Context, classID, kind string, keys []string) (*Job, error) {
+	var id int64
+	err := s.WithTx(ctx, func(tx *Store) error {
+		now := tx.now().Unix()
+		res, err := tx.q.ExecContext(ctx, `INSERT INTO jobs (class_id, kind, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`, classID, kind, JobQueued, now, now)
+		if err != nil {
+			return fmt.Errorf("db: create job: %w", err)
+		}
+		id, _ = res.LastInsertId()
+		for _, k := range keys {
+			if _, err := tx.q.ExecContext(ctx, `INSERT INTO job_items (job_id, key, state, updated_at) VALUES (?, ?, ?, ?)`, id, k, ItemPending, now); err != nil {
+				return fmt.Errorf("db: create job item: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Job(ctx, id)
+}
+
+// Job returns a job with its items.
+func (s *Store) Job(ctx context.Context, id int64) (*Job, error) {
+	var j Job
+	var created, updated int64
+	err := s.q.QueryRowContext(ctx, `SELECT id, class_id, kind, state, error, created_at, updated_at FROM jobs WHERE id = ?`, id).
+		Scan(&j.ID, &j.ClassID, &j.Kind, &j.State, &j.Error, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: job %d: %w", id, err)
+	}
+	j.CreatedAt, j.UpdatedAt = time.Unix(created, 0).UTC(), time.Unix(updated, 0).UTC()
+	rows, err := s.q.QueryContext(ctx, `SELECT key, state, step, detail, updated_at FROM job_items WHERE job_id = ? ORDER BY key`, id)
+	if err != nil {
+		return nil, fmt.Errorf("db: job %d items: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var it JobItem
+		var at int64
+		if err := rows.Scan(&it.Key, &it.State, &it.Step, &it.Detail, &at); err != nil {
+			return nil, fmt.Errorf("db: job %d items: %w", id, err)
+		}
+		it.UpdatedAt = time.Unix(at, 0).UTC()
+		j.Items = append(j.Items, it)
+	}
+	return &j, rows.Err()
+}
+
+// OpenJob returns the class's unfinished job of kind, or ErrNotFound.
+func (s *Store) OpenJob(ctx context.Context, classID, kind string) (*Job, error) {
+	var id int64
+	err := s.q.QueryRowContext(ctx, `SELECT id FROM jobs WHERE class_id = ? AND kind = ? AND state IN (?, ?) ORDER BY id DESC LIMIT 1`,
+		classID, kind, JobQueued, JobRunning).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: open job: %w", err)
+	}
+	return s.Job(ctx, id)
+}
+
+// UnfinishedJobs lists every queued or running job (to resume after a restart).
+func (s *Store) UnfinishedJobs(ctx context.Context) ([]int64, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT id FROM jobs WHERE state IN (?, ?) ORDER BY id`, JobQueued, JobRunning)
+	if err != nil {
+		return nil, fmt.Errorf("db: unfinished jobs: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// SetJobState moves a job to state with an error text (empty unless failed).
+func (s *Store) SetJobState(ctx context.Context, id int64, state, errText string) error {
+	if _, err := s.q.ExecContext(ctx, `UPDATE jobs SET state = ?, error = ?, updated_at = ? WHERE id = ?`, state, errText, s.now().Unix(), id); err != nil {
+		return fmt.Errorf("db: job %d state: %w", id, err)
+	}
+	return nil
+}
+
+// SetJobItem records an item's progress.
+func (s *Store) SetJobItem(ctx context.Context, id int64, key, state, step, detail string) error {
+	if _, err := s.q.ExecContext(ctx, `UPDATE job_items SET state = ?, step = ?, detail = ?, updated_at = ? WHERE job_id = ? AND key = ?`,
+		state, step, detail, s.now().Unix(), id, key); err != nil {
+		return fmt.Errorf("db: job %d item %s: %w", id, key, err)
+	}
+	return nil
+}
+
+// AddJobItem adds a pending item to a job (a student who joined after it started); an existing key is left alone.
+func (s *Store) AddJobItem(ctx context.Context, id int64, key string) error {
+	if _, err := s.q.ExecContext(ctx, `INSERT INTO job_items (job_id, key, state, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		id, key, ItemPending, s.now().Unix()); err != nil {
+		return fmt.Errorf("db: job %d add item %s: %w", id, key, err)
+	}
+	return nil
+}

@@ -1,0 +1,420 @@
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	smithy "github.com/aws/smithy-go"
+
+	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+// JobKind is the jobs.kind of provisioning jobs.
+const JobKind = "provision"
+
+// Provisioner builds a class's sandboxes as a resumable job: preflight, the class
+// policies, a fenced role per student (shared-account mode) and each lab's
+// prerequisite stack per student, everything written to the ledger. Every step is
+// idempotent, so running it again creates nothing new and a job interrupted at any
+// point finishes when run again. One student's failure never stops the others.
+type Provisioner struct {
+	Log      *slog.Logger
+	Store    *db.Store
+	Registry *labs.Registry
+	Provider cloud.Provider
+	// Workers is how many students are provisioned at once (default 8).
+	Workers int
+	// Sleep waits between polls of a stack; tests replace it to move a manual clock.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// StackTimeout bounds the wait for one stack (simulated time on the simulator).
+	StackTimeout time.Duration
+	// OnProgress, when set, is called after every item changes (from worker goroutines).
+	OnProgress func(jobID int64)
+}
+
+// ErrSharedAccountLab refuses labs a shared account cannot isolate (LABS.md §1.1).
+var ErrSharedAccountLab = errors.New("sandbox: lab cannot be isolated in a shared account")
+
+// Start returns the class's unfinished provisioning job, or creates one with an item per student.
+func (p *Provisioner) Start(ctx context.Context, classID string) (*db.Job, error) {
+	class, err := p.Store.Class(ctx, classID)
+	if err != nil {
+		return nil, err
+	}
+	if class.Isolation == db.IsolationShared {
+		for _, id := range class.Labs {
+			if l, ok := p.Registry.Lab(id); ok && l.AccountPerStudentOnly {
+				return nil, fmt.Errorf("%w: %s: %s", ErrSharedAccountLab, l.ID, l.Why)
+			}
+		}
+	}
+	students, err := p.Store.Students(ctx, classID)
+	if err != nil {
+		return nil, err
+	}
+	if j, err := p.Store.OpenJob(ctx, classID, JobKind); err == nil {
+		for _, st := range students { // students added since the job began join it
+			if err := p.Store.AddJobItem(ctx, j.ID, st.Slug); err != nil {
+				return nil, err
+			}
+		}
+		return p.Store.Job(ctx, j.ID)
+	} else if !errors.Is(err, db.ErrNotFound) {
+		return nil, err
+	}
+	keys := make([]string, len(students))
+	for i, st := range students {
+		keys[i] = st.Slug
+	}
+	return p.Store.CreateJob(ctx, classID, JobKind, keys)
+}
+
+// Run executes (or resumes) job id until every item is done or failed.
+func (p *Provisioner) Run(ctx context.Context, id int64) error {
+	job, err := p.Store.Job(ctx, id)
+	if err != nil {
+		return err
+	}
+	class, err := p.Store.Class(ctx, job.ClassID)
+	if err != nil {
+		return err
+	}
+	students, err := p.Store.Students(ctx, class.ID)
+	if err != nil {
+		return err
+	}
+	if err := p.Store.SetJobState(ctx, id, db.JobRunning, ""); err != nil {
+		return err
+	}
+	region := class.Regions[0]
+	base, err := p.Provider.Clients(ctx, "", region)
+	if err != nil {
+		return p.fail(ctx, id, fmt.Errorf("clients: %w", err))
+	}
+	account, err := p.preflight(ctx, base, class)
+	if err != nil {
+		return p.fail(ctx, id, err)
+	}
+	var policies classPolicies
+	if class.Isolation == db.IsolationShared {
+		if policies, err = p.ensureClassPolicies(ctx, base, class, account); err != nil {
+			return p.fail(ctx, id, err)
+		}
+	}
+	byKey := map[string]db.Student{}
+	for _, st := range students {
+		byKey[st.Slug] = st
+	}
+	work := make(chan db.JobItem)
+	var wg sync.WaitGroup
+	workers := p.Workers
+	if workers <= 0 {
+		workers = 8
+	}
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range work {
+				st, ok := byKey[it.Key]
+				if !ok {
+					p.setItem(ctx, id, it.Key, db.ItemFailed, "", "no longer on the roster")
+					continue
+				}
+				p.setItem(ctx, id, it.Key, db.ItemRunning, "starting", "")
+				if err := p.student(ctx, id, class, st, account, policies); err != nil {
+					if ctx.Err() != nil {
+						return // interrupted: the item stays running and is redone on resume
+					}
+					p.setItem(ctx, id, it.Key, db.ItemFailed, "", errText(err))
+					continue
+				}
+				p.setItem(ctx, id, it.Key, db.ItemDone, "ready", "")
+			}
+		}()
+	}
+	for _, it := range job.Items {
+		if it.State == db.ItemDone {
+			continue
+		}
+		select {
+		case work <- it:
+		case <-ctx.Done():
+		}
+	}
+	close(work)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err // the job stays "running" and resumes at the next start
+	}
+	final, err := p.Store.Job(context.WithoutCancel(ctx), id)
+	if err != nil {
+		return err
+	}
+	if n := final.Counts()[db.ItemFailed]; n > 0 {
+		return p.Store.SetJobState(ctx, id, db.JobDone, fmt.Sprintf("%d student(s) failed; run provisioning again to retry them", n))
+	}
+	return p.Store.SetJobState(ctx, id, db.JobDone, "")
+}
+
+func (p *Provisioner) fail(ctx context.Context, id int64, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	_ = p.Store.SetJobState(ctx, id, db.JobFailed, errText(err))
+	return err
+}
+
+func (p *Provisioner) setItem(ctx context.Context, id int64, key, state, step, detail string) {
+	if err := p.Store.SetJobItem(context.WithoutCancel(ctx), id, key, state, step, detail); err != nil {
+		p.Log.Warn("provision: record progress", slog.Any("error", err))
+	}
+	if p.OnProgress != nil {
+		p.OnProgress(id)
+	}
+}
+
+// preflight checks who labdash is and that the class's regions answer.
+func (p *Provisioner) preflight(ctx context.Context, c *cloud.Clients, class *db.Class) (string, error) {
+	who, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", fmt.Errorf("preflight: who am I (sts:GetCallerIdentity): %w", err)
+	}
+	account := aws.ToString(who.Account)
+	for _, r := range class.Regions {
+		rc, err := p.Provider.Clients(ctx, "", r)
+		if err != nil {
+			return "", fmt.Errorf("preflight: region %s: %w", r, err)
+		}
+		if _, err := rc.EC2.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{}); err != nil {
+			return "", fmt.Errorf("preflight: region %s is not enabled or not reachable: %w", r, err)
+		}
+	}
+	return account, nil
+}
+
+type classPolicies struct{ boundary, identity string }
+
+// ensureClassPolicies creates the class boundary and identity policy once.
+func (p *Provisioner) ensureClassPolicies(ctx context.Context, c *cloud.Clients, class *db.Class, account string) (classPolicies, error) {
+	scope := ClassScope{ClassID: class.ID, Account: account, Regions: class.Regions}
+	var out classPolicies
+	for _, pol := range []struct {
+		name string
+		doc  PolicyDocument
+		dst  *string
+	}{{BoundaryName(class.ID), Boundary(scope), &out.boundary}, {class.ID + "-student-identity", IdentityPolicy(scope), &out.identity}} {
+		doc, err := pol.doc.JSON()
+		if err != nil {
+			return out, err
+		}
+		if err := Validate(doc); err != nil {
+			return out, err
+		}
+		arn := "arn:aws:iam::" + account + ":policy/" + pol.name
+		_, err = c.IAM.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(pol.name), PolicyDocument: aws.String(doc),
+			Description: aws.String("labdash class " + class.ID), Tags: iamTags(class.ID, "shared")})
+		var exists *iamtypes.EntityAlreadyExistsException
+		if err != nil && !errors.As(err, &exists) {
+			return out, fmt.Errorf("create policy %s: %w", pol.name, err)
+		}
+		if _, err := p.Store.Record(ctx, db.LedgerEntry{ClassID: class.ID, ARN: arn, Type: "AWS::IAM::ManagedPolicy", Account: account, FoundBy: "provisioned"}); err != nil {
+			return out, err
+		}
+		*pol.dst = arn
+	}
+	return out, nil
+}
+
+func iamTags(classID, student string) []iamtypes.Tag {
+	return []iamtypes.Tag{{Key: aws.String("labdash:class"), Value: aws.String(classID)}, {Key: aws.String("labdash:student"), Value: aws.String(student)},
+		{Key: aws.String("labdash:managed-by"), Value: aws.String("dashboard")}}
+}
+
+// RoleName is a student's sandbox role (LABS.md §1.1).
+func RoleName(classID, slug string) string { return classID + slug + "-student" }
+
+// student provisions one student's role and prerequisite stacks.
+func (p *Provisioner) student(ctx context.Context, jobID int64, class *db.Class, st db.Student, account string, pol classPolicies) error {
+	acct := st.AccountID
+	if class.Isolation == db.IsolationShared {
+		acct = ""
+	}
+	for _, r := range class.Regions[:1] {
+		c, err := p.Provider.Clients(ctx, acct, r)
+		if err != nil {
+			return err
+		}
+		if class.Isolation == db.IsolationShared {
+			p.setItem(ctx, jobID, st.Slug, db.ItemRunning, "role", "")
+			if err := p.ensureRole(ctx, c, class, st, account, pol); err != nil {
+				return err
+			}
+		}
+		for _, labID := range class.Labs {
+			lab, ok := p.Registry.Lab(labID)
+			if !ok || len(lab.Template) == 0 {
+				continue
+			}
+			p.setItem(ctx, jobID, st.Slug, db.ItemRunning, "stack "+labID, "")
+			if err := p.ensureStack(ctx, c, class, st, lab); err != nil {
+				return fmt.Errorf("%s stack: %w", labID, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (p *Provisioner) ensureRole(ctx context.Context, c *cloud.Clients, class *db.Class, st db.Student, account string, pol classPolicies) error {
+	name := RoleName(class.ID, st.Slug)
+	path := "/labdash/" + class.ID + "/" + st.Slug + "/"
+	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`, account)
+	out, err := c.IAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), Path: aws.String(path), AssumeRolePolicyDocument: aws.String(trust),
+		PermissionsBoundary: aws.String(pol.boundary), Tags: iamTags(class.ID, st.Slug), Description: aws.String("labdash sandbox of " + st.Slug + " in class " + class.ID)})
+	var exists *iamtypes.EntityAlreadyExistsException
+	arn := "arn:aws:iam::" + account + ":role" + path + name
+	switch {
+	case err == nil:
+		arn = aws.ToString(out.Role.Arn)
+	case errors.As(err, &exists):
+	default:
+		return fmt.Errorf("create role %s: %w", name, err)
+	}
+	if _, err := c.IAM.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(pol.identity)}); err != nil {
+		return fmt.Errorf("attach the identity policy to %s: %w", name, err)
+	}
+	_, err = p.Store.Record(ctx, db.LedgerEntry{ClassID: class.ID, Student: st.Slug, ARN: arn, Type: "AWS::IAM::Role", Account: account, Parent: pol.boundary, FoundBy: "provisioned"})
+	return err
+}
+
+// StackName is a student's prerequisite stack for a lab (LABS.md §0).
+func StackName(classID, slug, labID string) string { return classID + slug + "-" + labID + "-pre" }
+
+func (p *Provisioner) ensureStack(ctx context.Context, c *cloud.Clients, class *db.Class, st db.Student, lab labs.Lab) error {
+	name := StackName(class.ID, st.Slug, lab.ID)
+	stack, err := describeStack(ctx, c, name)
+	if err != nil {
+		return err
+	}
+	if stack == nil || stack.StackStatus == cfntypes.StackStatusRollbackComplete || stack.StackStatus == cfntypes.StackStatusDeleteComplete {
+		if stack != nil && stack.StackStatus == cfntypes.StackStatusRollbackComplete {
+			// A rolled-back stack must be deleted before its name can be used again.
+			if _, err := c.CloudFormation.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: stack.StackId}); err != nil {
+				return fmt.Errorf("delete rolled-back stack %s: %w", name, err)
+			}
+			if err := p.waitStack(ctx, c, name, func(s *cfntypes.Stack) bool { return s == nil || s.StackStatus == cfntypes.StackStatusDeleteComplete }); err != nil {
+				return err
+			}
+		}
+		vpcs, err := c.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+		if err != nil || len(vpcs.Vpcs) == 0 {
+			return fmt.Errorf("no VPC for the prerequisite stack: %w", err)
+		}
+		_, err = c.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{
+			StackName: aws.String(name), TemplateBody: aws.String(string(lab.Template)),
+			Parameters: []cfntypes.Parameter{{ParameterKey: aws.String("Prefix"), ParameterValue: aws.String(class.ID + st.Slug + "-")}, {ParameterKey: aws.String("VpcId"), ParameterValue: vpcs.Vpcs[0].VpcId}},
+			Tags: []cfntypes.Tag{{Key: aws.String("labdash:class"), Value: aws.String(class.ID)}, {Key: aws.String("labdash:student"), Value: aws.String(st.Slug)},
+				{Key: aws.String("labdash:lab"), Value: aws.String(lab.ID)}, {Key: aws.String("labdash:managed-by"), Value: aws.String("dashboard")}},
+		})
+		var ae smithy.APIError
+		if err != nil && !(errors.As(err, &ae) && ae.ErrorCode() == "AlreadyExistsException") {
+			return fmt.Errorf("create stack %s: %w", name, err)
+		}
+	}
+	if err := p.waitStack(ctx, c, name, func(s *cfntypes.Stack) bool {
+		return s != nil && !strings.HasSuffix(string(s.StackStatus), "_IN_PROGRESS")
+	}); err != nil {
+		return err
+	}
+	stack, err = describeStack(ctx, c, name)
+	if err != nil {
+		return err
+	}
+	if stack == nil || stack.StackStatus != cfntypes.StackStatusCreateComplete {
+		status, reason := "missing", ""
+		if stack != nil {
+			status, reason = string(stack.StackStatus), aws.ToString(stack.StackStatusReason)
+		}
+		return fmt.Errorf("stack %s ended %s: %s", name, status, reason)
+	}
+	outputs := map[string]string{}
+	for _, o := range stack.Outputs {
+		outputs[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
+	}
+	detail, _ := json.Marshal(outputs)
+	_, err = p.Store.Record(ctx, db.LedgerEntry{ClassID: class.ID, Student: st.Slug, ARN: aws.ToString(stack.StackId), Type: "AWS::CloudFormation::Stack",
+		Region: c.Region, Account: c.Account, FoundBy: "provisioned", Detail: string(detail)})
+	return err
+}
+
+func describeStack(ctx context.Context, c *cloud.Clients, name string) (*cfntypes.Stack, error) {
+	out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() == "ValidationError" && strings.Contains(ae.ErrorMessage(), "does not exist") {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("describe stack %s: %w", name, err)
+	}
+	if len(out.Stacks) == 0 {
+		return nil, nil
+	}
+	return &out.Stacks[0], nil
+}
+
+func (p *Provisioner) waitStack(ctx context.Context, c *cloud.Clients, name string, done func(*cfntypes.Stack) bool) error {
+	timeout := p.StackTimeout
+	if timeout <= 0 {
+		timeout = 30 * time.Minute
+	}
+	sleep := p.Sleep
+	if sleep == nil {
+		sleep = func(ctx context.Context, d time.Duration) error {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(d):
+				return nil
+			}
+		}
+	}
+	start := c.Clock()
+	for {
+		s, err := describeStack(ctx, c, name)
+		if err != nil {
+			return err
+		}
+		if done(s) {
+			return nil
+		}
+		if c.Clock().Sub(start) > timeout {
+			return fmt.Errorf("stack %s still %s after %s", name, s.StackStatus, timeout)
+		}
+		if err := sleep(ctx, 5*time.Second); err != nil {
+			return err
+		}
+	}
+}
+
+func errText(err error) string {
+	s := err.Error()
+	if len(s) > 300 {
+		s = s[:300] + "…"
+	}
+	return s
+}

@@ -1,0 +1,200 @@
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs/catalog"
+	"github.com/labdash/labdash/labs/cloud"
+	"github.com/labdash/labdash/labs/cloud/sim"
+)
+
+type fixture struct {
+	store   *db.Store
+	world   *sim.World
+	clock   *sim.ManualClock
+	counter *cloud.CallCounter
+	class   *db.Class
+}
+
+func newFixture(t *testing.T, students int) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	u := &db.User{Email: "ana@example.edu", Name: "Ana", Role: db.RoleInstructor}
+	store.CreateUser(ctx, u)
+	class := &db.Class{Name: "p", OwnerID: u.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{"fargate"}}
+	if err := store.CreateClass(ctx, class); err != nil {
+		t.Fatal(err)
+	}
+	var rows []db.NewStudent
+	for i := 1; i <= students; i++ {
+		rows = append(rows, db.NewStudent{Name: fmt.Sprintf("S%d", i), Email: fmt.Sprintf("s%d@example.edu", i)})
+	}
+	if _, _, err := store.AddStudents(ctx, class.ID, rows); err != nil {
+		t.Fatal(err)
+	}
+	clock := sim.NewManualClock(time.Unix(1_800_000_000, 0))
+	counter := cloud.NewCallCounter(nil, "sim")
+	return &fixture{store: store, world: sim.New(sim.Options{Clock: clock, Counter: counter, DefaultAccount: "111122223333"}), clock: clock, counter: counter, class: class}
+}
+
+func (f *fixture) provisioner() *Provisioner {
+	return &Provisioner{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Store: f.store, Registry: catalog.New(), Provider: f.world, Workers: 3,
+		Sleep: func(ctx context.Context, d time.Duration) error { f.clock.Advance(d); return ctx.Err() }}
+}
+
+// check asserts the class's sandboxes exist as the ledger says, with nothing extra.
+func (f *fixture) check(t *testing.T, students int) {
+	t.Helper()
+	ctx := context.Background()
+	c, _ := f.world.Clients(ctx, "", "us-east-1")
+	ledger, err := f.store.Ledger(ctx, f.class.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byType := map[string]int{}
+	for _, e := range ledger {
+		byType[e.Type]++
+	}
+	if byType["AWS::IAM::Role"] != students || byType["AWS::CloudFormation::Stack"] != students || byType["AWS::IAM::ManagedPolicy"] != 2 || len(ledger) != 2*students+2 {
+		t.Fatalf("ledger = %v (%d entries)", byType, len(ledger))
+	}
+	for i := 1; i <= students; i++ {
+		slug := fmt.Sprintf("s%02d", i)
+		role, err := c.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(RoleName(f.class.ID, slug))})
+		if err != nil {
+			t.Fatalf("role of %s: %v", slug, err)
+		}
+		if role.Role.PermissionsBoundary == nil || !strings.HasSuffix(aws.ToString(role.Role.PermissionsBoundary.PermissionsBoundaryArn), BoundaryName(f.class.ID)) {
+			t.Errorf("role of %s has no class boundary", slug)
+		}
+		if aws.ToString(role.Role.Path) != "/labdash/"+f.class.ID+"/"+slug+"/" {
+			t.Errorf("role of %s has path %s", slug, aws.ToString(role.Role.Path))
+		}
+		out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(StackName(f.class.ID, slug, "fargate"))})
+		if err != nil || out.Stacks[0].StackStatus != cfntypes.StackStatusCreateComplete || len(out.Stacks[0].Outputs) == 0 {
+			t.Fatalf("stack of %s: %v %+v", slug, err, out)
+		}
+		tags := map[string]string{}
+		for _, tg := range out.Stacks[0].Tags {
+			tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+		}
+		if tags["labdash:class"] != f.class.ID || tags["labdash:student"] != slug {
+			t.Errorf("stack of %s tags = %v", slug, tags)
+		}
+	}
+	for _, e := range ledger {
+		if e.Type == "AWS::CloudFormation::Stack" && !strings.Contains(e.Detail, "TaskSecurityGroupId") {
+			t.Errorf("stack outputs not recorded for %s: %q", e.Student, e.Detail)
+		}
+	}
+}
+
+func TestProvisionSharedAccountClass(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 5)
+	p := f.provisioner()
+	job, err := p.Start(ctx, f.class.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(ctx, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	done, _ := f.store.Job(ctx, job.ID)
+	if done.State != db.JobDone || done.Counts()[db.ItemDone] != 5 || done.Error != "" {
+		t.Fatalf("job = %+v", done)
+	}
+	f.check(t, 5)
+
+	// Running it again creates nothing new.
+	before := f.counter.Snapshot()
+	again, err := p.Start(ctx, f.class.ID)
+	if err != nil || again.ID == job.ID {
+		t.Fatalf("second job: %+v, %v", again, err)
+	}
+	if err := p.Run(ctx, again.ID); err != nil {
+		t.Fatal(err)
+	}
+	after := f.counter.Snapshot()
+	if d := after["cloudformation:CreateStack"] - before["cloudformation:CreateStack"]; d != 0 {
+		t.Errorf("second run created %d stacks", d)
+	}
+	f.check(t, 5)
+}
+
+// TestProvisionResumesAfterAKill cancels the job while students are half done, drops the
+// provisioner, and runs the job again from the database: same end state, no duplicates.
+func TestProvisionResumesAfterAKill(t *testing.T) {
+	f := newFixture(t, 5)
+	p := f.provisioner()
+	ctx, cancel := context.WithCancel(context.Background())
+	job, err := p.Start(ctx, f.class.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var progress atomic.Int32
+	p.OnProgress = func(int64) {
+		if progress.Add(1) == 6 { // a few steps in: some roles made, stacks in flight
+			cancel()
+		}
+	}
+	if err := p.Run(ctx, job.ID); err == nil {
+		t.Fatal("the interrupted run reported success")
+	}
+	half, _ := f.store.Job(context.Background(), job.ID)
+	if half.State != db.JobRunning || half.Counts()[db.ItemDone] == 5 {
+		t.Fatalf("after the kill: %+v", half)
+	}
+	// A fresh process: a new provisioner, the job found in SQLite.
+	p2 := f.provisioner()
+	open, err := p2.Start(context.Background(), f.class.ID)
+	if err != nil || open.ID != job.ID {
+		t.Fatalf("resume found job %+v, %v; want %d", open, err, job.ID)
+	}
+	if err := p2.Run(context.Background(), job.ID); err != nil {
+		t.Fatal(err)
+	}
+	done, _ := f.store.Job(context.Background(), job.ID)
+	if done.State != db.JobDone || done.Counts()[db.ItemDone] != 5 {
+		t.Fatalf("resumed job = %+v", done)
+	}
+	f.check(t, 5)
+	if n := f.counter.Count("cloudformation", "CreateStack"); n != 5 {
+		t.Errorf("CreateStack called %d times for 5 students; a resumed stack must not be created twice", n)
+	}
+}
+
+func TestProvisionRefusesUnisolatableLabs(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 1)
+	if _, err := f.store.Class(ctx, f.class.ID); err != nil {
+		t.Fatal(err)
+	}
+	c := &db.Class{Name: "macie", OwnerID: f.class.OwnerID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{"macie"}}
+	if err := f.store.CreateClass(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	_, err := f.provisioner().Start(ctx, c.ID)
+	if err == nil || !strings.Contains(err.Error(), "account-per-student") {
+		t.Fatalf("Start = %v; want a refusal that says to use account-per-student", err)
+	}
+}
