@@ -161,3 +161,16 @@ func (s *Store) AddJobItem(ctx context.Context, id int64, key string) error {
 	}
 	return nil
 }
+
+// LatestJob returns the class's newest job of kind, or ErrNotFound.
+func (s *Store) LatestJob(ctx context.Context, classID, kind string) (*Job, error) {
+	var id int64
+	err := s.q.QueryRowContext(ctx, `SELECT id FROM jobs WHERE class_id = ? AND kind = ? ORDER BY id DESC LIMIT 1`, classID, kind).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("db: latest job: %w", err)
+	}
+	return s.Job(ctx, id)
+}

@@ -69,6 +69,8 @@ func matrix() []matrixCase {
 		{"GET", "/classes/:class/ws", get, expect{303, 303, 303, 400, 404, 400, 303}},
 		{"GET", "/classes/:class/students/:student/ws", get, expect{303, 303, 303, 400, 404, 400, 303}},
 		{"POST", "/classes/:class/demo/reset", form(nil), expect{303, 303, 303, 403, 404, 404, 303}},
+		{"POST", "/classes/:class/provision", form(nil), expect{303, 303, 303, 403, 404, 303, 303}},
+		{"GET", "/classes/:class/provision/progress", get, pageRead},
 		// Pages.
 		{"POST", "/logout", form(nil), expect{303, 303, 303, 303, 303, 303, 303}},
 		{"GET", "/classes", get, signedInPg},
@@ -107,6 +109,10 @@ func matrix() []matrixCase {
 		}, expect{401, 401, 401, 403, 404, 200, 200}},
 		{"GET", "/api/v1/classes/:class/progress", get, apiRead},
 		{"GET", "/api/v1/classes/:class/live", get, expect{401, 401, 401, 400, 404, 400, 400}},
+		{"POST", "/api/v1/classes/:class/provision", func(h *harness, c *client, _ int, path string) response {
+			return c.do(http.MethodPost, path, nil, "", nil)
+		}, expect{401, 401, 401, 403, 404, 202, 202}},
+		{"GET", "/api/v1/jobs/:job", get, apiRead},
 	}
 }
 
@@ -140,7 +146,7 @@ func (h *harness) pathFor(route string, role int) string {
 		link = h.b.token
 	}
 	r := strings.NewReplacer(":class", h.class.ID, ":student", h.a.slug, ":user", fmt.Sprint(h.assistant.ID),
-		":id", fmt.Sprint(h.apiTokenID), "*filepath", "labdash.css")
+		":id", fmt.Sprint(h.apiTokenID), ":job", fmt.Sprint(h.jobID), "*filepath", "labdash.css")
 	p := r.Replace(route)
 	if strings.HasPrefix(route, "/s/") {
 		return strings.Replace(route, ":token", link, 1)

@@ -50,6 +50,8 @@ type Server struct {
 	hub     *live.Hub
 	monitor *monitor.Monitor
 	demo    DemoResetter
+
+	provisioner Provisioner // nil: provisioning off
 }
 
 // New builds the server and its routes. reg receives the HTTP metrics and gather

@@ -47,6 +47,14 @@ type harness struct {
 	apiToken, assistantToken        string
 	apiTokenID                      int64
 	hub                             *live.Hub
+	jobID                           int64
+}
+
+// fakeProvisioner records a job without running it; labs/sandbox tests the real one.
+type fakeProvisioner struct{ store *db.Store }
+
+func (f fakeProvisioner) StartProvisioning(ctx context.Context, classID string) (*db.Job, error) {
+	return f.store.CreateJob(ctx, classID, "provision", []string{"s01"})
 }
 
 // fakeDemo accepts demo resets; the real one lives in cmd/labdash.
@@ -72,6 +80,7 @@ func newHarness(t *testing.T) *harness {
 	hctx, stop := context.WithCancel(context.Background())
 	go hub.Run(hctx)
 	srv.WithLive(hub, monitor.New(log, store, catalog.New(), nil, monitor.Options{}), fakeDemo{})
+	srv.WithProvisioner(fakeProvisioner{store})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() { ts.Close(); stop() })
 	h := &harness{t: t, srv: srv, ts: ts, store: store, hub: hub}
@@ -114,6 +123,11 @@ func newHarness(t *testing.T) *harness {
 	h.apiToken, tok, _ = store.CreateAPIToken(ctx, h.instructor.ID, "test")
 	h.apiTokenID = tok.ID
 	h.assistantToken, _, _ = store.CreateAPIToken(ctx, h.assistant.ID, "ta")
+	job, err := store.CreateJob(ctx, h.class.ID, "provision", []string{h.a.slug, h.b.slug})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.jobID = job.ID
 	return h
 }
 

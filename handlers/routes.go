@@ -58,6 +58,8 @@ func (s *Server) routes() *gin.Engine {
 	forms.GET("/classes/:class/roster.csv", s.exportRoster)
 	forms.GET("/classes/:class/students/:student", s.showStudentAsStaff)
 	forms.POST("/classes/:class/demo/reset", s.resetDemo)
+	forms.POST("/classes/:class/provision", s.provisionClass)
+	forms.GET("/classes/:class/provision/progress", s.showProvisionProgress)
 
 	// Live updates (websocket; authenticated at upgrade like the page they belong to).
 	ui.GET("/classes/:class/ws", s.serveClassWS)
@@ -88,5 +90,7 @@ func (s *Server) routes() *gin.Engine {
 	api.POST("/classes/:class/roster", s.apiImportRoster)
 	api.GET("/classes/:class/progress", s.apiProgress)
 	api.GET("/classes/:class/live", s.serveClassWS) // websocket for scripts: bearer token at upgrade
+	api.POST("/classes/:class/provision", s.apiProvision)
+	api.GET("/jobs/:job", s.apiShowJob)
 	return r
 }

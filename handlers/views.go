@@ -63,6 +63,10 @@ func (s *Server) consolePage(ctx context.Context, c *gin.Context, class *db.Clas
 		p.WSURL = "/classes/" + class.ID + "/ws"
 	}
 	p.Demo = s.isDemo(ctx, class.ID)
+	if p.Sandboxes, err = s.provisionView(ctx, class); err != nil {
+		return p, err
+	}
+	p.Sandboxes.CSRF, p.Sandboxes.CanEdit = p.CSRF, p.Class.CanEdit
 	for _, st := range students {
 		row := web.StudentRow{Slug: st.Slug, Name: st.Name, Email: st.Email, AccountID: st.AccountID,
 			HasLink: st.HasLink, LinkIssued: fmtTime(st.LinkIssuedAt)}

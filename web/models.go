@@ -101,6 +101,7 @@ type ConsolePage struct {
 	Notice         string
 	AssistantError string
 	NeedAccount    bool
+	Sandboxes      SandboxView
 	WSURL          string // live updates; empty when no lab of the class is built
 	Demo           bool   // the simulated demo class: it can be reset
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/labdash/labdash/labs/cloud"
 	"github.com/labdash/labdash/labs/cloud/sim"
 	"github.com/labdash/labdash/labs/monitor"
+	"github.com/labdash/labdash/labs/sandbox"
 	"github.com/labdash/labdash/labs/virtual"
 )
 
@@ -39,6 +40,11 @@ type liveStack struct {
 	mon      *monitor.Monitor
 	hub      *live.Hub
 	hubDone  chan struct{}
+
+	prov    *sandbox.Provisioner
+	ctx     context.Context // the server's: background jobs run under it
+	jobsMu  sync.Mutex
+	running map[int64]bool // provisioning jobs with a goroutine
 
 	mu sync.Mutex // serialises demo seeding and resets
 }
@@ -65,6 +71,12 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 		Summaries: map[string]monitor.Summarizer{fargate.ID: fargate.Summary},
 	})
 	srv.WithLive(ls.hub, ls.mon, ls)
+	ls.ctx, ls.running = ctx, map[int64]bool{}
+	ls.prov = &sandbox.Provisioner{Log: log, Store: store, Registry: registry, Provider: world}
+	srv.WithProvisioner(ls)
+	if err := ls.resumeJobs(ctx); err != nil {
+		return nil, err
+	}
 	if cfg.Demo {
 		if err := ls.markDemoPending(ctx); err != nil {
 			return nil, err
@@ -194,4 +206,45 @@ func (ls *liveStack) ResetDemo(ctx context.Context, classID string) (string, err
 		return "", err
 	}
 	return ls.createDemo(ctx, old.OwnerID)
+}
+
+// StartProvisioning starts or resumes a class's provisioning job and runs it in the background.
+func (ls *liveStack) StartProvisioning(ctx context.Context, classID string) (*db.Job, error) {
+	job, err := ls.prov.Start(ctx, classID)
+	if err != nil {
+		return nil, err
+	}
+	ls.runJob(job.ID)
+	return job, nil
+}
+
+// resumeJobs restarts the provisioning jobs a previous process left unfinished.
+func (ls *liveStack) resumeJobs(ctx context.Context) error {
+	ids, err := ls.store.UnfinishedJobs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if j, err := ls.store.Job(ctx, id); err == nil && j.Kind == sandbox.JobKind {
+			ls.log.Info("resuming provisioning", slog.Int64("job", id), slog.String("class", j.ClassID))
+			ls.runJob(id)
+		}
+	}
+	return nil
+}
+
+// runJob runs job id in its own goroutine unless one already does.
+func (ls *liveStack) runJob(id int64) {
+	ls.jobsMu.Lock()
+	defer ls.jobsMu.Unlock()
+	if ls.running[id] {
+		return
+	}
+	ls.running[id] = true
+	go func() {
+		defer func() { ls.jobsMu.Lock(); delete(ls.running, id); ls.jobsMu.Unlock() }()
+		if err := ls.prov.Run(ls.ctx, id); err != nil && ls.ctx.Err() == nil {
+			ls.log.Warn("provisioning failed", slog.Int64("job", id), slog.Any("error", err))
+		}
+	}()
 }

@@ -1,0 +1,166 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/web"
+)
+
+// Provisioner starts or resumes a class's provisioning job in the background.
+type Provisioner interface {
+	StartProvisioning(ctx context.Context, classID string) (*db.Job, error)
+}
+
+// WithProvisioner connects sandbox provisioning; without it the routes say it is off.
+func (s *Server) WithProvisioner(p Provisioner) { s.provisioner = p }
+
+var errNoProvisioner = errorf(http.StatusNotImplemented, "provisioning off", "this labdash has no provider to provision sandboxes with")
+
+// provisionClass starts or resumes provisioning from the console.
+func (s *Server) provisionClass(c *gin.Context) {
+	class, err := s.classFor(c, true)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if _, err := s.startProvisioning(c, class); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	s.redirect(c, "/classes/"+class.ID+"#sandboxes")
+}
+
+func (s *Server) startProvisioning(c *gin.Context, class *db.Class) (*db.Job, error) {
+	if s.provisioner == nil {
+		return nil, errNoProvisioner
+	}
+	job, err := s.provisioner.StartProvisioning(c.Request.Context(), class.ID)
+	if err != nil {
+		var he *httpError
+		if errors.As(err, &he) {
+			return nil, err
+		}
+		return nil, &httpError{Status: http.StatusUnprocessableEntity, Msg: "cannot provision", Detail: err.Error(), Err: err}
+	}
+	if err := s.store.Audit(c.Request.Context(), db.AuditEntry{ClassID: class.ID, Actor: actor(c), Action: "provision.start", Detail: fmt.Sprintf("job %d", job.ID)}); err != nil {
+		return nil, err
+	}
+	return job, nil
+}
+
+// showProvisionProgress is the sandboxes panel, polled by the console while a job runs.
+func (s *Server) showProvisionProgress(c *gin.Context) {
+	class, err := s.classFor(c, false)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	v, err := s.provisionView(c.Request.Context(), class)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	v.CSRF = s.csrfToken(c)
+	render(c, s.log, http.StatusOK, web.Sandboxes(v))
+}
+
+// provisionView summarises the class's latest provisioning job for the console.
+func (s *Server) provisionView(ctx context.Context, class *db.Class) (web.SandboxView, error) {
+	v := web.SandboxView{ClassID: class.ID, Enabled: s.provisioner != nil}
+	job, err := s.store.LatestJob(ctx, class.ID, "provision")
+	if errors.Is(err, db.ErrNotFound) {
+		return v, nil
+	}
+	if err != nil {
+		return v, err
+	}
+	counts := job.Counts()
+	v.HasJob, v.JobID, v.State, v.Error = true, job.ID, job.State, job.Error
+	v.Total, v.Done, v.Failed = len(job.Items), counts[db.ItemDone], counts[db.ItemFailed]
+	v.Running = job.State == db.JobQueued || job.State == db.JobRunning
+	if v.Total > 0 {
+		v.Percent = 100 * (v.Done + v.Failed) / v.Total
+	}
+	if v.Running && v.Done > 0 {
+		per := time.Since(job.CreatedAt) / time.Duration(v.Done+v.Failed)
+		v.ETA = (per * time.Duration(v.Total-v.Done-v.Failed)).Round(time.Second).String()
+	}
+	for _, it := range job.Items {
+		v.Items = append(v.Items, web.SandboxItem{Student: it.Key, State: it.State, Step: it.Step, Detail: it.Detail})
+	}
+	return v, nil
+}
+
+type apiJob struct {
+	ID        int64          `json:"id"`
+	Class     string         `json:"class"`
+	Kind      string         `json:"kind"`
+	State     string         `json:"state"`
+	Error     string         `json:"error,omitempty"`
+	Counts    map[string]int `json:"counts"`
+	Items     []apiJobItem   `json:"items"`
+	CreatedAt time.Time      `json:"created_at"`
+	UpdatedAt time.Time      `json:"updated_at"`
+}
+
+type apiJobItem struct {
+	Key    string `json:"key"`
+	State  string `json:"state"`
+	Step   string `json:"step"`
+	Detail string `json:"detail"`
+}
+
+func toAPIJob(j *db.Job) apiJob {
+	out := apiJob{ID: j.ID, Class: j.ClassID, Kind: j.Kind, State: j.State, Error: j.Error, Counts: j.Counts(), CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt, Items: []apiJobItem{}}
+	for _, it := range j.Items {
+		out.Items = append(out.Items, apiJobItem{Key: it.Key, State: it.State, Step: it.Step, Detail: it.Detail})
+	}
+	return out
+}
+
+func (s *Server) apiProvision(c *gin.Context) {
+	class, err := s.classFor(c, true)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	job, err := s.startProvisioning(c, class)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.Header("Location", fmt.Sprintf("/api/v1/jobs/%d", job.ID))
+	c.JSON(http.StatusAccepted, toAPIJob(job))
+}
+
+// apiShowJob reports a job to anyone who may see its class.
+func (s *Server) apiShowJob(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("job"), 10, 64)
+	if err != nil {
+		s.renderError(c, errNotFound)
+		return
+	}
+	job, err := s.store.Job(c.Request.Context(), id)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	acc, err := s.store.ClassAccess(c.Request.Context(), currentUser(c), job.ClassID)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if acc == db.AccessNone {
+		s.renderError(c, errNotFound)
+		return
+	}
+	c.JSON(http.StatusOK, toAPIJob(job))
+}
