@@ -1,0 +1,402 @@
+// Package awsprovider is labdash's real AWS provider: the one place where AWS SDK
+// clients are built (STYLE.md rule 16). It loads aws.Config once with the SDK's
+// default chain (credentials, profiles, SSO, AWS_REGION, AWS_ENDPOINT_URL and the
+// per-service AWS_ENDPOINT_URL_* variables), derives per-(account, region) clients
+// from it, assumes a role in students' accounts, retries in adaptive mode, throttles
+// every request with a token bucket per (account, region, service) sized below AWS's
+// documented limits, and counts every request for /metrics. Labs receive the narrow
+// interfaces of labs/cloud, never an aws.Config.
+//
+// The package is named awsprovider so it does not shadow the SDK's aws package.
+package awsprovider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+// DefaultAssumeRoleName is the role labdash assumes in a student's own account.
+const DefaultAssumeRoleName = "LabDashboardRole"
+
+// DefaultMaxAttempts is how many times the adaptive retryer tries one call.
+const DefaultMaxAttempts = 8
+
+// ClientOptions are per-service hooks applied, in order, to every client of that
+// service the provider builds, after the provider's own settings: tests use them to
+// set BaseEndpoint, a protocol moto speaks or a shorter retry, for one service
+// without reaching into the others. Typed fields, rather than one func(any), keep
+// every hook checked by the compiler.
+type ClientOptions struct {
+	ECS            []func(*ecs.Options)
+	ELBv2          []func(*elbv2.Options)
+	CloudWatch     []func(*cloudwatch.Options)
+	AutoScaling    []func(*applicationautoscaling.Options)
+	EC2            []func(*ec2.Options)
+	CloudFormation []func(*cloudformation.Options)
+	IAM            []func(*iam.Options)
+	Tagging        []func(*resourcegroupstaggingapi.Options)
+	STS            []func(*sts.Options)
+}
+
+// Options configures New. The zero value is production: the default chain, no
+// endpoint override, no counter, role LabDashboardRole without an ExternalId.
+type Options struct {
+	// ClientOptions are hooks applied to every client of a service (see ClientOptions).
+	ClientOptions ClientOptions
+	// LoadOptions are passed to config.LoadDefaultConfig after the provider's own
+	// (retryer, region), so they win: a profile, shared config files, an HTTP client.
+	LoadOptions []func(*config.LoadOptions) error
+	// RequireEndpoint is test mode: New refuses unless a base endpoint is configured
+	// (Endpoint, AWS_ENDPOINT_URL or a profile's endpoint_url), and Clients refuses
+	// if any client, as finally configured (per-service variables and hooks
+	// included), has no endpoint or an AWS one, so no test can reach AWS.
+	RequireEndpoint bool
+	// Endpoint, when set, is the base endpoint of every service (tests: moto's URL).
+	// It overrides AWS_ENDPOINT_URL, the per-service AWS_ENDPOINT_URL_* variables
+	// and profile endpoints; when empty, those apply as the SDK resolves them.
+	Endpoint string
+	// Region is the default region; empty means AWS_REGION / the profile's region.
+	Region string
+	// Counter counts every request by service and operation (labdash_aws_calls_total).
+	// Nil counts nothing.
+	Counter *cloud.CallCounter
+	// AssumeRoleName is the role assumed in a student's account; "" means
+	// DefaultAssumeRoleName.
+	AssumeRoleName string
+	// ExternalID returns the ExternalId of the AssumeRole into account (the class
+	// id); nil or "" sends none.
+	ExternalID func(account string) string
+	// SessionName is the AssumeRole session name; "" means "labdash".
+	SessionName string
+	// MaxAttempts bounds the adaptive retryer's attempts per call; 0 means
+	// DefaultMaxAttempts. Tests against moto lower it: moto answers an operation it
+	// lacks with a 500, which production would retry with backoff.
+	MaxAttempts int
+}
+
+// Provider builds real AWS clients per (account, region) from one aws.Config.
+// Clients are cached, so repeated calls share clients, credential caches and token
+// buckets. It is safe for concurrent use.
+type Provider struct {
+	opts Options
+	cfg  aws.Config // base configuration: the caller's own credentials
+
+	mu      sync.Mutex
+	clients map[[2]string]*cloud.Clients
+	lims    map[[2]string]*limiters // per (account, region); the services' buckets inside
+	caller  *sts.GetCallerIdentityOutput
+	baseSTS *sts.Client // the caller's STS client (its own region), for identity and AssumeRole
+}
+
+var _ cloud.Provider = (*Provider)(nil)
+
+// ErrNoEndpoint is returned by New in RequireEndpoint mode when no endpoint is set.
+var ErrNoEndpoint = errors.New("awsprovider: RequireEndpoint is set but no endpoint is configured (set Options.Endpoint or AWS_ENDPOINT_URL); refusing to build clients that could reach real AWS")
+
+// New loads the SDK's default configuration (environment, shared config and
+// credentials files, SSO, IMDS) with adaptive retries of up to MaxAttempts (default
+// 8) attempts.
+// It does not call AWS: credentials are resolved on first use.
+func New(ctx context.Context, opts Options) (*Provider, error) {
+	if opts.AssumeRoleName == "" {
+		opts.AssumeRoleName = DefaultAssumeRoleName
+	}
+	if opts.SessionName == "" {
+		opts.SessionName = "labdash"
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = DefaultMaxAttempts
+	}
+	load := []func(*config.LoadOptions) error{
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) { so.MaxAttempts = opts.MaxAttempts })
+			})
+		}),
+	}
+	if opts.Region != "" {
+		load = append(load, config.WithRegion(opts.Region))
+	}
+	load = append(load, opts.LoadOptions...)
+	cfg, err := config.LoadDefaultConfig(ctx, load...)
+	if err != nil {
+		return nil, fmt.Errorf("awsprovider: load config: %w", err)
+	}
+	if opts.Endpoint != "" {
+		cfg.BaseEndpoint = aws.String(opts.Endpoint)
+	}
+	if opts.RequireEndpoint {
+		if err := checkTestEndpoint(cfg.BaseEndpoint); errors.Is(err, ErrNoEndpoint) {
+			return nil, err
+		} else if err != nil {
+			return nil, fmt.Errorf("awsprovider: RequireEndpoint: %w", err)
+		}
+	}
+	p := &Provider{
+		opts:    opts,
+		cfg:     cfg,
+		clients: map[[2]string]*cloud.Clients{},
+		lims:    map[[2]string]*limiters{},
+	}
+	g := &endpointGuard{on: opts.RequireEndpoint}
+	p.baseSTS = sts.NewFromConfig(cfg, p.stsOptions(g, cfg.Region)...)
+	if g.err != nil {
+		return nil, fmt.Errorf("awsprovider: RequireEndpoint: %w", g.err)
+	}
+	return p, nil
+}
+
+// checkTestEndpoint enforces RequireEndpoint: an endpoint is set and is not AWS.
+// A missing endpoint is ErrNoEndpoint.
+func checkTestEndpoint(ep *string) error {
+	if ep == nil || *ep == "" {
+		return ErrNoEndpoint
+	}
+	u, err := url.Parse(*ep)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("endpoint %q is not a URL", *ep)
+	}
+	host := strings.ToLower(u.Hostname())
+	if strings.HasSuffix(host, ".amazonaws.com") || strings.HasSuffix(host, ".amazonaws.com.cn") || strings.HasSuffix(host, ".api.aws") {
+		return fmt.Errorf("endpoint %q is real AWS", *ep)
+	}
+	return nil
+}
+
+// Name reports "aws".
+func (p *Provider) Name() string { return "aws" }
+
+// String describes the provider without any credential.
+func (p *Provider) String() string {
+	ep := "default endpoints"
+	if p.cfg.BaseEndpoint != nil {
+		ep = *p.cfg.BaseEndpoint
+	}
+	return fmt.Sprintf("awsprovider(region %s, %s)", p.cfg.Region, ep)
+}
+
+// GoString keeps %#v from printing the configuration (and a static credential).
+func (p *Provider) GoString() string { return p.String() }
+
+// Region is the default region from the configuration.
+func (p *Provider) Region() string { return p.cfg.Region }
+
+// CallerAccount returns the account of the base credentials (STS
+// GetCallerIdentity), read once and cached; a failure is not cached.
+func (p *Provider) CallerAccount(ctx context.Context) (string, error) {
+	id, err := p.callerIdentity(ctx)
+	if err != nil {
+		return "", err
+	}
+	return aws.ToString(id.Account), nil
+}
+
+func (p *Provider) callerIdentity(ctx context.Context) (*sts.GetCallerIdentityOutput, error) {
+	p.mu.Lock()
+	id := p.caller
+	p.mu.Unlock()
+	if id != nil {
+		return id, nil
+	}
+	out, err := p.baseSTS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return nil, fmt.Errorf("awsprovider: who am I (sts GetCallerIdentity): %w", err)
+	}
+	p.mu.Lock()
+	if p.caller == nil {
+		p.caller = out
+	}
+	id = p.caller
+	p.mu.Unlock()
+	return id, nil
+}
+
+// Clients returns the clients of account in region, built once and cached. account
+// "" or the caller's own account uses the base credentials; any other account is
+// reached by assuming arn:<partition>:iam::ACCOUNT:role/<AssumeRoleName> with the
+// ExternalId from Options.ExternalID, its temporary credentials cached and refreshed
+// by aws.CredentialsCache. region "" means the configured region. Building makes no
+// AWS call beyond the one cached GetCallerIdentity.
+func (p *Provider) Clients(ctx context.Context, account, region string) (*cloud.Clients, error) {
+	if region == "" {
+		region = p.cfg.Region
+	}
+	if region == "" {
+		return nil, errors.New("awsprovider: no region: set AWS_REGION or pass one")
+	}
+	id, err := p.callerIdentity(ctx)
+	if err != nil {
+		return nil, err
+	}
+	own := aws.ToString(id.Account)
+	if account == "" {
+		account = own
+	}
+	key := [2]string{account, region}
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c, ok := p.clients[key]; ok {
+		return c, nil
+	}
+	cfg := p.cfg.Copy()
+	cfg.Region = region
+	if account != own {
+		partition := "aws"
+		if a, err := arn.Parse(aws.ToString(id.Arn)); err == nil && a.Partition != "" {
+			partition = a.Partition
+		}
+		role := fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, account, p.opts.AssumeRoleName)
+		var external *string
+		if p.opts.ExternalID != nil {
+			if x := p.opts.ExternalID(account); x != "" {
+				external = aws.String(x)
+			}
+		}
+		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(p.baseSTS, role, func(o *stscreds.AssumeRoleOptions) {
+			o.ExternalID = external
+			o.RoleSessionName = p.opts.SessionName
+		}))
+	}
+	c, err := p.build(cfg, account, region)
+	if err != nil {
+		return nil, err
+	}
+	p.clients[key] = c
+	return c, nil
+}
+
+// limitersLocked returns the token buckets of (account, region). p.mu is held.
+func (p *Provider) limitersLocked(account, region string) *limiters {
+	k := [2]string{account, region}
+	l := p.lims[k]
+	if l == nil {
+		l = newLimiters()
+		p.lims[k] = l
+	}
+	return l
+}
+
+// throttleLocked is the APIOptions entry that throttles and counts (account,
+// region)'s requests. p.mu is held (or p not yet shared).
+func (p *Provider) throttleLocked(account, region string) func(*middleware.Stack) error {
+	t := &throttle{limiters: p.limitersLocked(account, region), counter: p.opts.Counter}
+	return t.addThrottle
+}
+
+// stsOptions are the options of the base STS client (identity and AssumeRole). Its
+// requests are throttled under ("", region): the caller's account is not known
+// before it answers. p is not yet shared.
+func (p *Provider) stsOptions(g *endpointGuard, region string) []func(*sts.Options) {
+	mw, ep := p.throttleLocked("", region), p.endpoint()
+	return with(func(o *sts.Options) { o.APIOptions = append(o.APIOptions, mw); setEndpoint(&o.BaseEndpoint, ep) },
+		p.opts.ClientOptions.STS, func(o *sts.Options) { g.check("sts", o.BaseEndpoint) })
+}
+
+// endpoint is Options.Endpoint, or nil.
+func (p *Provider) endpoint() *string {
+	if p.opts.Endpoint == "" {
+		return nil
+	}
+	return aws.String(p.opts.Endpoint)
+}
+
+// setEndpoint makes Options.Endpoint win over the per-service AWS_ENDPOINT_URL_*
+// variables and profile sections, which the SDK applies after cfg.BaseEndpoint.
+func setEndpoint(dst **string, ep *string) {
+	if ep != nil {
+		*dst = ep
+	}
+}
+
+// endpointGuard enforces RequireEndpoint on each client as finally configured
+// (after the environment's per-service endpoints and the caller's hooks): the first
+// client without a safe endpoint makes the whole build fail.
+type endpointGuard struct {
+	on  bool
+	err error
+}
+
+func (g *endpointGuard) check(service string, ep *string) {
+	if !g.on || g.err != nil {
+		return
+	}
+	if err := checkTestEndpoint(ep); err != nil {
+		g.err = fmt.Errorf("%s client: %w", service, err)
+	}
+}
+
+// build makes every service client of cfg, or fails in RequireEndpoint mode when
+// one would reach AWS. p.mu is held.
+func (p *Provider) build(cfg aws.Config, account, region string) (*cloud.Clients, error) {
+	mw, ep := p.throttleLocked(account, region), p.endpoint()
+	h := p.opts.ClientOptions
+	g := &endpointGuard{on: p.opts.RequireEndpoint}
+	c := &cloud.Clients{
+		Account: account,
+		Region:  region,
+		Now:     time.Now,
+		ECS: ecs.NewFromConfig(cfg, with(func(o *ecs.Options) { o.APIOptions = append(o.APIOptions, mw); setEndpoint(&o.BaseEndpoint, ep) },
+			h.ECS, func(o *ecs.Options) { g.check("ecs", o.BaseEndpoint) })...),
+		ELBv2: elbv2.NewFromConfig(cfg, with(func(o *elbv2.Options) { o.APIOptions = append(o.APIOptions, mw); setEndpoint(&o.BaseEndpoint, ep) },
+			h.ELBv2, func(o *elbv2.Options) { g.check("elbv2", o.BaseEndpoint) })...),
+		CloudWatch: cloudwatch.NewFromConfig(cfg, with(func(o *cloudwatch.Options) { o.APIOptions = append(o.APIOptions, mw); setEndpoint(&o.BaseEndpoint, ep) },
+			h.CloudWatch, func(o *cloudwatch.Options) { g.check("cloudwatch", o.BaseEndpoint) })...),
+		AutoScaling: applicationautoscaling.NewFromConfig(cfg, with(func(o *applicationautoscaling.Options) {
+			o.APIOptions = append(o.APIOptions, mw)
+			setEndpoint(&o.BaseEndpoint, ep)
+		},
+			h.AutoScaling, func(o *applicationautoscaling.Options) { g.check("application-autoscaling", o.BaseEndpoint) })...),
+		EC2: ec2.NewFromConfig(cfg, with(func(o *ec2.Options) { o.APIOptions = append(o.APIOptions, mw); setEndpoint(&o.BaseEndpoint, ep) },
+			h.EC2, func(o *ec2.Options) { g.check("ec2", o.BaseEndpoint) })...),
+		CloudFormation: cloudformation.NewFromConfig(cfg, with(func(o *cloudformation.Options) {
+			o.APIOptions = append(o.APIOptions, mw)
+			setEndpoint(&o.BaseEndpoint, ep)
+		},
+			h.CloudFormation, func(o *cloudformation.Options) { g.check("cloudformation", o.BaseEndpoint) })...),
+		IAM: iam.NewFromConfig(cfg, with(func(o *iam.Options) { o.APIOptions = append(o.APIOptions, mw); setEndpoint(&o.BaseEndpoint, ep) },
+			h.IAM, func(o *iam.Options) { g.check("iam", o.BaseEndpoint) })...),
+		Tagging: resourcegroupstaggingapi.NewFromConfig(cfg, with(func(o *resourcegroupstaggingapi.Options) {
+			o.APIOptions = append(o.APIOptions, mw)
+			setEndpoint(&o.BaseEndpoint, ep)
+		},
+			h.Tagging, func(o *resourcegroupstaggingapi.Options) { g.check("tagging", o.BaseEndpoint) })...),
+		STS: sts.NewFromConfig(cfg, with(func(o *sts.Options) { o.APIOptions = append(o.APIOptions, mw); setEndpoint(&o.BaseEndpoint, ep) },
+			h.STS, func(o *sts.Options) { g.check("sts", o.BaseEndpoint) })...),
+	}
+	if g.err != nil {
+		return nil, fmt.Errorf("awsprovider: RequireEndpoint: %w", g.err)
+	}
+	return c, nil
+}
+
+// with orders a client's options: the provider's own first, then the caller's
+// hooks (which see and may change them), then the endpoint guard, which sees the
+// final result.
+func with[O any](own func(*O), hooks []func(*O), guard func(*O)) []func(*O) {
+	out := append([]func(*O){own}, hooks...)
+	return append(out, guard)
+}
