@@ -59,7 +59,7 @@ func Boundary(s ClassScope) PolicyDocument {
 				"elasticloadbalancing:CreateTargetGroup", "ecs:CreateCluster", "ecs:CreateService", "autoscaling:CreateAutoScalingGroup",
 				"rds:CreateDBInstance", "acm:RequestCertificate", "acm-pca:CreateCertificateAuthority", "globalaccelerator:CreateAccelerator"},
 			Resource: []string{"arn:aws:ec2:*:*:instance/*", "arn:aws:ec2:*:*:security-group/*", "arn:aws:ec2:*:*:launch-template/*",
-				"arn:aws:elasticloadbalancing:*", "arn:aws:ecs:*", "arn:aws:autoscaling:*", "arn:aws:rds:*:*:db:*", "arn:aws:acm:*", "arn:aws:acm-pca:*", "arn:aws:globalaccelerator::*"},
+				"arn:aws:elasticloadbalancing:*", "arn:aws:ecs:*", "arn:aws:autoscaling:*", "arn:aws:rds:*:*:db:*", "arn:aws:acm:*", "arn:aws:acm-pca:*", "arn:aws:globalaccelerator::*:*"},
 			Condition: map[string]any{"StringNotEquals": map[string]any{"aws:RequestTag/labdash:student": studentTag}}},
 		{Sid: "MutateOnlyMine", Effect: "Deny",
 			Action: []string{"ec2:TerminateInstances", "ec2:StopInstances", "ec2:StartInstances", "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress",

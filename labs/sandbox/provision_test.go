@@ -64,8 +64,20 @@ func (f *fixture) provisioner() *Provisioner {
 // check asserts the class's sandboxes exist as the ledger says, with nothing extra.
 func (f *fixture) check(t *testing.T, students int) {
 	t.Helper()
+	checkSandboxes(t, f.store, f.world, f.class, students)
+}
+
+func checkSandboxes(t *testing.T, store *db.Store, provider cloud.Provider, class *db.Class, students int) {
+	t.Helper()
 	ctx := context.Background()
-	c, _ := f.world.Clients(ctx, "", "us-east-1")
+	c, err := provider.Clients(ctx, "", "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := struct {
+		store *db.Store
+		class *db.Class
+	}{store, class}
 	ledger, err := f.store.Ledger(ctx, f.class.ID, "")
 	if err != nil {
 		t.Fatal(err)

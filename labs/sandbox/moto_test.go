@@ -1,0 +1,75 @@
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	awsprovider "github.com/labdash/labdash/labs/cloud/aws"
+	"github.com/labdash/labdash/labs/cloud/aws/awstest"
+
+	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs/catalog"
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+func TestMain(m *testing.M) { awstest.Main(m) }
+
+// TestProvisionAgainstMoto provisions a 5-student shared-account class through the real
+// SDK clients: roles with the boundary and tags, stacks CREATE_COMPLETE with outputs, the
+// ledger matching what moto holds; a second run creates nothing.
+func TestProvisionAgainstMoto(t *testing.T) {
+	awstest.Reset(t)
+	counter := cloud.NewCallCounter(nil, "aws")
+	provider := awstest.NewProvider(t, awsprovider.Options{Counter: counter})
+	ctx := context.Background()
+	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "moto.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	u := &db.User{Email: "ana@example.edu", Name: "Ana", Role: db.RoleInstructor}
+	store.CreateUser(ctx, u)
+	class := &db.Class{Name: "moto", OwnerID: u.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{"fargate"}}
+	if err := store.CreateClass(ctx, class); err != nil {
+		t.Fatal(err)
+	}
+	var rows []db.NewStudent
+	for i := 1; i <= 5; i++ {
+		rows = append(rows, db.NewStudent{Name: fmt.Sprintf("S%d", i), Email: fmt.Sprintf("s%d@example.edu", i)})
+	}
+	if _, _, err := store.AddStudents(ctx, class.ID, rows); err != nil {
+		t.Fatal(err)
+	}
+	p := &Provisioner{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Store: store, Registry: catalog.New(), Provider: provider, Workers: 3,
+		Sleep: func(ctx context.Context, d time.Duration) error { time.Sleep(50 * time.Millisecond); return ctx.Err() }}
+	job, err := p.Start(ctx, class.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(ctx, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	done, _ := store.Job(ctx, job.ID)
+	if done.State != db.JobDone || done.Counts()[db.ItemDone] != 5 {
+		t.Fatalf("job = %+v", done)
+	}
+	checkSandboxes(t, store, provider, class, 5)
+
+	stacks := counter.Count("cloudformation", "CreateStack")
+	again, err := p.Start(ctx, class.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(ctx, again.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := counter.Count("cloudformation", "CreateStack") - stacks; n != 0 {
+		t.Errorf("the second run created %d stacks", n)
+	}
+	checkSandboxes(t, store, provider, class, 5)
+}
