@@ -179,3 +179,17 @@ func (s *Store) RemoveStudent(ctx context.Context, classID, slug string) error {
 	}
 	return nil
 }
+
+// ClassOfAccount returns the class whose roster names account (account-per-student
+// classes); it is the ExternalId labdash presents when assuming a role there.
+func (s *Store) ClassOfAccount(ctx context.Context, account string) (string, error) {
+	var id string
+	err := s.q.QueryRowContext(ctx, `SELECT class_id FROM students WHERE account_id = ? ORDER BY id DESC LIMIT 1`, account).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("db: class of account %s: %w", account, err)
+	}
+	return id, nil
+}

@@ -77,7 +77,6 @@ func (c Config) validate(serving bool) error {
 	switch c.Cloud {
 	case "sim":
 	case "aws":
-		errs = append(errs, errors.New("--cloud aws (LABDASH_CLOUD) is not built yet; run with --cloud sim"))
 	default:
 		errs = append(errs, fmt.Errorf("--cloud (LABDASH_CLOUD) is %q; use sim or aws", c.Cloud))
 	}

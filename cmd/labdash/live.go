@@ -17,6 +17,7 @@ import (
 	"github.com/labdash/labdash/labs"
 	"github.com/labdash/labdash/labs/catalog/fargate"
 	"github.com/labdash/labdash/labs/cloud"
+	awsprovider "github.com/labdash/labdash/labs/cloud/aws"
 	"github.com/labdash/labdash/labs/cloud/sim"
 	"github.com/labdash/labdash/labs/monitor"
 	"github.com/labdash/labdash/labs/sandbox"
@@ -60,24 +61,44 @@ func (ls *liveStack) wait(d time.Duration) {
 // startLive builds the pipeline for cfg and starts its goroutines under ctx.
 func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry *labs.Registry, cfg Config, reg prometheus.Registerer, srv *handlers.Server) (*liveStack, error) {
 	counter := cloud.NewCallCounter(reg, cfg.Cloud)
-	clock := sim.NewScaledClock(cfg.SimSpeed)
-	world := sim.New(sim.Options{Clock: clock, Counter: counter, DefaultAccount: "111122223333", Seed: 1})
-	ls := &liveStack{log: log, store: store, registry: registry, world: world}
-	ls.runner = virtual.New(log, world, world, clock.Now)
+	ls := &liveStack{log: log, store: store, registry: registry}
+	var provider cloud.Provider
+	if cfg.Cloud == "aws" {
+		p, err := awsprovider.New(ctx, awsprovider.Options{Counter: counter, ExternalID: func(account string) string {
+			id, err := store.ClassOfAccount(context.WithoutCancel(ctx), account)
+			if err != nil {
+				log.Warn("no class for a student account; assuming its role without an external id", slog.String("account", account), slog.Any("error", err))
+			}
+			return id
+		}})
+		if err != nil {
+			return nil, fmt.Errorf("aws: %w", err)
+		}
+		provider = p
+	} else {
+		clock := sim.NewScaledClock(cfg.SimSpeed)
+		ls.world = sim.New(sim.Options{Clock: clock, Counter: counter, DefaultAccount: "111122223333", Seed: 1})
+		ls.runner = virtual.New(log, ls.world, ls.world, clock.Now)
+		provider = ls.world
+	}
 	ls.hub = live.NewHub(log, live.Options{})
-	ls.mon = monitor.New(log, store, registry, world, monitor.Options{
+	ls.mon = monitor.New(log, store, registry, provider, monitor.Options{
 		Interval:  cfg.MonitorInterval,
 		Publish:   srv.PublishUpdates,
 		Summaries: map[string]monitor.Summarizer{fargate.ID: fargate.Summary},
 	})
-	srv.WithLive(ls.hub, ls.mon, ls)
+	var demo handlers.DemoResetter
+	if ls.world != nil {
+		demo = ls
+	}
+	srv.WithLive(ls.hub, ls.mon, demo)
 	ls.ctx, ls.running = ctx, map[int64]bool{}
-	ls.prov = &sandbox.Provisioner{Log: log, Store: store, Registry: registry, Provider: world}
+	ls.prov = &sandbox.Provisioner{Log: log, Store: store, Registry: registry, Provider: provider}
 	srv.WithProvisioner(ls)
 	if err := ls.resumeJobs(ctx); err != nil {
 		return nil, err
 	}
-	if cfg.Demo {
+	if cfg.Demo && ls.world != nil {
 		if err := ls.markDemoPending(ctx); err != nil {
 			return nil, err
 		}
@@ -85,8 +106,10 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 	ls.hubDone = make(chan struct{})
 	go func() { ls.hub.Run(ctx); close(ls.hubDone) }()
 	go ls.mon.Run(ctx)
-	go ls.runner.Run(ctx, 200*time.Millisecond)
-	go ls.syncLoop(ctx, 2*time.Second)
+	if ls.world != nil { // virtual students and the demo exist only on the simulator
+		go ls.runner.Run(ctx, 200*time.Millisecond)
+		go ls.syncLoop(ctx, 2*time.Second)
+	}
 	return ls, nil
 }
 

@@ -32,7 +32,6 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		"bad log format":  {[]string{"--log-format", "xml"}, nil, []string{"--log-format (LABDASH_LOG_FORMAT)", "text or json"}},
 		"bad addr":        {[]string{"--addr", "nowhere"}, nil, []string{"--addr (LABDASH_ADDR)"}},
 		"bad cloud":       {[]string{"--cloud", "gcp"}, nil, []string{"--cloud (LABDASH_CLOUD)", "sim or aws"}},
-		"aws not built":   {[]string{"--cloud", "aws"}, nil, []string{"not built yet"}},
 		"bad env number":  {nil, map[string]string{"LABDASH_SIM_SPEED": "fast"}, []string{"LABDASH_SIM_SPEED", "fast"}},
 		"bad env bool":    {nil, map[string]string{"LABDASH_DEMO": "maybe"}, []string{"LABDASH_DEMO"}},
 		"half the admin":  {nil, map[string]string{"LABDASH_ADMIN_EMAIL": "a@example.edu"}, []string{"LABDASH_ADMIN_PASSWORD"}},
