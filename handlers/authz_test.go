@@ -66,6 +66,7 @@ func matrix() []matrixCase {
 		{"GET", "/s/:token", get, studentPg},
 		// A plain GET to a websocket route passes authentication, then fails the upgrade (400).
 		{"GET", "/s/:token/ws", get, expect{404, 400, 400, 404, 404, 404, 404}},
+		{"GET", "/s/:token/console", get, studentPg},
 		{"GET", "/classes/:class/ws", get, expect{303, 303, 303, 400, 404, 400, 303}},
 		{"GET", "/classes/:class/students/:student/ws", get, expect{303, 303, 303, 400, 404, 400, 303}},
 		{"POST", "/classes/:class/demo/reset", form(nil), expect{303, 303, 303, 403, 404, 404, 303}},

@@ -51,7 +51,8 @@ type Server struct {
 	monitor *monitor.Monitor
 	demo    DemoResetter
 
-	provisioner Provisioner // nil: provisioning off
+	provisioner Provisioner   // nil: provisioning off
+	console     ConsoleLinker // nil: no console links (the simulator)
 }
 
 // New builds the server and its routes. reg receives the HTTP metrics and gather

@@ -45,6 +45,7 @@ func (s *Server) routes() *gin.Engine {
 	// Student pages: the personal link is the credential.
 	pub.GET("/s/:token", s.showStudentByLink)
 	r.GET("/s/:token/ws", s.serveLinkWS)
+	r.GET("/s/:token/console", s.openConsole)
 
 	// Instructor and assistant pages.
 	ui := r.Group("/", s.requireUserPage)

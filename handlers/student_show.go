@@ -38,6 +38,7 @@ func (s *Server) showStudentByLink(c *gin.Context) {
 	}
 	p := s.studentPage(c, class, st)
 	p.Page.User = nil // a student page never shows staff navigation
+	p.ConsoleURL = "/s/" + token + "/console"
 	if p.WSURL != "" {
 		p.WSURL = "/s/" + token + "/ws"
 	}

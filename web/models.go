@@ -198,6 +198,7 @@ type StudentPage struct {
 	Staff       bool   // viewed by the instructor or an assistant
 	BackURL     string // staff only
 	WSURL       string // live updates for this student
+	ConsoleURL  string // the student's console sign-in route (their own link only)
 }
 
 // StudentLab is one lab on a student page.

@@ -111,6 +111,7 @@ type IAM interface {
 // STS is the Security Token Service operations labdash uses.
 type STS interface {
 	GetCallerIdentity(ctx context.Context, in *sts.GetCallerIdentityInput, optFns ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
+	AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error)
 }
 
 // Tagging is the Resource Groups Tagging API, used to discover what a class owns.

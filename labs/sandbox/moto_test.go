@@ -2,10 +2,15 @@ package sandbox
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -72,4 +77,55 @@ func TestProvisionAgainstMoto(t *testing.T) {
 		t.Errorf("the second run created %d stacks", n)
 	}
 	checkSandboxes(t, store, provider, class, 5)
+}
+
+// TestConsoleLinkAgainstMoto: a provisioned student's console link assumes their role in
+// moto and trades the credentials for a sign-in token at the federation endpoint.
+func TestConsoleLinkAgainstMoto(t *testing.T) {
+	awstest.Reset(t)
+	provider := awstest.NewProvider(t, awsprovider.Options{})
+	ctx := context.Background()
+	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "console.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	u := &db.User{Email: "ana@example.edu", Name: "Ana", Role: db.RoleInstructor}
+	store.CreateUser(ctx, u)
+	class := &db.Class{Name: "console", OwnerID: u.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{"fargate"}}
+	store.CreateClass(ctx, class)
+	store.AddStudents(ctx, class.ID, []db.NewStudent{{Name: "A", Email: "a@example.edu"}, {Name: "B", Email: "b@example.edu"}})
+	var gotSession map[string]string
+	fed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("Action") != "getSigninToken" {
+			http.Error(w, "bad action", 400)
+			return
+		}
+		json.Unmarshal([]byte(r.URL.Query().Get("Session")), &gotSession)
+		fmt.Fprint(w, `{"SigninToken":"tok-123"}`)
+	}))
+	defer fed.Close()
+	console := &Console{Store: store, Provider: provider, FederationURL: fed.URL}
+	if _, err := console.URL(ctx, class, "s01"); !errors.Is(err, ErrNotProvisioned) {
+		t.Fatalf("before provisioning: %v, want ErrNotProvisioned", err)
+	}
+	p := &Provisioner{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Store: store, Registry: catalog.New(), Provider: provider,
+		Sleep: func(ctx context.Context, d time.Duration) error { time.Sleep(50 * time.Millisecond); return ctx.Err() }}
+	job, err := p.Start(ctx, class.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(ctx, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	link, err := console.URL(ctx, class, "s01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(link, fed.URL+"?") || !strings.Contains(link, "Action=login") || !strings.Contains(link, "SigninToken=tok-123") {
+		t.Fatalf("link = %s", link)
+	}
+	if gotSession["sessionId"] == "" || gotSession["sessionToken"] == "" {
+		t.Fatalf("federation got session %v; want the assumed role's credentials", gotSession)
+	}
 }
