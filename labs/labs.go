@@ -41,6 +41,16 @@ type Lab struct {
 	Script []Step
 	// Mistakes are the ids of the usual mistakes the script can make, with what each does.
 	Mistakes map[string]string
+	// Quotas the lab presses on, checked by provisioning's preflight (LABS.md §3).
+	Quotas []QuotaNeed
+}
+
+// QuotaNeed is how much of one Service Quotas quota a lab uses per student.
+type QuotaNeed struct {
+	Service    string  // Service Quotas service code, e.g. "elasticloadbalancing"
+	Code       string  // quota code, e.g. "L-53DA6B97"
+	Name       string  // what people call it
+	PerStudent float64 // units each student uses at the lab's peak
 }
 
 // Built reports whether the lab's checks exist.

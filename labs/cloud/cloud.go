@@ -17,6 +17,7 @@ import (
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
+	"github.com/aws/aws-sdk-go-v2/service/servicequotas"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -108,6 +109,11 @@ type IAM interface {
 	GetPolicy(ctx context.Context, in *iam.GetPolicyInput, optFns ...func(*iam.Options)) (*iam.GetPolicyOutput, error)
 }
 
+// ServiceQuotas is the Service Quotas operations labdash's preflight uses.
+type ServiceQuotas interface {
+	GetServiceQuota(ctx context.Context, in *servicequotas.GetServiceQuotaInput, optFns ...func(*servicequotas.Options)) (*servicequotas.GetServiceQuotaOutput, error)
+}
+
 // STS is the Security Token Service operations labdash uses.
 type STS interface {
 	GetCallerIdentity(ctx context.Context, in *sts.GetCallerIdentityInput, optFns ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
@@ -130,6 +136,7 @@ var (
 	_ IAM            = (*iam.Client)(nil)
 	_ Tagging        = (*resourcegroupstaggingapi.Client)(nil)
 	_ STS            = (*sts.Client)(nil)
+	_ ServiceQuotas  = (*servicequotas.Client)(nil)
 )
 
 // Clients is every service client for one (account, region). Global services
@@ -148,6 +155,7 @@ type Clients struct {
 	IAM            IAM
 	Tagging        Tagging
 	STS            STS
+	Quotas         ServiceQuotas
 }
 
 // Provider hands out clients per (account, region): the simulator or real AWS.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/servicequotas"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	smithy "github.com/aws/smithy-go"
 
@@ -196,6 +198,11 @@ func (p *Provisioner) preflight(ctx context.Context, c *cloud.Clients, class *db
 		return "", fmt.Errorf("preflight: who am I (sts:GetCallerIdentity): %w", err)
 	}
 	account := aws.ToString(who.Account)
+	students, err := p.Store.Students(ctx, class.ID)
+	if err != nil {
+		return "", err
+	}
+	var shortfalls []string
 	for _, r := range class.Regions {
 		rc, err := p.Provider.Clients(ctx, "", r)
 		if err != nil {
@@ -204,8 +211,43 @@ func (p *Provisioner) preflight(ctx context.Context, c *cloud.Clients, class *db
 		if _, err := rc.EC2.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{}); err != nil {
 			return "", fmt.Errorf("preflight: region %s is not enabled or not reachable: %w", r, err)
 		}
+		if class.Isolation == db.IsolationShared && r == class.Regions[0] {
+			shortfalls = append(shortfalls, p.quotaShortfalls(ctx, rc, class, len(students))...)
+		}
+	}
+	if len(shortfalls) > 0 {
+		return "", fmt.Errorf("preflight: %s", strings.Join(shortfalls, "; "))
 	}
 	return account, nil
+}
+
+// quotaShortfalls compares what the class's labs need in one shared account with
+// the applied quotas, and says how short each is and how to fix it. A quota that
+// cannot be read is logged, not guessed.
+func (p *Provisioner) quotaShortfalls(ctx context.Context, c *cloud.Clients, class *db.Class, students int) []string {
+	need := map[labs.QuotaNeed]float64{}
+	for _, id := range class.Labs {
+		if l, ok := p.Registry.Lab(id); ok {
+			for _, q := range l.Quotas {
+				k := labs.QuotaNeed{Service: q.Service, Code: q.Code, Name: q.Name}
+				need[k] += q.PerStudent * float64(students)
+			}
+		}
+	}
+	var out []string
+	for q, n := range need {
+		got, err := c.Quotas.GetServiceQuota(ctx, &servicequotas.GetServiceQuotaInput{ServiceCode: aws.String(q.Service), QuotaCode: aws.String(q.Code)})
+		if err != nil || got.Quota == nil || got.Quota.Value == nil {
+			p.Log.Warn("preflight: quota not readable", slog.String("quota", q.Name), slog.String("code", q.Code), slog.Any("error", err))
+			continue
+		}
+		if have := *got.Quota.Value; have < n {
+			out = append(out, fmt.Sprintf("%s in %s is %g but this class needs %g (%d students); request an increase in Service Quotas (%s %s) before provisioning",
+				q.Name, c.Region, have, n, students, q.Service, q.Code))
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 type classPolicies struct{ boundary, identity string }

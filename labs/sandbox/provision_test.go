@@ -210,3 +210,36 @@ func TestProvisionRefusesUnisolatableLabs(t *testing.T) {
 		t.Fatalf("Start = %v; want a refusal that says to use account-per-student", err)
 	}
 }
+
+// TestPreflightReportsQuotaShortfall: a shared account whose ALB quota is below what the
+// class needs fails before anything is created, with the numbers and the fix.
+func TestPreflightReportsQuotaShortfall(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 5)
+	f.world.SetQuota("111122223333", "us-east-1", "elasticloadbalancing", "L-53DA6B97", 3)
+	p := f.provisioner()
+	job, err := p.Start(ctx, f.class.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = p.Run(ctx, job.ID)
+	if err == nil {
+		t.Fatal("provisioning ran with a quota shortfall")
+	}
+	failed, _ := f.store.Job(ctx, job.ID)
+	for _, want := range []string{"Application Load Balancers per Region", "is 3", "needs 5", "L-53DA6B97", "request an increase"} {
+		if !strings.Contains(failed.Error, want) {
+			t.Errorf("job error %q lacks %q", failed.Error, want)
+		}
+	}
+	if failed.State != db.JobFailed || f.counter.Count("iam", "CreateRole") != 0 || f.counter.Count("cloudformation", "CreateStack") != 0 {
+		t.Fatalf("a failed preflight created resources: %+v", failed)
+	}
+	// Raised quota: the same class provisions.
+	f.world.SetQuota("111122223333", "us-east-1", "elasticloadbalancing", "L-53DA6B97", 50)
+	job, _ = p.Start(ctx, f.class.ID)
+	if err := p.Run(ctx, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.check(t, 5)
+}

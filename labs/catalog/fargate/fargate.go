@@ -37,6 +37,10 @@ func Lab() labs.Lab {
 		Observe:     Observe,
 		Template:    template,
 		Script:      script(),
+		Quotas: []labs.QuotaNeed{
+			{Service: "elasticloadbalancing", Code: "L-53DA6B97", Name: "Application Load Balancers per Region", PerStudent: 1},
+			{Service: "fargate", Code: "L-3032A538", Name: "Fargate On-Demand vCPU", PerStudent: 1}, // 4 tasks × 0.25 vCPU at scale-out
+		},
 		Mistakes: map[string]string{
 			mistakeWrongPort: "registers container port 8080 with the load balancer, so targets never turn healthy",
 			mistakeNoMinMax:  "skips the scalable target's min and max, so the policy has nothing to scale",

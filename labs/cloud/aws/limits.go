@@ -69,6 +69,7 @@ var serviceNames = map[string]string{
 	"CloudTrail":                  "cloudtrail",
 	"Route 53":                    "route53",
 	"Global Accelerator":          "globalaccelerator",
+	"Service Quotas":              "servicequotas",
 }
 
 // ServiceName returns the canonical short name of an SDK service ID ("Elastic Load

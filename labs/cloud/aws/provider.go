@@ -32,6 +32,7 @@ import (
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
+	"github.com/aws/aws-sdk-go-v2/service/servicequotas"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 
@@ -59,6 +60,7 @@ type ClientOptions struct {
 	IAM            []func(*iam.Options)
 	Tagging        []func(*resourcegroupstaggingapi.Options)
 	STS            []func(*sts.Options)
+	Quotas         []func(*servicequotas.Options)
 }
 
 // Options configures New. The zero value is production: the default chain, no
@@ -386,6 +388,11 @@ func (p *Provider) build(cfg aws.Config, account, region string) (*cloud.Clients
 			h.Tagging, func(o *resourcegroupstaggingapi.Options) { g.check("tagging", o.BaseEndpoint) })...),
 		STS: sts.NewFromConfig(cfg, with(func(o *sts.Options) { o.APIOptions = append(o.APIOptions, mw); setEndpoint(&o.BaseEndpoint, ep) },
 			h.STS, func(o *sts.Options) { g.check("sts", o.BaseEndpoint) })...),
+		Quotas: servicequotas.NewFromConfig(cfg, with(func(o *servicequotas.Options) {
+			o.APIOptions = append(o.APIOptions, mw)
+			setEndpoint(&o.BaseEndpoint, ep)
+		},
+			h.Quotas, func(o *servicequotas.Options) { g.check("servicequotas", o.BaseEndpoint) })...),
 	}
 	if g.err != nil {
 		return nil, fmt.Errorf("awsprovider: RequireEndpoint: %w", g.err)

@@ -68,7 +68,8 @@ type World struct {
 
 	accounts map[string]*account
 	regions  map[regionKey]*region
-	order    []*region // creation order: stepping must not depend on map order
+	order    []*region          // creation order: stepping must not depend on map order
+	quotas   map[string]float64 // "account/region/service/code" → applied value (SetQuota)
 }
 
 type regionKey struct{ account, region string }
@@ -202,6 +203,7 @@ func (w *World) Clients(ctx context.Context, acct, region string) (*cloud.Client
 		CloudFormation: &cfnClient{b},
 		IAM:            &iamClient{b},
 		STS:            &stsClient{b},
+		Quotas:         &quotasClient{b},
 		Tagging:        &taggingClient{b},
 	}, nil
 }
@@ -367,6 +369,7 @@ var (
 	_ cloud.CloudFormation = (*cfnClient)(nil)
 	_ cloud.IAM            = (*iamClient)(nil)
 	_ cloud.STS            = (*stsClient)(nil)
+	_ cloud.ServiceQuotas  = (*quotasClient)(nil)
 	_ cloud.Tagging        = (*taggingClient)(nil)
 	_ cloud.Provider       = (*World)(nil)
 )
