@@ -43,6 +43,20 @@ func NewTarget(classID, studentID, account, region string) Target {
 // defines its own concrete type; its checkpoints and widgets know it.
 type Observation any
 
+// Resource is an AWS resource an observation found that belongs to a student.
+type Resource struct {
+	ARN    string
+	Type   string // "AWS::ECS::Cluster", …
+	Region string
+	Parent string // the ARN this one lives in, if any
+}
+
+// Discoverer is implemented by observations that can list the student's resources they
+// found (by tag or name prefix), so the monitor can add them to the ledger for cleanup.
+type Discoverer interface {
+	Resources() []Resource
+}
+
 // Checkpoint is one step a student must reach, judged from an observation.
 type Checkpoint struct {
 	// ID is a slug stable across releases; results are stored under it.

@@ -56,6 +56,7 @@ type Monitor struct {
 	summaries map[string]Summarizer
 
 	mu     sync.Mutex
+	known  map[string]bool // ARNs already in the ledger ("class|arn")
 	cells  map[key]Cell
 	ever   map[key]map[string]bool // checkpoint id → passed once; seeded from SQLite
 	loaded map[string]bool         // classes whose stored passes are in ever
@@ -81,7 +82,7 @@ func New(log *slog.Logger, store *db.Store, registry *labs.Registry, provider cl
 		opt.Publish = func([]Update) {}
 	}
 	return &Monitor{log: log, store: store, registry: registry, provider: provider, interval: opt.Interval, publish: opt.Publish,
-		summaries: opt.Summaries, cells: map[key]Cell{}, ever: map[key]map[string]bool{}, loaded: map[string]bool{}, views: map[key]map[string]labs.WidgetView{}, hist: map[key]*labs.History{}}
+		summaries: opt.Summaries, known: map[string]bool{}, cells: map[key]Cell{}, ever: map[key]map[string]bool{}, loaded: map[string]bool{}, views: map[key]map[string]labs.WidgetView{}, hist: map[key]*labs.History{}}
 }
 
 // Run cycles until ctx is done.
@@ -169,6 +170,9 @@ func (m *Monitor) cycleClass(ctx context.Context, c *db.Class) error {
 				if !ok {
 					continue
 				}
+				if err := m.discover(ctx, c.ID, t, clients.Account, o); err != nil {
+					return err
+				}
 				ch, up := m.judge(c.ID, t.StudentID, g.ids[t.StudentID], lab, o)
 				changes = append(changes, ch...)
 				updates = append(updates, up...)
@@ -246,6 +250,31 @@ func (m *Monitor) judge(classID, slug string, studentID int64, lab labs.Lab, o l
 		updates = append(updates, Update{ClassID: classID, Student: slug, Lab: lab.ID, Widget: w.ID, View: v})
 	}
 	return changes, updates
+}
+
+// discover adds what a student created, found by tag or name prefix, to the ledger
+// (once per resource per process), so cleanup knows it even if the student
+// deletes the tags later.
+func (m *Monitor) discover(ctx context.Context, classID string, t labs.Target, account string, o labs.Observation) error {
+	d, ok := o.(labs.Discoverer)
+	if !ok {
+		return nil
+	}
+	for _, r := range d.Resources() {
+		k := classID + "|" + r.ARN
+		m.mu.Lock()
+		seen := m.known[k]
+		m.known[k] = true
+		m.mu.Unlock()
+		if seen {
+			continue
+		}
+		if _, err := m.store.Record(ctx, db.LedgerEntry{ClassID: classID, Student: t.StudentID, ARN: r.ARN, Type: r.Type, Region: r.Region,
+			Account: account, Parent: r.Parent, FoundBy: "tag"}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // loadPasses seeds, once per class, which checkpoints students passed before this

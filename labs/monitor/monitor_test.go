@@ -196,6 +196,23 @@ func TestMonitorBatching(t *testing.T) {
 	if published == 0 {
 		t.Error("the monitor published nothing")
 	}
+	// What the students created is in the ledger, found by tag, once.
+	ledger, err := store.Ledger(ctx, class.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, e := range ledger {
+		kinds[e.Type]++
+		if e.FoundBy != "tag" || e.Student == "" {
+			t.Errorf("ledger entry %+v not attributed to a student by tag", e)
+		}
+	}
+	for _, k := range []string{"AWS::ECS::Service", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::ElasticLoadBalancingV2::Listener", "AWS::CloudWatch::Alarm"} {
+		if kinds[k] < n {
+			t.Errorf("ledger has %d %s, want %d: %v", kinds[k], k, n, kinds)
+		}
+	}
 	// Checkpoint transitions reached SQLite.
 	res, err := store.ClassResults(ctx, class.ID)
 	if err != nil || len(res) != n*len(fargate.Lab().Checkpoints) {

@@ -485,3 +485,46 @@ func errText(err error) string {
 	}
 	return s
 }
+
+// Resources lists what the student created that the observation found, for the ledger.
+func (o *Observation) Resources() []labs.Resource {
+	var out []labs.Resource
+	add := func(arn, typ, parent string) {
+		if arn != "" {
+			out = append(out, labs.Resource{ARN: arn, Type: typ, Region: o.Target.Region, Parent: parent})
+		}
+	}
+	if o.Cluster != nil {
+		add(aws.ToString(o.Cluster.ClusterArn), "AWS::ECS::Cluster", "")
+	}
+	if o.Service != nil {
+		add(aws.ToString(o.Service.ServiceArn), "AWS::ECS::Service", aws.ToString(o.Service.ClusterArn))
+	}
+	if o.TaskDef != nil {
+		add(aws.ToString(o.TaskDef.TaskDefinitionArn), "AWS::ECS::TaskDefinition", "")
+	}
+	if o.LoadBalancer != nil {
+		lb := aws.ToString(o.LoadBalancer.LoadBalancerArn)
+		add(lb, "AWS::ElasticLoadBalancingV2::LoadBalancer", "")
+		for _, l := range o.Listeners {
+			add(aws.ToString(l.ListenerArn), "AWS::ElasticLoadBalancingV2::Listener", lb)
+		}
+	}
+	for _, tg := range o.TargetGroups {
+		add(aws.ToString(tg.TargetGroupArn), "AWS::ElasticLoadBalancingV2::TargetGroup", "")
+	}
+	if o.Scalable != nil {
+		arn := aws.ToString(o.Scalable.ScalableTargetARN)
+		if arn == "" { // older APIs name a scalable target only by namespace and resource id
+			arn = "ecs:" + aws.ToString(o.Scalable.ResourceId)
+		}
+		add(arn, "AWS::ApplicationAutoScaling::ScalableTarget", "")
+	}
+	for _, p := range o.Policies {
+		add(aws.ToString(p.PolicyARN), "AWS::ApplicationAutoScaling::ScalingPolicy", "")
+	}
+	for _, a := range o.Alarms {
+		add(aws.ToString(a.AlarmArn), "AWS::CloudWatch::Alarm", "")
+	}
+	return out
+}
