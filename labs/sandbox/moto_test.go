@@ -129,3 +129,48 @@ func TestConsoleLinkAgainstMoto(t *testing.T) {
 		t.Fatalf("federation got session %v; want the assumed role's credentials", gotSession)
 	}
 }
+
+// TestProvisionAccountPerStudentAgainstMoto: each student's stack lands in their own
+// account, reached by assuming LabDashboardRole there.
+func TestProvisionAccountPerStudentAgainstMoto(t *testing.T) {
+	awstest.Reset(t)
+	ctx := context.Background()
+	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "aps.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	u := &db.User{Email: "ana@example.edu", Name: "Ana", Role: db.RoleInstructor}
+	store.CreateUser(ctx, u)
+	class := &db.Class{Name: "aps", OwnerID: u.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationPerStudent, Labs: []string{"fargate"}}
+	store.CreateClass(ctx, class)
+	accounts := []string{"111122223333", "444455556666"}
+	store.AddStudents(ctx, class.ID, []db.NewStudent{{Name: "A", Email: "a@example.edu", AccountID: accounts[0]}, {Name: "B", Email: "b@example.edu", AccountID: accounts[1]}})
+	provider := awstest.NewProvider(t, awsprovider.Options{ExternalID: func(string) string { return class.ID }})
+	p := &Provisioner{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Store: store, Registry: catalog.New(), Provider: provider,
+		Sleep: func(ctx context.Context, d time.Duration) error { time.Sleep(50 * time.Millisecond); return ctx.Err() }}
+	job, err := p.Start(ctx, class.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(ctx, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	done, _ := store.Job(ctx, job.ID)
+	if done.Counts()[db.ItemDone] != 2 {
+		t.Fatalf("job = %+v", done)
+	}
+	ledger, _ := store.Ledger(ctx, class.ID, "")
+	got := map[string]string{}
+	for _, e := range ledger {
+		if e.Type == "AWS::CloudFormation::Stack" {
+			got[e.Student] = e.Account
+		}
+		if e.Type == "AWS::IAM::Role" {
+			t.Errorf("account-per-student mode created a sandbox role: %s", e.ARN)
+		}
+	}
+	if got["s01"] != accounts[0] || got["s02"] != accounts[1] {
+		t.Fatalf("stacks by account = %v", got)
+	}
+}

@@ -302,6 +302,12 @@ func (p *Provisioner) student(ctx context.Context, jobID int64, class *db.Class,
 		if err != nil {
 			return err
 		}
+		if class.Isolation == db.IsolationPerStudent {
+			p.setItem(ctx, jobID, st.Slug, db.ItemRunning, "verify account", "")
+			if err := verifyAccount(ctx, c, st.AccountID, class.ID); err != nil {
+				return err
+			}
+		}
 		if class.Isolation == db.IsolationShared {
 			p.setItem(ctx, jobID, st.Slug, db.ItemRunning, "role", "")
 			if err := p.ensureRole(ctx, c, class, st, account, pol); err != nil {
@@ -318,6 +324,22 @@ func (p *Provisioner) student(ctx context.Context, jobID int64, class *db.Class,
 				return fmt.Errorf("%s stack: %w", labID, err)
 			}
 		}
+	}
+	return nil
+}
+
+// verifyAccount proves labdash reaches the student's own account through the role it
+// assumes there (account-per-student mode).
+func verifyAccount(ctx context.Context, c *cloud.Clients, want, classID string) error {
+	if want == "" {
+		return fmt.Errorf("the roster gives no AWS account for this student; this class gives each student their own account")
+	}
+	who, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return fmt.Errorf("cannot reach account %s: create the role LabDashboardRole there, trusting labdash with ExternalId %s: %w", want, classID, err)
+	}
+	if got := aws.ToString(who.Account); got != want {
+		return fmt.Errorf("assumed a role for account %s but AWS answered as account %s", want, got)
 	}
 	return nil
 }
