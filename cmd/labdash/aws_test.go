@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labdash/labdash/db"
 	"github.com/labdash/labdash/labs/cloud/aws/awstest"
 )
 
@@ -82,4 +83,35 @@ func TestServeOnAWSAgainstMoto(t *testing.T) {
 func jsonInt(n int64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// TestProvisionCommandAgainstMoto: `labdash provision --cloud aws CLASS` provisions in
+// process and prints each student's state; on the simulator it explains itself.
+func TestProvisionCommandAgainstMoto(t *testing.T) {
+	awstest.Moto(t)
+	awstest.Reset(t)
+	ctx := t.Context()
+	dbPath := filepath.Join(t.TempDir(), "cli.db")
+	store, err := db.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &db.User{Email: "ana@example.edu", Name: "Ana", Role: db.RoleInstructor}
+	store.CreateUser(ctx, u)
+	class := &db.Class{Name: "cli", OwnerID: u.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{"fargate"}}
+	store.CreateClass(ctx, class)
+	store.AddStudents(ctx, class.ID, []db.NewStudent{{Name: "A", Email: "a@example.edu"}, {Name: "B", Email: "b@example.edu"}})
+	store.Close()
+
+	err = run(ctx, []string{"provision", "--db", dbPath, class.ID}, nil, io.Discard, io.Discard, envOf(nil))
+	if err == nil || !strings.Contains(err.Error(), "needs --cloud aws") {
+		t.Fatalf("sim mode: %v", err)
+	}
+	var out syncBuf
+	if err := run(ctx, []string{"provision", "--db", dbPath, "--cloud", "aws", class.ID}, nil, &out, io.Discard, envOf(nil)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "s01\tdone") || !strings.Contains(out.String(), "s02\tdone") {
+		t.Fatalf("output:\n%s", out.String())
+	}
 }

@@ -16,6 +16,7 @@ Usage:
   labdash user add --email E --name N [--role instructor|assistant] [--password-stdin]
   labdash token create --email E [--name N]
   labdash roster import [--base-url U] CLASS FILE.csv   (FILE may be - for stdin)
+  labdash provision --cloud aws CLASS      provision (or resume) a class's sandboxes
   labdash healthcheck [--addr A]           exit 0 when a running labdash answers /healthz
   labdash help
 
@@ -42,6 +43,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = tokenCreate(ctx, rest, stdout, stderr, e)
 	case "roster import":
 		err = rosterImport(ctx, rest, stdin, stdout, stderr, e)
+	case "provision":
+		err = provision(ctx, rest, stdout, stderr, e)
 	case "healthcheck":
 		err = healthcheck(ctx, rest, stdout, stderr, e)
 	case "help", "-h", "--help":
