@@ -30,6 +30,7 @@ func noticeText(key string) string {
 		"revoked":           "Personal link revoked: it no longer opens the student's page.",
 		"assistant-added":   "Assistant added. They see this class read-only.",
 		"assistant-removed": "Assistant removed.",
+		"deprovisioned":     "The student's sandbox was removed; what they built themselves stays for the class cleanup (see the audit log).",
 	}[key]
 }
 

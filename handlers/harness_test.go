@@ -57,6 +57,8 @@ func (f fakeProvisioner) StartProvisioning(ctx context.Context, classID string) 
 	return f.store.CreateJob(ctx, classID, "provision", []string{"s01"})
 }
 
+func (f fakeProvisioner) Deprovision(context.Context, string, string) (int, error) { return 0, nil }
+
 // fakeDemo accepts demo resets; the real one lives in cmd/labdash.
 type fakeDemo struct{}
 

@@ -17,6 +17,9 @@ import (
 // Provisioner starts or resumes a class's provisioning job in the background.
 type Provisioner interface {
 	StartProvisioning(ctx context.Context, classID string) (*db.Job, error)
+	// Deprovision removes one student's sandbox and reports how many of their own
+	// resources remain for the class cleanup.
+	Deprovision(ctx context.Context, classID, slug string) (int, error)
 }
 
 // WithProvisioner connects sandbox provisioning; without it the routes say it is off.
@@ -163,4 +166,37 @@ func (s *Server) apiShowJob(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, toAPIJob(job))
+}
+
+// deprovisionStudent removes one student's sandbox (page and API).
+func (s *Server) deprovisionStudent(c *gin.Context) {
+	class, err := s.classFor(c, true)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	st, err := s.store.Student(c.Request.Context(), class.ID, c.Param("student"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if s.provisioner == nil {
+		s.renderError(c, errNoProvisioner)
+		return
+	}
+	left, err := s.provisioner.Deprovision(c.Request.Context(), class.ID, st.Slug)
+	if err != nil {
+		s.renderError(c, &httpError{Status: http.StatusBadGateway, Msg: "deprovisioning failed", Detail: err.Error(), Err: err})
+		return
+	}
+	detail := fmt.Sprintf("removed the sandbox of %s; %d resource(s) the student created remain for the class cleanup", st.Slug, left)
+	if err := s.store.Audit(c.Request.Context(), db.AuditEntry{ClassID: class.ID, Actor: actor(c), Action: "deprovision.student", Detail: detail}); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if isAPI(c) {
+		c.JSON(http.StatusOK, gin.H{"student": st.Slug, "remaining": left, "detail": detail})
+		return
+	}
+	s.redirect(c, "/classes/"+class.ID+"?notice=deprovisioned")
 }

@@ -60,6 +60,7 @@ func (s *Server) routes() *gin.Engine {
 	forms.GET("/classes/:class/students/:student", s.showStudentAsStaff)
 	forms.POST("/classes/:class/demo/reset", s.resetDemo)
 	forms.POST("/classes/:class/provision", s.provisionClass)
+	forms.POST("/classes/:class/students/:student/deprovision", s.deprovisionStudent)
 	forms.GET("/classes/:class/provision/progress", s.showProvisionProgress)
 
 	// Live updates (websocket; authenticated at upgrade like the page they belong to).
@@ -92,6 +93,7 @@ func (s *Server) routes() *gin.Engine {
 	api.GET("/classes/:class/progress", s.apiProgress)
 	api.GET("/classes/:class/live", s.serveClassWS) // websocket for scripts: bearer token at upgrade
 	api.POST("/classes/:class/provision", s.apiProvision)
+	api.POST("/classes/:class/students/:student/deprovision", s.deprovisionStudent)
 	api.GET("/jobs/:job", s.apiShowJob)
 	return r
 }

@@ -272,3 +272,8 @@ func (ls *liveStack) runJob(id int64) {
 		}
 	}()
 }
+
+// Deprovision removes one student's sandbox.
+func (ls *liveStack) Deprovision(ctx context.Context, classID, slug string) (int, error) {
+	return ls.prov.Deprovision(ctx, classID, slug)
+}

@@ -219,6 +219,29 @@ func (c *iamClient) AttachRolePolicy(ctx context.Context, in *iam.AttachRolePoli
 	return &iam.AttachRolePolicyOutput{}, nil
 }
 
+// DetachRolePolicy removes a managed policy from a role (NoSuchEntity if it is not attached).
+func (c *iamClient) DetachRolePolicy(ctx context.Context, in *iam.DetachRolePolicyInput, _ ...func(*iam.Options)) (*iam.DetachRolePolicyOutput, error) {
+	a, err := c.enter(ctx, "DetachRolePolicy")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil || str(in.RoleName) == "" || str(in.PolicyArn) == "" {
+		return nil, validationError("RoleName and PolicyArn are required.")
+	}
+	x := a.roles[strings.ToLower(str(in.RoleName))]
+	if x == nil {
+		return nil, noSuchRole(str(in.RoleName))
+	}
+	for i, p := range x.attached {
+		if p == str(in.PolicyArn) {
+			x.attached = append(x.attached[:i:i], x.attached[i+1:]...)
+			return &iam.DetachRolePolicyOutput{}, nil
+		}
+	}
+	return nil, &iamtypes.NoSuchEntityException{Message: msg("Policy %s was not found.", str(in.PolicyArn))}
+}
+
 // ListAttachedRolePolicies lists a role's managed policies.
 func (c *iamClient) ListAttachedRolePolicies(ctx context.Context, in *iam.ListAttachedRolePoliciesInput, _ ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error) {
 	a, err := c.enter(ctx, "ListAttachedRolePolicies")
