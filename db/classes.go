@@ -24,6 +24,7 @@ type Class struct {
 	Regions   []string
 	Isolation string
 	Labs      []string
+	AccountID string // shared-account classes: the account labdash must be signed in to ("" = not checked)
 	CreatedAt time.Time
 	Students  int // roster size, filled by the list queries
 }
@@ -56,9 +57,9 @@ func newClassID() string {
 func (s *Store) CreateClass(ctx context.Context, c *Class) error {
 	for attempt := 0; attempt < 5; attempt++ {
 		id := newClassID()
-		_, err := s.q.ExecContext(ctx, `INSERT INTO classes (id, name, owner_id, regions, isolation, labs, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, id, c.Name, c.OwnerID, strings.Join(c.Regions, ","), c.Isolation,
-			strings.Join(c.Labs, ","), s.now().Unix())
+		_, err := s.q.ExecContext(ctx, `INSERT INTO classes (id, name, owner_id, regions, isolation, labs, account_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, c.Name, c.OwnerID, strings.Join(c.Regions, ","), c.Isolation,
+			strings.Join(c.Labs, ","), c.AccountID, s.now().Unix())
 		if isUniqueViolation(err) {
 			continue
 		}
@@ -72,14 +73,14 @@ func (s *Store) CreateClass(ctx context.Context, c *Class) error {
 	return fmt.Errorf("db: create class: no free id after 5 attempts")
 }
 
-const classColumns = `c.id, c.name, c.owner_id, c.regions, c.isolation, c.labs, c.created_at,
+const classColumns = `c.id, c.name, c.owner_id, c.regions, c.isolation, c.labs, c.account_id, c.created_at,
 	(SELECT COUNT(*) FROM students st WHERE st.class_id = c.id)`
 
 func scanClass(row interface{ Scan(...any) error }) (*Class, error) {
 	var c Class
 	var regions, labs string
 	var created int64
-	if err := row.Scan(&c.ID, &c.Name, &c.OwnerID, &regions, &c.Isolation, &labs, &created, &c.Students); err != nil {
+	if err := row.Scan(&c.ID, &c.Name, &c.OwnerID, &regions, &c.Isolation, &labs, &c.AccountID, &created, &c.Students); err != nil {
 		return nil, err
 	}
 	c.Regions, c.Labs = splitList(regions), splitList(labs)

@@ -73,6 +73,7 @@ type apiClass struct {
 	Isolation string    `json:"isolation"`
 	Regions   []string  `json:"regions"`
 	Labs      []string  `json:"labs"`
+	AccountID string    `json:"account_id,omitempty"`
 	Students  int       `json:"students"`
 	Role      string    `json:"role"`
 	CreatedAt time.Time `json:"created_at"`
@@ -84,7 +85,7 @@ func toAPIClass(c *gin.Context, cl *db.Class) apiClass {
 		role = "owner"
 	}
 	return apiClass{ID: cl.ID, Name: cl.Name, Isolation: cl.Isolation, Regions: nonNil(cl.Regions), Labs: nonNil(cl.Labs),
-		Students: cl.Students, Role: role, CreatedAt: cl.CreatedAt}
+		AccountID: cl.AccountID, Students: cl.Students, Role: role, CreatedAt: cl.CreatedAt}
 }
 
 type apiStudent struct {

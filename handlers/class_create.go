@@ -15,7 +15,7 @@ import (
 var errInstructorsOnly = errorf(http.StatusForbidden, "forbidden", "only instructors create classes")
 
 func (s *Server) classFormPage(c *gin.Context, in classInput, errs map[string]string) web.ClassFormPage {
-	p := web.ClassFormPage{Page: s.page(c, "New class", "classes"), Name: in.Name, Isolation: in.Isolation,
+	p := web.ClassFormPage{Page: s.page(c, "New class", "classes"), Name: in.Name, Isolation: in.Isolation, AccountID: in.AccountID,
 		Regions: map[string]bool{}, Labs: map[string]bool{}, Errors: errs, RegionOpts: labs.Regions}
 	for _, r := range in.Regions {
 		p.Regions[r] = true
@@ -42,7 +42,7 @@ func (s *Server) createClass(c *gin.Context) {
 		s.renderError(c, errInstructorsOnly)
 		return
 	}
-	in := classInput{Name: c.PostForm("name"), Regions: c.PostFormArray("regions"), Isolation: c.PostForm("isolation"), Labs: c.PostFormArray("labs")}
+	in := classInput{Name: c.PostForm("name"), Regions: c.PostFormArray("regions"), Isolation: c.PostForm("isolation"), Labs: c.PostFormArray("labs"), AccountID: c.PostForm("account_id")}
 	if errs := in.validate(s.labs); len(errs) > 0 {
 		render(c, s.log, http.StatusUnprocessableEntity, web.ClassForm(s.classFormPage(c, in, errs)))
 		return
@@ -58,7 +58,7 @@ func (s *Server) createClass(c *gin.Context) {
 // insertClass stores a validated class with its audit entry.
 func (s *Server) insertClass(c *gin.Context, in classInput) (*db.Class, error) {
 	ctx := c.Request.Context()
-	class := &db.Class{Name: in.Name, OwnerID: currentUser(c).ID, Regions: in.Regions, Isolation: in.Isolation, Labs: in.Labs}
+	class := &db.Class{Name: in.Name, OwnerID: currentUser(c).ID, Regions: in.Regions, Isolation: in.Isolation, Labs: in.Labs, AccountID: in.AccountID}
 	err := s.store.WithTx(ctx, func(tx *db.Store) error {
 		if err := tx.CreateClass(ctx, class); err != nil {
 			return err

@@ -17,6 +17,7 @@ type classInput struct {
 	Regions   []string `json:"regions"`
 	Isolation string   `json:"isolation"`
 	Labs      []string `json:"labs"`
+	AccountID string   `json:"account_id"`
 }
 
 // validate normalises in and returns field → problem; empty means valid.
@@ -50,6 +51,12 @@ func (in *classInput) validate(reg *labs.Registry) map[string]string {
 	}
 	if in.Isolation != db.IsolationShared && in.Isolation != db.IsolationPerStudent {
 		errs["isolation"] = fmt.Sprintf("isolation must be %q or %q", db.IsolationShared, db.IsolationPerStudent)
+	}
+	in.AccountID = strings.TrimSpace(in.AccountID)
+	if in.AccountID != "" && (len(in.AccountID) != 12 || strings.Trim(in.AccountID, "0123456789") != "") {
+		errs["account_id"] = fmt.Sprintf("%q is not an AWS account id (12 digits)", clip(in.AccountID, 20))
+	} else if in.AccountID != "" && in.Isolation == db.IsolationPerStudent {
+		errs["account_id"] = "an account-per-student class names each student's account in the roster, not one for the class"
 	}
 	in.Labs = dedupe(in.Labs)
 	if len(in.Labs) == 0 {

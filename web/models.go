@@ -62,6 +62,7 @@ type ClassFormPage struct {
 	Name       string
 	Regions    map[string]bool
 	Isolation  string
+	AccountID  string
 	Labs       map[string]bool
 	Errors     map[string]string
 	LabOpts    []LabOption

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -173,4 +174,54 @@ func TestProvisionAccountPerStudentAgainstMoto(t *testing.T) {
 	if got["s01"] != accounts[0] || got["s02"] != accounts[1] {
 		t.Fatalf("stacks by account = %v", got)
 	}
+}
+
+// TestProvisionResumesAgainstMoto: a run cancelled halfway and resumed by a fresh
+// provisioner ends in the same state as an uninterrupted one, with no duplicates.
+func TestProvisionResumesAgainstMoto(t *testing.T) {
+	awstest.Reset(t)
+	provider := awstest.NewProvider(t, awsprovider.Options{})
+	ctx := context.Background()
+	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "resume.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	u := &db.User{Email: "ana@example.edu", Name: "Ana", Role: db.RoleInstructor}
+	store.CreateUser(ctx, u)
+	class := &db.Class{Name: "resume", OwnerID: u.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{"fargate"}}
+	store.CreateClass(ctx, class)
+	var rows []db.NewStudent
+	for i := 1; i <= 5; i++ {
+		rows = append(rows, db.NewStudent{Name: fmt.Sprintf("S%d", i), Email: fmt.Sprintf("s%d@example.edu", i)})
+	}
+	store.AddStudents(ctx, class.ID, rows)
+	mk := func() *Provisioner {
+		return &Provisioner{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Store: store, Registry: catalog.New(), Provider: provider, Workers: 2,
+			Sleep: func(ctx context.Context, d time.Duration) error { time.Sleep(50 * time.Millisecond); return ctx.Err() }}
+	}
+	p := mk()
+	runCtx, cancel := context.WithCancel(ctx)
+	var steps atomic.Int32
+	p.OnProgress = func(int64) {
+		if steps.Add(1) == 5 {
+			cancel()
+		}
+	}
+	job, err := p.Start(runCtx, class.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(runCtx, job.ID); err == nil {
+		t.Fatal("the cancelled run reported success")
+	}
+	resumed := mk()
+	open, err := resumed.Start(ctx, class.ID)
+	if err != nil || open.ID != job.ID {
+		t.Fatalf("resume found %+v, %v", open, err)
+	}
+	if err := resumed.Run(ctx, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	checkSandboxes(t, store, provider, class, 5)
 }

@@ -198,6 +198,9 @@ func (p *Provisioner) preflight(ctx context.Context, c *cloud.Clients, class *db
 		return "", fmt.Errorf("preflight: who am I (sts:GetCallerIdentity): %w", err)
 	}
 	account := aws.ToString(who.Account)
+	if class.AccountID != "" && class.AccountID != account {
+		return "", fmt.Errorf("preflight: labdash is signed in to account %s, but class %s runs in account %s; sign in to %s (AWS_PROFILE) or fix the class", account, class.ID, class.AccountID, class.AccountID)
+	}
 	students, err := p.Store.Students(ctx, class.ID)
 	if err != nil {
 		return "", err

@@ -276,3 +276,29 @@ func TestDeprovisionOneStudent(t *testing.T) {
 		}
 	}
 }
+
+// TestPreflightReportsAccountMismatch: credentials for another account stop provisioning.
+func TestPreflightReportsAccountMismatch(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 2)
+	c := &db.Class{Name: "elsewhere", OwnerID: f.class.OwnerID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{"fargate"}, AccountID: "999988887777"}
+	if err := f.store.CreateClass(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	f.store.AddStudents(ctx, c.ID, []db.NewStudent{{Name: "A", Email: "a@example.edu"}})
+	p := f.provisioner()
+	job, err := p.Start(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(ctx, job.ID); err == nil {
+		t.Fatal("provisioning ran in the wrong account")
+	}
+	failed, _ := f.store.Job(ctx, job.ID)
+	if failed.State != db.JobFailed || !strings.Contains(failed.Error, "signed in to account 111122223333") || !strings.Contains(failed.Error, "runs in account 999988887777") {
+		t.Fatalf("job = %+v", failed)
+	}
+	if n := f.counter.Count("iam", "CreatePolicy"); n != 0 {
+		t.Fatalf("a refused preflight created %d policies", n)
+	}
+}
