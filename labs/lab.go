@@ -49,6 +49,8 @@ type Resource struct {
 	Type   string // "AWS::ECS::Cluster", …
 	Region string
 	Parent string // the ARN this one lives in, if any
+	// FoundBy says how it was found: "tag" or "prefix" (name prefix, untagged).
+	FoundBy string
 }
 
 // Discoverer is implemented by observations that can list the student's resources they

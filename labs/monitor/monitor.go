@@ -269,8 +269,12 @@ func (m *Monitor) discover(ctx context.Context, classID string, t labs.Target, a
 		if seen {
 			continue
 		}
+		found := r.FoundBy
+		if found == "" {
+			found = "tag"
+		}
 		if _, err := m.store.Record(ctx, db.LedgerEntry{ClassID: classID, Student: t.StudentID, ARN: r.ARN, Type: r.Type, Region: r.Region,
-			Account: account, Parent: r.Parent, FoundBy: "tag"}); err != nil {
+			Account: account, Parent: r.Parent, FoundBy: found}); err != nil {
 			return err
 		}
 	}

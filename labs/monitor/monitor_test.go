@@ -219,3 +219,57 @@ func TestMonitorBatching(t *testing.T) {
 		t.Fatalf("stored %d results, want %d: %v", len(res), n*len(fargate.Lab().Checkpoints), err)
 	}
 }
+
+// TestUntaggedResourcesFoundByPrefix: a student who creates the cluster, load balancer
+// and target group without the class tags is still seen (by the lab's names) and the
+// resources enter the ledger as found by prefix.
+func TestUntaggedResourcesFoundByPrefix(t *testing.T) {
+	ctx := context.Background()
+	clock := sim.NewManualClock(time.Unix(1_800_000_000, 0))
+	world := sim.New(sim.Options{Clock: clock, DefaultAccount: "111122223333"})
+	c, _ := world.Clients(ctx, "", "us-east-1")
+	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	u := &db.User{Email: "ana@example.edu", Name: "Ana", Role: db.RoleInstructor}
+	store.CreateUser(ctx, u)
+	class := &db.Class{Name: "prefix", OwnerID: u.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{fargate.ID}}
+	store.CreateClass(ctx, class)
+	store.AddStudents(ctx, class.ID, []db.NewStudent{{Name: "A", Email: "a@example.edu"}, {Name: "B", Email: "b@example.edu"}})
+	p := class.ID + "s01-"
+	if _, err := c.ECS.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String(p + "cluster")}); err != nil {
+		t.Fatal(err)
+	}
+	vpcID, subnets := world.ClassVPC("111122223333", "us-east-1")
+	if _, err := c.ELBv2.CreateTargetGroup(ctx, &elbv2.CreateTargetGroupInput{Name: aws.String(p + "tg"), Port: aws.Int32(80), Protocol: elbtypes.ProtocolEnumHttp, TargetType: elbtypes.TargetTypeEnumIp, VpcId: aws.String(vpcID)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ELBv2.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{Name: aws.String(p + "alb"), Subnets: subnets}); err != nil {
+		t.Fatal(err)
+	}
+	reg := labs.NewRegistry()
+	reg.Register(fargate.Lab())
+	m := New(slog.New(slog.NewTextHandler(io.Discard, nil)), store, reg, world, Options{})
+	if err := m.Cycle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ledger, _ := store.Ledger(ctx, class.ID, "s01")
+	found := map[string]string{}
+	for _, e := range ledger {
+		found[e.Type] = e.FoundBy
+	}
+	for _, typ := range []string{"AWS::ECS::Cluster", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::TargetGroup"} {
+		if found[typ] != "prefix" {
+			t.Errorf("%s found by %q, want prefix (ledger %v)", typ, found[typ], found)
+		}
+	}
+	if other, _ := store.Ledger(ctx, class.ID, "s02"); len(other) != 0 {
+		t.Errorf("student s02 got %d ledger entries for resources that are not theirs", len(other))
+	}
+	cells := m.ClassSnapshot(class.ID)
+	if r := cells["s01"][fargate.ID].Results[0]; r.Status != labs.Pass {
+		t.Errorf("cluster checkpoint of the untagged student: %+v", r)
+	}
+}

@@ -2,6 +2,7 @@ package fargate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	tagging "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	tagtypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
+	smithy "github.com/aws/smithy-go"
 
 	"github.com/labdash/labdash/labs"
 	"github.com/labdash/labdash/labs/cloud"
@@ -43,6 +45,154 @@ type Observation struct {
 	Alarms        []cwtypes.MetricAlarm
 	RequestCounts []float64 // RequestCountPerTarget per minute, oldest first
 	Problems      []string  // reads that failed for this student
+
+	byPrefix map[string]bool // ARNs found by name prefix rather than by tag
+}
+
+func (o *Observation) clusterARN() *string {
+	if o.Cluster == nil {
+		return nil
+	}
+	return o.Cluster.ClusterArn
+}
+
+func (o *Observation) markPrefix(arn *string) {
+	if o.byPrefix == nil {
+		o.byPrefix = map[string]bool{}
+	}
+	o.byPrefix[aws.ToString(arn)] = true
+}
+
+// findClustersByName looks up, 100 names a call, the clusters of students whose
+// cluster the tag sweep did not find (a student may create it without the tags).
+func findClustersByName(ctx context.Context, c *cloud.Clients, targets []labs.Target, obs map[string]*Observation) error {
+	var names []string
+	for _, t := range targets {
+		if obs[t.StudentID].Cluster == nil && !recentlyMissed(c, "cluster", clusterName(t)) {
+			names = append(names, clusterName(t))
+		}
+	}
+	for _, chunk := range chunks(names, describeClustersMax) {
+		out, err := c.ECS.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: chunk})
+		if err != nil {
+			return fmt.Errorf("fargate: describe clusters by name: %w", err)
+		}
+		for _, f := range out.Failures {
+			ref := aws.ToString(f.Arn)
+			noteMiss(c, "cluster", ref[strings.LastIndex(ref, "/")+1:])
+		}
+		for i := range out.Clusters {
+			cl := out.Clusters[i]
+			for _, t := range targets {
+				if o := obs[t.StudentID]; aws.ToString(cl.ClusterName) == clusterName(t) && aws.ToString(cl.Status) == "ACTIVE" {
+					o.Cluster = &cl
+					o.markPrefix(cl.ClusterArn)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// findLBsByName looks up load balancers and target groups the tag sweep missed, by
+// the lab's names. Both APIs fail a whole batch when one name is missing, so a failed
+// batch is retried name by name.
+func findLBsByName(ctx context.Context, c *cloud.Clients, targets []labs.Target, obs map[string]*Observation) error {
+	var lbNames, tgNames []string
+	for _, t := range targets {
+		o := obs[t.StudentID]
+		if o.LoadBalancer == nil && !recentlyMissed(c, "lb", lbName(t)) {
+			lbNames = append(lbNames, lbName(t))
+		}
+		if len(o.TargetGroups) == 0 && !recentlyMissed(c, "tg", tgName(t)) {
+			tgNames = append(tgNames, tgName(t))
+		}
+	}
+	owner := func(name string) *Observation {
+		for _, t := range targets {
+			if name == lbName(t) || name == tgName(t) {
+				return obs[t.StudentID]
+			}
+		}
+		return nil
+	}
+	for _, chunk := range chunks(lbNames, describeLBMax) {
+		for _, batch := range splitOnMiss(chunk) {
+			out, err := c.ELBv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{Names: batch})
+			if err != nil {
+				if isNotFound(err) {
+					noteMiss(c, "lb", batch[0])
+					continue
+				}
+				return fmt.Errorf("fargate: describe load balancers by name: %w", err)
+			}
+			for i := range out.LoadBalancers {
+				lb := out.LoadBalancers[i]
+				if o := owner(aws.ToString(lb.LoadBalancerName)); o != nil {
+					o.LoadBalancer = &lb
+					o.markPrefix(lb.LoadBalancerArn)
+				}
+			}
+		}
+	}
+	for _, chunk := range chunks(tgNames, describeTGMax) {
+		for _, batch := range splitOnMiss(chunk) {
+			out, err := c.ELBv2.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{Names: batch})
+			if err != nil {
+				if isNotFound(err) {
+					noteMiss(c, "tg", batch[0])
+					continue
+				}
+				return fmt.Errorf("fargate: describe target groups by name: %w", err)
+			}
+			for _, tg := range out.TargetGroups {
+				if o := owner(aws.ToString(tg.TargetGroupName)); o != nil {
+					o.TargetGroups = append(o.TargetGroups, tg)
+					o.markPrefix(tg.TargetGroupArn)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// misses remembers names a prefix lookup did not find, so a student who has not
+// created a resource yet costs one lookup a minute rather than one a cycle.
+var misses sync.Map // "account/region/kind/name" → time.Time of the miss (provider clock)
+
+const missTTL = time.Minute
+
+func recentlyMissed(c *cloud.Clients, kind, name string) bool {
+	v, ok := misses.Load(c.Account + "/" + c.Region + "/" + kind + "/" + name)
+	return ok && c.Clock().Sub(v.(time.Time)) < missTTL
+}
+
+func noteMiss(c *cloud.Clients, kind, name string) {
+	misses.Store(c.Account+"/"+c.Region+"/"+kind+"/"+name, c.Clock())
+}
+
+// splitOnMiss gives each name its own call: a batch fails whole when any name is
+// missing, and a student who has not created the resource yet is the normal case.
+func splitOnMiss(names []string) [][]string {
+	out := make([][]string, len(names))
+	for i, n := range names {
+		out[i] = []string{n}
+	}
+	return out
+}
+
+func isNotFound(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && strings.Contains(ae.ErrorCode(), "NotFound")
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
 }
 
 // Limits of the batched APIs (LABS.md §3).
@@ -111,11 +261,24 @@ func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[
 		}
 	}
 
+	// 2b. Name prefix: clusters a student created without the class tags.
+	if err := findClustersByName(ctx, c, targets, obs); err != nil {
+		return nil, err
+	}
+
 	// 3. Services, 10 per call per cluster.
 	byCluster := map[string][]string{}
 	for _, arn := range serviceARNs {
 		if cl, _, ok := serviceParts(arn); ok {
 			byCluster[cl] = append(byCluster[cl], arn)
+		}
+	}
+	for _, t := range targets { // an untagged cluster's service is looked up by its name
+		if o := obs[t.StudentID]; o.byPrefix[aws.ToString(o.clusterARN())] {
+			name := clusterName(t)
+			if !contains(byCluster[name], serviceName(t)) {
+				byCluster[name] = append(byCluster[name], serviceName(t))
+			}
 		}
 	}
 	clusters := sortedKeys(byCluster)
@@ -214,6 +377,9 @@ func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[
 				o.TargetGroups = append(o.TargetGroups, tg)
 			}
 		}
+	}
+	if err := findLBsByName(ctx, c, targets, obs); err != nil {
+		return nil, err
 	}
 	for _, t := range targets {
 		o := obs[t.StudentID]
@@ -491,7 +657,11 @@ func (o *Observation) Resources() []labs.Resource {
 	var out []labs.Resource
 	add := func(arn, typ, parent string) {
 		if arn != "" {
-			out = append(out, labs.Resource{ARN: arn, Type: typ, Region: o.Target.Region, Parent: parent})
+			found := "tag"
+			if o.byPrefix[arn] {
+				found = "prefix"
+			}
+			out = append(out, labs.Resource{ARN: arn, Type: typ, Region: o.Target.Region, Parent: parent, FoundBy: found})
 		}
 	}
 	if o.Cluster != nil {
