@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	"github.com/aws/aws-sdk-go-v2/service/servicequotas"
@@ -110,6 +111,12 @@ type IAM interface {
 	GetPolicy(ctx context.Context, in *iam.GetPolicyInput, optFns ...func(*iam.Options)) (*iam.GetPolicyOutput, error)
 }
 
+// GlobalAccelerator is the Global Accelerator operations labdash uses. Its API lives
+// in us-west-2 only, whatever region the rest of the class uses (LABS.md Lab 5).
+type GlobalAccelerator interface {
+	ListAccelerators(ctx context.Context, in *globalaccelerator.ListAcceleratorsInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.ListAcceleratorsOutput, error)
+}
+
 // ServiceQuotas is the Service Quotas operations labdash's preflight uses.
 type ServiceQuotas interface {
 	GetServiceQuota(ctx context.Context, in *servicequotas.GetServiceQuotaInput, optFns ...func(*servicequotas.Options)) (*servicequotas.GetServiceQuotaOutput, error)
@@ -128,16 +135,17 @@ type Tagging interface {
 
 // The SDK clients satisfy the interfaces as they are.
 var (
-	_ ECS            = (*ecs.Client)(nil)
-	_ ELBv2          = (*elbv2.Client)(nil)
-	_ CloudWatch     = (*cloudwatch.Client)(nil)
-	_ AutoScaling    = (*applicationautoscaling.Client)(nil)
-	_ EC2            = (*ec2.Client)(nil)
-	_ CloudFormation = (*cloudformation.Client)(nil)
-	_ IAM            = (*iam.Client)(nil)
-	_ Tagging        = (*resourcegroupstaggingapi.Client)(nil)
-	_ STS            = (*sts.Client)(nil)
-	_ ServiceQuotas  = (*servicequotas.Client)(nil)
+	_ ECS               = (*ecs.Client)(nil)
+	_ ELBv2             = (*elbv2.Client)(nil)
+	_ CloudWatch        = (*cloudwatch.Client)(nil)
+	_ AutoScaling       = (*applicationautoscaling.Client)(nil)
+	_ EC2               = (*ec2.Client)(nil)
+	_ CloudFormation    = (*cloudformation.Client)(nil)
+	_ IAM               = (*iam.Client)(nil)
+	_ Tagging           = (*resourcegroupstaggingapi.Client)(nil)
+	_ STS               = (*sts.Client)(nil)
+	_ ServiceQuotas     = (*servicequotas.Client)(nil)
+	_ GlobalAccelerator = (*globalaccelerator.Client)(nil)
 )
 
 // Clients is every service client for one (account, region). Global services
@@ -157,6 +165,8 @@ type Clients struct {
 	Tagging        Tagging
 	STS            STS
 	Quotas         ServiceQuotas
+	// GlobalAccelerator is always the us-west-2 client, whatever Region says.
+	GlobalAccelerator GlobalAccelerator
 }
 
 // Provider hands out clients per (account, region): the simulator or real AWS.

@@ -30,6 +30,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	"github.com/aws/aws-sdk-go-v2/service/servicequotas"
@@ -61,6 +62,7 @@ type ClientOptions struct {
 	Tagging        []func(*resourcegroupstaggingapi.Options)
 	STS            []func(*sts.Options)
 	Quotas         []func(*servicequotas.Options)
+	GA             []func(*globalaccelerator.Options)
 }
 
 // Options configures New. The zero value is production: the default chain, no
@@ -393,6 +395,12 @@ func (p *Provider) build(cfg aws.Config, account, region string) (*cloud.Clients
 			setEndpoint(&o.BaseEndpoint, ep)
 		},
 			h.Quotas, func(o *servicequotas.Options) { g.check("servicequotas", o.BaseEndpoint) })...),
+		GlobalAccelerator: globalaccelerator.NewFromConfig(cfg, with(func(o *globalaccelerator.Options) {
+			o.APIOptions = append(o.APIOptions, mw)
+			setEndpoint(&o.BaseEndpoint, ep)
+			o.Region = GlobalAcceleratorRegion // the only region that serves the API
+		},
+			h.GA, func(o *globalaccelerator.Options) { g.check("globalaccelerator", o.BaseEndpoint) })...),
 	}
 	if g.err != nil {
 		return nil, fmt.Errorf("awsprovider: RequireEndpoint: %w", g.err)

@@ -17,6 +17,7 @@ import (
 	tagging "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
 	"github.com/labdash/labdash/labs/cloud"
 	awsprovider "github.com/labdash/labdash/labs/cloud/aws"
 	"github.com/labdash/labdash/labs/cloud/aws/awstest"
@@ -309,4 +310,23 @@ func TestRateLimiter(t *testing.T) {
 		}
 		t.Logf("%d succeeded, %d cancelled in %v", ok, len(errs), elapsed)
 	})
+}
+
+// TestGlobalAcceleratorIsPinnedToUSWest2: whatever region the clients are for, the
+// Global Accelerator client signs for us-west-2, the only region serving its API.
+func TestGlobalAcceleratorIsPinnedToUSWest2(t *testing.T) {
+	p := awstest.NewProvider(t, awsprovider.Options{})
+	for _, region := range []string{"us-east-1", "eu-west-1"} {
+		c, err := p.Clients(t.Context(), "", region)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ga, ok := c.GlobalAccelerator.(*globalaccelerator.Client)
+		if !ok {
+			t.Fatalf("GlobalAccelerator is %T", c.GlobalAccelerator)
+		}
+		if got := ga.Options().Region; got != "us-west-2" {
+			t.Errorf("clients for %s: Global Accelerator region %s, want us-west-2", region, got)
+		}
+	}
 }

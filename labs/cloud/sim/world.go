@@ -204,7 +204,9 @@ func (w *World) Clients(ctx context.Context, acct, region string) (*cloud.Client
 		IAM:            &iamClient{b},
 		STS:            &stsClient{b},
 		Quotas:         &quotasClient{b},
-		Tagging:        &taggingClient{b},
+		// Global Accelerator's API lives in us-west-2 only.
+		GlobalAccelerator: &gaClient{base{w: w, account: acct, region: "us-west-2"}},
+		Tagging:           &taggingClient{b},
 	}, nil
 }
 
@@ -361,15 +363,16 @@ func (b base) enter(ctx context.Context, service, op string) (*region, error) {
 
 // The simulator's clients satisfy labdash's interfaces, and World is a Provider.
 var (
-	_ cloud.ECS            = (*ecsClient)(nil)
-	_ cloud.ELBv2          = (*elbClient)(nil)
-	_ cloud.CloudWatch     = (*cwClient)(nil)
-	_ cloud.AutoScaling    = (*aasClient)(nil)
-	_ cloud.EC2            = (*ec2Client)(nil)
-	_ cloud.CloudFormation = (*cfnClient)(nil)
-	_ cloud.IAM            = (*iamClient)(nil)
-	_ cloud.STS            = (*stsClient)(nil)
-	_ cloud.ServiceQuotas  = (*quotasClient)(nil)
-	_ cloud.Tagging        = (*taggingClient)(nil)
-	_ cloud.Provider       = (*World)(nil)
+	_ cloud.ECS               = (*ecsClient)(nil)
+	_ cloud.ELBv2             = (*elbClient)(nil)
+	_ cloud.CloudWatch        = (*cwClient)(nil)
+	_ cloud.AutoScaling       = (*aasClient)(nil)
+	_ cloud.EC2               = (*ec2Client)(nil)
+	_ cloud.CloudFormation    = (*cfnClient)(nil)
+	_ cloud.IAM               = (*iamClient)(nil)
+	_ cloud.STS               = (*stsClient)(nil)
+	_ cloud.ServiceQuotas     = (*quotasClient)(nil)
+	_ cloud.GlobalAccelerator = (*gaClient)(nil)
+	_ cloud.Tagging           = (*taggingClient)(nil)
+	_ cloud.Provider          = (*World)(nil)
 )
