@@ -101,6 +101,13 @@ func checkSandboxes(t *testing.T, store *db.Store, provider cloud.Provider, clas
 		if aws.ToString(role.Role.Path) != "/labdash/"+f.class.ID+"/"+slug+"/" {
 			t.Errorf("role of %s has path %s", slug, aws.ToString(role.Role.Path))
 		}
+		roleTags := map[string]string{}
+		for _, tg := range role.Role.Tags {
+			roleTags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+		}
+		if roleTags["labdash:class"] != f.class.ID || roleTags["labdash:student"] != slug {
+			t.Errorf("role of %s tags = %v", slug, roleTags)
+		}
 		out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(StackName(f.class.ID, slug, "fargate"))})
 		if err != nil || out.Stacks[0].StackStatus != cfntypes.StackStatusCreateComplete || len(out.Stacks[0].Outputs) == 0 {
 			t.Fatalf("stack of %s: %v %+v", slug, err, out)
