@@ -146,3 +146,31 @@ func canEdit(c *gin.Context, class *db.Class) bool {
 func (s *Server) logFailure(c *gin.Context, msg string, err error) {
 	s.log.Warn(msg, slog.String("request_id", c.GetString(requestIDKey)), slog.Any("error", err))
 }
+
+// studentFor loads the class named in the path (checking the user may see it, or
+// change it when write is set) and its student named by :student.
+func (s *Server) studentFor(c *gin.Context, write bool) (*db.Class, *db.Student, error) {
+	class, err := s.classFor(c, write)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := s.store.Student(c.Request.Context(), class.ID, c.Param("student"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return class, st, nil
+}
+
+// linkStudent resolves the personal link in the path to its student; an unknown or
+// revoked link is errBadLink. The link is the only credential of these routes.
+func (s *Server) linkStudent(c *gin.Context) (*db.Student, error) {
+	token := c.Param("token")
+	if len(token) != 32 {
+		return nil, errBadLink
+	}
+	st, err := s.store.StudentByLink(c.Request.Context(), token)
+	if errors.Is(err, db.ErrNotFound) {
+		return nil, errBadLink
+	}
+	return st, err
+}

@@ -23,11 +23,7 @@ func (s *Server) WithConsole(c ConsoleLinker) { s.console = c }
 // openConsole sends a student to their sandbox's AWS console. On the simulator there
 // is no console, and the page says so.
 func (s *Server) openConsole(c *gin.Context) {
-	st, err := s.store.StudentByLink(c.Request.Context(), c.Param("token"))
-	if errors.Is(err, db.ErrNotFound) {
-		s.renderError(c, errBadLink)
-		return
-	}
+	st, err := s.linkStudent(c)
 	if err != nil {
 		s.renderError(c, err)
 		return

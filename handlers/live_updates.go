@@ -3,7 +3,6 @@ package handlers
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -189,12 +188,7 @@ func (s *Server) serveClassWS(c *gin.Context) {
 
 // serveStaffStudentWS streams one student's checklist and widgets to staff.
 func (s *Server) serveStaffStudentWS(c *gin.Context) {
-	class, err := s.classFor(c, false)
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	st, err := s.store.Student(c.Request.Context(), class.ID, c.Param("student"))
+	class, st, err := s.studentFor(c, false)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -208,11 +202,7 @@ func (s *Server) serveStaffStudentWS(c *gin.Context) {
 
 // serveLinkWS streams a student's own state; the link reaches only its own topic.
 func (s *Server) serveLinkWS(c *gin.Context) {
-	st, err := s.store.StudentByLink(c.Request.Context(), c.Param("token"))
-	if errors.Is(err, db.ErrNotFound) {
-		s.renderError(c, errBadLink)
-		return
-	}
+	st, err := s.linkStudent(c)
 	if err != nil {
 		s.renderError(c, err)
 		return

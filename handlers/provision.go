@@ -170,12 +170,7 @@ func (s *Server) apiShowJob(c *gin.Context) {
 
 // deprovisionStudent removes one student's sandbox (page and API).
 func (s *Server) deprovisionStudent(c *gin.Context) {
-	class, err := s.classFor(c, true)
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	st, err := s.store.Student(c.Request.Context(), class.ID, c.Param("student"))
+	class, st, err := s.studentFor(c, true)
 	if err != nil {
 		s.renderError(c, err)
 		return

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -18,15 +17,7 @@ var errBadLink = errorf(http.StatusNotFound, "link not valid", "this personal li
 // and reaches exactly one student.
 func (s *Server) showStudentByLink(c *gin.Context) {
 	token := c.Param("token")
-	if len(token) != 32 {
-		s.renderError(c, errBadLink)
-		return
-	}
-	st, err := s.store.StudentByLink(c.Request.Context(), token)
-	if errors.Is(err, db.ErrNotFound) {
-		s.renderError(c, errBadLink)
-		return
-	}
+	st, err := s.linkStudent(c)
 	if err != nil {
 		s.renderError(c, err)
 		return
@@ -47,12 +38,7 @@ func (s *Server) showStudentByLink(c *gin.Context) {
 
 // showStudentAsStaff shows the instructor or an assistant what a student sees.
 func (s *Server) showStudentAsStaff(c *gin.Context) {
-	class, err := s.classFor(c, false)
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	st, err := s.store.Student(c.Request.Context(), class.ID, c.Param("student"))
+	class, st, err := s.studentFor(c, false)
 	if err != nil {
 		s.renderError(c, err)
 		return

@@ -26,7 +26,7 @@ func TestServeOnAWSAgainstMoto(t *testing.T) {
 	if !strings.Contains(out.String(), "cloud: aws") {
 		t.Fatalf("startup line: %s", out.String())
 	}
-	var tok syncBuf
+	var tok e2eBuffer
 	if err := run(t.Context(), []string{"token", "create", "--db", dbPath, "--email", "ana@example.edu"}, nil, &tok, io.Discard, envOf(nil)); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestProvisionCommandAgainstMoto(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "needs --cloud aws") {
 		t.Fatalf("sim mode: %v", err)
 	}
-	var out syncBuf
+	var out e2eBuffer
 	if err := run(ctx, []string{"provision", "--db", dbPath, "--cloud", "aws", class.ID}, nil, &out, io.Discard, envOf(nil)); err != nil {
 		t.Fatal(err)
 	}

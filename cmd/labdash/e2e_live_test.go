@@ -17,16 +17,7 @@ func TestE2ELiveDemoClass(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end browser test skipped in -short mode")
 	}
-	chromium := os.Getenv("LABDASH_CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		if os.Getenv("LABDASH_SKIP_BROWSER") == "1" {
-			t.Skipf("!!! SKIPPING the live browser test: chromium not found at %s and LABDASH_SKIP_BROWSER=1 !!!", chromium)
-		}
-		t.Fatalf("chromium not found at %s; `make test` installs it (apt-get install chromium) or set LABDASH_SKIP_BROWSER=1", chromium)
-	}
+	chromium := e2eChromium(t)
 	dir := t.TempDir()
 	ln, err := net.Listen("tcp", "127.0.0.1:0") // a fixed port, so the restarted server is where the page reconnects
 	if err != nil {
@@ -38,10 +29,7 @@ func TestE2ELiveDemoClass(t *testing.T) {
 	var stop func()
 	base := e2eStartStoppable(t, dir, &stop, serverArgs...)
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+	allocCtx, cancelAlloc := e2eAllocator(t, chromium)
 	defer cancelAlloc()
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	defer cancel()

@@ -42,16 +42,7 @@ func TestE2EInstructorRosterStudentLink(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end browser test skipped in -short mode")
 	}
-	chromium := os.Getenv("LABDASH_CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		if os.Getenv("LABDASH_SKIP_BROWSER") == "1" {
-			t.Skipf("!!! SKIPPING the end-to-end browser test: chromium not found at %s and LABDASH_SKIP_BROWSER=1 !!!", chromium)
-		}
-		t.Fatalf("chromium not found at %s; `make test` installs it (apt-get install chromium) or set LABDASH_SKIP_BROWSER=1", chromium)
-	}
+	chromium := e2eChromium(t)
 
 	start := time.Now()
 	dir := t.TempDir()
@@ -61,24 +52,7 @@ func TestE2EInstructorRosterStudentLink(t *testing.T) {
 	// The browser's contexts do not derive from the overall deadline, so that a
 	// step that times out still leaves a live tab to read diagnostics from.
 	deadline := time.Now().Add(e2eTotal)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("password-store", "basic"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
+	allocCtx, cancelAlloc := e2eAllocator(t, chromium)
 	defer cancelAlloc() // runs before t.TempDir's clean-up, so the profile is free to delete
 	instrCtx, cancelInstr := chromedp.NewContext(allocCtx)
 	defer cancelInstr()
@@ -214,6 +188,47 @@ func TestE2EInstructorRosterStudentLink(t *testing.T) {
 	}
 	t.Logf("the student context sees only Grace Hopper's page; staff pages send it to /login")
 	t.Logf("end-to-end flow done in %s", time.Since(start).Round(time.Millisecond))
+}
+
+// e2eChromium returns the browser to drive: LABDASH_CHROMIUM or Debian's chromium.
+// A missing browser fails the test unless LABDASH_SKIP_BROWSER=1 says to skip, loudly.
+func e2eChromium(t *testing.T) string {
+	t.Helper()
+	chromium := os.Getenv("LABDASH_CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		if os.Getenv("LABDASH_SKIP_BROWSER") == "1" {
+			t.Skipf("!!! SKIPPING the end-to-end browser test: chromium not found at %s and LABDASH_SKIP_BROWSER=1 !!!", chromium)
+		}
+		t.Fatalf("chromium not found at %s; `make test` installs it (apt-get install chromium) or set LABDASH_SKIP_BROWSER=1", chromium)
+	}
+	return chromium
+}
+
+// e2eAllocator starts headless Chromium with the flags this machine's closed network
+// needs and a fresh profile. The returned context does not derive from any deadline,
+// so a step that times out still leaves a live tab to read diagnostics from.
+func e2eAllocator(t *testing.T, chromium string) (context.Context, context.CancelFunc) {
+	return chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
 }
 
 // e2eTab is one browser tab with the test's deadlines and diagnostics.

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -58,31 +57,13 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 	}
 }
 
-// syncBuf collects output written by a goroutine.
-type syncBuf struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 var runningRE = regexp.MustCompile(`labdash is running on (http://\S+) `)
 
 // serveInProcess starts `labdash serve` through run and returns its base URL and a stop function.
-func serveInProcess(t *testing.T, dbPath string, env map[string]string) (string, *syncBuf, func() error) {
+func serveInProcess(t *testing.T, dbPath string, env map[string]string) (string, *e2eBuffer, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuf{}
+	out := &e2eBuffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dbPath}, strings.NewReader(""), out, io.Discard, envOf(env))
@@ -127,13 +108,13 @@ func TestFirstStartTokenAndAPI(t *testing.T) {
 	if !regexp.MustCompile(`/setup/[0-9a-f]{32}`).MatchString(out.String()) {
 		t.Fatalf("first start did not print a setup link:\n%s", out.String())
 	}
-	var stdout syncBuf
+	var stdout e2eBuffer
 	err := run(t.Context(), []string{"user", "add", "--db", dbPath, "--email", "ana@example.edu", "--name", "Ana", "--password-stdin"},
 		strings.NewReader("correct-horse-battery\n"), &stdout, io.Discard, envOf(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tok syncBuf
+	var tok e2eBuffer
 	if err := run(t.Context(), []string{"token", "create", "--db", dbPath, "--email", "ana@example.edu"}, nil, &tok, io.Discard, envOf(nil)); err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +165,7 @@ func TestRosterImportCommand(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte("name,email\nA,a@example.edu\nB,broken\nC,a@example.edu\n"), 0o600)
-	var stderr syncBuf
+	var stderr e2eBuffer
 	err = run(ctx, []string{"roster", "import", "--db", dbPath, class.ID, bad}, nil, io.Discard, &stderr, envOf(nil))
 	if err == nil || !strings.Contains(err.Error(), "2 problem(s); nothing was imported") ||
 		!strings.Contains(stderr.String(), "line 3, email") || !strings.Contains(stderr.String(), "line 4, email") {
@@ -192,7 +173,7 @@ func TestRosterImportCommand(t *testing.T) {
 	}
 	good := filepath.Join(dir, "good.csv")
 	os.WriteFile(good, []byte("name,email\n=A,a@example.edu\nB,b@example.edu\n"), 0o600)
-	var stdout syncBuf
+	var stdout e2eBuffer
 	if err := run(ctx, []string{"roster", "import", "--db", dbPath, "--base-url", "https://labs.example.edu", class.ID, good}, nil, &stdout, io.Discard, envOf(nil)); err != nil {
 		t.Fatal(err)
 	}
