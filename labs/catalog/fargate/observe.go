@@ -683,18 +683,26 @@ func (o *Observation) Resources() []labs.Resource {
 	for _, tg := range o.TargetGroups {
 		add(aws.ToString(tg.TargetGroupArn), "AWS::ElasticLoadBalancingV2::TargetGroup", "")
 	}
-	if o.Scalable != nil {
+	// Scaling targets, policies and their alarms carry no class tags: they belong to
+	// the student through the service they scale.
+	svc := ""
+	if o.Service != nil {
+		svc = aws.ToString(o.Service.ServiceArn)
+	}
+	if o.Scalable != nil && svc != "" {
 		arn := aws.ToString(o.Scalable.ScalableTargetARN)
 		if arn == "" { // older APIs name a scalable target only by namespace and resource id
 			arn = "ecs:" + aws.ToString(o.Scalable.ResourceId)
 		}
-		add(arn, "AWS::ApplicationAutoScaling::ScalableTarget", "")
+		add(arn, "AWS::ApplicationAutoScaling::ScalableTarget", svc)
 	}
-	for _, p := range o.Policies {
-		add(aws.ToString(p.PolicyARN), "AWS::ApplicationAutoScaling::ScalingPolicy", "")
-	}
-	for _, a := range o.Alarms {
-		add(aws.ToString(a.AlarmArn), "AWS::CloudWatch::Alarm", "")
+	if svc != "" {
+		for _, p := range o.Policies {
+			add(aws.ToString(p.PolicyARN), "AWS::ApplicationAutoScaling::ScalingPolicy", svc)
+		}
+		for _, a := range o.Alarms {
+			add(aws.ToString(a.AlarmArn), "AWS::CloudWatch::Alarm", svc)
+		}
 	}
 	return out
 }
