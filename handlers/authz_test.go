@@ -72,6 +72,7 @@ func matrix() []matrixCase {
 		{"POST", "/classes/:class/demo/reset", form(nil), expect{303, 303, 303, 403, 404, 404, 303}},
 		{"POST", "/classes/:class/provision", form(nil), expect{303, 303, 303, 403, 404, 303, 303}},
 		{"GET", "/classes/:class/provision/progress", get, pageRead},
+		{"GET", "/classes/:class/cleanup", get, expect{303, 303, 303, 403, 404, 200, 303}},
 		{"POST", "/classes/:class/students/:student/deprovision", form(nil), expect{303, 303, 303, 403, 404, 303, 303}},
 		// Pages.
 		{"POST", "/logout", form(nil), expect{303, 303, 303, 303, 303, 303, 303}},
@@ -115,6 +116,9 @@ func matrix() []matrixCase {
 			return c.do(http.MethodPost, path, nil, "", nil)
 		}, expect{401, 401, 401, 403, 404, 202, 202}},
 		{"GET", "/api/v1/jobs/:job", get, apiRead},
+		{"POST", "/api/v1/classes/:class/cleanup/plan", func(h *harness, c *client, _ int, path string) response {
+			return c.do(http.MethodPost, path, nil, "", nil)
+		}, expect{401, 401, 401, 403, 404, 200, 200}},
 		{"POST", "/api/v1/classes/:class/students/:student/deprovision", func(h *harness, c *client, _ int, path string) response {
 			return c.do(http.MethodPost, path, nil, "", nil)
 		}, expect{401, 401, 401, 403, 404, 200, 200}},

@@ -51,8 +51,9 @@ type Server struct {
 	monitor *monitor.Monitor
 	demo    DemoResetter
 
-	provisioner Provisioner   // nil: provisioning off
-	console     ConsoleLinker // nil: no console links (the simulator)
+	provisioner Provisioner    // nil: provisioning off
+	console     ConsoleLinker  // nil: no console links (the simulator)
+	planner     CleanupPlanner // nil: cleanup off
 }
 
 // New builds the server and its routes. reg receives the HTTP metrics and gather

@@ -22,6 +22,8 @@ import (
 	"github.com/labdash/labdash/db"
 	"github.com/labdash/labdash/handlers/live"
 	"github.com/labdash/labdash/labs/catalog"
+	"github.com/labdash/labdash/labs/cleanup"
+	"github.com/labdash/labdash/labs/cloud/sim"
 	"github.com/labdash/labdash/labs/monitor"
 )
 
@@ -83,6 +85,7 @@ func newHarness(t *testing.T) *harness {
 	go hub.Run(hctx)
 	srv.WithLive(hub, monitor.New(log, store, catalog.New(), nil, monitor.Options{}), fakeDemo{})
 	srv.WithProvisioner(fakeProvisioner{store})
+	srv.WithCleanupPlanner(&cleanup.Planner{Store: store, Provider: sim.New(sim.Options{Clock: sim.NewManualClock(time.Unix(1_800_000_000, 0)), DefaultAccount: "111122223333"})})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() { ts.Close(); stop() })
 	h := &harness{t: t, srv: srv, ts: ts, store: store, hub: hub}

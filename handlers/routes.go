@@ -60,6 +60,7 @@ func (s *Server) routes() *gin.Engine {
 	forms.GET("/classes/:class/students/:student", s.showStudentAsStaff)
 	forms.POST("/classes/:class/demo/reset", s.resetDemo)
 	forms.POST("/classes/:class/provision", s.provisionClass)
+	forms.GET("/classes/:class/cleanup", s.showCleanupPlan)
 	forms.POST("/classes/:class/students/:student/deprovision", s.deprovisionStudent)
 	forms.GET("/classes/:class/provision/progress", s.showProvisionProgress)
 
@@ -93,6 +94,7 @@ func (s *Server) routes() *gin.Engine {
 	api.GET("/classes/:class/progress", s.apiProgress)
 	api.GET("/classes/:class/live", s.serveClassWS) // websocket for scripts: bearer token at upgrade
 	api.POST("/classes/:class/provision", s.apiProvision)
+	api.POST("/classes/:class/cleanup/plan", s.apiCleanupPlan)
 	api.POST("/classes/:class/students/:student/deprovision", s.deprovisionStudent)
 	api.GET("/jobs/:job", s.apiShowJob)
 	return r

@@ -16,6 +16,7 @@ import (
 	"github.com/labdash/labdash/handlers/live"
 	"github.com/labdash/labdash/labs"
 	"github.com/labdash/labdash/labs/catalog/fargate"
+	"github.com/labdash/labdash/labs/cleanup"
 	"github.com/labdash/labdash/labs/cloud"
 	awsprovider "github.com/labdash/labdash/labs/cloud/aws"
 	"github.com/labdash/labdash/labs/cloud/sim"
@@ -96,6 +97,7 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 	ls.ctx, ls.running = ctx, map[int64]bool{}
 	ls.prov = &sandbox.Provisioner{Log: log, Store: store, Registry: registry, Provider: provider}
 	srv.WithProvisioner(ls)
+	srv.WithCleanupPlanner(&cleanup.Planner{Store: store, Provider: provider})
 	if err := ls.resumeJobs(ctx); err != nil {
 		return nil, err
 	}

@@ -71,7 +71,7 @@ func (p *Planner) Plan(ctx context.Context, classID string) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	plan := &Plan{ClassID: classID, Account: base.Account, Regions: class.Regions}
+	plan := &Plan{ClassID: classID, Account: base.Account, Regions: class.Regions, Items: []Item{}, Skipped: []Item{}}
 
 	// The tag sweep, per region: what carries labdash:class=<class>, with its tags.
 	tagged := map[string]map[string]string{}

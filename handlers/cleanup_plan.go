@@ -1,0 +1,94 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs/cleanup"
+	"github.com/labdash/labdash/web"
+)
+
+// CleanupPlanner builds a class's cleanup plan (a dry run).
+type CleanupPlanner interface {
+	Plan(ctx context.Context, classID string) (*cleanup.Plan, error)
+}
+
+// WithCleanupPlanner connects the cleanup planner.
+func (s *Server) WithCleanupPlanner(p CleanupPlanner) { s.planner = p }
+
+var errNoPlanner = errorf(http.StatusNotImplemented, "cleanup off", "this labdash has no provider to plan a cleanup with")
+
+func (s *Server) cleanupPlan(c *gin.Context, class *db.Class) (*cleanup.Plan, error) {
+	if s.planner == nil {
+		return nil, errNoPlanner
+	}
+	plan, err := s.planner.Plan(c.Request.Context(), class.ID)
+	if err != nil {
+		return nil, &httpError{Status: http.StatusBadGateway, Msg: "cleanup plan failed", Detail: err.Error(), Err: err}
+	}
+	if err := s.store.Audit(c.Request.Context(), db.AuditEntry{ClassID: class.ID, Actor: actor(c), Action: "cleanup.plan",
+		Detail: fmt.Sprintf("plan %s: %d to delete, %d skipped, $%.2f/h", plan.Hash, len(plan.Items), len(plan.Skipped), plan.HourlyUSD)}); err != nil {
+		return nil, err
+	}
+	return plan, nil
+}
+
+// showCleanupPlan is the console's "Clean up class" page: the dry run, readable first.
+func (s *Server) showCleanupPlan(c *gin.Context) {
+	class, err := s.classFor(c, true) // only the instructor cleans up; assistants never do
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	plan, err := s.cleanupPlan(c, class)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	v := web.CleanupPlanPage{Page: s.page(c, "Clean up "+class.Name, "classes"), Class: classView(c, class), Hash: plan.Hash, Account: plan.Account,
+		Regions: fmt.Sprint(plan.Regions), Total: len(plan.Items), HourlyUSD: fmt.Sprintf("%.2f", plan.HourlyUSD)}
+	groups := map[[3]string]*web.CleanupGroup{}
+	for _, it := range plan.Items {
+		k := [3]string{it.Student, it.Type, it.Region}
+		g := groups[k]
+		if g == nil {
+			g = &web.CleanupGroup{Student: it.Student, Type: it.Type, Region: it.Region}
+			groups[k] = g
+		}
+		g.Count++
+		g.HourlyUSD += it.HourlyUSD
+	}
+	for _, g := range groups {
+		v.Groups = append(v.Groups, *g)
+	}
+	sort.Slice(v.Groups, func(i, j int) bool {
+		a, b := v.Groups[i], v.Groups[j]
+		if a.Student != b.Student {
+			return a.Student < b.Student
+		}
+		return a.Type < b.Type
+	})
+	for _, it := range plan.Skipped {
+		v.Skipped = append(v.Skipped, web.CleanupSkip{ARN: it.ARN, Type: it.Type, Student: it.Student, Reason: it.Reason})
+	}
+	render(c, s.log, http.StatusOK, web.CleanupPlanView(v))
+}
+
+func (s *Server) apiCleanupPlan(c *gin.Context) {
+	class, err := s.classFor(c, true)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	plan, err := s.cleanupPlan(c, class)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, plan)
+}
