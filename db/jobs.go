@@ -36,6 +36,7 @@ type Job struct {
 // JobItem is one unit of a job's work (a student), with its own state.
 type JobItem struct {
 	Key       string
+	Payload   string // what the item works on, as the job's kind encodes it
 	State     string
 	Step      string
 	Detail    string
@@ -87,7 +88,7 @@ func (s *Store) Job(ctx context.Context, id int64) (*Job, error) {
 		return nil, fmt.Errorf("db: job %d: %w", id, err)
 	}
 	j.CreatedAt, j.UpdatedAt = time.Unix(created, 0).UTC(), time.Unix(updated, 0).UTC()
-	rows, err := s.q.QueryContext(ctx, `SELECT key, state, step, detail, updated_at FROM job_items WHERE job_id = ? ORDER BY key`, id)
+	rows, err := s.q.QueryContext(ctx, `SELECT key, state, step, detail, payload, updated_at FROM job_items WHERE job_id = ? ORDER BY key`, id)
 	if err != nil {
 		return nil, fmt.Errorf("db: job %d items: %w", id, err)
 	}
@@ -95,7 +96,7 @@ func (s *Store) Job(ctx context.Context, id int64) (*Job, error) {
 	for rows.Next() {
 		var it JobItem
 		var at int64
-		if err := rows.Scan(&it.Key, &it.State, &it.Step, &it.Detail, &at); err != nil {
+		if err := rows.Scan(&it.Key, &it.State, &it.Step, &it.Detail, &it.Payload, &at); err != nil {
 			return nil, fmt.Errorf("db: job %d items: %w", id, err)
 		}
 		it.UpdatedAt = time.Unix(at, 0).UTC()
@@ -171,6 +172,29 @@ func (s *Store) LatestJob(ctx context.Context, classID, kind string) (*Job, erro
 	}
 	if err != nil {
 		return nil, fmt.Errorf("db: latest job: %w", err)
+	}
+	return s.Job(ctx, id)
+}
+
+// CreateJobWithItems starts a job whose items carry payloads (a cleanup plan's resources).
+func (s *Store) CreateJobWithItems(ctx context.Context, classID, kind string, items []JobItem) (*Job, error) {
+	var id int64
+	err := s.WithTx(ctx, func(tx *Store) error {
+		now := tx.now().Unix()
+		res, err := tx.q.ExecContext(ctx, `INSERT INTO jobs (class_id, kind, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`, classID, kind, JobQueued, now, now)
+		if err != nil {
+			return fmt.Errorf("db: create job: %w", err)
+		}
+		id, _ = res.LastInsertId()
+		for _, it := range items {
+			if _, err := tx.q.ExecContext(ctx, `INSERT INTO job_items (job_id, key, state, payload, updated_at) VALUES (?, ?, ?, ?, ?)`, id, it.Key, ItemPending, it.Payload, now); err != nil {
+				return fmt.Errorf("db: create job item: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return s.Job(ctx, id)
 }

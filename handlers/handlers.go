@@ -54,6 +54,7 @@ type Server struct {
 	provisioner Provisioner    // nil: provisioning off
 	console     ConsoleLinker  // nil: no console links (the simulator)
 	planner     CleanupPlanner // nil: cleanup off
+	cleaner     CleanupRunner  // nil: cleanup execution off
 }
 
 // New builds the server and its routes. reg receives the HTTP metrics and gather

@@ -61,6 +61,13 @@ func (f fakeProvisioner) StartProvisioning(ctx context.Context, classID string) 
 
 func (f fakeProvisioner) Deprovision(context.Context, string, string) (int, error) { return 0, nil }
 
+// cleanupConfirmer confirms for real but does not run the job (labs/cleanup tests that).
+type cleanupConfirmer struct{ x *cleanup.Executor }
+
+func (c cleanupConfirmer) ConfirmCleanup(ctx context.Context, classID, hash, name string) (*db.Job, error) {
+	return c.x.Confirm(ctx, classID, hash, name)
+}
+
 // fakeDemo accepts demo resets; the real one lives in cmd/labdash.
 type fakeDemo struct{}
 
@@ -85,7 +92,10 @@ func newHarness(t *testing.T) *harness {
 	go hub.Run(hctx)
 	srv.WithLive(hub, monitor.New(log, store, catalog.New(), nil, monitor.Options{}), fakeDemo{})
 	srv.WithProvisioner(fakeProvisioner{store})
-	srv.WithCleanupPlanner(&cleanup.Planner{Store: store, Provider: sim.New(sim.Options{Clock: sim.NewManualClock(time.Unix(1_800_000_000, 0)), DefaultAccount: "111122223333"})})
+	world := sim.New(sim.Options{Clock: sim.NewManualClock(time.Unix(1_800_000_000, 0)), DefaultAccount: "111122223333"})
+	planner := &cleanup.Planner{Store: store, Provider: world}
+	srv.WithCleanupPlanner(planner)
+	srv.WithCleanupRunner(cleanupConfirmer{&cleanup.Executor{Log: log, Store: store, Provider: world, Planner: planner}})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() { ts.Close(); stop() })
 	h := &harness{t: t, srv: srv, ts: ts, store: store, hub: hub}

@@ -61,6 +61,8 @@ func (s *Server) routes() *gin.Engine {
 	forms.POST("/classes/:class/demo/reset", s.resetDemo)
 	forms.POST("/classes/:class/provision", s.provisionClass)
 	forms.GET("/classes/:class/cleanup", s.showCleanupPlan)
+	forms.POST("/classes/:class/cleanup/run", s.runCleanup)
+	forms.GET("/classes/:class/cleanup/progress", s.showCleanupProgress)
 	forms.POST("/classes/:class/students/:student/deprovision", s.deprovisionStudent)
 	forms.GET("/classes/:class/provision/progress", s.showProvisionProgress)
 
@@ -95,6 +97,7 @@ func (s *Server) routes() *gin.Engine {
 	api.GET("/classes/:class/live", s.serveClassWS) // websocket for scripts: bearer token at upgrade
 	api.POST("/classes/:class/provision", s.apiProvision)
 	api.POST("/classes/:class/cleanup/plan", s.apiCleanupPlan)
+	api.POST("/classes/:class/cleanup/run", s.apiCleanupRun)
 	api.POST("/classes/:class/students/:student/deprovision", s.deprovisionStudent)
 	api.GET("/jobs/:job", s.apiShowJob)
 	return r

@@ -44,9 +44,11 @@ type liveStack struct {
 	hubDone  chan struct{}
 
 	prov    *sandbox.Provisioner
+	cleaner *cleanup.Executor
 	ctx     context.Context // the server's: background jobs run under it
 	jobsMu  sync.Mutex
-	running map[int64]bool // provisioning jobs with a goroutine
+	running map[int64]bool  // jobs with a goroutine
+	cleaned map[string]bool // classes cleaned up this run: no more virtual students (guarded by mu)
 
 	mu sync.Mutex // serialises demo seeding and resets
 }
@@ -94,10 +96,13 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 		demo = ls
 	}
 	srv.WithLive(ls.hub, ls.mon, demo)
-	ls.ctx, ls.running = ctx, map[int64]bool{}
+	ls.ctx, ls.running, ls.cleaned = ctx, map[int64]bool{}, map[string]bool{}
 	ls.prov = &sandbox.Provisioner{Log: log, Store: store, Registry: registry, Provider: provider}
 	srv.WithProvisioner(ls)
-	srv.WithCleanupPlanner(&cleanup.Planner{Store: store, Provider: provider})
+	planner := &cleanup.Planner{Store: store, Provider: provider}
+	srv.WithCleanupPlanner(planner)
+	ls.cleaner = &cleanup.Executor{Log: log, Store: store, Provider: provider, Planner: planner}
+	srv.WithCleanupRunner(ls)
 	if err := ls.resumeJobs(ctx); err != nil {
 		return nil, err
 	}
@@ -168,6 +173,9 @@ func (ls *liveStack) sync(ctx context.Context) error {
 		return err
 	}
 	for _, c := range classes {
+		if ls.cleaned[c.ID] {
+			continue
+		}
 		students, err := ls.store.Students(ctx, c.ID)
 		if err != nil {
 			return err
@@ -240,7 +248,23 @@ func (ls *liveStack) StartProvisioning(ctx context.Context, classID string) (*db
 	if err != nil {
 		return nil, err
 	}
-	ls.runJob(job.ID)
+	ls.runJob(job.ID, sandbox.JobKind)
+	return job, nil
+}
+
+// ConfirmCleanup binds a cleanup to the plan the instructor saw and runs it in the background.
+func (ls *liveStack) ConfirmCleanup(ctx context.Context, classID, hash, typedName string) (*db.Job, error) {
+	job, err := ls.cleaner.Confirm(ctx, classID, hash, typedName)
+	if err != nil {
+		return nil, err
+	}
+	if ls.runner != nil { // rehearsal: the class's virtual students stop building
+		ls.mu.Lock()
+		ls.cleaned[classID] = true
+		ls.mu.Unlock()
+		ls.runner.Stop(classID)
+	}
+	ls.runJob(job.ID, cleanup.JobKind)
 	return job, nil
 }
 
@@ -251,16 +275,18 @@ func (ls *liveStack) resumeJobs(ctx context.Context) error {
 		return err
 	}
 	for _, id := range ids {
-		if j, err := ls.store.Job(ctx, id); err == nil && j.Kind == sandbox.JobKind {
-			ls.log.Info("resuming provisioning", slog.Int64("job", id), slog.String("class", j.ClassID))
-			ls.runJob(id)
+		j, err := ls.store.Job(ctx, id)
+		if err != nil {
+			return err
 		}
+		ls.log.Info("resuming a job", slog.String("kind", j.Kind), slog.Int64("job", id), slog.String("class", j.ClassID))
+		ls.runJob(id, j.Kind)
 	}
 	return nil
 }
 
-// runJob runs job id in its own goroutine unless one already does.
-func (ls *liveStack) runJob(id int64) {
+// runJob runs job id (provisioning or cleanup) in its own goroutine unless one already does.
+func (ls *liveStack) runJob(id int64, kind string) {
 	ls.jobsMu.Lock()
 	defer ls.jobsMu.Unlock()
 	if ls.running[id] {
@@ -269,8 +295,12 @@ func (ls *liveStack) runJob(id int64) {
 	ls.running[id] = true
 	go func() {
 		defer func() { ls.jobsMu.Lock(); delete(ls.running, id); ls.jobsMu.Unlock() }()
-		if err := ls.prov.Run(ls.ctx, id); err != nil && ls.ctx.Err() == nil {
-			ls.log.Warn("provisioning failed", slog.Int64("job", id), slog.Any("error", err))
+		run := ls.prov.Run
+		if kind == cleanup.JobKind {
+			run = ls.cleaner.Run
+		}
+		if err := run(ls.ctx, id); err != nil && ls.ctx.Err() == nil {
+			ls.log.Warn("job failed", slog.String("kind", kind), slog.Int64("job", id), slog.Any("error", err))
 		}
 	}()
 }

@@ -23,6 +23,7 @@ type Item struct {
 	Region    string  `json:"region"`
 	Account   string  `json:"account"`
 	Student   string  `json:"student"`
+	Parent    string  `json:"parent,omitempty"` // the resource this one belongs to
 	Proof     string  `json:"proof"`            // how ownership was proven
 	Reason    string  `json:"reason,omitempty"` // why it is skipped
 	HourlyUSD float64 `json:"hourly_usd"`
@@ -125,7 +126,7 @@ func (p *Planner) Plan(ctx context.Context, classID string) (*Plan, error) {
 		}
 	}
 	for _, e := range ledger {
-		consider(Item{ARN: e.ARN, Type: e.Type, Region: e.Region, Account: e.Account, Student: e.Student}, tagged[e.ARN], e.FoundBy, e.Parent)
+		consider(Item{ARN: e.ARN, Type: e.Type, Region: e.Region, Account: e.Account, Student: e.Student, Parent: e.Parent}, tagged[e.ARN], e.FoundBy, e.Parent)
 	}
 	for _, arn := range sortedKeys(tagged) {
 		tags := tagged[arn]

@@ -7,12 +7,17 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/labdash/labdash/db"
 	"github.com/labdash/labdash/labs"
@@ -159,5 +164,78 @@ func TestPlanCoversTheClassAndNothingElse(t *testing.T) {
 	again, _ := (&Planner{Store: store, Provider: world}).Plan(ctx, a.ID)
 	if again.Hash != plan.Hash {
 		t.Errorf("hash changed between two plans of an unchanged class: %s vs %s", plan.Hash, again.Hash)
+	}
+
+	// Execute: confirmation is bound to the hash and the typed class name.
+	planner := &Planner{Store: store, Provider: world}
+	bBefore, _ := planner.Plan(ctx, b.ID)
+	x := &Executor{Log: log, Store: store, Provider: world, Planner: planner,
+		Sleep: func(ctx context.Context, d time.Duration) error { clock.Advance(d); return ctx.Err() }}
+	if _, err := x.Confirm(ctx, a.ID, plan.Hash, "a"); err != ErrWrongName {
+		t.Fatalf("wrong typed name: %v", err)
+	}
+	if _, err := x.Confirm(ctx, a.ID, "0000000000000000", a.Name); err != ErrPlanChanged {
+		t.Fatalf("stale hash: %v", err)
+	}
+	job, err := x.Confirm(ctx, a.ID, plan.Hash, a.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Kill it partway (cancel after a few waits), then resume with a fresh executor.
+	runCtx, cancel := context.WithCancel(ctx)
+	var waits atomic.Int32
+	x.Sleep = func(ctx context.Context, d time.Duration) error {
+		if waits.Add(1) == 3 {
+			cancel()
+		}
+		clock.Advance(d)
+		return ctx.Err()
+	}
+	if err := x.Run(runCtx, job.ID); err == nil {
+		t.Fatal("the interrupted cleanup reported success")
+	}
+	x2 := &Executor{Log: log, Store: store, Provider: world, Planner: planner,
+		Sleep: func(ctx context.Context, d time.Duration) error { clock.Advance(d); return ctx.Err() }}
+	if err := x2.Run(ctx, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	done, _ := store.Job(ctx, job.ID)
+	if done.State != "done" || done.Error != "" || done.Counts()["done"] != len(plan.Items) {
+		t.Fatalf("cleanup job = %s %q %v", done.State, done.Error, done.Counts())
+	}
+	// Verify: nothing of A is left; B and the decoys are untouched.
+	after, _ := planner.Plan(ctx, a.ID)
+	if len(after.Items) != 0 {
+		t.Fatalf("after cleanup, %d of A's resources remain: %+v", len(after.Items), after.Items)
+	}
+	// Check with the services themselves, not only the ledger.
+	alarms, _ := c.CloudWatch.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String("TargetTracking-service/" + a.ID)})
+	if n := len(alarms.MetricAlarms); n != 0 {
+		t.Errorf("%d of A's alarms remain", n)
+	}
+	targets, _ := c.AutoScaling.DescribeScalableTargets(ctx, &aas.DescribeScalableTargetsInput{ServiceNamespace: aastypes.ServiceNamespaceEcs})
+	for _, st := range targets.ScalableTargets {
+		if strings.Contains(aws.ToString(st.ResourceId), a.ID) {
+			t.Errorf("A's scalable target %s remains", aws.ToString(st.ResourceId))
+		}
+	}
+	for i := 1; i <= 10; i++ {
+		if _, err := c.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(sandbox.RoleName(a.ID, fmt.Sprintf("s%02d", i)))}); err == nil {
+			t.Errorf("A's role s%02d remains", i)
+		}
+	}
+	bAfter, _ := planner.Plan(ctx, b.ID)
+	if bAfter.Hash != bBefore.Hash || len(bAfter.Items) != len(bBefore.Items) {
+		t.Fatalf("class B changed: %d items before, %d after", len(bBefore.Items), len(bAfter.Items))
+	}
+	for _, name := range []string{a.ID + "s99-cluster", a.ID + "s01-other"} {
+		out, err := c.ECS.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{name}})
+		if err != nil || len(out.Clusters) != 1 || aws.ToString(out.Clusters[0].Status) != "ACTIVE" {
+			t.Errorf("decoy %s was touched: %v %+v", name, err, out)
+		}
+	}
+	// Running the cleanup again is harmless: a fresh plan is empty.
+	if again, _ := planner.Plan(ctx, a.ID); len(again.Items) != 0 {
+		t.Errorf("a second plan has %d items", len(again.Items))
 	}
 }

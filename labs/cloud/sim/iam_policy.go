@@ -88,3 +88,27 @@ func (c *iamClient) GetPolicy(ctx context.Context, in *iam.GetPolicyInput, _ ...
 	}
 	return &iam.GetPolicyOutput{Policy: p.out()}, nil
 }
+
+// DeletePolicy deletes a customer managed policy; one still attached to a role or used
+// as a role's permissions boundary is a DeleteConflict, as in IAM.
+func (c *iamClient) DeletePolicy(ctx context.Context, in *iam.DeletePolicyInput, _ ...func(*iam.Options)) (*iam.DeletePolicyOutput, error) {
+	a, err := c.enter(ctx, "DeletePolicy")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil || !policyArnRE.MatchString(str(in.PolicyArn)) {
+		return nil, validationError("The policy ARN is not valid.")
+	}
+	arn := str(in.PolicyArn)
+	if a.policies[arn] == nil {
+		return nil, &iamtypes.NoSuchEntityException{Message: msg("Policy %s does not exist or is not attachable.", arn)}
+	}
+	for _, r := range a.roles {
+		if r.boundary == arn || contains(r.attached, arn) {
+			return nil, &iamtypes.DeleteConflictException{Message: ptr("Cannot delete a policy attached to entities.")}
+		}
+	}
+	delete(a.policies, arn)
+	return &iam.DeletePolicyOutput{}, nil
+}

@@ -1,0 +1,119 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs/cleanup"
+	"github.com/labdash/labdash/web"
+)
+
+// CleanupRunner confirms a plan and runs its cleanup job in the background.
+type CleanupRunner interface {
+	ConfirmCleanup(ctx context.Context, classID, hash, typedName string) (*db.Job, error)
+}
+
+// WithCleanupRunner connects cleanup execution.
+func (s *Server) WithCleanupRunner(r CleanupRunner) { s.cleaner = r }
+
+func (s *Server) confirmCleanup(c *gin.Context, class *db.Class, hash, typed string) (*db.Job, error) {
+	if s.cleaner == nil {
+		return nil, errNoPlanner
+	}
+	job, err := s.cleaner.ConfirmCleanup(c.Request.Context(), class.ID, hash, typed)
+	switch {
+	case errors.Is(err, cleanup.ErrWrongName):
+		return nil, errorf(http.StatusUnprocessableEntity, "confirmation does not match", "type the class's name exactly to confirm the cleanup")
+	case errors.Is(err, cleanup.ErrPlanChanged):
+		return nil, errorf(http.StatusConflict, "plan changed", "the class's resources changed since the plan was shown; review the new plan and confirm again")
+	case err != nil:
+		return nil, err
+	}
+	return job, nil
+}
+
+// runCleanup is the plan page's typed confirmation.
+func (s *Server) runCleanup(c *gin.Context) {
+	class, err := s.classFor(c, true)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if _, err := s.confirmCleanup(c, class, c.PostForm("hash"), c.PostForm("confirm")); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	s.redirect(c, "/classes/"+class.ID+"/cleanup/progress")
+}
+
+// showCleanupProgress shows the latest cleanup job: bar, counts, per-resource events
+// and, when done, the verification report. It polls itself while the job runs.
+func (s *Server) showCleanupProgress(c *gin.Context) {
+	class, err := s.classFor(c, true)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	job, err := s.store.LatestJob(c.Request.Context(), class.ID, cleanup.JobKind)
+	if errors.Is(err, db.ErrNotFound) {
+		s.redirect(c, "/classes/"+class.ID+"/cleanup") // nothing confirmed yet: show the plan
+		return
+	}
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	counts := job.Counts()
+	v := web.CleanupProgressPage{Page: s.page(c, "Cleaning up "+class.Name, "classes"), Class: classView(c, class), JobID: job.ID, State: job.State,
+		Report: job.Error, Total: len(job.Items), Done: counts[db.ItemDone], Failed: counts[db.ItemFailed],
+		Running: job.State == db.JobQueued || job.State == db.JobRunning}
+	if v.Total > 0 {
+		v.Percent = 100 * (v.Done + v.Failed) / v.Total
+	}
+	for _, it := range job.Items {
+		if it.State == db.ItemPending {
+			continue
+		}
+		v.Events = append(v.Events, web.CleanupEvent{ARN: it.Key, State: it.State, Step: it.Step, Detail: it.Detail, At: fmtTime(it.UpdatedAt)})
+	}
+	if c.GetHeader("HX-Request") == "true" {
+		render(c, s.log, http.StatusOK, web.CleanupProgress(v))
+		return
+	}
+	render(c, s.log, http.StatusOK, web.CleanupProgressView(v))
+}
+
+type cleanupRunInput struct {
+	Hash    string `json:"hash"`
+	Confirm string `json:"confirm"`
+}
+
+func (s *Server) apiCleanupRun(c *gin.Context) {
+	class, err := s.classFor(c, true)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	var in cleanupRunInput
+	if err := decodeJSON(c, &in); err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if strings.TrimSpace(in.Hash) == "" {
+		s.renderError(c, errorf(http.StatusUnprocessableEntity, "invalid input", "hash: the plan's hash is required (POST …/cleanup/plan first)"))
+		return
+	}
+	job, err := s.confirmCleanup(c, class, in.Hash, in.Confirm)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	c.Header("Location", fmt.Sprintf("/api/v1/jobs/%d", job.ID))
+	c.JSON(http.StatusAccepted, toAPIJob(job))
+}
