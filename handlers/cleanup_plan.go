@@ -45,6 +45,9 @@ func (s *Server) showCleanupPlan(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
+	if s.cleaner != nil {
+		s.cleaner.Quiesce(class.ID)
+	}
 	plan, err := s.cleanupPlan(c, class)
 	if err != nil {
 		s.renderError(c, err)

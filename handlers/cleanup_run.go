@@ -17,6 +17,9 @@ import (
 // CleanupRunner confirms a plan and runs its cleanup job in the background.
 type CleanupRunner interface {
 	ConfirmCleanup(ctx context.Context, classID, hash, typedName string) (*db.Job, error)
+	// Quiesce stops what keeps changing a class's resources that labdash controls (the
+	// rehearsal's virtual students), so the plan an instructor reads holds still.
+	Quiesce(classID string)
 }
 
 // WithCleanupRunner connects cleanup execution.

@@ -68,6 +68,8 @@ func (c cleanupConfirmer) ConfirmCleanup(ctx context.Context, classID, hash, nam
 	return c.x.Confirm(ctx, classID, hash, name)
 }
 
+func (cleanupConfirmer) Quiesce(string) {}
+
 // fakeDemo accepts demo resets; the real one lives in cmd/labdash.
 type fakeDemo struct{}
 

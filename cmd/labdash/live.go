@@ -252,18 +252,25 @@ func (ls *liveStack) StartProvisioning(ctx context.Context, classID string) (*db
 	return job, nil
 }
 
+// Quiesce stops a rehearsal class's virtual students for good (this process): the
+// instructor is about to clean it up, and the plan must hold still.
+func (ls *liveStack) Quiesce(classID string) {
+	if ls.runner == nil {
+		return
+	}
+	ls.mu.Lock()
+	ls.cleaned[classID] = true
+	ls.mu.Unlock()
+	ls.runner.Stop(classID)
+}
+
 // ConfirmCleanup binds a cleanup to the plan the instructor saw and runs it in the background.
 func (ls *liveStack) ConfirmCleanup(ctx context.Context, classID, hash, typedName string) (*db.Job, error) {
 	job, err := ls.cleaner.Confirm(ctx, classID, hash, typedName)
 	if err != nil {
 		return nil, err
 	}
-	if ls.runner != nil { // rehearsal: the class's virtual students stop building
-		ls.mu.Lock()
-		ls.cleaned[classID] = true
-		ls.mu.Unlock()
-		ls.runner.Stop(classID)
-	}
+	ls.Quiesce(classID)
 	ls.runJob(job.ID, cleanup.JobKind)
 	return job, nil
 }
