@@ -115,3 +115,56 @@ func TestProvisionCommandAgainstMoto(t *testing.T) {
 		t.Fatalf("output:\n%s", out.String())
 	}
 }
+
+// TestCleanupCommandAgainstMoto provisions two classes on moto, then plans and runs the
+// cleanup of one from the command line: its roles, policies and stacks are gone and the
+// other class's are untouched.
+func TestCleanupCommandAgainstMoto(t *testing.T) {
+	awstest.Moto(t)
+	awstest.Reset(t)
+	ctx := t.Context()
+	dbPath := filepath.Join(t.TempDir(), "cleanup.db")
+	store, err := db.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := &db.User{Email: "ana@example.edu", Name: "Ana", Role: db.RoleInstructor}
+	store.CreateUser(ctx, u)
+	var classes []*db.Class
+	for _, name := range []string{"Keep me", "Clean me"} {
+		c := &db.Class{Name: name, OwnerID: u.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{"fargate"}}
+		store.CreateClass(ctx, c)
+		store.AddStudents(ctx, c.ID, []db.NewStudent{{Name: "A", Email: "a@example.edu"}, {Name: "B", Email: "b@example.edu"}})
+		classes = append(classes, c)
+	}
+	store.Close()
+	for _, c := range classes {
+		if err := run(ctx, []string{"provision", "--db", dbPath, "--cloud", "aws", c.ID}, nil, io.Discard, io.Discard, envOf(nil)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	keep, clean := classes[0], classes[1]
+	var plan e2eBuffer
+	if err := run(ctx, []string{"cleanup", "plan", "--db", dbPath, "--cloud", "aws", clean.ID}, nil, &plan, io.Discard, envOf(nil)); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(plan.String(), keep.ID) || strings.Count(plan.String(), "delete\t") != 6 { // 2 policies, 2 roles, 2 stacks
+		t.Fatalf("plan:\n%s", plan.String())
+	}
+	if err := run(ctx, []string{"cleanup", "run", "--db", dbPath, "--cloud", "aws", "--confirm", "wrong", clean.ID}, nil, io.Discard, io.Discard, envOf(nil)); err == nil {
+		t.Fatal("a wrong confirmation ran the cleanup")
+	}
+	var out e2eBuffer
+	if err := run(ctx, []string{"cleanup", "run", "--db", dbPath, "--cloud", "aws", "--confirm", clean.Name, clean.ID}, nil, &out, io.Discard, envOf(nil)); err != nil {
+		t.Fatalf("cleanup: %v\n%s", err, out.String())
+	}
+	var after, kept e2eBuffer
+	run(ctx, []string{"cleanup", "plan", "--db", dbPath, "--cloud", "aws", clean.ID}, nil, &after, io.Discard, envOf(nil))
+	run(ctx, []string{"cleanup", "plan", "--db", dbPath, "--cloud", "aws", keep.ID}, nil, &kept, io.Discard, envOf(nil))
+	if strings.Contains(after.String(), "delete\t") {
+		t.Fatalf("left after cleanup:\n%s", after.String())
+	}
+	if strings.Count(kept.String(), "delete\t") != 6 {
+		t.Fatalf("the other class lost resources:\n%s", kept.String())
+	}
+}

@@ -17,6 +17,8 @@ Usage:
   labdash token create --email E [--name N]
   labdash roster import [--base-url U] CLASS FILE.csv   (FILE may be - for stdin)
   labdash provision --cloud aws CLASS      provision (or resume) a class's sandboxes
+  labdash cleanup plan --cloud aws [--json] CLASS            the dry run
+  labdash cleanup run --cloud aws --confirm NAME CLASS       delete the class's plan, then verify
   labdash healthcheck [--addr A]           exit 0 when a running labdash answers /healthz
   labdash help
 
@@ -28,7 +30,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd, rest := "serve", args
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, rest = args[0], args[1:]
-		if len(rest) > 0 && (cmd == "user" || cmd == "token" || cmd == "roster") {
+		if len(rest) > 0 && (cmd == "user" || cmd == "token" || cmd == "roster" || cmd == "cleanup") {
 			cmd, rest = cmd+" "+rest[0], rest[1:]
 		}
 	}
@@ -43,6 +45,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = tokenCreate(ctx, rest, stdout, stderr, e)
 	case "roster import":
 		err = rosterImport(ctx, rest, stdin, stdout, stderr, e)
+	case "cleanup plan", "cleanup run":
+		err = cleanupCmd(ctx, strings.TrimPrefix(cmd, "cleanup "), rest, stdout, stderr, e)
 	case "provision":
 		err = provision(ctx, rest, stdout, stderr, e)
 	case "healthcheck":
