@@ -54,25 +54,11 @@ func (j *Job) Counts() map[string]int {
 
 // CreateJob starts a job of kind for classID with one pending item per key.
 func (s *Store) CreateJob(ctx context.Context, classID, kind string, keys []string) (*Job, error) {
-	var id int64
-	err := s.WithTx(ctx, func(tx *Store) error {
-		now := tx.now().Unix()
-		res, err := tx.q.ExecContext(ctx, `INSERT INTO jobs (class_id, kind, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`, classID, kind, JobQueued, now, now)
-		if err != nil {
-			return fmt.Errorf("db: create job: %w", err)
-		}
-		id, _ = res.LastInsertId()
-		for _, k := range keys {
-			if _, err := tx.q.ExecContext(ctx, `INSERT INTO job_items (job_id, key, state, updated_at) VALUES (?, ?, ?, ?)`, id, k, ItemPending, now); err != nil {
-				return fmt.Errorf("db: create job item: %w", err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	items := make([]JobItem, len(keys))
+	for i, k := range keys {
+		items[i] = JobItem{Key: k}
 	}
-	return s.Job(ctx, id)
+	return s.CreateJobWithItems(ctx, classID, kind, items)
 }
 
 // Job returns a job with its items.

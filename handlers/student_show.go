@@ -30,7 +30,7 @@ func (s *Server) showStudentByLink(c *gin.Context) {
 	p := s.studentPage(c, class, st)
 	p.Page.User = nil // a student page never shows staff navigation
 	p.ConsoleURL = "/s/" + token + "/console"
-	if p.WSURL != "" {
+	if s.hub != nil && s.liveLabs(class) {
 		p.WSURL = "/s/" + token + "/ws"
 	}
 	render(c, s.log, http.StatusOK, web.Student(p))
@@ -45,7 +45,7 @@ func (s *Server) showStudentAsStaff(c *gin.Context) {
 	}
 	p := s.studentPage(c, class, st)
 	p.Staff, p.BackURL = true, "/classes/"+class.ID
-	if p.WSURL != "" {
+	if s.hub != nil && s.liveLabs(class) {
 		p.WSURL = "/classes/" + class.ID + "/students/" + st.Slug + "/ws"
 	}
 	render(c, s.log, http.StatusOK, web.Student(p))
@@ -76,9 +76,6 @@ func (s *Server) studentPage(c *gin.Context, class *db.Class, st *db.Student) we
 					v = labs.WidgetView{Empty: "Waiting for the first reading."}
 				}
 				sl.Widgets = append(sl.Widgets, web.WidgetBox{Slug: st.Slug, Lab: l.ID, ID: w.ID, Title: w.Title, View: v})
-			}
-			if s.hub != nil {
-				p.WSURL = "live" // the caller sets the route that fits the viewer
 			}
 		}
 		p.Labs = append(p.Labs, sl)

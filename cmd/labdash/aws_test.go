@@ -32,18 +32,7 @@ func TestServeOnAWSAgainstMoto(t *testing.T) {
 	}
 	token := strings.TrimSpace(tok.String())
 	call := func(method, path, ctype, body string) (int, string) {
-		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		if ctype != "" {
-			req.Header.Set("Content-Type", ctype)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return apiCall(t, method, base+path, token, ctype, body)
 	}
 	if status, body := call("GET", "/login", "", ""); status != http.StatusOK || !strings.Contains(body, "Real AWS") || strings.Contains(body, "Simulated AWS") {
 		t.Fatalf("pages must label real AWS: %d", status)

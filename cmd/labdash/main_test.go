@@ -87,9 +87,19 @@ func serveInProcess(t *testing.T, dbPath string, env map[string]string) (string,
 
 func apiGet(t *testing.T, url, token string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	return apiCall(t, http.MethodGet, url, token, "", "")
+}
+
+// apiCall sends one request with an optional bearer token and body, and returns the
+// status and body.
+func apiCall(t *testing.T, method, url, token, ctype, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -225,16 +235,7 @@ func TestSurvivesKill9(t *testing.T) {
 	}
 	token := strings.TrimSpace(string(out))
 	post := func(path, ctype, body string) (int, string) {
-		req, _ := http.NewRequest(http.MethodPost, base+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", ctype)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return apiCall(t, http.MethodPost, base+path, token, ctype, body)
 	}
 	status, body := post("/api/v1/classes", "application/json", `{"name":"Kill test","regions":["us-east-1"],"labs":["fargate"]}`)
 	var class struct{ ID string }

@@ -156,8 +156,8 @@ func (x *Executor) deleteOne(ctx context.Context, jobID int64, class *db.Class, 
 		set(db.ItemFailed, "refused", "not in the confirmed plan")
 		return
 	}
-	acct := it.Account
-	if class.Isolation == db.IsolationShared || acct == "" {
+	acct := it.Account // a student's own account; the provider's default one in a shared class
+	if class.Isolation == db.IsolationShared {
 		acct = ""
 	}
 	region := it.Region

@@ -25,6 +25,44 @@ import (
 
 func TestMain(m *testing.M) { awstest.Main(m) }
 
+// motoClass opens a fresh store holding one Fargate class of isolation with rows.
+func motoClass(t *testing.T, name, isolation string, rows []db.NewStudent) (*db.Store, *db.Class) {
+	t.Helper()
+	ctx := context.Background()
+	store, err := db.Open(ctx, filepath.Join(t.TempDir(), name+".db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	u := &db.User{Email: "ana@example.edu", Name: "Ana", Role: db.RoleInstructor}
+	if err := store.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	class := &db.Class{Name: name, OwnerID: u.ID, Regions: []string{"us-east-1"}, Isolation: isolation, Labs: []string{"fargate"}}
+	if err := store.CreateClass(ctx, class); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := store.AddStudents(ctx, class.ID, rows); err != nil {
+		t.Fatal(err)
+	}
+	return store, class
+}
+
+// fiveStudents is a roster of s01…s05.
+func fiveStudents() []db.NewStudent {
+	var rows []db.NewStudent
+	for i := 1; i <= 5; i++ {
+		rows = append(rows, db.NewStudent{Name: fmt.Sprintf("S%d", i), Email: fmt.Sprintf("s%d@example.edu", i)})
+	}
+	return rows
+}
+
+// motoProvisioner provisions through provider, polling moto's stacks every 50 ms.
+func motoProvisioner(store *db.Store, provider cloud.Provider, workers int) *Provisioner {
+	return &Provisioner{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Store: store, Registry: catalog.New(), Provider: provider, Workers: workers,
+		Sleep: func(ctx context.Context, d time.Duration) error { time.Sleep(50 * time.Millisecond); return ctx.Err() }}
+}
+
 // TestProvisionAgainstMoto provisions a 5-student shared-account class through the real
 // SDK clients: roles with the boundary and tags, stacks CREATE_COMPLETE with outputs, the
 // ledger matching what moto holds; a second run creates nothing.
@@ -33,26 +71,8 @@ func TestProvisionAgainstMoto(t *testing.T) {
 	counter := cloud.NewCallCounter(nil, "aws")
 	provider := awstest.NewProvider(t, awsprovider.Options{Counter: counter})
 	ctx := context.Background()
-	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "moto.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	u := &db.User{Email: "ana@example.edu", Name: "Ana", Role: db.RoleInstructor}
-	store.CreateUser(ctx, u)
-	class := &db.Class{Name: "moto", OwnerID: u.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{"fargate"}}
-	if err := store.CreateClass(ctx, class); err != nil {
-		t.Fatal(err)
-	}
-	var rows []db.NewStudent
-	for i := 1; i <= 5; i++ {
-		rows = append(rows, db.NewStudent{Name: fmt.Sprintf("S%d", i), Email: fmt.Sprintf("s%d@example.edu", i)})
-	}
-	if _, _, err := store.AddStudents(ctx, class.ID, rows); err != nil {
-		t.Fatal(err)
-	}
-	p := &Provisioner{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Store: store, Registry: catalog.New(), Provider: provider, Workers: 3,
-		Sleep: func(ctx context.Context, d time.Duration) error { time.Sleep(50 * time.Millisecond); return ctx.Err() }}
+	store, class := motoClass(t, "moto", db.IsolationShared, fiveStudents())
+	p := motoProvisioner(store, provider, 3)
 	job, err := p.Start(ctx, class.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -86,16 +106,7 @@ func TestConsoleLinkAgainstMoto(t *testing.T) {
 	awstest.Reset(t)
 	provider := awstest.NewProvider(t, awsprovider.Options{})
 	ctx := context.Background()
-	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "console.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	u := &db.User{Email: "ana@example.edu", Name: "Ana", Role: db.RoleInstructor}
-	store.CreateUser(ctx, u)
-	class := &db.Class{Name: "console", OwnerID: u.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{"fargate"}}
-	store.CreateClass(ctx, class)
-	store.AddStudents(ctx, class.ID, []db.NewStudent{{Name: "A", Email: "a@example.edu"}, {Name: "B", Email: "b@example.edu"}})
+	store, class := motoClass(t, "console", db.IsolationShared, []db.NewStudent{{Name: "A", Email: "a@example.edu"}, {Name: "B", Email: "b@example.edu"}})
 	var gotSession map[string]string
 	fed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("Action") != "getSigninToken" {
@@ -110,8 +121,7 @@ func TestConsoleLinkAgainstMoto(t *testing.T) {
 	if _, err := console.URL(ctx, class, "s01"); !errors.Is(err, ErrNotProvisioned) {
 		t.Fatalf("before provisioning: %v, want ErrNotProvisioned", err)
 	}
-	p := &Provisioner{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Store: store, Registry: catalog.New(), Provider: provider,
-		Sleep: func(ctx context.Context, d time.Duration) error { time.Sleep(50 * time.Millisecond); return ctx.Err() }}
+	p := motoProvisioner(store, provider, 0)
 	job, err := p.Start(ctx, class.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -136,20 +146,11 @@ func TestConsoleLinkAgainstMoto(t *testing.T) {
 func TestProvisionAccountPerStudentAgainstMoto(t *testing.T) {
 	awstest.Reset(t)
 	ctx := context.Background()
-	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "aps.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	u := &db.User{Email: "ana@example.edu", Name: "Ana", Role: db.RoleInstructor}
-	store.CreateUser(ctx, u)
-	class := &db.Class{Name: "aps", OwnerID: u.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationPerStudent, Labs: []string{"fargate"}}
-	store.CreateClass(ctx, class)
 	accounts := []string{"111122223333", "444455556666"}
-	store.AddStudents(ctx, class.ID, []db.NewStudent{{Name: "A", Email: "a@example.edu", AccountID: accounts[0]}, {Name: "B", Email: "b@example.edu", AccountID: accounts[1]}})
+	store, class := motoClass(t, "aps", db.IsolationPerStudent,
+		[]db.NewStudent{{Name: "A", Email: "a@example.edu", AccountID: accounts[0]}, {Name: "B", Email: "b@example.edu", AccountID: accounts[1]}})
 	provider := awstest.NewProvider(t, awsprovider.Options{ExternalID: func(string) string { return class.ID }})
-	p := &Provisioner{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Store: store, Registry: catalog.New(), Provider: provider,
-		Sleep: func(ctx context.Context, d time.Duration) error { time.Sleep(50 * time.Millisecond); return ctx.Err() }}
+	p := motoProvisioner(store, provider, 0)
 	job, err := p.Start(ctx, class.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -182,25 +183,8 @@ func TestProvisionResumesAgainstMoto(t *testing.T) {
 	awstest.Reset(t)
 	provider := awstest.NewProvider(t, awsprovider.Options{})
 	ctx := context.Background()
-	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "resume.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	u := &db.User{Email: "ana@example.edu", Name: "Ana", Role: db.RoleInstructor}
-	store.CreateUser(ctx, u)
-	class := &db.Class{Name: "resume", OwnerID: u.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{"fargate"}}
-	store.CreateClass(ctx, class)
-	var rows []db.NewStudent
-	for i := 1; i <= 5; i++ {
-		rows = append(rows, db.NewStudent{Name: fmt.Sprintf("S%d", i), Email: fmt.Sprintf("s%d@example.edu", i)})
-	}
-	store.AddStudents(ctx, class.ID, rows)
-	mk := func() *Provisioner {
-		return &Provisioner{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Store: store, Registry: catalog.New(), Provider: provider, Workers: 2,
-			Sleep: func(ctx context.Context, d time.Duration) error { time.Sleep(50 * time.Millisecond); return ctx.Err() }}
-	}
-	p := mk()
+	store, class := motoClass(t, "resume", db.IsolationShared, fiveStudents())
+	p := motoProvisioner(store, provider, 2)
 	runCtx, cancel := context.WithCancel(ctx)
 	var steps atomic.Int32
 	p.OnProgress = func(int64) {
@@ -215,7 +199,7 @@ func TestProvisionResumesAgainstMoto(t *testing.T) {
 	if err := p.Run(runCtx, job.ID); err == nil {
 		t.Fatal("the cancelled run reported success")
 	}
-	resumed := mk()
+	resumed := motoProvisioner(store, provider, 2)
 	open, err := resumed.Start(ctx, class.ID)
 	if err != nil || open.ID != job.ID {
 		t.Fatalf("resume found %+v, %v", open, err)
