@@ -63,6 +63,8 @@ type ClientOptions struct {
 	STS            []func(*sts.Options)
 	Quotas         []func(*servicequotas.Options)
 	GA             []func(*globalaccelerator.Options)
+	// More holds the other labs' services' hooks.
+	More MoreClientOptions
 }
 
 // Options configures New. The zero value is production: the default chain, no
@@ -402,6 +404,7 @@ func (p *Provider) build(cfg aws.Config, account, region string) (*cloud.Clients
 		},
 			h.GA, func(o *globalaccelerator.Options) { g.check("globalaccelerator", o.BaseEndpoint) })...),
 	}
+	p.buildMore(cfg, c, mw, g)
 	if g.err != nil {
 		return nil, fmt.Errorf("awsprovider: RequireEndpoint: %w", g.err)
 	}

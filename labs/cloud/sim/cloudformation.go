@@ -65,6 +65,7 @@ type stackResource struct {
 	physical     string
 	attrs        map[string]any
 	del          func() error
+	failed       string // why its last deletion failed (DELETE_FAILED), or ""
 }
 
 type logGroup struct {
@@ -427,7 +428,9 @@ func (r *region) deleteStackResources(st *stack) {
 		if rs.del != nil {
 			err = rs.del()
 		}
+		rs.failed = ""
 		if err != nil {
+			rs.failed = err.Error()
 			failed = append(failed, rs.logical)
 			keep = append([]*stackResource{rs}, keep...)
 			r.stackEvent(st, rs.logical, rs.typ, rs.physical, cftypes.ResourceStatusDeleteFailed, err.Error())
@@ -829,11 +832,58 @@ func (c *cfnClient) DeleteStack(ctx context.Context, in *cloudformation.DeleteSt
 		return nil, validationError("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
 	}
 	st := r.stackByRef(str(in.StackName))
+	if len(in.RetainResources) > 0 && (st == nil || st.status != cftypes.StackStatusDeleteFailed) {
+		return nil, validationError("Invalid operation on stack [%s]. RetainResources can only be specified when stack is in DELETE_FAILED state", str(in.StackName))
+	}
 	if st == nil || st.status == cftypes.StackStatusDeleteComplete || st.status == cftypes.StackStatusDeleteInProgress {
 		return &cloudformation.DeleteStackOutput{}, nil
+	}
+	if len(in.RetainResources) > 0 {
+		var keep []*stackResource
+		for _, rs := range st.resources {
+			if !contains(in.RetainResources, rs.logical) {
+				keep = append(keep, rs)
+			}
+		}
+		st.resources = keep // retained: left as they are, no longer the stack's
 	}
 	st.status, st.reason = cftypes.StackStatusDeleteInProgress, "User Initiated"
 	st.dueAt = r.w.now.Add(stackDeleteTime)
 	r.stackEvent(st, st.name, "AWS::CloudFormation::Stack", st.id, cftypes.ResourceStatusDeleteInProgress, "User Initiated")
 	return &cloudformation.DeleteStackOutput{}, nil
+}
+
+// DescribeStackResources lists a stack's resources with their status: a resource
+// whose deletion failed is DELETE_FAILED with the reason.
+func (c *cfnClient) DescribeStackResources(ctx context.Context, in *cloudformation.DescribeStackResourcesInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStackResourcesOutput, error) {
+	r, err := c.enter(ctx, "DescribeStackResources")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil || str(in.StackName) == "" {
+		return nil, validationError("Either StackName or PhysicalResourceId must be specified.")
+	}
+	st := r.stackByRef(str(in.StackName))
+	if st == nil {
+		return nil, validationError("Stack with id %s does not exist", str(in.StackName))
+	}
+	out := &cloudformation.DescribeStackResourcesOutput{}
+	for _, rs := range st.resources {
+		status, reason := cftypes.ResourceStatusCreateComplete, ""
+		switch {
+		case rs.failed != "":
+			status, reason = cftypes.ResourceStatusDeleteFailed, rs.failed
+		case st.status == cftypes.StackStatusDeleteInProgress:
+			status = cftypes.ResourceStatusDeleteInProgress
+		}
+		if id := str(in.LogicalResourceId); id != "" && id != rs.logical {
+			continue
+		}
+		out.StackResources = append(out.StackResources, cftypes.StackResource{
+			StackName: ptr(st.name), StackId: ptr(st.id), LogicalResourceId: ptr(rs.logical), PhysicalResourceId: ptr(rs.physical),
+			ResourceType: ptr(rs.typ), ResourceStatus: status, ResourceStatusReason: optStr(reason), Timestamp: ptr(st.createdAt),
+		})
+	}
+	return out, nil
 }

@@ -1580,3 +1580,32 @@ func (r *region) expireECS(now time.Time) {
 		cl.svcOrder = compact(cl.svcOrder, func(s *service) bool { return cl.services[s.name] == s })
 	}
 }
+
+// DeleteTaskDefinitions deletes INACTIVE revisions: they move to
+// DELETE_IN_PROGRESS and are gone from every list. An ACTIVE or unknown revision is
+// a failure entry, as ECS reports it, not an error.
+func (c *ecsClient) DeleteTaskDefinitions(ctx context.Context, in *ecs.DeleteTaskDefinitionsInput, _ ...func(*ecs.Options)) (*ecs.DeleteTaskDefinitionsOutput, error) {
+	r, err := c.enter(ctx, "DeleteTaskDefinitions")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil || len(in.TaskDefinitions) == 0 || len(in.TaskDefinitions) > 10 {
+		return nil, &ecstypes.ClientException{Message: ptr("taskDefinitions must name between 1 and 10 task definition revisions.")}
+	}
+	out := &ecs.DeleteTaskDefinitionsOutput{}
+	for _, ref := range in.TaskDefinitions {
+		td, err := r.taskDef(ref)
+		switch {
+		case err != nil || !strings.Contains(arnTail(ref, "task-definition/"), ":"):
+			out.Failures = append(out.Failures, ecstypes.Failure{Arn: ptr(ref), Reason: ptr("TASK_DEFINITION_NOT_FOUND")})
+		case td.status == ecstypes.TaskDefinitionStatusActive:
+			out.Failures = append(out.Failures, ecstypes.Failure{Arn: ptr(ref), Reason: ptr("The specified task definition is not in INACTIVE status."), Detail: ptr("ACTIVE")})
+		default:
+			td.status = ecstypes.TaskDefinitionStatusDeleteInProgress
+			td.dead = true
+			out.TaskDefinitions = append(out.TaskDefinitions, *td.out())
+		}
+	}
+	return out, nil
+}

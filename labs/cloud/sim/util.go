@@ -238,3 +238,11 @@ func parseIPv4(s string) (netip.Addr, error) {
 }
 
 func parsePrefix(s string) (netip.Prefix, error) { return netip.ParsePrefix(s) }
+
+// optStr is s as an optional string: nil when empty.
+func optStr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

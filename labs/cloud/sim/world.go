@@ -135,6 +135,9 @@ type region struct {
 	// Resource Groups Tagging API: every taggable resource in creation order.
 	taggables []*tagged
 	tagSeq    uint64
+
+	// ext holds the state of services registered with registerService, by name.
+	ext map[string]any
 }
 
 // New returns an empty world: every (account, region) gets its default VPC the
@@ -191,7 +194,7 @@ func (w *World) Clients(ctx context.Context, acct, region string) (*cloud.Client
 	w.regionLocked(acct, region)
 	w.mu.Unlock()
 	b := base{w: w, account: acct, region: region}
-	return &cloud.Clients{
+	c := &cloud.Clients{
 		Account:        acct,
 		Region:         region,
 		Now:            w.clock.Now,
@@ -207,7 +210,11 @@ func (w *World) Clients(ctx context.Context, acct, region string) (*cloud.Client
 		// Global Accelerator's API lives in us-west-2 only.
 		GlobalAccelerator: &gaClient{base{w: w, account: acct, region: "us-west-2"}},
 		Tagging:           &taggingClient{b},
-	}, nil
+	}
+	for _, attach := range clientHooks {
+		attach(b, c)
+	}
+	return c, nil
 }
 
 // SetLoad sets the simulated HTTP load arriving at a load balancer, in requests
@@ -328,6 +335,9 @@ func (r *region) step(now time.Time, minute bool) {
 	r.stepServices(now)
 	r.stepLoad()
 	r.stepStacks(now)
+	for _, f := range stepHooks {
+		f(r, now)
+	}
 	if minute {
 		r.recordMetrics(now)
 		r.evaluateAlarms(now)

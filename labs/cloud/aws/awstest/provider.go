@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 
 	awsprovider "github.com/labdash/labdash/labs/cloud/aws"
@@ -20,9 +21,14 @@ func CloudWatchJSON(o *cloudwatch.Options) {
 	o.Protocol = awsjson.New10(schemas.GraniteServiceVersion20100801)
 }
 
+// S3PathStyle addresses buckets as http://moto/bucket rather than as a virtual
+// host (bucket.moto), which a loopback endpoint cannot resolve.
+func S3PathStyle(o *s3.Options) { o.UsePathStyle = true }
+
 // MotoClientOptions are the client hooks every provider talking to moto needs.
 func MotoClientOptions() awsprovider.ClientOptions {
-	return awsprovider.ClientOptions{CloudWatch: []func(*cloudwatch.Options){CloudWatchJSON}}
+	return awsprovider.ClientOptions{CloudWatch: []func(*cloudwatch.Options){CloudWatchJSON},
+		More: awsprovider.MoreClientOptions{S3: []func(*s3.Options){S3PathStyle}}}
 }
 
 // NewProvider returns a real AWS provider wired to the test binary's moto (see Moto)
@@ -36,6 +42,7 @@ func NewProvider(t testing.TB, opts awsprovider.Options) *awsprovider.Provider {
 		opts.MaxAttempts = 2
 	}
 	opts.ClientOptions.CloudWatch = append(opts.ClientOptions.CloudWatch, CloudWatchJSON)
+	opts.ClientOptions.More.S3 = append(opts.ClientOptions.More.S3, S3PathStyle)
 	p, err := awsprovider.New(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("awstest: provider: %v", err)

@@ -1,0 +1,289 @@
+// Package resources is what cleanup knows about each AWS resource type, one file
+// per type: how to recognise its ARN, how to find the ones the tag sweep cannot
+// (a lister), how to re-read its tags (the ownership test), how to delete it (one
+// attempt at a time, so the engine can poll, back off and resume), which
+// identifiers that deletion may pass to AWS (the guard's allow-list) and which
+// types must be gone first (the dependency graph).
+//
+// A type that is not registered here is never deleted: the planner lists it as
+// skipped. Each Delete is written against labs/cloud's interfaces, so it runs
+// unchanged on the simulator, on moto and on AWS.
+package resources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	smithy "github.com/aws/smithy-go"
+
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+// Ref is one resource as the cleanup engine knows it.
+type Ref struct {
+	ARN     string `json:"arn"`
+	Type    string `json:"type"` // CloudFormation-style, e.g. AWS::ECS::Service
+	Region  string `json:"region"`
+	Account string `json:"account"`
+	Student string `json:"student"`          // "s07", or "" for class-level resources
+	Parent  string `json:"parent,omitempty"` // the ARN of the resource it belongs to
+}
+
+// Found is a candidate a lister found. Proof says why it is the class's; an empty
+// Proof means ownership is not proven and Reason says why: it is skipped.
+type Found struct {
+	Ref
+	Proof  string
+	Reason string
+}
+
+// Scope is what a lister knows about the class being cleaned up.
+type Scope struct {
+	ClassID  string
+	Students []string // roster slugs
+	// Owned holds what is already proven the class's, by ARN: the parents that
+	// untaggable children (records, subscriptions, listeners …) are found under.
+	Owned map[string]Ref
+}
+
+// Prefix is the name prefix every resource of student has: <class><student>-.
+func (s Scope) Prefix(student string) string { return s.ClassID + student + "-" }
+
+// StudentOf returns the roster student whose prefix name starts with, or "".
+func (s Scope) StudentOf(name string) string {
+	for _, st := range s.Students {
+		if strings.HasPrefix(name, s.Prefix(st)) {
+			return st
+		}
+	}
+	return ""
+}
+
+// Type is one resource type's cleanup knowledge.
+type Type struct {
+	// Name is the CloudFormation-style type name, e.g. "AWS::S3::Bucket".
+	Name string
+	// After lists the types whose resources (of the same student) must be gone before
+	// one of this type can be deleted: children and dependents. Ranks follow from it.
+	After []string
+	// Hourly is the estimated USD per hour while one exists (LABS.md §4).
+	Hourly float64
+	// Global types (IAM, Route 53) live in no region: they are handled once, through
+	// the class's first region.
+	Global bool
+	// Home is the only region its API is served from ("us-west-2" for Global
+	// Accelerator); "" means the resource's own region.
+	Home string
+	// AccountPerStudentOnly types are account-wide (Macie): cleanup touches them only
+	// in a student's own account, never in a shared one.
+	AccountPerStudentOnly bool
+	// Match reports whether an ARN is of this type (the tag sweep's ARNs).
+	Match func(arn string) bool
+	// Tags re-reads the resource's own tags through its service: the ownership test
+	// for a candidate the tag sweep did not vouch for. An error wrapping ErrGone
+	// means it no longer exists. Nil: the type cannot carry tags, and ownership comes
+	// from its parent or its name.
+	Tags func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error)
+	// List finds resources of this type the tag sweep cannot see (untagged children
+	// of owned parents, hand-made resources named with the class prefix), each with
+	// its proof or the reason it is not proven. Nil: the tag sweep and ledger suffice.
+	List func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error)
+	// Delete makes one attempt. It returns nil or an error wrapping ErrGone when the
+	// resource is gone; Waiting(step) while a deletion (or a disable before it) is
+	// in progress, and the engine calls it again later; otherwise AWS's error,
+	// which the engine classifies (retry later, back off, terminal).
+	Delete func(ctx context.Context, c *cloud.Clients, r Ref) error
+	// Targets lists the identifiers Delete may pass to mutating calls: own names
+	// the resource itself (its ARN, name, id, URL), context its parents' names it
+	// must also pass (a service's cluster). The guard lets a mutating call through
+	// only if every identifier in it is allowed and at least one is someone's own.
+	Targets func(r Ref) (own, context []string)
+
+	rank int
+}
+
+// Rank orders deletion: a type's rank is greater than that of every type in After.
+func (t Type) Rank() int { return t.rank }
+
+// ErrGone means the resource no longer exists.
+var ErrGone = errors.New("resource is gone")
+
+// ErrWaiting means a deletion is under way; errors.Is(Waiting(step), ErrWaiting).
+var ErrWaiting = errors.New("deletion in progress")
+
+// WaitError is Delete's "not yet": Step names the state (disabling, deleting,
+// waiting) and Detail what AWS says.
+type WaitError struct{ Step, Detail string }
+
+func (e *WaitError) Error() string {
+	if e.Detail == "" {
+		return e.Step
+	}
+	return e.Step + ": " + e.Detail
+}
+
+// Is makes errors.Is(err, ErrWaiting) hold.
+func (e *WaitError) Is(target error) bool { return target == ErrWaiting }
+
+// Waiting is Delete's answer while the resource is on its way out.
+func Waiting(step, detailFormat string, a ...any) error {
+	return &WaitError{Step: step, Detail: fmt.Sprintf(detailFormat, a...)}
+}
+
+var (
+	mu     sync.Mutex
+	types  = map[string]*Type{}
+	ranked bool
+)
+
+// Register adds a type; each type's file calls it from init. It panics on a
+// malformed or duplicate type, so a mistake fails every test at once.
+func Register(t Type) {
+	mu.Lock()
+	defer mu.Unlock()
+	switch {
+	case t.Name == "" || !strings.HasPrefix(t.Name, "AWS::"):
+		panic(fmt.Sprintf("resources: type name %q is not AWS::Service::Resource", t.Name))
+	case types[t.Name] != nil:
+		panic("resources: duplicate type " + t.Name)
+	case t.Match == nil || t.Delete == nil || t.Targets == nil:
+		panic("resources: type " + t.Name + " needs Match, Delete and Targets")
+	}
+	types[t.Name] = &t
+	ranked = false
+}
+
+// rankLocked computes every type's rank from After: 1 + the highest rank among the
+// types it waits for. It panics on an unknown type in After or a cycle.
+func rankLocked() {
+	if ranked {
+		return
+	}
+	state := map[string]int{} // 0 new, 1 visiting, 2 done
+	var visit func(n string) int
+	visit = func(n string) int {
+		t := types[n]
+		if t == nil {
+			return 0 // a type not registered (yet) has no resources to wait for; TestAfterIsRegistered catches typos
+		}
+		switch state[n] {
+		case 1:
+			panic("resources: dependency cycle through " + n)
+		case 2:
+			return t.rank
+		}
+		state[n] = 1
+		r := 1
+		for _, a := range t.After {
+			r = max(r, visit(a)+1)
+		}
+		t.rank, state[n] = r, 2
+		return r
+	}
+	for n := range types {
+		visit(n)
+	}
+	ranked = true
+}
+
+// Lookup returns the registered type name.
+func Lookup(name string) (Type, bool) {
+	mu.Lock()
+	defer mu.Unlock()
+	rankLocked()
+	t := types[name]
+	if t == nil {
+		return Type{}, false
+	}
+	return *t, true
+}
+
+// ForARN returns the type an ARN is of, if exactly one type claims it.
+func ForARN(arn string) (Type, bool) {
+	var hit []Type
+	for _, t := range All() {
+		if t.Match(arn) {
+			hit = append(hit, t)
+		}
+	}
+	if len(hit) != 1 {
+		return Type{}, false
+	}
+	return hit[0], true
+}
+
+// All returns every registered type, by rank then name.
+func All() []Type {
+	mu.Lock()
+	defer mu.Unlock()
+	rankLocked()
+	out := make([]Type, 0, len(types))
+	for _, t := range types {
+		out = append(out, *t)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].rank != out[j].rank {
+			return out[i].rank < out[j].rank
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// ARN helpers shared by the type files.
+
+// Service returns an ARN's service field ("ecs", "s3" …).
+func Service(arn string) string { return field(arn, 2) }
+
+// Region returns an ARN's region field.
+func Region(arn string) string { return field(arn, 3) }
+
+// Account returns an ARN's account field.
+func Account(arn string) string { return field(arn, 4) }
+
+// Resource returns an ARN's resource part (after the fifth colon).
+func Resource(arn string) string { return field(arn, 5) }
+
+func field(arn string, i int) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[i]
+}
+
+// MatchPrefix returns a Match for ARNs of service whose resource part starts with prefix.
+func MatchPrefix(service, prefix string) func(string) bool {
+	return func(arn string) bool { return Service(arn) == service && strings.HasPrefix(Resource(arn), prefix) }
+}
+
+// Last returns what follows the last sep in s.
+func Last(s, sep string) string { return s[strings.LastIndex(s, sep)+len(sep):] }
+
+// ErrorCode returns an AWS error's code, or "".
+func ErrorCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+// GoneIf returns ErrGone (wrapping err) when err is an AWS error with one of codes
+// (a service's not-found codes), and err otherwise.
+func GoneIf(err error, codes ...string) error {
+	if err == nil {
+		return nil
+	}
+	code := ErrorCode(err)
+	for _, c := range codes {
+		if code == c {
+			return fmt.Errorf("%w: %w", ErrGone, err)
+		}
+	}
+	return err
+}

@@ -1,0 +1,99 @@
+package awsprovider
+
+// The other labs' service clients, built the same way as the Fargate lab's:
+// throttled and counted, pointed at Options.Endpoint, checked by RequireEndpoint.
+
+import (
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/acmpca"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/macie2"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+// MoreClientOptions are ClientOptions' hooks for the other labs' services.
+type MoreClientOptions struct {
+	Logs             []func(*cloudwatchlogs.Options)
+	S3               []func(*s3.Options)
+	RDS              []func(*rds.Options)
+	Route53          []func(*route53.Options)
+	Lambda           []func(*lambda.Options)
+	DynamoDB         []func(*dynamodb.Options)
+	SNS              []func(*sns.Options)
+	SQS              []func(*sqs.Options)
+	Cognito          []func(*cognitoidentityprovider.Options)
+	ElasticBeanstalk []func(*elasticbeanstalk.Options)
+	Macie            []func(*macie2.Options)
+	PCA              []func(*acmpca.Options)
+	ASG              []func(*autoscaling.Options)
+}
+
+// buildMore adds the other labs' clients to c. p.mu is held.
+func (p *Provider) buildMore(cfg aws.Config, c *cloud.Clients, mw func(*middleware.Stack) error, g *endpointGuard) {
+	ep, h := p.endpoint(), p.opts.ClientOptions.More
+	c.Logs = cloudwatchlogs.NewFromConfig(cfg, svcOpts(mw, ep, g, "logs", func(o *cloudwatchlogs.Options) (*[]func(*middleware.Stack) error, **string) {
+		return &o.APIOptions, &o.BaseEndpoint
+	}, h.Logs)...)
+	c.S3 = s3.NewFromConfig(cfg, svcOpts(mw, ep, g, "s3", func(o *s3.Options) (*[]func(*middleware.Stack) error, **string) {
+		return &o.APIOptions, &o.BaseEndpoint
+	}, h.S3)...)
+	c.RDS = rds.NewFromConfig(cfg, svcOpts(mw, ep, g, "rds", func(o *rds.Options) (*[]func(*middleware.Stack) error, **string) {
+		return &o.APIOptions, &o.BaseEndpoint
+	}, h.RDS)...)
+	c.Route53 = route53.NewFromConfig(cfg, svcOpts(mw, ep, g, "route53", func(o *route53.Options) (*[]func(*middleware.Stack) error, **string) {
+		return &o.APIOptions, &o.BaseEndpoint
+	}, h.Route53)...)
+	c.Lambda = lambda.NewFromConfig(cfg, svcOpts(mw, ep, g, "lambda", func(o *lambda.Options) (*[]func(*middleware.Stack) error, **string) {
+		return &o.APIOptions, &o.BaseEndpoint
+	}, h.Lambda)...)
+	c.DynamoDB = dynamodb.NewFromConfig(cfg, svcOpts(mw, ep, g, "dynamodb", func(o *dynamodb.Options) (*[]func(*middleware.Stack) error, **string) {
+		return &o.APIOptions, &o.BaseEndpoint
+	}, h.DynamoDB)...)
+	c.SNS = sns.NewFromConfig(cfg, svcOpts(mw, ep, g, "sns", func(o *sns.Options) (*[]func(*middleware.Stack) error, **string) {
+		return &o.APIOptions, &o.BaseEndpoint
+	}, h.SNS)...)
+	c.SQS = sqs.NewFromConfig(cfg, svcOpts(mw, ep, g, "sqs", func(o *sqs.Options) (*[]func(*middleware.Stack) error, **string) {
+		return &o.APIOptions, &o.BaseEndpoint
+	}, h.SQS)...)
+	c.Cognito = cognitoidentityprovider.NewFromConfig(cfg, svcOpts(mw, ep, g, "cognito-idp", func(o *cognitoidentityprovider.Options) (*[]func(*middleware.Stack) error, **string) {
+		return &o.APIOptions, &o.BaseEndpoint
+	}, h.Cognito)...)
+	c.ElasticBeanstalk = elasticbeanstalk.NewFromConfig(cfg, svcOpts(mw, ep, g, "elasticbeanstalk", func(o *elasticbeanstalk.Options) (*[]func(*middleware.Stack) error, **string) {
+		return &o.APIOptions, &o.BaseEndpoint
+	}, h.ElasticBeanstalk)...)
+	c.Macie = macie2.NewFromConfig(cfg, svcOpts(mw, ep, g, "macie2", func(o *macie2.Options) (*[]func(*middleware.Stack) error, **string) {
+		return &o.APIOptions, &o.BaseEndpoint
+	}, h.Macie)...)
+	c.PCA = acmpca.NewFromConfig(cfg, svcOpts(mw, ep, g, "acm-pca", func(o *acmpca.Options) (*[]func(*middleware.Stack) error, **string) {
+		return &o.APIOptions, &o.BaseEndpoint
+	}, h.PCA)...)
+	c.ASG = autoscaling.NewFromConfig(cfg, svcOpts(mw, ep, g, "autoscaling", func(o *autoscaling.Options) (*[]func(*middleware.Stack) error, **string) {
+		return &o.APIOptions, &o.BaseEndpoint
+	}, h.ASG)...)
+}
+
+// svcOpts is one client's options: the throttle and the endpoint first, then the
+// caller's hooks, then the endpoint guard (see with).
+func svcOpts[O any](mw func(*middleware.Stack) error, ep *string, g *endpointGuard, name string,
+	fields func(*O) (*[]func(*middleware.Stack) error, **string), hooks []func(*O)) []func(*O) {
+	return with(func(o *O) {
+		api, base := fields(o)
+		*api = append(*api, mw)
+		setEndpoint(base, ep)
+	}, hooks, func(o *O) {
+		_, base := fields(o)
+		g.check(name, *base)
+	})
+}

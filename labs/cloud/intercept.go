@@ -1,0 +1,33 @@
+package cloud
+
+import "context"
+
+//go:generate go run ./internal/genintercept
+
+// Call is one API call about to be made through Clients.
+type Call struct {
+	Service  string // the Clients field: "ECS", "EC2", "S3" …
+	Op       string // the operation: "DeleteService"
+	Input    any    // the operation's *Input struct
+	Mutating bool   // false for Describe*, List*, Get* and the other read-only operations
+}
+
+// Interceptor sees every call before it is made; an error stops the call and is
+// returned to the caller as the call's error. Cleanup's guard is one (it refuses
+// mutating calls outside the confirmed plan); the simulator's fault injection is
+// another.
+type Interceptor func(ctx context.Context, call Call) error
+
+// readOnly are the operation-name prefixes that change nothing in AWS.
+var readOnly = []string{"Describe", "List", "Get", "Lookup", "Search", "Head", "Scan", "Query", "BatchGet", "AssumeRole"}
+
+// IsMutating reports whether operation op may change something in AWS. Unknown
+// verbs count as mutating: the guard fails closed.
+func IsMutating(op string) bool {
+	for _, p := range readOnly {
+		if len(op) >= len(p) && op[:len(p)] == p {
+			return false
+		}
+	}
+	return true
+}
