@@ -26,6 +26,7 @@ type Job struct {
 	ID        int64
 	ClassID   string
 	Kind      string
+	Scope     string // "" for the whole class, or one student's slug
 	State     string
 	Error     string
 	CreatedAt time.Time
@@ -65,8 +66,8 @@ func (s *Store) CreateJob(ctx context.Context, classID, kind string, keys []stri
 func (s *Store) Job(ctx context.Context, id int64) (*Job, error) {
 	var j Job
 	var created, updated int64
-	err := s.q.QueryRowContext(ctx, `SELECT id, class_id, kind, state, error, created_at, updated_at FROM jobs WHERE id = ?`, id).
-		Scan(&j.ID, &j.ClassID, &j.Kind, &j.State, &j.Error, &created, &updated)
+	err := s.q.QueryRowContext(ctx, `SELECT id, class_id, kind, scope, state, error, created_at, updated_at FROM jobs WHERE id = ?`, id).
+		Scan(&j.ID, &j.ClassID, &j.Kind, &j.Scope, &j.State, &j.Error, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -164,10 +165,15 @@ func (s *Store) LatestJob(ctx context.Context, classID, kind string) (*Job, erro
 
 // CreateJobWithItems starts a job whose items carry payloads (a cleanup plan's resources).
 func (s *Store) CreateJobWithItems(ctx context.Context, classID, kind string, items []JobItem) (*Job, error) {
+	return s.CreateScopedJob(ctx, classID, kind, "", items)
+}
+
+// CreateScopedJob is CreateJobWithItems for part of a class: scope is a student's slug.
+func (s *Store) CreateScopedJob(ctx context.Context, classID, kind, scope string, items []JobItem) (*Job, error) {
 	var id int64
 	err := s.WithTx(ctx, func(tx *Store) error {
 		now := tx.now().Unix()
-		res, err := tx.q.ExecContext(ctx, `INSERT INTO jobs (class_id, kind, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`, classID, kind, JobQueued, now, now)
+		res, err := tx.q.ExecContext(ctx, `INSERT INTO jobs (class_id, kind, scope, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`, classID, kind, scope, JobQueued, now, now)
 		if err != nil {
 			return fmt.Errorf("db: create job: %w", err)
 		}

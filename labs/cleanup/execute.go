@@ -6,23 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sort"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
-	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
-	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
-	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	smithy "github.com/aws/smithy-go"
 
 	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs/cleanup/resources"
 	"github.com/labdash/labdash/labs/cloud"
 )
 
@@ -41,18 +33,29 @@ type Executor struct {
 	Store    *db.Store
 	Provider cloud.Provider
 	Planner  *Planner
-	// Workers bounds deletions running at once within one rank (default 4).
-	Workers int
-	// Sleep waits between retries and polls; tests move a manual clock with it.
+	// Workers bounds the delete attempts in flight at once (default 16); PerService
+	// bounds them per AWS service (default 4), under the services' rate limits.
+	Workers, PerService int
+	// Sleep waits between attempts; tests make it short. Deadlines are measured on
+	// the provider's clock (simulated time in the simulator).
 	Sleep func(ctx context.Context, d time.Duration) error
-	// Deadline bounds each resource's wait (default 20 min, LABS.md §4's DependencyViolation window).
+	// Deadline bounds each resource's deletion (default 20 min, LABS.md §4's
+	// DependencyViolation window after an ENI is released).
 	Deadline time.Duration
+	// Intercept, when set, wraps every client after the guard (tests inject faults).
+	Intercept cloud.Interceptor
 }
 
-// Confirm binds a cleanup to the plan the instructor saw: the hash (which covers the
-// account, the regions and every ARN) and the class's name typed out. It creates the
-// job holding exactly the plan's items.
+// Confirm binds a cleanup of the whole class to the plan the instructor saw.
 func (x *Executor) Confirm(ctx context.Context, classID, hash, typedName string) (*db.Job, error) {
+	return x.ConfirmFor(ctx, classID, "", hash, typedName)
+}
+
+// ConfirmFor binds a cleanup of class classID — or of one student of it — to the
+// plan the instructor saw: the hash (which covers the scope, the account, the
+// regions and every ARN) and the class's name typed out. It creates the job
+// holding exactly the plan's items; the guard lets nothing else be touched.
+func (x *Executor) ConfirmFor(ctx context.Context, classID, student, hash, typedName string) (*db.Job, error) {
 	class, err := x.Store.Class(ctx, classID)
 	if err != nil {
 		return nil, err
@@ -60,7 +63,7 @@ func (x *Executor) Confirm(ctx context.Context, classID, hash, typedName string)
 	if strings.TrimSpace(typedName) != class.Name {
 		return nil, ErrWrongName
 	}
-	plan, err := x.Planner.Plan(ctx, classID)
+	plan, err := x.Planner.PlanFor(ctx, classID, student)
 	if err != nil {
 		return nil, err
 	}
@@ -72,17 +75,40 @@ func (x *Executor) Confirm(ctx context.Context, classID, hash, typedName string)
 		b, _ := json.Marshal(it)
 		items[i] = db.JobItem{Key: it.ARN, Payload: string(b)}
 	}
-	job, err := x.Store.CreateJobWithItems(ctx, classID, JobKind, items)
+	job, err := x.Store.CreateScopedJob(ctx, classID, JobKind, student, items)
 	if err != nil {
 		return nil, err
 	}
+	what := "the class"
+	if student != "" {
+		what = "student " + student
+	}
 	err = x.Store.Audit(ctx, db.AuditEntry{ClassID: classID, Actor: "cleanup", Action: "cleanup.confirm",
-		Detail: fmt.Sprintf("job %d: plan %s, account %s, regions %s, %d resources", job.ID, plan.Hash, plan.Account, strings.Join(plan.Regions, ","), len(plan.Items))})
+		Detail: fmt.Sprintf("job %d: %s; plan %s, account %s, regions %s, %d resources, $%.3f/h", job.ID, what, plan.Hash, plan.Account,
+			strings.Join(plan.Regions, ","), len(plan.Items), plan.HourlyUSD)})
 	return job, err
 }
 
-// Run executes (or resumes) cleanup job id: rank by rank, children first; items of a
-// rank in parallel. Then it verifies with a fresh plan and records what is left.
+// run is one Run's shared state.
+type run struct {
+	x       *Executor
+	jobID   int64
+	class   *db.Class
+	all     cloud.Interceptor // the guard (and any test interceptor)
+	slots   chan struct{}
+	perSvc  map[string]chan struct{}
+	mu      sync.Mutex
+	cond    *sync.Cond
+	rem     map[string]map[int]int // student ("" = class-level) → rank → unfinished items
+	remRank map[int]int            // rank → unfinished items, all students
+}
+
+// Run executes (or resumes) cleanup job id. Every unfinished resource runs its
+// own state machine; it starts once the resources it may depend on — its
+// student's of lower rank, and the class-level ones of lower rank; for a
+// class-level resource, every resource of lower rank — are finished. Then Run
+// verifies with a fresh plan and records what is left. Cancelling ctx stops it
+// where it is; Run on the same job resumes from the database alone.
 func (x *Executor) Run(ctx context.Context, id int64) error {
 	job, err := x.Store.Job(ctx, id)
 	if err != nil {
@@ -95,98 +121,177 @@ func (x *Executor) Run(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	// The guard: only ARNs of the confirmed plan may be touched.
-	allowed := map[string]Item{}
-	byRank := map[int][]Item{}
+	var refs []resources.Ref
+	var todo []Item
 	for _, ji := range job.Items {
 		var it Item
 		if err := json.Unmarshal([]byte(ji.Payload), &it); err != nil || it.ARN != ji.Key {
 			return fmt.Errorf("cleanup: job %d item %s is corrupt", id, ji.Key)
 		}
-		allowed[it.ARN] = it
-		if ji.State != db.ItemDone {
-			byRank[it.Rank] = append(byRank[it.Rank], it)
+		refs = append(refs, it.Ref)
+		if ji.State != db.ItemDone && ji.State != db.ItemFailed {
+			todo = append(todo, it)
 		}
 	}
-	ranks := make([]int, 0, len(byRank))
-	for r := range byRank {
-		ranks = append(ranks, r)
-	}
-	sort.Ints(ranks)
-	workers := x.Workers
-	if workers <= 0 {
-		workers = 4
-	}
-	for _, r := range ranks {
-		work := make(chan Item)
-		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for it := range work {
-					x.deleteOne(ctx, id, class, it, allowed)
-				}
-			}()
-		}
-		for _, it := range byRank[r] {
-			select {
-			case work <- it:
-			case <-ctx.Done():
+	r := &run{x: x, jobID: id, class: class, slots: make(chan struct{}, pick(x.Workers, 16)), perSvc: map[string]chan struct{}{},
+		rem: map[string]map[int]int{}, remRank: map[int]int{}}
+	r.cond = sync.NewCond(&r.mu)
+	guard := resources.Guard(refs, func(e *resources.Refused) {
+		x.Log.Error("cleanup guard refused a call outside the confirmed plan", slog.Int64("job", id), slog.String("call", e.Service+":"+e.Op),
+			slog.Any("targets", e.Targets), slog.String("why", e.Why))
+		_ = x.Store.Audit(context.WithoutCancel(ctx), db.AuditEntry{ClassID: class.ID, Actor: "cleanup", Action: "cleanup.refused", Detail: clip(e.Error(), 1000)})
+	})
+	r.all = guard
+	if x.Intercept != nil {
+		r.all = func(ctx context.Context, call cloud.Call) error {
+			if err := guard(ctx, call); err != nil {
+				return err
 			}
-		}
-		close(work)
-		wg.Wait()
-		if err := ctx.Err(); err != nil {
-			return err // the job stays running and resumes where it stopped
+			return x.Intercept(ctx, call)
 		}
 	}
-	return x.verify(ctx, id, class)
+	for _, it := range todo {
+		r.count(it, 1)
+		if r.perSvc[svcOf(it.ARN)] == nil {
+			r.perSvc[svcOf(it.ARN)] = make(chan struct{}, pick(x.PerService, 4))
+		}
+	}
+	var wg sync.WaitGroup
+	for _, it := range todo {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { r.count(it, -1) }()
+			if !r.waitTurn(ctx, it) {
+				return
+			}
+			r.deleteOne(ctx, it)
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err // the job stays running and resumes where it stopped
+	}
+	return x.verify(ctx, id, class, job.Scope)
 }
 
-// deleteOne runs one resource's state machine: deleting → waiting → gone, or failed.
-func (x *Executor) deleteOne(ctx context.Context, jobID int64, class *db.Class, it Item, allowed map[string]Item) {
+func pick(n, def int) int {
+	if n > 0 {
+		return n
+	}
+	return def
+}
+
+// svcOf is the service an ARN belongs to ("ecs:service/…" fallback ids included).
+func svcOf(arn string) string {
+	if s := resources.Service(arn); s != "" {
+		return s
+	}
+	s, _, _ := strings.Cut(arn, ":")
+	return s
+}
+
+func (r *run) count(it Item, d int) {
+	r.mu.Lock()
+	if r.rem[it.Student] == nil {
+		r.rem[it.Student] = map[int]int{}
+	}
+	r.rem[it.Student][it.Rank] += d
+	r.remRank[it.Rank] += d
+	r.mu.Unlock()
+	if d < 0 {
+		r.cond.Broadcast()
+	}
+}
+
+// ready reports whether nothing it may depend on is unfinished. r.mu is held.
+func (r *run) ready(it Item) bool {
+	for rank, n := range r.remRank {
+		if rank >= it.Rank || n == 0 {
+			continue
+		}
+		if it.Student == "" || r.rem[it.Student][rank] > 0 || r.rem[""][rank] > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// waitTurn blocks until it is ready or ctx ends.
+func (r *run) waitTurn(ctx context.Context, it Item) bool {
+	stop := context.AfterFunc(ctx, func() { r.mu.Lock(); r.cond.Broadcast(); r.mu.Unlock() })
+	defer stop()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for !r.ready(it) {
+		if ctx.Err() != nil {
+			return false
+		}
+		r.cond.Wait()
+	}
+	return ctx.Err() == nil
+}
+
+// deleteOne runs one resource's state machine: deleting (disabling, waiting) →
+// gone, or failed with the reason.
+func (r *run) deleteOne(ctx context.Context, it Item) {
+	x := r.x
 	set := func(state, step, detail string) {
-		if err := x.Store.SetJobItem(context.WithoutCancel(ctx), jobID, it.ARN, state, step, detail); err != nil {
+		if err := x.Store.SetJobItem(context.WithoutCancel(ctx), r.jobID, it.ARN, state, step, clip(detail, 500)); err != nil {
 			x.Log.Warn("cleanup: record progress", slog.Any("error", err))
 		}
 	}
-	if _, ok := allowed[it.ARN]; !ok { // cannot happen: items come from the plan; kept as the last line of defence
-		x.Log.Error("cleanup guard refused a resource outside the confirmed plan", slog.String("arn", it.ARN))
-		set(db.ItemFailed, "refused", "not in the confirmed plan")
+	t, ok := resources.Lookup(it.Type)
+	if !ok {
+		set(db.ItemFailed, "failed", "labdash has no deleter for "+it.Type)
 		return
 	}
 	acct := it.Account // a student's own account; the provider's default one in a shared class
-	if class.Isolation == db.IsolationShared {
+	if r.class.Isolation == db.IsolationShared {
 		acct = ""
 	}
 	region := it.Region
-	if region == "" {
-		region = class.Regions[0]
+	if t.Home != "" {
+		region = t.Home
 	}
-	c, err := x.Provider.Clients(ctx, acct, region)
+	if region == "" {
+		region = r.class.Regions[0]
+	}
+	raw, err := x.Provider.Clients(ctx, acct, region)
 	if err != nil {
-		set(db.ItemFailed, "clients", err.Error())
+		set(db.ItemFailed, "failed", "no clients: "+err.Error())
 		return
 	}
-	deadline := x.Deadline
-	if deadline <= 0 {
-		deadline = 20 * time.Minute
-	}
+	c := cloud.Intercept(raw, r.all)
+	deadline := pickDur(x.Deadline, 20*time.Minute)
 	start := c.Clock()
+	svc := r.perSvc[svcOf(it.ARN)]
 	set(db.ItemRunning, "deleting", "")
 	for attempt := 1; ; attempt++ {
-		err = deleteResource(ctx, c, it)
-		switch classify(err) {
+		r.slots <- struct{}{}
+		svc <- struct{}{}
+		err = t.Delete(ctx, c, it.Ref)
+		<-svc
+		<-r.slots
+		if ctx.Err() != nil {
+			return // stopped: the item stays as it is and a resumed run retries it
+		}
+		out := classify(err)
+		switch out {
 		case done:
-			if err := x.Store.MarkDeleted(ctx, class.ID, it.ARN); err != nil {
-				set(db.ItemFailed, "ledger", err.Error())
+			if err := x.Store.MarkDeleted(context.WithoutCancel(ctx), r.class.ID, it.ARN); err != nil {
+				set(db.ItemFailed, "failed", "ledger: "+err.Error())
 				return
 			}
-			_ = x.Store.Audit(ctx, db.AuditEntry{ClassID: class.ID, Actor: "cleanup", Action: "cleanup.delete", Detail: it.Type + " " + it.ARN})
+			_ = x.Store.Audit(context.WithoutCancel(ctx), db.AuditEntry{ClassID: r.class.ID, Actor: "cleanup", Action: "cleanup.delete", Detail: it.Type + " " + it.ARN})
 			set(db.ItemDone, "gone", "")
 			return
 		case terminal:
+			var refused *resources.Refused
+			if errors.As(err, &refused) {
+				set(db.ItemFailed, "refused", "the guard refused it: "+refused.Why)
+				return
+			}
 			set(db.ItemFailed, "failed", errText(err))
 			return
 		}
@@ -197,32 +302,47 @@ func (x *Executor) deleteOne(ctx context.Context, jobID int64, class *db.Class, 
 			set(db.ItemFailed, "failed", fmt.Sprintf("still not deleted after %s: %s", deadline, errText(err)))
 			return
 		}
-		set(db.ItemRunning, "waiting", errText(err))
-		wait := 5 * time.Second
-		if classify(err) == backoff {
-			wait = time.Duration(min(attempt, 6)) * 5 * time.Second
+		step, wait := "waiting", 10*time.Second
+		var we *resources.WaitError
+		switch {
+		case errors.As(err, &we):
+			step, wait = we.Step, 5*time.Second
+		case out == backoff:
+			step = "throttled"
+			wait = time.Duration(min(1<<min(attempt, 6), 60)) * time.Second // 2, 4 … 60 s
+			wait += time.Duration(rand.Int64N(int64(wait / 2)))             // jitter: retries of many workers spread out
 		}
+		set(db.ItemRunning, step, errText(err))
 		if x.sleep(ctx, wait) != nil {
 			return
 		}
 	}
 }
 
+func pickDur(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
 func (x *Executor) sleep(ctx context.Context, d time.Duration) error {
 	if x.Sleep != nil {
 		return x.Sleep(ctx, d)
 	}
+	t := time.NewTimer(d)
+	defer t.Stop()
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
-	case <-time.After(d):
+	case <-t.C:
 		return nil
 	}
 }
 
-// verify re-plans the class: anything still owned is a leftover, named in the job.
-func (x *Executor) verify(ctx context.Context, id int64, class *db.Class) error {
-	plan, err := x.Planner.Plan(ctx, class.ID)
+// verify re-plans the job's scope: anything still owned is a leftover, named in the job.
+func (x *Executor) verify(ctx context.Context, id int64, class *db.Class, scope string) error {
+	plan, err := x.Planner.PlanFor(ctx, class.ID, scope)
 	if err != nil {
 		return err
 	}
@@ -257,10 +377,10 @@ const (
 )
 
 func classify(err error) outcome {
-	if err == nil || errors.Is(err, errGone) {
+	if err == nil || errors.Is(err, resources.ErrGone) {
 		return done
 	}
-	if errors.Is(err, errWaiting) {
+	if errors.Is(err, resources.ErrWaiting) {
 		return retryLater
 	}
 	var ae smithy.APIError
@@ -269,113 +389,20 @@ func classify(err error) outcome {
 	}
 	code := ae.ErrorCode()
 	switch {
-	case strings.Contains(code, "NotFound"), code == "NoSuchEntity", code == "ClusterNotFoundException", code == "ServiceNotFoundException",
-		code == "ValidationError" && strings.Contains(ae.ErrorMessage(), "does not exist"):
+	case code == "LabdashGuardRefused":
+		return terminal
+	case strings.Contains(code, "NotFound"), code == "NoSuchEntity", code == "NoSuchBucket":
 		return done
-	case strings.Contains(code, "Throttl"), code == "RequestLimitExceeded", code == "TooManyRequestsException":
+	case strings.Contains(code, "Throttl"), code == "RequestLimitExceeded", code == "TooManyRequestsException", code == "SlowDown",
+		code == "RequestThrottled", code == "ProvisionedThroughputExceededException":
 		return backoff
 	case code == "DependencyViolation", code == "ResourceInUse", strings.Contains(code, "InUse"), strings.Contains(code, "Contains"),
-		code == "DeleteConflict", code == "PriorRequestNotComplete", code == "ServiceNotActiveException", strings.Contains(code, "NotDisabled"):
+		code == "DeleteConflict", code == "PriorRequestNotComplete", code == "ServiceNotActiveException", strings.Contains(code, "NotDisabled"),
+		strings.HasPrefix(code, "Associated"), code == "InvalidStateException", code == "ConcurrentModificationException",
+		code == "ScalingActivityInProgress", code == "OperationInProgress", code == "BucketNotEmpty":
 		return retryLater
 	}
 	return terminal
-}
-
-var (
-	errGone    = errors.New("gone")
-	errWaiting = errors.New("still being deleted")
-)
-
-// deleteResource makes one attempt to delete it, returning errGone when it no longer
-// exists and errWaiting while its deletion is in progress.
-func deleteResource(ctx context.Context, c *cloud.Clients, it Item) error {
-	switch it.Type {
-	case "AWS::CloudWatch::Alarm":
-		_, name, _ := strings.Cut(it.ARN, ":alarm:")
-		_, err := c.CloudWatch.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{name}})
-		return err
-	case "AWS::ApplicationAutoScaling::ScalingPolicy":
-		rest := it.ARN[strings.Index(it.ARN, ":resource/ecs/")+len(":resource/ecs/"):]
-		resource, name, _ := strings.Cut(rest, ":policyName/")
-		_, err := c.AutoScaling.DeleteScalingPolicy(ctx, &aas.DeleteScalingPolicyInput{PolicyName: aws.String(name), ServiceNamespace: aastypes.ServiceNamespaceEcs,
-			ResourceId: aws.String(resource), ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount})
-		return err
-	case "AWS::ApplicationAutoScaling::ScalableTarget":
-		_, svc, ok := strings.Cut(it.Parent, ":service/")
-		if !ok {
-			return fmt.Errorf("cleanup: scalable target %s has no service parent", it.ARN)
-		}
-		_, err := c.AutoScaling.DeregisterScalableTarget(ctx, &aas.DeregisterScalableTargetInput{ServiceNamespace: aastypes.ServiceNamespaceEcs,
-			ResourceId: aws.String("service/" + svc), ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount})
-		return err
-	case "AWS::ECS::Service":
-		_, rest, _ := strings.Cut(it.ARN, ":service/")
-		cluster, name, _ := strings.Cut(rest, "/")
-		out, err := c.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{name}})
-		if err != nil {
-			return err
-		}
-		if len(out.Services) == 0 || aws.ToString(out.Services[0].Status) == "INACTIVE" {
-			return errGone
-		}
-		if aws.ToString(out.Services[0].Status) == "DRAINING" {
-			return errWaiting
-		}
-		if _, err := c.ECS.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String(cluster), Service: aws.String(name), DesiredCount: aws.Int32(0)}); err != nil {
-			return err
-		}
-		if _, err := c.ECS.DeleteService(ctx, &ecs.DeleteServiceInput{Cluster: aws.String(cluster), Service: aws.String(name), Force: aws.Bool(true)}); err != nil {
-			return err
-		}
-		return errWaiting
-	case "AWS::ElasticLoadBalancingV2::Listener":
-		_, err := c.ELBv2.DeleteListener(ctx, &elbv2.DeleteListenerInput{ListenerArn: aws.String(it.ARN)})
-		return err
-	case "AWS::ElasticLoadBalancingV2::LoadBalancer":
-		_, err := c.ELBv2.DeleteLoadBalancer(ctx, &elbv2.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(it.ARN)})
-		return err
-	case "AWS::ElasticLoadBalancingV2::TargetGroup":
-		_, err := c.ELBv2.DeleteTargetGroup(ctx, &elbv2.DeleteTargetGroupInput{TargetGroupArn: aws.String(it.ARN)})
-		return err
-	case "AWS::ECS::TaskDefinition":
-		_, err := c.ECS.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(it.ARN)})
-		return err
-	case "AWS::ECS::Cluster":
-		_, err := c.ECS.DeleteCluster(ctx, &ecs.DeleteClusterInput{Cluster: aws.String(it.ARN)})
-		return err
-	case "AWS::CloudFormation::Stack":
-		out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(it.ARN)})
-		if err != nil {
-			return err
-		}
-		if len(out.Stacks) == 0 || out.Stacks[0].StackStatus == cfntypes.StackStatusDeleteComplete {
-			return errGone
-		}
-		if strings.HasSuffix(string(out.Stacks[0].StackStatus), "_IN_PROGRESS") {
-			return errWaiting
-		}
-		if _, err := c.CloudFormation.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String(it.ARN)}); err != nil {
-			return err
-		}
-		return errWaiting
-	case "AWS::IAM::Role":
-		name := it.ARN[strings.LastIndex(it.ARN, "/")+1:]
-		attached, err := c.IAM.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
-		if err != nil {
-			return err
-		}
-		for _, p := range attached.AttachedPolicies {
-			if _, err := c.IAM.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(name), PolicyArn: p.PolicyArn}); err != nil {
-				return err
-			}
-		}
-		_, err = c.IAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
-		return err
-	case "AWS::IAM::ManagedPolicy":
-		_, err := c.IAM.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: aws.String(it.ARN)})
-		return err
-	}
-	return fmt.Errorf("cleanup: no deleter for %s", it.Type) // terminal: the planner should have skipped it
 }
 
 func errText(err error) string {

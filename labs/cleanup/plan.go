@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -13,17 +14,13 @@ import (
 	tagtypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
 
 	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs/cleanup/resources"
 	"github.com/labdash/labdash/labs/cloud"
 )
 
 // Item is one resource in a plan, with why labdash believes the class owns it.
 type Item struct {
-	ARN       string  `json:"arn"`
-	Type      string  `json:"type"`
-	Region    string  `json:"region"`
-	Account   string  `json:"account"`
-	Student   string  `json:"student"`
-	Parent    string  `json:"parent,omitempty"` // the resource this one belongs to
+	resources.Ref
 	Proof     string  `json:"proof"`            // how ownership was proven
 	Reason    string  `json:"reason,omitempty"` // why it is skipped
 	HourlyUSD float64 `json:"hourly_usd"`
@@ -31,9 +28,11 @@ type Item struct {
 	Children  int     `json:"children,omitempty"` // resources deleted with it (a stack's)
 }
 
-// Plan is what cleaning up a class would delete, and what it would leave and why.
+// Plan is what cleaning up a class (or one student of it) would delete, and what it
+// would leave and why.
 type Plan struct {
 	ClassID   string   `json:"class"`
+	Student   string   `json:"student,omitempty"` // "" for the whole class
 	Account   string   `json:"account"`
 	Regions   []string `json:"regions"`
 	Items     []Item   `json:"items"`   // in deletion order: hourly-billed first within a rank
@@ -48,10 +47,21 @@ type Planner struct {
 	Provider cloud.Provider
 }
 
-// Plan lists what class classID owns: every ledger entry still present and every
-// resource the tag sweep finds with the class's tag, each re-checked as owned. A
-// candidate whose ownership cannot be proven is listed as skipped with the reason.
+// GlobalAcceleratorRegion is where Global Accelerator's API, and its tags, live.
+const GlobalAcceleratorRegion = "us-west-2"
+
+// Plan lists what class classID owns in every account and region it uses.
 func (p *Planner) Plan(ctx context.Context, classID string) (*Plan, error) {
+	return p.PlanFor(ctx, classID, "")
+}
+
+// PlanFor lists what class classID owns — or, when student is not "", what that
+// student owns — with each candidate's proof of ownership: the ledger, a tag sweep
+// per account and region (Resource Groups Tagging API), and each type's lister for
+// what cannot carry tags (children of owned parents, hand-made resources named with
+// the class prefix). A candidate whose ownership cannot be proven is listed as
+// skipped with the reason, never planned.
+func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, error) {
 	class, err := p.Store.Class(ctx, classID)
 	if err != nil {
 		return nil, err
@@ -60,9 +70,18 @@ func (p *Planner) Plan(ctx context.Context, classID string) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	roster := map[string]bool{}
+	scope := resources.Scope{ClassID: classID, Owned: map[string]resources.Ref{}}
+	accounts := []string{""} // "" is the provider's own account: a shared class's
+	onRoster := false
 	for _, st := range students {
-		roster[st.Slug] = true
+		scope.Students = append(scope.Students, st.Slug)
+		onRoster = onRoster || st.Slug == student
+		if class.Isolation != db.IsolationShared && st.AccountID != "" && (student == "" || st.Slug == student) {
+			accounts = append(accounts, st.AccountID)
+		}
+	}
+	if student != "" && !onRoster {
+		return nil, fmt.Errorf("cleanup: %s is not a student of class %s", student, classID)
 	}
 	ledger, err := p.Store.Ledger(ctx, classID, "")
 	if err != nil {
@@ -72,73 +91,178 @@ func (p *Planner) Plan(ctx context.Context, classID string) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	plan := &Plan{ClassID: classID, Account: base.Account, Regions: class.Regions, Items: []Item{}, Skipped: []Item{}}
+	plan := &Plan{ClassID: classID, Student: student, Account: base.Account, Regions: class.Regions, Items: []Item{}, Skipped: []Item{}}
 
-	// The tag sweep, per region: what carries labdash:class=<class>, with its tags.
-	tagged := map[string]map[string]string{}
-	sweepErr := map[string]error{}
-	for _, r := range class.Regions {
-		c, err := p.Provider.Clients(ctx, "", r)
-		if err != nil {
-			return nil, err
+	// Where to look: every account × the class's regions, plus Global Accelerator's.
+	type place struct{ account, region string }
+	var places []place
+	regions := append([]string(nil), class.Regions...)
+	if !contains(regions, GlobalAcceleratorRegion) {
+		regions = append(regions, GlobalAcceleratorRegion)
+	}
+	clients := map[place]*cloud.Clients{}
+	for _, a := range uniq(accounts) {
+		for _, r := range regions {
+			c, err := p.Provider.Clients(ctx, a, r)
+			if err != nil {
+				return nil, err
+			}
+			pl := place{c.Account, r}
+			if clients[pl] == nil {
+				clients[pl] = c
+				places = append(places, pl)
+			}
 		}
-		if err := sweep(ctx, c, classID, tagged); err != nil {
-			sweepErr[r] = err
+	}
+	clientsFor := func(account, region string) *cloud.Clients {
+		if account == "" || class.Isolation == db.IsolationShared {
+			account = base.Account
+		}
+		if region == "" {
+			region = class.Regions[0]
+		}
+		return clients[place{account, region}]
+	}
+
+	// The tag sweep: what carries labdash:class=<class>, with all its tags.
+	tagged := map[string]map[string]string{}
+	sweepErr := map[place]error{}
+	for _, pl := range places {
+		if err := sweep(ctx, clients[pl], classID, tagged); err != nil {
+			sweepErr[pl] = err
 		}
 	}
 
 	seen := map[string]bool{}
-	consider := func(it Item, tags map[string]string, foundBy, parent string) {
-		if seen[it.ARN] {
-			return
+	stackKids := map[string]int{}
+	// Resources a stack made are deleted with their stack, not one by one.
+	for arn, tags := range tagged {
+		if stackID := tags["aws:cloudformation:stack-id"]; stackID != "" && !resources.MatchPrefix("cloudformation", "stack/")(arn) {
+			stackKids[stackID]++
+			seen[arn] = true
 		}
-		seen[it.ARN] = true
-		k, known := kinds[it.Type]
-		switch {
-		case !known:
-			it.Reason = "labdash does not handle this type yet, so it will not delete it"
-		case tags != nil && tags["labdash:class"] == classID:
-			it.Proof = "tag labdash:class=" + classID
-		case k.global && ownedByIAMName(it.ARN, classID):
-			it.Proof = "IAM name under the class: " + iamName(it.ARN)
-		case foundBy == "prefix" && it.Student != "" && roster[it.Student] && strings.Contains(it.ARN, classID+it.Student+"-"):
-			it.Proof = "name prefix " + classID + it.Student + "-"
-		case parent != "" && seen[parent] && tagged[parent] != nil:
-			it.Proof = "its parent " + parent + " is the class's"
-		case sweepErr[it.Region] != nil:
-			it.Reason = fmt.Sprintf("the class tag could not be read in %s: %v", it.Region, sweepErr[it.Region])
-		default:
-			it.Reason = "no class tag, no owned parent and no class name: ownership not proven"
+	}
+	add := func(it Item) {
+		if student != "" && it.Student != student {
+			return // another student's, or the class's own (its boundary policy): not in this scope
 		}
 		if it.Reason != "" {
 			plan.Skipped = append(plan.Skipped, it)
 			return
 		}
-		it.Rank, it.HourlyUSD = k.rank, k.hourly
+		t, _ := resources.Lookup(it.Type)
+		it.Rank, it.HourlyUSD = t.Rank(), t.Hourly
+		it.Children = stackKids[it.ARN]
 		plan.Items = append(plan.Items, it)
+		scope.Owned[it.ARN] = it.Ref
 	}
-	// Tag-swept resources a stack made are deleted with their stack.
-	var children []string
-	for arn, tags := range tagged {
-		if stackID := tags["aws:cloudformation:stack-id"]; stackID != "" && typeOfARN(arn) != "AWS::CloudFormation::Stack" {
-			children = append(children, stackID)
-			seen[arn] = true
+	// consider decides one candidate from the ledger or the sweep.
+	consider := func(ref resources.Ref, foundBy string) {
+		if seen[ref.ARN] {
+			return
 		}
+		seen[ref.ARN] = true
+		it := Item{Ref: ref}
+		t, known := resources.Lookup(ref.Type)
+		if !known {
+			if t2, ok := resources.ForARN(ref.ARN); ok {
+				t, known, it.Type = t2, true, t2.Name
+			}
+		}
+		if t.Home != "" {
+			it.Region = t.Home
+		}
+		tags := tagged[ref.ARN]
+		switch {
+		case !known:
+			it.Reason = "labdash does not handle this type, so it will not delete it"
+		case t.AccountPerStudentOnly && class.Isolation == db.IsolationShared:
+			it.Reason = "an account-wide setting: labdash changes it only in a student's own account"
+		case tags != nil:
+			it.Proof = "tag labdash:class=" + classID
+		case t.Global && ownedByIAMName(ref.ARN, classID):
+			it.Proof = "IAM name under the class: " + iamName(ref.ARN)
+		case foundBy == "prefix" && ref.Student != "" && contains(scope.Students, ref.Student) && strings.Contains(ref.ARN, classID+ref.Student+"-"):
+			it.Proof = "name prefix " + classID + ref.Student + "-"
+		case ref.Parent != "" && scope.Owned[ref.Parent].ARN != "":
+			it.Proof = "its parent " + ref.Parent + " is the class's"
+		case t.Tags != nil:
+			// Not vouched for by the sweep: re-read its own tags now.
+			c := clientsFor(ref.Account, it.Region)
+			if c == nil {
+				it.Reason = "no clients for its account and region"
+				break
+			}
+			own, err := t.Tags(ctx, c, ref)
+			switch {
+			case errors.Is(err, resources.ErrGone):
+				return // already gone: nothing to plan
+			case err != nil:
+				it.Reason = "its tags could not be read: " + err.Error()
+			case own["labdash:class"] == classID:
+				it.Proof = "tag labdash:class=" + classID + " (read from the resource)"
+			case own["labdash:class"] != "":
+				it.Reason = "tagged for another class, " + own["labdash:class"]
+			default:
+				it.Reason = "no class tag, no owned parent and no class name: ownership not proven"
+			}
+		default:
+			it.Reason = "no class tag, no owned parent and no class name: ownership not proven"
+			if err := sweepErr[place{resources.Account(ref.ARN), it.Region}]; err != nil {
+				it.Reason = fmt.Sprintf("the class tag could not be read in %s: %v", it.Region, err)
+			}
+		}
+		add(it)
 	}
+	// First what the sweep vouches for (ledger entries carry the better metadata),
+	// then the rest of the ledger, parents before children: a child's proof may be
+	// its parent's.
 	for _, e := range ledger {
-		consider(Item{ARN: e.ARN, Type: e.Type, Region: e.Region, Account: e.Account, Student: e.Student, Parent: e.Parent}, tagged[e.ARN], e.FoundBy, e.Parent)
+		if tagged[e.ARN] != nil {
+			consider(resources.Ref{ARN: e.ARN, Type: e.Type, Region: e.Region, Account: e.Account, Student: e.Student, Parent: e.Parent}, e.FoundBy)
+		}
 	}
 	for _, arn := range sortedKeys(tagged) {
 		tags := tagged[arn]
-		consider(Item{ARN: arn, Type: typeOfARN(arn), Region: regionOf(arn), Account: base.Account, Student: tags["labdash:student"]}, tags, "tag", "")
+		consider(resources.Ref{ARN: arn, Region: resources.Region(arn), Account: resources.Account(arn), Student: tags["labdash:student"]}, "tag")
 	}
-	// Count a stack's children on it.
-	for i := range plan.Items {
-		if plan.Items[i].Type == "AWS::CloudFormation::Stack" {
-			for _, id := range children {
-				if id == plan.Items[i].ARN {
-					plan.Items[i].Children++
+	depth := ledgerDepths(ledger)
+	sort.SliceStable(ledger, func(i, j int) bool { return depth[ledger[i].ARN] < depth[ledger[j].ARN] })
+	for _, e := range ledger {
+		consider(resources.Ref{ARN: e.ARN, Type: e.Type, Region: e.Region, Account: e.Account, Student: e.Student, Parent: e.Parent}, e.FoundBy)
+	}
+	// Listers: what the sweep cannot see, proven by each type's own rule.
+	for _, t := range resources.All() {
+		if t.List == nil || (t.AccountPerStudentOnly && class.Isolation == db.IsolationShared) {
+			continue
+		}
+		for _, pl := range places {
+			if (t.Home != "" && pl.region != t.Home) || (t.Home == "" && pl.region == GlobalAcceleratorRegion && !contains(class.Regions, pl.region)) ||
+				(t.Global && pl.region != class.Regions[0]) {
+				continue
+			}
+			found, err := t.List(ctx, clients[pl], scope)
+			if err != nil {
+				plan.Skipped = append(plan.Skipped, Item{Ref: resources.Ref{ARN: fmt.Sprintf("%s in %s/%s", t.Name, pl.account, pl.region), Type: t.Name, Region: pl.region, Account: pl.account},
+					Reason: "could not list them: " + err.Error()})
+				continue
+			}
+			for _, f := range found {
+				if seen[f.ARN] {
+					continue
 				}
+				seen[f.ARN] = true
+				if f.Type == "" {
+					f.Type = t.Name
+				}
+				if t.Global {
+					f.Region = ""
+				}
+				it := Item{Ref: f.Ref, Proof: f.Proof, Reason: f.Reason}
+				if it.Proof == "" && it.Reason == "" {
+					it.Reason = "found by its lister without a proof of ownership"
+				}
+				add(it)
 			}
 		}
 	}
@@ -154,7 +278,7 @@ func (p *Planner) Plan(ctx context.Context, classID string) (*Plan, error) {
 	})
 	sort.Slice(plan.Skipped, func(i, j int) bool { return plan.Skipped[i].ARN < plan.Skipped[j].ARN })
 	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%s\n", classID, plan.Account, strings.Join(plan.Regions, ","))
+	fmt.Fprintf(h, "%s|%s|%s|%s\n", classID, student, plan.Account, strings.Join(plan.Regions, ","))
 	for _, it := range plan.Items {
 		plan.HourlyUSD += it.HourlyUSD
 		fmt.Fprintln(h, it.ARN)
@@ -178,7 +302,9 @@ func sweep(ctx context.Context, c *cloud.Clients, classID string, into map[strin
 			for _, t := range m.Tags {
 				tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 			}
-			into[aws.ToString(m.ResourceARN)] = tags
+			if tags["labdash:class"] == classID { // an endpoint that ignores the filter must not widen the plan
+				into[aws.ToString(m.ResourceARN)] = tags
+			}
 		}
 		if token = out.PaginationToken; token == nil || *token == "" {
 			return nil
@@ -187,9 +313,10 @@ func sweep(ctx context.Context, c *cloud.Clients, classID string, into map[strin
 }
 
 // ownedByIAMName reports whether an IAM ARN is under the class's path or names:
-// roles under /labdash/<class>/, policies named <class>-student-*.
+// roles under /labdash/<class>/, policies named <class>-student-* or <class>-boundary.
 func ownedByIAMName(arn, classID string) bool {
-	return strings.Contains(arn, ":role/labdash/"+classID+"/") || strings.Contains(arn, ":policy/"+classID+"-student-")
+	return strings.Contains(arn, ":role/labdash/"+classID+"/") || strings.Contains(arn, ":policy/"+classID+"-student-") ||
+		strings.Contains(arn, ":policy/labdash/"+classID+"/")
 }
 
 func iamName(arn string) string {
@@ -200,12 +327,25 @@ func iamName(arn string) string {
 	return rest
 }
 
-func regionOf(arn string) string {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) < 4 {
-		return ""
+// ledgerDepths is each entry's distance from a root along Parent links within the
+// ledger (a cycle is cut at 10).
+func ledgerDepths(ledger []db.LedgerEntry) map[string]int {
+	parent := map[string]string{}
+	for _, e := range ledger {
+		parent[e.ARN] = e.Parent
 	}
-	return parts[3]
+	out := map[string]int{}
+	for _, e := range ledger {
+		d := 0
+		for p := e.Parent; p != "" && d < 10; p = parent[p] {
+			if _, ok := parent[p]; !ok {
+				break
+			}
+			d++
+		}
+		out[e.ARN] = d
+	}
+	return out
 }
 
 func sortedKeys(m map[string]map[string]string) []string {
@@ -214,5 +354,24 @@ func sortedKeys(m map[string]map[string]string) []string {
 		out = append(out, k)
 	}
 	sort.Strings(out)
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func uniq(list []string) []string {
+	var out []string
+	for _, x := range list {
+		if !contains(out, x) {
+			out = append(out, x)
+		}
+	}
 	return out
 }

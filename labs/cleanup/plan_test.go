@@ -201,6 +201,11 @@ func TestPlanCoversTheClassAndNothingElse(t *testing.T) {
 	}
 	done, _ := store.Job(ctx, job.ID)
 	if done.State != "done" || done.Error != "" || done.Counts()["done"] != len(plan.Items) {
+		for _, ji := range done.Items {
+			if ji.State != "done" {
+				t.Logf("%s %s %s %s", ji.Key, ji.State, ji.Step, ji.Detail)
+			}
+		}
 		t.Fatalf("cleanup job = %s %q %v", done.State, done.Error, done.Counts())
 	}
 	// Verify: nothing of A is left; B and the decoys are untouched.

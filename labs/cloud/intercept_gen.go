@@ -654,6 +654,27 @@ func (x interceptIAM) GetPolicy(ctx context.Context, in *iam.GetPolicyInput, opt
 	return x.next.GetPolicy(ctx, in, optFns...)
 }
 
+func (x interceptIAM) PutRolePolicy(ctx context.Context, in *iam.PutRolePolicyInput, optFns ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error) {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "PutRolePolicy", Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.PutRolePolicy(ctx, in, optFns...)
+}
+
+func (x interceptIAM) ListRolePolicies(ctx context.Context, in *iam.ListRolePoliciesInput, optFns ...func(*iam.Options)) (*iam.ListRolePoliciesOutput, error) {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "ListRolePolicies", Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListRolePolicies(ctx, in, optFns...)
+}
+
+func (x interceptIAM) DeleteRolePolicy(ctx context.Context, in *iam.DeleteRolePolicyInput, optFns ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error) {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "DeleteRolePolicy", Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.DeleteRolePolicy(ctx, in, optFns...)
+}
+
 // interceptTagging is Tagging with every call shown to an Interceptor first.
 type interceptTagging struct {
 	next Tagging

@@ -287,3 +287,14 @@ func GoneIf(err error, codes ...string) error {
 	}
 	return err
 }
+
+// IsCode reports whether err is an AWS error with one of codes.
+func IsCode(err error, codes ...string) bool {
+	code := ErrorCode(err)
+	for _, c := range codes {
+		if code != "" && code == c {
+			return true
+		}
+	}
+	return false
+}

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -30,7 +31,8 @@ type role struct {
 	boundary            string
 	tags                tagList
 	createdAt           time.Time
-	attached            []string // policy ARNs in attach order
+	attached            []string          // policy ARNs in attach order
+	inline              map[string]string // inline policy name → document
 }
 
 const ecsExecPolicy = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
@@ -185,6 +187,9 @@ func (a *account) deleteRole(name string) error {
 	if len(x.attached) > 0 {
 		return &iamtypes.DeleteConflictException{Message: ptr("Cannot delete entity, must detach all policies first.")}
 	}
+	if len(x.inline) > 0 {
+		return &iamtypes.DeleteConflictException{Message: ptr("Cannot delete entity, must delete policies first.")}
+	}
 	delete(a.roles, strings.ToLower(name))
 	return nil
 }
@@ -284,4 +289,68 @@ func (c *iamClient) ListAttachedRolePolicies(ctx context.Context, in *iam.ListAt
 	}
 	out.AttachedPolicies = all[start:end]
 	return out, nil
+}
+
+// PutRolePolicy adds or replaces an inline policy of a role.
+func (c *iamClient) PutRolePolicy(ctx context.Context, in *iam.PutRolePolicyInput, _ ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error) {
+	a, err := c.enter(ctx, "PutRolePolicy")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil || str(in.RoleName) == "" || str(in.PolicyName) == "" || str(in.PolicyDocument) == "" {
+		return nil, validationError("RoleName, PolicyName and PolicyDocument are required.")
+	}
+	x := a.roles[strings.ToLower(str(in.RoleName))]
+	if x == nil {
+		return nil, noSuchRole(str(in.RoleName))
+	}
+	if x.inline == nil {
+		x.inline = map[string]string{}
+	}
+	x.inline[str(in.PolicyName)] = str(in.PolicyDocument)
+	return &iam.PutRolePolicyOutput{}, nil
+}
+
+// ListRolePolicies lists a role's inline policy names, sorted.
+func (c *iamClient) ListRolePolicies(ctx context.Context, in *iam.ListRolePoliciesInput, _ ...func(*iam.Options)) (*iam.ListRolePoliciesOutput, error) {
+	a, err := c.enter(ctx, "ListRolePolicies")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil || str(in.RoleName) == "" {
+		return nil, validationError("1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null")
+	}
+	x := a.roles[strings.ToLower(str(in.RoleName))]
+	if x == nil {
+		return nil, noSuchRole(str(in.RoleName))
+	}
+	names := []string{}
+	for n := range x.inline {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return &iam.ListRolePoliciesOutput{PolicyNames: names}, nil
+}
+
+// DeleteRolePolicy deletes an inline policy of a role.
+func (c *iamClient) DeleteRolePolicy(ctx context.Context, in *iam.DeleteRolePolicyInput, _ ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error) {
+	a, err := c.enter(ctx, "DeleteRolePolicy")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil || str(in.RoleName) == "" || str(in.PolicyName) == "" {
+		return nil, validationError("RoleName and PolicyName are required.")
+	}
+	x := a.roles[strings.ToLower(str(in.RoleName))]
+	if x == nil {
+		return nil, noSuchRole(str(in.RoleName))
+	}
+	if _, ok := x.inline[str(in.PolicyName)]; !ok {
+		return nil, &iamtypes.NoSuchEntityException{Message: msg("The role policy with name %s cannot be found.", str(in.PolicyName))}
+	}
+	delete(x.inline, str(in.PolicyName))
+	return &iam.DeleteRolePolicyOutput{}, nil
 }

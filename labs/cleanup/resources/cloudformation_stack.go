@@ -1,0 +1,79 @@
+package resources
+
+// AWS::CloudFormation::Stack — a lab's prerequisite stack, deleted after what the
+// student built on top of it (their services hold its security groups and target
+// groups). DELETE_FAILED is usually such a hand-made dependent; its own item
+// deletes it, and the next attempt deletes the stack again. labdash never passes
+// RetainResources: that would orphan a billable resource outside every stack and
+// every plan. A stack still failing at the engine's deadline is reported with the
+// resources that block it.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+// stackAfter: everything a student may have built on a prerequisite stack.
+var stackAfter = []string{
+	"AWS::ECS::Service", "AWS::ECS::Cluster", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::TargetGroup",
+	"AWS::EC2::SecurityGroup", "AWS::AutoScaling::AutoScalingGroup", "AWS::EC2::Instance", "AWS::ElasticBeanstalk::Environment",
+	"AWS::GlobalAccelerator::Accelerator", "AWS::Lambda::Function", "AWS::RDS::DBInstance", "AWS::Route53::RecordSet",
+}
+
+func init() {
+	Register(Type{
+		Name:  "AWS::CloudFormation::Stack",
+		After: stackAfter,
+		Match: MatchPrefix("cloudformation", "stack/"),
+		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
+			out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(r.ARN)})
+			if err != nil {
+				if IsCode(err, "ValidationError") && strings.Contains(err.Error(), "does not exist") {
+					return fmt.Errorf("%w: %w", ErrGone, err)
+				}
+				return err
+			}
+			if len(out.Stacks) == 0 || out.Stacks[0].StackStatus == cfntypes.StackStatusDeleteComplete {
+				return ErrGone
+			}
+			st := out.Stacks[0]
+			if strings.HasSuffix(string(st.StackStatus), "_IN_PROGRESS") {
+				return Waiting("deleting", "%s", st.StackStatus)
+			}
+			detail := "delete requested"
+			if st.StackStatus == cfntypes.StackStatusDeleteFailed {
+				detail = "DELETE_FAILED, trying again: " + blockers(ctx, c, r.ARN, aws.ToString(st.StackStatusReason))
+			}
+			if _, err := c.CloudFormation.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String(r.ARN)}); err != nil {
+				return err
+			}
+			return Waiting("deleting", "%s", detail)
+		},
+		Targets: func(r Ref) (own, context []string) { return []string{r.ARN}, nil },
+	})
+}
+
+// blockers names the stack's resources whose deletion failed, and why.
+func blockers(ctx context.Context, c *cloud.Clients, stack, reason string) string {
+	out, err := c.CloudFormation.DescribeStackResources(ctx, &cloudformation.DescribeStackResourcesInput{StackName: aws.String(stack)})
+	if err != nil {
+		return reason
+	}
+	var b []string
+	for _, rs := range out.StackResources {
+		if rs.ResourceStatus == cfntypes.ResourceStatusDeleteFailed {
+			b = append(b, fmt.Sprintf("%s %s (%s): %s", aws.ToString(rs.ResourceType), aws.ToString(rs.LogicalResourceId), aws.ToString(rs.PhysicalResourceId), aws.ToString(rs.ResourceStatusReason)))
+		}
+	}
+	if len(b) == 0 {
+		return reason
+	}
+	return strings.Join(b, "; ")
+}

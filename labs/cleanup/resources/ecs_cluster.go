@@ -1,0 +1,33 @@
+package resources
+
+// AWS::ECS::Cluster — deleted once its services are gone (ClusterContainsServices
+// and ClusterContainsTasks are retried).
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+func init() {
+	Register(Type{
+		Name:  "AWS::ECS::Cluster",
+		After: []string{"AWS::ECS::Service", "AWS::ECS::TaskDefinition"},
+		Match: MatchPrefix("ecs", "cluster/"),
+		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
+			out, err := c.ECS.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{r.ARN}})
+			if err != nil {
+				return err
+			}
+			if len(out.Clusters) == 0 || aws.ToString(out.Clusters[0].Status) == "INACTIVE" {
+				return ErrGone
+			}
+			_, err = c.ECS.DeleteCluster(ctx, &ecs.DeleteClusterInput{Cluster: aws.String(r.ARN)})
+			return GoneIf(err, "ClusterNotFoundException")
+		},
+		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, Last(r.ARN, "/")}, nil },
+	})
+}

@@ -1,0 +1,85 @@
+package resources
+
+// AWS::ECS::TaskDefinition — one revision: deregistered (INACTIVE), then deleted
+// (DeleteTaskDefinitions, DELETE_IN_PROGRESS) so nothing of it is left to list.
+// Students register revisions by hand, often untagged: the lister finds every
+// revision, active or inactive, whose family starts with a student's prefix.
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+func init() {
+	Register(Type{
+		Name:  "AWS::ECS::TaskDefinition",
+		After: []string{"AWS::ECS::Service"},
+		Match: MatchPrefix("ecs", "task-definition/"),
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
+			var found []Found
+			for _, status := range []ecstypes.TaskDefinitionStatus{ecstypes.TaskDefinitionStatusActive, ecstypes.TaskDefinitionStatusInactive} {
+				var token *string
+				for {
+					out, err := c.ECS.ListTaskDefinitions(ctx, &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String(s.ClassID), Status: status, NextToken: token})
+					if err != nil {
+						return nil, err
+					}
+					for _, arn := range out.TaskDefinitionArns {
+						family, _, _ := strings.Cut(Last(arn, "task-definition/"), ":")
+						if st := s.StudentOf(family); st != "" {
+							found = append(found, Found{Ref: Ref{ARN: arn, Type: "AWS::ECS::TaskDefinition", Region: c.Region, Account: c.Account, Student: st},
+								Proof: "family name prefix " + s.Prefix(st)})
+						}
+					}
+					if token = out.NextToken; aws.ToString(token) == "" {
+						break
+					}
+				}
+			}
+			return found, nil
+		},
+		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
+			out, err := c.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(r.ARN)})
+			if err != nil {
+				if isECSClientNotFound(err) {
+					return ErrGone
+				}
+				return err
+			}
+			switch out.TaskDefinition.Status {
+			case ecstypes.TaskDefinitionStatusDeleteInProgress:
+				return ErrGone
+			case ecstypes.TaskDefinitionStatusActive:
+				if _, err := c.ECS.DeregisterTaskDefinition(ctx, &ecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(r.ARN)}); err != nil {
+					return err
+				}
+			}
+			del, err := c.ECS.DeleteTaskDefinitions(ctx, &ecs.DeleteTaskDefinitionsInput{TaskDefinitions: []string{r.ARN}})
+			if err != nil {
+				// Deregistered is what matters for cost; an endpoint without
+				// DeleteTaskDefinitions leaves an INACTIVE revision, which is free.
+				if IsCode(err, "InvalidAction", "UnknownOperationException", "UnsupportedOperation") {
+					return fmt.Errorf("%w: deregistered; this endpoint cannot delete task definitions", ErrGone)
+				}
+				return err
+			}
+			if len(del.Failures) > 0 {
+				return fmt.Errorf("delete task definition %s: %s", r.ARN, aws.ToString(del.Failures[0].Reason))
+			}
+			return nil
+		},
+		Targets: func(r Ref) (own, context []string) { return []string{r.ARN}, nil },
+	})
+}
+
+// isECSClientNotFound: ECS answers a missing task definition with a ClientException.
+func isECSClientNotFound(err error) bool {
+	return ErrorCode(err) == "ClientException" && strings.Contains(err.Error(), "does not exist")
+}

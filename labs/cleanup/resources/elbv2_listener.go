@@ -1,0 +1,46 @@
+package resources
+
+// AWS::ElasticLoadBalancingV2::Listener — deleted before its load balancer, which
+// would take it along anyway; a listener of an owned load balancer is owned.
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+func init() {
+	Register(Type{
+		Name:  "AWS::ElasticLoadBalancingV2::Listener",
+		After: []string{"AWS::ECS::Service"},
+		Match: MatchPrefix("elasticloadbalancing", "listener/"),
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
+			var found []Found
+			for _, lb := range s.Owned {
+				if lb.Type != "AWS::ElasticLoadBalancingV2::LoadBalancer" || lb.Region != c.Region || lb.Account != c.Account {
+					continue
+				}
+				out, err := c.ELBv2.DescribeListeners(ctx, &elbv2.DescribeListenersInput{LoadBalancerArn: aws.String(lb.ARN)})
+				if err != nil {
+					if IsCode(err, "LoadBalancerNotFound") {
+						continue
+					}
+					return nil, err
+				}
+				for _, l := range out.Listeners {
+					found = append(found, Found{Ref: Ref{ARN: aws.ToString(l.ListenerArn), Type: "AWS::ElasticLoadBalancingV2::Listener", Region: c.Region, Account: c.Account,
+						Student: lb.Student, Parent: lb.ARN}, Proof: "a listener of the class's load balancer " + lb.ARN})
+				}
+			}
+			return found, nil
+		},
+		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
+			_, err := c.ELBv2.DeleteListener(ctx, &elbv2.DeleteListenerInput{ListenerArn: aws.String(r.ARN)})
+			return GoneIf(err, "ListenerNotFound")
+		},
+		Targets: func(r Ref) (own, context []string) { return []string{r.ARN}, nil },
+	})
+}

@@ -1,0 +1,43 @@
+package resources
+
+// AWS::ElasticLoadBalancingV2::LoadBalancer — deletion protection is turned off
+// first (it is the load balancer's own attribute), then it is deleted; the engine
+// waits until it no longer describes, because its network interfaces hold its
+// security groups until then.
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+func init() {
+	Register(Type{
+		Name:   "AWS::ElasticLoadBalancingV2::LoadBalancer",
+		After:  []string{"AWS::ElasticLoadBalancingV2::Listener", "AWS::ECS::Service"},
+		Hourly: 0.0225 + 2*0.005, // ALB hour + 2 public IPv4 addresses
+		Match:  MatchPrefix("elasticloadbalancing", "loadbalancer/"),
+		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
+			out, err := c.ELBv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{LoadBalancerArns: []string{r.ARN}})
+			if err != nil {
+				return GoneIf(err, "LoadBalancerNotFound")
+			}
+			if len(out.LoadBalancers) == 0 {
+				return ErrGone
+			}
+			if _, err := c.ELBv2.ModifyLoadBalancerAttributes(ctx, &elbv2.ModifyLoadBalancerAttributesInput{LoadBalancerArn: aws.String(r.ARN),
+				Attributes: []elbtypes.LoadBalancerAttribute{{Key: aws.String("deletion_protection.enabled"), Value: aws.String("false")}}}); err != nil {
+				return GoneIf(err, "LoadBalancerNotFound")
+			}
+			if _, err := c.ELBv2.DeleteLoadBalancer(ctx, &elbv2.DeleteLoadBalancerInput{LoadBalancerArn: aws.String(r.ARN)}); err != nil {
+				return GoneIf(err, "LoadBalancerNotFound")
+			}
+			return Waiting("deleting", "load balancer deleted; waiting until it no longer describes")
+		},
+		Targets: func(r Ref) (own, context []string) { return []string{r.ARN}, nil },
+	})
+}
