@@ -45,6 +45,8 @@ type Plan struct {
 type Planner struct {
 	Store    *db.Store
 	Provider cloud.Provider
+	// Intercept, when set, wraps every client the planner uses (tests inject faults).
+	Intercept cloud.Interceptor
 }
 
 // GlobalAcceleratorRegion is where Global Accelerator's API, and its tags, live.
@@ -106,6 +108,9 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 			c, err := p.Provider.Clients(ctx, a, r)
 			if err != nil {
 				return nil, err
+			}
+			if p.Intercept != nil {
+				c = cloud.Intercept(c, p.Intercept)
 			}
 			pl := place{c.Account, r}
 			if clients[pl] == nil {

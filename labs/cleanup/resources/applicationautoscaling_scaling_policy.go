@@ -18,8 +18,10 @@ import (
 
 func init() {
 	Register(Type{
-		Name:  "AWS::ApplicationAutoScaling::ScalingPolicy",
-		Match: func(arn string) bool { return Service(arn) == "autoscaling" && strings.HasPrefix(Resource(arn), "scalingPolicy:") },
+		Name: "AWS::ApplicationAutoScaling::ScalingPolicy",
+		Match: func(arn string) bool {
+			return Service(arn) == "autoscaling" && strings.HasPrefix(Resource(arn), "scalingPolicy:")
+		},
 		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
 			var found []Found
 			var token *string
