@@ -2,9 +2,12 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -13,9 +16,9 @@ import (
 	"github.com/labdash/labdash/web"
 )
 
-// CleanupPlanner builds a class's cleanup plan (a dry run).
+// CleanupPlanner builds a class's cleanup plan (a dry run), or one student's.
 type CleanupPlanner interface {
-	Plan(ctx context.Context, classID string) (*cleanup.Plan, error)
+	PlanFor(ctx context.Context, classID, student string) (*cleanup.Plan, error)
 }
 
 // WithCleanupPlanner connects the cleanup planner.
@@ -23,16 +26,37 @@ func (s *Server) WithCleanupPlanner(p CleanupPlanner) { s.planner = p }
 
 var errNoPlanner = errorf(http.StatusNotImplemented, "cleanup off", "this labdash has no provider to plan a cleanup with")
 
-func (s *Server) cleanupPlan(c *gin.Context, class *db.Class) (*cleanup.Plan, error) {
+// cleanupScope checks the optional student a cleanup is limited to: "" (the whole
+// class) or a slug on the class's roster.
+func (s *Server) cleanupScope(c *gin.Context, class *db.Class, student string) (string, error) {
+	student = strings.TrimSpace(student)
+	if student == "" {
+		return "", nil
+	}
+	if !studentSlugRE.MatchString(student) {
+		return "", errorf(http.StatusUnprocessableEntity, "invalid input", fmt.Sprintf("student: %q is not a student id such as s07", clip(student, 40)))
+	}
+	if _, err := s.store.Student(c.Request.Context(), class.ID, student); err != nil {
+		if errors.Is(err, db.ErrNotFound) {
+			return "", errorf(http.StatusNotFound, "no such student", fmt.Sprintf("class %s has no student %s", class.ID, student))
+		}
+		return "", err
+	}
+	return student, nil
+}
+
+var studentSlugRE = regexp.MustCompile(`^s[0-9]{2,4}$`)
+
+func (s *Server) cleanupPlan(c *gin.Context, class *db.Class, student string) (*cleanup.Plan, error) {
 	if s.planner == nil {
 		return nil, errNoPlanner
 	}
-	plan, err := s.planner.Plan(c.Request.Context(), class.ID)
+	plan, err := s.planner.PlanFor(c.Request.Context(), class.ID, student)
 	if err != nil {
 		return nil, &httpError{Status: http.StatusBadGateway, Msg: "cleanup plan failed", Detail: err.Error(), Err: err}
 	}
 	if err := s.store.Audit(c.Request.Context(), db.AuditEntry{ClassID: class.ID, Actor: actor(c), Action: "cleanup.plan",
-		Detail: fmt.Sprintf("plan %s: %d to delete, %d skipped, $%.2f/h", plan.Hash, len(plan.Items), len(plan.Skipped), plan.HourlyUSD)}); err != nil {
+		Detail: fmt.Sprintf("plan %s%s: %d to delete, %d skipped, $%.2f/h", plan.Hash, scopeNote(student), len(plan.Items), len(plan.Skipped), plan.HourlyUSD)}); err != nil {
 		return nil, err
 	}
 	return plan, nil
@@ -45,15 +69,24 @@ func (s *Server) showCleanupPlan(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	if s.cleaner != nil {
-		s.cleaner.Quiesce(class.ID)
-	}
-	plan, err := s.cleanupPlan(c, class)
+	student, err := s.cleanupScope(c, class, c.Query("student"))
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	v := web.CleanupPlanPage{Page: s.page(c, "Clean up "+class.Name, "classes"), Class: classView(c, class), Hash: plan.Hash, Account: plan.Account,
+	if s.cleaner != nil {
+		s.cleaner.Quiesce(class.ID)
+	}
+	plan, err := s.cleanupPlan(c, class, student)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	title := "Clean up " + class.Name
+	if student != "" {
+		title = "Clean up " + student + " of " + class.Name
+	}
+	v := web.CleanupPlanPage{Page: s.page(c, title, "classes"), Class: classView(c, class), Student: student, Hash: plan.Hash, Account: plan.Account,
 		Regions: fmt.Sprint(plan.Regions), Total: len(plan.Items), HourlyUSD: fmt.Sprintf("%.2f", plan.HourlyUSD)}
 	groups := map[[3]string]*web.CleanupGroup{}
 	for _, it := range plan.Items {
@@ -88,10 +121,22 @@ func (s *Server) apiCleanupPlan(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	plan, err := s.cleanupPlan(c, class)
+	student, err := s.cleanupScope(c, class, c.Query("student"))
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	plan, err := s.cleanupPlan(c, class, student)
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, plan)
+}
+
+func scopeNote(student string) string {
+	if student == "" {
+		return ""
+	}
+	return " (student " + student + " only)"
 }

@@ -16,7 +16,9 @@ import (
 
 // CleanupRunner confirms a plan and runs its cleanup job in the background.
 type CleanupRunner interface {
-	ConfirmCleanup(ctx context.Context, classID, hash, typedName string) (*db.Job, error)
+	// ConfirmCleanup binds the cleanup of a class (student "") or of one of its
+	// students to the plan's hash and the typed class name, and starts it.
+	ConfirmCleanup(ctx context.Context, classID, student, hash, typedName string) (*db.Job, error)
 	// Quiesce stops what keeps changing a class's resources that labdash controls (the
 	// rehearsal's virtual students), so the plan an instructor reads holds still.
 	Quiesce(classID string)
@@ -25,11 +27,15 @@ type CleanupRunner interface {
 // WithCleanupRunner connects cleanup execution.
 func (s *Server) WithCleanupRunner(r CleanupRunner) { s.cleaner = r }
 
-func (s *Server) confirmCleanup(c *gin.Context, class *db.Class, hash, typed string) (*db.Job, error) {
+func (s *Server) confirmCleanup(c *gin.Context, class *db.Class, student, hash, typed string) (*db.Job, error) {
 	if s.cleaner == nil {
 		return nil, errNoPlanner
 	}
-	job, err := s.cleaner.ConfirmCleanup(c.Request.Context(), class.ID, hash, typed)
+	student, err := s.cleanupScope(c, class, student)
+	if err != nil {
+		return nil, err
+	}
+	job, err := s.cleaner.ConfirmCleanup(c.Request.Context(), class.ID, student, hash, typed)
 	switch {
 	case errors.Is(err, cleanup.ErrWrongName):
 		return nil, errorf(http.StatusUnprocessableEntity, "confirmation does not match", "type the class's name exactly to confirm the cleanup")
@@ -48,7 +54,7 @@ func (s *Server) runCleanup(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	if _, err := s.confirmCleanup(c, class, c.PostForm("hash"), c.PostForm("confirm")); err != nil {
+	if _, err := s.confirmCleanup(c, class, c.PostForm("student"), c.PostForm("hash"), c.PostForm("confirm")); err != nil {
 		s.renderError(c, err)
 		return
 	}
@@ -73,11 +79,16 @@ func (s *Server) showCleanupProgress(c *gin.Context) {
 		return
 	}
 	counts := job.Counts()
-	v := web.CleanupProgressPage{Page: s.page(c, "Cleaning up "+class.Name, "classes"), Class: classView(c, class), JobID: job.ID, State: job.State,
+	v := web.CleanupProgressPage{Page: s.page(c, "Cleaning up "+class.Name, "classes"), Class: classView(c, class), JobID: job.ID, State: job.State, Student: job.Scope,
 		Report: job.Error, Total: len(job.Items), Done: counts[db.ItemDone], Failed: counts[db.ItemFailed],
 		Running: job.State == db.JobQueued || job.State == db.JobRunning}
 	if v.Total > 0 {
 		v.Percent = 100 * (v.Done + v.Failed) / v.Total
+	} else if !v.Running {
+		v.Percent = 100 // nothing to delete: done at once
+	}
+	if v.Running {
+		v.ETA = eta(job)
 	}
 	for _, it := range job.Items {
 		if it.State == db.ItemPending {
@@ -95,6 +106,7 @@ func (s *Server) showCleanupProgress(c *gin.Context) {
 type cleanupRunInput struct {
 	Hash    string `json:"hash"`
 	Confirm string `json:"confirm"`
+	Student string `json:"student"`
 }
 
 func (s *Server) apiCleanupRun(c *gin.Context) {
@@ -112,7 +124,7 @@ func (s *Server) apiCleanupRun(c *gin.Context) {
 		s.renderError(c, errorf(http.StatusUnprocessableEntity, "invalid input", "hash: the plan's hash is required (POST …/cleanup/plan first)"))
 		return
 	}
-	job, err := s.confirmCleanup(c, class, in.Hash, in.Confirm)
+	job, err := s.confirmCleanup(c, class, in.Student, in.Hash, in.Confirm)
 	if err != nil {
 		s.renderError(c, err)
 		return

@@ -64,8 +64,8 @@ func (f fakeProvisioner) Deprovision(context.Context, string, string) (int, erro
 // cleanupConfirmer confirms for real but does not run the job (labs/cleanup tests that).
 type cleanupConfirmer struct{ x *cleanup.Executor }
 
-func (c cleanupConfirmer) ConfirmCleanup(ctx context.Context, classID, hash, name string) (*db.Job, error) {
-	return c.x.Confirm(ctx, classID, hash, name)
+func (c cleanupConfirmer) ConfirmCleanup(ctx context.Context, classID, student, hash, name string) (*db.Job, error) {
+	return c.x.ConfirmFor(ctx, classID, student, hash, name)
 }
 
 func (cleanupConfirmer) Quiesce(string) {}

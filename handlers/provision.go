@@ -92,9 +92,8 @@ func (s *Server) provisionView(ctx context.Context, class *db.Class) (web.Sandbo
 	if v.Total > 0 {
 		v.Percent = 100 * (v.Done + v.Failed) / v.Total
 	}
-	if v.Running && v.Done > 0 {
-		per := time.Since(job.CreatedAt) / time.Duration(v.Done+v.Failed)
-		v.ETA = (per * time.Duration(v.Total-v.Done-v.Failed)).Round(time.Second).String()
+	if v.Running {
+		v.ETA = eta(job)
 	}
 	for _, it := range job.Items {
 		v.Items = append(v.Items, web.SandboxItem{Student: it.Key, State: it.State, Step: it.Step, Detail: it.Detail})
@@ -194,4 +193,16 @@ func (s *Server) deprovisionStudent(c *gin.Context) {
 		return
 	}
 	s.redirect(c, "/classes/"+class.ID+"?notice=deprovisioned")
+}
+
+// eta estimates the time a running job has left from its pace so far ("" until an
+// item has finished).
+func eta(job *db.Job) string {
+	counts := job.Counts()
+	finished := counts[db.ItemDone] + counts[db.ItemFailed]
+	if finished == 0 || finished >= len(job.Items) {
+		return ""
+	}
+	per := time.Since(job.CreatedAt) / time.Duration(finished)
+	return (per * time.Duration(len(job.Items)-finished)).Round(time.Second).String()
 }

@@ -24,6 +24,7 @@ func cleanupCmd(ctx context.Context, sub string, args []string, stdout, stderr i
 	fs.StringVar(&cfg.Cloud, "cloud", e.str("LABDASH_CLOUD", "sim"), "cloud provider: aws (LABDASH_CLOUD)")
 	asJSON := fs.Bool("json", false, "plan: print the plan as JSON")
 	confirm := fs.String("confirm", "", "run: the class's name, typed out")
+	student := fs.String("student", "", "only this student's resources (e.g. s07), not the whole class")
 	store, err := openStore(ctx, fs, args, &cfg, e)
 	if err != nil {
 		return err
@@ -46,7 +47,7 @@ func cleanupCmd(ctx context.Context, sub string, args []string, stdout, stderr i
 		return fmt.Errorf("aws: %w", err)
 	}
 	planner := &cleanup.Planner{Store: store, Provider: provider}
-	plan, err := planner.Plan(ctx, classID)
+	plan, err := planner.PlanFor(ctx, classID, *student)
 	if err != nil {
 		return err
 	}
@@ -68,7 +69,7 @@ func cleanupCmd(ctx context.Context, sub string, args []string, stdout, stderr i
 		return nil
 	case "run":
 		x := &cleanup.Executor{Log: cfg.logger(stderr), Store: store, Provider: provider, Planner: planner}
-		job, err := x.Confirm(ctx, classID, plan.Hash, *confirm)
+		job, err := x.ConfirmFor(ctx, classID, *student, plan.Hash, *confirm)
 		if errors.Is(err, cleanup.ErrWrongName) {
 			return errors.New("--confirm must be the class's name, typed out")
 		}

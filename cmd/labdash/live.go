@@ -265,8 +265,8 @@ func (ls *liveStack) Quiesce(classID string) {
 }
 
 // ConfirmCleanup binds a cleanup to the plan the instructor saw and runs it in the background.
-func (ls *liveStack) ConfirmCleanup(ctx context.Context, classID, hash, typedName string) (*db.Job, error) {
-	job, err := ls.cleaner.Confirm(ctx, classID, hash, typedName)
+func (ls *liveStack) ConfirmCleanup(ctx context.Context, classID, student, hash, typedName string) (*db.Job, error) {
+	job, err := ls.cleaner.ConfirmFor(ctx, classID, student, hash, typedName)
 	if err != nil {
 		return nil, err
 	}
