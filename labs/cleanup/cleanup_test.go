@@ -87,8 +87,10 @@ func (f *fixture) addDecoys(a, b *db.Class) decoys {
 }
 
 // snapshot describes every decoy and every resource of class B, as AWS returns them.
-func (f *fixture) snapshot(d decoys) string {
-	t, ctx, c := f.t, f.ctx, f.c
+func (f *fixture) snapshot(d decoys) string { return describeDecoys(f.t, f.ctx, f.c, d) }
+
+// describeDecoys is the JSON of describing every decoy and every ledger entry of class B.
+func describeDecoys(t *testing.T, ctx context.Context, c *cloud.Clients, d decoys) string {
 	var out []any
 	add := func(v any, err error) {
 		if err != nil {

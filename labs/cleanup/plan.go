@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	tagging "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	tagtypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
 
@@ -138,6 +140,11 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 		}
 	}
 
+	// Re-check what the sweep found, just before it enters the plan: the tagging API
+	// lags behind deletions and tag changes, so each resource's own service is asked
+	// whether it still exists and still carries the class tag.
+	fresh := p.recheck(ctx, tagged, ledger, clientsFor)
+
 	seen := map[string]bool{}
 	stackKids := map[string]int{}
 	// Resources a stack made are deleted with their stack, not one by one.
@@ -183,8 +190,19 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 			it.Reason = "labdash does not handle this type, so it will not delete it"
 		case t.AccountPerStudentOnly && class.Isolation == db.IsolationShared:
 			it.Reason = "an account-wide setting: labdash changes it only in a student's own account"
-		case tags != nil:
+		case tags != nil && fresh[ref.ARN] == nil:
 			it.Proof = "tag labdash:class=" + classID
+		case tags != nil:
+			switch r := fresh[ref.ARN]; {
+			case errors.Is(r.err, resources.ErrGone):
+				return // deleted since the tagging API indexed it
+			case r.err != nil:
+				it.Reason = "its tags could not be read: " + r.err.Error()
+			case r.tags["labdash:class"] == classID:
+				it.Proof = "tag labdash:class=" + classID
+			default:
+				it.Reason = fmt.Sprintf("the tagging API lists it for the class, but it is now tagged %q", r.tags["labdash:class"])
+			}
 		case t.Global && ownedByIAMName(ref.ARN, classID):
 			it.Proof = "IAM name under the class: " + iamName(ref.ARN)
 		case foundBy == "prefix" && ref.Student != "" && contains(scope.Students, ref.Student) && strings.Contains(ref.ARN, classID+ref.Student+"-"):
@@ -271,6 +289,7 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 			}
 		}
 	}
+	p.foldStackChildren(ctx, plan, clientsFor)
 	sort.SliceStable(plan.Items, func(i, j int) bool {
 		a, b := plan.Items[i], plan.Items[j]
 		if a.Rank != b.Rank {
@@ -330,6 +349,127 @@ func iamName(arn string) string {
 		_, rest, _ = strings.Cut(arn, ":policy")
 	}
 	return rest
+}
+
+// foldStackChildren takes out of the plan what an owned stack made (found by a
+// lister or the ledger under its own name): CloudFormation deletes those with the
+// stack, and deleting one first would make the stack's deletion fail.
+func (p *Planner) foldStackChildren(ctx context.Context, plan *Plan, clientsFor func(account, region string) *cloud.Clients) {
+	physical := map[string]string{} // physical id → the stack that made it
+	var mu sync.Mutex
+	var stacks []Item
+	for _, it := range plan.Items {
+		if it.Type == "AWS::CloudFormation::Stack" {
+			stacks = append(stacks, it)
+		}
+	}
+	parallel(len(stacks), func(i int) {
+		st := stacks[i]
+		c := clientsFor(st.Account, st.Region)
+		if c == nil {
+			return
+		}
+		out, err := c.CloudFormation.DescribeStackResources(ctx, &cloudformation.DescribeStackResourcesInput{StackName: aws.String(st.ARN)})
+		if err != nil {
+			return // then each resource is deleted on its own, which is still correct
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, r := range out.StackResources {
+			if id := aws.ToString(r.PhysicalResourceId); id != "" {
+				physical[id] = st.ARN
+			}
+		}
+	})
+	if len(physical) == 0 {
+		return
+	}
+	kept := plan.Items[:0]
+	kids := map[string]int{}
+	for _, it := range plan.Items {
+		stack := ""
+		if it.Type != "AWS::CloudFormation::Stack" {
+			for _, id := range []string{it.ARN, resources.Last(it.ARN, "/"), resources.Last(it.ARN, ":")} {
+				if s := physical[id]; s != "" {
+					stack = s
+				}
+			}
+		}
+		if stack != "" {
+			kids[stack]++
+			continue
+		}
+		kept = append(kept, it)
+	}
+	for i := range kept {
+		kept[i].Children += kids[kept[i].ARN]
+	}
+	plan.Items = kept
+}
+
+// parallel runs fn(0..n-1), 8 at a time.
+func parallel(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, 8)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			fn(i)
+		}()
+	}
+	wg.Wait()
+}
+
+// tagRead is one resource's re-read tags, or why they could not be read.
+type tagRead struct {
+	tags map[string]string
+	err  error
+}
+
+// recheck re-reads, 8 at a time, the tags of every swept resource whose type can
+// read them (nil for the others: the sweep is their only view).
+func (p *Planner) recheck(ctx context.Context, tagged map[string]map[string]string, ledger []db.LedgerEntry,
+	clientsFor func(account, region string) *cloud.Clients) map[string]*tagRead {
+	typeOf := map[string]string{}
+	for _, e := range ledger {
+		typeOf[e.ARN] = e.Type
+	}
+	out := map[string]*tagRead{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, 8)
+	for arn := range tagged {
+		t, ok := resources.Lookup(typeOf[arn])
+		if !ok {
+			t, ok = resources.ForARN(arn)
+		}
+		if !ok || t.Tags == nil {
+			continue
+		}
+		region := resources.Region(arn)
+		if t.Home != "" {
+			region = t.Home
+		}
+		c := clientsFor(resources.Account(arn), region)
+		if c == nil {
+			continue
+		}
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			tags, err := t.Tags(ctx, c, resources.Ref{ARN: arn, Type: t.Name, Region: region, Account: resources.Account(arn)})
+			mu.Lock()
+			out[arn] = &tagRead{tags, err}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 // ledgerDepths is each entry's distance from a root along Parent links within the

@@ -31,6 +31,9 @@ func TestPlanCoversTheClassAndNothingElse(t *testing.T) {
 	// A ledger entry of a type labdash cannot delete yet, and a prefix find for a student
 	// not on the roster: both must be skipped, never planned.
 	store.Record(ctx, db.LedgerEntry{ClassID: a.ID, Student: "s01", ARN: "arn:aws:frob:us-east-1:111122223333:widget/" + a.ID + "s01-w", Type: "AWS::Frob::Widget", Region: "us-east-1", Account: "111122223333", FoundBy: "tag"})
+	if _, err := c.ECS.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String(a.ID + "s42-cluster")}); err != nil {
+		t.Fatal(err)
+	}
 	store.Record(ctx, db.LedgerEntry{ClassID: a.ID, Student: "s42", ARN: "arn:aws:ecs:us-east-1:111122223333:cluster/" + a.ID + "s42-cluster", Type: "AWS::ECS::Cluster", Region: "us-east-1", Account: "111122223333", FoundBy: "prefix"})
 
 	plan, err := (&Planner{Store: store, Provider: world}).Plan(ctx, a.ID)

@@ -32,6 +32,23 @@ func init() {
 		Name:  "AWS::CloudFormation::Stack",
 		After: stackAfter,
 		Match: MatchPrefix("cloudformation", "stack/"),
+		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
+			out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(r.ARN)})
+			if err != nil {
+				if IsCode(err, "ValidationError") && strings.Contains(err.Error(), "does not exist") {
+					return nil, fmt.Errorf("%w: %w", ErrGone, err)
+				}
+				return nil, err
+			}
+			if len(out.Stacks) == 0 || out.Stacks[0].StackStatus == cfntypes.StackStatusDeleteComplete {
+				return nil, ErrGone
+			}
+			m := map[string]string{}
+			for _, t := range out.Stacks[0].Tags {
+				m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+			}
+			return m, nil
+		},
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(r.ARN)})
 			if err != nil {

@@ -5,6 +5,7 @@ package resources
 
 import (
 	"context"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -17,6 +18,16 @@ func init() {
 		Name:  "AWS::ECS::Cluster",
 		After: []string{"AWS::ECS::Service", "AWS::ECS::TaskDefinition"},
 		Match: MatchPrefix("ecs", "cluster/"),
+		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
+			out, err := c.ECS.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{r.ARN}, Include: []ecstypes.ClusterField{ecstypes.ClusterFieldTags}})
+			if err != nil {
+				return nil, err
+			}
+			if len(out.Clusters) == 0 || aws.ToString(out.Clusters[0].Status) == "INACTIVE" {
+				return nil, ErrGone
+			}
+			return ecsTags(out.Clusters[0].Tags), nil
+		},
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			out, err := c.ECS.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{r.ARN}})
 			if err != nil {
@@ -30,4 +41,12 @@ func init() {
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, Last(r.ARN, "/")}, nil },
 	})
+}
+
+func ecsTags(tags []ecstypes.Tag) map[string]string {
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return m
 }

@@ -5,6 +5,7 @@ package resources
 
 import (
 	"context"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -19,6 +20,17 @@ func init() {
 		After:  []string{"AWS::ApplicationAutoScaling::ScalableTarget"},
 		Hourly: 2 * (0.25*0.04048 + 0.5*0.004445 + 0.005), // 2 tasks: vCPU, memory, public IPv4
 		Match:  MatchPrefix("ecs", "service/"),
+		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
+			cluster, name := serviceParts(r.ARN)
+			out, err := c.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{name}, Include: []ecstypes.ServiceField{ecstypes.ServiceFieldTags}})
+			if err != nil {
+				return nil, GoneIf(err, "ClusterNotFoundException")
+			}
+			if len(out.Services) == 0 || aws.ToString(out.Services[0].Status) == "INACTIVE" {
+				return nil, ErrGone
+			}
+			return ecsTags(out.Services[0].Tags), nil
+		},
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			cluster, name := serviceParts(r.ARN)
 			out, err := c.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{name}})

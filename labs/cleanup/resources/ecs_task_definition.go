@@ -45,6 +45,19 @@ func init() {
 			}
 			return found, nil
 		},
+		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
+			out, err := c.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(r.ARN), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags}})
+			if err != nil {
+				if isECSClientNotFound(err) {
+					return nil, ErrGone
+				}
+				return nil, err
+			}
+			if out.TaskDefinition.Status == ecstypes.TaskDefinitionStatusDeleteInProgress {
+				return nil, ErrGone
+			}
+			return ecsTags(out.Tags), nil
+		},
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			out, err := c.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(r.ARN)})
 			if err != nil {

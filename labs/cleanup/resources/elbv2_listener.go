@@ -37,6 +37,9 @@ func init() {
 			}
 			return found, nil
 		},
+		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
+			return elbTags(ctx, c, r.ARN, "ListenerNotFound")
+		},
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.ELBv2.DeleteListener(ctx, &elbv2.DeleteListenerInput{ListenerArn: aws.String(r.ARN)})
 			return GoneIf(err, "ListenerNotFound")

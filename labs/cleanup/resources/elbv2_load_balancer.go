@@ -21,6 +21,9 @@ func init() {
 		After:  []string{"AWS::ElasticLoadBalancingV2::Listener", "AWS::ECS::Service"},
 		Hourly: 0.0225 + 2*0.005, // ALB hour + 2 public IPv4 addresses
 		Match:  MatchPrefix("elasticloadbalancing", "loadbalancer/"),
+		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
+			return elbTags(ctx, c, r.ARN, "LoadBalancerNotFound")
+		},
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			out, err := c.ELBv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{LoadBalancerArns: []string{r.ARN}})
 			if err != nil {
@@ -40,4 +43,21 @@ func init() {
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN}, nil },
 	})
+}
+
+// elbTags reads an Elastic Load Balancing resource's tags; notFound is its type's
+// not-found code.
+func elbTags(ctx context.Context, c *cloud.Clients, arn, notFound string) (map[string]string, error) {
+	out, err := c.ELBv2.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: []string{arn}})
+	if err != nil {
+		return nil, GoneIf(err, notFound, "LoadBalancerNotFound", "TargetGroupNotFound", "ListenerNotFound")
+	}
+	if len(out.TagDescriptions) == 0 {
+		return nil, ErrGone
+	}
+	m := map[string]string{}
+	for _, t := range out.TagDescriptions[0].Tags {
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return m, nil
 }

@@ -17,6 +17,9 @@ func init() {
 		Name:  "AWS::ElasticLoadBalancingV2::TargetGroup",
 		After: []string{"AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ECS::Service"},
 		Match: MatchPrefix("elasticloadbalancing", "targetgroup/"),
+		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
+			return elbTags(ctx, c, r.ARN, "TargetGroupNotFound")
+		},
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.ELBv2.DeleteTargetGroup(ctx, &elbv2.DeleteTargetGroupInput{TargetGroupArn: aws.String(r.ARN)})
 			return GoneIf(err, "TargetGroupNotFound")

@@ -41,6 +41,13 @@ func init() {
 			}
 			return found, nil
 		},
+		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
+			out, err := c.Logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(strings.TrimSuffix(r.ARN, ":*"))})
+			if err != nil {
+				return nil, GoneIf(err, "ResourceNotFoundException")
+			}
+			return out.Tags, nil
+		},
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.Logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(logGroupName(r.ARN))})
 			return GoneIf(err, "ResourceNotFoundException")
