@@ -51,6 +51,12 @@ func cleanupCmd(ctx context.Context, sub string, args []string, stdout, stderr i
 	if err != nil {
 		return err
 	}
+	if sub == "plan" {
+		if err := store.Audit(ctx, db.AuditEntry{ClassID: classID, Actor: "cli", Action: "cleanup.plan",
+			Detail: fmt.Sprintf("plan %s: %d to delete, %d skipped, $%.2f/h", plan.Hash, len(plan.Items), len(plan.Skipped), plan.HourlyUSD)}); err != nil {
+			return err
+		}
+	}
 	switch sub {
 	case "plan":
 		if *asJSON {

@@ -40,7 +40,7 @@ func TestMain(m *testing.M) { awstest.Main(m) }
 // motoSeed builds one student's Fargate lab by hand on moto, tagged as labdash's
 // boundary makes students tag, plus an untagged security group and log group named
 // with the student's prefix (found by the listers).
-func motoSeed(t *testing.T, ctx context.Context, c *cloud.Clients, vpc string, subnets []string, classID, student string) {
+func motoSeed(t testing.TB, ctx context.Context, c *cloud.Clients, vpc string, subnets []string, classID, student string) {
 	t.Helper()
 	p := classID + student + "-"
 	tag := []ecstypes.Tag{{Key: aws.String("labdash:class"), Value: aws.String(classID)}, {Key: aws.String("labdash:student"), Value: aws.String(student)}}

@@ -90,7 +90,7 @@ func (f *fixture) addDecoys(a, b *db.Class) decoys {
 func (f *fixture) snapshot(d decoys) string { return describeDecoys(f.t, f.ctx, f.c, d) }
 
 // describeDecoys is the JSON of describing every decoy and every ledger entry of class B.
-func describeDecoys(t *testing.T, ctx context.Context, c *cloud.Clients, d decoys) string {
+func describeDecoys(t testing.TB, ctx context.Context, c *cloud.Clients, d decoys) string {
 	var out []any
 	add := func(v any, err error) {
 		if err != nil {

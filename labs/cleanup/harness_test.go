@@ -28,7 +28,7 @@ import (
 )
 
 type fixture struct {
-	t        *testing.T
+	t        testing.TB
 	ctx      context.Context
 	clock    *sim.ManualClock
 	world    *sim.World
@@ -37,13 +37,15 @@ type fixture struct {
 	registry *labs.Registry
 	user     *db.User
 	c        *cloud.Clients // us-east-1, unguarded: the test's own view
+	counter  *cloud.CallCounter
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	clock := sim.NewManualClock(time.Unix(1_800_000_000, 0))
-	world := sim.New(sim.Options{Clock: clock, DefaultAccount: "111122223333"})
+	counter := cloud.NewCallCounter(nil, "sim")
+	world := sim.New(sim.Options{Clock: clock, DefaultAccount: "111122223333", Counter: counter})
 	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "cleanup.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +59,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{t: t, ctx: ctx, clock: clock, world: world, store: store, registry: catalog.New(), user: u, c: c,
+	return &fixture{t: t, ctx: ctx, clock: clock, world: world, store: store, registry: catalog.New(), user: u, c: c, counter: counter,
 		log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 
@@ -153,7 +155,7 @@ func (f *fixture) confirmAndRun(x *Executor, class *db.Class) (*Plan, *db.Job) {
 
 // snapshot is JSON of what read calls return: compared before and after cleanup,
 // it proves the decoys untouched byte for byte.
-func snapshot(t *testing.T, vs ...any) string {
+func snapshot(t testing.TB, vs ...any) string {
 	t.Helper()
 	b, err := json.Marshal(vs)
 	if err != nil {
