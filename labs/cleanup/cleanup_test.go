@@ -463,3 +463,73 @@ func TestCleanupOneStudent(t *testing.T) {
 		}
 	}
 }
+
+// TestStackBlockedFromOutsideFailsClosed: a security group outside the class has a
+// rule that refers to the class stack's group, so CloudFormation cannot delete the
+// stack (DELETE_FAILED). labdash retries until its deadline, then reports the
+// stack with the resource that blocks it, and never touches the outside group.
+func TestStackBlockedFromOutsideFailsClosed(t *testing.T) {
+	f := newFixture(t)
+	a := f.class("A", 1)
+	f.build(a)
+	ledger, _ := f.store.Ledger(f.ctx, a.ID, "s01")
+	stack := ""
+	for _, e := range ledger {
+		if e.Type == "AWS::CloudFormation::Stack" {
+			stack = e.ARN
+		}
+	}
+	res, err := f.c.CloudFormation.DescribeStackResources(f.ctx, &cloudformation.DescribeStackResourcesInput{StackName: aws.String(stack)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stackSG := ""
+	for _, r := range res.StackResources {
+		if aws.ToString(r.ResourceType) == "AWS::EC2::SecurityGroup" {
+			stackSG = aws.ToString(r.PhysicalResourceId)
+		}
+	}
+	if stackSG == "" {
+		t.Fatal("the Fargate stack has no security group")
+	}
+	vpcs, _ := f.c.EC2.DescribeVpcs(f.ctx, &ec2.DescribeVpcsInput{})
+	out, err := f.c.EC2.CreateSecurityGroup(f.ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("team-bastion"), Description: aws.String("not the class's"), VpcId: vpcs.Vpcs[0].VpcId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outside := aws.ToString(out.GroupId)
+	if _, err := f.c.EC2.AuthorizeSecurityGroupIngress(f.ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(outside),
+		IpPermissions: []ec2types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22),
+			UserIdGroupPairs: []ec2types.UserIdGroupPair{{GroupId: aws.String(stackSG)}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	describe := func() string {
+		o, err := f.c.EC2.DescribeSecurityGroups(f.ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{outside}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return snapshot(t, o.SecurityGroups)
+	}
+	before := describe()
+	x := f.executor()
+	x.Deadline = 5 * time.Minute
+	_, job := f.confirmAndRun(x, a)
+	var stackItem *db.JobItem
+	for i, ji := range job.Items {
+		if ji.Key == stack {
+			stackItem = &job.Items[i]
+		} else if ji.State != db.ItemDone {
+			t.Errorf("%s: %s %q", ji.Key, ji.State, ji.Detail)
+		}
+	}
+	if stackItem == nil || stackItem.State != db.ItemFailed || !strings.Contains(stackItem.Detail, "DELETE_FAILED") || !strings.Contains(stackItem.Detail, "AWS::EC2::SecurityGroup") {
+		t.Fatalf("blocked stack: %+v, want failed naming DELETE_FAILED and the security group", stackItem)
+	}
+	t.Logf("stack reported: %s", stackItem.Detail)
+	if got := describe(); got != before {
+		t.Errorf("the outside security group was changed to unblock the stack:\nbefore %s\nafter  %s", before, got)
+	}
+	if !strings.Contains(job.Error, "1 failed") {
+		t.Errorf("job error %q should report the failed stack", job.Error)
+	}
+}

@@ -267,6 +267,7 @@ func (r *run) deleteOne(ctx context.Context, it Item) {
 	start := c.Clock()
 	svc := r.perSvc[svcOf(it.ARN)]
 	set(db.ItemRunning, "deleting", "")
+	notable := "" // the last answer that says why it is not gone yet (not mere progress)
 	for attempt := 1; ; attempt++ {
 		r.slots <- struct{}{}
 		svc <- struct{}{}
@@ -298,14 +299,21 @@ func (r *run) deleteOne(ctx context.Context, it Item) {
 		if ctx.Err() != nil {
 			return
 		}
+		var we *resources.WaitError
+		if !errors.As(err, &we) || (we.Step != "deleting" && we.Step != "waiting") {
+			notable = errText(err)
+		}
 		if c.Clock().Sub(start) > deadline {
-			set(db.ItemFailed, "failed", fmt.Sprintf("still not deleted after %s: %s", deadline, errText(err)))
+			why := errText(err)
+			if notable != "" && notable != why {
+				why = notable + " (now: " + why + ")"
+			}
+			set(db.ItemFailed, "failed", fmt.Sprintf("still not deleted after %s: %s", deadline, why))
 			return
 		}
 		step, wait := "waiting", 10*time.Second
-		var we *resources.WaitError
 		switch {
-		case errors.As(err, &we):
+		case we != nil:
 			step, wait = we.Step, 5*time.Second
 		case out == backoff:
 			step = "throttled"

@@ -64,14 +64,14 @@ func init() {
 			if strings.HasSuffix(string(st.StackStatus), "_IN_PROGRESS") {
 				return Waiting("deleting", "%s", st.StackStatus)
 			}
-			detail := "delete requested"
+			step, detail := "deleting", "delete requested"
 			if st.StackStatus == cfntypes.StackStatusDeleteFailed {
-				detail = "DELETE_FAILED, trying again: " + blockers(ctx, c, r.ARN, aws.ToString(st.StackStatusReason))
+				step, detail = "retrying", "DELETE_FAILED, trying again: "+blockers(ctx, c, r.ARN, aws.ToString(st.StackStatusReason))
 			}
 			if _, err := c.CloudFormation.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String(r.ARN)}); err != nil {
 				return err
 			}
-			return Waiting("deleting", "%s", detail)
+			return Waiting(step, "%s", detail)
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN}, nil },
 	})
