@@ -2,7 +2,12 @@ package sim
 
 // The Resource Groups Tagging API over the simulator's taggable resources:
 // ECS clusters, services and task definitions, load balancers, target groups
-// and listeners, security groups, CloudFormation stacks and log groups. As AWS,
+// and listeners, security groups, CloudFormation stacks and log groups, and the
+// other labs' resources that register with addTaggable (S3 buckets, RDS
+// instances, Route 53 zones in us-east-1, Lambda functions, DynamoDB tables, SNS
+// topics, SQS queues, Cognito pools, Beanstalk environments, Private CAs, EC2
+// instances, launch templates and Auto Scaling groups, accelerators in
+// us-west-2). As AWS,
 // only resources that carry tags are listed, in a stable order, 100 per page at
 // most. Tasks are not listed (their tags are read through DescribeTasks).
 

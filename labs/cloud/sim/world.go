@@ -19,8 +19,13 @@
 // deterministic and a ScaledClock makes a demo class move at any speed. One mutex
 // guards a World; all methods are safe for concurrent use.
 //
+// The other labs' services (S3, RDS, Route 53, Lambda, DynamoDB, SNS, SQS, Cognito,
+// Elastic Beanstalk, Macie, Private CA, EC2 instances and Auto Scaling groups,
+// Global Accelerator, CloudWatch Logs) join through registerService (services.go);
+// each file says what it models. Faults (faults.go) injects AWS's errors.
+//
 // What is not modelled: IAM policy evaluation (every call is allowed), API
-// throttling, quotas, costs, EC2 instances, RunTask outside services, capacity
+// throttling unless Faults injects it, quotas beyond SetQuota, costs, RunTask outside services, capacity
 // providers, listener rules beyond the default action, HTTPS listeners, metric
 // math and percentile statistics. Each file's comment lists its own
 // simplifications.
@@ -70,6 +75,7 @@ type World struct {
 	regions  map[regionKey]*region
 	order    []*region          // creation order: stepping must not depend on map order
 	quotas   map[string]float64 // "account/region/service/code" → applied value (SetQuota)
+	gaDeploy time.Duration      // SetGADeployTime's fixed deploy time; 0 means 2–4 minutes
 }
 
 type regionKey struct{ account, region string }

@@ -1,0 +1,503 @@
+package sim
+
+// AWS Elastic Beanstalk: applications and environments, as Lab 7's X-Ray signup
+// app runs on them. Modelled as AWS does it:
+//   - an application's ARN is arn:aws:elasticbeanstalk:REGION:ACCOUNT:application/APP,
+//     an environment's …:environment/APP/ENV; the tagging API lists both
+//     (elasticbeanstalk:application, elasticbeanstalk:environment). An environment
+//     carries its own tags plus AWS's elasticbeanstalk:environment-name and
+//     elasticbeanstalk:environment-id;
+//   - CreateEnvironment needs an existing application and a platform
+//     (SolutionStackName, PlatformArn or TemplateName); environment names (4–40
+//     letters, digits and hyphens) and CNAME prefixes are unique per region among
+//     environments that are not terminated. The environment is Launching (Health
+//     Grey) for 4–6 minutes, then Ready (Green). Option
+//     aws:elasticbeanstalk:environment/EnvironmentType SingleInstance gives it no
+//     load balancer (EndpointURL is the instance's address), LoadBalanced (the
+//     default) an ELB endpoint;
+//   - TerminateEnvironment (by EnvironmentId or EnvironmentName) is accepted only
+//     when the environment is Ready ("…is in an invalid state for this operation.
+//     Must be Ready."); it moves Terminating (Grey) for 2–4 minutes, then
+//     Terminated. Terminated environments are still described — DescribeEnvironments
+//     includes them unless IncludeDeleted is false, for an hour (less if
+//     IncludedDeletedBackTo is later) — but are gone from ListTagsForResource and
+//     the tagging API;
+//   - DeleteApplication is InvalidParameterValue while the application has an
+//     environment that is not Terminated ("…because it has running environments"),
+//     unless TerminateEnvByForce, which starts terminating them and deletes the
+//     application. An unknown application is InvalidParameterValue "No Application
+//     named 'X' found."; DescribeApplications leaves unknown names out.
+//
+// Not modelled: application versions and source bundles, configuration templates,
+// saved configurations, option settings beyond EnvironmentType, the EC2, Auto
+// Scaling, ELB and CloudFormation (awseb-e-*) resources behind an environment,
+// enhanced health details, events, managed updates, UpdateEnvironment and
+// UpdateTagsForResource, and environment links.
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+func init() {
+	registerService(func(b base, c *cloud.Clients) { c.ElasticBeanstalk = &ebClient{b} }, stepBeanstalk)
+}
+
+// ebClient implements cloud.ElasticBeanstalk.
+type ebClient struct{ base }
+
+var _ cloud.ElasticBeanstalk = (*ebClient)(nil)
+
+// ebDeletedVisible is how long DescribeEnvironments still shows a terminated environment.
+const ebDeletedVisible = time.Hour
+
+// ebState is one region's applications and environments (terminated ones too,
+// for an hour), in creation order.
+type ebState struct {
+	apps        map[string]*ebApp
+	appOrder    []*ebApp
+	envs        []*ebEnv
+	terminating []*ebEnv // the ones stepBeanstalk must finish
+}
+
+type ebApp struct {
+	tagged
+	name, desc string
+	created    time.Time
+	updated    time.Time
+}
+
+type ebEnv struct {
+	tagged
+	id, name, app string
+	desc          string
+	cname         string
+	endpoint      string
+	single        bool
+	tier          ebtypes.EnvironmentTier
+	stack         string // solution stack name
+	platform      string // platform ARN
+	template      string
+	version       string
+	created       time.Time
+	readyAt       time.Time
+	termAt        time.Time // when TerminateEnvironment was accepted; zero while running
+	terminatedAt  time.Time
+}
+
+func ebOf(r *region) *ebState {
+	return state(r, "elasticbeanstalk", func() *ebState { return &ebState{apps: map[string]*ebApp{}} })
+}
+
+func (c *ebClient) enter(ctx context.Context, op string) (*region, error) {
+	return c.base.enter(ctx, "elasticbeanstalk", op)
+}
+
+func ebInvalid(format string, a ...any) error {
+	return apiError("InvalidParameterValue", format, a...)
+}
+
+// stepBeanstalk finishes terminations: a Terminated environment leaves the tagging
+// API, and one terminated over an hour ago is no longer described.
+func stepBeanstalk(r *region, now time.Time) {
+	st, ok := r.ext["elasticbeanstalk"].(*ebState)
+	if !ok || (len(st.terminating) == 0 && now.Unix()%60 != 0) {
+		return
+	}
+	st.terminating = compact(st.terminating, func(e *ebEnv) bool {
+		if now.Before(e.terminatedAt) {
+			return true
+		}
+		e.dead = true
+		return false
+	})
+	if now.Unix()%60 == 0 {
+		st.envs = compact(st.envs, func(e *ebEnv) bool {
+			return e.termAt.IsZero() || now.Sub(e.terminatedAt) < ebDeletedVisible
+		})
+	}
+}
+
+func (e *ebEnv) status(now time.Time) ebtypes.EnvironmentStatus {
+	switch {
+	case !e.termAt.IsZero() && now.Before(e.terminatedAt):
+		return ebtypes.EnvironmentStatusTerminating
+	case !e.termAt.IsZero():
+		return ebtypes.EnvironmentStatusTerminated
+	case now.Before(e.readyAt):
+		return ebtypes.EnvironmentStatusLaunching
+	}
+	return ebtypes.EnvironmentStatusReady
+}
+
+func (e *ebEnv) describe(now time.Time) ebtypes.EnvironmentDescription {
+	s := e.status(now)
+	d := ebtypes.EnvironmentDescription{EnvironmentId: ptr(e.id), EnvironmentName: ptr(e.name), ApplicationName: ptr(e.app),
+		EnvironmentArn: ptr(e.arn), Description: optStr(e.desc), SolutionStackName: optStr(e.stack), PlatformArn: optStr(e.platform),
+		TemplateName: optStr(e.template), VersionLabel: optStr(e.version), DateCreated: tptr(e.created), Status: s,
+		Health: ebtypes.EnvironmentHealthGrey, AbortableOperationInProgress: ptr(false), Tier: cloneJSON(&e.tier)}
+	upd := e.created
+	switch s {
+	case ebtypes.EnvironmentStatusReady:
+		d.Health, d.HealthStatus, upd = ebtypes.EnvironmentHealthGreen, ebtypes.EnvironmentHealthStatusOk, e.readyAt
+	case ebtypes.EnvironmentStatusLaunching:
+		d.HealthStatus = ebtypes.EnvironmentHealthStatusPending
+	case ebtypes.EnvironmentStatusTerminating:
+		upd = e.termAt
+	case ebtypes.EnvironmentStatusTerminated:
+		upd = e.terminatedAt
+	}
+	d.DateUpdated = tptr(upd)
+	if s != ebtypes.EnvironmentStatusTerminated {
+		d.CNAME, d.EndpointURL = optStr(e.cname), optStr(e.endpoint)
+	}
+	return d
+}
+
+var (
+	ebEnvNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{2,38}[A-Za-z0-9]$`)
+	ebCNAMERE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$`)
+)
+
+func ebTagList(in []ebtypes.Tag) (tagList, error) {
+	var t tagList
+	for _, x := range in {
+		if x.Key == nil {
+			return nil, ebInvalid("Tag key must not be null.")
+		}
+		if strings.HasPrefix(*x.Key, "aws:") || strings.HasPrefix(*x.Key, "elasticbeanstalk:") {
+			return nil, ebInvalid("Tag keys starting with 'aws:' or 'elasticbeanstalk:' are reserved.")
+		}
+		t.set(*x.Key, str(x.Value))
+	}
+	if err := validTags(t); err != nil {
+		return nil, ebInvalid("%v", err)
+	}
+	return t, nil
+}
+
+func (a *ebApp) describe() *ebtypes.ApplicationDescription {
+	return &ebtypes.ApplicationDescription{ApplicationName: ptr(a.name), ApplicationArn: ptr(a.arn), Description: optStr(a.desc),
+		DateCreated: tptr(a.created), DateUpdated: tptr(a.updated)}
+}
+
+// CreateApplication creates an application.
+func (c *ebClient) CreateApplication(ctx context.Context, in *elasticbeanstalk.CreateApplicationInput, _ ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.CreateApplicationOutput, error) {
+	r, err := c.enter(ctx, "CreateApplication")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &elasticbeanstalk.CreateApplicationInput{}
+	}
+	name := str(in.ApplicationName)
+	if name == "" || len(name) > 100 || strings.Contains(name, "/") {
+		return nil, ebInvalid("Value '%s' at 'applicationName' failed to satisfy constraint: Member must have length between 1 and 100", name)
+	}
+	tags, err := ebTagList(in.Tags)
+	if err != nil {
+		return nil, err
+	}
+	st := ebOf(r)
+	if st.apps[name] != nil {
+		return nil, ebInvalid("Application %s already exists.", name)
+	}
+	a := &ebApp{name: name, desc: str(in.Description), created: r.w.now, updated: r.w.now}
+	a.tags = tags
+	st.apps[name] = a
+	st.appOrder = append(st.appOrder, a)
+	r.addTaggable(&a.tagged, r.arn("elasticbeanstalk", "application/"+name), "elasticbeanstalk:application")
+	return &elasticbeanstalk.CreateApplicationOutput{Application: a.describe()}, nil
+}
+
+// DescribeApplications describes the named applications (every one without names).
+func (c *ebClient) DescribeApplications(ctx context.Context, in *elasticbeanstalk.DescribeApplicationsInput, _ ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeApplicationsOutput, error) {
+	r, err := c.enter(ctx, "DescribeApplications")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &elasticbeanstalk.DescribeApplicationsInput{}
+	}
+	out := &elasticbeanstalk.DescribeApplicationsOutput{Applications: []ebtypes.ApplicationDescription{}}
+	for _, a := range ebOf(r).appOrder {
+		if len(in.ApplicationNames) == 0 || contains(in.ApplicationNames, a.name) {
+			out.Applications = append(out.Applications, *a.describe())
+		}
+	}
+	return out, nil
+}
+
+// DeleteApplication deletes an application without running environments (or, with
+// TerminateEnvByForce, starts terminating them).
+func (c *ebClient) DeleteApplication(ctx context.Context, in *elasticbeanstalk.DeleteApplicationInput, _ ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DeleteApplicationOutput, error) {
+	r, err := c.enter(ctx, "DeleteApplication")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &elasticbeanstalk.DeleteApplicationInput{}
+	}
+	st := ebOf(r)
+	name := str(in.ApplicationName)
+	a := st.apps[name]
+	if a == nil {
+		return nil, ebInvalid("No Application named '%s' found.", name)
+	}
+	force := in.TerminateEnvByForce != nil && *in.TerminateEnvByForce
+	var running []*ebEnv
+	for _, e := range st.envs {
+		if e.app == name && e.status(r.w.now) != ebtypes.EnvironmentStatusTerminated {
+			running = append(running, e)
+		}
+	}
+	if len(running) > 0 && !force {
+		return nil, ebInvalid("Unable to delete application %s because it has running environments. Terminate the environments before deleting the application, or use the TerminateEnvByForce option.", name)
+	}
+	for _, e := range running {
+		c.terminate(r, st, e)
+	}
+	a.dead = true
+	delete(st.apps, name)
+	st.appOrder = compact(st.appOrder, func(x *ebApp) bool { return x != a })
+	return &elasticbeanstalk.DeleteApplicationOutput{}, nil
+}
+
+// CreateEnvironment launches an environment of an existing application.
+func (c *ebClient) CreateEnvironment(ctx context.Context, in *elasticbeanstalk.CreateEnvironmentInput, _ ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.CreateEnvironmentOutput, error) {
+	r, err := c.enter(ctx, "CreateEnvironment")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &elasticbeanstalk.CreateEnvironmentInput{}
+	}
+	st := ebOf(r)
+	appName := str(in.ApplicationName)
+	if st.apps[appName] == nil {
+		return nil, ebInvalid("No Application named '%s' found.", appName)
+	}
+	name := str(in.EnvironmentName)
+	if !ebEnvNameRE.MatchString(name) {
+		return nil, ebInvalid("Value %s at 'EnvironmentName' failed to satisfy constraint: Member must have length between 4 and 40 and contain only letters, digits, and the dash character and may not start or end with a dash", name)
+	}
+	if str(in.SolutionStackName) == "" && str(in.PlatformArn) == "" && str(in.TemplateName) == "" {
+		return nil, ebInvalid("No platform specified: specify a SolutionStackName, a PlatformArn or a TemplateName.")
+	}
+	tags, err := ebTagList(in.Tags)
+	if err != nil {
+		return nil, err
+	}
+	tier := ebtypes.EnvironmentTier{Name: ptr("WebServer"), Type: ptr("Standard"), Version: ptr("1.0")}
+	if in.Tier != nil && str(in.Tier.Name) == "Worker" {
+		tier = ebtypes.EnvironmentTier{Name: ptr("Worker"), Type: ptr("SQS/HTTP"), Version: ptr("1.0")}
+	}
+	single := false
+	for _, o := range in.OptionSettings {
+		if str(o.Namespace) == "aws:elasticbeanstalk:environment" && str(o.OptionName) == "EnvironmentType" {
+			switch str(o.Value) {
+			case "SingleInstance":
+				single = true
+			case "LoadBalanced":
+			default:
+				return nil, ebInvalid("Invalid option value: '%s' (Namespace: 'aws:elasticbeanstalk:environment', OptionName: 'EnvironmentType'): Value is not one of the allowed values: [LoadBalanced, SingleInstance]", str(o.Value))
+			}
+		}
+	}
+	cname := ""
+	if str(tier.Name) == "WebServer" {
+		prefix := str(in.CNAMEPrefix)
+		if prefix == "" {
+			prefix = name
+		}
+		if !ebCNAMERE.MatchString(prefix) {
+			return nil, ebInvalid("Value '%s' at 'CNAMEPrefix' failed to satisfy constraint: Member must have length between 4 and 63", prefix)
+		}
+		cname = strings.ToLower(prefix) + "." + r.name + ".elasticbeanstalk.com"
+	}
+	for _, e := range st.envs {
+		if !e.termAt.IsZero() {
+			continue
+		}
+		if e.name == name {
+			return nil, ebInvalid("Environment %s already exists.", name)
+		}
+		if cname != "" && e.cname == cname {
+			return nil, ebInvalid("DNS name (%s) is not available.", cname)
+		}
+	}
+	e := &ebEnv{id: "e-" + strings.ToLower(c.w.alnum(10)), name: name, app: appName, desc: str(in.Description), cname: cname, single: single,
+		tier: tier, stack: str(in.SolutionStackName), platform: str(in.PlatformArn), template: str(in.TemplateName), version: str(in.VersionLabel),
+		created: r.w.now}
+	e.readyAt = r.w.now.Add(c.w.jitter(4*time.Minute, 2*time.Minute)).Truncate(time.Second)
+	if cname != "" {
+		if single {
+			e.endpoint = "54." + c.w.octets(3)
+		} else {
+			e.endpoint = "awseb-" + e.id + "-" + c.w.alnum(12) + "." + r.name + ".elb.amazonaws.com"
+		}
+	}
+	e.tags = tags
+	e.tags.set("elasticbeanstalk:environment-name", name)
+	e.tags.set("elasticbeanstalk:environment-id", e.id)
+	st.envs = append(st.envs, e)
+	r.addTaggable(&e.tagged, r.arn("elasticbeanstalk", "environment/"+appName+"/"+name), "elasticbeanstalk:environment")
+	d := e.describe(r.w.now)
+	out := &elasticbeanstalk.CreateEnvironmentOutput{}
+	out.EnvironmentId, out.EnvironmentName, out.ApplicationName, out.EnvironmentArn = d.EnvironmentId, d.EnvironmentName, d.ApplicationName, d.EnvironmentArn
+	out.Status, out.Health, out.HealthStatus, out.CNAME, out.EndpointURL = d.Status, d.Health, d.HealthStatus, d.CNAME, d.EndpointURL
+	out.DateCreated, out.DateUpdated, out.Tier, out.SolutionStackName, out.PlatformArn = d.DateCreated, d.DateUpdated, d.Tier, d.SolutionStackName, d.PlatformArn
+	out.TemplateName, out.VersionLabel, out.Description, out.AbortableOperationInProgress = d.TemplateName, d.VersionLabel, d.Description, d.AbortableOperationInProgress
+	return out, nil
+}
+
+// octets returns n random dotted decimal octets ("12.200.7").
+func (w *World) octets(n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = strconv.Itoa(1 + w.rng.IntN(254))
+	}
+	return strings.Join(parts, ".")
+}
+
+// DescribeEnvironments lists environments, terminated ones included unless IncludeDeleted is false.
+func (c *ebClient) DescribeEnvironments(ctx context.Context, in *elasticbeanstalk.DescribeEnvironmentsInput, _ ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeEnvironmentsOutput, error) {
+	r, err := c.enter(ctx, "DescribeEnvironments")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &elasticbeanstalk.DescribeEnvironmentsInput{}
+	}
+	limit := int(i32(in.MaxRecords, 1000))
+	if limit < 1 || limit > 1000 {
+		return nil, ebInvalid("Value '%d' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and 1000", limit)
+	}
+	from, ok := readIntToken(in.NextToken)
+	if !ok {
+		return nil, ebInvalid("Invalid NextToken.")
+	}
+	backTo := r.w.now.Add(-ebDeletedVisible)
+	if in.IncludedDeletedBackTo != nil && in.IncludedDeletedBackTo.After(backTo) {
+		backTo = *in.IncludedDeletedBackTo
+	}
+	includeDeleted := in.IncludeDeleted == nil || *in.IncludeDeleted
+	var hits []*ebEnv
+	for _, e := range ebOf(r).envs {
+		switch {
+		case str(in.ApplicationName) != "" && e.app != str(in.ApplicationName):
+		case len(in.EnvironmentIds) > 0 && !contains(in.EnvironmentIds, e.id):
+		case len(in.EnvironmentNames) > 0 && !contains(in.EnvironmentNames, e.name):
+		case str(in.VersionLabel) != "" && e.version != str(in.VersionLabel):
+		case e.status(r.w.now) == ebtypes.EnvironmentStatusTerminated && (!includeDeleted || e.terminatedAt.Before(backTo)):
+		default:
+			hits = append(hits, e)
+		}
+	}
+	out := &elasticbeanstalk.DescribeEnvironmentsOutput{Environments: []ebtypes.EnvironmentDescription{}}
+	for i := from; i < len(hits); i++ {
+		if i == from+limit {
+			out.NextToken = intToken(i)
+			break
+		}
+		out.Environments = append(out.Environments, hits[i].describe(r.w.now))
+	}
+	return out, nil
+}
+
+// TerminateEnvironment starts terminating a Ready environment.
+func (c *ebClient) TerminateEnvironment(ctx context.Context, in *elasticbeanstalk.TerminateEnvironmentInput, _ ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.TerminateEnvironmentOutput, error) {
+	r, err := c.enter(ctx, "TerminateEnvironment")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &elasticbeanstalk.TerminateEnvironmentInput{}
+	}
+	id, name := str(in.EnvironmentId), str(in.EnvironmentName)
+	if id == "" && name == "" {
+		return nil, apiError("MissingParameter", "Either EnvironmentId or EnvironmentName must be specified.")
+	}
+	st := ebOf(r)
+	var e *ebEnv
+	for _, x := range st.envs {
+		if x.status(r.w.now) != ebtypes.EnvironmentStatusTerminated && (id == "" || x.id == id) && (name == "" || x.name == name) {
+			e = x
+		}
+	}
+	if e == nil {
+		if id != "" {
+			return nil, ebInvalid("No Environment found for EnvironmentId = '%s'.", id)
+		}
+		return nil, ebInvalid("No Environment found for EnvironmentName = '%s'.", name)
+	}
+	if s := e.status(r.w.now); s != ebtypes.EnvironmentStatusReady {
+		return nil, ebInvalid("Environment named %s is in an invalid state for this operation. Must be Ready.", e.name)
+	}
+	c.terminate(r, st, e)
+	d := e.describe(r.w.now)
+	out := &elasticbeanstalk.TerminateEnvironmentOutput{}
+	out.EnvironmentId, out.EnvironmentName, out.ApplicationName, out.EnvironmentArn = d.EnvironmentId, d.EnvironmentName, d.ApplicationName, d.EnvironmentArn
+	out.Status, out.Health, out.HealthStatus, out.CNAME, out.EndpointURL = d.Status, d.Health, d.HealthStatus, d.CNAME, d.EndpointURL
+	out.DateCreated, out.DateUpdated, out.Tier, out.SolutionStackName, out.PlatformArn = d.DateCreated, d.DateUpdated, d.Tier, d.SolutionStackName, d.PlatformArn
+	out.TemplateName, out.VersionLabel, out.Description, out.AbortableOperationInProgress = d.TemplateName, d.VersionLabel, d.Description, d.AbortableOperationInProgress
+	return out, nil
+}
+
+// terminate starts e's termination. The world's lock must be held.
+func (c *ebClient) terminate(r *region, st *ebState, e *ebEnv) {
+	if !e.termAt.IsZero() {
+		return
+	}
+	e.termAt = r.w.now
+	e.terminatedAt = r.w.now.Add(c.w.jitter(2*time.Minute, 2*time.Minute)).Truncate(time.Second)
+	st.terminating = append(st.terminating, e)
+}
+
+// ListTagsForResource lists an application's or a (not terminated) environment's tags.
+func (c *ebClient) ListTagsForResource(ctx context.Context, in *elasticbeanstalk.ListTagsForResourceInput, _ ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.ListTagsForResourceOutput, error) {
+	r, err := c.enter(ctx, "ListTagsForResource")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &elasticbeanstalk.ListTagsForResourceInput{}
+	}
+	arn := str(in.ResourceArn)
+	st := ebOf(r)
+	var tags tagList
+	found := false
+	if name, ok := strings.CutPrefix(arn, r.arn("elasticbeanstalk", "application/")); ok {
+		if a := st.apps[name]; a != nil {
+			tags, found = a.tags, true
+		}
+	}
+	for _, e := range st.envs {
+		if e.arn == arn && e.status(r.w.now) != ebtypes.EnvironmentStatusTerminated {
+			tags, found = e.tags, true
+		}
+	}
+	if !found {
+		return nil, &ebtypes.ResourceNotFoundException{Message: msg("Resource not found for ARN '%s'.", arn)}
+	}
+	out := &elasticbeanstalk.ListTagsForResourceOutput{ResourceArn: ptr(arn), ResourceTags: []ebtypes.Tag{}}
+	for _, t := range tags {
+		out.ResourceTags = append(out.ResourceTags, ebtypes.Tag{Key: ptr(t.k), Value: ptr(t.v)})
+	}
+	return out, nil
+}

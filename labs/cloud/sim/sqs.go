@@ -1,0 +1,399 @@
+package sim
+
+// Amazon SQS: standard and FIFO queues with their attributes and tags, as Lab 1
+// (the "print service" fanned out from SNS) and Lab 7 (the signup topic's queue)
+// use them. Modelled as AWS does it:
+//   - CreateQueue returns the queue URL https://sqs.REGION.amazonaws.com/ACCOUNT/NAME;
+//     the queue's ARN is arn:aws:sqs:REGION:ACCOUNT:NAME and the tagging API lists
+//     it as sqs:queue. Creating an existing name with the same attributes returns
+//     the same URL; with different ones it is QueueAlreadyExists. For 60 seconds
+//     after a queue is deleted its name cannot be used again
+//     (AWS.SimpleQueueService.QueueDeletedRecently). Names are 1–80 characters
+//     of letters, digits, hyphens and underscores; FIFO names end in .fifo and
+//     need FifoQueue=true;
+//   - every call on a queue takes its URL. Any http(s) host is accepted (AWS
+//     still answers the legacy queue.amazonaws.com and REGION.queue.amazonaws.com
+//     forms); the path must be /ACCOUNT/NAME of this client's account. An unknown
+//     queue is AWS.SimpleQueueService.NonExistentQueue (sqstypes.QueueDoesNotExist
+//     with the query-compatible code, as the SDK decodes AWS's answer);
+//   - GetQueueAttributes answers the names asked for ("All" for every one) with
+//     AWS's defaults; ApproximateNumberOfMessages counts what SNS delivered;
+//   - ListQueues filters by name prefix; without MaxResults it answers up to 1,000
+//     URLs and no token, with MaxResults (1–1,000) it pages.
+//
+// Not modelled: SendMessage/ReceiveMessage/DeleteMessage (messages arrive only
+// through SNS and are never consumed), visibility timeouts, delays, dead-letter
+// redrive, message retention, queue policies (every SNS delivery is allowed),
+// SetQueueAttributes, TagQueue/UntagQueue, access from other accounts and the
+// "up to 60 seconds" a deletion may take on AWS (here it is gone at once).
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+func init() {
+	registerService(func(b base, c *cloud.Clients) { c.SQS = &sqsClient{b} }, nil)
+}
+
+// sqsClient implements cloud.SQS.
+type sqsClient struct{ base }
+
+var _ cloud.SQS = (*sqsClient)(nil)
+
+// sqsDeletedWait is how long a deleted queue's name stays unusable.
+const sqsDeletedWait = 60 * time.Second
+
+// sqsState is one region's queues by name, and the names deleted recently.
+type sqsState struct {
+	queues  map[string]*sqsQueue
+	deleted map[string]time.Time // name → when it was deleted
+}
+
+type sqsQueue struct {
+	tagged
+	name, url string
+	created   time.Time
+	modified  time.Time
+	attrs     map[string]string // the settable attributes as given (defaults filled in)
+	messages  []sqsMessage
+}
+
+// sqsMessage is one message waiting in a queue.
+type sqsMessage struct {
+	body string
+	sent time.Time
+}
+
+func sqsOf(r *region) *sqsState {
+	return state(r, "sqs", func() *sqsState {
+		return &sqsState{queues: map[string]*sqsQueue{}, deleted: map[string]time.Time{}}
+	})
+}
+
+func (c *sqsClient) enter(ctx context.Context, op string) (*region, error) {
+	return c.base.enter(ctx, "sqs", op)
+}
+
+// sqsQueueURL is the URL AWS hands out for a queue today.
+func sqsQueueURL(region, account, name string) string {
+	return "https://sqs." + region + ".amazonaws.com/" + account + "/" + name
+}
+
+var sqsNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+
+// sqsDefaults are the settable attributes' values when CreateQueue does not give them.
+var sqsDefaults = map[string]string{
+	"DelaySeconds":                  "0",
+	"MaximumMessageSize":            "262144",
+	"MessageRetentionPeriod":        "345600",
+	"ReceiveMessageWaitTimeSeconds": "0",
+	"VisibilityTimeout":             "30",
+	"SqsManagedSseEnabled":          "true",
+}
+
+// sqsSettable are the attributes CreateQueue accepts (besides the defaults' names).
+var sqsSettable = map[string]bool{
+	"Policy": true, "RedrivePolicy": true, "RedriveAllowPolicy": true, "FifoQueue": true,
+	"ContentBasedDeduplication": true, "DeduplicationScope": true, "FifoThroughputLimit": true,
+	"KmsMasterKeyId": true, "KmsDataKeyReusePeriodSeconds": true,
+}
+
+// sqsReadOnly are the attributes AWS computes.
+var sqsReadOnly = []string{"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+	"ApproximateNumberOfMessagesDelayed", "CreatedTimestamp", "LastModifiedTimestamp", "QueueArn"}
+
+func sqsNonExistent() error {
+	return &sqstypes.QueueDoesNotExist{Message: ptr("The specified queue does not exist."),
+		ErrorCodeOverride: ptr("AWS.SimpleQueueService.NonExistentQueue")}
+}
+
+// queueByURL resolves a queue URL in this client's region. The world's lock must be held.
+func (c *sqsClient) queueByURL(r *region, raw string) (*sqsQueue, error) {
+	if raw == "" {
+		return nil, apiError("MissingParameter", "The request must contain the parameter QueueUrl.")
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, apiError("InvalidAddress", "The address %s is not valid for this endpoint.", raw)
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(parts) != 2 || parts[0] != r.account {
+		return nil, sqsNonExistent()
+	}
+	q := sqsOf(r).queues[parts[1]]
+	if q == nil {
+		return nil, sqsNonExistent()
+	}
+	return q, nil
+}
+
+// CreateQueue creates a queue, or returns the URL of an identical existing one.
+func (c *sqsClient) CreateQueue(ctx context.Context, in *sqs.CreateQueueInput, _ ...func(*sqs.Options)) (*sqs.CreateQueueOutput, error) {
+	r, err := c.enter(ctx, "CreateQueue")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil || str(in.QueueName) == "" {
+		return nil, apiError("MissingParameter", "The request must contain the parameter QueueName.")
+	}
+	name := str(in.QueueName)
+	fifo := strings.HasSuffix(name, ".fifo")
+	if !sqsNameRE.MatchString(strings.TrimSuffix(name, ".fifo")) || len(name) > 80 {
+		return nil, apiError("InvalidParameterValue", "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
+	}
+	attrs := map[string]string{}
+	for k, v := range sqsDefaults {
+		attrs[k] = v
+	}
+	for k, v := range in.Attributes {
+		if _, ok := sqsDefaults[k]; !ok && !sqsSettable[k] {
+			return nil, &sqstypes.InvalidAttributeName{Message: msg("Unknown Attribute %s.", k)}
+		}
+		attrs[k] = v
+	}
+	if fifo != (attrs["FifoQueue"] == "true") {
+		return nil, apiError("InvalidParameterValue", "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.")
+	}
+	if v, ok := in.Attributes["VisibilityTimeout"]; ok {
+		if n, err := strconv.Atoi(v); err != nil || n < 0 || n > 43200 {
+			return nil, &sqstypes.InvalidAttributeValue{Message: msg("Invalid value for the parameter VisibilityTimeout.")}
+		}
+	}
+	var tags tagList
+	for _, k := range sortedKeys(in.Tags) {
+		tags.set(k, in.Tags[k])
+	}
+	if err := validTags(tags); err != nil {
+		return nil, apiError("InvalidParameterValue", "%v", err)
+	}
+	st := sqsOf(r)
+	if q := st.queues[name]; q != nil {
+		for k, v := range in.Attributes {
+			if q.attrs[k] != v {
+				return nil, &sqstypes.QueueNameExists{Message: msg("A queue already exists with the same name and a different value for attribute %s", k),
+					ErrorCodeOverride: ptr("QueueAlreadyExists")}
+			}
+		}
+		return &sqs.CreateQueueOutput{QueueUrl: ptr(q.url)}, nil
+	}
+	if at, ok := st.deleted[name]; ok && r.w.now.Sub(at) < sqsDeletedWait {
+		return nil, &sqstypes.QueueDeletedRecently{Message: ptr("You must wait 60 seconds after deleting a queue before you can create another with the same name."),
+			ErrorCodeOverride: ptr("AWS.SimpleQueueService.QueueDeletedRecently")}
+	}
+	delete(st.deleted, name)
+	q := &sqsQueue{name: name, url: sqsQueueURL(r.name, r.account, name), created: r.w.now, modified: r.w.now, attrs: attrs}
+	q.tags = tags
+	st.queues[name] = q
+	r.addTaggable(&q.tagged, r.arn("sqs", name), "sqs:queue")
+	return &sqs.CreateQueueOutput{QueueUrl: ptr(q.url)}, nil
+}
+
+// DeleteQueue deletes a queue by URL, whatever it holds.
+func (c *sqsClient) DeleteQueue(ctx context.Context, in *sqs.DeleteQueueInput, _ ...func(*sqs.Options)) (*sqs.DeleteQueueOutput, error) {
+	r, err := c.enter(ctx, "DeleteQueue")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &sqs.DeleteQueueInput{}
+	}
+	q, err := c.queueByURL(r, str(in.QueueUrl))
+	if err != nil {
+		return nil, err
+	}
+	st := sqsOf(r)
+	q.dead = true
+	delete(st.queues, q.name)
+	st.deleted[q.name] = r.w.now
+	return &sqs.DeleteQueueOutput{}, nil
+}
+
+// GetQueueUrl returns the URL of a queue of this account (or QueueOwnerAWSAccountId's) by name.
+func (c *sqsClient) GetQueueUrl(ctx context.Context, in *sqs.GetQueueUrlInput, _ ...func(*sqs.Options)) (*sqs.GetQueueUrlOutput, error) {
+	r, err := c.enter(ctx, "GetQueueUrl")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil || str(in.QueueName) == "" {
+		return nil, apiError("MissingParameter", "The request must contain the parameter QueueName.")
+	}
+	if owner := str(in.QueueOwnerAWSAccountId); owner != "" && owner != r.account {
+		or := r.w.regions[regionKey{owner, r.name}]
+		if or == nil {
+			return nil, sqsNonExistent()
+		}
+		r = or
+	}
+	q := sqsOf(r).queues[str(in.QueueName)]
+	if q == nil {
+		return nil, sqsNonExistent()
+	}
+	return &sqs.GetQueueUrlOutput{QueueUrl: ptr(q.url)}, nil
+}
+
+// GetQueueAttributes answers the attributes asked for.
+func (c *sqsClient) GetQueueAttributes(ctx context.Context, in *sqs.GetQueueAttributesInput, _ ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error) {
+	r, err := c.enter(ctx, "GetQueueAttributes")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &sqs.GetQueueAttributesInput{}
+	}
+	q, err := c.queueByURL(r, str(in.QueueUrl))
+	if err != nil {
+		return nil, err
+	}
+	all := q.allAttributes(r)
+	out := &sqs.GetQueueAttributesOutput{Attributes: map[string]string{}}
+	for _, n := range in.AttributeNames {
+		if n == sqstypes.QueueAttributeNameAll {
+			for k, v := range all {
+				out.Attributes[k] = v
+			}
+			continue
+		}
+		v, ok := all[string(n)]
+		if !ok {
+			if _, known := sqsDefaults[string(n)]; known || sqsSettable[string(n)] {
+				continue // settable but not set on this queue: AWS leaves it out
+			}
+			return nil, &sqstypes.InvalidAttributeName{Message: msg("Unknown Attribute %s.", n)}
+		}
+		out.Attributes[string(n)] = v
+	}
+	return out, nil
+}
+
+// allAttributes is every attribute the queue has, computed ones included.
+func (q *sqsQueue) allAttributes(r *region) map[string]string {
+	m := map[string]string{}
+	for k, v := range q.attrs {
+		m[k] = v
+	}
+	m["QueueArn"] = q.arn
+	m["ApproximateNumberOfMessages"] = strconv.Itoa(len(q.messages))
+	m["ApproximateNumberOfMessagesNotVisible"] = "0"
+	m["ApproximateNumberOfMessagesDelayed"] = "0"
+	m["CreatedTimestamp"] = strconv.FormatInt(q.created.Unix(), 10)
+	m["LastModifiedTimestamp"] = strconv.FormatInt(q.modified.Unix(), 10)
+	return m
+}
+
+// ListQueues lists queue URLs by name prefix.
+func (c *sqsClient) ListQueues(ctx context.Context, in *sqs.ListQueuesInput, _ ...func(*sqs.Options)) (*sqs.ListQueuesOutput, error) {
+	r, err := c.enter(ctx, "ListQueues")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &sqs.ListQueuesInput{}
+	}
+	limit := 1000
+	if in.MaxResults != nil {
+		limit = int(*in.MaxResults)
+		if limit < 1 || limit > 1000 {
+			return nil, apiError("InvalidParameterValue", "Value %d for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.", limit)
+		}
+	} else if in.NextToken != nil {
+		return nil, apiError("InvalidParameterValue", "MaxResults is a mandatory parameter when you provide a value for NextToken.")
+	}
+	after, ok := readToken(in.NextToken)
+	if !ok {
+		return nil, apiError("InvalidParameterValue", "Invalid NextToken value.")
+	}
+	var names []string
+	for n := range sqsOf(r).queues {
+		if strings.HasPrefix(n, str(in.QueueNamePrefix)) && n > after {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	out := &sqs.ListQueuesOutput{}
+	for i, n := range names {
+		if i == limit {
+			if in.MaxResults != nil {
+				out.NextToken = pageToken(names[i-1])
+			}
+			break
+		}
+		out.QueueUrls = append(out.QueueUrls, sqsOf(r).queues[n].url)
+	}
+	return out, nil
+}
+
+// ListQueueTags lists a queue's tags.
+func (c *sqsClient) ListQueueTags(ctx context.Context, in *sqs.ListQueueTagsInput, _ ...func(*sqs.Options)) (*sqs.ListQueueTagsOutput, error) {
+	r, err := c.enter(ctx, "ListQueueTags")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &sqs.ListQueueTagsInput{}
+	}
+	q, err := c.queueByURL(r, str(in.QueueUrl))
+	if err != nil {
+		return nil, err
+	}
+	out := &sqs.ListQueueTagsOutput{}
+	if len(q.tags) > 0 {
+		out.Tags = map[string]string{}
+		for _, t := range q.tags {
+			out.Tags[t.k] = t.v
+		}
+	}
+	return out, nil
+}
+
+// sqsDeliver puts a message into the queue with ARN queueArn, wherever in the world
+// it is (SNS delivers across regions and accounts). It reports whether the queue
+// exists. The world's lock must be held.
+func (w *World) sqsDeliver(queueArn, body string) bool {
+	parts := strings.SplitN(queueArn, ":", 6)
+	if len(parts) != 6 || parts[2] != "sqs" {
+		return false
+	}
+	r := w.regions[regionKey{parts[4], parts[3]}]
+	if r == nil {
+		return false
+	}
+	q := sqsOf(r).queues[parts[5]]
+	if q == nil {
+		return false
+	}
+	q.messages = append(q.messages, sqsMessage{body: body, sent: w.now})
+	return true
+}
+
+// snsEnvelope is the JSON body SNS puts into a queue for a notification.
+func snsEnvelope(id, topicArn, subject, message string, at time.Time) string {
+	m := map[string]string{"Type": "Notification", "MessageId": id, "TopicArn": topicArn,
+		"Message": message, "Timestamp": at.UTC().Format("2006-01-02T15:04:05.000Z"), "SignatureVersion": "1"}
+	if subject != "" {
+		m["Subject"] = subject
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Sprintf("%q", message)
+	}
+	return string(b)
+}
