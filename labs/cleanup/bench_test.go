@@ -118,6 +118,9 @@ func BenchmarkCleanupMoto(b *testing.B) {
 				plan, done := runB(b, ctx, store, x, class)
 				b.StopTimer()
 				reportCleanup(b, plan, done, total(counter)-before)
+				if testing.Verbose() {
+					b.Logf("calls by operation: %v", counter.Snapshot())
+				}
 				store.Close()
 			}
 		})
@@ -130,17 +133,23 @@ func (f *fixture) confirmAndRunB(b *testing.B, x *Executor, class *db.Class) (*P
 
 // runB plans, confirms, runs and verifies: the instructor's whole cleanup.
 func runB(b *testing.B, ctx context.Context, store *db.Store, x *Executor, class *db.Class) (*Plan, *db.Job) {
+	t0 := time.Now()
 	plan, err := x.Planner.Plan(ctx, class.ID)
 	if err != nil {
 		b.Fatal(err)
 	}
+	t1 := time.Now()
 	job, err := x.Confirm(ctx, class.ID, plan.Hash, class.Name)
 	if err != nil {
 		b.Fatal(err)
 	}
+	t2 := time.Now()
 	if err := x.Run(ctx, job.ID); err != nil {
 		b.Fatal(err)
 	}
+	b.ReportMetric(t1.Sub(t0).Seconds(), "plan-s")
+	b.ReportMetric(t2.Sub(t1).Seconds(), "confirm-s")
+	b.ReportMetric(time.Since(t2).Seconds(), "run+verify-s")
 	done, err := store.Job(ctx, job.ID)
 	if err != nil {
 		b.Fatal(err)
@@ -149,6 +158,9 @@ func runB(b *testing.B, ctx context.Context, store *db.Store, x *Executor, class
 }
 
 func reportCleanup(b *testing.B, plan *Plan, job *db.Job, calls int64) {
+	if testing.Verbose() {
+		b.Logf("%d resources, %d calls", len(plan.Items), calls)
+	}
 	if job.State != db.JobDone || job.Error != "" {
 		b.Fatalf("cleanup ended %s: %s", job.State, job.Error)
 	}

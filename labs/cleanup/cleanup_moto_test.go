@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -78,6 +80,9 @@ func motoSeed(t testing.TB, ctx context.Context, c *cloud.Clients, vpc string, s
 		TargetTrackingScalingPolicyConfiguration: &aastypes.TargetTrackingScalingPolicyConfiguration{TargetValue: aws.Float64(50),
 			PredefinedMetricSpecification: &aastypes.PredefinedMetricSpecification{PredefinedMetricType: aastypes.MetricTypeECSServiceAverageCPUUtilization}}}))
 	must(c.Logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(p + "notes")}))
+	must(c.CloudWatch.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String(p + "high-cpu"), Namespace: aws.String("AWS/ECS"),
+		MetricName: aws.String("CPUUtilization"), Statistic: cwtypes.StatisticAverage, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1),
+		Threshold: aws.Float64(80), ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold}))
 }
 
 // TestCleanupDecoysOnMoto: classes A (3 students) and B (2), provisioned by the real
@@ -197,7 +202,7 @@ func TestCleanupDecoysOnMoto(t *testing.T) {
 	for typ, want := range map[string]int{"AWS::IAM::ManagedPolicy": 2, "AWS::IAM::Role": 3, "AWS::CloudFormation::Stack": 3, "AWS::ECS::Cluster": 3,
 		"AWS::ECS::Service": 3, "AWS::ECS::TaskDefinition": 3, "AWS::ElasticLoadBalancingV2::LoadBalancer": 3, "AWS::ElasticLoadBalancingV2::TargetGroup": 3,
 		"AWS::ElasticLoadBalancingV2::Listener": 3, "AWS::ApplicationAutoScaling::ScalableTarget": 3, "AWS::ApplicationAutoScaling::ScalingPolicy": 3,
-		"AWS::EC2::SecurityGroup": 3, "AWS::Logs::LogGroup": 3} {
+		"AWS::EC2::SecurityGroup": 3, "AWS::Logs::LogGroup": 3, "AWS::CloudWatch::Alarm": 3} {
 		if types[typ] < want {
 			t.Errorf("plan has %d %s, want at least %d", types[typ], typ, want)
 		}

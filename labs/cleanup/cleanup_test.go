@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
+	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/labdash/labdash/db"
@@ -336,13 +338,63 @@ func TestCleanupCopesWithFaults(t *testing.T) {
 	}
 }
 
-// TestCleanupWaitsForGlobalAccelerator: an accelerator that stays IN_PROGRESS for
-// a while after it is disabled is waited for, not failed, and then deleted.
+// TestCleanupWaitsForGlobalAccelerator: a student's accelerator (in us-west-2,
+// whatever the class's region) with a listener and an endpoint group; every
+// change stays IN_PROGRESS for 8 simulated minutes. The cleanup deletes the
+// endpoint group, then the listener, disables the accelerator, waits while it is
+// IN_PROGRESS — not failing it — and then deletes it.
 func TestCleanupWaitsForGlobalAccelerator(t *testing.T) {
-	if _, ok := resources.Lookup("AWS::GlobalAccelerator::Accelerator"); !ok {
-		t.Skip("the Global Accelerator type is not registered yet")
+	f := newFixture(t)
+	a := f.class("A", 1)
+	f.build(a)
+	f.world.SetGADeployTime(8 * time.Minute)
+	ga, err := f.world.Clients(f.ctx, "", "us-west-2")
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Skip("wired once the simulator models Global Accelerator")
+	acc, err := ga.GlobalAccelerator.CreateAccelerator(f.ctx, &globalaccelerator.CreateAcceleratorInput{Name: aws.String(a.ID + "s01-ga"),
+		IdempotencyToken: aws.String("t1"), Enabled: aws.Bool(true),
+		Tags: []gatypes.Tag{{Key: aws.String("labdash:class"), Value: aws.String(a.ID)}, {Key: aws.String("labdash:student"), Value: aws.String("s01")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := ga.GlobalAccelerator.CreateListener(f.ctx, &globalaccelerator.CreateListenerInput{AcceleratorArn: acc.Accelerator.AcceleratorArn,
+		IdempotencyToken: aws.String("t2"), Protocol: gatypes.ProtocolTcp, PortRanges: []gatypes.PortRange{{FromPort: aws.Int32(80), ToPort: aws.Int32(80)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ga.GlobalAccelerator.CreateEndpointGroup(f.ctx, &globalaccelerator.CreateEndpointGroupInput{ListenerArn: l.Listener.ListenerArn,
+		EndpointGroupRegion: aws.String("us-east-1"), IdempotencyToken: aws.String("t3")}); err != nil {
+		t.Fatal(err)
+	}
+	accARN := aws.ToString(acc.Accelerator.AcceleratorArn)
+	x := f.executor()
+	waits := 0
+	x.Intercept = func(ctx context.Context, call cloud.Call) error {
+		if call.Op == "DescribeAccelerator" {
+			waits++
+		}
+		return nil
+	}
+	plan, job := f.confirmAndRun(x, a)
+	types := map[string]bool{}
+	for _, it := range plan.Items {
+		if strings.HasPrefix(it.Type, "AWS::GlobalAccelerator::") {
+			types[it.Type] = it.Region == "us-west-2"
+		}
+	}
+	if len(types) != 3 || !types["AWS::GlobalAccelerator::Accelerator"] || !types["AWS::GlobalAccelerator::Listener"] || !types["AWS::GlobalAccelerator::EndpointGroup"] {
+		t.Fatalf("plan's Global Accelerator items (type → in us-west-2): %v", types)
+	}
+	if job.State != db.JobDone || job.Error != "" {
+		t.Fatalf("job %s %q %v", job.State, job.Error, job.Counts())
+	}
+	if waits < 3 {
+		t.Errorf("the accelerator was described %d times: the cleanup did not wait through IN_PROGRESS", waits)
+	}
+	if _, err := ga.GlobalAccelerator.DescribeAccelerator(f.ctx, &globalaccelerator.DescribeAcceleratorInput{AcceleratorArn: aws.String(accARN)}); err == nil {
+		t.Error("the accelerator still exists")
+	}
 }
 
 // rogue is a type whose deleter, wrongly, deletes something else: the guard must

@@ -74,7 +74,7 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 	if err != nil {
 		return nil, err
 	}
-	scope := resources.Scope{ClassID: classID, Owned: map[string]resources.Ref{}}
+	scope := resources.Scope{ClassID: classID, Owned: map[string]resources.Ref{}, Accounts: map[string]string{}}
 	accounts := []string{""} // "" is the provider's own account: a shared class's
 	onRoster := false
 	for _, st := range students {
@@ -82,6 +82,7 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 		onRoster = onRoster || st.Slug == student
 		if class.Isolation != db.IsolationShared && st.AccountID != "" && (student == "" || st.Slug == student) {
 			accounts = append(accounts, st.AccountID)
+			scope.Accounts[st.AccountID] = st.Slug
 		}
 	}
 	if student != "" && !onRoster {
@@ -439,8 +440,12 @@ func (p *Planner) recheck(ctx context.Context, tagged map[string]map[string]stri
 	}
 	out := map[string]*tagRead{}
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	slots := make(chan struct{}, 8)
+	type group struct {
+		t    resources.Type
+		c    *cloud.Clients
+		refs []resources.Ref
+	}
+	groups := map[[3]string]*group{}
 	for arn := range tagged {
 		t, ok := resources.Lookup(typeOf[arn])
 		if !ok {
@@ -457,18 +462,53 @@ func (p *Planner) recheck(ctx context.Context, tagged map[string]map[string]stri
 		if c == nil {
 			continue
 		}
-		wg.Add(1)
-		slots <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-slots }()
-			tags, err := t.Tags(ctx, c, resources.Ref{ARN: arn, Type: t.Name, Region: region, Account: resources.Account(arn)})
-			mu.Lock()
-			out[arn] = &tagRead{tags, err}
-			mu.Unlock()
-		}()
+		k := [3]string{t.Name, c.Account, region}
+		if groups[k] == nil {
+			groups[k] = &group{t: t, c: c}
+		}
+		groups[k].refs = append(groups[k].refs, resources.Ref{ARN: arn, Type: t.Name, Region: region, Account: resources.Account(arn)})
 	}
-	wg.Wait()
+	// One job per batch-readable group, one per resource otherwise; 8 at a time.
+	var jobs []func()
+	for _, g := range groups {
+		g := g
+		if g.t.BatchTags != nil {
+			jobs = append(jobs, func() {
+				got, err := g.t.BatchTags(ctx, g.c, g.refs)
+				if errors.Is(err, resources.ErrNoBatch) {
+					for _, r := range g.refs {
+						tags, err := g.t.Tags(ctx, g.c, r)
+						mu.Lock()
+						out[r.ARN] = &tagRead{tags, err}
+						mu.Unlock()
+					}
+					return
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				for _, r := range g.refs {
+					switch tags, ok := got[r.ARN]; {
+					case err != nil:
+						out[r.ARN] = &tagRead{err: err}
+					case ok:
+						out[r.ARN] = &tagRead{tags: tags}
+					default:
+						out[r.ARN] = &tagRead{err: resources.ErrGone}
+					}
+				}
+			})
+			continue
+		}
+		for _, r := range g.refs {
+			jobs = append(jobs, func() {
+				tags, err := g.t.Tags(ctx, g.c, r)
+				mu.Lock()
+				out[r.ARN] = &tagRead{tags, err}
+				mu.Unlock()
+			})
+		}
+	}
+	parallel(len(jobs), func(i int) { jobs[i]() })
 	return out
 }
 

@@ -19,6 +19,10 @@ var skipFields = map[string]bool{"Tags": true, "TagList": true, "TagKeys": true,
 var parameterFields = map[string]map[string]bool{
 	"DetachRolePolicy": {"PolicyArn": true},
 	"DeleteRolePolicy": {"PolicyName": true},
+	// Emptying a bucket: the object keys and versions are its contents.
+	"DeleteObjects": {"Delete": true},
+	// Cancelling a Macie job is part of disabling Macie in that account.
+	"UpdateClassificationJob": {"JobId": true},
 }
 
 // Identifiers returns the identifier values in operation op's input: every string
@@ -51,7 +55,7 @@ func isIDField(name string) bool {
 }
 
 func walk(v reflect.Value, field string, set map[string]bool, depth int, params map[string]bool) {
-	if depth > 8 || !v.IsValid() {
+	if depth > 12 || !v.IsValid() {
 		return
 	}
 	switch v.Kind() {

@@ -8,8 +8,10 @@ import "context"
 type Call struct {
 	Service  string // the Clients field: "ECS", "EC2", "S3" …
 	Op       string // the operation: "DeleteService"
-	Input    any    // the operation's *Input struct
-	Mutating bool   // false for Describe*, List*, Get* and the other read-only operations
+	Account  string // the account and region of the clients making it
+	Region   string
+	Input    any  // the operation's *Input struct
+	Mutating bool // false for Describe*, List*, Get* and the other read-only operations
 }
 
 // Interceptor sees every call before it is made; an error stops the call and is
@@ -30,4 +32,11 @@ func IsMutating(op string) bool {
 		}
 	}
 	return true
+}
+
+// AccountWide is the identifier of an operation that names no resource because it
+// acts on a whole service in one account and region (DisableMacie): the guard lets
+// such a call through only if a plan item claims exactly this identifier.
+func AccountWide(service, account, region string) string {
+	return "account-wide:" + service + ":" + account + ":" + region
 }

@@ -49,6 +49,32 @@ func init() {
 			}
 			return m, nil
 		},
+		BatchTags: func(ctx context.Context, c *cloud.Clients, refs []Ref) (map[string]map[string]string, error) {
+			if len(refs) < 3 {
+				return nil, errNoBatch
+			}
+			out := map[string]map[string]string{}
+			var token *string
+			for {
+				d, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{NextToken: token})
+				if err != nil {
+					return nil, err
+				}
+				for _, st := range d.Stacks {
+					if st.StackStatus == cfntypes.StackStatusDeleteComplete {
+						continue
+					}
+					m := map[string]string{}
+					for _, t := range st.Tags {
+						m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+					}
+					out[aws.ToString(st.StackId)] = m
+				}
+				if token = d.NextToken; aws.ToString(token) == "" {
+					return out, nil
+				}
+			}
+		},
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(r.ARN)})
 			if err != nil {

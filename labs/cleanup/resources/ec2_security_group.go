@@ -28,6 +28,23 @@ func init() {
 			}
 			return ec2Tags(sg.Tags), nil
 		},
+		BatchTags: func(ctx context.Context, c *cloud.Clients, refs []Ref) (map[string]map[string]string, error) {
+			out := map[string]map[string]string{}
+			for _, chunk := range Chunks(refs, 200) {
+				ids := make([]string, len(chunk))
+				for i, r := range chunk {
+					ids[i] = sgID(r.ARN)
+				}
+				d, err := c.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{{Name: aws.String("group-id"), Values: ids}}})
+				if err != nil {
+					return nil, err
+				}
+				for _, g := range d.SecurityGroups {
+					out[c.ARN("ec2", "security-group/"+aws.ToString(g.GroupId))] = ec2Tags(g.Tags)
+				}
+			}
+			return out, nil
+		},
 		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
 			// Hand-made groups often carry no tags; their names start with the class prefix.
 			out, err := c.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{

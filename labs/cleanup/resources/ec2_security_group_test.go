@@ -68,3 +68,23 @@ func testSecurityGroup(t *testing.T, e *env) {
 		t.Fatalf("decoys: %v, %d left, want 2", err, len(left.SecurityGroups))
 	}
 }
+
+// TestAfterIsRegistered: every type a type waits for is registered (a typo would
+// silently drop a dependency), and the ranks honour After.
+func TestAfterIsRegistered(t *testing.T) {
+	for _, typ := range resources.All() {
+		for _, a := range typ.After {
+			dep, ok := resources.Lookup(a)
+			if !ok {
+				t.Errorf("%s waits for %s, which is not a registered type", typ.Name, a)
+				continue
+			}
+			if dep.Rank() >= typ.Rank() {
+				t.Errorf("%s (rank %d) waits for %s (rank %d)", typ.Name, typ.Rank(), a, dep.Rank())
+			}
+		}
+	}
+	if n := len(resources.All()); n < 30 {
+		t.Errorf("%d types registered; the Fargate lab, the sandboxes and the other labs' special cases need more", n)
+	}
+}

@@ -28,6 +28,25 @@ func init() {
 			}
 			return ecsTags(out.Clusters[0].Tags), nil
 		},
+		BatchTags: func(ctx context.Context, c *cloud.Clients, refs []Ref) (map[string]map[string]string, error) {
+			out := map[string]map[string]string{}
+			for _, chunk := range Chunks(refs, 100) {
+				arns := make([]string, len(chunk))
+				for i, r := range chunk {
+					arns[i] = r.ARN
+				}
+				d, err := c.ECS.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: arns, Include: []ecstypes.ClusterField{ecstypes.ClusterFieldTags}})
+				if err != nil {
+					return nil, err
+				}
+				for _, cl := range d.Clusters {
+					if aws.ToString(cl.Status) != "INACTIVE" {
+						out[aws.ToString(cl.ClusterArn)] = ecsTags(cl.Tags)
+					}
+				}
+			}
+			return out, nil
+		},
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			out, err := c.ECS.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{r.ARN}})
 			if err != nil {

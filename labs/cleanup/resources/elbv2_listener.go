@@ -40,6 +40,7 @@ func init() {
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			return elbTags(ctx, c, r.ARN, "ListenerNotFound")
 		},
+		BatchTags: elbBatchTags,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.ELBv2.DeleteListener(ctx, &elbv2.DeleteListenerInput{ListenerArn: aws.String(r.ARN)})
 			return GoneIf(err, "ListenerNotFound")

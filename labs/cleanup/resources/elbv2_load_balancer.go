@@ -7,6 +7,7 @@ package resources
 
 import (
 	"context"
+	"errors"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
@@ -24,6 +25,7 @@ func init() {
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			return elbTags(ctx, c, r.ARN, "LoadBalancerNotFound")
 		},
+		BatchTags: elbBatchTags,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			out, err := c.ELBv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{LoadBalancerArns: []string{r.ARN}})
 			if err != nil {
@@ -60,4 +62,42 @@ func elbTags(ctx context.Context, c *cloud.Clients, arn, notFound string) (map[s
 		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
 	return m, nil
+}
+
+// elbBatchTags reads the tags of up to 20 Elastic Load Balancing resources per call;
+// a resource that no longer exists makes DescribeTags fail for its whole call, so
+// such a call falls back to one resource at a time.
+func elbBatchTags(ctx context.Context, c *cloud.Clients, refs []Ref) (map[string]map[string]string, error) {
+	out := map[string]map[string]string{}
+	for _, chunk := range Chunks(refs, 20) {
+		arns := make([]string, len(chunk))
+		for i, r := range chunk {
+			arns[i] = r.ARN
+		}
+		d, err := c.ELBv2.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: arns})
+		if IsCode(err, "LoadBalancerNotFound", "TargetGroupNotFound", "ListenerNotFound") {
+			for _, r := range chunk {
+				tags, err := elbTags(ctx, c, r.ARN, "")
+				if errors.Is(err, ErrGone) {
+					continue
+				}
+				if err != nil {
+					return nil, err
+				}
+				out[r.ARN] = tags
+			}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, td := range d.TagDescriptions {
+			m := map[string]string{}
+			for _, t := range td.Tags {
+				m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+			}
+			out[aws.ToString(td.ResourceArn)] = m
+		}
+	}
+	return out, nil
 }

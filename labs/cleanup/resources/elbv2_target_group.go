@@ -20,6 +20,7 @@ func init() {
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			return elbTags(ctx, c, r.ARN, "TargetGroupNotFound")
 		},
+		BatchTags: elbBatchTags,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.ELBv2.DeleteTargetGroup(ctx, &elbv2.DeleteTargetGroupInput{TargetGroupArn: aws.String(r.ARN)})
 			return GoneIf(err, "TargetGroupNotFound")

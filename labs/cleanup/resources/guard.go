@@ -37,7 +37,8 @@ func (e *Refused) ErrorFault() smithy.ErrorFault { return smithy.FaultClient }
 // mutating call unless every identifier in its input (cloud.Identifiers) is one the
 // plan's resources may pass (their Targets) and at least one of them names a
 // resource of the plan itself, not merely a parent. A call that carries no
-// identifier at all is refused: the guard cannot tell what it would touch.
+// identifier acts on a whole service in an account and region: it passes only if
+// a plan item claims cloud.AccountWide for exactly that service, account and region.
 // refused, when not nil, is told about each refusal (the engine logs and shows it).
 func Guard(plan []Ref, refused func(*Refused)) cloud.Interceptor {
 	own, ctxIDs := map[string]bool{}, map[string]bool{}
@@ -59,6 +60,9 @@ func Guard(plan []Ref, refused func(*Refused)) cloud.Interceptor {
 			return nil
 		}
 		ids := cloud.Identifiers(call.Op, call.Input)
+		if len(ids) == 0 { // an account-wide operation: only a plan item claiming it allows it
+			ids = []string{cloud.AccountWide(call.Service, call.Account, call.Region)}
+		}
 		why := ""
 		hasOwn := false
 		for _, id := range ids {
@@ -71,8 +75,6 @@ func Guard(plan []Ref, refused func(*Refused)) cloud.Interceptor {
 			}
 		}
 		switch {
-		case len(ids) == 0:
-			why = "the call names no resource"
 		case why == "" && !hasOwn:
 			why = "the call names no resource of the plan, only a parent of one"
 		}

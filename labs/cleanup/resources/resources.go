@@ -48,6 +48,9 @@ type Scope struct {
 	// Owned holds what is already proven the class's, by ARN: the parents that
 	// untaggable children (records, subscriptions, listeners …) are found under.
 	Owned map[string]Ref
+	// Accounts maps a student's own account to the student (account-per-student
+	// classes only): account-wide settings are the class's only there.
+	Accounts map[string]string
 }
 
 // Prefix is the name prefix every resource of student has: <class><student>-.
@@ -88,6 +91,11 @@ type Type struct {
 	// means it no longer exists. Nil: the type cannot carry tags, and ownership comes
 	// from its parent or its name.
 	Tags func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error)
+	// BatchTags, when set, is Tags for many resources of one account and region in
+	// as few calls as the service allows (DescribeClusters takes 100, ELB's
+	// DescribeTags 20 …): the planner uses it for its re-check. A resource missing
+	// from the answer no longer exists. It is an optimisation; Tags stays required.
+	BatchTags func(ctx context.Context, c *cloud.Clients, refs []Ref) (map[string]map[string]string, error)
 	// List finds resources of this type the tag sweep cannot see (untagged children
 	// of owned parents, hand-made resources named with the class prefix), each with
 	// its proof or the reason it is not proven. Nil: the tag sweep and ledger suffice.
@@ -298,3 +306,22 @@ func IsCode(err error, codes ...string) bool {
 	}
 	return false
 }
+
+// Chunks splits list into slices of at most n.
+func Chunks[T any](list []T, n int) [][]T {
+	var out [][]T
+	for len(list) > n {
+		out = append(out, list[:n])
+		list = list[n:]
+	}
+	if len(list) > 0 {
+		out = append(out, list)
+	}
+	return out
+}
+
+// errNoBatch tells the planner to use Tags one by one instead (a batch would cost more).
+var errNoBatch = errors.New("no batch for so few")
+
+// ErrNoBatch is errNoBatch for the planner.
+var ErrNoBatch = errNoBatch

@@ -11,6 +11,7 @@ package resources
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -27,8 +28,10 @@ const s3PagesPerAttempt = 10
 
 func init() {
 	Register(Type{
-		Name:  "AWS::S3::Bucket",
-		Match: func(arn string) bool { return Service(arn) == "s3" && Resource(arn) != "" && !strings.Contains(Resource(arn), "/") },
+		Name: "AWS::S3::Bucket",
+		Match: func(arn string) bool {
+			return Service(arn) == "s3" && Resource(arn) != "" && !strings.Contains(Resource(arn), "/")
+		},
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			name := bucketName(r.ARN)
 			region, err := bucketRegion(ctx, c, name)
@@ -56,7 +59,7 @@ func init() {
 					region := aws.ToString(b.BucketRegion)
 					if region == "" {
 						if region, err = bucketRegion(ctx, c, name); err != nil {
-							if IsGone(err) {
+							if errors.Is(err, ErrGone) {
 								continue
 							}
 							return nil, err
@@ -68,7 +71,7 @@ func init() {
 					f := Found{Ref: Ref{ARN: "arn:aws:s3:::" + name, Type: "AWS::S3::Bucket", Region: region, Account: c.Account, Student: st}}
 					tags, err := bucketTags(ctx, c, name, region)
 					switch {
-					case IsGone(err):
+					case errors.Is(err, ErrGone):
 						continue
 					case err != nil:
 						f.Reason = "named like the class but its tags could not be read: " + err.Error()

@@ -1,0 +1,63 @@
+package resources
+
+// AWS::Cognito::UserPoolDomain — the hosted-UI domain of an owned user pool. Its
+// own item because DeleteUserPoolDomain must name the domain, which the pool's ARN
+// does not carry; labdash names it <pool ARN>/domain/<domain>.
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+func init() {
+	Register(Type{
+		Name: "AWS::Cognito::UserPoolDomain",
+		Match: func(arn string) bool {
+			return Service(arn) == "cognito-idp" && strings.Contains(Resource(arn), "/domain/")
+		},
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
+			var found []Found
+			for _, o := range s.Owned {
+				if o.Type != "AWS::Cognito::UserPool" || o.Account != c.Account || Region(o.ARN) != c.Region {
+					continue
+				}
+				p, err := cognitoDescribePool(ctx, c, cognitoPoolID(o.ARN))
+				if errors.Is(err, ErrGone) {
+					continue
+				}
+				if err != nil {
+					return nil, err
+				}
+				for _, d := range []string{aws.ToString(p.Domain), aws.ToString(p.CustomDomain)} {
+					if d != "" {
+						found = append(found, Found{Ref: Ref{ARN: o.ARN + "/domain/" + d, Type: "AWS::Cognito::UserPoolDomain", Region: c.Region, Account: c.Account,
+							Student: o.Student, Parent: o.ARN}, Proof: "the domain of the class's user pool " + o.ARN})
+					}
+				}
+			}
+			return found, nil
+		},
+		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
+			pool, domain := cognitoDomainParts(r.ARN)
+			p, err := cognitoDescribePool(ctx, c, pool)
+			if err != nil {
+				return err
+			}
+			if aws.ToString(p.Domain) != domain && aws.ToString(p.CustomDomain) != domain {
+				return ErrGone
+			}
+			_, err = c.Cognito.DeleteUserPoolDomain(ctx, &cip.DeleteUserPoolDomainInput{Domain: aws.String(domain), UserPoolId: aws.String(pool)})
+			return GoneIf(err, "ResourceNotFoundException")
+		},
+		Targets: func(r Ref) (own, context []string) {
+			pool, domain := cognitoDomainParts(r.ARN)
+			return []string{r.ARN, domain}, []string{pool}
+		},
+	})
+}

@@ -1,0 +1,54 @@
+package resources
+
+// AWS::GlobalAccelerator::EndpointGroup — an endpoint group under a listener of an
+// owned accelerator (us-west-2); the first of the three to go.
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
+	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
+
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+func init() {
+	Register(Type{
+		Name: gaEndpointGroupType,
+		Home: gaHome,
+		Match: func(arn string) bool {
+			return Service(arn) == "globalaccelerator" && strings.Contains(arn, "/endpoint-group/")
+		},
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
+			var found []Found
+			err := gaWalk(ctx, c, s, func(a gaCandidate, l gatypes.Listener) error {
+				var token *string
+				for {
+					out, err := c.GlobalAccelerator.ListEndpointGroups(ctx, &globalaccelerator.ListEndpointGroupsInput{ListenerArn: l.ListenerArn, MaxResults: aws.Int32(100), NextToken: token})
+					if err != nil {
+						if errors.Is(gaGone(err), ErrGone) {
+							return nil // deleted meanwhile
+						}
+						return err
+					}
+					for _, g := range out.EndpointGroups {
+						found = append(found, Found{Ref: Ref{ARN: aws.ToString(g.EndpointGroupArn), Type: gaEndpointGroupType, Region: gaHome, Account: c.Account,
+							Student: a.student, Parent: aws.ToString(l.ListenerArn)}, Proof: "its accelerator " + a.arn + " is the class's (" + a.proof + ")"})
+					}
+					if token = out.NextToken; aws.ToString(token) == "" {
+						return nil
+					}
+				}
+			})
+			return found, err
+		},
+		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
+			_, err := c.GlobalAccelerator.DeleteEndpointGroup(ctx, &globalaccelerator.DeleteEndpointGroupInput{EndpointGroupArn: aws.String(r.ARN)})
+			return gaGone(err)
+		},
+		Targets: func(r Ref) (own, context []string) { return []string{r.ARN}, nil },
+	})
+}

@@ -1,0 +1,237 @@
+package resources
+
+// AWS::Route53::RecordSet — records cannot carry tags, so only the lister finds
+// them. A record is the class's when
+//   - its name is the student's: its first label (after a leading wildcard) starts
+//     with the student's prefix (c42s07-app.example.com, *.c42s07.example.com), or
+//     it lies under <student>.<class>. (www.s07.c42.labs.example.com, LABS.md
+//     Lab 3's shared class zone) — in any zone, owned or not; or
+//   - it lies in a hosted zone tagged labdash:class=<class> (or already proven
+//     owned): all of such a zone's records go, so the zone can go after them.
+// A zone's SOA and apex NS are never touched: they go with the zone.
+//
+// Route 53 deletes a record only when the DELETE gives it exactly as it exists, so
+// Delete re-reads it and sends it back unchanged. A record has no ARN of its own;
+// labdash names one arn:aws:route53:::hostedzone/ZONEID/recordset/NAME/TYPE[/SETID]
+// with NAME as Route 53 lists it (lowercase, trailing dot, \052 for "*"). The
+// guard sees the zone id (context) and the record's name and set identifier (own).
+// Records tied to a health check, a traffic policy or a CIDR collection would name
+// those too; they are reported, not planned.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
+
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+func init() {
+	Register(Type{
+		Name:   "AWS::Route53::RecordSet",
+		Global: true,
+		Match: func(arn string) bool {
+			_, _, _, _, ok := parseRecordARN(arn)
+			return ok
+		},
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
+			zones, err := listZones(ctx, c)
+			if err != nil {
+				return nil, err
+			}
+			var found []Found
+			for _, z := range zones {
+				id := strings.TrimPrefix(aws.ToString(z.Id), "/hostedzone/")
+				zone := normName(aws.ToString(z.Name))
+				owned, zoneStudent := false, ""
+				if ref, ok := s.Owned[zoneARN(id)]; ok {
+					owned, zoneStudent = true, ref.Student
+				} else {
+					tags, err := zoneTags(ctx, c, id)
+					switch {
+					case errors.Is(err, ErrGone):
+						continue
+					case err != nil:
+						return nil, err
+					}
+					owned, zoneStudent = tags["labdash:class"] == s.ClassID, tags["labdash:student"]
+				}
+				records, err := listRecords(ctx, c, id)
+				if errors.Is(err, ErrGone) {
+					continue
+				}
+				if err != nil {
+					return nil, err
+				}
+				for _, rr := range records {
+					name := aws.ToString(rr.Name)
+					if normName(name) == zone && (rr.Type == r53types.RRTypeSoa || rr.Type == r53types.RRTypeNs) && rr.SetIdentifier == nil {
+						continue // the zone's own SOA and NS go with the zone
+					}
+					f := Found{Ref: Ref{ARN: recordARN(id, name, rr.Type, aws.ToString(rr.SetIdentifier)), Type: "AWS::Route53::RecordSet",
+						Account: c.Account, Parent: zoneARN(id)}}
+					if st, why := recordStudent(s, name); st != "" {
+						f.Student, f.Proof = st, why
+					} else if owned {
+						f.Student, f.Proof = zoneStudent, "in hosted zone "+aws.ToString(z.Name)+" ("+id+"), which is the class's"
+					} else {
+						continue // someone else's record in someone else's zone
+					}
+					if extra := recordExtraIDs(&rr); extra != "" {
+						f.Proof, f.Reason = "", "its deletion would also name "+extra+", which cleanup does not handle: delete it by hand"
+					}
+					found = append(found, f)
+				}
+			}
+			return found, nil
+		},
+		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
+			zid, name, typ, set, ok := parseRecordARN(r.ARN)
+			if !ok {
+				return fmt.Errorf("resources: %s is not a record set ARN", r.ARN)
+			}
+			in := &route53.ListResourceRecordSetsInput{HostedZoneId: aws.String(zid), StartRecordName: aws.String(name),
+				StartRecordType: r53types.RRType(typ), MaxItems: aws.Int32(100)}
+			if set != "" {
+				in.StartRecordIdentifier = aws.String(set)
+			}
+			out, err := c.Route53.ListResourceRecordSets(ctx, in)
+			if err != nil {
+				return GoneIf(err, "NoSuchHostedZone")
+			}
+			var cur *r53types.ResourceRecordSet
+			for i, x := range out.ResourceRecordSets {
+				if normName(aws.ToString(x.Name)) == normName(name) && string(x.Type) == typ && aws.ToString(x.SetIdentifier) == set {
+					cur = &out.ResourceRecordSets[i]
+					break
+				}
+			}
+			if cur == nil {
+				return ErrGone
+			}
+			del := *cur
+			del.Name = aws.String(name) // the same name, spelt as the plan (and the guard) know it
+			_, err = c.Route53.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: aws.String(zid),
+				ChangeBatch: &r53types.ChangeBatch{Comment: aws.String("labdash cleanup"),
+					Changes: []r53types.Change{{Action: r53types.ChangeActionDelete, ResourceRecordSet: &del}}}})
+			if IsCode(err, "InvalidChangeBatch") && strings.Contains(err.Error(), "not found") {
+				return fmt.Errorf("%w: %w", ErrGone, err)
+			}
+			return GoneIf(err, "NoSuchHostedZone")
+		},
+		Targets: func(r Ref) (own, context []string) {
+			zid, name, _, set, ok := parseRecordARN(r.ARN)
+			if !ok {
+				return nil, nil
+			}
+			own = []string{r.ARN, name}
+			if set != "" {
+				own = append(own, set)
+			}
+			return own, []string{zid}
+		},
+	})
+}
+
+// recordARN is labdash's name for a record set (Route 53 gives records none).
+func recordARN(zoneID, name string, typ r53types.RRType, set string) string {
+	arn := zoneARN(zoneID) + "/recordset/" + name + "/" + string(typ)
+	if set != "" {
+		arn += "/" + set
+	}
+	return arn
+}
+
+// parseRecordARN splits recordARN's result; the set identifier may hold "/".
+func parseRecordARN(arn string) (zoneID, name, typ, set string, ok bool) {
+	if Service(arn) != "route53" {
+		return "", "", "", "", false
+	}
+	rest, found := strings.CutPrefix(Resource(arn), "hostedzone/")
+	if !found {
+		return "", "", "", "", false
+	}
+	zoneID, rest, found = strings.Cut(rest, "/recordset/")
+	if !found || zoneID == "" || strings.Contains(zoneID, "/") {
+		return "", "", "", "", false
+	}
+	name, rest, found = strings.Cut(rest, "/")
+	if !found || name == "" {
+		return "", "", "", "", false
+	}
+	typ, set, _ = strings.Cut(rest, "/")
+	if typ == "" {
+		return "", "", "", "", false
+	}
+	return zoneID, name, typ, set, true
+}
+
+// normName compares DNS names as Route 53 does: case-insensitive, absolute, with
+// "*" and \052 the same.
+func normName(name string) string {
+	name = strings.ToLower(strings.ReplaceAll(name, `\052`, "*"))
+	if !strings.HasSuffix(name, ".") {
+		name += "."
+	}
+	return name
+}
+
+// recordStudent returns the student whose name the record bears, and the proof.
+func recordStudent(s Scope, name string) (student, proof string) {
+	labels := strings.Split(strings.TrimSuffix(normName(name), "."), ".")
+	if len(labels) > 1 && labels[0] == "*" {
+		labels = labels[1:]
+	}
+	if st := s.StudentOf(labels[0] + "-"); st != "" {
+		return st, "record name under the prefix " + s.Prefix(st)
+	}
+	class := strings.ToLower(s.ClassID)
+	for i := 0; i+1 < len(labels); i++ {
+		if labels[i+1] != class {
+			continue
+		}
+		for _, st := range s.Students {
+			if labels[i] == strings.ToLower(st) {
+				return st, "record name under " + st + "." + class + "."
+			}
+		}
+	}
+	return "", ""
+}
+
+// recordExtraIDs names what else a DELETE of rr would carry that the plan cannot
+// cover (the guard would refuse it), or "".
+func recordExtraIDs(rr *r53types.ResourceRecordSet) string {
+	switch {
+	case aws.ToString(rr.HealthCheckId) != "":
+		return "health check " + aws.ToString(rr.HealthCheckId)
+	case aws.ToString(rr.TrafficPolicyInstanceId) != "":
+		return "traffic policy instance " + aws.ToString(rr.TrafficPolicyInstanceId)
+	case rr.CidrRoutingConfig != nil:
+		return "CIDR collection " + aws.ToString(rr.CidrRoutingConfig.CollectionId)
+	}
+	return ""
+}
+
+// listRecords pages through a zone's record sets; ErrGone when the zone is gone.
+func listRecords(ctx context.Context, c *cloud.Clients, zoneID string) ([]r53types.ResourceRecordSet, error) {
+	var all []r53types.ResourceRecordSet
+	in := &route53.ListResourceRecordSetsInput{HostedZoneId: aws.String(zoneID)}
+	for {
+		out, err := c.Route53.ListResourceRecordSets(ctx, in)
+		if err != nil {
+			return nil, GoneIf(err, "NoSuchHostedZone")
+		}
+		all = append(all, out.ResourceRecordSets...)
+		if !out.IsTruncated {
+			return all, nil
+		}
+		in = &route53.ListResourceRecordSetsInput{HostedZoneId: aws.String(zoneID), StartRecordName: out.NextRecordName,
+			StartRecordType: out.NextRecordType, StartRecordIdentifier: out.NextRecordIdentifier}
+	}
+}

@@ -1,0 +1,104 @@
+package resources
+
+// AWS::SQS::Queue — Lab 1's "print service" queue and Lab 7's signup queue, tagged
+// when the dashboard made them, or made by hand with the class prefix (the
+// boundary's name fence only lets a student create sqs:…:<class><student>-*).
+// Deleted after the SNS subscriptions that deliver into it, so none is left
+// pointing at nothing. After DeleteQueue AWS refuses the same name for 60 seconds
+// (QueueDeletedRecently), which only matters to whoever re-creates it.
+//
+// Which URL Delete passes, and why Targets lists exactly it: every SQS call takes
+// the queue URL, and the guard only lets DeleteQueue through if that URL is among
+// the plan's Targets. Targets sees nothing but the Ref, so Delete must not pass a
+// URL it learns at delete time (GetQueueUrl answers with the endpoint's own host:
+// sqs.REGION.amazonaws.com on AWS, 127.0.0.1:PORT on moto, and a legacy
+// queue.amazonaws.com form elsewhere) — the guard would rightly refuse it. Instead
+// both derive the one canonical URL from the ARN alone,
+// https://sqs.REGION.amazonaws.com/ACCOUNT/NAME, which AWS accepts whatever
+// endpoint the client uses (the account and name in its path identify the queue;
+// moto and the simulator do the same). Targets lists it and the ARN, nothing else.
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+// sqsGoneCodes are SQS's "no such queue" codes: the query-compatible one AWS sends
+// (and the SDK reports) and the JSON shape name.
+var sqsGoneCodes = []string{"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"}
+
+func init() {
+	Register(Type{
+		Name:  "AWS::SQS::Queue",
+		After: []string{"AWS::SNS::Subscription"},
+		Match: func(arn string) bool { return Service(arn) == "sqs" && Resource(arn) != "" },
+		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
+			return sqsQueueTags(ctx, c, sqsURL(r.ARN))
+		},
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
+			var found []Found
+			var token *string
+			for {
+				out, err := c.SQS.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String(s.ClassID), MaxResults: aws.Int32(1000), NextToken: token})
+				if err != nil {
+					return nil, err
+				}
+				for _, u := range out.QueueUrls {
+					name := Last(u, "/")
+					st := s.StudentOf(name)
+					if st == "" {
+						continue
+					}
+					arn := c.ARN("sqs", name)
+					f := Found{Ref: Ref{ARN: arn, Type: "AWS::SQS::Queue", Region: c.Region, Account: c.Account, Student: st}}
+					tags, err := sqsQueueTags(ctx, c, sqsURL(arn))
+					switch {
+					case errors.Is(err, ErrGone):
+						continue
+					case err != nil:
+						f.Reason = "its tags could not be read: " + err.Error()
+					case tags["labdash:class"] != "" && tags["labdash:class"] != s.ClassID:
+						f.Reason = "named like the class but tagged for class " + tags["labdash:class"]
+					default:
+						f.Proof = "name prefix " + s.Prefix(st)
+					}
+					found = append(found, f)
+				}
+				if token = out.NextToken; aws.ToString(token) == "" {
+					return found, nil
+				}
+			}
+		},
+		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
+			_, err := c.SQS.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(sqsURL(r.ARN))})
+			return GoneIf(err, sqsGoneCodes...)
+		},
+		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, sqsURL(r.ARN)}, nil },
+	})
+}
+
+// sqsURL is the canonical queue URL of arn:aws:sqs:REGION:ACCOUNT:NAME (see above).
+func sqsURL(arn string) string {
+	domain := ".amazonaws.com/"
+	if strings.HasPrefix(Region(arn), "cn-") {
+		domain = ".amazonaws.com.cn/"
+	}
+	return "https://sqs." + Region(arn) + domain + Account(arn) + "/" + Resource(arn)
+}
+
+func sqsQueueTags(ctx context.Context, c *cloud.Clients, url string) (map[string]string, error) {
+	out, err := c.SQS.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: aws.String(url)})
+	if err != nil {
+		return nil, GoneIf(err, sqsGoneCodes...)
+	}
+	if out.Tags == nil {
+		return map[string]string{}, nil
+	}
+	return out.Tags, nil
+}
