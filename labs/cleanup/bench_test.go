@@ -115,12 +115,10 @@ func BenchmarkCleanupMoto(b *testing.B) {
 				planner := &Planner{Store: store, Provider: provider}
 				x := &Executor{Log: log, Store: store, Provider: provider, Planner: planner}
 				b.StartTimer()
-				plan, done := runB(b, ctx, store, x, class)
+				plan, done := runB(b, ctx, store, x, class, counter)
 				b.StopTimer()
 				reportCleanup(b, plan, done, total(counter)-before)
-				if testing.Verbose() {
-					b.Logf("calls by operation: %v", counter.Snapshot())
-				}
+
 				store.Close()
 			}
 		})
@@ -128,24 +126,34 @@ func BenchmarkCleanupMoto(b *testing.B) {
 }
 
 func (f *fixture) confirmAndRunB(b *testing.B, x *Executor, class *db.Class) (*Plan, *db.Job) {
-	return runB(b, f.ctx, f.store, x, class)
+	return runB(b, f.ctx, f.store, x, class, f.counter)
 }
 
 // runB plans, confirms, runs and verifies: the instructor's whole cleanup.
-func runB(b *testing.B, ctx context.Context, store *db.Store, x *Executor, class *db.Class) (*Plan, *db.Job) {
-	t0 := time.Now()
+func runB(b *testing.B, ctx context.Context, store *db.Store, x *Executor, class *db.Class, counter *cloud.CallCounter) (*Plan, *db.Job) {
+	c0, t0 := total(counter), time.Now()
 	plan, err := x.Planner.Plan(ctx, class.ID)
 	if err != nil {
 		b.Fatal(err)
 	}
-	t1 := time.Now()
+	c1, t1 := total(counter), time.Now()
 	job, err := x.Confirm(ctx, class.ID, plan.Hash, class.Name)
 	if err != nil {
 		b.Fatal(err)
 	}
-	t2 := time.Now()
+	c2, t2 := total(counter), time.Now()
 	if err := x.Run(ctx, job.ID); err != nil {
 		b.Fatal(err)
+	}
+	c3, t3 := total(counter), time.Now()
+	if testing.Verbose() { // where the time goes: calls and ms per call by phase
+		for _, ph := range []struct {
+			name string
+			n    int64
+			d    time.Duration
+		}{{"plan", c1 - c0, t1.Sub(t0)}, {"confirm", c2 - c1, t2.Sub(t1)}, {"run+verify", c3 - c2, t3.Sub(t2)}} {
+			b.Logf("%-10s %5d calls in %6.2fs", ph.name, ph.n, ph.d.Seconds())
+		}
 	}
 	b.ReportMetric(t1.Sub(t0).Seconds(), "plan-s")
 	b.ReportMetric(t2.Sub(t1).Seconds(), "confirm-s")
