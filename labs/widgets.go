@@ -9,6 +9,9 @@ type WidgetView struct {
 	Table *Table
 	Lamps *Lamps
 	Spark *Sparkline
+	// Failover and Map are drawn as SVG (web/svg).
+	Failover *Failover
+	Map      *ServiceMap
 	// Empty explains why there is nothing to show yet ("no service yet").
 	Empty string
 }
@@ -95,4 +98,62 @@ func (h *History) Observe(name, state string, at time.Time) {
 		tr = tr[:10]
 	}
 	h.Transitions[name] = tr
+}
+
+// Failover is Lab 5's two-region Global Accelerator view, drawn as SVG
+// (web/svg.Failover): each region's endpoint group, which region answers the
+// probe, and the failovers and recoveries seen so far.
+type Failover struct {
+	Accelerator string   // its name
+	Status      string   // IN_PROGRESS or DEPLOYED
+	IPs         []string // the two static IPs
+	Groups      []FailoverGroup
+	Answering   string // the region that answered the last probe ("" when none did)
+	LatencyMS   int    // the last probe's latency
+	ProbeError  string // why the last probe failed, if it did
+	// Timeline holds changes of the answering region, newest first (From/To are regions).
+	Timeline []Transition
+}
+
+// FailoverGroup is one endpoint group (one region) of a Failover view.
+type FailoverGroup struct {
+	Region   string
+	Health   string  // HEALTHY, UNHEALTHY or INITIAL
+	Reason   string  // the endpoint's HealthReason
+	Dial     float64 // TrafficDialPercentage
+	Targets  string  // the region's target health, e.g. "1/1 healthy"
+	Instance string  // the origin instance's state, e.g. "running"
+}
+
+// ServiceMap is Lab 7's X-Ray service graph, drawn as SVG left to right like the
+// X-Ray console (web/svg.ServiceMap): a circle per node coloured by its error
+// and fault share, edges with average latency and request rate.
+type ServiceMap struct {
+	Window string // the graph's time window, e.g. "last 10 min"
+	Nodes  []MapNode
+	Edges  []MapEdge
+}
+
+// MapNode is one service of a ServiceMap, with its summary statistics.
+type MapNode struct {
+	ID        int32  // X-Ray's ReferenceId
+	Name      string // "c42s07-signup", "c42s07-signups" (the table) …
+	Type      string // "client", "AWS::ElasticBeanstalk::Environment", "AWS::DynamoDB::Table" …
+	Root      bool
+	Requests  int64 // TotalCount
+	OK        int64
+	Errors    int64 // 4xx (ErrorStatistics.TotalCount)
+	Faults    int64 // 5xx (FaultStatistics.TotalCount)
+	Throttles int64 // 429 (ErrorStatistics.ThrottleCount)
+	AvgMS     float64
+}
+
+// MapEdge is one call path of a ServiceMap.
+type MapEdge struct {
+	From, To  int32 // ReferenceIds
+	Requests  int64
+	PerMinute float64
+	AvgMS     float64
+	Errors    int64
+	Faults    int64
 }

@@ -98,6 +98,8 @@ type EC2 interface {
 	DeleteLaunchTemplate(ctx context.Context, in *ec2.DeleteLaunchTemplateInput, optFns ...func(*ec2.Options)) (*ec2.DeleteLaunchTemplateOutput, error)
 	DescribeSpotInstanceRequests(ctx context.Context, in *ec2.DescribeSpotInstanceRequestsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSpotInstanceRequestsOutput, error)
 	CancelSpotInstanceRequests(ctx context.Context, in *ec2.CancelSpotInstanceRequestsInput, optFns ...func(*ec2.Options)) (*ec2.CancelSpotInstanceRequestsOutput, error)
+	StopInstances(ctx context.Context, in *ec2.StopInstancesInput, optFns ...func(*ec2.Options)) (*ec2.StopInstancesOutput, error)
+	StartInstances(ctx context.Context, in *ec2.StartInstancesInput, optFns ...func(*ec2.Options)) (*ec2.StartInstancesOutput, error)
 }
 
 // CloudFormation is the CloudFormation operations labdash uses (prerequisite stacks).
@@ -123,6 +125,7 @@ type IAM interface {
 	PutRolePolicy(ctx context.Context, in *iam.PutRolePolicyInput, optFns ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error)
 	ListRolePolicies(ctx context.Context, in *iam.ListRolePoliciesInput, optFns ...func(*iam.Options)) (*iam.ListRolePoliciesOutput, error)
 	DeleteRolePolicy(ctx context.Context, in *iam.DeleteRolePolicyInput, optFns ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error)
+	SimulatePrincipalPolicy(ctx context.Context, in *iam.SimulatePrincipalPolicyInput, optFns ...func(*iam.Options)) (*iam.SimulatePrincipalPolicyOutput, error)
 }
 
 // GlobalAccelerator is the Global Accelerator operations labdash uses. Its API lives
@@ -141,6 +144,8 @@ type GlobalAccelerator interface {
 	DescribeEndpointGroup(ctx context.Context, in *globalaccelerator.DescribeEndpointGroupInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.DescribeEndpointGroupOutput, error)
 	DeleteEndpointGroup(ctx context.Context, in *globalaccelerator.DeleteEndpointGroupInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.DeleteEndpointGroupOutput, error)
 	ListTagsForResource(ctx context.Context, in *globalaccelerator.ListTagsForResourceInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.ListTagsForResourceOutput, error)
+	UpdateEndpointGroup(ctx context.Context, in *globalaccelerator.UpdateEndpointGroupInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.UpdateEndpointGroupOutput, error)
+	DescribeListener(ctx context.Context, in *globalaccelerator.DescribeListenerInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.DescribeListenerOutput, error)
 }
 
 // ServiceQuotas is the Service Quotas operations labdash's preflight uses.
@@ -207,6 +212,27 @@ type Clients struct {
 	Macie            Macie
 	PCA              PCA
 	ASG              ASG
+	XRay             XRay
+	// HTTP fetches a URL the way a student's browser would (Lab 5's probe of an
+	// accelerator's static IP): over the network on AWS, routed by the simulated
+	// accelerator on the simulator. Probes must be short: they run in the monitor.
+	HTTP Prober
+	// InRegion returns the same account's clients in another region (a lab whose
+	// resources span regions: Global Accelerator's endpoint groups).
+	InRegion func(ctx context.Context, region string) (*Clients, error)
+}
+
+// Prober fetches one URL.
+type Prober interface {
+	// Get returns the status, up to 4 KiB of the body and how long the answer took.
+	Get(ctx context.Context, url string) (ProbeResult, error)
+}
+
+// ProbeResult is one HTTP probe's answer.
+type ProbeResult struct {
+	Status  int
+	Body    string
+	Latency time.Duration
 }
 
 // Provider hands out clients per (account, region): the simulator or real AWS.

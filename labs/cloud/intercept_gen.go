@@ -28,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/xray"
 )
 
 // Intercept returns a copy of c whose every call is first shown to f.
@@ -104,6 +105,9 @@ func Intercept(c *Clients, f Interceptor) *Clients {
 	}
 	if c.ASG != nil {
 		out.ASG = interceptASG{c.ASG, f, c.Account, c.Region}
+	}
+	if c.XRay != nil {
+		out.XRay = interceptXRay{c.XRay, f, c.Account, c.Region}
 	}
 	return &out
 }
@@ -549,6 +553,20 @@ func (x interceptEC2) CancelSpotInstanceRequests(ctx context.Context, in *ec2.Ca
 	return x.next.CancelSpotInstanceRequests(ctx, in, optFns...)
 }
 
+func (x interceptEC2) StopInstances(ctx context.Context, in *ec2.StopInstancesInput, optFns ...func(*ec2.Options)) (*ec2.StopInstancesOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "StopInstances", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.StopInstances(ctx, in, optFns...)
+}
+
+func (x interceptEC2) StartInstances(ctx context.Context, in *ec2.StartInstancesInput, optFns ...func(*ec2.Options)) (*ec2.StartInstancesOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "StartInstances", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.StartInstances(ctx, in, optFns...)
+}
+
 // interceptCloudFormation is CloudFormation with every call shown to an Interceptor first.
 type interceptCloudFormation struct {
 	next            CloudFormation
@@ -680,6 +698,13 @@ func (x interceptIAM) DeleteRolePolicy(ctx context.Context, in *iam.DeleteRolePo
 		return nil, err
 	}
 	return x.next.DeleteRolePolicy(ctx, in, optFns...)
+}
+
+func (x interceptIAM) SimulatePrincipalPolicy(ctx context.Context, in *iam.SimulatePrincipalPolicyInput, optFns ...func(*iam.Options)) (*iam.SimulatePrincipalPolicyOutput, error) {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "SimulatePrincipalPolicy", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.SimulatePrincipalPolicy(ctx, in, optFns...)
 }
 
 // interceptTagging is Tagging with every call shown to an Interceptor first.
@@ -827,6 +852,20 @@ func (x interceptGlobalAccelerator) ListTagsForResource(ctx context.Context, in 
 		return nil, err
 	}
 	return x.next.ListTagsForResource(ctx, in, optFns...)
+}
+
+func (x interceptGlobalAccelerator) UpdateEndpointGroup(ctx context.Context, in *globalaccelerator.UpdateEndpointGroupInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.UpdateEndpointGroupOutput, error) {
+	if err := x.f(ctx, Call{Service: "GlobalAccelerator", Op: "UpdateEndpointGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.UpdateEndpointGroup(ctx, in, optFns...)
+}
+
+func (x interceptGlobalAccelerator) DescribeListener(ctx context.Context, in *globalaccelerator.DescribeListenerInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.DescribeListenerOutput, error) {
+	if err := x.f(ctx, Call{Service: "GlobalAccelerator", Op: "DescribeListener", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.DescribeListener(ctx, in, optFns...)
 }
 
 // interceptLogs is Logs with every call shown to an Interceptor first.
@@ -1368,6 +1407,13 @@ func (x interceptElasticBeanstalk) ListTagsForResource(ctx context.Context, in *
 	return x.next.ListTagsForResource(ctx, in, optFns...)
 }
 
+func (x interceptElasticBeanstalk) DescribeEnvironmentHealth(ctx context.Context, in *elasticbeanstalk.DescribeEnvironmentHealthInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeEnvironmentHealthOutput, error) {
+	if err := x.f(ctx, Call{Service: "ElasticBeanstalk", Op: "DescribeEnvironmentHealth", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.DescribeEnvironmentHealth(ctx, in, optFns...)
+}
+
 // interceptMacie is Macie with every call shown to an Interceptor first.
 type interceptMacie struct {
 	next            Macie
@@ -1485,4 +1531,74 @@ func (x interceptASG) DeleteAutoScalingGroup(ctx context.Context, in *autoscalin
 		return nil, err
 	}
 	return x.next.DeleteAutoScalingGroup(ctx, in, optFns...)
+}
+
+// interceptXRay is XRay with every call shown to an Interceptor first.
+type interceptXRay struct {
+	next            XRay
+	f               Interceptor
+	account, region string
+}
+
+func (x interceptXRay) GetServiceGraph(ctx context.Context, in *xray.GetServiceGraphInput, optFns ...func(*xray.Options)) (*xray.GetServiceGraphOutput, error) {
+	if err := x.f(ctx, Call{Service: "XRay", Op: "GetServiceGraph", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetServiceGraph(ctx, in, optFns...)
+}
+
+func (x interceptXRay) GetTraceSummaries(ctx context.Context, in *xray.GetTraceSummariesInput, optFns ...func(*xray.Options)) (*xray.GetTraceSummariesOutput, error) {
+	if err := x.f(ctx, Call{Service: "XRay", Op: "GetTraceSummaries", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetTraceSummaries(ctx, in, optFns...)
+}
+
+func (x interceptXRay) BatchGetTraces(ctx context.Context, in *xray.BatchGetTracesInput, optFns ...func(*xray.Options)) (*xray.BatchGetTracesOutput, error) {
+	if err := x.f(ctx, Call{Service: "XRay", Op: "BatchGetTraces", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.BatchGetTraces(ctx, in, optFns...)
+}
+
+func (x interceptXRay) PutTraceSegments(ctx context.Context, in *xray.PutTraceSegmentsInput, optFns ...func(*xray.Options)) (*xray.PutTraceSegmentsOutput, error) {
+	if err := x.f(ctx, Call{Service: "XRay", Op: "PutTraceSegments", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.PutTraceSegments(ctx, in, optFns...)
+}
+
+func (x interceptXRay) CreateGroup(ctx context.Context, in *xray.CreateGroupInput, optFns ...func(*xray.Options)) (*xray.CreateGroupOutput, error) {
+	if err := x.f(ctx, Call{Service: "XRay", Op: "CreateGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.CreateGroup(ctx, in, optFns...)
+}
+
+func (x interceptXRay) GetGroup(ctx context.Context, in *xray.GetGroupInput, optFns ...func(*xray.Options)) (*xray.GetGroupOutput, error) {
+	if err := x.f(ctx, Call{Service: "XRay", Op: "GetGroup", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetGroup(ctx, in, optFns...)
+}
+
+func (x interceptXRay) GetGroups(ctx context.Context, in *xray.GetGroupsInput, optFns ...func(*xray.Options)) (*xray.GetGroupsOutput, error) {
+	if err := x.f(ctx, Call{Service: "XRay", Op: "GetGroups", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetGroups(ctx, in, optFns...)
+}
+
+func (x interceptXRay) DeleteGroup(ctx context.Context, in *xray.DeleteGroupInput, optFns ...func(*xray.Options)) (*xray.DeleteGroupOutput, error) {
+	if err := x.f(ctx, Call{Service: "XRay", Op: "DeleteGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.DeleteGroup(ctx, in, optFns...)
+}
+
+func (x interceptXRay) ListTagsForResource(ctx context.Context, in *xray.ListTagsForResourceInput, optFns ...func(*xray.Options)) (*xray.ListTagsForResourceOutput, error) {
+	if err := x.f(ctx, Call{Service: "XRay", Op: "ListTagsForResource", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListTagsForResource(ctx, in, optFns...)
 }

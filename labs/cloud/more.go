@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/xray"
 )
 
 // S3 is the S3 (buckets, object versions) operations labdash uses; cleanup empties every version and delete marker before the bucket.
@@ -118,6 +119,7 @@ type ElasticBeanstalk interface {
 	DescribeEnvironments(ctx context.Context, in *elasticbeanstalk.DescribeEnvironmentsInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeEnvironmentsOutput, error)
 	TerminateEnvironment(ctx context.Context, in *elasticbeanstalk.TerminateEnvironmentInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.TerminateEnvironmentOutput, error)
 	ListTagsForResource(ctx context.Context, in *elasticbeanstalk.ListTagsForResourceInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.ListTagsForResourceOutput, error)
+	DescribeEnvironmentHealth(ctx context.Context, in *elasticbeanstalk.DescribeEnvironmentHealthInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeEnvironmentHealthOutput, error)
 }
 
 // Macie is the Amazon Macie operations labdash uses (account-per-student classes only).
@@ -170,3 +172,20 @@ var (
 	_ ASG              = (*autoscaling.Client)(nil)
 	_ Logs             = (*cloudwatchlogs.Client)(nil)
 )
+
+// XRay is the AWS X-Ray operations labdash uses (Lab 7): the service graph, trace
+// summaries and traces, and the per-student groups cleanup deletes. Reads are
+// throttled per account and region: one poller, at 30 s or slower (LABS.md Lab 7).
+type XRay interface {
+	GetServiceGraph(ctx context.Context, in *xray.GetServiceGraphInput, optFns ...func(*xray.Options)) (*xray.GetServiceGraphOutput, error)
+	GetTraceSummaries(ctx context.Context, in *xray.GetTraceSummariesInput, optFns ...func(*xray.Options)) (*xray.GetTraceSummariesOutput, error)
+	BatchGetTraces(ctx context.Context, in *xray.BatchGetTracesInput, optFns ...func(*xray.Options)) (*xray.BatchGetTracesOutput, error)
+	PutTraceSegments(ctx context.Context, in *xray.PutTraceSegmentsInput, optFns ...func(*xray.Options)) (*xray.PutTraceSegmentsOutput, error)
+	CreateGroup(ctx context.Context, in *xray.CreateGroupInput, optFns ...func(*xray.Options)) (*xray.CreateGroupOutput, error)
+	GetGroup(ctx context.Context, in *xray.GetGroupInput, optFns ...func(*xray.Options)) (*xray.GetGroupOutput, error)
+	GetGroups(ctx context.Context, in *xray.GetGroupsInput, optFns ...func(*xray.Options)) (*xray.GetGroupsOutput, error)
+	DeleteGroup(ctx context.Context, in *xray.DeleteGroupInput, optFns ...func(*xray.Options)) (*xray.DeleteGroupOutput, error)
+	ListTagsForResource(ctx context.Context, in *xray.ListTagsForResourceInput, optFns ...func(*xray.Options)) (*xray.ListTagsForResourceOutput, error)
+}
+
+var _ XRay = (*xray.Client)(nil)

@@ -4,6 +4,12 @@ package awsprovider
 // throttled and counted, pointed at Options.Endpoint, checked by RequireEndpoint.
 
 import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/acmpca"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
@@ -18,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/xray"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/labdash/labdash/labs/cloud"
@@ -38,6 +45,7 @@ type MoreClientOptions struct {
 	Macie            []func(*macie2.Options)
 	PCA              []func(*acmpca.Options)
 	ASG              []func(*autoscaling.Options)
+	XRay             []func(*xray.Options)
 }
 
 // buildMore adds the other labs' clients to c. p.mu is held.
@@ -79,6 +87,14 @@ func (p *Provider) buildMore(cfg aws.Config, c *cloud.Clients, mw func(*middlewa
 	c.PCA = acmpca.NewFromConfig(cfg, svcOpts(mw, ep, g, "acm-pca", func(o *acmpca.Options) (*[]func(*middleware.Stack) error, **string) {
 		return &o.APIOptions, &o.BaseEndpoint
 	}, h.PCA)...)
+	c.XRay = xray.NewFromConfig(cfg, svcOpts(mw, ep, g, "xray", func(o *xray.Options) (*[]func(*middleware.Stack) error, **string) {
+		return &o.APIOptions, &o.BaseEndpoint
+	}, h.XRay)...)
+	c.HTTP = httpProber{}
+	account := c.Account
+	c.InRegion = func(ctx context.Context, region string) (*cloud.Clients, error) {
+		return p.Clients(ctx, account, region)
+	}
 	c.ASG = autoscaling.NewFromConfig(cfg, svcOpts(mw, ep, g, "autoscaling", func(o *autoscaling.Options) (*[]func(*middleware.Stack) error, **string) {
 		return &o.APIOptions, &o.BaseEndpoint
 	}, h.ASG)...)
@@ -96,4 +112,26 @@ func svcOpts[O any](mw func(*middleware.Stack) error, ep *string, g *endpointGua
 		_, base := fields(o)
 		g.check(name, *base)
 	})
+}
+
+// httpProber is cloud.Prober over the network: one GET with a 3 s timeout, no
+// redirects followed, at most 4 KiB of body read (Lab 5's probe of a static IP).
+type httpProber struct{}
+
+var probeClient = &http.Client{Timeout: 3 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+func (httpProber) Get(ctx context.Context, url string) (cloud.ProbeResult, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return cloud.ProbeResult{}, err
+	}
+	start := time.Now()
+	resp, err := probeClient.Do(req)
+	if err != nil {
+		return cloud.ProbeResult{}, fmt.Errorf("probe %s: %w", url, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	return cloud.ProbeResult{Status: resp.StatusCode, Body: string(body), Latency: time.Since(start)}, nil
 }

@@ -217,6 +217,7 @@ func (w *World) Clients(ctx context.Context, acct, region string) (*cloud.Client
 		GlobalAccelerator: &gaClient{base{w: w, account: acct, region: "us-west-2"}},
 		Tagging:           &taggingClient{b},
 	}
+	c.InRegion = func(ctx context.Context, other string) (*cloud.Clients, error) { return w.Clients(ctx, acct, other) }
 	for _, attach := range clientHooks {
 		attach(b, c)
 	}
