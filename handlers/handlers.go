@@ -55,6 +55,7 @@ type Server struct {
 	console     ConsoleLinker  // nil: no console links (the simulator)
 	planner     CleanupPlanner // nil: cleanup off
 	cleaner     CleanupRunner  // nil: cleanup execution off
+	rehearsal   Rehearsal      // nil: no rehearsal actions (real AWS)
 }
 
 // New builds the server and its routes. reg receives the HTTP metrics and gather

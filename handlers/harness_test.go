@@ -70,6 +70,11 @@ func (c cleanupConfirmer) ConfirmCleanup(ctx context.Context, classID, student, 
 
 func (cleanupConfirmer) Quiesce(string) {}
 
+// fakeRehearsal accepts every rehearsal action; the real one lives in cmd/labdash.
+type fakeRehearsal struct{}
+
+func (fakeRehearsal) Act(context.Context, string, string, string, string) error { return nil }
+
 // fakeDemo accepts demo resets; the real one lives in cmd/labdash.
 type fakeDemo struct{}
 
@@ -94,6 +99,7 @@ func newHarness(t *testing.T) *harness {
 	go hub.Run(hctx)
 	srv.WithLive(hub, monitor.New(log, store, catalog.New(), nil, monitor.Options{}), fakeDemo{})
 	srv.WithProvisioner(fakeProvisioner{store})
+	srv.WithRehearsal(fakeRehearsal{})
 	world := sim.New(sim.Options{Clock: sim.NewManualClock(time.Unix(1_800_000_000, 0)), DefaultAccount: "111122223333"})
 	planner := &cleanup.Planner{Store: store, Provider: world}
 	srv.WithCleanupPlanner(planner)

@@ -64,6 +64,7 @@ func (s *Server) routes() *gin.Engine {
 	forms.POST("/classes/:class/cleanup/run", s.runCleanup)
 	forms.GET("/classes/:class/cleanup/progress", s.showCleanupProgress)
 	forms.POST("/classes/:class/students/:student/deprovision", s.deprovisionStudent)
+	forms.POST("/classes/:class/students/:student/actions", s.runAction)
 	forms.GET("/classes/:class/provision/progress", s.showProvisionProgress)
 
 	// Live updates (websocket; authenticated at upgrade like the page they belong to).

@@ -45,6 +45,16 @@ func (s *Server) showStudentAsStaff(c *gin.Context) {
 	}
 	p := s.studentPage(c, class, st)
 	p.Staff, p.BackURL = true, "/classes/"+class.ID
+	if s.rehearsal != nil && s.cfg.Cloud == "sim" && canEdit(c, class) {
+		for i, sl := range p.Labs {
+			l, _ := s.labs.Lab(sl.ID)
+			for _, a := range l.Actions {
+				p.Labs[i].Actions = append(p.Labs[i].Actions, web.LabAction{ID: a.ID, Title: a.Title})
+			}
+			p.Labs[i].ActionURL = "/classes/" + class.ID + "/students/" + st.Slug + "/actions"
+			p.Labs[i].CSRF = p.Page.CSRF
+		}
+	}
 	if s.hub != nil && s.liveLabs(class) {
 		p.WSURL = "/classes/" + class.ID + "/students/" + st.Slug + "/ws"
 	}

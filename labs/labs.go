@@ -3,6 +3,7 @@
 package labs
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"sort"
@@ -43,6 +44,18 @@ type Lab struct {
 	Mistakes map[string]string
 	// Quotas the lab presses on, checked by provisioning's preflight (LABS.md §3).
 	Quotas []QuotaNeed
+	// Actions are what an instructor may do to a virtual student's sandbox in a
+	// rehearsal (simulator only) to show a failure live: stop an origin instance,
+	// take sns:Publish away from a role.
+	Actions []Action
+}
+
+// Action is one rehearsal action on a virtual student's sandbox. Do runs with the
+// student's environment (clients, stack outputs, what the script noted down).
+type Action struct {
+	ID    string // a slug, unique within the lab: "stop-instance-us-east-1"
+	Title string // the button: "Stop the instance in us-east-1"
+	Do    func(ctx context.Context, e *Env) error
 }
 
 // QuotaNeed is how much of one Service Quotas quota a lab uses per student.

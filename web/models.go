@@ -210,6 +210,16 @@ type StudentLab struct {
 	Built     bool
 	Checklist ChecklistView
 	Widgets   []WidgetBox
+	// Actions are rehearsal buttons (simulator, class owner only) and where they post.
+	Actions   []LabAction
+	ActionURL string
+	CSRF      string
+}
+
+// LabAction is one rehearsal action button.
+type LabAction struct {
+	ID    string
+	Title string
 }
 
 // AccountPage shows the signed-in user's API tokens.

@@ -94,6 +94,7 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 	var demo handlers.DemoResetter
 	if ls.world != nil {
 		demo = ls
+		srv.WithRehearsal(ls)
 	}
 	srv.WithLive(ls.hub, ls.mon, demo)
 	ls.ctx, ls.running, ls.cleaned = ctx, map[int64]bool{}, map[string]bool{}
@@ -335,4 +336,16 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// Act runs a rehearsal action on a virtual student's sandbox (the simulator only).
+func (ls *liveStack) Act(ctx context.Context, classID, slug, labID, actionID string) error {
+	if ls.runner == nil {
+		return handlers.ErrNoAction
+	}
+	err := ls.runner.Act(ctx, classID, slug, labID, actionID)
+	if errors.Is(err, virtual.ErrNoSuchAction) {
+		return handlers.ErrNoAction
+	}
+	return err
 }

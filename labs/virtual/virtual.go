@@ -40,6 +40,7 @@ type Student struct {
 }
 
 type state struct {
+	work    sync.Mutex // held while a step or an action runs on env
 	s       Student
 	env     *labs.Env
 	step    int // -1: provisioning the prerequisite stack
@@ -147,6 +148,8 @@ func (r *Runner) RunDue(ctx context.Context) {
 }
 
 func (r *Runner) advance(ctx context.Context, st *state) {
+	st.work.Lock()
+	defer st.work.Unlock()
 	s := st.s
 	if st.env == nil {
 		c, err := r.provider.Clients(ctx, s.Account, s.Region)
@@ -273,4 +276,29 @@ func DemoPersonas(lab labs.Lab, n int, seed int64) []labs.Persona {
 		out[i] = p
 	}
 	return out
+}
+
+// ErrNoSuchAction means the lab has no such action, or the student has no sandbox
+// in that lab yet (its prerequisite stack is still being made).
+var ErrNoSuchAction = errors.New("virtual: no such action for this student yet")
+
+// Act runs a lab's rehearsal action on one virtual student's sandbox.
+func (r *Runner) Act(ctx context.Context, classID, slug, labID, actionID string) error {
+	r.mu.Lock()
+	st := r.students[classID+"/"+slug+"/"+labID]
+	r.mu.Unlock()
+	if st == nil {
+		return ErrNoSuchAction
+	}
+	st.work.Lock()
+	defer st.work.Unlock()
+	if st.env == nil || st.step < 0 {
+		return ErrNoSuchAction
+	}
+	for _, a := range st.s.Lab.Actions {
+		if a.ID == actionID {
+			return a.Do(ctx, st.env)
+		}
+	}
+	return ErrNoSuchAction
 }

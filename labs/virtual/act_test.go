@@ -1,0 +1,41 @@
+package virtual
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/cloud/sim"
+)
+
+// TestAct: a rehearsal action runs with the student's environment once their
+// script has started, and not before; an unknown action or student is refused.
+func TestAct(t *testing.T) {
+	ctx := context.Background()
+	clock := sim.NewManualClock(time.Unix(1_800_000_000, 0))
+	world := sim.New(sim.Options{Clock: clock, DefaultAccount: "111122223333"})
+	r := New(slog.New(slog.NewTextHandler(io.Discard, nil)), world, world, clock.Now)
+	var got *labs.Env
+	lab := labs.Lab{ID: "demo", Script: []labs.Step{{Name: "note", Do: func(ctx context.Context, e *labs.Env) error { e.Memo["x"] = "1"; return nil }}},
+		Actions: []labs.Action{{ID: "poke", Title: "Poke", Do: func(ctx context.Context, e *labs.Env) error { got = e; return nil }}}}
+	r.Start(Student{ClassID: "c1", Slug: "s01", Region: "us-east-1", Lab: lab, Persona: labs.Persona{Pace: 1, StuckAfter: -1}})
+	if err := r.Act(ctx, "c1", "s01", "demo", "poke"); !errors.Is(err, ErrNoSuchAction) {
+		t.Fatalf("before the sandbox exists: %v, want ErrNoSuchAction", err)
+	}
+	for i := 0; i < 20; i++ {
+		clock.Advance(10 * time.Second)
+		r.RunDue(ctx)
+	}
+	if err := r.Act(ctx, "c1", "s01", "demo", "poke"); err != nil || got == nil || got.T.StudentID != "s01" || got.Memo["x"] != "1" {
+		t.Fatalf("act: %v, env %+v", err, got)
+	}
+	for _, tc := range [][3]string{{"s02", "demo", "poke"}, {"s01", "demo", "kick"}, {"s01", "other", "poke"}} {
+		if err := r.Act(ctx, "c1", tc[0], tc[1], tc[2]); !errors.Is(err, ErrNoSuchAction) {
+			t.Errorf("Act(%v) = %v, want ErrNoSuchAction", tc, err)
+		}
+	}
+}
