@@ -136,10 +136,16 @@ func cellView(slug string, lab labs.Lab, c *monitor.Cell, oob bool) web.CellView
 		case c.Passed > 0:
 			v.Tone = "progress"
 		}
-		v.Running, v.Alarm = c.Running, c.Alarm
-		v.Title = fmt.Sprintf("%s: %d of %d checkpoints passed, %d failing, %d tasks running", lab.ID, c.Passed, c.Total, failed, c.Running)
+		v.Running, v.Alarm, v.Badge, v.BadgeTone = c.Running, c.Alarm, c.Badge, c.BadgeTone
+		v.Title = fmt.Sprintf("%s: %d of %d checkpoints passed, %d failing", lab.ID, c.Passed, c.Total, failed)
+		if c.Running >= 0 {
+			v.Title += fmt.Sprintf(", %d tasks running", c.Running)
+		}
 		if c.Alarm != "" {
 			v.Title += ", AlarmHigh " + c.Alarm
+		}
+		if c.BadgeTitle != "" {
+			v.Title += ", " + c.BadgeTitle
 		}
 	}
 	return v

@@ -44,10 +44,23 @@ type Lab struct {
 	Mistakes map[string]string
 	// Quotas the lab presses on, checked by provisioning's preflight (LABS.md §3).
 	Quotas []QuotaNeed
+	// Summarize, when set, gives the class grid more than the checkpoint count for
+	// one student: a task badge, an alarm lamp, a short text badge.
+	Summarize func(obs Observation) Summary
 	// Actions are what an instructor may do to a virtual student's sandbox in a
 	// rehearsal (simulator only) to show a failure live: stop an origin instance,
 	// take sns:Publish away from a role.
 	Actions []Action
+}
+
+// Summary is what the class grid shows of one student's lab besides the count of
+// checkpoints passed.
+type Summary struct {
+	Running int    // running tasks (the Fargate lab); -1 when the lab has none
+	Alarm   string // an alarm lamp: OK, ALARM, INSUFFICIENT_DATA, or ""
+	// Badge is a short text (the region serving an accelerator, an app's error
+	// rate), BadgeTone colours it (ok, warn, bad) and BadgeTitle explains it.
+	Badge, BadgeTone, BadgeTitle string
 }
 
 // Action is one rehearsal action on a virtual student's sandbox. Do runs with the

@@ -15,8 +15,10 @@ type CellView struct {
 	Label   string // "4/9"
 	Running int    // task-count badge; -1 hides it
 	Alarm   string // alarm lamp; "" hides it
-	Title   string // full text for screen readers and the tooltip
-	OOB     bool   // render as an htmx out-of-band swap
+	// Badge is a short text (the region serving an accelerator, an error rate), "" hides it.
+	Badge, BadgeTone string
+	Title            string // full text for screen readers and the tooltip
+	OOB              bool   // render as an htmx out-of-band swap
 }
 
 // CheckItem is one checkpoint on a student's checklist.

@@ -122,7 +122,7 @@ func runOnce(n, m int, duration time.Duration, speed float64, interval time.Dura
 	world := sim.New(sim.Options{Clock: clock, Counter: counter, DefaultAccount: "111122223333", Seed: 1})
 	hub := live.NewHub(log, live.Options{})
 	lat := &latencies{sent: map[string]time.Time{}}
-	mon := monitor.New(log, store, registry, world, monitor.Options{Interval: interval, Summaries: map[string]monitor.Summarizer{fargate.ID: fargate.Summary},
+	mon := monitor.New(log, store, registry, world, monitor.Options{Interval: interval,
 		Publish: func(ups []monitor.Update) {
 			now := time.Now()
 			lat.mu.Lock()

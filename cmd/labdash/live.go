@@ -89,7 +89,6 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 	ls.mon = monitor.New(log, store, registry, provider, monitor.Options{
 		Interval:  cfg.MonitorInterval,
 		Publish:   srv.PublishUpdates,
-		Summaries: map[string]monitor.Summarizer{fargate.ID: fargate.Summary},
 	})
 	var demo handlers.DemoResetter
 	if ls.world != nil {

@@ -28,8 +28,10 @@ type Cell struct {
 	Ever    []bool        // whether each checkpoint has ever passed (alarms fire, then clear)
 	Passed  int           // required checkpoints ever passed
 	Total   int           // required checkpoints
-	Running int           // task-count badge (labs with tasks)
+	Running int           // task-count badge (labs with tasks); -1: none
 	Alarm   string        // alarm lamp state ("", OK, ALARM, INSUFFICIENT_DATA)
+	// Badge, BadgeTone and BadgeTitle are the lab's short text badge (labs.Summary).
+	Badge, BadgeTone, BadgeTitle string
 }
 
 // Update is one change the monitor publishes.
@@ -42,9 +44,6 @@ type Update struct {
 	View    labs.WidgetView //
 }
 
-// Summarizer extracts the grid's badge and lamp from a lab's observation.
-type Summarizer func(obs labs.Observation) (running int, alarm string)
-
 // Monitor is the live-state engine. Create it with New and start Run once.
 type Monitor struct {
 	log       *slog.Logger
@@ -53,7 +52,6 @@ type Monitor struct {
 	provider  cloud.Provider
 	interval  time.Duration
 	publish   func([]Update)
-	summaries map[string]Summarizer
 
 	mu     sync.Mutex
 	known  map[string]bool // ARNs already in the ledger ("class|arn")
@@ -70,7 +68,6 @@ type key struct{ class, student, lab string }
 type Options struct {
 	Interval  time.Duration         // time between cycles (default 2 s)
 	Publish   func([]Update)        // receives each cycle's changes; must not block for long
-	Summaries map[string]Summarizer // per lab id, optional
 }
 
 // New returns a monitor over the classes in store.
@@ -82,7 +79,7 @@ func New(log *slog.Logger, store *db.Store, registry *labs.Registry, provider cl
 		opt.Publish = func([]Update) {}
 	}
 	return &Monitor{log: log, store: store, registry: registry, provider: provider, interval: opt.Interval, publish: opt.Publish,
-		summaries: opt.Summaries, known: map[string]bool{}, cells: map[key]Cell{}, ever: map[key]map[string]bool{}, loaded: map[string]bool{}, views: map[key]map[string]labs.WidgetView{}, hist: map[key]*labs.History{}}
+		known: map[string]bool{}, cells: map[key]Cell{}, ever: map[key]map[string]bool{}, loaded: map[string]bool{}, views: map[key]map[string]labs.WidgetView{}, hist: map[key]*labs.History{}}
 }
 
 // Run cycles until ctx is done.
@@ -213,8 +210,10 @@ func (m *Monitor) judge(classID, slug string, studentID int64, lab labs.Lab, o l
 			}
 		}
 	}
-	if sum := m.summaries[lab.ID]; sum != nil {
-		cell.Running, cell.Alarm = sum(o)
+	cell.Running = -1
+	if lab.Summarize != nil {
+		sum := lab.Summarize(o)
+		cell.Running, cell.Alarm, cell.Badge, cell.BadgeTone, cell.BadgeTitle = sum.Running, sum.Alarm, sum.Badge, sum.BadgeTone, sum.BadgeTitle
 	}
 
 	var changes []db.CheckpointResult

@@ -31,6 +31,7 @@ func Lab() labs.Lab {
 	return labs.Lab{
 		ID: ID, Order: 2,
 		Title:       "Fargate behind an ALB with service auto scaling",
+		Summarize:   Summary,
 		Summary:     "Run nginxdemos/hello as a 2-task Fargate service behind an ALB and watch target tracking scale it.",
 		Checkpoints: checkpoints(),
 		Widgets:     widgets(),

@@ -149,16 +149,17 @@ func requestSpark(o *Observation, _ *labs.History) labs.WidgetView {
 }
 
 // Summary is what the class grid shows for a student besides checkpoints.
-func Summary(obs labs.Observation) (running int, alarm string) {
+func Summary(obs labs.Observation) labs.Summary {
 	o, ok := obs.(*Observation)
 	if !ok || o == nil {
-		return 0, ""
+		return labs.Summary{}
 	}
+	var s labs.Summary
 	if o.Service != nil {
-		running = int(o.Service.RunningCount)
+		s.Running = int(o.Service.RunningCount)
 	}
 	if a := o.alarm("AlarmHigh"); a != nil {
-		alarm = string(a.StateValue)
+		s.Alarm = strings.ToUpper(string(a.StateValue))
 	}
-	return running, strings.ToUpper(alarm)
+	return s
 }
