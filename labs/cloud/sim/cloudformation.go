@@ -16,7 +16,10 @@ package sim
 // Supported resource types: AWS::EC2::SecurityGroup, AWS::EC2::SecurityGroupIngress,
 // AWS::Logs::LogGroup, AWS::ECS::Cluster, AWS::ElasticLoadBalancingV2::TargetGroup,
 // AWS::ElasticLoadBalancingV2::LoadBalancer, AWS::ElasticLoadBalancingV2::Listener,
-// AWS::IAM::Role and AWS::CloudFormation::WaitConditionHandle. Not modelled:
+// AWS::IAM::Role, AWS::CloudFormation::WaitConditionHandle and AWS::EC2::Instance
+// (ImageId, InstanceType, SubnetId, SecurityGroupIds, UserData, Tags; an ImageId
+// given as a {{resolve:ssm:…}} dynamic reference resolves to a fixed AL2023 AMI;
+// a target group's Targets are registered). Not modelled:
 // updates, change sets, conditions and mappings, nested stacks, exports,
 // TemplateURL, stack policies, termination protection.
 
@@ -87,6 +90,7 @@ var supportedTypes = map[string]bool{
 	"AWS::EC2::SecurityGroup": true, "AWS::EC2::SecurityGroupIngress": true, "AWS::Logs::LogGroup": true, "AWS::ECS::Cluster": true,
 	"AWS::ElasticLoadBalancingV2::TargetGroup": true, "AWS::ElasticLoadBalancingV2::LoadBalancer": true,
 	"AWS::ElasticLoadBalancingV2::Listener": true, "AWS::IAM::Role": true, "AWS::CloudFormation::WaitConditionHandle": true,
+	"AWS::EC2::Instance": true,
 }
 
 // CreateStack validates a template and starts creating the stack.
@@ -589,6 +593,19 @@ func (r *region) createStackResource(st *stack, logical, typ string, p map[strin
 			}
 			tg.attrs[k] = propStr(a, "Value")
 		}
+		for _, td := range propMaps(p, "Targets") {
+			port, err := propInt(td, "Port")
+			if err != nil {
+				_ = r.deleteTargetGroup(tg)
+				return nil, err
+			}
+			id := propStr(td, "Id")
+			if x := r.gaInstance(id); tg.targetType != "instance" || x == nil || x.spec.subnet.vpc != tg.vpc {
+				_ = r.deleteTargetGroup(tg)
+				return nil, fmt.Errorf("The following targets are not valid instances: '%s'", id)
+			}
+			r.registerTarget(tg, id, i32(port, tg.port), r.gaInstance(id).spec.subnet.az)
+		}
 		rs.physical = tg.arn
 		rs.attrs["TargetGroupArn"], rs.attrs["TargetGroupName"], rs.attrs["TargetGroupFullName"] = tg.arn, tg.name, tgDim(tg)
 		rs.attrs["LoadBalancerArns"] = []any{}
@@ -678,6 +695,33 @@ func (r *region) createStackResource(st *stack, logical, typ string, p map[strin
 			if err := r.acct.deleteRole(name); err != nil && !strings.Contains(err.Error(), "cannot be found") {
 				return err
 			}
+			return nil
+		}
+	case "AWS::EC2::Instance":
+		image := propStr(p, "ImageId")
+		if strings.HasPrefix(image, "{{resolve:ssm:") {
+			image = "ami-0c02fb55956c7d316" // the simulator's AL2023 image
+		}
+		q := &launchRequest{image: image, itype: propStr(p, "InstanceType"), key: propStr(p, "KeyName"), subnetID: propStr(p, "SubnetId"),
+			sgIDs: propList(p, "SecurityGroupIds"), sgNames: propList(p, "SecurityGroups")}
+		spec, err := r.resolve(q)
+		if err != nil {
+			return nil, err
+		}
+		if uint32(len(spec.subnet.used)) >= spec.subnet.size {
+			return nil, fmt.Errorf("There are not enough free addresses in subnet '%s' to satisfy the requested number of instances.", spec.subnet.id)
+		}
+		userData, err := decodeUserData(propStr(p, "UserData"))
+		if err != nil {
+			return nil, err
+		}
+		x := r.startInstance(spec, st.resourceTags(logical, propTags(p)), "r-"+r.w.hexID(17), 0, "")
+		x.userData = userData
+		rs.physical = x.id
+		rs.attrs["PrivateIp"], rs.attrs["AvailabilityZone"], rs.attrs["InstanceId"] = x.ip, spec.subnet.az, x.id
+		rs.attrs["PrivateDnsName"] = "ip-" + strings.ReplaceAll(x.ip, ".", "-") + ".ec2.internal"
+		rs.del = func() error {
+			r.terminateNow(x)
 			return nil
 		}
 	case "AWS::CloudFormation::WaitConditionHandle":

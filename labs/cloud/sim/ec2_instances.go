@@ -33,13 +33,31 @@ package sim
 // ec2:launch-template, ec2:spot-instances-request); an instance leaves the
 // tagging API when it is terminated, a request when it is cancelled or closed.
 //
+// Stop and start: StopInstances makes a running (or pending) instance stopping
+// for 15–30 s, then stopped; it keeps its private address and security groups.
+// StartInstances makes a stopped instance pending for 15–30 s, then running;
+// its LaunchTime becomes the start time while its network interface's
+// AttachTime keeps the first launch, as on AWS.
+// Stopping a stopped instance and starting a running one are no-ops; Spot
+// instances cannot be stopped (UnsupportedOperation), and a stopping or
+// terminated instance answers IncorrectInstanceState, as on AWS.
+//
+// User data: RunInstances keeps UserData (base64). An instance runs a web
+// server on port 80 while it is running if its user data installs or starts one
+// (httpd, nginx, apache2, python -m http.server, busybox httpd); the page it
+// serves is the text the user data writes ("Hello from us-east-1"), or the
+// server's default page. ALB health checks and Global Accelerator traffic use
+// this (instanceServes).
+//
 // Not modelled: AMIs (any well-formed ami- id launches), instance types'
-// capacity and the vCPU quotas, public IP addresses, stop/start, Spot prices and
+// capacity and the vCPU quotas, public IP addresses, Spot prices and
 // interruptions, volumes and network interfaces as resources, launch template
-// versions beyond 1, placement groups, Dedicated Hosts, user data execution.
+// versions beyond 1, placement groups, Dedicated Hosts, hibernation, user data
+// execution beyond the web server above.
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -55,6 +73,7 @@ import (
 const (
 	ec2InstKey         = "ec2-instances"
 	instancePending    = 15 * time.Second // pending → running, plus up to as much again
+	instanceStopping   = 15 * time.Second // stopping → stopped, plus up to as much again
 	instanceShutdown   = 30 * time.Second // shutting-down → terminated, plus up to as much again
 	terminatedVisible  = time.Hour        // a terminated instance is still described this long
 	spotClosedVisible  = 4 * time.Hour    // a cancelled or closed request is still described this long
@@ -102,7 +121,9 @@ type instance struct {
 	reason          string // StateTransitionReason
 	stateReason     *ec2types.StateReason
 	spot            *spotRequest
-	asg             string // the Auto Scaling group that launched it
+	asg             string    // the Auto Scaling group that launched it
+	userData        string    // decoded UserData
+	firstLaunch     time.Time // LaunchTime moves on StartInstances; the ENI's AttachTime stays this
 }
 
 // launchSpec is what an instance is launched with, after the template is applied.
@@ -394,7 +415,7 @@ func (r *region) resolve(q *launchRequest) (launchSpec, error) {
 func (r *region) startInstance(spec launchSpec, tags tagList, reservation string, index int32, token string) *instance {
 	s := ec2State(r)
 	in := &instance{id: "i-" + r.w.hexID(17), reservation: reservation, index: index, token: token, spec: spec,
-		ip: r.allocIP(spec.subnet), state: ec2types.InstanceStateNamePending, launched: r.w.now,
+		ip: r.allocIP(spec.subnet), state: ec2types.InstanceStateNamePending, launched: r.w.now, firstLaunch: r.w.now,
 		changeAt: r.w.now.Add(r.w.jitter(instancePending, instancePending))}
 	in.spec.sgs = append([]string(nil), spec.sgs...)
 	in.tags = tags.clone()
@@ -486,6 +507,9 @@ func stepInstances(r *region, now time.Time) {
 			switch in.state {
 			case ec2types.InstanceStateNamePending:
 				in.state = ec2types.InstanceStateNameRunning
+			case ec2types.InstanceStateNameStopping:
+				in.state = ec2types.InstanceStateNameStopped
+				in.stateReason = &ec2types.StateReason{Code: ptr("Client.UserInitiatedShutdown"), Message: ptr("Client.UserInitiatedShutdown: User initiated shutdown")}
 			case ec2types.InstanceStateNameShuttingDown:
 				in.state, in.terminatedAt = ec2types.InstanceStateNameTerminated, now
 				r.useSGs(in.spec.sgs, -1)
@@ -497,7 +521,8 @@ func stepInstances(r *region, now time.Time) {
 		}
 		if done {
 			s.busy = compact(s.busy, func(in *instance) bool {
-				return in.state == ec2types.InstanceStateNamePending || in.state == ec2types.InstanceStateNameShuttingDown
+				return in.state == ec2types.InstanceStateNamePending || in.state == ec2types.InstanceStateNameShuttingDown ||
+					in.state == ec2types.InstanceStateNameStopping
 			})
 		}
 	}
@@ -602,14 +627,22 @@ func (c *ec2Client) RunInstances(ctx context.Context, in *ec2.RunInstancesInput,
 	if free < minC {
 		return nil, apiError("InsufficientFreeAddressesInSubnet", "There are not enough free addresses in subnet '%s' to satisfy the requested number of instances.", spec.subnet.id)
 	}
+	userData, err := decodeUserData(str(in.UserData))
+	if err != nil {
+		return nil, err
+	}
 	n := min(maxC, free)
 	res := "r-" + r.w.hexID(17)
 	for i := int32(0); i < n; i++ {
+		var x *instance
 		if spec.spot != nil {
 			sr := r.newSpotRequest(spec, tags[ec2types.ResourceTypeSpotInstancesRequest])
-			r.fulfil(sr, tags[ec2types.ResourceTypeInstance], res, i, token)
+			x, _ = r.fulfil(sr, tags[ec2types.ResourceTypeInstance], res, i, token)
 		} else {
-			r.startInstance(spec, tags[ec2types.ResourceTypeInstance], res, i, token)
+			x = r.startInstance(spec, tags[ec2types.ResourceTypeInstance], res, i, token)
+		}
+		if x != nil {
+			x.userData = userData
 		}
 	}
 	if token != "" {
@@ -659,6 +692,10 @@ func (r *region) instanceOut(in *instance) ec2types.Instance {
 			}
 			out.SecurityGroups = append(out.SecurityGroups, g)
 		}
+		out.NetworkInterfaces = []ec2types.InstanceNetworkInterface{{PrivateIpAddress: optStr(in.ip), SubnetId: ptr(in.spec.subnet.id), VpcId: ptr(in.spec.subnet.vpc.id),
+			Status: ec2types.NetworkInterfaceStatusInUse, Groups: out.SecurityGroups,
+			Attachment: &ec2types.InstanceNetworkInterfaceAttachment{AttachTime: ptr(in.firstLaunch), DeviceIndex: ptr(int32(0)),
+				Status: ec2types.AttachmentStatusAttached, DeleteOnTermination: ptr(true)}}}
 	} else {
 		out.PrivateDnsName = ptr("")
 	}
@@ -1099,3 +1136,158 @@ func (c *ec2Client) CancelSpotInstanceRequests(ctx context.Context, in *ec2.Canc
 
 // String makes an instance readable in test failures.
 func (in *instance) String() string { return fmt.Sprintf("%s(%s)", in.id, in.state) }
+
+// decodeUserData decodes RunInstances' base64 UserData (16 KB at most, as AWS).
+func decodeUserData(b64 string) (string, error) {
+	if b64 == "" {
+		return "", nil
+	}
+	if len(b64) > 21848 { // 16 KB once decoded
+		return "", apiError("InvalidParameterValue", "User data is limited to 16384 bytes")
+	}
+	b, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return "", apiError("InvalidParameterValue", "Invalid BASE64 encoding of user data.")
+	}
+	return string(b), nil
+}
+
+var (
+	webServerRE = regexp.MustCompile(`\b(httpd|nginx|apache2|http\.server|SimpleHTTPServer)\b`)
+	helloRE     = regexp.MustCompile(`Hello from [^"'<>\r\n]{1,64}`)
+)
+
+// instanceServes reports whether in answers HTTP on port now, and the page it
+// serves: a running instance whose user data starts a web server answers on 80
+// (and on 8000 for python's http.server) with the text its user data writes.
+func instanceServes(in *instance, port int32) (string, bool) {
+	if in == nil || in.state != ec2types.InstanceStateNameRunning {
+		return "", false
+	}
+	m := webServerRE.FindString(in.userData)
+	if m == "" {
+		return "", false
+	}
+	want := int32(80)
+	if m == "http.server" || m == "SimpleHTTPServer" {
+		want = 8000
+		if strings.Contains(in.userData, "http.server 80") || strings.Contains(in.userData, "SimpleHTTPServer 80") {
+			want = 80
+		}
+	}
+	if port != want {
+		return "", false
+	}
+	if page := helloRE.FindString(in.userData); page != "" {
+		return strings.TrimSpace(page), true
+	}
+	return "It works!", true
+}
+
+// instanceStateChange is one entry of StopInstances' and StartInstances' answer.
+func instanceStateChange(id string, prev, cur ec2types.InstanceStateName) ec2types.InstanceStateChange {
+	return ec2types.InstanceStateChange{InstanceId: ptr(id),
+		PreviousState: &ec2types.InstanceState{Code: ptr(stateCode(prev)), Name: prev},
+		CurrentState:  &ec2types.InstanceState{Code: ptr(stateCode(cur)), Name: cur}}
+}
+
+// StopInstances stops running instances: stopping now, stopped 15–30 s later.
+// Force is accepted and changes nothing; Hibernate is not modelled.
+func (c *ec2Client) StopInstances(ctx context.Context, in *ec2.StopInstancesInput, _ ...func(*ec2.Options)) (*ec2.StopInstancesOutput, error) {
+	r, err := c.enter(ctx, "StopInstances")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil || len(in.InstanceIds) == 0 {
+		return nil, apiError("MissingParameter", "The request must contain the parameter InstanceId")
+	}
+	if in.Hibernate != nil && *in.Hibernate {
+		return nil, apiError("UnsupportedHibernationConfiguration", "The instance is not enabled for hibernation.")
+	}
+	s := ec2State(r)
+	if err := checkIDs(in.InstanceIds, instanceIDRE, func(id string) bool { return s.instances[id] != nil },
+		"InvalidInstanceID.Malformed", "InvalidInstanceID.NotFound", "instance"); err != nil {
+		return nil, err
+	}
+	for _, id := range in.InstanceIds {
+		x := s.instances[id]
+		switch {
+		case x.spot != nil:
+			return nil, apiError("UnsupportedOperation", "The instance '%s' is a spot instance and cannot be stopped.", id)
+		case x.state == ec2types.InstanceStateNameShuttingDown || x.state == ec2types.InstanceStateNameTerminated:
+			return nil, apiError("IncorrectInstanceState", "This instance '%s' is not in a state from which it can be stopped.", id)
+		}
+	}
+	out := &ec2.StopInstancesOutput{}
+	now := r.w.now
+	for _, id := range in.InstanceIds {
+		x := s.instances[id]
+		prev := x.state
+		if prev == ec2types.InstanceStateNamePending || prev == ec2types.InstanceStateNameRunning {
+			x.state = ec2types.InstanceStateNameStopping
+			x.changeAt = now.Add(r.w.jitter(instanceStopping, instanceStopping))
+			x.reason = "User initiated (" + now.UTC().Format("2006-01-02 15:04:05 MST") + ")"
+			x.stateReason = &ec2types.StateReason{Code: ptr("Client.UserInitiatedShutdown"), Message: ptr("Client.UserInitiatedShutdown: User initiated shutdown")}
+			if !containsInst(s.busy, x) {
+				s.busy = append(s.busy, x)
+			}
+		}
+		out.StoppingInstances = append(out.StoppingInstances, instanceStateChange(id, prev, x.state))
+	}
+	return out, nil
+}
+
+// StartInstances starts stopped instances: pending now, running 15–30 s later.
+func (c *ec2Client) StartInstances(ctx context.Context, in *ec2.StartInstancesInput, _ ...func(*ec2.Options)) (*ec2.StartInstancesOutput, error) {
+	r, err := c.enter(ctx, "StartInstances")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil || len(in.InstanceIds) == 0 {
+		return nil, apiError("MissingParameter", "The request must contain the parameter InstanceId")
+	}
+	s := ec2State(r)
+	if err := checkIDs(in.InstanceIds, instanceIDRE, func(id string) bool { return s.instances[id] != nil },
+		"InvalidInstanceID.Malformed", "InvalidInstanceID.NotFound", "instance"); err != nil {
+		return nil, err
+	}
+	for _, id := range in.InstanceIds {
+		switch s.instances[id].state {
+		case ec2types.InstanceStateNameStopping, ec2types.InstanceStateNameShuttingDown, ec2types.InstanceStateNameTerminated:
+			return nil, apiError("IncorrectInstanceState", "The instance '%s' is not in a state from which it can be started.", id)
+		}
+	}
+	out := &ec2.StartInstancesOutput{}
+	for _, id := range in.InstanceIds {
+		x := s.instances[id]
+		prev := x.state
+		if prev == ec2types.InstanceStateNameStopped {
+			x.state, x.launched = ec2types.InstanceStateNamePending, r.w.now
+			x.changeAt = r.w.now.Add(r.w.jitter(instancePending, instancePending))
+			x.reason, x.stateReason = "", nil
+			if !containsInst(s.busy, x) {
+				s.busy = append(s.busy, x)
+			}
+		}
+		out.StartingInstances = append(out.StartingInstances, instanceStateChange(id, prev, x.state))
+	}
+	return out, nil
+}
+
+// terminateNow terminates in at once, as a CloudFormation stack deletion sees
+// it (CloudFormation waits for the termination before it deletes the security
+// groups the instance uses).
+func (r *region) terminateNow(in *instance) {
+	if in.state == ec2types.InstanceStateNameTerminated {
+		return
+	}
+	r.terminate(in)
+	now := r.w.now
+	in.state, in.terminatedAt = ec2types.InstanceStateNameTerminated, now
+	r.useSGs(in.spec.sgs, -1)
+	r.freeIP(in.spec.subnet, in.ip)
+	in.dead = true
+	r.spotInstanceEnded(in, now)
+}

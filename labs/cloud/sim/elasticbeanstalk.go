@@ -28,14 +28,21 @@ package sim
 //     application. An unknown application is InvalidParameterValue "No Application
 //     named 'X' found."; DescribeApplications leaves unknown names out.
 //
+//   - option settings read: EnvironmentType, environment properties
+//     (aws:elasticbeanstalk:application:environment, e.g. AWS_XRAY_TRACING_NAME),
+//     aws:elasticbeanstalk:xray XRayEnabled and the instance profile; a Ready
+//     environment runs Lab 7's signup app (signup.go), whose recent requests give
+//     Health and DescribeEnvironmentHealth (enhanced health's 5xx rules).
+//
 // Not modelled: application versions and source bundles, configuration templates,
-// saved configurations, option settings beyond EnvironmentType, the EC2, Auto
+// saved configurations, other option settings, the EC2, Auto
 // Scaling, ELB and CloudFormation (awseb-e-*) resources behind an environment,
 // enhanced health details, events, managed updates, UpdateEnvironment and
 // UpdateTagsForResource, and environment links.
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -91,6 +98,10 @@ type ebEnv struct {
 	readyAt       time.Time
 	termAt        time.Time // when TerminateEnvironment was accepted; zero while running
 	terminatedAt  time.Time
+	signup        *signupApp        // the signup app running on it (signup.go), once Ready
+	props         map[string]string // environment properties (aws:elasticbeanstalk:application:environment)
+	xray          bool              // aws:elasticbeanstalk:xray XRayEnabled
+	profile       string            // aws:autoscaling:launchconfiguration IamInstanceProfile
 }
 
 func ebOf(r *region) *ebState {
@@ -148,6 +159,9 @@ func (e *ebEnv) describe(now time.Time) ebtypes.EnvironmentDescription {
 	switch s {
 	case ebtypes.EnvironmentStatusReady:
 		d.Health, d.HealthStatus, upd = ebtypes.EnvironmentHealthGreen, ebtypes.EnvironmentHealthStatusOk, e.readyAt
+		if e.signup != nil {
+			d.Health, d.HealthStatus = e.signup.health(now)
+		}
 	case ebtypes.EnvironmentStatusLaunching:
 		d.HealthStatus = ebtypes.EnvironmentHealthStatusPending
 	case ebtypes.EnvironmentStatusTerminating:
@@ -304,8 +318,22 @@ func (c *ebClient) CreateEnvironment(ctx context.Context, in *elasticbeanstalk.C
 	if in.Tier != nil && str(in.Tier.Name) == "Worker" {
 		tier = ebtypes.EnvironmentTier{Name: ptr("Worker"), Type: ptr("SQS/HTTP"), Version: ptr("1.0")}
 	}
-	single := false
+	single, props, xrayOn, profile := false, map[string]string{}, false, ""
 	for _, o := range in.OptionSettings {
+		switch ns, opt := str(o.Namespace), str(o.OptionName); {
+		case ns == "aws:elasticbeanstalk:application:environment" && opt != "":
+			props[opt] = str(o.Value)
+		case ns == "aws:elasticbeanstalk:xray" && opt == "XRayEnabled":
+			switch strings.ToLower(str(o.Value)) {
+			case "true":
+				xrayOn = true
+			case "false":
+			default:
+				return nil, ebInvalid("Invalid option value: '%s' (Namespace: 'aws:elasticbeanstalk:xray', OptionName: 'XRayEnabled'): Value is not one of the allowed values: [true, false]", str(o.Value))
+			}
+		case ns == "aws:autoscaling:launchconfiguration" && opt == "IamInstanceProfile":
+			profile = str(o.Value)
+		}
 		if str(o.Namespace) == "aws:elasticbeanstalk:environment" && str(o.OptionName) == "EnvironmentType" {
 			switch str(o.Value) {
 			case "SingleInstance":
@@ -340,7 +368,7 @@ func (c *ebClient) CreateEnvironment(ctx context.Context, in *elasticbeanstalk.C
 	}
 	e := &ebEnv{id: "e-" + strings.ToLower(c.w.alnum(10)), name: name, app: appName, desc: str(in.Description), cname: cname, single: single,
 		tier: tier, stack: str(in.SolutionStackName), platform: str(in.PlatformArn), template: str(in.TemplateName), version: str(in.VersionLabel),
-		created: r.w.now}
+		created: r.w.now, props: props, xray: xrayOn, profile: profile}
 	e.readyAt = r.w.now.Add(c.w.jitter(4*time.Minute, 2*time.Minute)).Truncate(time.Second)
 	if cname != "" {
 		if single {
@@ -498,6 +526,55 @@ func (c *ebClient) ListTagsForResource(ctx context.Context, in *elasticbeanstalk
 	out := &elasticbeanstalk.ListTagsForResourceOutput{ResourceArn: ptr(arn), ResourceTags: []ebtypes.Tag{}}
 	for _, t := range tags {
 		out.ResourceTags = append(out.ResourceTags, ebtypes.Tag{Key: ptr(t.k), Value: ptr(t.v)})
+	}
+	return out, nil
+}
+
+// DescribeEnvironmentHealth answers enhanced health from the signup app's requests
+// of the last minute (Duration 60): HealthStatus, Color, Status and
+// ApplicationMetrics.StatusCodes and RequestCount.
+func (c *ebClient) DescribeEnvironmentHealth(ctx context.Context, in *elasticbeanstalk.DescribeEnvironmentHealthInput, _ ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeEnvironmentHealthOutput, error) {
+	r, err := c.enter(ctx, "DescribeEnvironmentHealth")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &elasticbeanstalk.DescribeEnvironmentHealthInput{}
+	}
+	id, name := str(in.EnvironmentId), str(in.EnvironmentName)
+	if id == "" && name == "" {
+		return nil, apiError("MissingParameter", "Either EnvironmentId or EnvironmentName must be specified.")
+	}
+	var e *ebEnv
+	for _, x := range ebOf(r).envs {
+		if x.status(r.w.now) != ebtypes.EnvironmentStatusTerminated && (id == "" || x.id == id) && (name == "" || x.name == name) {
+			e = x
+		}
+	}
+	if e == nil {
+		return nil, &ebtypes.InvalidRequestException{Message: msg("Environment %s%s does not exist.", id, name)}
+	}
+	d := e.describe(r.w.now)
+	out := &elasticbeanstalk.DescribeEnvironmentHealthOutput{EnvironmentName: ptr(e.name), HealthStatus: ptr(string(d.HealthStatus)),
+		Color: ptr(string(d.Health)), Status: ebtypes.EnvironmentHealth(d.Health), RefreshedAt: tptr(r.w.now), Causes: []string{}}
+	switch d.Status {
+	case ebtypes.EnvironmentStatusReady:
+		out.Status = ebtypes.EnvironmentHealth("Ready")
+	case ebtypes.EnvironmentStatusLaunching:
+		out.Status = ebtypes.EnvironmentHealth("Launching")
+		out.HealthStatus = ptr("Pending")
+	default:
+		out.Status = ebtypes.EnvironmentHealth(d.Status)
+	}
+	if e.signup != nil && d.Status == ebtypes.EnvironmentStatusReady {
+		codes := e.signup.codes(r.w.now)
+		total := codes[2] + codes[3] + codes[4] + codes[5]
+		out.ApplicationMetrics = &ebtypes.ApplicationMetrics{Duration: ptr(int32(signupHealthWin / time.Second)), RequestCount: int32(total),
+			StatusCodes: &ebtypes.StatusCodes{Status2xx: ptr(int32(codes[2])), Status3xx: ptr(int32(codes[3])), Status4xx: ptr(int32(codes[4])), Status5xx: ptr(int32(codes[5]))}}
+		if total > 0 && codes[5]*100 > total {
+			out.Causes = append(out.Causes, fmt.Sprintf("%.1f %% of the requests are failing with HTTP 5xx.", float64(codes[5])*100/float64(total)))
+		}
 	}
 	return out, nil
 }

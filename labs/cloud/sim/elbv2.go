@@ -9,7 +9,10 @@ package sim
 // balancer's groups. HealthyThresholdCount consecutive passes make a target
 // healthy, UnhealthyThresholdCount consecutive failures unhealthy
 // (Target.FailedHealthChecks when nothing listens, Target.Timeout when nothing
-// answers or a security group drops the check). Deregistered targets drain for
+// answers or a security group drops the check). Instance targets (TargetType
+// instance) pass while the instance is running, its groups admit the port and
+// its user data's web server answers on it (instanceServes); a stopped or
+// pending instance fails with Target.InvalidState. Deregistered targets drain for
 // deregistration_delay.timeout_seconds (300 s by default). A target group no
 // listener forwards to reports its targets "unused" (Target.NotInUse).
 //
@@ -25,6 +28,7 @@ import (
 	"strings"
 	"time"
 
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 )
@@ -931,14 +935,18 @@ func (c *elbClient) RegisterTargets(ctx context.Context, in *elbv2.RegisterTarge
 			if !ipInVPC(id, tg.vpc) {
 				return nil, validationError("The IP address '%s' is not within the VPC CIDR '%s'", id, tg.vpc.cidr)
 			}
-		} else {
+		} else if x := r.gaInstance(id); x == nil || x.spec.subnet.vpc != tg.vpc ||
+			x.state == ec2types.InstanceStateNameShuttingDown || x.state == ec2types.InstanceStateNameTerminated {
 			return nil, &elbtypes.InvalidTargetException{Message: msg("The following targets are not valid instances: '%s'", id)}
 		}
 	}
 	for _, td := range in.Targets {
 		az := ""
+		if x := r.gaInstance(str(td.Id)); tg.targetType == "instance" && x != nil {
+			az = x.spec.subnet.az
+		}
 		for _, s := range r.subOrder {
-			if s.vpc == tg.vpc && ipInPrefix(str(td.Id), s) {
+			if tg.targetType == "ip" && s.vpc == tg.vpc && ipInPrefix(str(td.Id), s) {
 				az = s.az
 			}
 		}
@@ -1165,6 +1173,9 @@ func (r *region) probe(t *target) (bool, elbtypes.TargetHealthReasonEnum, string
 	if !tg.hcEnabled {
 		return true, "", ""
 	}
+	if tg.targetType == "instance" {
+		return r.probeInstance(t)
+	}
 	tk := t.task
 	if tk == nil && tg.targetType == "ip" {
 		tk = r.ipTasks[t.id]
@@ -1186,6 +1197,31 @@ func (r *region) probe(t *target) (bool, elbtypes.TargetHealthReasonEnum, string
 		}
 	}
 	return false, elbtypes.TargetHealthReasonEnumFailedHealthChecks, "Health checks failed"
+}
+
+// probeInstance is one health check of an instance target: the instance must
+// be running, its security groups must admit the checked port from the load
+// balancer, and its web server (instanceServes) must answer on that port.
+func (r *region) probeInstance(t *target) (bool, elbtypes.TargetHealthReasonEnum, string) {
+	in := r.gaInstance(t.id)
+	if in == nil || in.state == ec2types.InstanceStateNameTerminated || in.state == ec2types.InstanceStateNameShuttingDown {
+		return false, elbtypes.TargetHealthReasonEnumInvalidState, "Target is in the terminated state"
+	}
+	if in.state != ec2types.InstanceStateNameRunning {
+		return false, elbtypes.TargetHealthReasonEnumInvalidState, "Target is in the " + string(in.state) + " state"
+	}
+	port := t.port
+	if t.tg.hcPort != "traffic-port" {
+		p, _ := strconv.Atoi(t.tg.hcPort)
+		port = int32(p)
+	}
+	if !r.sgAdmits(in.spec.sgs, t.tg.lb().sgs, port) {
+		return false, elbtypes.TargetHealthReasonEnumTimeout, "Request timed out"
+	}
+	if _, ok := instanceServes(in, port); !ok {
+		return false, elbtypes.TargetHealthReasonEnumFailedHealthChecks, "Health checks failed"
+	}
+	return true, "", ""
 }
 
 // sgAdmits reports whether any of the target's groups admits TCP port from the

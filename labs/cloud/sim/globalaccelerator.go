@@ -22,18 +22,18 @@ package sim
 // AcceleratorNotFoundException, ListenerNotFoundException and
 // EndpointGroupNotFoundException.
 //
-// Endpoint health (gaEndpointHealth) is INITIAL until the group's first
-// ThresholdCount health checks have run, then HEALTHY if the endpoint exists in
-// the simulated world — a load balancer that is active, an EC2 instance that is
-// running; other endpoint kinds (Elastic IPs, NLBs outside the world) count as
-// healthy — and UNHEALTHY otherwise. Target health behind a load balancer is not
-// consulted yet.
+// Endpoint health and traffic are in ga_traffic.go: the accelerator health-
+// checks each endpoint every HealthCheckIntervalSeconds and needs ThresholdCount
+// agreeing results to change its state; an ALB endpoint passes while the ALB is
+// active and has at least one healthy target. Probes of a static IP (c.HTTP)
+// reach the nearest healthy region with a traffic dial above 0.
 //
 // Not modelled: dual-stack accelerators and bring-your-own IPs, custom routing
-// accelerators, cross-account attachments, the Update*/Add*/Remove* listener and
-// endpoint operations (cloud.GlobalAccelerator does not declare them), traffic
-// itself (dials, weights and client affinity are stored and reported only),
-// flow logs, and the per-account accelerator quota.
+// accelerators, cross-account attachments, UpdateAccelerator's and
+// UpdateListener's siblings beyond UpdateEndpointGroup (cloud.GlobalAccelerator
+// does not declare them), partial traffic dials (any dial above 0 takes all of
+// its share), weights and client affinity (stored and reported only), flow
+// logs, and the per-account accelerator quota.
 
 import (
 	"context"
@@ -41,8 +41,6 @@ import (
 	"strconv"
 	"time"
 
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
 	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
 )
@@ -81,6 +79,7 @@ type gaState struct {
 	groups    map[string]*gaEndpointGroup
 	tokens    map[string]string // idempotency token → the ARN it created
 	ips       map[string]bool   // static addresses in use
+	locations map[string]string // student → the region their browser is in (SetStudentLocation)
 }
 
 func gaStateOf(r *region) *gaState {
@@ -97,6 +96,7 @@ type gaAccelerator struct {
 	ips               []string
 	created, modified time.Time
 	deployedAt        time.Time // the last change is deployed from then on
+	firstDeployed     time.Time // traffic flows from then on (while enabled)
 	listeners         []*gaListener
 }
 
@@ -128,6 +128,16 @@ type gaEndpoint struct {
 	weight   int32
 	clientIP bool
 	added    time.Time
+
+	// The accelerator's view of the endpoint's health (stepGA).
+	state       gatypes.HealthState // "" until the first ThresholdCount checks have run
+	reason      string
+	nextCheck   time.Time
+	passes      int32 // consecutive
+	fails       int32
+	lastOK      bool
+	lastWhy     string
+	checksSoFar int32
 }
 
 var (
@@ -254,35 +264,13 @@ func (r *region) endpointGroupOut(g *gaEndpointGroup) *gatypes.EndpointGroup {
 	return out
 }
 
-// gaEndpointHealth is an endpoint's health as its group reports it: INITIAL
-// until ThresholdCount checks have run since it was added, then whether the
-// endpoint exists (and is active or running) in its region of the same account.
-func (r *region) gaEndpointHealth(g *gaEndpointGroup, e *gaEndpoint) (gatypes.HealthState, string) {
-	now := r.w.now
-	if now.Before(e.added.Add(time.Duration(g.interval*g.threshold) * time.Second)) {
+// gaEndpointHealth is an endpoint's health as its group reports it: the state
+// the accelerator's own health checks have settled on (stepGA, ga_traffic.go).
+func (r *region) gaEndpointHealth(_ *gaEndpointGroup, e *gaEndpoint) (gatypes.HealthState, string) {
+	if e.state == "" {
 		return gatypes.HealthStateInitial, "Initial health checking"
 	}
-	er := r.w.regions[regionKey{r.account, g.region}]
-	switch {
-	case elbArnRE.MatchString(e.id):
-		if er == nil || er.lbs[e.id] == nil {
-			return gatypes.HealthStateUnhealthy, "Endpoint not found"
-		}
-		if er.lbs[e.id].state != elbtypes.LoadBalancerStateEnumActive {
-			return gatypes.HealthStateUnhealthy, "Endpoint is not active"
-		}
-	case instanceIDRE.MatchString(e.id):
-		var in *instance
-		if er != nil {
-			if s, _ := er.ext[ec2InstKey].(*ec2InstState); s != nil {
-				in = s.instances[e.id]
-			}
-		}
-		if in == nil || in.state != ec2types.InstanceStateNameRunning {
-			return gatypes.HealthStateUnhealthy, "Endpoint is not running"
-		}
-	}
-	return gatypes.HealthStateHealthy, ""
+	return e.state, e.reason
 }
 
 // CreateAccelerator creates an enabled (unless Enabled is false) IPv4
@@ -329,6 +317,7 @@ func (c *gaClient) CreateAccelerator(ctx context.Context, in *globalaccelerator.
 		dns: "a" + r.w.hexID(16) + ".awsglobalaccelerator.com", enabled: in.Enabled == nil || *in.Enabled, ips: ips, created: r.w.now}
 	a.tags = tags
 	r.gaChanged(a)
+	a.firstDeployed = a.deployedAt
 	s.accs[a.arn] = a
 	s.order = append(s.order, a)
 	if token != "" {

@@ -115,7 +115,9 @@ func TestGlobalAccelerator(t *testing.T) {
 	if _, err := ga.CreateEndpointGroup(e.ctx, &globalaccelerator.CreateEndpointGroupInput{ListenerArn: aws.String(larn), EndpointGroupRegion: aws.String("eu-west-1")}); !errorsAs[*gatypes.EndpointGroupAlreadyExistsException](err) {
 		t.Errorf("second group in a region: %v", err)
 	}
-	e.clock.Advance(5 * time.Minute)
+	// The ALB's targets turn healthy (5 checks 30 s apart once it is active),
+	// then the accelerator's 3 checks 30 s apart agree.
+	e.clock.Advance(10 * time.Minute)
 	health := func(g string) gatypes.HealthState {
 		out, err := ga.DescribeEndpointGroup(e.ctx, &globalaccelerator.DescribeEndpointGroupInput{EndpointGroupArn: aws.String(g)})
 		if err != nil {

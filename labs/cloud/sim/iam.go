@@ -6,9 +6,14 @@ package sim
 // policy, tags, permissions boundary), read, deleted (DeleteConflict while
 // policies are attached) and have managed policies attached and listed.
 //
-// Not modelled: policy evaluation (the simulator allows every call), inline
-// policies, customer managed policy documents (any well-formed policy ARN
-// attaches), instance profiles, users and groups.
+// SimulatePrincipalPolicy evaluates a role's inline and attached customer managed
+// policies (explicit Deny wins, else a matching Allow, else implicitDeny); Lab 7's
+// signup app uses the same evaluation for its instance role.
+//
+// Not modelled: enforcement on API calls (the simulator allows every call),
+// conditions, AWS managed policy documents (any well-formed policy ARN attaches
+// and grants nothing in evaluation), permissions boundaries in evaluation,
+// instance profiles, users and groups.
 
 import (
 	"context"
@@ -353,4 +358,187 @@ func (c *iamClient) DeleteRolePolicy(ctx context.Context, in *iam.DeleteRolePoli
 	}
 	delete(x.inline, str(in.PolicyName))
 	return &iam.DeleteRolePolicyOutput{}, nil
+}
+
+// policyStatement is one statement of an identity policy, as SimulatePrincipalPolicy
+// evaluates it: Effect, Action/NotAction and Resource/NotResource. Conditions are
+// not evaluated (a statement with a Condition is taken to apply).
+type policyStatement struct {
+	Effect      string
+	Action      any
+	NotAction   any
+	Resource    any
+	NotResource any
+}
+
+// strList reads a policy element that is a string or a list of strings.
+func strList(v any) ([]string, bool) {
+	switch x := v.(type) {
+	case nil:
+		return nil, false
+	case string:
+		return []string{x}, true
+	case []any:
+		var out []string
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// globMatch matches s against an IAM pattern with * and ?.
+func globMatch(pattern, s string) bool {
+	if pattern == "" {
+		return s == ""
+	}
+	switch pattern[0] {
+	case '*':
+		for i := 0; i <= len(s); i++ {
+			if globMatch(pattern[1:], s[i:]) {
+				return true
+			}
+		}
+		return false
+	case '?':
+		return s != "" && globMatch(pattern[1:], s[1:])
+	}
+	return s != "" && s[0] == pattern[0] && globMatch(pattern[1:], s[1:])
+}
+
+func anyMatch(patterns []string, s string, fold bool) bool {
+	for _, p := range patterns {
+		if fold {
+			if globMatch(strings.ToLower(p), strings.ToLower(s)) {
+				return true
+			}
+		} else if globMatch(p, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// applies reports whether the statement covers action on resource.
+func (st policyStatement) applies(action, resource string) bool {
+	if acts, ok := strList(st.Action); ok {
+		if !anyMatch(acts, action, true) {
+			return false
+		}
+	} else if nacts, ok := strList(st.NotAction); ok {
+		if anyMatch(nacts, action, true) {
+			return false
+		}
+	} else {
+		return false
+	}
+	if res, ok := strList(st.Resource); ok {
+		return anyMatch(res, resource, false)
+	}
+	if nres, ok := strList(st.NotResource); ok {
+		return !anyMatch(nres, resource, false)
+	}
+	return false
+}
+
+// policyStatements parses a policy document's statements; a malformed one has none.
+func policyStatements(doc string) []policyStatement {
+	var d struct{ Statement json.RawMessage }
+	if json.Unmarshal([]byte(doc), &d) != nil || len(d.Statement) == 0 {
+		return nil
+	}
+	var list []policyStatement
+	if json.Unmarshal(d.Statement, &list) == nil {
+		return list
+	}
+	var one policyStatement
+	if json.Unmarshal(d.Statement, &one) == nil {
+		return []policyStatement{one}
+	}
+	return nil
+}
+
+// evaluate decides action on resource for role x from its inline and attached
+// customer managed policies: an explicit Deny wins, else an Allow that matches,
+// else implicitDeny. AWS managed policies are not known to the simulator and
+// grant nothing here. The world's lock must be held.
+func (a *account) evaluate(x *role, action, resource string) iamtypes.PolicyEvaluationDecisionType {
+	var docs []string
+	for _, n := range sortedKeys(x.inline) {
+		docs = append(docs, x.inline[n])
+	}
+	for _, arn := range x.attached {
+		if p := a.policies[arn]; p != nil {
+			docs = append(docs, p.doc)
+		}
+	}
+	allowed := false
+	for _, d := range docs {
+		for _, st := range policyStatements(d) {
+			if !st.applies(action, resource) {
+				continue
+			}
+			switch st.Effect {
+			case "Deny":
+				return iamtypes.PolicyEvaluationDecisionTypeExplicitDeny
+			case "Allow":
+				allowed = true
+			}
+		}
+	}
+	if allowed {
+		return iamtypes.PolicyEvaluationDecisionTypeAllowed
+	}
+	return iamtypes.PolicyEvaluationDecisionTypeImplicitDeny
+}
+
+// roleByArn finds a role of this account by its ARN.
+func (a *account) roleByArn(arn string) *role {
+	if !strings.HasPrefix(arn, "arn:aws:iam::"+a.id+":role/") {
+		return nil
+	}
+	x := a.roles[strings.ToLower(arn[strings.LastIndex(arn, "/")+1:])]
+	if x == nil || x.arn != arn {
+		return nil
+	}
+	return x
+}
+
+// SimulatePrincipalPolicy evaluates a role's identity policies for each action and
+// resource (see account.evaluate). Only roles are modelled as policy sources.
+func (c *iamClient) SimulatePrincipalPolicy(ctx context.Context, in *iam.SimulatePrincipalPolicyInput, _ ...func(*iam.Options)) (*iam.SimulatePrincipalPolicyOutput, error) {
+	a, err := c.enter(ctx, "SimulatePrincipalPolicy")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil || str(in.PolicySourceArn) == "" || len(in.ActionNames) == 0 {
+		return nil, validationError("PolicySourceArn and ActionNames are required.")
+	}
+	src := str(in.PolicySourceArn)
+	if !strings.Contains(src, ":role/") {
+		return nil, &iamtypes.InvalidInputException{Message: msg("The simulator models only roles as policy sources: %s", src)}
+	}
+	x := a.roleByArn(src)
+	if x == nil {
+		return nil, &iamtypes.NoSuchEntityException{Message: msg("Role %s does not exist.", src)}
+	}
+	resources := in.ResourceArns
+	if len(resources) == 0 {
+		resources = []string{"*"}
+	}
+	out := &iam.SimulatePrincipalPolicyOutput{EvaluationResults: []iamtypes.EvaluationResult{}}
+	for _, act := range in.ActionNames {
+		if !strings.Contains(act, ":") {
+			return nil, &iamtypes.InvalidInputException{Message: msg("Action %s is not a valid action name.", act)}
+		}
+		for _, res := range resources {
+			out.EvaluationResults = append(out.EvaluationResults, iamtypes.EvaluationResult{
+				EvalActionName: ptr(act), EvalResourceName: ptr(res), EvalDecision: a.evaluate(x, act, res)})
+		}
+	}
+	return out, nil
 }

@@ -455,6 +455,9 @@ func TestNilAndEmptyInputs(t *testing.T) {
 			m := f.Method(j)
 			name := f.Type().Method(j).Name
 			inType := m.Type().In(1)
+			if inType.Kind() != reflect.Pointer { // the HTTP prober takes a URL: TestProbeHostileURLs covers it
+				continue
+			}
 			for _, in := range []reflect.Value{reflect.Zero(inType), reflect.New(inType.Elem())} {
 				func() {
 					defer func() {
@@ -561,5 +564,20 @@ func TestDeterministic(t *testing.T) {
 	}
 	if a, b := arns(), arns(); a != b {
 		t.Errorf("runs differ:\n%s\n%s", a, b)
+	}
+}
+
+// TestProbeHostileURLs: the simulated prober refuses what is not an http URL of a
+// known static IP with an error, never a panic or an answer.
+func TestProbeHostileURLs(t *testing.T) {
+	e := newEnv(t)
+	if e.c.HTTP == nil {
+		t.Fatal("the simulator has no HTTP prober")
+	}
+	for _, u := range []string{"", "not a url", "http://", "ftp://203.0.113.1/", "http://203.0.113.250/", "http://[::1/", "http://example.com/" + strings.Repeat("a", 10000)} {
+		res, err := e.c.HTTP.Get(e.ctx, u)
+		if err == nil {
+			t.Errorf("Get(%.40q) = %+v, want an error", u, res)
+		}
 	}
 }
