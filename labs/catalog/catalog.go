@@ -5,6 +5,7 @@ package catalog
 import (
 	"github.com/labdash/labdash/labs"
 	"github.com/labdash/labdash/labs/catalog/fargate"
+	"github.com/labdash/labdash/labs/catalog/ga"
 )
 
 // Register adds every catalog lab to r.
@@ -13,6 +14,7 @@ func Register(r *labs.Registry) {
 		r.Register(l)
 	}
 	r.Register(fargate.Lab())
+	r.Register(ga.Lab())
 }
 
 // New returns a registry holding the whole catalog.
@@ -29,8 +31,6 @@ var all = []labs.Lab{
 		Summary: "Point a name at an ALB with an alias record, then a CNAME, and compare the answers."},
 	{ID: "slots", Order: 4, Title: "Serverless slot machine: S3 site, Cognito identity pool, Lambda, DynamoDB",
 		Summary: "Host a static page that pulls a Lambda-backed slot machine with guest credentials."},
-	{ID: "ga", Order: 5, Title: "Global Accelerator failover across two regions",
-		Summary: "Front ALBs in two regions with an accelerator, stop one origin and watch traffic fail over."},
 	{ID: "macie", Order: 6, Title: "Macie sensitive data and access locations",
 		Summary:               "Enable Macie on a seeded bucket and map where the account was accessed from.",
 		AccountPerStudentOnly: true,

@@ -58,24 +58,30 @@ func TestBuiltLabs(t *testing.T) {
 			}
 			clock := sim.NewManualClock(time.Unix(1_800_000_000, 0))
 			world := sim.New(sim.Options{Clock: clock, DefaultAccount: "111122223333"})
-			c, err := world.Clients(ctx, "", "us-east-1")
-			if err != nil {
-				t.Fatal(err)
-			}
-			vpc, _ := world.ClassVPC("111122223333", "us-east-1")
-			_, err = c.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("c42s01-" + l.ID + "-pre"), TemplateBody: aws.String(string(l.Template)),
-				Parameters: []cfntypes.Parameter{{ParameterKey: aws.String("Prefix"), ParameterValue: aws.String("c42s01-")}, {ParameterKey: aws.String("VpcId"), ParameterValue: aws.String(vpc)}}})
-			if err != nil {
-				t.Fatalf("CreateStack: %v", err)
-			}
-			clock.Advance(5 * time.Minute)
-			out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("c42s01-" + l.ID + "-pre")})
-			if err != nil || len(out.Stacks) != 1 {
-				t.Fatalf("DescribeStacks: %v", err)
-			}
-			st := out.Stacks[0]
-			if st.StackStatus != cfntypes.StackStatusCreateComplete || len(st.Outputs) == 0 {
-				t.Fatalf("stack is %s (%s) with %d outputs", st.StackStatus, aws.ToString(st.StackStatusReason), len(st.Outputs))
+			// Deployed as provisioning deploys it: in each of the lab's regions, with
+			// the parameters its template declares.
+			for _, region := range l.StackRegions("us-east-1") {
+				c, err := world.Clients(ctx, "", region)
+				if err != nil {
+					t.Fatal(err)
+				}
+				params, err := labs.StackParameters(ctx, c, l.Template, "c42s01-")
+				if err != nil {
+					t.Fatal(err)
+				}
+				name := l.StackName("c42s01-", region)
+				if _, err := c.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String(name), TemplateBody: aws.String(string(l.Template)), Parameters: params}); err != nil {
+					t.Fatalf("CreateStack in %s: %v", region, err)
+				}
+				clock.Advance(5 * time.Minute)
+				out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
+				if err != nil || len(out.Stacks) != 1 {
+					t.Fatalf("DescribeStacks: %v", err)
+				}
+				st := out.Stacks[0]
+				if st.StackStatus != cfntypes.StackStatusCreateComplete || len(st.Outputs) == 0 {
+					t.Fatalf("stack %s is %s (%s) with %d outputs", name, st.StackStatus, aws.ToString(st.StackStatusReason), len(st.Outputs))
+				}
 			}
 		})
 	}

@@ -322,9 +322,17 @@ func (p *Provisioner) student(ctx context.Context, jobID int64, class *db.Class,
 			if !ok || len(lab.Template) == 0 {
 				continue
 			}
-			p.setItem(ctx, jobID, st.Slug, db.ItemRunning, "stack "+labID, "")
-			if err := p.ensureStack(ctx, c, class, st, lab); err != nil {
-				return fmt.Errorf("%s stack: %w", labID, err)
+			for _, region := range lab.StackRegions(r) {
+				rc := c
+				if region != c.Region {
+					if rc, err = c.InRegion(ctx, region); err != nil {
+						return err
+					}
+				}
+				p.setItem(ctx, jobID, st.Slug, db.ItemRunning, "stack "+labID+" "+region, "")
+				if err := p.ensureStack(ctx, rc, class, st, lab); err != nil {
+					return fmt.Errorf("%s stack in %s: %w", labID, region, err)
+				}
 			}
 		}
 	}
@@ -373,7 +381,7 @@ func (p *Provisioner) ensureRole(ctx context.Context, c *cloud.Clients, class *d
 func StackName(classID, slug, labID string) string { return classID + slug + "-" + labID + "-pre" }
 
 func (p *Provisioner) ensureStack(ctx context.Context, c *cloud.Clients, class *db.Class, st db.Student, lab labs.Lab) error {
-	name := StackName(class.ID, st.Slug, lab.ID)
+	name := lab.StackName(class.ID+st.Slug+"-", c.Region)
 	stack, err := describeStack(ctx, c, name)
 	if err != nil {
 		return err
@@ -388,13 +396,12 @@ func (p *Provisioner) ensureStack(ctx context.Context, c *cloud.Clients, class *
 				return err
 			}
 		}
-		vpcs, err := c.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
-		if err != nil || len(vpcs.Vpcs) == 0 {
-			return fmt.Errorf("no VPC for the prerequisite stack: %w", err)
+		params, err := labs.StackParameters(ctx, c, lab.Template, class.ID+st.Slug+"-")
+		if err != nil {
+			return err
 		}
 		_, err = c.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{
-			StackName: aws.String(name), TemplateBody: aws.String(string(lab.Template)),
-			Parameters: []cfntypes.Parameter{{ParameterKey: aws.String("Prefix"), ParameterValue: aws.String(class.ID + st.Slug + "-")}, {ParameterKey: aws.String("VpcId"), ParameterValue: vpcs.Vpcs[0].VpcId}},
+			StackName: aws.String(name), TemplateBody: aws.String(string(lab.Template)), Parameters: params,
 			Tags: []cfntypes.Tag{{Key: aws.String("labdash:class"), Value: aws.String(class.ID)}, {Key: aws.String("labdash:student"), Value: aws.String(st.Slug)},
 				{Key: aws.String("labdash:lab"), Value: aws.String(lab.ID)}, {Key: aws.String("labdash:managed-by"), Value: aws.String("dashboard")}},
 		})

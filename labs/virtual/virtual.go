@@ -21,7 +21,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
 	"github.com/labdash/labdash/labs"
 	"github.com/labdash/labdash/labs/cloud"
@@ -213,35 +212,56 @@ func (r *Runner) provision(ctx context.Context, st *state) error {
 		return nil
 	}
 	c, t := st.env.C, st.env.T
-	name := t.Prefix + st.s.Lab.ID + "-pre"
-	out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
-	if err != nil || len(out.Stacks) == 0 {
-		vpcs, err := c.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
-		if err != nil || len(vpcs.Vpcs) == 0 {
-			return fmt.Errorf("no VPC for the prerequisite stack: %w", err)
+	regions := st.s.Lab.StackRegions(c.Region)
+	waiting := false
+	for _, region := range regions {
+		rc := c
+		if region != c.Region {
+			var err error
+			if rc, err = c.InRegion(ctx, region); err != nil {
+				return err
+			}
 		}
-		_, err = c.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{
-			StackName: aws.String(name), TemplateBody: aws.String(string(st.s.Lab.Template)),
-			Parameters: []cfntypes.Parameter{{ParameterKey: aws.String("Prefix"), ParameterValue: aws.String(t.Prefix)}, {ParameterKey: aws.String("VpcId"), ParameterValue: vpcs.Vpcs[0].VpcId}},
-			Tags: []cfntypes.Tag{{Key: aws.String("labdash:class"), Value: aws.String(t.ClassID)}, {Key: aws.String("labdash:student"), Value: aws.String(t.StudentID)},
-				{Key: aws.String("labdash:lab"), Value: aws.String(st.s.Lab.ID)}, {Key: aws.String("labdash:managed-by"), Value: aws.String("dashboard")}},
-		})
-		if err != nil {
-			return fmt.Errorf("create stack %s: %w", name, err)
+		name := st.s.Lab.StackName(t.Prefix, region)
+		out, err := rc.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
+		if err != nil || len(out.Stacks) == 0 {
+			params, err := labs.StackParameters(ctx, rc, st.s.Lab.Template, t.Prefix)
+			if err != nil {
+				return err
+			}
+			_, err = rc.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{
+				StackName: aws.String(name), TemplateBody: aws.String(string(st.s.Lab.Template)), Parameters: params,
+				Tags: []cfntypes.Tag{{Key: aws.String("labdash:class"), Value: aws.String(t.ClassID)}, {Key: aws.String("labdash:student"), Value: aws.String(t.StudentID)},
+					{Key: aws.String("labdash:lab"), Value: aws.String(st.s.Lab.ID)}, {Key: aws.String("labdash:managed-by"), Value: aws.String("dashboard")}},
+			})
+			if err != nil {
+				return fmt.Errorf("create stack %s: %w", name, err)
+			}
+			waiting = true
+			continue
 		}
+		stack := out.Stacks[0]
+		switch stack.StackStatus {
+		case cfntypes.StackStatusCreateComplete:
+			for _, o := range stack.Outputs {
+				key := aws.ToString(o.OutputKey)
+				if len(regions) > 1 {
+					st.env.Stack[region+"/"+key] = aws.ToString(o.OutputValue)
+				}
+				if region == c.Region || len(regions) == 1 {
+					st.env.Stack[key] = aws.ToString(o.OutputValue)
+				}
+			}
+		case cfntypes.StackStatusCreateInProgress:
+			waiting = true
+		default:
+			return fmt.Errorf("stack %s is %s: %s", name, stack.StackStatus, aws.ToString(stack.StackStatusReason))
+		}
+	}
+	if waiting {
 		return labs.ErrNotYet
 	}
-	stack := out.Stacks[0]
-	switch stack.StackStatus {
-	case cfntypes.StackStatusCreateComplete:
-		for _, o := range stack.Outputs {
-			st.env.Stack[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
-		}
-		return nil
-	case cfntypes.StackStatusCreateInProgress:
-		return labs.ErrNotYet
-	}
-	return fmt.Errorf("stack %s is %s: %s", name, stack.StackStatus, aws.ToString(stack.StackStatusReason))
+	return nil
 }
 
 func pace(p labs.Persona) float64 {

@@ -1,0 +1,288 @@
+package ga
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
+
+	"github.com/labdash/labdash/labs"
+)
+
+func checkpoints() []labs.Checkpoint {
+	return []labs.Checkpoint{
+		{ID: "origins", Title: "Both origins healthy", Check: typed(checkOrigins)},
+		{ID: "accelerator", Title: "Create the accelerator", Check: typed(checkAccelerator)},
+		{ID: "listener", Title: "Add the TCP/80 listener", Check: typed(checkListener)},
+		{ID: "endpoint-groups", Title: "Endpoint groups in us-east-1 and eu-west-1", Check: typed(checkGroups)},
+		{ID: "traffic", Title: "Browse to a static IP", Check: typed(checkTraffic)},
+		{ID: "failover", Title: "Stop the nearest instance and watch failover", Check: typed(checkFailover)},
+		{ID: "dns", Title: "(optional) A DNS name for the accelerator", Optional: true, Check: typed(checkDNS)},
+		{ID: "recovery", Title: "Start it again and watch traffic return", Check: typed(checkRecovery)},
+	}
+}
+
+// typed adapts a check on *Observation to labs.Checkpoint's signature.
+func typed(f func(o *Observation) labs.Result) func(labs.Observation) labs.Result {
+	return func(obs labs.Observation) labs.Result {
+		o, ok := obs.(*Observation)
+		if !ok || o == nil {
+			return labs.Result{Status: labs.Error, Evidence: "no observation"}
+		}
+		return f(o)
+	}
+}
+
+func pass(format string, a ...any) labs.Result {
+	return labs.Result{Status: labs.Pass, Evidence: fmt.Sprintf(format, a...)}
+}
+func fail(format string, a ...any) labs.Result {
+	return labs.Result{Status: labs.Fail, Evidence: fmt.Sprintf(format, a...)}
+}
+func pending(format string, a ...any) labs.Result {
+	return labs.Result{Status: labs.Pending, Evidence: fmt.Sprintf(format, a...)}
+}
+
+// healthyTargets counts an origin's healthy targets.
+func (or *Origin) healthyTargets() int {
+	n := 0
+	if or != nil {
+		for _, t := range or.Targets {
+			if t.TargetHealth != nil && t.TargetHealth.State == elbtypes.TargetHealthStateEnumHealthy {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func (or *Origin) targetSummary() string {
+	if or == nil || len(or.Targets) == 0 {
+		return "no targets"
+	}
+	var s []string
+	for _, t := range or.Targets {
+		if t.TargetHealth != nil {
+			s = append(s, string(t.TargetHealth.State))
+		}
+	}
+	return fmt.Sprintf("%d/%d healthy (%s)", or.healthyTargets(), len(or.Targets), strings.Join(s, ", "))
+}
+
+func (or *Origin) instanceState() ec2types.InstanceStateName {
+	if or == nil || or.Instance == nil || or.Instance.State == nil {
+		return ""
+	}
+	return or.Instance.State.Name
+}
+
+// restarted reports whether the origin's instance was stopped and started: its
+// LaunchTime moved past its network interface's AttachTime.
+func (or *Origin) restarted() bool {
+	if or == nil || or.Instance == nil || or.Instance.LaunchTime == nil || len(or.Instance.NetworkInterfaces) == 0 {
+		return false
+	}
+	a := or.Instance.NetworkInterfaces[0].Attachment
+	return a != nil && a.AttachTime != nil && or.Instance.LaunchTime.Sub(*a.AttachTime) > time.Minute
+}
+
+func checkOrigins(o *Observation) labs.Result {
+	var ev []string
+	for _, r := range Regions {
+		or := o.Origins[r]
+		if or == nil || or.TargetGroupArn == "" {
+			return pending("no target group %s in %s yet", tgName(o.Target), r)
+		}
+		if or.healthyTargets() < 1 {
+			return fail("%s: %s", r, or.targetSummary())
+		}
+		ev = append(ev, r+": "+or.targetSummary())
+	}
+	return pass("%s", strings.Join(ev, "; "))
+}
+
+func (o *Observation) accName() string {
+	if o.Accelerator == nil {
+		return accName(o.Target)
+	}
+	return aws.ToString(o.Accelerator.Name)
+}
+
+func ips(a *gatypes.Accelerator) []string {
+	if a == nil || len(a.IpSets) == 0 {
+		return nil
+	}
+	return a.IpSets[0].IpAddresses
+}
+
+func checkAccelerator(o *Observation) labs.Result {
+	a := o.Accelerator
+	if a == nil {
+		return pending("no accelerator tagged labdash:student=%s yet", o.Target.StudentID)
+	}
+	switch {
+	case !aws.ToBool(a.Enabled):
+		return fail("accelerator %s is disabled", o.accName())
+	case a.Status != gatypes.AcceleratorStatusDeployed:
+		return fail("accelerator %s is %s, not DEPLOYED yet", o.accName(), a.Status)
+	case len(ips(a)) != 2:
+		return fail("accelerator %s has %d static IPs, want 2", o.accName(), len(ips(a)))
+	}
+	return pass("accelerator %s is DEPLOYED with IPs %s", o.accName(), strings.Join(ips(a), ", "))
+}
+
+func portsString(l gatypes.Listener) string {
+	var s []string
+	for _, p := range l.PortRanges {
+		s = append(s, fmt.Sprintf("%d-%d", aws.ToInt32(p.FromPort), aws.ToInt32(p.ToPort)))
+	}
+	return string(l.Protocol) + " " + strings.Join(s, ",")
+}
+
+func checkListener(o *Observation) labs.Result {
+	if o.Accelerator == nil {
+		return pending("no accelerator yet")
+	}
+	if len(o.Listeners) == 0 {
+		return pending("accelerator %s has no listener yet", o.accName())
+	}
+	var seen []string
+	for _, l := range o.Listeners {
+		if l.Protocol == gatypes.ProtocolTcp && len(l.PortRanges) == 1 && aws.ToInt32(l.PortRanges[0].FromPort) == 80 && aws.ToInt32(l.PortRanges[0].ToPort) == 80 {
+			return pass("listener TCP 80-80")
+		}
+		seen = append(seen, portsString(l))
+	}
+	return fail("listener is %s, want TCP 80-80", strings.Join(seen, "; "))
+}
+
+func checkGroups(o *Observation) labs.Result {
+	if o.Accelerator == nil || len(o.Listeners) == 0 {
+		return pending("no listener yet")
+	}
+	if len(o.Groups) == 0 {
+		return pending("no endpoint groups yet")
+	}
+	found := map[string]bool{}
+	for _, g := range o.Groups {
+		r := aws.ToString(g.EndpointGroupRegion)
+		if r != Regions[0] && r != Regions[1] {
+			return fail("an endpoint group is in %s; the lab's ALBs are in %s and %s", r, Regions[0], Regions[1])
+		}
+		if len(g.EndpointDescriptions) == 0 {
+			return fail("the %s group has no endpoint", r)
+		}
+		d := g.EndpointDescriptions[0]
+		want := ""
+		if or := o.Origins[r]; or != nil {
+			want = or.LoadBalancerArn
+		}
+		if want != "" && aws.ToString(d.EndpointId) != want {
+			return fail("the %s group's endpoint is %s, not the ALB %s", r, aws.ToString(d.EndpointId), want)
+		}
+		if d.HealthState != gatypes.HealthStateHealthy {
+			return fail("the %s group's endpoint is %s (%s)", r, d.HealthState, aws.ToString(d.HealthReason))
+		}
+		found[r] = true
+	}
+	if len(o.Groups) != 2 || !found[Regions[0]] || !found[Regions[1]] {
+		return fail("%d endpoint groups, want one in %s and one in %s", len(o.Groups), Regions[0], Regions[1])
+	}
+	return pass("2 endpoint groups, both HEALTHY")
+}
+
+func checkTraffic(o *Observation) labs.Result {
+	p := o.Probe
+	if p == nil {
+		return pending("no static IP to browse to yet")
+	}
+	if p.Err != "" {
+		return fail("GET %s failed: %s", p.URL, p.Err)
+	}
+	if r := p.Region(); r != "" {
+		return pass("GET %s: 200 %q from %s in %d ms", p.URL, p.Body, r, p.Latency.Milliseconds())
+	}
+	return fail("GET %s: %d %q, want 200 \"Hello from <region>\"", p.URL, p.Status, trim(p.Body))
+}
+
+func trim(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
+}
+
+func (o *Observation) groupIn(region string) *gatypes.EndpointGroup {
+	for i := range o.Groups {
+		if aws.ToString(o.Groups[i].EndpointGroupRegion) == region {
+			return &o.Groups[i]
+		}
+	}
+	return nil
+}
+
+func groupHealth(g *gatypes.EndpointGroup) (gatypes.HealthState, string) {
+	if g == nil || len(g.EndpointDescriptions) == 0 {
+		return "", ""
+	}
+	return g.EndpointDescriptions[0].HealthState, aws.ToString(g.EndpointDescriptions[0].HealthReason)
+}
+
+func other(region string) string {
+	if region == Regions[0] {
+		return Regions[1]
+	}
+	return Regions[0]
+}
+
+func checkFailover(o *Observation) labs.Result {
+	for _, r := range Regions {
+		or := o.Origins[r]
+		st := or.instanceState()
+		if st != ec2types.InstanceStateNameStopped && st != ec2types.InstanceStateNameStopping {
+			continue
+		}
+		if n := or.healthyTargets(); n > 0 {
+			return fail("%s instance is %s but its target is still healthy", r, st)
+		}
+		if h, _ := groupHealth(o.groupIn(r)); h != gatypes.HealthStateUnhealthy {
+			return fail("%s instance is %s; its endpoint group is %s, not UNHEALTHY yet", r, st, h)
+		}
+		if got := o.Probe.Region(); got != other(r) {
+			return fail("%s is UNHEALTHY but the probe answered from %q, want %s", r, got, other(r))
+		}
+		return pass("%s instance %s, targets %s, group UNHEALTHY; %s answers", r, st, or.targetSummary(), other(r))
+	}
+	return pending("no origin instance is stopped")
+}
+
+func checkDNS(o *Observation) labs.Result {
+	return pending("DNS records are not observed yet")
+}
+
+func checkRecovery(o *Observation) labs.Result {
+	for _, r := range Regions {
+		or := o.Origins[r]
+		if !or.restarted() {
+			continue
+		}
+		if st := or.instanceState(); st != ec2types.InstanceStateNameRunning {
+			return fail("%s instance was restarted and is %s", r, st)
+		}
+		if or.healthyTargets() == 0 {
+			return fail("%s instance is running; targets %s", r, or.targetSummary())
+		}
+		if h, why := groupHealth(o.groupIn(r)); h != gatypes.HealthStateHealthy {
+			return fail("%s targets are healthy; its endpoint group is %s (%s)", r, h, why)
+		}
+		if got := o.Probe.Region(); got != r {
+			return fail("%s is HEALTHY again but the probe answered from %q", r, got)
+		}
+		return pass("%s instance restarted, group HEALTHY, %s answers again", r, r)
+	}
+	return pending("no origin instance has been stopped and started")
+}

@@ -1,0 +1,125 @@
+package ga
+
+import (
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
+
+	"github.com/labdash/labdash/labs"
+)
+
+func lbIn(r string) string {
+	return "arn:aws:elasticloadbalancing:" + r + ":111122223333:loadbalancer/app/c42s07-ga-alb/0123456789abcdef"
+}
+
+func group(r string, h gatypes.HealthState) gatypes.EndpointGroup {
+	return gatypes.EndpointGroup{EndpointGroupRegion: aws.String(r), TrafficDialPercentage: aws.Float32(100),
+		EndpointDescriptions: []gatypes.EndpointDescription{{EndpointId: aws.String(lbIn(r)), HealthState: h}}}
+}
+
+func mkOrigin(r string, st elbtypes.TargetHealthStateEnum, is ec2types.InstanceStateName, restarted bool) *Origin {
+	at := time.Unix(1_800_000_000, 0)
+	launch := at
+	if restarted {
+		launch = at.Add(30 * time.Minute)
+	}
+	return &Origin{Region: r, TargetGroupArn: "tg-" + r, LoadBalancerArn: lbIn(r),
+		Targets:  []elbtypes.TargetHealthDescription{{TargetHealth: &elbtypes.TargetHealth{State: st}}},
+		Instance: &ec2types.Instance{State: &ec2types.InstanceState{Name: is}, LaunchTime: aws.Time(launch), NetworkInterfaces: []ec2types.InstanceNetworkInterface{{Attachment: &ec2types.InstanceNetworkInterfaceAttachment{AttachTime: aws.Time(at)}}}}}
+}
+
+// correct is a student who has browsed, failed over and recovered (us-east-1 restarted).
+func correct() *Observation {
+	return &Observation{Target: labs.NewTarget("c42", "s07", "111122223333", "us-east-1"),
+		Accelerator: &gatypes.Accelerator{Name: aws.String("c42s07-ga"), Enabled: aws.Bool(true), Status: gatypes.AcceleratorStatusDeployed,
+			IpSets: []gatypes.IpSet{{IpAddresses: []string{"203.0.113.1", "203.0.113.2"}}}},
+		Listeners: []gatypes.Listener{{Protocol: gatypes.ProtocolTcp, PortRanges: []gatypes.PortRange{{FromPort: aws.Int32(80), ToPort: aws.Int32(80)}}}},
+		Groups:    []gatypes.EndpointGroup{group("us-east-1", gatypes.HealthStateHealthy), group("eu-west-1", gatypes.HealthStateHealthy)},
+		Origins: map[string]*Origin{"us-east-1": mkOrigin("us-east-1", elbtypes.TargetHealthStateEnumHealthy, ec2types.InstanceStateNameRunning, true),
+			"eu-west-1": mkOrigin("eu-west-1", elbtypes.TargetHealthStateEnumHealthy, ec2types.InstanceStateNameRunning, false)},
+		Probe: &Probe{URL: "http://203.0.113.1/", Status: 200, Body: "Hello from us-east-1", Latency: 4 * time.Millisecond}}
+}
+
+// failedOver is the state right after stopping us-east-1.
+func failedOver() *Observation {
+	o := correct()
+	o.Origins["us-east-1"] = mkOrigin("us-east-1", elbtypes.TargetHealthStateEnumUnhealthy, ec2types.InstanceStateNameStopped, false)
+	o.Groups[0] = group("us-east-1", gatypes.HealthStateUnhealthy)
+	o.Probe.Body = "Hello from eu-west-1"
+	return o
+}
+
+func TestChecks(t *testing.T) {
+	cps := map[string]labs.Checkpoint{}
+	for _, c := range checkpoints() {
+		cps[c.ID] = c
+	}
+	cases := []struct {
+		name, cp string
+		obs      *Observation
+		want     labs.Status
+	}{
+		{"origins ok", "origins", correct(), labs.Pass},
+		{"origin unhealthy", "origins", failedOver(), labs.Fail},
+		{"accelerator ok", "accelerator", correct(), labs.Pass},
+		{"accelerator in progress", "accelerator", func() *Observation {
+			o := correct()
+			o.Accelerator.Status = gatypes.AcceleratorStatusInProgress
+			return o
+		}(), labs.Fail},
+		{"accelerator missing", "accelerator", func() *Observation { o := correct(); o.Accelerator = nil; return o }(), labs.Pending},
+		{"listener ok", "listener", correct(), labs.Pass},
+		{"listener 8080", "listener", func() *Observation {
+			o := correct()
+			o.Listeners[0].PortRanges[0] = gatypes.PortRange{FromPort: aws.Int32(8080), ToPort: aws.Int32(8080)}
+			return o
+		}(), labs.Fail},
+		{"groups ok", "endpoint-groups", correct(), labs.Pass},
+		{"group in us-west-2", "endpoint-groups", func() *Observation {
+			o := correct()
+			o.Groups[1] = group("us-west-2", gatypes.HealthStateHealthy)
+			return o
+		}(), labs.Fail},
+		{"one group", "endpoint-groups", func() *Observation { o := correct(); o.Groups = o.Groups[:1]; return o }(), labs.Fail},
+		{"traffic ok", "traffic", correct(), labs.Pass},
+		{"traffic timeout", "traffic", func() *Observation {
+			o := correct()
+			o.Probe = &Probe{URL: "http://203.0.113.1/", Err: "i/o timeout"}
+			return o
+		}(), labs.Fail},
+		{"failover ok", "failover", failedOver(), labs.Pass},
+		{"failover not yet", "failover", func() *Observation {
+			o := failedOver()
+			o.Groups[0] = group("us-east-1", gatypes.HealthStateHealthy)
+			return o
+		}(), labs.Fail},
+		{"failover none stopped", "failover", correct(), labs.Pending},
+		{"recovery ok", "recovery", correct(), labs.Pass},
+		{"recovery group unhealthy", "recovery", func() *Observation {
+			o := correct()
+			o.Groups[0] = group("us-east-1", gatypes.HealthStateUnhealthy)
+			return o
+		}(), labs.Fail},
+		{"recovery wrong region", "recovery", func() *Observation { o := correct(); o.Probe.Body = "Hello from eu-west-1"; return o }(), labs.Fail},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := cps[tc.cp].Check(tc.obs)
+			if r.Status != tc.want || r.Evidence == "" {
+				t.Errorf("%s: %s %q, want %s with evidence", tc.cp, r.Status, r.Evidence, tc.want)
+			}
+		})
+	}
+	for _, c := range checkpoints() {
+		if r := c.Check(nil); r.Status != labs.Error {
+			t.Errorf("%s on nil: %s", c.ID, r.Status)
+		}
+	}
+	if v := viewFailover(nil, labs.NewHistory()); v.Empty == "" {
+		t.Error("widget has no empty state")
+	}
+}

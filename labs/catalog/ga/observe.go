@@ -1,0 +1,288 @@
+package ga
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
+	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
+
+	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+// probeTimeout bounds one HTTP probe of a static IP: probes run in the monitor.
+const probeTimeout = 2 * time.Second
+
+// Observation is one student's Global Accelerator lab state as read in one cycle.
+type Observation struct {
+	Target      labs.Target
+	At          time.Time
+	Accelerator *gatypes.Accelerator
+	Listeners   []gatypes.Listener
+	Groups      []gatypes.EndpointGroup // of every listener
+	Origins     map[string]*Origin      // by endpoint region
+	Probe       *Probe                  // nil when there was nothing to probe
+	Problems    []string                // reads that failed for this student
+}
+
+// Origin is one region's web server behind its ALB.
+type Origin struct {
+	Region          string
+	TargetGroupArn  string
+	LoadBalancerArn string
+	Targets         []elbtypes.TargetHealthDescription
+	Instance        *ec2types.Instance
+}
+
+// Probe is the dashboard's HTTP GET of http://<static ip>/.
+type Probe struct {
+	URL     string
+	Status  int
+	Body    string
+	Latency time.Duration
+	Err     string
+}
+
+// Region reports which lab region answered ("" when none did).
+func (p *Probe) Region() string {
+	if p == nil || p.Status != 200 {
+		return ""
+	}
+	for _, r := range Regions {
+		if strings.TrimSpace(p.Body) == "Hello from "+r {
+			return r
+		}
+	}
+	return ""
+}
+
+// Resources lists what the observation found of the student's, for the ledger.
+func (o *Observation) Resources() []labs.Resource {
+	if o == nil {
+		return nil
+	}
+	var out []labs.Resource
+	if a := o.Accelerator; a != nil {
+		arn := aws.ToString(a.AcceleratorArn)
+		out = append(out, labs.Resource{ARN: arn, Type: "AWS::GlobalAccelerator::Accelerator", Region: "us-west-2", FoundBy: "tag"})
+		for _, l := range o.Listeners {
+			out = append(out, labs.Resource{ARN: aws.ToString(l.ListenerArn), Type: "AWS::GlobalAccelerator::Listener", Region: "us-west-2", Parent: arn, FoundBy: "tag"})
+		}
+		for _, g := range o.Groups {
+			parent := aws.ToString(g.EndpointGroupArn)
+			if i := strings.Index(parent, "/endpoint-group/"); i > 0 {
+				parent = parent[:i]
+			}
+			out = append(out, labs.Resource{ARN: aws.ToString(g.EndpointGroupArn), Type: "AWS::GlobalAccelerator::EndpointGroup", Region: "us-west-2", Parent: parent, FoundBy: "tag"})
+		}
+	}
+	return out
+}
+
+// Observe reads the lab for every target of one (account, region) batch.
+func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[string]labs.Observation, error) {
+	if c == nil || c.GlobalAccelerator == nil {
+		return nil, errors.New("ga: no Global Accelerator client")
+	}
+	obs := map[string]*Observation{}
+	for _, t := range targets {
+		obs[t.StudentID] = &Observation{Target: t, At: c.Clock(), Origins: map[string]*Origin{}}
+	}
+	if len(targets) == 0 {
+		return map[string]labs.Observation{}, nil
+	}
+	if err := observeAccelerators(ctx, c, targets, obs); err != nil {
+		return nil, err
+	}
+	for _, region := range Regions {
+		rc := c
+		if c.Region != region {
+			if c.InRegion == nil {
+				continue
+			}
+			var err error
+			if rc, err = c.InRegion(ctx, region); err != nil {
+				return nil, fmt.Errorf("ga: clients in %s: %w", region, err)
+			}
+		}
+		observeOrigins(ctx, rc, region, targets, obs)
+	}
+	if c.HTTP != nil {
+		for _, t := range targets {
+			o := obs[t.StudentID]
+			if o.Accelerator == nil || len(o.Accelerator.IpSets) == 0 || len(o.Accelerator.IpSets[0].IpAddresses) == 0 {
+				continue
+			}
+			p := &Probe{URL: "http://" + o.Accelerator.IpSets[0].IpAddresses[0] + "/"}
+			pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+			res, err := c.HTTP.Get(pctx, p.URL)
+			cancel()
+			if err != nil {
+				p.Err = err.Error()
+			} else {
+				p.Status, p.Body, p.Latency = res.Status, res.Body, res.Latency
+			}
+			o.Probe = p
+		}
+	}
+	out := make(map[string]labs.Observation, len(obs))
+	for k, v := range obs {
+		out[k] = v
+	}
+	return out, nil
+}
+
+// observeAccelerators lists the account's accelerators once, finds each student's
+// by its labdash:class and labdash:student tags, then reads its listeners and groups.
+func observeAccelerators(ctx context.Context, c *cloud.Clients, targets []labs.Target, obs map[string]*Observation) error {
+	ga := c.GlobalAccelerator
+	var accs []gatypes.Accelerator
+	var token *string
+	for page := 0; page < 20; page++ {
+		out, err := ga.ListAccelerators(ctx, &globalaccelerator.ListAcceleratorsInput{MaxResults: aws.Int32(100), NextToken: token})
+		if err != nil {
+			return fmt.Errorf("ga: list accelerators: %w", err)
+		}
+		accs = append(accs, out.Accelerators...)
+		if token = out.NextToken; token == nil {
+			break
+		}
+	}
+	class := targets[0].ClassID
+	for i := range accs {
+		a := accs[i]
+		tags, err := ga.ListTagsForResource(ctx, &globalaccelerator.ListTagsForResourceInput{ResourceArn: a.AcceleratorArn})
+		if err != nil {
+			continue // deleted between the calls
+		}
+		var cls, student string
+		for _, tg := range tags.Tags {
+			switch aws.ToString(tg.Key) {
+			case "labdash:class":
+				cls = aws.ToString(tg.Value)
+			case "labdash:student":
+				student = aws.ToString(tg.Value)
+			}
+		}
+		o := obs[student]
+		if o == nil || (cls != "" && cls != class) || o.Accelerator != nil {
+			continue
+		}
+		o.Accelerator = &a
+	}
+	for _, t := range targets {
+		o := obs[t.StudentID]
+		if o.Accelerator == nil {
+			continue
+		}
+		ls, err := ga.ListListeners(ctx, &globalaccelerator.ListListenersInput{AcceleratorArn: o.Accelerator.AcceleratorArn, MaxResults: aws.Int32(100)})
+		if err != nil {
+			o.Problems = append(o.Problems, "ListListeners: "+err.Error())
+			continue
+		}
+		o.Listeners = ls.Listeners
+		for _, l := range ls.Listeners {
+			gs, err := ga.ListEndpointGroups(ctx, &globalaccelerator.ListEndpointGroupsInput{ListenerArn: l.ListenerArn, MaxResults: aws.Int32(100)})
+			if err != nil {
+				o.Problems = append(o.Problems, "ListEndpointGroups: "+err.Error())
+				continue
+			}
+			o.Groups = append(o.Groups, gs.EndpointGroups...)
+		}
+	}
+	return nil
+}
+
+// observeOrigins reads one region's origins: the students' target groups by name
+// (20 a call, name by name when one is missing), their target health, and the
+// web servers by the lab's tags in one DescribeInstances.
+func observeOrigins(ctx context.Context, c *cloud.Clients, region string, targets []labs.Target, obs map[string]*Observation) {
+	byName := map[string]*Observation{}
+	var names []string
+	for _, t := range targets {
+		byName[tgName(t)] = obs[t.StudentID]
+		names = append(names, tgName(t))
+	}
+	var tgs []elbtypes.TargetGroup
+	for i := 0; i < len(names); i += 20 {
+		chunk := names[i:min(i+20, len(names))]
+		out, err := c.ELBv2.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{Names: chunk})
+		if err == nil {
+			tgs = append(tgs, out.TargetGroups...)
+			continue
+		}
+		for _, n := range chunk { // a missing name fails the whole call
+			if one, err := c.ELBv2.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{Names: []string{n}}); err == nil {
+				tgs = append(tgs, one.TargetGroups...)
+			}
+		}
+	}
+	for _, tg := range tgs {
+		o := byName[aws.ToString(tg.TargetGroupName)]
+		if o == nil {
+			continue
+		}
+		or := &Origin{Region: region, TargetGroupArn: aws.ToString(tg.TargetGroupArn)}
+		if len(tg.LoadBalancerArns) > 0 {
+			or.LoadBalancerArn = tg.LoadBalancerArns[0]
+		}
+		th, err := c.ELBv2.DescribeTargetHealth(ctx, &elbv2.DescribeTargetHealthInput{TargetGroupArn: tg.TargetGroupArn})
+		if err != nil {
+			o.Problems = append(o.Problems, region+" DescribeTargetHealth: "+err.Error())
+		} else {
+			or.Targets = th.TargetHealthDescriptions
+		}
+		o.Origins[region] = or
+	}
+	var ids []string
+	for _, t := range targets {
+		ids = append(ids, t.StudentID)
+	}
+	in := &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{
+		{Name: aws.String("tag:labdash:class"), Values: []string{targets[0].ClassID}},
+		{Name: aws.String("tag:labdash:lab"), Values: []string{ID}},
+		{Name: aws.String("tag:labdash:student"), Values: ids},
+	}}
+	for page := 0; page < 10; page++ {
+		out, err := c.EC2.DescribeInstances(ctx, in)
+		if err != nil {
+			for _, t := range targets {
+				obs[t.StudentID].Problems = append(obs[t.StudentID].Problems, region+" DescribeInstances: "+err.Error())
+			}
+			return
+		}
+		for _, res := range out.Reservations {
+			for i := range res.Instances {
+				x := res.Instances[i]
+				if x.State != nil && x.State.Name == ec2types.InstanceStateNameTerminated {
+					continue
+				}
+				for _, tg := range x.Tags {
+					if aws.ToString(tg.Key) != "labdash:student" {
+						continue
+					}
+					if o := obs[aws.ToString(tg.Value)]; o != nil {
+						or := o.Origins[region]
+						if or == nil {
+							or = &Origin{Region: region}
+							o.Origins[region] = or
+						}
+						or.Instance = &x
+					}
+				}
+			}
+		}
+		if in.NextToken = out.NextToken; in.NextToken == nil {
+			return
+		}
+	}
+}

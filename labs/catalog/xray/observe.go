@@ -1,0 +1,311 @@
+package xray
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/xray"
+	xraytypes "github.com/aws/aws-sdk-go-v2/service/xray/types"
+
+	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+// Observation is one student's X-Ray lab state as read in one monitor cycle.
+type Observation struct {
+	Target labs.Target
+	At     time.Time
+	// Env is the student's Beanstalk environment (nil until created).
+	Env    *ebtypes.EnvironmentDescription
+	Health *eb.DescribeEnvironmentHealthOutput
+	// Group is the student's X-Ray group (nil until created).
+	Group *xraytypes.GroupSummary
+	// Graph is the group's service graph over GraphWindow.
+	Graph       []xraytypes.Service
+	GraphWindow time.Duration
+	// Summaries are the traces of service("<prefix>signup") over SummaryWindow, oldest first.
+	Summaries     []xraytypes.TraceSummary
+	SummaryWindow time.Duration
+	// Causes are the exception messages of up to 5 recent fault traces (BatchGetTraces).
+	Causes []string
+	// RoleArn and TopicArn come from the prerequisite stack's outputs.
+	RoleArn, TopicArn string
+	// Publish is SimulatePrincipalPolicy's decision for sns:Publish on the topic ("" if not read).
+	Publish  iamtypes.PolicyEvaluationDecisionType
+	Problems []string
+}
+
+// Read windows and cadences (LABS.md Lab 7: one poller, ≥30 s, short windows).
+const (
+	graphWindow   = 10 * time.Minute
+	summaryWindow = 15 * time.Minute
+	graphEvery    = time.Minute
+	summaryEvery  = 30 * time.Second
+	batchTraceMax = 5
+	envNamesMax   = 100 // DescribeEnvironments EnvironmentNames per call (one request, no documented cap; keep it modest)
+)
+
+// xrayCache keeps each student's last X-Ray reads so the throttled APIs are called
+// at most at their cadence; students fall into different seconds of the minute
+// by when they were first read, which staggers them.
+type xrayCache struct {
+	graphAt   time.Time
+	graph     []xraytypes.Service
+	sumAt     time.Time
+	summaries []xraytypes.TraceSummary
+	causes    []string
+}
+
+var cache sync.Map // "account/region/class/student" → *xrayCache
+
+func cacheOf(c *cloud.Clients, t labs.Target) *xrayCache {
+	v, _ := cache.LoadOrStore(c.Account+"/"+c.Region+"/"+t.ClassID+"/"+t.StudentID, &xrayCache{})
+	return v.(*xrayCache)
+}
+
+// Observe reads every target's lab state: one DescribeEnvironments per 100
+// students, one paginated GetGroups for the class, then per student
+// DescribeEnvironmentHealth, DescribeStacks (outputs) and SimulatePrincipalPolicy,
+// GetServiceGraph at most once a minute, GetTraceSummaries at most every 30 s and
+// one BatchGetTraces (≤5 ids) when new faults appeared.
+func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[string]labs.Observation, error) {
+	if c == nil || c.ElasticBeanstalk == nil || c.XRay == nil {
+		return nil, errors.New("xray: observe: missing clients")
+	}
+	now := c.Clock()
+	obs := map[string]*Observation{}
+	for _, t := range targets {
+		obs[t.StudentID] = &Observation{Target: t, At: now, GraphWindow: graphWindow, SummaryWindow: summaryWindow}
+	}
+	// Environments, 100 names a call.
+	var names []string
+	for _, t := range targets {
+		names = append(names, envName(t))
+	}
+	for i := 0; i < len(names); i += envNamesMax {
+		chunk := names[i:min(i+envNamesMax, len(names))]
+		out, err := c.ElasticBeanstalk.DescribeEnvironments(ctx, &eb.DescribeEnvironmentsInput{EnvironmentNames: chunk, IncludeDeleted: aws.Bool(false)})
+		if err != nil {
+			return nil, fmt.Errorf("xray: describe environments: %w", err)
+		}
+		for j := range out.Environments {
+			d := out.Environments[j]
+			for _, t := range targets {
+				if aws.ToString(d.EnvironmentName) == envName(t) {
+					obs[t.StudentID].Env = &d
+				}
+			}
+		}
+	}
+	// Groups: one paginated call for everybody.
+	groups := map[string]xraytypes.GroupSummary{}
+	in := &xray.GetGroupsInput{}
+	for {
+		out, err := c.XRay.GetGroups(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("xray: get groups: %w", err)
+		}
+		for _, g := range out.Groups {
+			groups[aws.ToString(g.GroupName)] = g
+		}
+		if out.NextToken == nil || aws.ToString(out.NextToken) == "" {
+			break
+		}
+		in.NextToken = out.NextToken
+	}
+	for _, t := range targets {
+		o := obs[t.StudentID]
+		if g, ok := groups[groupName(t)]; ok {
+			o.Group = &g
+		}
+		observeOne(ctx, c, o, now)
+	}
+	res := make(map[string]labs.Observation, len(obs))
+	for k, v := range obs {
+		res[k] = v
+	}
+	return res, nil
+}
+
+// observeOne does a student's per-student reads; failures go to o.Problems.
+func observeOne(ctx context.Context, c *cloud.Clients, o *Observation, now time.Time) {
+	t := o.Target
+	if o.Env != nil && o.Env.Status == ebtypes.EnvironmentStatusReady {
+		h, err := c.ElasticBeanstalk.DescribeEnvironmentHealth(ctx, &eb.DescribeEnvironmentHealthInput{EnvironmentName: aws.String(envName(t)),
+			AttributeNames: []ebtypes.EnvironmentHealthAttribute{ebtypes.EnvironmentHealthAttributeAll}})
+		if err != nil {
+			o.Problems = append(o.Problems, "environment health: "+err.Error())
+		} else {
+			o.Health = h
+		}
+	}
+	if c.CloudFormation != nil {
+		out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stackName(t))})
+		if err == nil && len(out.Stacks) > 0 {
+			o.RoleArn, o.TopicArn = output(out.Stacks[0], "InstanceRoleArn"), output(out.Stacks[0], "TopicArn")
+		}
+	}
+	if o.RoleArn != "" && o.TopicArn != "" && c.IAM != nil {
+		out, err := c.IAM.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(o.RoleArn),
+			ActionNames: []string{"sns:Publish"}, ResourceArns: []string{o.TopicArn}})
+		if err != nil {
+			o.Problems = append(o.Problems, "simulate sns:Publish: "+err.Error())
+		} else if len(out.EvaluationResults) > 0 {
+			o.Publish = out.EvaluationResults[0].EvalDecision
+		}
+	}
+	kc := cacheOf(c, t)
+	if o.Group != nil && now.Sub(kc.graphAt) >= graphEvery {
+		g, err := c.XRay.GetServiceGraph(ctx, &xray.GetServiceGraphInput{StartTime: aws.Time(now.Add(-graphWindow)), EndTime: aws.Time(now), GroupName: aws.String(groupName(t))})
+		if err != nil {
+			o.Problems = append(o.Problems, "service graph: "+err.Error())
+		} else {
+			kc.graphAt, kc.graph = now, g.Services
+		}
+	}
+	if o.Group != nil {
+		o.Graph = kc.graph
+	}
+	if o.Env != nil && now.Sub(kc.sumAt) >= summaryEvery {
+		sums, err := summaries(ctx, c, fmt.Sprintf("service(%q)", tracingName(t)), now.Add(-summaryWindow), now)
+		if err != nil {
+			o.Problems = append(o.Problems, "trace summaries: "+err.Error())
+		} else {
+			newFault := false
+			known := map[string]bool{}
+			for _, s := range kc.summaries {
+				known[aws.ToString(s.Id)] = true
+			}
+			for _, s := range sums {
+				newFault = newFault || (aws.ToBool(s.HasFault) && !known[aws.ToString(s.Id)])
+			}
+			kc.sumAt, kc.summaries = now, sums
+			if newFault {
+				kc.causes = causes(ctx, c, sums, o)
+			}
+		}
+	}
+	if o.Env != nil {
+		o.Summaries, o.Causes = kc.summaries, kc.causes
+	}
+}
+
+func output(s cfntypes.Stack, key string) string {
+	for _, o := range s.Outputs {
+		if aws.ToString(o.OutputKey) == key {
+			return aws.ToString(o.OutputValue)
+		}
+	}
+	return ""
+}
+
+// summaries pages through GetTraceSummaries, sorted oldest first.
+func summaries(ctx context.Context, c *cloud.Clients, filter string, from, to time.Time) ([]xraytypes.TraceSummary, error) {
+	in := &xray.GetTraceSummariesInput{StartTime: aws.Time(from), EndTime: aws.Time(to), FilterExpression: aws.String(filter)}
+	var all []xraytypes.TraceSummary
+	for page := 0; page < 20; page++ {
+		out, err := c.XRay.GetTraceSummaries(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, out.TraceSummaries...)
+		if out.NextToken == nil || aws.ToString(out.NextToken) == "" {
+			break
+		}
+		in.NextToken = out.NextToken
+	}
+	sort.SliceStable(all, func(i, j int) bool { return aws.ToTime(all[i].StartTime).Before(aws.ToTime(all[j].StartTime)) })
+	return all, nil
+}
+
+// causes reads the latest fault traces (≤5 ids, one call) and returns their exception messages.
+func causes(ctx context.Context, c *cloud.Clients, sums []xraytypes.TraceSummary, o *Observation) []string {
+	var ids []string
+	for i := len(sums) - 1; i >= 0 && len(ids) < batchTraceMax; i-- {
+		if aws.ToBool(sums[i].HasFault) {
+			ids = append(ids, aws.ToString(sums[i].Id))
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	out, err := c.XRay.BatchGetTraces(ctx, &xray.BatchGetTracesInput{TraceIds: ids})
+	if err != nil {
+		o.Problems = append(o.Problems, "batch get traces: "+err.Error())
+		return nil
+	}
+	var msgs []string
+	seen := map[string]bool{}
+	for _, tr := range out.Traces {
+		for _, s := range tr.Segments {
+			for _, m := range exceptionMessages(aws.ToString(s.Document)) {
+				if !seen[m] {
+					seen[m] = true
+					msgs = append(msgs, m)
+				}
+			}
+		}
+	}
+	return msgs
+}
+
+// exceptionMessages returns every cause.exceptions[].message in a segment document
+// and its subsegments.
+func exceptionMessages(doc string) []string {
+	var v any
+	if json.Unmarshal([]byte(doc), &v) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return
+		}
+		if cause, ok := m["cause"].(map[string]any); ok {
+			list, _ := cause["exceptions"].([]any)
+			for _, e := range list {
+				if em, ok := e.(map[string]any); ok {
+					if s, ok := em["message"].(string); ok && s != "" {
+						out = append(out, s)
+					}
+				}
+			}
+		}
+		subs, _ := m["subsegments"].([]any)
+		for _, s := range subs {
+			walk(s)
+		}
+	}
+	walk(v)
+	return out
+}
+
+// Resources lists what the observation found for the ledger: the environment and
+// its application (tagged), and the X-Ray group (found by name).
+func (o *Observation) Resources() []labs.Resource {
+	var out []labs.Resource
+	if o.Env != nil && o.Env.EnvironmentArn != nil {
+		arn := aws.ToString(o.Env.EnvironmentArn)
+		appArn := "arn:aws:elasticbeanstalk:" + o.Target.Region + ":" + o.Target.Account + ":application/" + aws.ToString(o.Env.ApplicationName)
+		out = append(out, labs.Resource{ARN: appArn, Type: "AWS::ElasticBeanstalk::Application", Region: o.Target.Region, FoundBy: "tag"},
+			labs.Resource{ARN: arn, Type: "AWS::ElasticBeanstalk::Environment", Region: o.Target.Region, Parent: appArn, FoundBy: "tag"})
+	}
+	if o.Group != nil && o.Group.GroupARN != nil {
+		out = append(out, labs.Resource{ARN: aws.ToString(o.Group.GroupARN), Type: "AWS::XRay::Group", Region: o.Target.Region, FoundBy: "prefix"})
+	}
+	return out
+}

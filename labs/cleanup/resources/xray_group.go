@@ -1,0 +1,113 @@
+package resources
+
+// AWS::XRay::Group — each student's X-Ray group (Lab 7), named <class><student>
+// (c42s07, no dash) by the lab's stack or by hand, tagged when the stack made it.
+// Deleting a group leaves its traces: they cannot be deleted and expire (LABS.md
+// Lab 7). X-Ray answers InvalidRequestException "Group not found" for a group that
+// is gone.
+
+import (
+	"context"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/xray"
+
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+func init() {
+	Register(Type{
+		Name:  "AWS::XRay::Group",
+		Match: MatchPrefix("xray", "group/"),
+		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
+			out, err := c.XRay.ListTagsForResource(ctx, &xray.ListTagsForResourceInput{ResourceARN: aws.String(r.ARN)})
+			if err != nil {
+				return nil, xrayGone(err)
+			}
+			m := map[string]string{}
+			for _, t := range out.Tags {
+				m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+			}
+			return m, nil
+		},
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
+			var found []Found
+			in := &xray.GetGroupsInput{}
+			for page := 0; page < 100; page++ {
+				out, err := c.XRay.GetGroups(ctx, in)
+				if err != nil {
+					return nil, err
+				}
+				for _, g := range out.Groups {
+					name, arn := aws.ToString(g.GroupName), aws.ToString(g.GroupARN)
+					st := xrayGroupStudent(s, name)
+					if st == "" || arn == "" {
+						continue
+					}
+					f := Found{Ref: Ref{ARN: arn, Type: "AWS::XRay::Group", Region: c.Region, Account: c.Account, Student: st}}
+					tags, err := c.XRay.ListTagsForResource(ctx, &xray.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
+					switch {
+					case err != nil:
+						f.Reason = "tags unreadable: " + err.Error()
+					case xrayTag(tags, "labdash:class") != "" && xrayTag(tags, "labdash:class") != s.ClassID:
+						f.Reason = "named like the class but tagged for class " + xrayTag(tags, "labdash:class")
+					default:
+						f.Proof = "group name " + name
+					}
+					found = append(found, f)
+				}
+				if aws.ToString(out.NextToken) == "" {
+					break
+				}
+				in.NextToken = out.NextToken
+			}
+			return found, nil
+		},
+		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
+			_, err := c.XRay.DeleteGroup(ctx, &xray.DeleteGroupInput{GroupARN: aws.String(r.ARN)})
+			return xrayGone(err)
+		},
+		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, xrayGroupName(r.ARN)}, nil },
+	})
+}
+
+// xrayGroupName is NAME in arn:aws:xray:R:A:group/NAME/ID.
+func xrayGroupName(arn string) string {
+	parts := strings.Split(Resource(arn), "/")
+	if len(parts) < 2 {
+		return ""
+	}
+	return parts[1]
+}
+
+// xrayGroupStudent returns the roster student a group name belongs to: <class><student>
+// exactly, or a name starting with the student's prefix.
+func xrayGroupStudent(s Scope, name string) string {
+	for _, st := range s.Students {
+		if name == s.ClassID+st || strings.HasPrefix(name, s.Prefix(st)) {
+			return st
+		}
+	}
+	return ""
+}
+
+func xrayTag(out *xray.ListTagsForResourceOutput, key string) string {
+	for _, t := range out.Tags {
+		if aws.ToString(t.Key) == key {
+			return aws.ToString(t.Value)
+		}
+	}
+	return ""
+}
+
+// xrayGone maps X-Ray's not-found answers to ErrGone.
+func xrayGone(err error) error {
+	if err == nil {
+		return nil
+	}
+	if IsCode(err, "InvalidRequestException") && strings.Contains(strings.ToLower(err.Error()), "not found") {
+		return GoneIf(err, "InvalidRequestException")
+	}
+	return GoneIf(err, "ResourceNotFoundException")
+}

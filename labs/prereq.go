@@ -1,0 +1,91 @@
+package labs
+
+// Prerequisite stacks: where a lab's template is deployed for a student, under
+// which name, with which parameters. Provisioning (labs/sandbox) and the virtual
+// students (labs/virtual) both deploy them this way.
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/goccy/go-yaml"
+
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+// StackRegions are the regions the lab's prerequisite stack goes to for a class
+// whose first region is home: the lab's own Regions, or home.
+func (l Lab) StackRegions(home string) []string {
+	if len(l.Regions) > 0 {
+		return l.Regions
+	}
+	return []string{home}
+}
+
+// StackName is a student's prerequisite stack of the lab in region (LABS.md §0):
+// <prefix><lab>-pre, and <prefix><lab>-pre-<region> for a lab spanning regions.
+func (l Lab) StackName(prefix, region string) string {
+	if len(l.Regions) > 1 {
+		return prefix + l.ID + "-pre-" + region
+	}
+	return prefix + l.ID + "-pre"
+}
+
+// StackParameters are the values for the parameters the template declares among
+// Prefix (the student's name prefix), VpcId (the region's default VPC) and Subnets
+// (two of its subnets, in different Availability Zones).
+func StackParameters(ctx context.Context, c *cloud.Clients, template []byte, prefix string) ([]cfntypes.Parameter, error) {
+	var t struct {
+		Parameters map[string]any `yaml:"Parameters"`
+	}
+	if err := yaml.Unmarshal(template, &t); err != nil {
+		return nil, fmt.Errorf("the prerequisite template does not parse: %w", err)
+	}
+	var params []cfntypes.Parameter
+	add := func(k, v string) { params = append(params, cfntypes.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(v)}) }
+	if _, ok := t.Parameters["Prefix"]; ok {
+		add("Prefix", prefix)
+	}
+	_, needVPC := t.Parameters["VpcId"]
+	_, needSubnets := t.Parameters["Subnets"]
+	if needVPC || needSubnets {
+		vpcs, err := c.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: []ec2types.Filter{{Name: aws.String("is-default"), Values: []string{"true"}}}})
+		if err != nil || len(vpcs.Vpcs) == 0 {
+			vpcs, err = c.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+		}
+		if err != nil || len(vpcs.Vpcs) == 0 {
+			return nil, fmt.Errorf("no VPC in %s for the prerequisite stack: %v", c.Region, err)
+		}
+		vpc := aws.ToString(vpcs.Vpcs[0].VpcId)
+		if needVPC {
+			add("VpcId", vpc)
+		}
+		if needSubnets {
+			subs, err := c.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpc}}}})
+			if err != nil {
+				return nil, fmt.Errorf("subnets of %s: %w", vpc, err)
+			}
+			sort.Slice(subs.Subnets, func(i, j int) bool {
+				return aws.ToString(subs.Subnets[i].AvailabilityZone) < aws.ToString(subs.Subnets[j].AvailabilityZone)
+			})
+			var picked []string
+			seen := map[string]bool{}
+			for _, s := range subs.Subnets {
+				if az := aws.ToString(s.AvailabilityZone); !seen[az] && len(picked) < 2 {
+					seen[az] = true
+					picked = append(picked, aws.ToString(s.SubnetId))
+				}
+			}
+			if len(picked) < 2 {
+				return nil, fmt.Errorf("the default VPC in %s has subnets in %d Availability Zone(s); the lab needs two", c.Region, len(picked))
+			}
+			add("Subnets", picked[0]+","+picked[1])
+		}
+	}
+	return params, nil
+}
