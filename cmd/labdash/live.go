@@ -16,6 +16,7 @@ import (
 	"github.com/labdash/labdash/handlers/live"
 	"github.com/labdash/labdash/labs"
 	"github.com/labdash/labdash/labs/catalog/fargate"
+	"github.com/labdash/labdash/labs/catalog/ga"
 	"github.com/labdash/labdash/labs/cleanup"
 	"github.com/labdash/labdash/labs/cloud"
 	awsprovider "github.com/labdash/labdash/labs/cloud/aws"
@@ -28,7 +29,7 @@ import (
 // Demo class shape (issue: a class of 12 virtual students in the Fargate lab).
 const (
 	demoStudents = 12
-	demoName     = "Demo: Fargate lab (simulated)"
+	demoName     = "Demo: Fargate, Global Accelerator and X-Ray labs (simulated)"
 )
 
 // liveStack is the running live pipeline: the simulated AWS, its virtual students,
@@ -204,12 +205,15 @@ func (ls *liveStack) sync(ctx context.Context) error {
 	return nil
 }
 
+// demoLabs are the labs of the demo class: the three with live views.
+var demoLabs = []string{fargate.ID, ga.ID}
+
 var demoNames = []string{"Ada Lovelace", "Grace Hopper", "Alan Turing", "Katherine Johnson", "Edsger Dijkstra", "Barbara Liskov",
 	"Donald Knuth", "Margaret Hamilton", "Ken Thompson", "Frances Allen", "Dennis Ritchie", "Radia Perlman"}
 
 // createDemo makes the demo class owned by owner and returns its id.
 func (ls *liveStack) createDemo(ctx context.Context, owner int64) (string, error) {
-	class := &db.Class{Name: demoName, OwnerID: owner, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{fargate.ID}}
+	class := &db.Class{Name: demoName, OwnerID: owner, Regions: []string{"us-east-1", "eu-west-1"}, Isolation: db.IsolationShared, Labs: demoLabs}
 	err := ls.store.WithTx(ctx, func(tx *db.Store) error {
 		if err := tx.CreateClass(ctx, class); err != nil {
 			return err

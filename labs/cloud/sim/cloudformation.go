@@ -19,7 +19,19 @@ package sim
 // AWS::IAM::Role, AWS::CloudFormation::WaitConditionHandle and AWS::EC2::Instance
 // (ImageId, InstanceType, SubnetId, SecurityGroupIds, UserData, Tags; an ImageId
 // given as a {{resolve:ssm:…}} dynamic reference resolves to a fixed AL2023 AMI;
-// a target group's Targets are registered). Not modelled:
+// a target group's Targets are registered), and Lab 7's prerequisites:
+// AWS::DynamoDB::Table, AWS::SNS::Topic (Ref is its ARN), AWS::SNS::Subscription,
+// AWS::SQS::Queue (Ref is its URL; Arn), AWS::SQS::QueuePolicy (accepted, not
+// stored: queue policies are not modelled), AWS::IAM::RolePolicy (an inline
+// policy), AWS::IAM::InstanceProfile (Ref is its name; Arn),
+// AWS::ElasticBeanstalk::Application, AWS::ElasticBeanstalk::ApplicationVersion
+// (only its label, the Ref, is recorded), AWS::ElasticBeanstalk::Environment
+// (OptionSettings as CreateEnvironment reads them; EndpointURL; the stack does
+// not wait for it to be Ready, and deleting it starts its termination) and
+// AWS::XRay::Group (Ref is its ARN; GroupARN). IAM types need CAPABILITY_IAM,
+// custom-named ones (RoleName, InstanceProfileName, …) CAPABILITY_NAMED_IAM.
+// Resources are created at once, without waiting for a table to be ACTIVE.
+// Not modelled:
 // updates, change sets, conditions and mappings, nested stacks, exports,
 // TemplateURL, stack policies, termination protection.
 
@@ -35,8 +47,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
 
 const (
@@ -91,6 +107,19 @@ var supportedTypes = map[string]bool{
 	"AWS::ElasticLoadBalancingV2::TargetGroup": true, "AWS::ElasticLoadBalancingV2::LoadBalancer": true,
 	"AWS::ElasticLoadBalancingV2::Listener": true, "AWS::IAM::Role": true, "AWS::CloudFormation::WaitConditionHandle": true,
 	"AWS::EC2::Instance": true,
+	// Lab 7's prerequisites (createAppResource).
+	"AWS::DynamoDB::Table": true, "AWS::SNS::Topic": true, "AWS::SNS::Subscription": true, "AWS::SQS::Queue": true,
+	"AWS::SQS::QueuePolicy": true, "AWS::IAM::RolePolicy": true, "AWS::IAM::InstanceProfile": true,
+	"AWS::ElasticBeanstalk::Application": true, "AWS::ElasticBeanstalk::ApplicationVersion": true,
+	"AWS::ElasticBeanstalk::Environment": true, "AWS::XRay::Group": true,
+}
+
+// iamTypes are the resource types that need CAPABILITY_IAM, with the property
+// whose presence (a custom name) needs CAPABILITY_NAMED_IAM instead.
+var iamTypes = map[string]string{
+	"AWS::IAM::Role": "RoleName", "AWS::IAM::InstanceProfile": "InstanceProfileName", "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+	"AWS::IAM::User": "UserName", "AWS::IAM::Group": "GroupName", "AWS::IAM::Policy": "", "AWS::IAM::RolePolicy": "",
+	"AWS::IAM::AccessKey": "", "AWS::IAM::UserToGroupAddition": "",
 }
 
 // CreateStack validates a template and starts creating the stack.
@@ -139,9 +168,9 @@ func (c *cfnClient) CreateStack(ctx context.Context, in *cloudformation.CreateSt
 		if _, ok := m["Condition"]; ok {
 			return nil, validationError("Template format error: the simulator does not support Conditions (resource %s)", logical)
 		}
-		if m["Type"] == "AWS::IAM::Role" {
+		if nameProp, ok := iamTypes[m["Type"].(string)]; ok {
 			needIAM = true
-			if p, ok := m["Properties"].(map[string]any); ok && p["RoleName"] != nil {
+			if p, ok := m["Properties"].(map[string]any); ok && nameProp != "" && p[nameProp] != nil {
 				namedIAM = true
 			}
 		}
@@ -149,11 +178,16 @@ func (c *cfnClient) CreateStack(ctx context.Context, in *cloudformation.CreateSt
 	if _, ok := tmpl["Conditions"]; ok {
 		return nil, validationError("Template format error: the simulator does not support Conditions")
 	}
-	if needIAM {
-		has := map[cftypes.Capability]bool{}
-		for _, cp := range in.Capabilities {
-			has[cp] = true
+	has := map[cftypes.Capability]bool{}
+	for _, cp := range in.Capabilities {
+		switch cp {
+		case cftypes.CapabilityCapabilityIam, cftypes.CapabilityCapabilityNamedIam, cftypes.CapabilityCapabilityAutoExpand:
+		default:
+			return nil, validationError("1 validation error detected: Value '[%s]' at 'capabilities' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [CAPABILITY_AUTO_EXPAND, CAPABILITY_NAMED_IAM, CAPABILITY_IAM]]", cp)
 		}
+		has[cp] = true
+	}
+	if needIAM {
 		if namedIAM && !has[cftypes.CapabilityCapabilityNamedIam] {
 			return nil, &cftypes.InsufficientCapabilitiesException{Message: ptr("Requires capabilities : [CAPABILITY_NAMED_IAM]")}
 		}
@@ -726,6 +760,10 @@ func (r *region) createStackResource(st *stack, logical, typ string, p map[strin
 		}
 	case "AWS::CloudFormation::WaitConditionHandle":
 		rs.physical = "https://cloudformation-waitcondition-" + r.name + ".s3.amazonaws.com/" + r.w.uuid()
+	default:
+		if err := r.createAppResource(st, logical, typ, p, rs); err != nil {
+			return nil, err
+		}
 	}
 	return rs, nil
 }
@@ -930,4 +968,563 @@ func (c *cfnClient) DescribeStackResources(ctx context.Context, in *cloudformati
 		})
 	}
 	return out, nil
+}
+
+// The Lab 7 prerequisite types (labs/catalog/xray/template.yaml). Each builds the
+// same objects as its service's Create* operation, so Describe*, the tagging API
+// and the service's own deletes see them. The world's lock is held throughout.
+
+var cfnProfileNameRE = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
+
+// createAppResource creates a DynamoDB table, SNS topic or subscription, SQS queue
+// or queue policy, IAM inline policy or instance profile, Elastic Beanstalk
+// application, version or environment, or X-Ray group.
+func (r *region) createAppResource(st *stack, logical, typ string, p map[string]any, rs *stackResource) error {
+	switch typ {
+	case "AWS::DynamoDB::Table":
+		return r.cfnTable(st, logical, p, rs)
+	case "AWS::SNS::Topic":
+		return r.cfnTopic(st, logical, p, rs)
+	case "AWS::SNS::Subscription":
+		if reg := propStr(p, "Region"); reg != "" && reg != r.name {
+			return fmt.Errorf("The simulator does not subscribe across regions (Region %s)", reg)
+		}
+		sst := snsOf(r)
+		t := sst.topics[propStr(p, "TopicArn")]
+		if t == nil {
+			return fmt.Errorf("Invalid parameter: TopicArn %s: Topic does not exist", propStr(p, "TopicArn"))
+		}
+		s, err := r.cfnSubscribe(t, propStr(p, "Protocol"), propStr(p, "Endpoint"), propStr(p, "RawMessageDelivery") == "true")
+		if err != nil {
+			return err
+		}
+		rs.physical = s.arn
+		rs.del = func() error {
+			if sst.subs[s.arn] == s {
+				delete(sst.subs, s.arn)
+				s.topic.subs = compact(s.topic.subs, func(x *snsSub) bool { return x != s })
+			}
+			return nil
+		}
+	case "AWS::SQS::Queue":
+		return r.cfnQueue(st, logical, p, rs)
+	case "AWS::SQS::QueuePolicy":
+		// Queue policies are not modelled (every SNS delivery is allowed): accepted, not stored.
+		if len(propList(p, "Queues")) == 0 {
+			return fmt.Errorf("Property Queues cannot be empty.")
+		}
+		if cfnPolicyDoc(p["PolicyDocument"]) == "" {
+			return fmt.Errorf("Property PolicyDocument cannot be empty.")
+		}
+		rs.physical = r.genName(st, logical, 255)
+		rs.attrs["Id"] = rs.physical
+	case "AWS::IAM::RolePolicy":
+		roleName, name, doc := propStr(p, "RoleName"), propStr(p, "PolicyName"), cfnPolicyDoc(p["PolicyDocument"])
+		if roleName == "" || name == "" || doc == "" {
+			return fmt.Errorf("Properties RoleName, PolicyName and PolicyDocument are required.")
+		}
+		if !json.Valid([]byte(doc)) {
+			return fmt.Errorf("This policy contains invalid Json")
+		}
+		x := r.acct.roles[strings.ToLower(roleName)]
+		if x == nil {
+			return noSuchRole(roleName)
+		}
+		if x.inline == nil {
+			x.inline = map[string]string{}
+		}
+		x.inline[name] = doc
+		rs.physical = name
+		rs.del = func() error {
+			if r.acct.roles[strings.ToLower(roleName)] == x {
+				delete(x.inline, name)
+			}
+			return nil
+		}
+	case "AWS::IAM::InstanceProfile":
+		name := propStr(p, "InstanceProfileName")
+		if name == "" {
+			name = r.genName(st, logical, 128)
+		}
+		if !cfnProfileNameRE.MatchString(name) {
+			return fmt.Errorf("1 validation error detected: Value '%s' at 'instanceProfileName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+", name)
+		}
+		path := propStr(p, "Path")
+		if path == "" {
+			path = "/"
+		}
+		if len(path) > 512 || !iamPathRE.MatchString(path) {
+			return fmt.Errorf("The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
+		}
+		roles := propList(p, "Roles")
+		if len(roles) != 1 {
+			return fmt.Errorf("Property Roles must name exactly one role (an instance profile holds one role).")
+		}
+		if r.acct.roles[strings.ToLower(roles[0])] == nil {
+			return noSuchRole(roles[0])
+		}
+		ps := profilesOf(r)
+		if _, ok := ps.roles[name]; ok {
+			return &iamtypes.EntityAlreadyExistsException{Message: msg("Instance Profile %s already exists.", name)}
+		}
+		arn := "arn:aws:iam::" + r.account + ":instance-profile" + path + name
+		ps.roles[name], ps.arns[name] = roles, arn
+		rs.physical = name
+		rs.attrs["Arn"] = arn
+		rs.del = func() error {
+			if ps.arns[name] == arn {
+				delete(ps.roles, name)
+				delete(ps.arns, name)
+			}
+			return nil
+		}
+	case "AWS::ElasticBeanstalk::Application":
+		return r.cfnEBApp(st, logical, p, rs)
+	case "AWS::ElasticBeanstalk::ApplicationVersion":
+		// Versions and source bundles are not modelled: the label is recorded as the
+		// resource's physical id (its Ref), which environments carry as VersionLabel.
+		app := propStr(p, "ApplicationName")
+		if ebOf(r).apps[app] == nil {
+			return ebInvalid("No Application named '%s' found.", app)
+		}
+		sb, _ := p["SourceBundle"].(map[string]any)
+		if propStr(sb, "S3Bucket") == "" || propStr(sb, "S3Key") == "" {
+			return fmt.Errorf("Property SourceBundle requires S3Bucket and S3Key.")
+		}
+		rs.physical = strings.ToLower(r.genName(st, logical, 100))
+	case "AWS::ElasticBeanstalk::Environment":
+		return r.cfnEBEnv(st, logical, p, rs)
+	case "AWS::XRay::Group":
+		return r.cfnXRayGroup(st, logical, p, rs)
+	default:
+		return fmt.Errorf("Unsupported resource type %s: the simulator cannot create it", typ)
+	}
+	return nil
+}
+
+// cfnPolicyDoc is a policy document property as JSON text.
+func cfnPolicyDoc(v any) string {
+	switch d := v.(type) {
+	case string:
+		return d
+	case map[string]any:
+		b, _ := json.Marshal(d)
+		return string(b)
+	}
+	return ""
+}
+
+func (r *region) cfnTable(st *stack, logical string, p map[string]any, rs *stackResource) error {
+	for _, k := range sortedKeys(p) {
+		switch k {
+		case "TableName", "AttributeDefinitions", "KeySchema", "BillingMode", "ProvisionedThroughput", "DeletionProtectionEnabled", "TableClass", "Tags":
+		default:
+			return fmt.Errorf("The simulator does not model property %s of AWS::DynamoDB::Table", k)
+		}
+	}
+	name := propStr(p, "TableName")
+	if name == "" {
+		name = r.genName(st, logical, 255)
+	}
+	if !ddbNameRE.MatchString(name) {
+		return fmt.Errorf("1 validation error detected: Value '%s' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", name)
+	}
+	var attrs []ddbtypes.AttributeDefinition
+	for _, a := range propMaps(p, "AttributeDefinitions") {
+		attrs = append(attrs, ddbtypes.AttributeDefinition{AttributeName: ptr(propStr(a, "AttributeName")), AttributeType: ddbtypes.ScalarAttributeType(propStr(a, "AttributeType"))})
+	}
+	var keys []ddbtypes.KeySchemaElement
+	for _, k := range propMaps(p, "KeySchema") {
+		keys = append(keys, ddbtypes.KeySchemaElement{AttributeName: ptr(propStr(k, "AttributeName")), KeyType: ddbtypes.KeyType(propStr(k, "KeyType"))})
+	}
+	if err := ddbCheckKeys(keys, attrs); err != nil {
+		return err
+	}
+	t := &ddbTable{name: name, arn: r.arn("dynamodb", "table/"+name), id: r.w.uuid(), class: ddbtypes.TableClass(propStr(p, "TableClass")),
+		attrs: attrs, keys: keys, created: r.w.now, countAt: r.w.now, activeAt: r.w.now.Add(r.w.jitter(5*time.Second, 10*time.Second)),
+		protection: propStr(p, "DeletionProtectionEnabled") == "true", items: map[string]map[string]ddbtypes.AttributeValue{}}
+	if t.class == "" {
+		t.class = ddbtypes.TableClassStandard
+	}
+	billing := ddbtypes.BillingMode(propStr(p, "BillingMode"))
+	if billing == "" {
+		billing = ddbtypes.BillingModeProvisioned
+	}
+	var pt *ddbtypes.ProvisionedThroughput
+	if m, ok := p["ProvisionedThroughput"].(map[string]any); ok {
+		pt = &ddbtypes.ProvisionedThroughput{}
+		for k, dst := range map[string]**int64{"ReadCapacityUnits": &pt.ReadCapacityUnits, "WriteCapacityUnits": &pt.WriteCapacityUnits} {
+			n, err := propInt(m, k)
+			if err != nil {
+				return err
+			}
+			if n != nil {
+				*dst = ptr(int64(*n))
+			}
+		}
+	}
+	if err := t.setThroughput(billing, pt); err != nil {
+		return err
+	}
+	t.tags = st.resourceTags(logical, propTags(p))
+	dst := ddbOf(r)
+	if dst.tables[name] != nil {
+		return fmt.Errorf("Resource of type 'AWS::DynamoDB::Table' with identifier '%s' already exists.", name)
+	}
+	dst.tables[name] = t
+	r.addTaggable(&t.tagged, t.arn, "dynamodb:table")
+	rs.physical = name
+	rs.attrs["Arn"] = t.arn
+	rs.del = func() error {
+		if t.dead || !t.deletingAt.IsZero() {
+			return nil
+		}
+		if t.protection {
+			return ddbValidation("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.")
+		}
+		t.deletingAt = r.w.now
+		t.goneAt = r.w.now.Add(r.w.jitter(5*time.Second, 10*time.Second))
+		return nil
+	}
+	return nil
+}
+
+func (r *region) cfnTopic(st *stack, logical string, p map[string]any, rs *stackResource) error {
+	name := propStr(p, "TopicName")
+	fifo := propStr(p, "FifoTopic") == "true"
+	if name == "" {
+		if name = r.genName(st, logical, 256); fifo {
+			name = r.genName(st, logical, 251) + ".fifo"
+		}
+	}
+	if !snsNameRE.MatchString(strings.TrimSuffix(name, ".fifo")) || len(name) > 256 || strings.HasSuffix(name, ".fifo") != fifo {
+		return snsInvalid("Invalid parameter: Topic Name")
+	}
+	sst := snsOf(r)
+	arn := r.arn("sns", name)
+	if sst.topics[arn] != nil {
+		return fmt.Errorf("Resource of type 'AWS::SNS::Topic' with identifier '%s' already exists.", arn)
+	}
+	t := &snsTopic{name: name, attrs: map[string]string{}, created: r.w.now}
+	if fifo {
+		t.attrs["FifoTopic"] = "true"
+	}
+	for _, k := range []string{"DisplayName", "ContentBasedDeduplication", "KmsMasterKeyId", "SignatureVersion", "TracingConfig"} {
+		if v := propStr(p, k); v != "" {
+			t.attrs[k] = v
+		}
+	}
+	t.tags = st.resourceTags(logical, propTags(p))
+	sst.topics[arn] = t
+	sst.order = append(sst.order, t)
+	r.addTaggable(&t.tagged, arn, "sns:topic")
+	for _, sp := range propMaps(p, "Subscription") {
+		if _, err := r.cfnSubscribe(t, propStr(sp, "Protocol"), propStr(sp, "Endpoint"), false); err != nil {
+			r.cfnDropTopic(t)
+			return err
+		}
+	}
+	rs.physical = arn
+	rs.attrs["TopicArn"], rs.attrs["TopicName"] = arn, name
+	rs.del = func() error {
+		r.cfnDropTopic(t)
+		return nil
+	}
+	return nil
+}
+
+// cfnDropTopic deletes a topic and its subscriptions, as DeleteTopic does.
+func (r *region) cfnDropTopic(t *snsTopic) {
+	if t.dead {
+		return
+	}
+	sst := snsOf(r)
+	for _, s := range t.subs {
+		delete(sst.subs, s.arn)
+	}
+	t.subs = nil
+	t.dead = true
+	delete(sst.topics, t.arn)
+	sst.order = compact(sst.order, func(x *snsTopic) bool { return x != t })
+}
+
+// cfnSubscribe subscribes an endpoint to t with Subscribe's rules (sqs and lambda
+// endpoints in this account are confirmed at once; the same protocol and endpoint
+// again is the existing subscription).
+func (r *region) cfnSubscribe(t *snsTopic, proto, ep string, raw bool) (*snsSub, error) {
+	if !snsProtocols[proto] {
+		return nil, snsInvalid("Invalid parameter: Amazon SNS does not support this protocol string: %s", proto)
+	}
+	pending := false
+	switch proto {
+	case "sqs", "lambda", "firehose":
+		p := strings.SplitN(ep, ":", 6)
+		if len(p) != 6 || p[0] != "arn" || p[2] != proto {
+			return nil, snsInvalid("Invalid parameter: %s endpoint ARN", map[string]string{"sqs": "SQS", "lambda": "Lambda", "firehose": "Firehose"}[proto])
+		}
+		pending = p[4] != r.account
+	case "email", "email-json":
+		if !strings.Contains(ep, "@") {
+			return nil, snsInvalid("Invalid parameter: Email address")
+		}
+		pending = true
+	case "http", "https":
+		if !strings.HasPrefix(ep, proto+"://") {
+			return nil, snsInvalid("Invalid parameter: Endpoint must match the specified protocol")
+		}
+		pending = true
+	default:
+		if ep == "" {
+			return nil, snsInvalid("Invalid parameter: Endpoint")
+		}
+	}
+	for _, s := range t.subs {
+		if s.protocol == proto && s.endpoint == ep {
+			return s, nil
+		}
+	}
+	s := &snsSub{arn: t.arn + ":" + r.w.uuid(), topic: t, protocol: proto, endpoint: ep, owner: r.account, pending: pending, created: r.w.now, raw: raw}
+	t.subs = append(t.subs, s)
+	snsOf(r).subs[s.arn] = s
+	return s, nil
+}
+
+func (r *region) cfnQueue(st *stack, logical string, p map[string]any, rs *stackResource) error {
+	name := propStr(p, "QueueName")
+	fifo := propStr(p, "FifoQueue") == "true"
+	if name == "" {
+		if name = r.genName(st, logical, 80); fifo {
+			name = r.genName(st, logical, 75) + ".fifo"
+		}
+	}
+	if !sqsNameRE.MatchString(strings.TrimSuffix(name, ".fifo")) || len(name) > 80 || strings.HasSuffix(name, ".fifo") != fifo {
+		return apiError("InvalidParameterValue", "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
+	}
+	attrs := map[string]string{}
+	for k, v := range sqsDefaults {
+		attrs[k] = v
+	}
+	for _, k := range sortedKeys(p) {
+		_, isDefault := sqsDefaults[k]
+		switch {
+		case k == "QueueName" || k == "Tags":
+		case k == "RedrivePolicy" || k == "RedriveAllowPolicy":
+			attrs[k] = cfnPolicyDoc(p[k])
+		case isDefault || sqsSettable[k]:
+			attrs[k] = propStr(p, k)
+		default:
+			return fmt.Errorf("The simulator does not model property %s of AWS::SQS::Queue", k)
+		}
+	}
+	if v, ok := p["VisibilityTimeout"]; ok {
+		if n, err := strconv.Atoi(scalarString(v)); err != nil || n < 0 || n > 43200 {
+			return &sqstypes.InvalidAttributeValue{Message: msg("Invalid value for the parameter VisibilityTimeout.")}
+		}
+	}
+	qs := sqsOf(r)
+	if qs.queues[name] != nil {
+		return fmt.Errorf("Resource of type 'AWS::SQS::Queue' with identifier '%s' already exists.", name)
+	}
+	if at, ok := qs.deleted[name]; ok && r.w.now.Sub(at) < sqsDeletedWait {
+		return &sqstypes.QueueDeletedRecently{Message: ptr("You must wait 60 seconds after deleting a queue before you can create another with the same name."),
+			ErrorCodeOverride: ptr("AWS.SimpleQueueService.QueueDeletedRecently")}
+	}
+	delete(qs.deleted, name)
+	q := &sqsQueue{name: name, url: sqsQueueURL(r.name, r.account, name), created: r.w.now, modified: r.w.now, attrs: attrs}
+	q.tags = st.resourceTags(logical, propTags(p))
+	qs.queues[name] = q
+	arn := r.arn("sqs", name)
+	r.addTaggable(&q.tagged, arn, "sqs:queue")
+	rs.physical = q.url
+	rs.attrs["Arn"], rs.attrs["QueueName"], rs.attrs["QueueUrl"] = arn, name, q.url
+	rs.del = func() error {
+		if q.dead {
+			return nil
+		}
+		q.dead = true
+		delete(qs.queues, name)
+		qs.deleted[name] = r.w.now
+		return nil
+	}
+	return nil
+}
+
+func (r *region) cfnEBApp(st *stack, logical string, p map[string]any, rs *stackResource) error {
+	name := propStr(p, "ApplicationName")
+	if name == "" {
+		name = r.genName(st, logical, 100)
+	}
+	if len(name) > 100 || strings.Contains(name, "/") {
+		return ebInvalid("Value '%s' at 'applicationName' failed to satisfy constraint: Member must have length between 1 and 100", name)
+	}
+	es := ebOf(r)
+	if es.apps[name] != nil {
+		return ebInvalid("Application %s already exists.", name)
+	}
+	a := &ebApp{name: name, desc: propStr(p, "Description"), created: r.w.now, updated: r.w.now}
+	a.tags = st.resourceTags(logical, nil)
+	es.apps[name] = a
+	es.appOrder = append(es.appOrder, a)
+	r.addTaggable(&a.tagged, r.arn("elasticbeanstalk", "application/"+name), "elasticbeanstalk:application")
+	rs.physical = name
+	rs.del = func() error {
+		if a.dead {
+			return nil
+		}
+		for _, e := range es.envs {
+			if e.app == name && e.termAt.IsZero() {
+				return ebInvalid("Unable to delete application %s because it has running environments. Terminate the environments before deleting the application, or use the TerminateEnvByForce option.", name)
+			}
+		}
+		a.dead = true
+		delete(es.apps, name)
+		es.appOrder = compact(es.appOrder, func(x *ebApp) bool { return x != a })
+		return nil
+	}
+	return nil
+}
+
+// cfnEBEnv launches an environment with CreateEnvironment's rules: the same
+// validation, option settings (EnvironmentType, environment properties, X-Ray,
+// instance profile), CNAME, endpoint, tags and Launching → Ready timing.
+// Deleting it starts its termination (Terminating, then Terminated).
+func (r *region) cfnEBEnv(st *stack, logical string, p map[string]any, rs *stackResource) error {
+	es := ebOf(r)
+	appName := propStr(p, "ApplicationName")
+	if es.apps[appName] == nil {
+		return ebInvalid("No Application named '%s' found.", appName)
+	}
+	name := propStr(p, "EnvironmentName")
+	if name == "" {
+		name = strings.Trim(r.genName(st, logical, 40), "-")
+	}
+	if !ebEnvNameRE.MatchString(name) {
+		return ebInvalid("Value %s at 'EnvironmentName' failed to satisfy constraint: Member must have length between 4 and 40 and contain only letters, digits, and the dash character and may not start or end with a dash", name)
+	}
+	solution, platform, template := propStr(p, "SolutionStackName"), propStr(p, "PlatformArn"), propStr(p, "TemplateName")
+	if solution == "" && platform == "" && template == "" {
+		return ebInvalid("No platform specified: specify a SolutionStackName, a PlatformArn or a TemplateName.")
+	}
+	tier := ebtypes.EnvironmentTier{Name: ptr("WebServer"), Type: ptr("Standard"), Version: ptr("1.0")}
+	if tm, ok := p["Tier"].(map[string]any); ok && propStr(tm, "Name") == "Worker" {
+		tier = ebtypes.EnvironmentTier{Name: ptr("Worker"), Type: ptr("SQS/HTTP"), Version: ptr("1.0")}
+	}
+	single, props, xrayOn, profile := false, map[string]string{}, false, ""
+	for _, o := range propMaps(p, "OptionSettings") {
+		ns, opt, val := propStr(o, "Namespace"), propStr(o, "OptionName"), propStr(o, "Value")
+		switch {
+		case ns == "aws:elasticbeanstalk:application:environment" && opt != "":
+			props[opt] = val
+		case ns == "aws:elasticbeanstalk:xray" && opt == "XRayEnabled":
+			switch strings.ToLower(val) {
+			case "true":
+				xrayOn = true
+			case "false":
+			default:
+				return ebInvalid("Invalid option value: '%s' (Namespace: 'aws:elasticbeanstalk:xray', OptionName: 'XRayEnabled'): Value is not one of the allowed values: [true, false]", val)
+			}
+		case ns == "aws:autoscaling:launchconfiguration" && opt == "IamInstanceProfile":
+			profile = val
+		case ns == "aws:elasticbeanstalk:environment" && opt == "EnvironmentType":
+			switch val {
+			case "SingleInstance":
+				single = true
+			case "LoadBalanced":
+			default:
+				return ebInvalid("Invalid option value: '%s' (Namespace: 'aws:elasticbeanstalk:environment', OptionName: 'EnvironmentType'): Value is not one of the allowed values: [LoadBalanced, SingleInstance]", val)
+			}
+		}
+	}
+	cname := ""
+	if str(tier.Name) == "WebServer" {
+		prefix := propStr(p, "CNAMEPrefix")
+		if prefix == "" {
+			prefix = name
+		}
+		if !ebCNAMERE.MatchString(prefix) {
+			return ebInvalid("Value '%s' at 'CNAMEPrefix' failed to satisfy constraint: Member must have length between 4 and 63", prefix)
+		}
+		cname = strings.ToLower(prefix) + "." + r.name + ".elasticbeanstalk.com"
+	}
+	for _, e := range es.envs {
+		if !e.termAt.IsZero() {
+			continue
+		}
+		if e.name == name {
+			return ebInvalid("Environment %s already exists.", name)
+		}
+		if cname != "" && e.cname == cname {
+			return ebInvalid("DNS name (%s) is not available.", cname)
+		}
+	}
+	e := &ebEnv{id: "e-" + strings.ToLower(r.w.alnum(10)), name: name, app: appName, desc: propStr(p, "Description"), cname: cname, single: single,
+		tier: tier, stack: solution, platform: platform, template: template, version: propStr(p, "VersionLabel"),
+		created: r.w.now, props: props, xray: xrayOn, profile: profile}
+	e.readyAt = r.w.now.Add(r.w.jitter(4*time.Minute, 2*time.Minute)).Truncate(time.Second)
+	if cname != "" {
+		if single {
+			e.endpoint = "54." + r.w.octets(3)
+		} else {
+			e.endpoint = "awseb-" + e.id + "-" + r.w.alnum(12) + "." + r.name + ".elb.amazonaws.com"
+		}
+	}
+	e.tags = st.resourceTags(logical, propTags(p))
+	e.tags.set("elasticbeanstalk:environment-name", name)
+	e.tags.set("elasticbeanstalk:environment-id", e.id)
+	es.envs = append(es.envs, e)
+	r.addTaggable(&e.tagged, r.arn("elasticbeanstalk", "environment/"+appName+"/"+name), "elasticbeanstalk:environment")
+	rs.physical = name
+	rs.attrs["EndpointURL"] = e.endpoint
+	rs.del = func() error {
+		(&ebClient{base{w: r.w, account: r.account, region: r.name}}).terminate(r, es, e)
+		return nil
+	}
+	return nil
+}
+
+func (r *region) cfnXRayGroup(st *stack, logical string, p map[string]any, rs *stackResource) error {
+	name := propStr(p, "GroupName")
+	if !xrGroupRE.MatchString(name) {
+		return xrInvalid("Invalid group name: %s", name)
+	}
+	if name == "Default" {
+		return xrInvalid("Default is a reserved group name.")
+	}
+	xs := xrayOf(r)
+	if xs.groups[name] != nil {
+		return xrInvalid("Group already exists")
+	}
+	f, err := parseXRFilter(propStr(p, "FilterExpression"))
+	if err != nil {
+		return err
+	}
+	g := &xrGroup{name: name, filter: propStr(p, "FilterExpression"), parsed: f}
+	g.tags = st.resourceTags(logical, propTags(p))
+	xs.groups[name] = g
+	xs.gOrder = append(xs.gOrder, g)
+	arn := r.arn("xray", "group/"+name+"/"+strings.ToUpper(r.w.alnum(26)))
+	r.addTaggable(&g.tagged, arn, "xray:group")
+	rs.physical = arn
+	rs.attrs["GroupARN"] = arn
+	rs.del = func() error {
+		if g.dead {
+			return nil
+		}
+		g.dead = true
+		if xs.groups[name] == g {
+			delete(xs.groups, name)
+		}
+		xs.gOrder = compact(xs.gOrder, func(x *xrGroup) bool { return x != g })
+		return nil
+	}
+	return nil
+}
+
+// ebEnvFromARN returns the environment name of an Elastic Beanstalk environment
+// ARN (arn:aws:elasticbeanstalk:REGION:ACCOUNT:environment/APP/ENV).
+func ebEnvFromARN(arn string) (string, bool) {
+	if !strings.Contains(arn, ":elasticbeanstalk:") || !strings.Contains(arn, ":environment/") {
+		return "", false
+	}
+	return arn[strings.LastIndex(arn, "/")+1:], true
 }

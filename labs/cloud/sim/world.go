@@ -227,7 +227,9 @@ func (w *World) Clients(ctx context.Context, acct, region string) (*cloud.Client
 // SetLoad sets the simulated HTTP load arriving at a load balancer, in requests
 // per second (0 stops it). The ALB spreads it over the healthy targets of the
 // target groups its listeners forward to; CloudWatch sees it as RequestCount and
-// RequestCountPerTarget.
+// RequestCountPerTarget. Given an Elastic Beanstalk environment's ARN instead, it
+// switches the environment's signup app to auto signups (any load above 0) or
+// back off (World.SetAutoSignups).
 func (w *World) SetLoad(acct, regionName, loadBalancerArn string, requestsPerSecond float64) error {
 	if !finite(requestsPerSecond) || requestsPerSecond < 0 {
 		return fmt.Errorf("sim: load must be a non-negative number of requests per second, not %v", requestsPerSecond)
@@ -237,6 +239,9 @@ func (w *World) SetLoad(acct, regionName, loadBalancerArn string, requestsPerSec
 	}
 	if !regionRE.MatchString(regionName) {
 		return fmt.Errorf("sim: invalid region %q", regionName)
+	}
+	if env, ok := ebEnvFromARN(loadBalancerArn); ok {
+		return w.SetAutoSignups(acct, regionName, env, requestsPerSecond > 0) // takes w.mu itself
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// e2eDemoStudent signs in, waits for the demo class and returns the tab on the
+// class page.
+func e2eDemoClass(t *testing.T, base string, ctx context.Context) *e2eTab {
+	in := &e2eTab{t: t, ctx: ctx, deadline: time.Now().Add(2 * e2eTotal), name: "instructor"}
+	in.open()
+	in.navigate(base + "/login")
+	in.step("sign in", chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), e2eAdminEmail), chromedp.SendKeys(chromedp.CSS("#password"), e2eAdminPassword))
+	in.submit("sign in", `form[action="/login"] button[type=submit]`)
+	in.waitURL("the Classes page", regexp.MustCompile(`/classes$`))
+	in.poll("the demo class in the list", func(ctx context.Context) (bool, error) {
+		if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+			return false, err
+		}
+		return chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector("tr[data-testid=class-row] a")`))
+	}, func() string { return "no demo class on /classes" })
+	in.step("open the demo class", chromedp.Click(chromedp.CSS(`tr[data-testid=class-row] a`)))
+	return in
+}
+
+// TestE2EFailoverLive: in the demo class (simulated AWS at 60×), a student's
+// accelerator answers from us-east-1; the instructor presses "Stop the instance
+// in us-east-1" on that student's page and, without a reload, the failover view
+// changes to eu-west-1.
+func TestE2EFailoverLive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end browser test skipped in -short mode")
+	}
+	chromium := e2eChromium(t)
+	base := e2eStartServer(t, t.TempDir(), "--sim-speed", "60", "--monitor-interval", "300ms")
+	allocCtx, cancelAlloc := e2eAllocator(t, chromium)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	in := e2eDemoClass(t, base, ctx)
+	classURL := e2eRun(in, "read the class URL", chromedp.Evaluate[string](`location.pathname`))
+	// A student who has been through the lab once (failed over and recovered: two
+	// changes in the timeline), answers from us-east-1 again, and whose eu-west-1
+	// group is healthy: their failover depends only on the instructor's button.
+	ready := `(() => { const d = document.querySelector("[data-widget=failover] .diagram[data-answering='us-east-1']");
+		return !!d && !!d.querySelector("[data-region='eu-west-1'][data-health='HEALTHY']") && d.querySelectorAll(".fo-event").length >= 2; })()`
+	found := false
+	for !found && time.Now().Before(in.deadline.Add(-30*time.Second)) {
+		in.navigate(base + classURL)
+		hrefs := e2eRun(in, "list the students", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("table[data-testid=progress-grid] tbody th a")).map(a => a.getAttribute("href"))`))
+		for _, href := range hrefs {
+			in.navigate(base + href)
+			if ok := e2eRun(in, "check "+href, chromedp.Evaluate[bool](ready)); ok {
+				found = true
+				t.Logf("student %s has been through the lab and answers from us-east-1", href)
+				break
+			}
+		}
+		if !found {
+			time.Sleep(2 * time.Second)
+		}
+	}
+	if !found {
+		t.Fatal("no demo student went through the Global Accelerator lab in time")
+	}
+	e2eRun(in, "mark the page", chromedp.Evaluate[bool](`window.__labdashMarker = 5; true`))
+	in.step("press Stop the instance in us-east-1", chromedp.Click(chromedp.CSS(`button[data-testid=action-stop-instance-us-east-1]`)))
+	// The form posts and redirects back to the same page; the marker is set again
+	// on the new page, and from then on only the websocket may change the view.
+	in.waitJS("the student page again (a new document)", `window.__labdashMarker !== 5 && document.readyState === "complete" && !!document.querySelector("[data-widget=failover]")`)
+	e2eRun(in, "mark the page", chromedp.Evaluate[bool](`window.__labdashMarker = 6; true`))
+	in.waitJS("the failover view to switch to eu-west-1 without a reload", `window.__labdashMarker === 6 &&
+		!!document.querySelector("[data-widget=failover] .diagram[data-answering='eu-west-1']")`)
+	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_FAILOVER", "a failover")
+}
