@@ -36,23 +36,45 @@ func (l Lab) StackName(prefix, region string) string {
 	return prefix + l.ID + "-pre"
 }
 
+// StackCapabilities are what CreateStack must acknowledge for the prerequisite
+// templates: some create named IAM roles and instance profiles (Lab 7).
+var StackCapabilities = []cfntypes.Capability{cfntypes.CapabilityCapabilityIam, cfntypes.CapabilityCapabilityNamedIam}
+
 // StackParameters are the values for the parameters the template declares among
-// Prefix (the student's name prefix), VpcId (the region's default VPC) and Subnets
-// (two of its subnets, in different Availability Zones).
-func StackParameters(ctx context.Context, c *cloud.Clients, template []byte, prefix string) ([]cfntypes.Parameter, error) {
-	var t struct {
+// Prefix (the student's name prefix), GroupName (class and student, e.g. c42s07),
+// RolePath (/labdash/<class>/<student>/), VpcId (the region's default VPC), Subnets
+// (two of its subnets, in different Availability Zones), and SourceBucket and
+// SourceKey (where Lab 7's sample-app bundle is: on AWS it must be uploaded there
+// first; docs/aws-setup.md).
+func StackParameters(ctx context.Context, c *cloud.Clients, template []byte, t Target) ([]cfntypes.Parameter, error) {
+	prefix := t.Prefix
+	var tmpl struct {
 		Parameters map[string]any `yaml:"Parameters"`
 	}
-	if err := yaml.Unmarshal(template, &t); err != nil {
+	if err := yaml.Unmarshal(template, &tmpl); err != nil {
 		return nil, fmt.Errorf("the prerequisite template does not parse: %w", err)
 	}
 	var params []cfntypes.Parameter
-	add := func(k, v string) { params = append(params, cfntypes.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(v)}) }
-	if _, ok := t.Parameters["Prefix"]; ok {
+	add := func(k, v string) {
+		params = append(params, cfntypes.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(v)})
+	}
+	declared := func(k string) bool { _, ok := tmpl.Parameters[k]; return ok }
+	if declared("Prefix") {
 		add("Prefix", prefix)
 	}
-	_, needVPC := t.Parameters["VpcId"]
-	_, needSubnets := t.Parameters["Subnets"]
+	if declared("GroupName") {
+		add("GroupName", t.ClassID+t.StudentID)
+	}
+	if declared("RolePath") {
+		add("RolePath", "/labdash/"+t.ClassID+"/"+t.StudentID+"/")
+	}
+	if declared("SourceBucket") {
+		add("SourceBucket", "labdash-artifacts-"+c.Account+"-"+c.Region)
+	}
+	if declared("SourceKey") {
+		add("SourceKey", "xray-sample/eb-node-express-sample-xray.zip")
+	}
+	needVPC, needSubnets := declared("VpcId"), declared("Subnets")
 	if needVPC || needSubnets {
 		vpcs, err := c.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{Filters: []ec2types.Filter{{Name: aws.String("is-default"), Values: []string{"true"}}}})
 		if err != nil || len(vpcs.Vpcs) == 0 {

@@ -79,3 +79,49 @@ func TestE2EFailoverLive(t *testing.T) {
 		!!document.querySelector("[data-widget=failover] .diagram[data-answering='eu-west-1']")`)
 	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_FAILOVER", "a failover")
 }
+
+// TestE2EServiceMapTurnsRed: in the demo class, a student's X-Ray service map
+// shows the signup app without faults; the instructor presses "Remove sns:Publish
+// from the instance role" and, without a reload, the app's node turns red.
+func TestE2EServiceMapTurnsRed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end browser test skipped in -short mode")
+	}
+	chromium := e2eChromium(t)
+	base := e2eStartServer(t, t.TempDir(), "--sim-speed", "60", "--monitor-interval", "300ms")
+	allocCtx, cancelAlloc := e2eAllocator(t, chromium)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	in := e2eDemoClass(t, base, ctx)
+	classURL := e2eRun(in, "read the class URL", chromedp.Evaluate[string](`location.pathname`))
+	// A student whose app takes signups and shows no fault in the map's window.
+	ready := `(() => { const n = document.querySelector("[data-widget=service-map] g.node[data-name$='-signup']");
+		return !!n && n.dataset.health !== "fault" && !!document.querySelector("button[data-testid=action-remove-sns-publish]"); })()`
+	found := false
+	for !found && time.Now().Before(in.deadline.Add(-30*time.Second)) {
+		in.navigate(base + classURL)
+		hrefs := e2eRun(in, "list the students", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("table[data-testid=progress-grid] tbody th a")).map(a => a.getAttribute("href"))`))
+		for _, href := range hrefs {
+			in.navigate(base + href)
+			if e2eRun(in, "check "+href, chromedp.Evaluate[bool](ready)) {
+				found = true
+				t.Logf("student %s: signups traced, no faults", href)
+				break
+			}
+		}
+		if !found {
+			time.Sleep(2 * time.Second)
+		}
+	}
+	if !found {
+		t.Fatal("no demo student's signup app was traced in time")
+	}
+	e2eRun(in, "mark the page", chromedp.Evaluate[bool](`window.__labdashMarker = 5; true`))
+	in.step("press Remove sns:Publish", chromedp.Click(chromedp.CSS(`button[data-testid=action-remove-sns-publish]`)))
+	in.waitJS("the student page again (a new document)", `window.__labdashMarker !== 5 && document.readyState === "complete" && !!document.querySelector("[data-widget=service-map]")`)
+	e2eRun(in, "mark the page", chromedp.Evaluate[bool](`window.__labdashMarker = 6; true`))
+	in.waitJS("the app's node to turn red without a reload", `window.__labdashMarker === 6 &&
+		!!document.querySelector("[data-widget=service-map] g.node[data-name$='-signup'][data-health='fault']")`)
+	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_XRAY", "a service map with faults")
+}

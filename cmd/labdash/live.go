@@ -17,6 +17,7 @@ import (
 	"github.com/labdash/labdash/labs"
 	"github.com/labdash/labdash/labs/catalog/fargate"
 	"github.com/labdash/labdash/labs/catalog/ga"
+	"github.com/labdash/labdash/labs/catalog/xray"
 	"github.com/labdash/labdash/labs/cleanup"
 	"github.com/labdash/labdash/labs/cloud"
 	awsprovider "github.com/labdash/labdash/labs/cloud/aws"
@@ -206,7 +207,7 @@ func (ls *liveStack) sync(ctx context.Context) error {
 }
 
 // demoLabs are the labs of the demo class: the three with live views.
-var demoLabs = []string{fargate.ID, ga.ID}
+var demoLabs = []string{fargate.ID, ga.ID, xray.ID}
 
 var demoNames = []string{"Ada Lovelace", "Grace Hopper", "Alan Turing", "Katherine Johnson", "Edsger Dijkstra", "Barbara Liskov",
 	"Donald Knuth", "Margaret Hamilton", "Ken Thompson", "Frances Allen", "Dennis Ritchie", "Radia Perlman"}

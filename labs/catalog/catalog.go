@@ -6,6 +6,7 @@ import (
 	"github.com/labdash/labdash/labs"
 	"github.com/labdash/labdash/labs/catalog/fargate"
 	"github.com/labdash/labdash/labs/catalog/ga"
+	"github.com/labdash/labdash/labs/catalog/xray"
 )
 
 // Register adds every catalog lab to r.
@@ -15,6 +16,7 @@ func Register(r *labs.Registry) {
 	}
 	r.Register(fargate.Lab())
 	r.Register(ga.Lab())
+	r.Register(xray.Lab())
 }
 
 // New returns a registry holding the whole catalog.
@@ -35,8 +37,6 @@ var all = []labs.Lab{
 		Summary:               "Enable Macie on a seeded bucket and map where the account was accessed from.",
 		AccountPerStudentOnly: true,
 		Why:                   "Macie has one session per account and region: DisableMacie in a shared account deletes every student's findings. Use account-per-student."},
-	{ID: "xray", Order: 7, Title: "X-Ray sample app: find the 409s and the 500s",
-		Summary: "Trace the Elastic Beanstalk signup app and follow the service map to duplicate e-mails and a missing sns:Publish."},
 	{ID: "asg", Order: 8, Title: "EC2 Auto Scaling with a spot and on-demand mix",
 		Summary: "Launch a 4-instance group that is half on-demand and half spot from a launch template."},
 	{ID: "pca", Order: 9, Title: "ACM Private CA behind an HTTPS listener",

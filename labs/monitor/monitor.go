@@ -46,12 +46,12 @@ type Update struct {
 
 // Monitor is the live-state engine. Create it with New and start Run once.
 type Monitor struct {
-	log       *slog.Logger
-	store     *db.Store
-	registry  *labs.Registry
-	provider  cloud.Provider
-	interval  time.Duration
-	publish   func([]Update)
+	log      *slog.Logger
+	store    *db.Store
+	registry *labs.Registry
+	provider cloud.Provider
+	interval time.Duration
+	publish  func([]Update)
 
 	mu     sync.Mutex
 	known  map[string]bool // ARNs already in the ledger ("class|arn")
@@ -66,8 +66,8 @@ type key struct{ class, student, lab string }
 
 // Options configure a Monitor.
 type Options struct {
-	Interval  time.Duration         // time between cycles (default 2 s)
-	Publish   func([]Update)        // receives each cycle's changes; must not block for long
+	Interval time.Duration  // time between cycles (default 2 s)
+	Publish  func([]Update) // receives each cycle's changes; must not block for long
 }
 
 // New returns a monitor over the classes in store.

@@ -396,12 +396,12 @@ func (p *Provisioner) ensureStack(ctx context.Context, c *cloud.Clients, class *
 				return err
 			}
 		}
-		params, err := labs.StackParameters(ctx, c, lab.Template, class.ID+st.Slug+"-")
+		params, err := labs.StackParameters(ctx, c, lab.Template, labs.NewTarget(class.ID, st.Slug, c.Account, c.Region))
 		if err != nil {
 			return err
 		}
 		_, err = c.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{
-			StackName: aws.String(name), TemplateBody: aws.String(string(lab.Template)), Parameters: params,
+			StackName: aws.String(name), TemplateBody: aws.String(string(lab.Template)), Parameters: params, Capabilities: labs.StackCapabilities,
 			Tags: []cfntypes.Tag{{Key: aws.String("labdash:class"), Value: aws.String(class.ID)}, {Key: aws.String("labdash:student"), Value: aws.String(st.Slug)},
 				{Key: aws.String("labdash:lab"), Value: aws.String(lab.ID)}, {Key: aws.String("labdash:managed-by"), Value: aws.String("dashboard")}},
 		})

@@ -225,12 +225,12 @@ func (r *Runner) provision(ctx context.Context, st *state) error {
 		name := st.s.Lab.StackName(t.Prefix, region)
 		out, err := rc.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
 		if err != nil || len(out.Stacks) == 0 {
-			params, err := labs.StackParameters(ctx, rc, st.s.Lab.Template, t.Prefix)
+			params, err := labs.StackParameters(ctx, rc, st.s.Lab.Template, t)
 			if err != nil {
 				return err
 			}
 			_, err = rc.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{
-				StackName: aws.String(name), TemplateBody: aws.String(string(st.s.Lab.Template)), Parameters: params,
+				StackName: aws.String(name), TemplateBody: aws.String(string(st.s.Lab.Template)), Parameters: params, Capabilities: labs.StackCapabilities,
 				Tags: []cfntypes.Tag{{Key: aws.String("labdash:class"), Value: aws.String(t.ClassID)}, {Key: aws.String("labdash:student"), Value: aws.String(t.StudentID)},
 					{Key: aws.String("labdash:lab"), Value: aws.String(st.s.Lab.ID)}, {Key: aws.String("labdash:managed-by"), Value: aws.String("dashboard")}},
 			})

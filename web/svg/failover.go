@@ -67,7 +67,7 @@ func Failover(f *labs.Failover) string {
 		}
 		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="13" font-weight="bold">%s</text>`, foRegionX+10, y+18, esc(g.Region))
 		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" text-anchor="end">%s · dial %s%%</text>`, foRegionX+foBoxW-10, y+18, esc(health), trimFloat(g.Dial))
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11">targets %s · instance %s</text>`, foRegionX+10, y+36, esc(clipText(g.Targets, 18)), esc(clipText(g.Instance, 14)))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11">targets %s · instance %s</text>`, foRegionX+10, y+36, esc(clipText(g.Targets, 12)), esc(clipText(g.Instance, 10)))
 		if g.Reason != "" {
 			fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="10" fill="#6b4b00">%s</text>`, foRegionX+10, y+53, esc(clipText(g.Reason, 44)))
 		}

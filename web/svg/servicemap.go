@@ -119,7 +119,14 @@ func ServiceMap(m *labs.ServiceMap) string {
 		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" font-size="10" fill="#444">%s</text></g>`, smNum((x1+x2)/2), smNum((y1+y2)/2-5), smEsc(smRate(e.AvgMS, e.PerMinute)))
 	}
 	for i, n := range nodes {
-		fmt.Fprintf(&b, `<g class="node" data-type="%s">`, smEsc(n.Type))
+		health := "ok" // what the X-Ray console colours the node: red with faults, orange with errors
+		switch {
+		case n.Faults > 0:
+			health = "fault"
+		case n.Errors > 0 || n.Throttles > 0:
+			health = "error"
+		}
+		fmt.Fprintf(&b, `<g class="node" data-type="%s" data-name="%s" data-health="%s">`, smEsc(n.Type), smEsc(n.Name), health)
 		fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="%d" fill="#fff" stroke="#ddd" stroke-width="%d"/>`, smNum(x[i]), smNum(y[i]), smRadius, smRing)
 		smRingArcs(&b, x[i], y[i], n)
 		name := n.Name

@@ -85,14 +85,14 @@ func TestServiceMapGolden(t *testing.T) {
 	if ServiceMap(signupMap()) != s {
 		t.Fatal("output is not deterministic")
 	}
-	for _, want := range []string{">c42s07-signup<", ">c42s07-signups<", ">SNS<", ">client<", "41.5 ms", "3/min", "#d13212", "#ec7211", "#1d8102"} {
+	for _, want := range []string{`data-name="c42s07-signup" data-health="fault"`, ">c42s07-signup<", ">c42s07-signups<", ">SNS<", ">client<", "41.5 ms", "3/min", "#d13212", "#ec7211", "#1d8102"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("map lacks %q", want)
 		}
 	}
 	// Left to right by call depth: client < app < DynamoDB and SNS.
 	xs := map[string]float64{}
-	re := regexp.MustCompile(`<g class="node" data-type="([^"]*)"><circle cx="([0-9.]+)"`)
+	re := regexp.MustCompile(`<g class="node" data-type="([^"]*)"[^>]*><circle cx="([0-9.]+)"`)
 	for _, m := range re.FindAllStringSubmatch(s, -1) {
 		var x float64
 		fmt.Sscan(m[2], &x)

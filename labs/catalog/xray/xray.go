@@ -27,7 +27,7 @@ func envName(t labs.Target) string     { return t.Prefix + "xray" }
 func appName(t labs.Target) string     { return t.Prefix + "xray" }
 func tracingName(t labs.Target) string { return t.Prefix + "signup" }
 func groupName(t labs.Target) string   { return t.ClassID + t.StudentID }
-func stackName(t labs.Target) string   { return t.Prefix + "xray-sample" }
+func stackName(t labs.Target) string   { return t.Prefix + ID + "-pre" } // labs.Lab.StackName: provisioning names it so
 func roleName(t labs.Target) string    { return t.Prefix + "xray-eb-role" }
 
 // publishPolicy is the name of the instance role's inline policy granting sns:Publish.
@@ -44,6 +44,8 @@ func Lab() labs.Lab {
 		Observe:     Observe,
 		Template:    template,
 		Script:      script(),
+		Summarize:   Summary,
+		Actions:     actions(),
 		Mistakes: map[string]string{
 			mistakeNoAuto:      "never switches auto signups on, so the map stays thin",
 			mistakeWrongPolicy: "removes the DynamoDB policy instead of sns:Publish, so the 500s come from DynamoDB",
