@@ -89,8 +89,8 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 	}
 	ls.hub = live.NewHub(log, live.Options{})
 	ls.mon = monitor.New(log, store, registry, provider, monitor.Options{
-		Interval:  cfg.MonitorInterval,
-		Publish:   srv.PublishUpdates,
+		Interval: cfg.MonitorInterval,
+		Publish:  srv.PublishUpdates,
 	})
 	var demo handlers.DemoResetter
 	if ls.world != nil {
