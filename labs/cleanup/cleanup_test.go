@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -20,11 +21,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
 	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/xray"
 
 	"github.com/labdash/labdash/db"
 	"github.com/labdash/labdash/labs/cleanup/resources"
 	"github.com/labdash/labdash/labs/cloud"
 	"github.com/labdash/labdash/labs/cloud/sim"
+	"github.com/labdash/labdash/labs/sandbox"
 )
 
 // decoys are resources class A's cleanup must not touch.
@@ -583,5 +586,79 @@ func TestStackBlockedFromOutsideFailsClosed(t *testing.T) {
 	}
 	if !strings.Contains(job.Error, "1 failed") {
 		t.Errorf("job error %q should report the failed stack", job.Error)
+	}
+}
+
+// TestCleanupLabs5And7: students who went through the Global Accelerator and the
+// X-Ray labs (virtual students on the simulator: accelerators in us-west-2,
+// origins in two regions, Beanstalk, DynamoDB, SNS with an SQS subscription,
+// X-Ray groups, the per-region prerequisite stacks) are cleaned up completely.
+func TestCleanupLabs5And7(t *testing.T) {
+	f := newFixture(t)
+	c := &db.Class{Name: "Labs", OwnerID: f.user.ID, Regions: []string{"us-east-1", "eu-west-1"}, Isolation: db.IsolationShared, Labs: []string{"ga", "xray"}}
+	if err := f.store.CreateClass(f.ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.store.AddStudents(f.ctx, c.ID, []db.NewStudent{{Name: "A", Email: "a@example.edu"}, {Name: "B", Email: "b@example.edu"}}); err != nil {
+		t.Fatal(err)
+	}
+	p := &sandbox.Provisioner{Log: f.log, Store: f.store, Registry: f.registry, Provider: f.world,
+		Sleep: func(ctx context.Context, d time.Duration) error { f.clock.Advance(d); return nil }}
+	job, err := p.Start(f.ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(f.ctx, job.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.buildFor(c, 30*time.Minute)
+	plan, done := f.confirmAndRun(f.executor(), c)
+	types := map[string]int{}
+	for _, it := range plan.Items {
+		types[it.Type]++
+	}
+	t.Logf("plan: %d items by type %v", len(plan.Items), types)
+	for _, typ := range []string{"AWS::GlobalAccelerator::Accelerator", "AWS::GlobalAccelerator::Listener", "AWS::GlobalAccelerator::EndpointGroup",
+		"AWS::CloudFormation::Stack", "AWS::IAM::Role"} {
+		if types[typ] == 0 {
+			t.Errorf("the plan has no %s", typ)
+		}
+	}
+	if types["AWS::CloudFormation::Stack"] < 6 { // per student: GA in two regions, X-Ray once
+		t.Errorf("%d stacks planned, want 6", types["AWS::CloudFormation::Stack"])
+	}
+	if done.State != db.JobDone || done.Error != "" {
+		for _, ji := range done.Items {
+			if ji.State != db.ItemDone {
+				t.Logf("%s: %s %s %s", ji.Key, ji.State, ji.Step, ji.Detail)
+			}
+		}
+		t.Fatalf("cleanup of labs 5 and 7: %s %q", done.State, done.Error)
+	}
+	after, _ := f.planner().Plan(f.ctx, c.ID)
+	if len(after.Items) != 0 {
+		t.Fatalf("%d left: %+v", len(after.Items), after.Items)
+	}
+	// The services agree: no accelerator, table, topic, queue, environment or group
+	// of the class, once the deletions AWS finishes by itself (a table's DELETING) are over.
+	f.clock.Advance(5 * time.Minute)
+	west, _ := f.world.Clients(f.ctx, "", "us-west-2")
+	accs, _ := west.GlobalAccelerator.ListAccelerators(f.ctx, &globalaccelerator.ListAcceleratorsInput{})
+	for _, a := range accs.Accelerators {
+		if strings.HasPrefix(aws.ToString(a.Name), c.ID) {
+			t.Errorf("accelerator %s is left", aws.ToString(a.Name))
+		}
+	}
+	tables, _ := f.c.DynamoDB.ListTables(f.ctx, &dynamodb.ListTablesInput{})
+	for _, tb := range tables.TableNames {
+		if strings.HasPrefix(tb, c.ID) {
+			t.Errorf("table %s is left", tb)
+		}
+	}
+	groups, _ := f.c.XRay.GetGroups(f.ctx, &xray.GetGroupsInput{})
+	for _, g := range groups.Groups {
+		if strings.HasPrefix(aws.ToString(g.GroupName), c.ID) {
+			t.Errorf("X-Ray group %s is left", aws.ToString(g.GroupName))
+		}
 	}
 }

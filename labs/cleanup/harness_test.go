@@ -113,6 +113,33 @@ func (f *fixture) build(classes ...*db.Class) {
 	}
 }
 
+// buildFor runs every student of class through each of its labs for d of
+// simulated time, with the monitor recording what they made.
+func (f *fixture) buildFor(class *db.Class, d time.Duration) {
+	f.t.Helper()
+	runner := virtual.New(f.log, f.world, f.world, f.clock.Now)
+	sts, _ := f.store.Students(f.ctx, class.ID)
+	for _, id := range class.Labs {
+		lab, ok := f.registry.Lab(id)
+		if !ok {
+			f.t.Fatalf("no lab %s", id)
+		}
+		for _, st := range sts {
+			runner.Start(virtual.Student{ClassID: class.ID, Slug: st.Slug, Region: class.Regions[0], Lab: lab, Persona: labs.Persona{Pace: 1, Mistakes: map[string]bool{}, StuckAfter: -1}})
+		}
+	}
+	mon := monitor.New(f.log, f.store, f.registry, f.world, monitor.Options{})
+	for elapsed := time.Duration(0); elapsed < d; elapsed += 5 * time.Second {
+		f.clock.Advance(5 * time.Second)
+		runner.RunDue(f.ctx)
+		if elapsed%(30*time.Second) == 0 {
+			if err := mon.Cycle(f.ctx); err != nil {
+				f.t.Fatal(err)
+			}
+		}
+	}
+}
+
 func (f *fixture) planner() *Planner { return &Planner{Store: f.store, Provider: f.world} }
 
 // executor returns an executor whose waits move the manual clock.
