@@ -36,7 +36,6 @@ import (
 	"github.com/labdash/labdash/handlers"
 	"github.com/labdash/labdash/handlers/live"
 	"github.com/labdash/labdash/labs/catalog"
-	"github.com/labdash/labdash/labs/catalog/fargate"
 	"github.com/labdash/labdash/labs/cloud"
 	"github.com/labdash/labdash/labs/cloud/sim"
 	"github.com/labdash/labdash/labs/monitor"
@@ -50,7 +49,11 @@ func main() {
 	speed := flag.Float64("speed", 120, "simulated seconds per real second")
 	interval := flag.Duration("interval", time.Second, "monitor cycle")
 	memprofile := flag.String("memprofile", "", "write a heap profile at the end of the last run")
+	labList := flag.String("labs", "fargate", "comma-separated labs every student runs (fargate, ga, xray)")
+	ops := flag.Bool("ops", false, "print the AWS calls of the measured cycle by operation")
 	flag.Parse()
+	benchLabs = strings.Split(*labList, ",")
+	printOps = *ops
 	fmt.Printf("| students | viewers | cells changed | frames to viewers | msgs/s | p50 | p99 | max | CPU (cores) | peak RSS | AWS calls/cycle |\n")
 	fmt.Printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, n := range ints(*students) {
@@ -66,6 +69,11 @@ func main() {
 	}
 
 }
+
+var (
+	benchLabs []string
+	printOps  bool
+)
 
 type result struct {
 	changes, frames int
@@ -94,7 +102,7 @@ func runOnce(n, m int, duration time.Duration, speed float64, interval time.Dura
 	if err := store.CreateUser(ctx, u); err != nil {
 		return nil, err
 	}
-	class := &db.Class{Name: "bench", OwnerID: u.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{fargate.ID}}
+	class := &db.Class{Name: "bench", OwnerID: u.ID, Regions: []string{"us-east-1", "eu-west-1"}, Isolation: db.IsolationShared, Labs: benchLabs}
 	if err := store.CreateClass(ctx, class); err != nil {
 		return nil, err
 	}
@@ -138,10 +146,15 @@ func runOnce(n, m int, duration time.Duration, speed float64, interval time.Dura
 	srv.WithLive(hub, mon, nil)
 	go hub.Run(ctx)
 	runner := virtual.New(log, world, world, clock.Now)
-	lab, _ := registry.Lab(fargate.ID)
-	personas := virtual.DemoPersonas(lab, n, 1)
-	for i, st := range students {
-		runner.Start(virtual.Student{ClassID: class.ID, Slug: st.Slug, Region: "us-east-1", Lab: lab, Persona: personas[i]})
+	for _, id := range benchLabs {
+		lab, ok := registry.Lab(id)
+		if !ok || !lab.Built() {
+			return nil, fmt.Errorf("no built lab %q", id)
+		}
+		personas := virtual.DemoPersonas(lab, n, 1)
+		for i, st := range students {
+			runner.Start(virtual.Student{ClassID: class.ID, Slug: st.Slug, Region: "us-east-1", Lab: lab, Persona: personas[i]})
+		}
 	}
 	go runner.Run(ctx, 100*time.Millisecond)
 	go mon.Run(ctx)
@@ -198,11 +211,21 @@ func runOnce(n, m int, duration time.Duration, speed float64, interval time.Dura
 
 	// One more monitor cycle with the virtual students stopped counts what a cycle costs
 	// (the simulator's counter also sees the students' own calls while they run).
-	before := total(counter)
+	before, snap := total(counter), counter.Snapshot()
 	if err := mon.Cycle(context.Background()); err != nil {
 		return nil, err
 	}
 	calls := total(counter) - before
+	if printOps {
+		var lines []string
+		for op, v := range counter.Snapshot() {
+			if d := v - snap[op]; d > 0 {
+				lines = append(lines, fmt.Sprintf("%6d %s", d, op))
+			}
+		}
+		sort.Sort(sort.Reverse(sort.StringSlice(lines)))
+		fmt.Fprintf(os.Stderr, "calls of one cycle, %d students, labs %v:\n%s\n", n, benchLabs, strings.Join(lines, "\n"))
+	}
 
 	cpu := (tv(ru1.Utime) + tv(ru1.Stime) - tv(ru0.Utime) - tv(ru0.Stime)).Seconds() / elapsed.Seconds()
 	lat.mu.Lock()

@@ -53,13 +53,14 @@ type Monitor struct {
 	interval time.Duration
 	publish  func([]Update)
 
-	mu     sync.Mutex
-	known  map[string]bool // ARNs already in the ledger ("class|arn")
-	cells  map[key]Cell
-	ever   map[key]map[string]bool // checkpoint id → passed once; seeded from SQLite
-	loaded map[string]bool         // classes whose stored passes are in ever
-	views  map[key]map[string]labs.WidgetView
-	hist   map[key]*labs.History
+	mu        sync.Mutex
+	forgotten map[string]bool // classes deleted: a cycle already under way must not bring them back
+	known     map[string]bool // ARNs already in the ledger ("class|arn")
+	cells     map[key]Cell
+	ever      map[key]map[string]bool // checkpoint id → passed once; seeded from SQLite
+	loaded    map[string]bool         // classes whose stored passes are in ever
+	views     map[key]map[string]labs.WidgetView
+	hist      map[key]*labs.History
 }
 
 type key struct{ class, student, lab string }
@@ -190,6 +191,9 @@ func (m *Monitor) judge(classID, slug string, studentID int64, lab labs.Lab, o l
 	k := key{classID, slug, lab.ID}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.forgotten[classID] { // deleted while this cycle was reading it: keep nothing
+		return nil, nil
+	}
 	ever := m.ever[k]
 	if ever == nil {
 		ever = map[string]bool{}
@@ -357,6 +361,10 @@ func (m *Monitor) StudentSnapshot(classID, slug string) (map[string]Cell, map[st
 func (m *Monitor) Forget(classID string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.forgotten == nil {
+		m.forgotten = map[string]bool{}
+	}
+	m.forgotten[classID] = true // class ids are never reused
 	delete(m.loaded, classID)
 	for k := range m.cells {
 		if k.class == classID {

@@ -26,7 +26,8 @@ package sim
 //     filter expression), GetGroup, GetGroups (the built-in Default group first),
 //     DeleteGroup, ListTagsForResource; groups are in the tagging API as xray:group.
 //
-// Simplifications: traces are kept 2 hours (X-Ray keeps 30 days) so a long demo
+// Simplifications: traces are kept 30 minutes (X-Ray keeps 30 days; the lab reads
+// at most the last 15) so a long demo
 // class stays small; no sampling rules, insights, encryption config, histograms,
 // inferred segments in BatchGetTraces, root causes or annotations; the service
 // graph is not paginated.
@@ -55,7 +56,7 @@ type xrayClient struct{ base }
 var _ cloud.XRay = (*xrayClient)(nil)
 
 const (
-	xrRetention   = 2 * time.Hour
+	xrRetention   = 30 * time.Minute
 	xrMaxWindow   = 24 * time.Hour
 	xrPageSize    = 100
 	xrMaxBatchIDs = 5
