@@ -213,7 +213,10 @@ func output(s cfntypes.Stack, key string) string {
 
 // summaries pages through GetTraceSummaries, sorted oldest first.
 func summaries(ctx context.Context, c *cloud.Clients, filter string, from, to time.Time) ([]xraytypes.TraceSummary, error) {
-	in := &xray.GetTraceSummariesInput{StartTime: aws.Time(from), EndTime: aws.Time(to), FilterExpression: aws.String(filter)}
+	in := &xray.GetTraceSummariesInput{StartTime: aws.Time(from), EndTime: aws.Time(to)}
+	if filter != "" {
+		in.FilterExpression = aws.String(filter)
+	}
 	var all []xraytypes.TraceSummary
 	for page := 0; page < 20; page++ {
 		out, err := c.XRay.GetTraceSummaries(ctx, in)
