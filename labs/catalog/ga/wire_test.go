@@ -1,0 +1,79 @@
+package ga
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
+
+	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/cloud/sim"
+)
+
+// TestObserveOverTheWire runs the lab's Observe and the virtual student's
+// accelerator steps with the real aws-sdk-go-v2 Global Accelerator client, over
+// AWS's JSON 1.1 protocol to the simulator behind a loopback endpoint (moto does
+// not serve Global Accelerator), and judges the checkpoints from what came back.
+func TestObserveOverTheWire(t *testing.T) {
+	ctx := context.Background()
+	clock := sim.NewManualClock(time.Date(2030, 3, 4, 9, 0, 0, 0, time.UTC))
+	w := sim.New(sim.Options{Clock: clock, DefaultAccount: "111122223333", Seed: 7})
+	c, err := w.Clients(ctx, "", "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	west, _ := w.Clients(ctx, "", "us-west-2")
+	ops := map[string]bool{}
+	for _, op := range []string{"ListAccelerators", "CreateAccelerator", "DescribeAccelerator", "ListListeners", "CreateListener", "ListEndpointGroups",
+		"CreateEndpointGroup", "DescribeEndpointGroup", "ListTagsForResource"} {
+		ops[op] = true
+	}
+	srv := httptest.NewServer(&sim.JSONServer{Prefix: "GlobalAccelerator_V20180706", Client: west.GlobalAccelerator, Allowed: ops})
+	defer srv.Close()
+	c.GlobalAccelerator = globalaccelerator.New(globalaccelerator.Options{Region: "us-west-2", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")})
+
+	tg := labs.NewTarget("c42", "s07", "111122223333", "us-east-1")
+	for _, r := range Regions {
+		rc, _ := c.InRegion(ctx, r)
+		vpc, subnets := w.ClassVPC("", r)
+		if _, err := rc.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String(stackName(tg, r)), TemplateBody: aws.String(string(template)),
+			Parameters: []cfntypes.Parameter{{ParameterKey: aws.String("Prefix"), ParameterValue: aws.String(tg.Prefix)}, {ParameterKey: aws.String("VpcId"), ParameterValue: aws.String(vpc)},
+				{ParameterKey: aws.String("Subnets"), ParameterValue: aws.String(strings.Join(subnets, ","))}},
+			Tags: []cfntypes.Tag{{Key: aws.String("labdash:class"), Value: aws.String("c42")}, {Key: aws.String("labdash:student"), Value: aws.String("s07")}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.Advance(5 * time.Minute)
+	lab := Lab()
+	env := &labs.Env{C: c, T: tg, Persona: &labs.Persona{}, Stack: map[string]string{}, Memo: map[string]string{}}
+	for i := 0; i <= 3; i++ { // accelerator, listener, endpoint groups, wait for DEPLOYED
+		for try := 0; ; try++ {
+			err := lab.Script[i].Do(ctx, env)
+			if err == nil {
+				break
+			}
+			if try == 60 {
+				t.Fatalf("step %q over the wire: %v", lab.Script[i].Name, err)
+			}
+			clock.Advance(15 * time.Second)
+		}
+	}
+	clock.Advance(3 * time.Minute)
+	all, err := lab.Observe(ctx, c, []labs.Target{tg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cp := range lab.Checkpoints[:5] { // origins, accelerator, listener, groups, traffic
+		if r := cp.Check(all["s07"]); r.Status != labs.Pass {
+			t.Errorf("%s over the wire: %s %s", cp.ID, r.Status, r.Evidence)
+		}
+	}
+}
