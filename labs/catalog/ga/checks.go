@@ -260,10 +260,6 @@ func checkFailover(o *Observation) labs.Result {
 	return pending("no origin instance is stopped")
 }
 
-func checkDNS(o *Observation) labs.Result {
-	return pending("DNS records are not observed yet")
-}
-
 func checkRecovery(o *Observation) labs.Result {
 	for _, r := range Regions {
 		or := o.Origins[r]

@@ -8,6 +8,7 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
+	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 
 	"github.com/labdash/labdash/labs"
 )
@@ -89,6 +90,26 @@ func TestChecks(t *testing.T) {
 		{"traffic timeout", "traffic", func() *Observation {
 			o := correct()
 			o.Probe = &Probe{URL: "http://203.0.113.1/", Err: "i/o timeout"}
+			return o
+		}(), labs.Fail},
+		{"dns none yet", "dns", correct(), labs.Pending},
+		{"dns A with both IPs", "dns", func() *Observation {
+			o := correct()
+			o.Records = []r53types.ResourceRecordSet{{Name: aws.String("c42s07-app.example.com."), Type: r53types.RRTypeA,
+				ResourceRecords: []r53types.ResourceRecord{{Value: aws.String("203.0.113.2")}, {Value: aws.String("203.0.113.1")}}}}
+			return o
+		}(), labs.Pass},
+		{"dns alias", "dns", func() *Observation {
+			o := correct()
+			o.Accelerator.DnsName = aws.String("a1234.awsglobalaccelerator.com")
+			o.Records = []r53types.ResourceRecordSet{{Name: aws.String("c42s07-app.example.com."), Type: r53types.RRTypeA,
+				AliasTarget: &r53types.AliasTarget{DNSName: aws.String("a1234.awsglobalaccelerator.com."), HostedZoneId: aws.String("Z2BJ6XQ5FK7U4H")}}}
+			return o
+		}(), labs.Pass},
+		{"dns one IP only", "dns", func() *Observation {
+			o := correct()
+			o.Records = []r53types.ResourceRecordSet{{Name: aws.String("c42s07-app.example.com."), Type: r53types.RRTypeA,
+				ResourceRecords: []r53types.ResourceRecord{{Value: aws.String("203.0.113.1")}}}}
 			return o
 		}(), labs.Fail},
 		{"failover ok", "failover", failedOver(), labs.Pass},

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -28,10 +30,11 @@ type Observation struct {
 	At          time.Time
 	Accelerator *gatypes.Accelerator
 	Listeners   []gatypes.Listener
-	Groups      []gatypes.EndpointGroup // of every listener
-	Origins     map[string]*Origin      // by endpoint region
-	Probe       *Probe                  // nil when there was nothing to probe
-	Problems    []string                // reads that failed for this student
+	Groups      []gatypes.EndpointGroup      // of every listener
+	Origins     map[string]*Origin           // by endpoint region
+	Probe       *Probe                       // nil when there was nothing to probe
+	Records     []r53types.ResourceRecordSet // A records named with the student's prefix (checkpoint 7)
+	Problems    []string                     // reads that failed for this student
 }
 
 // Origin is one region's web server behind its ALB.
@@ -103,6 +106,7 @@ func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[
 	if err := observeAccelerators(ctx, c, targets, obs); err != nil {
 		return nil, err
 	}
+	observeDNS(ctx, c, targets, obs)
 	for _, region := range Regions {
 		rc := c
 		if c.Region != region {
