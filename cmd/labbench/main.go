@@ -156,8 +156,9 @@ func runOnce(n, m int, duration time.Duration, speed float64, interval time.Dura
 			runner.Start(virtual.Student{ClassID: class.ID, Slug: st.Slug, Region: "us-east-1", Lab: lab, Persona: personas[i]})
 		}
 	}
-	go runner.Run(ctx, 100*time.Millisecond)
-	go mon.Run(ctx)
+	runnerDone, monDone := make(chan struct{}), make(chan struct{})
+	go func() { runner.Run(ctx, 100*time.Millisecond); close(runnerDone) }()
+	go func() { mon.Run(ctx); close(monDone) }()
 
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
@@ -208,6 +209,8 @@ func runOnce(n, m int, duration time.Duration, speed float64, interval time.Dura
 	cancel()
 	ts.CloseClientConnections()
 	wg.Wait()
+	<-runnerDone // a cycle or a step still under way would add its calls to the measured cycle
+	<-monDone
 
 	// One more monitor cycle with the virtual students stopped counts what a cycle costs
 	// (the simulator's counter also sees the students' own calls while they run).

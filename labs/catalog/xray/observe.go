@@ -61,6 +61,7 @@ const (
 // at most at their cadence; students fall into different seconds of the minute
 // by when they were first read, which staggers them.
 type xrayCache struct {
+	usedAt    time.Time // the last cycle that read this student (evicted after cacheTTL)
 	graphAt   time.Time
 	graph     []xraytypes.Service
 	sumAt     time.Time
@@ -72,7 +73,23 @@ var cache sync.Map // "account/region/class/student" → *xrayCache
 
 func cacheOf(c *cloud.Clients, t labs.Target) *xrayCache {
 	v, _ := cache.LoadOrStore(c.Account+"/"+c.Region+"/"+t.ClassID+"/"+t.StudentID, &xrayCache{})
-	return v.(*xrayCache)
+	kc := v.(*xrayCache)
+	kc.usedAt = c.Clock()
+	return kc
+}
+
+// cacheTTL is how long a student no cycle reads (a deleted class, a removed
+// student) keeps its cached reads.
+const cacheTTL = time.Hour
+
+// evict drops the cached reads of students no cycle has read for cacheTTL.
+func evict(now time.Time) {
+	cache.Range(func(k, v any) bool {
+		if now.Sub(v.(*xrayCache).usedAt) > cacheTTL {
+			cache.Delete(k)
+		}
+		return true
+	})
 }
 
 // Observe reads every target's lab state: one DescribeEnvironments per 100
@@ -85,6 +102,7 @@ func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[
 		return nil, errors.New("xray: observe: missing clients")
 	}
 	now := c.Clock()
+	evict(now)
 	obs := map[string]*Observation{}
 	for _, t := range targets {
 		obs[t.StudentID] = &Observation{Target: t, At: now, GraphWindow: graphWindow, SummaryWindow: summaryWindow}
