@@ -62,6 +62,8 @@ const (
 // by when they were first read, which staggers them.
 type xrayCache struct {
 	usedAt    time.Time // the last cycle that read this student (evicted after cacheTTL)
+	roleArn   string    // the prerequisite stack's outputs, read until found
+	topicArn  string
 	graphAt   time.Time
 	graph     []xraytypes.Service
 	sumAt     time.Time
@@ -169,12 +171,15 @@ func observeOne(ctx context.Context, c *cloud.Clients, o *Observation, now time.
 			o.Health = h
 		}
 	}
-	if c.CloudFormation != nil {
+	kc := cacheOf(c, t)
+	// A stack's outputs do not change once it is complete: read them until found.
+	if kc.roleArn == "" && c.CloudFormation != nil {
 		out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stackName(t))})
 		if err == nil && len(out.Stacks) > 0 {
-			o.RoleArn, o.TopicArn = output(out.Stacks[0], "InstanceRoleArn"), output(out.Stacks[0], "TopicArn")
+			kc.roleArn, kc.topicArn = output(out.Stacks[0], "InstanceRoleArn"), output(out.Stacks[0], "TopicArn")
 		}
 	}
+	o.RoleArn, o.TopicArn = kc.roleArn, kc.topicArn
 	if o.RoleArn != "" && o.TopicArn != "" && c.IAM != nil {
 		out, err := c.IAM.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(o.RoleArn),
 			ActionNames: []string{"sns:Publish"}, ResourceArns: []string{o.TopicArn}})
@@ -184,7 +189,6 @@ func observeOne(ctx context.Context, c *cloud.Clients, o *Observation, now time.
 			o.Publish = out.EvaluationResults[0].EvalDecision
 		}
 	}
-	kc := cacheOf(c, t)
 	if o.Group != nil && now.Sub(kc.graphAt) >= graphEvery {
 		g, err := c.XRay.GetServiceGraph(ctx, &xray.GetServiceGraphInput{StartTime: aws.Time(now.Add(-graphWindow)), EndTime: aws.Time(now), GroupName: aws.String(groupName(t))})
 		if err != nil {
