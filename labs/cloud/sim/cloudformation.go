@@ -1409,31 +1409,13 @@ func (r *region) cfnEBEnv(st *stack, logical string, p map[string]any, rs *stack
 	if tm, ok := p["Tier"].(map[string]any); ok && propStr(tm, "Name") == "Worker" {
 		tier = ebtypes.EnvironmentTier{Name: ptr("Worker"), Type: ptr("SQS/HTTP"), Version: ptr("1.0")}
 	}
-	single, props, xrayOn, profile := false, map[string]string{}, false, ""
+	var opts []ebOption
 	for _, o := range propMaps(p, "OptionSettings") {
-		ns, opt, val := propStr(o, "Namespace"), propStr(o, "OptionName"), propStr(o, "Value")
-		switch {
-		case ns == "aws:elasticbeanstalk:application:environment" && opt != "":
-			props[opt] = val
-		case ns == "aws:elasticbeanstalk:xray" && opt == "XRayEnabled":
-			switch strings.ToLower(val) {
-			case "true":
-				xrayOn = true
-			case "false":
-			default:
-				return ebInvalid("Invalid option value: '%s' (Namespace: 'aws:elasticbeanstalk:xray', OptionName: 'XRayEnabled'): Value is not one of the allowed values: [true, false]", val)
-			}
-		case ns == "aws:autoscaling:launchconfiguration" && opt == "IamInstanceProfile":
-			profile = val
-		case ns == "aws:elasticbeanstalk:environment" && opt == "EnvironmentType":
-			switch val {
-			case "SingleInstance":
-				single = true
-			case "LoadBalanced":
-			default:
-				return ebInvalid("Invalid option value: '%s' (Namespace: 'aws:elasticbeanstalk:environment', OptionName: 'EnvironmentType'): Value is not one of the allowed values: [LoadBalanced, SingleInstance]", val)
-			}
-		}
+		opts = append(opts, ebOption{propStr(o, "Namespace"), propStr(o, "OptionName"), propStr(o, "Value")})
+	}
+	single, props, xrayOn, profile, err := parseEBOptions(opts)
+	if err != nil {
+		return err
 	}
 	cname := ""
 	if str(tier.Name) == "WebServer" {

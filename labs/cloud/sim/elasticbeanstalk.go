@@ -318,31 +318,13 @@ func (c *ebClient) CreateEnvironment(ctx context.Context, in *elasticbeanstalk.C
 	if in.Tier != nil && str(in.Tier.Name) == "Worker" {
 		tier = ebtypes.EnvironmentTier{Name: ptr("Worker"), Type: ptr("SQS/HTTP"), Version: ptr("1.0")}
 	}
-	single, props, xrayOn, profile := false, map[string]string{}, false, ""
-	for _, o := range in.OptionSettings {
-		switch ns, opt := str(o.Namespace), str(o.OptionName); {
-		case ns == "aws:elasticbeanstalk:application:environment" && opt != "":
-			props[opt] = str(o.Value)
-		case ns == "aws:elasticbeanstalk:xray" && opt == "XRayEnabled":
-			switch strings.ToLower(str(o.Value)) {
-			case "true":
-				xrayOn = true
-			case "false":
-			default:
-				return nil, ebInvalid("Invalid option value: '%s' (Namespace: 'aws:elasticbeanstalk:xray', OptionName: 'XRayEnabled'): Value is not one of the allowed values: [true, false]", str(o.Value))
-			}
-		case ns == "aws:autoscaling:launchconfiguration" && opt == "IamInstanceProfile":
-			profile = str(o.Value)
-		}
-		if str(o.Namespace) == "aws:elasticbeanstalk:environment" && str(o.OptionName) == "EnvironmentType" {
-			switch str(o.Value) {
-			case "SingleInstance":
-				single = true
-			case "LoadBalanced":
-			default:
-				return nil, ebInvalid("Invalid option value: '%s' (Namespace: 'aws:elasticbeanstalk:environment', OptionName: 'EnvironmentType'): Value is not one of the allowed values: [LoadBalanced, SingleInstance]", str(o.Value))
-			}
-		}
+	opts := make([]ebOption, len(in.OptionSettings))
+	for i, o := range in.OptionSettings {
+		opts[i] = ebOption{str(o.Namespace), str(o.OptionName), str(o.Value)}
+	}
+	single, props, xrayOn, profile, err := parseEBOptions(opts)
+	if err != nil {
+		return nil, err
 	}
 	cname := ""
 	if str(tier.Name) == "WebServer" {
@@ -577,4 +559,39 @@ func (c *ebClient) DescribeEnvironmentHealth(ctx context.Context, in *elasticbea
 		}
 	}
 	return out, nil
+}
+
+// ebOption is one option setting, from the API or from a CloudFormation template.
+type ebOption struct{ ns, name, value string }
+
+// parseEBOptions reads the option settings labdash's labs use: environment
+// properties, X-Ray, the instance profile and the environment type, rejecting
+// values Elastic Beanstalk rejects.
+func parseEBOptions(opts []ebOption) (single bool, props map[string]string, xrayOn bool, profile string, err error) {
+	props = map[string]string{}
+	for _, o := range opts {
+		switch {
+		case o.ns == "aws:elasticbeanstalk:application:environment" && o.name != "":
+			props[o.name] = o.value
+		case o.ns == "aws:elasticbeanstalk:xray" && o.name == "XRayEnabled":
+			switch strings.ToLower(o.value) {
+			case "true":
+				xrayOn = true
+			case "false":
+			default:
+				return false, nil, false, "", ebInvalid("Invalid option value: '%s' (Namespace: 'aws:elasticbeanstalk:xray', OptionName: 'XRayEnabled'): Value is not one of the allowed values: [true, false]", o.value)
+			}
+		case o.ns == "aws:autoscaling:launchconfiguration" && o.name == "IamInstanceProfile":
+			profile = o.value
+		case o.ns == "aws:elasticbeanstalk:environment" && o.name == "EnvironmentType":
+			switch o.value {
+			case "SingleInstance":
+				single = true
+			case "LoadBalanced":
+			default:
+				return false, nil, false, "", ebInvalid("Invalid option value: '%s' (Namespace: 'aws:elasticbeanstalk:environment', OptionName: 'EnvironmentType'): Value is not one of the allowed values: [LoadBalanced, SingleInstance]", o.value)
+			}
+		}
+	}
+	return single, props, xrayOn, profile, nil
 }
