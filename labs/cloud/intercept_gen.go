@@ -35,79 +35,79 @@ import (
 func Intercept(c *Clients, f Interceptor) *Clients {
 	out := *c
 	if c.ECS != nil {
-		out.ECS = interceptECS{c.ECS, f, c.Account, c.Region}
+		out.ECS = &interceptECS{c.ECS, f, c.Account, c.Region}
 	}
 	if c.ELBv2 != nil {
-		out.ELBv2 = interceptELBv2{c.ELBv2, f, c.Account, c.Region}
+		out.ELBv2 = &interceptELBv2{c.ELBv2, f, c.Account, c.Region}
 	}
 	if c.CloudWatch != nil {
-		out.CloudWatch = interceptCloudWatch{c.CloudWatch, f, c.Account, c.Region}
+		out.CloudWatch = &interceptCloudWatch{c.CloudWatch, f, c.Account, c.Region}
 	}
 	if c.AutoScaling != nil {
-		out.AutoScaling = interceptAutoScaling{c.AutoScaling, f, c.Account, c.Region}
+		out.AutoScaling = &interceptAutoScaling{c.AutoScaling, f, c.Account, c.Region}
 	}
 	if c.EC2 != nil {
-		out.EC2 = interceptEC2{c.EC2, f, c.Account, c.Region}
+		out.EC2 = &interceptEC2{c.EC2, f, c.Account, c.Region}
 	}
 	if c.CloudFormation != nil {
-		out.CloudFormation = interceptCloudFormation{c.CloudFormation, f, c.Account, c.Region}
+		out.CloudFormation = &interceptCloudFormation{c.CloudFormation, f, c.Account, c.Region}
 	}
 	if c.IAM != nil {
-		out.IAM = interceptIAM{c.IAM, f, c.Account, c.Region}
+		out.IAM = &interceptIAM{c.IAM, f, c.Account, c.Region}
 	}
 	if c.Tagging != nil {
-		out.Tagging = interceptTagging{c.Tagging, f, c.Account, c.Region}
+		out.Tagging = &interceptTagging{c.Tagging, f, c.Account, c.Region}
 	}
 	if c.STS != nil {
-		out.STS = interceptSTS{c.STS, f, c.Account, c.Region}
+		out.STS = &interceptSTS{c.STS, f, c.Account, c.Region}
 	}
 	if c.Quotas != nil {
-		out.Quotas = interceptQuotas{c.Quotas, f, c.Account, c.Region}
+		out.Quotas = &interceptQuotas{c.Quotas, f, c.Account, c.Region}
 	}
 	if c.GlobalAccelerator != nil {
-		out.GlobalAccelerator = interceptGlobalAccelerator{c.GlobalAccelerator, f, c.Account, c.Region}
+		out.GlobalAccelerator = &interceptGlobalAccelerator{c.GlobalAccelerator, f, c.Account, c.Region}
 	}
 	if c.Logs != nil {
-		out.Logs = interceptLogs{c.Logs, f, c.Account, c.Region}
+		out.Logs = &interceptLogs{c.Logs, f, c.Account, c.Region}
 	}
 	if c.S3 != nil {
-		out.S3 = interceptS3{c.S3, f, c.Account, c.Region}
+		out.S3 = &interceptS3{c.S3, f, c.Account, c.Region}
 	}
 	if c.RDS != nil {
-		out.RDS = interceptRDS{c.RDS, f, c.Account, c.Region}
+		out.RDS = &interceptRDS{c.RDS, f, c.Account, c.Region}
 	}
 	if c.Route53 != nil {
-		out.Route53 = interceptRoute53{c.Route53, f, c.Account, c.Region}
+		out.Route53 = &interceptRoute53{c.Route53, f, c.Account, c.Region}
 	}
 	if c.Lambda != nil {
-		out.Lambda = interceptLambda{c.Lambda, f, c.Account, c.Region}
+		out.Lambda = &interceptLambda{c.Lambda, f, c.Account, c.Region}
 	}
 	if c.DynamoDB != nil {
-		out.DynamoDB = interceptDynamoDB{c.DynamoDB, f, c.Account, c.Region}
+		out.DynamoDB = &interceptDynamoDB{c.DynamoDB, f, c.Account, c.Region}
 	}
 	if c.SNS != nil {
-		out.SNS = interceptSNS{c.SNS, f, c.Account, c.Region}
+		out.SNS = &interceptSNS{c.SNS, f, c.Account, c.Region}
 	}
 	if c.SQS != nil {
-		out.SQS = interceptSQS{c.SQS, f, c.Account, c.Region}
+		out.SQS = &interceptSQS{c.SQS, f, c.Account, c.Region}
 	}
 	if c.Cognito != nil {
-		out.Cognito = interceptCognito{c.Cognito, f, c.Account, c.Region}
+		out.Cognito = &interceptCognito{c.Cognito, f, c.Account, c.Region}
 	}
 	if c.ElasticBeanstalk != nil {
-		out.ElasticBeanstalk = interceptElasticBeanstalk{c.ElasticBeanstalk, f, c.Account, c.Region}
+		out.ElasticBeanstalk = &interceptElasticBeanstalk{c.ElasticBeanstalk, f, c.Account, c.Region}
 	}
 	if c.Macie != nil {
-		out.Macie = interceptMacie{c.Macie, f, c.Account, c.Region}
+		out.Macie = &interceptMacie{c.Macie, f, c.Account, c.Region}
 	}
 	if c.PCA != nil {
-		out.PCA = interceptPCA{c.PCA, f, c.Account, c.Region}
+		out.PCA = &interceptPCA{c.PCA, f, c.Account, c.Region}
 	}
 	if c.ASG != nil {
-		out.ASG = interceptASG{c.ASG, f, c.Account, c.Region}
+		out.ASG = &interceptASG{c.ASG, f, c.Account, c.Region}
 	}
 	if c.XRay != nil {
-		out.XRay = interceptXRay{c.XRay, f, c.Account, c.Region}
+		out.XRay = &interceptXRay{c.XRay, f, c.Account, c.Region}
 	}
 	return &out
 }
@@ -119,112 +119,112 @@ type interceptECS struct {
 	account, region string
 }
 
-func (x interceptECS) CreateCluster(ctx context.Context, in *ecs.CreateClusterInput, optFns ...func(*ecs.Options)) (*ecs.CreateClusterOutput, error) {
+func (x *interceptECS) CreateCluster(ctx context.Context, in *ecs.CreateClusterInput, optFns ...func(*ecs.Options)) (*ecs.CreateClusterOutput, error) {
 	if err := x.f(ctx, Call{Service: "ECS", Op: "CreateCluster", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateCluster(ctx, in, optFns...)
 }
 
-func (x interceptECS) DescribeClusters(ctx context.Context, in *ecs.DescribeClustersInput, optFns ...func(*ecs.Options)) (*ecs.DescribeClustersOutput, error) {
+func (x *interceptECS) DescribeClusters(ctx context.Context, in *ecs.DescribeClustersInput, optFns ...func(*ecs.Options)) (*ecs.DescribeClustersOutput, error) {
 	if err := x.f(ctx, Call{Service: "ECS", Op: "DescribeClusters", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeClusters(ctx, in, optFns...)
 }
 
-func (x interceptECS) DeleteCluster(ctx context.Context, in *ecs.DeleteClusterInput, optFns ...func(*ecs.Options)) (*ecs.DeleteClusterOutput, error) {
+func (x *interceptECS) DeleteCluster(ctx context.Context, in *ecs.DeleteClusterInput, optFns ...func(*ecs.Options)) (*ecs.DeleteClusterOutput, error) {
 	if err := x.f(ctx, Call{Service: "ECS", Op: "DeleteCluster", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteCluster(ctx, in, optFns...)
 }
 
-func (x interceptECS) RegisterTaskDefinition(ctx context.Context, in *ecs.RegisterTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.RegisterTaskDefinitionOutput, error) {
+func (x *interceptECS) RegisterTaskDefinition(ctx context.Context, in *ecs.RegisterTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.RegisterTaskDefinitionOutput, error) {
 	if err := x.f(ctx, Call{Service: "ECS", Op: "RegisterTaskDefinition", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.RegisterTaskDefinition(ctx, in, optFns...)
 }
 
-func (x interceptECS) DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error) {
+func (x *interceptECS) DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error) {
 	if err := x.f(ctx, Call{Service: "ECS", Op: "DescribeTaskDefinition", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeTaskDefinition(ctx, in, optFns...)
 }
 
-func (x interceptECS) DeregisterTaskDefinition(ctx context.Context, in *ecs.DeregisterTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.DeregisterTaskDefinitionOutput, error) {
+func (x *interceptECS) DeregisterTaskDefinition(ctx context.Context, in *ecs.DeregisterTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.DeregisterTaskDefinitionOutput, error) {
 	if err := x.f(ctx, Call{Service: "ECS", Op: "DeregisterTaskDefinition", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeregisterTaskDefinition(ctx, in, optFns...)
 }
 
-func (x interceptECS) ListTaskDefinitions(ctx context.Context, in *ecs.ListTaskDefinitionsInput, optFns ...func(*ecs.Options)) (*ecs.ListTaskDefinitionsOutput, error) {
+func (x *interceptECS) ListTaskDefinitions(ctx context.Context, in *ecs.ListTaskDefinitionsInput, optFns ...func(*ecs.Options)) (*ecs.ListTaskDefinitionsOutput, error) {
 	if err := x.f(ctx, Call{Service: "ECS", Op: "ListTaskDefinitions", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListTaskDefinitions(ctx, in, optFns...)
 }
 
-func (x interceptECS) CreateService(ctx context.Context, in *ecs.CreateServiceInput, optFns ...func(*ecs.Options)) (*ecs.CreateServiceOutput, error) {
+func (x *interceptECS) CreateService(ctx context.Context, in *ecs.CreateServiceInput, optFns ...func(*ecs.Options)) (*ecs.CreateServiceOutput, error) {
 	if err := x.f(ctx, Call{Service: "ECS", Op: "CreateService", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateService(ctx, in, optFns...)
 }
 
-func (x interceptECS) UpdateService(ctx context.Context, in *ecs.UpdateServiceInput, optFns ...func(*ecs.Options)) (*ecs.UpdateServiceOutput, error) {
+func (x *interceptECS) UpdateService(ctx context.Context, in *ecs.UpdateServiceInput, optFns ...func(*ecs.Options)) (*ecs.UpdateServiceOutput, error) {
 	if err := x.f(ctx, Call{Service: "ECS", Op: "UpdateService", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.UpdateService(ctx, in, optFns...)
 }
 
-func (x interceptECS) DeleteService(ctx context.Context, in *ecs.DeleteServiceInput, optFns ...func(*ecs.Options)) (*ecs.DeleteServiceOutput, error) {
+func (x *interceptECS) DeleteService(ctx context.Context, in *ecs.DeleteServiceInput, optFns ...func(*ecs.Options)) (*ecs.DeleteServiceOutput, error) {
 	if err := x.f(ctx, Call{Service: "ECS", Op: "DeleteService", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteService(ctx, in, optFns...)
 }
 
-func (x interceptECS) DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error) {
+func (x *interceptECS) DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error) {
 	if err := x.f(ctx, Call{Service: "ECS", Op: "DescribeServices", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeServices(ctx, in, optFns...)
 }
 
-func (x interceptECS) ListServices(ctx context.Context, in *ecs.ListServicesInput, optFns ...func(*ecs.Options)) (*ecs.ListServicesOutput, error) {
+func (x *interceptECS) ListServices(ctx context.Context, in *ecs.ListServicesInput, optFns ...func(*ecs.Options)) (*ecs.ListServicesOutput, error) {
 	if err := x.f(ctx, Call{Service: "ECS", Op: "ListServices", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListServices(ctx, in, optFns...)
 }
 
-func (x interceptECS) ListTasks(ctx context.Context, in *ecs.ListTasksInput, optFns ...func(*ecs.Options)) (*ecs.ListTasksOutput, error) {
+func (x *interceptECS) ListTasks(ctx context.Context, in *ecs.ListTasksInput, optFns ...func(*ecs.Options)) (*ecs.ListTasksOutput, error) {
 	if err := x.f(ctx, Call{Service: "ECS", Op: "ListTasks", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListTasks(ctx, in, optFns...)
 }
 
-func (x interceptECS) DescribeTasks(ctx context.Context, in *ecs.DescribeTasksInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error) {
+func (x *interceptECS) DescribeTasks(ctx context.Context, in *ecs.DescribeTasksInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error) {
 	if err := x.f(ctx, Call{Service: "ECS", Op: "DescribeTasks", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeTasks(ctx, in, optFns...)
 }
 
-func (x interceptECS) StopTask(ctx context.Context, in *ecs.StopTaskInput, optFns ...func(*ecs.Options)) (*ecs.StopTaskOutput, error) {
+func (x *interceptECS) StopTask(ctx context.Context, in *ecs.StopTaskInput, optFns ...func(*ecs.Options)) (*ecs.StopTaskOutput, error) {
 	if err := x.f(ctx, Call{Service: "ECS", Op: "StopTask", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.StopTask(ctx, in, optFns...)
 }
 
-func (x interceptECS) DeleteTaskDefinitions(ctx context.Context, in *ecs.DeleteTaskDefinitionsInput, optFns ...func(*ecs.Options)) (*ecs.DeleteTaskDefinitionsOutput, error) {
+func (x *interceptECS) DeleteTaskDefinitions(ctx context.Context, in *ecs.DeleteTaskDefinitionsInput, optFns ...func(*ecs.Options)) (*ecs.DeleteTaskDefinitionsOutput, error) {
 	if err := x.f(ctx, Call{Service: "ECS", Op: "DeleteTaskDefinitions", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
@@ -238,105 +238,105 @@ type interceptELBv2 struct {
 	account, region string
 }
 
-func (x interceptELBv2) CreateLoadBalancer(ctx context.Context, in *elbv2.CreateLoadBalancerInput, optFns ...func(*elbv2.Options)) (*elbv2.CreateLoadBalancerOutput, error) {
+func (x *interceptELBv2) CreateLoadBalancer(ctx context.Context, in *elbv2.CreateLoadBalancerInput, optFns ...func(*elbv2.Options)) (*elbv2.CreateLoadBalancerOutput, error) {
 	if err := x.f(ctx, Call{Service: "ELBv2", Op: "CreateLoadBalancer", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateLoadBalancer(ctx, in, optFns...)
 }
 
-func (x interceptELBv2) DescribeLoadBalancers(ctx context.Context, in *elbv2.DescribeLoadBalancersInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeLoadBalancersOutput, error) {
+func (x *interceptELBv2) DescribeLoadBalancers(ctx context.Context, in *elbv2.DescribeLoadBalancersInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeLoadBalancersOutput, error) {
 	if err := x.f(ctx, Call{Service: "ELBv2", Op: "DescribeLoadBalancers", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeLoadBalancers(ctx, in, optFns...)
 }
 
-func (x interceptELBv2) DeleteLoadBalancer(ctx context.Context, in *elbv2.DeleteLoadBalancerInput, optFns ...func(*elbv2.Options)) (*elbv2.DeleteLoadBalancerOutput, error) {
+func (x *interceptELBv2) DeleteLoadBalancer(ctx context.Context, in *elbv2.DeleteLoadBalancerInput, optFns ...func(*elbv2.Options)) (*elbv2.DeleteLoadBalancerOutput, error) {
 	if err := x.f(ctx, Call{Service: "ELBv2", Op: "DeleteLoadBalancer", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteLoadBalancer(ctx, in, optFns...)
 }
 
-func (x interceptELBv2) CreateTargetGroup(ctx context.Context, in *elbv2.CreateTargetGroupInput, optFns ...func(*elbv2.Options)) (*elbv2.CreateTargetGroupOutput, error) {
+func (x *interceptELBv2) CreateTargetGroup(ctx context.Context, in *elbv2.CreateTargetGroupInput, optFns ...func(*elbv2.Options)) (*elbv2.CreateTargetGroupOutput, error) {
 	if err := x.f(ctx, Call{Service: "ELBv2", Op: "CreateTargetGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateTargetGroup(ctx, in, optFns...)
 }
 
-func (x interceptELBv2) DescribeTargetGroups(ctx context.Context, in *elbv2.DescribeTargetGroupsInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeTargetGroupsOutput, error) {
+func (x *interceptELBv2) DescribeTargetGroups(ctx context.Context, in *elbv2.DescribeTargetGroupsInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeTargetGroupsOutput, error) {
 	if err := x.f(ctx, Call{Service: "ELBv2", Op: "DescribeTargetGroups", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeTargetGroups(ctx, in, optFns...)
 }
 
-func (x interceptELBv2) DeleteTargetGroup(ctx context.Context, in *elbv2.DeleteTargetGroupInput, optFns ...func(*elbv2.Options)) (*elbv2.DeleteTargetGroupOutput, error) {
+func (x *interceptELBv2) DeleteTargetGroup(ctx context.Context, in *elbv2.DeleteTargetGroupInput, optFns ...func(*elbv2.Options)) (*elbv2.DeleteTargetGroupOutput, error) {
 	if err := x.f(ctx, Call{Service: "ELBv2", Op: "DeleteTargetGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteTargetGroup(ctx, in, optFns...)
 }
 
-func (x interceptELBv2) DescribeTargetGroupAttributes(ctx context.Context, in *elbv2.DescribeTargetGroupAttributesInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeTargetGroupAttributesOutput, error) {
+func (x *interceptELBv2) DescribeTargetGroupAttributes(ctx context.Context, in *elbv2.DescribeTargetGroupAttributesInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeTargetGroupAttributesOutput, error) {
 	if err := x.f(ctx, Call{Service: "ELBv2", Op: "DescribeTargetGroupAttributes", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeTargetGroupAttributes(ctx, in, optFns...)
 }
 
-func (x interceptELBv2) CreateListener(ctx context.Context, in *elbv2.CreateListenerInput, optFns ...func(*elbv2.Options)) (*elbv2.CreateListenerOutput, error) {
+func (x *interceptELBv2) CreateListener(ctx context.Context, in *elbv2.CreateListenerInput, optFns ...func(*elbv2.Options)) (*elbv2.CreateListenerOutput, error) {
 	if err := x.f(ctx, Call{Service: "ELBv2", Op: "CreateListener", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateListener(ctx, in, optFns...)
 }
 
-func (x interceptELBv2) DescribeListeners(ctx context.Context, in *elbv2.DescribeListenersInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeListenersOutput, error) {
+func (x *interceptELBv2) DescribeListeners(ctx context.Context, in *elbv2.DescribeListenersInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeListenersOutput, error) {
 	if err := x.f(ctx, Call{Service: "ELBv2", Op: "DescribeListeners", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeListeners(ctx, in, optFns...)
 }
 
-func (x interceptELBv2) DeleteListener(ctx context.Context, in *elbv2.DeleteListenerInput, optFns ...func(*elbv2.Options)) (*elbv2.DeleteListenerOutput, error) {
+func (x *interceptELBv2) DeleteListener(ctx context.Context, in *elbv2.DeleteListenerInput, optFns ...func(*elbv2.Options)) (*elbv2.DeleteListenerOutput, error) {
 	if err := x.f(ctx, Call{Service: "ELBv2", Op: "DeleteListener", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteListener(ctx, in, optFns...)
 }
 
-func (x interceptELBv2) DescribeTargetHealth(ctx context.Context, in *elbv2.DescribeTargetHealthInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeTargetHealthOutput, error) {
+func (x *interceptELBv2) DescribeTargetHealth(ctx context.Context, in *elbv2.DescribeTargetHealthInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeTargetHealthOutput, error) {
 	if err := x.f(ctx, Call{Service: "ELBv2", Op: "DescribeTargetHealth", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeTargetHealth(ctx, in, optFns...)
 }
 
-func (x interceptELBv2) RegisterTargets(ctx context.Context, in *elbv2.RegisterTargetsInput, optFns ...func(*elbv2.Options)) (*elbv2.RegisterTargetsOutput, error) {
+func (x *interceptELBv2) RegisterTargets(ctx context.Context, in *elbv2.RegisterTargetsInput, optFns ...func(*elbv2.Options)) (*elbv2.RegisterTargetsOutput, error) {
 	if err := x.f(ctx, Call{Service: "ELBv2", Op: "RegisterTargets", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.RegisterTargets(ctx, in, optFns...)
 }
 
-func (x interceptELBv2) DeregisterTargets(ctx context.Context, in *elbv2.DeregisterTargetsInput, optFns ...func(*elbv2.Options)) (*elbv2.DeregisterTargetsOutput, error) {
+func (x *interceptELBv2) DeregisterTargets(ctx context.Context, in *elbv2.DeregisterTargetsInput, optFns ...func(*elbv2.Options)) (*elbv2.DeregisterTargetsOutput, error) {
 	if err := x.f(ctx, Call{Service: "ELBv2", Op: "DeregisterTargets", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeregisterTargets(ctx, in, optFns...)
 }
 
-func (x interceptELBv2) DescribeTags(ctx context.Context, in *elbv2.DescribeTagsInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeTagsOutput, error) {
+func (x *interceptELBv2) DescribeTags(ctx context.Context, in *elbv2.DescribeTagsInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeTagsOutput, error) {
 	if err := x.f(ctx, Call{Service: "ELBv2", Op: "DescribeTags", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeTags(ctx, in, optFns...)
 }
 
-func (x interceptELBv2) ModifyLoadBalancerAttributes(ctx context.Context, in *elbv2.ModifyLoadBalancerAttributesInput, optFns ...func(*elbv2.Options)) (*elbv2.ModifyLoadBalancerAttributesOutput, error) {
+func (x *interceptELBv2) ModifyLoadBalancerAttributes(ctx context.Context, in *elbv2.ModifyLoadBalancerAttributesInput, optFns ...func(*elbv2.Options)) (*elbv2.ModifyLoadBalancerAttributesOutput, error) {
 	if err := x.f(ctx, Call{Service: "ELBv2", Op: "ModifyLoadBalancerAttributes", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
@@ -350,35 +350,35 @@ type interceptCloudWatch struct {
 	account, region string
 }
 
-func (x interceptCloudWatch) DescribeAlarms(ctx context.Context, in *cloudwatch.DescribeAlarmsInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error) {
+func (x *interceptCloudWatch) DescribeAlarms(ctx context.Context, in *cloudwatch.DescribeAlarmsInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error) {
 	if err := x.f(ctx, Call{Service: "CloudWatch", Op: "DescribeAlarms", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeAlarms(ctx, in, optFns...)
 }
 
-func (x interceptCloudWatch) DescribeAlarmHistory(ctx context.Context, in *cloudwatch.DescribeAlarmHistoryInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmHistoryOutput, error) {
+func (x *interceptCloudWatch) DescribeAlarmHistory(ctx context.Context, in *cloudwatch.DescribeAlarmHistoryInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmHistoryOutput, error) {
 	if err := x.f(ctx, Call{Service: "CloudWatch", Op: "DescribeAlarmHistory", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeAlarmHistory(ctx, in, optFns...)
 }
 
-func (x interceptCloudWatch) GetMetricData(ctx context.Context, in *cloudwatch.GetMetricDataInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error) {
+func (x *interceptCloudWatch) GetMetricData(ctx context.Context, in *cloudwatch.GetMetricDataInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error) {
 	if err := x.f(ctx, Call{Service: "CloudWatch", Op: "GetMetricData", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.GetMetricData(ctx, in, optFns...)
 }
 
-func (x interceptCloudWatch) PutMetricAlarm(ctx context.Context, in *cloudwatch.PutMetricAlarmInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricAlarmOutput, error) {
+func (x *interceptCloudWatch) PutMetricAlarm(ctx context.Context, in *cloudwatch.PutMetricAlarmInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricAlarmOutput, error) {
 	if err := x.f(ctx, Call{Service: "CloudWatch", Op: "PutMetricAlarm", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.PutMetricAlarm(ctx, in, optFns...)
 }
 
-func (x interceptCloudWatch) DeleteAlarms(ctx context.Context, in *cloudwatch.DeleteAlarmsInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.DeleteAlarmsOutput, error) {
+func (x *interceptCloudWatch) DeleteAlarms(ctx context.Context, in *cloudwatch.DeleteAlarmsInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.DeleteAlarmsOutput, error) {
 	if err := x.f(ctx, Call{Service: "CloudWatch", Op: "DeleteAlarms", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
@@ -392,49 +392,49 @@ type interceptAutoScaling struct {
 	account, region string
 }
 
-func (x interceptAutoScaling) RegisterScalableTarget(ctx context.Context, in *applicationautoscaling.RegisterScalableTargetInput, optFns ...func(*applicationautoscaling.Options)) (*applicationautoscaling.RegisterScalableTargetOutput, error) {
+func (x *interceptAutoScaling) RegisterScalableTarget(ctx context.Context, in *applicationautoscaling.RegisterScalableTargetInput, optFns ...func(*applicationautoscaling.Options)) (*applicationautoscaling.RegisterScalableTargetOutput, error) {
 	if err := x.f(ctx, Call{Service: "AutoScaling", Op: "RegisterScalableTarget", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.RegisterScalableTarget(ctx, in, optFns...)
 }
 
-func (x interceptAutoScaling) DescribeScalableTargets(ctx context.Context, in *applicationautoscaling.DescribeScalableTargetsInput, optFns ...func(*applicationautoscaling.Options)) (*applicationautoscaling.DescribeScalableTargetsOutput, error) {
+func (x *interceptAutoScaling) DescribeScalableTargets(ctx context.Context, in *applicationautoscaling.DescribeScalableTargetsInput, optFns ...func(*applicationautoscaling.Options)) (*applicationautoscaling.DescribeScalableTargetsOutput, error) {
 	if err := x.f(ctx, Call{Service: "AutoScaling", Op: "DescribeScalableTargets", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeScalableTargets(ctx, in, optFns...)
 }
 
-func (x interceptAutoScaling) DeregisterScalableTarget(ctx context.Context, in *applicationautoscaling.DeregisterScalableTargetInput, optFns ...func(*applicationautoscaling.Options)) (*applicationautoscaling.DeregisterScalableTargetOutput, error) {
+func (x *interceptAutoScaling) DeregisterScalableTarget(ctx context.Context, in *applicationautoscaling.DeregisterScalableTargetInput, optFns ...func(*applicationautoscaling.Options)) (*applicationautoscaling.DeregisterScalableTargetOutput, error) {
 	if err := x.f(ctx, Call{Service: "AutoScaling", Op: "DeregisterScalableTarget", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeregisterScalableTarget(ctx, in, optFns...)
 }
 
-func (x interceptAutoScaling) PutScalingPolicy(ctx context.Context, in *applicationautoscaling.PutScalingPolicyInput, optFns ...func(*applicationautoscaling.Options)) (*applicationautoscaling.PutScalingPolicyOutput, error) {
+func (x *interceptAutoScaling) PutScalingPolicy(ctx context.Context, in *applicationautoscaling.PutScalingPolicyInput, optFns ...func(*applicationautoscaling.Options)) (*applicationautoscaling.PutScalingPolicyOutput, error) {
 	if err := x.f(ctx, Call{Service: "AutoScaling", Op: "PutScalingPolicy", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.PutScalingPolicy(ctx, in, optFns...)
 }
 
-func (x interceptAutoScaling) DescribeScalingPolicies(ctx context.Context, in *applicationautoscaling.DescribeScalingPoliciesInput, optFns ...func(*applicationautoscaling.Options)) (*applicationautoscaling.DescribeScalingPoliciesOutput, error) {
+func (x *interceptAutoScaling) DescribeScalingPolicies(ctx context.Context, in *applicationautoscaling.DescribeScalingPoliciesInput, optFns ...func(*applicationautoscaling.Options)) (*applicationautoscaling.DescribeScalingPoliciesOutput, error) {
 	if err := x.f(ctx, Call{Service: "AutoScaling", Op: "DescribeScalingPolicies", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeScalingPolicies(ctx, in, optFns...)
 }
 
-func (x interceptAutoScaling) DeleteScalingPolicy(ctx context.Context, in *applicationautoscaling.DeleteScalingPolicyInput, optFns ...func(*applicationautoscaling.Options)) (*applicationautoscaling.DeleteScalingPolicyOutput, error) {
+func (x *interceptAutoScaling) DeleteScalingPolicy(ctx context.Context, in *applicationautoscaling.DeleteScalingPolicyInput, optFns ...func(*applicationautoscaling.Options)) (*applicationautoscaling.DeleteScalingPolicyOutput, error) {
 	if err := x.f(ctx, Call{Service: "AutoScaling", Op: "DeleteScalingPolicy", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteScalingPolicy(ctx, in, optFns...)
 }
 
-func (x interceptAutoScaling) DescribeScalingActivities(ctx context.Context, in *applicationautoscaling.DescribeScalingActivitiesInput, optFns ...func(*applicationautoscaling.Options)) (*applicationautoscaling.DescribeScalingActivitiesOutput, error) {
+func (x *interceptAutoScaling) DescribeScalingActivities(ctx context.Context, in *applicationautoscaling.DescribeScalingActivitiesInput, optFns ...func(*applicationautoscaling.Options)) (*applicationautoscaling.DescribeScalingActivitiesOutput, error) {
 	if err := x.f(ctx, Call{Service: "AutoScaling", Op: "DescribeScalingActivities", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
@@ -448,119 +448,119 @@ type interceptEC2 struct {
 	account, region string
 }
 
-func (x interceptEC2) DescribeVpcs(ctx context.Context, in *ec2.DescribeVpcsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeVpcsOutput, error) {
+func (x *interceptEC2) DescribeVpcs(ctx context.Context, in *ec2.DescribeVpcsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeVpcsOutput, error) {
 	if err := x.f(ctx, Call{Service: "EC2", Op: "DescribeVpcs", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeVpcs(ctx, in, optFns...)
 }
 
-func (x interceptEC2) DescribeSubnets(ctx context.Context, in *ec2.DescribeSubnetsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSubnetsOutput, error) {
+func (x *interceptEC2) DescribeSubnets(ctx context.Context, in *ec2.DescribeSubnetsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSubnetsOutput, error) {
 	if err := x.f(ctx, Call{Service: "EC2", Op: "DescribeSubnets", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeSubnets(ctx, in, optFns...)
 }
 
-func (x interceptEC2) DescribeSecurityGroups(ctx context.Context, in *ec2.DescribeSecurityGroupsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupsOutput, error) {
+func (x *interceptEC2) DescribeSecurityGroups(ctx context.Context, in *ec2.DescribeSecurityGroupsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupsOutput, error) {
 	if err := x.f(ctx, Call{Service: "EC2", Op: "DescribeSecurityGroups", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeSecurityGroups(ctx, in, optFns...)
 }
 
-func (x interceptEC2) DescribeAvailabilityZones(ctx context.Context, in *ec2.DescribeAvailabilityZonesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeAvailabilityZonesOutput, error) {
+func (x *interceptEC2) DescribeAvailabilityZones(ctx context.Context, in *ec2.DescribeAvailabilityZonesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeAvailabilityZonesOutput, error) {
 	if err := x.f(ctx, Call{Service: "EC2", Op: "DescribeAvailabilityZones", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeAvailabilityZones(ctx, in, optFns...)
 }
 
-func (x interceptEC2) CreateSecurityGroup(ctx context.Context, in *ec2.CreateSecurityGroupInput, optFns ...func(*ec2.Options)) (*ec2.CreateSecurityGroupOutput, error) {
+func (x *interceptEC2) CreateSecurityGroup(ctx context.Context, in *ec2.CreateSecurityGroupInput, optFns ...func(*ec2.Options)) (*ec2.CreateSecurityGroupOutput, error) {
 	if err := x.f(ctx, Call{Service: "EC2", Op: "CreateSecurityGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateSecurityGroup(ctx, in, optFns...)
 }
 
-func (x interceptEC2) AuthorizeSecurityGroupIngress(ctx context.Context, in *ec2.AuthorizeSecurityGroupIngressInput, optFns ...func(*ec2.Options)) (*ec2.AuthorizeSecurityGroupIngressOutput, error) {
+func (x *interceptEC2) AuthorizeSecurityGroupIngress(ctx context.Context, in *ec2.AuthorizeSecurityGroupIngressInput, optFns ...func(*ec2.Options)) (*ec2.AuthorizeSecurityGroupIngressOutput, error) {
 	if err := x.f(ctx, Call{Service: "EC2", Op: "AuthorizeSecurityGroupIngress", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.AuthorizeSecurityGroupIngress(ctx, in, optFns...)
 }
 
-func (x interceptEC2) DeleteSecurityGroup(ctx context.Context, in *ec2.DeleteSecurityGroupInput, optFns ...func(*ec2.Options)) (*ec2.DeleteSecurityGroupOutput, error) {
+func (x *interceptEC2) DeleteSecurityGroup(ctx context.Context, in *ec2.DeleteSecurityGroupInput, optFns ...func(*ec2.Options)) (*ec2.DeleteSecurityGroupOutput, error) {
 	if err := x.f(ctx, Call{Service: "EC2", Op: "DeleteSecurityGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteSecurityGroup(ctx, in, optFns...)
 }
 
-func (x interceptEC2) DescribeInstances(ctx context.Context, in *ec2.DescribeInstancesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
+func (x *interceptEC2) DescribeInstances(ctx context.Context, in *ec2.DescribeInstancesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
 	if err := x.f(ctx, Call{Service: "EC2", Op: "DescribeInstances", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeInstances(ctx, in, optFns...)
 }
 
-func (x interceptEC2) RunInstances(ctx context.Context, in *ec2.RunInstancesInput, optFns ...func(*ec2.Options)) (*ec2.RunInstancesOutput, error) {
+func (x *interceptEC2) RunInstances(ctx context.Context, in *ec2.RunInstancesInput, optFns ...func(*ec2.Options)) (*ec2.RunInstancesOutput, error) {
 	if err := x.f(ctx, Call{Service: "EC2", Op: "RunInstances", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.RunInstances(ctx, in, optFns...)
 }
 
-func (x interceptEC2) TerminateInstances(ctx context.Context, in *ec2.TerminateInstancesInput, optFns ...func(*ec2.Options)) (*ec2.TerminateInstancesOutput, error) {
+func (x *interceptEC2) TerminateInstances(ctx context.Context, in *ec2.TerminateInstancesInput, optFns ...func(*ec2.Options)) (*ec2.TerminateInstancesOutput, error) {
 	if err := x.f(ctx, Call{Service: "EC2", Op: "TerminateInstances", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.TerminateInstances(ctx, in, optFns...)
 }
 
-func (x interceptEC2) CreateLaunchTemplate(ctx context.Context, in *ec2.CreateLaunchTemplateInput, optFns ...func(*ec2.Options)) (*ec2.CreateLaunchTemplateOutput, error) {
+func (x *interceptEC2) CreateLaunchTemplate(ctx context.Context, in *ec2.CreateLaunchTemplateInput, optFns ...func(*ec2.Options)) (*ec2.CreateLaunchTemplateOutput, error) {
 	if err := x.f(ctx, Call{Service: "EC2", Op: "CreateLaunchTemplate", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateLaunchTemplate(ctx, in, optFns...)
 }
 
-func (x interceptEC2) DescribeLaunchTemplates(ctx context.Context, in *ec2.DescribeLaunchTemplatesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeLaunchTemplatesOutput, error) {
+func (x *interceptEC2) DescribeLaunchTemplates(ctx context.Context, in *ec2.DescribeLaunchTemplatesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeLaunchTemplatesOutput, error) {
 	if err := x.f(ctx, Call{Service: "EC2", Op: "DescribeLaunchTemplates", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeLaunchTemplates(ctx, in, optFns...)
 }
 
-func (x interceptEC2) DeleteLaunchTemplate(ctx context.Context, in *ec2.DeleteLaunchTemplateInput, optFns ...func(*ec2.Options)) (*ec2.DeleteLaunchTemplateOutput, error) {
+func (x *interceptEC2) DeleteLaunchTemplate(ctx context.Context, in *ec2.DeleteLaunchTemplateInput, optFns ...func(*ec2.Options)) (*ec2.DeleteLaunchTemplateOutput, error) {
 	if err := x.f(ctx, Call{Service: "EC2", Op: "DeleteLaunchTemplate", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteLaunchTemplate(ctx, in, optFns...)
 }
 
-func (x interceptEC2) DescribeSpotInstanceRequests(ctx context.Context, in *ec2.DescribeSpotInstanceRequestsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSpotInstanceRequestsOutput, error) {
+func (x *interceptEC2) DescribeSpotInstanceRequests(ctx context.Context, in *ec2.DescribeSpotInstanceRequestsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSpotInstanceRequestsOutput, error) {
 	if err := x.f(ctx, Call{Service: "EC2", Op: "DescribeSpotInstanceRequests", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeSpotInstanceRequests(ctx, in, optFns...)
 }
 
-func (x interceptEC2) CancelSpotInstanceRequests(ctx context.Context, in *ec2.CancelSpotInstanceRequestsInput, optFns ...func(*ec2.Options)) (*ec2.CancelSpotInstanceRequestsOutput, error) {
+func (x *interceptEC2) CancelSpotInstanceRequests(ctx context.Context, in *ec2.CancelSpotInstanceRequestsInput, optFns ...func(*ec2.Options)) (*ec2.CancelSpotInstanceRequestsOutput, error) {
 	if err := x.f(ctx, Call{Service: "EC2", Op: "CancelSpotInstanceRequests", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CancelSpotInstanceRequests(ctx, in, optFns...)
 }
 
-func (x interceptEC2) StopInstances(ctx context.Context, in *ec2.StopInstancesInput, optFns ...func(*ec2.Options)) (*ec2.StopInstancesOutput, error) {
+func (x *interceptEC2) StopInstances(ctx context.Context, in *ec2.StopInstancesInput, optFns ...func(*ec2.Options)) (*ec2.StopInstancesOutput, error) {
 	if err := x.f(ctx, Call{Service: "EC2", Op: "StopInstances", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.StopInstances(ctx, in, optFns...)
 }
 
-func (x interceptEC2) StartInstances(ctx context.Context, in *ec2.StartInstancesInput, optFns ...func(*ec2.Options)) (*ec2.StartInstancesOutput, error) {
+func (x *interceptEC2) StartInstances(ctx context.Context, in *ec2.StartInstancesInput, optFns ...func(*ec2.Options)) (*ec2.StartInstancesOutput, error) {
 	if err := x.f(ctx, Call{Service: "EC2", Op: "StartInstances", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
@@ -574,35 +574,35 @@ type interceptCloudFormation struct {
 	account, region string
 }
 
-func (x interceptCloudFormation) CreateStack(ctx context.Context, in *cloudformation.CreateStackInput, optFns ...func(*cloudformation.Options)) (*cloudformation.CreateStackOutput, error) {
+func (x *interceptCloudFormation) CreateStack(ctx context.Context, in *cloudformation.CreateStackInput, optFns ...func(*cloudformation.Options)) (*cloudformation.CreateStackOutput, error) {
 	if err := x.f(ctx, Call{Service: "CloudFormation", Op: "CreateStack", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateStack(ctx, in, optFns...)
 }
 
-func (x interceptCloudFormation) DescribeStacks(ctx context.Context, in *cloudformation.DescribeStacksInput, optFns ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
+func (x *interceptCloudFormation) DescribeStacks(ctx context.Context, in *cloudformation.DescribeStacksInput, optFns ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
 	if err := x.f(ctx, Call{Service: "CloudFormation", Op: "DescribeStacks", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeStacks(ctx, in, optFns...)
 }
 
-func (x interceptCloudFormation) DescribeStackEvents(ctx context.Context, in *cloudformation.DescribeStackEventsInput, optFns ...func(*cloudformation.Options)) (*cloudformation.DescribeStackEventsOutput, error) {
+func (x *interceptCloudFormation) DescribeStackEvents(ctx context.Context, in *cloudformation.DescribeStackEventsInput, optFns ...func(*cloudformation.Options)) (*cloudformation.DescribeStackEventsOutput, error) {
 	if err := x.f(ctx, Call{Service: "CloudFormation", Op: "DescribeStackEvents", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeStackEvents(ctx, in, optFns...)
 }
 
-func (x interceptCloudFormation) DeleteStack(ctx context.Context, in *cloudformation.DeleteStackInput, optFns ...func(*cloudformation.Options)) (*cloudformation.DeleteStackOutput, error) {
+func (x *interceptCloudFormation) DeleteStack(ctx context.Context, in *cloudformation.DeleteStackInput, optFns ...func(*cloudformation.Options)) (*cloudformation.DeleteStackOutput, error) {
 	if err := x.f(ctx, Call{Service: "CloudFormation", Op: "DeleteStack", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteStack(ctx, in, optFns...)
 }
 
-func (x interceptCloudFormation) DescribeStackResources(ctx context.Context, in *cloudformation.DescribeStackResourcesInput, optFns ...func(*cloudformation.Options)) (*cloudformation.DescribeStackResourcesOutput, error) {
+func (x *interceptCloudFormation) DescribeStackResources(ctx context.Context, in *cloudformation.DescribeStackResourcesInput, optFns ...func(*cloudformation.Options)) (*cloudformation.DescribeStackResourcesOutput, error) {
 	if err := x.f(ctx, Call{Service: "CloudFormation", Op: "DescribeStackResources", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
@@ -616,91 +616,91 @@ type interceptIAM struct {
 	account, region string
 }
 
-func (x interceptIAM) GetRole(ctx context.Context, in *iam.GetRoleInput, optFns ...func(*iam.Options)) (*iam.GetRoleOutput, error) {
+func (x *interceptIAM) GetRole(ctx context.Context, in *iam.GetRoleInput, optFns ...func(*iam.Options)) (*iam.GetRoleOutput, error) {
 	if err := x.f(ctx, Call{Service: "IAM", Op: "GetRole", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.GetRole(ctx, in, optFns...)
 }
 
-func (x interceptIAM) CreateRole(ctx context.Context, in *iam.CreateRoleInput, optFns ...func(*iam.Options)) (*iam.CreateRoleOutput, error) {
+func (x *interceptIAM) CreateRole(ctx context.Context, in *iam.CreateRoleInput, optFns ...func(*iam.Options)) (*iam.CreateRoleOutput, error) {
 	if err := x.f(ctx, Call{Service: "IAM", Op: "CreateRole", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateRole(ctx, in, optFns...)
 }
 
-func (x interceptIAM) DeleteRole(ctx context.Context, in *iam.DeleteRoleInput, optFns ...func(*iam.Options)) (*iam.DeleteRoleOutput, error) {
+func (x *interceptIAM) DeleteRole(ctx context.Context, in *iam.DeleteRoleInput, optFns ...func(*iam.Options)) (*iam.DeleteRoleOutput, error) {
 	if err := x.f(ctx, Call{Service: "IAM", Op: "DeleteRole", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteRole(ctx, in, optFns...)
 }
 
-func (x interceptIAM) AttachRolePolicy(ctx context.Context, in *iam.AttachRolePolicyInput, optFns ...func(*iam.Options)) (*iam.AttachRolePolicyOutput, error) {
+func (x *interceptIAM) AttachRolePolicy(ctx context.Context, in *iam.AttachRolePolicyInput, optFns ...func(*iam.Options)) (*iam.AttachRolePolicyOutput, error) {
 	if err := x.f(ctx, Call{Service: "IAM", Op: "AttachRolePolicy", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.AttachRolePolicy(ctx, in, optFns...)
 }
 
-func (x interceptIAM) ListAttachedRolePolicies(ctx context.Context, in *iam.ListAttachedRolePoliciesInput, optFns ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error) {
+func (x *interceptIAM) ListAttachedRolePolicies(ctx context.Context, in *iam.ListAttachedRolePoliciesInput, optFns ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error) {
 	if err := x.f(ctx, Call{Service: "IAM", Op: "ListAttachedRolePolicies", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListAttachedRolePolicies(ctx, in, optFns...)
 }
 
-func (x interceptIAM) DetachRolePolicy(ctx context.Context, in *iam.DetachRolePolicyInput, optFns ...func(*iam.Options)) (*iam.DetachRolePolicyOutput, error) {
+func (x *interceptIAM) DetachRolePolicy(ctx context.Context, in *iam.DetachRolePolicyInput, optFns ...func(*iam.Options)) (*iam.DetachRolePolicyOutput, error) {
 	if err := x.f(ctx, Call{Service: "IAM", Op: "DetachRolePolicy", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DetachRolePolicy(ctx, in, optFns...)
 }
 
-func (x interceptIAM) CreatePolicy(ctx context.Context, in *iam.CreatePolicyInput, optFns ...func(*iam.Options)) (*iam.CreatePolicyOutput, error) {
+func (x *interceptIAM) CreatePolicy(ctx context.Context, in *iam.CreatePolicyInput, optFns ...func(*iam.Options)) (*iam.CreatePolicyOutput, error) {
 	if err := x.f(ctx, Call{Service: "IAM", Op: "CreatePolicy", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreatePolicy(ctx, in, optFns...)
 }
 
-func (x interceptIAM) DeletePolicy(ctx context.Context, in *iam.DeletePolicyInput, optFns ...func(*iam.Options)) (*iam.DeletePolicyOutput, error) {
+func (x *interceptIAM) DeletePolicy(ctx context.Context, in *iam.DeletePolicyInput, optFns ...func(*iam.Options)) (*iam.DeletePolicyOutput, error) {
 	if err := x.f(ctx, Call{Service: "IAM", Op: "DeletePolicy", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeletePolicy(ctx, in, optFns...)
 }
 
-func (x interceptIAM) GetPolicy(ctx context.Context, in *iam.GetPolicyInput, optFns ...func(*iam.Options)) (*iam.GetPolicyOutput, error) {
+func (x *interceptIAM) GetPolicy(ctx context.Context, in *iam.GetPolicyInput, optFns ...func(*iam.Options)) (*iam.GetPolicyOutput, error) {
 	if err := x.f(ctx, Call{Service: "IAM", Op: "GetPolicy", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.GetPolicy(ctx, in, optFns...)
 }
 
-func (x interceptIAM) PutRolePolicy(ctx context.Context, in *iam.PutRolePolicyInput, optFns ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error) {
+func (x *interceptIAM) PutRolePolicy(ctx context.Context, in *iam.PutRolePolicyInput, optFns ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error) {
 	if err := x.f(ctx, Call{Service: "IAM", Op: "PutRolePolicy", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.PutRolePolicy(ctx, in, optFns...)
 }
 
-func (x interceptIAM) ListRolePolicies(ctx context.Context, in *iam.ListRolePoliciesInput, optFns ...func(*iam.Options)) (*iam.ListRolePoliciesOutput, error) {
+func (x *interceptIAM) ListRolePolicies(ctx context.Context, in *iam.ListRolePoliciesInput, optFns ...func(*iam.Options)) (*iam.ListRolePoliciesOutput, error) {
 	if err := x.f(ctx, Call{Service: "IAM", Op: "ListRolePolicies", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListRolePolicies(ctx, in, optFns...)
 }
 
-func (x interceptIAM) DeleteRolePolicy(ctx context.Context, in *iam.DeleteRolePolicyInput, optFns ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error) {
+func (x *interceptIAM) DeleteRolePolicy(ctx context.Context, in *iam.DeleteRolePolicyInput, optFns ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error) {
 	if err := x.f(ctx, Call{Service: "IAM", Op: "DeleteRolePolicy", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteRolePolicy(ctx, in, optFns...)
 }
 
-func (x interceptIAM) SimulatePrincipalPolicy(ctx context.Context, in *iam.SimulatePrincipalPolicyInput, optFns ...func(*iam.Options)) (*iam.SimulatePrincipalPolicyOutput, error) {
+func (x *interceptIAM) SimulatePrincipalPolicy(ctx context.Context, in *iam.SimulatePrincipalPolicyInput, optFns ...func(*iam.Options)) (*iam.SimulatePrincipalPolicyOutput, error) {
 	if err := x.f(ctx, Call{Service: "IAM", Op: "SimulatePrincipalPolicy", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
@@ -714,7 +714,7 @@ type interceptTagging struct {
 	account, region string
 }
 
-func (x interceptTagging) GetResources(ctx context.Context, in *resourcegroupstaggingapi.GetResourcesInput, optFns ...func(*resourcegroupstaggingapi.Options)) (*resourcegroupstaggingapi.GetResourcesOutput, error) {
+func (x *interceptTagging) GetResources(ctx context.Context, in *resourcegroupstaggingapi.GetResourcesInput, optFns ...func(*resourcegroupstaggingapi.Options)) (*resourcegroupstaggingapi.GetResourcesOutput, error) {
 	if err := x.f(ctx, Call{Service: "Tagging", Op: "GetResources", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
@@ -728,14 +728,14 @@ type interceptSTS struct {
 	account, region string
 }
 
-func (x interceptSTS) GetCallerIdentity(ctx context.Context, in *sts.GetCallerIdentityInput, optFns ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
+func (x *interceptSTS) GetCallerIdentity(ctx context.Context, in *sts.GetCallerIdentityInput, optFns ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
 	if err := x.f(ctx, Call{Service: "STS", Op: "GetCallerIdentity", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.GetCallerIdentity(ctx, in, optFns...)
 }
 
-func (x interceptSTS) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
+func (x *interceptSTS) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
 	if err := x.f(ctx, Call{Service: "STS", Op: "AssumeRole", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
@@ -749,7 +749,7 @@ type interceptQuotas struct {
 	account, region string
 }
 
-func (x interceptQuotas) GetServiceQuota(ctx context.Context, in *servicequotas.GetServiceQuotaInput, optFns ...func(*servicequotas.Options)) (*servicequotas.GetServiceQuotaOutput, error) {
+func (x *interceptQuotas) GetServiceQuota(ctx context.Context, in *servicequotas.GetServiceQuotaInput, optFns ...func(*servicequotas.Options)) (*servicequotas.GetServiceQuotaOutput, error) {
 	if err := x.f(ctx, Call{Service: "Quotas", Op: "GetServiceQuota", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
@@ -763,105 +763,105 @@ type interceptGlobalAccelerator struct {
 	account, region string
 }
 
-func (x interceptGlobalAccelerator) ListAccelerators(ctx context.Context, in *globalaccelerator.ListAcceleratorsInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.ListAcceleratorsOutput, error) {
+func (x *interceptGlobalAccelerator) ListAccelerators(ctx context.Context, in *globalaccelerator.ListAcceleratorsInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.ListAcceleratorsOutput, error) {
 	if err := x.f(ctx, Call{Service: "GlobalAccelerator", Op: "ListAccelerators", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListAccelerators(ctx, in, optFns...)
 }
 
-func (x interceptGlobalAccelerator) CreateAccelerator(ctx context.Context, in *globalaccelerator.CreateAcceleratorInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.CreateAcceleratorOutput, error) {
+func (x *interceptGlobalAccelerator) CreateAccelerator(ctx context.Context, in *globalaccelerator.CreateAcceleratorInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.CreateAcceleratorOutput, error) {
 	if err := x.f(ctx, Call{Service: "GlobalAccelerator", Op: "CreateAccelerator", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateAccelerator(ctx, in, optFns...)
 }
 
-func (x interceptGlobalAccelerator) DescribeAccelerator(ctx context.Context, in *globalaccelerator.DescribeAcceleratorInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.DescribeAcceleratorOutput, error) {
+func (x *interceptGlobalAccelerator) DescribeAccelerator(ctx context.Context, in *globalaccelerator.DescribeAcceleratorInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.DescribeAcceleratorOutput, error) {
 	if err := x.f(ctx, Call{Service: "GlobalAccelerator", Op: "DescribeAccelerator", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeAccelerator(ctx, in, optFns...)
 }
 
-func (x interceptGlobalAccelerator) UpdateAccelerator(ctx context.Context, in *globalaccelerator.UpdateAcceleratorInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.UpdateAcceleratorOutput, error) {
+func (x *interceptGlobalAccelerator) UpdateAccelerator(ctx context.Context, in *globalaccelerator.UpdateAcceleratorInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.UpdateAcceleratorOutput, error) {
 	if err := x.f(ctx, Call{Service: "GlobalAccelerator", Op: "UpdateAccelerator", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.UpdateAccelerator(ctx, in, optFns...)
 }
 
-func (x interceptGlobalAccelerator) DeleteAccelerator(ctx context.Context, in *globalaccelerator.DeleteAcceleratorInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.DeleteAcceleratorOutput, error) {
+func (x *interceptGlobalAccelerator) DeleteAccelerator(ctx context.Context, in *globalaccelerator.DeleteAcceleratorInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.DeleteAcceleratorOutput, error) {
 	if err := x.f(ctx, Call{Service: "GlobalAccelerator", Op: "DeleteAccelerator", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteAccelerator(ctx, in, optFns...)
 }
 
-func (x interceptGlobalAccelerator) ListListeners(ctx context.Context, in *globalaccelerator.ListListenersInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.ListListenersOutput, error) {
+func (x *interceptGlobalAccelerator) ListListeners(ctx context.Context, in *globalaccelerator.ListListenersInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.ListListenersOutput, error) {
 	if err := x.f(ctx, Call{Service: "GlobalAccelerator", Op: "ListListeners", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListListeners(ctx, in, optFns...)
 }
 
-func (x interceptGlobalAccelerator) CreateListener(ctx context.Context, in *globalaccelerator.CreateListenerInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.CreateListenerOutput, error) {
+func (x *interceptGlobalAccelerator) CreateListener(ctx context.Context, in *globalaccelerator.CreateListenerInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.CreateListenerOutput, error) {
 	if err := x.f(ctx, Call{Service: "GlobalAccelerator", Op: "CreateListener", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateListener(ctx, in, optFns...)
 }
 
-func (x interceptGlobalAccelerator) DeleteListener(ctx context.Context, in *globalaccelerator.DeleteListenerInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.DeleteListenerOutput, error) {
+func (x *interceptGlobalAccelerator) DeleteListener(ctx context.Context, in *globalaccelerator.DeleteListenerInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.DeleteListenerOutput, error) {
 	if err := x.f(ctx, Call{Service: "GlobalAccelerator", Op: "DeleteListener", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteListener(ctx, in, optFns...)
 }
 
-func (x interceptGlobalAccelerator) ListEndpointGroups(ctx context.Context, in *globalaccelerator.ListEndpointGroupsInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.ListEndpointGroupsOutput, error) {
+func (x *interceptGlobalAccelerator) ListEndpointGroups(ctx context.Context, in *globalaccelerator.ListEndpointGroupsInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.ListEndpointGroupsOutput, error) {
 	if err := x.f(ctx, Call{Service: "GlobalAccelerator", Op: "ListEndpointGroups", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListEndpointGroups(ctx, in, optFns...)
 }
 
-func (x interceptGlobalAccelerator) CreateEndpointGroup(ctx context.Context, in *globalaccelerator.CreateEndpointGroupInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.CreateEndpointGroupOutput, error) {
+func (x *interceptGlobalAccelerator) CreateEndpointGroup(ctx context.Context, in *globalaccelerator.CreateEndpointGroupInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.CreateEndpointGroupOutput, error) {
 	if err := x.f(ctx, Call{Service: "GlobalAccelerator", Op: "CreateEndpointGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateEndpointGroup(ctx, in, optFns...)
 }
 
-func (x interceptGlobalAccelerator) DescribeEndpointGroup(ctx context.Context, in *globalaccelerator.DescribeEndpointGroupInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.DescribeEndpointGroupOutput, error) {
+func (x *interceptGlobalAccelerator) DescribeEndpointGroup(ctx context.Context, in *globalaccelerator.DescribeEndpointGroupInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.DescribeEndpointGroupOutput, error) {
 	if err := x.f(ctx, Call{Service: "GlobalAccelerator", Op: "DescribeEndpointGroup", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeEndpointGroup(ctx, in, optFns...)
 }
 
-func (x interceptGlobalAccelerator) DeleteEndpointGroup(ctx context.Context, in *globalaccelerator.DeleteEndpointGroupInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.DeleteEndpointGroupOutput, error) {
+func (x *interceptGlobalAccelerator) DeleteEndpointGroup(ctx context.Context, in *globalaccelerator.DeleteEndpointGroupInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.DeleteEndpointGroupOutput, error) {
 	if err := x.f(ctx, Call{Service: "GlobalAccelerator", Op: "DeleteEndpointGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteEndpointGroup(ctx, in, optFns...)
 }
 
-func (x interceptGlobalAccelerator) ListTagsForResource(ctx context.Context, in *globalaccelerator.ListTagsForResourceInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.ListTagsForResourceOutput, error) {
+func (x *interceptGlobalAccelerator) ListTagsForResource(ctx context.Context, in *globalaccelerator.ListTagsForResourceInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.ListTagsForResourceOutput, error) {
 	if err := x.f(ctx, Call{Service: "GlobalAccelerator", Op: "ListTagsForResource", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListTagsForResource(ctx, in, optFns...)
 }
 
-func (x interceptGlobalAccelerator) UpdateEndpointGroup(ctx context.Context, in *globalaccelerator.UpdateEndpointGroupInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.UpdateEndpointGroupOutput, error) {
+func (x *interceptGlobalAccelerator) UpdateEndpointGroup(ctx context.Context, in *globalaccelerator.UpdateEndpointGroupInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.UpdateEndpointGroupOutput, error) {
 	if err := x.f(ctx, Call{Service: "GlobalAccelerator", Op: "UpdateEndpointGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.UpdateEndpointGroup(ctx, in, optFns...)
 }
 
-func (x interceptGlobalAccelerator) DescribeListener(ctx context.Context, in *globalaccelerator.DescribeListenerInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.DescribeListenerOutput, error) {
+func (x *interceptGlobalAccelerator) DescribeListener(ctx context.Context, in *globalaccelerator.DescribeListenerInput, optFns ...func(*globalaccelerator.Options)) (*globalaccelerator.DescribeListenerOutput, error) {
 	if err := x.f(ctx, Call{Service: "GlobalAccelerator", Op: "DescribeListener", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
@@ -875,28 +875,28 @@ type interceptLogs struct {
 	account, region string
 }
 
-func (x interceptLogs) CreateLogGroup(ctx context.Context, in *cloudwatchlogs.CreateLogGroupInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error) {
+func (x *interceptLogs) CreateLogGroup(ctx context.Context, in *cloudwatchlogs.CreateLogGroupInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.CreateLogGroupOutput, error) {
 	if err := x.f(ctx, Call{Service: "Logs", Op: "CreateLogGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateLogGroup(ctx, in, optFns...)
 }
 
-func (x interceptLogs) DescribeLogGroups(ctx context.Context, in *cloudwatchlogs.DescribeLogGroupsInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error) {
+func (x *interceptLogs) DescribeLogGroups(ctx context.Context, in *cloudwatchlogs.DescribeLogGroupsInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error) {
 	if err := x.f(ctx, Call{Service: "Logs", Op: "DescribeLogGroups", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeLogGroups(ctx, in, optFns...)
 }
 
-func (x interceptLogs) DeleteLogGroup(ctx context.Context, in *cloudwatchlogs.DeleteLogGroupInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteLogGroupOutput, error) {
+func (x *interceptLogs) DeleteLogGroup(ctx context.Context, in *cloudwatchlogs.DeleteLogGroupInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DeleteLogGroupOutput, error) {
 	if err := x.f(ctx, Call{Service: "Logs", Op: "DeleteLogGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteLogGroup(ctx, in, optFns...)
 }
 
-func (x interceptLogs) ListTagsForResource(ctx context.Context, in *cloudwatchlogs.ListTagsForResourceInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error) {
+func (x *interceptLogs) ListTagsForResource(ctx context.Context, in *cloudwatchlogs.ListTagsForResourceInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.ListTagsForResourceOutput, error) {
 	if err := x.f(ctx, Call{Service: "Logs", Op: "ListTagsForResource", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
@@ -910,70 +910,70 @@ type interceptS3 struct {
 	account, region string
 }
 
-func (x interceptS3) ListBuckets(ctx context.Context, in *s3.ListBucketsInput, optFns ...func(*s3.Options)) (*s3.ListBucketsOutput, error) {
+func (x *interceptS3) ListBuckets(ctx context.Context, in *s3.ListBucketsInput, optFns ...func(*s3.Options)) (*s3.ListBucketsOutput, error) {
 	if err := x.f(ctx, Call{Service: "S3", Op: "ListBuckets", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListBuckets(ctx, in, optFns...)
 }
 
-func (x interceptS3) CreateBucket(ctx context.Context, in *s3.CreateBucketInput, optFns ...func(*s3.Options)) (*s3.CreateBucketOutput, error) {
+func (x *interceptS3) CreateBucket(ctx context.Context, in *s3.CreateBucketInput, optFns ...func(*s3.Options)) (*s3.CreateBucketOutput, error) {
 	if err := x.f(ctx, Call{Service: "S3", Op: "CreateBucket", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateBucket(ctx, in, optFns...)
 }
 
-func (x interceptS3) DeleteBucket(ctx context.Context, in *s3.DeleteBucketInput, optFns ...func(*s3.Options)) (*s3.DeleteBucketOutput, error) {
+func (x *interceptS3) DeleteBucket(ctx context.Context, in *s3.DeleteBucketInput, optFns ...func(*s3.Options)) (*s3.DeleteBucketOutput, error) {
 	if err := x.f(ctx, Call{Service: "S3", Op: "DeleteBucket", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteBucket(ctx, in, optFns...)
 }
 
-func (x interceptS3) GetBucketTagging(ctx context.Context, in *s3.GetBucketTaggingInput, optFns ...func(*s3.Options)) (*s3.GetBucketTaggingOutput, error) {
+func (x *interceptS3) GetBucketTagging(ctx context.Context, in *s3.GetBucketTaggingInput, optFns ...func(*s3.Options)) (*s3.GetBucketTaggingOutput, error) {
 	if err := x.f(ctx, Call{Service: "S3", Op: "GetBucketTagging", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.GetBucketTagging(ctx, in, optFns...)
 }
 
-func (x interceptS3) PutBucketTagging(ctx context.Context, in *s3.PutBucketTaggingInput, optFns ...func(*s3.Options)) (*s3.PutBucketTaggingOutput, error) {
+func (x *interceptS3) PutBucketTagging(ctx context.Context, in *s3.PutBucketTaggingInput, optFns ...func(*s3.Options)) (*s3.PutBucketTaggingOutput, error) {
 	if err := x.f(ctx, Call{Service: "S3", Op: "PutBucketTagging", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.PutBucketTagging(ctx, in, optFns...)
 }
 
-func (x interceptS3) GetBucketLocation(ctx context.Context, in *s3.GetBucketLocationInput, optFns ...func(*s3.Options)) (*s3.GetBucketLocationOutput, error) {
+func (x *interceptS3) GetBucketLocation(ctx context.Context, in *s3.GetBucketLocationInput, optFns ...func(*s3.Options)) (*s3.GetBucketLocationOutput, error) {
 	if err := x.f(ctx, Call{Service: "S3", Op: "GetBucketLocation", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.GetBucketLocation(ctx, in, optFns...)
 }
 
-func (x interceptS3) PutBucketVersioning(ctx context.Context, in *s3.PutBucketVersioningInput, optFns ...func(*s3.Options)) (*s3.PutBucketVersioningOutput, error) {
+func (x *interceptS3) PutBucketVersioning(ctx context.Context, in *s3.PutBucketVersioningInput, optFns ...func(*s3.Options)) (*s3.PutBucketVersioningOutput, error) {
 	if err := x.f(ctx, Call{Service: "S3", Op: "PutBucketVersioning", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.PutBucketVersioning(ctx, in, optFns...)
 }
 
-func (x interceptS3) PutObject(ctx context.Context, in *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
+func (x *interceptS3) PutObject(ctx context.Context, in *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
 	if err := x.f(ctx, Call{Service: "S3", Op: "PutObject", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.PutObject(ctx, in, optFns...)
 }
 
-func (x interceptS3) ListObjectVersions(ctx context.Context, in *s3.ListObjectVersionsInput, optFns ...func(*s3.Options)) (*s3.ListObjectVersionsOutput, error) {
+func (x *interceptS3) ListObjectVersions(ctx context.Context, in *s3.ListObjectVersionsInput, optFns ...func(*s3.Options)) (*s3.ListObjectVersionsOutput, error) {
 	if err := x.f(ctx, Call{Service: "S3", Op: "ListObjectVersions", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListObjectVersions(ctx, in, optFns...)
 }
 
-func (x interceptS3) DeleteObjects(ctx context.Context, in *s3.DeleteObjectsInput, optFns ...func(*s3.Options)) (*s3.DeleteObjectsOutput, error) {
+func (x *interceptS3) DeleteObjects(ctx context.Context, in *s3.DeleteObjectsInput, optFns ...func(*s3.Options)) (*s3.DeleteObjectsOutput, error) {
 	if err := x.f(ctx, Call{Service: "S3", Op: "DeleteObjects", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
@@ -987,35 +987,35 @@ type interceptRDS struct {
 	account, region string
 }
 
-func (x interceptRDS) CreateDBInstance(ctx context.Context, in *rds.CreateDBInstanceInput, optFns ...func(*rds.Options)) (*rds.CreateDBInstanceOutput, error) {
+func (x *interceptRDS) CreateDBInstance(ctx context.Context, in *rds.CreateDBInstanceInput, optFns ...func(*rds.Options)) (*rds.CreateDBInstanceOutput, error) {
 	if err := x.f(ctx, Call{Service: "RDS", Op: "CreateDBInstance", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateDBInstance(ctx, in, optFns...)
 }
 
-func (x interceptRDS) DescribeDBInstances(ctx context.Context, in *rds.DescribeDBInstancesInput, optFns ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error) {
+func (x *interceptRDS) DescribeDBInstances(ctx context.Context, in *rds.DescribeDBInstancesInput, optFns ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error) {
 	if err := x.f(ctx, Call{Service: "RDS", Op: "DescribeDBInstances", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeDBInstances(ctx, in, optFns...)
 }
 
-func (x interceptRDS) ModifyDBInstance(ctx context.Context, in *rds.ModifyDBInstanceInput, optFns ...func(*rds.Options)) (*rds.ModifyDBInstanceOutput, error) {
+func (x *interceptRDS) ModifyDBInstance(ctx context.Context, in *rds.ModifyDBInstanceInput, optFns ...func(*rds.Options)) (*rds.ModifyDBInstanceOutput, error) {
 	if err := x.f(ctx, Call{Service: "RDS", Op: "ModifyDBInstance", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.ModifyDBInstance(ctx, in, optFns...)
 }
 
-func (x interceptRDS) DeleteDBInstance(ctx context.Context, in *rds.DeleteDBInstanceInput, optFns ...func(*rds.Options)) (*rds.DeleteDBInstanceOutput, error) {
+func (x *interceptRDS) DeleteDBInstance(ctx context.Context, in *rds.DeleteDBInstanceInput, optFns ...func(*rds.Options)) (*rds.DeleteDBInstanceOutput, error) {
 	if err := x.f(ctx, Call{Service: "RDS", Op: "DeleteDBInstance", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteDBInstance(ctx, in, optFns...)
 }
 
-func (x interceptRDS) ListTagsForResource(ctx context.Context, in *rds.ListTagsForResourceInput, optFns ...func(*rds.Options)) (*rds.ListTagsForResourceOutput, error) {
+func (x *interceptRDS) ListTagsForResource(ctx context.Context, in *rds.ListTagsForResourceInput, optFns ...func(*rds.Options)) (*rds.ListTagsForResourceOutput, error) {
 	if err := x.f(ctx, Call{Service: "RDS", Op: "ListTagsForResource", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
@@ -1029,56 +1029,56 @@ type interceptRoute53 struct {
 	account, region string
 }
 
-func (x interceptRoute53) CreateHostedZone(ctx context.Context, in *route53.CreateHostedZoneInput, optFns ...func(*route53.Options)) (*route53.CreateHostedZoneOutput, error) {
+func (x *interceptRoute53) CreateHostedZone(ctx context.Context, in *route53.CreateHostedZoneInput, optFns ...func(*route53.Options)) (*route53.CreateHostedZoneOutput, error) {
 	if err := x.f(ctx, Call{Service: "Route53", Op: "CreateHostedZone", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateHostedZone(ctx, in, optFns...)
 }
 
-func (x interceptRoute53) ListHostedZones(ctx context.Context, in *route53.ListHostedZonesInput, optFns ...func(*route53.Options)) (*route53.ListHostedZonesOutput, error) {
+func (x *interceptRoute53) ListHostedZones(ctx context.Context, in *route53.ListHostedZonesInput, optFns ...func(*route53.Options)) (*route53.ListHostedZonesOutput, error) {
 	if err := x.f(ctx, Call{Service: "Route53", Op: "ListHostedZones", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListHostedZones(ctx, in, optFns...)
 }
 
-func (x interceptRoute53) GetHostedZone(ctx context.Context, in *route53.GetHostedZoneInput, optFns ...func(*route53.Options)) (*route53.GetHostedZoneOutput, error) {
+func (x *interceptRoute53) GetHostedZone(ctx context.Context, in *route53.GetHostedZoneInput, optFns ...func(*route53.Options)) (*route53.GetHostedZoneOutput, error) {
 	if err := x.f(ctx, Call{Service: "Route53", Op: "GetHostedZone", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.GetHostedZone(ctx, in, optFns...)
 }
 
-func (x interceptRoute53) DeleteHostedZone(ctx context.Context, in *route53.DeleteHostedZoneInput, optFns ...func(*route53.Options)) (*route53.DeleteHostedZoneOutput, error) {
+func (x *interceptRoute53) DeleteHostedZone(ctx context.Context, in *route53.DeleteHostedZoneInput, optFns ...func(*route53.Options)) (*route53.DeleteHostedZoneOutput, error) {
 	if err := x.f(ctx, Call{Service: "Route53", Op: "DeleteHostedZone", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteHostedZone(ctx, in, optFns...)
 }
 
-func (x interceptRoute53) ListResourceRecordSets(ctx context.Context, in *route53.ListResourceRecordSetsInput, optFns ...func(*route53.Options)) (*route53.ListResourceRecordSetsOutput, error) {
+func (x *interceptRoute53) ListResourceRecordSets(ctx context.Context, in *route53.ListResourceRecordSetsInput, optFns ...func(*route53.Options)) (*route53.ListResourceRecordSetsOutput, error) {
 	if err := x.f(ctx, Call{Service: "Route53", Op: "ListResourceRecordSets", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListResourceRecordSets(ctx, in, optFns...)
 }
 
-func (x interceptRoute53) ChangeResourceRecordSets(ctx context.Context, in *route53.ChangeResourceRecordSetsInput, optFns ...func(*route53.Options)) (*route53.ChangeResourceRecordSetsOutput, error) {
+func (x *interceptRoute53) ChangeResourceRecordSets(ctx context.Context, in *route53.ChangeResourceRecordSetsInput, optFns ...func(*route53.Options)) (*route53.ChangeResourceRecordSetsOutput, error) {
 	if err := x.f(ctx, Call{Service: "Route53", Op: "ChangeResourceRecordSets", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.ChangeResourceRecordSets(ctx, in, optFns...)
 }
 
-func (x interceptRoute53) ListTagsForResource(ctx context.Context, in *route53.ListTagsForResourceInput, optFns ...func(*route53.Options)) (*route53.ListTagsForResourceOutput, error) {
+func (x *interceptRoute53) ListTagsForResource(ctx context.Context, in *route53.ListTagsForResourceInput, optFns ...func(*route53.Options)) (*route53.ListTagsForResourceOutput, error) {
 	if err := x.f(ctx, Call{Service: "Route53", Op: "ListTagsForResource", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListTagsForResource(ctx, in, optFns...)
 }
 
-func (x interceptRoute53) ChangeTagsForResource(ctx context.Context, in *route53.ChangeTagsForResourceInput, optFns ...func(*route53.Options)) (*route53.ChangeTagsForResourceOutput, error) {
+func (x *interceptRoute53) ChangeTagsForResource(ctx context.Context, in *route53.ChangeTagsForResourceInput, optFns ...func(*route53.Options)) (*route53.ChangeTagsForResourceOutput, error) {
 	if err := x.f(ctx, Call{Service: "Route53", Op: "ChangeTagsForResource", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
@@ -1092,35 +1092,35 @@ type interceptLambda struct {
 	account, region string
 }
 
-func (x interceptLambda) CreateFunction(ctx context.Context, in *lambda.CreateFunctionInput, optFns ...func(*lambda.Options)) (*lambda.CreateFunctionOutput, error) {
+func (x *interceptLambda) CreateFunction(ctx context.Context, in *lambda.CreateFunctionInput, optFns ...func(*lambda.Options)) (*lambda.CreateFunctionOutput, error) {
 	if err := x.f(ctx, Call{Service: "Lambda", Op: "CreateFunction", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateFunction(ctx, in, optFns...)
 }
 
-func (x interceptLambda) GetFunction(ctx context.Context, in *lambda.GetFunctionInput, optFns ...func(*lambda.Options)) (*lambda.GetFunctionOutput, error) {
+func (x *interceptLambda) GetFunction(ctx context.Context, in *lambda.GetFunctionInput, optFns ...func(*lambda.Options)) (*lambda.GetFunctionOutput, error) {
 	if err := x.f(ctx, Call{Service: "Lambda", Op: "GetFunction", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.GetFunction(ctx, in, optFns...)
 }
 
-func (x interceptLambda) ListFunctions(ctx context.Context, in *lambda.ListFunctionsInput, optFns ...func(*lambda.Options)) (*lambda.ListFunctionsOutput, error) {
+func (x *interceptLambda) ListFunctions(ctx context.Context, in *lambda.ListFunctionsInput, optFns ...func(*lambda.Options)) (*lambda.ListFunctionsOutput, error) {
 	if err := x.f(ctx, Call{Service: "Lambda", Op: "ListFunctions", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListFunctions(ctx, in, optFns...)
 }
 
-func (x interceptLambda) DeleteFunction(ctx context.Context, in *lambda.DeleteFunctionInput, optFns ...func(*lambda.Options)) (*lambda.DeleteFunctionOutput, error) {
+func (x *interceptLambda) DeleteFunction(ctx context.Context, in *lambda.DeleteFunctionInput, optFns ...func(*lambda.Options)) (*lambda.DeleteFunctionOutput, error) {
 	if err := x.f(ctx, Call{Service: "Lambda", Op: "DeleteFunction", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteFunction(ctx, in, optFns...)
 }
 
-func (x interceptLambda) ListTags(ctx context.Context, in *lambda.ListTagsInput, optFns ...func(*lambda.Options)) (*lambda.ListTagsOutput, error) {
+func (x *interceptLambda) ListTags(ctx context.Context, in *lambda.ListTagsInput, optFns ...func(*lambda.Options)) (*lambda.ListTagsOutput, error) {
 	if err := x.f(ctx, Call{Service: "Lambda", Op: "ListTags", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
@@ -1134,49 +1134,49 @@ type interceptDynamoDB struct {
 	account, region string
 }
 
-func (x interceptDynamoDB) CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error) {
+func (x *interceptDynamoDB) CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error) {
 	if err := x.f(ctx, Call{Service: "DynamoDB", Op: "CreateTable", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateTable(ctx, in, optFns...)
 }
 
-func (x interceptDynamoDB) DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
+func (x *interceptDynamoDB) DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
 	if err := x.f(ctx, Call{Service: "DynamoDB", Op: "DescribeTable", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeTable(ctx, in, optFns...)
 }
 
-func (x interceptDynamoDB) UpdateTable(ctx context.Context, in *dynamodb.UpdateTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateTableOutput, error) {
+func (x *interceptDynamoDB) UpdateTable(ctx context.Context, in *dynamodb.UpdateTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateTableOutput, error) {
 	if err := x.f(ctx, Call{Service: "DynamoDB", Op: "UpdateTable", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.UpdateTable(ctx, in, optFns...)
 }
 
-func (x interceptDynamoDB) DeleteTable(ctx context.Context, in *dynamodb.DeleteTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteTableOutput, error) {
+func (x *interceptDynamoDB) DeleteTable(ctx context.Context, in *dynamodb.DeleteTableInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteTableOutput, error) {
 	if err := x.f(ctx, Call{Service: "DynamoDB", Op: "DeleteTable", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteTable(ctx, in, optFns...)
 }
 
-func (x interceptDynamoDB) ListTables(ctx context.Context, in *dynamodb.ListTablesInput, optFns ...func(*dynamodb.Options)) (*dynamodb.ListTablesOutput, error) {
+func (x *interceptDynamoDB) ListTables(ctx context.Context, in *dynamodb.ListTablesInput, optFns ...func(*dynamodb.Options)) (*dynamodb.ListTablesOutput, error) {
 	if err := x.f(ctx, Call{Service: "DynamoDB", Op: "ListTables", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListTables(ctx, in, optFns...)
 }
 
-func (x interceptDynamoDB) ListTagsOfResource(ctx context.Context, in *dynamodb.ListTagsOfResourceInput, optFns ...func(*dynamodb.Options)) (*dynamodb.ListTagsOfResourceOutput, error) {
+func (x *interceptDynamoDB) ListTagsOfResource(ctx context.Context, in *dynamodb.ListTagsOfResourceInput, optFns ...func(*dynamodb.Options)) (*dynamodb.ListTagsOfResourceOutput, error) {
 	if err := x.f(ctx, Call{Service: "DynamoDB", Op: "ListTagsOfResource", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListTagsOfResource(ctx, in, optFns...)
 }
 
-func (x interceptDynamoDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+func (x *interceptDynamoDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
 	if err := x.f(ctx, Call{Service: "DynamoDB", Op: "PutItem", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
@@ -1190,56 +1190,56 @@ type interceptSNS struct {
 	account, region string
 }
 
-func (x interceptSNS) CreateTopic(ctx context.Context, in *sns.CreateTopicInput, optFns ...func(*sns.Options)) (*sns.CreateTopicOutput, error) {
+func (x *interceptSNS) CreateTopic(ctx context.Context, in *sns.CreateTopicInput, optFns ...func(*sns.Options)) (*sns.CreateTopicOutput, error) {
 	if err := x.f(ctx, Call{Service: "SNS", Op: "CreateTopic", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateTopic(ctx, in, optFns...)
 }
 
-func (x interceptSNS) DeleteTopic(ctx context.Context, in *sns.DeleteTopicInput, optFns ...func(*sns.Options)) (*sns.DeleteTopicOutput, error) {
+func (x *interceptSNS) DeleteTopic(ctx context.Context, in *sns.DeleteTopicInput, optFns ...func(*sns.Options)) (*sns.DeleteTopicOutput, error) {
 	if err := x.f(ctx, Call{Service: "SNS", Op: "DeleteTopic", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteTopic(ctx, in, optFns...)
 }
 
-func (x interceptSNS) ListTopics(ctx context.Context, in *sns.ListTopicsInput, optFns ...func(*sns.Options)) (*sns.ListTopicsOutput, error) {
+func (x *interceptSNS) ListTopics(ctx context.Context, in *sns.ListTopicsInput, optFns ...func(*sns.Options)) (*sns.ListTopicsOutput, error) {
 	if err := x.f(ctx, Call{Service: "SNS", Op: "ListTopics", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListTopics(ctx, in, optFns...)
 }
 
-func (x interceptSNS) Subscribe(ctx context.Context, in *sns.SubscribeInput, optFns ...func(*sns.Options)) (*sns.SubscribeOutput, error) {
+func (x *interceptSNS) Subscribe(ctx context.Context, in *sns.SubscribeInput, optFns ...func(*sns.Options)) (*sns.SubscribeOutput, error) {
 	if err := x.f(ctx, Call{Service: "SNS", Op: "Subscribe", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.Subscribe(ctx, in, optFns...)
 }
 
-func (x interceptSNS) Unsubscribe(ctx context.Context, in *sns.UnsubscribeInput, optFns ...func(*sns.Options)) (*sns.UnsubscribeOutput, error) {
+func (x *interceptSNS) Unsubscribe(ctx context.Context, in *sns.UnsubscribeInput, optFns ...func(*sns.Options)) (*sns.UnsubscribeOutput, error) {
 	if err := x.f(ctx, Call{Service: "SNS", Op: "Unsubscribe", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.Unsubscribe(ctx, in, optFns...)
 }
 
-func (x interceptSNS) ListSubscriptionsByTopic(ctx context.Context, in *sns.ListSubscriptionsByTopicInput, optFns ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error) {
+func (x *interceptSNS) ListSubscriptionsByTopic(ctx context.Context, in *sns.ListSubscriptionsByTopicInput, optFns ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error) {
 	if err := x.f(ctx, Call{Service: "SNS", Op: "ListSubscriptionsByTopic", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListSubscriptionsByTopic(ctx, in, optFns...)
 }
 
-func (x interceptSNS) ListTagsForResource(ctx context.Context, in *sns.ListTagsForResourceInput, optFns ...func(*sns.Options)) (*sns.ListTagsForResourceOutput, error) {
+func (x *interceptSNS) ListTagsForResource(ctx context.Context, in *sns.ListTagsForResourceInput, optFns ...func(*sns.Options)) (*sns.ListTagsForResourceOutput, error) {
 	if err := x.f(ctx, Call{Service: "SNS", Op: "ListTagsForResource", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListTagsForResource(ctx, in, optFns...)
 }
 
-func (x interceptSNS) Publish(ctx context.Context, in *sns.PublishInput, optFns ...func(*sns.Options)) (*sns.PublishOutput, error) {
+func (x *interceptSNS) Publish(ctx context.Context, in *sns.PublishInput, optFns ...func(*sns.Options)) (*sns.PublishOutput, error) {
 	if err := x.f(ctx, Call{Service: "SNS", Op: "Publish", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
@@ -1253,42 +1253,42 @@ type interceptSQS struct {
 	account, region string
 }
 
-func (x interceptSQS) CreateQueue(ctx context.Context, in *sqs.CreateQueueInput, optFns ...func(*sqs.Options)) (*sqs.CreateQueueOutput, error) {
+func (x *interceptSQS) CreateQueue(ctx context.Context, in *sqs.CreateQueueInput, optFns ...func(*sqs.Options)) (*sqs.CreateQueueOutput, error) {
 	if err := x.f(ctx, Call{Service: "SQS", Op: "CreateQueue", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateQueue(ctx, in, optFns...)
 }
 
-func (x interceptSQS) DeleteQueue(ctx context.Context, in *sqs.DeleteQueueInput, optFns ...func(*sqs.Options)) (*sqs.DeleteQueueOutput, error) {
+func (x *interceptSQS) DeleteQueue(ctx context.Context, in *sqs.DeleteQueueInput, optFns ...func(*sqs.Options)) (*sqs.DeleteQueueOutput, error) {
 	if err := x.f(ctx, Call{Service: "SQS", Op: "DeleteQueue", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteQueue(ctx, in, optFns...)
 }
 
-func (x interceptSQS) GetQueueUrl(ctx context.Context, in *sqs.GetQueueUrlInput, optFns ...func(*sqs.Options)) (*sqs.GetQueueUrlOutput, error) {
+func (x *interceptSQS) GetQueueUrl(ctx context.Context, in *sqs.GetQueueUrlInput, optFns ...func(*sqs.Options)) (*sqs.GetQueueUrlOutput, error) {
 	if err := x.f(ctx, Call{Service: "SQS", Op: "GetQueueUrl", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.GetQueueUrl(ctx, in, optFns...)
 }
 
-func (x interceptSQS) GetQueueAttributes(ctx context.Context, in *sqs.GetQueueAttributesInput, optFns ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error) {
+func (x *interceptSQS) GetQueueAttributes(ctx context.Context, in *sqs.GetQueueAttributesInput, optFns ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error) {
 	if err := x.f(ctx, Call{Service: "SQS", Op: "GetQueueAttributes", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.GetQueueAttributes(ctx, in, optFns...)
 }
 
-func (x interceptSQS) ListQueues(ctx context.Context, in *sqs.ListQueuesInput, optFns ...func(*sqs.Options)) (*sqs.ListQueuesOutput, error) {
+func (x *interceptSQS) ListQueues(ctx context.Context, in *sqs.ListQueuesInput, optFns ...func(*sqs.Options)) (*sqs.ListQueuesOutput, error) {
 	if err := x.f(ctx, Call{Service: "SQS", Op: "ListQueues", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListQueues(ctx, in, optFns...)
 }
 
-func (x interceptSQS) ListQueueTags(ctx context.Context, in *sqs.ListQueueTagsInput, optFns ...func(*sqs.Options)) (*sqs.ListQueueTagsOutput, error) {
+func (x *interceptSQS) ListQueueTags(ctx context.Context, in *sqs.ListQueueTagsInput, optFns ...func(*sqs.Options)) (*sqs.ListQueueTagsOutput, error) {
 	if err := x.f(ctx, Call{Service: "SQS", Op: "ListQueueTags", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
@@ -1302,49 +1302,49 @@ type interceptCognito struct {
 	account, region string
 }
 
-func (x interceptCognito) CreateUserPool(ctx context.Context, in *cognitoidentityprovider.CreateUserPoolInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.CreateUserPoolOutput, error) {
+func (x *interceptCognito) CreateUserPool(ctx context.Context, in *cognitoidentityprovider.CreateUserPoolInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.CreateUserPoolOutput, error) {
 	if err := x.f(ctx, Call{Service: "Cognito", Op: "CreateUserPool", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateUserPool(ctx, in, optFns...)
 }
 
-func (x interceptCognito) DescribeUserPool(ctx context.Context, in *cognitoidentityprovider.DescribeUserPoolInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.DescribeUserPoolOutput, error) {
+func (x *interceptCognito) DescribeUserPool(ctx context.Context, in *cognitoidentityprovider.DescribeUserPoolInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.DescribeUserPoolOutput, error) {
 	if err := x.f(ctx, Call{Service: "Cognito", Op: "DescribeUserPool", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeUserPool(ctx, in, optFns...)
 }
 
-func (x interceptCognito) UpdateUserPool(ctx context.Context, in *cognitoidentityprovider.UpdateUserPoolInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.UpdateUserPoolOutput, error) {
+func (x *interceptCognito) UpdateUserPool(ctx context.Context, in *cognitoidentityprovider.UpdateUserPoolInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.UpdateUserPoolOutput, error) {
 	if err := x.f(ctx, Call{Service: "Cognito", Op: "UpdateUserPool", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.UpdateUserPool(ctx, in, optFns...)
 }
 
-func (x interceptCognito) DeleteUserPool(ctx context.Context, in *cognitoidentityprovider.DeleteUserPoolInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.DeleteUserPoolOutput, error) {
+func (x *interceptCognito) DeleteUserPool(ctx context.Context, in *cognitoidentityprovider.DeleteUserPoolInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.DeleteUserPoolOutput, error) {
 	if err := x.f(ctx, Call{Service: "Cognito", Op: "DeleteUserPool", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteUserPool(ctx, in, optFns...)
 }
 
-func (x interceptCognito) ListUserPools(ctx context.Context, in *cognitoidentityprovider.ListUserPoolsInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.ListUserPoolsOutput, error) {
+func (x *interceptCognito) ListUserPools(ctx context.Context, in *cognitoidentityprovider.ListUserPoolsInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.ListUserPoolsOutput, error) {
 	if err := x.f(ctx, Call{Service: "Cognito", Op: "ListUserPools", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListUserPools(ctx, in, optFns...)
 }
 
-func (x interceptCognito) CreateUserPoolDomain(ctx context.Context, in *cognitoidentityprovider.CreateUserPoolDomainInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.CreateUserPoolDomainOutput, error) {
+func (x *interceptCognito) CreateUserPoolDomain(ctx context.Context, in *cognitoidentityprovider.CreateUserPoolDomainInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.CreateUserPoolDomainOutput, error) {
 	if err := x.f(ctx, Call{Service: "Cognito", Op: "CreateUserPoolDomain", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateUserPoolDomain(ctx, in, optFns...)
 }
 
-func (x interceptCognito) DeleteUserPoolDomain(ctx context.Context, in *cognitoidentityprovider.DeleteUserPoolDomainInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.DeleteUserPoolDomainOutput, error) {
+func (x *interceptCognito) DeleteUserPoolDomain(ctx context.Context, in *cognitoidentityprovider.DeleteUserPoolDomainInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.DeleteUserPoolDomainOutput, error) {
 	if err := x.f(ctx, Call{Service: "Cognito", Op: "DeleteUserPoolDomain", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
@@ -1358,56 +1358,56 @@ type interceptElasticBeanstalk struct {
 	account, region string
 }
 
-func (x interceptElasticBeanstalk) CreateApplication(ctx context.Context, in *elasticbeanstalk.CreateApplicationInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.CreateApplicationOutput, error) {
+func (x *interceptElasticBeanstalk) CreateApplication(ctx context.Context, in *elasticbeanstalk.CreateApplicationInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.CreateApplicationOutput, error) {
 	if err := x.f(ctx, Call{Service: "ElasticBeanstalk", Op: "CreateApplication", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateApplication(ctx, in, optFns...)
 }
 
-func (x interceptElasticBeanstalk) DescribeApplications(ctx context.Context, in *elasticbeanstalk.DescribeApplicationsInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeApplicationsOutput, error) {
+func (x *interceptElasticBeanstalk) DescribeApplications(ctx context.Context, in *elasticbeanstalk.DescribeApplicationsInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeApplicationsOutput, error) {
 	if err := x.f(ctx, Call{Service: "ElasticBeanstalk", Op: "DescribeApplications", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeApplications(ctx, in, optFns...)
 }
 
-func (x interceptElasticBeanstalk) DeleteApplication(ctx context.Context, in *elasticbeanstalk.DeleteApplicationInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DeleteApplicationOutput, error) {
+func (x *interceptElasticBeanstalk) DeleteApplication(ctx context.Context, in *elasticbeanstalk.DeleteApplicationInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DeleteApplicationOutput, error) {
 	if err := x.f(ctx, Call{Service: "ElasticBeanstalk", Op: "DeleteApplication", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteApplication(ctx, in, optFns...)
 }
 
-func (x interceptElasticBeanstalk) CreateEnvironment(ctx context.Context, in *elasticbeanstalk.CreateEnvironmentInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.CreateEnvironmentOutput, error) {
+func (x *interceptElasticBeanstalk) CreateEnvironment(ctx context.Context, in *elasticbeanstalk.CreateEnvironmentInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.CreateEnvironmentOutput, error) {
 	if err := x.f(ctx, Call{Service: "ElasticBeanstalk", Op: "CreateEnvironment", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateEnvironment(ctx, in, optFns...)
 }
 
-func (x interceptElasticBeanstalk) DescribeEnvironments(ctx context.Context, in *elasticbeanstalk.DescribeEnvironmentsInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeEnvironmentsOutput, error) {
+func (x *interceptElasticBeanstalk) DescribeEnvironments(ctx context.Context, in *elasticbeanstalk.DescribeEnvironmentsInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeEnvironmentsOutput, error) {
 	if err := x.f(ctx, Call{Service: "ElasticBeanstalk", Op: "DescribeEnvironments", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeEnvironments(ctx, in, optFns...)
 }
 
-func (x interceptElasticBeanstalk) TerminateEnvironment(ctx context.Context, in *elasticbeanstalk.TerminateEnvironmentInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.TerminateEnvironmentOutput, error) {
+func (x *interceptElasticBeanstalk) TerminateEnvironment(ctx context.Context, in *elasticbeanstalk.TerminateEnvironmentInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.TerminateEnvironmentOutput, error) {
 	if err := x.f(ctx, Call{Service: "ElasticBeanstalk", Op: "TerminateEnvironment", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.TerminateEnvironment(ctx, in, optFns...)
 }
 
-func (x interceptElasticBeanstalk) ListTagsForResource(ctx context.Context, in *elasticbeanstalk.ListTagsForResourceInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.ListTagsForResourceOutput, error) {
+func (x *interceptElasticBeanstalk) ListTagsForResource(ctx context.Context, in *elasticbeanstalk.ListTagsForResourceInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.ListTagsForResourceOutput, error) {
 	if err := x.f(ctx, Call{Service: "ElasticBeanstalk", Op: "ListTagsForResource", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListTagsForResource(ctx, in, optFns...)
 }
 
-func (x interceptElasticBeanstalk) DescribeEnvironmentHealth(ctx context.Context, in *elasticbeanstalk.DescribeEnvironmentHealthInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeEnvironmentHealthOutput, error) {
+func (x *interceptElasticBeanstalk) DescribeEnvironmentHealth(ctx context.Context, in *elasticbeanstalk.DescribeEnvironmentHealthInput, optFns ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeEnvironmentHealthOutput, error) {
 	if err := x.f(ctx, Call{Service: "ElasticBeanstalk", Op: "DescribeEnvironmentHealth", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
@@ -1421,35 +1421,35 @@ type interceptMacie struct {
 	account, region string
 }
 
-func (x interceptMacie) EnableMacie(ctx context.Context, in *macie2.EnableMacieInput, optFns ...func(*macie2.Options)) (*macie2.EnableMacieOutput, error) {
+func (x *interceptMacie) EnableMacie(ctx context.Context, in *macie2.EnableMacieInput, optFns ...func(*macie2.Options)) (*macie2.EnableMacieOutput, error) {
 	if err := x.f(ctx, Call{Service: "Macie", Op: "EnableMacie", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.EnableMacie(ctx, in, optFns...)
 }
 
-func (x interceptMacie) GetMacieSession(ctx context.Context, in *macie2.GetMacieSessionInput, optFns ...func(*macie2.Options)) (*macie2.GetMacieSessionOutput, error) {
+func (x *interceptMacie) GetMacieSession(ctx context.Context, in *macie2.GetMacieSessionInput, optFns ...func(*macie2.Options)) (*macie2.GetMacieSessionOutput, error) {
 	if err := x.f(ctx, Call{Service: "Macie", Op: "GetMacieSession", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.GetMacieSession(ctx, in, optFns...)
 }
 
-func (x interceptMacie) DisableMacie(ctx context.Context, in *macie2.DisableMacieInput, optFns ...func(*macie2.Options)) (*macie2.DisableMacieOutput, error) {
+func (x *interceptMacie) DisableMacie(ctx context.Context, in *macie2.DisableMacieInput, optFns ...func(*macie2.Options)) (*macie2.DisableMacieOutput, error) {
 	if err := x.f(ctx, Call{Service: "Macie", Op: "DisableMacie", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DisableMacie(ctx, in, optFns...)
 }
 
-func (x interceptMacie) ListClassificationJobs(ctx context.Context, in *macie2.ListClassificationJobsInput, optFns ...func(*macie2.Options)) (*macie2.ListClassificationJobsOutput, error) {
+func (x *interceptMacie) ListClassificationJobs(ctx context.Context, in *macie2.ListClassificationJobsInput, optFns ...func(*macie2.Options)) (*macie2.ListClassificationJobsOutput, error) {
 	if err := x.f(ctx, Call{Service: "Macie", Op: "ListClassificationJobs", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListClassificationJobs(ctx, in, optFns...)
 }
 
-func (x interceptMacie) UpdateClassificationJob(ctx context.Context, in *macie2.UpdateClassificationJobInput, optFns ...func(*macie2.Options)) (*macie2.UpdateClassificationJobOutput, error) {
+func (x *interceptMacie) UpdateClassificationJob(ctx context.Context, in *macie2.UpdateClassificationJobInput, optFns ...func(*macie2.Options)) (*macie2.UpdateClassificationJobOutput, error) {
 	if err := x.f(ctx, Call{Service: "Macie", Op: "UpdateClassificationJob", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
@@ -1463,42 +1463,42 @@ type interceptPCA struct {
 	account, region string
 }
 
-func (x interceptPCA) CreateCertificateAuthority(ctx context.Context, in *acmpca.CreateCertificateAuthorityInput, optFns ...func(*acmpca.Options)) (*acmpca.CreateCertificateAuthorityOutput, error) {
+func (x *interceptPCA) CreateCertificateAuthority(ctx context.Context, in *acmpca.CreateCertificateAuthorityInput, optFns ...func(*acmpca.Options)) (*acmpca.CreateCertificateAuthorityOutput, error) {
 	if err := x.f(ctx, Call{Service: "PCA", Op: "CreateCertificateAuthority", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateCertificateAuthority(ctx, in, optFns...)
 }
 
-func (x interceptPCA) DescribeCertificateAuthority(ctx context.Context, in *acmpca.DescribeCertificateAuthorityInput, optFns ...func(*acmpca.Options)) (*acmpca.DescribeCertificateAuthorityOutput, error) {
+func (x *interceptPCA) DescribeCertificateAuthority(ctx context.Context, in *acmpca.DescribeCertificateAuthorityInput, optFns ...func(*acmpca.Options)) (*acmpca.DescribeCertificateAuthorityOutput, error) {
 	if err := x.f(ctx, Call{Service: "PCA", Op: "DescribeCertificateAuthority", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeCertificateAuthority(ctx, in, optFns...)
 }
 
-func (x interceptPCA) ListCertificateAuthorities(ctx context.Context, in *acmpca.ListCertificateAuthoritiesInput, optFns ...func(*acmpca.Options)) (*acmpca.ListCertificateAuthoritiesOutput, error) {
+func (x *interceptPCA) ListCertificateAuthorities(ctx context.Context, in *acmpca.ListCertificateAuthoritiesInput, optFns ...func(*acmpca.Options)) (*acmpca.ListCertificateAuthoritiesOutput, error) {
 	if err := x.f(ctx, Call{Service: "PCA", Op: "ListCertificateAuthorities", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.ListCertificateAuthorities(ctx, in, optFns...)
 }
 
-func (x interceptPCA) UpdateCertificateAuthority(ctx context.Context, in *acmpca.UpdateCertificateAuthorityInput, optFns ...func(*acmpca.Options)) (*acmpca.UpdateCertificateAuthorityOutput, error) {
+func (x *interceptPCA) UpdateCertificateAuthority(ctx context.Context, in *acmpca.UpdateCertificateAuthorityInput, optFns ...func(*acmpca.Options)) (*acmpca.UpdateCertificateAuthorityOutput, error) {
 	if err := x.f(ctx, Call{Service: "PCA", Op: "UpdateCertificateAuthority", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.UpdateCertificateAuthority(ctx, in, optFns...)
 }
 
-func (x interceptPCA) DeleteCertificateAuthority(ctx context.Context, in *acmpca.DeleteCertificateAuthorityInput, optFns ...func(*acmpca.Options)) (*acmpca.DeleteCertificateAuthorityOutput, error) {
+func (x *interceptPCA) DeleteCertificateAuthority(ctx context.Context, in *acmpca.DeleteCertificateAuthorityInput, optFns ...func(*acmpca.Options)) (*acmpca.DeleteCertificateAuthorityOutput, error) {
 	if err := x.f(ctx, Call{Service: "PCA", Op: "DeleteCertificateAuthority", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteCertificateAuthority(ctx, in, optFns...)
 }
 
-func (x interceptPCA) ListTags(ctx context.Context, in *acmpca.ListTagsInput, optFns ...func(*acmpca.Options)) (*acmpca.ListTagsOutput, error) {
+func (x *interceptPCA) ListTags(ctx context.Context, in *acmpca.ListTagsInput, optFns ...func(*acmpca.Options)) (*acmpca.ListTagsOutput, error) {
 	if err := x.f(ctx, Call{Service: "PCA", Op: "ListTags", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
@@ -1512,21 +1512,21 @@ type interceptASG struct {
 	account, region string
 }
 
-func (x interceptASG) CreateAutoScalingGroup(ctx context.Context, in *autoscaling.CreateAutoScalingGroupInput, optFns ...func(*autoscaling.Options)) (*autoscaling.CreateAutoScalingGroupOutput, error) {
+func (x *interceptASG) CreateAutoScalingGroup(ctx context.Context, in *autoscaling.CreateAutoScalingGroupInput, optFns ...func(*autoscaling.Options)) (*autoscaling.CreateAutoScalingGroupOutput, error) {
 	if err := x.f(ctx, Call{Service: "ASG", Op: "CreateAutoScalingGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateAutoScalingGroup(ctx, in, optFns...)
 }
 
-func (x interceptASG) DescribeAutoScalingGroups(ctx context.Context, in *autoscaling.DescribeAutoScalingGroupsInput, optFns ...func(*autoscaling.Options)) (*autoscaling.DescribeAutoScalingGroupsOutput, error) {
+func (x *interceptASG) DescribeAutoScalingGroups(ctx context.Context, in *autoscaling.DescribeAutoScalingGroupsInput, optFns ...func(*autoscaling.Options)) (*autoscaling.DescribeAutoScalingGroupsOutput, error) {
 	if err := x.f(ctx, Call{Service: "ASG", Op: "DescribeAutoScalingGroups", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.DescribeAutoScalingGroups(ctx, in, optFns...)
 }
 
-func (x interceptASG) DeleteAutoScalingGroup(ctx context.Context, in *autoscaling.DeleteAutoScalingGroupInput, optFns ...func(*autoscaling.Options)) (*autoscaling.DeleteAutoScalingGroupOutput, error) {
+func (x *interceptASG) DeleteAutoScalingGroup(ctx context.Context, in *autoscaling.DeleteAutoScalingGroupInput, optFns ...func(*autoscaling.Options)) (*autoscaling.DeleteAutoScalingGroupOutput, error) {
 	if err := x.f(ctx, Call{Service: "ASG", Op: "DeleteAutoScalingGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
@@ -1540,63 +1540,63 @@ type interceptXRay struct {
 	account, region string
 }
 
-func (x interceptXRay) GetServiceGraph(ctx context.Context, in *xray.GetServiceGraphInput, optFns ...func(*xray.Options)) (*xray.GetServiceGraphOutput, error) {
+func (x *interceptXRay) GetServiceGraph(ctx context.Context, in *xray.GetServiceGraphInput, optFns ...func(*xray.Options)) (*xray.GetServiceGraphOutput, error) {
 	if err := x.f(ctx, Call{Service: "XRay", Op: "GetServiceGraph", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.GetServiceGraph(ctx, in, optFns...)
 }
 
-func (x interceptXRay) GetTraceSummaries(ctx context.Context, in *xray.GetTraceSummariesInput, optFns ...func(*xray.Options)) (*xray.GetTraceSummariesOutput, error) {
+func (x *interceptXRay) GetTraceSummaries(ctx context.Context, in *xray.GetTraceSummariesInput, optFns ...func(*xray.Options)) (*xray.GetTraceSummariesOutput, error) {
 	if err := x.f(ctx, Call{Service: "XRay", Op: "GetTraceSummaries", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.GetTraceSummaries(ctx, in, optFns...)
 }
 
-func (x interceptXRay) BatchGetTraces(ctx context.Context, in *xray.BatchGetTracesInput, optFns ...func(*xray.Options)) (*xray.BatchGetTracesOutput, error) {
+func (x *interceptXRay) BatchGetTraces(ctx context.Context, in *xray.BatchGetTracesInput, optFns ...func(*xray.Options)) (*xray.BatchGetTracesOutput, error) {
 	if err := x.f(ctx, Call{Service: "XRay", Op: "BatchGetTraces", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.BatchGetTraces(ctx, in, optFns...)
 }
 
-func (x interceptXRay) PutTraceSegments(ctx context.Context, in *xray.PutTraceSegmentsInput, optFns ...func(*xray.Options)) (*xray.PutTraceSegmentsOutput, error) {
+func (x *interceptXRay) PutTraceSegments(ctx context.Context, in *xray.PutTraceSegmentsInput, optFns ...func(*xray.Options)) (*xray.PutTraceSegmentsOutput, error) {
 	if err := x.f(ctx, Call{Service: "XRay", Op: "PutTraceSegments", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.PutTraceSegments(ctx, in, optFns...)
 }
 
-func (x interceptXRay) CreateGroup(ctx context.Context, in *xray.CreateGroupInput, optFns ...func(*xray.Options)) (*xray.CreateGroupOutput, error) {
+func (x *interceptXRay) CreateGroup(ctx context.Context, in *xray.CreateGroupInput, optFns ...func(*xray.Options)) (*xray.CreateGroupOutput, error) {
 	if err := x.f(ctx, Call{Service: "XRay", Op: "CreateGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.CreateGroup(ctx, in, optFns...)
 }
 
-func (x interceptXRay) GetGroup(ctx context.Context, in *xray.GetGroupInput, optFns ...func(*xray.Options)) (*xray.GetGroupOutput, error) {
+func (x *interceptXRay) GetGroup(ctx context.Context, in *xray.GetGroupInput, optFns ...func(*xray.Options)) (*xray.GetGroupOutput, error) {
 	if err := x.f(ctx, Call{Service: "XRay", Op: "GetGroup", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.GetGroup(ctx, in, optFns...)
 }
 
-func (x interceptXRay) GetGroups(ctx context.Context, in *xray.GetGroupsInput, optFns ...func(*xray.Options)) (*xray.GetGroupsOutput, error) {
+func (x *interceptXRay) GetGroups(ctx context.Context, in *xray.GetGroupsInput, optFns ...func(*xray.Options)) (*xray.GetGroupsOutput, error) {
 	if err := x.f(ctx, Call{Service: "XRay", Op: "GetGroups", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.GetGroups(ctx, in, optFns...)
 }
 
-func (x interceptXRay) DeleteGroup(ctx context.Context, in *xray.DeleteGroupInput, optFns ...func(*xray.Options)) (*xray.DeleteGroupOutput, error) {
+func (x *interceptXRay) DeleteGroup(ctx context.Context, in *xray.DeleteGroupInput, optFns ...func(*xray.Options)) (*xray.DeleteGroupOutput, error) {
 	if err := x.f(ctx, Call{Service: "XRay", Op: "DeleteGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err
 	}
 	return x.next.DeleteGroup(ctx, in, optFns...)
 }
 
-func (x interceptXRay) ListTagsForResource(ctx context.Context, in *xray.ListTagsForResourceInput, optFns ...func(*xray.Options)) (*xray.ListTagsForResourceOutput, error) {
+func (x *interceptXRay) ListTagsForResource(ctx context.Context, in *xray.ListTagsForResourceInput, optFns ...func(*xray.Options)) (*xray.ListTagsForResourceOutput, error) {
 	if err := x.f(ctx, Call{Service: "XRay", Op: "ListTagsForResource", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
 
 	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/cloud"
 	"github.com/labdash/labdash/labs/cloud/sim"
 )
 
@@ -74,6 +75,46 @@ func TestObserveOverTheWire(t *testing.T) {
 	for _, cp := range lab.Checkpoints[:5] { // origins, accelerator, listener, groups, traffic
 		if r := cp.Check(all["s07"]); r.Status != labs.Pass {
 			t.Errorf("%s over the wire: %s %s", cp.ID, r.Status, r.Evidence)
+		}
+	}
+}
+
+// TestTargetHealthCadence: a target group's health is read at most every 10 s
+// with the same clients (the AWS provider's), however often the monitor cycles.
+func TestTargetHealthCadence(t *testing.T) {
+	ctx := context.Background()
+	clock := sim.NewManualClock(time.Date(2031, 1, 2, 3, 0, 0, 0, time.UTC))
+	w := sim.New(sim.Options{Clock: clock, DefaultAccount: "111122223333", Seed: 11})
+	raw, _ := w.Clients(ctx, "", "us-east-1")
+	tg := labs.NewTarget("c43", "s01", "111122223333", "us-east-1")
+	vpc, subnets := w.ClassVPC("", "us-east-1")
+	if _, err := raw.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String(stackName(tg, "us-east-1")), TemplateBody: aws.String(string(template)),
+		Parameters: []cfntypes.Parameter{{ParameterKey: aws.String("Prefix"), ParameterValue: aws.String(tg.Prefix)}, {ParameterKey: aws.String("VpcId"), ParameterValue: aws.String(vpc)},
+			{ParameterKey: aws.String("Subnets"), ParameterValue: aws.String(strings.Join(subnets, ","))}}}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(5 * time.Minute)
+	reads := 0
+	c := cloud.Intercept(raw, func(_ context.Context, call cloud.Call) error {
+		if call.Op == "DescribeTargetHealth" {
+			reads++
+		}
+		return nil
+	})
+	for i, step := range []struct {
+		advance time.Duration
+		want    int
+	}{{0, 1}, {2 * time.Second, 1}, {5 * time.Second, 1}, {4 * time.Second, 2}} {
+		clock.Advance(step.advance)
+		all, err := Lab().Observe(ctx, c, []labs.Target{tg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if reads != step.want {
+			t.Fatalf("cycle %d: %d target-health reads, want %d", i, reads, step.want)
+		}
+		if or := all["s01"].(*Observation).Origins["us-east-1"]; or == nil || len(or.Targets) != 1 {
+			t.Fatalf("cycle %d: origin %+v, want its target (read or remembered)", i, or)
 		}
 	}
 }

@@ -124,10 +124,10 @@ func generate(dir string) ([]byte, error) {
 			continue // not an interface of this package (e.g. a func type)
 		}
 		fmt.Fprintf(&body, "// intercept%s is %s with every call shown to an Interceptor first.\ntype intercept%s struct {\n\tnext            %s\n\tf               Interceptor\n\taccount, region string\n}\n\n", field, iface, field, iface)
-		fmt.Fprintf(&wire, "\tif c.%s != nil {\n\t\tout.%s = intercept%s{c.%s, f, c.Account, c.Region}\n\t}\n", field, field, field, field)
+		fmt.Fprintf(&wire, "\tif c.%s != nil {\n\t\tout.%s = &intercept%s{c.%s, f, c.Account, c.Region}\n\t}\n", field, field, field, field)
 		for _, m := range ms {
 			used[m.pkg] = true
-			fmt.Fprintf(&body, "func (x intercept%s) %s(ctx context.Context, in *%s.%s, optFns ...func(*%s.%s)) (*%s.%s, error) {\n", field, m.name, m.pkg, m.in, m.pkg, m.opts, m.pkg, m.out)
+			fmt.Fprintf(&body, "func (x *intercept%s) %s(ctx context.Context, in *%s.%s, optFns ...func(*%s.%s)) (*%s.%s, error) {\n", field, m.name, m.pkg, m.in, m.pkg, m.opts, m.pkg, m.out)
 			fmt.Fprintf(&body, "\tif err := x.f(ctx, Call{Service: %q, Op: %q, Account: x.account, Region: x.region, Input: in, Mutating: %v}); err != nil {\n\t\treturn nil, err\n\t}\n", field, m.name, mutating(m.name))
 			fmt.Fprintf(&body, "\treturn x.next.%s(ctx, in, optFns...)\n}\n\n", m.name)
 		}
