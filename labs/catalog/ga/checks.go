@@ -128,7 +128,7 @@ func checkAccelerator(o *Observation) labs.Result {
 	case !aws.ToBool(a.Enabled):
 		return fail("accelerator %s is disabled", o.accName())
 	case a.Status != gatypes.AcceleratorStatusDeployed:
-		return fail("accelerator %s is %s, not DEPLOYED yet", o.accName(), a.Status)
+		return pending("accelerator %s is %s: AWS is still deploying it (minutes)", o.accName(), a.Status)
 	case len(ips(a)) != 2:
 		return fail("accelerator %s has %d static IPs, want 2", o.accName(), len(ips(a)))
 	}
@@ -239,6 +239,9 @@ func other(region string) string {
 	return Regions[0]
 }
 
+// checkFailover and checkRecovery report the health checks still catching up with a
+// stopped or restarted instance as pending, not failed: AWS converges by itself
+// within interval × threshold, and the grid must not turn red while it does.
 func checkFailover(o *Observation) labs.Result {
 	for _, r := range Regions {
 		or := o.Origins[r]
@@ -247,10 +250,10 @@ func checkFailover(o *Observation) labs.Result {
 			continue
 		}
 		if n := or.healthyTargets(); n > 0 {
-			return fail("%s instance is %s but its target is still healthy", r, st)
+			return pending("%s instance is %s; its target is still healthy until the health checks notice", r, st)
 		}
 		if h, _ := groupHealth(o.groupIn(r)); h != gatypes.HealthStateUnhealthy {
-			return fail("%s instance is %s; its endpoint group is %s, not UNHEALTHY yet", r, st, h)
+			return pending("%s instance is %s; its endpoint group is %s until Global Accelerator's health checks notice", r, st, h)
 		}
 		if got := o.Probe.Region(); got != other(r) {
 			return fail("%s is UNHEALTHY but the probe answered from %q, want %s", r, got, other(r))
@@ -267,13 +270,13 @@ func checkRecovery(o *Observation) labs.Result {
 			continue
 		}
 		if st := or.instanceState(); st != ec2types.InstanceStateNameRunning {
-			return fail("%s instance was restarted and is %s", r, st)
+			return pending("%s instance was restarted and is %s", r, st)
 		}
 		if or.healthyTargets() == 0 {
-			return fail("%s instance is running; targets %s", r, or.targetSummary())
+			return pending("%s instance is running; targets %s until the health checks pass", r, or.targetSummary())
 		}
 		if h, why := groupHealth(o.groupIn(r)); h != gatypes.HealthStateHealthy {
-			return fail("%s targets are healthy; its endpoint group is %s (%s)", r, h, why)
+			return pending("%s targets are healthy; its endpoint group is %s (%s) until Global Accelerator's health checks pass", r, h, why)
 		}
 		if got := o.Probe.Region(); got != r {
 			return fail("%s is HEALTHY again but the probe answered from %q", r, got)

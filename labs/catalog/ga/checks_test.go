@@ -71,6 +71,11 @@ func TestChecks(t *testing.T) {
 			o := correct()
 			o.Accelerator.Status = gatypes.AcceleratorStatusInProgress
 			return o
+		}(), labs.Pending}, // AWS is still deploying it: not the student's mistake
+		{"accelerator disabled", "accelerator", func() *Observation {
+			o := correct()
+			o.Accelerator.Enabled = aws.Bool(false)
+			return o
 		}(), labs.Fail},
 		{"accelerator missing", "accelerator", func() *Observation { o := correct(); o.Accelerator = nil; return o }(), labs.Pending},
 		{"listener ok", "listener", correct(), labs.Pass},
@@ -117,6 +122,11 @@ func TestChecks(t *testing.T) {
 			o := failedOver()
 			o.Groups[0] = group("us-east-1", gatypes.HealthStateHealthy)
 			return o
+		}(), labs.Pending}, // the health checks have not noticed yet
+		{"failover with nowhere to go", "failover", func() *Observation {
+			o := failedOver()
+			o.Probe = &Probe{URL: "http://203.0.113.1/", Err: "i/o timeout"}
+			return o
 		}(), labs.Fail},
 		{"failover none stopped", "failover", correct(), labs.Pending},
 		{"recovery ok", "recovery", correct(), labs.Pass},
@@ -124,7 +134,7 @@ func TestChecks(t *testing.T) {
 			o := correct()
 			o.Groups[0] = group("us-east-1", gatypes.HealthStateUnhealthy)
 			return o
-		}(), labs.Fail},
+		}(), labs.Pending}, // the health checks have not passed yet
 		{"recovery wrong region", "recovery", func() *Observation { o := correct(); o.Probe.Body = "Hello from eu-west-1"; return o }(), labs.Fail},
 	}
 	for _, tc := range cases {
