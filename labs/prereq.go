@@ -10,6 +10,7 @@ import (
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -34,6 +35,13 @@ func (l Lab) StackName(prefix, region string) string {
 		return prefix + l.ID + "-pre-" + region
 	}
 	return prefix + l.ID + "-pre"
+}
+
+// StackTags are a prerequisite stack's tags (LABS.md §0); CloudFormation passes
+// them on to every resource the stack makes.
+func (l Lab) StackTags(classID, student string) []cfntypes.Tag {
+	return []cfntypes.Tag{{Key: aws.String("labdash:class"), Value: aws.String(classID)}, {Key: aws.String("labdash:student"), Value: aws.String(student)},
+		{Key: aws.String("labdash:lab"), Value: aws.String(l.ID)}, {Key: aws.String("labdash:managed-by"), Value: aws.String("dashboard")}}
 }
 
 // StackCapabilities are what CreateStack must acknowledge for the prerequisite
@@ -110,4 +118,21 @@ func StackParameters(ctx context.Context, c *cloud.Clients, template []byte, t T
 		}
 	}
 	return params, nil
+}
+
+// StackOutputs returns a finished stack's outputs by key, and ErrNotYet while the
+// stack is missing or still being created.
+func StackOutputs(ctx context.Context, c *cloud.Clients, name string) (map[string]string, error) {
+	out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
+	if err != nil {
+		return nil, err
+	}
+	if len(out.Stacks) == 0 || out.Stacks[0].StackStatus != cfntypes.StackStatusCreateComplete {
+		return nil, ErrNotYet
+	}
+	m := map[string]string{}
+	for _, o := range out.Stacks[0].Outputs {
+		m[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
+	}
+	return m, nil
 }

@@ -104,13 +104,10 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 	planner := &cleanup.Planner{Store: store, Provider: provider}
 	srv.WithCleanupPlanner(planner)
 	ls.cleaner = &cleanup.Executor{Log: log, Store: store, Provider: provider, Planner: planner}
-	if ls.world != nil && cfg.SimSpeed > 1 {
+	if ls.world != nil {
 		// On the simulator, waits pass at the clock's speed: a 10 s poll is 10 s of
 		// simulated time, which is what the deadlines are measured in.
-		speed := cfg.SimSpeed
-		ls.cleaner.Sleep = func(ctx context.Context, d time.Duration) error {
-			return sleepCtx(ctx, time.Duration(float64(d)/speed))
-		}
+		ls.cleaner.Speed = cfg.SimSpeed
 	}
 	srv.WithCleanupRunner(ls)
 	if err := ls.resumeJobs(ctx); err != nil {
@@ -328,18 +325,6 @@ func (ls *liveStack) runJob(id int64, kind string) {
 // Deprovision removes one student's sandbox.
 func (ls *liveStack) Deprovision(ctx context.Context, classID, slug string) (int, error) {
 	return ls.prov.Deprovision(ctx, classID, slug)
-}
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Act runs a rehearsal action on a virtual student's sandbox (the simulator only).

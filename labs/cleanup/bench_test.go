@@ -55,7 +55,7 @@ func BenchmarkCleanupSim(b *testing.B) {
 					}
 				}()
 				x := f.executor()
-				x.Sleep = func(ctx context.Context, d time.Duration) error { return sleepReal(ctx, d/speed) }
+				x.Sleep, x.Speed = nil, speed
 				b.StartTimer()
 				plan, job := f.confirmAndRunB(b, x, class)
 				b.StopTimer()
@@ -96,7 +96,7 @@ func BenchmarkCleanupMoto(b *testing.B) {
 				}
 				sts, _, _ := store.AddStudents(ctx, class.ID, rows)
 				p := &sandbox.Provisioner{Log: log, Store: store, Registry: catalog.New(), Provider: provider,
-					Sleep: func(ctx context.Context, d time.Duration) error { return sleepReal(ctx, 10*time.Millisecond) }}
+					Sleep: func(ctx context.Context, d time.Duration) error { return wait(ctx, 10*time.Millisecond) }}
 				job, err := p.Start(ctx, class.ID)
 				if err != nil {
 					b.Fatal(err)
@@ -182,15 +182,4 @@ func total(c *cloud.CallCounter) int64 {
 		n += v
 	}
 	return n
-}
-
-func sleepReal(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -611,7 +611,7 @@ func TestCleanupLabs5And7(t *testing.T) {
 	if err := p.Run(f.ctx, job.ID); err != nil {
 		t.Fatal(err)
 	}
-	f.buildFor(c, 30*time.Minute)
+	f.buildFor(30*time.Minute, c)
 	plan, done := f.confirmAndRun(f.executor(), c)
 	types := map[string]int{}
 	for _, it := range plan.Items {

@@ -39,6 +39,9 @@ type Executor struct {
 	// Sleep waits between attempts; tests make it short. Deadlines are measured on
 	// the provider's clock (simulated time in the simulator).
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Speed, when above 1, is how much faster than real time the provider's clock
+	// runs (a simulator at 60×): waits pass at that speed.
+	Speed float64
 	// Deadline bounds each resource's deletion (default 20 min, LABS.md §4's
 	// DependencyViolation window after an ENI is released).
 	Deadline time.Duration
@@ -175,9 +178,10 @@ func (x *Executor) Run(ctx context.Context, id int64) error {
 	return x.verify(ctx, id, class, job.Scope)
 }
 
-func pick(n, def int) int {
-	if n > 0 {
-		return n
+// pick is v when it is set (positive), else def.
+func pick[T int | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
 	}
 	return def
 }
@@ -263,7 +267,7 @@ func (r *run) deleteOne(ctx context.Context, it Item) {
 		return
 	}
 	c := cloud.Intercept(raw, r.all)
-	deadline := pickDur(x.Deadline, 20*time.Minute)
+	deadline := pick(x.Deadline, 20*time.Minute)
 	start := c.Clock()
 	svc := r.perSvc[svcOf(it.ARN)]
 	set(db.ItemRunning, "deleting", "")
@@ -327,17 +331,18 @@ func (r *run) deleteOne(ctx context.Context, it Item) {
 	}
 }
 
-func pickDur(d, def time.Duration) time.Duration {
-	if d > 0 {
-		return d
-	}
-	return def
-}
-
 func (x *Executor) sleep(ctx context.Context, d time.Duration) error {
 	if x.Sleep != nil {
 		return x.Sleep(ctx, d)
 	}
+	if x.Speed > 1 {
+		d = time.Duration(float64(d) / x.Speed)
+	}
+	return wait(ctx, d)
+}
+
+// wait blocks for d or until ctx ends.
+func wait(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -91,41 +91,23 @@ func (f *fixture) class(name string, n int) *db.Class {
 
 // build runs every student of classes through the Fargate lab for 20 simulated
 // minutes, with the monitor recording what they made, then stops them.
-func (f *fixture) build(classes ...*db.Class) {
-	f.t.Helper()
-	runner := virtual.New(f.log, f.world, f.world, f.clock.Now)
-	lab, _ := f.registry.Lab(fargate.ID)
-	for _, c := range classes {
-		sts, _ := f.store.Students(f.ctx, c.ID)
-		for _, st := range sts {
-			runner.Start(virtual.Student{ClassID: c.ID, Slug: st.Slug, Region: "us-east-1", Lab: lab, Persona: labs.Persona{Pace: 1, Mistakes: map[string]bool{}, StuckAfter: -1}})
-		}
-	}
-	mon := monitor.New(f.log, f.store, f.registry, f.world, monitor.Options{})
-	for i := 0; i < 20*12; i++ {
-		f.clock.Advance(5 * time.Second)
-		runner.RunDue(f.ctx)
-		if i%6 == 0 {
-			if err := mon.Cycle(f.ctx); err != nil {
-				f.t.Fatal(err)
-			}
-		}
-	}
-}
+func (f *fixture) build(classes ...*db.Class) { f.buildFor(20*time.Minute, classes...) }
 
-// buildFor runs every student of class through each of its labs for d of
+// buildFor runs every student of classes through each of their labs for d of
 // simulated time, with the monitor recording what they made.
-func (f *fixture) buildFor(class *db.Class, d time.Duration) {
+func (f *fixture) buildFor(d time.Duration, classes ...*db.Class) {
 	f.t.Helper()
 	runner := virtual.New(f.log, f.world, f.world, f.clock.Now)
-	sts, _ := f.store.Students(f.ctx, class.ID)
-	for _, id := range class.Labs {
-		lab, ok := f.registry.Lab(id)
-		if !ok {
-			f.t.Fatalf("no lab %s", id)
-		}
-		for _, st := range sts {
-			runner.Start(virtual.Student{ClassID: class.ID, Slug: st.Slug, Region: class.Regions[0], Lab: lab, Persona: labs.Persona{Pace: 1, Mistakes: map[string]bool{}, StuckAfter: -1}})
+	for _, class := range classes {
+		sts, _ := f.store.Students(f.ctx, class.ID)
+		for _, id := range class.Labs {
+			lab, ok := f.registry.Lab(id)
+			if !ok {
+				f.t.Fatalf("no lab %s", id)
+			}
+			for _, st := range sts {
+				runner.Start(virtual.Student{ClassID: class.ID, Slug: st.Slug, Region: class.Regions[0], Lab: lab, Persona: labs.Persona{Pace: 1, Mistakes: map[string]bool{}, StuckAfter: -1}})
+			}
 		}
 	}
 	mon := monitor.New(f.log, f.store, f.registry, f.world, monitor.Options{})

@@ -402,8 +402,7 @@ func (p *Provisioner) ensureStack(ctx context.Context, c *cloud.Clients, class *
 		}
 		_, err = c.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{
 			StackName: aws.String(name), TemplateBody: aws.String(string(lab.Template)), Parameters: params, Capabilities: labs.StackCapabilities,
-			Tags: []cfntypes.Tag{{Key: aws.String("labdash:class"), Value: aws.String(class.ID)}, {Key: aws.String("labdash:student"), Value: aws.String(st.Slug)},
-				{Key: aws.String("labdash:lab"), Value: aws.String(lab.ID)}, {Key: aws.String("labdash:managed-by"), Value: aws.String("dashboard")}},
+			Tags: lab.StackTags(class.ID, st.Slug),
 		})
 		var ae smithy.APIError
 		if err != nil && !(errors.As(err, &ae) && ae.ErrorCode() == "AlreadyExistsException") {

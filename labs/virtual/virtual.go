@@ -231,8 +231,7 @@ func (r *Runner) provision(ctx context.Context, st *state) error {
 			}
 			_, err = rc.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{
 				StackName: aws.String(name), TemplateBody: aws.String(string(st.s.Lab.Template)), Parameters: params, Capabilities: labs.StackCapabilities,
-				Tags: []cfntypes.Tag{{Key: aws.String("labdash:class"), Value: aws.String(t.ClassID)}, {Key: aws.String("labdash:student"), Value: aws.String(t.StudentID)},
-					{Key: aws.String("labdash:lab"), Value: aws.String(st.s.Lab.ID)}, {Key: aws.String("labdash:managed-by"), Value: aws.String("dashboard")}},
+				Tags: st.s.Lab.StackTags(t.ClassID, t.StudentID),
 			})
 			if err != nil {
 				return fmt.Errorf("create stack %s: %w", name, err)

@@ -66,7 +66,7 @@ func Failover(f *labs.Failover) string {
 			health = "no endpoint group"
 		}
 		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="13" font-weight="bold">%s</text>`, foRegionX+10, y+18, esc(g.Region))
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" text-anchor="end">%s · dial %s%%</text>`, foRegionX+foBoxW-10, y+18, esc(health), trimFloat(g.Dial))
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11" text-anchor="end">%s · dial %s%%</text>`, foRegionX+foBoxW-10, y+18, esc(health), smNum(g.Dial))
 		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11">targets %s · instance %s</text>`, foRegionX+10, y+36, esc(clipText(g.Targets, 12)), esc(clipText(g.Instance, 10)))
 		if g.Reason != "" {
 			fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="10" fill="#6b4b00">%s</text>`, foRegionX+10, y+53, esc(clipText(g.Reason, 44)))
@@ -133,8 +133,4 @@ func clipText(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
-}
-
-func trimFloat(f float64) string {
-	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.1f", f), "0"), ".")
 }

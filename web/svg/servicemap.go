@@ -2,7 +2,6 @@ package svg
 
 import (
 	"fmt"
-	"html"
 	"math"
 	"sort"
 	"strings"
@@ -100,7 +99,7 @@ func ServiceMap(m *labs.ServiceMap) string {
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="X-Ray service map" font-family="sans-serif">`, w, h, w, h)
 	b.WriteString(`<defs><marker id="sm-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#888"/></marker></defs>`)
 	if m.Window != "" {
-		fmt.Fprintf(&b, `<text x="%d" y="16" text-anchor="end" font-size="11" fill="#666">%s</text>`, w-8, smEsc(smClip(m.Window, 40)))
+		fmt.Fprintf(&b, `<text x="%d" y="16" text-anchor="end" font-size="11" fill="#666">%s</text>`, w-8, esc(clipText(m.Window, 40)))
 	}
 	for _, e := range edges {
 		f, t := idx[e.From], idx[e.To]
@@ -116,7 +115,7 @@ func ServiceMap(m *labs.ServiceMap) string {
 			stroke = "#ec7211"
 		}
 		fmt.Fprintf(&b, `<g class="edge"><line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1.5" marker-end="url(#sm-arrow)"/>`, smNum(x1), smNum(y1), smNum(x2), smNum(y2), stroke)
-		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" font-size="10" fill="#444">%s</text></g>`, smNum((x1+x2)/2), smNum((y1+y2)/2-5), smEsc(smRate(e.AvgMS, e.PerMinute)))
+		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" font-size="10" fill="#444">%s</text></g>`, smNum((x1+x2)/2), smNum((y1+y2)/2-5), esc(smRate(e.AvgMS, e.PerMinute)))
 	}
 	for i, n := range nodes {
 		health := "ok" // what the X-Ray console colours the node: red with faults, orange with errors
@@ -126,18 +125,18 @@ func ServiceMap(m *labs.ServiceMap) string {
 		case n.Errors > 0 || n.Throttles > 0:
 			health = "error"
 		}
-		fmt.Fprintf(&b, `<g class="node" data-type="%s" data-name="%s" data-health="%s">`, smEsc(n.Type), smEsc(n.Name), health)
+		fmt.Fprintf(&b, `<g class="node" data-type="%s" data-name="%s" data-health="%s">`, esc(n.Type), esc(n.Name), health)
 		fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="%d" fill="#fff" stroke="#ddd" stroke-width="%d"/>`, smNum(x[i]), smNum(y[i]), smRadius, smRing)
 		smRingArcs(&b, x[i], y[i], n)
 		name := n.Name
 		if n.Type == "client" || name == "" {
 			name = "client"
 		}
-		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" font-size="12" fill="#16191f">%s</text>`, smNum(x[i]), smNum(y[i]+smRadius+smRing+14), smEsc(smClip(name, 28)))
+		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" font-size="12" fill="#16191f">%s</text>`, smNum(x[i]), smNum(y[i]+smRadius+smRing+14), esc(clipText(name, 28)))
 		if n.Type != "client" {
 			perMin := incoming[i]
-			fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" font-size="10" fill="#444">%s</text>`, smNum(x[i]), smNum(y[i]+4), smEsc(smNum(n.AvgMS)+" ms"))
-			fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" font-size="10" fill="#666">%s</text>`, smNum(x[i]), smNum(y[i]+smRadius+smRing+27), smEsc(smNum(perMin)+"/min · "+smClip(smShortType(n.Type), 24)))
+			fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" font-size="10" fill="#444">%s</text>`, smNum(x[i]), smNum(y[i]+4), esc(smNum(n.AvgMS)+" ms"))
+			fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" font-size="10" fill="#666">%s</text>`, smNum(x[i]), smNum(y[i]+smRadius+smRing+27), esc(smNum(perMin)+"/min · "+clipText(smShortType(n.Type), 24)))
 		}
 		b.WriteString(`</g>`)
 	}
@@ -177,17 +176,6 @@ func smShortType(t string) string {
 		return "service"
 	}
 	return strings.TrimPrefix(t, "AWS::")
-}
-
-func smEsc(s string) string { return html.EscapeString(s) }
-
-// smClip shortens s to n runes with an ellipsis.
-func smClip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
 
 // smNum formats a number with at most one decimal; NaN and infinities are 0.

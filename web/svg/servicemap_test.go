@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -29,24 +27,6 @@ func signupMap() *labs.ServiceMap {
 			{From: 1, To: 2, Requests: 30, PerMinute: 3, AvgMS: 14.2, Errors: 3},
 			{From: 1, To: 3, Requests: 27, PerMinute: 2.7, AvgMS: 22, Errors: 2},
 		}}
-}
-
-// smGolden compares got with testdata/name (rewritten with -update).
-func smGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./web/svg -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs from the golden file; if intended, run go test ./web/svg -update\ngot: %s", name, got)
-	}
 }
 
 // smDecode checks s is well-formed XML and returns the circles' centres of class "node" groups.
@@ -81,7 +61,7 @@ func smDecode(t *testing.T, s string) [][2]string {
 func TestServiceMapGolden(t *testing.T) {
 	s := ServiceMap(signupMap())
 	smDecode(t, s)
-	smGolden(t, "servicemap.golden", s)
+	golden(t, "servicemap.golden", s)
 	if ServiceMap(signupMap()) != s {
 		t.Fatal("output is not deterministic")
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
 	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
 
@@ -104,7 +103,7 @@ func origin(ctx context.Context, e *labs.Env, region, key string) (string, error
 		return "", err
 	}
 	for _, name := range []string{stackName(e.T, region), e.T.Prefix + ID + "-pre"} {
-		out, err := describeStack(ctx, rc, name)
+		out, err := labs.StackOutputs(ctx, rc, name)
 		if err != nil {
 			continue
 		}
@@ -152,17 +151,7 @@ func browse(ctx context.Context, e *labs.Env) error {
 }
 
 func stopNearest(ctx context.Context, e *labs.Env) error {
-	r := e.Memo["nearest"]
-	id, err := origin(ctx, e, r, "InstanceId")
-	if err != nil {
-		return err
-	}
-	rc, err := e.C.InRegion(ctx, r)
-	if err != nil {
-		return err
-	}
-	_, err = rc.EC2.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{id}})
-	return err
+	return setInstance(ctx, e, e.Memo["nearest"], false)
 }
 
 func watchFailover(ctx context.Context, e *labs.Env) error {
@@ -177,15 +166,5 @@ func watchFailover(ctx context.Context, e *labs.Env) error {
 }
 
 func startAgain(ctx context.Context, e *labs.Env) error {
-	r := e.Memo["nearest"]
-	id, err := origin(ctx, e, r, "InstanceId")
-	if err != nil {
-		return err
-	}
-	rc, err := e.C.InRegion(ctx, r)
-	if err != nil {
-		return err
-	}
-	_, err = rc.EC2.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: []string{id}})
-	return err
+	return setInstance(ctx, e, e.Memo["nearest"], true)
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/labdash/labdash/labs"
 )
@@ -23,24 +22,16 @@ func actions() []labs.Action {
 
 // removePublishNow deletes the role's sns:Publish policy, remembering it.
 func removePublishNow(ctx context.Context, e *labs.Env) error {
-	out, err := e.C.IAM.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(roleName(e.T))})
-	if err != nil {
-		return err
-	}
-	if !contains(out.PolicyNames, publishPolicy) {
-		return nil // already removed
-	}
-	doc, _ := policyDocument(ctx, e, publishPolicy)
-	e.Memo["removed"], e.Memo["removedDoc"] = publishPolicy, doc
-	_, err = e.C.IAM.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(roleName(e.T)), PolicyName: aws.String(publishPolicy)})
-	return err
+	return removePolicy(ctx, e, publishPolicy)
 }
 
 // restorePublishNow puts the sns:Publish policy back.
 func restorePublishNow(ctx context.Context, e *labs.Env) error {
-	doc, _ := policyDocument(ctx, e, publishPolicy)
-	_, err := e.C.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(roleName(e.T)), PolicyName: aws.String(publishPolicy), PolicyDocument: aws.String(doc)})
-	return err
+	doc, err := policyDocument(ctx, e, publishPolicy)
+	if err != nil {
+		return err
+	}
+	return putPolicy(ctx, e, publishPolicy, doc)
 }
 
 func setSignups(e *labs.Env, on bool) error {

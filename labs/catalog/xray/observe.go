@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
-	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	eb "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -174,9 +172,8 @@ func observeOne(ctx context.Context, c *cloud.Clients, o *Observation, now time.
 	kc := cacheOf(c, t)
 	// A stack's outputs do not change once it is complete: read them until found.
 	if kc.roleArn == "" && c.CloudFormation != nil {
-		out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(stackName(t))})
-		if err == nil && len(out.Stacks) > 0 {
-			kc.roleArn, kc.topicArn = output(out.Stacks[0], "InstanceRoleArn"), output(out.Stacks[0], "TopicArn")
+		if out, err := labs.StackOutputs(ctx, c, stackName(t)); err == nil {
+			kc.roleArn, kc.topicArn = out["InstanceRoleArn"], out["TopicArn"]
 		}
 	}
 	o.RoleArn, o.TopicArn = kc.roleArn, kc.topicArn
@@ -222,15 +219,6 @@ func observeOne(ctx context.Context, c *cloud.Clients, o *Observation, now time.
 	if o.Env != nil {
 		o.Summaries, o.Causes = kc.summaries, kc.causes
 	}
-}
-
-func output(s cfntypes.Stack, key string) string {
-	for _, o := range s.Outputs {
-		if aws.ToString(o.OutputKey) == key {
-			return aws.ToString(o.OutputValue)
-		}
-	}
-	return ""
 }
 
 // summaries pages through GetTraceSummaries, sorted oldest first.

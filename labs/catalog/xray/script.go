@@ -105,6 +105,12 @@ func removePublish(ctx context.Context, e *labs.Env) error {
 	if e.Persona.Makes(mistakeWrongPolicy) {
 		name = "dynamodb-put"
 	}
+	return removePolicy(ctx, e, name)
+}
+
+// removePolicy deletes one of the instance role's inline policies, noting it down
+// (the student copies the document first) so it can be put back.
+func removePolicy(ctx context.Context, e *labs.Env, name string) error {
 	out, err := e.C.IAM.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(roleName(e.T))})
 	if err != nil {
 		return err
@@ -139,8 +145,12 @@ func restorePublish(ctx context.Context, e *labs.Env) error {
 	if e.Persona.Makes(mistakeNoRestore) || e.Memo["removed"] == "" {
 		return nil
 	}
-	_, err := e.C.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(roleName(e.T)), PolicyName: aws.String(e.Memo["removed"]),
-		PolicyDocument: aws.String(e.Memo["removedDoc"])})
+	return putPolicy(ctx, e, e.Memo["removed"], e.Memo["removedDoc"])
+}
+
+// putPolicy puts an inline policy on the instance role.
+func putPolicy(ctx context.Context, e *labs.Env, name, doc string) error {
+	_, err := e.C.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(roleName(e.T)), PolicyName: aws.String(name), PolicyDocument: aws.String(doc)})
 	return err
 }
 
