@@ -51,7 +51,7 @@ func init() {
 		},
 		BatchTags: func(ctx context.Context, c *cloud.Clients, refs []Ref) (map[string]map[string]string, error) {
 			if len(refs) < 3 {
-				return nil, errNoBatch
+				return nil, ErrNoBatch
 			}
 			out := map[string]map[string]string{}
 			var token *string

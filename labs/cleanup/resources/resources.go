@@ -320,8 +320,6 @@ func Chunks[T any](list []T, n int) [][]T {
 	return out
 }
 
-// errNoBatch tells the planner to use Tags one by one instead (a batch would cost more).
-var errNoBatch = errors.New("no batch for so few")
-
-// ErrNoBatch is errNoBatch for the planner.
-var ErrNoBatch = errNoBatch
+// ErrNoBatch is BatchTags telling the planner to use Tags one by one instead (a
+// batch would cost more).
+var ErrNoBatch = errors.New("no batch for so few")
