@@ -168,6 +168,13 @@ func (x *interceptECS) ListTaskDefinitions(ctx context.Context, in *ecs.ListTask
 	return x.next.ListTaskDefinitions(ctx, in, optFns...)
 }
 
+func (x *interceptECS) ListTaskDefinitionFamilies(ctx context.Context, in *ecs.ListTaskDefinitionFamiliesInput, optFns ...func(*ecs.Options)) (*ecs.ListTaskDefinitionFamiliesOutput, error) {
+	if err := x.f(ctx, Call{Service: "ECS", Op: "ListTaskDefinitionFamilies", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListTaskDefinitionFamilies(ctx, in, optFns...)
+}
+
 func (x *interceptECS) CreateService(ctx context.Context, in *ecs.CreateServiceInput, optFns ...func(*ecs.Options)) (*ecs.CreateServiceOutput, error) {
 	if err := x.f(ctx, Call{Service: "ECS", Op: "CreateService", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
 		return nil, err

@@ -17,7 +17,7 @@ package sim
 // targets then fail their health checks). Task-level cpu/memory default to
 // 256/512 when omitted. Not modelled: RunTask, EC2 launch type, capacity
 // providers, deployment circuit breaker, service discovery, container health
-// checks (task healthStatus stays UNKNOWN), task-definition deletion.
+// checks (task healthStatus stays UNKNOWN).
 
 import (
 	"context"
@@ -569,7 +569,10 @@ func (c *ecsClient) DeregisterTaskDefinition(ctx context.Context, in *ecs.Deregi
 	return &ecs.DeregisterTaskDefinitionOutput{TaskDefinition: td.out()}, nil
 }
 
-// ListTaskDefinitions lists revision ARNs by family prefix and status.
+// ListTaskDefinitions lists revision ARNs by family and status. FamilyPrefix is,
+// despite its name, the full family name: AWS lists only the revisions of that
+// family ("The full family name to filter the ListTaskDefinitions results with"),
+// so "web" does not list "webapp".
 func (c *ecsClient) ListTaskDefinitions(ctx context.Context, in *ecs.ListTaskDefinitionsInput, _ ...func(*ecs.Options)) (*ecs.ListTaskDefinitionsOutput, error) {
 	r, err := c.enter(ctx, "ListTaskDefinitions")
 	if err != nil {
@@ -587,7 +590,7 @@ func (c *ecsClient) ListTaskDefinitions(ctx context.Context, in *ecs.ListTaskDef
 	fams := append([]*family(nil), r.famOrder...)
 	sort.Slice(fams, func(i, j int) bool { return fams[i].name < fams[j].name })
 	for _, f := range fams {
-		if !strings.HasPrefix(f.name, str(in.FamilyPrefix)) {
+		if fam := str(in.FamilyPrefix); fam != "" && f.name != fam {
 			continue
 		}
 		for _, td := range f.revs {
@@ -606,6 +609,59 @@ func (c *ecsClient) ListTaskDefinitions(ctx context.Context, in *ecs.ListTaskDef
 		return nil, err
 	}
 	return &ecs.ListTaskDefinitionsOutput{TaskDefinitionArns: page, NextToken: next}, nil
+}
+
+// ListTaskDefinitionFamilies lists family names, sorted, that begin with
+// FamilyPrefix (a true prefix here, unlike ListTaskDefinitions'). Status ACTIVE
+// keeps the families with at least one ACTIVE revision, INACTIVE those with none
+// ACTIVE; without Status (or with ALL) both are listed, as the API reference says
+// ("By default, both ACTIVE and INACTIVE task definition families are listed").
+// Revisions in DELETE_IN_PROGRESS count for neither: a family whose every revision
+// has been deleted is not listed at all (the simulator's reading; AWS documents no
+// status for it). MaxResults (1–100) and NextToken page the list.
+func (c *ecsClient) ListTaskDefinitionFamilies(ctx context.Context, in *ecs.ListTaskDefinitionFamiliesInput, _ ...func(*ecs.Options)) (*ecs.ListTaskDefinitionFamiliesOutput, error) {
+	r, err := c.enter(ctx, "ListTaskDefinitionFamilies")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &ecs.ListTaskDefinitionFamiliesInput{}
+	}
+	switch in.Status {
+	case "", ecstypes.TaskDefinitionFamilyStatusActive, ecstypes.TaskDefinitionFamilyStatusInactive, ecstypes.TaskDefinitionFamilyStatusAll:
+	default:
+		// The simulator's wording; AWS rejects an unknown enum value with a ClientException.
+		return nil, &ecstypes.ClientException{Message: msg("Invalid status: %s. Valid values are ACTIVE, INACTIVE and ALL.", in.Status)}
+	}
+	var names []string
+	for _, f := range r.famOrder {
+		if !strings.HasPrefix(f.name, str(in.FamilyPrefix)) {
+			continue
+		}
+		active, inactive := false, false
+		for _, td := range f.revs {
+			switch td.status {
+			case ecstypes.TaskDefinitionStatusActive:
+				active = true
+			case ecstypes.TaskDefinitionStatusInactive:
+				inactive = true
+			}
+		}
+		switch {
+		case in.Status == ecstypes.TaskDefinitionFamilyStatusActive && !active,
+			in.Status == ecstypes.TaskDefinitionFamilyStatusInactive && (active || !inactive),
+			!active && !inactive:
+			continue
+		}
+		names = append(names, f.name)
+	}
+	sort.Strings(names)
+	page, next, err := ecsPage(names, in.MaxResults, in.NextToken, 100)
+	if err != nil {
+		return nil, err
+	}
+	return &ecs.ListTaskDefinitionFamiliesOutput{Families: page, NextToken: next}, nil
 }
 
 // ecsPage pages a list of ARNs with ECS's MaxResults (1–100) and NextToken.

@@ -400,9 +400,14 @@ func TestDefaultsAndLookups(t *testing.T) {
 	if td.TaskDefinition.Status != ecstypes.TaskDefinitionStatusInactive {
 		t.Errorf("fam:3 status %s", td.TaskDefinition.Status)
 	}
-	list, _ := e.c.ECS.ListTaskDefinitions(e.ctx, &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String("fa")})
+	list, _ := e.c.ECS.ListTaskDefinitions(e.ctx, &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String("fam")})
 	if len(list.TaskDefinitionArns) != 2 {
 		t.Errorf("ListTaskDefinitions %v", list.TaskDefinitionArns)
+	}
+	// FamilyPrefix is the whole family name: a prefix of it lists nothing.
+	list, _ = e.c.ECS.ListTaskDefinitions(e.ctx, &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String("fa")})
+	if len(list.TaskDefinitionArns) != 0 {
+		t.Errorf("ListTaskDefinitions fa: %v", list.TaskDefinitionArns)
 	}
 }
 
