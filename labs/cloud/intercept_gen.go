@@ -392,6 +392,13 @@ func (x *interceptCloudWatch) DeleteAlarms(ctx context.Context, in *cloudwatch.D
 	return x.next.DeleteAlarms(ctx, in, optFns...)
 }
 
+func (x *interceptCloudWatch) ListTagsForResource(ctx context.Context, in *cloudwatch.ListTagsForResourceInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.ListTagsForResourceOutput, error) {
+	if err := x.f(ctx, Call{Service: "CloudWatch", Op: "ListTagsForResource", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListTagsForResource(ctx, in, optFns...)
+}
+
 // interceptAutoScaling is AutoScaling with every call shown to an Interceptor first.
 type interceptAutoScaling struct {
 	next            AutoScaling

@@ -15,6 +15,14 @@ package sim
 // history read like AWS's. An alarm in ALARM invokes the scaling policies in its
 // AlarmActions every minute (Application Auto Scaling's semantics).
 //
+// Alarms carry the Tags PutMetricAlarm gives when it creates them (at most 50);
+// an update of an existing alarm keeps its tags and ignores the call's, as the
+// API reference says ("If you are using this operation to update an existing
+// alarm, any tags you specify in this parameter are ignored"). The alarms
+// Application Auto Scaling creates for target tracking have none.
+// ListTagsForResource reads them by alarm ARN. Alarms are not in the tagging API
+// (GetResources) here.
+//
 // Not modelled: metric math, percentiles, composite alarms, PutMetricData,
 // CloudWatch's publication delay (datapoints appear at the minute's end).
 
@@ -162,6 +170,7 @@ type alarm struct {
 	stateUpdated   time.Time
 	configUpdated  time.Time
 	history        []cwtypes.AlarmHistoryItem // oldest first
+	tags           tagList                    // set at creation only
 }
 
 // putAlarm creates or replaces an alarm (PutMetricAlarm and target tracking).
@@ -171,6 +180,7 @@ func (r *region) putAlarm(a *alarm) {
 	a.configUpdated = now
 	if old := r.alarms[a.name]; old != nil {
 		a.state, a.reason, a.reasonData, a.stateUpdated, a.history = old.state, old.reason, old.reasonData, old.stateUpdated, old.history
+		a.tags = old.tags // an update never changes an alarm's tags
 		a.addHistory(now, cwtypes.HistoryItemTypeConfigurationUpdate, fmt.Sprintf("Alarm %q updated", a.name), "{}")
 		r.alarms[a.name] = a
 		return
@@ -730,8 +740,45 @@ func (c *cwClient) PutMetricAlarm(ctx context.Context, in *cloudwatch.PutMetricA
 	for _, d := range in.Dimensions {
 		a.dims = append(a.dims, kv{str(d.Name), str(d.Value)})
 	}
-	r.putAlarm(a)
+	for _, t := range in.Tags {
+		a.tags.set(str(t.Key), str(t.Value))
+	}
+	if err := validTags(a.tags); err != nil {
+		return nil, validationError("%v", err)
+	}
+	r.putAlarm(a) // keeps an existing alarm's tags
 	return &cloudwatch.PutMetricAlarmOutput{}, nil
+}
+
+// ListTagsForResource returns an alarm's tags by its ARN
+// (arn:aws:cloudwatch:REGION:ACCOUNT:alarm:NAME); an alarm that does not exist in
+// this account and region is ResourceNotFoundException. Dashboards, metric streams
+// and Contributor Insights rules are not modelled, so their ARNs are not found
+// either. The messages are the simulator's.
+func (c *cwClient) ListTagsForResource(ctx context.Context, in *cloudwatch.ListTagsForResourceInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.ListTagsForResourceOutput, error) {
+	r, err := c.enter(ctx, "ListTagsForResource")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil || str(in.ResourceARN) == "" {
+		return nil, validationError("1 validation error detected: Value null at 'resourceARN' failed to satisfy constraint: Member must not be null")
+	}
+	arn := str(in.ResourceARN)
+	if !strings.HasPrefix(arn, "arn:") || strings.Count(arn, ":") < 5 {
+		// AWS's query error code for this shape is InvalidParameterValue.
+		return nil, &cwtypes.InvalidParameterValueException{Message: msg("Invalid ARN: %s", arn), ErrorCodeOverride: ptr("InvalidParameterValue")}
+	}
+	name, isAlarm := strings.CutPrefix(arn, r.arn("cloudwatch", "alarm:"))
+	a := r.alarms[name]
+	if !isAlarm || a == nil {
+		return nil, &cwtypes.ResourceNotFoundException{Message: msg("Resource %s does not exist.", arn), ResourceType: ptr("Alarm"), ResourceId: ptr(arn)}
+	}
+	out := &cloudwatch.ListTagsForResourceOutput{Tags: []cwtypes.Tag{}}
+	for _, t := range a.tags {
+		out.Tags = append(out.Tags, cwtypes.Tag{Key: ptr(t.k), Value: ptr(t.v)})
+	}
+	return out, nil
 }
 
 func validStat(s string) bool {
