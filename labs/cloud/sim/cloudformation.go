@@ -91,6 +91,7 @@ type logGroup struct {
 	tagged
 	name, arn string
 	retention int32
+	created   time.Time
 }
 
 // cfnClient implements cloud.CloudFormation.
@@ -558,7 +559,7 @@ func (r *region) createStackResource(st *stack, logical, typ string, p map[strin
 		if err != nil {
 			return nil, err
 		}
-		lg := &logGroup{name: name, arn: r.arn("logs", "log-group:"+name)}
+		lg := &logGroup{name: name, arn: r.arn("logs", "log-group:"+name), created: r.w.now}
 		if ret != nil {
 			lg.retention = *ret
 		}

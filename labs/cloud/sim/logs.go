@@ -4,6 +4,12 @@ package sim
 // stacks' AWS::Logs::LogGroup and CreateLogGroup share one store; groups are
 // listed by name in byte order with prefix filtering and paging as AWS does, and
 // are taggable (the tagging API lists them as logs:log-group).
+//
+// DescribeLogGroups filters by LogGroupNamePrefix or by LogGroupNamePattern, a
+// case-sensitive substring ("DataLogs" matches "aws/DataLogs" but not
+// "datalogs"), never both: the two together are InvalidParameterException, as
+// the API reference says they are mutually exclusive. With a pattern AWS returns
+// only arn, creationTime and logGroupName of each group, and so does the simulator.
 
 import (
 	"context"
@@ -43,7 +49,7 @@ func (c *logsClient) CreateLogGroup(ctx context.Context, in *cloudwatchlogs.Crea
 	if r.logGroups[name] != nil {
 		return nil, &cwltypes.ResourceAlreadyExistsException{Message: ptr("The specified log group already exists")}
 	}
-	lg := &logGroup{name: name, arn: r.arn("logs", "log-group:"+name)}
+	lg := &logGroup{name: name, arn: r.arn("logs", "log-group:"+name), created: r.w.now}
 	for k, v := range in.Tags {
 		lg.tags.set(k, v)
 	}
@@ -52,7 +58,7 @@ func (c *logsClient) CreateLogGroup(ctx context.Context, in *cloudwatchlogs.Crea
 	return &cloudwatchlogs.CreateLogGroupOutput{}, nil
 }
 
-// DescribeLogGroups lists groups by name prefix, 50 per page at most.
+// DescribeLogGroups lists groups by name prefix or pattern, 50 per page at most.
 func (c *logsClient) DescribeLogGroups(ctx context.Context, in *cloudwatchlogs.DescribeLogGroupsInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error) {
 	r, err := c.enter(ctx, "DescribeLogGroups")
 	if err != nil {
@@ -66,13 +72,21 @@ func (c *logsClient) DescribeLogGroups(ctx context.Context, in *cloudwatchlogs.D
 	if limit < 1 || limit > 50 {
 		return nil, &cwltypes.InvalidParameterException{Message: ptr("limit must be between 1 and 50")}
 	}
+	if in.LogGroupNamePrefix != nil && in.LogGroupNamePattern != nil {
+		// The message is the simulator's; the code is AWS's.
+		return nil, &cwltypes.InvalidParameterException{Message: ptr("LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.")}
+	}
 	after, ok := readToken(in.NextToken)
 	if !ok {
 		return nil, &cwltypes.InvalidParameterException{Message: ptr("The specified nextToken is invalid.")}
 	}
+	pattern := in.LogGroupNamePattern != nil
 	names := make([]string, 0, len(r.logGroups))
 	for n := range r.logGroups {
-		if strings.HasPrefix(n, str(in.LogGroupNamePrefix)) && n > after {
+		if n <= after {
+			continue
+		}
+		if pattern && strings.Contains(n, *in.LogGroupNamePattern) || !pattern && strings.HasPrefix(n, str(in.LogGroupNamePrefix)) {
 			names = append(names, n)
 		}
 	}
@@ -84,9 +98,12 @@ func (c *logsClient) DescribeLogGroups(ctx context.Context, in *cloudwatchlogs.D
 			break
 		}
 		lg := r.logGroups[n]
-		g := cwltypes.LogGroup{LogGroupName: ptr(n), Arn: ptr(lg.arn + ":*"), LogGroupArn: ptr(lg.arn)}
-		if lg.retention > 0 {
-			g.RetentionInDays = ptr(lg.retention)
+		g := cwltypes.LogGroup{LogGroupName: ptr(n), Arn: ptr(lg.arn + ":*"), CreationTime: ptr(lg.created.UnixMilli())}
+		if !pattern {
+			g.LogGroupArn = ptr(lg.arn)
+			if lg.retention > 0 {
+				g.RetentionInDays = ptr(lg.retention)
+			}
 		}
 		out.LogGroups = append(out.LogGroups, g)
 	}
