@@ -19,6 +19,14 @@ var skipFields = map[string]bool{"Tags": true, "TagList": true, "TagKeys": true,
 var parameterFields = map[string]map[string]bool{
 	"DetachRolePolicy": {"PolicyArn": true},
 	"DeleteRolePolicy": {"PolicyName": true},
+	// An instance profile holds its role: adding or removing one changes the profile
+	// (InstanceProfileName), not the role, which keeps existing with its policies —
+	// as DetachRolePolicy changes the role, not the policy. So cleanup may empty a
+	// profile of the plan whatever its role, but cannot take a plan role out of a
+	// profile that is not in the plan (DeleteRole then fails with DeleteConflict,
+	// and nothing outside the plan was touched).
+	"AddRoleToInstanceProfile":      {"RoleName": true},
+	"RemoveRoleFromInstanceProfile": {"RoleName": true},
 	// Emptying a bucket: the object keys and versions are its contents.
 	"DeleteObjects": {"Delete": true},
 	// Cancelling a Macie job is part of disabling Macie in that account.

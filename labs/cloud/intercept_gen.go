@@ -721,6 +721,83 @@ func (x *interceptIAM) SimulatePrincipalPolicy(ctx context.Context, in *iam.Simu
 	return x.next.SimulatePrincipalPolicy(ctx, in, optFns...)
 }
 
+func (x *interceptIAM) ListRoles(ctx context.Context, in *iam.ListRolesInput, optFns ...func(*iam.Options)) (*iam.ListRolesOutput, error) {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "ListRoles", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListRoles(ctx, in, optFns...)
+}
+
+func (x *interceptIAM) ListPolicyTags(ctx context.Context, in *iam.ListPolicyTagsInput, optFns ...func(*iam.Options)) (*iam.ListPolicyTagsOutput, error) {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "ListPolicyTags", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListPolicyTags(ctx, in, optFns...)
+}
+
+func (x *interceptIAM) ListEntitiesForPolicy(ctx context.Context, in *iam.ListEntitiesForPolicyInput, optFns ...func(*iam.Options)) (*iam.ListEntitiesForPolicyOutput, error) {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "ListEntitiesForPolicy", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListEntitiesForPolicy(ctx, in, optFns...)
+}
+
+func (x *interceptIAM) CreateInstanceProfile(ctx context.Context, in *iam.CreateInstanceProfileInput, optFns ...func(*iam.Options)) (*iam.CreateInstanceProfileOutput, error) {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "CreateInstanceProfile", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.CreateInstanceProfile(ctx, in, optFns...)
+}
+
+func (x *interceptIAM) GetInstanceProfile(ctx context.Context, in *iam.GetInstanceProfileInput, optFns ...func(*iam.Options)) (*iam.GetInstanceProfileOutput, error) {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "GetInstanceProfile", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetInstanceProfile(ctx, in, optFns...)
+}
+
+func (x *interceptIAM) ListInstanceProfiles(ctx context.Context, in *iam.ListInstanceProfilesInput, optFns ...func(*iam.Options)) (*iam.ListInstanceProfilesOutput, error) {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "ListInstanceProfiles", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListInstanceProfiles(ctx, in, optFns...)
+}
+
+func (x *interceptIAM) ListInstanceProfilesForRole(ctx context.Context, in *iam.ListInstanceProfilesForRoleInput, optFns ...func(*iam.Options)) (*iam.ListInstanceProfilesForRoleOutput, error) {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "ListInstanceProfilesForRole", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListInstanceProfilesForRole(ctx, in, optFns...)
+}
+
+func (x *interceptIAM) ListInstanceProfileTags(ctx context.Context, in *iam.ListInstanceProfileTagsInput, optFns ...func(*iam.Options)) (*iam.ListInstanceProfileTagsOutput, error) {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "ListInstanceProfileTags", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListInstanceProfileTags(ctx, in, optFns...)
+}
+
+func (x *interceptIAM) AddRoleToInstanceProfile(ctx context.Context, in *iam.AddRoleToInstanceProfileInput, optFns ...func(*iam.Options)) (*iam.AddRoleToInstanceProfileOutput, error) {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "AddRoleToInstanceProfile", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.AddRoleToInstanceProfile(ctx, in, optFns...)
+}
+
+func (x *interceptIAM) RemoveRoleFromInstanceProfile(ctx context.Context, in *iam.RemoveRoleFromInstanceProfileInput, optFns ...func(*iam.Options)) (*iam.RemoveRoleFromInstanceProfileOutput, error) {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "RemoveRoleFromInstanceProfile", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.RemoveRoleFromInstanceProfile(ctx, in, optFns...)
+}
+
+func (x *interceptIAM) DeleteInstanceProfile(ctx context.Context, in *iam.DeleteInstanceProfileInput, optFns ...func(*iam.Options)) (*iam.DeleteInstanceProfileOutput, error) {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "DeleteInstanceProfile", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.DeleteInstanceProfile(ctx, in, optFns...)
+}
+
 // interceptTagging is Tagging with every call shown to an Interceptor first.
 type interceptTagging struct {
 	next            Tagging

@@ -227,11 +227,8 @@ func TestCloudFormationXRayTemplate(t *testing.T) {
 	if _, err := c.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("c42s07-xray-eb-role")}); apiCode(err) != "NoSuchEntity" {
 		t.Errorf("role after DeleteStack: %v", err)
 	}
-	e.w.mu.Lock()
-	profiles := len(profilesOf(e.w.regionLocked("111122223333", "us-east-1")).roles)
-	e.w.mu.Unlock()
-	if profiles != 0 {
-		t.Errorf("%d instance profiles after DeleteStack", profiles)
+	if ps, err := c.IAM.ListInstanceProfiles(ctx, &iam.ListInstanceProfilesInput{}); err != nil || len(ps.InstanceProfiles) != 0 {
+		t.Errorf("instance profiles after DeleteStack: %+v, %v", ps, err)
 	}
 	if left := e.stackTagged(xrStackName); len(left) != 0 {
 		t.Errorf("tagging API still lists %v", left)

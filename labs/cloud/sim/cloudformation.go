@@ -51,7 +51,6 @@ import (
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
-	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
 
@@ -1061,23 +1060,24 @@ func (r *region) createAppResource(st *stack, logical, typ string, p map[string]
 		if len(roles) != 1 {
 			return fmt.Errorf("Property Roles must name exactly one role (an instance profile holds one role).")
 		}
-		if r.acct.roles[strings.ToLower(roles[0])] == nil {
+		x := r.acct.roles[strings.ToLower(roles[0])]
+		if x == nil {
 			return noSuchRole(roles[0])
 		}
-		ps := profilesOf(r)
-		if _, ok := ps.roles[name]; ok {
-			return &iamtypes.EntityAlreadyExistsException{Message: msg("Instance Profile %s already exists.", name)}
+		// The same profile IAM's instance-profile operations see (iam_profiles.go).
+		ip, err := r.acct.createInstanceProfile(r.w, name, path, nil)
+		if err != nil {
+			return err
 		}
-		arn := "arn:aws:iam::" + r.account + ":instance-profile" + path + name
-		ps.roles[name], ps.arns[name] = roles, arn
+		_ = ip.addRole(x) // a new profile is empty
 		rs.physical = name
-		rs.attrs["Arn"] = arn
+		rs.attrs["Arn"] = ip.arn
 		rs.del = func() error {
-			if ps.arns[name] == arn {
-				delete(ps.roles, name)
-				delete(ps.arns, name)
+			if ip.dead {
+				return nil
 			}
-			return nil
+			ip.role = nil // CloudFormation removes the role, then deletes the profile
+			return r.acct.deleteInstanceProfile(ip)
 		}
 	case "AWS::ElasticBeanstalk::Application":
 		return r.cfnEBApp(st, logical, p, rs)

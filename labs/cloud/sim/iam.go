@@ -3,8 +3,10 @@ package sim
 // IAM roles, global to an account: a client made for any region sees the same
 // roles. Every account starts with ecsTaskExecutionRole (with
 // AmazonECSTaskExecutionRolePolicy attached). Roles can be created (path, trust
-// policy, tags, permissions boundary), read, deleted (DeleteConflict while
-// policies are attached) and have managed policies attached and listed.
+// policy, tags, permissions boundary), read, listed (ListRoles by PathPrefix,
+// sorted by name, paged; without tags or boundary, as IAM lists them), deleted
+// (DeleteConflict while policies are attached or the role is in an instance
+// profile, iam_profiles.go) and have managed policies attached and listed.
 //
 // SimulatePrincipalPolicy evaluates a role's inline and attached customer managed
 // policies (explicit Deny wins, else a matching Allow, else implicitDeny); Lab 7's
@@ -13,7 +15,7 @@ package sim
 // Not modelled: enforcement on API calls (the simulator allows every call),
 // conditions, AWS managed policy documents (any well-formed policy ARN attaches
 // and grants nothing in evaluation), permissions boundaries in evaluation,
-// instance profiles, users and groups.
+// RoleLastUsed, users and groups.
 
 import (
 	"context"
@@ -89,6 +91,55 @@ func (x *role) out() *iamtypes.Role {
 		out.Tags = append(out.Tags, iamtypes.Tag{Key: ptr(t.k), Value: ptr(t.v)})
 	}
 	return out
+}
+
+// listOut is the role as IAM's listing operations show it: "This operation does
+// not return the following attributes …: PermissionsBoundary, RoleLastUsed, Tags".
+func (x *role) listOut() *iamtypes.Role {
+	out := x.out()
+	out.PermissionsBoundary, out.Tags = nil, nil
+	return out
+}
+
+var pathPrefixRE = regexp.MustCompile(`^/[\x21-\x7E]*$`)
+
+// pathPrefix reads a PathPrefix parameter ("/" when absent).
+func pathPrefix(p *string) (string, error) {
+	if p == nil || *p == "" {
+		return "/", nil
+	}
+	if len(*p) > 512 || !pathPrefixRE.MatchString(*p) {
+		return "", validationError("1 validation error detected: Value '%s' at 'pathPrefix' failed to satisfy constraint: Member must satisfy regular expression pattern: \\u002F[\\u0021-\\u007F]*", *p)
+	}
+	return *p, nil
+}
+
+// ListRoles lists the roles whose path starts with PathPrefix, sorted by name
+// (the simulator's order), MaxItems at a time.
+func (c *iamClient) ListRoles(ctx context.Context, in *iam.ListRolesInput, _ ...func(*iam.Options)) (*iam.ListRolesOutput, error) {
+	a, err := c.enter(ctx, "ListRoles")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &iam.ListRolesInput{}
+	}
+	prefix, err := pathPrefix(in.PathPrefix)
+	if err != nil {
+		return nil, err
+	}
+	var all []iamtypes.Role
+	for _, k := range sortedKeys(a.roles) {
+		if x := a.roles[k]; strings.HasPrefix(x.path, prefix) {
+			all = append(all, *x.listOut())
+		}
+	}
+	page, trunc, next, err := iamPage(all, in.MaxItems, in.Marker)
+	if err != nil {
+		return nil, err
+	}
+	return &iam.ListRolesOutput{Roles: page, IsTruncated: trunc, Marker: next}, nil
 }
 
 // GetRole returns a role by name.
@@ -194,6 +245,9 @@ func (a *account) deleteRole(name string) error {
 	}
 	if len(x.inline) > 0 {
 		return &iamtypes.DeleteConflictException{Message: ptr("Cannot delete entity, must delete policies first.")}
+	}
+	if len(a.profilesOfRole(x)) > 0 {
+		return &iamtypes.DeleteConflictException{Message: ptr("Cannot delete entity, must remove roles from instance profile first.")}
 	}
 	delete(a.roles, strings.ToLower(name))
 	return nil

@@ -1,8 +1,13 @@
 package sim
 
 // Customer managed IAM policies: created with a document (validated as JSON and
-// within IAM's 6,144-character limit), read back by ARN. Documents are stored,
-// never evaluated.
+// within IAM's 6,144-character limit), read back by ARN, their tags listed
+// (ListPolicyTags, sorted by key). ListEntitiesForPolicy lists the roles a
+// managed policy (customer or AWS managed) is attached to, or is the permissions
+// boundary of (PolicyUsageFilter PermissionsPolicy, PermissionsBoundary, or both
+// when absent); users and groups are not modelled, so PolicyUsers and
+// PolicyGroups are always empty. Documents are stored; SimulatePrincipalPolicy
+// evaluates them (iam.go).
 
 import (
 	"context"
@@ -111,4 +116,100 @@ func (c *iamClient) DeletePolicy(ctx context.Context, in *iam.DeletePolicyInput,
 	}
 	delete(a.policies, arn)
 	return &iam.DeletePolicyOutput{}, nil
+}
+
+// ListPolicyTags lists a customer managed policy's tags, sorted by key. An unknown
+// policy is NoSuchEntity; so is an AWS managed one, which the simulator does not
+// model (what AWS answers for one is not documented).
+func (c *iamClient) ListPolicyTags(ctx context.Context, in *iam.ListPolicyTagsInput, _ ...func(*iam.Options)) (*iam.ListPolicyTagsOutput, error) {
+	a, err := c.enter(ctx, "ListPolicyTags")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil || str(in.PolicyArn) == "" {
+		return nil, nameRequired("policyArn")
+	}
+	arn := str(in.PolicyArn)
+	if !policyArnRE.MatchString(arn) {
+		return nil, &iamtypes.InvalidInputException{Message: msg("ARN %s is not valid.", arn)}
+	}
+	p := a.policies[arn]
+	if p == nil {
+		return nil, &iamtypes.NoSuchEntityException{Message: msg("The policy with ARN %s cannot be found.", arn)}
+	}
+	page, trunc, next, err := iamPage(iamTags(p.tags, true), in.MaxItems, in.Marker)
+	if err != nil {
+		return nil, err
+	}
+	return &iam.ListPolicyTagsOutput{Tags: page, IsTruncated: trunc, Marker: next}, nil
+}
+
+// ListEntitiesForPolicy lists the roles (sorted by name, with PathPrefix on
+// their paths) that have the policy attached (PermissionsPolicy) or as their
+// permissions boundary (PermissionsBoundary); without PolicyUsageFilter, both.
+// EntityFilter Role lists roles, User and Group nothing (not modelled);
+// LocalManagedPolicy and AWSManagedPolicy list the entities only when the policy
+// is of that kind (the simulator's reading of an unexplained filter). A customer
+// managed policy must exist (NoSuchEntity); any well-formed AWS managed policy
+// ARN is taken to exist, as AttachRolePolicy takes it.
+func (c *iamClient) ListEntitiesForPolicy(ctx context.Context, in *iam.ListEntitiesForPolicyInput, _ ...func(*iam.Options)) (*iam.ListEntitiesForPolicyOutput, error) {
+	a, err := c.enter(ctx, "ListEntitiesForPolicy")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil || str(in.PolicyArn) == "" {
+		return nil, nameRequired("policyArn")
+	}
+	arn := str(in.PolicyArn)
+	if !policyArnRE.MatchString(arn) {
+		return nil, &iamtypes.InvalidInputException{Message: msg("ARN %s is not valid.", arn)}
+	}
+	awsManaged := strings.HasPrefix(arn, "arn:aws:iam::aws:policy/")
+	if !awsManaged && a.policies[arn] == nil {
+		return nil, &iamtypes.NoSuchEntityException{Message: msg("Policy %s does not exist or is not attachable.", arn)}
+	}
+	prefix, err := pathPrefix(in.PathPrefix)
+	if err != nil {
+		return nil, err
+	}
+	attached, boundary := true, true
+	switch in.PolicyUsageFilter {
+	case "":
+	case iamtypes.PolicyUsageTypePermissionsPolicy:
+		boundary = false
+	case iamtypes.PolicyUsageTypePermissionsBoundary:
+		attached = false
+	default:
+		return nil, validationError("1 validation error detected: Value '%s' at 'policyUsageFilter' failed to satisfy constraint: Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]", in.PolicyUsageFilter)
+	}
+	roles := true
+	switch in.EntityFilter {
+	case "", iamtypes.EntityTypeRole:
+	case iamtypes.EntityTypeUser, iamtypes.EntityTypeGroup:
+		roles = false
+	case iamtypes.EntityTypeLocalManagedPolicy:
+		roles = !awsManaged
+	case iamtypes.EntityTypeAWSManagedPolicy:
+		roles = awsManaged
+	default:
+		return nil, validationError("1 validation error detected: Value '%s' at 'entityFilter' failed to satisfy constraint: Member must satisfy enum value set: [User, Role, LocalManagedPolicy, Group, AWSManagedPolicy]", in.EntityFilter)
+	}
+	var all []iamtypes.PolicyRole
+	for _, k := range sortedKeys(a.roles) {
+		x := a.roles[k]
+		if !roles || !strings.HasPrefix(x.path, prefix) {
+			continue
+		}
+		if attached && contains(x.attached, arn) || boundary && x.boundary == arn {
+			all = append(all, iamtypes.PolicyRole{RoleName: ptr(x.name), RoleId: ptr(x.id)})
+		}
+	}
+	page, trunc, next, err := iamPage(all, in.MaxItems, in.Marker)
+	if err != nil {
+		return nil, err
+	}
+	return &iam.ListEntitiesForPolicyOutput{PolicyRoles: page, PolicyUsers: []iamtypes.PolicyUser{}, PolicyGroups: []iamtypes.PolicyGroup{},
+		IsTruncated: trunc, Marker: next}, nil
 }

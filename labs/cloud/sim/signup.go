@@ -68,18 +68,6 @@ type signupReq struct {
 	ms     float64
 }
 
-// instanceProfiles maps instance profile names to role names, per (account, region).
-type instanceProfiles struct {
-	roles map[string][]string
-	arns  map[string]string
-}
-
-func profilesOf(r *region) *instanceProfiles {
-	return state(r, "iam-instance-profiles", func() *instanceProfiles {
-		return &instanceProfiles{roles: map[string][]string{}, arns: map[string]string{}}
-	})
-}
-
 // stepSignups starts the app on environments that turned Ready and runs auto signups.
 func stepSignups(r *region, now time.Time) {
 	st, ok := r.ext["elasticbeanstalk"].(*ebState)
@@ -130,17 +118,19 @@ func (a *signupApp) codes(now time.Time) [6]int {
 	return c
 }
 
-// role is the instance role the app's AWS calls are signed with, or nil.
+// role is the instance role the app's AWS calls are signed with, or nil: the
+// role of the instance profile the environment names (by name or ARN, from the
+// account's IAM, iam_profiles.go), else a role of that name.
 func (a *signupApp) role(r *region) *role {
 	p := a.env.profile
 	if p == "" {
 		return nil
 	}
+	if ip := r.acct.profileByName(p); ip != nil {
+		return ip.role
+	}
 	if i := strings.LastIndex(p, "/"); i >= 0 { // an instance profile ARN
 		p = p[i+1:]
-	}
-	if names := profilesOf(r).roles[p]; len(names) > 0 {
-		return r.acct.roles[strings.ToLower(names[0])]
 	}
 	return r.acct.roles[strings.ToLower(p)]
 }

@@ -83,8 +83,9 @@ type regionKey struct{ account, region string }
 // account holds what is global to an account: IAM.
 type account struct {
 	id       string
-	roles    map[string]*role
-	policies map[string]*managedPolicy // customer managed policies by ARN
+	roles    map[string]*role            // by lower-case name
+	policies map[string]*managedPolicy   // customer managed policies by ARN
+	profiles map[string]*instanceProfile // by lower-case name
 }
 
 // region holds one (account, region)'s resources, each indexed by ARN or id and
@@ -310,7 +311,7 @@ func (w *World) advanceLocked() {
 func (w *World) accountLocked(id string) *account {
 	a := w.accounts[id]
 	if a == nil {
-		a = &account{id: id, roles: map[string]*role{}, policies: map[string]*managedPolicy{}}
+		a = &account{id: id, roles: map[string]*role{}, policies: map[string]*managedPolicy{}, profiles: map[string]*instanceProfile{}}
 		w.accounts[id] = a
 		a.seedRoles(w)
 	}
