@@ -350,6 +350,27 @@ func (x *interceptELBv2) ModifyLoadBalancerAttributes(ctx context.Context, in *e
 	return x.next.ModifyLoadBalancerAttributes(ctx, in, optFns...)
 }
 
+func (x *interceptELBv2) DescribeRules(ctx context.Context, in *elbv2.DescribeRulesInput, optFns ...func(*elbv2.Options)) (*elbv2.DescribeRulesOutput, error) {
+	if err := x.f(ctx, Call{Service: "ELBv2", Op: "DescribeRules", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.DescribeRules(ctx, in, optFns...)
+}
+
+func (x *interceptELBv2) CreateRule(ctx context.Context, in *elbv2.CreateRuleInput, optFns ...func(*elbv2.Options)) (*elbv2.CreateRuleOutput, error) {
+	if err := x.f(ctx, Call{Service: "ELBv2", Op: "CreateRule", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.CreateRule(ctx, in, optFns...)
+}
+
+func (x *interceptELBv2) DeleteRule(ctx context.Context, in *elbv2.DeleteRuleInput, optFns ...func(*elbv2.Options)) (*elbv2.DeleteRuleOutput, error) {
+	if err := x.f(ctx, Call{Service: "ELBv2", Op: "DeleteRule", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.DeleteRule(ctx, in, optFns...)
+}
+
 // interceptCloudWatch is CloudWatch with every call shown to an Interceptor first.
 type interceptCloudWatch struct {
 	next            CloudWatch

@@ -16,9 +16,20 @@ package sim
 // deregistration_delay.timeout_seconds (300 s by default). A target group no
 // listener forwards to reports its targets "unused" (Target.NotInUse).
 //
-// Not modelled: network and gateway load balancers, listener rules, HTTPS
-// certificates, health-check paths and matchers (nginx answers 200 on every
-// path), slow start, stickiness, cross-zone settings, access logs.
+// Listener rules (elbv2_rules.go): every listener has its default rule, whose
+// actions are the listener's default actions; CreateRule adds rules with a
+// priority unique per listener, conditions and actions, DeleteRule removes them
+// (never the default rule), and rules go with their listener. A target group a
+// rule forwards to is in use (DeleteTargetGroup answers ResourceInUse) and
+// belongs to the rule's load balancer as a listener's would: it is health-checked,
+// publishes metrics and lists the load balancer in LoadBalancerArns. Conditions
+// are validated and stored, not matched: simulated load (World.SetLoad) goes to
+// the default actions' target groups.
+//
+// Not modelled: network and gateway load balancers, matching requests against
+// rule conditions, ModifyRule and SetRulePriorities, HTTPS certificates,
+// health-check paths and matchers (nginx answers 200 on every path), slow start,
+// stickiness, cross-zone settings, access logs.
 
 import (
 	"context"
@@ -63,7 +74,9 @@ type listener struct {
 	port     int32
 	protocol elbtypes.ProtocolEnum
 	actions  []elbtypes.Action
-	tgs      []*targetGroup // forwarded to
+	tgs      []*targetGroup // forwarded to by the default actions
+	defRule  *rule          // the default rule: the default actions, priority "default"
+	rules    []*rule        // the other rules, by priority
 }
 
 type targetGroup struct {
@@ -85,8 +98,8 @@ type targetGroup struct {
 	attrs         map[string]string
 	targets       map[string]*target // by "id:port"
 	targetOrder   []*target
-	lbRef         *loadBalancer // the one load balancer whose listeners forward here
-	refs          int           // listeners forwarding here
+	lbRef         *loadBalancer // the one load balancer whose listeners or rules forward here
+	refs          int           // listener default actions and rules forwarding here
 	reqAcc        float64
 }
 
@@ -110,11 +123,33 @@ type target struct {
 // lb returns the load balancer forwarding to tg, or nil.
 func (tg *targetGroup) lb() *loadBalancer { return tg.lbRef }
 
-// forwardTGs returns the distinct target groups lb's listeners forward to.
+// forwardTGs returns the distinct target groups lb's listeners and their rules
+// forward to.
 func (lb *loadBalancer) forwardTGs() []*targetGroup {
-	var out []*targetGroup
+	var lists [][]*targetGroup
 	for _, l := range lb.listeners {
-		for _, tg := range l.tgs {
+		lists = append(lists, l.tgs)
+		for _, rl := range l.rules {
+			lists = append(lists, rl.tgs)
+		}
+	}
+	return distinctTGs(lists)
+}
+
+// defaultTGs returns the distinct target groups lb's listeners' default actions
+// forward to: where simulated load goes, as rule conditions are not matched.
+func (lb *loadBalancer) defaultTGs() []*targetGroup {
+	var lists [][]*targetGroup
+	for _, l := range lb.listeners {
+		lists = append(lists, l.tgs)
+	}
+	return distinctTGs(lists)
+}
+
+func distinctTGs(lists [][]*targetGroup) []*targetGroup {
+	var out []*targetGroup
+	for _, list := range lists {
+		for _, tg := range list {
 			dup := false
 			for _, x := range out {
 				if x == tg {
@@ -627,7 +662,8 @@ func (c *elbClient) DescribeTargetGroups(ctx context.Context, in *elbv2.Describe
 	return out, nil
 }
 
-// DeleteTargetGroup deletes a target group no listener uses.
+// DeleteTargetGroup deletes a target group no listener's default action and no
+// rule forwards to (ResourceInUse otherwise, whatever load balancer uses it).
 func (c *elbClient) DeleteTargetGroup(ctx context.Context, in *elbv2.DeleteTargetGroupInput, _ ...func(*elbv2.Options)) (*elbv2.DeleteTargetGroupOutput, error) {
 	r, err := c.enter(ctx, "DeleteTargetGroup")
 	if err != nil {
@@ -737,6 +773,26 @@ func (r *region) createListener(lbArn string, port *int32, proto elbtypes.Protoc
 	if len(actions) == 0 {
 		return nil, validationError("A default action must be specified")
 	}
+	tgs, err := r.actionTGs(lb, actions)
+	if err != nil {
+		return nil, err
+	}
+	l := &listener{arn: r.arn("elasticloadbalancing", "listener/app/"+lb.name+"/"+lb.id+"/"+r.w.hexID(16)), lb: lb, port: *port, protocol: proto,
+		actions: cloneJSON(actions), tgs: tgs}
+	l.tags = tags.clone()
+	r.useTGs(lb, tgs)
+	lb.listeners = append(lb.listeners, l)
+	r.listeners[l.arn] = l
+	r.addTaggable(&l.tagged, l.arn, "elasticloadbalancing:listener")
+	r.addDefaultRule(l)
+	return l, nil
+}
+
+// actionTGs validates a listener's or rule's actions and returns the target
+// groups they forward to: each must exist, be in lb's VPC and not belong to
+// another load balancer ("You can use each target group with only one load
+// balancer").
+func (r *region) actionTGs(lb *loadBalancer, actions []elbtypes.Action) ([]*targetGroup, error) {
 	var tgs []*targetGroup
 	for _, a := range actions {
 		var arns []string
@@ -773,17 +829,26 @@ func (r *region) createListener(lbArn string, port *int32, proto elbtypes.Protoc
 			tgs = append(tgs, tg)
 		}
 	}
-	l := &listener{arn: r.arn("elasticloadbalancing", "listener/app/"+lb.name+"/"+lb.id+"/"+r.w.hexID(16)), lb: lb, port: *port, protocol: proto,
-		actions: cloneJSON(actions), tgs: tgs}
-	l.tags = tags.clone()
+	return tgs, nil
+}
+
+// useTGs records that an action of lb forwards to each of tgs.
+func (r *region) useTGs(lb *loadBalancer, tgs []*targetGroup) {
 	for _, tg := range tgs {
 		tg.refs++
 		tg.lbRef = lb
 	}
-	lb.listeners = append(lb.listeners, l)
-	r.listeners[l.arn] = l
-	r.addTaggable(&l.tagged, l.arn, "elasticloadbalancing:listener")
-	return l, nil
+}
+
+// releaseTGs undoes useTGs: a group no action forwards to belongs to no load balancer.
+func (r *region) releaseTGs(tgs []*targetGroup) {
+	for _, tg := range tgs {
+		tg.refs--
+		if tg.refs <= 0 {
+			tg.refs = 0
+			tg.lbRef = nil
+		}
+	}
 }
 
 func (l *listener) out() elbtypes.Listener {
@@ -844,14 +909,13 @@ func (c *elbClient) DeleteListener(ctx context.Context, in *elbv2.DeleteListener
 	return &elbv2.DeleteListenerOutput{}, nil
 }
 
+// deleteListener deletes a listener and its rules, the default one included.
 func (r *region) deleteListener(l *listener) {
-	for _, tg := range l.tgs {
-		tg.refs--
-		if tg.refs <= 0 {
-			tg.refs = 0
-			tg.lbRef = nil
-		}
+	for _, rl := range append([]*rule(nil), l.rules...) {
+		r.deleteRule(rl)
 	}
+	r.deleteRule(l.defRule)
+	r.releaseTGs(l.tgs)
 	l.dead = true
 	delete(r.listeners, l.arn)
 	l.lb.listeners = compact(l.lb.listeners, func(x *listener) bool { return x != l })
@@ -1029,7 +1093,7 @@ func (c *elbClient) DeregisterTargets(ctx context.Context, in *elbv2.DeregisterT
 	return &elbv2.DeregisterTargetsOutput{}, nil
 }
 
-// DescribeTags returns the tags of up to 20 load balancers, target groups or listeners.
+// DescribeTags returns the tags of up to 20 load balancers, target groups, listeners or rules.
 func (c *elbClient) DescribeTags(ctx context.Context, in *elbv2.DescribeTagsInput, _ ...func(*elbv2.Options)) (*elbv2.DescribeTagsOutput, error) {
 	r, err := c.enter(ctx, "DescribeTags")
 	if err != nil {
@@ -1052,6 +1116,10 @@ func (c *elbClient) DescribeTags(ctx context.Context, in *elbv2.DescribeTagsInpu
 			tags = r.tgs[a].tags
 		case r.listeners[a] != nil:
 			tags = r.listeners[a].tags
+		case r.rules[a] != nil:
+			tags = r.rules[a].tags
+		case strings.Contains(a, ":listener-rule/"):
+			return nil, ruleNotFound()
 		case strings.Contains(a, ":targetgroup/"):
 			return nil, tgNotFound()
 		case strings.Contains(a, ":listener/"):
@@ -1259,7 +1327,7 @@ func (r *region) stepLoad() {
 			continue
 		}
 		lb.reqAcc += lb.rps
-		tgs := lb.forwardTGs()
+		tgs := lb.defaultTGs()
 		for _, tg := range tgs {
 			tg.reqAcc += lb.rps / float64(len(tgs))
 		}

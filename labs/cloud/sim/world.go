@@ -26,7 +26,7 @@
 //
 // What is not modelled: IAM policy evaluation (every call is allowed), API
 // throttling unless Faults injects it, quotas beyond SetQuota, costs, RunTask outside services, capacity
-// providers, listener rules beyond the default action, HTTPS listeners, metric
+// providers, matching requests against listener rules, HTTPS listeners, metric
 // math and percentile statistics. Each file's comment lists its own
 // simplifications.
 package sim
@@ -121,6 +121,7 @@ type region struct {
 	tgByName  map[string]*targetGroup
 	tgOrder   []*targetGroup
 	listeners map[string]*listener
+	rules     map[string]*rule // listener rules by ARN, default rules included
 
 	// CloudWatch
 	metrics    map[string]*series
@@ -329,8 +330,8 @@ func (w *World) regionLocked(acct, name string) *region {
 		vpcs: map[string]*vpc{}, subnets: map[string]*subnet{}, sgs: map[string]*securityGroup{},
 		clusters: map[string]*cluster{}, families: map[string]*family{}, tasks: map[string]*task{}, ipTasks: map[string]*task{},
 		lbs: map[string]*loadBalancer{}, lbByName: map[string]*loadBalancer{}, tgs: map[string]*targetGroup{}, tgByName: map[string]*targetGroup{},
-		listeners: map[string]*listener{},
-		metrics:   map[string]*series{}, alarms: map[string]*alarm{},
+		listeners: map[string]*listener{}, rules: map[string]*rule{},
+		metrics: map[string]*series{}, alarms: map[string]*alarm{},
 		scalables: map[string]*scalableTarget{}, policies: map[string]*scalingPolicy{}, activities: map[string][]*aastypes.ScalingActivity{},
 		stacks: map[string]*stack{}, stackNames: map[string]*stack{}, logGroups: map[string]*logGroup{},
 	}
