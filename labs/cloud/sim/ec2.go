@@ -14,7 +14,6 @@ package sim
 import (
 	"context"
 	"net/netip"
-	"path"
 	"strconv"
 	"strings"
 
@@ -170,7 +169,7 @@ func (c *ec2Client) enter(ctx context.Context, op string) (*region, error) {
 }
 
 // filterSet is an EC2 Filters list: AND across filters, OR across values,
-// with * and ? wildcards.
+// with * (any characters, "/" included) and ? (one character) wildcards.
 type filterSet []ec2types.Filter
 
 // match reports whether a resource passes; attr returns the resource's values
@@ -188,7 +187,8 @@ func (fs filterSet) match(attr func(name string) ([]string, bool)) (bool, error)
 		ok := false
 		for _, want := range f.Values {
 			for _, h := range have {
-				if m, _ := path.Match(want, h); m || want == h {
+				// AWS's * is any run of characters, "/" included (path.Match's is not).
+				if want == h || globMatch(want, h) {
 					ok = true
 				}
 			}
