@@ -602,6 +602,13 @@ func (x *interceptEC2) StartInstances(ctx context.Context, in *ec2.StartInstance
 	return x.next.StartInstances(ctx, in, optFns...)
 }
 
+func (x *interceptEC2) DescribeNetworkInterfaces(ctx context.Context, in *ec2.DescribeNetworkInterfacesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeNetworkInterfacesOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "DescribeNetworkInterfaces", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.DescribeNetworkInterfaces(ctx, in, optFns...)
+}
+
 // interceptCloudFormation is CloudFormation with every call shown to an Interceptor first.
 type interceptCloudFormation struct {
 	next            CloudFormation

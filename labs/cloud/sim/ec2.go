@@ -4,8 +4,11 @@ package sim
 // public subnets, 10.0.0.0/19 in AZ <region>a and 10.0.32.0/19 in <region>b,
 // and the VPC's "default" security group. Security groups can be created,
 // described (ids, names, filters), opened for ingress and deleted, with AWS's
-// DependencyViolation while a task ENI, a load balancer or another group's rule
-// uses them. The subnets are /19 rather than AWS-default-VPC /20 or the class
+// DependencyViolation while a network interface (of an instance that is not
+// terminated, a load balancer, a task that is not STOPPED or a DB instance; see
+// DescribeNetworkInterfaces, ec2_eni.go) or another group's ingress rule uses
+// them. Egress rules are not modelled (every group allows all egress), so no
+// egress rule can reference a group. The subnets are /19 rather than AWS-default-VPC /20 or the class
 // template's /24 so that 2,000 simulated students' tasks fit in one region.
 //
 // Not modelled: creating VPCs or subnets, route tables, NAT, egress rule edits,

@@ -692,7 +692,8 @@ func (r *region) instanceOut(in *instance) ec2types.Instance {
 			}
 			out.SecurityGroups = append(out.SecurityGroups, g)
 		}
-		out.NetworkInterfaces = []ec2types.InstanceNetworkInterface{{PrivateIpAddress: optStr(in.ip), SubnetId: ptr(in.spec.subnet.id), VpcId: ptr(in.spec.subnet.vpc.id),
+		out.NetworkInterfaces = []ec2types.InstanceNetworkInterface{{NetworkInterfaceId: ptr(r.instanceENIID(in)), OwnerId: ptr(r.account),
+			PrivateIpAddress: optStr(in.ip), SubnetId: ptr(in.spec.subnet.id), VpcId: ptr(in.spec.subnet.vpc.id),
 			Status: ec2types.NetworkInterfaceStatusInUse, Groups: out.SecurityGroups,
 			Attachment: &ec2types.InstanceNetworkInterfaceAttachment{AttachTime: ptr(in.firstLaunch), DeviceIndex: ptr(int32(0)),
 				Status: ec2types.AttachmentStatusAttached, DeleteOnTermination: ptr(true)}}}

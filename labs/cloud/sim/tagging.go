@@ -1,8 +1,8 @@
 package sim
 
 // The Resource Groups Tagging API over the simulator's taggable resources:
-// ECS clusters, services and task definitions, load balancers, target groups
-// and listeners, security groups, CloudFormation stacks and log groups, and the
+// ECS clusters, services and task definitions, load balancers, target groups,
+// listeners and listener rules, security groups, CloudFormation stacks and log groups, and the
 // other labs' resources that register with addTaggable (S3 buckets, RDS
 // instances, Route 53 zones in us-east-1, Lambda functions, DynamoDB tables, SNS
 // topics, SQS queues, Cognito pools, Beanstalk environments, Private CAs, EC2

@@ -1,0 +1,261 @@
+package sim
+
+// Network interfaces, as DescribeNetworkInterfaces shows them. The simulator does
+// not model ENIs as resources of their own (no CreateNetworkInterface): it
+// synthesises the interfaces AWS would have made for what it does model, so that
+// a caller can see what holds a security group, subnet or VPC:
+//
+//   - one per EC2 instance that is not terminated (pending, running, stopping,
+//     stopped, shutting-down: AWS deletes the primary interface with the
+//     instance): attached to it (Attachment.InstanceId, device 0), the instance's
+//     subnet, address and groups, InterfaceType "interface", RequesterManaged false;
+//   - one per subnet of each application load balancer: Description
+//     "ELB app/NAME/ID", RequesterId "amazon-elb", RequesterManaged true, the load
+//     balancer's groups (InterfaceType "interface", the simulator's reading);
+//   - one per ECS task (awsvpc, as every Fargate task) that is not STOPPED: the
+//     task's ENI id, subnet, address and groups, Description
+//     "arn:aws:ecs:REGION:ACCOUNT:attachment/ATTACHMENT-ID" (the task's
+//     ElasticNetworkInterface attachment), RequesterManaged true, InterfaceType
+//     "interface";
+//   - one per RDS DB instance until it is gone: Description "RDSNetworkInterface",
+//     RequesterId "amazon-rds", RequesterManaged true, the instance's groups, in
+//     the default VPC's subnet of its Availability Zone.
+//
+// These are exactly the uses of a security group that make DeleteSecurityGroup
+// answer DependencyViolation (besides another group's rule naming it). Ids are
+// stable for the same object (derived with hashID; a task's is the ENI id
+// DescribeTasks reports). The simulator allocates no private address to load
+// balancers and DB instances, so their interfaces have none. Filters: group-id,
+// group-name, vpc-id, subnet-id, availability-zone, network-interface-id,
+// attachment.instance-id, attachment.status, description, interface-type,
+// private-ip-address, requester-id, requester-managed, status, owner-id, tag:KEY
+// and tag-key (none of these interfaces has tags). Not modelled: creating,
+// attaching or deleting interfaces, secondary addresses, IPv6, Elastic IPs.
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// eni is one synthesised interface.
+type eni struct {
+	id, desc, ip string
+	subnet       *subnet
+	sgs          []string
+	instanceID   string // attached instance, for instance interfaces
+	attachID     string
+	deviceIndex  int32
+	requesterID  string
+	managed      bool
+	attachOwner  string // InstanceOwnerId of the attachment
+}
+
+func (r *region) instanceENIID(in *instance) string {
+	return "eni-" + hashID(17, r.account, r.name, in.id, "eni")
+}
+
+// enis lists the region's interfaces in a stable order: instances, load
+// balancers, tasks, DB instances, each in creation order.
+func (r *region) enis() []*eni {
+	var out []*eni
+	if s, _ := r.ext[ec2InstKey].(*ec2InstState); s != nil {
+		for _, in := range s.order {
+			if in.state == ec2types.InstanceStateNameTerminated {
+				continue
+			}
+			out = append(out, &eni{id: r.instanceENIID(in), ip: in.ip, subnet: in.spec.subnet, sgs: in.spec.sgs, instanceID: in.id,
+				attachID: "eni-attach-" + hashID(17, r.account, r.name, in.id, "attach"), attachOwner: r.account})
+		}
+	}
+	for _, lb := range r.lbOrder {
+		if lb.dead {
+			continue
+		}
+		for _, s := range lb.subnets {
+			out = append(out, &eni{id: "eni-" + hashID(17, lb.arn, s.id), desc: "ELB " + lbDim(lb), subnet: s, sgs: lb.sgs,
+				requesterID: "amazon-elb", managed: true, attachID: "ela-attach-" + hashID(17, lb.arn, s.id, "attach"), deviceIndex: 1, attachOwner: "amazon-elb"})
+		}
+	}
+	for _, t := range r.taskOrder {
+		if t.last == "STOPPED" || t.dead {
+			continue
+		}
+		out = append(out, &eni{id: t.eni, desc: r.arn("ecs", "attachment/"+t.attachID), ip: t.ip, subnet: t.subnet, sgs: t.sgs, managed: true,
+			attachID: "eni-attach-" + hashID(17, t.eni, "attach"), deviceIndex: 1})
+	}
+	if st, _ := r.ext["rds"].(*rdsState); st != nil {
+		for _, x := range st.order {
+			if x.dead {
+				continue
+			}
+			var sn *subnet
+			for _, s := range r.subOrder {
+				if s.vpc == r.defaultVPC() && s.az == x.az {
+					sn = s
+				}
+			}
+			if sn == nil {
+				sn = r.subOrder[0]
+			}
+			out = append(out, &eni{id: "eni-" + hashID(17, x.arn, "eni"), desc: "RDSNetworkInterface", subnet: sn, sgs: x.sgs,
+				requesterID: "amazon-rds", managed: true, attachID: "ela-attach-" + hashID(17, x.arn, "attach"), deviceIndex: 1, attachOwner: "amazon-rds"})
+		}
+	}
+	return out
+}
+
+func (e *eni) mac() string {
+	h := e.id[4:]
+	return fmt.Sprintf("0e:%s:%s:%s:%s:%s", h[0:2], h[2:4], h[4:6], h[6:8], h[8:10])
+}
+
+func (r *region) dnsName(ip string) string {
+	if ip == "" {
+		return ""
+	}
+	if r.name == "us-east-1" {
+		return "ip-" + strings.ReplaceAll(ip, ".", "-") + ".ec2.internal"
+	}
+	return "ip-" + strings.ReplaceAll(ip, ".", "-") + "." + r.name + ".compute.internal"
+}
+
+func (r *region) eniAttr(e *eni, name string) ([]string, bool) {
+	switch name {
+	case "group-id":
+		return append([]string(nil), e.sgs...), true
+	case "group-name":
+		var names []string
+		for _, id := range e.sgs {
+			if sg := r.sgs[id]; sg != nil {
+				names = append(names, sg.name)
+			}
+		}
+		return names, true
+	case "vpc-id":
+		return []string{e.subnet.vpc.id}, true
+	case "subnet-id":
+		return []string{e.subnet.id}, true
+	case "availability-zone":
+		return []string{e.subnet.az}, true
+	case "network-interface-id":
+		return []string{e.id}, true
+	case "attachment.instance-id":
+		if e.instanceID == "" {
+			return nil, true
+		}
+		return []string{e.instanceID}, true
+	case "attachment.status":
+		return []string{"attached"}, true
+	case "description":
+		return []string{e.desc}, true
+	case "interface-type":
+		return []string{"interface"}, true
+	case "private-ip-address", "addresses.private-ip-address":
+		if e.ip == "" {
+			return nil, true
+		}
+		return []string{e.ip}, true
+	case "requester-id":
+		if e.requesterID == "" {
+			return nil, true
+		}
+		return []string{e.requesterID}, true
+	case "requester-managed":
+		return []string{strconv.FormatBool(e.managed)}, true
+	case "status":
+		return []string{"in-use"}, true
+	case "owner-id":
+		return []string{r.account}, true
+	case "mac-address":
+		return []string{e.mac()}, true
+	}
+	return tagAttr(nil, name)
+}
+
+func (r *region) eniOut(e *eni) ec2types.NetworkInterface {
+	out := ec2types.NetworkInterface{
+		NetworkInterfaceId: ptr(e.id), SubnetId: ptr(e.subnet.id), VpcId: ptr(e.subnet.vpc.id), AvailabilityZone: ptr(e.subnet.az),
+		AvailabilityZoneId: ptr(e.subnet.azID), Description: ptr(e.desc), InterfaceType: ec2types.NetworkInterfaceTypeInterface,
+		MacAddress: ptr(e.mac()), OwnerId: ptr(r.account), RequesterManaged: ptr(e.managed), RequesterId: optStr(e.requesterID),
+		SourceDestCheck: ptr(true), Status: ec2types.NetworkInterfaceStatusInUse, TagSet: []ec2types.Tag{}, Groups: []ec2types.GroupIdentifier{},
+		Attachment: &ec2types.NetworkInterfaceAttachment{AttachmentId: ptr(e.attachID), DeviceIndex: ptr(e.deviceIndex),
+			Status: ec2types.AttachmentStatusAttached, InstanceId: optStr(e.instanceID), InstanceOwnerId: optStr(e.attachOwner),
+			DeleteOnTermination: ptr(e.instanceID != "")},
+	}
+	if e.ip != "" {
+		out.PrivateIpAddress, out.PrivateDnsName = ptr(e.ip), ptr(r.dnsName(e.ip))
+		out.PrivateIpAddresses = []ec2types.NetworkInterfacePrivateIpAddress{{Primary: ptr(true), PrivateIpAddress: ptr(e.ip), PrivateDnsName: ptr(r.dnsName(e.ip))}}
+	}
+	for _, id := range e.sgs {
+		g := ec2types.GroupIdentifier{GroupId: ptr(id)}
+		if sg := r.sgs[id]; sg != nil {
+			g.GroupName = ptr(sg.name)
+		}
+		out.Groups = append(out.Groups, g)
+	}
+	return out
+}
+
+// DescribeNetworkInterfaces lists the synthesised interfaces by id and filters,
+// MaxResults (5–1000) at a time.
+func (c *ec2Client) DescribeNetworkInterfaces(ctx context.Context, in *ec2.DescribeNetworkInterfacesInput, _ ...func(*ec2.Options)) (*ec2.DescribeNetworkInterfacesOutput, error) {
+	r, err := c.enter(ctx, "DescribeNetworkInterfaces")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &ec2.DescribeNetworkInterfacesInput{}
+	}
+	if in.MaxResults != nil && len(in.NetworkInterfaceIds) > 0 {
+		return nil, apiError("InvalidParameterCombination", "The parameter NetworkInterfaceIds cannot be used with the parameter MaxResults")
+	}
+	max := int(i32(in.MaxResults, 1000))
+	if max < 5 || max > 1000 {
+		return nil, apiError("InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.", max)
+	}
+	start, ok := readIntToken(in.NextToken)
+	if !ok {
+		return nil, apiError("InvalidPaginationToken", "The pagination token is invalid")
+	}
+	all := r.enis()
+	for _, id := range in.NetworkInterfaceIds {
+		if !strings.HasPrefix(id, "eni-") {
+			return nil, apiError("InvalidNetworkInterfaceID.Malformed", "Invalid id: \"%s\" (expecting \"eni-...\")", id)
+		}
+		found := false
+		for _, e := range all {
+			if e.id == id {
+				found = true
+			}
+		}
+		if !found {
+			return nil, apiError("InvalidNetworkInterfaceID.NotFound", "The networkInterface ID '%s' does not exist", id)
+		}
+	}
+	out := &ec2.DescribeNetworkInterfacesOutput{NetworkInterfaces: []ec2types.NetworkInterface{}}
+	for i := start; i < len(all); i++ {
+		e := all[i]
+		if len(in.NetworkInterfaceIds) > 0 && !contains(in.NetworkInterfaceIds, e.id) {
+			continue
+		}
+		ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) { return r.eniAttr(e, name) })
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		if len(out.NetworkInterfaces) == max {
+			out.NextToken = intToken(i)
+			break
+		}
+		out.NetworkInterfaces = append(out.NetworkInterfaces, r.eniOut(e))
+	}
+	return out, nil
+}
