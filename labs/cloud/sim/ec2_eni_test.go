@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
 )
 
 func (e *env) mkSG(name string) string {
@@ -260,5 +261,37 @@ func TestNetworkInterfacesAndDependencyViolation(t *testing.T) {
 		if _, err := c.EC2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(sg)}); err != nil {
 			t.Errorf("DeleteSecurityGroup %s once unused: %v", sg, err)
 		}
+	}
+}
+
+// A DB instance holds an RDS-managed interface with its groups until it is gone.
+func TestNetworkInterfaceOfDBInstance(t *testing.T) {
+	e := newEnv(t)
+	ctx, c := e.ctx, e.c
+	sg := e.mkSG("db")
+	if _, err := c.RDS.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("c42s07-db"), DBInstanceClass: aws.String("db.t3.micro"),
+		Engine: aws.String("mysql"), MasterUsername: aws.String("admin"), MasterUserPassword: aws.String("secret-pw-1"), AllocatedStorage: aws.Int32(20),
+		VpcSecurityGroupIds: []string{sg}}); err != nil {
+		t.Fatal(err)
+	}
+	got := e.enis(ec2.DescribeNetworkInterfacesInput{Filters: eniFilter("group-id", sg)})
+	if len(got) != 1 || aws.ToString(got[0].RequesterId) != "amazon-rds" || aws.ToString(got[0].Description) != "RDSNetworkInterface" || !aws.ToBool(got[0].RequesterManaged) {
+		t.Fatalf("DB instance interface: %+v", got)
+	}
+	if _, err := c.EC2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(sg)}); apiCode(err) != "DependencyViolation" {
+		t.Errorf("DeleteSecurityGroup under a DB instance: %v", err)
+	}
+	e.clock.Advance(10 * time.Minute)
+	if _, err := c.RDS.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String("c42s07-db"), SkipFinalSnapshot: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	e.checkUses()
+	e.clock.Advance(15 * time.Minute)
+	e.checkUses()
+	if got := e.enis(ec2.DescribeNetworkInterfacesInput{Filters: eniFilter("requester-id", "amazon-rds")}); len(got) != 0 {
+		t.Errorf("interfaces after the DB instance is gone: %+v", got)
+	}
+	if _, err := c.EC2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(sg)}); err != nil {
+		t.Errorf("DeleteSecurityGroup after the DB instance: %v", err)
 	}
 }
