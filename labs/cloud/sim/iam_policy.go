@@ -119,8 +119,9 @@ func (c *iamClient) DeletePolicy(ctx context.Context, in *iam.DeletePolicyInput,
 }
 
 // ListPolicyTags lists a customer managed policy's tags, sorted by key. An unknown
-// policy is NoSuchEntity; so is an AWS managed one, which the simulator does not
-// model (what AWS answers for one is not documented).
+// policy is NoSuchEntity (the message is the simulator's); so is an AWS managed
+// one, which the simulator does not model (what AWS answers for one is not
+// documented).
 func (c *iamClient) ListPolicyTags(ctx context.Context, in *iam.ListPolicyTagsInput, _ ...func(*iam.Options)) (*iam.ListPolicyTagsOutput, error) {
 	a, err := c.enter(ctx, "ListPolicyTags")
 	if err != nil {

@@ -14,8 +14,11 @@ package sim
 // As in IAM's listing operations, ListInstanceProfiles and
 // ListInstanceProfilesForRole return no tags, and a profile's role is shown as
 // ListRoles shows roles (no tags, no permissions boundary). Lists are sorted by
-// name (the simulator's order; IAM documents none). Not modelled: instances
-// using a profile (EC2's IamInstanceProfile), eventual consistency.
+// name (the simulator's order; IAM documents none). Error codes are IAM's; the
+// messages of EntityAlreadyExists, LimitExceeded, DeleteConflict and a missing
+// profile's NoSuchEntity read like IAM's, the others (a role that is not in the
+// profile, validation) are the simulator's. Not modelled: instances using a
+// profile (EC2's IamInstanceProfile), eventual consistency.
 
 import (
 	"context"
