@@ -197,15 +197,21 @@ func TestCloudFormationXRayTemplate(t *testing.T) {
 	if _, err := c.CloudFormation.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String(xrStackName)}); err != nil {
 		t.Fatal(err)
 	}
+	// CloudFormation waits for the environment to terminate (and the table to
+	// leave DELETING) before the stack is DELETE_COMPLETE.
 	e.clock.Advance(30 * time.Second)
 	out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: st.StackId})
-	if err != nil || out.Stacks[0].StackStatus != cftypes.StackStatusDeleteComplete {
-		t.Fatalf("after DeleteStack: %+v, %v", out, err)
+	if err != nil || out.Stacks[0].StackStatus != cftypes.StackStatusDeleteInProgress {
+		t.Fatalf("30 s after DeleteStack, with its environment terminating: %+v, %v", out.Stacks[0].StackStatus, err)
 	}
 	if d = e.xrEnv("c42s07-xray"); d.Status != ebtypes.EnvironmentStatusTerminating {
 		t.Errorf("environment right after DeleteStack: %s", d.Status)
 	}
 	e.clock.Advance(5 * time.Minute)
+	out, err = c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: st.StackId})
+	if err != nil || out.Stacks[0].StackStatus != cftypes.StackStatusDeleteComplete {
+		t.Fatalf("5 min after DeleteStack: %+v, %v", out.Stacks[0].StackStatus, err)
+	}
 	if d = e.xrEnv("c42s07-xray"); d.Status != ebtypes.EnvironmentStatusTerminated {
 		t.Errorf("environment 5 min after DeleteStack: %s", d.Status)
 	}

@@ -83,7 +83,12 @@ type stackResource struct {
 	physical     string
 	attrs        map[string]any
 	del          func() error
-	failed       string // why its last deletion failed (DELETE_FAILED), or ""
+	// gone, when set, reports whether a deletion del started has finished (a
+	// Beanstalk environment terminates, a DynamoDB table leaves DELETING): the
+	// stack stays DELETE_IN_PROGRESS until it has, as CloudFormation waits.
+	gone       func() bool
+	delStarted bool
+	failed     string // why its last deletion failed (DELETE_FAILED), or ""
 }
 
 type logGroup struct {
@@ -459,12 +464,15 @@ func (r *region) createStackResources(st *stack) {
 func (r *region) deleteStackResources(st *stack) {
 	var failed []string
 	var keep []*stackResource
+	pending := false
 	for i := len(st.resources) - 1; i >= 0; i-- {
 		rs := st.resources[i]
-		r.stackEvent(st, rs.logical, rs.typ, rs.physical, cftypes.ResourceStatusDeleteInProgress, "")
 		var err error
-		if rs.del != nil {
-			err = rs.del()
+		if !rs.delStarted {
+			r.stackEvent(st, rs.logical, rs.typ, rs.physical, cftypes.ResourceStatusDeleteInProgress, "")
+			if rs.del != nil {
+				err = rs.del()
+			}
 		}
 		rs.failed = ""
 		if err != nil {
@@ -474,9 +482,21 @@ func (r *region) deleteStackResources(st *stack) {
 			r.stackEvent(st, rs.logical, rs.typ, rs.physical, cftypes.ResourceStatusDeleteFailed, err.Error())
 			continue
 		}
+		if rs.gone != nil && !rs.gone() {
+			rs.delStarted, pending = true, true // still going: look again later
+			keep = append([]*stackResource{rs}, keep...)
+			continue
+		}
 		r.stackEvent(st, rs.logical, rs.typ, rs.physical, cftypes.ResourceStatusDeleteComplete, "")
 	}
 	st.resources = keep
+	if len(failed) == 0 && pending {
+		st.dueAt = r.w.now.Add(10 * time.Second)
+		return
+	}
+	for _, rs := range keep {
+		rs.delStarted = false // a failed deletion is retried whole by the next DeleteStack
+	}
 	if len(failed) > 0 {
 		sort.Strings(failed)
 		st.status, st.reason = cftypes.StackStatusDeleteFailed, fmt.Sprintf("The following resource(s) failed to delete: [%s]. ", strings.Join(failed, ", "))
@@ -1187,6 +1207,7 @@ func (r *region) cfnTable(st *stack, logical string, p map[string]any, rs *stack
 		t.goneAt = r.w.now.Add(r.w.jitter(5*time.Second, 10*time.Second))
 		return nil
 	}
+	rs.gone = func() bool { return t.dead }
 	return nil
 }
 
@@ -1462,6 +1483,7 @@ func (r *region) cfnEBEnv(st *stack, logical string, p map[string]any, rs *stack
 		(&ebClient{base{w: r.w, account: r.account, region: r.name}}).terminate(r, es, e)
 		return nil
 	}
+	rs.gone = func() bool { return e.status(r.w.now) == ebtypes.EnvironmentStatusTerminated }
 	return nil
 }
 
