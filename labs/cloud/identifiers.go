@@ -35,8 +35,8 @@ var parameterFields = map[string]map[string]bool{
 
 // Identifiers returns the identifier values in operation op's input: every string
 // (or list of strings) in a field whose name ends in Arn, ARN, Name, Id, Ids,
-// Identifier, Url or Names, or is one of ECS's and S3's bare names (Cluster,
-// Service, TaskDefinition(s), Bucket), searched through nested structs and lists
+// Identifier, Url or Names, or is one of ECS's and S3's bare names (Cluster(s),
+// Service(s), Tasks, TaskDefinition(s), Bucket), searched through nested structs and lists
 // except descriptive ones (tags, filters, alias targets). Sorted, without repeats.
 func Identifiers(op string, input any) []string {
 	set := map[string]bool{}
@@ -51,7 +51,7 @@ func Identifiers(op string, input any) []string {
 
 func isIDField(name string) bool {
 	switch name {
-	case "Cluster", "Service", "TaskDefinition", "TaskDefinitions", "Bucket", "QueueUrl", "Domain":
+	case "Cluster", "Clusters", "Service", "Services", "Tasks", "TaskDefinition", "TaskDefinitions", "Bucket", "QueueUrl", "Domain":
 		return true
 	}
 	for _, s := range []string{"Arn", "ARN", "Arns", "Name", "Names", "Id", "Ids", "Identifier", "Url"} {
