@@ -27,15 +27,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwschemas "github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/servicequotas"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
+	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
+	"github.com/aws/smithy-go/transport/http/protocol/awsquery"
 
 	"github.com/labdash/labdash/labs/cloud"
 )
@@ -97,6 +101,14 @@ type Options struct {
 	ExternalID func(account string) string
 	// SessionName is the AssumeRole session name; "" means "labdash".
 	SessionName string
+	// S3PathStyle addresses buckets as ENDPOINT/BUCKET rather than as virtual hosts
+	// (BUCKET.ENDPOINT): an AWS-compatible endpoint on a loopback or private
+	// address (moto, LocalStack) cannot resolve bucket host names.
+	S3PathStyle bool
+	// CloudWatchProtocol is the protocol CloudWatch clients speak: "" or "cbor"
+	// (the SDK's default, Smithy RPC v2 CBOR), "json" (awsJson1_0) or "query".
+	// Real CloudWatch speaks all three; moto 5.2.5 does not speak CBOR.
+	CloudWatchProtocol string
 	// MaxAttempts bounds the adaptive retryer's attempts per call; 0 means
 	// DefaultMaxAttempts. Tests against moto lower it: moto answers an operation it
 	// lacks with a 500, which production would retry with backoff.
@@ -119,6 +131,22 @@ type Provider struct {
 
 var _ cloud.Provider = (*Provider)(nil)
 
+// CloudWatchJSON makes a CloudWatch client speak awsJson1_0 instead of the Go SDK's
+// default Smithy RPC v2 CBOR, which moto 5.2.5 does not speak: with CBOR,
+// DescribeAlarms fails with "StatusCode: 404 … failed to decode response body,
+// decode argument: unexpected minor value 28".
+func CloudWatchJSON(o *cloudwatch.Options) {
+	o.Protocol = awsjson.New10(cwschemas.GraniteServiceVersion20100801)
+}
+
+// CloudWatchQuery makes a CloudWatch client speak the AWS query protocol.
+func CloudWatchQuery(o *cloudwatch.Options) {
+	o.Protocol = awsquery.New(cwschemas.GraniteServiceVersion20100801)
+}
+
+// S3PathStyle addresses buckets as ENDPOINT/BUCKET rather than as virtual hosts.
+func S3PathStyle(o *s3.Options) { o.UsePathStyle = true }
+
 // ErrNoEndpoint is returned by New in RequireEndpoint mode when no endpoint is set.
 var ErrNoEndpoint = errors.New("awsprovider: RequireEndpoint is set but no endpoint is configured (set Options.Endpoint or AWS_ENDPOINT_URL); refusing to build clients that could reach real AWS")
 
@@ -127,6 +155,18 @@ var ErrNoEndpoint = errors.New("awsprovider: RequireEndpoint is set but no endpo
 // 8) attempts.
 // It does not call AWS: credentials are resolved on first use.
 func New(ctx context.Context, opts Options) (*Provider, error) {
+	switch opts.CloudWatchProtocol {
+	case "", "cbor":
+	case "json":
+		opts.ClientOptions.CloudWatch = append([]func(*cloudwatch.Options){CloudWatchJSON}, opts.ClientOptions.CloudWatch...)
+	case "query":
+		opts.ClientOptions.CloudWatch = append([]func(*cloudwatch.Options){CloudWatchQuery}, opts.ClientOptions.CloudWatch...)
+	default:
+		return nil, fmt.Errorf("awsprovider: CloudWatch protocol %q: use cbor, json or query", opts.CloudWatchProtocol)
+	}
+	if opts.S3PathStyle {
+		opts.ClientOptions.More.S3 = append([]func(*s3.Options){S3PathStyle}, opts.ClientOptions.More.S3...)
+	}
 	if opts.AssumeRoleName == "" {
 		opts.AssumeRoleName = DefaultAssumeRoleName
 	}

@@ -5,25 +5,16 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 
 	awsprovider "github.com/labdash/labdash/labs/cloud/aws"
 )
 
-// CloudWatchJSON makes a CloudWatch client speak awsJson1_0 instead of the Go SDK's
-// default Smithy RPC v2 CBOR, which moto 5.2.5 does not speak: with CBOR,
-// DescribeAlarms fails with "StatusCode: 404 … failed to decode response body,
-// decode argument: unexpected minor value 28". Real CloudWatch speaks all three of
-// CBOR, JSON 1.0 and query, so production keeps the SDK's default.
-func CloudWatchJSON(o *cloudwatch.Options) {
-	o.Protocol = awsjson.New10(schemas.GraniteServiceVersion20100801)
-}
-
-// S3PathStyle addresses buckets as http://moto/bucket rather than as a virtual
-// host (bucket.moto), which a loopback endpoint cannot resolve.
-func S3PathStyle(o *s3.Options) { o.UsePathStyle = true }
+// CloudWatchJSON and S3PathStyle are the provider's hooks moto needs.
+var (
+	CloudWatchJSON = awsprovider.CloudWatchJSON
+	S3PathStyle    = awsprovider.S3PathStyle
+)
 
 // MotoClientOptions are the client hooks every provider talking to moto needs.
 func MotoClientOptions() awsprovider.ClientOptions {
