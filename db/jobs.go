@@ -15,6 +15,12 @@ const (
 	JobDone    = "done"
 	JobFailed  = "failed"
 
+	// OutcomeVerified and OutcomeNotVerified are how a cleanup job ended: a fresh
+	// sweep that read everything found nothing left, or not (something is left,
+	// failed, or could not be checked).
+	OutcomeVerified    = "verified"
+	OutcomeNotVerified = "not verified"
+
 	ItemPending = "pending"
 	ItemRunning = "running"
 	ItemDone    = "done"
@@ -32,6 +38,14 @@ type Job struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	Items     []JobItem
+	// Owner is the process holding the job's lease ("" when none does) and
+	// HeartbeatAt when it last renewed it.
+	Owner       string
+	HeartbeatAt time.Time
+	// PlanHash is the cleanup plan the job was confirmed against; Outcome how its
+	// verification ended (OutcomeVerified, OutcomeNotVerified, "" until then).
+	PlanHash string
+	Outcome  string
 }
 
 // JobItem is one unit of a job's work (a student), with its own state.
@@ -65,9 +79,9 @@ func (s *Store) CreateJob(ctx context.Context, classID, kind string, keys []stri
 // Job returns a job with its items.
 func (s *Store) Job(ctx context.Context, id int64) (*Job, error) {
 	var j Job
-	var created, updated int64
-	err := s.q.QueryRowContext(ctx, `SELECT id, class_id, kind, scope, state, error, created_at, updated_at FROM jobs WHERE id = ?`, id).
-		Scan(&j.ID, &j.ClassID, &j.Kind, &j.Scope, &j.State, &j.Error, &created, &updated)
+	var created, updated, beat int64
+	err := s.q.QueryRowContext(ctx, `SELECT id, class_id, kind, scope, state, error, created_at, updated_at, owner, heartbeat_at, plan_hash, outcome FROM jobs WHERE id = ?`, id).
+		Scan(&j.ID, &j.ClassID, &j.Kind, &j.Scope, &j.State, &j.Error, &created, &updated, &j.Owner, &beat, &j.PlanHash, &j.Outcome)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -75,6 +89,9 @@ func (s *Store) Job(ctx context.Context, id int64) (*Job, error) {
 		return nil, fmt.Errorf("db: job %d: %w", id, err)
 	}
 	j.CreatedAt, j.UpdatedAt = time.Unix(created, 0).UTC(), time.Unix(updated, 0).UTC()
+	if beat > 0 {
+		j.HeartbeatAt = time.Unix(beat, 0).UTC()
+	}
 	rows, err := s.q.QueryContext(ctx, `SELECT key, state, step, detail, payload, updated_at FROM job_items WHERE job_id = ? ORDER BY key`, id)
 	if err != nil {
 		return nil, fmt.Errorf("db: job %d items: %w", id, err)
@@ -170,10 +187,17 @@ func (s *Store) CreateJobWithItems(ctx context.Context, classID, kind string, it
 
 // CreateScopedJob is CreateJobWithItems for part of a class: scope is a student's slug.
 func (s *Store) CreateScopedJob(ctx context.Context, classID, kind, scope string, items []JobItem) (*Job, error) {
+	return s.CreatePlannedJob(ctx, classID, kind, scope, "", items)
+}
+
+// CreatePlannedJob is CreateScopedJob for a job bound to a plan: planHash is the
+// cleanup plan the instructor confirmed.
+func (s *Store) CreatePlannedJob(ctx context.Context, classID, kind, scope, planHash string, items []JobItem) (*Job, error) {
 	var id int64
 	err := s.WithTx(ctx, func(tx *Store) error {
 		now := tx.now().Unix()
-		res, err := tx.q.ExecContext(ctx, `INSERT INTO jobs (class_id, kind, scope, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`, classID, kind, scope, JobQueued, now, now)
+		res, err := tx.q.ExecContext(ctx, `INSERT INTO jobs (class_id, kind, scope, state, plan_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			classID, kind, scope, JobQueued, planHash, now, now)
 		if err != nil {
 			return fmt.Errorf("db: create job: %w", err)
 		}
@@ -189,4 +213,63 @@ func (s *Store) CreateScopedJob(ctx context.Context, classID, kind, scope string
 		return nil, err
 	}
 	return s.Job(ctx, id)
+}
+
+// ClaimJob takes job id's lease for owner, and reports whether it did: when no one
+// holds it, when owner already does, when the holder's last heartbeat is before
+// staleBefore, or when the holder is deadOwner (a process the caller knows has
+// died). Otherwise it returns the current holder and its last heartbeat. One
+// UPDATE decides, so two processes never both claim a job. A finished job is not
+// claimed.
+func (s *Store) ClaimJob(ctx context.Context, id int64, owner string, staleBefore time.Time, deadOwner string) (bool, string, time.Time, error) {
+	res, err := s.q.ExecContext(ctx, `UPDATE jobs SET owner = ?, heartbeat_at = ? WHERE id = ? AND state IN (?, ?)
+		AND (owner = '' OR owner = ? OR heartbeat_at < ? OR (? != '' AND owner = ?))`,
+		owner, s.now().Unix(), id, JobQueued, JobRunning, owner, staleBefore.Unix(), deadOwner, deadOwner)
+	if err != nil {
+		return false, "", time.Time{}, fmt.Errorf("db: claim job %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return true, owner, s.now().UTC(), nil
+	}
+	var holder, state string
+	var beat int64
+	err = s.q.QueryRowContext(ctx, `SELECT owner, heartbeat_at, state FROM jobs WHERE id = ?`, id).Scan(&holder, &beat, &state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, "", time.Time{}, ErrNotFound
+	}
+	if err != nil {
+		return false, "", time.Time{}, fmt.Errorf("db: claim job %d: %w", id, err)
+	}
+	if state != JobQueued && state != JobRunning {
+		return false, "", time.Time{}, fmt.Errorf("db: claim job %d: it is %s: %w", id, state, ErrConflict)
+	}
+	return false, holder, time.Unix(beat, 0).UTC(), nil
+}
+
+// BeatJob renews owner's lease on job id; false means owner no longer holds it.
+func (s *Store) BeatJob(ctx context.Context, id int64, owner string) (bool, error) {
+	res, err := s.q.ExecContext(ctx, `UPDATE jobs SET heartbeat_at = ? WHERE id = ? AND owner = ?`, s.now().Unix(), id, owner)
+	if err != nil {
+		return false, fmt.Errorf("db: job %d heartbeat: %w", id, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// ReleaseJob gives up owner's lease on job id (a stopped process, or a finished job).
+func (s *Store) ReleaseJob(ctx context.Context, id int64, owner string) error {
+	if _, err := s.q.ExecContext(ctx, `UPDATE jobs SET owner = '' WHERE id = ? AND owner = ?`, id, owner); err != nil {
+		return fmt.Errorf("db: release job %d: %w", id, err)
+	}
+	return nil
+}
+
+// FinishJob ends job id in state with its outcome (cleanup: OutcomeVerified or
+// OutcomeNotVerified) and report, and releases its lease.
+func (s *Store) FinishJob(ctx context.Context, id int64, state, outcome, report string) error {
+	if _, err := s.q.ExecContext(ctx, `UPDATE jobs SET state = ?, outcome = ?, error = ?, owner = '', updated_at = ? WHERE id = ?`,
+		state, outcome, report, s.now().Unix(), id); err != nil {
+		return fmt.Errorf("db: finish job %d: %w", id, err)
+	}
+	return nil
 }
