@@ -30,6 +30,13 @@ type Lab struct {
 
 	// Regions the lab needs; empty means the class's first region.
 	Regions []string
+	// Cleanup names the resource types (labs/cleanup/resources, CloudFormation
+	// style) that the lab's students and its prerequisite stack can create. A
+	// class's cleanup looks only for these and the sandbox's own, in only the
+	// class's regions (and a type's home region, such as Global Accelerator's
+	// us-west-2, only when a lab of the class names it). Labs whose checks are not
+	// built yet declare theirs too: their students still make resources.
+	Cleanup []string
 	// Checkpoints in the order students meet them.
 	Checkpoints []Checkpoint
 	// Widgets are the lab's live views.

@@ -291,6 +291,21 @@ func iamTags(classID, student string) []iamtypes.Tag {
 		{Key: aws.String("labdash:managed-by"), Value: aws.String("dashboard")}}
 }
 
+// CleanupTypes are the resource types a sandbox is made of (the class policies,
+// the student roles, the prerequisite stacks) and those its role lets a student
+// make whatever the class's labs: what the identity policy grants (IdentityPolicy:
+// ECS, Elastic Load Balancing, Application Auto Scaling, CloudWatch alarms, Logs,
+// security groups) and the roles and instance profiles the boundary's IAM path
+// fence allows. Every class's cleanup looks for them; TestCleanupTypesCoverTheGrants
+// keeps the list in step with the policy.
+var CleanupTypes = []string{
+	"AWS::IAM::ManagedPolicy", "AWS::IAM::Role", "AWS::IAM::InstanceProfile", "AWS::CloudFormation::Stack",
+	"AWS::ECS::Cluster", "AWS::ECS::Service", "AWS::ECS::TaskDefinition",
+	"AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::TargetGroup",
+	"AWS::ApplicationAutoScaling::ScalableTarget", "AWS::ApplicationAutoScaling::ScalingPolicy",
+	"AWS::CloudWatch::Alarm", "AWS::Logs::LogGroup", "AWS::EC2::SecurityGroup",
+}
+
 // RoleName is a student's sandbox role (LABS.md §1.1).
 func RoleName(classID, slug string) string { return classID + slug + "-student" }
 

@@ -43,6 +43,7 @@ func Lab() labs.Lab {
 		Widgets:     widgets(),
 		Observe:     Observe,
 		Template:    template,
+		Cleanup:     []string{"AWS::ElasticBeanstalk::Environment", "AWS::ElasticBeanstalk::Application", "AWS::DynamoDB::Table", "AWS::SNS::Topic", "AWS::SNS::Subscription", "AWS::SQS::Queue", "AWS::XRay::Group", "AWS::IAM::Role", "AWS::IAM::InstanceProfile", "AWS::Logs::LogGroup", "AWS::EC2::Instance", "AWS::EC2::SecurityGroup"},
 		Script:      script(),
 		Summarize:   Summary,
 		Actions:     actions(),
