@@ -657,6 +657,16 @@ func (c *ec2Client) DescribeSecurityGroups(ctx context.Context, in *ec2.Describe
 				return []string{sg.desc}, true
 			case "owner-id":
 				return []string{r.account}, true
+			case "ip-permission.group-id": // groups an ingress rule lets in
+				var ids []string
+				for _, rule := range sg.ingress {
+					if rule.srcSG != "" {
+						ids = append(ids, rule.srcSG)
+					}
+				}
+				return ids, true
+			case "egress.ip-permission.group-id":
+				return nil, true // egress rules are not modelled: none refers to a group
 			}
 			return tagAttr(sg.tags, name)
 		})
