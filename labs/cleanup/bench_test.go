@@ -112,7 +112,7 @@ func BenchmarkCleanupMoto(b *testing.B) {
 					motoSeed(b, ctx, c, vpc, subnets, class.ID, st.Slug)
 				}
 				before := total(counter)
-				planner := &Planner{Store: store, Provider: provider}
+				planner := &Planner{Store: store, Provider: provider, Registry: catalog.New()}
 				x := &Executor{Log: log, Store: store, Provider: provider, Planner: planner}
 				b.StartTimer()
 				plan, done := runB(b, ctx, store, x, class, counter)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -22,10 +23,65 @@ import (
 const JobKind = "cleanup"
 
 // ErrPlanChanged means the class's plan is not the one the instructor confirmed.
+// The error is a *PlanChangedError naming what changed when that is known.
 var ErrPlanChanged = errors.New("cleanup: the plan changed since it was shown; review it again")
 
 // ErrWrongName means the typed confirmation is not the class's name.
 var ErrWrongName = errors.New("cleanup: the typed name does not match the class")
+
+// ErrJobOpen means the class already has an unfinished cleanup job: it is
+// resumed, not started again.
+var ErrJobOpen = errors.New("cleanup: the class has an unfinished cleanup job")
+
+// PlanChangedError is ErrPlanChanged with what changed: the confirmed hash, the
+// current one, and the resources that are new or gone since, when the confirmed
+// plan was recorded (SaveCleanupPlan).
+type PlanChangedError struct {
+	Confirmed, Now string
+	Known          bool // the confirmed plan was recorded: Added and Removed are exact
+	Added, Removed []string
+}
+
+func (e *PlanChangedError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "cleanup: plan %s is not the class's plan now (%s); nothing was deleted", e.Confirmed, e.Now)
+	switch {
+	case !e.Known:
+		b.WriteString("; plan it again and confirm the new hash")
+	default:
+		if len(e.Added) > 0 {
+			fmt.Fprintf(&b, "; new since: %s", listClip(e.Added, 10))
+		}
+		if len(e.Removed) > 0 {
+			fmt.Fprintf(&b, "; gone since: %s", listClip(e.Removed, 10))
+		}
+		if len(e.Added)+len(e.Removed) == 0 {
+			b.WriteString("; the same resources, in another scope, account or regions")
+		}
+	}
+	return b.String()
+}
+
+// Is makes errors.Is(err, ErrPlanChanged) hold.
+func (e *PlanChangedError) Is(target error) bool { return target == ErrPlanChanged }
+
+func listClip(list []string, n int) string {
+	if len(list) <= n {
+		return strings.Join(list, ", ")
+	}
+	return strings.Join(list[:n], ", ") + fmt.Sprintf(" and %d more", len(list)-n)
+}
+
+// LeaseHeldError means another live process runs the job.
+type LeaseHeldError struct {
+	Job    int64
+	Holder string
+	Beat   time.Time
+}
+
+func (e *LeaseHeldError) Error() string {
+	return fmt.Sprintf("cleanup: job %d is being run by %s (last heartbeat %s); it is not run twice", e.Job, e.Holder, e.Beat.Format(time.RFC3339))
+}
 
 // Executor confirms and runs cleanup plans as resumable jobs.
 type Executor struct {
@@ -45,6 +101,15 @@ type Executor struct {
 	// Deadline bounds each resource's deletion (default 20 min, LABS.md §4's
 	// DependencyViolation window after an ENI is released).
 	Deadline time.Duration
+	// BlockedAfter is how long AWS may keep answering that a resource is in use
+	// before the engine asks who uses it and reports a user outside the plan as
+	// the blocker (default 2 min, on the provider's clock).
+	BlockedAfter time.Duration
+	// Owner names this process in job leases (default host|pid|random); LeaseTTL
+	// is how long a lease lasts without a heartbeat (default 30 s, renewed every
+	// third of it). A job whose holder died on this host is taken over at once.
+	Owner    string
+	LeaseTTL time.Duration
 	// Intercept, when set, wraps every client after the guard (tests inject faults).
 	Intercept cloud.Interceptor
 }
@@ -55,9 +120,9 @@ func (x *Executor) Confirm(ctx context.Context, classID, hash, typedName string)
 }
 
 // ConfirmFor binds a cleanup of class classID — or of one student of it — to the
-// plan the instructor saw: the hash (which covers the scope, the account, the
-// regions and every ARN) and the class's name typed out. It creates the job
-// holding exactly the plan's items; the guard lets nothing else be touched.
+// plan the instructor saw: it plans once, and creates the job only if that plan's
+// hash (which covers the scope, the account, the regions and every ARN) is hash;
+// otherwise it returns a *PlanChangedError naming what changed.
 func (x *Executor) ConfirmFor(ctx context.Context, classID, student, hash, typedName string) (*db.Job, error) {
 	class, err := x.Store.Class(ctx, classID)
 	if err != nil {
@@ -66,30 +131,87 @@ func (x *Executor) ConfirmFor(ctx context.Context, classID, student, hash, typed
 	if strings.TrimSpace(typedName) != class.Name {
 		return nil, ErrWrongName
 	}
+	if err := x.noOpenJob(ctx, classID); err != nil {
+		return nil, err
+	}
 	plan, err := x.Planner.PlanFor(ctx, classID, student)
 	if err != nil {
 		return nil, err
 	}
 	if plan.Hash != hash {
-		return nil, ErrPlanChanged
+		return nil, x.changed(ctx, classID, hash, plan)
+	}
+	return x.ConfirmPlan(ctx, plan, typedName)
+}
+
+// ConfirmPlan creates the job for plan, which the instructor has just been shown
+// (the command line's interactive confirmation): the job holds exactly the plan's
+// items, and the guard lets nothing else be touched.
+func (x *Executor) ConfirmPlan(ctx context.Context, plan *Plan, typedName string) (*db.Job, error) {
+	class, err := x.Store.Class(ctx, plan.ClassID)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(typedName) != class.Name {
+		return nil, ErrWrongName
+	}
+	if err := x.noOpenJob(ctx, plan.ClassID); err != nil {
+		return nil, err
 	}
 	items := make([]db.JobItem, len(plan.Items))
 	for i, it := range plan.Items {
 		b, _ := json.Marshal(it)
 		items[i] = db.JobItem{Key: it.ARN, Payload: string(b)}
 	}
-	job, err := x.Store.CreateScopedJob(ctx, classID, JobKind, student, items)
+	job, err := x.Store.CreatePlannedJob(ctx, plan.ClassID, JobKind, plan.Student, plan.Hash, items)
 	if err != nil {
 		return nil, err
 	}
 	what := "the class"
-	if student != "" {
-		what = "student " + student
+	if plan.Student != "" {
+		what = "student " + plan.Student
 	}
-	err = x.Store.Audit(ctx, db.AuditEntry{ClassID: classID, Actor: "cleanup", Action: "cleanup.confirm",
+	err = x.Store.Audit(ctx, db.AuditEntry{ClassID: plan.ClassID, Actor: "cleanup", Action: "cleanup.confirm",
 		Detail: fmt.Sprintf("job %d: %s; plan %s, account %s, regions %s, %d resources, $%.3f/h", job.ID, what, plan.Hash, plan.Account,
 			strings.Join(plan.Regions, ","), len(plan.Items), plan.HourlyUSD)})
 	return job, err
+}
+
+// noOpenJob refuses a second cleanup job while one of the class is unfinished.
+func (x *Executor) noOpenJob(ctx context.Context, classID string) error {
+	open, err := x.Store.OpenJob(ctx, classID, JobKind)
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	}
+	return fmt.Errorf("%w: job %d (plan %s) is %s; it resumes rather than starting again", ErrJobOpen, open.ID, open.PlanHash, open.State)
+}
+
+// changed explains why plan is not the confirmed one (hash).
+func (x *Executor) changed(ctx context.Context, classID, hash string, plan *Plan) error {
+	e := &PlanChangedError{Confirmed: hash, Now: plan.Hash}
+	_, arns, err := x.Store.CleanupPlan(ctx, classID, hash)
+	if err != nil {
+		return e
+	}
+	e.Known = true
+	was := map[string]bool{}
+	for _, a := range arns {
+		was[a] = true
+	}
+	for _, it := range plan.Items {
+		if !was[it.ARN] {
+			e.Added = append(e.Added, it.ARN)
+		}
+		delete(was, it.ARN)
+	}
+	for a := range was {
+		e.Removed = append(e.Removed, a)
+	}
+	sort.Strings(e.Removed)
+	return e
 }
 
 // run is one Run's shared state.
@@ -98,6 +220,7 @@ type run struct {
 	jobID   int64
 	class   *db.Class
 	all     cloud.Interceptor // the guard (and any test interceptor)
+	planned map[string]bool   // the job's ARNs
 	slots   chan struct{}
 	perSvc  map[string]chan struct{}
 	mu      sync.Mutex
@@ -106,13 +229,35 @@ type run struct {
 	remRank map[int]int            // rank → unfinished items, all students
 }
 
-// Run executes (or resumes) cleanup job id. Every unfinished resource runs its
-// own state machine; it starts once the resources it may depend on — its
+// Run executes (or resumes) cleanup job id. It first takes the job's lease (a job
+// another live process runs is refused with a *LeaseHeldError; one whose holder
+// died is taken over) and renews it while it runs. Every unfinished resource runs
+// its own state machine; it starts once the resources it may depend on — its
 // student's of lower rank, and the class-level ones of lower rank; for a
 // class-level resource, every resource of lower rank — are finished. Then Run
-// verifies with a fresh plan and records what is left. Cancelling ctx stops it
+// verifies with a fresh plan and records the outcome. Cancelling ctx stops it
 // where it is; Run on the same job resumes from the database alone.
 func (x *Executor) Run(ctx context.Context, id int64) error {
+	owner := x.owner()
+	if err := x.claim(ctx, id, owner); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	lost := make(chan struct{})
+	go x.heartbeat(ctx, id, owner, cancel, lost)
+	err := x.runClaimed(ctx, id)
+	cancel()
+	select {
+	case <-lost:
+		return fmt.Errorf("cleanup: job %d: lost its lease to another process; stopped", id)
+	default:
+	}
+	_ = x.Store.ReleaseJob(context.WithoutCancel(ctx), id, owner) // finished jobs are already released
+	return err
+}
+
+func (x *Executor) runClaimed(ctx context.Context, id int64) error {
 	job, err := x.Store.Job(ctx, id)
 	if err != nil {
 		return err
@@ -126,17 +271,19 @@ func (x *Executor) Run(ctx context.Context, id int64) error {
 	}
 	var refs []resources.Ref
 	var todo []Item
+	planned := map[string]bool{}
 	for _, ji := range job.Items {
 		var it Item
 		if err := json.Unmarshal([]byte(ji.Payload), &it); err != nil || it.ARN != ji.Key {
 			return fmt.Errorf("cleanup: job %d item %s is corrupt", id, ji.Key)
 		}
 		refs = append(refs, it.Ref)
+		planned[it.ARN] = true
 		if ji.State != db.ItemDone && ji.State != db.ItemFailed {
 			todo = append(todo, it)
 		}
 	}
-	r := &run{x: x, jobID: id, class: class, slots: make(chan struct{}, pick(x.Workers, 16)), perSvc: map[string]chan struct{}{},
+	r := &run{x: x, jobID: id, class: class, planned: planned, slots: make(chan struct{}, pick(x.Workers, 16)), perSvc: map[string]chan struct{}{},
 		rem: map[string]map[int]int{}, remRank: map[int]int{}}
 	r.cond = sync.NewCond(&r.mu)
 	guard := resources.Guard(refs, func(e *resources.Refused) {
@@ -176,6 +323,55 @@ func (x *Executor) Run(ctx context.Context, id int64) error {
 		return err // the job stays running and resumes where it stopped
 	}
 	return x.verify(ctx, id, class, job.Scope)
+}
+
+// owner is this process's name in job leases.
+func (x *Executor) owner() string {
+	if x.Owner != "" {
+		return x.Owner
+	}
+	return processOwner
+}
+
+// claim takes job id's lease for owner, taking over one whose holder has died.
+func (x *Executor) claim(ctx context.Context, id int64, owner string) error {
+	ttl := pick(x.LeaseTTL, 30*time.Second)
+	ok, holder, beat, err := x.Store.ClaimJob(ctx, id, owner, time.Now().Add(-ttl), "")
+	if err != nil || ok {
+		return err
+	}
+	if !holderAlive(holder) {
+		x.Log.Info("cleanup: taking over a job whose process died", slog.Int64("job", id), slog.String("was", holder))
+		if ok, holder, beat, err = x.Store.ClaimJob(ctx, id, owner, time.Now().Add(-ttl), holder); err != nil || ok {
+			return err
+		}
+	}
+	return &LeaseHeldError{Job: id, Holder: holder, Beat: beat}
+}
+
+// heartbeat renews the lease every third of its lifetime until ctx ends; if the
+// lease is lost (another process took it over after a stall), it stops the run.
+func (x *Executor) heartbeat(ctx context.Context, id int64, owner string, stop context.CancelFunc, lost chan<- struct{}) {
+	t := time.NewTicker(pick(x.LeaseTTL, 30*time.Second) / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			ok, err := x.Store.BeatJob(ctx, id, owner)
+			if err != nil {
+				x.Log.Warn("cleanup: renew job lease", slog.Int64("job", id), slog.Any("error", err))
+				continue
+			}
+			if !ok && ctx.Err() == nil {
+				x.Log.Error("cleanup: lost the job's lease; stopping", slog.Int64("job", id))
+				close(lost)
+				stop()
+				return
+			}
+		}
+	}
 }
 
 // pick is v when it is set (positive), else def.
@@ -237,7 +433,8 @@ func (r *run) waitTurn(ctx context.Context, it Item) bool {
 }
 
 // deleteOne runs one resource's state machine: deleting (disabling, waiting) →
-// gone, or failed with the reason.
+// gone, or failed with the reason — blocked, when AWS keeps answering that it is
+// in use and what uses it is outside the plan.
 func (r *run) deleteOne(ctx context.Context, it Item) {
 	x := r.x
 	set := func(state, step, detail string) {
@@ -268,7 +465,9 @@ func (r *run) deleteOne(ctx context.Context, it Item) {
 	}
 	c := cloud.Intercept(raw, r.all)
 	deadline := pick(x.Deadline, 20*time.Minute)
+	blockedAfter := pick(x.BlockedAfter, 2*time.Minute)
 	start := c.Clock()
+	var inUseSince, lastAsked time.Time
 	svc := r.perSvc[svcOf(it.ARN)]
 	set(db.ItemRunning, "deleting", "")
 	notable := "" // the last answer that says why it is not gone yet (not mere progress)
@@ -284,12 +483,9 @@ func (r *run) deleteOne(ctx context.Context, it Item) {
 		out := classify(err)
 		switch out {
 		case done:
-			if err := x.Store.MarkDeleted(context.WithoutCancel(ctx), r.class.ID, it.ARN); err != nil {
-				set(db.ItemFailed, "failed", "ledger: "+err.Error())
-				return
+			if err := r.finish(ctx, it); err != nil {
+				set(db.ItemFailed, "failed", "recording the deletion: "+err.Error())
 			}
-			_ = x.Store.Audit(context.WithoutCancel(ctx), db.AuditEntry{ClassID: r.class.ID, Actor: "cleanup", Action: "cleanup.delete", Detail: it.Type + " " + it.ARN})
-			set(db.ItemDone, "gone", "")
 			return
 		case terminal:
 			var refused *resources.Refused
@@ -300,14 +496,31 @@ func (r *run) deleteOne(ctx context.Context, it Item) {
 			set(db.ItemFailed, "failed", errText(err))
 			return
 		}
-		if ctx.Err() != nil {
-			return
-		}
+		now := c.Clock()
 		var we *resources.WaitError
 		if !errors.As(err, &we) || (we.Step != "deleting" && we.Step != "waiting") {
 			notable = errText(err)
 		}
-		if c.Clock().Sub(start) > deadline {
+		// In use: after blockedAfter, ask who uses it; something outside the plan
+		// will not go away by waiting, so say so now and carry on with the rest.
+		if inUse(err) {
+			if inUseSince.IsZero() {
+				inUseSince = now
+			}
+			if t.Blockers != nil && now.Sub(inUseSince) >= blockedAfter && now.Sub(lastAsked) >= time.Minute {
+				lastAsked = now
+				if outside := r.outside(ctx, t, c, it); len(outside) > 0 {
+					why := "blocked by " + strings.Join(outside, "; ")
+					_ = x.Store.Audit(context.WithoutCancel(ctx), db.AuditEntry{ClassID: r.class.ID, Actor: "cleanup", Action: "cleanup.blocked",
+						Detail: clip(it.Type+" "+it.ARN+": "+why, 1000)})
+					set(db.ItemFailed, "blocked", why)
+					return
+				}
+			}
+		} else {
+			inUseSince = time.Time{}
+		}
+		if now.Sub(start) > deadline {
 			why := errText(err)
 			if notable != "" && notable != why {
 				why = notable + " (now: " + why + ")"
@@ -323,12 +536,63 @@ func (r *run) deleteOne(ctx context.Context, it Item) {
 			step = "throttled"
 			wait = time.Duration(min(1<<min(attempt, 6), 60)) * time.Second // 2, 4 … 60 s
 			wait += time.Duration(rand.Int64N(int64(wait / 2)))             // jitter: retries of many workers spread out
+		case !inUseSince.IsZero():
+			step = "in use"
 		}
 		set(db.ItemRunning, step, errText(err))
 		if x.sleep(ctx, wait) != nil {
 			return
 		}
 	}
+}
+
+// finish records, in one transaction, that it is gone: the ledger, the audit
+// log and the job item. A process killed before it commits retries the delete,
+// which finds the resource gone: nothing is deleted or audited twice.
+func (r *run) finish(ctx context.Context, it Item) error {
+	ctx = context.WithoutCancel(ctx)
+	return r.x.Store.WithTx(ctx, func(tx *db.Store) error {
+		if err := tx.MarkDeleted(ctx, r.class.ID, it.ARN); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, db.AuditEntry{ClassID: r.class.ID, Actor: "cleanup", Action: "cleanup.delete", Detail: it.Type + " " + it.ARN}); err != nil {
+			return err
+		}
+		return tx.SetJobItem(ctx, r.jobID, it.ARN, db.ItemDone, "gone", "")
+	})
+}
+
+// outside names what keeps it in use that is outside the plan (neither planned
+// nor part of a planned resource, and not passing), each as "ARN (outside the
+// class): why". A failed look-up names nothing: the engine waits on.
+func (r *run) outside(ctx context.Context, t resources.Type, c *cloud.Clients, it Item) []string {
+	bs, err := t.Blockers(ctx, c, it.Ref)
+	if err != nil {
+		r.x.Log.Warn("cleanup: who uses it", slog.String("arn", it.ARN), slog.Any("error", err))
+		return nil
+	}
+	var out []string
+	for _, b := range bs {
+		if b.Passing || r.planned[b.ARN] {
+			continue
+		}
+		inside := false
+		for _, p := range resources.Within(b.ARN) {
+			inside = inside || r.planned[p]
+		}
+		if !inside {
+			out = append(out, b.ARN+" (outside the class): "+b.Why)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// inUse reports whether AWS said the resource is still used by something.
+func inUse(err error) bool {
+	code := resources.ErrorCode(err)
+	return code == "DependencyViolation" || code == "ResourceInUse" || code == "ResourceInUseException" || code == "DeleteConflict" ||
+		strings.Contains(code, "InUse")
 }
 
 func (x *Executor) sleep(ctx context.Context, d time.Duration) error {
@@ -353,7 +617,11 @@ func wait(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// verify re-plans the job's scope: anything still owned is a leftover, named in the job.
+// verify re-plans the job's scope and records how the job ended. It is verified
+// only when every item was deleted, the fresh plan holds nothing the class owns,
+// and every sweep, lister and tag read of that plan succeeded; otherwise the
+// report names what failed, what is blocked, what is left and what could not be
+// checked.
 func (x *Executor) verify(ctx context.Context, id int64, class *db.Class, scope string) error {
 	plan, err := x.Planner.PlanFor(ctx, class.ID, scope)
 	if err != nil {
@@ -363,20 +631,45 @@ func (x *Executor) verify(ctx context.Context, id int64, class *db.Class, scope 
 	if err != nil {
 		return err
 	}
+	var parts []string
+	var failed, blocked []string
+	for _, it := range job.Items {
+		switch {
+		case it.State != db.ItemFailed:
+		case it.Step == "blocked":
+			blocked = append(blocked, it.Key+" is "+it.Detail)
+		default:
+			failed = append(failed, it.Key+": "+it.Detail)
+		}
+	}
+	if len(blocked) > 0 {
+		parts = append(parts, fmt.Sprintf("%d blocked by something outside the class (not touched): %s", len(blocked), strings.Join(blocked, "; ")))
+	}
+	if len(failed) > 0 {
+		parts = append(parts, fmt.Sprintf("%d failed: %s", len(failed), strings.Join(failed, "; ")))
+	}
 	var left []string
 	for _, it := range plan.Items {
 		left = append(left, it.Type+" "+it.ARN)
 	}
-	failed := job.Counts()[db.ItemFailed]
-	detail := fmt.Sprintf("verified: %d resource(s) left", len(left))
 	if len(left) > 0 {
-		detail += ": " + strings.Join(left, "; ")
+		parts = append(parts, fmt.Sprintf("%d resource(s) of the class left: %s", len(left), strings.Join(left, "; ")))
+	}
+	if !plan.Complete() {
+		var gaps []string
+		for _, g := range plan.Unchecked {
+			gaps = append(gaps, g.String())
+		}
+		parts = append(parts, fmt.Sprintf("not verified: %d check(s) could not be made, so something of the class may be left: %s", len(gaps), strings.Join(gaps, "; ")))
+	}
+	outcome, report := db.OutcomeVerified, ""
+	detail := "verified: a fresh sweep that read everything finds nothing the class owns"
+	if len(parts) > 0 {
+		outcome, report = db.OutcomeNotVerified, clip(strings.Join(parts, ". "), 4000)
+		detail = "not verified: " + report
 	}
 	_ = x.Store.Audit(ctx, db.AuditEntry{ClassID: class.ID, Actor: "cleanup", Action: "cleanup.verify", Detail: clip(detail, 2000)})
-	if len(left) > 0 || failed > 0 {
-		return x.Store.SetJobState(ctx, id, db.JobDone, clip(fmt.Sprintf("%d failed; %s", failed, detail), 2000))
-	}
-	return x.Store.SetJobState(ctx, id, db.JobDone, "")
+	return x.Store.FinishJob(ctx, id, db.JobDone, outcome, report)
 }
 
 // outcome classifies a delete attempt (DESIGN.md §5).

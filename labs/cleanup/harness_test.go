@@ -63,10 +63,15 @@ func newFixture(t testing.TB) *fixture {
 		log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 
-// class creates a shared-account class of n students and provisions it.
-func (f *fixture) class(name string, n int) *db.Class {
+// class creates a shared-account class of n students in the Fargate lab and provisions it.
+func (f *fixture) class(name string, n int) *db.Class { return f.classWithLabs(name, n, fargate.ID) }
+
+// classWithLabs creates a shared-account class of n students in us-east-1 with
+// labs and provisions its sandboxes and the Fargate lab's prerequisites only: the
+// other labs are there for what cleanup looks for.
+func (f *fixture) classWithLabs(name string, n int, labIDs ...string) *db.Class {
 	f.t.Helper()
-	c := &db.Class{Name: name, OwnerID: f.user.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{fargate.ID}}
+	c := &db.Class{Name: name, OwnerID: f.user.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: labIDs}
 	if err := f.store.CreateClass(f.ctx, c); err != nil {
 		f.t.Fatal(err)
 	}
@@ -77,7 +82,9 @@ func (f *fixture) class(name string, n int) *db.Class {
 	if _, _, err := f.store.AddStudents(f.ctx, c.ID, rows); err != nil {
 		f.t.Fatal(err)
 	}
-	p := &sandbox.Provisioner{Log: f.log, Store: f.store, Registry: f.registry, Provider: f.world,
+	provisioned := labs.NewRegistry()
+	provisioned.Register(fargate.Lab())
+	p := &sandbox.Provisioner{Log: f.log, Store: f.store, Registry: provisioned, Provider: f.world,
 		Sleep: func(ctx context.Context, d time.Duration) error { f.clock.Advance(d); return nil }}
 	job, err := p.Start(f.ctx, c.ID)
 	if err != nil {
@@ -122,7 +129,9 @@ func (f *fixture) buildFor(d time.Duration, classes ...*db.Class) {
 	}
 }
 
-func (f *fixture) planner() *Planner { return &Planner{Store: f.store, Provider: f.world} }
+func (f *fixture) planner() *Planner {
+	return &Planner{Store: f.store, Provider: f.world, Registry: f.registry}
+}
 
 // executor returns an executor whose waits move the manual clock.
 func (f *fixture) executor() *Executor {
@@ -188,3 +197,6 @@ func (f *fixture) auditCount(classID, action, s string) int {
 	}
 	return n
 }
+
+// testRegistry is the catalog the planner reads the classes' labs from.
+func testRegistry() *labs.Registry { return catalog.New() }

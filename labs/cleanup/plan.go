@@ -16,8 +16,10 @@ import (
 	tagtypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
 
 	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs"
 	"github.com/labdash/labdash/labs/cleanup/resources"
 	"github.com/labdash/labdash/labs/cloud"
+	"github.com/labdash/labdash/labs/sandbox"
 )
 
 // Item is one resource in a plan, with why labdash believes the class owns it.
@@ -30,6 +32,29 @@ type Item struct {
 	Children  int     `json:"children,omitempty"` // resources deleted with it (a stack's)
 }
 
+// Gap is something the plan could not check: a tag sweep, a lister, or one
+// resource's tags or region that could not be read. A plan with a gap cannot
+// vouch that nothing of the class is there, so a cleanup whose verification has
+// one ends not verified.
+type Gap struct {
+	Type    string `json:"type"` // a resource type, or "tag sweep"
+	Account string `json:"account"`
+	Region  string `json:"region"`
+	ARN     string `json:"arn,omitempty"` // one resource's, when it is about one
+	Why     string `json:"why"`
+}
+
+func (g Gap) String() string {
+	where := g.Account + "/" + g.Region
+	if g.Region == "" {
+		where = g.Account + " (global)"
+	}
+	if g.ARN != "" {
+		return fmt.Sprintf("%s %s: %s", g.Type, g.ARN, g.Why)
+	}
+	return fmt.Sprintf("%s in %s: %s", g.Type, where, g.Why)
+}
+
 // Plan is what cleaning up a class (or one student of it) would delete, and what it
 // would leave and why.
 type Plan struct {
@@ -39,14 +64,22 @@ type Plan struct {
 	Regions   []string `json:"regions"`
 	Items     []Item   `json:"items"`   // in deletion order: hourly-billed first within a rank
 	Skipped   []Item   `json:"skipped"` // ownership not proven or type not handled: never deleted
+	Unchecked []Gap    `json:"unchecked"`
 	HourlyUSD float64  `json:"hourly_usd"`
 	Hash      string   `json:"hash"` // what a confirmation is bound to
 }
+
+// Complete reports whether every sweep, lister and tag read of the plan
+// succeeded: only then can "nothing of the class is left" be said of it.
+func (p *Plan) Complete() bool { return len(p.Unchecked) == 0 }
 
 // Planner builds plans. It reads only: a plan is a dry run.
 type Planner struct {
 	Store    *db.Store
 	Provider cloud.Provider
+	// Registry holds the labs: a class's plan lists only the resource types its
+	// labs (and the sandbox) declare, in only its regions.
+	Registry *labs.Registry
 	// Intercept, when set, wraps every client the planner uses (tests inject faults).
 	Intercept cloud.Interceptor
 }
@@ -59,12 +92,44 @@ func (p *Planner) Plan(ctx context.Context, classID string) (*Plan, error) {
 	return p.PlanFor(ctx, classID, "")
 }
 
+// ClassTypes returns the resource types class's labs and its sandboxes can
+// create: the only ones its plan lists.
+func ClassTypes(registry *labs.Registry, class *db.Class) map[string]bool {
+	out := map[string]bool{}
+	for _, n := range sandbox.CleanupTypes {
+		out[n] = true
+	}
+	for _, id := range class.Labs {
+		if l, ok := registry.Lab(id); ok {
+			for _, n := range l.Cleanup {
+				out[n] = true
+			}
+		}
+	}
+	return out
+}
+
+// place is one account and region the planner reads.
+type place struct{ account, region string }
+
+// candidate is one resource on its way to a verdict: what every source (sweep,
+// ledger, listers) said of it, merged.
+type candidate struct {
+	resources.Candidate
+	t       resources.Type
+	known   bool
+	swept   bool // the tag sweep listed it for the class
+	decided bool
+	verdict Verdict
+}
+
 // PlanFor lists what class classID owns — or, when student is not "", what that
 // student owns — with each candidate's proof of ownership: the ledger, a tag sweep
-// per account and region (Resource Groups Tagging API), and each type's lister for
-// what cannot carry tags (children of owned parents, hand-made resources named with
-// the class prefix). A candidate whose ownership cannot be proven is listed as
-// skipped with the reason, never planned.
+// per account and region (Resource Groups Tagging API), and the listers of the
+// types the class's labs declare, for what the sweep cannot see. Every candidate,
+// whatever found it, goes through Owner.Decide; one whose ownership cannot be
+// proven is listed as skipped with the reason, never planned. What could not be
+// read is listed in Unchecked.
 func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, error) {
 	class, err := p.Store.Class(ctx, classID)
 	if err != nil {
@@ -74,20 +139,6 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 	if err != nil {
 		return nil, err
 	}
-	scope := resources.Scope{ClassID: classID, Owned: map[string]resources.Ref{}, Accounts: map[string]string{}}
-	accounts := []string{""} // "" is the provider's own account: a shared class's
-	onRoster := false
-	for _, st := range students {
-		scope.Students = append(scope.Students, st.Slug)
-		onRoster = onRoster || st.Slug == student
-		if class.Isolation != db.IsolationShared && st.AccountID != "" && (student == "" || st.Slug == student) {
-			accounts = append(accounts, st.AccountID)
-			scope.Accounts[st.AccountID] = st.Slug
-		}
-	}
-	if student != "" && !onRoster {
-		return nil, fmt.Errorf("cleanup: %s is not a student of class %s", student, classID)
-	}
 	ledger, err := p.Store.Ledger(ctx, classID, "")
 	if err != nil {
 		return nil, err
@@ -96,15 +147,48 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 	if err != nil {
 		return nil, err
 	}
-	plan := &Plan{ClassID: classID, Student: student, Account: base.Account, Regions: class.Regions, Items: []Item{}, Skipped: []Item{}}
-
-	// Where to look: every account × the class's regions, plus Global Accelerator's.
-	type place struct{ account, region string }
-	var places []place
-	regions := append([]string(nil), class.Regions...)
-	if !contains(regions, GlobalAcceleratorRegion) {
-		regions = append(regions, GlobalAcceleratorRegion)
+	registry := p.Registry
+	if registry == nil {
+		registry = labs.NewRegistry()
 	}
+	declared := ClassTypes(registry, class)
+	own := &Owner{ClassID: classID, Roster: map[string]bool{}, Accounts: map[string]string{base.Account: ""},
+		Regions: map[string]bool{}, Homes: map[string]bool{}, Owned: map[string]resources.Ref{}}
+	scope := resources.Scope{ClassID: classID, Owned: own.Owned, Accounts: map[string]string{}}
+	accounts := []string{""} // "" is the provider's own account: a shared class's
+	onRoster := false
+	for _, st := range students {
+		own.Roster[st.Slug] = true
+		scope.Students = append(scope.Students, st.Slug)
+		onRoster = onRoster || st.Slug == student
+		if class.Isolation != db.IsolationShared && st.AccountID != "" {
+			own.Accounts[st.AccountID] = st.Slug
+			scope.Accounts[st.AccountID] = st.Slug
+			if student == "" || st.Slug == student {
+				accounts = append(accounts, st.AccountID)
+			}
+		}
+	}
+	if student != "" && !onRoster {
+		return nil, fmt.Errorf("cleanup: %s is not a student of class %s", student, classID)
+	}
+	for _, r := range class.Regions {
+		own.Regions[r] = true
+	}
+	regions := append([]string(nil), class.Regions...)
+	for n := range declared {
+		if t, ok := resources.Lookup(n); ok && t.Home != "" && !own.Homes[t.Home] {
+			own.Homes[t.Home] = true
+			if !own.Regions[t.Home] {
+				regions = append(regions, t.Home)
+			}
+		}
+	}
+	plan := &Plan{ClassID: classID, Student: student, Account: base.Account, Regions: class.Regions, Items: []Item{}, Skipped: []Item{}, Unchecked: []Gap{}}
+
+	// Clients for every account × region read: the class's regions, plus the home
+	// regions of the types it uses (us-west-2 when a lab uses Global Accelerator).
+	var places []place
 	clients := map[place]*cloud.Clients{}
 	for _, a := range uniq(accounts) {
 		for _, r := range regions {
@@ -123,7 +207,7 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 		}
 	}
 	clientsFor := func(account, region string) *cloud.Clients {
-		if account == "" || class.Isolation == db.IsolationShared {
+		if account == "" {
 			account = base.Account
 		}
 		if region == "" {
@@ -131,166 +215,154 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 		}
 		return clients[place{account, region}]
 	}
-
-	// The tag sweep: what carries labdash:class=<class>, with all its tags.
-	tagged := map[string]map[string]string{}
-	sweepErr := map[place]error{}
-	for _, pl := range places {
-		if err := sweep(ctx, clients[pl], classID, tagged); err != nil {
-			sweepErr[pl] = err
-		}
+	var gapMu sync.Mutex
+	gap := func(g Gap) {
+		gapMu.Lock()
+		plan.Unchecked = append(plan.Unchecked, g)
+		gapMu.Unlock()
 	}
 
-	// Re-check what the sweep found, just before it enters the plan: the tagging API
-	// lags behind deletions and tag changes, so each resource's own service is asked
-	// whether it still exists and still carries the class tag.
-	fresh := p.recheck(ctx, tagged, ledger, clientsFor)
-
-	seen := map[string]bool{}
-	stackKids := map[string]int{}
-	// Resources a stack made are deleted with their stack, not one by one.
-	for arn, tags := range tagged {
-		if stackID := tags["aws:cloudformation:stack-id"]; stackID != "" && !resources.MatchPrefix("cloudformation", "stack/")(arn) {
-			stackKids[stackID]++
-			seen[arn] = true
+	cands := map[string]*candidate{}
+	var order []string // first-seen order, for stable output
+	put := func(c resources.Candidate) *candidate {
+		if cur := cands[c.ARN]; cur != nil {
+			cur.merge(c)
+			return cur
 		}
+		x := &candidate{Candidate: c}
+		x.t, x.known = resources.Lookup(c.Type)
+		if !x.known {
+			if t, ok := resources.ForARN(c.ARN); ok {
+				x.t, x.known, x.Type = t, true, t.Name
+			}
+		}
+		x.normalise()
+		cands[c.ARN] = x
+		order = append(order, c.ARN)
+		return x
 	}
-	add := func(it Item) {
-		if student != "" && it.Student != student {
-			return // another student's, or the class's own (its boundary policy): not in this scope
-		}
-		if it.Reason != "" {
-			plan.Skipped = append(plan.Skipped, it)
+
+	// 1. The tag sweep: what the tagging API lists with labdash:class=<class>. Its
+	// tags are only a lead: each resource's own tags are read again below.
+	var sweepMu sync.Mutex
+	parallel(len(places), func(i int) {
+		pl := places[i]
+		found, err := sweep(ctx, clients[pl], classID)
+		if err != nil {
+			gap(Gap{Type: "tag sweep", Account: pl.account, Region: pl.region, Why: "the tagging API could not be read: " + errText(err)})
 			return
 		}
-		t, _ := resources.Lookup(it.Type)
-		it.Rank, it.HourlyUSD = t.Rank(), t.Hourly
-		it.Children = stackKids[it.ARN]
-		plan.Items = append(plan.Items, it)
-		scope.Owned[it.ARN] = it.Ref
-	}
-	// consider decides one candidate from the ledger or the sweep.
-	consider := func(ref resources.Ref, foundBy string) {
-		if seen[ref.ARN] {
-			return
+		sweepMu.Lock()
+		defer sweepMu.Unlock()
+		for _, arn := range found {
+			x := put(resources.Candidate{ARN: arn, Account: orDefault(resources.Account(arn), pl.account), Region: pl.region})
+			x.swept = true
 		}
-		seen[ref.ARN] = true
-		it := Item{Ref: ref}
-		t, known := resources.Lookup(ref.Type)
-		if !known {
-			if t2, ok := resources.ForARN(ref.ARN); ok {
-				t, known, it.Type = t2, true, t2.Name
-			}
-		}
-		if t.Home != "" {
-			it.Region = t.Home
-		}
-		tags := tagged[ref.ARN]
-		switch {
-		case !known:
-			it.Reason = "labdash does not handle this type, so it will not delete it"
-		case t.AccountPerStudentOnly && class.Isolation == db.IsolationShared:
-			it.Reason = "an account-wide setting: labdash changes it only in a student's own account"
-		case tags != nil && fresh[ref.ARN] == nil:
-			it.Proof = "tag labdash:class=" + classID
-		case tags != nil:
-			switch r := fresh[ref.ARN]; {
-			case errors.Is(r.err, resources.ErrGone):
-				return // deleted since the tagging API indexed it
-			case r.err != nil:
-				it.Reason = "its tags could not be read: " + r.err.Error()
-			case r.tags["labdash:class"] == classID:
-				it.Proof = "tag labdash:class=" + classID
-			default:
-				it.Reason = fmt.Sprintf("the tagging API lists it for the class, but it is now tagged %q", r.tags["labdash:class"])
-			}
-		case t.Global && ownedByIAMName(ref.ARN, classID):
-			it.Proof = "IAM name under the class: " + iamName(ref.ARN)
-		case foundBy == "prefix" && ref.Student != "" && contains(scope.Students, ref.Student) && strings.Contains(ref.ARN, classID+ref.Student+"-"):
-			it.Proof = "name prefix " + classID + ref.Student + "-"
-		case ref.Parent != "" && scope.Owned[ref.Parent].ARN != "":
-			it.Proof = "its parent " + ref.Parent + " is the class's"
-		case t.Tags != nil:
-			// Not vouched for by the sweep: re-read its own tags now.
-			c := clientsFor(ref.Account, it.Region)
-			if c == nil {
-				it.Reason = "no clients for its account and region"
-				break
-			}
-			own, err := t.Tags(ctx, c, ref)
-			switch {
-			case errors.Is(err, resources.ErrGone):
-				return // already gone: nothing to plan
-			case err != nil:
-				it.Reason = "its tags could not be read: " + err.Error()
-			case own["labdash:class"] == classID:
-				it.Proof = "tag labdash:class=" + classID + " (read from the resource)"
-			case own["labdash:class"] != "":
-				it.Reason = "tagged for another class, " + own["labdash:class"]
-			default:
-				it.Reason = "no class tag, no owned parent and no class name: ownership not proven"
-			}
-		default:
-			it.Reason = "no class tag, no owned parent and no class name: ownership not proven"
-			if err := sweepErr[place{resources.Account(ref.ARN), it.Region}]; err != nil {
-				it.Reason = fmt.Sprintf("the class tag could not be read in %s: %v", it.Region, err)
-			}
-		}
-		add(it)
-	}
-	// First what the sweep vouches for (ledger entries carry the better metadata),
-	// then the rest of the ledger, parents before children: a child's proof may be
-	// its parent's.
+	})
+	// 2. The ledger: its rows prove origin, not ownership; they are read again like
+	// anything else. A recorded parent ties only a child its type lists under.
 	for _, e := range ledger {
-		if tagged[e.ARN] != nil {
-			consider(resources.Ref{ARN: e.ARN, Type: e.Type, Region: e.Region, Account: e.Account, Student: e.Student, Parent: e.Parent}, e.FoundBy)
+		c := resources.Candidate{ARN: e.ARN, Type: e.Type, Account: orDefault(e.Account, base.Account), Region: e.Region}
+		x := put(c)
+		if e.Parent != "" && x.known {
+			if pt, ok := resources.ForARN(e.Parent); ok && contains(x.t.Under, pt.Name) {
+				x.Parents = append(x.Parents, resources.Link{ARN: e.Parent, Tie: "recorded as part of"})
+			}
 		}
 	}
-	for _, arn := range sortedKeys(tagged) {
-		tags := tagged[arn]
-		consider(resources.Ref{ARN: arn, Region: resources.Region(arn), Account: resources.Account(arn), Student: tags["labdash:student"]}, "tag")
+
+	// 3. Type by type, parents first: run the type's lister where the class uses it,
+	// read what is not read yet, decide.
+	for _, t := range listingOrder() {
+		if t.List != nil && declared[t.Name] && !(t.AccountPerStudentOnly && class.Isolation == db.IsolationShared) {
+			var listMu sync.Mutex
+			var listed []resources.Candidate
+			ps := listPlaces(t, places, class.Regions[0])
+			parallel(len(ps), func(i int) {
+				pl := ps[i]
+				found, err := t.List(ctx, clients[pl], scope)
+				if err != nil {
+					// What it did list still counts; what it could not is a gap.
+					gap(Gap{Type: t.Name, Account: pl.account, Region: listRegion(t, pl.region), Why: "could not list them all: " + errText(err)})
+				}
+				for i := range found {
+					if found[i].Type == "" {
+						found[i].Type = t.Name
+					}
+					if found[i].Account == "" {
+						found[i].Account = pl.account
+					}
+					if found[i].Region == "" && !t.Global && t.Locate == nil {
+						found[i].Region = pl.region
+					}
+				}
+				listMu.Lock()
+				listed = append(listed, found...)
+				listMu.Unlock()
+			})
+			sort.Slice(listed, func(i, j int) bool { return listed[i].ARN < listed[j].ARN })
+			for _, c := range listed {
+				put(c)
+			}
+		}
+		var batch []*candidate
+		for _, arn := range order {
+			if x := cands[arn]; x.known && x.t.Name == t.Name && !x.decided {
+				batch = append(batch, x)
+			}
+		}
+		p.read(ctx, t, batch, clientsFor)
+		for _, x := range batch {
+			if x.TagsErr != nil && errors.Is(x.TagsErr, resources.ErrGone) {
+				x.decided, x.verdict = true, Verdict{Reason: "gone"}
+				continue // deleted since it was listed or recorded: nothing to plan
+			}
+			x.decide(own)
+		}
 	}
-	depth := ledgerDepths(ledger)
-	sort.SliceStable(ledger, func(i, j int) bool { return depth[ledger[i].ARN] < depth[ledger[j].ARN] })
-	for _, e := range ledger {
-		consider(resources.Ref{ARN: e.ARN, Type: e.Type, Region: e.Region, Account: e.Account, Student: e.Student, Parent: e.Parent}, e.FoundBy)
+	// A child tied to a parent decided later (an instance and its Spot request) gets
+	// another look once everything else is decided.
+	for changed := true; changed; {
+		changed = false
+		for _, arn := range order {
+			x := cands[arn]
+			if x.known && x.decided && !x.verdict.Owned && !x.verdict.Unchecked && len(x.Parents) > 0 && x.verdict.Reason != "gone" {
+				if v := own.Decide(x.t, x.Candidate); v.Owned {
+					x.verdict = v
+					own.Owned[x.ARN] = x.ref()
+					changed = true
+				}
+			}
+		}
 	}
-	// Listers: what the sweep cannot see, proven by each type's own rule.
-	for _, t := range resources.All() {
-		if t.List == nil || (t.AccountPerStudentOnly && class.Isolation == db.IsolationShared) {
+
+	// 4. Verdicts into the plan.
+	for _, arn := range order {
+		x := cands[arn]
+		if x.verdict.Reason == "gone" && !x.verdict.Owned {
 			continue
 		}
-		for _, pl := range places {
-			if (t.Home != "" && pl.region != t.Home) || (t.Home == "" && pl.region == GlobalAcceleratorRegion && !contains(class.Regions, pl.region)) ||
-				(t.Global && pl.region != class.Regions[0]) {
-				continue
+		it := Item{Ref: x.ref(), Proof: x.verdict.Proof, Reason: x.verdict.Reason}
+		switch {
+		case !x.known:
+			it.Reason = "labdash does not handle this type, so it will not delete it"
+			if x.swept {
+				it.Reason += " (the tagging API lists it for the class)"
 			}
-			found, err := t.List(ctx, clients[pl], scope)
-			if err != nil {
-				plan.Skipped = append(plan.Skipped, Item{Ref: resources.Ref{ARN: fmt.Sprintf("%s in %s/%s", t.Name, pl.account, pl.region), Type: t.Name, Region: pl.region, Account: pl.account},
-					Reason: "could not list them: " + err.Error()})
-				continue
-			}
-			for _, f := range found {
-				if seen[f.ARN] {
-					continue
-				}
-				seen[f.ARN] = true
-				if f.Type == "" {
-					f.Type = t.Name
-				}
-				if t.Global {
-					f.Region = ""
-				}
-				it := Item{Ref: f.Ref, Proof: f.Proof, Reason: f.Reason}
-				if it.Proof == "" && it.Reason == "" {
-					it.Reason = "found by its lister without a proof of ownership"
-				}
-				add(it)
-			}
+		case x.verdict.Unchecked:
+			gap(Gap{Type: x.t.Name, Account: x.Account, Region: x.Region, ARN: x.ARN, Why: x.verdict.Reason})
 		}
+		if student != "" && !inScope(it, x, classID, student) {
+			continue
+		}
+		if !x.verdict.Owned || !x.known {
+			plan.Skipped = append(plan.Skipped, it)
+			continue
+		}
+		it.Rank, it.HourlyUSD = x.t.Rank(), x.t.Hourly
+		plan.Items = append(plan.Items, it)
 	}
-	p.foldStackChildren(ctx, plan, clientsFor)
+	p.foldStackChildren(ctx, plan, cands, clientsFor)
 	sort.SliceStable(plan.Items, func(i, j int) bool {
 		a, b := plan.Items[i], plan.Items[j]
 		if a.Rank != b.Rank {
@@ -302,6 +374,7 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 		return a.ARN < b.ARN
 	})
 	sort.Slice(plan.Skipped, func(i, j int) bool { return plan.Skipped[i].ARN < plan.Skipped[j].ARN })
+	sort.Slice(plan.Unchecked, func(i, j int) bool { return plan.Unchecked[i].String() < plan.Unchecked[j].String() })
 	h := sha256.New()
 	fmt.Fprintf(h, "%s|%s|%s|%s\n", classID, student, plan.Account, strings.Join(plan.Regions, ","))
 	for _, it := range plan.Items {
@@ -312,57 +385,347 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 	return plan, nil
 }
 
-func sweep(ctx context.Context, c *cloud.Clients, classID string, into map[string]map[string]string) error {
+// JudgeListed decides, as a plan does, the candidates one type's lister found
+// through c: it reads what they lack (their region, their tags) and passes each
+// through Owner.Decide, for a class whose roster, owned resources and accounts are
+// s's and whose only region is c's (and t's home). A type's own tests use it to
+// see their lister through the one decision.
+func JudgeListed(ctx context.Context, t resources.Type, c *cloud.Clients, s resources.Scope, found []resources.Candidate) []Item {
+	own := &Owner{ClassID: s.ClassID, Roster: map[string]bool{}, Accounts: map[string]string{c.Account: ""},
+		Regions: map[string]bool{c.Region: true}, Homes: map[string]bool{}, Owned: map[string]resources.Ref{}}
+	for _, st := range s.Students {
+		own.Roster[st] = true
+	}
+	for a, st := range s.Accounts {
+		own.Accounts[a] = st
+	}
+	for arn, r := range s.Owned {
+		own.Owned[arn] = r
+	}
+	if t.Home != "" {
+		own.Homes[t.Home] = true
+	}
+	var batch []*candidate
+	for _, f := range found {
+		if f.Type == "" {
+			f.Type = t.Name
+		}
+		if f.Account == "" {
+			f.Account = c.Account
+		}
+		if f.Region == "" && !t.Global && t.Locate == nil {
+			f.Region = c.Region
+		}
+		x := &candidate{Candidate: f, t: t, known: true}
+		x.normalise()
+		batch = append(batch, x)
+	}
+	(&Planner{}).read(ctx, t, batch, func(string, string) *cloud.Clients { return c })
+	out := make([]Item, 0, len(batch))
+	for _, x := range batch {
+		if errors.Is(x.TagsErr, resources.ErrGone) {
+			continue
+		}
+		x.decide(own)
+		out = append(out, Item{Ref: x.ref(), Proof: x.verdict.Proof, Reason: x.verdict.Reason})
+	}
+	return out
+}
+
+// inScope reports whether a verdict belongs in a plan of one student: that
+// student's owned resources, and the skipped ones that name the student.
+func inScope(it Item, x *candidate, classID, student string) bool {
+	if x.verdict.Owned {
+		return it.Student == student
+	}
+	s := it.ARN + " " + x.Name
+	return strings.Contains(s, classID+student) || strings.Contains(s, "/"+classID+"/"+student+"/")
+}
+
+// merge adds what another source knows of the same resource.
+func (x *candidate) merge(c resources.Candidate) {
+	if x.Name == "" {
+		x.Name = c.Name
+	}
+	if x.Tags == nil && x.TagsErr == nil && (c.Tags != nil || c.TagsErr != nil) {
+		x.Tags, x.TagsErr = c.Tags, c.TagsErr
+	}
+	if x.Region == "" {
+		x.Region = c.Region
+	}
+	x.Parents = append(x.Parents, c.Parents...)
+	if !x.known && c.Type != "" {
+		if t, ok := resources.Lookup(c.Type); ok {
+			x.t, x.known, x.Type = t, true, t.Name
+			x.normalise()
+		}
+	}
+}
+
+// normalise sets what the ARN says over what a source recorded: its account and
+// region (an ARN carries none for global types; a type with a home region is read
+// there), and its name when the type derives it from the ARN.
+func (x *candidate) normalise() {
+	if a := resources.Account(x.ARN); a != "" {
+		x.Account = a
+	}
+	if !x.known {
+		return
+	}
+	switch {
+	case x.t.Global:
+		x.Region = resources.Region(x.ARN)
+	case x.t.Home != "":
+		if r := resources.Region(x.ARN); r != "" {
+			x.Region = r
+		} else {
+			x.Region = x.t.Home
+		}
+	case x.t.Locate != nil:
+		// Its ARN holds no region and no source is trusted for it (a tagging API
+		// lists buckets of every region): it is read from the resource (Locate).
+		x.Region = ""
+	default:
+		if r := resources.Region(x.ARN); r != "" {
+			x.Region = r
+		}
+	}
+	if x.Name == "" && x.t.NameOf != nil {
+		x.Name = x.t.NameOf(x.ARN)
+	}
+}
+
+// decide records own's verdict on x.
+func (x *candidate) decide(own *Owner) {
+	x.decided = true
+	x.verdict = own.Decide(x.t, x.Candidate)
+	if x.verdict.Owned {
+		own.Owned[x.ARN] = x.ref()
+	}
+}
+
+// ref is the plan's view of x.
+func (x *candidate) ref() resources.Ref {
+	r := resources.Ref{ARN: x.ARN, Type: x.Type, Region: x.Region, Account: x.Account, Student: x.verdict.Student, Parent: x.verdict.Parent}
+	if r.Parent == "" && len(x.Parents) > 0 {
+		r.Parent = x.Parents[0].ARN
+	}
+	return r
+}
+
+// read fills in, for the candidates of type t, what the decision needs and no
+// source gave: the region of a type whose ARN has none (Locate), then the tags,
+// in as few calls as the service allows, 8 at a time.
+func (p *Planner) read(ctx context.Context, t resources.Type, batch []*candidate, clientsFor func(account, region string) *cloud.Clients) {
+	if t.Locate != nil {
+		var need []*candidate
+		for _, x := range batch {
+			if x.Region == "" && x.TagsErr == nil {
+				need = append(need, x)
+			}
+		}
+		parallel(len(need), func(i int) {
+			x := need[i]
+			c := clientsFor(x.Account, "")
+			if c == nil {
+				x.TagsErr = fmt.Errorf("no clients for account %s", x.Account)
+				return
+			}
+			r, err := t.Locate(ctx, c, x.ARN)
+			if err != nil {
+				x.TagsErr = fmt.Errorf("its region could not be read: %w", err)
+				return
+			}
+			x.Region = r
+		})
+	}
+	if t.Untaggable {
+		return
+	}
+	type group struct {
+		c    *cloud.Clients
+		list []*candidate
+	}
+	groups := map[place]*group{}
+	var keys []place
+	for _, x := range batch {
+		if x.Tags != nil || x.TagsErr != nil {
+			continue
+		}
+		region := x.Region
+		if t.Home != "" {
+			region = t.Home
+		}
+		c := clientsFor(x.Account, region)
+		if c == nil {
+			x.TagsErr = fmt.Errorf("%s/%s is not an account and region the class uses", x.Account, region)
+			continue
+		}
+		k := place{x.Account, region}
+		if groups[k] == nil {
+			groups[k] = &group{c: c}
+			keys = append(keys, k)
+		}
+		groups[k].list = append(groups[k].list, x)
+	}
+	var jobs []func()
+	one := func(c *cloud.Clients, x *candidate) func() {
+		return func() {
+			tags, err := t.Tags(ctx, c, x.ref())
+			x.Tags, x.TagsErr = orEmpty(tags, err), err
+		}
+	}
+	for _, k := range keys {
+		g := groups[k]
+		if t.BatchTags == nil || len(g.list) == 1 {
+			for _, x := range g.list {
+				jobs = append(jobs, one(g.c, x))
+			}
+			continue
+		}
+		jobs = append(jobs, func() {
+			refs := make([]resources.Ref, len(g.list))
+			for i, x := range g.list {
+				refs[i] = x.ref()
+			}
+			got, err := t.BatchTags(ctx, g.c, refs)
+			for _, x := range g.list {
+				switch tags, ok := got[x.ARN]; {
+				case err != nil:
+					// ErrNoBatch, or one resource of the batch that cannot be read
+					// (AccessDenied on one ARN fails the whole call): read each on
+					// its own, so one unreadable resource hides no other.
+					one(g.c, x)()
+				case ok:
+					x.Tags = orEmpty(tags, nil)
+				default:
+					x.TagsErr = resources.ErrGone // a batch answer leaves out what no longer exists
+				}
+			}
+		})
+	}
+	parallel(len(jobs), func(i int) { jobs[i]() })
+}
+
+// orEmpty is tags, or an empty map when the read succeeded with none: "read and
+// found absent" differs from "not read".
+func orEmpty(tags map[string]string, err error) map[string]string {
+	if err != nil {
+		return nil
+	}
+	if tags == nil {
+		return map[string]string{}
+	}
+	return tags
+}
+
+// listingOrder is every registered type with the types each lists under before it.
+func listingOrder() []resources.Type {
+	all := resources.All()
+	byName := map[string]resources.Type{}
+	for _, t := range all {
+		byName[t.Name] = t
+	}
+	var out []resources.Type
+	state := map[string]int{}
+	var visit func(t resources.Type)
+	visit = func(t resources.Type) {
+		if state[t.Name] != 0 {
+			return // done, or a cycle: the fixpoint pass settles what is left
+		}
+		state[t.Name] = 1
+		for _, u := range t.Under {
+			if ut, ok := byName[u]; ok {
+				visit(ut)
+			}
+		}
+		state[t.Name] = 2
+		out = append(out, t)
+	}
+	for _, t := range all {
+		visit(t)
+	}
+	return out
+}
+
+// listPlaces is where type t's lister runs: its home region, once per account for
+// a global type, else every class region.
+func listPlaces(t resources.Type, places []place, first string) []place {
+	var out []place
+	for _, pl := range places {
+		switch {
+		case t.Home != "":
+			if pl.region == t.Home {
+				out = append(out, pl)
+			}
+		case t.Global:
+			if pl.region == first {
+				out = append(out, pl)
+			}
+		default:
+			out = append(out, pl)
+		}
+	}
+	return out
+}
+
+func listRegion(t resources.Type, region string) string {
+	if t.Global {
+		return ""
+	}
+	return region
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// sweep lists the ARNs the tagging API holds with labdash:class=<class> in c's
+// account and region.
+func sweep(ctx context.Context, c *cloud.Clients, classID string) ([]string, error) {
+	var out []string
 	var token *string
 	for {
-		out, err := c.Tagging.GetResources(ctx, &tagging.GetResourcesInput{
+		res, err := c.Tagging.GetResources(ctx, &tagging.GetResourcesInput{
 			TagFilters:       []tagtypes.TagFilter{{Key: aws.String("labdash:class"), Values: []string{classID}}},
 			ResourcesPerPage: aws.Int32(100), PaginationToken: token,
 		})
 		if err != nil {
-			return err
+			return nil, err
 		}
-		for _, m := range out.ResourceTagMappingList {
-			tags := map[string]string{}
+		for _, m := range res.ResourceTagMappingList {
 			for _, t := range m.Tags {
-				tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-			}
-			if tags["labdash:class"] == classID { // an endpoint that ignores the filter must not widen the plan
-				into[aws.ToString(m.ResourceARN)] = tags
+				if aws.ToString(t.Key) == "labdash:class" && aws.ToString(t.Value) == classID { // an endpoint that ignores the filter must not widen the plan
+					out = append(out, aws.ToString(m.ResourceARN))
+				}
 			}
 		}
-		if token = out.PaginationToken; token == nil || *token == "" {
-			return nil
+		if token = res.PaginationToken; token == nil || *token == "" {
+			return out, nil
 		}
 	}
 }
 
-// ownedByIAMName reports whether an IAM ARN is under the class's path or names:
-// roles under /labdash/<class>/, policies named <class>-student-* or <class>-boundary.
-func ownedByIAMName(arn, classID string) bool {
-	return strings.Contains(arn, ":role/labdash/"+classID+"/") || strings.Contains(arn, ":policy/"+classID+"-student-") ||
-		strings.Contains(arn, ":policy/labdash/"+classID+"/")
-}
-
-func iamName(arn string) string {
-	_, rest, _ := strings.Cut(arn, ":role")
-	if rest == "" {
-		_, rest, _ = strings.Cut(arn, ":policy")
-	}
-	return rest
-}
-
-// foldStackChildren takes out of the plan what an owned stack made (found by a
-// lister or the ledger under its own name): CloudFormation deletes those with the
-// stack, and deleting one first would make the stack's deletion fail.
-func (p *Planner) foldStackChildren(ctx context.Context, plan *Plan, clientsFor func(account, region string) *cloud.Clients) {
+// foldStackChildren takes out of the plan what an owned stack made: CloudFormation
+// deletes those with the stack, and deleting one first would make the stack's
+// deletion fail. A child is the stack's when its own tags name the stack
+// (aws:cloudformation:stack-id) or the stack lists it (DescribeStackResources).
+func (p *Planner) foldStackChildren(ctx context.Context, plan *Plan, cands map[string]*candidate, clientsFor func(account, region string) *cloud.Clients) {
 	physical := map[string]string{} // physical id → the stack that made it
 	var mu sync.Mutex
 	var stacks []Item
+	owned := map[string]bool{}
 	for _, it := range plan.Items {
 		if it.Type == "AWS::CloudFormation::Stack" {
 			stacks = append(stacks, it)
+			owned[it.ARN] = true
 		}
+	}
+	if len(stacks) == 0 {
+		return
 	}
 	parallel(len(stacks), func(i int) {
 		st := stacks[i]
@@ -382,14 +745,14 @@ func (p *Planner) foldStackChildren(ctx context.Context, plan *Plan, clientsFor 
 			}
 		}
 	})
-	if len(physical) == 0 {
-		return
-	}
 	kept := plan.Items[:0]
 	kids := map[string]int{}
 	for _, it := range plan.Items {
 		stack := ""
 		if it.Type != "AWS::CloudFormation::Stack" {
+			if x := cands[it.ARN]; x != nil && owned[x.Tags["aws:cloudformation:stack-id"]] {
+				stack = x.Tags["aws:cloudformation:stack-id"]
+			}
 			for _, id := range []string{it.ARN, resources.Last(it.ARN, "/"), resources.Last(it.ARN, ":")} {
 				if s := physical[id]; s != "" {
 					stack = s
@@ -422,124 +785,6 @@ func parallel(n int, fn func(i int)) {
 		}()
 	}
 	wg.Wait()
-}
-
-// tagRead is one resource's re-read tags, or why they could not be read.
-type tagRead struct {
-	tags map[string]string
-	err  error
-}
-
-// recheck re-reads, 8 at a time, the tags of every swept resource whose type can
-// read them (nil for the others: the sweep is their only view).
-func (p *Planner) recheck(ctx context.Context, tagged map[string]map[string]string, ledger []db.LedgerEntry,
-	clientsFor func(account, region string) *cloud.Clients) map[string]*tagRead {
-	typeOf := map[string]string{}
-	for _, e := range ledger {
-		typeOf[e.ARN] = e.Type
-	}
-	out := map[string]*tagRead{}
-	var mu sync.Mutex
-	type group struct {
-		t    resources.Type
-		c    *cloud.Clients
-		refs []resources.Ref
-	}
-	groups := map[[3]string]*group{}
-	for arn := range tagged {
-		t, ok := resources.Lookup(typeOf[arn])
-		if !ok {
-			t, ok = resources.ForARN(arn)
-		}
-		if !ok || t.Tags == nil {
-			continue
-		}
-		region := resources.Region(arn)
-		if t.Home != "" {
-			region = t.Home
-		}
-		c := clientsFor(resources.Account(arn), region)
-		if c == nil {
-			continue
-		}
-		k := [3]string{t.Name, c.Account, region}
-		if groups[k] == nil {
-			groups[k] = &group{t: t, c: c}
-		}
-		groups[k].refs = append(groups[k].refs, resources.Ref{ARN: arn, Type: t.Name, Region: region, Account: resources.Account(arn)})
-	}
-	// One job per batch-readable group, one per resource otherwise; 8 at a time.
-	var jobs []func()
-	for _, g := range groups {
-		g := g
-		if g.t.BatchTags != nil {
-			jobs = append(jobs, func() {
-				got, err := g.t.BatchTags(ctx, g.c, g.refs)
-				if errors.Is(err, resources.ErrNoBatch) {
-					for _, r := range g.refs {
-						tags, err := g.t.Tags(ctx, g.c, r)
-						mu.Lock()
-						out[r.ARN] = &tagRead{tags, err}
-						mu.Unlock()
-					}
-					return
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				for _, r := range g.refs {
-					switch tags, ok := got[r.ARN]; {
-					case err != nil:
-						out[r.ARN] = &tagRead{err: err}
-					case ok:
-						out[r.ARN] = &tagRead{tags: tags}
-					default:
-						out[r.ARN] = &tagRead{err: resources.ErrGone}
-					}
-				}
-			})
-			continue
-		}
-		for _, r := range g.refs {
-			jobs = append(jobs, func() {
-				tags, err := g.t.Tags(ctx, g.c, r)
-				mu.Lock()
-				out[r.ARN] = &tagRead{tags, err}
-				mu.Unlock()
-			})
-		}
-	}
-	parallel(len(jobs), func(i int) { jobs[i]() })
-	return out
-}
-
-// ledgerDepths is each entry's distance from a root along Parent links within the
-// ledger (a cycle is cut at 10).
-func ledgerDepths(ledger []db.LedgerEntry) map[string]int {
-	parent := map[string]string{}
-	for _, e := range ledger {
-		parent[e.ARN] = e.Parent
-	}
-	out := map[string]int{}
-	for _, e := range ledger {
-		d := 0
-		for p := e.Parent; p != "" && d < 10; p = parent[p] {
-			if _, ok := parent[p]; !ok {
-				break
-			}
-			d++
-		}
-		out[e.ARN] = d
-	}
-	return out
-}
-
-func sortedKeys(m map[string]map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func contains(list []string, s string) bool {

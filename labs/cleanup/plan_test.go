@@ -36,7 +36,7 @@ func TestPlanCoversTheClassAndNothingElse(t *testing.T) {
 	}
 	store.Record(ctx, db.LedgerEntry{ClassID: a.ID, Student: "s42", ARN: "arn:aws:ecs:us-east-1:111122223333:cluster/" + a.ID + "s42-cluster", Type: "AWS::ECS::Cluster", Region: "us-east-1", Account: "111122223333", FoundBy: "prefix"})
 
-	plan, err := (&Planner{Store: store, Provider: world}).Plan(ctx, a.ID)
+	plan, err := (&Planner{Store: store, Provider: world, Registry: f.registry}).Plan(ctx, a.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestPlanCoversTheClassAndNothingElse(t *testing.T) {
 	if plan.HourlyUSD <= 0 {
 		t.Error("no hourly cost estimated")
 	}
-	again, _ := (&Planner{Store: store, Provider: world}).Plan(ctx, a.ID)
+	again, _ := (&Planner{Store: store, Provider: world, Registry: f.registry}).Plan(ctx, a.ID)
 	if again.Hash != plan.Hash {
 		t.Errorf("hash changed between two plans of an unchanged class: %s vs %s", plan.Hash, again.Hash)
 	}

@@ -22,8 +22,14 @@ func init() {
 		Match: func(arn string) bool {
 			return strings.HasPrefix(arn, "ecs:service/") || (Service(arn) == "application-autoscaling" && strings.HasPrefix(Resource(arn), "scalable-target/"))
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			var found []Found
+		// AWS lets scalable targets carry tags since 2023, but a target is its ECS
+		// service's and nothing else: its ownership follows the service (or the
+		// service's cluster name), never a tag of its own.
+		Untaggable: true,
+		Under:      []string{"AWS::ECS::Service"},
+		Naming:     NameSegment,
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			var found []Candidate
 			var token *string
 			for {
 				out, err := c.AutoScaling.DescribeScalableTargets(ctx, &aas.DescribeScalableTargetsInput{ServiceNamespace: aastypes.ServiceNamespaceEcs, NextToken: token})
@@ -35,7 +41,7 @@ func init() {
 					if arn == "" {
 						arn = "ecs:" + aws.ToString(t.ResourceId)
 					}
-					if f, ok := ecsScaled(c, s, aws.ToString(t.ResourceId), arn, "AWS::ApplicationAutoScaling::ScalableTarget"); ok {
+					if f, ok := ecsScaled(c, s, aws.ToString(t.ResourceId), arn); ok {
 						found = append(found, f)
 					}
 				}

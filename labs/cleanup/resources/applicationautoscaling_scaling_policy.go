@@ -1,8 +1,8 @@
 package resources
 
 // AWS::ApplicationAutoScaling::ScalingPolicy — an ECS service's scaling policy. It
-// carries no tags: it is the class's through the service it scales (its Parent, or
-// a class-prefixed cluster and service name). Deleting it also deletes the
+// carries no tags: it is the class's through the service it scales (its parent),
+// or by its resource id's cluster name. Deleting it also deletes the
 // target-tracking alarms Application Auto Scaling made for it.
 
 import (
@@ -22,8 +22,11 @@ func init() {
 		Match: func(arn string) bool {
 			return Service(arn) == "autoscaling" && strings.HasPrefix(Resource(arn), "scalingPolicy:")
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			var found []Found
+		Untaggable: true,
+		Under:      []string{"AWS::ECS::Service"},
+		Naming:     NameSegment,
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			var found []Candidate
 			var token *string
 			for {
 				out, err := c.AutoScaling.DescribeScalingPolicies(ctx, &aas.DescribeScalingPoliciesInput{ServiceNamespace: aastypes.ServiceNamespaceEcs, NextToken: token})
@@ -31,7 +34,7 @@ func init() {
 					return nil, err
 				}
 				for _, p := range out.ScalingPolicies {
-					if f, ok := ecsScaled(c, s, aws.ToString(p.ResourceId), aws.ToString(p.PolicyARN), "AWS::ApplicationAutoScaling::ScalingPolicy"); ok {
+					if f, ok := ecsScaled(c, s, aws.ToString(p.ResourceId), aws.ToString(p.PolicyARN)); ok {
 						found = append(found, f)
 					}
 				}
@@ -60,23 +63,18 @@ func policyParts(arn string) (resource, name string) {
 	return resource, name
 }
 
-// ecsScaled proves a scaling object the class's through the ECS service it scales
-// (resource id service/CLUSTER/SERVICE): owned when that service is already owned,
-// or when the cluster is named with a student's prefix.
-func ecsScaled(c *cloud.Clients, s Scope, resourceID, arn, typ string) (Found, bool) {
+// ecsScaled puts forward a scaling object of an ECS service (resource id
+// service/CLUSTER/SERVICE) whose cluster name carries the class id: tied to the
+// service it scales, and named by its resource id (the cluster's name is a
+// segment of it).
+func ecsScaled(c *cloud.Clients, s Scope, resourceID, arn string) (Candidate, bool) {
 	parts := strings.Split(resourceID, "/")
 	if len(parts) != 3 || parts[0] != "service" {
-		return Found{}, false
+		return Candidate{}, false
 	}
 	svcARN := c.ARN("ecs", "service/"+parts[1]+"/"+parts[2])
-	f := Found{Ref: Ref{ARN: arn, Type: typ, Region: c.Region, Account: c.Account, Parent: svcARN}}
-	if owner, ok := s.Owned[svcARN]; ok {
-		f.Student, f.Proof = owner.Student, "scales the class's service "+svcARN
-		return f, true
+	if _, owned := s.Owned[svcARN]; !owned && !strings.HasPrefix(parts[1], s.ClassID) {
+		return Candidate{}, false // neither the class's service nor named like the class: not a candidate
 	}
-	if st := s.StudentOf(parts[1]); st != "" {
-		f.Student, f.Proof = st, "scales a service in cluster "+parts[1]+" (name prefix "+s.Prefix(st)+")"
-		return f, true
-	}
-	return Found{}, false
+	return Candidate{ARN: arn, Name: resourceID, Parents: []Link{{ARN: svcARN, Tie: "it scales the service"}}}, true
 }

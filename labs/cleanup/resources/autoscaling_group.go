@@ -33,8 +33,8 @@ func init() {
 			}
 			return asgTags(g.Tags), nil
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			var found []Found
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			var found []Candidate
 			var token *string
 			for {
 				out, err := c.ASG.DescribeAutoScalingGroups(ctx, &autoscaling.DescribeAutoScalingGroupsInput{MaxRecords: aws.Int32(100), NextToken: token})
@@ -43,28 +43,17 @@ func init() {
 				}
 				for _, g := range out.AutoScalingGroups {
 					name, tags := aws.ToString(g.AutoScalingGroupName), asgTags(g.Tags)
-					prefixed := s.StudentOf(name)
-					f := Found{Ref: Ref{ARN: aws.ToString(g.AutoScalingGroupARN), Type: asgType, Region: c.Region, Account: c.Account, Student: tags["labdash:student"]}}
-					switch class := tags["labdash:class"]; {
-					case class == s.ClassID:
-						f.Proof = "tag labdash:class=" + s.ClassID
-					case class != "" && prefixed != "":
-						f.Reason = "named like the class but tagged for class " + class
-					case class == "" && prefixed != "":
-						f.Proof, f.Student = "name prefix "+s.Prefix(prefixed), prefixed
-					default:
-						continue
+					if strings.HasPrefix(name, s.ClassID) { // the tagged ones come from the sweep
+						found = append(found, Candidate{ARN: aws.ToString(g.AutoScalingGroupARN), Name: name, Tags: tags})
 					}
-					if f.Student == "" {
-						f.Student = prefixed
-					}
-					found = append(found, f)
 				}
 				if token = out.NextToken; aws.ToString(token) == "" {
 					return found, nil
 				}
 			}
 		},
+		Naming: NamePrefix,
+		NameOf: asgName,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			name := asgName(r.ARN)
 			g, err := describeASG(ctx, c, name)

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
+	"github.com/labdash/labdash/labs/cleanup"
 	"github.com/labdash/labdash/labs/cleanup/resources"
 )
 
@@ -92,11 +93,11 @@ func testAutoScalingGroup(t *testing.T, e *env) {
 
 	typ, _ := resources.Lookup("AWS::AutoScaling::AutoScalingGroup")
 	scope := resources.Scope{ClassID: classID, Students: []string{"s01", "s02", "s03"}, Owned: map[string]resources.Ref{}}
-	found, err := typ.List(e.ctx, e.c, scope)
+	found, err := judge(e.ctx, typ, e.c, scope)
 	if err != nil {
 		t.Fatal(err)
 	}
-	byName := map[string]resources.Found{}
+	byName := map[string]cleanup.Item{}
 	for _, f := range found {
 		byName[f.ARN[strings.LastIndex(f.ARN, "/")+1:]] = f
 	}
@@ -122,7 +123,7 @@ func testAutoScalingGroup(t *testing.T, e *env) {
 	// Its instances are proven through the group, tags or not.
 	scope.Owned[ref.ARN] = ref.Ref
 	ityp, _ := resources.Lookup("AWS::EC2::Instance")
-	ifound, err := ityp.List(e.ctx, e.c, scope)
+	ifound, err := judge(e.ctx, ityp, e.c, scope)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,9 +29,11 @@ var stackAfter = []string{
 
 func init() {
 	Register(Type{
-		Name:  "AWS::CloudFormation::Stack",
-		After: stackAfter,
-		Match: MatchPrefix("cloudformation", "stack/"),
+		Name:   "AWS::CloudFormation::Stack",
+		After:  stackAfter,
+		Match:  MatchPrefix("cloudformation", "stack/"),
+		Naming: NamePrefix,
+		NameOf: func(arn string) string { return pathPart(arn, 1) },
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(r.ARN)})
 			if err != nil {

@@ -1,8 +1,9 @@
 package resources
 
-// AWS::CloudWatch::Alarm — alarms a student made by hand with the class prefix, and
-// the target-tracking alarms Application Auto Scaling made for an owned service
-// (those go with their scaling policy; deleting one first is harmless).
+// AWS::CloudWatch::Alarm — alarms a student made by hand with their prefix, and
+// the target-tracking alarms Application Auto Scaling made for a student's service
+// (those go with their scaling policy; deleting one first is harmless). Alarms
+// carry tags: one tagged for another class is never taken for its name.
 
 import (
 	"context"
@@ -19,25 +20,44 @@ func init() {
 		Name:   "AWS::CloudWatch::Alarm",
 		Hourly: 0.10 / 730,
 		Match:  MatchPrefix("cloudwatch", "alarm:"),
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			var found []Found
-			var token *string
-			for {
-				out, err := c.CloudWatch.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String(s.ClassID), NextToken: token})
-				if err != nil {
-					return nil, err
-				}
-				for _, a := range out.MetricAlarms {
-					name := aws.ToString(a.AlarmName)
-					if st := s.StudentOf(name); st != "" {
-						found = append(found, Found{Ref: Ref{ARN: aws.ToString(a.AlarmArn), Type: "AWS::CloudWatch::Alarm", Region: c.Region, Account: c.Account, Student: st},
-							Proof: "name prefix " + s.Prefix(st)})
+		// Hand-made alarms start with the student's prefix; the alarms Application
+		// Auto Scaling makes for a target-tracking policy are named
+		// TargetTracking-service/<cluster>/<service>-AlarmHigh-…, with the
+		// cluster's name (so the prefix) as a path segment.
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			var found []Candidate
+			for _, prefix := range []string{s.ClassID, "TargetTracking-service/" + s.ClassID} {
+				var token *string
+				for {
+					out, err := c.CloudWatch.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String(prefix), NextToken: token})
+					if err != nil {
+						return nil, err
+					}
+					for _, a := range out.MetricAlarms {
+						found = append(found, Candidate{ARN: aws.ToString(a.AlarmArn), Name: aws.ToString(a.AlarmName)})
+					}
+					for _, a := range out.CompositeAlarms {
+						found = append(found, Candidate{ARN: aws.ToString(a.AlarmArn), Name: aws.ToString(a.AlarmName)})
+					}
+					if token = out.NextToken; aws.ToString(token) == "" {
+						break
 					}
 				}
-				if token = out.NextToken; aws.ToString(token) == "" {
-					return found, nil
-				}
 			}
+			return found, nil
+		},
+		Naming: NameSegment,
+		NameOf: alarmName,
+		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
+			out, err := c.CloudWatch.ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: aws.String(r.ARN)})
+			if err != nil {
+				return nil, GoneIf(err, "ResourceNotFoundException", "ResourceNotFound")
+			}
+			m := make(map[string]string, len(out.Tags))
+			for _, t := range out.Tags {
+				m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+			}
+			return m, nil
 		},
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			name := alarmName(r.ARN)

@@ -25,7 +25,6 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -49,9 +48,9 @@ func init() {
 			}
 			return cognitoTags(p), nil
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			// Hand-made pools: the class prefix in the name, and no other class's tag.
-			var found []Found
+		// Hand-made pools: named with the class id; their tags are read by the planner.
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			var found []Candidate
 			var token *string
 			for {
 				out, err := c.Cognito.ListUserPools(ctx, &cip.ListUserPoolsInput{MaxResults: aws.Int32(60), NextToken: token})
@@ -59,30 +58,16 @@ func init() {
 					return nil, err
 				}
 				for _, d := range out.UserPools {
-					st := s.StudentOf(aws.ToString(d.Name))
-					if st == "" {
-						continue
+					if name := aws.ToString(d.Name); strings.HasPrefix(name, s.ClassID) {
+						found = append(found, Candidate{ARN: c.ARN("cognito-idp", "userpool/"+aws.ToString(d.Id)), Name: name})
 					}
-					id := aws.ToString(d.Id)
-					f := Found{Ref: Ref{ARN: c.ARN("cognito-idp", "userpool/"+id), Type: "AWS::Cognito::UserPool", Region: c.Region, Account: c.Account, Student: st}}
-					p, err := cognitoDescribePool(ctx, c, id)
-					switch tags := cognitoTags(p); {
-					case errors.Is(err, ErrGone):
-						continue
-					case err != nil:
-						f.Reason = "its tags could not be read: " + err.Error()
-					case tags["labdash:class"] != "" && tags["labdash:class"] != s.ClassID:
-						f.Reason = "named like the class but tagged for class " + tags["labdash:class"]
-					default:
-						f.Proof = "name prefix " + s.Prefix(st)
-					}
-					found = append(found, f)
 				}
 				if token = out.NextToken; aws.ToString(token) == "" {
 					return found, nil
 				}
 			}
 		},
+		Naming: NamePrefix,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			id := cognitoPoolID(r.ARN)
 			p, err := cognitoDescribePool(ctx, c, id)

@@ -21,8 +21,10 @@ func init() {
 		Match: func(arn string) bool {
 			return Service(arn) == "cognito-idp" && strings.Contains(Resource(arn), "/domain/")
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			var found []Found
+		Untaggable: true,
+		Under:      []string{"AWS::Cognito::UserPool"},
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			var found []Candidate
 			for _, o := range s.Owned {
 				if o.Type != "AWS::Cognito::UserPool" || o.Account != c.Account || Region(o.ARN) != c.Region {
 					continue
@@ -36,8 +38,7 @@ func init() {
 				}
 				for _, d := range []string{aws.ToString(p.Domain), aws.ToString(p.CustomDomain)} {
 					if d != "" {
-						found = append(found, Found{Ref: Ref{ARN: o.ARN + "/domain/" + d, Type: "AWS::Cognito::UserPoolDomain", Region: c.Region, Account: c.Account,
-							Student: o.Student, Parent: o.ARN}, Proof: "the domain of the class's user pool " + o.ARN})
+						found = append(found, Candidate{ARN: o.ARN + "/domain/" + d, Parents: []Link{{ARN: o.ARN, Tie: "the domain of the user pool"}}})
 					}
 				}
 			}

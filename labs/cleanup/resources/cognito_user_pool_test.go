@@ -47,7 +47,7 @@ func testCognitoUserPool(t *testing.T, e *env) {
 	domains, _ := resources.Lookup("AWS::Cognito::UserPoolDomain")
 	arn := func(id string) string { return e.c.ARN("cognito-idp", "userpool/"+id) }
 	scope := resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}, Owned: map[string]resources.Ref{}}
-	found, err := pools.List(e.ctx, e.c, scope)
+	found, err := judge(e.ctx, pools, e.c, scope)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func testCognitoUserPool(t *testing.T, e *env) {
 		t.Fatalf("Tags: %v %v", tags, err)
 	}
 	scope.Owned[pool.ARN] = pool
-	found, err = domains.List(e.ctx, e.c, scope)
+	found, err = judge(e.ctx, domains, e.c, scope)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,9 +27,9 @@ func init() {
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			return tableTags(ctx, c, r.ARN)
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			// Tables are not forced to carry tags; the boundary forces the prefix.
-			var found []Found
+		// Tables are not forced to carry tags; the boundary forces the prefix.
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			var found []Candidate
 			var start *string
 			for {
 				out, err := c.DynamoDB.ListTables(ctx, &dynamodb.ListTablesInput{ExclusiveStartTableName: start})
@@ -38,30 +37,17 @@ func init() {
 					return nil, err
 				}
 				for _, name := range out.TableNames {
-					st := s.StudentOf(name)
-					if st == "" {
-						continue
+					if strings.HasPrefix(name, s.ClassID) {
+						found = append(found, Candidate{ARN: c.ARN("dynamodb", "table/"+name), Name: name})
 					}
-					arn := c.ARN("dynamodb", "table/"+name)
-					f := Found{Ref: Ref{ARN: arn, Type: "AWS::DynamoDB::Table", Region: c.Region, Account: c.Account, Student: st}}
-					tags, err := tableTags(ctx, c, arn)
-					switch {
-					case errors.Is(err, ErrGone):
-						continue
-					case err != nil:
-						f.Reason = "named like the class but its tags could not be read: " + err.Error()
-					case tags["labdash:class"] != "" && tags["labdash:class"] != s.ClassID:
-						f.Reason = "named like the class but tagged for class " + tags["labdash:class"]
-					default:
-						f.Proof = "name prefix " + s.Prefix(st)
-					}
-					found = append(found, f)
 				}
 				if start = out.LastEvaluatedTableName; aws.ToString(start) == "" {
 					return found, nil
 				}
 			}
 		},
+		Naming: NamePrefix,
+		NameOf: tableName,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			name := tableName(r.ARN)
 			out, err := c.DynamoDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})

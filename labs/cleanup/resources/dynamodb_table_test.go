@@ -42,7 +42,7 @@ func testDynamoDBTable(t *testing.T, e *env) int {
 	mk(lookalike, ddbtypes.Tag{Key: aws.String("labdash:class"), Value: aws.String("c9zzz")})
 
 	typ, _ := resources.Lookup("AWS::DynamoDB::Table")
-	found, err := typ.List(e.ctx, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
+	found, err := judge(e.ctx, typ, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,10 +7,11 @@ package resources
 // class's when it is tagged for the class, when its Spot request or the Auto
 // Scaling group named by its aws:autoscaling:groupName tag is owned (a group's
 // instances need not carry propagated tags; a persistent request's relaunches
-// may carry none), or when its Name tag starts with a student's prefix.
+// may carry none), or, untagged, when its Name tag starts with a student's prefix.
 
 import (
 	"context"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -37,40 +38,32 @@ func init() {
 			}
 			return ec2Tags(in.Tags), nil
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
+		Under:  []string{asgType},
+		Naming: NameTag,
+		// Candidates: instances tagged for the class (the sweep lags behind a
+		// launch), named like it (their Name tag), those of an
+		// owned Auto Scaling group (a group's instances need not carry propagated
+		// tags) and those a Spot request launched (a persistent request's relaunches
+		// may carry none; the request may be the class's).
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
 			insts, err := describeInstances(ctx, c, []ec2types.Filter{{Name: aws.String("instance-state-name"), Values: []string{"pending", "running", "stopping", "stopped"}}})
 			if err != nil {
 				return nil, err
 			}
 			groups := ownedGroups(c, s)
-			var found []Found
+			var found []Candidate
 			for _, in := range insts {
 				id, tags := aws.ToString(in.InstanceId), ec2Tags(in.Tags)
-				f := Found{Ref: Ref{ARN: c.ARN("ec2", "instance/"+id), Type: instanceType, Region: c.Region, Account: c.Account, Student: tags["labdash:student"]}}
-				// What ties it to the class besides its class tag.
-				tie, student, parent := "", "", ""
-				sir := aws.ToString(in.SpotInstanceRequestId)
-				if ref := s.Owned[c.ARN("ec2", "spot-instances-request/"+sir)]; sir != "" && ref.ARN != "" {
-					tie, student, parent = "its Spot request "+sir+" is the class's", ref.Student, ref.ARN
-				} else if g := groups[tags["aws:autoscaling:groupName"]]; g.ARN != "" {
-					tie, student, parent = "its Auto Scaling group "+asgName(g.ARN)+" is the class's", g.Student, g.ARN
-				} else if st := s.StudentOf(tags["Name"]); st != "" {
-					tie, student = "Name tag prefix "+s.Prefix(st), st
+				f := Candidate{ARN: c.ARN("ec2", "instance/"+id), Tags: tags}
+				if sir := aws.ToString(in.SpotInstanceRequestId); sir != "" {
+					f.Parents = append(f.Parents, Link{ARN: c.ARN("ec2", "spot-instances-request/"+sir), Tie: "it was launched by the Spot request"})
 				}
-				switch class := tags["labdash:class"]; {
-				case class == s.ClassID:
-					f.Proof = "tag labdash:class=" + s.ClassID
-				case tie == "":
-					continue
-				case class == "":
-					f.Proof, f.Parent = tie, parent
-				default:
-					f.Reason = tie + ", but it is tagged for class " + class
+				if g := groups[tags["aws:autoscaling:groupName"]]; g.ARN != "" {
+					f.Parents = append(f.Parents, Link{ARN: g.ARN, Tie: "it belongs to the Auto Scaling group"})
 				}
-				if f.Student == "" {
-					f.Student = student
+				if len(f.Parents) > 0 || strings.Contains(tags["Name"], s.ClassID) || tags["labdash:class"] == s.ClassID {
+					found = append(found, f)
 				}
-				found = append(found, f)
 			}
 			return found, nil
 		},

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
+	"github.com/labdash/labdash/labs/cleanup"
 	"github.com/labdash/labdash/labs/cleanup/resources"
 )
 
@@ -54,7 +55,7 @@ func (e *env) instanceStates(ids ...string) map[string]ec2types.InstanceStateNam
 }
 
 // findARN returns the Found for arn, failing when the lister did not report it.
-func findARN(t *testing.T, found []resources.Found, arn string) resources.Found {
+func findARN(t *testing.T, found []cleanup.Item, arn string) cleanup.Item {
 	t.Helper()
 	for _, f := range found {
 		if f.ARN == arn {
@@ -62,7 +63,7 @@ func findARN(t *testing.T, found []resources.Found, arn string) resources.Found 
 		}
 	}
 	t.Fatalf("lister did not report %s among %+v", arn, found)
-	return resources.Found{}
+	return cleanup.Item{}
 }
 
 func TestInstanceSim(t *testing.T)  { testInstance(t, simEnv(t)) }
@@ -92,7 +93,7 @@ func testInstance(t *testing.T, e *env) {
 	if got, ok := resources.ForARN(e.c.ARN("ec2", "instance/"+mine)); !ok || got.Name != "AWS::EC2::Instance" {
 		t.Errorf("ForARN(instance) = %q, %v", got.Name, ok)
 	}
-	found, err := typ.List(e.ctx, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
+	found, err := judge(e.ctx, typ, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,8 +31,8 @@ func init() {
 			}
 			return ec2Tags(out.LaunchTemplates[0].Tags), nil
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			var found []Found
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			var found []Candidate
 			var token *string
 			for {
 				out, err := c.EC2.DescribeLaunchTemplates(ctx, &ec2.DescribeLaunchTemplatesInput{NextToken: token, MaxResults: aws.Int32(200),
@@ -41,23 +41,15 @@ func init() {
 					return nil, err
 				}
 				for _, lt := range out.LaunchTemplates {
-					st := s.StudentOf(aws.ToString(lt.LaunchTemplateName))
-					if st == "" {
-						continue
-					}
-					f := Found{Ref: Ref{ARN: c.ARN("ec2", "launch-template/"+aws.ToString(lt.LaunchTemplateId)), Type: launchTemplateType, Region: c.Region, Account: c.Account, Student: st}}
-					if tags := ec2Tags(lt.Tags); tags["labdash:class"] != "" && tags["labdash:class"] != s.ClassID {
-						f.Reason = "named like the class but tagged for class " + tags["labdash:class"]
-					} else {
-						f.Proof = "name prefix " + s.Prefix(st)
-					}
-					found = append(found, f)
+					found = append(found, Candidate{ARN: c.ARN("ec2", "launch-template/"+aws.ToString(lt.LaunchTemplateId)),
+						Name: aws.ToString(lt.LaunchTemplateName), Tags: ec2Tags(lt.Tags)})
 				}
 				if token = out.NextToken; aws.ToString(token) == "" {
 					return found, nil
 				}
 			}
 		},
+		Naming: NamePrefix,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.EC2.DeleteLaunchTemplate(ctx, &ec2.DeleteLaunchTemplateInput{LaunchTemplateId: aws.String(Last(r.ARN, "/"))})
 			return ltGone(err)

@@ -21,7 +21,7 @@ func testLaunchTemplate(t *testing.T, e *env) {
 	lookalike := e.createTemplate(classID+"s02-lt", "labdash:class", "c9zzz")
 
 	typ, _ := resources.Lookup("AWS::EC2::LaunchTemplate")
-	found, err := typ.List(e.ctx, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
+	found, err := judge(e.ctx, typ, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,31 +45,27 @@ func init() {
 			}
 			return out, nil
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
 			// Hand-made groups often carry no tags; their names start with the class prefix.
-			out, err := c.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{Filters: []ec2types.Filter{
-				{Name: aws.String("group-name"), Values: []string{s.ClassID + "*"}},
-			}})
-			if err != nil {
-				return nil, err
-			}
-			var found []Found
-			for _, g := range out.SecurityGroups {
-				name := aws.ToString(g.GroupName)
-				st := s.StudentOf(name)
-				if st == "" {
-					continue
+			var found []Candidate
+			var token *string
+			for {
+				out, err := c.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{NextToken: token, Filters: []ec2types.Filter{
+					{Name: aws.String("group-name"), Values: []string{s.ClassID + "*"}},
+				}})
+				if err != nil {
+					return nil, err
 				}
-				f := Found{Ref: Ref{ARN: c.ARN("ec2", "security-group/"+aws.ToString(g.GroupId)), Type: "AWS::EC2::SecurityGroup", Region: c.Region, Account: c.Account, Student: st}}
-				if tags := ec2Tags(g.Tags); tags["labdash:class"] != "" && tags["labdash:class"] != s.ClassID {
-					f.Reason = "named like the class but tagged for class " + tags["labdash:class"]
-				} else {
-					f.Proof = "name prefix " + s.Prefix(st)
+				for _, g := range out.SecurityGroups {
+					found = append(found, Candidate{ARN: c.ARN("ec2", "security-group/"+aws.ToString(g.GroupId)), Name: aws.ToString(g.GroupName), Tags: ec2Tags(g.Tags)})
 				}
-				found = append(found, f)
+				if token = out.NextToken; aws.ToString(token) == "" {
+					return found, nil
+				}
 			}
-			return found, nil
 		},
+		Naming:   NamePrefix,
+		Blockers: sgBlockers,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.EC2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(sgID(r.ARN))})
 			return GoneIf(err, "InvalidGroup.NotFound")

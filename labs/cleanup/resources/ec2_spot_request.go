@@ -5,8 +5,8 @@ package resources
 // before AWS::EC2::Instance because a persistent request relaunches its instance
 // whenever that instance is terminated, until the request is cancelled; and
 // cancelling never terminates the instance, which the instance type then does.
-// A request is the class's when it is tagged for the class, or when its instance
-// is (tagged for the class, or launched by an owned Auto Scaling group).
+// A request is the class's when it is tagged for the class, or, untagged, when its
+// instance is (tagged for the class, or launched by an owned Auto Scaling group).
 
 import (
 	"context"
@@ -33,8 +33,12 @@ func init() {
 			}
 			return ec2Tags(sr.Tags), nil
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			var reqs []ec2types.SpotInstanceRequest
+		Under: []string{asgType, instanceType},
+		// Candidates: the open requests tagged for the class (the sweep lags behind
+		// a launch) and those whose instance the plan owns (tagged for the class,
+		// or launched by its Auto Scaling group).
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			var found []Candidate
 			var token *string
 			for {
 				out, err := c.EC2.DescribeSpotInstanceRequests(ctx, &ec2.DescribeSpotInstanceRequestsInput{NextToken: token, MaxResults: aws.Int32(1000),
@@ -42,59 +46,22 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				reqs = append(reqs, out.SpotInstanceRequests...)
+				for _, sr := range out.SpotInstanceRequests {
+					inst := c.ARN("ec2", "instance/"+aws.ToString(sr.InstanceId))
+					_, owned := s.Owned[inst]
+					owned = owned && aws.ToString(sr.InstanceId) != ""
+					if tags := ec2Tags(sr.Tags); owned || tags["labdash:class"] == s.ClassID {
+						f := Candidate{ARN: c.ARN("ec2", "spot-instances-request/"+aws.ToString(sr.SpotInstanceRequestId)), Tags: tags}
+						if owned {
+							f.Parents = []Link{{ARN: inst, Tie: "it launched the instance"}}
+						}
+						found = append(found, f)
+					}
+				}
 				if token = out.NextToken; aws.ToString(token) == "" {
-					break
+					return found, nil
 				}
 			}
-			// The instances of requests not tagged for the class: their tags may prove the request.
-			var ids []string
-			for _, sr := range reqs {
-				if ec2Tags(sr.Tags)["labdash:class"] != s.ClassID && aws.ToString(sr.InstanceId) != "" {
-					ids = append(ids, aws.ToString(sr.InstanceId))
-				}
-			}
-			instTags := map[string]map[string]string{}
-			if len(ids) > 0 {
-				insts, err := describeInstances(ctx, c, []ec2types.Filter{{Name: aws.String("instance-id"), Values: ids}})
-				if err != nil {
-					return nil, err
-				}
-				for _, in := range insts {
-					instTags[aws.ToString(in.InstanceId)] = ec2Tags(in.Tags)
-				}
-			}
-			groups := ownedGroups(c, s)
-			var found []Found
-			for _, sr := range reqs {
-				id, tags := aws.ToString(sr.SpotInstanceRequestId), ec2Tags(sr.Tags)
-				f := Found{Ref: Ref{ARN: c.ARN("ec2", "spot-instances-request/"+id), Type: spotRequestType, Region: c.Region, Account: c.Account, Student: tags["labdash:student"]}}
-				// What its instance says: tagged for the class, or launched by an owned group.
-				inst := aws.ToString(sr.InstanceId)
-				it := instTags[inst]
-				instProof, instStudent, parent := "", "", ""
-				switch g := groups[it["aws:autoscaling:groupName"]]; {
-				case it["labdash:class"] == s.ClassID:
-					instProof, instStudent = "its instance "+inst+" is tagged labdash:class="+s.ClassID, it["labdash:student"]
-				case it["labdash:class"] == "" && g.ARN != "":
-					instProof, instStudent, parent = "its instance "+inst+" belongs to the class's Auto Scaling group "+asgName(g.ARN), g.Student, g.ARN
-				}
-				switch class := tags["labdash:class"]; {
-				case class == s.ClassID:
-					f.Proof = "tag labdash:class=" + s.ClassID
-				case instProof == "":
-					continue // nothing ties it to the class
-				case class == "":
-					f.Proof, f.Parent = instProof, parent
-				default:
-					f.Reason = instProof + ", but the request is tagged for class " + class
-				}
-				if f.Student == "" {
-					f.Student = instStudent
-				}
-				found = append(found, f)
-			}
-			return found, nil
 		},
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			id := Last(r.ARN, "/")

@@ -5,6 +5,7 @@ package resources
 
 import (
 	"context"
+
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,9 +16,11 @@ import (
 
 func init() {
 	Register(Type{
-		Name:  "AWS::ECS::Cluster",
-		After: []string{"AWS::ECS::Service", "AWS::ECS::TaskDefinition"},
-		Match: MatchPrefix("ecs", "cluster/"),
+		Name:   "AWS::ECS::Cluster",
+		After:  []string{"AWS::ECS::Service", "AWS::ECS::TaskDefinition"},
+		Match:  MatchPrefix("ecs", "cluster/"),
+		Naming: NamePrefix,
+		NameOf: func(arn string) string { return pathPart(arn, 1) },
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			out, err := c.ECS.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: []string{r.ARN}, Include: []ecstypes.ClusterField{ecstypes.ClusterFieldTags}})
 			if err != nil {

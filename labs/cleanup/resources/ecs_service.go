@@ -5,8 +5,9 @@ package resources
 
 import (
 	"context"
-	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"strings"
+
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -20,6 +21,8 @@ func init() {
 		After:  []string{"AWS::ApplicationAutoScaling::ScalableTarget"},
 		Hourly: 2 * (0.25*0.04048 + 0.5*0.004445 + 0.005), // 2 tasks: vCPU, memory, public IPv4
 		Match:  MatchPrefix("ecs", "service/"),
+		Naming: NamePrefix,
+		NameOf: func(arn string) string { _, n := serviceParts(arn); return n },
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			cluster, name := serviceParts(r.ARN)
 			out, err := c.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{name}, Include: []ecstypes.ServiceField{ecstypes.ServiceFieldTags}})

@@ -2,8 +2,9 @@ package resources
 
 // AWS::ECS::TaskDefinition — one revision: deregistered (INACTIVE), then deleted
 // (DeleteTaskDefinitions, DELETE_IN_PROGRESS) so nothing of it is left to list.
-// Students register revisions by hand, often untagged: the lister finds every
-// revision, active or inactive, whose family starts with a student's prefix.
+// Students register revisions by hand, often untagged: the lister puts forward
+// every revision, active or inactive, of every family that starts with the class
+// id; the name rule owns those whose family starts with a student's prefix.
 
 import (
 	"context"
@@ -22,29 +23,53 @@ func init() {
 		Name:  "AWS::ECS::TaskDefinition",
 		After: []string{"AWS::ECS::Service"},
 		Match: MatchPrefix("ecs", "task-definition/"),
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			var found []Found
-			for _, status := range []ecstypes.TaskDefinitionStatus{ecstypes.TaskDefinitionStatusActive, ecstypes.TaskDefinitionStatusInactive} {
-				var token *string
-				for {
-					out, err := c.ECS.ListTaskDefinitions(ctx, &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String(s.ClassID), Status: status, NextToken: token})
-					if err != nil {
-						return nil, err
+		// ListTaskDefinitions' familyPrefix matches a whole family name, so the
+		// families come first (ListTaskDefinitionFamilies takes a real prefix, the
+		// class id), then every revision of each, active or inactive.
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			var families []string
+			var token *string
+			for {
+				out, err := c.ECS.ListTaskDefinitionFamilies(ctx, &ecs.ListTaskDefinitionFamiliesInput{FamilyPrefix: aws.String(s.ClassID),
+					Status: ecstypes.TaskDefinitionFamilyStatusAll, NextToken: token})
+				if err != nil {
+					return nil, err
+				}
+				for _, f := range out.Families {
+					if strings.HasPrefix(f, s.ClassID) {
+						families = append(families, f)
 					}
-					for _, arn := range out.TaskDefinitionArns {
-						family, _, _ := strings.Cut(Last(arn, "task-definition/"), ":")
-						if st := s.StudentOf(family); st != "" {
-							found = append(found, Found{Ref: Ref{ARN: arn, Type: "AWS::ECS::TaskDefinition", Region: c.Region, Account: c.Account, Student: st},
-								Proof: "family name prefix " + s.Prefix(st)})
+				}
+				if token = out.NextToken; aws.ToString(token) == "" {
+					break
+				}
+			}
+			var found []Candidate
+			seen := map[string]bool{}
+			for _, family := range families {
+				for _, status := range []ecstypes.TaskDefinitionStatus{ecstypes.TaskDefinitionStatusActive, ecstypes.TaskDefinitionStatusInactive} {
+					var token *string
+					for {
+						out, err := c.ECS.ListTaskDefinitions(ctx, &ecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String(family), Status: status, NextToken: token})
+						if err != nil {
+							return nil, err
 						}
-					}
-					if token = out.NextToken; aws.ToString(token) == "" {
-						break
+						for _, arn := range out.TaskDefinitionArns {
+							if f := taskFamily(arn); f == family && !seen[arn] {
+								seen[arn] = true
+								found = append(found, Candidate{ARN: arn, Name: f})
+							}
+						}
+						if token = out.NextToken; aws.ToString(token) == "" {
+							break
+						}
 					}
 				}
 			}
 			return found, nil
 		},
+		Naming: NamePrefix,
+		NameOf: taskFamily,
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			out, err := c.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(r.ARN), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags}})
 			if err != nil {
@@ -90,6 +115,12 @@ func init() {
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN}, nil },
 	})
+}
+
+// taskFamily is FAMILY in …:task-definition/FAMILY:REVISION.
+func taskFamily(arn string) string {
+	f, _, _ := strings.Cut(Last(arn, "task-definition/"), ":")
+	return f
 }
 
 // isECSClientNotFound: ECS answers a missing task definition with a ClientException.

@@ -10,7 +10,6 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -29,35 +28,21 @@ func init() {
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			return ebTags(ctx, c, r.ARN)
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
 			out, err := c.ElasticBeanstalk.DescribeApplications(ctx, &elasticbeanstalk.DescribeApplicationsInput{})
 			if err != nil {
 				return nil, err
 			}
-			var found []Found
+			var found []Candidate
 			for _, a := range out.Applications {
-				name := aws.ToString(a.ApplicationName)
-				st := s.StudentOf(name)
-				if st == "" {
-					continue
+				if name := aws.ToString(a.ApplicationName); strings.HasPrefix(name, s.ClassID) {
+					found = append(found, Candidate{ARN: c.ARN("elasticbeanstalk", "application/"+name), Name: name})
 				}
-				arn := c.ARN("elasticbeanstalk", "application/"+name)
-				f := Found{Ref: Ref{ARN: arn, Type: "AWS::ElasticBeanstalk::Application", Region: c.Region, Account: c.Account, Student: st}}
-				tags, err := ebTags(ctx, c, arn)
-				switch {
-				case errors.Is(err, ErrGone):
-					continue
-				case err != nil:
-					f.Reason = "its tags could not be read: " + err.Error()
-				case tags["labdash:class"] != "" && tags["labdash:class"] != s.ClassID:
-					f.Reason = "named like the class but tagged for class " + tags["labdash:class"]
-				default:
-					f.Proof = "name prefix " + s.Prefix(st)
-				}
-				found = append(found, f)
 			}
 			return found, nil
 		},
+		Naming: NamePrefix,
+		NameOf: ebAppName,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			name := ebAppName(r.ARN)
 			apps, err := c.ElasticBeanstalk.DescribeApplications(ctx, &elasticbeanstalk.DescribeApplicationsInput{ApplicationNames: []string{name}})

@@ -34,7 +34,7 @@ func TestBeanstalkApplicationSim(t *testing.T) {
 		t.Fatal(err)
 	}
 	typ, _ := resources.Lookup("AWS::ElasticBeanstalk::Application")
-	found, err := typ.List(e.ctx, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
+	found, err := judge(e.ctx, typ, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
 	if err != nil {
 		t.Fatal(err)
 	}

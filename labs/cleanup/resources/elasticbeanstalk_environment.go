@@ -16,7 +16,6 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -34,8 +33,8 @@ func init() {
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			return ebTags(ctx, c, r.ARN)
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			var found []Found
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			var found []Candidate
 			var token *string
 			for {
 				out, err := c.ElasticBeanstalk.DescribeEnvironments(ctx, &elasticbeanstalk.DescribeEnvironmentsInput{IncludeDeleted: aws.Bool(false), NextToken: token})
@@ -43,30 +42,19 @@ func init() {
 					return nil, err
 				}
 				for _, e := range out.Environments {
-					st := s.StudentOf(aws.ToString(e.EnvironmentName))
-					if st == "" || e.Status == ebtypes.EnvironmentStatusTerminated {
+					name := aws.ToString(e.EnvironmentName)
+					if !strings.HasPrefix(name, s.ClassID) || e.Status == ebtypes.EnvironmentStatusTerminated {
 						continue
 					}
-					arn := c.ARN("elasticbeanstalk", "environment/"+aws.ToString(e.ApplicationName)+"/"+aws.ToString(e.EnvironmentName))
-					f := Found{Ref: Ref{ARN: arn, Type: "AWS::ElasticBeanstalk::Environment", Region: c.Region, Account: c.Account, Student: st}}
-					tags, err := ebTags(ctx, c, arn)
-					switch {
-					case errors.Is(err, ErrGone):
-						continue
-					case err != nil:
-						f.Reason = "its tags could not be read: " + err.Error()
-					case tags["labdash:class"] != "" && tags["labdash:class"] != s.ClassID:
-						f.Reason = "named like the class but tagged for class " + tags["labdash:class"]
-					default:
-						f.Proof = "name prefix " + s.Prefix(st)
-					}
-					found = append(found, f)
+					found = append(found, Candidate{ARN: c.ARN("elasticbeanstalk", "environment/"+aws.ToString(e.ApplicationName)+"/"+name), Name: name})
 				}
 				if token = out.NextToken; aws.ToString(token) == "" {
 					return found, nil
 				}
 			}
 		},
+		Naming: NamePrefix,
+		NameOf: func(arn string) string { _, n := ebEnvParts(arn); return n },
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			app, name := ebEnvParts(r.ARN)
 			out, err := c.ElasticBeanstalk.DescribeEnvironments(ctx, &elasticbeanstalk.DescribeEnvironmentsInput{

@@ -37,7 +37,7 @@ func ebEnvSetup(t *testing.T, e *env) (mine, other, lookalike string) {
 func ebListEnvs(t *testing.T, e *env, mine, lookalike string) resources.Ref {
 	t.Helper()
 	typ, _ := resources.Lookup("AWS::ElasticBeanstalk::Environment")
-	found, err := typ.List(e.ctx, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
+	found, err := judge(e.ctx, typ, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
 	if err != nil {
 		t.Fatal(err)
 	}

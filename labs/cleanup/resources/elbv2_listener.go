@@ -17,10 +17,11 @@ func init() {
 		Name:  "AWS::ElasticLoadBalancingV2::Listener",
 		After: []string{"AWS::ECS::Service"},
 		Match: MatchPrefix("elasticloadbalancing", "listener/"),
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			var found []Found
+		Under: []string{"AWS::ElasticLoadBalancingV2::LoadBalancer"},
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			var found []Candidate
 			for _, lb := range s.Owned {
-				if lb.Type != "AWS::ElasticLoadBalancingV2::LoadBalancer" || lb.Region != c.Region || lb.Account != c.Account {
+				if lb.Type != "AWS::ElasticLoadBalancingV2::LoadBalancer" || Region(lb.ARN) != c.Region || lb.Account != c.Account {
 					continue
 				}
 				out, err := c.ELBv2.DescribeListeners(ctx, &elbv2.DescribeListenersInput{LoadBalancerArn: aws.String(lb.ARN)})
@@ -31,8 +32,7 @@ func init() {
 					return nil, err
 				}
 				for _, l := range out.Listeners {
-					found = append(found, Found{Ref: Ref{ARN: aws.ToString(l.ListenerArn), Type: "AWS::ElasticLoadBalancingV2::Listener", Region: c.Region, Account: c.Account,
-						Student: lb.Student, Parent: lb.ARN}, Proof: "a listener of the class's load balancer " + lb.ARN})
+					found = append(found, Candidate{ARN: aws.ToString(l.ListenerArn), Parents: []Link{{ARN: lb.ARN, Tie: "a listener of the load balancer"}}})
 				}
 			}
 			return found, nil

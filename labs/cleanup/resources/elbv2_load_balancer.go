@@ -22,6 +22,8 @@ func init() {
 		After:  []string{"AWS::ElasticLoadBalancingV2::Listener", "AWS::ECS::Service"},
 		Hourly: 0.0225 + 2*0.005, // ALB hour + 2 public IPv4 addresses
 		Match:  MatchPrefix("elasticloadbalancing", "loadbalancer/"),
+		Naming: NamePrefix,
+		NameOf: func(arn string) string { return pathPart(arn, 2) }, // loadbalancer/app/NAME/ID
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			return elbTags(ctx, c, r.ARN, "LoadBalancerNotFound")
 		},

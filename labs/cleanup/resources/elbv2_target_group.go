@@ -14,9 +14,12 @@ import (
 
 func init() {
 	Register(Type{
-		Name:  "AWS::ElasticLoadBalancingV2::TargetGroup",
-		After: []string{"AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ECS::Service"},
-		Match: MatchPrefix("elasticloadbalancing", "targetgroup/"),
+		Name:     "AWS::ElasticLoadBalancingV2::TargetGroup",
+		After:    []string{"AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ECS::Service"},
+		Match:    MatchPrefix("elasticloadbalancing", "targetgroup/"),
+		Naming:   NamePrefix,
+		NameOf:   func(arn string) string { return pathPart(arn, 1) }, // targetgroup/NAME/ID
+		Blockers: tgBlockers,
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			return elbTags(ctx, c, r.ARN, "TargetGroupNotFound")
 		},

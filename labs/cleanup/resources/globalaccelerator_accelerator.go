@@ -19,7 +19,6 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -48,20 +47,25 @@ func init() {
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			return gaTags(ctx, c, r.ARN)
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			accs, err := gaAccelerators(ctx, c, s)
-			if err != nil {
-				return nil, err
-			}
-			var found []Found
-			for _, a := range accs {
-				if a.proof != "" || a.reason != "" {
-					found = append(found, Found{Ref: Ref{ARN: a.arn, Type: gaAcceleratorType, Region: gaHome, Account: c.Account, Student: a.student},
-						Proof: a.proof, Reason: a.reason})
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			var found []Candidate
+			var token *string
+			for {
+				page, err := c.GlobalAccelerator.ListAccelerators(ctx, &globalaccelerator.ListAcceleratorsInput{MaxResults: aws.Int32(100), NextToken: token})
+				if err != nil {
+					return nil, err
+				}
+				for _, a := range page.Accelerators {
+					if name := aws.ToString(a.Name); strings.HasPrefix(name, s.ClassID) {
+						found = append(found, Candidate{ARN: aws.ToString(a.AcceleratorArn), Name: name})
+					}
+				}
+				if token = page.NextToken; aws.ToString(token) == "" {
+					return found, nil
 				}
 			}
-			return found, nil
 		},
+		Naming: NamePrefix,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			out, err := c.GlobalAccelerator.DescribeAccelerator(ctx, &globalaccelerator.DescribeAcceleratorInput{AcceleratorArn: aws.String(r.ARN)})
 			if err != nil {
@@ -102,81 +106,12 @@ func gaTags(ctx context.Context, c *cloud.Clients, arn string) (map[string]strin
 	return m, nil
 }
 
-// gaCandidate is an accelerator that may be the class's: proof or reason set
-// when it is (or looks like) one, both empty when it is unrelated.
-type gaCandidate struct {
-	arn, student, proof, reason string
-}
-
-// gaAccelerators lists the account's accelerators and decides each: already
-// owned (Scope.Owned), tagged for the class, or named with a student's prefix
-// and not tagged for another class.
-func gaAccelerators(ctx context.Context, c *cloud.Clients, s Scope) ([]gaCandidate, error) {
-	var out []gaCandidate
-	var token *string
-	for {
-		page, err := c.GlobalAccelerator.ListAccelerators(ctx, &globalaccelerator.ListAcceleratorsInput{MaxResults: aws.Int32(100), NextToken: token})
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range page.Accelerators {
-			arn, name := aws.ToString(a.AcceleratorArn), aws.ToString(a.Name)
-			tags, err := gaTags(ctx, c, arn)
-			if errors.Is(err, ErrGone) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			x := gaCandidate{arn: arn, student: tags["labdash:student"]}
-			prefixed := s.StudentOf(name)
-			switch class := tags["labdash:class"]; {
-			case s.Owned[arn].ARN != "":
-				x.proof, x.student = "already proven the class's", s.Owned[arn].Student
-			case class == s.ClassID:
-				x.proof = "tag labdash:class=" + s.ClassID
-			case class != "" && prefixed != "":
-				x.reason = "named like the class but tagged for class " + class
-			case class == "" && prefixed != "":
-				x.proof, x.student = "name prefix "+s.Prefix(prefixed), prefixed
-			}
-			if x.student == "" {
-				x.student = prefixed
-			}
-			out = append(out, x)
-		}
-		if token = page.NextToken; aws.ToString(token) == "" {
-			return out, nil
-		}
-	}
-}
-
-// gaWalk calls fn for every listener of every proven accelerator.
-func gaWalk(ctx context.Context, c *cloud.Clients, s Scope, fn func(a gaCandidate, l gatypes.Listener) error) error {
-	accs, err := gaAccelerators(ctx, c, s)
-	if err != nil {
-		return err
-	}
-	for _, a := range accs {
-		if a.proof == "" {
-			continue
-		}
-		var token *string
-		for {
-			out, err := c.GlobalAccelerator.ListListeners(ctx, &globalaccelerator.ListListenersInput{AcceleratorArn: aws.String(a.arn), MaxResults: aws.Int32(100), NextToken: token})
-			if errors.Is(gaGone(err), ErrGone) {
-				break // deleted meanwhile
-			}
-			if err != nil {
+// gaOwned calls fn for every owned resource of type typ in c's account.
+func gaOwned(c *cloud.Clients, s Scope, typ string, fn func(o Ref) error) error {
+	for _, o := range s.Owned {
+		if o.Type == typ && o.Account == c.Account {
+			if err := fn(o); err != nil {
 				return err
-			}
-			for _, l := range out.Listeners {
-				if err := fn(a, l); err != nil {
-					return err
-				}
-			}
-			if token = out.NextToken; aws.ToString(token) == "" {
-				break
 			}
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
 	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
 
+	"github.com/labdash/labdash/labs/cleanup"
 	"github.com/labdash/labdash/labs/cleanup/resources"
 )
 
@@ -84,13 +85,13 @@ func TestGlobalAcceleratorSim(t *testing.T) {
 	e.wait(5 * time.Minute)
 
 	scope := resources.Scope{ClassID: classID, Students: []string{"s01", "s02", "s03"}, Owned: map[string]resources.Ref{}}
-	list := func(name string) []resources.Found {
+	list := func(name string) []cleanup.Item {
 		t.Helper()
 		typ, ok := resources.Lookup(name)
 		if !ok || typ.Home != "us-west-2" {
 			t.Fatalf("%s: registered %v, home %q", name, ok, typ.Home)
 		}
-		f, err := typ.List(e.ctx, e.c, scope)
+		f, err := judge(e.ctx, typ, e.c, scope)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,9 +114,11 @@ func TestGlobalAcceleratorSim(t *testing.T) {
 	if f := findARN(t, accs, look.acc); f.Proof != "" || f.Reason == "" {
 		t.Errorf("look-alike: %+v, want a reason and no proof", f)
 	}
+	own(scope, accs) // the children are listed under the accelerators the plan owns
 	listeners := list("AWS::GlobalAccelerator::Listener")
+	own(scope, listeners)
 	groups := list("AWS::GlobalAccelerator::EndpointGroup")
-	for _, f := range append(append(append([]resources.Found{}, accs...), listeners...), groups...) {
+	for _, f := range append(append(append([]cleanup.Item{}, accs...), listeners...), groups...) {
 		for _, s := range []gaSetup{other, look} {
 			if f.Proof != "" && (f.ARN == s.acc || f.ARN == s.listener || f.ARN == s.groups[0] || f.ARN == s.groups[1]) {
 				t.Errorf("a decoy's resource was proven the class's: %+v", f)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
-	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
 
 	"github.com/labdash/labdash/labs/cloud"
 )
@@ -22,12 +21,14 @@ func init() {
 		Match: func(arn string) bool {
 			return Service(arn) == "globalaccelerator" && strings.Contains(arn, "/endpoint-group/")
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			var found []Found
-			err := gaWalk(ctx, c, s, func(a gaCandidate, l gatypes.Listener) error {
+		Untaggable: true,
+		Under:      []string{gaListenerType},
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			var found []Candidate
+			err := gaOwned(c, s, gaListenerType, func(l Ref) error {
 				var token *string
 				for {
-					out, err := c.GlobalAccelerator.ListEndpointGroups(ctx, &globalaccelerator.ListEndpointGroupsInput{ListenerArn: l.ListenerArn, MaxResults: aws.Int32(100), NextToken: token})
+					out, err := c.GlobalAccelerator.ListEndpointGroups(ctx, &globalaccelerator.ListEndpointGroupsInput{ListenerArn: aws.String(l.ARN), MaxResults: aws.Int32(100), NextToken: token})
 					if err != nil {
 						if errors.Is(gaGone(err), ErrGone) {
 							return nil // deleted meanwhile
@@ -35,8 +36,7 @@ func init() {
 						return err
 					}
 					for _, g := range out.EndpointGroups {
-						found = append(found, Found{Ref: Ref{ARN: aws.ToString(g.EndpointGroupArn), Type: gaEndpointGroupType, Region: gaHome, Account: c.Account,
-							Student: a.student, Parent: aws.ToString(l.ListenerArn)}, Proof: "its accelerator " + a.arn + " is the class's (" + a.proof + ")"})
+						found = append(found, Candidate{ARN: aws.ToString(g.EndpointGroupArn), Region: gaHome, Parents: []Link{{ARN: l.ARN, Tie: "an endpoint group of the listener"}}})
 					}
 					if token = out.NextToken; aws.ToString(token) == "" {
 						return nil

@@ -6,11 +6,11 @@ package resources
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
-	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
 
 	"github.com/labdash/labdash/labs/cloud"
 )
@@ -23,12 +23,27 @@ func init() {
 		Match: func(arn string) bool {
 			return Service(arn) == "globalaccelerator" && strings.Contains(arn, "/listener/") && !strings.Contains(arn, "/endpoint-group/")
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			var found []Found
-			err := gaWalk(ctx, c, s, func(a gaCandidate, l gatypes.Listener) error {
-				found = append(found, Found{Ref: Ref{ARN: aws.ToString(l.ListenerArn), Type: gaListenerType, Region: gaHome, Account: c.Account,
-					Student: a.student, Parent: a.arn}, Proof: "its accelerator " + a.arn + " is the class's (" + a.proof + ")"})
-				return nil
+		Untaggable: true,
+		Under:      []string{gaAcceleratorType},
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			var found []Candidate
+			err := gaOwned(c, s, gaAcceleratorType, func(a Ref) error {
+				var token *string
+				for {
+					out, err := c.GlobalAccelerator.ListListeners(ctx, &globalaccelerator.ListListenersInput{AcceleratorArn: aws.String(a.ARN), MaxResults: aws.Int32(100), NextToken: token})
+					if errors.Is(gaGone(err), ErrGone) {
+						return nil // deleted meanwhile
+					}
+					if err != nil {
+						return err
+					}
+					for _, l := range out.Listeners {
+						found = append(found, Candidate{ARN: aws.ToString(l.ListenerArn), Region: gaHome, Parents: []Link{{ARN: a.ARN, Tie: "a listener of the accelerator"}}})
+					}
+					if token = out.NextToken; aws.ToString(token) == "" {
+						return nil
+					}
+				}
 			})
 			return found, err
 		},

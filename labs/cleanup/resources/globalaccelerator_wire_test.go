@@ -81,16 +81,17 @@ func TestGlobalAcceleratorOverTheWire(t *testing.T) {
 	if !errors.As(err, &notDisabled) {
 		t.Fatalf("deleting an enabled accelerator over the wire: %v, want AcceleratorNotDisabledException", err)
 	}
-	accRef := resources.Ref{ARN: aws.ToString(acc.Accelerator.AcceleratorArn), Type: "AWS::GlobalAccelerator::Accelerator", Region: "us-west-2", Student: "s01"}
+	accRef := resources.Ref{ARN: aws.ToString(acc.Accelerator.AcceleratorArn), Type: "AWS::GlobalAccelerator::Accelerator", Region: "us-west-2", Account: c.Account, Student: "s01"}
 	s := resources.Scope{ClassID: classID, Students: []string{"s01"}, Owned: map[string]resources.Ref{accRef.ARN: accRef}}
 	var refs []resources.Ref
-	for _, typ := range []string{"AWS::GlobalAccelerator::EndpointGroup", "AWS::GlobalAccelerator::Listener"} {
+	for _, typ := range []string{"AWS::GlobalAccelerator::Listener", "AWS::GlobalAccelerator::EndpointGroup"} {
 		tt, _ := resources.Lookup(typ)
-		found, err := tt.List(e.ctx, c, s)
+		found, err := judge(e.ctx, tt, c, s)
 		if err != nil || len(found) != 1 || found[0].Proof == "" {
 			t.Fatalf("%s lister over the wire: %+v %v", typ, found, err)
 		}
-		refs = append(refs, found[0].Ref)
+		own(s, found)
+		refs = append([]resources.Ref{found[0].Ref}, refs...) // endpoint groups are deleted before their listener
 	}
 	tags, err := mustType(t, "AWS::GlobalAccelerator::Accelerator").Tags(e.ctx, c, accRef)
 	if err != nil || tags["labdash:class"] != classID {

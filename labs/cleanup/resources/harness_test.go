@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labdash/labdash/labs/cleanup"
 	"github.com/labdash/labdash/labs/cleanup/resources"
 	"github.com/labdash/labdash/labs/cloud"
 	awsprovider "github.com/labdash/labdash/labs/cloud/aws"
@@ -109,6 +110,26 @@ func (e *env) DeleteUntilGone(c *cloud.Clients, r resources.Ref, max int) int {
 	}
 	e.t.Fatalf("%s not gone after %d attempts", r.ARN, max)
 	return max
+}
+
+// judge runs t's lister through c and decides what it found as a plan does
+// (cleanup.JudgeListed): the lister only enumerates, the one decision judges.
+func judge(ctx context.Context, t resources.Type, c *cloud.Clients, s resources.Scope) ([]cleanup.Item, error) {
+	found, err := t.List(ctx, c, s)
+	if err != nil {
+		return nil, err
+	}
+	return cleanup.JudgeListed(ctx, t, c, s, found), nil
+}
+
+// own adds what items the decision proved the class's to s.Owned, as a plan does
+// before it lists their children.
+func own(s resources.Scope, items []cleanup.Item) {
+	for _, it := range items {
+		if it.Proof != "" {
+			s.Owned[it.ARN] = it.Ref
+		}
+	}
 }
 
 // retryable is the engine's retry-later class (cleanup.classify), for the harness.

@@ -1,17 +1,17 @@
 package resources
 
-// AWS::IAM::ManagedPolicy — the class's permissions boundary and students'
-// identity policies (named <class>-student-…). Non-default versions go first, as
-// IAM requires, are not made by labdash. It is deleted after the class's roles; if IAM still answers
-// DeleteConflict then, something outside the class uses it, and labdash will not
-// detach it from that: the item fails with the reason.
+// AWS::IAM::ManagedPolicy — the class's permissions boundary and identity policy
+// (named <class>-student-…, tagged for the class as class-wide). labdash makes no
+// non-default versions. It is deleted after the class's roles; if IAM still
+// answers DeleteConflict then, something outside the class uses it, and labdash
+// will not detach it from that: the item is reported as blocked by it.
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/labdash/labdash/labs/cloud"
 )
@@ -19,27 +19,62 @@ import (
 func init() {
 	Register(Type{
 		Name:   "AWS::IAM::ManagedPolicy",
-		After:  []string{"AWS::IAM::Role"},
+		After:  []string{"AWS::IAM::Role", "AWS::IAM::InstanceProfile"},
 		Global: true,
 		Match:  MatchPrefix("iam", "policy/"),
+		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
+			m := map[string]string{}
+			var marker *string
+			for {
+				out, err := c.IAM.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: aws.String(r.ARN), Marker: marker})
+				if err != nil {
+					return nil, GoneIf(err, "NoSuchEntity")
+				}
+				for _, t := range out.Tags {
+					m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+				}
+				if marker = out.Marker; !out.IsTruncated || aws.ToString(marker) == "" {
+					return m, nil
+				}
+			}
+		},
+		// IAM answers DeleteConflict while a role, user or group still uses the
+		// policy (attached, or as its permissions boundary). The class's own roles
+		// are gone by then (After), so what is left is outside the class: the engine
+		// names it (Blockers) and labdash never detaches it.
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.IAM.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: aws.String(r.ARN)})
-			if IsCode(err, "DeleteConflict") {
-				return &outsideUse{arn: r.ARN, err: err}
-			}
 			return GoneIf(err, "NoSuchEntity")
+		},
+		Blockers: func(ctx context.Context, c *cloud.Clients, r Ref) ([]Blocker, error) {
+			var out []Blocker
+			for _, use := range []iamtypes.PolicyUsageType{iamtypes.PolicyUsageTypePermissionsPolicy, iamtypes.PolicyUsageTypePermissionsBoundary} {
+				var marker *string
+				for {
+					page, err := c.IAM.ListEntitiesForPolicy(ctx, &iam.ListEntitiesForPolicyInput{PolicyArn: aws.String(r.ARN), PolicyUsageFilter: use, Marker: marker})
+					if err != nil {
+						return nil, err
+					}
+					why := "it has the policy attached"
+					if use == iamtypes.PolicyUsageTypePermissionsBoundary {
+						why = "it uses the policy as its permissions boundary"
+					}
+					for _, e := range page.PolicyRoles {
+						out = append(out, Blocker{ARN: "arn:aws:iam::" + Account(r.ARN) + ":role/" + aws.ToString(e.RoleName), Why: why})
+					}
+					for _, e := range page.PolicyUsers {
+						out = append(out, Blocker{ARN: "arn:aws:iam::" + Account(r.ARN) + ":user/" + aws.ToString(e.UserName), Why: why})
+					}
+					for _, e := range page.PolicyGroups {
+						out = append(out, Blocker{ARN: "arn:aws:iam::" + Account(r.ARN) + ":group/" + aws.ToString(e.GroupName), Why: why})
+					}
+					if marker = page.Marker; !page.IsTruncated || aws.ToString(marker) == "" {
+						break
+					}
+				}
+			}
+			return out, nil
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN}, nil },
 	})
-}
-
-// outsideUse is terminal: the class's own roles are gone by the time a policy is
-// deleted, so whatever still uses it is not the class's.
-type outsideUse struct {
-	arn string
-	err error
-}
-
-func (e *outsideUse) Error() string {
-	return fmt.Sprintf("%s is still attached to a role, user or group outside the class; labdash will not detach it from them (%v)", e.arn, e.err)
 }

@@ -6,7 +6,6 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,9 +24,9 @@ func init() {
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			return lambdaTags(ctx, c, r.ARN)
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
 			// Functions are not forced to carry tags; the boundary forces the prefix.
-			var found []Found
+			var found []Candidate
 			var marker *string
 			for {
 				out, err := c.Lambda.ListFunctions(ctx, &lambda.ListFunctionsInput{Marker: marker})
@@ -35,31 +34,17 @@ func init() {
 					return nil, err
 				}
 				for _, fn := range out.Functions {
-					name := aws.ToString(fn.FunctionName)
-					st := s.StudentOf(name)
-					if st == "" {
-						continue
+					if name := aws.ToString(fn.FunctionName); strings.HasPrefix(name, s.ClassID) {
+						found = append(found, Candidate{ARN: c.ARN("lambda", "function:"+name), Name: name})
 					}
-					arn := c.ARN("lambda", "function:"+name)
-					f := Found{Ref: Ref{ARN: arn, Type: "AWS::Lambda::Function", Region: c.Region, Account: c.Account, Student: st}}
-					tags, err := lambdaTags(ctx, c, arn)
-					switch {
-					case errors.Is(err, ErrGone):
-						continue
-					case err != nil:
-						f.Reason = "named like the class but its tags could not be read: " + err.Error()
-					case tags["labdash:class"] != "" && tags["labdash:class"] != s.ClassID:
-						f.Reason = "named like the class but tagged for class " + tags["labdash:class"]
-					default:
-						f.Proof = "name prefix " + s.Prefix(st)
-					}
-					found = append(found, f)
 				}
 				if marker = out.NextMarker; aws.ToString(marker) == "" {
 					return found, nil
 				}
 			}
 		},
+		Naming: NamePrefix,
+		NameOf: lambdaName,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.Lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(lambdaName(r.ARN))})
 			if IsCode(err, "ResourceConflictException") {

@@ -47,7 +47,7 @@ func testLambdaFunction(t *testing.T, e *env) {
 	mk(lookalike, map[string]string{"labdash:class": "c9zzz"})
 
 	typ, _ := resources.Lookup("AWS::Lambda::Function")
-	found, err := typ.List(e.ctx, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
+	found, err := judge(e.ctx, typ, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
 	if err != nil {
 		t.Fatal(err)
 	}

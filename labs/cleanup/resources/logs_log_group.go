@@ -1,7 +1,8 @@
 package resources
 
 // AWS::Logs::LogGroup — the Fargate tasks' log groups (made by the lab's stack, or
-// by hand with the class prefix).
+// by hand with the class prefix), Lambda's /aws/lambda/<function> groups, and any
+// group a student named with their prefix in it.
 
 import (
 	"context"
@@ -18,29 +19,31 @@ func init() {
 		Name:  "AWS::Logs::LogGroup",
 		After: []string{"AWS::ECS::Service"},
 		Match: MatchPrefix("logs", "log-group:"),
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			var found []Found
-			for _, prefix := range []string{s.ClassID, "/ecs/" + s.ClassID} {
-				var token *string
-				for {
-					out, err := c.Logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePrefix: aws.String(prefix), NextToken: token})
-					if err != nil {
-						return nil, err
-					}
-					for _, g := range out.LogGroups {
-						name := aws.ToString(g.LogGroupName)
-						if st := s.StudentOf(strings.TrimPrefix(name, "/ecs/")); st != "" {
-							found = append(found, Found{Ref: Ref{ARN: c.ARN("logs", "log-group:"+name), Type: "AWS::Logs::LogGroup", Region: c.Region, Account: c.Account, Student: st},
-								Proof: "name prefix " + s.Prefix(st)})
-						}
-					}
-					if token = out.NextToken; aws.ToString(token) == "" {
-						break
+		// Students may put their prefix anywhere in a log group's name (the
+		// boundary's log-group:*<prefix>* pattern), and Lambda and ECS name theirs
+		// /aws/lambda/<function>, /ecs/<family>: one listing of every group whose
+		// name contains the class id (LogGroupNamePattern, a substring match; an
+		// endpoint that ignores it returns every group, narrowed here).
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			var found []Candidate
+			var token *string
+			for {
+				out, err := c.Logs.DescribeLogGroups(ctx, &cloudwatchlogs.DescribeLogGroupsInput{LogGroupNamePattern: aws.String(s.ClassID), NextToken: token})
+				if err != nil {
+					return nil, err
+				}
+				for _, g := range out.LogGroups {
+					if name := aws.ToString(g.LogGroupName); strings.Contains(name, s.ClassID) {
+						found = append(found, Candidate{ARN: c.ARN("logs", "log-group:"+name), Name: name})
 					}
 				}
+				if token = out.NextToken; aws.ToString(token) == "" {
+					return found, nil
+				}
 			}
-			return found, nil
 		},
+		Naming: NameSegment,
+		NameOf: logGroupName,
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			out, err := c.Logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(strings.TrimSuffix(r.ARN, ":*"))})
 			if err != nil {

@@ -40,21 +40,15 @@ func init() {
 		Name:                  "AWS::Macie::Session",
 		AccountPerStudentOnly: true,
 		Match:                 func(arn string) bool { return Service(arn) == "macie2" && Resource(arn) == "session" },
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			out, err := c.Macie.GetMacieSession(ctx, &macie2.GetMacieSessionInput{})
-			if err != nil {
+		Untaggable:            true,
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			if _, err := c.Macie.GetMacieSession(ctx, &macie2.GetMacieSessionInput{}); err != nil {
 				if errors.Is(macieGone(err), ErrGone) {
 					return nil, nil
 				}
 				return nil, err
 			}
-			f := Found{Ref: Ref{ARN: c.ARN("macie2", "session"), Type: "AWS::Macie::Session", Region: c.Region, Account: c.Account}}
-			if st := s.Accounts[c.Account]; st != "" {
-				f.Student, f.Proof = st, fmt.Sprintf("Macie in %s's own account %s", st, c.Account)
-			} else {
-				f.Reason = fmt.Sprintf("Macie is %s in account %s, which is no student's own account: labdash leaves it", out.Status, c.Account)
-			}
-			return []Found{f}, nil
+			return []Candidate{{ARN: c.ARN("macie2", "session")}}, nil
 		},
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			if r.Student == "" {

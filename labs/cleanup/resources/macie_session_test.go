@@ -53,7 +53,7 @@ func macieRefuses(t *testing.T, e *env) {
 func TestMacieSessionSim(t *testing.T) {
 	e := simEnv(t)
 	typ, _ := resources.Lookup("AWS::Macie::Session")
-	if found, err := typ.List(e.ctx, e.c, resources.Scope{ClassID: classID}); err != nil || len(found) != 0 {
+	if found, err := judge(e.ctx, typ, e.c, resources.Scope{ClassID: classID}); err != nil || len(found) != 0 {
 		t.Fatalf("List without Macie: %+v %v", found, err)
 	}
 	if _, err := e.c.Macie.EnableMacie(e.ctx, &macie2.EnableMacieInput{}); err != nil {
@@ -69,12 +69,12 @@ func TestMacieSessionSim(t *testing.T) {
 	if _, err := e.c.Macie.UpdateClassificationJob(e.ctx, &macie2.UpdateClassificationJobInput{JobId: aws.String(paused), JobStatus: macietypes.JobStatusUserPaused}); err != nil {
 		t.Fatal(err)
 	}
-	found, err := typ.List(e.ctx, e.c, resources.Scope{ClassID: classID, Students: []string{"s01"}})
+	found, err := judge(e.ctx, typ, e.c, resources.Scope{ClassID: classID, Students: []string{"s01"}})
 	if err != nil || len(found) != 1 || found[0].Proof != "" || found[0].Reason == "" || found[0].ARN != macieRef(e, "").ARN {
 		t.Fatalf("List: %+v %v; want the session with a reason and no proof", found, err)
 	}
 	// In a student's own account it is theirs.
-	mine, err := typ.List(e.ctx, e.c, resources.Scope{ClassID: classID, Students: []string{"s01"}, Accounts: map[string]string{e.c.Account: "s01"}})
+	mine, err := judge(e.ctx, typ, e.c, resources.Scope{ClassID: classID, Students: []string{"s01"}, Accounts: map[string]string{e.c.Account: "s01"}})
 	if err != nil || len(mine) != 1 || mine[0].Proof == "" || mine[0].Student != "s01" {
 		t.Fatalf("List in s01's own account: %+v %v; want it proven s01's", mine, err)
 	}
@@ -107,7 +107,7 @@ func TestMacieSessionSim(t *testing.T) {
 	if err := typ.Delete(e.ctx, e.c, macieRef(e, "s01")); !errors.Is(err, resources.ErrGone) {
 		t.Fatalf("second Delete: %v, want ErrGone", err)
 	}
-	if found, err := typ.List(e.ctx, e.c, resources.Scope{ClassID: classID}); err != nil || len(found) != 0 {
+	if found, err := judge(e.ctx, typ, e.c, resources.Scope{ClassID: classID}); err != nil || len(found) != 0 {
 		t.Fatalf("List after Delete: %+v %v", found, err)
 	}
 }
@@ -158,7 +158,7 @@ func TestMacieSessionMoto(t *testing.T) {
 	if err := typ.Delete(e.ctx, e.c, macieRef(e, "s01")); !errors.Is(err, resources.ErrGone) {
 		t.Fatalf("Delete of a disabled session: %v, want ErrGone", err)
 	}
-	if found, err := typ.List(e.ctx, e.c, resources.Scope{ClassID: classID}); err != nil || len(found) != 0 {
+	if found, err := judge(e.ctx, typ, e.c, resources.Scope{ClassID: classID}); err != nil || len(found) != 0 {
 		t.Fatalf("List with Macie off: %+v %v", found, err)
 	}
 }

@@ -35,10 +35,10 @@ func init() {
 			}
 			return rdsTags(out.DBInstances[0].TagList), nil
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
 			// Instances must be tagged at creation (the boundary), but the tag sweep
 			// misses them while tags are being read; class-prefixed names catch up.
-			var found []Found
+			var found []Candidate
 			var marker *string
 			for {
 				out, err := c.RDS.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{Marker: marker})
@@ -47,27 +47,22 @@ func init() {
 				}
 				for _, db := range out.DBInstances {
 					id := aws.ToString(db.DBInstanceIdentifier)
-					st := s.StudentOf(id)
-					if st == "" {
+					if !strings.HasPrefix(id, s.ClassID) {
 						continue
 					}
 					arn := aws.ToString(db.DBInstanceArn)
 					if arn == "" {
 						arn = c.ARN("rds", "db:"+id)
 					}
-					f := Found{Ref: Ref{ARN: arn, Type: "AWS::RDS::DBInstance", Region: c.Region, Account: c.Account, Student: st}}
-					if tags := rdsTags(db.TagList); tags["labdash:class"] != "" && tags["labdash:class"] != s.ClassID {
-						f.Reason = "named like the class but tagged for class " + tags["labdash:class"]
-					} else {
-						f.Proof = "name prefix " + s.Prefix(st)
-					}
-					found = append(found, f)
+					found = append(found, Candidate{ARN: arn, Name: id})
 				}
 				if marker = out.Marker; aws.ToString(marker) == "" {
 					return found, nil
 				}
 			}
 		},
+		Naming: NamePrefix,
+		NameOf: rdsID,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			id := rdsID(r.ARN)
 			out, err := c.RDS.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})

@@ -46,7 +46,7 @@ func testRDSInstance(t *testing.T, e *env) int {
 	if typ.Hourly <= 0 {
 		t.Error("an RDS instance is hourly-billed")
 	}
-	found, err := typ.List(e.ctx, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
+	found, err := judge(e.ctx, typ, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,15 +33,90 @@ type Ref struct {
 	Parent  string `json:"parent,omitempty"` // the ARN of the resource it belongs to
 }
 
-// Found is a candidate a lister found. Proof says why it is the class's; an empty
-// Proof means ownership is not proven and Reason says why: it is skipped.
-type Found struct {
-	Ref
-	Proof  string
-	Reason string
+// Candidate is one resource a lister (or the tag sweep, or the ledger) puts
+// forward, with the raw facts the ownership decision needs. A candidate is not a
+// claim: listers only enumerate, and cleanup.Decide alone turns a candidate into
+// a plan item or a skipped one with its reason. A lister therefore has no way to
+// make anything owned.
+type Candidate struct {
+	ARN     string
+	Type    string // "" means the lister's own type
+	Account string
+	Region  string // "" for global types; an S3 bucket's own region
+	// Name is what the type's Naming rule reads: a log group's name, an IAM role's
+	// path and name, an instance's Name tag. "" when the lister does not know it
+	// (the planner derives it from the ARN with NameOf when it can).
+	Name string
+	// Tags are the resource's own tags as its service returned them; nil means
+	// not read yet, and the planner reads them (Type.Tags) before deciding.
+	Tags map[string]string
+	// TagsErr is why the tags could not be read: the decision skips the resource.
+	TagsErr error
+	// Parents tie a child to resources it belongs to (a listener to its load
+	// balancer, a record to its zone); the first one the plan owns makes an untagged
+	// child owned, as that parent's student's.
+	Parents []Link
+	// Undeletable says why cleanup could not delete it even if it is the class's
+	// (a record tied to a health check the guard would refuse): the decision
+	// reports such a resource instead of planning it.
+	Undeletable string
 }
 
-// Scope is what a lister knows about the class being cleaned up.
+// Link is one tie from a candidate to a parent: the parent's ARN and how the
+// child belongs to it, which the proof quotes ("a listener of").
+type Link struct {
+	ARN string
+	Tie string
+}
+
+// Blocker is something that uses a resource AWS will not delete while it does.
+type Blocker struct {
+	ARN string
+	Why string // "the listener rule forwards to the target group"
+	// Passing blockers go away on their own once the plan's own deletions finish
+	// (the network interface of a task that is stopping): worth waiting for.
+	Passing bool
+}
+
+// Naming is where a type's resources carry a student's name prefix
+// <class><student>- when they are not tagged: the decision's name rule.
+type Naming int
+
+// The name rules. The prefix is always exact and case-sensitive, and always ends
+// with its separator, so s1 never matches s10 and c42 never matches c42x.
+const (
+	// NameNone: ownership only by tag or by an owned parent.
+	NameNone Naming = iota
+	// NamePrefix: the name starts with <class><student>-.
+	NamePrefix
+	// NameStem: the name is <class><student> or starts with <class><student>-
+	// (X-Ray groups named after the student).
+	NameStem
+	// NameSegment: a "/"-separated part of the name starts with <class><student>-
+	// (log groups /ecs/…, /aws/lambda/…; target-tracking alarms
+	// TargetTracking-service/<cluster>/…; scaling targets service/<cluster>/…).
+	NameSegment
+	// NameIAMPath: the name is an IAM path and name under /labdash/<class>/<student>/.
+	NameIAMPath
+	// NameDNS: a record name whose first label (after a leading "*.") is the
+	// student's stem, or which lies under <student>.<class>. (LABS.md Lab 3).
+	NameDNS
+	// NameTag: the resource's Name tag starts with <class><student>- (EC2 instances).
+	NameTag
+)
+
+var namingNames = [...]string{"none", "prefix", "stem", "segment", "IAM path", "DNS name", "Name tag"}
+
+func (n Naming) String() string {
+	if int(n) < len(namingNames) {
+		return namingNames[n]
+	}
+	return fmt.Sprintf("Naming(%d)", int(n))
+}
+
+// Scope is what a lister knows about the class being cleaned up: enough to narrow
+// its listing (a name filter on the class id, the owned parents to look under),
+// never enough to decide.
 type Scope struct {
 	ClassID  string
 	Students []string // roster slugs
@@ -51,19 +126,6 @@ type Scope struct {
 	// Accounts maps a student's own account to the student (account-per-student
 	// classes only): account-wide settings are the class's only there.
 	Accounts map[string]string
-}
-
-// Prefix is the name prefix every resource of student has: <class><student>-.
-func (s Scope) Prefix(student string) string { return s.ClassID + student + "-" }
-
-// StudentOf returns the roster student whose prefix name starts with, or "".
-func (s Scope) StudentOf(name string) string {
-	for _, st := range s.Students {
-		if strings.HasPrefix(name, s.Prefix(st)) {
-			return st
-		}
-	}
-	return ""
 }
 
 // Type is one resource type's cleanup knowledge.
@@ -86,20 +148,44 @@ type Type struct {
 	AccountPerStudentOnly bool
 	// Match reports whether an ARN is of this type (the tag sweep's ARNs).
 	Match func(arn string) bool
-	// Tags re-reads the resource's own tags through its service: the ownership test
-	// for a candidate the tag sweep did not vouch for. An error wrapping ErrGone
-	// means it no longer exists. Nil: the type cannot carry tags, and ownership comes
-	// from its parent or its name.
+	// Tags reads the resource's own tags through its service: the ownership test.
+	// Every candidate is read, the swept ones too (the tagging API lags behind
+	// deletions and tag changes). An error wrapping ErrGone means it no longer
+	// exists. Nil only for Untaggable types.
 	Tags func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error)
 	// BatchTags, when set, is Tags for many resources of one account and region in
 	// as few calls as the service allows (DescribeClusters takes 100, ELB's
 	// DescribeTags 20 …): the planner uses it for its re-check. A resource missing
 	// from the answer no longer exists. It is an optimisation; Tags stays required.
 	BatchTags func(ctx context.Context, c *cloud.Clients, refs []Ref) (map[string]map[string]string, error)
-	// List finds resources of this type the tag sweep cannot see (untagged children
-	// of owned parents, hand-made resources named with the class prefix), each with
-	// its proof or the reason it is not proven. Nil: the tag sweep and ledger suffice.
-	List func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error)
+	// List enumerates candidates of this type the tag sweep cannot see (untagged
+	// children of owned parents, hand-made resources named with a student's
+	// prefix), with their facts. It never decides: cleanup.Decide does. Nil: the
+	// tag sweep and the ledger suffice. A lister that could not list everything
+	// returns what it did list and the error: the plan keeps both, the error as a
+	// gap that keeps the cleanup from being verified.
+	List func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error)
+	// Under lists the types whose owned resources List looks under (Scope.Owned):
+	// the planner decides those types first.
+	Under []string
+	// Untaggable types cannot carry tags (Route 53 records, SNS subscriptions,
+	// scaling policies …): ownership comes from an owned parent or the name rule.
+	// Every other type must have Tags, and a resource whose tags cannot be read is
+	// never deleted.
+	Untaggable bool
+	// Naming is where an untagged resource of this type carries a student's
+	// prefix; NameOf derives that name from an ARN (for candidates from the sweep
+	// or the ledger), nil when the ARN does not hold it.
+	Naming Naming
+	NameOf func(arn string) string
+	// Locate returns the region a resource lives in when its ARN holds none (S3
+	// buckets): the decision checks it against the class's regions.
+	Locate func(ctx context.Context, c *cloud.Clients, arn string) (string, error)
+	// Blockers, when set, names what uses the resource while AWS answers that it is
+	// in use (a listener rule forwarding to a target group, an interface in a
+	// security group): the engine reports a blocker outside the plan instead of
+	// waiting for it until the deadline.
+	Blockers func(ctx context.Context, c *cloud.Clients, r Ref) ([]Blocker, error)
 	// Delete makes one attempt. It returns nil or an error wrapping ErrGone when the
 	// resource is gone; Waiting(step) while a deletion (or a disable before it) is
 	// in progress, and the engine calls it again later; otherwise AWS's error,
@@ -160,6 +246,12 @@ func Register(t Type) {
 		panic("resources: duplicate type " + t.Name)
 	case t.Match == nil || t.Delete == nil || t.Targets == nil:
 		panic("resources: type " + t.Name + " needs Match, Delete and Targets")
+	case t.Tags == nil && !t.Untaggable:
+		panic("resources: type " + t.Name + " can carry tags, so it needs Tags: ownership is read from them")
+	case t.Tags != nil && t.Untaggable:
+		panic("resources: type " + t.Name + " is Untaggable but has Tags")
+	case t.Naming == NameNone && t.NameOf != nil:
+		panic("resources: type " + t.Name + " has NameOf but no Naming rule")
 	}
 	types[t.Name] = &t
 	ranked = false
@@ -262,6 +354,16 @@ func field(arn string, i int) string {
 		return ""
 	}
 	return parts[i]
+}
+
+// pathPart returns the i-th "/"-separated part of an ARN's resource part
+// (cluster/NAME → part 1 is NAME), or "".
+func pathPart(arn string, i int) string {
+	parts := strings.Split(Resource(arn), "/")
+	if i < len(parts) {
+		return parts[i]
+	}
+	return ""
 }
 
 // MatchPrefix returns a Match for ARNs of service whose resource part starts with prefix.

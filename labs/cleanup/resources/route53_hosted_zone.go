@@ -38,12 +38,15 @@ func init() {
 			}
 			return zoneTags(ctx, c, zoneID(r.ARN))
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
+		// Zones are global: the tagging API lists them in us-east-1 only, so every
+		// zone whose tags name a class is put forward (tags read here: the decision
+		// keeps the class's and reports another class's).
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
 			zones, err := listZones(ctx, c)
 			if err != nil {
 				return nil, err
 			}
-			var found []Found
+			var found []Candidate
 			for _, z := range zones {
 				id := strings.TrimPrefix(aws.ToString(z.Id), "/hostedzone/")
 				tags, err := zoneTags(ctx, c, id)
@@ -51,17 +54,10 @@ func init() {
 				case errors.Is(err, ErrGone):
 					continue
 				case err != nil:
-					return nil, err
-				case tags["labdash:class"] == "":
-					continue // not the class's, and not claimed: nothing to report
+					found = append(found, Candidate{ARN: zoneARN(id), TagsErr: err})
+				case tags["labdash:class"] != "":
+					found = append(found, Candidate{ARN: zoneARN(id), Tags: tags})
 				}
-				f := Found{Ref: Ref{ARN: zoneARN(id), Type: "AWS::Route53::HostedZone", Account: c.Account, Student: tags["labdash:student"]}}
-				if tags["labdash:class"] == s.ClassID {
-					f.Proof = "tag labdash:class=" + s.ClassID + " (read from the zone)"
-				} else {
-					f.Reason = "hosted zone " + aws.ToString(z.Name) + " is tagged for class " + tags["labdash:class"]
-				}
-				found = append(found, f)
 			}
 			return found, nil
 		},

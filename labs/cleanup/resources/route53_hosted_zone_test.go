@@ -25,7 +25,7 @@ func testRoute53HostedZone(t *testing.T, e *env) {
 		t.Errorf("Global %v Hourly %v", typ.Global, typ.Hourly)
 	}
 	scope := resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}, Owned: map[string]resources.Ref{}}
-	found, err := typ.List(e.ctx, e.c, scope)
+	found, err := judge(e.ctx, typ, e.c, scope)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func testRoute53HostedZone(t *testing.T, e *env) {
 	for _, f := range found {
 		switch f.ARN {
 		case "arn:aws:route53:::hostedzone/" + w.class:
-			if f.Proof == "" || f.Student != "shared" {
+			if f.Proof == "" || f.Student != "" { // tagged labdash:student=shared: class-wide
 				t.Errorf("class zone not proven: %+v", f)
 			}
 			ref = f.Ref
@@ -59,7 +59,7 @@ func testRoute53HostedZone(t *testing.T, e *env) {
 	// The planner puts the zone in Owned; the record lister then finds all its records.
 	scope.Owned[ref.ARN] = ref
 	recType, _ := resources.Lookup("AWS::Route53::RecordSet")
-	recs, err := recType.List(e.ctx, e.c, scope)
+	recs, err := judge(e.ctx, recType, e.c, scope)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,28 +39,21 @@ func init() {
 			_, _, _, _, ok := parseRecordARN(arn)
 			return ok
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
+		Untaggable: true,
+		Under:      []string{"AWS::Route53::HostedZone"},
+		Naming:     NameDNS,
+		// Candidates: every record of a zone the plan owns, and every record in any
+		// zone whose name mentions the class (a student's name in a shared zone).
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
 			zones, err := listZones(ctx, c)
 			if err != nil {
 				return nil, err
 			}
-			var found []Found
+			var found []Candidate
 			for _, z := range zones {
 				id := strings.TrimPrefix(aws.ToString(z.Id), "/hostedzone/")
 				zone := normName(aws.ToString(z.Name))
-				owned, zoneStudent := false, ""
-				if ref, ok := s.Owned[zoneARN(id)]; ok {
-					owned, zoneStudent = true, ref.Student
-				} else {
-					tags, err := zoneTags(ctx, c, id)
-					switch {
-					case errors.Is(err, ErrGone):
-						continue
-					case err != nil:
-						return nil, err
-					}
-					owned, zoneStudent = tags["labdash:class"] == s.ClassID, tags["labdash:student"]
-				}
+				_, owned := s.Owned[zoneARN(id)]
 				records, err := listRecords(ctx, c, id)
 				if errors.Is(err, ErrGone) {
 					continue
@@ -73,23 +66,20 @@ func init() {
 					if normName(name) == zone && (rr.Type == r53types.RRTypeSoa || rr.Type == r53types.RRTypeNs) && rr.SetIdentifier == nil {
 						continue // the zone's own SOA and NS go with the zone
 					}
-					f := Found{Ref: Ref{ARN: recordARN(id, name, rr.Type, aws.ToString(rr.SetIdentifier)), Type: "AWS::Route53::RecordSet",
-						Account: c.Account, Parent: zoneARN(id)}}
-					if st, why := recordStudent(s, name); st != "" {
-						f.Student, f.Proof = st, why
-					} else if owned {
-						f.Student, f.Proof = zoneStudent, "in hosted zone "+aws.ToString(z.Name)+" ("+id+"), which is the class's"
-					} else {
+					if !owned && !strings.Contains(strings.ToLower(name), strings.ToLower(s.ClassID)) {
 						continue // someone else's record in someone else's zone
 					}
+					f := Candidate{ARN: recordARN(id, name, rr.Type, aws.ToString(rr.SetIdentifier)), Name: name,
+						Parents: []Link{{ARN: zoneARN(id), Tie: "a record in the hosted zone"}}}
 					if extra := recordExtraIDs(&rr); extra != "" {
-						f.Proof, f.Reason = "", "its deletion would also name "+extra+", which cleanup does not handle: delete it by hand"
+						f.Undeletable = "its deletion would also name " + extra + ", which cleanup does not handle: delete it by hand"
 					}
 					found = append(found, f)
 				}
 			}
 			return found, nil
 		},
+		NameOf: func(arn string) string { _, name, _, _, _ := parseRecordARN(arn); return name },
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			zid, name, typ, set, ok := parseRecordARN(r.ARN)
 			if !ok {
@@ -179,29 +169,6 @@ func normName(name string) string {
 		name += "."
 	}
 	return name
-}
-
-// recordStudent returns the student whose name the record bears, and the proof.
-func recordStudent(s Scope, name string) (student, proof string) {
-	labels := strings.Split(strings.TrimSuffix(normName(name), "."), ".")
-	if len(labels) > 1 && labels[0] == "*" {
-		labels = labels[1:]
-	}
-	if st := s.StudentOf(labels[0] + "-"); st != "" {
-		return st, "record name under the prefix " + s.Prefix(st)
-	}
-	class := strings.ToLower(s.ClassID)
-	for i := 0; i+1 < len(labels); i++ {
-		if labels[i+1] != class {
-			continue
-		}
-		for _, st := range s.Students {
-			if labels[i] == strings.ToLower(st) {
-				return st, "record name under " + st + "." + class + "."
-			}
-		}
-	}
-	return "", ""
 }
 
 // recordExtraIDs names what else a DELETE of rr would carry that the plan cannot

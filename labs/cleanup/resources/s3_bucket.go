@@ -32,18 +32,28 @@ func init() {
 		Match: func(arn string) bool {
 			return Service(arn) == "s3" && Resource(arn) != "" && !strings.Contains(Resource(arn), "/")
 		},
+		// The bucket's own region, read (GetBucketLocation): a bucket tagged for the
+		// class in a region the class does not use is not the class's.
+		Locate: func(ctx context.Context, c *cloud.Clients, arn string) (string, error) {
+			return bucketRegion(ctx, c, bucketName(arn))
+		},
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			name := bucketName(r.ARN)
-			region, err := bucketRegion(ctx, c, name)
-			if err != nil {
-				return nil, err
+			region := r.Region
+			if region == "" {
+				var err error
+				if region, err = bucketRegion(ctx, c, name); err != nil {
+					return nil, err
+				}
 			}
 			return bucketTags(ctx, c, name, region)
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
 			// Hand-made buckets need not carry tags; the boundary makes their names
-			// start with the class prefix. Each is reported in its own region only.
-			var found []Found
+			// start with the class prefix. ListBuckets answers for every region
+			// (through any one): each bucket is put forward with its own region, and
+			// the decision leaves those outside the class's regions.
+			var found []Candidate
 			var token *string
 			for {
 				out, err := c.S3.ListBuckets(ctx, &s3.ListBucketsInput{Prefix: aws.String(s.ClassID), ContinuationToken: token})
@@ -52,8 +62,7 @@ func init() {
 				}
 				for _, b := range out.Buckets {
 					name := aws.ToString(b.Name)
-					st := s.StudentOf(name)
-					if st == "" {
+					if !strings.HasPrefix(name, s.ClassID) {
 						continue
 					}
 					region := aws.ToString(b.BucketRegion)
@@ -65,28 +74,15 @@ func init() {
 							return nil, err
 						}
 					}
-					if region != c.Region {
-						continue
-					}
-					f := Found{Ref: Ref{ARN: "arn:aws:s3:::" + name, Type: "AWS::S3::Bucket", Region: region, Account: c.Account, Student: st}}
-					tags, err := bucketTags(ctx, c, name, region)
-					switch {
-					case errors.Is(err, ErrGone):
-						continue
-					case err != nil:
-						f.Reason = "named like the class but its tags could not be read: " + err.Error()
-					case tags["labdash:class"] != "" && tags["labdash:class"] != s.ClassID:
-						f.Reason = "named like the class but tagged for class " + tags["labdash:class"]
-					default:
-						f.Proof = "name prefix " + s.Prefix(st)
-					}
-					found = append(found, f)
+					found = append(found, Candidate{ARN: "arn:aws:s3:::" + name, Region: region, Name: name})
 				}
 				if token = out.ContinuationToken; aws.ToString(token) == "" {
 					return found, nil
 				}
 			}
 		},
+		Naming: NamePrefix,
+		NameOf: bucketName,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			name := bucketName(r.ARN)
 			region, err := bucketRegion(ctx, c, name)

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/labdash/labdash/labs/cleanup"
 	"github.com/labdash/labdash/labs/cleanup/resources"
 	"github.com/labdash/labdash/labs/cloud"
 )
@@ -28,10 +29,12 @@ func TestS3BucketSim(t *testing.T) {
 	e.s3Fill(eu, name, 3)
 	typ, _ := resources.Lookup("AWS::S3::Bucket")
 	scope := resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}}
-	if found, err := typ.List(e.ctx, e.c, scope); err != nil || len(s3FoundByARN(found, "arn:aws:s3:::"+name)) != 0 {
-		t.Errorf("us-east-1 lister reports the eu-west-1 bucket: %+v %v", found, err)
+	// A class in us-east-1 only: the bucket is outside it, whatever its name and tags.
+	if found, err := judge(e.ctx, typ, e.c, scope); err != nil || len(s3FoundByARN(found, "arn:aws:s3:::"+name)) != 1 ||
+		s3FoundByARN(found, "arn:aws:s3:::"+name)[0].Proof != "" || !strings.Contains(s3FoundByARN(found, "arn:aws:s3:::"+name)[0].Reason, "outside the class") {
+		t.Errorf("a class in us-east-1 only, and an eu-west-1 bucket named for it: %+v %v", found, err)
 	}
-	found, err := typ.List(e.ctx, eu, scope)
+	found, err := judge(e.ctx, typ, eu, scope)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +74,7 @@ func testS3Bucket(t *testing.T, e *env, keys int) {
 	if !typ.Match("arn:aws:s3:::"+mine) || typ.Match("arn:aws:s3:::"+mine+"/photos/a.jpg") {
 		t.Error("Match: a bucket ARN must match, an object ARN must not")
 	}
-	found, err := typ.List(e.ctx, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
+	found, err := judge(e.ctx, typ, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,8 +186,8 @@ func (e *env) s3Versions(c *cloud.Clients, bucket string) []string {
 	}
 }
 
-func s3FoundByARN(found []resources.Found, arn string) []resources.Found {
-	var out []resources.Found
+func s3FoundByARN(found []cleanup.Item, arn string) []cleanup.Item {
+	var out []cleanup.Item
 	for _, f := range found {
 		if f.ARN == arn {
 			out = append(out, f)

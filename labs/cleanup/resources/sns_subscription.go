@@ -17,6 +17,7 @@ package resources
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,20 +29,16 @@ import (
 
 func init() {
 	Register(Type{
-		Name:  "AWS::SNS::Subscription",
-		Match: isSNSSubscriptionARN,
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			var found []Found
-			seen := map[string]bool{}
-			add := func(f Found) {
-				if !seen[f.ARN] {
-					seen[f.ARN] = true
-					found = append(found, f)
-				}
-			}
+		Name:       "AWS::SNS::Subscription",
+		Match:      isSNSSubscriptionARN,
+		Untaggable: true,
+		Under:      []string{"AWS::SNS::Topic", "AWS::SQS::Queue"},
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			var found []Candidate
+			var errs []error
 			// Subscriptions of the class's topics in this region.
 			topics := map[string]bool{}
-			queues := map[string]Ref{} // the class's queues, in any region of this account
+			queues := map[string]bool{} // the class's queues, in any region of this account
 			for _, o := range s.Owned {
 				switch {
 				case (o.Type == "AWS::SNS::Topic" || isSNSTopicARN(o.ARN)) && o.Account == c.Account && Region(o.ARN) == c.Region:
@@ -51,20 +48,20 @@ func init() {
 						continue
 					}
 					if err != nil {
-						return nil, err
+						errs = append(errs, fmt.Errorf("subscriptions of %s: %w", o.ARN, err))
+						continue
 					}
 					for _, sub := range subs {
 						if arn := aws.ToString(sub.SubscriptionArn); isSNSSubscriptionARN(arn) {
-							add(Found{Ref: Ref{ARN: arn, Type: "AWS::SNS::Subscription", Region: c.Region, Account: c.Account, Student: o.Student, Parent: o.ARN},
-								Proof: "a subscription of the class's topic " + o.ARN})
+							found = append(found, Candidate{ARN: arn, Parents: []Link{{ARN: o.ARN, Tie: "a subscription of the topic"}}})
 						}
 					}
 				case (o.Type == "AWS::SQS::Queue" || Service(o.ARN) == "sqs") && o.Account == c.Account:
-					queues[o.ARN] = o
+					queues[o.ARN] = true
 				}
 			}
 			if len(queues) == 0 {
-				return found, nil
+				return found, errors.Join(errs...)
 			}
 			// Subscriptions that deliver into the class's queues, on topics it does not own.
 			err := snsEachTopic(ctx, c, func(topic string) error {
@@ -76,18 +73,18 @@ func init() {
 					return nil
 				}
 				if err != nil {
-					return err
+					errs = append(errs, fmt.Errorf("subscriptions of %s: %w", topic, err))
+					return nil // the other topics are still read
 				}
 				for _, sub := range subs {
-					q, ok := queues[aws.ToString(sub.Endpoint)]
-					if arn := aws.ToString(sub.SubscriptionArn); ok && aws.ToString(sub.Protocol) == "sqs" && isSNSSubscriptionARN(arn) {
-						add(Found{Ref: Ref{ARN: arn, Type: "AWS::SNS::Subscription", Region: c.Region, Account: c.Account, Student: q.Student, Parent: q.ARN},
-							Proof: "it delivers into the class's queue " + q.ARN})
+					q := aws.ToString(sub.Endpoint)
+					if arn := aws.ToString(sub.SubscriptionArn); queues[q] && aws.ToString(sub.Protocol) == "sqs" && isSNSSubscriptionARN(arn) {
+						found = append(found, Candidate{ARN: arn, Parents: []Link{{ARN: q, Tie: "it delivers into the queue"}}})
 					}
 				}
 				return nil
 			})
-			return found, err
+			return found, errors.Join(append(errs, err)...)
 		},
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.SNS.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(r.ARN)})

@@ -56,7 +56,7 @@ func testSNSSubscription(t *testing.T, e *env) {
 		myQueue: {ARN: myQueue, Type: "AWS::SQS::Queue", Region: e.c.Region, Account: e.c.Account, Student: "s01"},
 	}}
 	typ, _ := resources.Lookup("AWS::SNS::Subscription")
-	found, err := typ.List(e.ctx, e.c, scope)
+	found, err := judge(e.ctx, typ, e.c, scope)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -27,30 +26,18 @@ func init() {
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			return snsTopicTags(ctx, c, r.ARN)
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			var found []Found
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			var found []Candidate
 			err := snsEachTopic(ctx, c, func(arn string) error {
-				st := s.StudentOf(Resource(arn))
-				if st == "" {
-					return nil
+				if strings.HasPrefix(Resource(arn), s.ClassID) {
+					found = append(found, Candidate{ARN: arn, Name: Resource(arn)})
 				}
-				f := Found{Ref: Ref{ARN: arn, Type: "AWS::SNS::Topic", Region: c.Region, Account: c.Account, Student: st}}
-				tags, err := snsTopicTags(ctx, c, arn)
-				switch {
-				case errors.Is(err, ErrGone):
-					return nil
-				case err != nil:
-					f.Reason = "its tags could not be read: " + err.Error()
-				case tags["labdash:class"] != "" && tags["labdash:class"] != s.ClassID:
-					f.Reason = "named like the class but tagged for class " + tags["labdash:class"]
-				default:
-					f.Proof = "name prefix " + s.Prefix(st)
-				}
-				found = append(found, f)
 				return nil
 			})
 			return found, err
 		},
+		Naming: NamePrefix,
+		NameOf: Resource,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.SNS.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(r.ARN)})
 			return GoneIf(err, "NotFound")

@@ -36,7 +36,7 @@ func testSNSTopic(t *testing.T, e *env) {
 	}
 
 	typ, _ := resources.Lookup("AWS::SNS::Topic")
-	found, err := typ.List(e.ctx, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
+	found, err := judge(e.ctx, typ, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
 	if err != nil {
 		t.Fatal(err)
 	}

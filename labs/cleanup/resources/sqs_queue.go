@@ -20,7 +20,6 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -41,8 +40,8 @@ func init() {
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			return sqsQueueTags(ctx, c, sqsURL(r.ARN))
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			var found []Found
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			var found []Candidate
 			var token *string
 			for {
 				out, err := c.SQS.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String(s.ClassID), MaxResults: aws.Int32(1000), NextToken: token})
@@ -50,31 +49,17 @@ func init() {
 					return nil, err
 				}
 				for _, u := range out.QueueUrls {
-					name := Last(u, "/")
-					st := s.StudentOf(name)
-					if st == "" {
-						continue
+					if name := Last(u, "/"); strings.HasPrefix(name, s.ClassID) {
+						found = append(found, Candidate{ARN: c.ARN("sqs", name), Name: name})
 					}
-					arn := c.ARN("sqs", name)
-					f := Found{Ref: Ref{ARN: arn, Type: "AWS::SQS::Queue", Region: c.Region, Account: c.Account, Student: st}}
-					tags, err := sqsQueueTags(ctx, c, sqsURL(arn))
-					switch {
-					case errors.Is(err, ErrGone):
-						continue
-					case err != nil:
-						f.Reason = "its tags could not be read: " + err.Error()
-					case tags["labdash:class"] != "" && tags["labdash:class"] != s.ClassID:
-						f.Reason = "named like the class but tagged for class " + tags["labdash:class"]
-					default:
-						f.Proof = "name prefix " + s.Prefix(st)
-					}
-					found = append(found, f)
 				}
 				if token = out.NextToken; aws.ToString(token) == "" {
 					return found, nil
 				}
 			}
 		},
+		Naming: NamePrefix,
+		NameOf: Resource,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.SQS.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(sqsURL(r.ARN))})
 			return GoneIf(err, sqsGoneCodes...)

@@ -35,7 +35,7 @@ func testSQSQueue(t *testing.T, e *env) {
 	if !ok {
 		t.Fatal("AWS::SQS::Queue is not registered")
 	}
-	found, err := typ.List(e.ctx, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
+	found, err := judge(e.ctx, typ, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
 	if err != nil {
 		t.Fatal(err)
 	}

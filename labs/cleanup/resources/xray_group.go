@@ -31,8 +31,8 @@ func init() {
 			}
 			return m, nil
 		},
-		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Found, error) {
-			var found []Found
+		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			var found []Candidate
 			in := &xray.GetGroupsInput{}
 			for page := 0; page < 100; page++ {
 				out, err := c.XRay.GetGroups(ctx, in)
@@ -40,22 +40,9 @@ func init() {
 					return nil, err
 				}
 				for _, g := range out.Groups {
-					name, arn := aws.ToString(g.GroupName), aws.ToString(g.GroupARN)
-					st := xrayGroupStudent(s, name)
-					if st == "" || arn == "" {
-						continue
+					if name, arn := aws.ToString(g.GroupName), aws.ToString(g.GroupARN); arn != "" && strings.HasPrefix(name, s.ClassID) {
+						found = append(found, Candidate{ARN: arn, Name: name})
 					}
-					f := Found{Ref: Ref{ARN: arn, Type: "AWS::XRay::Group", Region: c.Region, Account: c.Account, Student: st}}
-					tags, err := c.XRay.ListTagsForResource(ctx, &xray.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
-					switch {
-					case err != nil:
-						f.Reason = "tags unreadable: " + err.Error()
-					case xrayTag(tags, "labdash:class") != "" && xrayTag(tags, "labdash:class") != s.ClassID:
-						f.Reason = "named like the class but tagged for class " + xrayTag(tags, "labdash:class")
-					default:
-						f.Proof = "group name " + name
-					}
-					found = append(found, f)
 				}
 				if aws.ToString(out.NextToken) == "" {
 					break
@@ -64,6 +51,8 @@ func init() {
 			}
 			return found, nil
 		},
+		Naming: NameStem,
+		NameOf: xrayGroupName,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.XRay.DeleteGroup(ctx, &xray.DeleteGroupInput{GroupARN: aws.String(r.ARN)})
 			return xrayGone(err)
@@ -79,17 +68,6 @@ func xrayGroupName(arn string) string {
 		return ""
 	}
 	return parts[1]
-}
-
-// xrayGroupStudent returns the roster student a group name belongs to: <class><student>
-// exactly, or a name starting with the student's prefix.
-func xrayGroupStudent(s Scope, name string) string {
-	for _, st := range s.Students {
-		if name == s.ClassID+st || strings.HasPrefix(name, s.Prefix(st)) {
-			return st
-		}
-	}
-	return ""
 }
 
 func xrayTag(out *xray.ListTagsForResourceOutput, key string) string {

@@ -36,7 +36,7 @@ func testXRayGroup(t *testing.T, e *env) {
 	if err != nil || tags["labdash:class"] != classID {
 		t.Fatalf("Tags: %v %v", tags, err)
 	}
-	found, err := typ.List(e.ctx, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
+	found, err := judge(e.ctx, typ, e.c, resources.Scope{ClassID: classID, Students: []string{"s01", "s02"}})
 	if err != nil {
 		t.Fatal(err)
 	}
