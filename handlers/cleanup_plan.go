@@ -56,7 +56,7 @@ func (s *Server) cleanupPlan(c *gin.Context, class *db.Class, student string) (*
 		return nil, &httpError{Status: http.StatusBadGateway, Msg: "cleanup plan failed", Detail: err.Error(), Err: err}
 	}
 	if err := s.store.Audit(c.Request.Context(), db.AuditEntry{ClassID: class.ID, Actor: actor(c), Action: "cleanup.plan",
-		Detail: fmt.Sprintf("plan %s%s: %d to delete, %d skipped, $%.2f/h", plan.Hash, scopeNote(student), len(plan.Items), len(plan.Skipped), plan.HourlyUSD)}); err != nil {
+		Detail: fmt.Sprintf("plan %s%s: %d to delete, %d skipped, %d not checked, $%.2f/h", plan.Hash, scopeNote(student), len(plan.Items), len(plan.Skipped), len(plan.Unchecked), plan.HourlyUSD)}); err != nil {
 		return nil, err
 	}
 	return plan, nil
@@ -112,6 +112,9 @@ func (s *Server) showCleanupPlan(c *gin.Context) {
 	for _, it := range plan.Skipped {
 		v.Skipped = append(v.Skipped, web.CleanupSkip{ARN: it.ARN, Type: it.Type, Student: it.Student, Reason: it.Reason})
 	}
+	for _, g := range plan.Unchecked {
+		v.Unchecked = append(v.Unchecked, g.String())
+	}
 	render(c, s.log, http.StatusOK, web.CleanupPlanView(v))
 }
 
@@ -128,6 +131,15 @@ func (s *Server) apiCleanupPlan(c *gin.Context) {
 	}
 	plan, err := s.cleanupPlan(c, class, student)
 	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	// Recorded, so that a confirmation of this hash against a changed class names what changed.
+	arns := make([]string, len(plan.Items))
+	for i, it := range plan.Items {
+		arns[i] = it.ARN
+	}
+	if err := s.store.SaveCleanupPlan(c.Request.Context(), class.ID, student, plan.Hash, arns); err != nil {
 		s.renderError(c, err)
 		return
 	}

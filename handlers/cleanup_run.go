@@ -40,7 +40,14 @@ func (s *Server) confirmCleanup(c *gin.Context, class *db.Class, student, hash, 
 	case errors.Is(err, cleanup.ErrWrongName):
 		return nil, errorf(http.StatusUnprocessableEntity, "confirmation does not match", "type the class's name exactly to confirm the cleanup")
 	case errors.Is(err, cleanup.ErrPlanChanged):
-		return nil, errorf(http.StatusConflict, "plan changed", "the class's resources changed since the plan was shown; review the new plan and confirm again")
+		detail := "the class's resources changed since the plan was shown; nothing was deleted: review the new plan and confirm again"
+		var pc *cleanup.PlanChangedError
+		if errors.As(err, &pc) && pc.Known {
+			detail = strings.TrimPrefix(pc.Error(), "cleanup: ") + "; review the new plan and confirm again"
+		}
+		return nil, errorf(http.StatusConflict, "plan changed", detail)
+	case errors.Is(err, cleanup.ErrJobOpen):
+		return nil, errorf(http.StatusConflict, "cleanup already running", strings.TrimPrefix(err.Error(), "cleanup: "))
 	case err != nil:
 		return nil, err
 	}
@@ -80,7 +87,7 @@ func (s *Server) showCleanupProgress(c *gin.Context) {
 	}
 	counts := job.Counts()
 	v := web.CleanupProgressPage{Page: s.page(c, "Cleaning up "+class.Name, "classes"), Class: classView(c, class), JobID: job.ID, State: job.State, Student: job.Scope,
-		Report: job.Error, Total: len(job.Items), Done: counts[db.ItemDone], Failed: counts[db.ItemFailed],
+		Report: job.Error, Verified: job.Outcome == db.OutcomeVerified, Total: len(job.Items), Done: counts[db.ItemDone], Failed: counts[db.ItemFailed],
 		Running: job.State == db.JobQueued || job.State == db.JobRunning}
 	if v.Total > 0 {
 		v.Percent = 100 * (v.Done + v.Failed) / v.Total

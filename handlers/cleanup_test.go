@@ -4,11 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/smithy-go"
+	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs/catalog"
 	"github.com/labdash/labdash/labs/cleanup"
+	"github.com/labdash/labdash/labs/cloud"
+	"github.com/labdash/labdash/labs/cloud/sim"
 )
 
 // TestCleanupOneStudentScope: the plan page, the API plan and the confirmation take
@@ -61,5 +68,65 @@ func TestCleanupOneStudentScope(t *testing.T) {
 	form := h.as(h.instructor).postForm("/classes/"+h.class.ID+"/cleanup/run", url.Values{"hash": {"x"}, "confirm": {h.class.Name}, "student": {"bogus"}})
 	if form.status != 422 {
 		t.Errorf("form with a malformed student: %d, want 422", form.status)
+	}
+}
+
+// TestCleanupNeverSaysVerifiedUnlessItIs: the progress page says "Verified" only
+// for a job whose outcome is verified; a job that ended not verified is shown in
+// the failure style with its report, and the API says verified=false; a plan
+// whose lister failed shows what could not be checked before anyone confirms.
+func TestCleanupNeverSaysVerifiedUnlessItIs(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		outcome, report string
+		verified        bool
+	}{
+		{db.OutcomeVerified, "", true},
+		{db.OutcomeNotVerified, "not verified: 1 check(s) could not be made, so something of the class may be left: AWS::CloudWatch::Alarm in 111122223333/us-east-1: could not list them all", false},
+		{db.OutcomeNotVerified, "1 failed: arn:aws:logs:us-east-1:111122223333:log-group:x: AccessDenied", false},
+		{"", "", false}, // a job from before outcomes were recorded: never "verified"
+	} {
+		job, err := h.store.CreatePlannedJob(ctx, h.class.ID, cleanup.JobKind, "", "0123456789abcdef", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := h.store.FinishJob(ctx, job.ID, db.JobDone, tc.outcome, tc.report); err != nil {
+			t.Fatal(err)
+		}
+		page := h.as(h.instructor).get("/classes/" + h.class.ID + "/cleanup/progress")
+		says := strings.Contains(page.body, `data-testid="cleanup-verified"`)
+		fails := strings.Contains(page.body, `data-testid="cleanup-leftovers"`) && strings.Contains(page.body, `class="error"`) && strings.Contains(page.body, "Not verified")
+		if page.status != 200 || says != tc.verified || fails == tc.verified || (tc.report != "" && !strings.Contains(page.body, html.EscapeString(tc.report))) {
+			t.Errorf("outcome %q: page says verified=%v, failure style=%v (%d)", tc.outcome, says, fails, page.status)
+		}
+		r := h.withToken(h.apiToken).get(fmt.Sprintf("/api/v1/jobs/%d", job.ID))
+		var got struct {
+			Verified bool
+			Outcome  string
+		}
+		if err := json.Unmarshal([]byte(r.body), &got); err != nil || got.Verified != tc.verified || got.Outcome != tc.outcome {
+			t.Errorf("outcome %q: API %s", tc.outcome, r.body)
+		}
+	}
+
+	// A lister that fails: the plan page says so before anything is confirmed.
+	world := sim.New(sim.Options{Clock: sim.NewManualClock(time.Unix(1_800_000_000, 0)), DefaultAccount: "111122223333"})
+	failing := &cleanup.Planner{Store: h.store, Provider: world, Registry: catalog.New(), Intercept: func(_ context.Context, call cloud.Call) error {
+		if call.Op == "DescribeAlarms" {
+			return &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized to perform cloudwatch:DescribeAlarms"}
+		}
+		return nil
+	}}
+	h.srv.WithCleanupPlanner(failing)
+	page := h.as(h.instructor).get("/classes/" + h.class.ID + "/cleanup")
+	if page.status != 200 || !strings.Contains(page.body, `data-testid="cleanup-unchecked"`) || !strings.Contains(page.body, "AWS::CloudWatch::Alarm") ||
+		!strings.Contains(page.body, "Not everything could be checked") {
+		t.Errorf("plan page with a failing lister: %d %s", page.status, clip(page.body, 600))
+	}
+	r := h.withToken(h.apiToken).postJSON("/api/v1/classes/"+h.class.ID+"/cleanup/plan", "")
+	var plan cleanup.Plan
+	if err := json.Unmarshal([]byte(r.body), &plan); err != nil || plan.Complete() || len(plan.Unchecked) != 1 {
+		t.Errorf("API plan with a failing lister: %s", clip(r.body, 600))
 	}
 }

@@ -101,7 +101,7 @@ func newHarness(t *testing.T) *harness {
 	srv.WithProvisioner(fakeProvisioner{store})
 	srv.WithRehearsal(fakeRehearsal{})
 	world := sim.New(sim.Options{Clock: sim.NewManualClock(time.Unix(1_800_000_000, 0)), DefaultAccount: "111122223333"})
-	planner := &cleanup.Planner{Store: store, Provider: world}
+	planner := &cleanup.Planner{Store: store, Provider: world, Registry: catalog.New()}
 	srv.WithCleanupPlanner(planner)
 	srv.WithCleanupRunner(cleanupConfirmer{&cleanup.Executor{Log: log, Store: store, Provider: world, Planner: planner}})
 	ts := httptest.NewServer(srv.Handler())

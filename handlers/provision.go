@@ -107,6 +107,9 @@ type apiJob struct {
 	Kind      string         `json:"kind"`
 	State     string         `json:"state"`
 	Error     string         `json:"error,omitempty"`
+	Outcome   string         `json:"outcome,omitempty"` // cleanup: "verified" or "not verified" once done
+	Verified  bool           `json:"verified"`          // cleanup: done, and a fresh sweep that read everything found nothing left
+	PlanHash  string         `json:"plan,omitempty"`    // cleanup: the confirmed plan
 	Counts    map[string]int `json:"counts"`
 	Items     []apiJobItem   `json:"items"`
 	CreatedAt time.Time      `json:"created_at"`
@@ -121,7 +124,8 @@ type apiJobItem struct {
 }
 
 func toAPIJob(j *db.Job) apiJob {
-	out := apiJob{ID: j.ID, Class: j.ClassID, Kind: j.Kind, State: j.State, Error: j.Error, Counts: j.Counts(), CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt, Items: []apiJobItem{}}
+	out := apiJob{ID: j.ID, Class: j.ClassID, Kind: j.Kind, State: j.State, Error: j.Error, Outcome: j.Outcome, Verified: j.Outcome == db.OutcomeVerified,
+		PlanHash: j.PlanHash, Counts: j.Counts(), CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt, Items: []apiJobItem{}}
 	for _, it := range j.Items {
 		out.Items = append(out.Items, apiJobItem{Key: it.Key, State: it.State, Step: it.Step, Detail: it.Detail})
 	}

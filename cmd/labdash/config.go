@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	awsprovider "github.com/labdash/labdash/labs/cloud/aws"
 )
 
 // Config is labdash's configuration: flags with LABDASH_* environment twins,
@@ -27,8 +30,12 @@ type Config struct {
 	SecureCookies   bool
 	SessionTTL      time.Duration
 	MonitorInterval time.Duration
-	AdminEmail      string // env only: LABDASH_ADMIN_EMAIL
-	AdminPassword   string // env only: LABDASH_ADMIN_PASSWORD
+	// AWSS3PathStyle and AWSCloudWatchProtocol adapt the AWS clients to an
+	// AWS-compatible endpoint (moto, LocalStack) named by AWS_ENDPOINT_URL.
+	AWSS3PathStyle        bool
+	AWSCloudWatchProtocol string
+	AdminEmail            string // env only: LABDASH_ADMIN_EMAIL
+	AdminPassword         string // env only: LABDASH_ADMIN_PASSWORD
 }
 
 // commonFlags registers the flags every subcommand shares (the database and logging).
@@ -36,6 +43,21 @@ func commonFlags(fs *flag.FlagSet, cfg *Config, e *env) {
 	fs.StringVar(&cfg.DB, "db", e.str("LABDASH_DB", "./labdash.db"), "SQLite database file (LABDASH_DB)")
 	fs.StringVar(&cfg.LogFormat, "log-format", e.str("LABDASH_LOG_FORMAT", "text"), "log format: text or json (LABDASH_LOG_FORMAT)")
 	fs.StringVar(&cfg.LogLevel, "log-level", e.str("LABDASH_LOG_LEVEL", "info"), "log level: debug, info, warn or error (LABDASH_LOG_LEVEL)")
+}
+
+// awsFlags registers the settings of the AWS clients (with --cloud aws).
+func awsFlags(fs *flag.FlagSet, cfg *Config, e *env) {
+	fs.BoolVar(&cfg.AWSS3PathStyle, "aws-s3-path-style", e.boolean("LABDASH_AWS_S3_PATH_STYLE", false),
+		"address S3 buckets as ENDPOINT/BUCKET, for an AWS-compatible endpoint such as moto or LocalStack (LABDASH_AWS_S3_PATH_STYLE)")
+	fs.StringVar(&cfg.AWSCloudWatchProtocol, "aws-cloudwatch-protocol", e.str("LABDASH_AWS_CLOUDWATCH_PROTOCOL", "cbor"),
+		"protocol of CloudWatch calls: cbor (the SDK's default), json or query; moto needs json (LABDASH_AWS_CLOUDWATCH_PROTOCOL)")
+}
+
+// awsOptions is opts with the AWS client settings of c.
+func (c Config) awsOptions(opts awsprovider.Options) awsprovider.Options {
+	opts.S3PathStyle = c.AWSS3PathStyle
+	opts.CloudWatchProtocol = c.AWSCloudWatchProtocol
+	return opts
 }
 
 // serveFlags registers the server's flags.
@@ -49,6 +71,7 @@ func serveFlags(fs *flag.FlagSet, cfg *Config, e *env) {
 	fs.BoolVar(&cfg.Demo, "demo", e.boolean("LABDASH_DEMO", true), "seed the demo class of virtual students when the database is empty, sim only (LABDASH_DEMO)")
 	fs.DurationVar(&cfg.MonitorInterval, "monitor-interval", e.duration("LABDASH_MONITOR_INTERVAL", 2*time.Second), "real time between monitor cycles (LABDASH_MONITOR_INTERVAL)")
 	fs.Float64Var(&cfg.SimSpeed, "sim-speed", e.float("LABDASH_SIM_SPEED", 10), "simulated seconds per real second (LABDASH_SIM_SPEED)")
+	awsFlags(fs, cfg, e)
 	cfg.AdminEmail = e.get("LABDASH_ADMIN_EMAIL")
 	cfg.AdminPassword = e.get("LABDASH_ADMIN_PASSWORD")
 }
@@ -65,6 +88,11 @@ func (c Config) validate(serving bool) error {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
 		errs = append(errs, fmt.Errorf("--log-level (LABDASH_LOG_LEVEL) is %q; use debug, info, warn or error", c.LogLevel))
+	}
+	switch c.AWSCloudWatchProtocol {
+	case "", "cbor", "json", "query":
+	default:
+		errs = append(errs, fmt.Errorf("--aws-cloudwatch-protocol (LABDASH_AWS_CLOUDWATCH_PROTOCOL) is %q; use cbor, json or query", c.AWSCloudWatchProtocol))
 	}
 	if !serving {
 		return errors.Join(errs...)

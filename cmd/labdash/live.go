@@ -69,13 +69,13 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 	ls := &liveStack{log: log, store: store, registry: registry}
 	var provider cloud.Provider
 	if cfg.Cloud == "aws" {
-		p, err := awsprovider.New(ctx, awsprovider.Options{Counter: counter, ExternalID: func(account string) string {
+		p, err := awsprovider.New(ctx, cfg.awsOptions(awsprovider.Options{Counter: counter, ExternalID: func(account string) string {
 			id, err := store.ClassOfAccount(context.WithoutCancel(ctx), account)
 			if err != nil {
 				log.Warn("no class for a student account; assuming its role without an external id", slog.String("account", account), slog.Any("error", err))
 			}
 			return id
-		}})
+		}}))
 		if err != nil {
 			return nil, fmt.Errorf("aws: %w", err)
 		}
@@ -101,7 +101,7 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 	ls.ctx, ls.running, ls.cleaned = ctx, map[int64]bool{}, map[string]bool{}
 	ls.prov = &sandbox.Provisioner{Log: log, Store: store, Registry: registry, Provider: provider}
 	srv.WithProvisioner(ls)
-	planner := &cleanup.Planner{Store: store, Provider: provider}
+	planner := &cleanup.Planner{Store: store, Provider: provider, Registry: registry}
 	srv.WithCleanupPlanner(planner)
 	ls.cleaner = &cleanup.Executor{Log: log, Store: store, Provider: provider, Planner: planner}
 	if ls.world != nil {
@@ -121,6 +121,7 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 	ls.hubDone = make(chan struct{})
 	go func() { ls.hub.Run(ctx); close(ls.hubDone) }()
 	go ls.mon.Run(ctx)
+	go ls.resumeLoop(ctx, 30*time.Second)
 	if ls.world != nil { // virtual students and the demo exist only on the simulator
 		go ls.runner.Run(ctx, 200*time.Millisecond)
 		go ls.syncLoop(ctx, 2*time.Second)
@@ -302,6 +303,30 @@ func (ls *liveStack) resumeJobs(ctx context.Context) error {
 	return nil
 }
 
+// resumeLoop looks, every period, for cleanup jobs whose process died while this
+// one runs (a `labdash cleanup run` killed mid-job) and resumes them; a job
+// another live process holds is left to it.
+func (ls *liveStack) resumeLoop(ctx context.Context, period time.Duration) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		ids, err := ls.store.UnfinishedJobs(ctx)
+		if err != nil {
+			continue
+		}
+		for _, id := range ids {
+			if j, err := ls.store.Job(ctx, id); err == nil && j.Kind == cleanup.JobKind {
+				ls.runJob(id, j.Kind)
+			}
+		}
+	}
+}
+
 // runJob runs job id (provisioning or cleanup) in its own goroutine unless one already does.
 func (ls *liveStack) runJob(id int64, kind string) {
 	ls.jobsMu.Lock()
@@ -316,7 +341,12 @@ func (ls *liveStack) runJob(id int64, kind string) {
 		if kind == cleanup.JobKind {
 			run = ls.cleaner.Run
 		}
-		if err := run(ls.ctx, id); err != nil && ls.ctx.Err() == nil {
+		err := run(ls.ctx, id)
+		var held *cleanup.LeaseHeldError
+		switch {
+		case errors.As(err, &held):
+			ls.log.Debug("job runs in another process", slog.Int64("job", id), slog.String("holder", held.Holder))
+		case err != nil && ls.ctx.Err() == nil:
 			ls.log.Warn("job failed", slog.String("kind", kind), slog.Int64("job", id), slog.Any("error", err))
 		}
 	}()

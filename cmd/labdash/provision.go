@@ -23,6 +23,7 @@ func provision(ctx context.Context, args []string, stdout, stderr io.Writer, e *
 	fs.SetOutput(stderr)
 	commonFlags(fs, &cfg, e)
 	fs.StringVar(&cfg.Cloud, "cloud", e.str("LABDASH_CLOUD", "sim"), "cloud provider: aws (LABDASH_CLOUD)")
+	awsFlags(fs, &cfg, e)
 	store, err := openStore(ctx, fs, args, &cfg, e)
 	if err != nil {
 		return err
@@ -41,7 +42,7 @@ func provision(ctx context.Context, args []string, stdout, stderr io.Writer, e *
 		return err
 	}
 	log := cfg.logger(stderr)
-	provider, err := awsprovider.New(ctx, awsprovider.Options{ExternalID: func(string) string { return classID }})
+	provider, err := awsprovider.New(ctx, cfg.awsOptions(awsprovider.Options{ExternalID: func(string) string { return classID }}))
 	if err != nil {
 		return fmt.Errorf("aws: %w", err)
 	}

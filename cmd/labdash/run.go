@@ -17,8 +17,9 @@ Usage:
   labdash token create --email E [--name N]
   labdash roster import [--base-url U] CLASS FILE.csv   (FILE may be - for stdin)
   labdash provision --cloud aws CLASS      provision (or resume) a class's sandboxes
-  labdash cleanup plan --cloud aws [--json] CLASS            the dry run
-  labdash cleanup run --cloud aws --confirm NAME CLASS       delete the class's plan, then verify
+  labdash cleanup plan --cloud aws [--json] [--student S] CLASS          the dry run, with its hash
+  labdash cleanup run --cloud aws --confirm NAME --plan HASH CLASS       delete exactly that plan, then verify
+                                           (on a terminal, without --plan: shows the plan and asks)
   labdash healthcheck [--addr A]           exit 0 when a running labdash answers /healthz
   labdash help
 
@@ -46,7 +47,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "roster import":
 		err = rosterImport(ctx, rest, stdin, stdout, stderr, e)
 	case "cleanup plan", "cleanup run":
-		err = cleanupCmd(ctx, strings.TrimPrefix(cmd, "cleanup "), rest, stdout, stderr, e)
+		err = cleanupCmd(ctx, strings.TrimPrefix(cmd, "cleanup "), rest, stdin, stdout, stderr, e)
 	case "provision":
 		err = provision(ctx, rest, stdout, stderr, e)
 	case "healthcheck":
