@@ -66,6 +66,75 @@ func BenchmarkCleanupSim(b *testing.B) {
 	}
 }
 
+// motoBenchClass is a class of n students provisioned by the real provisioner and
+// built by hand on moto (awstest.SeedFargate), set up outside the timer.
+func motoBenchClass(b *testing.B, n int) (*db.Store, cloud.Provider, *db.Class, *cloud.CallCounter, *slog.Logger) {
+	b.Helper()
+	awstest.Reset(b)
+	ctx := context.Background()
+	counter := cloud.NewCallCounter(nil, "aws")
+	provider := awstest.NewProvider(b, awsprovider.Options{Counter: counter})
+	c, err := provider.Clients(ctx, "", awstest.Region)
+	if err != nil {
+		b.Fatal(err)
+	}
+	store, err := db.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { store.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	u := &db.User{Email: "ana@example.edu", Name: "Ana", Role: db.RoleInstructor}
+	store.CreateUser(ctx, u)
+	class := &db.Class{Name: "Bench", OwnerID: u.ID, Regions: []string{awstest.Region}, Isolation: db.IsolationShared, Labs: []string{"fargate"}}
+	store.CreateClass(ctx, class)
+	var rows []db.NewStudent
+	for j := 1; j <= n; j++ {
+		rows = append(rows, db.NewStudent{Name: fmt.Sprintf("S %d", j), Email: fmt.Sprintf("s%d@example.edu", j)})
+	}
+	sts, _, _ := store.AddStudents(ctx, class.ID, rows)
+	p := &sandbox.Provisioner{Log: log, Store: store, Registry: catalog.New(), Provider: provider,
+		Sleep: func(ctx context.Context, d time.Duration) error { return wait(ctx, 10*time.Millisecond) }}
+	job, err := p.Start(ctx, class.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := p.Run(ctx, job.ID); err != nil {
+		b.Fatal(err)
+	}
+	vpcs, _ := c.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
+	vpc := aws.ToString(vpcs.Vpcs[0].VpcId)
+	subs, _ := c.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpc}}}})
+	subnets := []string{aws.ToString(subs.Subnets[0].SubnetId), aws.ToString(subs.Subnets[1].SubnetId)}
+	for _, st := range sts {
+		motoSeed(b, ctx, c, vpc, subnets, class.ID, st.Slug)
+	}
+	return store, provider, class, counter, log
+}
+
+// BenchmarkPlanMoto: the dry run of a 3-student Fargate-only class on moto, the
+// instructor's first look at a cleanup (before issue 10: 12.7–21 s, most of it
+// Global Accelerator listers and retries a Fargate class never needed).
+func BenchmarkPlanMoto(b *testing.B) {
+	b.StopTimer()
+	store, provider, class, counter, _ := motoBenchClass(b, 3)
+	planner := &Planner{Store: store, Provider: provider, Registry: catalog.New()}
+	for i := 0; i < b.N; i++ {
+		before := total(counter)
+		b.StartTimer()
+		plan, err := planner.Plan(context.Background(), class.ID)
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !plan.Complete() || len(plan.Items) == 0 {
+			b.Fatalf("plan: %d items, unchecked %v", len(plan.Items), plan.Unchecked)
+		}
+		b.ReportMetric(float64(len(plan.Items)), "resources/op")
+		b.ReportMetric(float64(total(counter)-before), "aws-calls/op")
+	}
+}
+
 // BenchmarkCleanupMoto: a class provisioned by the real provisioner and built by
 // hand on moto, cleaned up through the SDK with the executor's production waits.
 func BenchmarkCleanupMoto(b *testing.B) {
@@ -73,53 +142,14 @@ func BenchmarkCleanupMoto(b *testing.B) {
 		b.Run(fmt.Sprintf("students=%d", n), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
-				awstest.Reset(b)
-				ctx := context.Background()
-				counter := cloud.NewCallCounter(nil, "aws")
-				provider := awstest.NewProvider(b, awsprovider.Options{Counter: counter})
-				c, err := provider.Clients(ctx, "", awstest.Region)
-				if err != nil {
-					b.Fatal(err)
-				}
-				store, err := db.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
-				if err != nil {
-					b.Fatal(err)
-				}
-				log := slog.New(slog.NewTextHandler(io.Discard, nil))
-				u := &db.User{Email: "ana@example.edu", Name: "Ana", Role: db.RoleInstructor}
-				store.CreateUser(ctx, u)
-				class := &db.Class{Name: "Bench", OwnerID: u.ID, Regions: []string{awstest.Region}, Isolation: db.IsolationShared, Labs: []string{"fargate"}}
-				store.CreateClass(ctx, class)
-				var rows []db.NewStudent
-				for j := 1; j <= n; j++ {
-					rows = append(rows, db.NewStudent{Name: fmt.Sprintf("S %d", j), Email: fmt.Sprintf("s%d@example.edu", j)})
-				}
-				sts, _, _ := store.AddStudents(ctx, class.ID, rows)
-				p := &sandbox.Provisioner{Log: log, Store: store, Registry: catalog.New(), Provider: provider,
-					Sleep: func(ctx context.Context, d time.Duration) error { return wait(ctx, 10*time.Millisecond) }}
-				job, err := p.Start(ctx, class.ID)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := p.Run(ctx, job.ID); err != nil {
-					b.Fatal(err)
-				}
-				vpcs, _ := c.EC2.DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
-				vpc := aws.ToString(vpcs.Vpcs[0].VpcId)
-				subs, _ := c.EC2.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{Filters: []ec2types.Filter{{Name: aws.String("vpc-id"), Values: []string{vpc}}}})
-				subnets := []string{aws.ToString(subs.Subnets[0].SubnetId), aws.ToString(subs.Subnets[1].SubnetId)}
-				for _, st := range sts {
-					motoSeed(b, ctx, c, vpc, subnets, class.ID, st.Slug)
-				}
+				store, provider, class, counter, log := motoBenchClass(b, n)
 				before := total(counter)
 				planner := &Planner{Store: store, Provider: provider, Registry: catalog.New()}
 				x := &Executor{Log: log, Store: store, Provider: provider, Planner: planner}
 				b.StartTimer()
-				plan, done := runB(b, ctx, store, x, class, counter)
+				plan, done := runB(b, context.Background(), store, x, class, counter)
 				b.StopTimer()
 				reportCleanup(b, plan, done, total(counter)-before)
-
-				store.Close()
 			}
 		})
 	}
@@ -129,7 +159,8 @@ func (f *fixture) confirmAndRunB(b *testing.B, x *Executor, class *db.Class) (*P
 	return runB(b, f.ctx, f.store, x, class, f.counter)
 }
 
-// runB plans, confirms, runs and verifies: the instructor's whole cleanup.
+// runB plans, confirms (which plans once more, to check the hash against the
+// class now), runs and verifies: the instructor's whole cleanup.
 func runB(b *testing.B, ctx context.Context, store *db.Store, x *Executor, class *db.Class, counter *cloud.CallCounter) (*Plan, *db.Job) {
 	c0, t0 := total(counter), time.Now()
 	plan, err := x.Planner.Plan(ctx, class.ID)
@@ -169,8 +200,8 @@ func reportCleanup(b *testing.B, plan *Plan, job *db.Job, calls int64) {
 	if testing.Verbose() {
 		b.Logf("%d resources, %d calls", len(plan.Items), calls)
 	}
-	if job.State != db.JobDone || job.Error != "" {
-		b.Fatalf("cleanup ended %s: %s", job.State, job.Error)
+	if job.State != db.JobDone || job.Outcome != db.OutcomeVerified {
+		b.Fatalf("cleanup ended %s, %s: %s", job.State, job.Outcome, job.Error)
 	}
 	b.ReportMetric(float64(len(plan.Items)), "resources/op")
 	b.ReportMetric(float64(calls), "aws-calls/op")

@@ -377,10 +377,10 @@ func TestCleanupWaitsForGlobalAccelerator(t *testing.T) {
 	}
 	accARN := aws.ToString(acc.Accelerator.AcceleratorArn)
 	x := f.executor()
-	waits := 0
+	var describes atomic.Int32
 	x.Intercept = func(ctx context.Context, call cloud.Call) error {
 		if call.Op == "DescribeAccelerator" {
-			waits++
+			describes.Add(1)
 		}
 		return nil
 	}
@@ -397,7 +397,7 @@ func TestCleanupWaitsForGlobalAccelerator(t *testing.T) {
 	if job.State != db.JobDone || job.Error != "" {
 		t.Fatalf("job %s %q %v", job.State, job.Error, job.Counts())
 	}
-	if waits < 3 {
+	if waits := describes.Load(); waits < 3 {
 		t.Errorf("the accelerator was described %d times: the cleanup did not wait through IN_PROGRESS", waits)
 	}
 	if _, err := ga.GlobalAccelerator.DescribeAccelerator(f.ctx, &globalaccelerator.DescribeAcceleratorInput{AcceleratorArn: aws.String(accARN)}); err == nil {
