@@ -120,6 +120,7 @@ type candidate struct {
 	known   bool
 	swept   bool // the tag sweep listed it for the class
 	decided bool
+	takenBy string // the owned resource whose deletion takes it along, if any
 	verdict Verdict
 }
 
@@ -223,8 +224,12 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 	}
 
 	cands := map[string]*candidate{}
+	taken := takenSet{}
 	var order []string // first-seen order, for stable output
+	var cmu sync.Mutex // guards cands, order and taken while types are read at once
 	put := func(c resources.Candidate) *candidate {
+		cmu.Lock()
+		defer cmu.Unlock()
 		if cur := cands[c.ARN]; cur != nil {
 			cur.merge(c)
 			return cur
@@ -244,7 +249,6 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 
 	// 1. The tag sweep: what the tagging API lists with labdash:class=<class>. Its
 	// tags are only a lead: each resource's own tags are read again below.
-	var sweepMu sync.Mutex
 	parallel(len(places), func(i int) {
 		pl := places[i]
 		found, err := sweep(ctx, clients[pl], classID)
@@ -252,8 +256,6 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 			gap(Gap{Type: "tag sweep", Account: pl.account, Region: pl.region, Why: "the tagging API could not be read: " + errText(err)})
 			return
 		}
-		sweepMu.Lock()
-		defer sweepMu.Unlock()
 		for _, arn := range found {
 			x := put(resources.Candidate{ARN: arn, Account: orDefault(resources.Account(arn), pl.account), Region: pl.region})
 			x.swept = true
@@ -271,53 +273,36 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 		}
 	}
 
-	// 3. Type by type, parents first: run the type's lister where the class uses it,
-	// read what is not read yet, decide.
-	for _, t := range listingOrder() {
-		if t.List != nil && declared[t.Name] && !(t.AccountPerStudentOnly && class.Isolation == db.IsolationShared) {
-			var listMu sync.Mutex
-			var listed []resources.Candidate
-			ps := listPlaces(t, places, class.Regions[0])
-			parallel(len(ps), func(i int) {
-				pl := ps[i]
-				found, err := t.List(ctx, clients[pl], scope)
-				if err != nil {
-					// What it did list still counts; what it could not is a gap.
-					gap(Gap{Type: t.Name, Account: pl.account, Region: listRegion(t, pl.region), Why: "could not list them all: " + errText(err)})
-				}
-				for i := range found {
-					if found[i].Type == "" {
-						found[i].Type = t.Name
-					}
-					if found[i].Account == "" {
-						found[i].Account = pl.account
-					}
-					if found[i].Region == "" && !t.Global && t.Locate == nil {
-						found[i].Region = pl.region
-					}
-				}
-				listMu.Lock()
-				listed = append(listed, found...)
-				listMu.Unlock()
-			})
-			sort.Slice(listed, func(i, j int) bool { return listed[i].ARN < listed[j].ARN })
-			for _, c := range listed {
-				put(c)
-			}
+	// 3. Type by type, parents first — the types of one level at once, each under
+	// its own service's rate limit: run the type's lister where the class uses it,
+	// read what is not read yet, decide. A level decides against what the levels
+	// before it proved owned (a snapshot), so types of one level do not race.
+	for _, level := range listingLevels() {
+		snap := make(map[string]resources.Ref, len(own.Owned))
+		for k, v := range own.Owned {
+			snap[k] = v
 		}
-		var batch []*candidate
-		for _, arn := range order {
-			if x := cands[arn]; x.known && x.t.Name == t.Name && !x.decided {
-				batch = append(batch, x)
-			}
+		lscope, lown := scope, *own
+		lscope.Owned, lown.Owned = snap, snap
+		var omu sync.Mutex
+		proved := map[string]resources.Ref{}
+		var wg sync.WaitGroup
+		for _, t := range level {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				p.planType(ctx, t, declared[t.Name] && !(t.AccountPerStudentOnly && class.Isolation == db.IsolationShared),
+					places, class.Regions[0], clients, lscope, &lown, gap, put, func(fn func()) { cmu.Lock(); defer cmu.Unlock(); fn() },
+					cands, &order, taken, clientsFor, func(x *candidate) {
+						omu.Lock()
+						proved[x.ARN] = x.ref()
+						omu.Unlock()
+					})
+			}()
 		}
-		p.read(ctx, t, batch, clientsFor)
-		for _, x := range batch {
-			if x.TagsErr != nil && errors.Is(x.TagsErr, resources.ErrGone) {
-				x.decided, x.verdict = true, Verdict{Reason: "gone"}
-				continue // deleted since it was listed or recorded: nothing to plan
-			}
-			x.decide(own)
+		wg.Wait()
+		for k, v := range proved {
+			own.Owned[k] = v
 		}
 	}
 	// A child tied to a parent decided later (an instance and its Spot request) gets
@@ -326,7 +311,7 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 		changed = false
 		for _, arn := range order {
 			x := cands[arn]
-			if x.known && x.decided && !x.verdict.Owned && !x.verdict.Unchecked && len(x.Parents) > 0 && x.verdict.Reason != "gone" {
+			if x.known && x.decided && x.takenBy == "" && !x.verdict.Owned && !x.verdict.Unchecked && len(x.Parents) > 0 && x.verdict.Reason != "gone" {
 				if v := own.Decide(x.t, x.Candidate); v.Owned {
 					x.verdict = v
 					own.Owned[x.ARN] = x.ref()
@@ -337,8 +322,13 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 	}
 
 	// 4. Verdicts into the plan.
+	children := map[string]int{}
 	for _, arn := range order {
 		x := cands[arn]
+		if x.takenBy != "" {
+			children[x.takenBy]++
+			continue
+		}
 		if x.verdict.Reason == "gone" && !x.verdict.Owned {
 			continue
 		}
@@ -362,7 +352,10 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 		it.Rank, it.HourlyUSD = x.t.Rank(), x.t.Hourly
 		plan.Items = append(plan.Items, it)
 	}
-	p.foldStackChildren(ctx, plan, cands, clientsFor)
+	foldStackChildren(plan, cands)
+	for i := range plan.Items {
+		plan.Items[i].Children += children[plan.Items[i].ARN]
+	}
 	sort.SliceStable(plan.Items, func(i, j int) bool {
 		a, b := plan.Items[i], plan.Items[j]
 		if a.Rank != b.Rank {
@@ -432,6 +425,79 @@ func JudgeListed(ctx context.Context, t resources.Type, c *cloud.Clients, s reso
 	return out
 }
 
+// planType lists (when list), reads and decides the candidates of type t. It
+// touches the shared maps only through locked (put, and locked for the rest);
+// the candidates of t are its own while it runs. proved hears of each owned one.
+func (p *Planner) planType(ctx context.Context, t resources.Type, list bool, places []place, first string, clients map[place]*cloud.Clients,
+	scope resources.Scope, own *Owner, gap func(Gap), put func(resources.Candidate) *candidate, locked func(func()),
+	cands map[string]*candidate, order *[]string, taken takenSet, clientsFor func(account, region string) *cloud.Clients, proved func(*candidate)) {
+	if list && t.List != nil {
+		var listMu sync.Mutex
+		var listed []resources.Candidate
+		ps := listPlaces(t, places, first)
+		parallel(len(ps), func(i int) {
+			pl := ps[i]
+			found, err := t.List(ctx, clients[pl], scope)
+			if err != nil {
+				// What it did list still counts; what it could not is a gap.
+				gap(Gap{Type: t.Name, Account: pl.account, Region: listRegion(t, pl.region), Why: "could not list them all: " + errText(err)})
+			}
+			for i := range found {
+				if found[i].Type == "" {
+					found[i].Type = t.Name
+				}
+				if found[i].Account == "" {
+					found[i].Account = pl.account
+				}
+				if found[i].Region == "" && !t.Global && t.Locate == nil {
+					found[i].Region = pl.region
+				}
+			}
+			listMu.Lock()
+			listed = append(listed, found...)
+			listMu.Unlock()
+		})
+		sort.Slice(listed, func(i, j int) bool { return listed[i].ARN < listed[j].ARN })
+		for _, c := range listed {
+			put(c)
+		}
+	}
+	var batch []*candidate
+	locked(func() {
+		for _, arn := range *order {
+			if x := cands[arn]; x.known && x.t.Name == t.Name && !x.decided {
+				if by := taken.of(x.ARN); by != "" {
+					x.decided, x.takenBy = true, by // it goes with what the plan owns: not judged on its own
+					continue
+				}
+				batch = append(batch, x)
+			}
+		}
+	})
+	p.read(ctx, t, batch, clientsFor)
+	for _, x := range batch {
+		if x.TagsErr != nil && errors.Is(x.TagsErr, resources.ErrGone) {
+			x.decided, x.verdict = true, Verdict{Reason: "gone"}
+			continue // deleted since it was listed or recorded: nothing to plan
+		}
+		x.decided = true
+		x.verdict = own.Decide(x.t, x.Candidate)
+		if x.verdict.Owned {
+			proved(x)
+			locked(func() {
+				for _, id := range x.Takes {
+					taken.add(id, x.ARN)
+				}
+			})
+		}
+	}
+	if t.Name == stackType {
+		// What an owned stack made goes with it: learnt now, before the types
+		// after it read their tags.
+		p.stackResources(ctx, batch, taken, locked, clientsFor)
+	}
+}
+
 // inScope reports whether a verdict belongs in a plan of one student: that
 // student's owned resources, and the skipped ones that name the student.
 func inScope(it Item, x *candidate, classID, student string) bool {
@@ -454,6 +520,10 @@ func (x *candidate) merge(c resources.Candidate) {
 		x.Region = c.Region
 	}
 	x.Parents = append(x.Parents, c.Parents...)
+	x.Takes = append(x.Takes, c.Takes...)
+	if x.Undeletable == "" {
+		x.Undeletable = c.Undeletable
+	}
 	if !x.known && c.Type != "" {
 		if t, ok := resources.Lookup(c.Type); ok {
 			x.t, x.known, x.Type = t, true, t.Name
@@ -642,8 +712,36 @@ func listingOrder() []resources.Type {
 		state[t.Name] = 2
 		out = append(out, t)
 	}
+	if t, ok := byName[stackType]; ok {
+		visit(t) // first: what a stack made goes with it, and need not be read
+	}
 	for _, t := range all {
 		visit(t)
+	}
+	return out
+}
+
+// listingLevels is listingOrder in levels: every type after the types it lists
+// under, CloudFormation's stacks alone first (what they made need not be read),
+// the types of one level independent of each other.
+func listingLevels() [][]resources.Type {
+	level := map[string]int{}
+	var out [][]resources.Type
+	for _, t := range listingOrder() {
+		l := 1
+		if t.Name == stackType {
+			l = 0
+		}
+		for _, u := range t.Under {
+			if lu, ok := level[u]; ok && lu+1 > l {
+				l = lu + 1
+			}
+		}
+		level[t.Name] = l
+		for len(out) <= l {
+			out = append(out, nil)
+		}
+		out[l] = append(out[l], t)
 	}
 	return out
 }
@@ -709,23 +807,39 @@ func sweep(ctx context.Context, c *cloud.Clients, classID string) ([]string, err
 	}
 }
 
-// foldStackChildren takes out of the plan what an owned stack made: CloudFormation
-// deletes those with the stack, and deleting one first would make the stack's
-// deletion fail. A child is the stack's when its own tags name the stack
-// (aws:cloudformation:stack-id) or the stack lists it (DescribeStackResources).
-func (p *Planner) foldStackChildren(ctx context.Context, plan *Plan, cands map[string]*candidate, clientsFor func(account, region string) *cloud.Clients) {
-	physical := map[string]string{} // physical id → the stack that made it
-	var mu sync.Mutex
-	var stacks []Item
-	owned := map[string]bool{}
-	for _, it := range plan.Items {
-		if it.Type == "AWS::CloudFormation::Stack" {
-			stacks = append(stacks, it)
-			owned[it.ARN] = true
+// stackType is CloudFormation's stack.
+const stackType = "AWS::CloudFormation::Stack"
+
+// takenSet maps the identifiers of what an owned resource's deletion takes
+// along (a stack's physical resources, a policy's alarms) to that resource.
+type takenSet map[string]string
+
+func (t takenSet) add(id, by string) {
+	if id != "" {
+		t[id] = by
+	}
+}
+
+// of returns what takes arn along: matched by the ARN, or by the name or id a
+// stack records as its physical id (the part after the last "/" or ":").
+func (t takenSet) of(arn string) string {
+	for _, id := range []string{arn, resources.Last(arn, "/"), resources.Last(arn, ":")} {
+		if by := t[id]; by != "" && by != arn {
+			return by
 		}
 	}
-	if len(stacks) == 0 {
-		return
+	return ""
+}
+
+// stackResources records, for each owned stack of batch, the physical resources
+// it made (DescribeStackResources, 8 at a time): CloudFormation deletes those
+// with the stack, and deleting one first would make the stack's deletion fail.
+func (p *Planner) stackResources(ctx context.Context, batch []*candidate, taken takenSet, locked func(func()), clientsFor func(account, region string) *cloud.Clients) {
+	var stacks []*candidate
+	for _, x := range batch {
+		if x.verdict.Owned {
+			stacks = append(stacks, x)
+		}
 	}
 	parallel(len(stacks), func(i int) {
 		st := stacks[i]
@@ -735,32 +849,31 @@ func (p *Planner) foldStackChildren(ctx context.Context, plan *Plan, cands map[s
 		}
 		out, err := c.CloudFormation.DescribeStackResources(ctx, &cloudformation.DescribeStackResourcesInput{StackName: aws.String(st.ARN)})
 		if err != nil {
-			return // then each resource is deleted on its own, which is still correct
+			return // then each resource is judged and deleted on its own, which is still correct
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		for _, r := range out.StackResources {
-			if id := aws.ToString(r.PhysicalResourceId); id != "" {
-				physical[id] = st.ARN
+		locked(func() {
+			for _, r := range out.StackResources {
+				taken.add(aws.ToString(r.PhysicalResourceId), st.ARN)
 			}
-		}
+		})
 	})
+}
+
+// foldStackChildren takes out of the plan what names an owned stack in its own
+// tags (aws:cloudformation:stack-id) but was not among the stack's physical
+// resources when they were read: it goes with the stack too.
+func foldStackChildren(plan *Plan, cands map[string]*candidate) {
+	owned := map[string]bool{}
+	for _, it := range plan.Items {
+		if it.Type == stackType {
+			owned[it.ARN] = true
+		}
+	}
 	kept := plan.Items[:0]
 	kids := map[string]int{}
 	for _, it := range plan.Items {
-		stack := ""
-		if it.Type != "AWS::CloudFormation::Stack" {
-			if x := cands[it.ARN]; x != nil && owned[x.Tags["aws:cloudformation:stack-id"]] {
-				stack = x.Tags["aws:cloudformation:stack-id"]
-			}
-			for _, id := range []string{it.ARN, resources.Last(it.ARN, "/"), resources.Last(it.ARN, ":")} {
-				if s := physical[id]; s != "" {
-					stack = s
-				}
-			}
-		}
-		if stack != "" {
-			kids[stack]++
+		if x := cands[it.ARN]; it.Type != stackType && x != nil && owned[x.Tags["aws:cloudformation:stack-id"]] {
+			kids[x.Tags["aws:cloudformation:stack-id"]]++
 			continue
 		}
 		kept = append(kept, it)

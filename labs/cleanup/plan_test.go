@@ -9,6 +9,7 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs/cleanup/resources"
 )
 
 // TestPlanCoversTheClassAndNothingElse builds two classes on one simulated account —
@@ -55,10 +56,18 @@ func TestPlanCoversTheClassAndNothingElse(t *testing.T) {
 	// students built.
 	for typ, min := range map[string]int{"AWS::IAM::ManagedPolicy": 2, "AWS::IAM::Role": 10, "AWS::CloudFormation::Stack": 10,
 		"AWS::ECS::Cluster": 10, "AWS::ECS::Service": 10, "AWS::ElasticLoadBalancingV2::LoadBalancer": 10, "AWS::ElasticLoadBalancingV2::TargetGroup": 10,
-		"AWS::ElasticLoadBalancingV2::Listener": 10, "AWS::ApplicationAutoScaling::ScalableTarget": 10, "AWS::ApplicationAutoScaling::ScalingPolicy": 10,
-		"AWS::CloudWatch::Alarm": 20} {
+		"AWS::ElasticLoadBalancingV2::Listener": 10, "AWS::ApplicationAutoScaling::ScalableTarget": 10, "AWS::ApplicationAutoScaling::ScalingPolicy": 10} {
 		if types[typ] < min {
 			t.Errorf("plan has %d %s, want at least %d", types[typ], typ, min)
+		}
+	}
+	// A target-tracking policy's two alarms go with it: not items of their own.
+	for _, it := range plan.Items {
+		if it.Type == "AWS::ApplicationAutoScaling::ScalingPolicy" && it.Children != 2 {
+			t.Errorf("scaling policy %s takes %d alarms with it, want its 2 target-tracking alarms", it.ARN, it.Children)
+		}
+		if it.Type == "AWS::CloudWatch::Alarm" && strings.HasPrefix(resources.Last(it.ARN, ":alarm:"), "TargetTracking-") {
+			t.Errorf("target-tracking alarm %s planned on its own", it.ARN)
 		}
 	}
 	// Nothing of B's, and no decoy.

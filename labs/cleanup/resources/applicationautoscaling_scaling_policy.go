@@ -3,7 +3,8 @@ package resources
 // AWS::ApplicationAutoScaling::ScalingPolicy — an ECS service's scaling policy. It
 // carries no tags: it is the class's through the service it scales (its parent),
 // or by its resource id's cluster name. Deleting it also deletes the
-// target-tracking alarms Application Auto Scaling made for it.
+// target-tracking alarms Application Auto Scaling made for it, so those are not
+// items of their own (Candidate.Takes).
 
 import (
 	"context"
@@ -35,6 +36,14 @@ func init() {
 				}
 				for _, p := range out.ScalingPolicies {
 					if f, ok := ecsScaled(c, s, aws.ToString(p.ResourceId), aws.ToString(p.PolicyARN)); ok {
+						// A target-tracking policy's alarms are Application Auto
+						// Scaling's, deleted with the policy (a step policy's are the
+						// student's own: those stay alarms of their own).
+						if p.PolicyType == aastypes.PolicyTypeTargetTrackingScaling {
+							for _, a := range p.Alarms {
+								f.Takes = append(f.Takes, aws.ToString(a.AlarmARN))
+							}
+						}
 						found = append(found, f)
 					}
 				}

@@ -48,6 +48,9 @@ func init() {
 		},
 		Naming: NameSegment,
 		NameOf: alarmName,
+		// After the scaling policies: a target-tracking policy the plan owns takes
+		// its alarms with it, and those need no reading of their own.
+		Under: []string{"AWS::ApplicationAutoScaling::ScalingPolicy"},
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			out, err := c.CloudWatch.ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: aws.String(r.ARN)})
 			if err != nil {

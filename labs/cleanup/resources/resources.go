@@ -56,6 +56,10 @@ type Candidate struct {
 	// balancer, a record to its zone); the first one the plan owns makes an untagged
 	// child owned, as that parent's student's.
 	Parents []Link
+	// Takes are the identifiers (ARNs, names, ids) of what deleting it deletes too
+	// (a target-tracking policy's alarms): when it is owned, those are not judged
+	// or deleted on their own, and their tags are not read.
+	Takes []string
 	// Undeletable says why cleanup could not delete it even if it is the class's
 	// (a record tied to a health check the guard would refuse): the decision
 	// reports such a resource instead of planning it.
