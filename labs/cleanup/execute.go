@@ -552,8 +552,10 @@ func (r *run) deleteOne(ctx context.Context, it Item) {
 func (r *run) finish(ctx context.Context, it Item) error {
 	ctx = context.WithoutCancel(ctx)
 	return r.x.Store.WithTx(ctx, func(tx *db.Store) error {
-		if err := tx.MarkDeleted(ctx, r.class.ID, it.ARN); err != nil {
-			return err
+		for _, arn := range append([]string{it.ARN}, it.Takes...) {
+			if err := tx.MarkDeleted(ctx, r.class.ID, arn); err != nil {
+				return err
+			}
 		}
 		if err := tx.Audit(ctx, db.AuditEntry{ClassID: r.class.ID, Actor: "cleanup", Action: "cleanup.delete", Detail: it.Type + " " + it.ARN}); err != nil {
 			return err

@@ -30,6 +30,9 @@ type Item struct {
 	HourlyUSD float64 `json:"hourly_usd"`
 	Rank      int     `json:"rank"`               // deletion order: lower first
 	Children  int     `json:"children,omitempty"` // resources deleted with it (a stack's)
+	// Takes are the ARNs of the resources deleted with it that labdash knows of:
+	// the ledger records them gone with it.
+	Takes []string `json:"takes,omitempty"`
 }
 
 // Gap is something the plan could not check: a tag sweep, a lister, or one
@@ -322,11 +325,12 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 	}
 
 	// 4. Verdicts into the plan.
-	children := map[string]int{}
+	children, takes := map[string]int{}, map[string][]string{}
 	for _, arn := range order {
 		x := cands[arn]
 		if x.takenBy != "" {
 			children[x.takenBy]++
+			takes[x.takenBy] = append(takes[x.takenBy], x.ARN)
 			continue
 		}
 		if x.verdict.Reason == "gone" && !x.verdict.Owned {
@@ -355,6 +359,7 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 	foldStackChildren(plan, cands)
 	for i := range plan.Items {
 		plan.Items[i].Children += children[plan.Items[i].ARN]
+		plan.Items[i].Takes = takes[plan.Items[i].ARN]
 	}
 	sort.SliceStable(plan.Items, func(i, j int) bool {
 		a, b := plan.Items[i], plan.Items[j]

@@ -53,7 +53,7 @@ func init() {
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.AutoScaling.DeregisterScalableTarget(ctx, &aas.DeregisterScalableTargetInput{ServiceNamespace: aastypes.ServiceNamespaceEcs,
 				ResourceId: aws.String(scalableResource(r)), ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount})
-			return GoneIf(err, "ObjectNotFoundException")
+			return aasGone(err)
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, scalableResource(r)}, nil },
 	})

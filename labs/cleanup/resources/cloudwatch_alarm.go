@@ -51,17 +51,21 @@ func init() {
 		// After the scaling policies: a target-tracking policy the plan owns takes
 		// its alarms with it, and those need no reading of their own.
 		Under: []string{"AWS::ApplicationAutoScaling::ScalingPolicy"},
+		// Tags first make sure the alarm exists (DescribeAlarms, 100 names a call):
+		// an endpoint may answer ListTagsForResource for a deleted alarm with no tags
+		// (moto does), which would read as "untagged" rather than gone.
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
-			out, err := c.CloudWatch.ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: aws.String(r.ARN)})
+			got, err := alarmTags(ctx, c, []Ref{r})
 			if err != nil {
-				return nil, GoneIf(err, "ResourceNotFoundException", "ResourceNotFound")
+				return nil, err
 			}
-			m := make(map[string]string, len(out.Tags))
-			for _, t := range out.Tags {
-				m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+			tags, ok := got[r.ARN]
+			if !ok {
+				return nil, ErrGone
 			}
-			return m, nil
+			return tags, nil
 		},
+		BatchTags: alarmTags,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			name := alarmName(r.ARN)
 			out, err := c.CloudWatch.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{name}})
@@ -79,3 +83,50 @@ func init() {
 }
 
 func alarmName(arn string) string { _, n, _ := strings.Cut(arn, ":alarm:"); return n }
+
+// alarmTags reads the tags of the alarms of refs that exist (one DescribeAlarms
+// per 100 names, then ListTagsForResource for each); a missing one is left out.
+func alarmTags(ctx context.Context, c *cloud.Clients, refs []Ref) (map[string]map[string]string, error) {
+	out := map[string]map[string]string{}
+	for _, chunk := range Chunks(refs, 100) {
+		names := make([]string, len(chunk))
+		for i, r := range chunk {
+			names[i] = alarmName(r.ARN)
+		}
+		exists := map[string]bool{}
+		var token *string
+		for {
+			d, err := c.CloudWatch.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: names, NextToken: token})
+			if err != nil {
+				return nil, err
+			}
+			for _, a := range d.MetricAlarms {
+				exists[aws.ToString(a.AlarmArn)] = true
+			}
+			for _, a := range d.CompositeAlarms {
+				exists[aws.ToString(a.AlarmArn)] = true
+			}
+			if token = d.NextToken; aws.ToString(token) == "" {
+				break
+			}
+		}
+		for _, r := range chunk {
+			if !exists[r.ARN] {
+				continue
+			}
+			t, err := c.CloudWatch.ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: aws.String(r.ARN)})
+			if IsCode(err, "ResourceNotFoundException", "ResourceNotFound") {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			m := make(map[string]string, len(t.Tags))
+			for _, tag := range t.Tags {
+				m[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+			}
+			out[r.ARN] = m
+		}
+	}
+	return out, nil
+}
