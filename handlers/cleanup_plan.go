@@ -135,11 +135,7 @@ func (s *Server) apiCleanupPlan(c *gin.Context) {
 		return
 	}
 	// Recorded, so that a confirmation of this hash against a changed class names what changed.
-	arns := make([]string, len(plan.Items))
-	for i, it := range plan.Items {
-		arns[i] = it.ARN
-	}
-	if err := s.store.SaveCleanupPlan(c.Request.Context(), class.ID, student, plan.Hash, arns); err != nil {
+	if err := s.store.SaveCleanupPlan(c.Request.Context(), class.ID, student, plan.Hash, plan.ARNs()); err != nil {
 		s.renderError(c, err)
 		return
 	}

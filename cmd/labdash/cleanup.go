@@ -105,7 +105,7 @@ func cleanupCmd(ctx context.Context, sub string, args []string, stdin io.Reader,
 // confirmRun finds the job to run: the class's unfinished one (resumed, if it is
 // the plan given), or a new one bound to the reviewed plan.
 func confirmRun(ctx context.Context, x *cleanup.Executor, class *db.Class, student, hash, typed string, stdin io.Reader, stdout, stderr io.Writer) (*db.Job, error) {
-	if hash != "" && !hashRE(hash) {
+	if hash != "" && !isPlanHash(hash) {
 		return nil, fmt.Errorf("--plan %q is not a plan hash (16 hexadecimal digits, as `labdash cleanup plan` prints)", clipArg(hash))
 	}
 	open, err := x.Store.OpenJob(ctx, class.ID, cleanup.JobKind)
@@ -232,11 +232,7 @@ func printProgress(ctx context.Context, store *db.Store, id int64, w io.Writer, 
 // recordPlan audits a plan shown to a script and records it, so that a
 // confirmation of its hash against a changed class can name what changed.
 func recordPlan(ctx context.Context, store *db.Store, plan *cleanup.Plan, actor string) error {
-	arns := make([]string, len(plan.Items))
-	for i, it := range plan.Items {
-		arns[i] = it.ARN
-	}
-	if err := store.SaveCleanupPlan(ctx, plan.ClassID, plan.Student, plan.Hash, arns); err != nil {
+	if err := store.SaveCleanupPlan(ctx, plan.ClassID, plan.Student, plan.Hash, plan.ARNs()); err != nil {
 		return err
 	}
 	return store.Audit(ctx, db.AuditEntry{ClassID: plan.ClassID, Actor: actor, Action: "cleanup.plan",
@@ -288,7 +284,8 @@ type terminalReader interface {
 	Terminal()
 }
 
-func hashRE(s string) bool {
+// isPlanHash reports whether s has a plan hash's shape: 16 lowercase hex digits.
+func isPlanHash(s string) bool {
 	if len(s) != 16 {
 		return false
 	}

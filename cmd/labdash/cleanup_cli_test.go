@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -367,21 +366,8 @@ func TestServeResumesCleanupAfterKill9(t *testing.T) {
 	start := func() (*exec.Cmd, string) {
 		cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", w.dbPath, "--cloud", "aws")
 		cmd.Env = processEnv(motoEnv)
-		pipe, _ := cmd.StdoutPipe()
 		cmd.Stderr = io.Discard
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(pipe)
-		for sc.Scan() {
-			if m := runningRE.FindStringSubmatch(sc.Text()); m != nil {
-				go io.Copy(io.Discard, pipe)
-				return cmd, m[1]
-			}
-		}
-		cmd.Process.Kill()
-		t.Fatal("serve did not start")
-		return nil, ""
+		return startServing(t, cmd)
 	}
 	cmd, base := start()
 	status, body := apiCall(t, http.MethodPost, base+"/api/v1/classes/"+class.ID+"/cleanup/plan", token, "", "")

@@ -196,6 +196,26 @@ func TestRosterImportCommand(t *testing.T) {
 	}
 }
 
+// startServing starts cmd, a `labdash serve` of the built binary, and returns it
+// with the URL it says it runs on; what it prints after that is discarded.
+func startServing(t *testing.T, cmd *exec.Cmd) (*exec.Cmd, string) {
+	t.Helper()
+	pipe, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(pipe)
+	for sc.Scan() {
+		if m := runningRE.FindStringSubmatch(sc.Text()); m != nil {
+			go io.Copy(io.Discard, pipe)
+			return cmd, m[1]
+		}
+	}
+	cmd.Process.Kill()
+	t.Fatal("server did not start")
+	return nil, ""
+}
+
 // TestSurvivesKill9 runs the real binary, creates a class and students through the API,
 // kills the process with SIGKILL and starts it again: everything is still there.
 func TestSurvivesKill9(t *testing.T) {
@@ -212,20 +232,7 @@ func TestSurvivesKill9(t *testing.T) {
 	start := func() (*exec.Cmd, string) {
 		cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", dbPath)
 		cmd.Env = env
-		pipe, _ := cmd.StdoutPipe()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(pipe)
-		for sc.Scan() {
-			if m := runningRE.FindStringSubmatch(sc.Text()); m != nil {
-				go io.Copy(io.Discard, pipe)
-				return cmd, m[1]
-			}
-		}
-		cmd.Process.Kill()
-		t.Fatal("server did not start")
-		return nil, ""
+		return startServing(t, cmd)
 	}
 	cmd, base := start()
 	out, err := exec.Command(bin, "token", "create", "--db", dbPath, "--email", "ana@example.edu").Output()

@@ -562,7 +562,6 @@ func variantsFor(m maker, a, b string) []variant {
 		}
 		return out
 	}
-	name := func(prefix, suffix string) string { return prefix + suffix }
 	pfx := func(st string) string {
 		if m.iam {
 			return "/labdash/" + a + "/" + st + "/" + a + st + "-"
@@ -570,14 +569,14 @@ func variantsFor(m maker, a, b string) []variant {
 		return a + st + "-"
 	}
 	vs := []variant{
-		{key: "own-tagged", student: "s01", name: name(pfx("s01"), "t"), tags: tag(a, "s01")},
-		{key: "other-class-on-our-prefix", name: name(pfx("s01"), "b"), tags: tag(b, "s01")},
-		{key: "tag-class-uppercase", name: name(pfx("s01"), "u"), tags: tag(strings.ToUpper(a), "s01")},
-		{key: "tag-class-extended", name: name(pfx("s01"), "e"), tags: tag(a+"x", "s01")},
-		{key: "tag-class-shortened", name: name(pfx("s01"), "h"), tags: tag(a[:4], "s01")},
-		{key: "tag-student-off-roster", name: name(pfx("s01"), "r"), tags: tag(a, "s99")},
-		{key: "tag-student-uppercase", name: name(pfx("s01"), "c"), tags: tag(a, "S01")},
-		{key: "tag-student-s1", name: name(pfx("s01"), "o"), tags: tag(a, "s1")},
+		{key: "own-tagged", student: "s01", name: pfx("s01") + "t", tags: tag(a, "s01")},
+		{key: "other-class-on-our-prefix", name: pfx("s01") + "b", tags: tag(b, "s01")},
+		{key: "tag-class-uppercase", name: pfx("s01") + "u", tags: tag(strings.ToUpper(a), "s01")},
+		{key: "tag-class-extended", name: pfx("s01") + "e", tags: tag(a+"x", "s01")},
+		{key: "tag-class-shortened", name: pfx("s01") + "h", tags: tag(a[:4], "s01")},
+		{key: "tag-student-off-roster", name: pfx("s01") + "r", tags: tag(a, "s99")},
+		{key: "tag-student-uppercase", name: pfx("s01") + "c", tags: tag(a, "S01")},
+		{key: "tag-student-s1", name: pfx("s01") + "o", tags: tag(a, "s1")},
 		// Tagged for the class (the sweep finds it, and the ledger names it), named so
 		// no lister sees it, and its tags cannot be read: never deleted, and the
 		// cleanup cannot end verified.
@@ -585,7 +584,7 @@ func variantsFor(m maker, a, b string) []variant {
 	}
 	if t.Naming != resources.NameNone {
 		if !m.tagForced {
-			vs = append(vs, variant{key: "own-untagged-by-name", student: "s02", name: name(pfx("s02"), "n"), nameOwned: true})
+			vs = append(vs, variant{key: "own-untagged-by-name", student: "s02", name: pfx("s02") + "n", nameOwned: true})
 		}
 		if m.iam {
 			vs = append(vs,
@@ -596,7 +595,7 @@ func variantsFor(m maker, a, b string) []variant {
 				variant{key: "path-extended-class", name: "/labdash/" + a + "z/s01/" + a + "zs01-x"},
 				variant{key: "path-shortened-class", name: "/labdash/" + a[:4] + "/s01/" + a[:4] + "s01-x"},
 				variant{key: "path-outside-labdash", name: "/other/" + a + "/s01/" + a + "s01-y"},
-				variant{key: "path-other-class-tag", name: name(pfx("s03"), "b"), tags: tag(b, "")},
+				variant{key: "path-other-class-tag", name: pfx("s03") + "b", tags: tag(b, "")},
 			)
 		} else {
 			vs = append(vs,
@@ -615,11 +614,11 @@ func variantsFor(m maker, a, b string) []variant {
 	}
 	if !m.iam {
 		vs = append(vs,
-			variant{key: "tagged-in-unused-region", name: name(pfx("s01"), "w"), tags: tag(a, "s01"), where: "west", ledger: true},
-			variant{key: "tagged-in-other-account", name: name(pfx("s01"), "a"), tags: tag(a, "s01"), where: "other", ledger: true},
+			variant{key: "tagged-in-unused-region", name: pfx("s01") + "w", tags: tag(a, "s01"), where: "west", ledger: true},
+			variant{key: "tagged-in-other-account", name: pfx("s01") + "a", tags: tag(a, "s01"), where: "other", ledger: true},
 		)
 	} else {
-		vs = append(vs, variant{key: "tagged-in-other-account", name: name(pfx("s01"), "a"), tags: tag(a, "s01"), where: "other", ledger: true})
+		vs = append(vs, variant{key: "tagged-in-other-account", name: pfx("s01") + "a", tags: tag(a, "s01"), where: "other", ledger: true})
 	}
 	if m.typ == "AWS::Logs::LogGroup" {
 		vs = append(vs,
@@ -631,7 +630,7 @@ func variantsFor(m maker, a, b string) []variant {
 		)
 	}
 	if m.typ == "AWS::S3::Bucket" {
-		vs = append(vs, variant{key: "tagged-bucket-in-unused-region", name: name(pfx("s01"), "eu"), tags: tag(a, "s01"), where: "eu"})
+		vs = append(vs, variant{key: "tagged-bucket-in-unused-region", name: pfx("s01") + "eu", tags: tag(a, "s01"), where: "eu"})
 	}
 	if m.typ == "AWS::GlobalAccelerator::Accelerator" {
 		// The class does not use Global Accelerator: even its own tag there is outside it.

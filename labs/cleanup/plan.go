@@ -72,6 +72,15 @@ type Plan struct {
 	Hash      string   `json:"hash"` // what a confirmation is bound to
 }
 
+// ARNs are the plan's resources, in deletion order: what a recorded plan keeps.
+func (p *Plan) ARNs() []string {
+	out := make([]string, len(p.Items))
+	for i, it := range p.Items {
+		out[i] = it.ARN
+	}
+	return out
+}
+
 // Complete reports whether every sweep, lister and tag read of the plan
 // succeeded: only then can "nothing of the class is left" be said of it.
 func (p *Plan) Complete() bool { return len(p.Unchecked) == 0 }
@@ -219,36 +228,9 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 		}
 		return clients[place{account, region}]
 	}
-	var gapMu sync.Mutex
-	gap := func(g Gap) {
-		gapMu.Lock()
-		plan.Unchecked = append(plan.Unchecked, g)
-		gapMu.Unlock()
-	}
-
-	cands := map[string]*candidate{}
-	taken := takenSet{}
-	var order []string // first-seen order, for stable output
-	var cmu sync.Mutex // guards cands, order and taken while types are read at once
-	put := func(c resources.Candidate) *candidate {
-		cmu.Lock()
-		defer cmu.Unlock()
-		if cur := cands[c.ARN]; cur != nil {
-			cur.merge(c)
-			return cur
-		}
-		x := &candidate{Candidate: c}
-		x.t, x.known = resources.Lookup(c.Type)
-		if !x.known {
-			if t, ok := resources.ForARN(c.ARN); ok {
-				x.t, x.known, x.Type = t, true, t.Name
-			}
-		}
-		x.normalise()
-		cands[c.ARN] = x
-		order = append(order, c.ARN)
-		return x
-	}
+	w := &planning{p: p, ctx: ctx, plan: plan, places: places, first: class.Regions[0], clients: clients, clientsFor: clientsFor,
+		cands: map[string]*candidate{}, taken: takenSet{}}
+	gap, put := w.gap, w.put
 
 	// 1. The tag sweep: what the tagging API lists with labdash:class=<class>. Its
 	// tags are only a lead: each resource's own tags are read again below.
@@ -294,13 +276,12 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				p.planType(ctx, t, declared[t.Name] && !(t.AccountPerStudentOnly && class.Isolation == db.IsolationShared),
-					places, class.Regions[0], clients, lscope, &lown, gap, put, func(fn func()) { cmu.Lock(); defer cmu.Unlock(); fn() },
-					cands, &order, taken, clientsFor, func(x *candidate) {
-						omu.Lock()
-						proved[x.ARN] = x.ref()
-						omu.Unlock()
-					})
+				list := declared[t.Name] && !(t.AccountPerStudentOnly && class.Isolation == db.IsolationShared)
+				w.planType(t, list, lscope, &lown, func(x *candidate) {
+					omu.Lock()
+					proved[x.ARN] = x.ref()
+					omu.Unlock()
+				})
 			}()
 		}
 		wg.Wait()
@@ -308,6 +289,7 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 			own.Owned[k] = v
 		}
 	}
+	cands, order := w.cands, w.order
 	// A child tied to a parent decided later (an instance and its Spot request) gets
 	// another look once everything else is decided.
 	for changed := true; changed; {
@@ -404,16 +386,8 @@ func JudgeListed(ctx context.Context, t resources.Type, c *cloud.Clients, s reso
 		own.Homes[t.Home] = true
 	}
 	var batch []*candidate
+	fillListed(t, found, c.Account, c.Region)
 	for _, f := range found {
-		if f.Type == "" {
-			f.Type = t.Name
-		}
-		if f.Account == "" {
-			f.Account = c.Account
-		}
-		if f.Region == "" && !t.Global && t.Locate == nil {
-			f.Region = c.Region
-		}
 		x := &candidate{Candidate: f, t: t, known: true}
 		x.normalise()
 		batch = append(batch, x)
@@ -430,48 +404,84 @@ func JudgeListed(ctx context.Context, t resources.Type, c *cloud.Clients, s reso
 	return out
 }
 
-// planType lists (when list), reads and decides the candidates of type t. It
-// touches the shared maps only through locked (put, and locked for the rest);
-// the candidates of t are its own while it runs. proved hears of each owned one.
-func (p *Planner) planType(ctx context.Context, t resources.Type, list bool, places []place, first string, clients map[place]*cloud.Clients,
-	scope resources.Scope, own *Owner, gap func(Gap), put func(resources.Candidate) *candidate, locked func(func()),
-	cands map[string]*candidate, order *[]string, taken takenSet, clientsFor func(account, region string) *cloud.Clients, proved func(*candidate)) {
+// planning is one PlanFor's shared state: the clients it reads through, the
+// candidates so far (in first-seen order) and what owned resources take along.
+// While the types of a level are read at once, mu guards cands, order and taken
+// (a candidate itself belongs to the one goroutine of its type), and the plan's
+// gaps.
+type planning struct {
+	p          *Planner
+	ctx        context.Context
+	plan       *Plan
+	places     []place
+	first      string // the class's first region: where global types are read
+	clients    map[place]*cloud.Clients
+	clientsFor func(account, region string) *cloud.Clients
+
+	mu    sync.Mutex
+	cands map[string]*candidate
+	order []string
+	taken takenSet
+}
+
+// locked runs fn holding w.mu.
+func (w *planning) locked(fn func()) { w.mu.Lock(); defer w.mu.Unlock(); fn() }
+
+// gap records what could not be checked.
+func (w *planning) gap(g Gap) { w.locked(func() { w.plan.Unchecked = append(w.plan.Unchecked, g) }) }
+
+// put adds a candidate, or merges what another source knows of one already put.
+func (w *planning) put(c resources.Candidate) *candidate {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if cur := w.cands[c.ARN]; cur != nil {
+		cur.merge(c)
+		return cur
+	}
+	x := &candidate{Candidate: c}
+	x.t, x.known = resources.Lookup(c.Type)
+	if !x.known {
+		if t, ok := resources.ForARN(c.ARN); ok {
+			x.t, x.known, x.Type = t, true, t.Name
+		}
+	}
+	x.normalise()
+	w.cands[c.ARN] = x
+	w.order = append(w.order, c.ARN)
+	return x
+}
+
+// planType lists (when list), reads and decides the candidates of type t,
+// against own (the owned resources of the levels before) and scope; proved hears
+// of each owned one.
+func (w *planning) planType(t resources.Type, list bool, scope resources.Scope, own *Owner, proved func(*candidate)) {
+	ctx := w.ctx
 	if list && t.List != nil {
 		var listMu sync.Mutex
 		var listed []resources.Candidate
-		ps := listPlaces(t, places, first)
+		ps := listPlaces(t, w.places, w.first)
 		parallel(len(ps), func(i int) {
 			pl := ps[i]
-			found, err := t.List(ctx, clients[pl], scope)
+			found, err := t.List(ctx, w.clients[pl], scope)
 			if err != nil {
 				// What it did list still counts; what it could not is a gap.
-				gap(Gap{Type: t.Name, Account: pl.account, Region: listRegion(t, pl.region), Why: "could not list them all: " + errText(err)})
+				w.gap(Gap{Type: t.Name, Account: pl.account, Region: listRegion(t, pl.region), Why: "could not list them all: " + errText(err)})
 			}
-			for i := range found {
-				if found[i].Type == "" {
-					found[i].Type = t.Name
-				}
-				if found[i].Account == "" {
-					found[i].Account = pl.account
-				}
-				if found[i].Region == "" && !t.Global && t.Locate == nil {
-					found[i].Region = pl.region
-				}
-			}
+			fillListed(t, found, pl.account, pl.region)
 			listMu.Lock()
 			listed = append(listed, found...)
 			listMu.Unlock()
 		})
 		sort.Slice(listed, func(i, j int) bool { return listed[i].ARN < listed[j].ARN })
 		for _, c := range listed {
-			put(c)
+			w.put(c)
 		}
 	}
 	var batch []*candidate
-	locked(func() {
-		for _, arn := range *order {
-			if x := cands[arn]; x.known && x.t.Name == t.Name && !x.decided {
-				if by := taken.of(x.ARN); by != "" {
+	w.locked(func() {
+		for _, arn := range w.order {
+			if x := w.cands[arn]; x.known && x.t.Name == t.Name && !x.decided {
+				if by := w.taken.of(x.ARN); by != "" {
 					x.decided, x.takenBy = true, by // it goes with what the plan owns: not judged on its own
 					continue
 				}
@@ -479,7 +489,7 @@ func (p *Planner) planType(ctx context.Context, t resources.Type, list bool, pla
 			}
 		}
 	})
-	p.read(ctx, t, batch, clientsFor)
+	w.p.read(ctx, t, batch, w.clientsFor)
 	for _, x := range batch {
 		if x.TagsErr != nil && errors.Is(x.TagsErr, resources.ErrGone) {
 			x.decided, x.verdict = true, Verdict{Reason: "gone"}
@@ -489,9 +499,9 @@ func (p *Planner) planType(ctx context.Context, t resources.Type, list bool, pla
 		x.verdict = own.Decide(x.t, x.Candidate)
 		if x.verdict.Owned {
 			proved(x)
-			locked(func() {
+			w.locked(func() {
 				for _, id := range x.Takes {
-					taken.add(id, x.ARN)
+					w.taken.add(id, x.ARN)
 				}
 			})
 		}
@@ -499,7 +509,24 @@ func (p *Planner) planType(ctx context.Context, t resources.Type, list bool, pla
 	if t.Name == stackType {
 		// What an owned stack made goes with it: learnt now, before the types
 		// after it read their tags.
-		p.stackResources(ctx, batch, taken, locked, clientsFor)
+		w.p.stackResources(ctx, batch, w.taken, w.locked, w.clientsFor)
+	}
+}
+
+// fillListed gives candidates a lister of t found in account and region the
+// lister's type, account and (for a regional type whose ARNs carry it) region
+// where it left them out.
+func fillListed(t resources.Type, found []resources.Candidate, account, region string) {
+	for i := range found {
+		if found[i].Type == "" {
+			found[i].Type = t.Name
+		}
+		if found[i].Account == "" {
+			found[i].Account = account
+		}
+		if found[i].Region == "" && !t.Global && t.Locate == nil {
+			found[i].Region = region
+		}
 	}
 }
 
