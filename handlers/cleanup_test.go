@@ -83,7 +83,7 @@ func TestCleanupNeverSaysVerifiedUnlessItIs(t *testing.T) {
 		verified        bool
 	}{
 		{db.OutcomeVerified, "", true},
-		{db.OutcomeNotVerified, "not verified: 1 check(s) could not be made, so something of the class may be left: AWS::CloudWatch::Alarm in 111122223333/us-east-1: could not list them all", false},
+		{db.OutcomeNotVerified, "1 check(s) could not be made, so something of the class may be left: AWS::CloudWatch::Alarm in 111122223333/us-east-1: could not list them all", false},
 		{db.OutcomeNotVerified, "1 failed: arn:aws:logs:us-east-1:111122223333:log-group:x: AccessDenied", false},
 		{"", "", false}, // a job from before outcomes were recorded: never "verified"
 	} {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 func itoa(n int) string     { return strconv.Itoa(n) }
@@ -16,4 +17,19 @@ func orText(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// reportLines are a cleanup report's findings, one a line, or a single line saying
+// there is none.
+func reportLines(report string) []string {
+	var out []string
+	for _, l := range strings.Split(report, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	if len(out) == 0 {
+		return []string{"the job ended without a verification"}
+	}
+	return out
 }

@@ -189,7 +189,7 @@ func runJob(ctx context.Context, x *cleanup.Executor, store *db.Store, job *db.J
 		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\n", it.State, it.Step, it.Key, it.Detail)
 	}
 	if final.Outcome != db.OutcomeVerified {
-		fmt.Fprintf(stderr, "cleanup job %d NOT VERIFIED: %s\n", job.ID, final.Error)
+		fmt.Fprintf(stderr, "cleanup job %d NOT VERIFIED:\n  - %s\n", job.ID, strings.ReplaceAll(final.Error, "\n", "\n  - "))
 		return fmt.Errorf("%w: job %d", errNotVerified, job.ID)
 	}
 	fmt.Fprintf(stderr, "cleanup job %d done and verified: a fresh sweep that read everything finds nothing the class owns\n", job.ID)

@@ -48,6 +48,7 @@ func TestE2ECleanupDemoClass(t *testing.T) {
 	if !regexp.MustCompile(`^[1-9][0-9]* resource\(s\)`).MatchString(summary) {
 		t.Fatalf("plan summary %q: want resources to delete", summary)
 	}
+	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_CLEANUP_PLAN", "the cleanup plan")
 	in.step("type the class name", chromedp.SendKeys(chromedp.CSS("#confirm"), name))
 	in.submit("confirm the cleanup", `form[data-testid=cleanup-confirm] button[type=submit]`)
 	in.waitURL("the progress page", regexp.MustCompile(`/cleanup/progress$`))

@@ -662,13 +662,13 @@ func (x *Executor) verify(ctx context.Context, id int64, class *db.Class, scope 
 		for _, g := range plan.Unchecked {
 			gaps = append(gaps, g.String())
 		}
-		parts = append(parts, fmt.Sprintf("not verified: %d check(s) could not be made, so something of the class may be left: %s", len(gaps), strings.Join(gaps, "; ")))
+		parts = append(parts, fmt.Sprintf("%d check(s) could not be made, so something of the class may be left: %s", len(gaps), strings.Join(gaps, "; ")))
 	}
 	outcome, report := db.OutcomeVerified, ""
 	detail := "verified: a fresh sweep that read everything finds nothing the class owns"
 	if len(parts) > 0 {
-		outcome, report = db.OutcomeNotVerified, clip(strings.Join(parts, ". "), 4000)
-		detail = "not verified: " + report
+		outcome, report = db.OutcomeNotVerified, clip(strings.Join(parts, "\n"), 4000) // one finding a line
+		detail = "not verified: " + strings.Join(parts, "; ")
 	}
 	_ = x.Store.Audit(ctx, db.AuditEntry{ClassID: class.ID, Actor: "cleanup", Action: "cleanup.verify", Detail: clip(detail, 2000)})
 	return x.Store.FinishJob(ctx, id, db.JobDone, outcome, report)
