@@ -243,7 +243,7 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 		}
 		for _, arn := range found {
 			x := put(resources.Candidate{ARN: arn, Account: orDefault(resources.Account(arn), pl.account), Region: pl.region})
-			x.swept = true
+			w.locked(func() { x.swept = true }) // a global resource is swept in every region at once
 		}
 	})
 	// 2. The ledger: its rows prove origin, not ownership; they are read again like
@@ -509,7 +509,7 @@ func (w *planning) planType(t resources.Type, list bool, scope resources.Scope, 
 	if t.Name == stackType {
 		// What an owned stack made goes with it: learnt now, before the types
 		// after it read their tags.
-		w.p.stackResources(ctx, batch, w.taken, w.locked, w.clientsFor)
+		w.stackResources(batch)
 	}
 }
 
@@ -866,7 +866,7 @@ func (t takenSet) of(arn string) string {
 // stackResources records, for each owned stack of batch, the physical resources
 // it made (DescribeStackResources, 8 at a time): CloudFormation deletes those
 // with the stack, and deleting one first would make the stack's deletion fail.
-func (p *Planner) stackResources(ctx context.Context, batch []*candidate, taken takenSet, locked func(func()), clientsFor func(account, region string) *cloud.Clients) {
+func (w *planning) stackResources(batch []*candidate) {
 	var stacks []*candidate
 	for _, x := range batch {
 		if x.verdict.Owned {
@@ -875,17 +875,17 @@ func (p *Planner) stackResources(ctx context.Context, batch []*candidate, taken 
 	}
 	parallel(len(stacks), func(i int) {
 		st := stacks[i]
-		c := clientsFor(st.Account, st.Region)
+		c := w.clientsFor(st.Account, st.Region)
 		if c == nil {
 			return
 		}
-		out, err := c.CloudFormation.DescribeStackResources(ctx, &cloudformation.DescribeStackResourcesInput{StackName: aws.String(st.ARN)})
+		out, err := c.CloudFormation.DescribeStackResources(w.ctx, &cloudformation.DescribeStackResourcesInput{StackName: aws.String(st.ARN)})
 		if err != nil {
 			return // then each resource is judged and deleted on its own, which is still correct
 		}
-		locked(func() {
+		w.locked(func() {
 			for _, r := range out.StackResources {
-				taken.add(aws.ToString(r.PhysicalResourceId), st.ARN)
+				w.taken.add(aws.ToString(r.PhysicalResourceId), st.ARN)
 			}
 		})
 	})

@@ -70,15 +70,6 @@ func xrayGroupName(arn string) string {
 	return parts[1]
 }
 
-func xrayTag(out *xray.ListTagsForResourceOutput, key string) string {
-	for _, t := range out.Tags {
-		if aws.ToString(t.Key) == key {
-			return aws.ToString(t.Value)
-		}
-	}
-	return ""
-}
-
 // xrayGone maps X-Ray's not-found answers to ErrGone.
 func xrayGone(err error) error {
 	if err == nil {
