@@ -1,0 +1,202 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/labdash/labdash/db"
+)
+
+// AccountPlaceholder stands in for the account in a class's policies when
+// labdash does not know which account the class runs in.
+const AccountPlaceholder = "ACCOUNT_ID"
+
+// PerStudentAccountsNote is what an account-per-student class has instead of
+// shared policies to show.
+const PerStudentAccountsNote = "each student has their own account; labdash uses LabDashboardRole there"
+
+// NamedPolicy is one of a class's policies as a reviewer reads it: what it is
+// called in IAM, what it is for, and the document with its size against IAM's limit.
+type NamedPolicy struct {
+	Name     string
+	Purpose  string
+	Document PolicyDocument
+	JSON     string // the document, indented for reading
+	Size     int    // PolicySize of the compact JSON: what IAM counts
+	Limit    int    // MaxManagedPolicyChars
+}
+
+// IdentityPolicyName is the class identity policy's name.
+func IdentityPolicyName(classID string) string { return classID + "-student-identity" }
+
+// PolicyAccount is the account a class's policies are written for: the class's
+// own account if it names one, else fallback (the account labdash is signed in
+// to, when the caller knows it), else AccountPlaceholder.
+func PolicyAccount(class *db.Class, fallback string) string {
+	switch {
+	case class.AccountID != "":
+		return class.AccountID
+	case fallback != "":
+		return fallback
+	}
+	return AccountPlaceholder
+}
+
+// ClassPolicies returns the policies every student role of class carries, in the
+// order provisioning creates them: the permissions boundary, then the identity
+// policy. The documents come from Boundary and IdentityPolicy, so what is shown is
+// what provisioning creates. account is the fallback of PolicyAccount. An
+// account-per-student class shares no policies: it gets none (see
+// PerStudentAccountsNote).
+func ClassPolicies(class *db.Class, account string) ([]NamedPolicy, error) {
+	if class.Isolation == db.IsolationPerStudent {
+		return nil, nil
+	}
+	scope := ClassScope{ClassID: class.ID, Account: PolicyAccount(class, account), Regions: class.Regions}
+	out := []NamedPolicy{
+		{Name: BoundaryName(class.ID), Purpose: "the ceiling every student role carries: what it can never do", Document: Boundary(scope)},
+		{Name: IdentityPolicyName(class.ID), Purpose: "what every student role may do, inside the boundary", Document: IdentityPolicy(scope)},
+	}
+	for i := range out {
+		p := &out[i]
+		compact, err := p.Document.JSON()
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: policy %s: %w", p.Name, err)
+		}
+		indented, err := json.MarshalIndent(p.Document, "", "  ")
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: policy %s: %w", p.Name, err)
+		}
+		p.JSON, p.Size, p.Limit = string(indented), PolicySize(compact), MaxManagedPolicyChars
+	}
+	return out, nil
+}
+
+// StatementSummary is one policy statement in a reviewer's words: its Sid, its
+// effect, the first few actions it names and how many more.
+type StatementSummary struct {
+	Sid     string
+	Effect  string   // "Allow" or "Deny"
+	Except  bool     // NotAction: the statement covers every action except these
+	Actions []string // the first few actions, as written
+	More    int      // how many actions are not in Actions
+	// Resources says which resources it covers when that is not all of them,
+	// for example "except on 7 named resources".
+	Resources string
+	// When lists the condition keys the statement depends on (sorted), so a
+	// reviewer sees that it applies only under a condition.
+	When []string
+}
+
+// Summarize describes each statement of doc, naming at most few actions of each.
+func Summarize(doc PolicyDocument, few int) []StatementSummary {
+	out := make([]StatementSummary, 0, len(doc.Statement))
+	for i, st := range doc.Statement {
+		s := StatementSummary{Sid: st.Sid, Effect: st.Effect}
+		if s.Sid == "" {
+			s.Sid = fmt.Sprintf("statement %d", i+1)
+		}
+		actions := stringList(st.Action)
+		if st.Action == nil {
+			actions, s.Except = stringList(st.NotAction), true
+		}
+		if few >= 0 && len(actions) > few {
+			s.Actions, s.More = actions[:few], len(actions)-few
+		} else {
+			s.Actions = actions
+		}
+		switch res := stringList(st.Resource); {
+		case st.Resource == nil:
+			s.Resources = fmt.Sprintf("except on %s", countWords(len(stringList(st.NotResource)), "named resource"))
+		case len(res) == 1 && res[0] != "*":
+			s.Resources = "only on " + res[0]
+		case len(res) > 1:
+			s.Resources = fmt.Sprintf("only on %s", countWords(len(res), "named resource"))
+		}
+		for _, keys := range st.Condition {
+			if m, ok := keys.(map[string]any); ok {
+				for k := range m {
+					s.When = append(s.When, k)
+				}
+			}
+		}
+		sort.Strings(s.When)
+		s.When = compactStrings(s.When)
+		out = append(out, s)
+	}
+	return out
+}
+
+// Text is the summary as one sentence, for example "Deny every action except
+// iam:*, sts:* and 6 more, only under a condition on aws:RequestedRegion".
+func (s StatementSummary) Text() string {
+	every := len(s.Actions) == 1 && s.Actions[0] == "*" && s.More == 0
+	var b strings.Builder
+	b.WriteString(s.Effect)
+	switch {
+	case s.Except:
+		b.WriteString(" every action except " + joinWords(s.Actions, s.More))
+	case every:
+		b.WriteString(" every action")
+	default:
+		b.WriteString(" " + joinWords(s.Actions, s.More))
+	}
+	if s.Resources != "" {
+		b.WriteString(", " + s.Resources)
+	}
+	if len(s.When) > 0 {
+		b.WriteString(", only under a condition on " + joinWords(s.When, 0))
+	}
+	return b.String()
+}
+
+// joinWords lists words as "a, b and c", or "a, b and N more".
+func joinWords(words []string, more int) string {
+	if more > 0 {
+		return strings.Join(words, ", ") + fmt.Sprintf(" and %d more", more)
+	}
+	switch len(words) {
+	case 0:
+		return "nothing"
+	case 1:
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// countWords is "1 thing" or "n things".
+func countWords(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
+
+// stringList reads an IAM string-or-list value (as built in Go or as decoded from JSON).
+func stringList(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []string:
+		return x
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			out = append(out, fmt.Sprint(e))
+		}
+		return out
+	}
+	return nil
+}
+
+func compactStrings(s []string) []string {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
