@@ -19,13 +19,25 @@ const PerStudentAccountsNote = "each student has their own account; labdash uses
 
 // NamedPolicy is one of a class's policies as a reviewer reads it: what it is
 // called in IAM, what it is for, and the document with its size against IAM's limit.
+// Its JSON form is what `labdash sandbox policies --json` and the API print.
 type NamedPolicy struct {
-	Name     string
-	Purpose  string
-	Document PolicyDocument
-	JSON     string // the document, indented for reading
-	Size     int    // PolicySize of the compact JSON: what IAM counts
-	Limit    int    // MaxManagedPolicyChars
+	Name     string         `json:"name"`
+	Purpose  string         `json:"purpose"`
+	Size     int            `json:"size"`  // PolicySize of the compact JSON: what IAM counts
+	Limit    int            `json:"limit"` // MaxManagedPolicyChars
+	Document PolicyDocument `json:"document"`
+	JSON     string         `json:"-"` // the document, indented for reading
+}
+
+// PolicyReport is a class's policies as `labdash sandbox policies --json` and
+// GET /api/v1/classes/{class}/policies return them.
+type PolicyReport struct {
+	Class   string `json:"class"`
+	Account string `json:"account"`
+	// Note says what the reader must know first: that the account is a
+	// placeholder, or that the class has no shared policies.
+	Note     string        `json:"note,omitempty"`
+	Policies []NamedPolicy `json:"policies"`
 }
 
 // IdentityPolicyName is the class identity policy's name.
@@ -52,7 +64,7 @@ func PolicyAccount(class *db.Class, fallback string) string {
 // PerStudentAccountsNote).
 func ClassPolicies(class *db.Class, account string) ([]NamedPolicy, error) {
 	if class.Isolation == db.IsolationPerStudent {
-		return nil, nil
+		return []NamedPolicy{}, nil
 	}
 	scope := ClassScope{ClassID: class.ID, Account: PolicyAccount(class, account), Regions: class.Regions}
 	out := []NamedPolicy{
@@ -85,8 +97,8 @@ type StatementSummary struct {
 	// Resources says which resources it covers when that is not all of them,
 	// for example "except on 7 named resources".
 	Resources string
-	// When lists the condition keys the statement depends on (sorted), so a
-	// reviewer sees that it applies only under a condition.
+	// When is each condition the statement applies under, in words (for
+	// example "aws:RequestedRegion is not us-east-1"), sorted; all must hold.
 	When []string
 }
 
@@ -115,39 +127,36 @@ func Summarize(doc PolicyDocument, few int) []StatementSummary {
 		case len(res) > 1:
 			s.Resources = fmt.Sprintf("only on %s", countWords(len(res), "named resource"))
 		}
-		for _, keys := range st.Condition {
-			if m, ok := keys.(map[string]any); ok {
-				for k := range m {
-					s.When = append(s.When, k)
-				}
-			}
-		}
-		sort.Strings(s.When)
-		s.When = compactStrings(s.When)
+		s.When = conditionWords(st.Condition)
 		out = append(out, s)
 	}
 	return out
 }
 
 // Text is the summary as one sentence, for example "Deny every action except
-// iam:*, sts:* and 6 more, only under a condition on aws:RequestedRegion".
-func (s StatementSummary) Text() string {
-	every := len(s.Actions) == 1 && s.Actions[0] == "*" && s.More == 0
+// iam:*, sts:* and 6 more, when aws:RequestedRegion is not us-east-1".
+func (s StatementSummary) Text() string { return s.Effect + " " + s.What() }
+
+// What is Text without the effect: the actions, resources and condition.
+func (s StatementSummary) What() string {
 	var b strings.Builder
-	b.WriteString(s.Effect)
 	switch {
 	case s.Except:
-		b.WriteString(" every action except " + joinWords(s.Actions, s.More))
-	case every:
-		b.WriteString(" every action")
+		b.WriteString("every action except " + joinWords(s.Actions, s.More))
+	case len(s.Actions) == 1 && s.Actions[0] == "*" && s.More == 0:
+		b.WriteString("every action")
 	default:
-		b.WriteString(" " + joinWords(s.Actions, s.More))
+		b.WriteString(joinWords(s.Actions, s.More))
 	}
 	if s.Resources != "" {
 		b.WriteString(", " + s.Resources)
 	}
-	if len(s.When) > 0 {
-		b.WriteString(", only under a condition on " + joinWords(s.When, 0))
+	switch len(s.When) {
+	case 0:
+	case 1:
+		b.WriteString(", when " + s.When[0])
+	default:
+		b.WriteString(", when all of: " + strings.Join(s.When, "; "))
 	}
 	return b.String()
 }
@@ -187,16 +196,52 @@ func stringList(v any) []string {
 			out = append(out, fmt.Sprint(e))
 		}
 		return out
+	case nil:
+		return nil
 	}
-	return nil
+	return []string{fmt.Sprint(v)}
 }
 
-func compactStrings(s []string) []string {
-	out := s[:0]
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
+// conditionOps words IAM's condition operators; others are shown by name.
+var conditionOps = map[string]string{
+	"StringEquals": "is", "StringNotEquals": "is not", "StringLike": "is like", "StringNotLike": "is not like",
+	"ArnEquals": "is", "ArnLike": "is like", "ArnNotEquals": "is not", "ArnNotLike": "is not like", "Bool": "is",
+	"ForAnyValue:StringLike": "has any like", "ForAnyValue:StringEquals": "has any of", "ForAllValues:StringEquals": "has only",
+	"ForAllValues:StringLike": "has only values like",
+}
+
+// conditionWords is a statement's conditions in words, sorted.
+func conditionWords(cond map[string]any) []string {
+	var out []string
+	for op, keys := range cond {
+		m, ok := keys.(map[string]any)
+		if !ok {
+			continue
+		}
+		for key, v := range m {
+			vals := stringList(v)
+			switch words, known := conditionOps[op]; {
+			case op == "Null" && len(vals) == 1 && vals[0] == "true":
+				out = append(out, key+" is absent")
+			case op == "Null" && len(vals) == 1 && vals[0] == "false":
+				out = append(out, key+" is present")
+			case known && len(vals) > 1:
+				out = append(out, key+" "+words+" one of "+joinWords(clip(vals, 3)))
+			case known:
+				out = append(out, key+" "+words+" "+joinWords(vals, 0))
+			default:
+				out = append(out, key+" "+op+" "+joinWords(clip(vals, 3)))
+			}
 		}
 	}
+	sort.Strings(out)
 	return out
+}
+
+// clip is the first n of vals and how many more, as joinWords takes them.
+func clip(vals []string, n int) ([]string, int) {
+	if len(vals) > n {
+		return vals[:n], len(vals) - n
+	}
+	return vals, 0
 }
