@@ -72,6 +72,7 @@ func matrix() []matrixCase {
 		{"POST", "/classes/:class/demo/reset", form(nil), expect{303, 303, 303, 403, 404, 404, 303}},
 		{"POST", "/classes/:class/provision", form(nil), expect{303, 303, 303, 403, 404, 303, 303}},
 		{"GET", "/classes/:class/provision/progress", get, pageRead},
+		{"GET", "/classes/:class/sandboxes/policies", get, pageRead},
 		{"GET", "/classes/:class/cleanup", get, expect{303, 303, 303, 403, 404, 200, 303}},
 		// An empty class's plan has the hash of nothing; a wrong typed name is refused.
 		{"POST", "/classes/:class/cleanup/run", form(url.Values{"hash": {"x"}, "confirm": {"not the name"}}), expect{303, 303, 303, 403, 404, 422, 303}},
@@ -120,6 +121,7 @@ func matrix() []matrixCase {
 		{"POST", "/api/v1/classes/:class/provision", func(h *harness, c *client, _ int, path string) response {
 			return c.do(http.MethodPost, path, nil, "", nil)
 		}, expect{401, 401, 401, 403, 404, 202, 202}},
+		{"GET", "/api/v1/classes/:class/policies", get, apiRead},
 		{"GET", "/api/v1/jobs/:job", get, apiRead},
 		{"POST", "/api/v1/classes/:class/cleanup/run", jsonBody(`{"hash":"x","confirm":"not the name"}`), expect{401, 401, 401, 403, 404, 422, 422}},
 		{"POST", "/api/v1/classes/:class/cleanup/plan", func(h *harness, c *client, _ int, path string) response {

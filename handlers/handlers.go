@@ -56,6 +56,7 @@ type Server struct {
 	planner     CleanupPlanner // nil: cleanup off
 	cleaner     CleanupRunner  // nil: cleanup execution off
 	rehearsal   Rehearsal      // nil: no rehearsal actions (real AWS)
+	account     AccountReader  // nil: policies show the account placeholder unless the class names one
 }
 
 // New builds the server and its routes. reg receives the HTTP metrics and gather

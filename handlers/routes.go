@@ -66,6 +66,7 @@ func (s *Server) routes() *gin.Engine {
 	forms.POST("/classes/:class/students/:student/deprovision", s.deprovisionStudent)
 	forms.POST("/classes/:class/students/:student/actions", s.runAction)
 	forms.GET("/classes/:class/provision/progress", s.showProvisionProgress)
+	forms.GET("/classes/:class/sandboxes/policies", s.showPolicies)
 
 	// Live updates (websocket; authenticated at upgrade like the page they belong to).
 	ui.GET("/classes/:class/ws", s.serveClassWS)
@@ -97,6 +98,7 @@ func (s *Server) routes() *gin.Engine {
 	api.GET("/classes/:class/progress", s.apiProgress)
 	api.GET("/classes/:class/live", s.serveClassWS) // websocket for scripts: bearer token at upgrade
 	api.POST("/classes/:class/provision", s.apiProvision)
+	api.GET("/classes/:class/policies", s.apiShowPolicies)
 	api.POST("/classes/:class/cleanup/plan", s.apiCleanupPlan)
 	api.POST("/classes/:class/cleanup/run", s.apiCleanupRun)
 	api.POST("/classes/:class/students/:student/deprovision", s.deprovisionStudent)
