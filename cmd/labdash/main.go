@@ -4,6 +4,7 @@
 //	labdash user add --email E --name N [--role instructor|assistant]
 //	labdash token create --email E [--name N]
 //	labdash roster import CLASS FILE.csv
+//	labdash sandbox policies [--json] CLASS
 //	labdash healthcheck [--addr A]
 //
 // Every flag has a LABDASH_* environment twin; see `labdash help`.

@@ -20,6 +20,7 @@ Usage:
   labdash cleanup plan --cloud aws [--json] [--student S] CLASS          the dry run, with its hash
   labdash cleanup run --cloud aws --confirm NAME --plan HASH CLASS       delete exactly that plan, then verify
                                            (on a terminal, without --plan: shows the plan and asks)
+  labdash sandbox policies [--cloud aws] [--json] CLASS                  the boundary and identity policy every student role gets
   labdash healthcheck [--addr A]           exit 0 when a running labdash answers /healthz
   labdash help
 
@@ -31,7 +32,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd, rest := "serve", args
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, rest = args[0], args[1:]
-		if len(rest) > 0 && (cmd == "user" || cmd == "token" || cmd == "roster" || cmd == "cleanup") {
+		if len(rest) > 0 && (cmd == "user" || cmd == "token" || cmd == "roster" || cmd == "cleanup" || cmd == "sandbox") {
 			cmd, rest = cmd+" "+rest[0], rest[1:]
 		}
 	}
@@ -48,6 +49,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = rosterImport(ctx, rest, stdin, stdout, stderr, e)
 	case "cleanup plan", "cleanup run":
 		err = cleanupCmd(ctx, strings.TrimPrefix(cmd, "cleanup "), rest, stdin, stdout, stderr, e)
+	case "sandbox policies":
+		err = sandboxCmd(ctx, strings.TrimPrefix(cmd, "sandbox "), rest, stdout, stderr, e)
 	case "provision":
 		err = provision(ctx, rest, stdout, stderr, e)
 	case "healthcheck":

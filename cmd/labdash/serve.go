@@ -67,6 +67,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, e *env)
 		ln.Close()
 		return err
 	}
+	srv.WithAccount(accountReader(ls))
 	if err := bootstrap(ctx, store, cfg, base, stdout, log); err != nil {
 		ln.Close()
 		return err
