@@ -11,8 +11,9 @@ CHROMIUM      ?= $(shell command -v chromium 2>/dev/null || echo /usr/bin/chromi
 VENV          := $(CURDIR)/.venv
 MOTO_VERSION  := 5.2.5
 CFNLINT_VERSION := 1.58.0
+PARLIAMENT_VERSION := 1.6.4
 
-.PHONY: run test generate build tools chromium venv lint-templates vet
+.PHONY: run test generate build tools chromium venv lint-templates vet iam-table
 
 run:
 	$(GO) run ./cmd/labdash
@@ -34,13 +35,21 @@ chromium:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-# venv installs the pinned moto server (the AWS API double for the real-AWS tests) and
-# cfn-lint in a virtualenv under the repository.
-venv: $(VENV)/.installed-$(MOTO_VERSION)-$(CFNLINT_VERSION)
-$(VENV)/.installed-$(MOTO_VERSION)-$(CFNLINT_VERSION):
+# venv installs the pinned moto server (the AWS API double for the real-AWS tests),
+# cfn-lint and parliament (the IAM policy linter, whose bundled copy of AWS's Service
+# Authorization Reference the action table is generated from) in a virtualenv under
+# the repository.
+VENV_STAMP := $(VENV)/.installed-$(MOTO_VERSION)-$(CFNLINT_VERSION)-$(PARLIAMENT_VERSION)
+venv: $(VENV_STAMP)
+$(VENV_STAMP):
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q 'moto[server]==$(MOTO_VERSION)' 'cfn-lint==$(CFNLINT_VERSION)'
+	$(VENV)/bin/pip install -q 'moto[server]==$(MOTO_VERSION)' 'cfn-lint==$(CFNLINT_VERSION)' 'parliament==$(PARLIAMENT_VERSION)'
 	touch $@
+
+# iam-table fails if labs/cloud/authz/actions_gen.go is not what the pinned
+# parliament's Service Authorization Reference gives for what labdash calls and names.
+iam-table: venv
+	cd labs/cloud/authz && $(GO) run ./internal/genactions -check
 
 # lint-templates runs cfn-lint on every embedded CloudFormation template.
 lint-templates: venv
@@ -48,13 +57,13 @@ lint-templates: venv
 
 # test regenerates the templ files and fails if the committed ones were stale, then
 # vets and runs every test. The browser tests write the README's screenshots.
-test: tools chromium venv lint-templates
+test: tools chromium venv lint-templates iam-table
 	@before=$$(cat $$(git ls-files '*_templ.go') | sha256sum); \
 	$(TEMPL) generate >/dev/null; \
 	after=$$(cat $$(git ls-files '*_templ.go') | sha256sum); \
 	if [ "$$before" != "$$after" ]; then echo "make: generated templ files were stale; commit the output of 'make generate'"; exit 1; fi
 	$(GO) vet ./...
-	LABDASH_MOTO=$(VENV)/bin/moto_server LABDASH_CHROMIUM=$(CHROMIUM) LABDASH_SCREENSHOT=$(CURDIR)/docs/screenshot-console.png \
+	LABDASH_MOTO=$(VENV)/bin/moto_server LABDASH_PARLIAMENT=$(VENV)/bin/parliament LABDASH_CHROMIUM=$(CHROMIUM) LABDASH_SCREENSHOT=$(CURDIR)/docs/screenshot-console.png \
 	LABDASH_SCREENSHOT_LIVE=$(CURDIR)/docs/screenshot-demo.png LABDASH_SCREENSHOT_STUDENT=$(CURDIR)/docs/screenshot-student.png \
 	LABDASH_SCREENSHOT_CLEANUP=$(CURDIR)/docs/screenshot-cleanup.png LABDASH_SCREENSHOT_CLEANUP_PLAN=$(CURDIR)/docs/screenshot-cleanup-plan.png LABDASH_SCREENSHOT_FAILOVER=$(CURDIR)/docs/screenshot-failover.png \
 	LABDASH_SCREENSHOT_XRAY=$(CURDIR)/docs/screenshot-xray.png \

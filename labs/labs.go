@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+
+	"github.com/labdash/labdash/labs/cloud/authz"
 )
 
 // Lab describes one hands-on lab. Checkpoints, widgets, prerequisite templates
@@ -54,6 +56,12 @@ type Lab struct {
 	// Summarize, when set, gives the class grid more than the checkpoint count for
 	// one student: a task badge, an alarm lamp, a short text badge.
 	Summarize func(obs Observation) Summary
+	// Grants are what the lab's students may do in a shared account, written for
+	// one class: the lab's steps, fenced to the calling student's own resources by
+	// name prefix and tags. The class identity policy is the sandbox's common grants
+	// plus every lab's. A lab without Grants cannot run in a shared account
+	// (provisioning refuses it there and says why).
+	Grants func(g GrantScope) []authz.Statement
 	// Actions are what an instructor may do to a virtual student's sandbox in a
 	// rehearsal (simulator only) to show a failure live: stop an origin instance,
 	// take sns:Publish away from a role.

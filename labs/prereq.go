@@ -76,6 +76,9 @@ func StackParameters(ctx context.Context, c *cloud.Clients, template []byte, t T
 	if declared("RolePath") {
 		add("RolePath", "/labdash/"+t.ClassID+"/"+t.StudentID+"/")
 	}
+	if declared("PermissionsBoundary") {
+		add("PermissionsBoundary", BoundaryARN(c.Account, t.ClassID))
+	}
 	if declared("SourceBucket") {
 		add("SourceBucket", "labdash-artifacts-"+c.Account+"-"+c.Region)
 	}
@@ -135,4 +138,10 @@ func StackOutputs(ctx context.Context, c *cloud.Clients, name string) (map[strin
 		m[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
 	}
 	return m, nil
+}
+
+// BoundaryARN is the class's student permissions boundary in account (the sandbox
+// package creates it; roles the labs' stacks make carry it).
+func BoundaryARN(account, classID string) string {
+	return "arn:aws:iam::" + account + ":policy/" + classID + "-student-boundary"
 }

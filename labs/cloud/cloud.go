@@ -260,6 +260,13 @@ type Provider interface {
 	Clients(ctx context.Context, account, region string) (*Clients, error)
 }
 
+// RoleProvider is a Provider that can also act as an IAM role: the simulator's
+// clients for a sandbox role, every call judged by IAM evaluation of the role's
+// policies (virtual students in shared-account mode).
+type RoleProvider interface {
+	ClientsAs(ctx context.Context, roleARN, session, region string) (*Clients, error)
+}
+
 // Clock returns c.Now, or time.Now when the provider did not set one.
 func (c *Clients) Clock() time.Time {
 	if c.Now != nil {

@@ -40,3 +40,10 @@ func IsMutating(op string) bool {
 func AccountWide(service, account, region string) string {
 	return "account-wide:" + service + ":" + account + ":" + region
 }
+
+// Operation names one operation of a Clients interface.
+type Operation struct {
+	Service  string // the Clients field: "ECS"
+	Op       string // "CreateService"
+	Mutating bool
+}

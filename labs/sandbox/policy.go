@@ -4,74 +4,99 @@
 package sandbox
 
 import (
-	"encoding/json"
 	"fmt"
-	"strings"
 	"unicode"
+
+	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/cloud/authz"
 )
 
 // MaxManagedPolicyChars is IAM's size limit for a customer-managed policy, counted
 // without white space.
 const MaxManagedPolicyChars = 6144
 
-// PolicyDocument is an IAM policy.
-type PolicyDocument struct {
-	Version   string      `json:"Version"`
-	Statement []Statement `json:"Statement"`
-}
+// PolicyDocument is an IAM policy (the evaluator's own type, so the simulator judges
+// exactly what labdash deploys).
+type PolicyDocument = authz.Policy
 
 // Statement is one IAM policy statement.
-type Statement struct {
-	Sid         string         `json:"Sid,omitempty"`
-	Effect      string         `json:"Effect"`
-	Action      any            `json:"Action,omitempty"`
-	NotAction   any            `json:"NotAction,omitempty"`
-	Resource    any            `json:"Resource,omitempty"`
-	NotResource any            `json:"NotResource,omitempty"`
-	Condition   map[string]any `json:"Condition,omitempty"`
-}
+type Statement = authz.Statement
 
 // ClassScope is what the class's policies are written for.
 type ClassScope struct {
 	ClassID string   // "c42"
 	Account string   // 12 digits
 	Regions []string // the class's regions
+	// Labs are the class's labs: the identity policy grants what their steps need.
+	Labs []labs.Lab
 }
 
-const studentTag = "${aws:PrincipalTag/labdash:student}"
+func (s ClassScope) grants() labs.GrantScope {
+	return labs.GrantScope{ClassID: s.ClassID, Account: s.Account, Regions: s.Regions}
+}
+
+const studentTag = labs.StudentVar
 
 // BoundaryName is the class boundary's policy name.
 func BoundaryName(classID string) string { return classID + "-student-boundary" }
 
-// Boundary is the class permissions boundary: deny fences that every student role
-// carries (region fence, tag-on-create, mutate-only-mine, name and IAM path fences,
-// no boundary escape, cost fence) under an allow-everything ceiling. Adapted from
-// LABS.md §1.1; the identity policy grants the real permissions.
+// IdentityName is the class identity policy's name.
+func IdentityName(classID string) string { return classID + "-student-identity" }
+
+// BoundaryARN is the class boundary's ARN in account.
+func BoundaryARN(account, classID string) string { return labs.BoundaryARN(account, classID) }
+
+// createActions are the create actions of billable or lab-visible resources whose
+// resource types carry an ARN: each must tag the new resource as the caller's.
+var createActions = []string{"ec2:RunInstances", "ec2:CreateSecurityGroup", "ec2:CreateLaunchTemplate", "elasticloadbalancing:CreateLoadBalancer",
+	"elasticloadbalancing:CreateTargetGroup", "ecs:CreateCluster", "ecs:CreateService", "ecs:RegisterTaskDefinition", "autoscaling:CreateAutoScalingGroup",
+	"rds:CreateDBInstance"}
+
+// untypedCreates are create actions the Service Authorization Reference lists with no
+// resource type: only Resource "*" matches them, so their tag fence is a statement of
+// its own (an ARN pattern would never apply and the fence would silently not hold).
+var untypedCreates = []string{"globalaccelerator:CreateAccelerator", "acm-pca:CreateCertificateAuthority", "acm:RequestCertificate"}
+
+// fenced are the services of the labs' resources: any action on a resource tagged
+// as another student's or another class's is denied, whatever the identity policy
+// grants (reads included: a student has no business in another's resources).
+// Untagged resources are left to the identity policy's name fences.
+var fenced = []string{"ec2:*", "elasticloadbalancing:*", "ecs:*", "application-autoscaling:*", "cloudwatch:*", "logs:*", "autoscaling:*", "rds:*",
+	"acm:*", "acm-pca:*", "globalaccelerator:*", "lambda:*", "dynamodb:*", "sns:*", "sqs:*", "s3:*", "elasticbeanstalk:*", "xray:*", "cloudformation:*", "iam:*"}
+
+// tagging are the actions that add or remove tags after creation.
+var tagging = []string{"ec2:CreateTags", "ec2:DeleteTags", "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags", "ecs:TagResource", "ecs:UntagResource",
+	"application-autoscaling:TagResource", "application-autoscaling:UntagResource", "cloudwatch:TagResource", "cloudwatch:UntagResource",
+	"globalaccelerator:TagResource", "globalaccelerator:UntagResource", "acm-pca:TagCertificateAuthority", "acm-pca:UntagCertificateAuthority",
+	"iam:TagRole", "iam:UntagRole", "iam:TagPolicy", "iam:UntagPolicy", "tag:TagResources", "tag:UntagResources"}
+
+// Boundary is the class permissions boundary every student role carries: deny
+// fences (region; tag-on-create; nothing tagged as someone else's; labdash's tags
+// are not the student's to change; name and IAM path fences; no boundary escape;
+// cost) under an allow-everything ceiling. It only limits: the identity policy
+// grants. Adapted from LABS.md §1.1.
 func Boundary(s ClassScope) PolicyDocument {
 	acct := s.Account
-	pfx := "${aws:PrincipalTag/labdash:class}" + studentTag + "-"
+	pfx := s.ClassID + studentTag + "-"
 	return PolicyDocument{Version: "2012-10-17", Statement: []Statement{
 		{Sid: "RegionFence", Effect: "Deny",
 			NotAction: []string{"iam:*", "sts:*", "route53:*", "globalaccelerator:*", "cloudfront:*", "support:*", "health:*", "tag:GetResources"},
 			Resource:  "*", Condition: map[string]any{"StringNotEquals": map[string]any{"aws:RequestedRegion": s.Regions}}},
-		{Sid: "CreateMustCarryMyTag", Effect: "Deny",
-			Action: []string{"ec2:RunInstances", "ec2:CreateSecurityGroup", "ec2:CreateLaunchTemplate", "elasticloadbalancing:CreateLoadBalancer",
-				"elasticloadbalancing:CreateTargetGroup", "ecs:CreateCluster", "ecs:CreateService", "autoscaling:CreateAutoScalingGroup",
-				"rds:CreateDBInstance", "acm:RequestCertificate", "acm-pca:CreateCertificateAuthority", "globalaccelerator:CreateAccelerator"},
+		{Sid: "CreateMustCarryMyTag", Effect: "Deny", Action: createActions,
 			Resource: []string{"arn:aws:ec2:*:*:instance/*", "arn:aws:ec2:*:*:security-group/*", "arn:aws:ec2:*:*:launch-template/*",
-				"arn:aws:elasticloadbalancing:*", "arn:aws:ecs:*", "arn:aws:autoscaling:*", "arn:aws:rds:*:*:db:*", "arn:aws:acm:*", "arn:aws:acm-pca:*", "arn:aws:globalaccelerator::*:*"},
-			Condition: map[string]any{"StringNotEquals": map[string]any{"aws:RequestTag/labdash:student": studentTag}}},
-		{Sid: "MutateOnlyMine", Effect: "Deny",
-			Action: []string{"ec2:TerminateInstances", "ec2:StopInstances", "ec2:StartInstances", "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress",
-				"ec2:DeleteSecurityGroup", "ec2:DeleteLaunchTemplate", "elasticloadbalancing:Delete*", "elasticloadbalancing:Modify*", "elasticloadbalancing:CreateListener",
-				"elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets", "ecs:UpdateService", "ecs:DeleteService", "ecs:StopTask", "ecs:DeleteCluster",
-				"autoscaling:UpdateAutoScalingGroup", "autoscaling:DeleteAutoScalingGroup", "autoscaling:SetDesiredCapacity", "rds:DeleteDBInstance", "rds:ModifyDBInstance",
-				"rds:StopDBInstance", "acm:DeleteCertificate", "acm-pca:UpdateCertificateAuthority", "acm-pca:DeleteCertificateAuthority", "acm-pca:IssueCertificate",
-				"globalaccelerator:Update*", "globalaccelerator:Delete*", "globalaccelerator:CreateListener", "globalaccelerator:CreateEndpointGroup"},
-			Resource: "*", Condition: map[string]any{"StringNotEquals": map[string]any{"aws:ResourceTag/labdash:student": studentTag}}},
-		{Sid: "ProtectLabTags", Effect: "Deny",
-			Action:   []string{"ec2:CreateTags", "ec2:DeleteTags", "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags", "ecs:TagResource", "ecs:UntagResource", "tag:TagResources", "tag:UntagResources"},
-			Resource: "*", Condition: map[string]any{"ForAnyValue:StringLike": map[string]any{"aws:TagKeys": []string{"labdash:*"}},
+				"arn:aws:elasticloadbalancing:*:*:loadbalancer/*", "arn:aws:elasticloadbalancing:*:*:targetgroup/*", "arn:aws:ecs:*:*:cluster/*",
+				"arn:aws:ecs:*:*:service/*", "arn:aws:ecs:*:*:task-definition/*", "arn:aws:autoscaling:*:*:autoScalingGroup:*", "arn:aws:rds:*:*:db:*"},
+			Condition: map[string]any{"StringNotEquals": map[string]any{"aws:RequestTag/labdash:student": studentTag, "aws:RequestTag/labdash:class": s.ClassID}}},
+		{Sid: "UntypedCreateMustCarryMyTag", Effect: "Deny", Action: untypedCreates, Resource: "*",
+			Condition: map[string]any{"StringNotEquals": map[string]any{"aws:RequestTag/labdash:student": studentTag, "aws:RequestTag/labdash:class": s.ClassID}}},
+		// A resource tagged as someone else's (Null false: the tag is there) is out of reach;
+		// an untagged one is left to the identity policy's name fences.
+		{Sid: "NotOtherStudents", Effect: "Deny", Action: fenced, Resource: "*",
+			Condition: map[string]any{"StringNotEquals": map[string]any{"aws:ResourceTag/labdash:student": studentTag}, "Null": map[string]any{"aws:ResourceTag/labdash:student": "false"}}},
+		{Sid: "NotOtherClasses", Effect: "Deny", Action: fenced, Resource: "*",
+			Condition: map[string]any{"StringNotEquals": map[string]any{"aws:ResourceTag/labdash:class": s.ClassID}, "Null": map[string]any{"aws:ResourceTag/labdash:class": "false"}}},
+		{Sid: "ProtectLabTags", Effect: "Deny", Action: tagging, Resource: "*",
+			Condition: map[string]any{"ForAnyValue:StringLike": map[string]any{"aws:TagKeys": []string{"labdash:*"}},
 				"Null": map[string]any{"ec2:CreateAction": "true", "elasticloadbalancing:CreateAction": "true", "ecs:CreateAction": "true"}}},
 		{Sid: "NameFenceWrites", Effect: "Deny",
 			Action: []string{"s3:CreateBucket", "s3:DeleteBucket", "s3:Put*", "s3:DeleteObject*", "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:Update*",
@@ -84,10 +109,10 @@ func Boundary(s ClassScope) PolicyDocument {
 			Action: []string{"iam:CreateRole", "iam:DeleteRole", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy",
 				"iam:UpdateAssumeRolePolicy", "iam:CreateInstanceProfile", "iam:AddRoleToInstanceProfile"},
 			NotResource: []string{"arn:aws:iam::" + acct + ":role/labdash/" + s.ClassID + "/" + studentTag + "/*", "arn:aws:iam::" + acct + ":instance-profile/labdash/" + s.ClassID + "/" + studentTag + "/*"}},
-		{Sid: "ForcedBoundary", Effect: "Deny", Action: []string{"iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:PutRolePolicy"},
-			Resource: "*", Condition: map[string]any{"StringNotEquals": map[string]any{"iam:PermissionsBoundary": "arn:aws:iam::" + acct + ":policy/" + BoundaryName(s.ClassID)}}},
+		{Sid: "ForcedBoundary", Effect: "Deny", Action: []string{"iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy"},
+			Resource: "*", Condition: map[string]any{"StringNotEquals": map[string]any{"iam:PermissionsBoundary": BoundaryARN(acct, s.ClassID)}}},
 		{Sid: "NoBoundaryEscape", Effect: "Deny", Action: []string{"iam:DeleteRolePermissionsBoundary", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:SetDefaultPolicyVersion"},
-			Resource: []string{"arn:aws:iam::" + acct + ":role/*", "arn:aws:iam::" + acct + ":policy/" + BoundaryName(s.ClassID)}},
+			Resource: []string{"arn:aws:iam::" + acct + ":role/*", BoundaryARN(acct, s.ClassID)}},
 		{Sid: "PassOnlyMyRoles", Effect: "Deny", Action: "iam:PassRole",
 			NotResource: []string{"arn:aws:iam::" + acct + ":role/labdash/" + s.ClassID + "/" + studentTag + "/*", "arn:aws:iam::" + acct + ":role/ecsTaskExecutionRole"}},
 		{Sid: "CostFence", Effect: "Deny", Action: "ec2:RunInstances", Resource: "arn:aws:ec2:*:*:instance/*",
@@ -97,26 +122,40 @@ func Boundary(s ClassScope) PolicyDocument {
 }
 
 // IdentityPolicy is the class identity policy every student role carries: the
-// services the labs use, allowed, inside the boundary's fences.
+// reads and service-linked roles every lab needs, then each of the class's labs'
+// own grants (labs.Lab.Grants), all inside the boundary's fences.
 func IdentityPolicy(s ClassScope) PolicyDocument {
-	return PolicyDocument{Version: "2012-10-17", Statement: []Statement{
-		{Sid: "LabServices", Effect: "Allow", Action: []string{"ecs:*", "elasticloadbalancing:*", "application-autoscaling:*", "cloudwatch:*", "logs:*",
-			"ec2:Describe*", "ec2:CreateSecurityGroup", "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:DeleteSecurityGroup",
-			"ec2:CreateTags", "ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "tag:GetResources", "cloudformation:Describe*", "cloudformation:List*"},
-			Resource: "*", Condition: map[string]any{"StringEquals": map[string]any{"aws:RequestedRegion": s.Regions}}},
-		{Sid: "ReadIAMForConsoles", Effect: "Allow", Action: []string{"iam:GetRole", "iam:ListRoles", "iam:ListAttachedRolePolicies", "iam:PassRole"}, Resource: "*"},
+	g := s.grants()
+	sts := []Statement{
+		g.InRegions(labs.Allow("Read", []string{"ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeAvailabilityZones",
+			"cloudformation:ListStacks", "tag:GetResources"}, "*")),
+		g.InRegions(labs.Allow("ReadMyStacks", []string{"cloudformation:DescribeStacks", "cloudformation:DescribeStackResources", "cloudformation:DescribeStackEvents"},
+			g.ARN("cloudformation", "stack/"+g.Prefix()+"*/*"))),
+		labs.Allow("ReadMyRole", []string{"iam:GetRole", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies"},
+			g.Global("iam", "role/labdash/"+s.ClassID+"/"+studentTag+"/*")),
 		{Sid: "ServiceLinkedRolesExist", Effect: "Allow", Action: "iam:CreateServiceLinkedRole", Resource: "*",
-			Condition: map[string]any{"StringLike": map[string]any{"iam:AWSServiceName": []string{"ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com", "ecs.application-autoscaling.amazonaws.com"}}}},
-	}}
+			Condition: map[string]any{"StringLike": map[string]any{"iam:AWSServiceName": []string{"ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com",
+				"ecs.application-autoscaling.amazonaws.com", "globalaccelerator.amazonaws.com"}}}},
+	}
+	for _, l := range s.Labs {
+		if l.Grants != nil {
+			sts = append(sts, l.Grants(g)...)
+		}
+	}
+	return PolicyDocument{Version: "2012-10-17", Statement: sts}
 }
 
-// JSON renders a policy compactly.
-func (p PolicyDocument) JSON() (string, error) {
-	b, err := json.Marshal(p)
-	if err != nil {
-		return "", fmt.Errorf("sandbox: render policy: %w", err)
+// AllPolicies are the policies of a class that takes every one of ls that has
+// grants, in two regions: what the action table's generator and the policy tests read.
+func AllPolicies(ls []labs.Lab) []PolicyDocument {
+	var all []labs.Lab
+	for _, l := range ls {
+		if l.Grants != nil {
+			all = append(all, l)
+		}
 	}
-	return string(b), nil
+	s := ClassScope{ClassID: "cabcd", Account: "111122223333", Regions: []string{"us-east-1", "eu-west-1"}, Labs: all}
+	return []PolicyDocument{Boundary(s), IdentityPolicy(s)}
 }
 
 // PolicySize counts a policy's characters the way IAM does for its size limit: white space excluded.
@@ -130,30 +169,12 @@ func PolicySize(doc string) int {
 	return n
 }
 
-// Validate reports whether doc is a well-formed policy within IAM's managed-policy size limit.
+// Validate reports whether doc is a policy IAM would store: well-formed (authz.ParsePolicy:
+// six-part ARNs, service:Action names, known operators) and within IAM's
+// managed-policy size limit.
 func Validate(doc string) error {
-	var p PolicyDocument
-	dec := json.NewDecoder(strings.NewReader(doc))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
-		return fmt.Errorf("sandbox: policy is not valid JSON: %w", err)
-	}
-	if p.Version != "2012-10-17" {
-		return fmt.Errorf("sandbox: policy version %q; want 2012-10-17", p.Version)
-	}
-	if len(p.Statement) == 0 {
-		return fmt.Errorf("sandbox: policy has no statements")
-	}
-	for i, st := range p.Statement {
-		if st.Effect != "Allow" && st.Effect != "Deny" {
-			return fmt.Errorf("sandbox: statement %d has effect %q", i, st.Effect)
-		}
-		if (st.Action == nil) == (st.NotAction == nil) {
-			return fmt.Errorf("sandbox: statement %d needs exactly one of Action and NotAction", i)
-		}
-		if (st.Resource == nil) == (st.NotResource == nil) {
-			return fmt.Errorf("sandbox: statement %d needs exactly one of Resource and NotResource", i)
-		}
+	if _, err := authz.ParsePolicy(doc); err != nil {
+		return fmt.Errorf("sandbox: %w", err)
 	}
 	if n := PolicySize(doc); n > MaxManagedPolicyChars {
 		return fmt.Errorf("sandbox: policy has %d characters; IAM allows %d for a managed policy", n, MaxManagedPolicyChars)

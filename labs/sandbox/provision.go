@@ -52,18 +52,54 @@ type Provisioner struct {
 // ErrSharedAccountLab refuses labs a shared account cannot isolate (LABS.md §1.1).
 var ErrSharedAccountLab = errors.New("sandbox: lab cannot be isolated in a shared account")
 
+// ErrLabRegions refuses a lab whose regions the class lacks.
+var ErrLabRegions = errors.New("sandbox: the class lacks a region the lab needs")
+
+// CheckLabs says why the class's labs cannot be provisioned, if they cannot: a lab
+// needs a region the class does not have, or, in a shared account, a lab cannot be
+// isolated (LABS.md §1.1) or has no sandbox policy of its own yet, so its students
+// could not do its steps with the fenced role.
+func (p *Provisioner) CheckLabs(class *db.Class) error {
+	for _, id := range class.Labs {
+		l, ok := p.Registry.Lab(id)
+		if !ok {
+			continue
+		}
+		for _, r := range l.Regions {
+			if !contains(class.Regions, r) {
+				return fmt.Errorf("%w: %s needs %s; the class has %s: add %s to the class's regions", ErrLabRegions, l.ID, strings.Join(l.Regions, " and "), strings.Join(class.Regions, ", "), r)
+			}
+		}
+		if class.Isolation != db.IsolationShared {
+			continue
+		}
+		if l.AccountPerStudentOnly {
+			return fmt.Errorf("%w: %s: %s", ErrSharedAccountLab, l.ID, l.Why)
+		}
+		if l.Grants == nil {
+			return fmt.Errorf("%w: %s: labdash has no sandbox policy for this lab's steps yet, so a fenced role could not do them; give each student their own account", ErrSharedAccountLab, l.ID)
+		}
+	}
+	return nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
 // Start returns the class's unfinished provisioning job, or creates one with an item per student.
 func (p *Provisioner) Start(ctx context.Context, classID string) (*db.Job, error) {
 	class, err := p.Store.Class(ctx, classID)
 	if err != nil {
 		return nil, err
 	}
-	if class.Isolation == db.IsolationShared {
-		for _, id := range class.Labs {
-			if l, ok := p.Registry.Lab(id); ok && l.AccountPerStudentOnly {
-				return nil, fmt.Errorf("%w: %s: %s", ErrSharedAccountLab, l.ID, l.Why)
-			}
-		}
+	if err := p.CheckLabs(class); err != nil {
+		return nil, err
 	}
 	students, err := p.Store.Students(ctx, classID)
 	if err != nil {
@@ -255,15 +291,57 @@ func (p *Provisioner) quotaShortfalls(ctx context.Context, c *cloud.Clients, cla
 
 type classPolicies struct{ boundary, identity string }
 
+// Scope is what the class's policies are written for in account: its id, regions and labs.
+func (p *Provisioner) Scope(class *db.Class, account string) ClassScope {
+	s := ClassScope{ClassID: class.ID, Account: account, Regions: class.Regions}
+	for _, id := range class.Labs {
+		if l, ok := p.Registry.Lab(id); ok {
+			s.Labs = append(s.Labs, l)
+		}
+	}
+	return s
+}
+
+// EnsureRole makes sure the class's policies and the student's fenced role exist
+// (shared-account mode), recording them in the ledger, and returns the role's ARN:
+// what a virtual student acts as. It is idempotent, like every provisioning step.
+func (p *Provisioner) EnsureRole(ctx context.Context, class *db.Class, st db.Student) (string, error) {
+	if class.Isolation != db.IsolationShared {
+		return "", fmt.Errorf("sandbox: class %s gives each student their own account; there is no fenced role", class.ID)
+	}
+	c, err := p.Provider.Clients(ctx, "", class.Regions[0])
+	if err != nil {
+		return "", err
+	}
+	who, err := c.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", fmt.Errorf("sandbox: who am I (sts:GetCallerIdentity): %w", err)
+	}
+	account := aws.ToString(who.Account)
+	pol, err := p.ensureClassPolicies(ctx, c, class, account)
+	if err != nil {
+		return "", err
+	}
+	if err := p.ensureRole(ctx, c, class, st, account, pol); err != nil {
+		return "", err
+	}
+	return RoleARN(account, class.ID, st.Slug), nil
+}
+
+// RoleARN is a student's sandbox role ARN.
+func RoleARN(account, classID, slug string) string {
+	return "arn:aws:iam::" + account + ":role/labdash/" + classID + "/" + slug + "/" + RoleName(classID, slug)
+}
+
 // ensureClassPolicies creates the class boundary and identity policy once.
 func (p *Provisioner) ensureClassPolicies(ctx context.Context, c *cloud.Clients, class *db.Class, account string) (classPolicies, error) {
-	scope := ClassScope{ClassID: class.ID, Account: account, Regions: class.Regions}
+	scope := p.Scope(class, account)
 	var out classPolicies
 	for _, pol := range []struct {
 		name string
 		doc  PolicyDocument
 		dst  *string
-	}{{BoundaryName(class.ID), Boundary(scope), &out.boundary}, {class.ID + "-student-identity", IdentityPolicy(scope), &out.identity}} {
+	}{{BoundaryName(class.ID), Boundary(scope), &out.boundary}, {IdentityName(class.ID), IdentityPolicy(scope), &out.identity}} {
 		doc, err := pol.doc.JSON()
 		if err != nil {
 			return out, err
@@ -325,6 +403,12 @@ func (p *Provisioner) student(ctx context.Context, jobID int64, class *db.Class,
 			if err := verifyAccount(ctx, c, st.AccountID, class.ID); err != nil {
 				return err
 			}
+			// The labs' stacks give the roles they make the class boundary (a student
+			// removes and restores their instance role's policies under it), so it exists
+			// in every student account too.
+			if _, err := p.ensureClassPolicies(ctx, c, class, st.AccountID); err != nil {
+				return err
+			}
 		}
 		if class.Isolation == db.IsolationShared {
 			p.setItem(ctx, jobID, st.Slug, db.ItemRunning, "role", "")
@@ -373,7 +457,9 @@ func verifyAccount(ctx context.Context, c *cloud.Clients, want, classID string) 
 func (p *Provisioner) ensureRole(ctx context.Context, c *cloud.Clients, class *db.Class, st db.Student, account string, pol classPolicies) error {
 	name := RoleName(class.ID, st.Slug)
 	path := "/labdash/" + class.ID + "/" + st.Slug + "/"
-	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":["sts:AssumeRole","sts:TagSession"]}]}`, account)
+	// No sts:TagSession: session tags would override the role's labdash:student tag,
+	// which every fence reads as aws:PrincipalTag.
+	trust := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},"Action":"sts:AssumeRole"}]}`, account)
 	out, err := c.IAM.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name), Path: aws.String(path), AssumeRolePolicyDocument: aws.String(trust),
 		PermissionsBoundary: aws.String(pol.boundary), Tags: iamTags(class.ID, st.Slug), Description: aws.String("labdash sandbox of " + st.Slug + " in class " + class.ID)})
 	var exists *iamtypes.EntityAlreadyExistsException

@@ -30,7 +30,7 @@ type fixture struct {
 	class   *db.Class
 }
 
-func newFixture(t *testing.T, students int) *fixture {
+func newFixture(t *testing.T, students int, opts ...func(*db.Class)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
@@ -41,6 +41,9 @@ func newFixture(t *testing.T, students int) *fixture {
 	u := &db.User{Email: "ana@example.edu", Name: "Ana", Role: db.RoleInstructor}
 	store.CreateUser(ctx, u)
 	class := &db.Class{Name: "p", OwnerID: u.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{"fargate"}}
+	for _, o := range opts {
+		o(class)
+	}
 	if err := store.CreateClass(ctx, class); err != nil {
 		t.Fatal(err)
 	}

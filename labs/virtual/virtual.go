@@ -36,13 +36,19 @@ type Student struct {
 	ClassID, Slug, Account, Region string
 	Lab                            labs.Lab
 	Persona                        labs.Persona
+	// Role, when set, is the sandbox role the student acts as (shared-account mode):
+	// every step of the lab runs with that role's clients, so IAM evaluation in the
+	// simulator judges it by the class's policies. The prerequisite stack and the
+	// instructor's rehearsal actions are labdash's and run with its own clients.
+	Role string
 }
 
 type state struct {
 	work    sync.Mutex // held while a step or an action runs on env
 	s       Student
 	env     *labs.Env
-	step    int // -1: provisioning the prerequisite stack
+	admin   *cloud.Clients // labdash's own clients: the stack and rehearsal actions
+	step    int            // -1: provisioning the prerequisite stack
 	due     time.Time
 	tries   int
 	stuck   bool
@@ -112,6 +118,20 @@ func (r *Runner) Progress(classID string) map[string]string {
 	return out
 }
 
+// Failures reports, per "slug/lab", the last error of each virtual student of a
+// class that gave up (an AccessDenied from its role, say).
+func (r *Runner) Failures(classID string) map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[string]string{}
+	for _, st := range r.students {
+		if st.s.ClassID == classID && st.stuck && st.lastErr != "" {
+			out[st.s.Slug+"/"+st.s.Lab.ID] = st.lastErr
+		}
+	}
+	return out
+}
+
 // Run executes due steps every tick until ctx is done.
 func (r *Runner) Run(ctx context.Context, tick time.Duration) {
 	t := time.NewTicker(tick)
@@ -151,11 +171,24 @@ func (r *Runner) advance(ctx context.Context, st *state) {
 	defer st.work.Unlock()
 	s := st.s
 	if st.env == nil {
-		c, err := r.provider.Clients(ctx, s.Account, s.Region)
+		admin, err := r.provider.Clients(ctx, s.Account, s.Region)
 		if err != nil {
 			r.retry(st, err)
 			return
 		}
+		c := admin
+		if s.Role != "" {
+			rp, ok := r.provider.(cloud.RoleProvider)
+			if !ok {
+				r.retry(st, fmt.Errorf("virtual: the provider cannot act as the sandbox role %s", s.Role))
+				return
+			}
+			if c, err = rp.ClientsAs(ctx, s.Role, s.Slug, s.Region); err != nil {
+				r.retry(st, err)
+				return
+			}
+		}
+		st.admin = admin
 		p := s.Persona
 		st.env = &labs.Env{C: c, T: labs.NewTarget(s.ClassID, s.Slug, s.Account, s.Region), Persona: &p, Stack: map[string]string{}, Memo: map[string]string{}}
 		if r.load != nil {
@@ -211,7 +244,7 @@ func (r *Runner) provision(ctx context.Context, st *state) error {
 	if len(st.s.Lab.Template) == 0 {
 		return nil
 	}
-	c, t := st.env.C, st.env.T
+	c, t := st.admin, st.env.T
 	regions := st.s.Lab.StackRegions(c.Region)
 	waiting := false
 	for _, region := range regions {
@@ -316,7 +349,9 @@ func (r *Runner) Act(ctx context.Context, classID, slug, labID, actionID string)
 	}
 	for _, a := range st.s.Lab.Actions {
 		if a.ID == actionID {
-			return a.Do(ctx, st.env)
+			e := *st.env // the instructor acts with labdash's clients, not the student's role
+			e.C = st.admin
+			return a.Do(ctx, &e)
 		}
 	}
 	return ErrNoSuchAction

@@ -39,6 +39,7 @@ func Lab() labs.Lab {
 		Template:    template,
 		Cleanup:     []string{"AWS::CloudWatch::Alarm", "AWS::ApplicationAutoScaling::ScalingPolicy", "AWS::ApplicationAutoScaling::ScalableTarget", "AWS::ECS::Service", "AWS::ECS::Cluster", "AWS::ECS::TaskDefinition", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::EC2::SecurityGroup", "AWS::Logs::LogGroup"},
 		Script:      script(),
+		Grants:      grants,
 		Quotas: []labs.QuotaNeed{
 			{Service: "elasticloadbalancing", Code: "L-53DA6B97", Name: "Application Load Balancers per Region", PerStudent: 1},
 			{Service: "fargate", Code: "L-3032A538", Name: "Fargate On-Demand vCPU", PerStudent: 1}, // 4 tasks × 0.25 vCPU at scale-out

@@ -45,6 +45,7 @@ func Lab() labs.Lab {
 		Template:    template,
 		Cleanup:     []string{"AWS::ElasticBeanstalk::Environment", "AWS::ElasticBeanstalk::Application", "AWS::DynamoDB::Table", "AWS::SNS::Topic", "AWS::SNS::Subscription", "AWS::SQS::Queue", "AWS::XRay::Group", "AWS::IAM::Role", "AWS::IAM::InstanceProfile", "AWS::Logs::LogGroup", "AWS::EC2::Instance", "AWS::EC2::SecurityGroup"},
 		Script:      script(),
+		Grants:      grants,
 		Summarize:   Summary,
 		Actions:     actions(),
 		Mistakes: map[string]string{

@@ -37,7 +37,7 @@ func xrayStackParams() []cftypes.Parameter {
 	p := func(k, v string) cftypes.Parameter {
 		return cftypes.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(v)}
 	}
-	return []cftypes.Parameter{p("Prefix", "c42s07-"), p("GroupName", "c42s07"), p("RolePath", "/labdash/c42/s07/"),
+	return []cftypes.Parameter{p("Prefix", "c42s07-"), p("GroupName", "c42s07"), p("RolePath", "/labdash/c42/s07/"), p("PermissionsBoundary", "arn:aws:iam::111122223333:policy/c42-student-boundary"),
 		p("SourceBucket", "labdash-assets-us-east-1"), p("SourceKey", "xray/eb-node-express-sample.zip")}
 }
 

@@ -39,6 +39,10 @@ func (r *region) addTaggable(t *tagged, arn, rtype string) {
 	r.tagSeq++
 	t.seq, t.arn, t.rtype = r.tagSeq, arn, rtype
 	r.taggables = append(r.taggables, t)
+	if r.tagIndex == nil {
+		r.tagIndex = map[string]*tagged{}
+	}
+	r.tagIndex[arn] = t
 }
 
 type vpc struct {

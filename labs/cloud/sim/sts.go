@@ -24,6 +24,10 @@ func (c *stsClient) GetCallerIdentity(ctx context.Context, _ *sts.GetCallerIdent
 		return nil, err
 	}
 	defer c.w.mu.Unlock()
+	if c.principal != "" {
+		name := c.principal[strings.LastIndex(c.principal, "/")+1:]
+		return &sts.GetCallerIdentityOutput{Account: ptr(c.account), Arn: ptr(c.principal), UserId: ptr("AROA" + hashID(17, c.principal) + ":" + name)}, nil
+	}
 	return &sts.GetCallerIdentityOutput{
 		Account: ptr(c.account),
 		Arn:     ptr("arn:aws:iam::" + c.account + ":user/labdash-simulated"),

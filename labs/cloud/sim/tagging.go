@@ -110,5 +110,10 @@ func matchTagFilters(tags tagList, filters []rgttypes.TagFilter) bool {
 // expire runs the minute's housekeeping.
 func (r *region) expire(now time.Time) {
 	r.expireECS(now)
-	r.taggables = compact(r.taggables, func(t *tagged) bool { return !t.dead })
+	r.taggables = compact(r.taggables, func(t *tagged) bool {
+		if t.dead && r.tagIndex[t.arn] == t {
+			delete(r.tagIndex, t.arn)
+		}
+		return !t.dead
+	})
 }

@@ -42,6 +42,7 @@ import (
 	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 
 	"github.com/labdash/labdash/labs/cloud"
+	"github.com/labdash/labdash/labs/cloud/authz"
 )
 
 // maxCatchUp bounds the simulated time one call replays step by step; if the
@@ -73,9 +74,10 @@ type World struct {
 
 	accounts map[string]*account
 	regions  map[regionKey]*region
-	order    []*region          // creation order: stepping must not depend on map order
-	quotas   map[string]float64 // "account/region/service/code" → applied value (SetQuota)
-	gaDeploy time.Duration      // SetGADeployTime's fixed deploy time; 0 means 2–4 minutes
+	order    []*region               // creation order: stepping must not depend on map order
+	quotas   map[string]float64      // "account/region/service/code" → applied value (SetQuota)
+	gaDeploy time.Duration           // SetGADeployTime's fixed deploy time; 0 means 2–4 minutes
+	parsed   map[string]authz.Policy // policy documents as IAM evaluation reads them (authz.go)
 }
 
 type regionKey struct{ account, region string }
@@ -143,6 +145,7 @@ type region struct {
 	// Resource Groups Tagging API: every taggable resource in creation order.
 	taggables []*tagged
 	tagSeq    uint64
+	tagIndex  map[string]*tagged // by ARN, the latest resource of each ARN (IAM evaluation reads aws:ResourceTag here)
 
 	// ext holds the state of services registered with registerService, by name.
 	ext map[string]any
@@ -183,6 +186,12 @@ var (
 // Clients returns the service clients of account (the default account for "")
 // in region. Any well-formed AWS region name is valid.
 func (w *World) Clients(ctx context.Context, acct, region string) (*cloud.Clients, error) {
+	return w.clients(ctx, acct, region, "")
+}
+
+// clients builds the clients; principal is the session ARN of a ClientsAs caller
+// ("" for labdash's own).
+func (w *World) clients(ctx context.Context, acct, region, principal string) (*cloud.Clients, error) {
 	if ctx != nil {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -201,7 +210,7 @@ func (w *World) Clients(ctx context.Context, acct, region string) (*cloud.Client
 	w.advanceLocked()
 	w.regionLocked(acct, region)
 	w.mu.Unlock()
-	b := base{w: w, account: acct, region: region}
+	b := base{w: w, account: acct, region: region, principal: principal}
 	c := &cloud.Clients{
 		Account:        acct,
 		Region:         region,
@@ -216,7 +225,7 @@ func (w *World) Clients(ctx context.Context, acct, region string) (*cloud.Client
 		STS:            &stsClient{b},
 		Quotas:         &quotasClient{b},
 		// Global Accelerator's API lives in us-west-2 only.
-		GlobalAccelerator: &gaClient{base{w: w, account: acct, region: "us-west-2"}},
+		GlobalAccelerator: &gaClient{base{w: w, account: acct, region: "us-west-2", principal: principal}},
 		Tagging:           &taggingClient{b},
 	}
 	c.InRegion = func(ctx context.Context, other string) (*cloud.Clients, error) { return w.Clients(ctx, acct, other) }
@@ -366,9 +375,10 @@ func (r *region) arn(service, resource string) string {
 
 // base is what every service client carries: the world and its (account, region).
 type base struct {
-	w       *World
-	account string
-	region  string
+	w         *World
+	account   string
+	region    string
+	principal string // the assumed-role session of ClientsAs clients; "" for labdash's own
 }
 
 // enter counts the call, locks the world, brings it up to date and returns the

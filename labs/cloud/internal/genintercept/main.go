@@ -116,7 +116,7 @@ func generate(dir string) ([]byte, error) {
 		}
 	}
 	used := map[string]bool{"context": true}
-	var body, wire bytes.Buffer
+	var body, wire, ops bytes.Buffer
 	for _, fl := range fields {
 		field, iface := fl[0], fl[1]
 		ms, ok := ifaces[iface]
@@ -130,6 +130,7 @@ func generate(dir string) ([]byte, error) {
 			fmt.Fprintf(&body, "func (x *intercept%s) %s(ctx context.Context, in *%s.%s, optFns ...func(*%s.%s)) (*%s.%s, error) {\n", field, m.name, m.pkg, m.in, m.pkg, m.opts, m.pkg, m.out)
 			fmt.Fprintf(&body, "\tif err := x.f(ctx, Call{Service: %q, Op: %q, Account: x.account, Region: x.region, Input: in, Mutating: %v}); err != nil {\n\t\treturn nil, err\n\t}\n", field, m.name, mutating(m.name))
 			fmt.Fprintf(&body, "\treturn x.next.%s(ctx, in, optFns...)\n}\n\n", m.name)
+			fmt.Fprintf(&ops, "\t{Service: %q, Op: %q, Mutating: %v},\n", field, m.name, mutating(m.name))
 		}
 	}
 	var names []string
@@ -150,9 +151,13 @@ func generate(dir string) ([]byte, error) {
 			fmt.Fprintf(&b, "\t%q\n", path)
 		}
 	}
-	b.WriteString(")\n\n// Intercept returns a copy of c whose every call is first shown to f.\nfunc Intercept(c *Clients, f Interceptor) *Clients {\n\tout := *c\n")
+	b.WriteString(")\n\n// Intercept returns a copy of c whose every call is first shown to f; the clients\n// InRegion returns are intercepted too, so no call escapes f by changing region.\nfunc Intercept(c *Clients, f Interceptor) *Clients {\n\tout := *c\n")
 	b.Write(wire.Bytes())
+	b.WriteString("\tif c.InRegion != nil {\n\t\tout.InRegion = func(ctx context.Context, region string) (*Clients, error) {\n\t\t\tother, err := c.InRegion(ctx, region)\n\t\t\tif err != nil {\n\t\t\t\treturn nil, err\n\t\t\t}\n\t\t\treturn Intercept(other, f), nil\n\t\t}\n\t}\n")
 	b.WriteString("\treturn &out\n}\n\n")
+	b.WriteString("// Operations lists every operation of every Clients interface, in field order.\nvar Operations = []Operation{\n")
+	b.Write(ops.Bytes())
+	b.WriteString("}\n\n")
 	b.Write(body.Bytes())
 	return format.Source(b.Bytes())
 }

@@ -1,0 +1,119 @@
+package sandbox
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/catalog"
+	"github.com/labdash/labdash/labs/virtual"
+)
+
+// takes makes a fixture's class take labs, in the regions they need.
+func takes(ls ...labs.Lab) func(*db.Class) {
+	return func(c *db.Class) {
+		c.Labs, c.Regions = nil, []string{"us-east-1"}
+		for _, l := range ls {
+			c.Labs = append(c.Labs, l.ID)
+			for _, r := range l.Regions {
+				if !contains(c.Regions, r) {
+					c.Regions = append(c.Regions, r)
+				}
+			}
+		}
+	}
+}
+
+// TestVirtualStudentsCompleteEveryLabAsTheirFencedRole: in a shared-account class,
+// each built lab's virtual students act as their sandbox role, every call judged by
+// the simulator's IAM evaluation of the class's boundary and identity policy, and
+// still complete the lab and pass every required checkpoint. A permission the
+// policies lack makes a student give up with AWS's AccessDenied message, which
+// this test prints.
+func TestVirtualStudentsCompleteEveryLabAsTheirFencedRole(t *testing.T) {
+	for _, lab := range catalog.New().All() {
+		if !lab.Built() || len(lab.Script) == 0 {
+			continue
+		}
+		t.Run(lab.ID, func(t *testing.T) {
+			ctx := context.Background()
+			f := newFixture(t, 2, takes(lab))
+			p := f.provisioner()
+			if err := p.CheckLabs(f.class); err != nil {
+				t.Fatalf("a shared class refuses %s: %v", lab.ID, err)
+			}
+			students, err := f.store.Students(ctx, f.class.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			runner := virtual.New(slog.New(slog.NewTextHandler(io.Discard, nil)), f.world, f.world, f.clock.Now)
+			var targets []labs.Target
+			for _, st := range students {
+				role, err := p.EnsureRole(ctx, f.class, st)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// The role's clients are judged by IAM: the caller is the assumed role.
+				rc, err := f.world.ClientsAs(ctx, role, st.Slug, f.class.Regions[0])
+				if err != nil {
+					t.Fatal(err)
+				}
+				who, err := rc.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+				if err != nil || !strings.Contains(*who.Arn, ":assumed-role/"+RoleName(f.class.ID, st.Slug)+"/") {
+					t.Fatalf("the role's clients answer as %v (%v)", who, err)
+				}
+				runner.Start(virtual.Student{ClassID: f.class.ID, Slug: st.Slug, Region: f.class.Regions[0], Lab: lab, Role: role,
+					Persona: labs.Persona{Pace: 1, Mistakes: map[string]bool{}, StuckAfter: -1}})
+				targets = append(targets, labs.NewTarget(f.class.ID, st.Slug, "", f.class.Regions[0]))
+			}
+			admin, err := f.world.Clients(ctx, "", f.class.Regions[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			passed := map[string]map[string]bool{}
+			for elapsed := time.Duration(0); elapsed < 90*time.Minute; elapsed += 5 * time.Second {
+				f.clock.Advance(5 * time.Second)
+				runner.RunDue(ctx)
+				if elapsed%(30*time.Second) != 0 {
+					continue
+				}
+				obs, err := lab.Observe(ctx, admin, targets)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for slug, o := range obs {
+					if passed[slug] == nil {
+						passed[slug] = map[string]bool{}
+					}
+					for _, cp := range lab.Checkpoints {
+						if cp.Check(o).Status == labs.Pass {
+							passed[slug][cp.ID] = true
+						}
+					}
+				}
+			}
+			for k, e := range runner.Failures(f.class.ID) {
+				t.Errorf("%s gave up: %s", k, e)
+			}
+			for slug, step := range runner.Progress(f.class.ID) {
+				if step != "done" {
+					t.Errorf("%s stopped at %q", slug, step)
+				}
+			}
+			for _, st := range students {
+				for _, cp := range lab.Checkpoints {
+					if !cp.Optional && !passed[st.Slug][cp.ID] {
+						t.Errorf("%s never passed %s (%s)", st.Slug, cp.ID, cp.Title)
+					}
+				}
+			}
+		})
+	}
+}
