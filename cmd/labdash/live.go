@@ -69,13 +69,7 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 	ls := &liveStack{log: log, store: store, registry: registry}
 	var provider cloud.Provider
 	if cfg.Cloud == "aws" {
-		p, err := awsprovider.New(ctx, cfg.awsOptions(awsprovider.Options{Counter: counter, ExternalID: func(account string) string {
-			id, err := store.ClassOfAccount(context.WithoutCancel(ctx), account)
-			if err != nil {
-				log.Warn("no class for a student account; assuming its role without an external id", slog.String("account", account), slog.Any("error", err))
-			}
-			return id
-		}}))
+		p, err := awsprovider.New(ctx, cfg.awsOptions(awsprovider.Options{Counter: counter, ExternalID: classExternalID(ctx, log, store)}))
 		if err != nil {
 			return nil, fmt.Errorf("aws: %w", err)
 		}

@@ -96,8 +96,10 @@ type Options struct {
 	// AssumeRoleName is the role assumed in a student's account; "" means
 	// DefaultAssumeRoleName.
 	AssumeRoleName string
-	// ExternalID returns the ExternalId of the AssumeRole into account (the class
-	// id); nil or "" sends none.
+	// ExternalID returns the ExternalId of the AssumeRole into account (the id of
+	// the class using it now); nil or "" sends none. It is asked on every Clients
+	// call for another account, outside the provider's lock, so it must be cheap;
+	// a changed answer makes Clients assume the role again with the new id.
 	ExternalID func(account string) string
 	// SessionName is the AssumeRole session name; "" means "labdash".
 	SessionName string
@@ -123,7 +125,8 @@ type Provider struct {
 	cfg  aws.Config // base configuration: the caller's own credentials
 
 	mu      sync.Mutex
-	clients map[[2]string]*cloud.Clients
+	clients map[[2]string]clientSet // per (account, region), with the ExternalId they were built for
+	creds   map[string]assumed      // per student account: its assumed-role credentials, shared by its regions
 	lims    map[[2]string]*limiters // per (account, region); the services' buckets inside
 	caller  *sts.GetCallerIdentityOutput
 	baseSTS *sts.Client // the caller's STS client (its own region), for identity and AssumeRole
@@ -204,7 +207,8 @@ func New(ctx context.Context, opts Options) (*Provider, error) {
 	p := &Provider{
 		opts:    opts,
 		cfg:     cfg,
-		clients: map[[2]string]*cloud.Clients{},
+		clients: map[[2]string]clientSet{},
+		creds:   map[string]assumed{},
 		lims:    map[[2]string]*limiters{},
 	}
 	g := &endpointGuard{on: opts.RequireEndpoint}
@@ -280,12 +284,31 @@ func (p *Provider) callerIdentity(ctx context.Context) (*sts.GetCallerIdentityOu
 	return id, nil
 }
 
+// clientSet is one (account, region)'s clients and the ExternalId their
+// credentials were assumed with ("" for the caller's own account or none).
+type clientSet struct {
+	external string
+	clients  *cloud.Clients
+}
+
+// assumed is a student account's assumed-role credentials for one ExternalId.
+type assumed struct {
+	external string
+	creds    aws.CredentialsProvider
+}
+
 // Clients returns the clients of account in region, built once and cached. account
 // "" or the caller's own account uses the base credentials; any other account is
 // reached by assuming arn:<partition>:iam::ACCOUNT:role/<AssumeRoleName> with the
-// ExternalId from Options.ExternalID, its temporary credentials cached and refreshed
-// by aws.CredentialsCache. region "" means the configured region. Building makes no
-// AWS call beyond the one cached GetCallerIdentity.
+// ExternalId from Options.ExternalID, its temporary credentials cached (one cache
+// per account, shared by its regions) and refreshed by aws.CredentialsCache.
+// region "" means the configured region. Building makes no AWS call beyond the one
+// cached GetCallerIdentity.
+//
+// Options.ExternalID is asked on every call for another account, outside the
+// provider's lock: the ExternalId follows the class that uses the account now, so
+// when an account moves to another class (a new ExternalId), its clients and
+// credentials are built again and the role is assumed with the new id.
 func (p *Provider) Clients(ctx context.Context, account, region string) (*cloud.Clients, error) {
 	if region == "" {
 		region = p.cfg.Region
@@ -301,38 +324,60 @@ func (p *Provider) Clients(ctx context.Context, account, region string) (*cloud.
 	if account == "" {
 		account = own
 	}
+	external := ""
+	if account != own {
+		external = p.externalID(account)
+	}
 	key := [2]string{account, region}
 
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if c, ok := p.clients[key]; ok {
-		return c, nil
+	if c, ok := p.clients[key]; ok && c.external == external {
+		return c.clients, nil
 	}
 	cfg := p.cfg.Copy()
 	cfg.Region = region
 	if account != own {
-		partition := "aws"
-		if a, err := arn.Parse(aws.ToString(id.Arn)); err == nil && a.Partition != "" {
-			partition = a.Partition
-		}
-		role := fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, account, p.opts.AssumeRoleName)
-		var external *string
-		if p.opts.ExternalID != nil {
-			if x := p.opts.ExternalID(account); x != "" {
-				external = aws.String(x)
-			}
-		}
-		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(p.baseSTS, role, func(o *stscreds.AssumeRoleOptions) {
-			o.ExternalID = external
-			o.RoleSessionName = p.opts.SessionName
-		}))
+		cfg.Credentials = p.assumedLocked(id, account, external)
 	}
 	c, err := p.build(cfg, account, region)
 	if err != nil {
 		return nil, err
 	}
-	p.clients[key] = c
+	p.clients[key] = clientSet{external: external, clients: c}
 	return c, nil
+}
+
+// externalID is Options.ExternalID(account), or "" without one.
+func (p *Provider) externalID(account string) string {
+	if p.opts.ExternalID == nil {
+		return ""
+	}
+	return p.opts.ExternalID(account)
+}
+
+// assumedLocked returns the credentials of account's role assumed with external,
+// made once per (account, ExternalId): a changed id replaces the account's cache,
+// so the next request assumes the role again with the new id. p.mu is held.
+func (p *Provider) assumedLocked(id *sts.GetCallerIdentityOutput, account, external string) aws.CredentialsProvider {
+	if a, ok := p.creds[account]; ok && a.external == external {
+		return a.creds
+	}
+	partition := "aws"
+	if a, err := arn.Parse(aws.ToString(id.Arn)); err == nil && a.Partition != "" {
+		partition = a.Partition
+	}
+	role := fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, account, p.opts.AssumeRoleName)
+	var x *string
+	if external != "" {
+		x = aws.String(external)
+	}
+	creds := aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(p.baseSTS, role, func(o *stscreds.AssumeRoleOptions) {
+		o.ExternalID = x
+		o.RoleSessionName = p.opts.SessionName
+	}))
+	p.creds[account] = assumed{external: external, creds: creds}
+	return creds
 }
 
 // limitersLocked returns the token buckets of (account, region). p.mu is held.
