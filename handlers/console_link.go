@@ -12,9 +12,10 @@ import (
 	"github.com/labdash/labdash/web"
 )
 
-// ConsoleLinker makes AWS console sign-in links for students' sandbox roles.
+// ConsoleLinker makes AWS console sign-in links for students' sandbox roles. issuer
+// is labdash's own base URL, where the console sends a student whose session ended.
 type ConsoleLinker interface {
-	URL(ctx context.Context, class *db.Class, slug string) (string, error)
+	URL(ctx context.Context, class *db.Class, slug, issuer string) (string, error)
 }
 
 // WithConsole connects console sign-in links (real AWS only).
@@ -40,9 +41,14 @@ func (s *Server) openConsole(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	url, err := s.console.URL(c.Request.Context(), class, st.Slug)
+	url, err := s.console.URL(c.Request.Context(), class, st.Slug, s.baseURL(c))
 	if errors.Is(err, sandbox.ErrNotProvisioned) {
 		page.Status, page.Message = http.StatusConflict, "Your sandbox is not provisioned yet. Ask your instructor to provision the class, then try again."
+		render(c, s.log, http.StatusConflict, web.ErrorView(page))
+		return
+	}
+	if errors.Is(err, sandbox.ErrNoAccount) {
+		page.Status, page.Message = http.StatusConflict, "Your class gives each student their own AWS account, but the roster names no account for you yet. Ask your instructor to add your AWS account id to the roster, then try again."
 		render(c, s.log, http.StatusConflict, web.ErrorView(page))
 		return
 	}

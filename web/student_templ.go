@@ -118,7 +118,7 @@ func Student(p StudentPage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\" target=\"_blank\" rel=\"noopener noreferrer\" data-testid=\"open-console\">Open AWS console</a></p><p class=\"hint\">Signs you in to your sandbox role for an hour. Work only in the class's regions; the sandbox refuses anything outside it.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\" target=\"_blank\" rel=\"noopener noreferrer\" data-testid=\"open-console\">Open AWS console</a></p><p class=\"hint\" data-testid=\"console-duration\">Signs you in to your sandbox role. The session lasts at most 1 hour when labdash runs on temporary AWS credentials (SSO, an instance or task role) or your class gives you your own AWS account: AWS caps those sessions at 1 hour. When it ends, open the console again from this page. Work only in the class's regions; the sandbox refuses anything outside it.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -74,7 +74,7 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 			return nil, fmt.Errorf("aws: %w", err)
 		}
 		provider = p
-		srv.WithConsole(&sandbox.Console{Store: store, Provider: p})
+		srv.WithConsole(&sandbox.Console{Store: store, Provider: p, Issuer: cfg.BaseURL})
 	} else {
 		clock := sim.NewScaledClock(cfg.SimSpeed)
 		ls.world = sim.New(sim.Options{Clock: clock, Counter: counter, DefaultAccount: "111122223333", Seed: 1})

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -118,7 +119,7 @@ func TestConsoleLinkAgainstMoto(t *testing.T) {
 	}))
 	defer fed.Close()
 	console := &Console{Store: store, Provider: provider, FederationURL: fed.URL}
-	if _, err := console.URL(ctx, class, "s01"); !errors.Is(err, ErrNotProvisioned) {
+	if _, err := console.URL(ctx, class, "s01", "https://labs.example.edu"); !errors.Is(err, ErrNotProvisioned) {
 		t.Fatalf("before provisioning: %v, want ErrNotProvisioned", err)
 	}
 	p := motoProvisioner(store, provider, 0)
@@ -129,11 +130,12 @@ func TestConsoleLinkAgainstMoto(t *testing.T) {
 	if err := p.Run(ctx, job.ID); err != nil {
 		t.Fatal(err)
 	}
-	link, err := console.URL(ctx, class, "s01")
+	link, err := console.URL(ctx, class, "s01", "https://labs.example.edu")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(link, fed.URL+"?") || !strings.Contains(link, "Action=login") || !strings.Contains(link, "SigninToken=tok-123") {
+	if !strings.HasPrefix(link, fed.URL+"?") || !strings.Contains(link, "Action=login") || !strings.Contains(link, "SigninToken=tok-123") ||
+		!strings.Contains(link, "Issuer="+url.QueryEscape("https://labs.example.edu")) {
 		t.Fatalf("link = %s", link)
 	}
 	if gotSession["sessionId"] == "" || gotSession["sessionToken"] == "" {
