@@ -77,7 +77,7 @@ func (s *Server) policyReport(c *gin.Context, class *db.Class) (sandbox.PolicyRe
 		rep.Note = "labdash does not know which AWS account this class runs in, so " + sandbox.AccountPlaceholder + " stands where the account goes"
 	}
 	var err error
-	rep.Policies, err = sandbox.ClassPolicies(class, signedIn)
+	rep.Policies, err = sandbox.ClassPolicies(class, signedIn, s.labs)
 	return rep, err
 }
 

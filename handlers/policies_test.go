@@ -59,7 +59,7 @@ func TestPoliciesPageShowsBothPoliciesAndTheConsoleLinksToIt(t *testing.T) {
 		}
 		for _, want := range []string{
 			`data-testid="policy-` + boundary + `"`, `data-testid="policy-` + identity + `"`,
-			"the ceiling every student role carries: what it can never do", "what every student role may do, inside the boundary",
+			"the ceiling every student role carries: what it can never do", "what every student role may do whatever the lab, inside the boundary",
 			"of 6144 characters", "Deny", "Allow", " more", // a long statement is cut to its first few actions
 			sandbox.AccountPlaceholder, // this server knows no account, and the page says so
 		} {
@@ -68,7 +68,7 @@ func TestPoliciesPageShowsBothPoliciesAndTheConsoleLinksToIt(t *testing.T) {
 			}
 		}
 		// The <pre> holds the document itself, the one provisioning creates.
-		pols, err := sandbox.ClassPolicies(h.class, "")
+		pols, err := sandbox.ClassPolicies(h.class, "", catalog.New())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,8 +131,8 @@ func TestPoliciesAPI(t *testing.T) {
 		policies int
 		note     string
 	}{
-		"unknown account": {h.class, sandbox.AccountPlaceholder, 2, sandbox.AccountPlaceholder},
-		"class's account": {own, "444455556666", 2, ""},
+		"unknown account": {h.class, sandbox.AccountPlaceholder, 3, sandbox.AccountPlaceholder}, // the boundary, the common identity policy, Fargate's
+		"class's account": {own, "444455556666", 3, ""},
 		"per student":     {per, "", 0, "each student has their own account; labdash uses LabDashboardRole there"},
 	}
 	for name, tc := range cases {
@@ -205,7 +205,7 @@ func TestPoliciesUseTheSignedInAccount(t *testing.T) {
 			if err := json.Unmarshal(rec.Body.Bytes(), &rep); err != nil || rec.Code != http.StatusOK {
 				t.Fatalf("%d %v\n%.300s", rec.Code, err, rec.Body.String())
 			}
-			if rep.Account != tc.want || len(rep.Policies) != 2 || !strings.Contains(mustJSON(t, rep.Policies[0].Document), "arn:aws:iam::"+tc.want+":") {
+			if rep.Account != tc.want || len(rep.Policies) < 3 || !strings.Contains(mustJSON(t, rep.Policies[0].Document), "arn:aws:iam::"+tc.want+":") {
 				t.Errorf("account %q, want %q in the report and the boundary", rep.Account, tc.want)
 			}
 		})

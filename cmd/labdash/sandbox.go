@@ -12,6 +12,7 @@ import (
 	"github.com/labdash/labdash/db"
 	"github.com/labdash/labdash/handlers"
 	awsprovider "github.com/labdash/labdash/labs/cloud/aws"
+	"github.com/labdash/labdash/labs/catalog"
 	"github.com/labdash/labdash/labs/sandbox"
 )
 
@@ -132,7 +133,7 @@ func cliPolicyReport(ctx context.Context, cfg Config, class *db.Class) (sandbox.
 		rep.Note = "labdash does not know which AWS account this class runs in, so " + sandbox.AccountPlaceholder + " stands where the account goes"
 	}
 	var err error
-	rep.Policies, err = sandbox.ClassPolicies(class, signedIn)
+	rep.Policies, err = sandbox.ClassPolicies(class, signedIn, catalog.New())
 	return rep, err
 }
 

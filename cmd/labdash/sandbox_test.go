@@ -77,7 +77,7 @@ func TestSandboxPoliciesCommand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"# " + boundary + ": the ceiling every student role carries: what it can never do (", "# " + identity + ": what every student role may do, inside the boundary (",
+		for _, want := range []string{"# " + boundary + ": the ceiling every student role carries: what it can never do (", "# " + identity + ": what every student role may do whatever the lab, inside the boundary (", "# " + sandbox.LabPolicyName(shared.ID, "fargate") + ": what a student may do for ",
 			" of 6144 characters)", `"Effect": "Deny"`, `"Version": "2012-10-17"`, "arn:aws:iam::" + simAccount + ":"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("output lacks %q:\n%.600s", want, out)
@@ -96,10 +96,10 @@ func TestSandboxPoliciesCommand(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &got); err != nil {
 			t.Fatalf("not JSON: %v\n%.300s", err, out)
 		}
-		if got.Class != own.ID || got.Account != "444455556666" || len(got.Policies) != 2 || got.Note != "" {
+		if got.Class != own.ID || got.Account != "444455556666" || len(got.Policies) != 3 || got.Note != "" {
 			t.Fatalf("got class %s, account %s, %d policies, note %q", got.Class, got.Account, len(got.Policies), got.Note)
 		}
-		for i, want := range []string{sandbox.BoundaryName(own.ID), sandbox.IdentityPolicyName(own.ID)} {
+		for i, want := range []string{sandbox.BoundaryName(own.ID), sandbox.IdentityPolicyName(own.ID), sandbox.LabPolicyName(own.ID, "fargate")} {
 			p := got.Policies[i]
 			if p.Name != want || p.Document.Version != "2012-10-17" || len(p.Document.Statement) == 0 || p.Size <= 0 || p.Limit != 6144 || p.Purpose == "" {
 				t.Errorf("policy %d = %s %q %d/%d, version %q, %d statements", i, p.Name, p.Purpose, p.Size, p.Limit, p.Document.Version, len(p.Document.Statement))
@@ -196,7 +196,7 @@ func TestSandboxPoliciesNameTheSignedInAccount(t *testing.T) {
 			if err != nil || json.Unmarshal([]byte(out), &got) != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}
-			if got.Account != tc.want || len(got.Policies) != 2 || (tc.note == "") != (got.Note == "") || !strings.Contains(got.Note, tc.note) {
+			if got.Account != tc.want || len(got.Policies) != 3 || (tc.note == "") != (got.Note == "") || !strings.Contains(got.Note, tc.note) {
 				t.Fatalf("account %q, %d policies, note %q; want %q and a note with %q", got.Account, len(got.Policies), got.Note, tc.want, tc.note)
 			}
 			_, stderr, err := runPolicies(t, nil, "--db", dbPath, "--cloud", "aws", shared.ID)
@@ -272,7 +272,7 @@ func TestPoliciesPageNamesTheAccountProvisioningUses(t *testing.T) {
 	if status != http.StatusOK || json.Unmarshal([]byte(body), &got) != nil {
 		t.Fatalf("policies: %d %s", status, body)
 	}
-	if got.Note != "" || len(got.Policies) != 2 {
+	if got.Note != "" || len(got.Policies) != 3 {
 		t.Fatalf("the server should know its account: account %q, note %q", got.Account, got.Note)
 	}
 	for _, p := range got.Policies {

@@ -414,7 +414,7 @@ func xrayAttacks() []attack {
 			return err
 		}},
 		{"iam:DeleteRolePolicy on their sandbox role", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
-			_, err := c.IAM.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(RoleName(v.t.ClassID, v.t.StudentID)), PolicyArn: aws.String(fmt.Sprintf("arn:aws:iam::111122223333:policy/%s", IdentityName(v.t.ClassID)))})
+			_, err := c.IAM.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(RoleName(v.t.ClassID, v.t.StudentID)), PolicyArn: aws.String(fmt.Sprintf("arn:aws:iam::111122223333:policy/%s", IdentityPolicyName(v.t.ClassID)))})
 			return err
 		}},
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs"
 )
 
 // AccountPlaceholder stands in for the account in a class's policies when
@@ -57,19 +58,24 @@ func PolicyAccount(class *db.Class, fallback string) string {
 }
 
 // ClassPolicies returns the policies every student role of class carries, in the
-// order provisioning creates them: the permissions boundary, then the identity
-// policy. The documents come from Boundary and IdentityPolicy, so what is shown is
-// what provisioning creates. account is the fallback of PolicyAccount. An
+// order provisioning creates them: the permissions boundary, the common identity
+// policy, then one per lab of the class (labs found in registry). The documents
+// come from StudentPolicies, so what is shown is what provisioning creates. account is the fallback of PolicyAccount. An
 // account-per-student class shares no policies: it gets none (see
 // PerStudentAccountsNote).
-func ClassPolicies(class *db.Class, account string) ([]NamedPolicy, error) {
+func ClassPolicies(class *db.Class, account string, registry *labs.Registry) ([]NamedPolicy, error) {
 	if class.Isolation == db.IsolationPerStudent {
 		return []NamedPolicy{}, nil
 	}
 	scope := ClassScope{ClassID: class.ID, Account: PolicyAccount(class, account), Regions: class.Regions}
-	out := []NamedPolicy{
-		{Name: BoundaryName(class.ID), Purpose: "the ceiling every student role carries: what it can never do", Document: Boundary(scope)},
-		{Name: IdentityPolicyName(class.ID), Purpose: "what every student role may do, inside the boundary", Document: IdentityPolicy(scope)},
+	for _, id := range class.Labs {
+		if l, ok := registry.Lab(id); ok {
+			scope.Labs = append(scope.Labs, l)
+		}
+	}
+	var out []NamedPolicy
+	for _, p := range StudentPolicies(scope) {
+		out = append(out, NamedPolicy{Name: p.Name, Purpose: p.Purpose, Document: p.Document})
 	}
 	for i := range out {
 		p := &out[i]

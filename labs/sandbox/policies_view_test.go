@@ -7,11 +7,12 @@ import (
 	"testing"
 
 	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs/catalog"
 )
 
 func TestClassPoliciesShowTheBoundaryThenTheIdentityPolicy(t *testing.T) {
 	class := &db.Class{ID: "c42", Regions: []string{"us-east-1", "eu-west-1"}, Isolation: db.IsolationShared}
-	pols, err := ClassPolicies(class, "111122223333")
+	pols, err := ClassPolicies(class, "111122223333", catalog.New())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +54,7 @@ func TestClassPoliciesAccount(t *testing.T) {
 			if got := PolicyAccount(&tc.class, tc.fallback); got != tc.want {
 				t.Fatalf("PolicyAccount = %q, want %q", got, tc.want)
 			}
-			pols, err := ClassPolicies(&tc.class, tc.fallback)
+			pols, err := ClassPolicies(&tc.class, tc.fallback, catalog.New())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +66,7 @@ func TestClassPoliciesAccount(t *testing.T) {
 }
 
 func TestClassPoliciesOfAccountPerStudentClassAreNone(t *testing.T) {
-	pols, err := ClassPolicies(&db.Class{ID: "c1", Regions: []string{"us-east-1"}, Isolation: db.IsolationPerStudent}, "111122223333")
+	pols, err := ClassPolicies(&db.Class{ID: "c1", Regions: []string{"us-east-1"}, Isolation: db.IsolationPerStudent}, "111122223333", catalog.New())
 	if err != nil || pols == nil || len(pols) != 0 {
 		t.Fatalf("policies = %+v, %v; an account-per-student class shares none (an empty list, not nil: the JSON says [])", pols, err)
 	}
@@ -94,7 +95,7 @@ func TestClassPoliciesAreWhatProvisioningCreates(t *testing.T) {
 			created[e.ARN] = true
 		}
 	}
-	pols, err := ClassPolicies(f.class, "111122223333")
+	pols, err := ClassPolicies(f.class, "111122223333", catalog.New())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,8 +40,8 @@ const studentTag = labs.StudentVar
 // BoundaryName is the class boundary's policy name.
 func BoundaryName(classID string) string { return classID + "-student-boundary" }
 
-// IdentityName is the class identity policy's name.
-func IdentityName(classID string) string { return classID + "-student-identity" }
+// LabPolicyName is the name of a lab's identity policy in a class.
+func LabPolicyName(classID, labID string) string { return classID + "-student-" + labID }
 
 // BoundaryARN is the class boundary's ARN in account.
 func BoundaryARN(account, classID string) string { return labs.BoundaryARN(account, classID) }
@@ -121,12 +121,12 @@ func Boundary(s ClassScope) PolicyDocument {
 	}}
 }
 
-// IdentityPolicy is the class identity policy every student role carries: the
-// reads and service-linked roles every lab needs, then each of the class's labs'
-// own grants (labs.Lab.Grants), all inside the boundary's fences.
+// IdentityPolicy is the class's common identity policy: the reads and
+// service-linked roles every lab needs. Each lab's own grants are a policy of their
+// own (LabPolicy), so no policy outgrows IAM's 6,144 characters as labs are added.
 func IdentityPolicy(s ClassScope) PolicyDocument {
 	g := s.grants()
-	sts := []Statement{
+	return PolicyDocument{Version: "2012-10-17", Statement: []Statement{
 		g.InRegions(labs.Allow("Read", []string{"ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeAvailabilityZones",
 			"cloudformation:ListStacks", "tag:GetResources"}, "*")),
 		g.InRegions(labs.Allow("ReadMyStacks", []string{"cloudformation:DescribeStacks", "cloudformation:DescribeStackResources", "cloudformation:DescribeStackEvents"},
@@ -136,13 +136,37 @@ func IdentityPolicy(s ClassScope) PolicyDocument {
 		{Sid: "ServiceLinkedRolesExist", Effect: "Allow", Action: "iam:CreateServiceLinkedRole", Resource: "*",
 			Condition: map[string]any{"StringLike": map[string]any{"iam:AWSServiceName": []string{"ecs.amazonaws.com", "elasticloadbalancing.amazonaws.com",
 				"ecs.application-autoscaling.amazonaws.com", "globalaccelerator.amazonaws.com"}}}},
+	}}
+}
+
+// LabPolicy is one lab's identity policy in the class: what its steps need,
+// fenced to the calling student's own resources (labs.Lab.Grants).
+func LabPolicy(s ClassScope, l labs.Lab) PolicyDocument {
+	return PolicyDocument{Version: "2012-10-17", Statement: l.Grants(s.grants())}
+}
+
+// StudentPolicy is one of the managed policies every student role of a class carries.
+type StudentPolicy struct {
+	Name     string
+	Purpose  string
+	Boundary bool // the permissions boundary (the others are attached identity policies)
+	Document PolicyDocument
+}
+
+// StudentPolicies are the class's policies in the order provisioning creates them:
+// the permissions boundary, the common identity policy, then one identity policy
+// per lab with grants.
+func StudentPolicies(s ClassScope) []StudentPolicy {
+	out := []StudentPolicy{
+		{Name: BoundaryName(s.ClassID), Purpose: "the ceiling every student role carries: what it can never do", Boundary: true, Document: Boundary(s)},
+		{Name: IdentityPolicyName(s.ClassID), Purpose: "what every student role may do whatever the lab, inside the boundary", Document: IdentityPolicy(s)},
 	}
 	for _, l := range s.Labs {
 		if l.Grants != nil {
-			sts = append(sts, l.Grants(g)...)
+			out = append(out, StudentPolicy{Name: LabPolicyName(s.ClassID, l.ID), Purpose: "what a student may do for " + l.Title + ", inside the boundary", Document: LabPolicy(s, l)})
 		}
 	}
-	return PolicyDocument{Version: "2012-10-17", Statement: sts}
+	return out
 }
 
 // AllPolicies are the policies of a class that takes every one of ls that has
@@ -155,7 +179,11 @@ func AllPolicies(ls []labs.Lab) []PolicyDocument {
 		}
 	}
 	s := ClassScope{ClassID: "cabcd", Account: "111122223333", Regions: []string{"us-east-1", "eu-west-1"}, Labs: all}
-	return []PolicyDocument{Boundary(s), IdentityPolicy(s)}
+	var out []PolicyDocument
+	for _, p := range StudentPolicies(s) {
+		out = append(out, p.Document)
+	}
+	return out
 }
 
 // PolicySize counts a policy's characters the way IAM does for its size limit: white space excluded.

@@ -289,7 +289,11 @@ func (p *Provisioner) quotaShortfalls(ctx context.Context, c *cloud.Clients, cla
 	return out
 }
 
-type classPolicies struct{ boundary, identity string }
+// classPolicies are the ARNs of a class's boundary and of the identity policies its roles carry.
+type classPolicies struct {
+	boundary string
+	identity []string
+}
 
 // Scope is what the class's policies are written for in account: its id, regions and labs.
 func (p *Provisioner) Scope(class *db.Class, account string) ClassScope {
@@ -335,31 +339,30 @@ func RoleARN(account, classID, slug string) string {
 
 // ensureClassPolicies creates the class boundary and identity policy once.
 func (p *Provisioner) ensureClassPolicies(ctx context.Context, c *cloud.Clients, class *db.Class, account string) (classPolicies, error) {
-	scope := p.Scope(class, account)
 	var out classPolicies
-	for _, pol := range []struct {
-		name string
-		doc  PolicyDocument
-		dst  *string
-	}{{BoundaryName(class.ID), Boundary(scope), &out.boundary}, {IdentityName(class.ID), IdentityPolicy(scope), &out.identity}} {
-		doc, err := pol.doc.JSON()
+	for _, pol := range StudentPolicies(p.Scope(class, account)) {
+		doc, err := pol.Document.JSON()
 		if err != nil {
 			return out, err
 		}
 		if err := Validate(doc); err != nil {
-			return out, err
+			return out, fmt.Errorf("policy %s: %w", pol.Name, err)
 		}
-		arn := "arn:aws:iam::" + account + ":policy/" + pol.name
-		_, err = c.IAM.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(pol.name), PolicyDocument: aws.String(doc),
+		arn := "arn:aws:iam::" + account + ":policy/" + pol.Name
+		_, err = c.IAM.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(pol.Name), PolicyDocument: aws.String(doc),
 			Description: aws.String("labdash class " + class.ID), Tags: iamTags(class.ID, "shared")})
 		var exists *iamtypes.EntityAlreadyExistsException
 		if err != nil && !errors.As(err, &exists) {
-			return out, fmt.Errorf("create policy %s: %w", pol.name, err)
+			return out, fmt.Errorf("create policy %s: %w", pol.Name, err)
 		}
 		if _, err := p.Store.Record(ctx, db.LedgerEntry{ClassID: class.ID, ARN: arn, Type: "AWS::IAM::ManagedPolicy", Account: account, FoundBy: "provisioned"}); err != nil {
 			return out, err
 		}
-		*pol.dst = arn
+		if pol.Boundary {
+			out.boundary = arn
+		} else {
+			out.identity = append(out.identity, arn)
+		}
 	}
 	return out, nil
 }
@@ -471,8 +474,10 @@ func (p *Provisioner) ensureRole(ctx context.Context, c *cloud.Clients, class *d
 	default:
 		return fmt.Errorf("create role %s: %w", name, err)
 	}
-	if _, err := c.IAM.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(pol.identity)}); err != nil {
-		return fmt.Errorf("attach the identity policy to %s: %w", name, err)
+	for _, arn := range pol.identity {
+		if _, err := c.IAM.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: aws.String(name), PolicyArn: aws.String(arn)}); err != nil {
+			return fmt.Errorf("attach the identity policy %s to %s: %w", arn, name, err)
+		}
 	}
 	_, err = p.Store.Record(ctx, db.LedgerEntry{ClassID: class.ID, Student: st.Slug, ARN: arn, Type: "AWS::IAM::Role", Account: account, Parent: pol.boundary, FoundBy: "provisioned"})
 	return err

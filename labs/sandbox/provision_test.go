@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -89,8 +90,15 @@ func checkSandboxes(t *testing.T, store *db.Store, provider cloud.Provider, clas
 	for _, e := range ledger {
 		byType[e.Type]++
 	}
-	if byType["AWS::IAM::Role"] != students || byType["AWS::CloudFormation::Stack"] != students || byType["AWS::IAM::ManagedPolicy"] != 2 || len(ledger) != 2*students+2 {
-		t.Fatalf("ledger = %v (%d entries)", byType, len(ledger))
+	// The boundary, the common identity policy and one per lab with grants.
+	policies := 2
+	for _, id := range class.Labs {
+		if l, ok := catalog.New().Lab(id); ok && l.Grants != nil {
+			policies++
+		}
+	}
+	if byType["AWS::IAM::Role"] != students || byType["AWS::CloudFormation::Stack"] != students || byType["AWS::IAM::ManagedPolicy"] != policies || len(ledger) != 2*students+policies {
+		t.Fatalf("ledger = %v (%d entries); want %d policies", byType, len(ledger), policies)
 	}
 	for i := 1; i <= students; i++ {
 		slug := fmt.Sprintf("s%02d", i)
@@ -100,6 +108,13 @@ func checkSandboxes(t *testing.T, store *db.Store, provider cloud.Provider, clas
 		}
 		if role.Role.PermissionsBoundary == nil || !strings.HasSuffix(aws.ToString(role.Role.PermissionsBoundary.PermissionsBoundaryArn), BoundaryName(f.class.ID)) {
 			t.Errorf("role of %s has no class boundary", slug)
+		}
+		if trust, _ := url.QueryUnescape(aws.ToString(role.Role.AssumeRolePolicyDocument)); strings.Contains(trust, "TagSession") {
+			t.Errorf("role of %s lets its callers set session tags, which would override labdash:student: %s", slug, trust)
+		}
+		attached, err := c.IAM.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(RoleName(f.class.ID, slug))})
+		if err != nil || len(attached.AttachedPolicies) != policies-1 {
+			t.Errorf("role of %s has %d identity policies attached (%v); want %d", slug, len(attached.AttachedPolicies), err, policies-1)
 		}
 		if aws.ToString(role.Role.Path) != "/labdash/"+f.class.ID+"/"+slug+"/" {
 			t.Errorf("role of %s has path %s", slug, aws.ToString(role.Role.Path))

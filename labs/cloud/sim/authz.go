@@ -234,6 +234,9 @@ type authzRequest struct {
 // on adds a request for the call's action on a resource of type rtype, with the
 // resource's tags as aws:ResourceTag.
 func (x *authzCall) on(arn, rtype string) {
+	if len(x.facts.Resources) == 0 {
+		arn, rtype = "*", "" // the reference lists no resource type: IAM sees Resource "*"
+	}
 	keys := map[string][]string{}
 	for k, v := range x.keys {
 		keys[k] = v
@@ -251,6 +254,9 @@ func (x *authzCall) also(action, arn, rtype string, keys map[string][]string) {
 	f, ok := authz.Lookup(action)
 	if !ok {
 		f = &authz.Action{Name: action}
+	}
+	if len(f.Resources) == 0 {
+		arn, rtype = "*", ""
 	}
 	if keys == nil {
 		keys = map[string][]string{}

@@ -95,6 +95,8 @@ func wanted() map[string]bool {
 		for _, a := range p.Actions() {
 			if !strings.ContainsAny(a, "*?") {
 				want[strings.ToLower(a)] = true
+			} else if prefix, _, ok := strings.Cut(a, ":"); ok {
+				want[strings.ToLower(prefix)+":"] = true // a wildcard: the service's names are enough
 			}
 		}
 	}
@@ -108,8 +110,11 @@ func generate(d definition) ([]byte, error) {
 		prefixes[p] = true
 	}
 	for a := range want {
-		p, _, _ := strings.Cut(a, ":")
+		p, name, _ := strings.Cut(a, ":")
 		prefixes[p] = true
+		if name == "" {
+			delete(want, a)
+		}
 	}
 	d = merge(d)
 	var b bytes.Buffer
