@@ -51,6 +51,7 @@ type liveStack struct {
 	jobsMu  sync.Mutex
 	running map[int64]bool  // jobs with a goroutine
 	cleaned map[string]bool // classes cleaned up this run: no more virtual students (guarded by mu)
+	roles   map[string]string // "class/slug" → the sandbox role its virtual students act as (guarded by mu)
 
 	mu sync.Mutex // serialises demo seeding and resets
 }
@@ -190,12 +191,40 @@ func (ls *liveStack) sync(ctx context.Context) error {
 			personas := virtual.DemoPersonas(lab, len(students), int64(len(c.ID)))
 			var vs []virtual.Student
 			for i, st := range students {
-				vs = append(vs, virtual.Student{ClassID: c.ID, Slug: st.Slug, Account: st.AccountID, Region: c.Regions[0], Lab: lab, Persona: personas[i]})
+				v := virtual.Student{ClassID: c.ID, Slug: st.Slug, Account: st.AccountID, Region: c.Regions[0], Lab: lab, Persona: personas[i]}
+				if c.Isolation == db.IsolationShared {
+					// A virtual student of a shared-account class acts as its fenced role,
+					// so the simulator's IAM evaluation judges every step by the class's policies.
+					role, err := ls.studentRole(ctx, &c, st)
+					if err != nil {
+						return err
+					}
+					v.Role = role
+				}
+				vs = append(vs, v)
 			}
 			ls.runner.Start(vs...)
 		}
 	}
 	return nil
+}
+
+// studentRole makes sure a shared-account student's sandbox role exists (once per
+// run: the provisioner's steps are idempotent but write the ledger) and returns it.
+func (ls *liveStack) studentRole(ctx context.Context, c *db.Class, st db.Student) (string, error) {
+	k := c.ID + "/" + st.Slug
+	if r := ls.roles[k]; r != "" {
+		return r, nil
+	}
+	r, err := ls.prov.EnsureRole(ctx, c, st)
+	if err != nil {
+		return "", fmt.Errorf("sandbox role of %s in %s: %w", st.Slug, c.ID, err)
+	}
+	if ls.roles == nil {
+		ls.roles = map[string]string{}
+	}
+	ls.roles[k] = r
+	return r, nil
 }
 
 // demoLabs are the labs of the demo class: the three with live views.

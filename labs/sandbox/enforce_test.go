@@ -117,3 +117,40 @@ func TestVirtualStudentsCompleteEveryLabAsTheirFencedRole(t *testing.T) {
 		})
 	}
 }
+
+// TestProvisioningRefusesWhatASharedAccountCannotHold: a lab refuses a class that
+// lacks a region it needs; in a shared account, a lab that cannot be isolated or has
+// no grants of its own is refused with the reason; the three built labs are accepted.
+func TestProvisioningRefusesWhatASharedAccountCannotHold(t *testing.T) {
+	reg := catalog.New()
+	p := &Provisioner{Registry: reg}
+	for _, c := range []struct {
+		name    string
+		labs    []string
+		regions []string
+		iso     string
+		want    string // "" accepted
+	}{
+		{"Global Accelerator without eu-west-1", []string{"ga"}, []string{"us-east-1"}, db.IsolationShared, "ga needs us-east-1 and eu-west-1"},
+		{"Global Accelerator without eu-west-1, own accounts", []string{"ga"}, []string{"us-east-1"}, db.IsolationPerStudent, "ga needs"},
+		{"Global Accelerator with both", []string{"ga"}, []string{"us-east-1", "eu-west-1"}, db.IsolationShared, ""},
+		{"the three built labs", []string{"fargate", "ga", "xray"}, []string{"us-east-1", "eu-west-1"}, db.IsolationShared, ""},
+		{"a lab with no sandbox policy yet", []string{"photos"}, []string{"us-east-1"}, db.IsolationShared, "no sandbox policy"},
+		{"the same lab, own accounts", []string{"photos"}, []string{"us-east-1"}, db.IsolationPerStudent, ""},
+	} {
+		err := p.CheckLabs(&db.Class{ID: "cabcd", Labs: c.labs, Regions: c.regions, Isolation: c.iso})
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: refused: %v", c.name, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: %v; want a refusal saying %q", c.name, err, c.want)
+		}
+	}
+	for _, l := range reg.All() {
+		if l.AccountPerStudentOnly {
+			if err := p.CheckLabs(&db.Class{ID: "cabcd", Labs: []string{l.ID}, Regions: append([]string{"us-east-1"}, l.Regions...), Isolation: db.IsolationShared}); err == nil || !strings.Contains(err.Error(), l.Why) {
+				t.Errorf("%s: a shared account was not refused with the lab's reason: %v", l.ID, err)
+			}
+		}
+	}
+}

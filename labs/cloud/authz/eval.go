@@ -97,8 +97,9 @@ func (p Principal) Evaluate(req Request) Decision {
 
 // match reports whether a statement of the given effect applies to req, and which.
 func (p Policy) match(req Request, effect string) (string, bool) {
+	vars := p.Version == "2012-10-17"
 	for i, st := range p.Statement {
-		if st.Effect != effect || !st.applies(req) {
+		if st.Effect != effect || !st.applies(req, vars) {
 			continue
 		}
 		if st.Sid != "" {
@@ -109,21 +110,21 @@ func (p Policy) match(req Request, effect string) (string, bool) {
 	return "", false
 }
 
-func (st Statement) applies(req Request) bool {
+func (st Statement) applies(req Request, vars bool) bool {
 	if st.Action != nil && !anyAction(Strings(st.Action), req.Action) {
 		return false
 	}
 	if st.NotAction != nil && anyAction(Strings(st.NotAction), req.Action) {
 		return false
 	}
-	if st.Resource != nil && !anyResource(Strings(st.Resource), req) {
+	if st.Resource != nil && !anyResource(Strings(st.Resource), req, vars) {
 		return false
 	}
-	if st.NotResource != nil && anyResource(Strings(st.NotResource), req) {
+	if st.NotResource != nil && anyResource(Strings(st.NotResource), req, vars) {
 		return false
 	}
 	for op, b := range st.Condition {
-		if !condition(op, block(b), req.Context) {
+		if !condition(op, block(b), req.Context, vars) {
 			return false
 		}
 	}
@@ -139,9 +140,9 @@ func anyAction(patterns []string, action string) bool {
 	return false
 }
 
-func anyResource(patterns []string, req Request) bool {
+func anyResource(patterns []string, req Request, vars bool) bool {
 	for _, p := range patterns {
-		p, ok := substitute(p, req.Context)
+		p, ok := substitute(p, req.Context, vars)
 		if ok && arnMatch(p, req.Resource) {
 			return true
 		}
@@ -199,9 +200,10 @@ func glob(pattern, s string) bool {
 // substitute replaces policy variables (${aws:PrincipalTag/labdash:student}, and
 // the escapes ${*}, ${?}, ${$}) with values from the context. A variable whose key
 // is absent or has more than one value cannot be resolved: ok is false and the
-// element it is in matches nothing, as in IAM.
-func substitute(s string, ctx Context) (string, bool) {
-	if !strings.Contains(s, "${") {
+// element it is in matches nothing, as in IAM. Policies of the 2008-10-17 language
+// (vars false) have no variables: ${...} is matched as written.
+func substitute(s string, ctx Context, vars bool) (string, bool) {
+	if !vars || !strings.Contains(s, "${") {
 		return s, true
 	}
 	var b strings.Builder
@@ -273,7 +275,7 @@ var operators = map[string]struct {
 
 // condition evaluates one operator's block: every key must hold (AND); for a key,
 // any of the policy's values may match (OR).
-func condition(op string, keys map[string][]string, ctx Context) bool {
+func condition(op string, keys map[string][]string, ctx Context, vars bool) bool {
 	qual, base, ifExists, err := parseOperator(op)
 	if err != nil {
 		return false // Check rejects such a policy before it is ever evaluated
@@ -298,7 +300,7 @@ func condition(op string, keys map[string][]string, ctx Context) bool {
 		}
 		var want []string
 		for _, v := range vals {
-			if s, ok := substitute(v, ctx); ok {
+			if s, ok := substitute(v, ctx, vars); ok {
 				want = append(want, s)
 			}
 		}

@@ -145,3 +145,25 @@ func TestParseRejectsWhatIAMRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestStoredPoliciesReadAsIAMReadsThem: a stored policy may hold one statement as an
+// object and may lack Version (the 2008-10-17 language, where ${...} is plain text).
+func TestStoredPoliciesReadAsIAMReadsThem(t *testing.T) {
+	old, err := DecodePolicy(`{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::home/${aws:username}/*"}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Principal{Identity: []Policy{old}}
+	if d := p.Evaluate(Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::home/bob/x", Context: ctx("aws:username", "bob")}); d.Allowed {
+		t.Error("a 2008-10-17 policy resolved a variable")
+	}
+	if d := p.Evaluate(Request{Action: "s3:GetObject", Resource: "arn:aws:s3:::home/${aws:username}/x"}); !d.Allowed {
+		t.Error("a 2008-10-17 policy did not match its text literally")
+	}
+	if _, err := DecodePolicy(`{"Statement":"nope"}`); err == nil {
+		t.Error("a statement that is neither a list nor an object was accepted")
+	}
+	if _, err := ParsePolicy(`{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`); err == nil {
+		t.Error("ParsePolicy, for labdash's own policies, accepted a policy without the 2012-10-17 version")
+	}
+}

@@ -56,9 +56,10 @@ func Strings(v any) []string {
 	return []string{fmt.Sprint(v)}
 }
 
-// ParsePolicy decodes and checks a policy document as IAM would before storing it:
-// version, effects, exactly one of Action/NotAction and Resource/NotResource,
-// action names of the form service:Action, six-part ARNs, known condition operators.
+// ParsePolicy decodes and checks a policy document labdash writes, strictly:
+// version 2012-10-17, effects, exactly one of Action/NotAction and
+// Resource/NotResource, action names of the form service:Action, six-part ARNs,
+// known condition operators, no unknown fields.
 func ParsePolicy(doc string) (Policy, error) {
 	var p Policy
 	dec := json.NewDecoder(strings.NewReader(doc))
@@ -67,6 +68,31 @@ func ParsePolicy(doc string) (Policy, error) {
 		return p, fmt.Errorf("policy is not valid JSON: %w", err)
 	}
 	return p, p.Check()
+}
+
+// DecodePolicy reads a policy document as IAM evaluates one it stored: a single
+// statement object is a list of one, and a document without "Version" is the
+// 2008-10-17 language, in which ${...} is text, not a policy variable.
+func DecodePolicy(doc string) (Policy, error) {
+	var raw struct {
+		Version   string
+		Statement json.RawMessage
+	}
+	if err := json.Unmarshal([]byte(doc), &raw); err != nil {
+		return Policy{}, fmt.Errorf("policy is not valid JSON: %w", err)
+	}
+	p := Policy{Version: raw.Version}
+	if p.Version == "" {
+		p.Version = "2008-10-17"
+	}
+	if err := json.Unmarshal(raw.Statement, &p.Statement); err != nil {
+		var one Statement
+		if err := json.Unmarshal(raw.Statement, &one); err != nil {
+			return Policy{}, fmt.Errorf("policy statement: %w", err)
+		}
+		p.Statement = []Statement{one}
+	}
+	return p, nil
 }
 
 var actionRE = regexp.MustCompile(`^([a-z0-9-]+:[A-Za-z0-9*?]+|\*)$`)

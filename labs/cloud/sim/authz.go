@@ -110,18 +110,18 @@ func (w *World) principalLocked(a *account, ro *role, sessionARN string) authz.P
 	for _, name := range sortedKeys(ro.inline) {
 		p.Identity = append(p.Identity, w.parsedLocked(ro.inline[name]))
 	}
-	if ro.boundary != "" {
-		b := authz.Policy{} // a boundary that no longer exists allows nothing
-		if mp := a.policies[ro.boundary]; mp != nil {
-			b = w.parsedLocked(mp.doc)
-		}
+	// IAM refuses to delete a policy a role uses as its boundary, so a role's boundary
+	// always exists on AWS. The simulator's CreateRole does not check that it does;
+	// a boundary it cannot find is left out rather than guessed.
+	if mp := a.policies[ro.boundary]; ro.boundary != "" && mp != nil {
+		b := w.parsedLocked(mp.doc)
 		p.Boundary = &b
 	}
 	return p
 }
 
-// parsedLocked parses a stored policy document once. IAM stored it, so it parsed
-// when it was put; one that does not is evaluated as allowing nothing.
+// parsedLocked reads a stored policy document once, as IAM evaluates it
+// (authz.DecodePolicy); one that does not read is evaluated as allowing nothing.
 func (w *World) parsedLocked(doc string) authz.Policy {
 	if w.parsed == nil {
 		w.parsed = map[string]authz.Policy{}
@@ -129,7 +129,7 @@ func (w *World) parsedLocked(doc string) authz.Policy {
 	if p, ok := w.parsed[doc]; ok {
 		return p
 	}
-	p, err := authz.ParsePolicy(doc)
+	p, err := authz.DecodePolicy(doc)
 	if err != nil {
 		p = authz.Policy{}
 	}

@@ -28,6 +28,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+
+	"github.com/labdash/labdash/labs/cloud/authz"
 )
 
 type role struct {
@@ -414,137 +416,22 @@ func (c *iamClient) DeleteRolePolicy(ctx context.Context, in *iam.DeleteRolePoli
 	return &iam.DeleteRolePolicyOutput{}, nil
 }
 
-// policyStatement is one statement of an identity policy, as SimulatePrincipalPolicy
-// evaluates it: Effect, Action/NotAction and Resource/NotResource. Conditions are
-// not evaluated (a statement with a Condition is taken to apply).
-type policyStatement struct {
-	Effect      string
-	Action      any
-	NotAction   any
-	Resource    any
-	NotResource any
-}
-
-// strList reads a policy element that is a string or a list of strings.
-func strList(v any) ([]string, bool) {
-	switch x := v.(type) {
-	case nil:
-		return nil, false
-	case string:
-		return []string{x}, true
-	case []any:
-		var out []string
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out, true
+// evaluate decides action on resource for role x with the one evaluator every
+// sandbox call goes through (authz.go): its attached customer managed and inline
+// policies, its permissions boundary, the role's principal tags and the given
+// context keys. AWS managed policies are not known to the simulator and grant
+// nothing here. The world's lock must be held.
+func (w *World) evaluate(a *account, x *role, action, resource string, keys map[string][]string) iamtypes.PolicyEvaluationDecisionType {
+	c := principalContext(x, a.id, x.arn, "us-east-1")
+	for k, v := range keys {
+		c.Set(k, v...)
 	}
-	return nil, false
-}
-
-// globMatch matches s against an IAM pattern with * and ?.
-func globMatch(pattern, s string) bool {
-	if pattern == "" {
-		return s == ""
-	}
-	switch pattern[0] {
-	case '*':
-		for i := 0; i <= len(s); i++ {
-			if globMatch(pattern[1:], s[i:]) {
-				return true
-			}
-		}
-		return false
-	case '?':
-		return s != "" && globMatch(pattern[1:], s[1:])
-	}
-	return s != "" && s[0] == pattern[0] && globMatch(pattern[1:], s[1:])
-}
-
-func anyMatch(patterns []string, s string, fold bool) bool {
-	for _, p := range patterns {
-		if fold {
-			if globMatch(strings.ToLower(p), strings.ToLower(s)) {
-				return true
-			}
-		} else if globMatch(p, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// applies reports whether the statement covers action on resource.
-func (st policyStatement) applies(action, resource string) bool {
-	if acts, ok := strList(st.Action); ok {
-		if !anyMatch(acts, action, true) {
-			return false
-		}
-	} else if nacts, ok := strList(st.NotAction); ok {
-		if anyMatch(nacts, action, true) {
-			return false
-		}
-	} else {
-		return false
-	}
-	if res, ok := strList(st.Resource); ok {
-		return anyMatch(res, resource, false)
-	}
-	if nres, ok := strList(st.NotResource); ok {
-		return !anyMatch(nres, resource, false)
-	}
-	return false
-}
-
-// policyStatements parses a policy document's statements; a malformed one has none.
-func policyStatements(doc string) []policyStatement {
-	var d struct{ Statement json.RawMessage }
-	if json.Unmarshal([]byte(doc), &d) != nil || len(d.Statement) == 0 {
-		return nil
-	}
-	var list []policyStatement
-	if json.Unmarshal(d.Statement, &list) == nil {
-		return list
-	}
-	var one policyStatement
-	if json.Unmarshal(d.Statement, &one) == nil {
-		return []policyStatement{one}
-	}
-	return nil
-}
-
-// evaluate decides action on resource for role x from its inline and attached
-// customer managed policies: an explicit Deny wins, else an Allow that matches,
-// else implicitDeny. AWS managed policies are not known to the simulator and
-// grant nothing here. The world's lock must be held.
-func (a *account) evaluate(x *role, action, resource string) iamtypes.PolicyEvaluationDecisionType {
-	var docs []string
-	for _, n := range sortedKeys(x.inline) {
-		docs = append(docs, x.inline[n])
-	}
-	for _, arn := range x.attached {
-		if p := a.policies[arn]; p != nil {
-			docs = append(docs, p.doc)
-		}
-	}
-	allowed := false
-	for _, d := range docs {
-		for _, st := range policyStatements(d) {
-			if !st.applies(action, resource) {
-				continue
-			}
-			switch st.Effect {
-			case "Deny":
-				return iamtypes.PolicyEvaluationDecisionTypeExplicitDeny
-			case "Allow":
-				allowed = true
-			}
-		}
-	}
-	if allowed {
+	d := w.principalLocked(a, x, x.arn).Evaluate(authz.Request{Action: action, Resource: resource, Context: c})
+	switch {
+	case d.Allowed:
 		return iamtypes.PolicyEvaluationDecisionTypeAllowed
+	case strings.HasPrefix(d.Why, "with an explicit deny"):
+		return iamtypes.PolicyEvaluationDecisionTypeExplicitDeny
 	}
 	return iamtypes.PolicyEvaluationDecisionTypeImplicitDeny
 }
@@ -561,8 +448,8 @@ func (a *account) roleByArn(arn string) *role {
 	return x
 }
 
-// SimulatePrincipalPolicy evaluates a role's identity policies for each action and
-// resource (see account.evaluate). Only roles are modelled as policy sources.
+// SimulatePrincipalPolicy evaluates a role's policies for each action and resource
+// with the evaluator every sandbox call goes through (World.evaluate). Only roles are modelled as policy sources.
 func (c *iamClient) SimulatePrincipalPolicy(ctx context.Context, in *iam.SimulatePrincipalPolicyInput, _ ...func(*iam.Options)) (*iam.SimulatePrincipalPolicyOutput, error) {
 	a, err := c.enter(ctx, "SimulatePrincipalPolicy")
 	if err != nil {
@@ -584,6 +471,10 @@ func (c *iamClient) SimulatePrincipalPolicy(ctx context.Context, in *iam.Simulat
 	if len(resources) == 0 {
 		resources = []string{"*"}
 	}
+	keys := map[string][]string{}
+	for _, e := range in.ContextEntries {
+		keys[str(e.ContextKeyName)] = e.ContextKeyValues
+	}
 	out := &iam.SimulatePrincipalPolicyOutput{EvaluationResults: []iamtypes.EvaluationResult{}}
 	for _, act := range in.ActionNames {
 		if !strings.Contains(act, ":") {
@@ -591,7 +482,7 @@ func (c *iamClient) SimulatePrincipalPolicy(ctx context.Context, in *iam.Simulat
 		}
 		for _, res := range resources {
 			out.EvaluationResults = append(out.EvaluationResults, iamtypes.EvaluationResult{
-				EvalActionName: ptr(act), EvalResourceName: ptr(res), EvalDecision: a.evaluate(x, act, res)})
+				EvalActionName: ptr(act), EvalResourceName: ptr(res), EvalDecision: c.w.evaluate(a, x, act, res, keys)})
 		}
 	}
 	return out, nil

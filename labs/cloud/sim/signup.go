@@ -154,7 +154,7 @@ func (a *signupApp) request(r *region, now time.Time, email string) int {
 		principal = "arn:aws:sts::" + r.account + ":assumed-role/" + x.name + "/" + instance
 	}
 	allowed := func(action, resource string) bool {
-		return x != nil && r.acct.evaluate(x, action, resource) == iamtypes.PolicyEvaluationDecisionTypeAllowed
+		return x != nil && r.w.evaluate(r.acct, x, action, resource, nil) == iamtypes.PolicyEvaluationDecisionTypeAllowed
 	}
 
 	// DynamoDB PutItem with attribute_not_exists(email).
