@@ -113,7 +113,14 @@ func (f *fixture) buildFor(d time.Duration, classes ...*db.Class) {
 				f.t.Fatalf("no lab %s", id)
 			}
 			for _, st := range sts {
-				runner.Start(virtual.Student{ClassID: class.ID, Slug: st.Slug, Region: class.Regions[0], Lab: lab, Persona: labs.Persona{Pace: 1, Mistakes: map[string]bool{}, StuckAfter: -1}})
+				v := virtual.Student{ClassID: class.ID, Slug: st.Slug, Region: class.Regions[0], Lab: lab, Persona: labs.Persona{Pace: 1, Mistakes: map[string]bool{}, StuckAfter: -1}}
+				if id == fargate.ID && class.Isolation == db.IsolationShared {
+					// Provisioned with the Fargate lab's policies: its students act as
+					// their fenced roles, as on AWS (the other labs only add what cleanup
+					// looks for, and their students act as labdash).
+					v.Role = sandbox.RoleARN(f.c.Account, class.ID, st.Slug)
+				}
+				runner.Start(v)
 			}
 		}
 	}

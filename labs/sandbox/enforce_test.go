@@ -13,6 +13,7 @@ import (
 	"github.com/labdash/labdash/db"
 	"github.com/labdash/labdash/labs"
 	"github.com/labdash/labdash/labs/catalog"
+	"github.com/labdash/labdash/labs/cloud/authz"
 	"github.com/labdash/labdash/labs/virtual"
 )
 
@@ -152,5 +153,54 @@ func TestProvisioningRefusesWhatASharedAccountCannotHold(t *testing.T) {
 				t.Errorf("%s: a shared account was not refused with the lab's reason: %v", l.ID, err)
 			}
 		}
+	}
+}
+
+// TestAMissingPermissionStopsTheVirtualStudent: with one action taken out of the
+// Fargate lab's grants, its virtual student gives up at that step with AWS's
+// AccessDenied message naming the action, so a policy that lacks what a lab needs
+// fails here before it fails a class.
+func TestAMissingPermissionStopsTheVirtualStudent(t *testing.T) {
+	ctx := context.Background()
+	lab, _ := catalog.New().Lab("fargate")
+	grants := lab.Grants
+	lab.Grants = func(g labs.GrantScope) []authz.Statement {
+		var out []authz.Statement
+		for _, st := range grants(g) {
+			var keep []string
+			for _, a := range authz.Strings(st.Action) {
+				if a != "ecs:CreateService" {
+					keep = append(keep, a)
+				}
+			}
+			st.Action = keep
+			out = append(out, st)
+		}
+		return out
+	}
+	reg := labs.NewRegistry()
+	reg.Register(lab)
+	f := newFixture(t, 1, takes(lab))
+	p := f.provisioner()
+	p.Registry = reg
+	students, _ := f.store.Students(ctx, f.class.ID)
+	role, err := p.EnsureRole(ctx, f.class, students[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	runner := virtual.New(slog.New(slog.NewTextHandler(io.Discard, nil)), f.world, f.world, f.clock.Now)
+	runner.Start(virtual.Student{ClassID: f.class.ID, Slug: students[0].Slug, Region: "us-east-1", Lab: lab, Role: role,
+		Persona: labs.Persona{Pace: 1, Mistakes: map[string]bool{}, StuckAfter: -1}})
+	for i := 0; i < 60*12; i++ {
+		f.clock.Advance(5 * time.Second)
+		runner.RunDue(ctx)
+	}
+	got := runner.Failures(f.class.ID)[students[0].Slug+"/fargate"]
+	if !strings.Contains(got, "AccessDeniedException") || !strings.Contains(got, "is not authorized to perform: ecs:CreateService") ||
+		!strings.Contains(got, "because no identity-based policy allows the ecs:CreateService action") {
+		t.Fatalf("the student's last error = %q; want AWS's AccessDenied for ecs:CreateService", got)
+	}
+	if step := runner.Progress(f.class.ID)[students[0].Slug]; step != "stuck" {
+		t.Errorf("the student is at %q, want stuck", step)
 	}
 }

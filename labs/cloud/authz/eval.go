@@ -133,11 +133,44 @@ func (st Statement) applies(req Request, vars bool) bool {
 
 func anyAction(patterns []string, action string) bool {
 	for _, p := range patterns {
-		if glob(strings.ToLower(p), strings.ToLower(action)) {
+		if globFold(p, action) {
 			return true
 		}
 	}
 	return false
+}
+
+// globFold is glob with ASCII letters compared without regard to case (action
+// names), without allocating.
+func globFold(pattern, s string) bool {
+	px, sx := 0, 0
+	star, mark := -1, 0
+	lower := func(c byte) byte {
+		if 'A' <= c && c <= 'Z' {
+			return c + 'a' - 'A'
+		}
+		return c
+	}
+	for sx < len(s) {
+		switch {
+		case px < len(pattern) && (pattern[px] == '?' || lower(pattern[px]) == lower(s[sx])):
+			px++
+			sx++
+		case px < len(pattern) && pattern[px] == '*':
+			star, mark = px, sx
+			px++
+		case star >= 0:
+			px = star + 1
+			mark++
+			sx = mark
+		default:
+			return false
+		}
+	}
+	for px < len(pattern) && pattern[px] == '*' {
+		px++
+	}
+	return px == len(pattern)
 }
 
 func anyResource(patterns []string, req Request, vars bool) bool {

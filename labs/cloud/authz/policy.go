@@ -92,6 +92,18 @@ func DecodePolicy(doc string) (Policy, error) {
 		}
 		p.Statement = []Statement{one}
 	}
+	// Evaluation reads every element many times: make each a []string once.
+	for i := range p.Statement {
+		st := &p.Statement[i]
+		for _, f := range []*any{&st.Action, &st.NotAction, &st.Resource, &st.NotResource} {
+			if *f != nil {
+				*f = Strings(*f)
+			}
+		}
+		for op, b := range st.Condition {
+			st.Condition[op] = block(b)
+		}
+	}
 	return p, nil
 }
 
