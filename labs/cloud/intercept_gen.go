@@ -207,7 +207,7 @@ var Operations = []Operation{
 	{Service: "IAM", Op: "PutRolePolicy", Mutating: true},
 	{Service: "IAM", Op: "ListRolePolicies", Mutating: false},
 	{Service: "IAM", Op: "DeleteRolePolicy", Mutating: true},
-	{Service: "IAM", Op: "SimulatePrincipalPolicy", Mutating: true},
+	{Service: "IAM", Op: "SimulatePrincipalPolicy", Mutating: false},
 	{Service: "IAM", Op: "ListRoles", Mutating: false},
 	{Service: "IAM", Op: "ListPolicyTags", Mutating: false},
 	{Service: "IAM", Op: "ListEntitiesForPolicy", Mutating: false},
@@ -962,7 +962,7 @@ func (x *interceptIAM) DeleteRolePolicy(ctx context.Context, in *iam.DeleteRoleP
 }
 
 func (x *interceptIAM) SimulatePrincipalPolicy(ctx context.Context, in *iam.SimulatePrincipalPolicyInput, optFns ...func(*iam.Options)) (*iam.SimulatePrincipalPolicyOutput, error) {
-	if err := x.f(ctx, Call{Service: "IAM", Op: "SimulatePrincipalPolicy", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "SimulatePrincipalPolicy", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.SimulatePrincipalPolicy(ctx, in, optFns...)
