@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs"
 	"github.com/labdash/labdash/labs/sandbox"
 	"github.com/labdash/labdash/web"
 )
@@ -41,7 +42,7 @@ func (s *Server) showPolicies(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	render(c, s.log, http.StatusOK, web.Policies(policiesPage(s.page(c, "Policies · "+class.Name, "classes"), classView(c, class), rep)))
+	render(c, s.log, http.StatusOK, web.Policies(policiesPage(s.page(c, "Policies · "+class.Name, "classes"), classView(c, class), rep, s.labs)))
 }
 
 // apiShowPolicies is the JSON twin of showPolicies.
@@ -99,10 +100,17 @@ func (s *Server) signedInAccount(c *gin.Context) string {
 
 // policiesPage shapes a policy report for the page: each policy's size against
 // IAM's limit, and its statements in plain words.
-func policiesPage(page web.Page, class web.ClassView, rep sandbox.PolicyReport) web.PoliciesPage {
+func policiesPage(page web.Page, class web.ClassView, rep sandbox.PolicyReport, registry *labs.Registry) web.PoliciesPage {
 	p := web.PoliciesPage{Page: page, Class: class, Account: rep.Account, Note: rep.Note, PerStudent: class.Isolation == db.IsolationPerStudent}
 	for _, pol := range rep.Policies {
 		v := web.PolicyView{Name: pol.Name, Purpose: pol.Purpose, JSON: pol.JSON, Size: pol.Size, Limit: pol.Limit, Over: pol.Size > pol.Limit}
+		if l, ok := registry.Lab(pol.Lab); ok && pol.Lab != "" {
+			// The steps this policy exists for: the lab's virtual students do each of them
+			// as their fenced role, judged by these policies, in the simulator's tests.
+			for _, st := range l.Script {
+				v.Steps = append(v.Steps, st.Name)
+			}
+		}
 		for _, st := range sandbox.Summarize(pol.Document, policyShowFew) {
 			v.Statements = append(v.Statements, web.StatementView{Sid: st.Sid, Effect: st.Effect, What: st.What()})
 		}

@@ -24,6 +24,7 @@ const PerStudentAccountsNote = "each student has their own account; labdash uses
 type NamedPolicy struct {
 	Name     string         `json:"name"`
 	Purpose  string         `json:"purpose"`
+	Lab      string         `json:"lab,omitempty"` // the lab a lab's identity policy is for
 	Size     int            `json:"size"`  // PolicySize of the compact JSON: what IAM counts
 	Limit    int            `json:"limit"` // MaxManagedPolicyChars
 	Document PolicyDocument `json:"document"`
@@ -75,7 +76,7 @@ func ClassPolicies(class *db.Class, account string, registry *labs.Registry) ([]
 	}
 	var out []NamedPolicy
 	for _, p := range StudentPolicies(scope) {
-		out = append(out, NamedPolicy{Name: p.Name, Purpose: p.Purpose, Document: p.Document})
+		out = append(out, NamedPolicy{Name: p.Name, Purpose: p.Purpose, Lab: p.Lab, Document: p.Document})
 	}
 	for i := range out {
 		p := &out[i]

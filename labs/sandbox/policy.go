@@ -149,7 +149,8 @@ func LabPolicy(s ClassScope, l labs.Lab) PolicyDocument {
 type StudentPolicy struct {
 	Name     string
 	Purpose  string
-	Boundary bool // the permissions boundary (the others are attached identity policies)
+	Boundary bool   // the permissions boundary (the others are attached identity policies)
+	Lab      string // the lab whose grants it holds, for a lab's identity policy
 	Document PolicyDocument
 }
 
@@ -163,7 +164,7 @@ func StudentPolicies(s ClassScope) []StudentPolicy {
 	}
 	for _, l := range s.Labs {
 		if l.Grants != nil {
-			out = append(out, StudentPolicy{Name: LabPolicyName(s.ClassID, l.ID), Purpose: "what a student may do for " + l.Title + ", inside the boundary", Document: LabPolicy(s, l)})
+			out = append(out, StudentPolicy{Name: LabPolicyName(s.ClassID, l.ID), Purpose: "what a student may do for " + l.Title + ", inside the boundary", Lab: l.ID, Document: LabPolicy(s, l)})
 		}
 	}
 	return out
