@@ -204,6 +204,10 @@ var Operations = []Operation{
 	{Service: "IAM", Op: "CreatePolicy", Mutating: true},
 	{Service: "IAM", Op: "DeletePolicy", Mutating: true},
 	{Service: "IAM", Op: "GetPolicy", Mutating: false},
+	{Service: "IAM", Op: "GetPolicyVersion", Mutating: false},
+	{Service: "IAM", Op: "CreatePolicyVersion", Mutating: true},
+	{Service: "IAM", Op: "ListPolicyVersions", Mutating: false},
+	{Service: "IAM", Op: "DeletePolicyVersion", Mutating: true},
 	{Service: "IAM", Op: "PutRolePolicy", Mutating: true},
 	{Service: "IAM", Op: "ListRolePolicies", Mutating: false},
 	{Service: "IAM", Op: "DeleteRolePolicy", Mutating: true},
@@ -938,6 +942,34 @@ func (x *interceptIAM) GetPolicy(ctx context.Context, in *iam.GetPolicyInput, op
 		return nil, err
 	}
 	return x.next.GetPolicy(ctx, in, optFns...)
+}
+
+func (x *interceptIAM) GetPolicyVersion(ctx context.Context, in *iam.GetPolicyVersionInput, optFns ...func(*iam.Options)) (*iam.GetPolicyVersionOutput, error) {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "GetPolicyVersion", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetPolicyVersion(ctx, in, optFns...)
+}
+
+func (x *interceptIAM) CreatePolicyVersion(ctx context.Context, in *iam.CreatePolicyVersionInput, optFns ...func(*iam.Options)) (*iam.CreatePolicyVersionOutput, error) {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "CreatePolicyVersion", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.CreatePolicyVersion(ctx, in, optFns...)
+}
+
+func (x *interceptIAM) ListPolicyVersions(ctx context.Context, in *iam.ListPolicyVersionsInput, optFns ...func(*iam.Options)) (*iam.ListPolicyVersionsOutput, error) {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "ListPolicyVersions", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListPolicyVersions(ctx, in, optFns...)
+}
+
+func (x *interceptIAM) DeletePolicyVersion(ctx context.Context, in *iam.DeletePolicyVersionInput, optFns ...func(*iam.Options)) (*iam.DeletePolicyVersionOutput, error) {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "DeletePolicyVersion", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.DeletePolicyVersion(ctx, in, optFns...)
 }
 
 func (x *interceptIAM) PutRolePolicy(ctx context.Context, in *iam.PutRolePolicyInput, optFns ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error) {

@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
 	awsprovider "github.com/labdash/labdash/labs/cloud/aws"
 	"github.com/labdash/labdash/labs/cloud/aws/awstest"
 
@@ -210,4 +213,36 @@ func TestProvisionResumesAgainstMoto(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkSandboxes(t, store, provider, class, 5)
+}
+
+// TestPolicyUpdateAgainstMoto: the real IAM client path of updating a class policy
+// (GetPolicy, GetPolicyVersion's URL-encoded document, CreatePolicyVersion as
+// default) against moto; the same document again makes no version.
+func TestPolicyUpdateAgainstMoto(t *testing.T) {
+	ctx := context.Background()
+	c, err := awstest.NewProvider(t, awsprovider.Options{}).Clients(ctx, "", awstest.Region)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := `{"Version":"2012-10-17","Statement":[{"Sid":"A","Effect":"Allow","Action":"ecs:ListClusters","Resource":"*"}]}`
+	second := `{"Version":"2012-10-17","Statement":[{"Sid":"B","Effect":"Allow","Action":["ecs:ListClusters","ecs:DescribeClusters"],"Resource":"*","Condition":{"StringEquals":{"aws:RequestedRegion":["us-east-1"]}}}]}`
+	out, err := c.IAM.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("cmoto-student-identity"), PolicyDocument: aws.String(first)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := aws.ToString(out.Policy.Arn)
+	for i := 0; i < 2; i++ {
+		if err := updatePolicy(ctx, c, arn, second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vs, err := c.IAM.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(arn)})
+	if err != nil || len(vs.Versions) != 2 {
+		t.Fatalf("%d versions (%v); want the first and the update", len(vs.Versions), err)
+	}
+	pol, _ := c.IAM.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
+	v, err := c.IAM.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: pol.Policy.DefaultVersionId})
+	if err != nil || !sameJSON(aws.ToString(v.PolicyVersion.Document), second) {
+		t.Fatalf("default version = %v (%v)", v, err)
+	}
 }

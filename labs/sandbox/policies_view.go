@@ -25,8 +25,8 @@ type NamedPolicy struct {
 	Name     string         `json:"name"`
 	Purpose  string         `json:"purpose"`
 	Lab      string         `json:"lab,omitempty"` // the lab a lab's identity policy is for
-	Size     int            `json:"size"`  // PolicySize of the compact JSON: what IAM counts
-	Limit    int            `json:"limit"` // MaxManagedPolicyChars
+	Size     int            `json:"size"`          // PolicySize of the compact JSON: what IAM counts
+	Limit    int            `json:"limit"`         // MaxManagedPolicyChars
 	Document PolicyDocument `json:"document"`
 	JSON     string         `json:"-"` // the document, indented for reading
 }

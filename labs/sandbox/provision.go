@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -352,7 +353,14 @@ func (p *Provisioner) ensureClassPolicies(ctx context.Context, c *cloud.Clients,
 		_, err = c.IAM.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(pol.Name), PolicyDocument: aws.String(doc),
 			Description: aws.String("labdash class " + class.ID), Tags: iamTags(class.ID, "shared")})
 		var exists *iamtypes.EntityAlreadyExistsException
-		if err != nil && !errors.As(err, &exists) {
+		switch {
+		case errors.As(err, &exists):
+			// Provisioning again after labdash's policies changed (an upgrade, a lab added
+			// to the class) must give the class the new ones, not keep the old.
+			if err := updatePolicy(ctx, c, arn, doc); err != nil {
+				return out, fmt.Errorf("update policy %s: %w", pol.Name, err)
+			}
+		case err != nil:
 			return out, fmt.Errorf("create policy %s: %w", pol.Name, err)
 		}
 		if _, err := p.Store.Record(ctx, db.LedgerEntry{ClassID: class.ID, ARN: arn, Type: "AWS::IAM::ManagedPolicy", Account: account, FoundBy: "provisioned"}); err != nil {
@@ -365,6 +373,61 @@ func (p *Provisioner) ensureClassPolicies(ctx context.Context, c *cloud.Clients,
 		}
 	}
 	return out, nil
+}
+
+// updatePolicy makes doc the policy's default version unless it already is: a new
+// version set as default, after deleting the oldest other version when IAM's five
+// are taken. Documents are compared as JSON values, not as text.
+func updatePolicy(ctx context.Context, c *cloud.Clients, arn, doc string) error {
+	got, err := c.IAM.GetPolicy(ctx, &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
+	if err != nil {
+		return err
+	}
+	if got.Policy == nil {
+		return fmt.Errorf("IAM returned no policy")
+	}
+	cur, err := c.IAM.GetPolicyVersion(ctx, &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: got.Policy.DefaultVersionId})
+	if err != nil {
+		return err
+	}
+	if cur.PolicyVersion != nil && sameJSON(aws.ToString(cur.PolicyVersion.Document), doc) {
+		return nil
+	}
+	versions, err := c.IAM.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(arn)})
+	if err != nil {
+		return err
+	}
+	if len(versions.Versions) >= 5 {
+		oldest := ""
+		var when time.Time
+		for _, v := range versions.Versions {
+			if !v.IsDefaultVersion && v.CreateDate != nil && (oldest == "" || v.CreateDate.Before(when)) {
+				oldest, when = aws.ToString(v.VersionId), *v.CreateDate
+			}
+		}
+		if oldest != "" {
+			if _, err := c.IAM.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: aws.String(arn), VersionId: aws.String(oldest)}); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = c.IAM.CreatePolicyVersion(ctx, &iam.CreatePolicyVersionInput{PolicyArn: aws.String(arn), PolicyDocument: aws.String(doc), SetAsDefault: true})
+	return err
+}
+
+// sameJSON compares two policy documents as JSON values; IAM returns a stored one
+// URL-encoded (RFC 3986), which is undone first.
+func sameJSON(stored, doc string) bool {
+	if s, err := url.QueryUnescape(stored); err == nil {
+		stored = s
+	}
+	var a, b any
+	if json.Unmarshal([]byte(stored), &a) != nil || json.Unmarshal([]byte(doc), &b) != nil {
+		return false
+	}
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
 }
 
 func iamTags(classID, student string) []iamtypes.Tag {

@@ -1,8 +1,9 @@
 package resources
 
 // AWS::IAM::ManagedPolicy — the class's permissions boundary and identity policy
-// (named <class>-student-…, tagged for the class as class-wide). labdash makes no
-// non-default versions. It is deleted after the class's roles; if IAM still
+// (named <class>-student-…, tagged for the class as class-wide). Provisioning again
+// after labdash's policies changed adds a version; cleanup deletes the other versions,
+// then the policy. It is deleted after the class's roles; if IAM still
 // answers DeleteConflict then, something outside the class uses it, and labdash
 // will not detach it from that: the item is reported as blocked by it.
 
@@ -44,8 +45,22 @@ func init() {
 		// policy (attached, or as its permissions boundary). The class's own roles
 		// are gone by then (After), so what is left is outside the class: the engine
 		// names it (Blockers) and labdash never detaches it.
+		// IAM deletes only a policy left with its default version: the versions a
+		// re-provisioning made (after labdash's policies changed) go first.
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
-			_, err := c.IAM.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: aws.String(r.ARN)})
+			versions, err := c.IAM.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(r.ARN)})
+			if err != nil {
+				return GoneIf(err, "NoSuchEntity")
+			}
+			for _, v := range versions.Versions {
+				if v.IsDefaultVersion {
+					continue
+				}
+				if _, err := c.IAM.DeletePolicyVersion(ctx, &iam.DeletePolicyVersionInput{PolicyArn: aws.String(r.ARN), VersionId: v.VersionId}); err != nil && ErrorCode(err) != "NoSuchEntity" {
+					return err
+				}
+			}
+			_, err = c.IAM.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: aws.String(r.ARN)})
 			return GoneIf(err, "NoSuchEntity")
 		},
 		Blockers: func(ctx context.Context, c *cloud.Clients, r Ref) ([]Blocker, error) {

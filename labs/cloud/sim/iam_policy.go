@@ -12,6 +12,8 @@ package sim
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -21,14 +23,170 @@ import (
 )
 
 type managedPolicy struct {
-	name, path, arn, id, doc string
+	name, path, arn, id, doc string // doc is the default version's document
 	tags                     tagList
 	createdAt                time.Time
+	versions                 []*policyVersion // oldest first; IAM keeps at most five
+	def                      string           // the default version's id
+	nextVersion              int
+}
+
+type policyVersion struct {
+	id, doc   string
+	createdAt time.Time
 }
 
 func (p *managedPolicy) out() *iamtypes.Policy {
+	updated := p.createdAt
+	for _, v := range p.versions {
+		if v.id == p.def {
+			updated = v.createdAt
+		}
+	}
 	return &iamtypes.Policy{Arn: ptr(p.arn), PolicyName: ptr(p.name), Path: ptr(p.path), PolicyId: ptr(p.id),
-		DefaultVersionId: ptr("v1"), IsAttachable: true, CreateDate: ptr(p.createdAt), UpdateDate: ptr(p.createdAt)}
+		DefaultVersionId: ptr(p.def), IsAttachable: true, CreateDate: ptr(p.createdAt), UpdateDate: ptr(updated)}
+}
+
+// addVersion stores doc as the policy's next version.
+func (p *managedPolicy) addVersion(doc string, now time.Time, setDefault bool) *policyVersion {
+	p.nextVersion++
+	v := &policyVersion{id: fmt.Sprintf("v%d", p.nextVersion), doc: doc, createdAt: now}
+	p.versions = append(p.versions, v)
+	if setDefault {
+		p.def, p.doc = v.id, doc
+	}
+	return v
+}
+
+func (v *policyVersion) out(def string) *iamtypes.PolicyVersion {
+	// IAM returns the document URL-encoded (RFC 3986), as the API reference says.
+	return &iamtypes.PolicyVersion{VersionId: ptr(v.id), Document: ptr(url.QueryEscape(v.doc)), IsDefaultVersion: v.id == def, CreateDate: ptr(v.createdAt)}
+}
+
+// policyDoc checks a policy document as CreatePolicy and CreatePolicyVersion do:
+// JSON, and IAM's size limit.
+func policyDoc(doc string) error {
+	var parsed map[string]any
+	if json.Unmarshal([]byte(doc), &parsed) != nil {
+		return &iamtypes.MalformedPolicyDocumentException{Message: ptr("Syntax errors in policy.")}
+	}
+	size := 0
+	for _, r := range doc {
+		if !unicode.IsSpace(r) {
+			size++
+		}
+	}
+	if size > 6144 {
+		return &iamtypes.LimitExceededException{Message: ptr("Cannot exceed quota for PolicySize: 6144")}
+	}
+	return nil
+}
+
+// policy finds a customer managed policy by ARN.
+func (a *account) policy(arn *string) (*managedPolicy, error) {
+	if !policyArnRE.MatchString(str(arn)) {
+		return nil, validationError("The policy ARN is not valid.")
+	}
+	p := a.policies[str(arn)]
+	if p == nil {
+		return nil, &iamtypes.NoSuchEntityException{Message: msg("Policy %s does not exist or is not attachable.", str(arn))}
+	}
+	return p, nil
+}
+
+// CreatePolicyVersion stores a new version; IAM keeps five at most.
+func (c *iamClient) CreatePolicyVersion(ctx context.Context, in *iam.CreatePolicyVersionInput, _ ...func(*iam.Options)) (*iam.CreatePolicyVersionOutput, error) {
+	a, err := c.enter(ctx, "CreatePolicyVersion")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &iam.CreatePolicyVersionInput{}
+	}
+	p, err := a.policy(in.PolicyArn)
+	if err != nil {
+		return nil, err
+	}
+	if err := policyDoc(str(in.PolicyDocument)); err != nil {
+		return nil, err
+	}
+	if len(p.versions) >= 5 {
+		return nil, &iamtypes.LimitExceededException{Message: msg("A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.")}
+	}
+	v := p.addVersion(str(in.PolicyDocument), c.w.now, in.SetAsDefault)
+	return &iam.CreatePolicyVersionOutput{PolicyVersion: v.out(p.def)}, nil
+}
+
+// GetPolicyVersion returns one version, its document URL-encoded as IAM returns it.
+func (c *iamClient) GetPolicyVersion(ctx context.Context, in *iam.GetPolicyVersionInput, _ ...func(*iam.Options)) (*iam.GetPolicyVersionOutput, error) {
+	a, err := c.enter(ctx, "GetPolicyVersion")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &iam.GetPolicyVersionInput{}
+	}
+	p, err := a.policy(in.PolicyArn)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range p.versions {
+		if v.id == str(in.VersionId) {
+			return &iam.GetPolicyVersionOutput{PolicyVersion: v.out(p.def)}, nil
+		}
+	}
+	return nil, &iamtypes.NoSuchEntityException{Message: msg("Policy %s version %s does not exist or is not attachable.", p.arn, str(in.VersionId))}
+}
+
+// ListPolicyVersions lists a policy's versions, newest first (documents omitted, as IAM does).
+func (c *iamClient) ListPolicyVersions(ctx context.Context, in *iam.ListPolicyVersionsInput, _ ...func(*iam.Options)) (*iam.ListPolicyVersionsOutput, error) {
+	a, err := c.enter(ctx, "ListPolicyVersions")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &iam.ListPolicyVersionsInput{}
+	}
+	p, err := a.policy(in.PolicyArn)
+	if err != nil {
+		return nil, err
+	}
+	out := &iam.ListPolicyVersionsOutput{}
+	for i := len(p.versions) - 1; i >= 0; i-- {
+		v := p.versions[i].out(p.def)
+		v.Document = nil
+		out.Versions = append(out.Versions, *v)
+	}
+	return out, nil
+}
+
+// DeletePolicyVersion deletes a version that is not the default.
+func (c *iamClient) DeletePolicyVersion(ctx context.Context, in *iam.DeletePolicyVersionInput, _ ...func(*iam.Options)) (*iam.DeletePolicyVersionOutput, error) {
+	a, err := c.enter(ctx, "DeletePolicyVersion")
+	if err != nil {
+		return nil, err
+	}
+	defer c.w.mu.Unlock()
+	if in == nil {
+		in = &iam.DeletePolicyVersionInput{}
+	}
+	p, err := a.policy(in.PolicyArn)
+	if err != nil {
+		return nil, err
+	}
+	if str(in.VersionId) == p.def {
+		return nil, &iamtypes.DeleteConflictException{Message: ptr("Cannot delete the default version of a policy.")}
+	}
+	for i, v := range p.versions {
+		if v.id == str(in.VersionId) {
+			p.versions = append(p.versions[:i], p.versions[i+1:]...)
+			return &iam.DeletePolicyVersionOutput{}, nil
+		}
+	}
+	return nil, &iamtypes.NoSuchEntityException{Message: msg("Policy %s version %s does not exist.", p.arn, str(in.VersionId))}
 }
 
 // CreatePolicy stores a customer managed policy.
@@ -49,18 +207,8 @@ func (c *iamClient) CreatePolicy(ctx context.Context, in *iam.CreatePolicyInput,
 		return nil, validationError("The specified value for path is invalid.")
 	}
 	doc := str(in.PolicyDocument)
-	var parsed map[string]any
-	if json.Unmarshal([]byte(doc), &parsed) != nil {
-		return nil, &iamtypes.MalformedPolicyDocumentException{Message: ptr("Syntax errors in policy.")}
-	}
-	size := 0
-	for _, r := range doc {
-		if !unicode.IsSpace(r) {
-			size++
-		}
-	}
-	if size > 6144 {
-		return nil, &iamtypes.LimitExceededException{Message: ptr("Cannot exceed quota for PolicySize: 6144")}
+	if err := policyDoc(doc); err != nil {
+		return nil, err
 	}
 	arn := "arn:aws:iam::" + a.id + ":policy" + path + str(in.PolicyName)
 	for _, p := range a.policies {
@@ -68,8 +216,9 @@ func (c *iamClient) CreatePolicy(ctx context.Context, in *iam.CreatePolicyInput,
 			return nil, &iamtypes.EntityAlreadyExistsException{Message: msg("A policy called %s already exists. Duplicate names are not allowed.", str(in.PolicyName))}
 		}
 	}
-	p := &managedPolicy{name: str(in.PolicyName), path: path, arn: arn, doc: doc, createdAt: c.w.now,
+	p := &managedPolicy{name: str(in.PolicyName), path: path, arn: arn, createdAt: c.w.now,
 		id: "ANPA" + strings.ToUpper(hashID(17, a.id, arn))}
+	p.addVersion(doc, c.w.now, true)
 	for _, t := range in.Tags {
 		p.tags.set(str(t.Key), str(t.Value))
 	}
@@ -113,6 +262,9 @@ func (c *iamClient) DeletePolicy(ctx context.Context, in *iam.DeletePolicyInput,
 		if r.boundary == arn || contains(r.attached, arn) {
 			return nil, &iamtypes.DeleteConflictException{Message: ptr("Cannot delete a policy attached to entities.")}
 		}
+	}
+	if len(a.policies[arn].versions) > 1 {
+		return nil, &iamtypes.DeleteConflictException{Message: ptr("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")}
 	}
 	delete(a.policies, arn)
 	return &iam.DeletePolicyOutput{}, nil
