@@ -97,3 +97,66 @@ func asList(v any) []string {
 	}
 	return nil
 }
+
+// TestEveryResourceALabLetsStudentsCreateIsLookedFor: for every lab with
+// sandbox grants, every ARN pattern of its create statements (the tag-on-create
+// grants) is claimed by a resource type that the lab or the sandbox declares for
+// cleanup, with a lister if the type cannot carry tags (the tag sweep finds the
+// rest): what a student can make in a shared account, cleanup looks for.
+func TestEveryResourceALabLetsStudentsCreateIsLookedFor(t *testing.T) {
+	declared := map[string]bool{}
+	for _, n := range sandbox.CleanupTypes {
+		declared[n] = true
+	}
+	vars := strings.NewReplacer("${aws:PrincipalTag/labdash:student}", "s01")
+	checked := 0
+	for _, l := range catalog.New().All() {
+		if l.Grants == nil {
+			continue
+		}
+		mine := map[string]bool{}
+		for n := range declared {
+			mine[n] = true
+		}
+		for _, n := range l.Cleanup {
+			mine[n] = true
+		}
+		for _, st := range sandbox.LabPolicy(sandbox.ClassScope{ClassID: tClass, Account: tAcct, Regions: []string{tRegion}}, l).Statement {
+			creates := false
+			for _, a := range asList(st.Action) {
+				_, op, _ := strings.Cut(a, ":")
+				creates = creates || strings.HasPrefix(op, "Create") || strings.HasPrefix(op, "Register") || strings.HasPrefix(op, "Put")
+			}
+			if st.Effect != "Allow" || !creates || !strings.Contains(st.Sid, "Create") {
+				continue
+			}
+			for _, pat := range asList(st.Resource) {
+				if pat == "*" {
+					continue // an action without a resource type: its tag fence makes it findable by tag
+				}
+				parts := strings.SplitN(vars.Replace(pat), ":", 6)
+				if parts[3] == "*" {
+					parts[3] = tRegion
+				}
+				parts[5] = strings.ReplaceAll(parts[5], "*", "x")
+				arn := strings.Join(parts, ":")
+				typ, ok := resources.ForARN(arn)
+				switch {
+				case !ok:
+					// Statements name resources an action only acts on (CreateListener acts on
+					// its load balancer): those are claimed by that resource's type.
+					t.Errorf("%s (%s): no resource type claims %s", l.ID, st.Sid, arn)
+				case typ.List == nil && typ.Untaggable:
+					t.Errorf("%s (%s): %s (%s) cannot carry tags and has no lister", l.ID, st.Sid, arn, typ.Name)
+				case !mine[typ.Name]:
+					t.Errorf("%s (%s): students can make %s (%s), but neither the lab nor the sandbox declares it for cleanup", l.ID, st.Sid, arn, typ.Name)
+				default:
+					checked++
+				}
+			}
+		}
+	}
+	if checked < 4 {
+		t.Fatalf("checked %d patterns; the grants were not read", checked)
+	}
+}
