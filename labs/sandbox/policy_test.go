@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -47,20 +48,29 @@ func TestValidateRejectsBadPolicies(t *testing.T) {
 	}
 }
 
-// TestLabdashOwnPolicy validates docs/labdash-iam-policy.json, the policy labdash itself
-// needs (docs/aws-setup.md points to it).
+// TestLabdashOwnPolicy validates docs/labdash-iam-policy-{monitor,provision,cleanup}.json,
+// the policies labdash itself needs, one per part (labs/ownpolicy generates them from
+// the code; docs/aws-setup.md says which to attach).
 func TestLabdashOwnPolicy(t *testing.T) {
-	b, err := os.ReadFile("../../docs/labdash-iam-policy.json")
-	if err != nil {
-		t.Fatal(err)
+	files, err := filepath.Glob("../../docs/labdash-iam-policy-*.json")
+	if err != nil || len(files) != 3 {
+		t.Fatalf("labdash's own policies: found %v (%v), want the monitor, provision and cleanup documents", files, err)
 	}
-	if err := Validate(string(b)); err != nil {
-		t.Fatal(err)
+	all := ""
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Validate(string(b)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+		all += string(b)
 	}
 	for _, action := range []string{"sts:GetCallerIdentity", "sts:AssumeRole", "tag:GetResources", "cloudformation:CreateStack", "ecs:DescribeServices",
 		"elasticloadbalancing:DescribeTargetHealth", "cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData", "servicequotas:GetServiceQuota", "iam:CreateRole"} {
-		if !strings.Contains(string(b), action) {
-			t.Errorf("labdash's own policy lacks %s", action)
+		if !strings.Contains(all, action) {
+			t.Errorf("labdash's own policies lack %s", action)
 		}
 	}
 }

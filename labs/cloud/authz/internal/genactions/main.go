@@ -2,8 +2,9 @@
 // Authorization Reference as parliament packages it (iam_definition.json in the
 // pinned parliament wheel of the test venv): for every service labdash calls, its
 // resource types and the names of all its actions; for the actions labdash's code
-// calls (cloud.Operations), its policies name and those actions' dependents, the
-// resource types and condition keys. Run from labs/cloud/authz:
+// calls (cloud.Operations), its policies name (the students' and its own,
+// labs/ownpolicy) and those actions' dependents, the resource types and condition
+// keys. Run from labs/cloud/authz:
 //
 //	go run ./internal/genactions -definition PATH            # rewrite actions_gen.go
 //	go run ./internal/genactions -definition PATH -check     # fail if actions_gen.go differs
@@ -26,6 +27,7 @@ import (
 	"github.com/labdash/labdash/labs/catalog"
 	"github.com/labdash/labdash/labs/cloud"
 	"github.com/labdash/labdash/labs/cloud/authz"
+	"github.com/labdash/labdash/labs/ownpolicy"
 	"github.com/labdash/labdash/labs/sandbox"
 )
 
@@ -90,6 +92,9 @@ func wanted() map[string]bool {
 		if a, ok := authz.ActionOf(op.Service, op.Op); ok {
 			want[strings.ToLower(a)] = true
 		}
+	}
+	for _, a := range ownpolicy.NamedActions() { // what CloudFormation does for labdash's stacks, and the like
+		want[strings.ToLower(a)] = true
 	}
 	for _, p := range sandbox.AllPolicies(catalog.New().All()) {
 		for _, a := range p.Actions() {
