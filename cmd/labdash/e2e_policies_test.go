@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestE2EPoliciesPageOfTheDemoClass: in the running binary, the instructor follows
+// the demo class's "Read the policies students get" and reads, for a class of
+// three labs, how students are kept apart and, under each lab's policy, the lab's
+// steps it lets a student do, above the documents themselves.
+func TestE2EPoliciesPageOfTheDemoClass(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end browser test skipped in -short mode")
+	}
+	chromium := e2eChromium(t)
+	base := e2eStartServer(t, t.TempDir(), "--sim-speed", "60", "--monitor-interval", "300ms")
+	allocCtx, cancelAlloc := e2eAllocator(t, chromium)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	in := &e2eTab{t: t, ctx: ctx, deadline: time.Now().Add(e2eTotal), name: "instructor"}
+	in.open()
+	in.navigate(base + "/login")
+	in.step("sign in", chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), e2eAdminEmail), chromedp.SendKeys(chromedp.CSS("#password"), e2eAdminPassword))
+	in.submit("sign in", `form[action="/login"] button[type=submit]`)
+	in.waitURL("the Classes page", regexp.MustCompile(`/classes$`))
+	in.poll("the demo class in the list", func(ctx context.Context) (bool, error) {
+		if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+			return false, err
+		}
+		return chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector("tr[data-testid=class-row] a")`))
+	}, func() string { return "no demo class on /classes" })
+	in.step("open the demo class", chromedp.Click(chromedp.CSS(`tr[data-testid=class-row] a`)))
+	in.waitJS("the policies link", `!!document.querySelector("a[data-testid=policies-link]")`)
+	in.step("read the policies", chromedp.Click(chromedp.CSS(`a[data-testid=policies-link]`)))
+	in.waitURL("the policies page", regexp.MustCompile(`/sandboxes/policies$`))
+	in.waitJS("how students are kept apart", `!!document.querySelector("[data-testid=policies-fences]")`)
+	text := e2eRun(in, "read the page", chromedp.Evaluate[string](`document.body.innerText`))
+	for _, want := range []string{"How students are kept apart", "anything tagged as another student", "-student-boundary", "-student-identity",
+		"-student-fargate", "-student-ga", "-student-xray", "create the cluster", "add the endpoint groups", "restore sns:Publish", "simulated"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the policies page lacks %q", want)
+		}
+	}
+	steps := e2eRun(in, "count the lab step lists", chromedp.Evaluate[int](`document.querySelectorAll("[data-testid^=policy-steps-]").length`))
+	if steps != 3 {
+		t.Errorf("%d labs' step lists; want the demo's three", steps)
+	}
+	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_POLICIES", "the policies page")
+}
