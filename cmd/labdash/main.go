@@ -5,6 +5,7 @@
 //	labdash token create --email E [--name N]
 //	labdash roster import CLASS FILE.csv
 //	labdash sandbox policies [--json] CLASS
+//	labdash iam-policy [--part monitor|provision|cleanup] [--json]
 //	labdash healthcheck [--addr A]
 //
 // Every flag has a LABDASH_* environment twin; see `labdash help`.

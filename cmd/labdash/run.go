@@ -21,6 +21,7 @@ Usage:
   labdash cleanup run --cloud aws --confirm NAME --plan HASH CLASS       delete exactly that plan, then verify
                                            (on a terminal, without --plan: shows the plan and asks)
   labdash sandbox policies [--cloud aws] [--json] CLASS                  the boundary and identity policy every student role gets
+  labdash iam-policy [--part monitor|provision|cleanup] [--json]         the IAM policy labdash itself needs, one document per part
   labdash healthcheck [--addr A]           exit 0 when a running labdash answers /healthz
   labdash help
 
@@ -51,6 +52,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = cleanupCmd(ctx, strings.TrimPrefix(cmd, "cleanup "), rest, stdin, stdout, stderr, e)
 	case "sandbox policies":
 		err = sandboxCmd(ctx, strings.TrimPrefix(cmd, "sandbox "), rest, stdout, stderr, e)
+	case "iam-policy":
+		err = iamPolicyCmd(rest, stdout, stderr, e)
 	case "provision":
 		err = provision(ctx, rest, stdout, stderr, e)
 	case "healthcheck":

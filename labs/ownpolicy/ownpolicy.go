@@ -66,18 +66,18 @@ func Parts() []Part {
 			Why: "each lab's script.go (the virtual students) and actions.go (rehearsal actions) run only on the simulator; " +
 				"labs/prereq.go's reads serve the monitor too (stack outputs); the console links (labs/sandbox/console.go) are served by every deployment"},
 		{Name: Provision, File: "docs/labdash-iam-policy-provision.json",
-			Purpose: "provisioning: preflight, the class policies, the student roles and the prerequisite stacks with what CloudFormation creates in them, and deprovisioning",
+			Purpose: "preflight, the class policies, the student roles and the prerequisite stacks with what CloudFormation creates in them, and deprovisioning",
 			Sources: []Source{{Dir: "labs/sandbox"}, {Dir: "labs", Files: []string{"prereq.go"}}},
 			Stacks:  "create"},
 		{Name: Cleanup, File: "docs/labdash-iam-policy-cleanup.json",
-			Purpose: "cleanup: finding every resource of a class and deleting exactly the confirmed plan, prerequisite stacks included",
+			Purpose: "finding every resource of a class and deleting exactly the confirmed plan, prerequisite stacks included",
 			Sources: []Source{{Dir: "labs/cleanup"}, {Dir: "labs/cleanup/resources"}},
 			Stacks:  "delete"},
 	}
 }
 
 // Excluded are the directories and files under labs/, cmd/ and handlers/ whose
-// AWS calls are in no part, and why; TestEveryCallIsInAPart fails on a call
+// AWS calls are in no part, and why; TestOwnPolicyEveryCallIsInAPart fails on a call
 // anywhere else that no part's sources hold.
 var Excluded = map[string]string{
 	"labs/virtual":                "the virtual students run only on the simulator",

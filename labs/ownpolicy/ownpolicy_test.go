@@ -147,10 +147,10 @@ func TestOwnPolicyActionsAreInTheActionTable(t *testing.T) {
 	}
 }
 
-// TestEveryTemplateResourceTypeIsInTheTable: each lab's prerequisite template
+// TestOwnPolicyTemplateTypesAreInTheTable: each lab's prerequisite template
 // uses only resource types, AWS-specific parameter types and dynamic references
 // the stack tables map to actions.
-func TestEveryTemplateResourceTypeIsInTheTable(t *testing.T) {
+func TestOwnPolicyTemplateTypesAreInTheTable(t *testing.T) {
 	n, err := Stacks(catalog.New().All())
 	if err != nil {
 		t.Fatal(err)
@@ -178,8 +178,8 @@ func TestEveryTemplateResourceTypeIsInTheTable(t *testing.T) {
 	}
 }
 
-// TestStackTableActionsExist: every action of the stack tables is one AWS has.
-func TestStackTableActionsExist(t *testing.T) {
+// TestOwnPolicyStackTableActionsExist: every action of the stack tables is one AWS has.
+func TestOwnPolicyStackTableActionsExist(t *testing.T) {
 	for _, a := range TableActions() {
 		if !authz.Known(a) {
 			t.Errorf("labs/ownpolicy/stacks.go names %s, which the Service Authorization Reference does not have", a)
@@ -320,9 +320,9 @@ func TestOwnPolicyFences(t *testing.T) {
 	}
 }
 
-// TestRehearsalActionsAreLeftOut: the scanner sees the rehearsal actions'
+// TestOwnPolicyLeavesOutRehearsalActions: the scanner sees the rehearsal actions'
 // calls, and no document allows them: they run only on the simulator.
-func TestRehearsalActionsAreLeftOut(t *testing.T) {
+func TestOwnPolicyLeavesOutRehearsalActions(t *testing.T) {
 	fc, err := ScanFile(token.NewFileSet(), filepath.Join(root, "labs/catalog/ga/actions.go"), "labs/catalog/ga/actions.go")
 	if err != nil {
 		t.Fatal(err)
@@ -357,11 +357,11 @@ func excluded(rel string) (string, bool) {
 	return "", false
 }
 
-// TestEveryCallIsInAPart: every AWS call in labdash's code is in a part's
+// TestOwnPolicyEveryCallIsInAPart: every AWS call in labdash's code is in a part's
 // sources or in a place Excluded says why not; and in the parts' sources every
 // operation input a file builds goes to a call the scanner sees (else the
 // scanner is blind to some way the code calls AWS).
-func TestEveryCallIsInAPart(t *testing.T) {
+func TestOwnPolicyEveryCallIsInAPart(t *testing.T) {
 	inPart := map[string]bool{}
 	for _, p := range Parts() {
 		for _, s := range p.Sources {
@@ -414,9 +414,9 @@ func TestEveryCallIsInAPart(t *testing.T) {
 	}
 }
 
-// TestScannerFindsEveryFormOfCall: the forms of call the scanner reads, and what
+// TestOwnPolicyScannerFindsEveryFormOfCall: the forms of call the scanner reads, and what
 // it must not take for a call.
-func TestScannerFindsEveryFormOfCall(t *testing.T) {
+func TestOwnPolicyScannerFindsEveryFormOfCall(t *testing.T) {
 	src := `package x
 
 import (
@@ -473,6 +473,6 @@ func blind(ctx context.Context, x interface{ DeleteBucket(context.Context, *s3.D
 		inputs = append(inputs, in.Key())
 	}
 	if want := []string{"EC2.DescribeVpcs", "S3.ListBuckets", "S3.DeleteBucket"}; !slices.Equal(inputs, want) {
-		t.Errorf("inputs = %v, want %v (the last one is what TestEveryCallIsInAPart catches)", inputs, want)
+		t.Errorf("inputs = %v, want %v (the last one is what TestOwnPolicyEveryCallIsInAPart catches)", inputs, want)
 	}
 }

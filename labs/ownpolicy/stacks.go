@@ -28,7 +28,7 @@ type stackActions struct {
 
 // stackResources maps each resource type the labs' templates use to what
 // CloudFormation does with it. A template type missing here fails
-// TestEveryTemplateResourceTypeIsInTheTable, naming the type.
+// TestOwnPolicyTemplateTypesAreInTheTable, naming the type.
 var stackResources = map[string]stackActions{
 	"AWS::EC2::SecurityGroup": {
 		Create: []string{"ec2:CreateSecurityGroup", "ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress", "ec2:RevokeSecurityGroupEgress", "ec2:CreateTags", "ec2:DescribeSecurityGroups"},
@@ -218,7 +218,7 @@ func Stacks(ls []labs.Lab) (StackNeeds, error) {
 const publicParameterPath = "/aws/service/"
 
 // TableActions lists every action of the template tables, sorted: each must
-// name an action AWS has (TestStackTableActionsExist).
+// name an action AWS has (TestOwnPolicyStackTableActionsExist).
 func TableActions() []string {
 	return tableActions(false)
 }
