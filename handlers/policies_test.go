@@ -61,7 +61,7 @@ func TestPoliciesPageShowsBothPoliciesAndTheConsoleLinksToIt(t *testing.T) {
 			`data-testid="policy-` + boundary + `"`, `data-testid="policy-` + identity + `"`,
 			"the ceiling every student role carries: what it can never do", "what every student role may do whatever the lab, inside the boundary",
 			"of 6144 characters", "Deny", "Allow", " more", // a long statement is cut to its first few actions
-			sandbox.AccountPlaceholder, // this server knows no account, and the page says so
+			sandbox.AccountPlaceholder,                                            // this server knows no account, and the page says so
 			`data-testid="policies-fences"`, "anything tagged as another student", // how students are kept apart, in words
 			`data-testid="policy-steps-` + sandbox.LabPolicyName(h.class.ID, "fargate") + `"`, "create the cluster", "add the target-tracking policy", // the lab's steps its policy allows
 		} {

@@ -49,8 +49,8 @@ type liveStack struct {
 	cleaner *cleanup.Executor
 	ctx     context.Context // the server's: background jobs run under it
 	jobsMu  sync.Mutex
-	running map[int64]bool  // jobs with a goroutine
-	cleaned map[string]bool // classes cleaned up this run: no more virtual students (guarded by mu)
+	running map[int64]bool    // jobs with a goroutine
+	cleaned map[string]bool   // classes cleaned up this run: no more virtual students (guarded by mu)
 	roles   map[string]string // "class/slug" → the sandbox role its virtual students act as (guarded by mu)
 
 	mu sync.Mutex // serialises demo seeding and resets

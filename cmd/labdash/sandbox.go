@@ -11,8 +11,8 @@ import (
 
 	"github.com/labdash/labdash/db"
 	"github.com/labdash/labdash/handlers"
-	awsprovider "github.com/labdash/labdash/labs/cloud/aws"
 	"github.com/labdash/labdash/labs/catalog"
+	awsprovider "github.com/labdash/labdash/labs/cloud/aws"
 	"github.com/labdash/labdash/labs/sandbox"
 )
 
