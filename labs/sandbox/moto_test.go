@@ -180,6 +180,19 @@ func TestProvisionAccountPerStudentAgainstMoto(t *testing.T) {
 	if got["s01"] != accounts[0] || got["s02"] != accounts[1] {
 		t.Fatalf("stacks by account = %v", got)
 	}
+	// Each student account holds the class boundary (the roles the labs' stacks make
+	// carry it) and nothing else of the shared mode's policies.
+	policies := map[string][]string{}
+	for _, e := range ledger {
+		if e.Type == "AWS::IAM::ManagedPolicy" {
+			policies[e.Account] = append(policies[e.Account], e.ARN)
+		}
+	}
+	for _, a := range accounts {
+		if want := BoundaryARN(a, class.ID); len(policies[a]) != 1 || policies[a][0] != want {
+			t.Errorf("account %s holds policies %v; want only %s", a, policies[a], want)
+		}
+	}
 }
 
 // TestProvisionResumesAgainstMoto: a run cancelled halfway and resumed by a fresh

@@ -151,7 +151,7 @@ func (p *Provisioner) Run(ctx context.Context, id int64) error {
 	}
 	var policies classPolicies
 	if class.Isolation == db.IsolationShared {
-		if policies, err = p.ensureClassPolicies(ctx, base, class, account); err != nil {
+		if policies, err = p.ensureClassPolicies(ctx, base, class, account, false); err != nil {
 			return p.fail(ctx, id, err)
 		}
 	}
@@ -323,7 +323,7 @@ func (p *Provisioner) EnsureRole(ctx context.Context, class *db.Class, st db.Stu
 		return "", fmt.Errorf("sandbox: who am I (sts:GetCallerIdentity): %w", err)
 	}
 	account := aws.ToString(who.Account)
-	pol, err := p.ensureClassPolicies(ctx, c, class, account)
+	pol, err := p.ensureClassPolicies(ctx, c, class, account, false)
 	if err != nil {
 		return "", err
 	}
@@ -339,9 +339,12 @@ func RoleARN(account, classID, slug string) string {
 }
 
 // ensureClassPolicies creates the class boundary and identity policy once.
-func (p *Provisioner) ensureClassPolicies(ctx context.Context, c *cloud.Clients, class *db.Class, account string) (classPolicies, error) {
+func (p *Provisioner) ensureClassPolicies(ctx context.Context, c *cloud.Clients, class *db.Class, account string, boundaryOnly bool) (classPolicies, error) {
 	var out classPolicies
 	for _, pol := range StudentPolicies(p.Scope(class, account)) {
+		if boundaryOnly && !pol.Boundary {
+			continue
+		}
 		doc, err := pol.Document.JSON()
 		if err != nil {
 			return out, err
@@ -472,7 +475,7 @@ func (p *Provisioner) student(ctx context.Context, jobID int64, class *db.Class,
 			// The labs' stacks give the roles they make the class boundary (a student
 			// removes and restores their instance role's policies under it), so it exists
 			// in every student account too.
-			if _, err := p.ensureClassPolicies(ctx, c, class, st.AccountID); err != nil {
+			if _, err := p.ensureClassPolicies(ctx, c, class, st.AccountID, true); err != nil {
 				return err
 			}
 		}
