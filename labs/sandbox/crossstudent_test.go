@@ -329,6 +329,11 @@ func fargateAttacks() []attack {
 			_, err := c.ECS.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: mine(me, "framed"), Tags: tags})
 			return err
 		}},
+		{"elasticloadbalancing:CreateLoadBalancer under their name, tagged as mine", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, elb, _ := tagsOf(me)
+			_, err := c.ELBv2.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{Name: aws.String(v.t.Prefix + "alb2"), Subnets: []string{"subnet-1", "subnet-2"}, Tags: elb})
+			return err
+		}},
 		{"elasticloadbalancing:CreateLoadBalancer untagged", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
 			_, err := c.ELBv2.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{Name: mine(me, "untagged"), Subnets: []string{"subnet-1", "subnet-2"}})
 			return err
@@ -383,6 +388,10 @@ func gaAttacks() []attack {
 		}},
 		{"ec2:StopInstances (their origin)", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
 			_, err := c.EC2.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{v.res["instance"]}})
+			return err
+		}},
+		{"ec2:StartInstances (their origin)", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.EC2.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: []string{v.res["instance"]}})
 			return err
 		}},
 		{"globalaccelerator:CreateAccelerator untagged", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
