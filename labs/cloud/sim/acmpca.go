@@ -38,7 +38,7 @@ import (
 const pcaKey = "acm-pca"
 
 func init() {
-	registerService(func(b base, c *cloud.Clients) { c.PCA = &pcaClient{b} }, nil)
+	registerService("acm-pca", 0, func(b base, c *cloud.Clients) { c.PCA = &pcaClient{b} }, nil)
 }
 
 // pcaClient implements cloud.PCA.

@@ -49,7 +49,8 @@ const (
 )
 
 func init() {
-	registerService(func(b base, c *cloud.Clients) { c.ASG = &asgClient{b} }, stepGroups)
+	// Steps at order 10: Auto Scaling groups launch and replace instances first.
+	registerService("autoscaling", 10, func(b base, c *cloud.Clients) { c.ASG = &asgClient{b} }, stepGroups)
 }
 
 // asgClient implements cloud.ASG.

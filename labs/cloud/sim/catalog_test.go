@@ -72,3 +72,38 @@ func TestTheSimulatorDeploysEveryLabTemplate(t *testing.T) {
 		t.Fatalf("read %d template resources; the catalog's templates were not read", n)
 	}
 }
+
+// TestServiceStepsRunInTheirDeclaredOrder: the per-second steps of registered
+// services run by their declared order, not by the files they live in.
+func TestServiceStepsRunInTheirDeclaredOrder(t *testing.T) {
+	var want []uintptr
+	last := 0
+	byOrder := map[int]string{}
+	for _, s := range services {
+		if s.step != nil {
+			if other, ok := byOrder[s.order]; ok {
+				t.Errorf("%s and %s both step at %d", s.name, other, s.order)
+			}
+			byOrder[s.order] = s.name
+		}
+	}
+	for o := 1; o <= 1000; o++ {
+		if name, ok := byOrder[o]; ok {
+			for _, s := range services {
+				if s.name == name {
+					want = append(want, reflect.ValueOf(s.step).Pointer())
+				}
+			}
+			last = o
+		}
+	}
+	got := steps()
+	if len(got) != len(want) || len(got) < 5 || last == 0 {
+		t.Fatalf("%d steps, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if reflect.ValueOf(got[i]).Pointer() != want[i] {
+			t.Errorf("step %d is not the service of the %d-th lowest order", i, i+1)
+		}
+	}
+}

@@ -38,7 +38,7 @@ import (
 )
 
 func init() {
-	registerService(func(b base, c *cloud.Clients) { c.Cognito = &cognitoClient{b} }, nil)
+	registerService("cognito-idp", 0, func(b base, c *cloud.Clients) { c.Cognito = &cognitoClient{b} }, nil)
 }
 
 // cognitoClient implements cloud.Cognito.

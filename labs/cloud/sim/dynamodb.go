@@ -38,7 +38,8 @@ import (
 )
 
 func init() {
-	registerService(func(b base, c *cloud.Clients) { c.DynamoDB = &ddbClient{b} }, stepDynamoDB)
+	// Steps at order 20: tables become ACTIVE.
+	registerService("dynamodb", 20, func(b base, c *cloud.Clients) { c.DynamoDB = &ddbClient{b} }, stepDynamoDB)
 }
 
 // ddbClient implements cloud.DynamoDB.

@@ -83,7 +83,8 @@ const (
 
 func init() {
 	// ec2Client is attached by World.Clients; this adds the instances' dynamics.
-	registerService(func(base, *cloud.Clients) {}, stepInstances)
+	// Steps at order 30: instances boot, stop and terminate, after the groups asked for them.
+	registerService("ec2-instances", 30, func(base, *cloud.Clients) {}, stepInstances)
 }
 
 // ec2InstState is one region's instances, launch templates and Spot requests.

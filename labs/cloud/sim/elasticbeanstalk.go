@@ -55,7 +55,8 @@ import (
 )
 
 func init() {
-	registerService(func(b base, c *cloud.Clients) { c.ElasticBeanstalk = &ebClient{b} }, stepBeanstalk)
+	// Steps at order 40: environments launch on their instances.
+	registerService("elasticbeanstalk", 40, func(b base, c *cloud.Clients) { c.ElasticBeanstalk = &ebClient{b} }, stepBeanstalk)
 }
 
 // ebClient implements cloud.ElasticBeanstalk.

@@ -48,7 +48,8 @@ import (
 )
 
 func init() {
-	registerService(func(b base, c *cloud.Clients) {
+	// Steps at order 50: accelerators deploy and route to the endpoints found healthy this second.
+	registerService("globalaccelerator", 50, func(b base, c *cloud.Clients) {
 		c.HTTP = &gaProber{base{w: b.w, account: b.account, region: "us-west-2"}}
 	}, stepGA)
 }

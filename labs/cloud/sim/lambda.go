@@ -33,7 +33,7 @@ import (
 )
 
 func init() {
-	registerService(func(b base, c *cloud.Clients) { c.Lambda = &lambdaClient{b} }, nil)
+	registerService("lambda", 0, func(b base, c *cloud.Clients) { c.Lambda = &lambdaClient{b} }, nil)
 }
 
 // lambdaClient implements cloud.Lambda.

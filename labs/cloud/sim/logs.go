@@ -23,7 +23,7 @@ import (
 )
 
 func init() {
-	registerService(func(b base, c *cloud.Clients) { c.Logs = &logsClient{b} }, nil)
+	registerService("logs", 0, func(b base, c *cloud.Clients) { c.Logs = &logsClient{b} }, nil)
 }
 
 // logsClient implements cloud.Logs.

@@ -38,7 +38,7 @@ import (
 )
 
 func init() {
-	registerService(func(b base, c *cloud.Clients) { c.Macie = &macieClient{b} }, nil)
+	registerService("macie2", 0, func(b base, c *cloud.Clients) { c.Macie = &macieClient{b} }, nil)
 }
 
 // macieClient implements cloud.Macie.

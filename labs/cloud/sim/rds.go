@@ -32,7 +32,8 @@ import (
 )
 
 func init() {
-	registerService(func(b base, c *cloud.Clients) { c.RDS = &rdsClient{b} }, stepRDS)
+	// Steps at order 60: database instances.
+	registerService("rds", 60, func(b base, c *cloud.Clients) { c.RDS = &rdsClient{b} }, stepRDS)
 }
 
 // rdsClient implements cloud.RDS.

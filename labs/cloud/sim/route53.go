@@ -37,7 +37,7 @@ import (
 )
 
 func init() {
-	registerService(func(b base, c *cloud.Clients) { c.Route53 = &r53Client{b} }, nil)
+	registerService("route53", 0, func(b base, c *cloud.Clients) { c.Route53 = &r53Client{b} }, nil)
 }
 
 // r53Client implements cloud.Route53.

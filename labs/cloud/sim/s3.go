@@ -44,7 +44,7 @@ import (
 )
 
 func init() {
-	registerService(func(b base, c *cloud.Clients) { c.S3 = &s3Client{b} }, nil)
+	registerService("s3", 0, func(b base, c *cloud.Clients) { c.S3 = &s3Client{b} }, nil)
 }
 
 // s3Client implements cloud.S3.

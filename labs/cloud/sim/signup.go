@@ -42,7 +42,8 @@ import (
 )
 
 func init() {
-	registerService(func(base, *cloud.Clients) {}, stepSignups)
+	// Steps at order 70: the X-Ray sample app serves requests on a Ready environment.
+	registerService("signups", 70, func(base, *cloud.Clients) {}, stepSignups)
 }
 
 const (

@@ -44,7 +44,7 @@ import (
 )
 
 func init() {
-	registerService(func(b base, c *cloud.Clients) { c.SNS = &snsClient{b} }, nil)
+	registerService("sns", 0, func(b base, c *cloud.Clients) { c.SNS = &snsClient{b} }, nil)
 }
 
 // snsClient implements cloud.SNS.

@@ -45,7 +45,7 @@ import (
 )
 
 func init() {
-	registerService(func(b base, c *cloud.Clients) { c.SQS = &sqsClient{b} }, nil)
+	registerService("sqs", 0, func(b base, c *cloud.Clients) { c.SQS = &sqsClient{b} }, nil)
 }
 
 // sqsClient implements cloud.SQS.

@@ -358,7 +358,7 @@ func (r *region) step(now time.Time, minute bool) {
 	r.stepServices(now)
 	r.stepLoad()
 	r.stepStacks(now)
-	for _, f := range stepHooks {
+	for _, f := range steps() {
 		f(r, now)
 	}
 	if minute {

@@ -47,7 +47,8 @@ import (
 )
 
 func init() {
-	registerService(func(b base, c *cloud.Clients) { c.XRay = &xrayClient{b} }, stepXRay)
+	// Steps at order 80: traces are assembled from the segments the app emitted this second.
+	registerService("xray", 80, func(b base, c *cloud.Clients) { c.XRay = &xrayClient{b} }, stepXRay)
 }
 
 // xrayClient implements cloud.XRay.
