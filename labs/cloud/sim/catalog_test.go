@@ -63,7 +63,7 @@ func TestTheSimulatorDeploysEveryLabTemplate(t *testing.T) {
 		}
 		for name, r := range tmpl.Resources {
 			n++
-			if !supportedTypes[r.Type] {
+			if !cfnSupported(r.Type) {
 				t.Errorf("%s: resource %s is a %s, which the simulator cannot create", l.ID, name, r.Type)
 			}
 		}

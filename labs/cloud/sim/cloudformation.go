@@ -49,8 +49,6 @@ import (
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
-	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
-	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
 
@@ -107,17 +105,21 @@ func (c *cfnClient) enter(ctx context.Context, op string) (*region, error) {
 
 var stackNameRE = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]{0,127}$`)
 
-var supportedTypes = map[string]bool{
-	"AWS::EC2::SecurityGroup": true, "AWS::EC2::SecurityGroupIngress": true, "AWS::Logs::LogGroup": true, "AWS::ECS::Cluster": true,
-	"AWS::ElasticLoadBalancingV2::TargetGroup": true, "AWS::ElasticLoadBalancingV2::LoadBalancer": true,
-	"AWS::ElasticLoadBalancingV2::Listener": true, "AWS::IAM::Role": true, "AWS::CloudFormation::WaitConditionHandle": true,
-	"AWS::EC2::Instance": true,
-	// Lab 7's prerequisites (createAppResource).
-	"AWS::DynamoDB::Table": true, "AWS::SNS::Topic": true, "AWS::SNS::Subscription": true, "AWS::SQS::Queue": true,
-	"AWS::SQS::QueuePolicy": true, "AWS::IAM::RolePolicy": true, "AWS::IAM::InstanceProfile": true,
-	"AWS::ElasticBeanstalk::Application": true, "AWS::ElasticBeanstalk::ApplicationVersion": true,
-	"AWS::ElasticBeanstalk::Environment": true, "AWS::XRay::Group": true,
+// cfnHandlers create a stack's resources, by CloudFormation type; each service
+// registers its own types with registerCFN, in the service's file.
+var cfnHandlers = map[string]func(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error{}
+
+// registerCFN adds the handler that creates resources of a CloudFormation type: it
+// sets rs's physical id, attributes and deletion. A type registered twice panics.
+func registerCFN(typ string, create func(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error) {
+	if cfnHandlers[typ] != nil {
+		panic("sim: CloudFormation type " + typ + " registered twice")
+	}
+	cfnHandlers[typ] = create
 }
+
+// cfnSupported reports whether the simulator's CloudFormation creates typ.
+func cfnSupported(typ string) bool { return cfnHandlers[typ] != nil }
 
 // iamTypes are the resource types that need CAPABILITY_IAM, with the property
 // whose presence (a custom name) needs CAPABILITY_NAMED_IAM instead.
@@ -395,7 +397,7 @@ func (r *region) createStackResources(st *stack) {
 		r.stackEvent(st, logical, typ, "", cftypes.ResourceStatusCreateInProgress, "")
 		var rs *stackResource
 		var err error
-		if !supportedTypes[typ] {
+		if !cfnSupported(typ) {
 			err = fmt.Errorf("Unsupported resource type %s: the simulator cannot create it", typ)
 		} else {
 			var props any
@@ -523,267 +525,12 @@ func (r *region) genName(st *stack, logical string, max int) string {
 // createStackResource creates one resource through the same models as the APIs.
 func (r *region) createStackResource(st *stack, logical, typ string, p map[string]any) (*stackResource, error) {
 	rs := &stackResource{logical: logical, typ: typ, attrs: map[string]any{}}
-	switch typ {
-	case "AWS::EC2::SecurityGroup":
-		name := propStr(p, "GroupName")
-		if name == "" {
-			name = r.genName(st, logical, 255)
-		}
-		sg, err := r.createSecurityGroup(name, propStr(p, "GroupDescription"), propStr(p, "VpcId"), st.resourceTags(logical, propTags(p)))
-		if err != nil {
-			return nil, err
-		}
-		rules, err := r.cfnRules(propMaps(p, "SecurityGroupIngress"))
-		if err == nil {
-			err = sg.authorize(rules)
-		}
-		if err != nil {
-			_ = r.deleteSecurityGroup(sg)
-			return nil, err
-		}
-		rs.physical = sg.id
-		rs.attrs["GroupId"], rs.attrs["VpcId"] = sg.id, sg.vpc.id
-		rs.del = func() error {
-			if sg.dead {
-				return nil
-			}
-			return r.deleteSecurityGroup(sg)
-		}
-	case "AWS::EC2::SecurityGroupIngress":
-		sg, err := r.findSG(propStr(p, "GroupId"), propStr(p, "GroupName"))
-		if err != nil {
-			return nil, err
-		}
-		rules, err := r.cfnRules([]map[string]any{p})
-		if err == nil {
-			err = sg.authorize(rules)
-		}
-		if err != nil {
-			return nil, err
-		}
-		rs.physical = "sgr-" + r.w.hexID(17)
-		rs.del = func() error {
-			sg.ingress = compactRules(sg.ingress, rules)
-			return nil
-		}
-	case "AWS::Logs::LogGroup":
-		name := propStr(p, "LogGroupName")
-		if name == "" {
-			name = r.genName(st, logical, 512)
-		}
-		if r.logGroups[name] != nil {
-			return nil, fmt.Errorf("Resource of type 'AWS::Logs::LogGroup' with identifier '%s' already exists.", name)
-		}
-		ret, err := propInt(p, "RetentionInDays")
-		if err != nil {
-			return nil, err
-		}
-		lg := &logGroup{name: name, arn: r.arn("logs", "log-group:"+name), created: r.w.now}
-		if ret != nil {
-			lg.retention = *ret
-		}
-		lg.tags = st.resourceTags(logical, propTags(p))
-		r.logGroups[name] = lg
-		r.addTaggable(&lg.tagged, lg.arn, "logs:log-group")
-		rs.physical = name
-		rs.attrs["Arn"] = lg.arn + ":*"
-		rs.del = func() error {
-			lg.dead = true
-			delete(r.logGroups, name)
-			return nil
-		}
-	case "AWS::ECS::Cluster":
-		name := propStr(p, "ClusterName")
-		if name == "" {
-			name = r.genName(st, logical, 255)
-		}
-		if old := r.clusters[name]; old != nil && old.status == "ACTIVE" {
-			return nil, fmt.Errorf("Resource of type 'AWS::ECS::Cluster' with identifier '%s' already exists.", name)
-		}
-		if !ecsNameRE.MatchString(name) {
-			return nil, fmt.Errorf("Invalid ClusterName %q", name)
-		}
-		cl, err := r.createCluster(name, st.resourceTags(logical, propTags(p)))
-		if err != nil {
-			return nil, err
-		}
-		rs.physical = name
-		rs.attrs["Arn"] = cl.arn
-		rs.del = func() error {
-			if cl.status != "ACTIVE" {
-				return nil
-			}
-			return r.deleteCluster(cl)
-		}
-	case "AWS::ElasticLoadBalancingV2::TargetGroup":
-		name := propStr(p, "Name")
-		if name == "" {
-			name = r.genName(st, logical, 32)
-		}
-		in := &elasticloadbalancingv2.CreateTargetGroupInput{Name: ptr(name), Protocol: elbtypes.ProtocolEnum(propStr(p, "Protocol")),
-			TargetType: elbtypes.TargetTypeEnum(propStr(p, "TargetType")), VpcId: nilIfEmpty(propStr(p, "VpcId")),
-			HealthCheckPath: nilIfEmpty(propStr(p, "HealthCheckPath")), HealthCheckPort: nilIfEmpty(propStr(p, "HealthCheckPort")),
-			HealthCheckProtocol: elbtypes.ProtocolEnum(propStr(p, "HealthCheckProtocol"))}
-		var err error
-		for k, dst := range map[string]**int32{"Port": &in.Port, "HealthCheckIntervalSeconds": &in.HealthCheckIntervalSeconds,
-			"HealthCheckTimeoutSeconds": &in.HealthCheckTimeoutSeconds, "HealthyThresholdCount": &in.HealthyThresholdCount,
-			"UnhealthyThresholdCount": &in.UnhealthyThresholdCount} {
-			if *dst, err = propInt(p, k); err != nil {
-				return nil, err
-			}
-		}
-		if r.tgByName[name] != nil {
-			return nil, fmt.Errorf("Resource of type 'AWS::ElasticLoadBalancingV2::TargetGroup' with identifier '%s' already exists.", name)
-		}
-		tg, err := r.createTargetGroup(in, st.resourceTags(logical, propTags(p)))
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range propMaps(p, "TargetGroupAttributes") {
-			k := propStr(a, "Key")
-			if _, ok := tg.attrs[k]; !ok {
-				_ = r.deleteTargetGroup(tg)
-				return nil, fmt.Errorf("Target group attribute key '%s' is not recognized", k)
-			}
-			tg.attrs[k] = propStr(a, "Value")
-		}
-		for _, td := range propMaps(p, "Targets") {
-			port, err := propInt(td, "Port")
-			if err != nil {
-				_ = r.deleteTargetGroup(tg)
-				return nil, err
-			}
-			id := propStr(td, "Id")
-			if x := r.gaInstance(id); tg.targetType != "instance" || x == nil || x.spec.subnet.vpc != tg.vpc {
-				_ = r.deleteTargetGroup(tg)
-				return nil, fmt.Errorf("The following targets are not valid instances: '%s'", id)
-			}
-			r.registerTarget(tg, id, i32(port, tg.port), r.gaInstance(id).spec.subnet.az)
-		}
-		rs.physical = tg.arn
-		rs.attrs["TargetGroupArn"], rs.attrs["TargetGroupName"], rs.attrs["TargetGroupFullName"] = tg.arn, tg.name, tgDim(tg)
-		rs.attrs["LoadBalancerArns"] = []any{}
-		rs.del = func() error {
-			if tg.dead {
-				return nil
-			}
-			return r.deleteTargetGroup(tg)
-		}
-	case "AWS::ElasticLoadBalancingV2::LoadBalancer":
-		name := propStr(p, "Name")
-		if name == "" {
-			name = r.genName(st, logical, 32)
-		}
-		lb, err := r.createLoadBalancer(name, elbtypes.LoadBalancerTypeEnum(propStr(p, "Type")), elbtypes.LoadBalancerSchemeEnum(propStr(p, "Scheme")),
-			propList(p, "Subnets"), propList(p, "SecurityGroups"), st.resourceTags(logical, propTags(p)))
-		if err != nil {
-			return nil, err
-		}
-		rs.physical = lb.arn
-		rs.attrs["DNSName"], rs.attrs["LoadBalancerName"], rs.attrs["LoadBalancerFullName"] = lb.dns, lb.name, lbDim(lb)
-		rs.attrs["CanonicalHostedZoneID"] = hostedZones[r.name]
-		var sgs []any
-		for _, s := range lb.sgs {
-			sgs = append(sgs, s)
-		}
-		rs.attrs["SecurityGroups"] = sgs
-		rs.del = func() error {
-			if lb.dead {
-				return nil
-			}
-			return r.deleteLoadBalancer(lb)
-		}
-	case "AWS::ElasticLoadBalancingV2::Listener":
-		port, err := propInt(p, "Port")
-		if err != nil {
-			return nil, err
-		}
-		var actions []elbtypes.Action
-		for _, a := range propMaps(p, "DefaultActions") {
-			actions = append(actions, elbtypes.Action{Type: elbtypes.ActionTypeEnum(strings.ToLower(propStr(a, "Type"))), TargetGroupArn: nilIfEmpty(propStr(a, "TargetGroupArn"))})
-		}
-		l, err := r.createListener(propStr(p, "LoadBalancerArn"), port, elbtypes.ProtocolEnum(propStr(p, "Protocol")), actions, p["Certificates"] != nil, st.resourceTags(logical, nil))
-		if err != nil {
-			return nil, err
-		}
-		rs.physical = l.arn
-		rs.attrs["ListenerArn"] = l.arn
-		rs.del = func() error {
-			if !l.dead {
-				r.deleteListener(l)
-			}
-			return nil
-		}
-	case "AWS::IAM::Role":
-		name := propStr(p, "RoleName")
-		if name == "" {
-			name = r.genName(st, logical, 64)
-		}
-		trust := ""
-		switch d := p["AssumeRolePolicyDocument"].(type) {
-		case string:
-			trust = d
-		case map[string]any:
-			b, _ := json.Marshal(d)
-			trust = string(b)
-		}
-		maxS, err := propInt(p, "MaxSessionDuration")
-		if err != nil {
-			return nil, err
-		}
-		x, err := r.acct.createRole(r.w, name, propStr(p, "Path"), trust, propStr(p, "Description"), propStr(p, "PermissionsBoundary"), i32(maxS, 3600), st.resourceTags(logical, propTags(p)))
-		if err != nil {
-			return nil, err
-		}
-		for _, pa := range propList(p, "ManagedPolicyArns") {
-			if !policyArnRE.MatchString(pa) {
-				delete(r.acct.roles, strings.ToLower(name))
-				return nil, fmt.Errorf("ARN %s is not valid.", pa)
-			}
-			x.attached = append(x.attached, pa)
-		}
-		rs.physical = name
-		rs.attrs["Arn"], rs.attrs["RoleId"] = x.arn, x.id
-		rs.del = func() error {
-			x.attached = nil
-			if err := r.acct.deleteRole(name); err != nil && !strings.Contains(err.Error(), "cannot be found") {
-				return err
-			}
-			return nil
-		}
-	case "AWS::EC2::Instance":
-		image := propStr(p, "ImageId")
-		if strings.HasPrefix(image, "{{resolve:ssm:") {
-			image = "ami-0c02fb55956c7d316" // the simulator's AL2023 image
-		}
-		q := &launchRequest{image: image, itype: propStr(p, "InstanceType"), key: propStr(p, "KeyName"), subnetID: propStr(p, "SubnetId"),
-			sgIDs: propList(p, "SecurityGroupIds"), sgNames: propList(p, "SecurityGroups")}
-		spec, err := r.resolve(q)
-		if err != nil {
-			return nil, err
-		}
-		if uint32(len(spec.subnet.used)) >= spec.subnet.size {
-			return nil, fmt.Errorf("There are not enough free addresses in subnet '%s' to satisfy the requested number of instances.", spec.subnet.id)
-		}
-		userData, err := decodeUserData(propStr(p, "UserData"))
-		if err != nil {
-			return nil, err
-		}
-		x := r.startInstance(spec, st.resourceTags(logical, propTags(p)), "r-"+r.w.hexID(17), 0, "")
-		x.userData = userData
-		rs.physical = x.id
-		rs.attrs["PrivateIp"], rs.attrs["AvailabilityZone"], rs.attrs["InstanceId"] = x.ip, spec.subnet.az, x.id
-		rs.attrs["PrivateDnsName"] = "ip-" + strings.ReplaceAll(x.ip, ".", "-") + ".ec2.internal"
-		rs.del = func() error {
-			r.terminateNow(x)
-			return nil
-		}
-	case "AWS::CloudFormation::WaitConditionHandle":
-		rs.physical = "https://cloudformation-waitcondition-" + r.name + ".s3.amazonaws.com/" + r.w.uuid()
-	default:
-		if err := r.createAppResource(st, logical, typ, p, rs); err != nil {
-			return nil, err
-		}
+	create := cfnHandlers[typ]
+	if create == nil {
+		return nil, fmt.Errorf("Unsupported resource type %s: the simulator cannot create it", typ)
+	}
+	if err := create(r, st, logical, p, rs); err != nil {
+		return nil, err
 	}
 	return rs, nil
 }
@@ -995,133 +742,6 @@ func (c *cfnClient) DescribeStackResources(ctx context.Context, in *cloudformati
 // and the service's own deletes see them. The world's lock is held throughout.
 
 var cfnProfileNameRE = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
-
-// createAppResource creates a DynamoDB table, SNS topic or subscription, SQS queue
-// or queue policy, IAM inline policy or instance profile, Elastic Beanstalk
-// application, version or environment, or X-Ray group.
-func (r *region) createAppResource(st *stack, logical, typ string, p map[string]any, rs *stackResource) error {
-	switch typ {
-	case "AWS::DynamoDB::Table":
-		return r.cfnTable(st, logical, p, rs)
-	case "AWS::SNS::Topic":
-		return r.cfnTopic(st, logical, p, rs)
-	case "AWS::SNS::Subscription":
-		if reg := propStr(p, "Region"); reg != "" && reg != r.name {
-			return fmt.Errorf("The simulator does not subscribe across regions (Region %s)", reg)
-		}
-		sst := snsOf(r)
-		t := sst.topics[propStr(p, "TopicArn")]
-		if t == nil {
-			return fmt.Errorf("Invalid parameter: TopicArn %s: Topic does not exist", propStr(p, "TopicArn"))
-		}
-		s, err := r.cfnSubscribe(t, propStr(p, "Protocol"), propStr(p, "Endpoint"), propStr(p, "RawMessageDelivery") == "true")
-		if err != nil {
-			return err
-		}
-		rs.physical = s.arn
-		rs.del = func() error {
-			if sst.subs[s.arn] == s {
-				delete(sst.subs, s.arn)
-				s.topic.subs = compact(s.topic.subs, func(x *snsSub) bool { return x != s })
-			}
-			return nil
-		}
-	case "AWS::SQS::Queue":
-		return r.cfnQueue(st, logical, p, rs)
-	case "AWS::SQS::QueuePolicy":
-		// Queue policies are not modelled (every SNS delivery is allowed): accepted, not stored.
-		if len(propList(p, "Queues")) == 0 {
-			return fmt.Errorf("Property Queues cannot be empty.")
-		}
-		if cfnPolicyDoc(p["PolicyDocument"]) == "" {
-			return fmt.Errorf("Property PolicyDocument cannot be empty.")
-		}
-		rs.physical = r.genName(st, logical, 255)
-		rs.attrs["Id"] = rs.physical
-	case "AWS::IAM::RolePolicy":
-		roleName, name, doc := propStr(p, "RoleName"), propStr(p, "PolicyName"), cfnPolicyDoc(p["PolicyDocument"])
-		if roleName == "" || name == "" || doc == "" {
-			return fmt.Errorf("Properties RoleName, PolicyName and PolicyDocument are required.")
-		}
-		if !json.Valid([]byte(doc)) {
-			return fmt.Errorf("This policy contains invalid Json")
-		}
-		x := r.acct.roles[strings.ToLower(roleName)]
-		if x == nil {
-			return noSuchRole(roleName)
-		}
-		if x.inline == nil {
-			x.inline = map[string]string{}
-		}
-		x.inline[name] = doc
-		rs.physical = name
-		rs.del = func() error {
-			if r.acct.roles[strings.ToLower(roleName)] == x {
-				delete(x.inline, name)
-			}
-			return nil
-		}
-	case "AWS::IAM::InstanceProfile":
-		name := propStr(p, "InstanceProfileName")
-		if name == "" {
-			name = r.genName(st, logical, 128)
-		}
-		if !cfnProfileNameRE.MatchString(name) {
-			return fmt.Errorf("1 validation error detected: Value '%s' at 'instanceProfileName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+", name)
-		}
-		path := propStr(p, "Path")
-		if path == "" {
-			path = "/"
-		}
-		if len(path) > 512 || !iamPathRE.MatchString(path) {
-			return fmt.Errorf("The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
-		}
-		roles := propList(p, "Roles")
-		if len(roles) != 1 {
-			return fmt.Errorf("Property Roles must name exactly one role (an instance profile holds one role).")
-		}
-		x := r.acct.roles[strings.ToLower(roles[0])]
-		if x == nil {
-			return noSuchRole(roles[0])
-		}
-		// The same profile IAM's instance-profile operations see (iam_profiles.go).
-		ip, err := r.acct.createInstanceProfile(r.w, name, path, nil)
-		if err != nil {
-			return err
-		}
-		_ = ip.addRole(x) // a new profile is empty
-		rs.physical = name
-		rs.attrs["Arn"] = ip.arn
-		rs.del = func() error {
-			if ip.dead {
-				return nil
-			}
-			ip.role = nil // CloudFormation removes the role, then deletes the profile
-			return r.acct.deleteInstanceProfile(ip)
-		}
-	case "AWS::ElasticBeanstalk::Application":
-		return r.cfnEBApp(st, logical, p, rs)
-	case "AWS::ElasticBeanstalk::ApplicationVersion":
-		// Versions and source bundles are not modelled: the label is recorded as the
-		// resource's physical id (its Ref), which environments carry as VersionLabel.
-		app := propStr(p, "ApplicationName")
-		if ebOf(r).apps[app] == nil {
-			return ebInvalid("No Application named '%s' found.", app)
-		}
-		sb, _ := p["SourceBundle"].(map[string]any)
-		if propStr(sb, "S3Bucket") == "" || propStr(sb, "S3Key") == "" {
-			return fmt.Errorf("Property SourceBundle requires S3Bucket and S3Key.")
-		}
-		rs.physical = strings.ToLower(r.genName(st, logical, 100))
-	case "AWS::ElasticBeanstalk::Environment":
-		return r.cfnEBEnv(st, logical, p, rs)
-	case "AWS::XRay::Group":
-		return r.cfnXRayGroup(st, logical, p, rs)
-	default:
-		return fmt.Errorf("Unsupported resource type %s: the simulator cannot create it", typ)
-	}
-	return nil
-}
 
 // cfnPolicyDoc is a policy document property as JSON text.
 func cfnPolicyDoc(v any) string {
@@ -1532,4 +1152,15 @@ func ebEnvFromARN(arn string) (string, bool) {
 		return "", false
 	}
 	return arn[strings.LastIndex(arn, "/")+1:], true
+}
+
+// The CloudFormation types this service creates for stacks.
+func init() {
+	registerCFN("AWS::CloudFormation::WaitConditionHandle", cfnWaitConditionHandle)
+}
+
+// cfnWaitConditionHandle creates an AWS::CloudFormation::WaitConditionHandle for a stack.
+func cfnWaitConditionHandle(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	rs.physical = "https://cloudformation-waitcondition-" + r.name + ".s3.amazonaws.com/" + r.w.uuid()
+	return nil
 }

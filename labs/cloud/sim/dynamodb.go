@@ -672,3 +672,13 @@ func ddbValueSize(v ddbtypes.AttributeValue) int64 {
 	}
 	return 0
 }
+
+// The CloudFormation types this service creates for stacks.
+func init() {
+	registerCFN("AWS::DynamoDB::Table", cfnTableResource)
+}
+
+// cfnTableResource creates an AWS::DynamoDB::Table for a stack.
+func cfnTableResource(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	return r.cfnTable(st, logical, p, rs)
+}

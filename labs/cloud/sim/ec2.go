@@ -759,3 +759,59 @@ func (r *region) validSubnets(ids []string, notFound func(id string) error) ([]*
 	}
 	return out, nil
 }
+
+// The CloudFormation types this service creates for stacks.
+func init() {
+	registerCFN("AWS::EC2::SecurityGroup", cfnSecurityGroup)
+	registerCFN("AWS::EC2::SecurityGroupIngress", cfnSecurityGroupIngress)
+}
+
+// cfnSecurityGroup creates an AWS::EC2::SecurityGroup for a stack.
+func cfnSecurityGroup(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	name := propStr(p, "GroupName")
+	if name == "" {
+		name = r.genName(st, logical, 255)
+	}
+	sg, err := r.createSecurityGroup(name, propStr(p, "GroupDescription"), propStr(p, "VpcId"), st.resourceTags(logical, propTags(p)))
+	if err != nil {
+		return err
+	}
+	rules, err := r.cfnRules(propMaps(p, "SecurityGroupIngress"))
+	if err == nil {
+		err = sg.authorize(rules)
+	}
+	if err != nil {
+		_ = r.deleteSecurityGroup(sg)
+		return err
+	}
+	rs.physical = sg.id
+	rs.attrs["GroupId"], rs.attrs["VpcId"] = sg.id, sg.vpc.id
+	rs.del = func() error {
+		if sg.dead {
+			return nil
+		}
+		return r.deleteSecurityGroup(sg)
+	}
+	return nil
+}
+
+// cfnSecurityGroupIngress creates an AWS::EC2::SecurityGroupIngress for a stack.
+func cfnSecurityGroupIngress(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	sg, err := r.findSG(propStr(p, "GroupId"), propStr(p, "GroupName"))
+	if err != nil {
+		return err
+	}
+	rules, err := r.cfnRules([]map[string]any{p})
+	if err == nil {
+		err = sg.authorize(rules)
+	}
+	if err != nil {
+		return err
+	}
+	rs.physical = "sgr-" + r.w.hexID(17)
+	rs.del = func() error {
+		sg.ingress = compactRules(sg.ingress, rules)
+		return nil
+	}
+	return nil
+}

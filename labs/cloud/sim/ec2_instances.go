@@ -1293,3 +1293,39 @@ func (r *region) terminateNow(in *instance) {
 	in.dead = true
 	r.spotInstanceEnded(in, now)
 }
+
+// The CloudFormation types this service creates for stacks.
+func init() {
+	registerCFN("AWS::EC2::Instance", cfnInstance)
+}
+
+// cfnInstance creates an AWS::EC2::Instance for a stack.
+func cfnInstance(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	image := propStr(p, "ImageId")
+	if strings.HasPrefix(image, "{{resolve:ssm:") {
+		image = "ami-0c02fb55956c7d316" // the simulator's AL2023 image
+	}
+	q := &launchRequest{image: image, itype: propStr(p, "InstanceType"), key: propStr(p, "KeyName"), subnetID: propStr(p, "SubnetId"),
+		sgIDs: propList(p, "SecurityGroupIds"), sgNames: propList(p, "SecurityGroups")}
+	spec, err := r.resolve(q)
+	if err != nil {
+		return err
+	}
+	if uint32(len(spec.subnet.used)) >= spec.subnet.size {
+		return fmt.Errorf("There are not enough free addresses in subnet '%s' to satisfy the requested number of instances.", spec.subnet.id)
+	}
+	userData, err := decodeUserData(propStr(p, "UserData"))
+	if err != nil {
+		return err
+	}
+	x := r.startInstance(spec, st.resourceTags(logical, propTags(p)), "r-"+r.w.hexID(17), 0, "")
+	x.userData = userData
+	rs.physical = x.id
+	rs.attrs["PrivateIp"], rs.attrs["AvailabilityZone"], rs.attrs["InstanceId"] = x.ip, spec.subnet.az, x.id
+	rs.attrs["PrivateDnsName"] = "ip-" + strings.ReplaceAll(x.ip, ".", "-") + ".ec2.internal"
+	rs.del = func() error {
+		r.terminateNow(x)
+		return nil
+	}
+	return nil
+}

@@ -1665,3 +1665,35 @@ func (c *ecsClient) DeleteTaskDefinitions(ctx context.Context, in *ecs.DeleteTas
 	}
 	return out, nil
 }
+
+// The CloudFormation types this service creates for stacks.
+func init() {
+	registerCFN("AWS::ECS::Cluster", cfnCluster)
+}
+
+// cfnCluster creates an AWS::ECS::Cluster for a stack.
+func cfnCluster(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	name := propStr(p, "ClusterName")
+	if name == "" {
+		name = r.genName(st, logical, 255)
+	}
+	if old := r.clusters[name]; old != nil && old.status == "ACTIVE" {
+		return fmt.Errorf("Resource of type 'AWS::ECS::Cluster' with identifier '%s' already exists.", name)
+	}
+	if !ecsNameRE.MatchString(name) {
+		return fmt.Errorf("Invalid ClusterName %q", name)
+	}
+	cl, err := r.createCluster(name, st.resourceTags(logical, propTags(p)))
+	if err != nil {
+		return err
+	}
+	rs.physical = name
+	rs.attrs["Arn"] = cl.arn
+	rs.del = func() error {
+		if cl.status != "ACTIVE" {
+			return nil
+		}
+		return r.deleteCluster(cl)
+	}
+	return nil
+}

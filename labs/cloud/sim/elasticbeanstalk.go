@@ -596,3 +596,36 @@ func parseEBOptions(opts []ebOption) (single bool, props map[string]string, xray
 	}
 	return single, props, xrayOn, profile, nil
 }
+
+// The CloudFormation types this service creates for stacks.
+func init() {
+	registerCFN("AWS::ElasticBeanstalk::Application", cfnApplication)
+	registerCFN("AWS::ElasticBeanstalk::ApplicationVersion", cfnApplicationVersion)
+	registerCFN("AWS::ElasticBeanstalk::Environment", cfnEnvironmentResource)
+}
+
+// cfnApplication creates an AWS::ElasticBeanstalk::Application for a stack.
+func cfnApplication(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	return r.cfnEBApp(st, logical, p, rs)
+}
+
+// cfnApplicationVersion creates an AWS::ElasticBeanstalk::ApplicationVersion for a stack.
+func cfnApplicationVersion(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	// Versions and source bundles are not modelled: the label is recorded as the
+	// resource's physical id (its Ref), which environments carry as VersionLabel.
+	app := propStr(p, "ApplicationName")
+	if ebOf(r).apps[app] == nil {
+		return ebInvalid("No Application named '%s' found.", app)
+	}
+	sb, _ := p["SourceBundle"].(map[string]any)
+	if propStr(sb, "S3Bucket") == "" || propStr(sb, "S3Key") == "" {
+		return fmt.Errorf("Property SourceBundle requires S3Bucket and S3Key.")
+	}
+	rs.physical = strings.ToLower(r.genName(st, logical, 100))
+	return nil
+}
+
+// cfnEnvironmentResource creates an AWS::ElasticBeanstalk::Environment for a stack.
+func cfnEnvironmentResource(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	return r.cfnEBEnv(st, logical, p, rs)
+}

@@ -40,6 +40,7 @@ import (
 	"time"
 
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 )
@@ -1332,4 +1333,122 @@ func (r *region) stepLoad() {
 			tg.reqAcc += lb.rps / float64(len(tgs))
 		}
 	}
+}
+
+// The CloudFormation types this service creates for stacks.
+func init() {
+	registerCFN("AWS::ElasticLoadBalancingV2::TargetGroup", cfnTargetGroup)
+	registerCFN("AWS::ElasticLoadBalancingV2::LoadBalancer", cfnLoadBalancer)
+	registerCFN("AWS::ElasticLoadBalancingV2::Listener", cfnListener)
+}
+
+// cfnTargetGroup creates an AWS::ElasticLoadBalancingV2::TargetGroup for a stack.
+func cfnTargetGroup(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	name := propStr(p, "Name")
+	if name == "" {
+		name = r.genName(st, logical, 32)
+	}
+	in := &elasticloadbalancingv2.CreateTargetGroupInput{Name: ptr(name), Protocol: elbtypes.ProtocolEnum(propStr(p, "Protocol")),
+		TargetType: elbtypes.TargetTypeEnum(propStr(p, "TargetType")), VpcId: nilIfEmpty(propStr(p, "VpcId")),
+		HealthCheckPath: nilIfEmpty(propStr(p, "HealthCheckPath")), HealthCheckPort: nilIfEmpty(propStr(p, "HealthCheckPort")),
+		HealthCheckProtocol: elbtypes.ProtocolEnum(propStr(p, "HealthCheckProtocol"))}
+	var err error
+	for k, dst := range map[string]**int32{"Port": &in.Port, "HealthCheckIntervalSeconds": &in.HealthCheckIntervalSeconds,
+		"HealthCheckTimeoutSeconds": &in.HealthCheckTimeoutSeconds, "HealthyThresholdCount": &in.HealthyThresholdCount,
+		"UnhealthyThresholdCount": &in.UnhealthyThresholdCount} {
+		if *dst, err = propInt(p, k); err != nil {
+			return err
+		}
+	}
+	if r.tgByName[name] != nil {
+		return fmt.Errorf("Resource of type 'AWS::ElasticLoadBalancingV2::TargetGroup' with identifier '%s' already exists.", name)
+	}
+	tg, err := r.createTargetGroup(in, st.resourceTags(logical, propTags(p)))
+	if err != nil {
+		return err
+	}
+	for _, a := range propMaps(p, "TargetGroupAttributes") {
+		k := propStr(a, "Key")
+		if _, ok := tg.attrs[k]; !ok {
+			_ = r.deleteTargetGroup(tg)
+			return fmt.Errorf("Target group attribute key '%s' is not recognized", k)
+		}
+		tg.attrs[k] = propStr(a, "Value")
+	}
+	for _, td := range propMaps(p, "Targets") {
+		port, err := propInt(td, "Port")
+		if err != nil {
+			_ = r.deleteTargetGroup(tg)
+			return err
+		}
+		id := propStr(td, "Id")
+		if x := r.gaInstance(id); tg.targetType != "instance" || x == nil || x.spec.subnet.vpc != tg.vpc {
+			_ = r.deleteTargetGroup(tg)
+			return fmt.Errorf("The following targets are not valid instances: '%s'", id)
+		}
+		r.registerTarget(tg, id, i32(port, tg.port), r.gaInstance(id).spec.subnet.az)
+	}
+	rs.physical = tg.arn
+	rs.attrs["TargetGroupArn"], rs.attrs["TargetGroupName"], rs.attrs["TargetGroupFullName"] = tg.arn, tg.name, tgDim(tg)
+	rs.attrs["LoadBalancerArns"] = []any{}
+	rs.del = func() error {
+		if tg.dead {
+			return nil
+		}
+		return r.deleteTargetGroup(tg)
+	}
+	return nil
+}
+
+// cfnLoadBalancer creates an AWS::ElasticLoadBalancingV2::LoadBalancer for a stack.
+func cfnLoadBalancer(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	name := propStr(p, "Name")
+	if name == "" {
+		name = r.genName(st, logical, 32)
+	}
+	lb, err := r.createLoadBalancer(name, elbtypes.LoadBalancerTypeEnum(propStr(p, "Type")), elbtypes.LoadBalancerSchemeEnum(propStr(p, "Scheme")),
+		propList(p, "Subnets"), propList(p, "SecurityGroups"), st.resourceTags(logical, propTags(p)))
+	if err != nil {
+		return err
+	}
+	rs.physical = lb.arn
+	rs.attrs["DNSName"], rs.attrs["LoadBalancerName"], rs.attrs["LoadBalancerFullName"] = lb.dns, lb.name, lbDim(lb)
+	rs.attrs["CanonicalHostedZoneID"] = hostedZones[r.name]
+	var sgs []any
+	for _, s := range lb.sgs {
+		sgs = append(sgs, s)
+	}
+	rs.attrs["SecurityGroups"] = sgs
+	rs.del = func() error {
+		if lb.dead {
+			return nil
+		}
+		return r.deleteLoadBalancer(lb)
+	}
+	return nil
+}
+
+// cfnListener creates an AWS::ElasticLoadBalancingV2::Listener for a stack.
+func cfnListener(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	port, err := propInt(p, "Port")
+	if err != nil {
+		return err
+	}
+	var actions []elbtypes.Action
+	for _, a := range propMaps(p, "DefaultActions") {
+		actions = append(actions, elbtypes.Action{Type: elbtypes.ActionTypeEnum(strings.ToLower(propStr(a, "Type"))), TargetGroupArn: nilIfEmpty(propStr(a, "TargetGroupArn"))})
+	}
+	l, err := r.createListener(propStr(p, "LoadBalancerArn"), port, elbtypes.ProtocolEnum(propStr(p, "Protocol")), actions, p["Certificates"] != nil, st.resourceTags(logical, nil))
+	if err != nil {
+		return err
+	}
+	rs.physical = l.arn
+	rs.attrs["ListenerArn"] = l.arn
+	rs.del = func() error {
+		if !l.dead {
+			r.deleteListener(l)
+		}
+		return nil
+	}
+	return nil
 }

@@ -20,6 +20,7 @@ package sim
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"regexp"
 	"sort"
@@ -486,4 +487,78 @@ func (c *iamClient) SimulatePrincipalPolicy(ctx context.Context, in *iam.Simulat
 		}
 	}
 	return out, nil
+}
+
+// The CloudFormation types this service creates for stacks.
+func init() {
+	registerCFN("AWS::IAM::Role", cfnRole)
+	registerCFN("AWS::IAM::RolePolicy", cfnRolePolicy)
+}
+
+// cfnRole creates an AWS::IAM::Role for a stack.
+func cfnRole(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	name := propStr(p, "RoleName")
+	if name == "" {
+		name = r.genName(st, logical, 64)
+	}
+	trust := ""
+	switch d := p["AssumeRolePolicyDocument"].(type) {
+	case string:
+		trust = d
+	case map[string]any:
+		b, _ := json.Marshal(d)
+		trust = string(b)
+	}
+	maxS, err := propInt(p, "MaxSessionDuration")
+	if err != nil {
+		return err
+	}
+	x, err := r.acct.createRole(r.w, name, propStr(p, "Path"), trust, propStr(p, "Description"), propStr(p, "PermissionsBoundary"), i32(maxS, 3600), st.resourceTags(logical, propTags(p)))
+	if err != nil {
+		return err
+	}
+	for _, pa := range propList(p, "ManagedPolicyArns") {
+		if !policyArnRE.MatchString(pa) {
+			delete(r.acct.roles, strings.ToLower(name))
+			return fmt.Errorf("ARN %s is not valid.", pa)
+		}
+		x.attached = append(x.attached, pa)
+	}
+	rs.physical = name
+	rs.attrs["Arn"], rs.attrs["RoleId"] = x.arn, x.id
+	rs.del = func() error {
+		x.attached = nil
+		if err := r.acct.deleteRole(name); err != nil && !strings.Contains(err.Error(), "cannot be found") {
+			return err
+		}
+		return nil
+	}
+	return nil
+}
+
+// cfnRolePolicy creates an AWS::IAM::RolePolicy for a stack.
+func cfnRolePolicy(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	roleName, name, doc := propStr(p, "RoleName"), propStr(p, "PolicyName"), cfnPolicyDoc(p["PolicyDocument"])
+	if roleName == "" || name == "" || doc == "" {
+		return fmt.Errorf("Properties RoleName, PolicyName and PolicyDocument are required.")
+	}
+	if !json.Valid([]byte(doc)) {
+		return fmt.Errorf("This policy contains invalid Json")
+	}
+	x := r.acct.roles[strings.ToLower(roleName)]
+	if x == nil {
+		return noSuchRole(roleName)
+	}
+	if x.inline == nil {
+		x.inline = map[string]string{}
+	}
+	x.inline[name] = doc
+	rs.physical = name
+	rs.del = func() error {
+		if r.acct.roles[strings.ToLower(roleName)] == x {
+			delete(x.inline, name)
+		}
+		return nil
+	}
+	return nil
 }

@@ -22,6 +22,7 @@ package sim
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -343,4 +344,51 @@ func (c *iamClient) DeleteInstanceProfile(ctx context.Context, in *iam.DeleteIns
 		return nil, err
 	}
 	return &iam.DeleteInstanceProfileOutput{}, nil
+}
+
+// The CloudFormation types this service creates for stacks.
+func init() {
+	registerCFN("AWS::IAM::InstanceProfile", cfnInstanceProfile)
+}
+
+// cfnInstanceProfile creates an AWS::IAM::InstanceProfile for a stack.
+func cfnInstanceProfile(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	name := propStr(p, "InstanceProfileName")
+	if name == "" {
+		name = r.genName(st, logical, 128)
+	}
+	if !cfnProfileNameRE.MatchString(name) {
+		return fmt.Errorf("1 validation error detected: Value '%s' at 'instanceProfileName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+", name)
+	}
+	path := propStr(p, "Path")
+	if path == "" {
+		path = "/"
+	}
+	if len(path) > 512 || !iamPathRE.MatchString(path) {
+		return fmt.Errorf("The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.")
+	}
+	roles := propList(p, "Roles")
+	if len(roles) != 1 {
+		return fmt.Errorf("Property Roles must name exactly one role (an instance profile holds one role).")
+	}
+	x := r.acct.roles[strings.ToLower(roles[0])]
+	if x == nil {
+		return noSuchRole(roles[0])
+	}
+	// The same profile IAM's instance-profile operations see (iam_profiles.go).
+	ip, err := r.acct.createInstanceProfile(r.w, name, path, nil)
+	if err != nil {
+		return err
+	}
+	_ = ip.addRole(x) // a new profile is empty
+	rs.physical = name
+	rs.attrs["Arn"] = ip.arn
+	rs.del = func() error {
+		if ip.dead {
+			return nil
+		}
+		ip.role = nil // CloudFormation removes the role, then deletes the profile
+		return r.acct.deleteInstanceProfile(ip)
+	}
+	return nil
 }

@@ -13,6 +13,7 @@ package sim
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -149,4 +150,39 @@ func (c *logsClient) ListTagsForResource(ctx context.Context, in *cloudwatchlogs
 		out.Tags[kv.k] = kv.v
 	}
 	return out, nil
+}
+
+// The CloudFormation types this service creates for stacks.
+func init() {
+	registerCFN("AWS::Logs::LogGroup", cfnLogGroup)
+}
+
+// cfnLogGroup creates an AWS::Logs::LogGroup for a stack.
+func cfnLogGroup(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	name := propStr(p, "LogGroupName")
+	if name == "" {
+		name = r.genName(st, logical, 512)
+	}
+	if r.logGroups[name] != nil {
+		return fmt.Errorf("Resource of type 'AWS::Logs::LogGroup' with identifier '%s' already exists.", name)
+	}
+	ret, err := propInt(p, "RetentionInDays")
+	if err != nil {
+		return err
+	}
+	lg := &logGroup{name: name, arn: r.arn("logs", "log-group:"+name), created: r.w.now}
+	if ret != nil {
+		lg.retention = *ret
+	}
+	lg.tags = st.resourceTags(logical, propTags(p))
+	r.logGroups[name] = lg
+	r.addTaggable(&lg.tagged, lg.arn, "logs:log-group")
+	rs.physical = name
+	rs.attrs["Arn"] = lg.arn + ":*"
+	rs.del = func() error {
+		lg.dead = true
+		delete(r.logGroups, name)
+		return nil
+	}
+	return nil
 }

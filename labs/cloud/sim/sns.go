@@ -33,6 +33,7 @@ package sim
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -457,4 +458,40 @@ func (c *snsClient) Publish(ctx context.Context, in *sns.PublishInput, _ ...func
 		r.w.sqsDeliver(s.endpoint, body) // a deleted queue loses the message, as on AWS
 	}
 	return &sns.PublishOutput{MessageId: ptr(id)}, nil
+}
+
+// The CloudFormation types this service creates for stacks.
+func init() {
+	registerCFN("AWS::SNS::Topic", cfnTopicResource)
+	registerCFN("AWS::SNS::Subscription", cfnSubscription)
+}
+
+// cfnTopicResource creates an AWS::SNS::Topic for a stack.
+func cfnTopicResource(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	return r.cfnTopic(st, logical, p, rs)
+}
+
+// cfnSubscription creates an AWS::SNS::Subscription for a stack.
+func cfnSubscription(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	if reg := propStr(p, "Region"); reg != "" && reg != r.name {
+		return fmt.Errorf("The simulator does not subscribe across regions (Region %s)", reg)
+	}
+	sst := snsOf(r)
+	t := sst.topics[propStr(p, "TopicArn")]
+	if t == nil {
+		return fmt.Errorf("Invalid parameter: TopicArn %s: Topic does not exist", propStr(p, "TopicArn"))
+	}
+	s, err := r.cfnSubscribe(t, propStr(p, "Protocol"), propStr(p, "Endpoint"), propStr(p, "RawMessageDelivery") == "true")
+	if err != nil {
+		return err
+	}
+	rs.physical = s.arn
+	rs.del = func() error {
+		if sst.subs[s.arn] == s {
+			delete(sst.subs, s.arn)
+			s.topic.subs = compact(s.topic.subs, func(x *snsSub) bool { return x != s })
+		}
+		return nil
+	}
+	return nil
 }

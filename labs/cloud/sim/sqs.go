@@ -397,3 +397,28 @@ func snsEnvelope(id, topicArn, subject, message string, at time.Time) string {
 	}
 	return string(b)
 }
+
+// The CloudFormation types this service creates for stacks.
+func init() {
+	registerCFN("AWS::SQS::Queue", cfnQueueResource)
+	registerCFN("AWS::SQS::QueuePolicy", cfnQueuePolicy)
+}
+
+// cfnQueueResource creates an AWS::SQS::Queue for a stack.
+func cfnQueueResource(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	return r.cfnQueue(st, logical, p, rs)
+}
+
+// cfnQueuePolicy creates an AWS::SQS::QueuePolicy for a stack.
+func cfnQueuePolicy(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	// Queue policies are not modelled (every SNS delivery is allowed): accepted, not stored.
+	if len(propList(p, "Queues")) == 0 {
+		return fmt.Errorf("Property Queues cannot be empty.")
+	}
+	if cfnPolicyDoc(p["PolicyDocument"]) == "" {
+		return fmt.Errorf("Property PolicyDocument cannot be empty.")
+	}
+	rs.physical = r.genName(st, logical, 255)
+	rs.attrs["Id"] = rs.physical
+	return nil
+}

@@ -760,3 +760,13 @@ func (c *xrayClient) ListTagsForResource(ctx context.Context, in *xray.ListTagsF
 	}
 	return nil, &xraytypes.ResourceNotFoundException{Message: msg("Resource not found: %s", str(in.ResourceARN)), ResourceName: in.ResourceARN}
 }
+
+// The CloudFormation types this service creates for stacks.
+func init() {
+	registerCFN("AWS::XRay::Group", cfnXRayGroupResource)
+}
+
+// cfnXRayGroupResource creates an AWS::XRay::Group for a stack.
+func cfnXRayGroupResource(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
+	return r.cfnXRayGroup(st, logical, p, rs)
+}
