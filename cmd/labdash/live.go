@@ -34,7 +34,9 @@ const (
 )
 
 // liveStack is the running live pipeline: the simulated AWS, its virtual students,
-// the monitor and the websocket hub.
+// the monitor and the websocket hub. Every goroutine it starts (those, the resume
+// and sync loops, each provisioning or cleanup job) is tracked, so Close can wait
+// for all of them before the caller closes the database.
 type liveStack struct {
 	log      *slog.Logger
 	store    *db.Store
@@ -43,28 +45,55 @@ type liveStack struct {
 	runner   *virtual.Runner
 	mon      *monitor.Monitor
 	hub      *live.Hub
-	hubDone  chan struct{}
 
-	prov    *sandbox.Provisioner
-	cleaner *cleanup.Executor
-	ctx     context.Context // the server's: background jobs run under it
-	jobsMu  sync.Mutex
-	running map[int64]bool    // jobs with a goroutine
-	cleaned map[string]bool   // classes cleaned up this run: no more virtual students (guarded by mu)
-	roles   map[string]string // "class/slug" → the sandbox role its virtual students act as (guarded by mu)
+	prov      *sandbox.Provisioner
+	cleaner   *cleanup.Executor
+	ctx       context.Context // the stack's own: background jobs run under it; Close cancels it
+	cancel    context.CancelFunc
+	tasks     tasks // every goroutine above, by name
+	closeOnce sync.Once
+	left      []string // what Close found still running
+	jobsMu    sync.Mutex
+	running   map[int64]bool    // jobs with a goroutine
+	cleaned   map[string]bool   // classes cleaned up this run: no more virtual students (guarded by mu)
+	roles     map[string]string // "class/slug" → the sandbox role its virtual students act as (guarded by mu)
 
 	mu sync.Mutex // serialises demo seeding and resets
 }
 
-// wait blocks until the hub has closed every websocket (after ctx is cancelled), or d passes.
-func (ls *liveStack) wait(d time.Duration) {
-	select {
-	case <-ls.hubDone:
-	case <-time.After(d):
-	}
+// Close stops the stack: it cancels the stack's context, so every goroutine it
+// started winds down (the hub closes every websocket; a job stops where it is and
+// stays unfinished, to resume at the next start), and waits up to d for all of
+// them. Those still running after d are logged by name and returned; the
+// caller closes the database once Close returns. Later calls return at once,
+// with the first one's answer.
+func (ls *liveStack) Close(d time.Duration) []string {
+	ls.closeOnce.Do(func() {
+		ls.cancel()
+		ls.left = ls.tasks.Wait(d)
+		if len(ls.left) > 0 {
+			ls.log.Error("shutdown: background work did not stop in time; the database closes under it",
+				slog.Duration("waited", d), slog.Any("still_running", ls.left))
+		} else {
+			ls.log.Debug("shutdown: background work stopped")
+		}
+	})
+	return ls.left
 }
 
-// startLive builds the pipeline for cfg and starts its goroutines under ctx.
+// Go runs fn(ctx) in a tracked goroutine under the stack's context (unless the
+// stack is closing), so Close waits for it.
+func (ls *liveStack) Go(name string, fn func(ctx context.Context)) bool {
+	return ls.tasks.Go(name, func() { fn(ls.ctx) })
+}
+
+// onLiveStarted, when set (by tests), sees the stack after it is built and before
+// any of its goroutines start.
+var onLiveStarted func(*liveStack)
+
+// startLive builds the pipeline for cfg and starts its goroutines under a context
+// of its own, derived from ctx: cancelling ctx stops them, and so does Close,
+// which also waits for them.
 func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry *labs.Registry, cfg Config, reg prometheus.Registerer, srv *handlers.Server) (*liveStack, error) {
 	counter := cloud.NewCallCounter(reg, cfg.Cloud)
 	ls := &liveStack{log: log, store: store, registry: registry}
@@ -93,7 +122,7 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 		srv.WithRehearsal(ls)
 	}
 	srv.WithLive(ls.hub, ls.mon, demo)
-	ls.ctx, ls.running, ls.cleaned = ctx, map[int64]bool{}, map[string]bool{}
+	ls.running, ls.cleaned = map[int64]bool{}, map[string]bool{}
 	ls.prov = &sandbox.Provisioner{Log: log, Store: store, Registry: registry, Provider: provider}
 	srv.WithProvisioner(ls)
 	planner := &cleanup.Planner{Store: store, Provider: provider, Registry: registry}
@@ -105,7 +134,10 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 		ls.cleaner.Speed = cfg.SimSpeed
 	}
 	srv.WithCleanupRunner(ls)
-	if err := ls.resumeJobs(ctx); err != nil {
+	// Everything that can fail comes before the first goroutine: an error here
+	// leaves nothing running.
+	unfinished, err := ls.unfinishedJobs(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if cfg.Demo && ls.world != nil {
@@ -113,13 +145,20 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 			return nil, err
 		}
 	}
-	ls.hubDone = make(chan struct{})
-	go func() { ls.hub.Run(ctx); close(ls.hubDone) }()
-	go ls.mon.Run(ctx)
-	go ls.resumeLoop(ctx, 30*time.Second)
+	if onLiveStarted != nil {
+		onLiveStarted(ls)
+	}
+	ls.ctx, ls.cancel = context.WithCancel(ctx)
+	ls.Go("websocket hub", ls.hub.Run)
+	ls.Go("monitor", ls.mon.Run)
+	ls.Go("resume loop", func(ctx context.Context) { ls.resumeLoop(ctx, 30*time.Second) })
 	if ls.world != nil { // virtual students and the demo exist only on the simulator
-		go ls.runner.Run(ctx, 200*time.Millisecond)
-		go ls.syncLoop(ctx, 2*time.Second)
+		ls.Go("virtual students", func(ctx context.Context) { ls.runner.Run(ctx, 200*time.Millisecond) })
+		ls.Go("sync loop", func(ctx context.Context) { ls.syncLoop(ctx, 2*time.Second) })
+	}
+	for _, j := range unfinished {
+		ls.log.Info("resuming a job", slog.String("kind", j.Kind), slog.Int64("job", j.ID), slog.String("class", j.ClassID))
+		ls.runJob(j.ID, j.Kind)
 	}
 	return ls, nil
 }
@@ -309,21 +348,22 @@ func (ls *liveStack) ConfirmCleanup(ctx context.Context, classID, student, hash,
 	return job, nil
 }
 
-// resumeJobs restarts the provisioning jobs a previous process left unfinished.
-func (ls *liveStack) resumeJobs(ctx context.Context) error {
+// unfinishedJobs are the jobs (provisioning or cleanup) a previous process left
+// unfinished: startLive resumes them.
+func (ls *liveStack) unfinishedJobs(ctx context.Context) ([]*db.Job, error) {
 	ids, err := ls.store.UnfinishedJobs(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var jobs []*db.Job
 	for _, id := range ids {
 		j, err := ls.store.Job(ctx, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		ls.log.Info("resuming a job", slog.String("kind", j.Kind), slog.Int64("job", id), slog.String("class", j.ClassID))
-		ls.runJob(id, j.Kind)
+		jobs = append(jobs, j)
 	}
-	return nil
+	return jobs, nil
 }
 
 // resumeLoop looks, every period, for cleanup jobs whose process died while this
@@ -350,7 +390,11 @@ func (ls *liveStack) resumeLoop(ctx context.Context, period time.Duration) {
 	}
 }
 
-// runJob runs job id (provisioning or cleanup) in its own goroutine unless one already does.
+// runJob runs job id (provisioning or cleanup) in its own tracked goroutine unless
+// one already does. While the stack is closing it starts nothing: the job stays
+// unfinished in the database and the next start resumes it. A job stopped by
+// Close likewise stays unfinished (its runner returns the context's error
+// without marking it failed).
 func (ls *liveStack) runJob(id int64, kind string) {
 	ls.jobsMu.Lock()
 	defer ls.jobsMu.Unlock()
@@ -358,21 +402,24 @@ func (ls *liveStack) runJob(id int64, kind string) {
 		return
 	}
 	ls.running[id] = true
-	go func() {
+	started := ls.Go(fmt.Sprintf("job %d (%s)", id, kind), func(ctx context.Context) {
 		defer func() { ls.jobsMu.Lock(); delete(ls.running, id); ls.jobsMu.Unlock() }()
 		run := ls.prov.Run
 		if kind == cleanup.JobKind {
 			run = ls.cleaner.Run
 		}
-		err := run(ls.ctx, id)
+		err := run(ctx, id)
 		var held *cleanup.LeaseHeldError
 		switch {
 		case errors.As(err, &held):
 			ls.log.Debug("job runs in another process", slog.Int64("job", id), slog.String("holder", held.Holder))
-		case err != nil && ls.ctx.Err() == nil:
+		case err != nil && ctx.Err() == nil:
 			ls.log.Warn("job failed", slog.String("kind", kind), slog.Int64("job", id), slog.Any("error", err))
 		}
-	}()
+	})
+	if !started {
+		delete(ls.running, id)
+	}
 }
 
 // Deprovision removes one student's sandbox.

@@ -37,6 +37,7 @@ func TestDemoClassSeedAndReset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer ls.Close(10 * time.Second) // before store.Close: nothing writes to a closed store
 	if err := ls.sync(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -58,10 +59,7 @@ func TestDemoClassSeedAndReset(t *testing.T) {
 		t.Fatalf("virtual students running: %d, want %d", len(progress), demoStudents)
 	}
 	// The monitor reports live state for the demo within a few cycles.
-	deadline := time.Now().Add(10 * time.Second)
-	for len(ls.mon.ClassSnapshot(demo)) < demoStudents && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Millisecond)
-	}
+	eventually(t, 10*time.Second, func() bool { return len(ls.mon.ClassSnapshot(demo)) >= demoStudents }, "the monitor to report every student of the demo")
 	if n := len(ls.mon.ClassSnapshot(demo)); n != demoStudents {
 		t.Fatalf("monitor has %d students of the demo, want %d", n, demoStudents)
 	}

@@ -20,7 +20,21 @@ import (
 	"github.com/labdash/labdash/labs/roster"
 )
 
-// serve runs the dashboard until ctx is cancelled, then shuts down gracefully.
+// Shutdown budgets: in-flight requests get httpShutdownWait to finish, then the
+// background goroutines (monitor, virtual students, jobs, loops, the websocket
+// hub) get backgroundShutdownWait to stop before the database closes.
+const (
+	httpShutdownWait       = 10 * time.Second
+	backgroundShutdownWait = 10 * time.Second
+)
+
+// beforeStoreClose, when set (by tests), runs just before serve closes the database.
+var beforeStoreClose func()
+
+// serve runs the dashboard until ctx is cancelled, then shuts down gracefully, in
+// this order: stop accepting HTTP and let requests finish, stop the background
+// goroutines and wait for them, close the database. Nothing writes to the
+// database once it is closed.
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer, e *env) error {
 	var cfg Config
 	fs := flag.NewFlagSet("labdash serve", flag.ContinueOnError)
@@ -41,7 +55,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, e *env)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer func() {
+		if beforeStoreClose != nil {
+			beforeStoreClose()
+		}
+		if err := store.Close(); err != nil {
+			log.Warn("closing the database", slog.Any("error", err))
+		}
+	}()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -62,11 +83,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, e *env)
 		ln.Close()
 		return err
 	}
-	ls, err := startLive(ctx, log, store, registry, cfg, reg, srv)
+	// The background runs under a context of its own: the signal stops HTTP
+	// first, and the background only once requests are done (ls.Close).
+	ls, err := startLive(context.WithoutCancel(ctx), log, store, registry, cfg, reg, srv)
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	defer ls.Close(backgroundShutdownWait) // runs before the store closes; a no-op after the one below
 	srv.WithAccount(accountReader(ls))
 	if err := bootstrap(ctx, store, cfg, base, stdout, log); err != nil {
 		ln.Close()
@@ -82,7 +106,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, e *env)
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	go sweepSessions(ctx, store, log)
+	ls.Go("session sweep", func(ctx context.Context) { sweepSessions(ctx, store, log) })
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -95,15 +119,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, e *env)
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), httpShutdownWait)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	// Stop accepting and let in-flight requests finish. Websockets are hijacked:
+	// Shutdown does not track them; the hub closes them in ls.Close.
+	shutErr := hs.Shutdown(sctx)
+	// Then the background: cancel it and wait for every goroutine (the deferred
+	// store.Close runs after).
+	ls.Close(backgroundShutdownWait)
+	if shutErr != nil {
+		return fmt.Errorf("shutdown: %w", shutErr)
 	}
-	ls.wait(5 * time.Second) // websockets are hijacked: Shutdown does not track them, the hub closes them
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	log.Info("stopped")
 	return nil
 }
 
