@@ -245,9 +245,11 @@ func (x *Executor) Run(ctx context.Context, id int64) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	lost := make(chan struct{})
-	go x.heartbeat(ctx, id, owner, cancel, lost)
+	beating := make(chan struct{})
+	go func() { defer close(beating); x.heartbeat(ctx, id, owner, cancel, lost) }()
 	err := x.runClaimed(ctx, id)
 	cancel()
+	<-beating // no lease renewal outlives Run: the caller may close the store once it returns
 	select {
 	case <-lost:
 		return fmt.Errorf("cleanup: job %d: lost its lease to another process; stopped", id)
