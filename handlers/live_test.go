@@ -28,7 +28,8 @@ func TestStudentSocketCarriesOnlyThatStudent(t *testing.T) {
 		t.Fatalf("student A's socket: %v", err)
 	}
 	defer conn.Close()
-	time.Sleep(100 * time.Millisecond) // let the hub register the client
+	// The hub registers the client in its own goroutine: publish once it has.
+	eventually(t, 3*time.Second, func() bool { return h.hub.Clients() == 1 }, "the hub to register student A's socket")
 	h.hub.Publish(studentTopic(h.class.ID, h.b.slug), live.Message{Key: "x", Payload: []byte("secret of " + h.b.name)})
 	h.hub.Publish(classTopic(h.class.ID), live.Message{Key: "y", Payload: []byte("class grid with " + h.b.name)})
 	h.hub.Publish(studentTopic(h.class.ID, h.a.slug), live.Message{Key: "z", Payload: []byte("hello " + h.a.name)})

@@ -642,7 +642,7 @@ func (h *Hub) pendingLens(topic string) []int {
 func TestBatchedFrames(t *testing.T) {
 	e := newEnv(t, Options{FlushInterval: 300 * time.Millisecond, BatchBytes: 40}, false)
 	conn := e.dial(t, "class:c1")
-	time.Sleep(50 * time.Millisecond)               // the topic's read view follows the registration
+	waitFor(t, 2*time.Second, func() bool { return len(e.hub.pendingLens("class:c1")) == 1 }, "the topic's read view to hold the client")
 	e.hub.Publish("class:c1", msg("first", "<a/>")) // goes out at once: the client was idle
 	if got := readText(t, conn, 2*time.Second); got != "<a/>" {
 		t.Fatalf("first frame %q", got)
