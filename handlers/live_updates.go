@@ -147,6 +147,10 @@ func cellView(slug string, lab labs.Lab, c *monitor.Cell, oob bool) web.CellView
 		if c.BadgeTitle != "" {
 			v.Title += ", " + c.BadgeTitle
 		}
+		if c.Stale != "" {
+			v.Stale = true
+			v.Title += ", stale: " + c.Stale
+		}
 	}
 	return v
 }

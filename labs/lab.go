@@ -59,6 +59,14 @@ type Discoverer interface {
 	Resources() []Resource
 }
 
+// Staler is implemented by observations that can say which of their parts were not
+// read this cycle for a reason other than "not found" (throttling, an outage): those
+// parts hold the last good state, and the grid marks the cell stale rather than
+// judging the resource gone.
+type Staler interface {
+	StaleParts() []string
+}
+
 // Checkpoint is one step a student must reach, judged from an observation.
 type Checkpoint struct {
 	// ID is a slug stable across releases; results are stored under it.

@@ -17,8 +17,10 @@ type CellView struct {
 	Alarm   string // alarm lamp; "" hides it
 	// Badge is a short text (the region serving an accelerator, an error rate), "" hides it.
 	Badge, BadgeTone string
-	Title            string // full text for screen readers and the tooltip
-	OOB              bool   // render as an htmx out-of-band swap
+	// Stale shows the cell holds the last state read: this cycle's reads failed.
+	Stale bool
+	Title string // full text for screen readers and the tooltip
+	OOB   bool   // render as an htmx out-of-band swap
 }
 
 // CheckItem is one checkpoint on a student's checklist.

@@ -10,10 +10,12 @@ package monitor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"reflect"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,6 +34,9 @@ type Cell struct {
 	Alarm   string        // alarm lamp state ("", OK, ALARM, INSUFFICIENT_DATA)
 	// Badge, BadgeTone and BadgeTitle are the lab's short text badge (labs.Summary).
 	Badge, BadgeTone, BadgeTitle string
+	// Stale says why the cell shows the last state read rather than this cycle's
+	// (reads throttled or failing; "" when fresh).
+	Stale string
 }
 
 // Update is one change the monitor publishes.
@@ -61,7 +66,21 @@ type Monitor struct {
 	loaded    map[string]bool         // classes whose stored passes are in ever
 	views     map[key]map[string]labs.WidgetView
 	hist      map[key]*labs.History
+	backoff   map[groupKey]*retry // groups whose last read failed
 }
+
+// groupKey is one lab's batch of a class in one account.
+type groupKey struct{ class, lab, account string }
+
+// retry is a failing group's back-off: it is read again at next, and the wait
+// doubles with each failure up to maxBackoff.
+type retry struct {
+	fails int
+	next  time.Time
+}
+
+// maxBackoff caps the wait before a failing group is read again.
+const maxBackoff = time.Minute
 
 type key struct{ class, student, lab string }
 
@@ -80,7 +99,7 @@ func New(log *slog.Logger, store *db.Store, registry *labs.Registry, provider cl
 		opt.Publish = func([]Update) {}
 	}
 	return &Monitor{log: log, store: store, registry: registry, provider: provider, interval: opt.Interval, publish: opt.Publish,
-		known: map[string]bool{}, cells: map[key]Cell{}, ever: map[key]map[string]bool{}, loaded: map[string]bool{}, views: map[key]map[string]labs.WidgetView{}, hist: map[key]*labs.History{}}
+		known: map[string]bool{}, cells: map[key]Cell{}, ever: map[key]map[string]bool{}, loaded: map[string]bool{}, views: map[key]map[string]labs.WidgetView{}, hist: map[key]*labs.History{}, backoff: map[groupKey]*retry{}}
 }
 
 // Run cycles until ctx is done.
@@ -111,10 +130,7 @@ func (m *Monitor) Cycle(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("class %s: %w", classes[i].ID, err))
 		}
 	}
-	if len(errs) > 0 {
-		return errs[0]
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // group is the students of a class that share one (account, region).
@@ -134,6 +150,7 @@ func (m *Monitor) cycleClass(ctx context.Context, c *db.Class) error {
 	}
 	var changes []db.CheckpointResult
 	var updates []Update
+	var errs []error
 	for _, labID := range c.Labs {
 		lab, ok := m.registry.Lab(labID)
 		if !ok || !lab.Built() {
@@ -155,21 +172,36 @@ func (m *Monitor) cycleClass(ctx context.Context, c *db.Class) error {
 		}
 		for _, acct := range sortedGroupKeys(groups) {
 			g := groups[acct]
+			gk := groupKey{c.ID, lab.ID, g.account}
 			clients, err := m.provider.Clients(ctx, g.account, g.region)
 			if err != nil {
-				return err
+				errs = append(errs, fmt.Errorf("lab %s account %s: %w", lab.ID, g.account, err))
+				updates = append(updates, m.failed(gk, lab, g, time.Now(), err)...)
+				continue
+			}
+			now := clients.Clock()
+			if m.waiting(gk, now) {
+				continue
 			}
 			obs, err := lab.Observe(ctx, clients, g.targets)
 			if err != nil {
-				return err
+				// One lab's batch failing (the tagging sweep throttled, an outage)
+				// keeps its cells' last state, marked stale, and is retried with
+				// back-off; the class's other labs and accounts are read as usual.
+				errs = append(errs, fmt.Errorf("lab %s account %s: %w", lab.ID, g.account, err))
+				updates = append(updates, m.failed(gk, lab, g, now, err)...)
+				continue
 			}
+			m.mu.Lock()
+			delete(m.backoff, gk)
+			m.mu.Unlock()
 			for _, t := range g.targets {
 				o, ok := obs[t.StudentID]
 				if !ok {
 					continue
 				}
 				if err := m.discover(ctx, c.ID, t, clients.Account, o); err != nil {
-					return err
+					errs = append(errs, fmt.Errorf("lab %s student %s: ledger: %w", lab.ID, t.StudentID, err))
 				}
 				ch, up := m.judge(c.ID, t.StudentID, g.ids[t.StudentID], lab, o)
 				changes = append(changes, ch...)
@@ -178,12 +210,61 @@ func (m *Monitor) cycleClass(ctx context.Context, c *db.Class) error {
 		}
 	}
 	if err := m.store.PutCheckpointResults(ctx, changes); err != nil {
-		return err
+		errs = append(errs, err)
 	}
 	if len(updates) > 0 {
 		m.publish(updates)
 	}
-	return nil
+	return errors.Join(errs...)
+}
+
+// waiting reports whether group k failed recently and is still backing off.
+func (m *Monitor) waiting(k groupKey, now time.Time) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r := m.backoff[k]
+	return r != nil && now.Before(r.next)
+}
+
+// failed records that group g of lab could not be read: the group backs off (read
+// again next cycle after the first failure, then after 1, 3, 7 … intervals, at most
+// maxBackoff), and every cell it has keeps its results, marked stale.
+func (m *Monitor) failed(k groupKey, lab labs.Lab, g *group, now time.Time, err error) []Update {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r := m.backoff[k]
+	if r == nil {
+		r = &retry{}
+		m.backoff[k] = r
+	}
+	r.fails++
+	wait := m.interval * time.Duration(1<<min(r.fails-1, 16)-1)
+	r.next = now.Add(min(wait, maxBackoff))
+	if m.forgotten[k.class] {
+		return nil
+	}
+	why := "last state shown: the lab could not be read (" + errText(err) + ")"
+	var updates []Update
+	for _, t := range g.targets {
+		ck := key{k.class, t.StudentID, lab.ID}
+		cell, ok := m.cells[ck]
+		if !ok || cell.Stale == why {
+			continue
+		}
+		cell.Stale = why
+		m.cells[ck] = cell
+		c := cell
+		updates = append(updates, Update{ClassID: k.class, Student: t.StudentID, Lab: lab.ID, Cell: &c})
+	}
+	return updates
+}
+
+func errText(err error) string {
+	s := err.Error()
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
 }
 
 // judge evaluates one student's observation and returns what changed.
@@ -212,6 +293,11 @@ func (m *Monitor) judge(classID, slug string, studentID int64, lab labs.Lab, o l
 			if ever[cp.ID] {
 				cell.Passed++
 			}
+		}
+	}
+	if st, ok := o.(labs.Staler); ok {
+		if parts := st.StaleParts(); len(parts) > 0 {
+			cell.Stale = "last state shown for " + strings.Join(parts, ", ") + " (read failed this cycle)"
 		}
 	}
 	cell.Running = -1

@@ -88,7 +88,9 @@ func clientTypes() (typeName, sdkPkg map[string]string) {
 // X.<Field>.<Op>(…) with Field a cloud.Clients field and Op one of its
 // operations in cloud.Operations, or <v>.<Op>(…) with v a local variable
 // holding such a field (ga := c.GlobalAccelerator) or declared with its
-// interface type (api cloud.ECS). rel names the file in positions.
+// interface type (api cloud.ECS), or an SDK paginator built on such a client
+// (ecs.NewListTasksPaginator(c.ECS, …) calls ListTasks). rel names the file in
+// positions.
 func ScanFile(fset *token.FileSet, filename, rel string) (FileCalls, error) {
 	f, err := parser.ParseFile(fset, filename, nil, 0) // with object resolution: v's uses share its declaration
 	if err != nil {
@@ -183,6 +185,16 @@ func ScanFile(fset *token.FileSet, filename, rel string) (FileCalls, error) {
 				if field := fieldOf(sel.X); field != "" {
 					if _, ok := ops[field][sel.Sel.Name]; ok {
 						out.Calls = append(out.Calls, Call{Service: field, Op: sel.Sel.Name, Pos: pos(x.Pos())})
+					}
+				}
+				// An SDK paginator calls its operation on the client it is given:
+				// ecs.NewListTasksPaginator(c.ECS, in).
+				if id, ok := sel.X.(*ast.Ident); ok && len(x.Args) > 0 && strings.HasPrefix(sel.Sel.Name, "New") && strings.HasSuffix(sel.Sel.Name, "Paginator") {
+					op := strings.TrimSuffix(strings.TrimPrefix(sel.Sel.Name, "New"), "Paginator")
+					if field := fieldOf(x.Args[0]); field != "" && sdkPkg[field] == imports[id.Name] {
+						if _, ok := ops[field][op]; ok {
+							out.Calls = append(out.Calls, Call{Service: field, Op: op, Pos: pos(x.Pos())})
+						}
 					}
 				}
 			}

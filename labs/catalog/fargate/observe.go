@@ -23,6 +23,7 @@ import (
 	smithy "github.com/aws/smithy-go"
 
 	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/batch"
 	"github.com/labdash/labdash/labs/cloud"
 )
 
@@ -45,8 +46,74 @@ type Observation struct {
 	Alarms        []cwtypes.MetricAlarm
 	RequestCounts []float64 // RequestCountPerTarget per minute, oldest first
 	Problems      []string  // reads that failed for this student
+	// Stale names the parts (cluster, service, tasks, …) whose read failed this cycle
+	// for a reason other than "not found" (throttling, an outage): they hold the last
+	// good state, not a judgement that the resource is gone.
+	Stale []string
 
 	byPrefix map[string]bool // ARNs found by name prefix rather than by tag
+	last     *Observation    // the previous cycle's observation of this student, if any
+}
+
+// StaleParts reports the parts of the observation carried over from the last cycle
+// (labs.Staler).
+func (o *Observation) StaleParts() []string { return o.Stale }
+
+// stale marks part as not read this cycle (err is neither success nor "not found")
+// and carries the last cycle's state of it.
+func (o *Observation) stale(part string, err error) {
+	if !contains(o.Stale, part) {
+		o.Stale = append(o.Stale, part)
+		o.Problems = append(o.Problems, part+": "+errText(err))
+	}
+	l := o.last
+	if l == nil {
+		return
+	}
+	carried := func(arn *string) {
+		if l.byPrefix[aws.ToString(arn)] {
+			o.markPrefix(arn)
+		}
+	}
+	switch part {
+	case "cluster":
+		if o.Cluster == nil && l.Cluster != nil {
+			o.Cluster = l.Cluster
+			carried(l.Cluster.ClusterArn)
+		}
+	case "service":
+		if o.Service == nil {
+			o.Service = l.Service
+		}
+	case "tasks":
+		o.Tasks, o.Stopped = l.Tasks, l.Stopped
+	case "taskdef":
+		o.TaskDef = l.TaskDef
+	case "lb":
+		if o.LoadBalancer == nil && l.LoadBalancer != nil {
+			o.LoadBalancer = l.LoadBalancer
+			carried(l.LoadBalancer.LoadBalancerArn)
+		}
+	case "tg":
+		if len(o.TargetGroups) == 0 {
+			o.TargetGroups = l.TargetGroups
+			for _, tg := range l.TargetGroups {
+				carried(tg.TargetGroupArn)
+			}
+		}
+	case "listeners":
+		o.Listeners = l.Listeners
+	case "health":
+		o.TargetHealth = l.TargetHealth
+	case "scaling":
+		o.Scalable, o.Policies = l.Scalable, l.Policies
+	case "activities":
+		o.Activities = l.Activities
+	case "alarms":
+		o.Alarms = l.Alarms
+	case "metrics":
+		o.RequestCounts = l.RequestCounts
+	}
 }
 
 func (o *Observation) clusterARN() *string {
@@ -65,7 +132,7 @@ func (o *Observation) markPrefix(arn *string) {
 
 // findClustersByName looks up, 100 names a call, the clusters of students whose
 // cluster the tag sweep did not find (a student may create it without the tags).
-func findClustersByName(ctx context.Context, c *cloud.Clients, targets []labs.Target, obs map[string]*Observation) error {
+func findClustersByName(ctx context.Context, c *cloud.Clients, targets []labs.Target, obs map[string]*Observation) {
 	var names []string
 	for _, t := range targets {
 		if obs[t.StudentID].Cluster == nil && !recentlyMissed(c, "cluster", clusterName(t)) {
@@ -75,11 +142,25 @@ func findClustersByName(ctx context.Context, c *cloud.Clients, targets []labs.Ta
 	for _, chunk := range chunks(names, describeClustersMax) {
 		out, err := c.ECS.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: chunk})
 		if err != nil {
-			return fmt.Errorf("fargate: describe clusters by name: %w", err)
+			for _, t := range targets {
+				if contains(chunk, clusterName(t)) {
+					obs[t.StudentID].stale("cluster", err)
+				}
+			}
+			continue
 		}
 		for _, f := range out.Failures {
 			ref := aws.ToString(f.Arn)
-			noteMiss(c, "cluster", ref[strings.LastIndex(ref, "/")+1:])
+			name := ref[strings.LastIndex(ref, "/")+1:]
+			if aws.ToString(f.Reason) == "MISSING" {
+				noteMiss(c, "cluster", name)
+				continue
+			}
+			for _, t := range targets {
+				if name == clusterName(t) {
+					obs[t.StudentID].stale("cluster", errors.New(aws.ToString(f.Reason)))
+				}
+			}
 		}
 		for i := range out.Clusters {
 			cl := out.Clusters[i]
@@ -91,13 +172,13 @@ func findClustersByName(ctx context.Context, c *cloud.Clients, targets []labs.Ta
 			}
 		}
 	}
-	return nil
 }
 
 // findLBsByName looks up load balancers and target groups the tag sweep missed, by
-// the lab's names. Both APIs fail a whole batch when one name is missing, so a failed
-// batch is retried name by name.
-func findLBsByName(ctx context.Context, c *cloud.Clients, targets []labs.Target, obs map[string]*Observation) error {
+// the lab's names, 20 a call. Both APIs fail a whole batch when one name is missing;
+// batch.Describe drops the missing names (the error names them, else the batch is
+// split in two) and reads the rest in batches.
+func findLBsByName(ctx context.Context, c *cloud.Clients, targets []labs.Target, obs map[string]*Observation) {
 	var lbNames, tgNames []string
 	for _, t := range targets {
 		o := obs[t.StudentID]
@@ -117,43 +198,52 @@ func findLBsByName(ctx context.Context, c *cloud.Clients, targets []labs.Target,
 		return nil
 	}
 	for _, chunk := range chunks(lbNames, describeLBMax) {
-		for _, batch := range splitOnMiss(chunk) {
-			out, err := c.ELBv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{Names: batch})
+		res := batch.Describe(ctx, chunk, func(ctx context.Context, names []string) ([]elbtypes.LoadBalancer, error) {
+			out, err := c.ELBv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{Names: names})
 			if err != nil {
-				if isNotFound(err) {
-					noteMiss(c, "lb", batch[0])
-					continue
-				}
-				return fmt.Errorf("fargate: describe load balancers by name: %w", err)
+				return nil, err
 			}
-			for i := range out.LoadBalancers {
-				lb := out.LoadBalancers[i]
-				if o := owner(aws.ToString(lb.LoadBalancerName)); o != nil {
-					o.LoadBalancer = &lb
-					o.markPrefix(lb.LoadBalancerArn)
-				}
+			return out.LoadBalancers, nil
+		})
+		for _, n := range res.Missing {
+			noteMiss(c, "lb", n)
+		}
+		for _, n := range res.Failed {
+			if o := owner(n); o != nil {
+				o.stale("lb", res.Err)
+			}
+		}
+		for i := range res.Found {
+			lb := res.Found[i]
+			if o := owner(aws.ToString(lb.LoadBalancerName)); o != nil {
+				o.LoadBalancer = &lb
+				o.markPrefix(lb.LoadBalancerArn)
 			}
 		}
 	}
 	for _, chunk := range chunks(tgNames, describeTGMax) {
-		for _, batch := range splitOnMiss(chunk) {
-			out, err := c.ELBv2.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{Names: batch})
+		res := batch.Describe(ctx, chunk, func(ctx context.Context, names []string) ([]elbtypes.TargetGroup, error) {
+			out, err := c.ELBv2.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{Names: names})
 			if err != nil {
-				if isNotFound(err) {
-					noteMiss(c, "tg", batch[0])
-					continue
-				}
-				return fmt.Errorf("fargate: describe target groups by name: %w", err)
+				return nil, err
 			}
-			for _, tg := range out.TargetGroups {
-				if o := owner(aws.ToString(tg.TargetGroupName)); o != nil {
-					o.TargetGroups = append(o.TargetGroups, tg)
-					o.markPrefix(tg.TargetGroupArn)
-				}
+			return out.TargetGroups, nil
+		})
+		for _, n := range res.Missing {
+			noteMiss(c, "tg", n)
+		}
+		for _, n := range res.Failed {
+			if o := owner(n); o != nil {
+				o.stale("tg", res.Err)
+			}
+		}
+		for _, tg := range res.Found {
+			if o := owner(aws.ToString(tg.TargetGroupName)); o != nil {
+				o.TargetGroups = append(o.TargetGroups, tg)
+				o.markPrefix(tg.TargetGroupArn)
 			}
 		}
 	}
-	return nil
 }
 
 // misses remembers names a prefix lookup did not find, so a student who has not
@@ -171,19 +261,12 @@ func noteMiss(c *cloud.Clients, kind, name string) {
 	misses.Store(c.Account+"/"+c.Region+"/"+kind+"/"+name, c.Clock())
 }
 
-// splitOnMiss gives each name its own call: a batch fails whole when any name is
-// missing, and a student who has not created the resource yet is the normal case.
-func splitOnMiss(names []string) [][]string {
-	out := make([][]string, len(names))
-	for i, n := range names {
-		out[i] = []string{n}
-	}
-	return out
-}
-
-func isNotFound(err error) bool {
+// isTaskDefMissing reports whether DescribeTaskDefinition said the family or
+// revision does not exist (ECS answers ClientException "Unable to describe task
+// definition.").
+func isTaskDefMissing(err error) bool {
 	var ae smithy.APIError
-	return errors.As(err, &ae) && strings.Contains(ae.ErrorCode(), "NotFound")
+	return batch.IsNotFound(err) || errors.As(err, &ae) && ae.ErrorCode() == "ClientException"
 }
 
 func contains(xs []string, x string) bool {
@@ -208,17 +291,65 @@ const (
 	alarmsPageMax       = 100
 )
 
-// taskDefCache remembers task definitions by ARN (which names account, region and
-// revision): a registered revision never changes, so it is read once per process.
-var taskDefCache sync.Map // string → *ecstypes.TaskDefinition
+// Observer reads the lab for the monitor. It owns what it remembers between cycles:
+// each student's last observation (so a read that fails for a reason other than "not
+// found" keeps the last state, marked stale, rather than reading as "deleted") and
+// the task definitions it has described. Both are bounded: a student no cycle has
+// read for lastTTL is forgotten, and the task definitions are an LRU of
+// taskDefCacheMax revisions.
+type Observer struct {
+	mu       sync.Mutex
+	last     map[string]*Observation // "account/region/class/student"
+	taskDefs *lru[*ecstypes.TaskDefinition]
+	latest   *lru[latestRead] // a family's latest revision, for students without a service yet
+}
+
+// latestRead is one read of a family's latest revision.
+type latestRead struct {
+	at time.Time
+	td *ecstypes.TaskDefinition // nil: the family had no revision
+}
+
+// latestEvery is how often a family's latest revision is read again for a student
+// with no service yet (checkpoint 2 before checkpoint 4): a new revision shows within
+// it. A service names its revision, which is described once.
+const latestEvery = 30 * time.Second
+
+// lastTTL is how long a student no cycle reads (a deleted class, a removed student)
+// keeps its last observation.
+const lastTTL = time.Hour
+
+// taskDefCacheMax bounds the task definitions remembered: a few revisions per student
+// of the largest class.
+const taskDefCacheMax = 8192
+
+// NewObserver returns an observer with empty memory.
+func NewObserver() *Observer {
+	return &Observer{last: map[string]*Observation{}, taskDefs: newLRU[*ecstypes.TaskDefinition](taskDefCacheMax), latest: newLRU[latestRead](taskDefCacheMax)}
+}
+
+// Observe reads the lab once with a fresh Observer (no memory of earlier cycles);
+// the monitor uses the Lab's Observer, which remembers.
+func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[string]labs.Observation, error) {
+	return NewObserver().Observe(ctx, c, targets)
+}
+
+func lastKey(c *cloud.Clients, t labs.Target) string {
+	return c.Account + "/" + c.Region + "/" + t.ClassID + "/" + t.StudentID
+}
 
 // Observe reads every target's Fargate lab state with the fewest calls the APIs
 // allow: one tagging sweep finds the class's clusters, services, load balancers and
 // target groups; DescribeServices goes 10 at a time per cluster, DescribeTasks 100 at
 // a time, one DescribeAlarms pages the class's target-tracking alarms, one
 // GetMetricData carries every sparkline. Target health and listeners have no batch
-// form, so they cost one call per student.
-func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[string]labs.Observation, error) {
+// form, so they cost one call per student. A task definition revision is described
+// once (it never changes).
+//
+// A stale ARN from the tagging sweep (a resource just deleted) costs its batch a
+// split, never the class; a read that fails otherwise marks the students it concerns
+// stale with their last state. Only the tagging sweep failing fails the batch.
+func (ob *Observer) Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[string]labs.Observation, error) {
 	if len(targets) == 0 {
 		return map[string]labs.Observation{}, nil
 	}
@@ -226,11 +357,18 @@ func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[
 	now := c.Clock()
 	obs := make(map[string]*Observation, len(targets))
 	byPrefix := map[string]*Observation{}
+	ob.mu.Lock()
+	for k, o := range ob.last {
+		if now.Sub(o.At) > lastTTL {
+			delete(ob.last, k)
+		}
+	}
 	for _, t := range targets {
-		o := &Observation{Target: t, At: now}
+		o := &Observation{Target: t, At: now, last: ob.last[lastKey(c, t)]}
 		obs[t.StudentID] = o
 		byPrefix[t.Prefix] = o
 	}
+	ob.mu.Unlock()
 	owner := func(name string) *Observation {
 		for p, o := range byPrefix {
 			if strings.HasPrefix(name, p) {
@@ -238,6 +376,11 @@ func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[
 			}
 		}
 		return nil
+	}
+	all := func(part string, err error) {
+		for _, o := range obs {
+			o.stale(part, err)
+		}
 	}
 
 	// 1. Discovery by tag: what the class owns in this region.
@@ -247,11 +390,21 @@ func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[
 	}
 	clusterARNs, serviceARNs, lbARNs, tgARNs := res["ecs:cluster"], res["ecs:service"], res["elasticloadbalancing:loadbalancer"], res["elasticloadbalancing:targetgroup"]
 
-	// 2. Clusters, 100 per call.
+	// 2. Clusters, 100 per call; a missing one is a Failure (MISSING), not an error.
 	for _, chunk := range chunks(clusterARNs, describeClustersMax) {
 		out, err := c.ECS.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: chunk, Include: []ecstypes.ClusterField{ecstypes.ClusterFieldTags}})
 		if err != nil {
-			return nil, fmt.Errorf("fargate: describe clusters: %w", err)
+			for _, arn := range chunk {
+				if o := owner(arnName(arn, ":cluster/")); o != nil {
+					o.stale("cluster", err)
+				}
+			}
+			continue
+		}
+		for _, f := range out.Failures {
+			if o := owner(arnName(aws.ToString(f.Arn), ":cluster/")); o != nil && aws.ToString(f.Reason) != "MISSING" {
+				o.stale("cluster", errors.New(aws.ToString(f.Reason)))
+			}
 		}
 		for i := range out.Clusters {
 			cl := out.Clusters[i]
@@ -262,11 +415,10 @@ func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[
 	}
 
 	// 2b. Name prefix: clusters a student created without the class tags.
-	if err := findClustersByName(ctx, c, targets, obs); err != nil {
-		return nil, err
-	}
+	findClustersByName(ctx, c, targets, obs)
 
-	// 3. Services, 10 per call per cluster.
+	// 3. Services, 10 per call per cluster. A missing service is a Failure (MISSING);
+	// a missing cluster fails its batch (ClusterNotFoundException): both mean gone.
 	byCluster := map[string][]string{}
 	for _, arn := range serviceARNs {
 		if cl, _, ok := serviceParts(arn); ok {
@@ -281,12 +433,34 @@ func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[
 			}
 		}
 	}
+	serviceOwner := func(ref string) *Observation {
+		if _, name, ok := serviceParts(ref); ok {
+			ref = name
+		}
+		if o := owner(ref); o != nil && ref == serviceName(o.Target) {
+			return o
+		}
+		return nil
+	}
 	clusters := sortedKeys(byCluster)
 	for _, cl := range clusters {
 		for _, chunk := range chunks(byCluster[cl], describeServicesMax) {
 			out, err := c.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cl), Services: chunk})
 			if err != nil {
-				return nil, fmt.Errorf("fargate: describe services in %s: %w", cl, err)
+				if batch.IsNotFound(err) {
+					continue
+				}
+				for _, ref := range chunk {
+					if o := serviceOwner(ref); o != nil {
+						o.stale("service", err)
+					}
+				}
+				continue
+			}
+			for _, f := range out.Failures {
+				if o := serviceOwner(aws.ToString(f.Arn)); o != nil && aws.ToString(f.Reason) != "MISSING" {
+					o.stale("service", errors.New(aws.ToString(f.Reason)))
+				}
 			}
 			for i := range out.Services {
 				svc := out.Services[i]
@@ -298,105 +472,127 @@ func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[
 	}
 
 	// 4. Tasks: per cluster, running and stopped, then described 100 at a time.
-	for _, cl := range clusters {
-		for _, status := range []ecstypes.DesiredStatus{ecstypes.DesiredStatusRunning, ecstypes.DesiredStatusStopped} {
-			var arns []string
-			var next *string
-			for {
-				out, err := c.ECS.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String(cl), DesiredStatus: status, NextToken: next, MaxResults: aws.Int32(100)})
-				if err != nil {
-					return nil, fmt.Errorf("fargate: list tasks in %s: %w", cl, err)
-				}
-				arns = append(arns, out.TaskArns...)
-				if next = out.NextToken; next == nil {
-					break
-				}
+	inCluster := func(cl string) []*Observation { // the students whose service lives in cl
+		var out []*Observation
+		for _, ref := range byCluster[cl] {
+			if o := serviceOwner(ref); o != nil {
+				out = append(out, o)
 			}
-			for _, chunk := range chunks(arns, describeTasksMax) {
-				out, err := c.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cl), Tasks: chunk})
-				if err != nil {
-					return nil, fmt.Errorf("fargate: describe tasks in %s: %w", cl, err)
-				}
-				for _, task := range out.Tasks {
-					svc := strings.TrimPrefix(aws.ToString(task.Group), "service:")
-					o := owner(svc)
-					if o == nil || svc != serviceName(o.Target) {
-						continue
-					}
-					if aws.ToString(task.LastStatus) == "STOPPED" || status == ecstypes.DesiredStatusStopped {
-						o.Stopped = append(o.Stopped, task)
-					} else {
-						o.Tasks = append(o.Tasks, task)
-					}
-				}
+		}
+		return out
+	}
+	for _, cl := range clusters {
+		if err := readTasks(ctx, c, cl, owner); err != nil {
+			for _, o := range inCluster(cl) {
+				o.Tasks, o.Stopped = nil, nil
+				o.stale("tasks", err)
 			}
 		}
 	}
 
-	// 5. Task definitions: the service's revision (cached), else the family's latest.
+	// 5. Task definitions: the service's revision (described once: a revision never
+	// changes), else the family's latest (read again every latestEvery).
 	for _, t := range targets {
 		o := obs[t.StudentID]
 		ref := family(t)
 		if o.Service != nil && o.Service.TaskDefinition != nil {
 			ref = aws.ToString(o.Service.TaskDefinition)
-			if td, ok := taskDefCache.Load(ref); ok {
-				o.TaskDef = td.(*ecstypes.TaskDefinition)
+		}
+		key := c.Account + "/" + c.Region + "/" + ref
+		if revision(ref) {
+			if td, ok := ob.taskDefs.get(key); ok {
+				o.TaskDef = td
 				continue
 			}
+		} else if r, ok := ob.latest.get(key); ok && now.Sub(r.at) < latestEvery && !now.Before(r.at) {
+			o.TaskDef = r.td
+			continue
 		}
 		out, err := c.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(ref)})
 		if err != nil {
-			continue // not registered yet: checkpoint 2 says so
+			if !isTaskDefMissing(err) {
+				o.stale("taskdef", err)
+			} else if !revision(ref) { // not registered yet: checkpoint 2 says so
+				ob.latest.put(key, latestRead{at: now})
+			}
+			continue
 		}
 		o.TaskDef = out.TaskDefinition
-		if strings.HasPrefix(ref, "arn:") {
-			taskDefCache.Store(ref, out.TaskDefinition)
+		if arn := aws.ToString(out.TaskDefinition.TaskDefinitionArn); arn != "" {
+			ob.taskDefs.put(c.Account+"/"+c.Region+"/"+arn, out.TaskDefinition)
+		}
+		if revision(ref) {
+			ob.taskDefs.put(key, out.TaskDefinition)
+		} else {
+			ob.latest.put(key, latestRead{at: now, td: out.TaskDefinition})
 		}
 	}
 
 	// 6. Load balancers and target groups, 20 per call; listeners and health per student.
+	// An ARN the tagging sweep still names after its deletion fails its whole batch
+	// (LoadBalancerNotFound / TargetGroupNotFound): batch.Describe reads around it.
 	for _, chunk := range chunks(lbARNs, describeLBMax) {
-		out, err := c.ELBv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{LoadBalancerArns: chunk})
-		if err != nil {
-			return nil, fmt.Errorf("fargate: describe load balancers: %w", err)
+		res := batch.Describe(ctx, chunk, func(ctx context.Context, arns []string) ([]elbtypes.LoadBalancer, error) {
+			out, err := c.ELBv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{LoadBalancerArns: arns})
+			if err != nil {
+				return nil, err
+			}
+			return out.LoadBalancers, nil
+		})
+		for _, arn := range res.Failed {
+			if o := owner(arnName(arn, ":loadbalancer/app/")); o != nil {
+				o.stale("lb", res.Err)
+			}
 		}
-		for i := range out.LoadBalancers {
-			lb := out.LoadBalancers[i]
+		for i := range res.Found {
+			lb := res.Found[i]
 			if o := owner(aws.ToString(lb.LoadBalancerName)); o != nil && aws.ToString(lb.LoadBalancerName) == lbName(o.Target) {
 				o.LoadBalancer = &lb
 			}
 		}
 	}
 	for _, chunk := range chunks(tgARNs, describeTGMax) {
-		out, err := c.ELBv2.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{TargetGroupArns: chunk})
-		if err != nil {
-			return nil, fmt.Errorf("fargate: describe target groups: %w", err)
+		res := batch.Describe(ctx, chunk, func(ctx context.Context, arns []string) ([]elbtypes.TargetGroup, error) {
+			out, err := c.ELBv2.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{TargetGroupArns: arns})
+			if err != nil {
+				return nil, err
+			}
+			return out.TargetGroups, nil
+		})
+		for _, arn := range res.Failed {
+			if o := owner(arnName(arn, ":targetgroup/")); o != nil {
+				o.stale("tg", res.Err)
+			}
 		}
-		for _, tg := range out.TargetGroups {
+		for _, tg := range res.Found {
 			if o := owner(aws.ToString(tg.TargetGroupName)); o != nil {
 				o.TargetGroups = append(o.TargetGroups, tg)
 			}
 		}
 	}
-	if err := findLBsByName(ctx, c, targets, obs); err != nil {
-		return nil, err
-	}
+	findLBsByName(ctx, c, targets, obs)
 	for _, t := range targets {
 		o := obs[t.StudentID]
 		if o.LoadBalancer != nil {
 			out, err := c.ELBv2.DescribeListeners(ctx, &elbv2.DescribeListenersInput{LoadBalancerArn: o.LoadBalancer.LoadBalancerArn})
-			if err != nil {
-				o.Problems = append(o.Problems, "listeners: "+errText(err))
-			} else {
+			switch {
+			case err == nil:
 				o.Listeners = out.Listeners
+			case batch.IsNotFound(err):
+				o.Problems = append(o.Problems, "listeners: "+errText(err))
+			default:
+				o.stale("listeners", err)
 			}
 		}
 		if tg := o.serviceTargetGroup(); tg != "" {
 			out, err := c.ELBv2.DescribeTargetHealth(ctx, &elbv2.DescribeTargetHealthInput{TargetGroupArn: aws.String(tg)})
-			if err != nil {
-				o.Problems = append(o.Problems, "target health: "+errText(err))
-			} else {
+			switch {
+			case err == nil:
 				o.TargetHealth = out.TargetHealthDescriptions
+			case batch.IsNotFound(err):
+				o.Problems = append(o.Problems, "target health: "+errText(err))
+			default:
+				o.stale("health", err)
 			}
 		}
 	}
@@ -415,10 +611,15 @@ func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[
 		resourceIDs = append(resourceIDs, id)
 		byResource[id] = obs[t.StudentID]
 	}
+	scalingErr := error(nil)
 	for _, chunk := range chunks(resourceIDs, scalableTargetsMax) {
 		out, err := c.AutoScaling.DescribeScalableTargets(ctx, &aas.DescribeScalableTargetsInput{ServiceNamespace: aastypes.ServiceNamespaceEcs, ResourceIds: chunk})
 		if err != nil {
-			return nil, fmt.Errorf("fargate: describe scalable targets: %w", err)
+			scalingErr = err
+			for _, id := range chunk {
+				byResource[id].stale("scaling", err)
+			}
+			continue
 		}
 		for i := range out.ScalableTargets {
 			st := out.ScalableTargets[i]
@@ -427,20 +628,21 @@ func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[
 			}
 		}
 	}
-	if anyScalable(obs) {
-		var next *string
-		for {
-			out, err := c.AutoScaling.DescribeScalingPolicies(ctx, &aas.DescribeScalingPoliciesInput{ServiceNamespace: aastypes.ServiceNamespaceEcs, NextToken: next, MaxResults: aws.Int32(50)})
+	if scalingErr == nil && anyScalable(obs) {
+		var policies []aastypes.ScalingPolicy
+		pages := aas.NewDescribeScalingPoliciesPaginator(c.AutoScaling, &aas.DescribeScalingPoliciesInput{ServiceNamespace: aastypes.ServiceNamespaceEcs, MaxResults: aws.Int32(50)})
+		for pages.HasMorePages() {
+			out, err := pages.NextPage(ctx)
 			if err != nil {
-				return nil, fmt.Errorf("fargate: describe scaling policies: %w", err)
-			}
-			for _, p := range out.ScalingPolicies {
-				if o := byResource[aws.ToString(p.ResourceId)]; o != nil {
-					o.Policies = append(o.Policies, p)
-				}
-			}
-			if next = out.NextToken; next == nil {
+				all("scaling", err)
+				policies = nil
 				break
+			}
+			policies = append(policies, out.ScalingPolicies...)
+		}
+		for _, p := range policies {
+			if o := byResource[aws.ToString(p.ResourceId)]; o != nil {
+				o.Policies = append(o.Policies, p)
 			}
 		}
 	}
@@ -450,54 +652,119 @@ func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[
 		}
 		out, err := c.AutoScaling.DescribeScalingActivities(ctx, &aas.DescribeScalingActivitiesInput{ServiceNamespace: aastypes.ServiceNamespaceEcs, ResourceId: aws.String(id), MaxResults: aws.Int32(5)})
 		if err != nil {
-			o.Problems = append(o.Problems, "scaling activities: "+errText(err))
+			o.stale("activities", err)
 			continue
 		}
 		o.Activities = out.ScalingActivities
 	}
 
 	// 8. Alarms: one prefix covers the class.
-	var next *string
-	for {
-		out, err := c.CloudWatch.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String("TargetTracking-service/" + classID), MaxRecords: aws.Int32(alarmsPageMax), NextToken: next})
+	var alarms []cwtypes.MetricAlarm
+	pages := cloudwatch.NewDescribeAlarmsPaginator(c.CloudWatch, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String("TargetTracking-service/" + classID), MaxRecords: aws.Int32(alarmsPageMax)})
+	for pages.HasMorePages() {
+		out, err := pages.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("fargate: describe alarms: %w", err)
-		}
-		for _, a := range out.MetricAlarms {
-			rest := strings.TrimPrefix(aws.ToString(a.AlarmName), "TargetTracking-")
-			if i := strings.Index(rest, "-Alarm"); i > 0 {
-				if o := byResource[rest[:i]]; o != nil {
-					o.Alarms = append(o.Alarms, a)
-				}
-			}
-		}
-		if next = out.NextToken; next == nil {
+			all("alarms", err)
+			alarms = nil
 			break
+		}
+		alarms = append(alarms, out.MetricAlarms...)
+	}
+	for _, a := range alarms {
+		rest := strings.TrimPrefix(aws.ToString(a.AlarmName), "TargetTracking-")
+		if i := strings.Index(rest, "-Alarm"); i > 0 {
+			if o := byResource[rest[:i]]; o != nil {
+				o.Alarms = append(o.Alarms, a)
+			}
 		}
 	}
 
 	// 9. Request counts: one GetMetricData for every student with a load balancer and target group.
 	if err := readRequestCounts(ctx, c, obs); err != nil {
-		return nil, err
+		all("metrics", err)
 	}
 
 	out := make(map[string]labs.Observation, len(obs))
+	ob.mu.Lock()
 	for id, o := range obs {
+		o.last = nil // one cycle back is all a stale part needs
+		ob.last[lastKey(c, o.Target)] = o
 		out[id] = o
 	}
+	ob.mu.Unlock()
 	return out, nil
+}
+
+// readTasks lists a cluster's running and stopped tasks and describes them 100 at a
+// time, handing each to its student's observation.
+func readTasks(ctx context.Context, c *cloud.Clients, cl string, owner func(string) *Observation) error {
+	type found struct {
+		o       *Observation
+		task    ecstypes.Task
+		stopped bool
+	}
+	var got []found
+	for _, status := range []ecstypes.DesiredStatus{ecstypes.DesiredStatusRunning, ecstypes.DesiredStatusStopped} {
+		var arns []string
+		pages := ecs.NewListTasksPaginator(c.ECS, &ecs.ListTasksInput{Cluster: aws.String(cl), DesiredStatus: status, MaxResults: aws.Int32(100)})
+		for pages.HasMorePages() {
+			out, err := pages.NextPage(ctx)
+			if err != nil {
+				return fmt.Errorf("list tasks in %s: %w", cl, err)
+			}
+			arns = append(arns, out.TaskArns...)
+		}
+		for _, chunk := range chunks(arns, describeTasksMax) {
+			out, err := c.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cl), Tasks: chunk})
+			if err != nil {
+				return fmt.Errorf("describe tasks in %s: %w", cl, err)
+			}
+			for _, task := range out.Tasks {
+				svc := strings.TrimPrefix(aws.ToString(task.Group), "service:")
+				o := owner(svc)
+				if o == nil || svc != serviceName(o.Target) {
+					continue
+				}
+				got = append(got, found{o, task, aws.ToString(task.LastStatus) == "STOPPED" || status == ecstypes.DesiredStatusStopped})
+			}
+		}
+	}
+	for _, f := range got { // only a cluster read whole is handed out
+		if f.stopped {
+			f.o.Stopped = append(f.o.Stopped, f.task)
+		} else {
+			f.o.Tasks = append(f.o.Tasks, f.task)
+		}
+	}
+	return nil
+}
+
+// revision reports whether a task definition reference names one revision (an ARN or
+// family:revision), which never changes, rather than a family's latest.
+func revision(ref string) bool {
+	return strings.HasPrefix(ref, "arn:") || strings.Contains(ref, ":")
+}
+
+// arnName returns the resource name in arn after marker ("…:loadbalancer/app/NAME/ID",
+// "…:cluster/NAME").
+func arnName(arn, marker string) string {
+	_, rest, ok := strings.Cut(arn, marker)
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	return name
 }
 
 func discover(ctx context.Context, c *cloud.Clients, classID string) (map[string][]string, error) {
 	res := map[string][]string{}
-	var token *string
-	for {
-		out, err := c.Tagging.GetResources(ctx, &tagging.GetResourcesInput{
-			TagFilters:          []tagtypes.TagFilter{{Key: aws.String("labdash:class"), Values: []string{classID}}},
-			ResourceTypeFilters: []string{"ecs:cluster", "ecs:service", "elasticloadbalancing:loadbalancer", "elasticloadbalancing:targetgroup"},
-			ResourcesPerPage:    aws.Int32(taggingPageMax),
-			PaginationToken:     token,
-		})
+	pages := tagging.NewGetResourcesPaginator(c.Tagging, &tagging.GetResourcesInput{
+		TagFilters:          []tagtypes.TagFilter{{Key: aws.String("labdash:class"), Values: []string{classID}}},
+		ResourceTypeFilters: []string{"ecs:cluster", "ecs:service", "elasticloadbalancing:loadbalancer", "elasticloadbalancing:targetgroup"},
+		ResourcesPerPage:    aws.Int32(taggingPageMax),
+	})
+	for pages.HasMorePages() {
+		out, err := pages.NextPage(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -506,9 +773,6 @@ func discover(ctx context.Context, c *cloud.Clients, classID string) (map[string
 			if kind := resourceKind(arn); kind != "" {
 				res[kind] = append(res[kind], arn)
 			}
-		}
-		if token = out.PaginationToken; token == nil || *token == "" {
-			break
 		}
 	}
 	for k := range res {
