@@ -20,6 +20,7 @@ import (
 	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
 
 	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/batch"
 	"github.com/labdash/labdash/labs/cloud"
 )
 
@@ -258,18 +259,22 @@ func observeOrigins(ctx context.Context, c *cloud.Clients, region string, target
 		byName[tgName(t)] = obs[t.StudentID]
 		names = append(names, tgName(t))
 	}
+	// 20 names a call; a name that does not exist yet fails its whole batch, so
+	// batch.Describe drops the name the error gives (else halves the batch) rather
+	// than asking name by name. Other errors leave the students' origins unread.
 	var tgs []elbtypes.TargetGroup
 	for i := 0; i < len(names); i += 20 {
 		chunk := names[i:min(i+20, len(names))]
-		out, err := c.ELBv2.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{Names: chunk})
-		if err == nil {
-			tgs = append(tgs, out.TargetGroups...)
-			continue
-		}
-		for _, n := range chunk { // a missing name fails the whole call
-			if one, err := c.ELBv2.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{Names: []string{n}}); err == nil {
-				tgs = append(tgs, one.TargetGroups...)
+		res := batch.Describe(ctx, chunk, func(ctx context.Context, names []string) ([]elbtypes.TargetGroup, error) {
+			out, err := c.ELBv2.DescribeTargetGroups(ctx, &elbv2.DescribeTargetGroupsInput{Names: names})
+			if err != nil {
+				return nil, err
 			}
+			return out.TargetGroups, nil
+		})
+		tgs = append(tgs, res.Found...)
+		for _, n := range res.Failed {
+			byName[n].Problems = append(byName[n].Problems, region+" DescribeTargetGroups: "+res.Err.Error())
 		}
 	}
 	for _, tg := range tgs {
