@@ -138,11 +138,21 @@ func TestNoStudentCanTouchAnotherStudentsLab(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, a := range as {
-				for _, v := range victims {
-					err := a.do(ctx, c, me, v)
-					if !denied(err) {
-						t.Errorf("%s on %s: want AccessDenied, got %v", a.name, v.who, err)
+			// Each layer must hold alone: first as provisioned, then with the boundary
+			// taken off, so the identity policies' own fences are tested too (the
+			// boundary alone is TestTheBoundaryAloneFences).
+			for _, layer := range []string{"as provisioned", "identity policies alone"} {
+				if layer == "identity policies alone" {
+					if err := f.world.SetRoleBoundary(roles[f.class.ID+"/s01"], ""); err != nil {
+						t.Fatal(err)
+					}
+				}
+				for _, a := range as {
+					for _, v := range victims {
+						err := a.do(ctx, c, me, v)
+						if !denied(err) {
+							t.Errorf("%s, %s on %s: want AccessDenied, got %v", layer, a.name, v.who, err)
+						}
 					}
 				}
 			}

@@ -52,6 +52,11 @@ var createActions = []string{"ec2:RunInstances", "ec2:CreateSecurityGroup", "ec2
 	"elasticloadbalancing:CreateTargetGroup", "ecs:CreateCluster", "ecs:CreateService", "ecs:RegisterTaskDefinition", "autoscaling:CreateAutoScalingGroup",
 	"rds:CreateDBInstance"}
 
+// createResources are the ARNs createActions make: the fence applies to the new
+// resource, not to the subnets, images or VPCs the same request names.
+var createResources = []string{"arn:aws:ec2:*:*:instance/*", "arn:aws:ec2:*:*:security-group/*", "arn:aws:ec2:*:*:launch-template/*",
+	"arn:aws:elasticloadbalancing:*:*:*", "arn:aws:ecs:*:*:*", "arn:aws:autoscaling:*:*:*", "arn:aws:rds:*:*:db:*"}
+
 // untypedCreates are create actions the Service Authorization Reference lists with no
 // resource type: only Resource "*" matches them, so their tag fence is a statement of
 // its own (an ARN pattern would never apply and the fence would silently not hold).
@@ -64,11 +69,11 @@ var untypedCreates = []string{"globalaccelerator:CreateAccelerator", "acm-pca:Cr
 var fenced = []string{"ec2:*", "elasticloadbalancing:*", "ecs:*", "application-autoscaling:*", "cloudwatch:*", "logs:*", "autoscaling:*", "rds:*",
 	"acm:*", "acm-pca:*", "globalaccelerator:*", "lambda:*", "dynamodb:*", "sns:*", "sqs:*", "s3:*", "elasticbeanstalk:*", "xray:*", "cloudformation:*", "iam:*"}
 
-// tagging are the actions that add or remove tags after creation.
+// tagging are the actions that add or remove tags after creation ("*TagResource"
+// is TagResource and UntagResource).
 var tagging = []string{"ec2:CreateTags", "ec2:DeleteTags", "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags", "ecs:TagResource", "ecs:UntagResource",
-	"application-autoscaling:TagResource", "application-autoscaling:UntagResource", "cloudwatch:TagResource", "cloudwatch:UntagResource",
-	"globalaccelerator:TagResource", "globalaccelerator:UntagResource", "acm-pca:TagCertificateAuthority", "acm-pca:UntagCertificateAuthority",
-	"iam:TagRole", "iam:UntagRole", "iam:TagPolicy", "iam:UntagPolicy", "tag:TagResources", "tag:UntagResources"}
+	"application-autoscaling:*TagResource", "cloudwatch:*TagResource", "globalaccelerator:*TagResource", "acm-pca:*TagCertificateAuthority",
+	"iam:*TagRole", "iam:*TagPolicy", "tag:*TagResources"}
 
 // Boundary is the class permissions boundary every student role carries: deny
 // fences (region; tag-on-create; nothing tagged as someone else's; labdash's tags
@@ -80,15 +85,19 @@ func Boundary(s ClassScope) PolicyDocument {
 	pfx := s.ClassID + studentTag + "-"
 	return PolicyDocument{Version: "2012-10-17", Statement: []Statement{
 		{Sid: "RegionFence", Effect: "Deny",
-			NotAction: []string{"iam:*", "sts:*", "route53:*", "globalaccelerator:*", "cloudfront:*", "support:*", "health:*", "tag:GetResources"},
+			NotAction: []string{"iam:*", "sts:*", "route53:*", "globalaccelerator:*"}, // the global services the labs use
 			Resource:  "*", Condition: map[string]any{"StringNotEquals": map[string]any{"aws:RequestedRegion": s.Regions}}},
-		{Sid: "CreateMustCarryMyTag", Effect: "Deny", Action: createActions,
-			Resource: []string{"arn:aws:ec2:*:*:instance/*", "arn:aws:ec2:*:*:security-group/*", "arn:aws:ec2:*:*:launch-template/*",
-				"arn:aws:elasticloadbalancing:*:*:loadbalancer/*", "arn:aws:elasticloadbalancing:*:*:targetgroup/*", "arn:aws:ecs:*:*:cluster/*",
-				"arn:aws:ecs:*:*:service/*", "arn:aws:ecs:*:*:task-definition/*", "arn:aws:autoscaling:*:*:autoScalingGroup:*", "arn:aws:rds:*:*:db:*"},
-			Condition: map[string]any{"StringNotEquals": map[string]any{"aws:RequestTag/labdash:student": studentTag, "aws:RequestTag/labdash:class": s.ClassID}}},
-		{Sid: "UntypedCreateMustCarryMyTag", Effect: "Deny", Action: untypedCreates, Resource: "*",
-			Condition: map[string]any{"StringNotEquals": map[string]any{"aws:RequestTag/labdash:student": studentTag, "aws:RequestTag/labdash:class": s.ClassID}}},
+		// One statement per tag: the keys of one condition operator are ANDed, so a
+		// single statement would let a create tagged with this class and another
+		// student's slug through.
+		{Sid: "CreateTaggedMine", Effect: "Deny", Action: createActions, Resource: createResources,
+			Condition: map[string]any{"StringNotEquals": map[string]any{"aws:RequestTag/labdash:student": studentTag}}},
+		{Sid: "CreateTaggedMyClass", Effect: "Deny", Action: createActions, Resource: createResources,
+			Condition: map[string]any{"StringNotEquals": map[string]any{"aws:RequestTag/labdash:class": s.ClassID}}},
+		{Sid: "UntypedTaggedMine", Effect: "Deny", Action: untypedCreates, Resource: "*",
+			Condition: map[string]any{"StringNotEquals": map[string]any{"aws:RequestTag/labdash:student": studentTag}}},
+		{Sid: "UntypedTaggedMyClass", Effect: "Deny", Action: untypedCreates, Resource: "*",
+			Condition: map[string]any{"StringNotEquals": map[string]any{"aws:RequestTag/labdash:class": s.ClassID}}},
 		// A resource tagged as someone else's (Null false: the tag is there) is out of reach;
 		// an untagged one is left to the identity policy's name fences.
 		{Sid: "NotOtherStudents", Effect: "Deny", Action: fenced, Resource: "*",

@@ -806,3 +806,21 @@ func (x *authzCall) taskDefARN(ref string) string {
 	}
 	return x.r.arn("ecs", "task-definition/"+ref)
 }
+
+// SetRoleBoundary replaces a role's permissions boundary ("" removes it), as IAM's
+// PutRolePermissionsBoundary and DeleteRolePermissionsBoundary do. Tests use it to
+// check each policy layer alone: the identity policies without the boundary.
+func (w *World) SetRoleBoundary(roleARN, boundary string) error {
+	acct, name, ok := roleOf(roleARN)
+	if !ok {
+		return fmt.Errorf("sim: %q is not an IAM role ARN", roleARN)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ro := w.accountLocked(acct).roles[strings.ToLower(name)]
+	if ro == nil {
+		return fmt.Errorf("sim: no role %s", roleARN)
+	}
+	ro.boundary = boundary
+	return nil
+}
