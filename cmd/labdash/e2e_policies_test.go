@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -24,20 +22,7 @@ func TestE2EPoliciesPageOfTheDemoClass(t *testing.T) {
 	defer cancelAlloc()
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	defer cancel()
-	in := &e2eTab{t: t, ctx: ctx, deadline: time.Now().Add(e2eTotal), name: "instructor"}
-	in.open()
-	in.navigate(base + "/login")
-	in.step("sign in", chromedp.WaitVisible(chromedp.CSS("#email")),
-		chromedp.SendKeys(chromedp.CSS("#email"), e2eAdminEmail), chromedp.SendKeys(chromedp.CSS("#password"), e2eAdminPassword))
-	in.submit("sign in", `form[action="/login"] button[type=submit]`)
-	in.waitURL("the Classes page", regexp.MustCompile(`/classes$`))
-	in.poll("the demo class in the list", func(ctx context.Context) (bool, error) {
-		if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
-			return false, err
-		}
-		return chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector("tr[data-testid=class-row] a")`))
-	}, func() string { return "no demo class on /classes" })
-	in.step("open the demo class", chromedp.Click(chromedp.CSS(`tr[data-testid=class-row] a`)))
+	in := e2eDemoClass(t, base, ctx)
 	in.waitJS("the policies link", `!!document.querySelector("a[data-testid=policies-link]")`)
 	in.step("read the policies", chromedp.Click(chromedp.CSS(`a[data-testid=policies-link]`)))
 	in.waitURL("the policies page", regexp.MustCompile(`/sandboxes/policies$`))

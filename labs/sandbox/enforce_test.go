@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +25,7 @@ func takes(ls ...labs.Lab) func(*db.Class) {
 		for _, l := range ls {
 			c.Labs = append(c.Labs, l.ID)
 			for _, r := range l.Regions {
-				if !contains(c.Regions, r) {
+				if !slices.Contains(c.Regions, r) {
 					c.Regions = append(c.Regions, r)
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,7 +29,7 @@ func lintScopes() map[string]ClassScope {
 		granted = append(granted, l)
 		regions := []string{"us-east-1"}
 		for _, r := range l.Regions {
-			if !contains(regions, r) {
+			if !slices.Contains(regions, r) {
 				regions = append(regions, r)
 			}
 		}

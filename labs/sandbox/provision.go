@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -67,7 +68,7 @@ func (p *Provisioner) CheckLabs(class *db.Class) error {
 			continue
 		}
 		for _, r := range l.Regions {
-			if !contains(class.Regions, r) {
+			if !slices.Contains(class.Regions, r) {
 				return fmt.Errorf("%w: %s needs %s; the class has %s: add %s to the class's regions", ErrLabRegions, l.ID, strings.Join(l.Regions, " and "), strings.Join(class.Regions, ", "), r)
 			}
 		}
@@ -82,15 +83,6 @@ func (p *Provisioner) CheckLabs(class *db.Class) error {
 		}
 	}
 	return nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // Start returns the class's unfinished provisioning job, or creates one with an item per student.

@@ -5,6 +5,7 @@ package authz
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Service is one AWS service's entry in the Service Authorization Reference.
@@ -44,17 +45,22 @@ func Lookup(action string) (*Action, bool) {
 	if !ok {
 		return nil, false
 	}
-	s, ok := services[strings.ToLower(prefix)]
-	if !ok {
-		return nil, false
-	}
-	for n, a := range s.Actions {
-		if strings.EqualFold(n, name) {
-			return a, true
+	indexOnce.Do(func() {
+		byName = map[string]*Action{}
+		for _, s := range services {
+			for _, a := range s.Actions {
+				byName[strings.ToLower(a.Name)] = a
+			}
 		}
-	}
-	return nil, false
+	})
+	a, ok := byName[strings.ToLower(prefix+":"+name)]
+	return a, ok
 }
+
+var (
+	indexOnce sync.Once
+	byName    map[string]*Action // lower-case "prefix:Action" → facts, for Lookup on every simulated call
+)
 
 // Known reports whether an action pattern from a policy ("ecs:*", "elasticloadbalancing:Modify*",
 // "ec2:StopInstances") names at least one action AWS has, in a service the table holds.

@@ -133,44 +133,11 @@ func (st Statement) applies(req Request, vars bool) bool {
 
 func anyAction(patterns []string, action string) bool {
 	for _, p := range patterns {
-		if globFold(p, action) {
+		if globCase(p, action, true) {
 			return true
 		}
 	}
 	return false
-}
-
-// globFold is glob with ASCII letters compared without regard to case (action
-// names), without allocating.
-func globFold(pattern, s string) bool {
-	px, sx := 0, 0
-	star, mark := -1, 0
-	lower := func(c byte) byte {
-		if 'A' <= c && c <= 'Z' {
-			return c + 'a' - 'A'
-		}
-		return c
-	}
-	for sx < len(s) {
-		switch {
-		case px < len(pattern) && (pattern[px] == '?' || lower(pattern[px]) == lower(s[sx])):
-			px++
-			sx++
-		case px < len(pattern) && pattern[px] == '*':
-			star, mark = px, sx
-			px++
-		case star >= 0:
-			px = star + 1
-			mark++
-			sx = mark
-		default:
-			return false
-		}
-	}
-	for px < len(pattern) && pattern[px] == '*' {
-		px++
-	}
-	return px == len(pattern)
 }
 
 func anyResource(patterns []string, req Request, vars bool) bool {
@@ -205,12 +172,25 @@ func arnMatch(pattern, arn string) bool {
 }
 
 // glob matches s against a pattern where * is any run of characters and ? is one.
-func glob(pattern, s string) bool {
+func glob(pattern, s string) bool { return globCase(pattern, s, false) }
+
+// globCase is glob, with ASCII letters compared without regard to case when fold
+// is set (action names), without allocating.
+func globCase(pattern, s string, fold bool) bool {
+	eq := func(a, b byte) bool {
+		if fold && 'A' <= a && a <= 'Z' {
+			a += 'a' - 'A'
+		}
+		if fold && 'A' <= b && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		return a == b
+	}
 	px, sx := 0, 0
 	star, mark := -1, 0
 	for sx < len(s) {
 		switch {
-		case px < len(pattern) && (pattern[px] == '?' || pattern[px] == s[sx]):
+		case px < len(pattern) && (pattern[px] == '?' || eq(pattern[px], s[sx])):
 			px++
 			sx++
 		case px < len(pattern) && pattern[px] == '*':

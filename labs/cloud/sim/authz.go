@@ -74,28 +74,6 @@ func roleOf(arn string) (acct, name string, ok bool) {
 	return acct, res[strings.LastIndex(res, "/")+1:], true
 }
 
-// Simulate answers IAM's SimulatePrincipalPolicy question for a role with the same
-// evaluator every ClientsAs call goes through: may the role perform action on
-// resource, with these extra context keys?
-func (w *World) Simulate(roleARN, action, resource string, keys map[string][]string) (authz.Decision, error) {
-	acct, name, ok := roleOf(roleARN)
-	if !ok {
-		return authz.Decision{}, fmt.Errorf("sim: %q is not an IAM role ARN", roleARN)
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	a := w.accountLocked(acct)
-	ro := a.roles[strings.ToLower(name)]
-	if ro == nil {
-		return authz.Decision{}, fmt.Errorf("sim: no role %s", roleARN)
-	}
-	c := principalContext(ro, acct, roleARN, "us-east-1")
-	for k, v := range keys {
-		c.Set(k, v...)
-	}
-	return w.principalLocked(a, ro, roleARN).Evaluate(authz.Request{Action: action, Resource: resource, Context: c}), nil
-}
-
 // principalLocked gathers what IAM evaluates for a role: its attached customer
 // managed policies and inline policies, and its permissions boundary. AWS managed
 // policies are not modelled: a student role attached to one gets nothing from it
