@@ -24,7 +24,9 @@ type bucket struct {
 	burst     int
 }
 
-// buckets sizes labdash's client-side token buckets, one per (account, region, key),
+// buckets sizes labdash's client-side token buckets, one per (account, region, key)
+// for a regional service and one per (account, key) for an account-wide one (see
+// accountWide),
 // deliberately below AWS's documented limits (LABS.md §3) so labdash is throttled by
 // itself, politely, before AWS throttles it and the adaptive retryer has to back off.
 // A key is a canonical service name (see serviceNames) or "service:Operation"; an
@@ -37,8 +39,9 @@ type bucket struct {
 //	ecs                      15/s, 40      token bucket per account and region (20/s class)
 //	tagging                  5/s,  10      GetResources per account and region
 //	cloudtrail               1.5/s, 2      LookupEvents 2/s (for when CloudTrail joins)
-//	route53                  4/s,   5      5 rps historically, 10/s bucket 50 newer
+//	route53                  4/s,   5      per account: 5 rps historically; bucket 50, refill 10/s since the 2025 update
 //	globalaccelerator        5/s,  10      per account (us-west-2 only)
+//	iam                      10/s, 20      per account (global; no published rate)
 //	everything else          10/s, 20
 var buckets = map[string]bucket{
 	"elbv2":                   {8, 30},
@@ -49,6 +52,40 @@ var buckets = map[string]bucket{
 	"cloudtrail":              {1.5, 2},
 	"route53":                 {4, 5},
 	"globalaccelerator":       {5, 10},
+}
+
+// accountWide are the services whose API AWS throttles per account, whatever
+// region a client signs for: Route 53 and IAM are global, and Global Accelerator
+// answers only in us-west-2. Their buckets are keyed by account alone.
+var accountWide = map[string]bool{"route53": true, "iam": true, "globalaccelerator": true}
+
+// shared holds the process's token buckets: one set per (account, region), and
+// one per account ("" region) for the account-wide services. It is process-wide
+// on purpose: AWS counts calls per account (and region), not per Provider, so the
+// monitor's, provisioning's, cleanup's and a CLI command's Providers in one
+// process draw on the same buckets, and a class's clients in six regions cannot
+// add up to six times an account-wide rate. (A second labdash process has buckets
+// of its own: the buckets sit below AWS's limits, and the SDK's adaptive retryer
+// backs off on the Throttling errors that remain.)
+var shared = struct {
+	mu sync.Mutex
+	m  map[[2]string]*limiters
+}{m: map[[2]string]*limiters{}}
+
+// limitersFor returns the buckets service's calls from account in region draw on.
+func limitersFor(account, region, service string) *limiters {
+	if accountWide[service] {
+		region = ""
+	}
+	k := [2]string{account, region}
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	l := shared.m[k]
+	if l == nil {
+		l = newLimiters()
+		shared.m[k] = l
+	}
+	return l
 }
 
 // defaultBucket is the bucket of a service buckets does not name.
@@ -81,7 +118,8 @@ func ServiceName(serviceID string) string {
 	return strings.ReplaceAll(strings.ToLower(serviceID), " ", "-")
 }
 
-// limiters is the set of token buckets of one (account, region): one per service
+// limiters is the set of token buckets of one (account, region), or of one
+// account for the account-wide services: one per service
 // and per operation with its own row in buckets, made on first use. It is safe for
 // concurrent use; rate.Limiter is itself safe for concurrent use.
 type limiters struct {
@@ -130,8 +168,8 @@ func (l *limiters) wait(ctx context.Context, service, operation string) error {
 // for a token of its service's bucket (with the request's context, so a cancelled
 // caller stops waiting at once) and is then counted by service and operation.
 type throttle struct {
-	limiters *limiters
-	counter  *cloud.CallCounter
+	account, region string
+	counter         *cloud.CallCounter
 }
 
 // ID names the middleware in the stack.
@@ -141,7 +179,7 @@ func (*throttle) ID() string { return "labdash.Throttle" }
 func (t *throttle) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 	service := ServiceName(awsmiddleware.GetServiceID(ctx))
 	op := awsmiddleware.GetOperationName(ctx)
-	if err := t.limiters.wait(ctx, service, op); err != nil {
+	if err := limitersFor(t.account, t.region, service).wait(ctx, service, op); err != nil {
 		return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 	}
 	t.counter.Inc(service, op)

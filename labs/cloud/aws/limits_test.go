@@ -63,3 +63,27 @@ func TestOperationBucket(t *testing.T) {
 		t.Error("an operation without a row got a bucket")
 	}
 }
+
+// TestBucketKeys: an account-wide service's calls from any region of one account
+// draw on one bucket, process-wide; a regional service's on one per region; and
+// another account, even one differing in a digit, never shares either.
+func TestBucketKeys(t *testing.T) {
+	for _, svc := range []string{"route53", "iam", "globalaccelerator"} {
+		a := limitersFor("111122223333", "us-east-1", svc).get(svc, true)
+		if b := limitersFor("111122223333", "eu-west-1", svc).get(svc, true); a != b {
+			t.Errorf("%s: us-east-1 and eu-west-1 of one account have different buckets", svc)
+		}
+		if c := limitersFor("111122223334", "us-east-1", svc).get(svc, true); a == c {
+			t.Errorf("%s: two accounts share a bucket", svc)
+		}
+	}
+	for _, svc := range []string{"ecs", "elbv2", "tagging", "cloudwatch"} {
+		a := limitersFor("111122223333", "us-east-1", svc).get(svc, true)
+		if b := limitersFor("111122223333", "eu-west-1", svc).get(svc, true); a == b {
+			t.Errorf("%s: a regional service's two regions share a bucket", svc)
+		}
+		if b := limitersFor("111122223333", "us-east-1", svc).get(svc, true); a != b {
+			t.Errorf("%s: one (account, region) got two buckets", svc)
+		}
+	}
+}

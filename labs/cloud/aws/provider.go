@@ -127,7 +127,6 @@ type Provider struct {
 	mu      sync.Mutex
 	clients map[[2]string]clientSet // per (account, region), with the ExternalId they were built for
 	creds   map[string]assumed      // per student account: its assumed-role credentials, shared by its regions
-	lims    map[[2]string]*limiters // per (account, region); the services' buckets inside
 	caller  *sts.GetCallerIdentityOutput
 	baseSTS *sts.Client // the caller's STS client (its own region), for identity and AssumeRole
 }
@@ -209,7 +208,6 @@ func New(ctx context.Context, opts Options) (*Provider, error) {
 		cfg:     cfg,
 		clients: map[[2]string]clientSet{},
 		creds:   map[string]assumed{},
-		lims:    map[[2]string]*limiters{},
 	}
 	g := &endpointGuard{on: opts.RequireEndpoint}
 	p.baseSTS = sts.NewFromConfig(cfg, p.stsOptions(g, cfg.Region)...)
@@ -380,21 +378,10 @@ func (p *Provider) assumedLocked(id *sts.GetCallerIdentityOutput, account, exter
 	return creds
 }
 
-// limitersLocked returns the token buckets of (account, region). p.mu is held.
-func (p *Provider) limitersLocked(account, region string) *limiters {
-	k := [2]string{account, region}
-	l := p.lims[k]
-	if l == nil {
-		l = newLimiters()
-		p.lims[k] = l
-	}
-	return l
-}
-
 // throttleLocked is the APIOptions entry that throttles and counts (account,
 // region)'s requests. p.mu is held (or p not yet shared).
 func (p *Provider) throttleLocked(account, region string) func(*middleware.Stack) error {
-	t := &throttle{limiters: p.limitersLocked(account, region), counter: p.opts.Counter}
+	t := &throttle{account: account, region: region, counter: p.opts.Counter}
 	return t.addThrottle
 }
 
