@@ -15,54 +15,33 @@ import (
 
 func checkpoints() []labs.Checkpoint {
 	return []labs.Checkpoint{
-		{ID: "cluster", Title: "Create the cluster", Check: typed(checkCluster)},
-		{ID: "taskdef", Title: "Register the task definition", Check: typed(checkTaskDef)},
-		{ID: "alb", Title: "Create the ALB, target group and listener", Check: typed(checkALB)},
-		{ID: "service", Title: "Run the service with 2 tasks", Check: typed(checkService)},
-		{ID: "healthy", Title: "2 healthy targets in 2 AZs", Check: typed(checkHealthy)},
-		{ID: "selfheal", Title: "Stop a task and watch it replaced", Check: typed(checkSelfHeal)},
-		{ID: "policy", Title: "Add the target-tracking policy", Check: typed(checkPolicy)},
-		{ID: "alarm", Title: "Make the high alarm fire", Check: typed(checkAlarm)},
-		{ID: "scaleout", Title: "Service scaled out", Check: typed(checkScaleOut)},
-		{ID: "scalein", Title: "(optional) Scale back in", Optional: true, Check: typed(checkScaleIn)},
+		{ID: "cluster", Title: "Create the cluster", Check: labs.Typed(checkCluster)},
+		{ID: "taskdef", Title: "Register the task definition", Check: labs.Typed(checkTaskDef)},
+		{ID: "alb", Title: "Create the ALB, target group and listener", Check: labs.Typed(checkALB)},
+		{ID: "service", Title: "Run the service with 2 tasks", Check: labs.Typed(checkService)},
+		{ID: "healthy", Title: "2 healthy targets in 2 AZs", Check: labs.Typed(checkHealthy)},
+		{ID: "selfheal", Title: "Stop a task and watch it replaced", Check: labs.Typed(checkSelfHeal)},
+		{ID: "policy", Title: "Add the target-tracking policy", Check: labs.Typed(checkPolicy)},
+		{ID: "alarm", Title: "Make the high alarm fire", Check: labs.Typed(checkAlarm)},
+		{ID: "scaleout", Title: "Service scaled out", Check: labs.Typed(checkScaleOut)},
+		{ID: "scalein", Title: "(optional) Scale back in", Optional: true, Check: labs.Typed(checkScaleIn)},
 	}
-}
-
-// typed adapts a check on *Observation to labs.Checkpoint's signature.
-func typed(f func(o *Observation) labs.Result) func(labs.Observation) labs.Result {
-	return func(obs labs.Observation) labs.Result {
-		o, ok := obs.(*Observation)
-		if !ok || o == nil {
-			return labs.Result{Status: labs.Error, Evidence: "no observation"}
-		}
-		return f(o)
-	}
-}
-
-func pass(format string, a ...any) labs.Result {
-	return labs.Result{Status: labs.Pass, Evidence: fmt.Sprintf(format, a...)}
-}
-func fail(format string, a ...any) labs.Result {
-	return labs.Result{Status: labs.Fail, Evidence: fmt.Sprintf(format, a...)}
-}
-func pending(format string, a ...any) labs.Result {
-	return labs.Result{Status: labs.Pending, Evidence: fmt.Sprintf(format, a...)}
 }
 
 func checkCluster(o *Observation) labs.Result {
 	if o.Cluster == nil {
-		return pending("no cluster %s yet", clusterName(o.Target))
+		return labs.Pendingf("no cluster %s yet", clusterName(o.Target))
 	}
 	if s := aws.ToString(o.Cluster.Status); s != "ACTIVE" {
-		return fail("cluster %s is %s, not ACTIVE", clusterName(o.Target), s)
+		return labs.Failf("cluster %s is %s, not ACTIVE", clusterName(o.Target), s)
 	}
-	return pass("cluster %s is ACTIVE", clusterName(o.Target))
+	return labs.Passf("cluster %s is ACTIVE", clusterName(o.Target))
 }
 
 func checkTaskDef(o *Observation) labs.Result {
 	td := o.TaskDef
 	if td == nil {
-		return pending("no task definition %s yet", family(o.Target))
+		return labs.Pendingf("no task definition %s yet", family(o.Target))
 	}
 	rev := fmt.Sprintf("%s:%d", aws.ToString(td.Family), td.Revision)
 	fargate := false
@@ -70,10 +49,10 @@ func checkTaskDef(o *Observation) labs.Result {
 		fargate = fargate || c == ecstypes.CompatibilityFargate
 	}
 	if !fargate {
-		return fail("%s does not require FARGATE compatibility", rev)
+		return labs.Failf("%s does not require FARGATE compatibility", rev)
 	}
 	if td.NetworkMode != ecstypes.NetworkModeAwsvpc {
-		return fail("%s uses network mode %q; Fargate needs awsvpc", rev, td.NetworkMode)
+		return labs.Failf("%s uses network mode %q; Fargate needs awsvpc", rev, td.NetworkMode)
 	}
 	for _, c := range td.ContainerDefinitions {
 		if !strings.Contains(aws.ToString(c.Image), "nginxdemos/hello") {
@@ -81,31 +60,31 @@ func checkTaskDef(o *Observation) labs.Result {
 		}
 		for _, pm := range c.PortMappings {
 			if aws.ToInt32(pm.ContainerPort) == 80 {
-				return pass("%s runs %s on port 80", rev, aws.ToString(c.Image))
+				return labs.Passf("%s runs %s on port 80", rev, aws.ToString(c.Image))
 			}
 		}
-		return fail("%s: container %s does not map port 80", rev, aws.ToString(c.Name))
+		return labs.Failf("%s: container %s does not map port 80", rev, aws.ToString(c.Name))
 	}
-	return fail("%s has no container with image nginxdemos/hello", rev)
+	return labs.Failf("%s has no container with image nginxdemos/hello", rev)
 }
 
 func checkALB(o *Observation) labs.Result {
 	lb := o.LoadBalancer
 	if lb == nil {
-		return pending("no load balancer %s yet", lbName(o.Target))
+		return labs.Pendingf("no load balancer %s yet", lbName(o.Target))
 	}
 	if lb.State == nil || lb.State.Code != elbtypes.LoadBalancerStateEnumActive {
 		state := "unknown"
 		if lb.State != nil {
 			state = string(lb.State.Code)
 		}
-		return pending("load balancer %s is %s", lbName(o.Target), state)
+		return labs.Pendingf("load balancer %s is %s", lbName(o.Target), state)
 	}
 	if len(lb.AvailabilityZones) < 2 {
-		return fail("load balancer %s spans %d AZ; it needs 2", lbName(o.Target), len(lb.AvailabilityZones))
+		return labs.Failf("load balancer %s spans %d AZ; it needs 2", lbName(o.Target), len(lb.AvailabilityZones))
 	}
 	if len(o.TargetGroups) == 0 {
-		return pending("no target group yet")
+		return labs.Pendingf("no target group yet")
 	}
 	tgs := map[string]elbtypes.TargetGroup{}
 	for _, tg := range o.TargetGroups {
@@ -124,48 +103,48 @@ func checkALB(o *Observation) labs.Result {
 				continue
 			}
 			if tg.TargetType != elbtypes.TargetTypeEnumIp {
-				return fail("target group %s has target type %q; Fargate tasks need ip", aws.ToString(tg.TargetGroupName), tg.TargetType)
+				return labs.Failf("target group %s has target type %q; Fargate tasks need ip", aws.ToString(tg.TargetGroupName), tg.TargetType)
 			}
 			if aws.ToInt32(tg.Port) != 80 {
-				return fail("target group %s listens on port %d, not 80", aws.ToString(tg.TargetGroupName), aws.ToInt32(tg.Port))
+				return labs.Failf("target group %s listens on port %d, not 80", aws.ToString(tg.TargetGroupName), aws.ToInt32(tg.Port))
 			}
-			return pass("%s active in %d AZs; :80 forwards to %s", lbName(o.Target), len(lb.AvailabilityZones), aws.ToString(tg.TargetGroupName))
+			return labs.Passf("%s active in %d AZs; :80 forwards to %s", lbName(o.Target), len(lb.AvailabilityZones), aws.ToString(tg.TargetGroupName))
 		}
 	}
-	return fail("no :80 listener on %s forwards to a target group of yours", lbName(o.Target))
+	return labs.Failf("no :80 listener on %s forwards to a target group of yours", lbName(o.Target))
 }
 
 func checkService(o *Observation) labs.Result {
 	s := o.Service
 	if s == nil {
-		return pending("no service %s yet", serviceName(o.Target))
+		return labs.Pendingf("no service %s yet", serviceName(o.Target))
 	}
 	counts := fmt.Sprintf("desired %d, running %d, pending %d", s.DesiredCount, s.RunningCount, s.PendingCount)
 	if len(s.LoadBalancers) == 0 || s.LoadBalancers[0].TargetGroupArn == nil {
-		return fail("service %s has no load balancer; %s", serviceName(o.Target), counts)
+		return labs.Failf("service %s has no load balancer; %s", serviceName(o.Target), counts)
 	}
 	if tg := o.ownTargetGroup(aws.ToString(s.LoadBalancers[0].TargetGroupArn)); tg == nil {
-		return fail("service %s uses a target group that is not yours", serviceName(o.Target))
+		return labs.Failf("service %s uses a target group that is not yours", serviceName(o.Target))
 	}
 	if s.DesiredCount < 2 || (s.DesiredCount != 2 && o.Scalable == nil) {
-		return fail("service %s wants %d tasks; the lab asks for 2", serviceName(o.Target), s.DesiredCount)
+		return labs.Failf("service %s wants %d tasks; the lab asks for 2", serviceName(o.Target), s.DesiredCount)
 	}
 	if s.RunningCount != s.DesiredCount || s.PendingCount != 0 {
-		return pending("service %s is starting: %s", serviceName(o.Target), counts)
+		return labs.Pendingf("service %s is starting: %s", serviceName(o.Target), counts)
 	}
 	primary := 0
 	for _, d := range s.Deployments {
 		if aws.ToString(d.Status) == "PRIMARY" {
 			primary++
 			if d.RolloutState != "" && d.RolloutState != ecstypes.DeploymentRolloutStateCompleted {
-				return pending("deployment is %s; %s", d.RolloutState, counts)
+				return labs.Pendingf("deployment is %s; %s", d.RolloutState, counts)
 			}
 		}
 	}
 	if primary != 1 || len(s.Deployments) != 1 {
-		return pending("%d deployments in flight; %s", len(s.Deployments), counts)
+		return labs.Pendingf("%d deployments in flight; %s", len(s.Deployments), counts)
 	}
-	return pass("service %s: %s; deployment COMPLETED", serviceName(o.Target), counts)
+	return labs.Passf("service %s: %s; deployment COMPLETED", serviceName(o.Target), counts)
 }
 
 func (o *Observation) ownTargetGroup(arn string) *elbtypes.TargetGroup {
@@ -225,19 +204,19 @@ func (o *Observation) healthyTargets() (n int, azs map[string]bool, worst string
 
 func checkHealthy(o *Observation) labs.Result {
 	if len(o.TargetHealth) == 0 {
-		return pending("no targets registered yet")
+		return labs.Pendingf("no targets registered yet")
 	}
 	n, azs, worst := o.healthyTargets()
 	if n < 2 {
 		if worst != "" {
-			return fail("%d healthy target(s); %s", n, worst)
+			return labs.Failf("%d healthy target(s); %s", n, worst)
 		}
-		return pending("%d healthy target(s) so far", n)
+		return labs.Pendingf("%d healthy target(s) so far", n)
 	}
 	if len(azs) < 2 {
-		return fail("%d healthy targets but all in one AZ", n)
+		return labs.Failf("%d healthy targets but all in one AZ", n)
 	}
-	return pass("%d healthy targets in %d AZs", n, len(azs))
+	return labs.Passf("%d healthy targets in %d AZs", n, len(azs))
 }
 
 func checkSelfHeal(o *Observation) labs.Result {
@@ -249,25 +228,25 @@ func checkSelfHeal(o *Observation) labs.Result {
 		}
 	}
 	if stopped == nil {
-		return pending("no task stopped by hand in the last hour")
+		return labs.Pendingf("no task stopped by hand in the last hour")
 	}
 	if o.Service == nil || o.Service.RunningCount < o.Service.DesiredCount {
 		running := int32(0)
 		if o.Service != nil {
 			running = o.Service.RunningCount
 		}
-		return pending("task %s stopped; waiting for the replacement (%d running)", shortID(aws.ToString(stopped.TaskArn)), running)
+		return labs.Pendingf("task %s stopped; waiting for the replacement (%d running)", shortID(aws.ToString(stopped.TaskArn)), running)
 	}
-	return pass("task %s stopped by hand and replaced: %d running", shortID(aws.ToString(stopped.TaskArn)), o.Service.RunningCount)
+	return labs.Passf("task %s stopped by hand and replaced: %d running", shortID(aws.ToString(stopped.TaskArn)), o.Service.RunningCount)
 }
 
 func checkPolicy(o *Observation) labs.Result {
 	st := o.Scalable
 	if st == nil {
-		return pending("no scalable target for service/%s/%s yet", clusterName(o.Target), serviceName(o.Target))
+		return labs.Pendingf("no scalable target for service/%s/%s yet", clusterName(o.Target), serviceName(o.Target))
 	}
 	if aws.ToInt32(st.MinCapacity) != 1 || aws.ToInt32(st.MaxCapacity) != 4 {
-		return fail("scalable target has min %d and max %d; the lab asks for 1 and 4", aws.ToInt32(st.MinCapacity), aws.ToInt32(st.MaxCapacity))
+		return labs.Failf("scalable target has min %d and max %d; the lab asks for 1 and 4", aws.ToInt32(st.MinCapacity), aws.ToInt32(st.MaxCapacity))
 	}
 	for _, p := range o.Policies {
 		if p.PolicyType != aastypes.PolicyTypeTargetTrackingScaling || p.TargetTrackingScalingPolicyConfiguration == nil {
@@ -276,18 +255,18 @@ func checkPolicy(o *Observation) labs.Result {
 		cfg := p.TargetTrackingScalingPolicyConfiguration
 		spec := cfg.PredefinedMetricSpecification
 		if spec == nil || spec.PredefinedMetricType != aastypes.MetricTypeALBRequestCountPerTarget {
-			return fail("policy %s does not track ALBRequestCountPerTarget", aws.ToString(p.PolicyName))
+			return labs.Failf("policy %s does not track ALBRequestCountPerTarget", aws.ToString(p.PolicyName))
 		}
 		label := aws.ToString(spec.ResourceLabel)
 		if !strings.HasPrefix(label, "app/") || !strings.Contains(label, "/targetgroup/") {
-			return fail("policy resource label %q is not app/<lb>/<id>/targetgroup/<tg>/<id>", label)
+			return labs.Failf("policy resource label %q is not app/<lb>/<id>/targetgroup/<tg>/<id>", label)
 		}
 		if aws.ToFloat64(cfg.TargetValue) != 1 {
-			return fail("policy target value is %g; the lab asks for 1", aws.ToFloat64(cfg.TargetValue))
+			return labs.Failf("policy target value is %g; the lab asks for 1", aws.ToFloat64(cfg.TargetValue))
 		}
-		return pass("min 1, max 4; %s tracks ALBRequestCountPerTarget = 1", aws.ToString(p.PolicyName))
+		return labs.Passf("min 1, max 4; %s tracks ALBRequestCountPerTarget = 1", aws.ToString(p.PolicyName))
 	}
-	return pending("no target-tracking policy yet (min 1, max 4 set)")
+	return labs.Pendingf("no target-tracking policy yet (min 1, max 4 set)")
 }
 
 func (o *Observation) alarm(kind string) *cwtypes.MetricAlarm {
@@ -302,49 +281,49 @@ func (o *Observation) alarm(kind string) *cwtypes.MetricAlarm {
 func checkAlarm(o *Observation) labs.Result {
 	a := o.alarm("AlarmHigh")
 	if a == nil {
-		return pending("no AlarmHigh yet: it appears with the policy")
+		return labs.Pendingf("no AlarmHigh yet: it appears with the policy")
 	}
 	if a.StateValue != cwtypes.StateValueAlarm {
-		return pending("AlarmHigh is %s; it fires after 3 one-minute datapoints above the target", a.StateValue)
+		return labs.Pendingf("AlarmHigh is %s; it fires after 3 one-minute datapoints above the target", a.StateValue)
 	}
-	return pass("AlarmHigh is ALARM")
+	return labs.Passf("AlarmHigh is ALARM")
 }
 
 func checkScaleOut(o *Observation) labs.Result {
 	s := o.Service
 	if s == nil || s.DesiredCount <= 2 {
-		return pending("desired count has not risen above 2")
+		return labs.Pendingf("desired count has not risen above 2")
 	}
 	ok := false
 	for _, a := range o.Activities {
 		ok = ok || a.StatusCode == aastypes.ScalingActivityStatusCodeSuccessful
 	}
 	if !ok {
-		return pending("desired %d; no successful scaling activity yet", s.DesiredCount)
+		return labs.Pendingf("desired %d; no successful scaling activity yet", s.DesiredCount)
 	}
 	if s.DesiredCount > 4 {
-		return fail("desired %d is above the maximum of 4", s.DesiredCount)
+		return labs.Failf("desired %d is above the maximum of 4", s.DesiredCount)
 	}
 	n, _, _ := o.healthyTargets()
 	if s.RunningCount != s.DesiredCount || int32(n) != s.DesiredCount {
-		return pending("scaling out: desired %d, running %d, healthy %d", s.DesiredCount, s.RunningCount, n)
+		return labs.Pendingf("scaling out: desired %d, running %d, healthy %d", s.DesiredCount, s.RunningCount, n)
 	}
-	return pass("scaled out to %d tasks, all healthy", s.DesiredCount)
+	return labs.Passf("scaled out to %d tasks, all healthy", s.DesiredCount)
 }
 
 func checkScaleIn(o *Observation) labs.Result {
 	a := o.alarm("AlarmLow")
 	if a == nil {
-		return pending("no AlarmLow yet")
+		return labs.Pendingf("no AlarmLow yet")
 	}
 	if a.StateValue != cwtypes.StateValueAlarm {
-		return pending("AlarmLow is %s; scale-in needs 15 datapoints below the target", a.StateValue)
+		return labs.Pendingf("AlarmLow is %s; scale-in needs 15 datapoints below the target", a.StateValue)
 	}
 	desired := int32(0)
 	if o.Service != nil {
 		desired = o.Service.DesiredCount
 	}
-	return pass("AlarmLow is ALARM; desired count is %d", desired)
+	return labs.Passf("AlarmLow is ALARM; desired count is %d", desired)
 }
 
 func shortID(arn string) string {

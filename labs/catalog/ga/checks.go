@@ -15,36 +15,15 @@ import (
 
 func checkpoints() []labs.Checkpoint {
 	return []labs.Checkpoint{
-		{ID: "origins", Title: "Both origins healthy", Check: typed(checkOrigins)},
-		{ID: "accelerator", Title: "Create the accelerator", Check: typed(checkAccelerator)},
-		{ID: "listener", Title: "Add the TCP/80 listener", Check: typed(checkListener)},
-		{ID: "endpoint-groups", Title: "Endpoint groups in us-east-1 and eu-west-1", Check: typed(checkGroups)},
-		{ID: "traffic", Title: "Browse to a static IP", Check: typed(checkTraffic)},
-		{ID: "failover", Title: "Stop the nearest instance and watch failover", Check: typed(checkFailover)},
-		{ID: "dns", Title: "(optional) A DNS name for the accelerator", Optional: true, Check: typed(checkDNS)},
-		{ID: "recovery", Title: "Start it again and watch traffic return", Check: typed(checkRecovery)},
+		{ID: "origins", Title: "Both origins healthy", Check: labs.Typed(checkOrigins)},
+		{ID: "accelerator", Title: "Create the accelerator", Check: labs.Typed(checkAccelerator)},
+		{ID: "listener", Title: "Add the TCP/80 listener", Check: labs.Typed(checkListener)},
+		{ID: "endpoint-groups", Title: "Endpoint groups in us-east-1 and eu-west-1", Check: labs.Typed(checkGroups)},
+		{ID: "traffic", Title: "Browse to a static IP", Check: labs.Typed(checkTraffic)},
+		{ID: "failover", Title: "Stop the nearest instance and watch failover", Check: labs.Typed(checkFailover)},
+		{ID: "dns", Title: "(optional) A DNS name for the accelerator", Optional: true, Check: labs.Typed(checkDNS)},
+		{ID: "recovery", Title: "Start it again and watch traffic return", Check: labs.Typed(checkRecovery)},
 	}
-}
-
-// typed adapts a check on *Observation to labs.Checkpoint's signature.
-func typed(f func(o *Observation) labs.Result) func(labs.Observation) labs.Result {
-	return func(obs labs.Observation) labs.Result {
-		o, ok := obs.(*Observation)
-		if !ok || o == nil {
-			return labs.Result{Status: labs.Error, Evidence: "no observation"}
-		}
-		return f(o)
-	}
-}
-
-func pass(format string, a ...any) labs.Result {
-	return labs.Result{Status: labs.Pass, Evidence: fmt.Sprintf(format, a...)}
-}
-func fail(format string, a ...any) labs.Result {
-	return labs.Result{Status: labs.Fail, Evidence: fmt.Sprintf(format, a...)}
-}
-func pending(format string, a ...any) labs.Result {
-	return labs.Result{Status: labs.Pending, Evidence: fmt.Sprintf(format, a...)}
 }
 
 // healthyTargets counts an origin's healthy targets.
@@ -95,14 +74,14 @@ func checkOrigins(o *Observation) labs.Result {
 	for _, r := range Regions {
 		or := o.Origins[r]
 		if or == nil || or.TargetGroupArn == "" {
-			return pending("no target group %s in %s yet", tgName(o.Target), r)
+			return labs.Pendingf("no target group %s in %s yet", tgName(o.Target), r)
 		}
 		if or.healthyTargets() < 1 {
-			return fail("%s: %s", r, or.targetSummary())
+			return labs.Failf("%s: %s", r, or.targetSummary())
 		}
 		ev = append(ev, r+": "+or.targetSummary())
 	}
-	return pass("%s", strings.Join(ev, "; "))
+	return labs.Passf("%s", strings.Join(ev, "; "))
 }
 
 func (o *Observation) accName() string {
@@ -122,17 +101,17 @@ func ips(a *gatypes.Accelerator) []string {
 func checkAccelerator(o *Observation) labs.Result {
 	a := o.Accelerator
 	if a == nil {
-		return pending("no accelerator tagged labdash:student=%s yet", o.Target.StudentID)
+		return labs.Pendingf("no accelerator tagged labdash:student=%s yet", o.Target.StudentID)
 	}
 	switch {
 	case !aws.ToBool(a.Enabled):
-		return fail("accelerator %s is disabled", o.accName())
+		return labs.Failf("accelerator %s is disabled", o.accName())
 	case a.Status != gatypes.AcceleratorStatusDeployed:
-		return pending("accelerator %s is %s: AWS is still deploying it (minutes)", o.accName(), a.Status)
+		return labs.Pendingf("accelerator %s is %s: AWS is still deploying it (minutes)", o.accName(), a.Status)
 	case len(ips(a)) != 2:
-		return fail("accelerator %s has %d static IPs, want 2", o.accName(), len(ips(a)))
+		return labs.Failf("accelerator %s has %d static IPs, want 2", o.accName(), len(ips(a)))
 	}
-	return pass("accelerator %s is DEPLOYED with IPs %s", o.accName(), strings.Join(ips(a), ", "))
+	return labs.Passf("accelerator %s is DEPLOYED with IPs %s", o.accName(), strings.Join(ips(a), ", "))
 }
 
 func portsString(l gatypes.Listener) string {
@@ -145,36 +124,36 @@ func portsString(l gatypes.Listener) string {
 
 func checkListener(o *Observation) labs.Result {
 	if o.Accelerator == nil {
-		return pending("no accelerator yet")
+		return labs.Pendingf("no accelerator yet")
 	}
 	if len(o.Listeners) == 0 {
-		return pending("accelerator %s has no listener yet", o.accName())
+		return labs.Pendingf("accelerator %s has no listener yet", o.accName())
 	}
 	var seen []string
 	for _, l := range o.Listeners {
 		if l.Protocol == gatypes.ProtocolTcp && len(l.PortRanges) == 1 && aws.ToInt32(l.PortRanges[0].FromPort) == 80 && aws.ToInt32(l.PortRanges[0].ToPort) == 80 {
-			return pass("listener TCP 80-80")
+			return labs.Passf("listener TCP 80-80")
 		}
 		seen = append(seen, portsString(l))
 	}
-	return fail("listener is %s, want TCP 80-80", strings.Join(seen, "; "))
+	return labs.Failf("listener is %s, want TCP 80-80", strings.Join(seen, "; "))
 }
 
 func checkGroups(o *Observation) labs.Result {
 	if o.Accelerator == nil || len(o.Listeners) == 0 {
-		return pending("no listener yet")
+		return labs.Pendingf("no listener yet")
 	}
 	if len(o.Groups) == 0 {
-		return pending("no endpoint groups yet")
+		return labs.Pendingf("no endpoint groups yet")
 	}
 	found := map[string]bool{}
 	for _, g := range o.Groups {
 		r := aws.ToString(g.EndpointGroupRegion)
 		if r != Regions[0] && r != Regions[1] {
-			return fail("an endpoint group is in %s; the lab's ALBs are in %s and %s", r, Regions[0], Regions[1])
+			return labs.Failf("an endpoint group is in %s; the lab's ALBs are in %s and %s", r, Regions[0], Regions[1])
 		}
 		if len(g.EndpointDescriptions) == 0 {
-			return fail("the %s group has no endpoint", r)
+			return labs.Failf("the %s group has no endpoint", r)
 		}
 		d := g.EndpointDescriptions[0]
 		want := ""
@@ -182,31 +161,31 @@ func checkGroups(o *Observation) labs.Result {
 			want = or.LoadBalancerArn
 		}
 		if want != "" && aws.ToString(d.EndpointId) != want {
-			return fail("the %s group's endpoint is %s, not the ALB %s", r, aws.ToString(d.EndpointId), want)
+			return labs.Failf("the %s group's endpoint is %s, not the ALB %s", r, aws.ToString(d.EndpointId), want)
 		}
 		if d.HealthState != gatypes.HealthStateHealthy {
-			return fail("the %s group's endpoint is %s (%s)", r, d.HealthState, aws.ToString(d.HealthReason))
+			return labs.Failf("the %s group's endpoint is %s (%s)", r, d.HealthState, aws.ToString(d.HealthReason))
 		}
 		found[r] = true
 	}
 	if len(o.Groups) != 2 || !found[Regions[0]] || !found[Regions[1]] {
-		return fail("%d endpoint groups, want one in %s and one in %s", len(o.Groups), Regions[0], Regions[1])
+		return labs.Failf("%d endpoint groups, want one in %s and one in %s", len(o.Groups), Regions[0], Regions[1])
 	}
-	return pass("2 endpoint groups, both HEALTHY")
+	return labs.Passf("2 endpoint groups, both HEALTHY")
 }
 
 func checkTraffic(o *Observation) labs.Result {
 	p := o.Probe
 	if p == nil {
-		return pending("no static IP to browse to yet")
+		return labs.Pendingf("no static IP to browse to yet")
 	}
 	if p.Err != "" {
-		return fail("GET %s failed: %s", p.URL, p.Err)
+		return labs.Failf("GET %s failed: %s", p.URL, p.Err)
 	}
 	if r := p.Region(); r != "" {
-		return pass("GET %s: 200 %q from %s in %d ms", p.URL, p.Body, r, p.Latency.Milliseconds())
+		return labs.Passf("GET %s: 200 %q from %s in %d ms", p.URL, p.Body, r, p.Latency.Milliseconds())
 	}
-	return fail("GET %s: %d %q, want 200 \"Hello from <region>\"", p.URL, p.Status, trim(p.Body))
+	return labs.Failf("GET %s: %d %q, want 200 \"Hello from <region>\"", p.URL, p.Status, trim(p.Body))
 }
 
 func trim(s string) string {
@@ -250,17 +229,17 @@ func checkFailover(o *Observation) labs.Result {
 			continue
 		}
 		if n := or.healthyTargets(); n > 0 {
-			return pending("%s instance is %s; its target is still healthy until the health checks notice", r, st)
+			return labs.Pendingf("%s instance is %s; its target is still healthy until the health checks notice", r, st)
 		}
 		if h, _ := groupHealth(o.groupIn(r)); h != gatypes.HealthStateUnhealthy {
-			return pending("%s instance is %s; its endpoint group is %s until Global Accelerator's health checks notice", r, st, h)
+			return labs.Pendingf("%s instance is %s; its endpoint group is %s until Global Accelerator's health checks notice", r, st, h)
 		}
 		if got := o.Probe.Region(); got != other(r) {
-			return fail("%s is UNHEALTHY but the probe answered from %q, want %s", r, got, other(r))
+			return labs.Failf("%s is UNHEALTHY but the probe answered from %q, want %s", r, got, other(r))
 		}
-		return pass("%s instance %s, targets %s, group UNHEALTHY; %s answers", r, st, or.targetSummary(), other(r))
+		return labs.Passf("%s instance %s, targets %s, group UNHEALTHY; %s answers", r, st, or.targetSummary(), other(r))
 	}
-	return pending("no origin instance is stopped")
+	return labs.Pendingf("no origin instance is stopped")
 }
 
 func checkRecovery(o *Observation) labs.Result {
@@ -270,18 +249,18 @@ func checkRecovery(o *Observation) labs.Result {
 			continue
 		}
 		if st := or.instanceState(); st != ec2types.InstanceStateNameRunning {
-			return pending("%s instance was restarted and is %s", r, st)
+			return labs.Pendingf("%s instance was restarted and is %s", r, st)
 		}
 		if or.healthyTargets() == 0 {
-			return pending("%s instance is running; targets %s until the health checks pass", r, or.targetSummary())
+			return labs.Pendingf("%s instance is running; targets %s until the health checks pass", r, or.targetSummary())
 		}
 		if h, why := groupHealth(o.groupIn(r)); h != gatypes.HealthStateHealthy {
-			return pending("%s targets are healthy; its endpoint group is %s (%s) until Global Accelerator's health checks pass", r, h, why)
+			return labs.Pendingf("%s targets are healthy; its endpoint group is %s (%s) until Global Accelerator's health checks pass", r, h, why)
 		}
 		if got := o.Probe.Region(); got != r {
-			return fail("%s is HEALTHY again but the probe answered from %q", r, got)
+			return labs.Failf("%s is HEALTHY again but the probe answered from %q", r, got)
 		}
-		return pass("%s instance restarted, group HEALTHY, %s answers again", r, r)
+		return labs.Passf("%s instance restarted, group HEALTHY, %s answers again", r, r)
 	}
-	return pending("no origin instance has been stopped and started")
+	return labs.Pendingf("no origin instance has been stopped and started")
 }

@@ -59,17 +59,17 @@ func observeDNS(ctx context.Context, c *cloud.Clients, targets []labs.Target, ob
 
 func checkDNS(o *Observation) labs.Result {
 	if len(o.Records) == 0 {
-		return pending("no A record named %s… yet", o.Target.Prefix)
+		return labs.Pendingf("no A record named %s… yet", o.Target.Prefix)
 	}
 	if o.Accelerator == nil {
-		return fail("%s exists but there is no accelerator", aws.ToString(o.Records[0].Name))
+		return labs.Failf("%s exists but there is no accelerator", aws.ToString(o.Records[0].Name))
 	}
 	want := ips(o.Accelerator)
 	dnsName := strings.TrimSuffix(strings.ToLower(aws.ToString(o.Accelerator.DnsName)), ".")
 	for _, rr := range o.Records {
 		name := aws.ToString(rr.Name)
 		if rr.AliasTarget != nil && dnsName != "" && strings.TrimSuffix(strings.ToLower(aws.ToString(rr.AliasTarget.DNSName)), ".") == dnsName {
-			return pass("%s is an alias to %s", name, dnsName)
+			return labs.Passf("%s is an alias to %s", name, dnsName)
 		}
 		got := map[string]bool{}
 		for _, v := range rr.ResourceRecords {
@@ -80,7 +80,7 @@ func checkDNS(o *Observation) labs.Result {
 			all = all && got[ip]
 		}
 		if all {
-			return pass("%s holds both static IPs %s", name, strings.Join(want, ", "))
+			return labs.Passf("%s holds both static IPs %s", name, strings.Join(want, ", "))
 		}
 	}
 	rr := o.Records[0]
@@ -91,5 +91,5 @@ func checkDNS(o *Observation) labs.Result {
 	if rr.AliasTarget != nil {
 		vals = append(vals, "alias "+aws.ToString(rr.AliasTarget.DNSName))
 	}
-	return fail("%s points at %s, not at the accelerator (%s or both of %s)", aws.ToString(rr.Name), strings.Join(vals, ", "), dnsName, strings.Join(want, ", "))
+	return labs.Failf("%s points at %s, not at the accelerator (%s or both of %s)", aws.ToString(rr.Name), strings.Join(vals, ", "), dnsName, strings.Join(want, ", "))
 }

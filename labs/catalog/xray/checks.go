@@ -1,7 +1,6 @@
 package xray
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -15,52 +14,31 @@ import (
 
 func checkpoints() []labs.Checkpoint {
 	return []labs.Checkpoint{
-		{ID: "env-up", Title: "Environment Ready and Green", Check: typed(checkEnvUp)},
-		{ID: "first-signup", Title: "First signup traced", Check: typed(checkFirstSignup)},
-		{ID: "service-map", Title: "Service map shows DynamoDB and SNS", Check: typed(checkServiceMap)},
-		{ID: "auto-signups", Title: "Auto signups running", Check: typed(checkAutoSignups)},
-		{ID: "found-409", Title: "Find the 409s", Check: typed(checkFound409)},
-		{ID: "break-sns", Title: "Remove sns:Publish from the instance role", Check: typed(checkBreakSNS)},
-		{ID: "found-500", Title: "Find the 500s", Check: typed(checkFound500)},
-		{ID: "fixed", Title: "(optional) Restore sns:Publish", Optional: true, Check: typed(checkFixed)},
+		{ID: "env-up", Title: "Environment Ready and Green", Check: labs.Typed(checkEnvUp)},
+		{ID: "first-signup", Title: "First signup traced", Check: labs.Typed(checkFirstSignup)},
+		{ID: "service-map", Title: "Service map shows DynamoDB and SNS", Check: labs.Typed(checkServiceMap)},
+		{ID: "auto-signups", Title: "Auto signups running", Check: labs.Typed(checkAutoSignups)},
+		{ID: "found-409", Title: "Find the 409s", Check: labs.Typed(checkFound409)},
+		{ID: "break-sns", Title: "Remove sns:Publish from the instance role", Check: labs.Typed(checkBreakSNS)},
+		{ID: "found-500", Title: "Find the 500s", Check: labs.Typed(checkFound500)},
+		{ID: "fixed", Title: "(optional) Restore sns:Publish", Optional: true, Check: labs.Typed(checkFixed)},
 	}
-}
-
-// typed adapts a check on *Observation to labs.Checkpoint's signature.
-func typed(f func(o *Observation) labs.Result) func(labs.Observation) labs.Result {
-	return func(obs labs.Observation) labs.Result {
-		o, ok := obs.(*Observation)
-		if !ok || o == nil {
-			return labs.Result{Status: labs.Error, Evidence: "no observation"}
-		}
-		return f(o)
-	}
-}
-
-func pass(format string, a ...any) labs.Result {
-	return labs.Result{Status: labs.Pass, Evidence: fmt.Sprintf(format, a...)}
-}
-func fail(format string, a ...any) labs.Result {
-	return labs.Result{Status: labs.Fail, Evidence: fmt.Sprintf(format, a...)}
-}
-func pending(format string, a ...any) labs.Result {
-	return labs.Result{Status: labs.Pending, Evidence: fmt.Sprintf(format, a...)}
 }
 
 func checkEnvUp(o *Observation) labs.Result {
 	e := o.Env
 	if e == nil {
-		return pending("no environment %s yet", envName(o.Target))
+		return labs.Pendingf("no environment %s yet", envName(o.Target))
 	}
 	switch {
 	case e.Status == ebtypes.EnvironmentStatusLaunching || e.Status == ebtypes.EnvironmentStatusUpdating:
-		return pending("environment %s is %s", envName(o.Target), e.Status)
+		return labs.Pendingf("environment %s is %s", envName(o.Target), e.Status)
 	case e.Status != ebtypes.EnvironmentStatusReady:
-		return fail("environment %s is %s", envName(o.Target), e.Status)
+		return labs.Failf("environment %s is %s", envName(o.Target), e.Status)
 	case e.Health != ebtypes.EnvironmentHealthGreen:
-		return fail("environment %s is Ready but its health is %s", envName(o.Target), e.Health)
+		return labs.Failf("environment %s is Ready but its health is %s", envName(o.Target), e.Health)
 	}
-	return pass("environment %s is Ready and Green", envName(o.Target))
+	return labs.Passf("environment %s is Ready and Green", envName(o.Target))
 }
 
 func count(o *Observation, keep func(s xraytypes.TraceSummary) bool) (n int, last string) {
@@ -82,15 +60,15 @@ func status(s xraytypes.TraceSummary) int32 {
 
 func checkFirstSignup(o *Observation) labs.Result {
 	if len(o.Summaries) == 0 {
-		return pending("no traces of service(%q) in the last %s", tracingName(o.Target), o.SummaryWindow)
+		return labs.Pendingf("no traces of service(%q) in the last %s", tracingName(o.Target), o.SummaryWindow)
 	}
 	n, id := count(o, func(s xraytypes.TraceSummary) bool {
 		return status(s) == 200 && s.Http != nil && strings.EqualFold(aws.ToString(s.Http.HttpMethod), "POST")
 	})
 	if n == 0 {
-		return fail("%d traces of %s, none a POST answered 200", len(o.Summaries), tracingName(o.Target))
+		return labs.Failf("%d traces of %s, none a POST answered 200", len(o.Summaries), tracingName(o.Target))
 	}
-	return pass("%d successful signups traced, e.g. %s", n, id)
+	return labs.Passf("%d successful signups traced, e.g. %s", n, id)
 }
 
 // node returns the graph node named name, or the first whose Type starts with typ.
@@ -114,11 +92,11 @@ func byRef(g []xraytypes.Service, ref *int32) *xraytypes.Service {
 
 func checkServiceMap(o *Observation) labs.Result {
 	if o.Group == nil {
-		return pending("no X-Ray group %s yet", groupName(o.Target))
+		return labs.Pendingf("no X-Ray group %s yet", groupName(o.Target))
 	}
 	root := node(o.Graph, tracingName(o.Target), "")
 	if root == nil {
-		return pending("no node %s in group %s's service map yet", tracingName(o.Target), groupName(o.Target))
+		return labs.Pendingf("no node %s in group %s's service map yet", tracingName(o.Target), groupName(o.Target))
 	}
 	var ddb, sns bool
 	for _, e := range root.Edges {
@@ -128,43 +106,43 @@ func checkServiceMap(o *Observation) labs.Result {
 		}
 	}
 	if !ddb || !sns {
-		return fail("%s calls DynamoDB: %t, SNS: %t; want both", tracingName(o.Target), ddb, sns)
+		return labs.Failf("%s calls DynamoDB: %t, SNS: %t; want both", tracingName(o.Target), ddb, sns)
 	}
-	return pass("%s → DynamoDB and SNS in the service map", tracingName(o.Target))
+	return labs.Passf("%s → DynamoDB and SNS in the service map", tracingName(o.Target))
 }
 
 func checkAutoSignups(o *Observation) labs.Result {
 	root := node(o.Graph, tracingName(o.Target), "")
 	if root == nil || root.SummaryStatistics == nil {
-		return pending("no requests to %s in the last %s", tracingName(o.Target), o.GraphWindow)
+		return labs.Pendingf("no requests to %s in the last %s", tracingName(o.Target), o.GraphWindow)
 	}
 	n := aws.ToInt64(root.SummaryStatistics.TotalCount)
 	if n < 20 {
-		return pending("%d requests to %s in the last %s; auto signups make about 10 a minute", n, tracingName(o.Target), o.GraphWindow)
+		return labs.Pendingf("%d requests to %s in the last %s; auto signups make about 10 a minute", n, tracingName(o.Target), o.GraphWindow)
 	}
-	return pass("%d requests to %s in the last %s", n, tracingName(o.Target), o.GraphWindow)
+	return labs.Passf("%d requests to %s in the last %s", n, tracingName(o.Target), o.GraphWindow)
 }
 
 func checkFound409(o *Observation) labs.Result {
 	n, id := count(o, func(s xraytypes.TraceSummary) bool { return status(s) == 409 })
 	if n == 0 {
-		return pending("no 409 traces in the last %s", o.SummaryWindow)
+		return labs.Pendingf("no 409 traces in the last %s", o.SummaryWindow)
 	}
 	ddb := node(o.Graph, "", "AWS::DynamoDB")
 	if ddb == nil || ddb.SummaryStatistics == nil || ddb.SummaryStatistics.ErrorStatistics == nil || aws.ToInt64(ddb.SummaryStatistics.ErrorStatistics.OtherCount) == 0 {
-		return pending("%d 409 traces (e.g. %s), but the DynamoDB node shows no errors in the map yet", n, id)
+		return labs.Pendingf("%d 409 traces (e.g. %s), but the DynamoDB node shows no errors in the map yet", n, id)
 	}
-	return pass("%d 409 traces, e.g. %s; DynamoDB node has %d errors", n, id, aws.ToInt64(ddb.SummaryStatistics.ErrorStatistics.OtherCount))
+	return labs.Passf("%d 409 traces, e.g. %s; DynamoDB node has %d errors", n, id, aws.ToInt64(ddb.SummaryStatistics.ErrorStatistics.OtherCount))
 }
 
 func checkBreakSNS(o *Observation) labs.Result {
 	switch o.Publish {
 	case "":
-		return pending("instance role %s not evaluated yet", roleName(o.Target))
+		return labs.Pendingf("instance role %s not evaluated yet", roleName(o.Target))
 	case iamtypes.PolicyEvaluationDecisionTypeImplicitDeny, iamtypes.PolicyEvaluationDecisionTypeExplicitDeny:
-		return pass("sns:Publish on %s is %s for %s", o.TopicArn, o.Publish, roleName(o.Target))
+		return labs.Passf("sns:Publish on %s is %s for %s", o.TopicArn, o.Publish, roleName(o.Target))
 	}
-	return pending("sns:Publish is still %s for %s", o.Publish, roleName(o.Target))
+	return labs.Pendingf("sns:Publish is still %s for %s", o.Publish, roleName(o.Target))
 }
 
 const snsDenied = "not authorized to perform: SNS:Publish"
@@ -172,26 +150,26 @@ const snsDenied = "not authorized to perform: SNS:Publish"
 func checkFound500(o *Observation) labs.Result {
 	n, id := count(o, func(s xraytypes.TraceSummary) bool { return status(s) == 500 || aws.ToBool(s.HasFault) })
 	if n == 0 {
-		return pending("no 500 traces in the last %s", o.SummaryWindow)
+		return labs.Pendingf("no 500 traces in the last %s", o.SummaryWindow)
 	}
 	for _, c := range o.Causes {
 		if strings.Contains(c, snsDenied) {
-			return pass("%d 500 traces, e.g. %s: %s", n, id, trim(c, 200))
+			return labs.Passf("%d 500 traces, e.g. %s: %s", n, id, trim(c, 200))
 		}
 	}
 	if len(o.Causes) > 0 {
-		return fail("%d 500 traces, but their cause is not SNS: %s", n, trim(o.Causes[0], 200))
+		return labs.Failf("%d 500 traces, but their cause is not SNS: %s", n, trim(o.Causes[0], 200))
 	}
-	return pending("%d 500 traces (e.g. %s); causes not read yet", n, id)
+	return labs.Pendingf("%d 500 traces (e.g. %s); causes not read yet", n, id)
 }
 
 func checkFixed(o *Observation) labs.Result {
 	faults, _ := count(o, func(s xraytypes.TraceSummary) bool { return aws.ToBool(s.HasFault) })
 	if faults == 0 {
-		return pending("no 500s seen in the last %s", o.SummaryWindow)
+		return labs.Pendingf("no 500s seen in the last %s", o.SummaryWindow)
 	}
 	if o.Publish != iamtypes.PolicyEvaluationDecisionTypeAllowed {
-		return pending("sns:Publish is %s for %s", o.Publish, roleName(o.Target))
+		return labs.Pendingf("sns:Publish is %s for %s", o.Publish, roleName(o.Target))
 	}
 	recent := 0
 	for _, s := range o.Summaries {
@@ -200,9 +178,9 @@ func checkFixed(o *Observation) labs.Result {
 		}
 	}
 	if recent > 0 {
-		return pending("sns:Publish is allowed again; %d 500s in the last 2 minutes", recent)
+		return labs.Pendingf("sns:Publish is allowed again; %d 500s in the last 2 minutes", recent)
 	}
-	return pass("sns:Publish allowed again and no 500s for 2 minutes")
+	return labs.Passf("sns:Publish allowed again and no 500s for 2 minutes")
 }
 
 func trim(s string, n int) string {

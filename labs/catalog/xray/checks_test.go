@@ -70,7 +70,7 @@ func TestEveryCheckpointPassesOnACorrectState(t *testing.T) {
 		}
 	}
 	o.Publish = iamtypes.PolicyEvaluationDecisionTypeImplicitDeny
-	if r := typed(checkBreakSNS)(o); r.Status != labs.Pass {
+	if r := labs.Typed(checkBreakSNS)(o); r.Status != labs.Pass {
 		t.Errorf("break-sns with implicitDeny: %s %q", r.Status, r.Evidence)
 	}
 }
@@ -107,7 +107,7 @@ func TestCheckpointsFailOrWaitOnWrongStates(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			o := correct()
 			tc.mutate(o)
-			r := typed(tc.check)(o)
+			r := labs.Typed(tc.check)(o)
 			if r.Status != tc.want || !strings.Contains(r.Evidence, tc.says) {
 				t.Errorf("%s %q; want %s saying %q", r.Status, r.Evidence, tc.want, tc.says)
 			}

@@ -1,0 +1,30 @@
+package labs
+
+import "fmt"
+
+// Passf is a passing result whose evidence is formatted like fmt.Sprintf.
+func Passf(format string, a ...any) Result {
+	return Result{Status: Pass, Evidence: fmt.Sprintf(format, a...)}
+}
+
+// Failf is a failing result: the student's resource exists but is wrong.
+func Failf(format string, a ...any) Result {
+	return Result{Status: Fail, Evidence: fmt.Sprintf(format, a...)}
+}
+
+// Pendingf is a pending result: the student has not got there yet.
+func Pendingf(format string, a ...any) Result {
+	return Result{Status: Pending, Evidence: fmt.Sprintf(format, a...)}
+}
+
+// Typed adapts a check written against a lab's concrete observation type O to a
+// Checkpoint.Check: an observation of another type, or a nil one, is an Error.
+func Typed[O any](f func(o *O) Result) func(Observation) Result {
+	return func(obs Observation) Result {
+		o, ok := obs.(*O)
+		if !ok || o == nil {
+			return Result{Status: Error, Evidence: "no observation"}
+		}
+		return f(o)
+	}
+}
