@@ -26,7 +26,9 @@ type Observation struct {
 	Target labs.Target
 	At     time.Time
 	// Env is the student's Beanstalk environment (nil until created).
-	Env    *ebtypes.EnvironmentDescription
+	Env *ebtypes.EnvironmentDescription
+	// Health is DescribeEnvironmentHealth's answer, nil when the environment has no
+	// enhanced health (or the read failed): the widget's extra, not the checkpoint's.
 	Health *eb.DescribeEnvironmentHealthOutput
 	// Group is the student's X-Ray group (nil until created).
 	Group *xraytypes.GroupSummary
@@ -163,9 +165,11 @@ func observeOne(ctx context.Context, c *cloud.Clients, o *Observation, now time.
 	if o.Env != nil && o.Env.Status == ebtypes.EnvironmentStatusReady {
 		h, err := c.ElasticBeanstalk.DescribeEnvironmentHealth(ctx, &eb.DescribeEnvironmentHealthInput{EnvironmentName: aws.String(envName(t)),
 			AttributeNames: []ebtypes.EnvironmentHealthAttribute{ebtypes.EnvironmentHealthAttributeAll}})
-		if err != nil {
-			o.Problems = append(o.Problems, "environment health: "+err.Error())
-		} else {
+		// DescribeEnvironmentHealth answers only for environments with enhanced health
+		// (basic health gets InvalidRequestException "not supported"): it is an extra
+		// for the widget, never the judge. The checkpoint reads Health and HealthStatus
+		// from DescribeEnvironments, which every environment has.
+		if err == nil {
 			o.Health = h
 		}
 	}

@@ -2,6 +2,7 @@ package xray
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,8 +14,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/xray"
+	"github.com/aws/smithy-go"
 
 	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/cloud"
 	"github.com/labdash/labdash/labs/cloud/sim"
 )
 
@@ -82,6 +85,25 @@ func TestObserveOnTheSimulator(t *testing.T) {
 	got, _ = Observe(ctx, c, []labs.Target{tg})
 	if o2 := got["s07"].(*Observation); len(o2.Summaries) != before || len(o2.Graph) == 0 {
 		t.Errorf("second cycle: %d summaries (want the cached %d), %d graph nodes", len(o2.Summaries), before, len(o2.Graph))
+	}
+	// Basic health: DescribeEnvironmentHealth answers InvalidRequestException, and
+	// the environment checkpoint still passes from DescribeEnvironments' colour.
+	basic := cloud.Intercept(c, func(_ context.Context, call cloud.Call) error {
+		if call.Op == "DescribeEnvironmentHealth" {
+			return &smithy.GenericAPIError{Code: "InvalidRequestException", Message: "DescribeEnvironmentHealth is not supported."}
+		}
+		return nil
+	})
+	got, err = Observe(ctx, basic, []labs.Target{tg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o3 := got["s07"].(*Observation)
+	if r := labs.Typed(checkEnvUp)(o3); r.Status != labs.Pass || o3.Health != nil || len(o3.Problems) > 0 {
+		t.Errorf("basic health: env-up %s %q, health %v, problems %v", r.Status, r.Evidence, o3.Health, o3.Problems)
+	}
+	if v := ebHealth(o3, nil); v.Tile == nil || !strings.Contains(v.Tile.Badge, "Green") {
+		t.Errorf("basic health widget: %+v", v)
 	}
 	if _, err := Observe(ctx, nil, nil); err == nil {
 		t.Error("Observe without clients succeeded")

@@ -109,6 +109,9 @@ func ebHealth(o *Observation, _ *labs.History) labs.WidgetView {
 		return labs.WidgetView{Empty: "No environment " + envName(o.Target) + " yet."}
 	}
 	tile := &labs.Tile{Badge: string(o.Env.Status) + " · " + string(o.Env.Health)}
+	if st := o.Env.HealthStatus; st != "" {
+		tile.Badge = string(st) + " · " + string(o.Env.Health)
+	}
 	if h := o.Health; h != nil {
 		tile.Badge = strings.TrimSpace(aws.ToString(h.HealthStatus) + " · " + aws.ToString(h.Color))
 		if m := h.ApplicationMetrics; m != nil && m.StatusCodes != nil {
