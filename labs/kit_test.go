@@ -41,3 +41,35 @@ func TestResultHelpers(t *testing.T) {
 		}
 	}
 }
+
+func TestCacheKeep(t *testing.T) {
+	type mem struct{ n int }
+	c := NewCache()
+	Keep[mem](c, "s01", "m").n = 3
+	Keep[mem](c, "", "m").n = 7
+	if got := Keep[mem](c, "s01", "m").n; got != 3 {
+		t.Errorf("s01: %d, want the 3 kept", got)
+	}
+	if got := Keep[mem](c, "s02", "m").n; got != 0 {
+		t.Errorf("s02: %d, want a fresh entry", got)
+	}
+	if got := Keep[int](c, "s01", "m"); *got != 0 {
+		t.Errorf("another type under the same key: %d, want a fresh value", *got)
+	}
+	if got := c.Students(); len(got) != 2 || got[0] != "s01" || got[1] != "s02" {
+		t.Errorf("students: %v", got)
+	}
+	c.Forget("s01")
+	if got := Keep[mem](c, "s01", "m").n; got != 0 {
+		t.Errorf("s01 after Forget: %d, want a fresh entry", got)
+	}
+	if got := Keep[mem](c, "", "m").n; got != 7 {
+		t.Errorf("group entry after Forget(s01): %d, want 7", got)
+	}
+	var none *Cache
+	Keep[mem](none, "s01", "m").n = 5
+	if got := Keep[mem](none, "s01", "m").n; got != 0 {
+		t.Errorf("nil cache remembered %d", got)
+	}
+	none.Forget("s01")
+}

@@ -134,5 +134,6 @@ func (p *Persona) Makes(id string) bool { return p != nil && p.Mistakes[id] }
 // Observer reads, in as few calls as the APIs allow, the state of many students of a
 // class who share one (account, region), and returns each student's observation.
 // Errors for one student are carried in its observation; a returned error means the
-// whole batch could not be read.
-type Observer func(ctx context.Context, c *cloud.Clients, targets []Target) (map[string]Observation, error)
+// whole batch could not be read. cache is the group's memory between cycles (see
+// Cache; nil remembers nothing).
+type Observer func(ctx context.Context, c *cloud.Clients, cache *Cache, targets []Target) (map[string]Observation, error)

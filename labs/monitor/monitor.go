@@ -67,7 +67,11 @@ type Monitor struct {
 	views     map[key]map[string]labs.WidgetView
 	hist      map[key]*labs.History
 	backoff   map[groupKey]*retry // groups whose last read failed
+	caches    map[cacheKey]*labs.Cache
 }
+
+// cacheKey names the memory one lab keeps for one group of a class.
+type cacheKey struct{ class, lab, account, region string }
 
 // groupKey is one lab's batch of a class in one account.
 type groupKey struct{ class, lab, account string }
@@ -99,7 +103,7 @@ func New(log *slog.Logger, store *db.Store, registry *labs.Registry, provider cl
 		opt.Publish = func([]Update) {}
 	}
 	return &Monitor{log: log, store: store, registry: registry, provider: provider, interval: opt.Interval, publish: opt.Publish,
-		known: map[string]bool{}, cells: map[key]Cell{}, ever: map[key]map[string]bool{}, loaded: map[string]bool{}, views: map[key]map[string]labs.WidgetView{}, hist: map[key]*labs.History{}, backoff: map[groupKey]*retry{}}
+		known: map[string]bool{}, cells: map[key]Cell{}, ever: map[key]map[string]bool{}, loaded: map[string]bool{}, views: map[key]map[string]labs.WidgetView{}, hist: map[key]*labs.History{}, backoff: map[groupKey]*retry{}, caches: map[cacheKey]*labs.Cache{}}
 }
 
 // Run cycles until ctx is done.
@@ -170,6 +174,7 @@ func (m *Monitor) cycleClass(ctx context.Context, c *db.Class) error {
 			g.targets = append(g.targets, labs.NewTarget(c.ID, st.Slug, st.AccountID, region))
 			g.ids[st.Slug] = st.ID
 		}
+		caches := m.groupCaches(c.ID, lab.ID, groups)
 		for _, acct := range sortedGroupKeys(groups) {
 			g := groups[acct]
 			gk := groupKey{c.ID, lab.ID, g.account}
@@ -183,7 +188,7 @@ func (m *Monitor) cycleClass(ctx context.Context, c *db.Class) error {
 			if m.waiting(gk, now) {
 				continue
 			}
-			obs, err := lab.Observe(ctx, clients, g.targets)
+			obs, err := lab.Observe(ctx, clients, caches[acct], g.targets)
 			if err != nil {
 				// One lab's batch failing (the tagging sweep throttled, an outage)
 				// keeps its cells' last state, marked stale, and is retried with
@@ -216,6 +221,42 @@ func (m *Monitor) cycleClass(ctx context.Context, c *db.Class) error {
 		m.publish(updates)
 	}
 	return errors.Join(errs...)
+}
+
+// groupCaches returns the cache of each of lab's groups in class (by account),
+// creating the missing ones, forgetting the students who left a group and dropping
+// the caches of groups that no longer exist (every student of an account gone, or
+// the lab's region changed).
+func (m *Monitor) groupCaches(classID, labID string, groups map[string]*group) map[string]*labs.Cache {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[string]*labs.Cache, len(groups))
+	if m.forgotten[classID] {
+		return out // a deleted class gets throwaway (nil) caches
+	}
+	for k, cache := range m.caches {
+		if k.class != classID || k.lab != labID {
+			continue
+		}
+		g := groups[k.account]
+		if g == nil || g.region != k.region {
+			delete(m.caches, k)
+			continue
+		}
+		for _, st := range cache.Students() {
+			if _, ok := g.ids[st]; !ok {
+				cache.Forget(st)
+			}
+		}
+	}
+	for acct, g := range groups {
+		k := cacheKey{classID, labID, g.account, g.region}
+		if m.caches[k] == nil {
+			m.caches[k] = labs.NewCache()
+		}
+		out[acct] = m.caches[k]
+	}
+	return out
 }
 
 // waiting reports whether group k failed recently and is still backing off.
@@ -452,6 +493,11 @@ func (m *Monitor) Forget(classID string) {
 	}
 	m.forgotten[classID] = true // class ids are never reused
 	delete(m.loaded, classID)
+	for k := range m.caches {
+		if k.class == classID {
+			delete(m.caches, k)
+		}
+	}
 	for k := range m.cells {
 		if k.class == classID {
 			delete(m.cells, k)

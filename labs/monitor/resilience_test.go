@@ -282,7 +282,7 @@ func TestThrottledSweepBacksOff(t *testing.T) {
 // class's other labs from being judged.
 func TestOneLabFailingKeepsTheOthers(t *testing.T) {
 	broken := labs.Lab{ID: "broken", Order: 99, Title: "Broken", Checkpoints: []labs.Checkpoint{{ID: "xx", Title: "x", Check: func(labs.Observation) labs.Result { return labs.Result{Status: labs.Pass} }}},
-		Observe: func(context.Context, *cloud.Clients, []labs.Target) (map[string]labs.Observation, error) {
+		Observe: func(context.Context, *cloud.Clients, *labs.Cache, []labs.Target) (map[string]labs.Observation, error) {
 			return nil, errors.New("broken: outage")
 		}}
 	f := newFixture(t, 3, broken)

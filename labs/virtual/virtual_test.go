@@ -41,13 +41,14 @@ func runStudents(t *testing.T, personas map[string]labs.Persona, d time.Duration
 	if err != nil {
 		t.Fatal(err)
 	}
+	cache := labs.NewCache() // the monitor's memory of this group
 	for elapsed := time.Duration(0); elapsed < d; elapsed += 5 * time.Second {
 		clock.Advance(5 * time.Second)
 		r.RunDue(ctx)
 		if elapsed%(30*time.Second) != 0 {
 			continue
 		}
-		obs, err := lab.Observe(ctx, c, targets)
+		obs, err := lab.Observe(ctx, c, cache, targets)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -35,7 +35,7 @@ func Lab() labs.Lab {
 		Summary:     "Run nginxdemos/hello as a 2-task Fargate service behind an ALB and watch target tracking scale it.",
 		Checkpoints: checkpoints(),
 		Widgets:     widgets(),
-		Observe:     NewObserver().Observe,
+		Observe:     Observe,
 		Template:    template,
 		Cleanup:     []string{"AWS::CloudWatch::Alarm", "AWS::ApplicationAutoScaling::ScalingPolicy", "AWS::ApplicationAutoScaling::ScalableTarget", "AWS::ECS::Service", "AWS::ECS::Cluster", "AWS::ECS::TaskDefinition", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::EC2::SecurityGroup", "AWS::Logs::LogGroup"},
 		Script:      script(),

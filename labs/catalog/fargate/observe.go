@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -53,6 +52,7 @@ type Observation struct {
 
 	byPrefix map[string]bool // ARNs found by name prefix rather than by tag
 	last     *Observation    // the previous cycle's observation of this student, if any
+	mem      *studentMemory  // what the monitor's cache keeps about this student
 }
 
 // StaleParts reports the parts of the observation carried over from the last cycle
@@ -135,7 +135,7 @@ func (o *Observation) markPrefix(arn *string) {
 func findClustersByName(ctx context.Context, c *cloud.Clients, targets []labs.Target, obs map[string]*Observation) {
 	var names []string
 	for _, t := range targets {
-		if obs[t.StudentID].Cluster == nil && !recentlyMissed(c, "cluster", clusterName(t)) {
+		if o := obs[t.StudentID]; o.Cluster == nil && !recentlyMissed(o, "cluster") {
 			names = append(names, clusterName(t))
 		}
 	}
@@ -153,7 +153,11 @@ func findClustersByName(ctx context.Context, c *cloud.Clients, targets []labs.Ta
 			ref := aws.ToString(f.Arn)
 			name := ref[strings.LastIndex(ref, "/")+1:]
 			if aws.ToString(f.Reason) == "MISSING" {
-				noteMiss(c, "cluster", name)
+				for _, t := range targets {
+					if name == clusterName(t) {
+						noteMiss(obs[t.StudentID], "cluster")
+					}
+				}
 				continue
 			}
 			for _, t := range targets {
@@ -182,10 +186,10 @@ func findLBsByName(ctx context.Context, c *cloud.Clients, targets []labs.Target,
 	var lbNames, tgNames []string
 	for _, t := range targets {
 		o := obs[t.StudentID]
-		if o.LoadBalancer == nil && !recentlyMissed(c, "lb", lbName(t)) {
+		if o.LoadBalancer == nil && !recentlyMissed(o, "lb") {
 			lbNames = append(lbNames, lbName(t))
 		}
-		if len(o.TargetGroups) == 0 && !recentlyMissed(c, "tg", tgName(t)) {
+		if len(o.TargetGroups) == 0 && !recentlyMissed(o, "tg") {
 			tgNames = append(tgNames, tgName(t))
 		}
 	}
@@ -206,7 +210,7 @@ func findLBsByName(ctx context.Context, c *cloud.Clients, targets []labs.Target,
 			return out.LoadBalancers, nil
 		})
 		for _, n := range res.Missing {
-			noteMiss(c, "lb", n)
+			noteMiss(owner(n), "lb")
 		}
 		for _, n := range res.Failed {
 			if o := owner(n); o != nil {
@@ -230,7 +234,7 @@ func findLBsByName(ctx context.Context, c *cloud.Clients, targets []labs.Target,
 			return out.TargetGroups, nil
 		})
 		for _, n := range res.Missing {
-			noteMiss(c, "tg", n)
+			noteMiss(owner(n), "tg")
 		}
 		for _, n := range res.Failed {
 			if o := owner(n); o != nil {
@@ -246,19 +250,23 @@ func findLBsByName(ctx context.Context, c *cloud.Clients, targets []labs.Target,
 	}
 }
 
-// misses remembers names a prefix lookup did not find, so a student who has not
-// created a resource yet costs one lookup a minute rather than one a cycle.
-var misses sync.Map // "account/region/kind/name" → time.Time of the miss (provider clock)
-
+// missTTL is how long a name a prefix lookup did not find is not asked for again:
+// a student who has not created a resource yet costs one lookup a minute rather
+// than one a cycle.
 const missTTL = time.Minute
 
-func recentlyMissed(c *cloud.Clients, kind, name string) bool {
-	v, ok := misses.Load(c.Account + "/" + c.Region + "/" + kind + "/" + name)
-	return ok && c.Clock().Sub(v.(time.Time)) < missTTL
+// recentlyMissed reports whether o's resource of kind ("cluster", "lb", "tg") was
+// looked up by name and not found within missTTL.
+func recentlyMissed(o *Observation, kind string) bool {
+	at, ok := o.mem.misses[kind]
+	return ok && o.At.Sub(at) < missTTL && !o.At.Before(at)
 }
 
-func noteMiss(c *cloud.Clients, kind, name string) {
-	misses.Store(c.Account+"/"+c.Region+"/"+kind+"/"+name, c.Clock())
+// noteMiss remembers that o's resource of kind was not found this cycle.
+func noteMiss(o *Observation, kind string) {
+	if o != nil {
+		o.mem.misses[kind] = o.At
+	}
 }
 
 // isTaskDefMissing reports whether DescribeTaskDefinition said the family or
@@ -291,17 +299,38 @@ const (
 	alarmsPageMax       = 100
 )
 
-// Observer reads the lab for the monitor. It owns what it remembers between cycles:
-// each student's last observation (so a read that fails for a reason other than "not
-// found" keeps the last state, marked stale, rather than reading as "deleted") and
-// the task definitions it has described. Both are bounded: a student no cycle has
-// read for lastTTL is forgotten, and the task definitions are an LRU of
-// taskDefCacheMax revisions.
-type Observer struct {
-	mu       sync.Mutex
-	last     map[string]*Observation // "account/region/class/student"
+// groupMemory is what the lab keeps for a whole group between cycles, in the
+// monitor's cache (labs.Cache): the task definitions it has described, an LRU of
+// taskDefCacheMax revisions (a student who left keeps a few entries until they age
+// out).
+type groupMemory struct {
 	taskDefs *lru[*ecstypes.TaskDefinition]
 	latest   *lru[latestRead] // a family's latest revision, for students without a service yet
+}
+
+// studentMemory is what the lab keeps about one student between cycles: the last
+// observation (so a read that fails for a reason other than "not found" keeps the
+// last state, marked stale, rather than reading as "deleted") and when a name
+// lookup last missed. The monitor forgets it when the student leaves the class.
+type studentMemory struct {
+	last   *Observation
+	misses map[string]time.Time // kind → when the lookup by name found nothing
+}
+
+func groupMemoryOf(cache *labs.Cache) *groupMemory {
+	g := labs.Keep[groupMemory](cache, "", "fargate")
+	if g.taskDefs == nil {
+		g.taskDefs, g.latest = newLRU[*ecstypes.TaskDefinition](taskDefCacheMax), newLRU[latestRead](taskDefCacheMax)
+	}
+	return g
+}
+
+func studentMemoryOf(cache *labs.Cache, t labs.Target) *studentMemory {
+	m := labs.Keep[studentMemory](cache, t.StudentID, "fargate")
+	if m.misses == nil {
+		m.misses = map[string]time.Time{}
+	}
+	return m
 }
 
 // latestRead is one read of a family's latest revision.
@@ -315,28 +344,9 @@ type latestRead struct {
 // it. A service names its revision, which is described once.
 const latestEvery = 30 * time.Second
 
-// lastTTL is how long a student no cycle reads (a deleted class, a removed student)
-// keeps its last observation.
-const lastTTL = time.Hour
-
 // taskDefCacheMax bounds the task definitions remembered: a few revisions per student
 // of the largest class.
 const taskDefCacheMax = 8192
-
-// NewObserver returns an observer with empty memory.
-func NewObserver() *Observer {
-	return &Observer{last: map[string]*Observation{}, taskDefs: newLRU[*ecstypes.TaskDefinition](taskDefCacheMax), latest: newLRU[latestRead](taskDefCacheMax)}
-}
-
-// Observe reads the lab once with a fresh Observer (no memory of earlier cycles);
-// the monitor uses the Lab's Observer, which remembers.
-func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[string]labs.Observation, error) {
-	return NewObserver().Observe(ctx, c, targets)
-}
-
-func lastKey(c *cloud.Clients, t labs.Target) string {
-	return c.Account + "/" + c.Region + "/" + t.ClassID + "/" + t.StudentID
-}
 
 // Observe reads every target's Fargate lab state with the fewest calls the APIs
 // allow: one tagging sweep finds the class's clusters, services, load balancers and
@@ -349,7 +359,9 @@ func lastKey(c *cloud.Clients, t labs.Target) string {
 // A stale ARN from the tagging sweep (a resource just deleted) costs its batch a
 // split, never the class; a read that fails otherwise marks the students it concerns
 // stale with their last state. Only the tagging sweep failing fails the batch.
-func (ob *Observer) Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[string]labs.Observation, error) {
+//
+// What it remembers between cycles lives in cache, the monitor's memory of the group.
+func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets []labs.Target) (map[string]labs.Observation, error) {
 	if len(targets) == 0 {
 		return map[string]labs.Observation{}, nil
 	}
@@ -357,18 +369,13 @@ func (ob *Observer) Observe(ctx context.Context, c *cloud.Clients, targets []lab
 	now := c.Clock()
 	obs := make(map[string]*Observation, len(targets))
 	byPrefix := map[string]*Observation{}
-	ob.mu.Lock()
-	for k, o := range ob.last {
-		if now.Sub(o.At) > lastTTL {
-			delete(ob.last, k)
-		}
-	}
+	ob := groupMemoryOf(cache)
 	for _, t := range targets {
-		o := &Observation{Target: t, At: now, last: ob.last[lastKey(c, t)]}
+		mem := studentMemoryOf(cache, t)
+		o := &Observation{Target: t, At: now, last: mem.last, mem: mem}
 		obs[t.StudentID] = o
 		byPrefix[t.Prefix] = o
 	}
-	ob.mu.Unlock()
 	owner := func(name string) *Observation {
 		for p, o := range byPrefix {
 			if strings.HasPrefix(name, p) {
@@ -685,13 +692,11 @@ func (ob *Observer) Observe(ctx context.Context, c *cloud.Clients, targets []lab
 	}
 
 	out := make(map[string]labs.Observation, len(obs))
-	ob.mu.Lock()
 	for id, o := range obs {
 		o.last = nil // one cycle back is all a stale part needs
-		ob.last[lastKey(c, o.Target)] = o
+		o.mem.last = o
 		out[id] = o
 	}
-	ob.mu.Unlock()
 	return out, nil
 }
 

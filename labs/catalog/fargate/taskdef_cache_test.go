@@ -38,12 +38,12 @@ func TestTaskDefinitionsDescribedOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ob := NewObserver()
+	cache := labs.NewCache() // the monitor's, for this group
 	count := func() int64 { return counter.Count("ecs", "DescribeTaskDefinition") }
 	var per []int64
 	for cycle := 0; cycle < 2; cycle++ {
 		before := count()
-		obs, err := ob.Observe(ctx, c, targets)
+		obs, err := Observe(ctx, c, cache, targets)
 		if err != nil {
 			t.Fatal(err)
 		}

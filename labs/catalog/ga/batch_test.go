@@ -45,7 +45,7 @@ func TestTargetGroupsBatchedAroundAMissingName(t *testing.T) {
 		}
 	}
 	before := counter.Count("elbv2", "DescribeTargetGroups")
-	obs, err := Observe(ctx, c, targets)
+	obs, err := Observe(ctx, c, nil, targets)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ func TestLabOnSimulator(t *testing.T) {
 	env := &labs.Env{C: c, T: tg, Persona: &labs.Persona{}, Stack: map[string]string{}, Memo: map[string]string{}}
 	judge := func() map[string]labs.Status {
 		t.Helper()
-		all, err := lab.Observe(ctx, c, []labs.Target{tg})
+		all, err := lab.Observe(ctx, c, nil, []labs.Target{tg})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +85,7 @@ func TestLabOnSimulator(t *testing.T) {
 		t.Errorf("failover %s recovery %s before stopping", got["failover"], got["recovery"])
 	}
 	h := labs.NewHistory()
-	all, _ := lab.Observe(ctx, c, []labs.Target{tg})
+	all, _ := lab.Observe(ctx, c, nil, []labs.Target{tg})
 	if v := lab.Widgets[0].View(all["s07"], h); v.Failover == nil || v.Failover.Answering != "us-east-1" || len(v.Failover.Groups) != 2 {
 		t.Errorf("widget: %+v", v.Failover)
 	}
@@ -94,7 +94,7 @@ func TestLabOnSimulator(t *testing.T) {
 	if got := judge(); got["failover"] != labs.Pass {
 		t.Errorf("failover is %s after watching it", got["failover"])
 	}
-	all, _ = lab.Observe(ctx, c, []labs.Target{tg})
+	all, _ = lab.Observe(ctx, c, nil, []labs.Target{tg})
 	if v := lab.Widgets[0].View(all["s07"], h); v.Failover == nil || v.Failover.Answering != "eu-west-1" || len(v.Failover.Timeline) != 1 {
 		t.Errorf("widget after failover: %+v", v.Failover)
 	}

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
-	"sync"
 	"time"
 
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
@@ -95,7 +93,7 @@ func (o *Observation) Resources() []labs.Resource {
 }
 
 // Observe reads the lab for every target of one (account, region) batch.
-func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[string]labs.Observation, error) {
+func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets []labs.Target) (map[string]labs.Observation, error) {
 	if c == nil || c.GlobalAccelerator == nil {
 		return nil, errors.New("ga: no Global Accelerator client")
 	}
@@ -109,7 +107,7 @@ func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[
 	if err := observeAccelerators(ctx, c, targets, obs); err != nil {
 		return nil, err
 	}
-	observeDNS(ctx, c, targets, obs)
+	observeDNS(ctx, c, cache, targets, obs)
 	for _, region := range Regions {
 		rc := c
 		if c.Region != region {
@@ -121,7 +119,7 @@ func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[
 				return nil, fmt.Errorf("ga: clients in %s: %w", region, err)
 			}
 		}
-		observeOrigins(ctx, rc, region, targets, obs)
+		observeOrigins(ctx, rc, cache, region, targets, obs)
 	}
 	if c.HTTP != nil {
 		for _, t := range targets {
@@ -222,37 +220,23 @@ type healthRead struct {
 	targets []elbtypes.TargetHealthDescription
 }
 
-// healthCache holds the last read per client and target group; entries older than
-// a minute are dropped at each batch. Keying by the client keeps two providers (two
-// simulated worlds in one test binary) apart; the AWS provider reuses its clients,
-// while the simulator hands out new ones per call, so on the simulator, which has no
-// rate limits, every cycle reads afresh.
-var healthCache sync.Map
-
-type healthKey struct {
-	client any
-	arn    string
+// memory is what the lab keeps about one student between cycles, in the
+// monitor's cache (labs.Cache): the last target-health read per region and target
+// group.
+type memory struct {
+	health map[string]*healthRead // "region/target group ARN"
 }
 
-// loadHealth looks key up only when its client can be a map key at all.
-func loadHealth(key healthKey, cacheable bool) (any, bool) {
-	if !cacheable {
-		return nil, false
+func memoryOf(cache *labs.Cache, t labs.Target) *memory {
+	m := labs.Keep[memory](cache, t.StudentID, "ga")
+	if m.health == nil {
+		m.health = map[string]*healthRead{}
 	}
-	return healthCache.Load(key)
+	return m
 }
 
-func evictHealth(now time.Time) {
-	healthCache.Range(func(k, v any) bool {
-		if now.Sub(v.(*healthRead).at) > time.Minute {
-			healthCache.Delete(k)
-		}
-		return true
-	})
-}
-
-func observeOrigins(ctx context.Context, c *cloud.Clients, region string, targets []labs.Target, obs map[string]*Observation) {
-	evictHealth(c.Clock())
+func observeOrigins(ctx context.Context, c *cloud.Clients, cache *labs.Cache, region string, targets []labs.Target, obs map[string]*Observation) {
+	now := c.Clock()
 	byName := map[string]*Observation{}
 	var names []string
 	for _, t := range targets {
@@ -286,17 +270,19 @@ func observeOrigins(ctx context.Context, c *cloud.Clients, region string, target
 		if len(tg.LoadBalancerArns) > 0 {
 			or.LoadBalancerArn = tg.LoadBalancerArns[0]
 		}
-		key := healthKey{client: c.ELBv2, arn: or.TargetGroupArn}
-		cacheable := reflect.TypeOf(c.ELBv2).Comparable()
-		if v, ok := loadHealth(key, cacheable); cacheable && ok && c.Clock().Sub(v.(*healthRead).at) < healthEvery {
-			or.Targets = v.(*healthRead).targets
+		mem, key := memoryOf(cache, o.Target), region+"/"+or.TargetGroupArn
+		if r := mem.health[key]; r != nil && now.Sub(r.at) < healthEvery && !now.Before(r.at) {
+			or.Targets = r.targets
 		} else if th, err := c.ELBv2.DescribeTargetHealth(ctx, &elbv2.DescribeTargetHealthInput{TargetGroupArn: tg.TargetGroupArn}); err != nil {
 			o.Problems = append(o.Problems, region+" DescribeTargetHealth: "+err.Error())
 		} else {
 			or.Targets = th.TargetHealthDescriptions
-			if cacheable {
-				healthCache.Store(key, &healthRead{at: c.Clock(), targets: th.TargetHealthDescriptions})
+			for k, r := range mem.health { // a target group replaced leaves its old read behind
+				if now.Sub(r.at) > time.Minute {
+					delete(mem.health, k)
+				}
 			}
+			mem.health[key] = &healthRead{at: now, targets: th.TargetHealthDescriptions}
 		}
 		o.Origins[region] = or
 	}

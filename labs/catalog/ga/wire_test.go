@@ -68,7 +68,7 @@ func TestObserveOverTheWire(t *testing.T) {
 		}
 	}
 	clock.Advance(3 * time.Minute)
-	all, err := lab.Observe(ctx, c, []labs.Target{tg})
+	all, err := lab.Observe(ctx, c, nil, []labs.Target{tg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,8 +79,9 @@ func TestObserveOverTheWire(t *testing.T) {
 	}
 }
 
-// TestTargetHealthCadence: a target group's health is read at most every 10 s
-// with the same clients (the AWS provider's), however often the monitor cycles.
+// TestTargetHealthCadence: a target group's health is read at most every 10 s,
+// however often the monitor cycles, on the simulator's path too (fresh clients each
+// cycle, the memory in the monitor's cache).
 func TestTargetHealthCadence(t *testing.T) {
 	ctx := context.Background()
 	clock := sim.NewManualClock(time.Date(2031, 1, 2, 3, 0, 0, 0, time.UTC))
@@ -95,18 +96,24 @@ func TestTargetHealthCadence(t *testing.T) {
 	}
 	clock.Advance(5 * time.Minute)
 	reads := 0
-	c := cloud.Intercept(raw, func(_ context.Context, call cloud.Call) error {
+	count := func(_ context.Context, call cloud.Call) error {
 		if call.Op == "DescribeTargetHealth" {
 			reads++
 		}
 		return nil
-	})
+	}
+	cache := labs.NewCache() // the monitor's, for this group
 	for i, step := range []struct {
 		advance time.Duration
 		want    int
 	}{{0, 1}, {2 * time.Second, 1}, {5 * time.Second, 1}, {4 * time.Second, 2}} {
 		clock.Advance(step.advance)
-		all, err := Lab().Observe(ctx, c, []labs.Target{tg})
+		// The monitor's path on the simulator: fresh clients every cycle, one cache.
+		fresh, err := w.Clients(ctx, "", "us-east-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := Lab().Observe(ctx, cloud.Intercept(fresh, count), cache, []labs.Target{tg})
 		if err != nil {
 			t.Fatal(err)
 		}

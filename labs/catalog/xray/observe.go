@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -57,12 +56,12 @@ const (
 	envNamesMax   = 100 // DescribeEnvironments EnvironmentNames per call (one request, no documented cap; keep it modest)
 )
 
-// xrayCache keeps each student's last X-Ray reads so the throttled APIs are called
-// at most at their cadence; students fall into different seconds of the minute
-// by when they were first read, which staggers them.
+// xrayCache keeps each student's last X-Ray reads, in the monitor's cache
+// (labs.Cache), so the throttled APIs are called at most at their cadence;
+// students fall into different seconds of the minute by when they were first
+// read, which staggers them.
 type xrayCache struct {
-	usedAt    time.Time // the last cycle that read this student (evicted after cacheTTL)
-	roleArn   string    // the prerequisite stack's outputs, read until found
+	roleArn   string // the prerequisite stack's outputs, read until found
 	topicArn  string
 	graphAt   time.Time
 	graph     []xraytypes.Service
@@ -71,40 +70,16 @@ type xrayCache struct {
 	causes    []string
 }
 
-var cache sync.Map // "account/region/class/student" → *xrayCache
-
-func cacheOf(c *cloud.Clients, t labs.Target) *xrayCache {
-	v, _ := cache.LoadOrStore(c.Account+"/"+c.Region+"/"+t.ClassID+"/"+t.StudentID, &xrayCache{})
-	kc := v.(*xrayCache)
-	kc.usedAt = c.Clock()
-	return kc
-}
-
-// cacheTTL is how long a student no cycle reads (a deleted class, a removed
-// student) keeps its cached reads.
-const cacheTTL = time.Hour
-
-// evict drops the cached reads of students no cycle has read for cacheTTL.
-func evict(now time.Time) {
-	cache.Range(func(k, v any) bool {
-		if now.Sub(v.(*xrayCache).usedAt) > cacheTTL {
-			cache.Delete(k)
-		}
-		return true
-	})
-}
-
 // Observe reads every target's lab state: one DescribeEnvironments per 100
 // students, one paginated GetGroups for the class, then per student
 // DescribeEnvironmentHealth, DescribeStacks (outputs) and SimulatePrincipalPolicy,
 // GetServiceGraph at most once a minute, GetTraceSummaries at most every 30 s and
 // one BatchGetTraces (≤5 ids) when new faults appeared.
-func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[string]labs.Observation, error) {
+func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets []labs.Target) (map[string]labs.Observation, error) {
 	if c == nil || c.ElasticBeanstalk == nil || c.XRay == nil {
 		return nil, errors.New("xray: observe: missing clients")
 	}
 	now := c.Clock()
-	evict(now)
 	obs := map[string]*Observation{}
 	for _, t := range targets {
 		obs[t.StudentID] = &Observation{Target: t, At: now, GraphWindow: graphWindow, SummaryWindow: summaryWindow}
@@ -150,7 +125,7 @@ func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[
 		if g, ok := groups[groupName(t)]; ok {
 			o.Group = &g
 		}
-		observeOne(ctx, c, o, now)
+		observeOne(ctx, c, labs.Keep[xrayCache](cache, t.StudentID, "xray"), o, now)
 	}
 	res := make(map[string]labs.Observation, len(obs))
 	for k, v := range obs {
@@ -160,7 +135,7 @@ func Observe(ctx context.Context, c *cloud.Clients, targets []labs.Target) (map[
 }
 
 // observeOne does a student's per-student reads; failures go to o.Problems.
-func observeOne(ctx context.Context, c *cloud.Clients, o *Observation, now time.Time) {
+func observeOne(ctx context.Context, c *cloud.Clients, kc *xrayCache, o *Observation, now time.Time) {
 	t := o.Target
 	if o.Env != nil && o.Env.Status == ebtypes.EnvironmentStatusReady {
 		h, err := c.ElasticBeanstalk.DescribeEnvironmentHealth(ctx, &eb.DescribeEnvironmentHealthInput{EnvironmentName: aws.String(envName(t)),
@@ -173,7 +148,6 @@ func observeOne(ctx context.Context, c *cloud.Clients, o *Observation, now time.
 			o.Health = h
 		}
 	}
-	kc := cacheOf(c, t)
 	// A stack's outputs do not change once it is complete: read them until found.
 	if kc.roleArn == "" && c.CloudFormation != nil {
 		if out, err := labs.StackOutputs(ctx, c, stackName(t)); err == nil {

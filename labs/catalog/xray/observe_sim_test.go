@@ -66,7 +66,8 @@ func TestObserveOnTheSimulator(t *testing.T) {
 	}
 	clock.Advance(4 * time.Minute)
 
-	got, err := Observe(ctx, c, []labs.Target{tg})
+	cache := labs.NewCache() // the monitor's, for this group
+	got, err := Observe(ctx, c, cache, []labs.Target{tg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,7 @@ func TestObserveOnTheSimulator(t *testing.T) {
 	// A second cycle 10 s later reuses the X-Ray reads.
 	clock.Advance(10 * time.Second)
 	before := len(o.Summaries)
-	got, _ = Observe(ctx, c, []labs.Target{tg})
+	got, _ = Observe(ctx, c, cache, []labs.Target{tg})
 	if o2 := got["s07"].(*Observation); len(o2.Summaries) != before || len(o2.Graph) == 0 {
 		t.Errorf("second cycle: %d summaries (want the cached %d), %d graph nodes", len(o2.Summaries), before, len(o2.Graph))
 	}
@@ -94,7 +95,7 @@ func TestObserveOnTheSimulator(t *testing.T) {
 		}
 		return nil
 	})
-	got, err = Observe(ctx, basic, []labs.Target{tg})
+	got, err = Observe(ctx, basic, cache, []labs.Target{tg})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +106,7 @@ func TestObserveOnTheSimulator(t *testing.T) {
 	if v := ebHealth(o3, nil); v.Tile == nil || !strings.Contains(v.Tile.Badge, "Green") {
 		t.Errorf("basic health widget: %+v", v)
 	}
-	if _, err := Observe(ctx, nil, nil); err == nil {
+	if _, err := Observe(ctx, nil, nil, nil); err == nil {
 		t.Error("Observe without clients succeeded")
 	}
 }

@@ -237,7 +237,7 @@ func TestFargateChecksOnMoto(t *testing.T) {
 	// A student of another class must not be observed.
 	seedStudent(t, ctx, c, net, labs.NewTarget("zz9zz", "s01", awstest.Account, awstest.Region), correct)
 
-	obs, err := fargate.Observe(ctx, c, targets)
+	obs, err := fargate.Observe(ctx, c, nil, targets)
 	if err != nil {
 		t.Fatalf("fargate.Observe on moto: %v", err)
 	}
