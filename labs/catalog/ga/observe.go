@@ -151,16 +151,13 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 func observeAccelerators(ctx context.Context, c *cloud.Clients, targets []labs.Target, obs map[string]*Observation) error {
 	ga := c.GlobalAccelerator
 	var accs []gatypes.Accelerator
-	var token *string
-	for page := 0; page < 20; page++ {
-		out, err := ga.ListAccelerators(ctx, &globalaccelerator.ListAcceleratorsInput{MaxResults: aws.Int32(100), NextToken: token})
+	pages := globalaccelerator.NewListAcceleratorsPaginator(ga, &globalaccelerator.ListAcceleratorsInput{MaxResults: aws.Int32(100)})
+	for page := 0; page < 20 && pages.HasMorePages(); page++ {
+		out, err := pages.NextPage(ctx)
 		if err != nil {
 			return fmt.Errorf("ga: list accelerators: %w", err)
 		}
 		accs = append(accs, out.Accelerators...)
-		if token = out.NextToken; token == nil {
-			break
-		}
 	}
 	class := targets[0].ClassID
 	for i := range accs {
@@ -290,13 +287,13 @@ func observeOrigins(ctx context.Context, c *cloud.Clients, cache *labs.Cache, re
 	for _, t := range targets {
 		ids = append(ids, t.StudentID)
 	}
-	in := &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{
+	pages := ec2.NewDescribeInstancesPaginator(c.EC2, &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{
 		{Name: aws.String("tag:labdash:class"), Values: []string{targets[0].ClassID}},
 		{Name: aws.String("tag:labdash:lab"), Values: []string{ID}},
 		{Name: aws.String("tag:labdash:student"), Values: ids},
-	}}
-	for page := 0; page < 10; page++ {
-		out, err := c.EC2.DescribeInstances(ctx, in)
+	}})
+	for page := 0; page < 10 && pages.HasMorePages(); page++ {
+		out, err := pages.NextPage(ctx)
 		if err != nil {
 			for _, t := range targets {
 				obs[t.StudentID].Problems = append(obs[t.StudentID].Problems, region+" DescribeInstances: "+err.Error())
@@ -323,9 +320,6 @@ func observeOrigins(ctx context.Context, c *cloud.Clients, cache *labs.Cache, re
 					}
 				}
 			}
-		}
-		if in.NextToken = out.NextToken; in.NextToken == nil {
-			return
 		}
 	}
 }

@@ -54,6 +54,10 @@ const (
 	summaryEvery  = 30 * time.Second
 	batchTraceMax = 5
 	envNamesMax   = 100 // DescribeEnvironments EnvironmentNames per call (one request, no documented cap; keep it modest)
+	// groupPagesMax and summaryPagesMax cap the pages read per cycle (groups for the
+	// class, trace summaries per student).
+	groupPagesMax   = 100
+	summaryPagesMax = 20
 )
 
 // xrayCache keeps each student's last X-Ray reads, in the monitor's cache
@@ -106,19 +110,15 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 	}
 	// Groups: one paginated call for everybody.
 	groups := map[string]xraytypes.GroupSummary{}
-	in := &xray.GetGroupsInput{}
-	for {
-		out, err := c.XRay.GetGroups(ctx, in)
+	pages := xray.NewGetGroupsPaginator(c.XRay, &xray.GetGroupsInput{})
+	for page := 0; page < groupPagesMax && pages.HasMorePages(); page++ {
+		out, err := pages.NextPage(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("xray: get groups: %w", err)
 		}
 		for _, g := range out.Groups {
 			groups[aws.ToString(g.GroupName)] = g
 		}
-		if out.NextToken == nil || aws.ToString(out.NextToken) == "" {
-			break
-		}
-		in.NextToken = out.NextToken
 	}
 	for _, t := range targets {
 		o := obs[t.StudentID]
@@ -206,16 +206,13 @@ func summaries(ctx context.Context, c *cloud.Clients, filter string, from, to ti
 		in.FilterExpression = aws.String(filter)
 	}
 	var all []xraytypes.TraceSummary
-	for page := 0; page < 20; page++ {
-		out, err := c.XRay.GetTraceSummaries(ctx, in)
+	pages := xray.NewGetTraceSummariesPaginator(c.XRay, in)
+	for page := 0; page < summaryPagesMax && pages.HasMorePages(); page++ {
+		out, err := pages.NextPage(ctx)
 		if err != nil {
 			return nil, err
 		}
 		all = append(all, out.TraceSummaries...)
-		if out.NextToken == nil || aws.ToString(out.NextToken) == "" {
-			break
-		}
-		in.NextToken = out.NextToken
 	}
 	sort.SliceStable(all, func(i, j int) bool { return aws.ToTime(all[i].StartTime).Before(aws.ToTime(all[j].StartTime)) })
 	return all, nil
