@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,6 +37,64 @@ type Observation struct {
 	Probe       *Probe                       // nil when there was nothing to probe
 	Records     []r53types.ResourceRecordSet // A records named with the student's prefix (checkpoint 7)
 	Problems    []string                     // reads that failed for this student
+	// Stale names the parts whose read failed this cycle for a reason other than
+	// "not found" (throttling, an outage): they hold the last cycle's state.
+	Stale []string
+
+	last *Observation // the previous cycle's observation of this student, if any
+}
+
+// StaleParts reports the parts carried over from the last cycle (labs.Staler).
+func (o *Observation) StaleParts() []string { return o.Stale }
+
+// stale marks part as not read this cycle (err is neither success nor "not
+// found") and carries the last cycle's state of it. Parts: "accelerator",
+// "listeners", and per region "origin <region>", "health <region>",
+// "instance <region>".
+func (o *Observation) stale(part string, err error) {
+	if slices.Contains(o.Stale, part) {
+		return
+	}
+	o.Stale = append(o.Stale, part)
+	o.Problems = append(o.Problems, part+": "+err.Error())
+	l := o.last
+	if l == nil {
+		return
+	}
+	kind, region, _ := strings.Cut(part, " ")
+	lo := l.Origins[region]
+	origin := func() *Origin { // this cycle's origin in region, made from the last if need be
+		or := o.Origins[region]
+		if or == nil {
+			or = &Origin{Region: region}
+			if lo != nil {
+				cp := *lo
+				or = &cp
+			}
+			o.Origins[region] = or
+		}
+		return or
+	}
+	switch kind {
+	case "accelerator":
+		if o.Accelerator == nil {
+			o.Accelerator = l.Accelerator
+		}
+	case "listeners":
+		o.Listeners, o.Groups = l.Listeners, l.Groups
+	case "origin":
+		if lo != nil {
+			origin()
+		}
+	case "health":
+		if lo != nil {
+			origin().Targets = lo.Targets
+		}
+	case "instance":
+		if lo != nil {
+			origin().Instance = lo.Instance
+		}
+	}
 }
 
 // Origin is one region's web server behind its ALB.
@@ -99,7 +158,7 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 	}
 	obs := map[string]*Observation{}
 	for _, t := range targets {
-		obs[t.StudentID] = &Observation{Target: t, At: c.Clock(), Origins: map[string]*Origin{}}
+		obs[t.StudentID] = &Observation{Target: t, At: c.Clock(), Origins: map[string]*Origin{}, last: memoryOf(cache, t).last}
 	}
 	if len(targets) == 0 {
 		return map[string]labs.Observation{}, nil
@@ -141,6 +200,8 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 	}
 	out := make(map[string]labs.Observation, len(obs))
 	for k, v := range obs {
+		v.last = nil // one cycle back is all a stale part needs
+		memoryOf(cache, v.Target).last = v
 		out[k] = v
 	}
 	return out, nil
@@ -164,7 +225,16 @@ func observeAccelerators(ctx context.Context, c *cloud.Clients, targets []labs.T
 		a := accs[i]
 		tags, err := ga.ListTagsForResource(ctx, &globalaccelerator.ListTagsForResourceInput{ResourceArn: a.AcceleratorArn})
 		if err != nil {
-			continue // deleted between the calls
+			if batch.IsNotFound(err) {
+				continue // deleted between the calls
+			}
+			for _, o := range obs { // the tags unread: the student it was last cycle's keeps it
+				if o.last != nil && o.last.Accelerator != nil && aws.ToString(o.last.Accelerator.AcceleratorArn) == aws.ToString(a.AcceleratorArn) {
+					o.Accelerator = &a
+					o.stale("accelerator", err)
+				}
+			}
+			continue
 		}
 		var cls, student string
 		for _, tg := range tags.Tags {
@@ -188,15 +258,15 @@ func observeAccelerators(ctx context.Context, c *cloud.Clients, targets []labs.T
 		}
 		ls, err := ga.ListListeners(ctx, &globalaccelerator.ListListenersInput{AcceleratorArn: o.Accelerator.AcceleratorArn, MaxResults: aws.Int32(100)})
 		if err != nil {
-			o.Problems = append(o.Problems, "ListListeners: "+err.Error())
+			o.stale("listeners", fmt.Errorf("ListListeners: %w", err))
 			continue
 		}
 		o.Listeners = ls.Listeners
 		for _, l := range ls.Listeners {
 			gs, err := ga.ListEndpointGroups(ctx, &globalaccelerator.ListEndpointGroupsInput{ListenerArn: l.ListenerArn, MaxResults: aws.Int32(100)})
 			if err != nil {
-				o.Problems = append(o.Problems, "ListEndpointGroups: "+err.Error())
-				continue
+				o.stale("listeners", fmt.Errorf("ListEndpointGroups: %w", err))
+				break
 			}
 			o.Groups = append(o.Groups, gs.EndpointGroups...)
 		}
@@ -222,6 +292,7 @@ type healthRead struct {
 // group.
 type memory struct {
 	health map[string]*healthRead // "region/target group ARN"
+	last   *Observation           // the last cycle's observation, for the parts a read fails
 }
 
 func memoryOf(cache *labs.Cache, t labs.Target) *memory {
@@ -242,7 +313,7 @@ func observeOrigins(ctx context.Context, c *cloud.Clients, cache *labs.Cache, re
 	}
 	// 20 names a call; a name that does not exist yet fails its whole batch, so
 	// batch.Describe drops the name the error gives (else halves the batch) rather
-	// than asking name by name. Other errors leave the students' origins unread.
+	// than asking name by name. Other errors keep the students' last origins, stale.
 	var tgs []elbtypes.TargetGroup
 	for i := 0; i < len(names); i += 20 {
 		chunk := names[i:min(i+20, len(names))]
@@ -255,7 +326,7 @@ func observeOrigins(ctx context.Context, c *cloud.Clients, cache *labs.Cache, re
 		})
 		tgs = append(tgs, res.Found...)
 		for _, n := range res.Failed {
-			byName[n].Problems = append(byName[n].Problems, region+" DescribeTargetGroups: "+res.Err.Error())
+			byName[n].stale("origin "+region, fmt.Errorf("DescribeTargetGroups: %w", res.Err))
 		}
 	}
 	for _, tg := range tgs {
@@ -271,7 +342,9 @@ func observeOrigins(ctx context.Context, c *cloud.Clients, cache *labs.Cache, re
 		if r := mem.health[key]; r != nil && now.Sub(r.at) < healthEvery && !now.Before(r.at) {
 			or.Targets = r.targets
 		} else if th, err := c.ELBv2.DescribeTargetHealth(ctx, &elbv2.DescribeTargetHealthInput{TargetGroupArn: tg.TargetGroupArn}); err != nil {
-			o.Problems = append(o.Problems, region+" DescribeTargetHealth: "+err.Error())
+			o.Origins[region] = or
+			o.stale("health "+region, fmt.Errorf("DescribeTargetHealth: %w", err))
+			or = o.Origins[region]
 		} else {
 			or.Targets = th.TargetHealthDescriptions
 			for k, r := range mem.health { // a target group replaced leaves its old read behind
@@ -296,7 +369,7 @@ func observeOrigins(ctx context.Context, c *cloud.Clients, cache *labs.Cache, re
 		out, err := pages.NextPage(ctx)
 		if err != nil {
 			for _, t := range targets {
-				obs[t.StudentID].Problems = append(obs[t.StudentID].Problems, region+" DescribeInstances: "+err.Error())
+				obs[t.StudentID].stale("instance "+region, fmt.Errorf("DescribeInstances: %w", err))
 			}
 			return
 		}

@@ -84,17 +84,7 @@ func TestObserveOverTheWire(t *testing.T) {
 // cycle, the memory in the monitor's cache).
 func TestTargetHealthCadence(t *testing.T) {
 	ctx := context.Background()
-	clock := sim.NewManualClock(time.Date(2031, 1, 2, 3, 0, 0, 0, time.UTC))
-	w := sim.New(sim.Options{Clock: clock, DefaultAccount: "111122223333", Seed: 11})
-	raw, _ := w.Clients(ctx, "", "us-east-1")
-	tg := labs.NewTarget("c43", "s01", "111122223333", "us-east-1")
-	vpc, subnets := w.ClassVPC("", "us-east-1")
-	if _, err := raw.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String(stackName(tg, "us-east-1")), TemplateBody: aws.String(string(template)),
-		Parameters: []cfntypes.Parameter{{ParameterKey: aws.String("Prefix"), ParameterValue: aws.String(tg.Prefix)}, {ParameterKey: aws.String("VpcId"), ParameterValue: aws.String(vpc)},
-			{ParameterKey: aws.String("Subnets"), ParameterValue: aws.String(strings.Join(subnets, ","))}}}); err != nil {
-		t.Fatal(err)
-	}
-	clock.Advance(5 * time.Minute)
+	w, clock, tg := originWorld(t)
 	reads := 0
 	count := func(_ context.Context, call cloud.Call) error {
 		if call.Op == "DescribeTargetHealth" {
@@ -124,4 +114,27 @@ func TestTargetHealthCadence(t *testing.T) {
 			t.Fatalf("cycle %d: origin %+v, want its target (read or remembered)", i, or)
 		}
 	}
+}
+
+// originWorld is a simulated world with one student's prerequisite stack in
+// us-east-1, its web server up and registered.
+func originWorld(t *testing.T) (*sim.World, *sim.ManualClock, labs.Target) {
+	t.Helper()
+	ctx := context.Background()
+	clock := sim.NewManualClock(time.Date(2031, 1, 2, 3, 0, 0, 0, time.UTC))
+	w := sim.New(sim.Options{Clock: clock, DefaultAccount: "111122223333", Seed: 11})
+	raw, err := w.Clients(ctx, "", "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := labs.NewTarget("c43", "s01", "111122223333", "us-east-1")
+	vpc, subnets := w.ClassVPC("", "us-east-1")
+	if _, err := raw.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String(stackName(tg, "us-east-1")), TemplateBody: aws.String(string(template)),
+		Parameters: []cfntypes.Parameter{{ParameterKey: aws.String("Prefix"), ParameterValue: aws.String(tg.Prefix)}, {ParameterKey: aws.String("VpcId"), ParameterValue: aws.String(vpc)},
+			{ParameterKey: aws.String("Subnets"), ParameterValue: aws.String(strings.Join(subnets, ","))}},
+		Tags: []cfntypes.Tag{{Key: aws.String("labdash:class"), Value: aws.String(tg.ClassID)}, {Key: aws.String("labdash:student"), Value: aws.String(tg.StudentID)}, {Key: aws.String("labdash:lab"), Value: aws.String(ID)}}}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(5 * time.Minute)
+	return w, clock, tg
 }
