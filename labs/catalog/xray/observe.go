@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -44,6 +45,21 @@ type Observation struct {
 	// Publish is SimulatePrincipalPolicy's decision for sns:Publish on the topic ("" if not read).
 	Publish  iamtypes.PolicyEvaluationDecisionType
 	Problems []string
+	// Stale names the parts ("environment", "graph", "summaries", "publish") whose
+	// read failed this cycle for a reason other than "not found": they hold the
+	// last state read.
+	Stale []string
+}
+
+// StaleParts reports the parts carried over from an earlier cycle (labs.Staler).
+func (o *Observation) StaleParts() []string { return o.Stale }
+
+// stale marks part as not read this cycle; the caller carries its last state.
+func (o *Observation) stale(part string, err error) {
+	if !slices.Contains(o.Stale, part) {
+		o.Stale = append(o.Stale, part)
+	}
+	o.Problems = append(o.Problems, part+": "+err.Error())
 }
 
 // Read windows and cadences (LABS.md Lab 7: one poller, ≥30 s, short windows).
@@ -65,6 +81,8 @@ const (
 // students fall into different seconds of the minute by when they were first
 // read, which staggers them.
 type xrayCache struct {
+	env       *ebtypes.EnvironmentDescription // the last environment read (nil: none)
+	publish   iamtypes.PolicyEvaluationDecisionType
 	roleArn   string // the prerequisite stack's outputs, read until found
 	topicArn  string
 	graphAt   time.Time
@@ -85,8 +103,10 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 	}
 	now := c.Clock()
 	obs := map[string]*Observation{}
+	mem := map[string]*xrayCache{}
 	for _, t := range targets {
 		obs[t.StudentID] = &Observation{Target: t, At: now, GraphWindow: graphWindow, SummaryWindow: summaryWindow}
+		mem[t.StudentID] = labs.Keep[xrayCache](cache, t.StudentID, "xray")
 	}
 	// Environments, 100 names a call.
 	var names []string
@@ -96,14 +116,20 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 	for i := 0; i < len(names); i += envNamesMax {
 		chunk := names[i:min(i+envNamesMax, len(names))]
 		out, err := c.ElasticBeanstalk.DescribeEnvironments(ctx, &eb.DescribeEnvironmentsInput{EnvironmentNames: chunk, IncludeDeleted: aws.Bool(false)})
-		if err != nil {
-			return nil, fmt.Errorf("xray: describe environments: %w", err)
-		}
-		for j := range out.Environments {
-			d := out.Environments[j]
-			for _, t := range targets {
-				if aws.ToString(d.EnvironmentName) == envName(t) {
-					obs[t.StudentID].Env = &d
+		for _, t := range targets {
+			if !slices.Contains(chunk, envName(t)) {
+				continue
+			}
+			o, kc := obs[t.StudentID], mem[t.StudentID]
+			if err != nil { // the chunk's students keep their last environment
+				o.Env = kc.env
+				o.stale("environment", fmt.Errorf("describe environments: %w", err))
+				continue
+			}
+			kc.env = nil
+			for j := range out.Environments {
+				if d := out.Environments[j]; aws.ToString(d.EnvironmentName) == envName(t) {
+					o.Env, kc.env = &d, &d
 				}
 			}
 		}
@@ -125,7 +151,7 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 		if g, ok := groups[groupName(t)]; ok {
 			o.Group = &g
 		}
-		observeOne(ctx, c, labs.Keep[xrayCache](cache, t.StudentID, "xray"), o, now)
+		observeOne(ctx, c, mem[t.StudentID], o, now)
 	}
 	res := make(map[string]labs.Observation, len(obs))
 	for k, v := range obs {
@@ -159,15 +185,17 @@ func observeOne(ctx context.Context, c *cloud.Clients, kc *xrayCache, o *Observa
 		out, err := c.IAM.SimulatePrincipalPolicy(ctx, &iam.SimulatePrincipalPolicyInput{PolicySourceArn: aws.String(o.RoleArn),
 			ActionNames: []string{"sns:Publish"}, ResourceArns: []string{o.TopicArn}})
 		if err != nil {
-			o.Problems = append(o.Problems, "simulate sns:Publish: "+err.Error())
+			o.Publish = kc.publish
+			o.stale("publish", fmt.Errorf("simulate sns:Publish: %w", err))
 		} else if len(out.EvaluationResults) > 0 {
 			o.Publish = out.EvaluationResults[0].EvalDecision
+			kc.publish = o.Publish
 		}
 	}
 	if o.Group != nil && now.Sub(kc.graphAt) >= graphEvery {
 		g, err := c.XRay.GetServiceGraph(ctx, &xray.GetServiceGraphInput{StartTime: aws.Time(now.Add(-graphWindow)), EndTime: aws.Time(now), GroupName: aws.String(groupName(t))})
 		if err != nil {
-			o.Problems = append(o.Problems, "service graph: "+err.Error())
+			o.stale("graph", fmt.Errorf("service graph: %w", err))
 		} else {
 			kc.graphAt, kc.graph = now, g.Services
 		}
@@ -178,7 +206,7 @@ func observeOne(ctx context.Context, c *cloud.Clients, kc *xrayCache, o *Observa
 	if o.Env != nil && now.Sub(kc.sumAt) >= summaryEvery {
 		sums, err := summaries(ctx, c, fmt.Sprintf("service(%q)", tracingName(t)), now.Add(-summaryWindow), now)
 		if err != nil {
-			o.Problems = append(o.Problems, "trace summaries: "+err.Error())
+			o.stale("summaries", fmt.Errorf("trace summaries: %w", err))
 		} else {
 			newFault := false
 			known := map[string]bool{}

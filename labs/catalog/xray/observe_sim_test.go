@@ -87,6 +87,30 @@ func TestObserveOnTheSimulator(t *testing.T) {
 	if o2 := got["s07"].(*Observation); len(o2.Summaries) != before || len(o2.Graph) == 0 {
 		t.Errorf("second cycle: %d summaries (want the cached %d), %d graph nodes", len(o2.Summaries), before, len(o2.Graph))
 	}
+	// Throttled reads keep the last environment, graph and summaries, marked stale,
+	// and the next good cycle clears the mark.
+	throttled := cloud.Intercept(c, func(_ context.Context, call cloud.Call) error {
+		switch call.Op {
+		case "DescribeEnvironments", "GetServiceGraph", "GetTraceSummaries":
+			return &smithy.GenericAPIError{Code: "Throttling", Message: "Rate exceeded"}
+		}
+		return nil
+	})
+	clock.Advance(graphEvery) // both X-Ray reads are due
+	got, err = Observe(ctx, throttled, cache, []labs.Target{tg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := got["s07"].(*Observation)
+	if r := labs.Typed(checkEnvUp)(held); r.Status != labs.Pass || len(held.Summaries) == 0 || len(held.Graph) == 0 ||
+		strings.Join(held.StaleParts(), ",") != "environment,graph,summaries" {
+		t.Errorf("throttled: env-up %s %q, %d summaries, %d graph nodes, stale %v", r.Status, r.Evidence, len(held.Summaries), len(held.Graph), held.StaleParts())
+	}
+	clock.Advance(2 * time.Second)
+	got, _ = Observe(ctx, c, cache, []labs.Target{tg})
+	if back := got["s07"].(*Observation); len(back.StaleParts()) > 0 || back.Env == nil {
+		t.Errorf("recovered: stale %v, environment %v", back.StaleParts(), back.Env != nil)
+	}
 	// Basic health: DescribeEnvironmentHealth answers InvalidRequestException, and
 	// the environment checkpoint still passes from DescribeEnvironments' colour.
 	basic := cloud.Intercept(c, func(_ context.Context, call cloud.Call) error {
