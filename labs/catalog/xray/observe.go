@@ -16,6 +16,7 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/xray"
 	xraytypes "github.com/aws/aws-sdk-go-v2/service/xray/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/labdash/labdash/labs"
 	"github.com/labdash/labdash/labs/cloud"
@@ -69,7 +70,11 @@ const (
 	graphEvery    = time.Minute
 	summaryEvery  = 30 * time.Second
 	batchTraceMax = 5
-	envNamesMax   = 100 // DescribeEnvironments EnvironmentNames per call (one request, no documented cap; keep it modest)
+	// basicHealthEvery is how long an environment DescribeEnvironmentHealth called
+	// basic (InvalidRequestException) is not asked again; a student may turn
+	// enhanced health on.
+	basicHealthEvery = 10 * time.Minute
+	envNamesMax      = 100 // DescribeEnvironments EnvironmentNames per call (one request, no documented cap; keep it modest)
 	// groupPagesMax and summaryPagesMax cap the pages read per cycle (groups for the
 	// class, trace summaries per student).
 	groupPagesMax   = 100
@@ -83,7 +88,8 @@ const (
 type xrayCache struct {
 	env       *ebtypes.EnvironmentDescription // the last environment read (nil: none)
 	publish   iamtypes.PolicyEvaluationDecisionType
-	roleArn   string // the prerequisite stack's outputs, read until found
+	basicAt   time.Time // when DescribeEnvironmentHealth last said "not supported" (basic health)
+	roleArn   string    // the prerequisite stack's outputs, read until found
 	topicArn  string
 	graphAt   time.Time
 	graph     []xraytypes.Service
@@ -163,15 +169,19 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 // observeOne does a student's per-student reads; failures go to o.Problems.
 func observeOne(ctx context.Context, c *cloud.Clients, kc *xrayCache, o *Observation, now time.Time) {
 	t := o.Target
-	if o.Env != nil && o.Env.Status == ebtypes.EnvironmentStatusReady {
+	if o.Env != nil && o.Env.Status == ebtypes.EnvironmentStatusReady && (kc.basicAt.IsZero() || now.Sub(kc.basicAt) >= basicHealthEvery) {
 		h, err := c.ElasticBeanstalk.DescribeEnvironmentHealth(ctx, &eb.DescribeEnvironmentHealthInput{EnvironmentName: aws.String(envName(t)),
 			AttributeNames: []ebtypes.EnvironmentHealthAttribute{ebtypes.EnvironmentHealthAttributeAll}})
 		// DescribeEnvironmentHealth answers only for environments with enhanced health
 		// (basic health gets InvalidRequestException "not supported"): it is an extra
 		// for the widget, never the judge. The checkpoint reads Health and HealthStatus
 		// from DescribeEnvironments, which every environment has.
-		if err == nil {
-			o.Health = h
+		var ae smithy.APIError
+		switch {
+		case err == nil:
+			o.Health, kc.basicAt = h, time.Time{}
+		case errors.As(err, &ae) && ae.ErrorCode() == "InvalidRequestException":
+			kc.basicAt = now // basic health: ask again only after basicHealthEvery
 		}
 	}
 	// A stack's outputs do not change once it is complete: read them until found.

@@ -113,8 +113,11 @@ func TestObserveOnTheSimulator(t *testing.T) {
 	}
 	// Basic health: DescribeEnvironmentHealth answers InvalidRequestException, and
 	// the environment checkpoint still passes from DescribeEnvironments' colour.
+	// It is asked again only after basicHealthEvery.
+	healthCalls := 0
 	basic := cloud.Intercept(c, func(_ context.Context, call cloud.Call) error {
 		if call.Op == "DescribeEnvironmentHealth" {
+			healthCalls++
 			return &smithy.GenericAPIError{Code: "InvalidRequestException", Message: "DescribeEnvironmentHealth is not supported."}
 		}
 		return nil
@@ -129,6 +132,18 @@ func TestObserveOnTheSimulator(t *testing.T) {
 	}
 	if v := ebHealth(o3, nil); v.Tile == nil || !strings.Contains(v.Tile.Badge, "Green") {
 		t.Errorf("basic health widget: %+v", v)
+	}
+	for _, step := range []struct {
+		advance time.Duration
+		calls   int
+	}{{2 * time.Second, 1}, {basicHealthEvery, 2}} {
+		clock.Advance(step.advance)
+		if _, err := Observe(ctx, basic, cache, []labs.Target{tg}); err != nil {
+			t.Fatal(err)
+		}
+		if healthCalls != step.calls {
+			t.Errorf("after %s: %d DescribeEnvironmentHealth calls, want %d", step.advance, healthCalls, step.calls)
+		}
 	}
 	if _, err := Observe(ctx, nil, nil, nil); err == nil {
 		t.Error("Observe without clients succeeded")
