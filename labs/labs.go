@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"sort"
 
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+
 	"github.com/labdash/labdash/labs/cloud/authz"
 )
 
@@ -47,6 +49,16 @@ type Lab struct {
 	Observe Observer
 	// Template is the prerequisite CloudFormation template (YAML), one stack per student.
 	Template []byte
+	// Capabilities are what CreateStack must acknowledge for Template: exactly
+	// what it needs (CAPABILITY_NAMED_IAM for named IAM roles), nothing for a
+	// template without IAM resources.
+	Capabilities []cfntypes.Capability
+	// StackParams gives the template's lab-specific parameters (Lab 7's sample-app
+	// bundle); the common ones (Prefix, GroupName, RolePath, PermissionsBoundary,
+	// VpcId, Subnets) come from StackParameters for every lab.
+	StackParams func(ctx context.Context, e StackEnv) (map[string]string, error)
+	// Demo puts the lab in the demo class (simulated AWS, virtual students).
+	Demo bool
 	// Script is what a virtual student does, in order.
 	Script []Step
 	// Mistakes are the ids of the usual mistakes the script can make, with what each does.
@@ -140,6 +152,17 @@ func (r *Registry) Register(l Lab) {
 func (r *Registry) Lab(id string) (Lab, bool) {
 	l, ok := r.byID[id]
 	return l, ok
+}
+
+// Demo returns the labs of the demo class (Lab.Demo), in Order then id order.
+func (r *Registry) Demo() []Lab {
+	var out []Lab
+	for _, l := range r.All() {
+		if l.Demo {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // All returns every lab, in Order then id order.

@@ -6,6 +6,7 @@ package labs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -14,6 +15,7 @@ import (
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/smithy-go"
 	"github.com/goccy/go-yaml"
 
 	"github.com/labdash/labdash/labs/cloud"
@@ -44,23 +46,25 @@ func (l Lab) StackTags(classID, student string) []cfntypes.Tag {
 		{Key: aws.String("labdash:lab"), Value: aws.String(l.ID)}, {Key: aws.String("labdash:managed-by"), Value: aws.String("dashboard")}}
 }
 
-// StackCapabilities are what CreateStack must acknowledge for the prerequisite
-// templates: some create named IAM roles and instance profiles (Lab 7).
-var StackCapabilities = []cfntypes.Capability{cfntypes.CapabilityCapabilityIam, cfntypes.CapabilityCapabilityNamedIam}
+// StackEnv is what a lab's StackParams may use: the clients of the account and
+// region the stack goes to, and the student it is for.
+type StackEnv struct {
+	C *cloud.Clients
+	T Target
+}
 
-// StackParameters are the values for the parameters the template declares among
-// Prefix (the student's name prefix), GroupName (class and student, e.g. c42s07),
-// RolePath (/labdash/<class>/<student>/), VpcId (the region's default VPC), Subnets
-// (two of its subnets, in different Availability Zones), and SourceBucket and
-// SourceKey (where Lab 7's sample-app bundle is: on AWS it must be uploaded there
-// first; docs/aws-setup.md).
-func StackParameters(ctx context.Context, c *cloud.Clients, template []byte, t Target) ([]cfntypes.Parameter, error) {
+// StackParameters are the values for the parameters the template declares: the
+// common ones, Prefix (the student's name prefix), GroupName (class and student,
+// e.g. c42s07), RolePath (/labdash/<class>/<student>/), PermissionsBoundary,
+// VpcId (the region's default VPC) and Subnets (two of its subnets, in different
+// Availability Zones), and those the lab's StackParams gives.
+func StackParameters(ctx context.Context, c *cloud.Clients, l Lab, t Target) ([]cfntypes.Parameter, error) {
 	prefix := t.Prefix
 	var tmpl struct {
 		Parameters map[string]any `yaml:"Parameters"`
 	}
-	if err := yaml.Unmarshal(template, &tmpl); err != nil {
-		return nil, fmt.Errorf("the prerequisite template does not parse: %w", err)
+	if err := yaml.Unmarshal(l.Template, &tmpl); err != nil {
+		return nil, fmt.Errorf("the prerequisite template of %s does not parse: %w", l.ID, err)
 	}
 	var params []cfntypes.Parameter
 	add := func(k, v string) {
@@ -79,11 +83,22 @@ func StackParameters(ctx context.Context, c *cloud.Clients, template []byte, t T
 	if declared("PermissionsBoundary") {
 		add("PermissionsBoundary", BoundaryARN(c.Account, t.ClassID))
 	}
-	if declared("SourceBucket") {
-		add("SourceBucket", "labdash-artifacts-"+c.Account+"-"+c.Region)
-	}
-	if declared("SourceKey") {
-		add("SourceKey", "xray-sample/eb-node-express-sample-xray.zip")
+	if l.StackParams != nil {
+		own, err := l.StackParams(ctx, StackEnv{C: c, T: t})
+		if err != nil {
+			return nil, fmt.Errorf("stack parameters of %s: %w", l.ID, err)
+		}
+		keys := make([]string, 0, len(own))
+		for k := range own {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if !declared(k) {
+				return nil, fmt.Errorf("stack parameters of %s: the template declares no %s", l.ID, k)
+			}
+			add(k, own[k])
+		}
 	}
 	needVPC, needSubnets := declared("VpcId"), declared("Subnets")
 	if needVPC || needSubnets {
@@ -121,6 +136,27 @@ func StackParameters(ctx context.Context, c *cloud.Clients, template []byte, t T
 		}
 	}
 	return params, nil
+}
+
+// CreatePrereqStack starts the student's prerequisite stack of the lab in c's
+// region: its name (StackName), parameters (StackParameters), the lab's
+// Capabilities and the stack tags plus extra. A stack that already exists is
+// left as it is. It returns the stack's name; StackOutputs waits for it.
+func CreatePrereqStack(ctx context.Context, c *cloud.Clients, l Lab, t Target, extra ...cfntypes.Tag) (string, error) {
+	name := l.StackName(t.Prefix, c.Region)
+	params, err := StackParameters(ctx, c, l, t)
+	if err != nil {
+		return name, err
+	}
+	_, err = c.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{
+		StackName: aws.String(name), TemplateBody: aws.String(string(l.Template)), Parameters: params,
+		Capabilities: l.Capabilities, Tags: append(l.StackTags(t.ClassID, t.StudentID), extra...),
+	})
+	var ae smithy.APIError
+	if err != nil && !(errors.As(err, &ae) && ae.ErrorCode() == "AlreadyExistsException") {
+		return name, fmt.Errorf("create stack %s: %w", name, err)
+	}
+	return name, nil
 }
 
 // StackOutputs returns a finished stack's outputs by key, and ErrNotYet while the

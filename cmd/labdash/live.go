@@ -15,9 +15,6 @@ import (
 	"github.com/labdash/labdash/handlers"
 	"github.com/labdash/labdash/handlers/live"
 	"github.com/labdash/labdash/labs"
-	"github.com/labdash/labdash/labs/catalog/fargate"
-	"github.com/labdash/labdash/labs/catalog/ga"
-	"github.com/labdash/labdash/labs/catalog/xray"
 	"github.com/labdash/labdash/labs/cleanup"
 	"github.com/labdash/labdash/labs/cloud"
 	awsprovider "github.com/labdash/labdash/labs/cloud/aws"
@@ -266,15 +263,21 @@ func (ls *liveStack) studentRole(ctx context.Context, c *db.Class, st db.Student
 	return r, nil
 }
 
-// demoLabs are the labs of the demo class: the three with live views.
-var demoLabs = []string{fargate.ID, ga.ID, xray.ID}
+// demoLabs are the labs of the demo class: the registry's Demo labs, in Order.
+func demoLabs(registry *labs.Registry) []string {
+	var ids []string
+	for _, l := range registry.Demo() {
+		ids = append(ids, l.ID)
+	}
+	return ids
+}
 
 var demoNames = []string{"Ada Lovelace", "Grace Hopper", "Alan Turing", "Katherine Johnson", "Edsger Dijkstra", "Barbara Liskov",
 	"Donald Knuth", "Margaret Hamilton", "Ken Thompson", "Frances Allen", "Dennis Ritchie", "Radia Perlman"}
 
 // createDemo makes the demo class owned by owner and returns its id.
 func (ls *liveStack) createDemo(ctx context.Context, owner int64) (string, error) {
-	class := &db.Class{Name: demoName, OwnerID: owner, Regions: []string{"us-east-1", "eu-west-1"}, Isolation: db.IsolationShared, Labs: demoLabs}
+	class := &db.Class{Name: demoName, OwnerID: owner, Regions: []string{"us-east-1", "eu-west-1"}, Isolation: db.IsolationShared, Labs: demoLabs(ls.registry)}
 	err := ls.store.WithTx(ctx, func(tx *db.Store) error {
 		if err := tx.CreateClass(ctx, class); err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -51,8 +52,18 @@ func TestDemoClassSeedAndReset(t *testing.T) {
 		t.Fatal(err)
 	}
 	classes, _ := store.AllClasses(ctx)
-	if len(classes) != 1 || classes[0].Students != demoStudents || classes[0].Labs[0] != "fargate" {
+	if len(classes) != 1 || classes[0].Students != demoStudents {
 		t.Fatalf("demo class = %+v", classes)
+	}
+	// Its labs are the registry's Demo labs, in Order.
+	var want []string
+	for _, l := range registry.All() {
+		if l.Demo {
+			want = append(want, l.ID)
+		}
+	}
+	if len(want) == 0 || !slices.Equal(classes[0].Labs, want) {
+		t.Fatalf("demo class labs = %v, want the Demo labs %v", classes[0].Labs, want)
 	}
 	demo := classes[0].ID
 	if progress := ls.runner.Progress(demo); len(progress) != demoStudents {

@@ -65,12 +65,8 @@ func TestBuiltLabs(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				params, err := labs.StackParameters(ctx, c, l.Template, labs.NewTarget("c42", "s01", "111122223333", region))
+				name, err := labs.CreatePrereqStack(ctx, c, l, labs.NewTarget("c42", "s01", "111122223333", region))
 				if err != nil {
-					t.Fatal(err)
-				}
-				name := l.StackName("c42s01-", region)
-				if _, err := c.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String(name), TemplateBody: aws.String(string(l.Template)), Parameters: params, Capabilities: labs.StackCapabilities}); err != nil {
 					t.Fatalf("CreateStack in %s: %v", region, err)
 				}
 				clock.Advance(5 * time.Minute)

@@ -560,17 +560,8 @@ func (p *Provisioner) ensureStack(ctx context.Context, c *cloud.Clients, class *
 				return err
 			}
 		}
-		params, err := labs.StackParameters(ctx, c, lab.Template, labs.NewTarget(class.ID, st.Slug, c.Account, c.Region))
-		if err != nil {
+		if _, err := labs.CreatePrereqStack(ctx, c, lab, labs.NewTarget(class.ID, st.Slug, c.Account, c.Region)); err != nil {
 			return err
-		}
-		_, err = c.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{
-			StackName: aws.String(name), TemplateBody: aws.String(string(lab.Template)), Parameters: params, Capabilities: labs.StackCapabilities,
-			Tags: lab.StackTags(class.ID, st.Slug),
-		})
-		var ae smithy.APIError
-		if err != nil && !(errors.As(err, &ae) && ae.ErrorCode() == "AlreadyExistsException") {
-			return fmt.Errorf("create stack %s: %w", name, err)
 		}
 	}
 	if err := p.waitStack(ctx, c, name, func(s *cfntypes.Stack) bool {

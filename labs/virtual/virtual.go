@@ -258,16 +258,8 @@ func (r *Runner) provision(ctx context.Context, st *state) error {
 		name := st.s.Lab.StackName(t.Prefix, region)
 		out, err := rc.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
 		if err != nil || len(out.Stacks) == 0 {
-			params, err := labs.StackParameters(ctx, rc, st.s.Lab.Template, t)
-			if err != nil {
+			if _, err := labs.CreatePrereqStack(ctx, rc, st.s.Lab, t); err != nil {
 				return err
-			}
-			_, err = rc.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{
-				StackName: aws.String(name), TemplateBody: aws.String(string(st.s.Lab.Template)), Parameters: params, Capabilities: labs.StackCapabilities,
-				Tags: st.s.Lab.StackTags(t.ClassID, t.StudentID),
-			})
-			if err != nil {
-				return fmt.Errorf("create stack %s: %w", name, err)
 			}
 			waiting = true
 			continue

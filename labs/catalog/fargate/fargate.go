@@ -37,6 +37,7 @@ func Lab() labs.Lab {
 		Widgets:     widgets(),
 		Observe:     Observe,
 		Template:    template,
+		Demo:        true,
 		Cleanup:     []string{"AWS::CloudWatch::Alarm", "AWS::ApplicationAutoScaling::ScalingPolicy", "AWS::ApplicationAutoScaling::ScalableTarget", "AWS::ECS::Service", "AWS::ECS::Cluster", "AWS::ECS::TaskDefinition", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::EC2::SecurityGroup", "AWS::Logs::LogGroup"},
 		Script:      script(),
 		Grants:      grants,

@@ -43,6 +43,7 @@ func Lab() labs.Lab {
 		Widgets:     widgets(),
 		Observe:     Observe,
 		Template:    template,
+		Demo:        true,
 		Cleanup:     []string{"AWS::GlobalAccelerator::Accelerator", "AWS::GlobalAccelerator::Listener", "AWS::GlobalAccelerator::EndpointGroup", "AWS::EC2::Instance", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::EC2::SecurityGroup", "AWS::Route53::RecordSet"},
 		Script:      script(),
 		Grants:      grants,

@@ -11,7 +11,10 @@
 package xray
 
 import (
+	"context"
 	_ "embed"
+
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
 	"github.com/labdash/labdash/labs"
 )
@@ -43,15 +46,28 @@ func Lab() labs.Lab {
 		Widgets:     widgets(),
 		Observe:     Observe,
 		Template:    template,
-		Cleanup:     []string{"AWS::ElasticBeanstalk::Environment", "AWS::ElasticBeanstalk::Application", "AWS::DynamoDB::Table", "AWS::SNS::Topic", "AWS::SNS::Subscription", "AWS::SQS::Queue", "AWS::XRay::Group", "AWS::IAM::Role", "AWS::IAM::InstanceProfile", "AWS::Logs::LogGroup", "AWS::EC2::Instance", "AWS::EC2::SecurityGroup"},
-		Script:      script(),
-		Grants:      grants,
-		Summarize:   Summary,
-		Actions:     actions(),
+		// The template names its instance role and profile (${Prefix}xray-eb-role).
+		Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityNamedIam},
+		StackParams:  stackParams,
+		Demo:         true,
+		Cleanup:      []string{"AWS::ElasticBeanstalk::Environment", "AWS::ElasticBeanstalk::Application", "AWS::DynamoDB::Table", "AWS::SNS::Topic", "AWS::SNS::Subscription", "AWS::SQS::Queue", "AWS::XRay::Group", "AWS::IAM::Role", "AWS::IAM::InstanceProfile", "AWS::Logs::LogGroup", "AWS::EC2::Instance", "AWS::EC2::SecurityGroup"},
+		Script:       script(),
+		Grants:       grants,
+		Summarize:    Summary,
+		Actions:      actions(),
 		Mistakes: map[string]string{
 			mistakeNoAuto:      "never switches auto signups on, so the map stays thin",
 			mistakeWrongPolicy: "removes the DynamoDB policy instead of sns:Publish, so the 500s come from DynamoDB",
 			mistakeNoRestore:   "never restores sns:Publish",
 		},
 	}
+}
+
+// stackParams says where the sample-app bundle is: on AWS it must be uploaded
+// there first (docs/aws-setup.md).
+func stackParams(_ context.Context, e labs.StackEnv) (map[string]string, error) {
+	return map[string]string{
+		"SourceBucket": "labdash-artifacts-" + e.C.Account + "-" + e.C.Region,
+		"SourceKey":    "xray-sample/eb-node-express-sample-xray.zip",
+	}, nil
 }
