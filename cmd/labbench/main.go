@@ -7,6 +7,12 @@
 //
 // "Change" is the moment the monitor hands a changed grid cell to the publisher; the
 // latency is until a viewer's socket has read the frame carrying that cell.
+//
+// "cycle p50/p99/max" is the achieved period between successive monitor cycle starts
+// in the measured window; "held" says whether its p99 stayed within 10 % of -interval.
+// With -cpuprofile FILE each run's CPU profile is written (FILE, or FILE.N.M when more
+// than one run) and "sim CPU" is the share of its samples whose stack holds a
+// github.com/labdash/labdash/labs/cloud/sim. frame.
 package main
 
 import (
@@ -29,6 +35,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/google/pprof/profile"
 	"github.com/gorilla/websocket"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -51,20 +58,34 @@ func main() {
 	memprofile := flag.String("memprofile", "", "write a heap profile at the end of the last run")
 	labList := flag.String("labs", "fargate", "comma-separated labs every student runs (fargate, ga, xray)")
 	ops := flag.Bool("ops", false, "print the AWS calls of the measured cycle by operation")
+	cpuprofile := flag.String("cpuprofile", "", "write each run's CPU profile of the measured window to this file")
 	flag.Parse()
 	benchLabs = strings.Split(*labList, ",")
 	printOps = *ops
-	fmt.Printf("| students | viewers | cells changed | frames to viewers | msgs/s | p50 | p99 | max | CPU (cores) | peak RSS | AWS calls/cycle |\n")
-	fmt.Printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-	for _, n := range ints(*students) {
-		for _, m := range ints(*viewers) {
-			r, err := runOnce(n, m, *duration, *speed, *interval, *memprofile)
+	fmt.Printf("| students | viewers | cells changed | frames to viewers | msgs/s | p50 | p99 | max | CPU (cores) | sim CPU | peak RSS | AWS calls/cycle | cycle p50 | cycle p99 | cycle max | held |\n")
+	fmt.Printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	ns, ms_ := ints(*students), ints(*viewers)
+	for _, n := range ns {
+		for _, m := range ms_ {
+			prof := *cpuprofile
+			if prof != "" && len(ns)*len(ms_) > 1 {
+				prof = fmt.Sprintf("%s.%d.%d", prof, n, m)
+			}
+			r, err := runOnce(n, m, *duration, *speed, *interval, *memprofile, prof)
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "labbench:", err)
 				os.Exit(1)
 			}
-			fmt.Printf("| %d | %d | %d | %d | %.0f | %s | %s | %s | %.2f | %d MB | %.0f |\n", n, m, r.changes, r.frames, r.msgsPerSec,
-				ms(r.p50), ms(r.p99), ms(r.max), r.cpu, r.rssMB, r.callsPerCycle)
+			share := "–"
+			if r.simShare >= 0 {
+				share = fmt.Sprintf("%.0f %%", 100*r.simShare)
+			}
+			held := "yes"
+			if r.cycleP99 > *interval+*interval/10 {
+				held = "no"
+			}
+			fmt.Printf("| %d | %d | %d | %d | %.0f | %s | %s | %s | %.2f | %s | %d MB | %.0f | %s | %s | %s | %s |\n", n, m, r.changes, r.frames, r.msgsPerSec,
+				ms(r.p50), ms(r.p99), ms(r.max), r.cpu, share, r.rssMB, r.callsPerCycle, ms(r.cycleP50), ms(r.cycleP99), ms(r.cycleMax), held)
 		}
 	}
 
@@ -82,9 +103,13 @@ type result struct {
 	cpu             float64
 	rssMB           int
 	callsPerCycle   float64
+	simShare        float64 // -1 without a profile
+	cycleP50        time.Duration
+	cycleP99        time.Duration
+	cycleMax        time.Duration
 }
 
-func runOnce(n, m int, duration time.Duration, speed float64, interval time.Duration, memprofile string) (*result, error) {
+func runOnce(n, m int, duration time.Duration, speed float64, interval time.Duration, memprofile, cpuprofile string) (*result, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dir, err := os.MkdirTemp("", "labbench")
@@ -158,7 +183,8 @@ func runOnce(n, m int, duration time.Duration, speed float64, interval time.Dura
 	}
 	runnerDone, monDone := make(chan struct{}), make(chan struct{})
 	go func() { runner.Run(ctx, 100*time.Millisecond); close(runnerDone) }()
-	go func() { mon.Run(ctx); close(monDone) }()
+	cycles := &cycleTimes{}
+	go func() { runMonitor(ctx, mon, interval, cycles, log); close(monDone) }()
 
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
@@ -190,16 +216,35 @@ func runOnce(n, m int, duration time.Duration, speed float64, interval time.Dura
 		}()
 	}
 
+	var profBuf *os.File
+	if cpuprofile != "" {
+		if profBuf, err = os.Create(cpuprofile); err != nil {
+			return nil, fmt.Errorf("cpuprofile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(profBuf); err != nil {
+			return nil, fmt.Errorf("cpuprofile: %w", err)
+		}
+	}
 	var ru0 syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
 	frames0 := frames.Load()
 	lat.reset()
+	cycles.reset()
 	start := time.Now()
 	time.Sleep(duration)
 	elapsed := time.Since(start)
 	var ru1 syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
 	frames1 := frames.Load()
+	cycleP50, cycleP99, cycleMax := cycles.periods()
+	simShare := -1.0
+	if profBuf != nil {
+		pprof.StopCPUProfile()
+		profBuf.Close()
+		if simShare, err = simCPUShare(cpuprofile); err != nil {
+			return nil, err
+		}
+	}
 	if memprofile != "" { // the live heap while everything still runs
 		if f, err := os.Create(memprofile); err == nil {
 			_ = pprof.Lookup("heap").WriteTo(f, 0)
@@ -234,9 +279,96 @@ func runOnce(n, m int, duration time.Duration, speed float64, interval time.Dura
 	lat.mu.Lock()
 	changes := lat.changes
 	lat.mu.Unlock()
-	r := &result{changes: changes, frames: int(frames1 - frames0), msgsPerSec: float64(frames1-frames0) / elapsed.Seconds(), cpu: cpu, rssMB: peakRSSMB(), callsPerCycle: float64(calls)}
+	r := &result{changes: changes, frames: int(frames1 - frames0), msgsPerSec: float64(frames1-frames0) / elapsed.Seconds(), cpu: cpu, rssMB: peakRSSMB(), callsPerCycle: float64(calls),
+		simShare: simShare, cycleP50: cycleP50, cycleP99: cycleP99, cycleMax: cycleMax}
 	r.p50, r.p99, r.max = lat.percentiles()
 	return r, nil
+}
+
+// runMonitor is monitor.Run with each cycle's start time recorded: cycles on a ticker
+// of interval, so a cycle longer than interval delays the next one (the ticker drops
+// the ticks it missed) and shows as an achieved period above interval.
+func runMonitor(ctx context.Context, mon *monitor.Monitor, interval time.Duration, cycles *cycleTimes, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		cycles.start(time.Now())
+		if err := mon.Cycle(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("monitor cycle failed", slog.Any("error", err))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// cycleTimes holds the start times of the monitor cycles in the measured window.
+type cycleTimes struct {
+	mu     sync.Mutex
+	starts []time.Time
+}
+
+func (c *cycleTimes) start(at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.starts = append(c.starts, at)
+}
+
+// reset starts the measured window; the cycle under way, if any, is its first start.
+func (c *cycleTimes) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.starts) > 0 {
+		c.starts = c.starts[len(c.starts)-1:]
+	}
+}
+
+// periods returns the p50, p99 and max of the time between successive cycle starts.
+func (c *cycleTimes) periods() (p50, p99, max time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var d []time.Duration
+	for i := 1; i < len(c.starts); i++ {
+		d = append(d, c.starts[i].Sub(c.starts[i-1]))
+	}
+	return quantiles(d)
+}
+
+// simCPUShare reads a CPU profile and returns the fraction of its sampled CPU time
+// whose stack holds a frame of the simulator package (labs/cloud/sim, not its
+// subpackages).
+func simCPUShare(path string) (float64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("sim share: %w", err)
+	}
+	defer f.Close()
+	p, err := profile.Parse(f)
+	if err != nil {
+		return 0, fmt.Errorf("sim share: %w", err)
+	}
+	const prefix = "github.com/labdash/labdash/labs/cloud/sim."
+	vi := len(p.SampleType) - 1 // cpu nanoseconds
+	var all, sim int64
+	for _, s := range p.Sample {
+		v := s.Value[vi]
+		all += v
+	stack:
+		for _, loc := range s.Location {
+			for _, ln := range loc.Line {
+				if ln.Function != nil && strings.HasPrefix(ln.Function.Name, prefix) {
+					sim += v
+					break stack
+				}
+			}
+		}
+	}
+	if all == 0 {
+		return 0, nil
+	}
+	return float64(sim) / float64(all), nil
 }
 
 type latencies struct {
@@ -264,12 +396,17 @@ func (l *latencies) reset() {
 func (l *latencies) percentiles() (p50, p99, max time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.samples) == 0 {
+	return quantiles(l.samples)
+}
+
+// quantiles sorts d and returns its p50, p99 and max (zeros when d is empty).
+func quantiles(d []time.Duration) (p50, p99, max time.Duration) {
+	if len(d) == 0 {
 		return 0, 0, 0
 	}
-	sort.Slice(l.samples, func(i, j int) bool { return l.samples[i] < l.samples[j] })
-	at := func(q float64) time.Duration { return l.samples[min(len(l.samples)-1, int(q*float64(len(l.samples))))] }
-	return at(0.50), at(0.99), l.samples[len(l.samples)-1]
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	at := func(q float64) time.Duration { return d[min(len(d)-1, int(q*float64(len(d))))] }
+	return at(0.50), at(0.99), d[len(d)-1]
 }
 
 func total(c *cloud.CallCounter) int64 {
