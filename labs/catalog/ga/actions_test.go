@@ -2,10 +2,10 @@ package ga
 
 import (
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
-	"time"
 
 	"github.com/labdash/labdash/labs"
 )
