@@ -7,6 +7,7 @@ package sim
 // are not supported and make the template invalid.
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -18,6 +19,45 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 )
+
+// maxCachedTemplates bounds World.templates; past it the cache starts over.
+const maxCachedTemplates = 256
+
+// templateLocked returns body's parsed template, parsing each distinct body once
+// per world. The result is shared and must not be modified: stacks only read
+// it, and resolve builds new maps and lists for what it returns.
+func (w *World) templateLocked(body string) (map[string]any, error) {
+	k := sha256.Sum256([]byte(body))
+	if t, ok := w.templates[k]; ok {
+		return t, nil
+	}
+	t, err := parseTemplate(body)
+	if err != nil {
+		return nil, err
+	}
+	if w.templates == nil || len(w.templates) >= maxCachedTemplates {
+		w.templates = map[[32]byte]map[string]any{}
+	}
+	w.templates[k] = t
+	return t, nil
+}
+
+// patternLocked compiles a parameter's AllowedPattern once per world; nil if
+// it does not compile (the parameter is then not checked, as before).
+func (w *World) patternLocked(pat string) *regexp.Regexp {
+	if re, ok := w.patterns[pat]; ok {
+		return re
+	}
+	re, err := regexp.Compile("^(?:" + pat + ")$")
+	if err != nil {
+		re = nil
+	}
+	if w.patterns == nil || len(w.patterns) >= maxCachedTemplates {
+		w.patterns = map[string]*regexp.Regexp{}
+	}
+	w.patterns[pat] = re
+	return re
+}
 
 // parseTemplate decodes a JSON or YAML template body.
 func parseTemplate(body string) (map[string]any, error) {

@@ -155,7 +155,7 @@ func (c *cfnClient) CreateStack(ctx context.Context, in *cloudformation.CreateSt
 	if len(str(in.TemplateBody)) > 51200 {
 		return nil, validationError("1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to 51200")
 	}
-	tmpl, err := parseTemplate(str(in.TemplateBody))
+	tmpl, err := c.w.templateLocked(str(in.TemplateBody))
 	if err != nil {
 		return nil, validationError("Template format error: %v", err)
 	}
@@ -276,8 +276,7 @@ func (r *region) stackParams(st *stack, given []cftypes.Parameter) error {
 			continue
 		}
 		if pat, _ := d["AllowedPattern"].(string); pat != "" && !strings.HasPrefix(typ, "List<") {
-			re, err := regexp.Compile("^(?:" + pat + ")$")
-			if err == nil && !re.MatchString(v) {
+			if re := r.w.patternLocked(pat); re != nil && !re.MatchString(v) {
 				return validationError("Parameter '%s' must match pattern %s", k, pat)
 			}
 		}

@@ -124,6 +124,7 @@ type instance struct {
 	spot            *spotRequest
 	asg             string    // the Auto Scaling group that launched it
 	userData        string    // decoded UserData
+	served          *servedBy // what userData serves, read once per userData (instanceServes)
 	firstLaunch     time.Time // LaunchTime moves on StartInstances; the ENI's AttachTime stays this
 }
 
@@ -1166,24 +1167,42 @@ func instanceServes(in *instance, port int32) (string, bool) {
 	if in == nil || in.state != ec2types.InstanceStateNameRunning {
 		return "", false
 	}
-	m := webServerRE.FindString(in.userData)
-	if m == "" {
+	if in.served == nil || in.served.userData != in.userData {
+		in.served = readUserData(in.userData)
+	}
+	if in.served.port == 0 || port != in.served.port {
 		return "", false
 	}
-	want := int32(80)
+	return in.served.page, true
+}
+
+// servedBy is what an instance's user data serves: the port (0 for nothing)
+// and the page. Health checks ask it every interval, so it is read from the
+// user data once, not by two regular expressions per check.
+type servedBy struct {
+	userData string
+	port     int32
+	page     string
+}
+
+func readUserData(ud string) *servedBy {
+	s := &servedBy{userData: ud}
+	m := webServerRE.FindString(ud)
+	if m == "" {
+		return s
+	}
+	s.port = 80
 	if m == "http.server" || m == "SimpleHTTPServer" {
-		want = 8000
-		if strings.Contains(in.userData, "http.server 80") || strings.Contains(in.userData, "SimpleHTTPServer 80") {
-			want = 80
+		s.port = 8000
+		if strings.Contains(ud, "http.server 80") || strings.Contains(ud, "SimpleHTTPServer 80") {
+			s.port = 80
 		}
 	}
-	if port != want {
-		return "", false
+	s.page = "It works!"
+	if page := helloRE.FindString(ud); page != "" {
+		s.page = strings.TrimSpace(page)
 	}
-	if page := helloRE.FindString(in.userData); page != "" {
-		return strings.TrimSpace(page), true
-	}
-	return "It works!", true
+	return s
 }
 
 // instanceStateChange is one entry of StopInstances' and StartInstances' answer.
