@@ -7,6 +7,10 @@ import (
 	"time"
 )
 
+// FoundProvisioned is the FoundBy of what labdash's provisioning made (sandbox
+// roles, the class boundary, prerequisite stacks): what deprovisioning removes.
+const FoundProvisioned = "provisioned"
+
 // LedgerEntry is one AWS resource a class owns (DESIGN.md §3).
 type LedgerEntry struct {
 	ID        int64

@@ -425,9 +425,10 @@ func (ls *liveStack) runJob(id int64, kind string) {
 	}
 }
 
-// Deprovision removes one student's sandbox.
+// Deprovision removes one student's sandbox: a cleanup of what provisioning made
+// for them, through the cleanup engine's plan, job and guard.
 func (ls *liveStack) Deprovision(ctx context.Context, classID, slug string) (int, error) {
-	return ls.prov.Deprovision(ctx, classID, slug)
+	return ls.cleaner.Deprovision(ctx, classID, slug)
 }
 
 // Act runs a rehearsal action on a virtual student's sandbox (the simulator only).

@@ -355,14 +355,25 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 	})
 	sort.Slice(plan.Skipped, func(i, j int) bool { return plan.Skipped[i].ARN < plan.Skipped[j].ARN })
 	sort.Slice(plan.Unchecked, func(i, j int) bool { return plan.Unchecked[i].String() < plan.Unchecked[j].String() })
+	plan.seal("")
+	return plan, nil
+}
+
+// seal totals the plan's hourly cost and sets its hash, which covers the scope
+// (class, student and any narrower what, such as "provisioned"), the account, the
+// regions and every ARN.
+func (p *Plan) seal(what string) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%s|%s\n", classID, student, plan.Account, strings.Join(plan.Regions, ","))
-	for _, it := range plan.Items {
-		plan.HourlyUSD += it.HourlyUSD
+	fmt.Fprintf(h, "%s|%s|%s|%s\n", p.ClassID, p.Student, p.Account, strings.Join(p.Regions, ","))
+	if what != "" {
+		fmt.Fprintf(h, "only %s\n", what)
+	}
+	p.HourlyUSD = 0
+	for _, it := range p.Items {
+		p.HourlyUSD += it.HourlyUSD
 		fmt.Fprintln(h, it.ARN)
 	}
-	plan.Hash = hex.EncodeToString(h.Sum(nil))[:16]
-	return plan, nil
+	p.Hash = hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // JudgeListed decides, as a plan does, the candidates one type's lister found

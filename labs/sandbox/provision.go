@@ -358,7 +358,7 @@ func (p *Provisioner) ensureClassPolicies(ctx context.Context, c *cloud.Clients,
 		case err != nil:
 			return out, fmt.Errorf("create policy %s: %w", pol.Name, err)
 		}
-		if _, err := p.Store.Record(ctx, db.LedgerEntry{ClassID: class.ID, ARN: arn, Type: "AWS::IAM::ManagedPolicy", Account: account, FoundBy: "provisioned"}); err != nil {
+		if _, err := p.Store.Record(ctx, db.LedgerEntry{ClassID: class.ID, ARN: arn, Type: "AWS::IAM::ManagedPolicy", Account: account, FoundBy: db.FoundProvisioned}); err != nil {
 			return out, err
 		}
 		if pol.Boundary {
@@ -537,7 +537,7 @@ func (p *Provisioner) ensureRole(ctx context.Context, c *cloud.Clients, class *d
 			return fmt.Errorf("attach the identity policy %s to %s: %w", arn, name, err)
 		}
 	}
-	_, err = p.Store.Record(ctx, db.LedgerEntry{ClassID: class.ID, Student: st.Slug, ARN: arn, Type: "AWS::IAM::Role", Account: account, Parent: pol.boundary, FoundBy: "provisioned"})
+	_, err = p.Store.Record(ctx, db.LedgerEntry{ClassID: class.ID, Student: st.Slug, ARN: arn, Type: "AWS::IAM::Role", Account: account, Parent: pol.boundary, FoundBy: db.FoundProvisioned})
 	return err
 }
 
@@ -586,7 +586,7 @@ func (p *Provisioner) ensureStack(ctx context.Context, c *cloud.Clients, class *
 	}
 	detail, _ := json.Marshal(outputs)
 	_, err = p.Store.Record(ctx, db.LedgerEntry{ClassID: class.ID, Student: st.Slug, ARN: aws.ToString(stack.StackId), Type: "AWS::CloudFormation::Stack",
-		Region: c.Region, Account: c.Account, FoundBy: "provisioned", Detail: string(detail)})
+		Region: c.Region, Account: c.Account, FoundBy: db.FoundProvisioned, Detail: string(detail)})
 	return err
 }
 

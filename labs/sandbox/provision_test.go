@@ -269,39 +269,6 @@ func TestPreflightReportsQuotaShortfall(t *testing.T) {
 	f.check(t, 5)
 }
 
-// TestDeprovisionOneStudent removes one student's stack and role, leaves the others',
-// and is harmless to run twice.
-func TestDeprovisionOneStudent(t *testing.T) {
-	ctx := context.Background()
-	f := newFixture(t, 3)
-	p := f.provisioner()
-	job, _ := p.Start(ctx, f.class.ID)
-	if err := p.Run(ctx, job.ID); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < 2; i++ {
-		if _, err := p.Deprovision(ctx, f.class.ID, "s02"); err != nil {
-			t.Fatalf("deprovision (run %d): %v", i+1, err)
-		}
-	}
-	c, _ := f.world.Clients(ctx, "", "us-east-1")
-	if _, err := c.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(RoleName(f.class.ID, "s02"))}); err == nil {
-		t.Error("s02's role survived")
-	}
-	out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(StackName(f.class.ID, "s02", "fargate"))})
-	if err == nil && len(out.Stacks) > 0 && out.Stacks[0].StackStatus != cfntypes.StackStatusDeleteComplete {
-		t.Errorf("s02's stack is %s", out.Stacks[0].StackStatus)
-	}
-	if left, _ := f.store.Ledger(ctx, f.class.ID, "s02"); len(left) != 0 {
-		t.Errorf("ledger still lists %d resources of s02", len(left))
-	}
-	for _, slug := range []string{"s01", "s03"} {
-		if _, err := c.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(RoleName(f.class.ID, slug))}); err != nil {
-			t.Errorf("%s's role was touched: %v", slug, err)
-		}
-	}
-}
-
 // TestPreflightReportsAccountMismatch: credentials for another account stop provisioning.
 func TestPreflightReportsAccountMismatch(t *testing.T) {
 	ctx := context.Background()
