@@ -241,6 +241,7 @@ func (c *cfnClient) CreateStack(ctx context.Context, in *cloudformation.CreateSt
 	st.status = cftypes.StackStatusCreateInProgress
 	st.reason = "User Initiated"
 	st.dueAt = r.w.now.Add(r.w.jitter(stackCreateTime, stackCreateJitter))
+	r.stackWake = time.Time{}
 	r.stackEvent(st, name, "AWS::CloudFormation::Stack", st.id, cftypes.ResourceStatusCreateInProgress, "User Initiated")
 	r.stacks[st.id] = st
 	r.stackNames[name] = st
@@ -353,7 +354,12 @@ func (r *region) stackEvent(st *stack, logical, typ, physical string, status cft
 }
 
 // stepStacks finishes creations and deletions that are due.
+// It looks at the stacks only at r.stackWake, the earliest time one is due or a
+// deleted one leaves the list; setting a dueAt outside this loop zeroes it.
 func (r *region) stepStacks(now time.Time) {
+	if !r.stackWake.IsZero() && now.Before(r.stackWake) {
+		return
+	}
 	for _, st := range r.stackOrder {
 		if st.dueAt.IsZero() || now.Before(st.dueAt) {
 			continue
@@ -367,9 +373,22 @@ func (r *region) stepStacks(now time.Time) {
 		}
 	}
 	r.stackOrder = compact(r.stackOrder, func(s *stack) bool {
-		return s.status != cftypes.StackStatusDeleteComplete || now.Sub(s.deletedAt) < 90*24*time.Hour
+		return s.status != cftypes.StackStatusDeleteComplete || now.Sub(s.deletedAt) < stackKeepDeleted
 	})
+	wake := now.Add(stackKeepDeleted)
+	for _, st := range r.stackOrder {
+		if !st.dueAt.IsZero() && st.dueAt.Before(wake) {
+			wake = st.dueAt
+		}
+		if st.status == cftypes.StackStatusDeleteComplete && st.deletedAt.Add(stackKeepDeleted).Before(wake) {
+			wake = st.deletedAt.Add(stackKeepDeleted)
+		}
+	}
+	r.stackWake = wake
 }
+
+// stackKeepDeleted is how long a deleted stack stays listed.
+const stackKeepDeleted = 90 * 24 * time.Hour
 
 // stackTags are the tags a stack's resources get.
 func (st *stack) resourceTags(logical string, own tagList) tagList {
@@ -697,6 +716,7 @@ func (c *cfnClient) DeleteStack(ctx context.Context, in *cloudformation.DeleteSt
 	}
 	st.status, st.reason = cftypes.StackStatusDeleteInProgress, "User Initiated"
 	st.dueAt = r.w.now.Add(stackDeleteTime)
+	r.stackWake = time.Time{}
 	r.stackEvent(st, st.name, "AWS::CloudFormation::Stack", st.id, cftypes.ResourceStatusDeleteInProgress, "User Initiated")
 	return &cloudformation.DeleteStackOutput{}, nil
 }

@@ -94,8 +94,13 @@ type service struct {
 	events      []ecstypes.ServiceEvent
 	tasks       []*task
 	steady      bool
-	inactiveAt  time.Time
-	rr          int
+	// quiet is set after a scheduler pass that left s steady and ACTIVE: the
+	// next pass would change nothing, so stepServices skips s until something
+	// the scheduler reads changes (wake: its count, deployments, status, a task's
+	// state or a target's health). The zero value schedules.
+	quiet      bool
+	inactiveAt time.Time
+	rr         int
 }
 
 type deployment struct {
@@ -925,6 +930,7 @@ func (c *ecsClient) UpdateService(ctx context.Context, in *ecs.UpdateServiceInpu
 	if s.status != "ACTIVE" {
 		return nil, &ecstypes.ServiceNotActiveException{Message: ptr("Service was not ACTIVE.")}
 	}
+	s.quiet = false
 	if in.DesiredCount != nil && *in.DesiredCount < 0 {
 		return nil, &ecstypes.InvalidParameterException{Message: ptr("Desired count must be greater than or equal to 0.")}
 	}
@@ -956,6 +962,7 @@ func (c *ecsClient) UpdateService(ctx context.Context, in *ecs.UpdateServiceInpu
 
 // setDesired changes a service's desired count (UpdateService and auto scaling).
 func (r *region) setDesired(s *service, n int32) {
+	s.quiet = false
 	if s.desired != n {
 		s.desired = n
 		s.deps[0].updatedAt = r.w.now
@@ -989,6 +996,7 @@ func (c *ecsClient) DeleteService(ctx context.Context, in *ecs.DeleteServiceInpu
 	}
 	s.status = "DRAINING"
 	s.desired = 0
+	s.quiet = false
 	s.dead = true
 	return &ecs.DeleteServiceOutput{Service: r.serviceOut(s, false)}, nil
 }
@@ -1277,6 +1285,7 @@ func (r *region) stopTask(t *task, code ecstypes.TaskStopCode, reason string) {
 		return
 	}
 	t.desired = "STOPPED"
+	t.wake()
 	t.stopCode = code
 	t.stopReason = reason
 	t.stoppingAt = r.w.now
@@ -1338,6 +1347,9 @@ func (r *region) stepTasks(now time.Time) {
 		if t.last == "STOPPED" || now.Before(t.nextAt) {
 			continue
 		}
+		if t.desired == "STOPPED" || t.last == "PROVISIONING" || t.last == "PENDING" {
+			t.wake() // a state change follows
+		}
 		if t.desired == "STOPPED" {
 			switch t.last {
 			case "PROVISIONING", "PENDING":
@@ -1365,6 +1377,13 @@ func (r *region) stepTasks(now time.Time) {
 			t.nextAt = time.Time{}
 			r.registerTaskTargets(t)
 		}
+	}
+}
+
+// wake makes the scheduler look at t's service again.
+func (t *task) wake() {
+	if t != nil && t.svc != nil {
+		t.svc.quiet = false
 	}
 }
 
@@ -1403,10 +1422,13 @@ func (r *region) deregisterTaskTargets(t *task) {
 func (r *region) stepServices(now time.Time) {
 	for _, cl := range r.clusterOrder {
 		for _, s := range cl.svcOrder {
-			if s.status == "INACTIVE" {
+			if s.status == "INACTIVE" || s.quiet {
 				continue
 			}
 			r.schedule(s, now)
+			// A pass that leaves s steady and ACTIVE, with nothing woken during it,
+			// is followed by passes that do nothing: skip them until woken.
+			s.quiet = s.steady && s.status == "ACTIVE"
 		}
 	}
 }

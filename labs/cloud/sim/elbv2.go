@@ -82,6 +82,13 @@ type listener struct {
 
 type targetGroup struct {
 	tagged
+	// stepTargets looks at the group's targets only when something is due:
+	// at wake (the earliest health check or end of draining), never while
+	// asleep (nothing timed), every second while a target waits for its load
+	// balancer. touch, called by whatever changes the group's targets or load
+	// balancer, makes it look at the next second.
+	wake          time.Time
+	asleep        bool
 	name, arn, id string
 	port          int32
 	protocol      elbtypes.ProtocolEnum
@@ -692,6 +699,7 @@ func (r *region) deleteTargetGroup(tg *targetGroup) error {
 	tg.dead = true
 	for _, t := range tg.targetOrder {
 		t.gone = true
+		t.task.wake()
 	}
 	delete(r.tgs, tg.arn)
 	delete(r.tgByName, tg.name)
@@ -838,6 +846,7 @@ func (r *region) useTGs(lb *loadBalancer, tgs []*targetGroup) {
 	for _, tg := range tgs {
 		tg.refs++
 		tg.lbRef = lb
+		tg.touch()
 	}
 }
 
@@ -848,6 +857,7 @@ func (r *region) releaseTGs(tgs []*targetGroup) {
 		if tg.refs <= 0 {
 			tg.refs = 0
 			tg.lbRef = nil
+			tg.touch()
 		}
 	}
 }
@@ -1046,7 +1056,14 @@ func (r *region) registerTarget(tg *targetGroup, id string, port int32, az strin
 	return t
 }
 
+// touch makes stepTargets look at tg's targets at the next second.
+func (tg *targetGroup) touch() { tg.wake, tg.asleep = time.Time{}, false }
+
 func (t *target) setInitial(now time.Time) {
+	t.tg.touch()
+	if t.state != elbtypes.TargetHealthStateEnumInitial {
+		t.task.wake()
+	}
 	t.state, t.reason, t.desc = elbtypes.TargetHealthStateEnumInitial, elbtypes.TargetHealthReasonEnumRegistrationInProgress, "Target registration is in progress"
 	t.registeredAt, t.nextCheck, t.passes, t.fails = now, time.Time{}, 0, 0
 }
@@ -1057,6 +1074,8 @@ func (r *region) deregisterTarget(t *target) {
 		return
 	}
 	delay, _ := strconv.Atoi(t.tg.attrs["deregistration_delay.timeout_seconds"])
+	t.task.wake()
+	t.tg.touch()
 	t.state, t.reason, t.desc = elbtypes.TargetHealthStateEnumDraining, elbtypes.TargetHealthReasonEnumDeregistrationInProgress, "Target deregistration is in progress"
 	t.drainUntil = r.w.now.Add(time.Duration(delay) * time.Second)
 	if t.tg.lb() == nil {
@@ -1181,14 +1200,26 @@ func (r *region) stepLoadBalancers(now time.Time) {
 // stepTargets runs registration, health checks and draining for every target.
 func (r *region) stepTargets(now time.Time) {
 	for _, tg := range r.tgOrder {
+		if tg.asleep || (!tg.wake.IsZero() && now.Before(tg.wake)) {
+			continue
+		}
+		var wake time.Time // the earliest time a target is due; zero: none
+		due := func(at time.Time) {
+			if wake.IsZero() || at.Before(wake) {
+				wake = at
+			}
+		}
 		removed := false
 		for _, t := range tg.targetOrder {
 			if t.gone {
 				continue
 			}
 			if t.state == elbtypes.TargetHealthStateEnumDraining {
-				if !now.Before(t.drainUntil) {
+				if now.Before(t.drainUntil) {
+					due(t.drainUntil)
+				} else {
 					t.gone = true
+					t.task.wake()
 					delete(tg.targets, t.id+":"+strconv.Itoa(int(t.port)))
 					removed = true
 				}
@@ -1196,12 +1227,16 @@ func (r *region) stepTargets(now time.Time) {
 			}
 			lb := tg.lb()
 			if lb == nil {
+				if t.state != elbtypes.TargetHealthStateEnumUnused {
+					t.task.wake()
+				}
 				t.state, t.reason, t.desc = elbtypes.TargetHealthStateEnumUnused, elbtypes.TargetHealthReasonEnumNotInUse, "Target group is not configured to receive traffic from the load balancer"
 				t.nextCheck, t.passes, t.fails = time.Time{}, 0, 0
 				continue
 			}
 			if t.state == elbtypes.TargetHealthStateEnumUnused || lb.state != elbtypes.LoadBalancerStateEnumActive {
 				t.setInitial(now)
+				due(now.Add(time.Second)) // registeredAt follows the clock until the load balancer is active
 				continue
 			}
 			if t.nextCheck.IsZero() {
@@ -1211,15 +1246,18 @@ func (r *region) stepTargets(now time.Time) {
 				}
 			}
 			if now.Before(t.nextCheck) {
+				due(t.nextCheck)
 				continue
 			}
 			t.nextCheck = now.Add(time.Duration(tg.interval) * time.Second)
+			due(t.nextCheck)
 			ok, reason, desc := r.probe(t)
 			if ok {
 				t.passes, t.fails = t.passes+1, 0
 			} else {
 				t.passes, t.fails = 0, t.fails+1
 			}
+			prev := t.state
 			switch {
 			case ok && t.passes >= tg.healthyN:
 				t.state, t.reason, t.desc = elbtypes.TargetHealthStateEnumHealthy, "", ""
@@ -1228,10 +1266,14 @@ func (r *region) stepTargets(now time.Time) {
 			case t.state == elbtypes.TargetHealthStateEnumInitial:
 				t.reason, t.desc = elbtypes.TargetHealthReasonEnumInitialHealthChecking, "Initial health checks in progress"
 			}
+			if t.state != prev {
+				t.task.wake()
+			}
 		}
 		if removed {
 			tg.targetOrder = compact(tg.targetOrder, func(t *target) bool { return !t.gone })
 		}
+		tg.wake, tg.asleep = wake, wake.IsZero()
 	}
 }
 

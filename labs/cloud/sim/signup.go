@@ -187,7 +187,7 @@ func (a *signupApp) request(r *region, now time.Time, email string) int {
 	ddbStart := t0 + frac(0.002, 0.004)
 	ddbEnd := ddbStart + frac(0.008, 0.017)
 	subs := []*xrDoc{a.subsegment(w, "DynamoDB", ddbStart, ddbEnd, put, map[string]any{
-		"operation": "PutItem", "region": r.name, "request_id": strings.ToUpper(w.hexID(32)), "retries": 0, "table_name": tableName})}
+		"operation": "PutItem", "region": r.name, "request_id": strings.ToUpper(w.hexID(32)), "retries": 0.0, "table_name": tableName})}
 	end := ddbEnd
 	status := 200
 	var failed call
@@ -224,7 +224,7 @@ func (a *signupApp) request(r *region, now time.Time, email string) int {
 		snsStart := ddbEnd + frac(0.001, 0.002)
 		end = snsStart + frac(0.015, 0.025)
 		subs = append(subs, a.subsegment(w, "SNS", snsStart, end, pub, map[string]any{
-			"operation": "Publish", "region": r.name, "request_id": w.uuid(), "retries": 0, "topic_arn": topicArn}))
+			"operation": "Publish", "region": r.name, "request_id": w.uuid(), "retries": 0.0, "topic_arn": topicArn}))
 		if pub.status != 200 {
 			status, failed = 500, pub
 		}
@@ -243,7 +243,7 @@ func (a *signupApp) request(r *region, now time.Time, email string) int {
 		Origin: "AWS::ElasticBeanstalk::Environment", StartTime: t0, EndTime: end,
 		HTTP: &xrHTTP{Request: &xrRequest{Method: "POST", URL: "http://" + e.cname + "/signup", UserAgent: "Mozilla/5.0", ClientIP: "203.0.113." + strconv.Itoa(1+w.rng.IntN(254))},
 			Response: &xrResponse{Status: status}},
-		AWS: map[string]any{"elastic_beanstalk": map[string]any{"environment_name": e.name, "version_label": "Sample Application", "deployment_id": 1},
+		AWS: map[string]any{"elastic_beanstalk": map[string]any{"environment_name": e.name, "version_label": "Sample Application", "deployment_id": 1.0},
 			"xray": map[string]any{"sdk": "X-Ray for Node.js", "sdk_version": "3.5.0", "package": "aws-xray-sdk"}},
 		Subsegments: subs}
 	switch {
@@ -254,8 +254,8 @@ func (a *signupApp) request(r *region, now time.Time, email string) int {
 		root.Cause = &xrCause{WorkingDirectory: "/var/app/current", Exceptions: []xrException{{ID: w.hexID(16), Type: failed.errTyp, Message: failed.errMsg}}}
 	}
 	b, err := json.Marshal(root)
-	if err == nil {
-		r.putSegment(string(b))
+	if err == nil && len(b) <= xrMaxDocBytes {
+		r.putDoc(root, string(b))
 	}
 	return status
 }

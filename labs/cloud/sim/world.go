@@ -145,6 +145,7 @@ type region struct {
 	stacks     map[string]*stack // by stack id
 	stackNames map[string]*stack // live stacks by name
 	stackOrder []*stack
+	stackWake  time.Time // stepStacks' next look; zero: the next second
 	logGroups  map[string]*logGroup
 
 	// Resource Groups Tagging API: every taggable resource in creation order.

@@ -221,6 +221,14 @@ func (r *region) putSegment(raw string) (id, problem string) {
 	if err := json.Unmarshal([]byte(raw), d); err != nil {
 		return "", "Invalid segment document: " + err.Error()
 	}
+	return r.putDoc(d, raw)
+}
+
+// putDoc stores a decoded segment d whose JSON is raw. The simulator's own
+// segments (signup.go) come here directly, built with the values decoding raw
+// would give (numbers in AWS metadata are float64), so they are not decoded
+// again; TestSignupSegmentsDecodeAsStored checks they are equal.
+func (r *region) putDoc(d *xrDoc, raw string) (id, problem string) {
 	if p := d.validate(true); p != "" {
 		return d.ID, p
 	}
