@@ -78,10 +78,11 @@ type xrGroup struct {
 }
 
 type xrTrace struct {
-	id    string
-	start time.Time
-	segs  []*xrDoc
-	raw   []string
+	id       string
+	start    time.Time
+	segs     []*xrDoc
+	raw      []string
+	nodeList []xrNode // nodes(), kept until a segment is stored; read-only
 }
 
 // xrDoc is a segment or subsegment document, in the SDK's JSON shape.
@@ -246,10 +247,12 @@ func (r *region) putDoc(d *xrDoc, raw string) (id, problem string) {
 	for i, s := range t.segs {
 		if s.ID == d.ID { // a completed segment replaces its in-progress version
 			t.segs[i], t.raw[i] = d, raw
+			t.nodeList = nil
 			return d.ID, ""
 		}
 	}
 	t.segs = append(t.segs, d)
+	t.nodeList = nil
 	t.raw = append(t.raw, raw)
 	return d.ID, ""
 }
@@ -269,8 +272,17 @@ func (t *xrTrace) root() *xrDoc {
 type xrNode struct{ name, typ string }
 
 // nodes lists the services the trace touches: each segment's and each downstream call's.
+// Every query's filter asks it of every trace in the window, so it is computed
+// once per change of the trace's segments. Callers must not modify the result.
 func (t *xrTrace) nodes() []xrNode {
-	var out []xrNode
+	if t.nodeList == nil {
+		t.nodeList = t.findNodes()
+	}
+	return t.nodeList
+}
+
+func (t *xrTrace) findNodes() []xrNode {
+	out := []xrNode{}
 	seen := map[xrNode]bool{}
 	add := func(n xrNode) {
 		if !seen[n] {
@@ -368,9 +380,11 @@ func xrWindow(start, end *time.Time) (time.Time, time.Time, error) {
 // inWindow returns the traces whose root started in [from, to], oldest first.
 func (st *xrayState) inWindow(from, to time.Time, f *xrFilter) []*xrTrace {
 	var out []*xrTrace
-	for _, t := range st.order {
-		if t.start.Before(from) || t.start.After(to) {
-			continue
+	// st.order is sorted by start (putDoc inserts in place).
+	i := sort.Search(len(st.order), func(i int) bool { return !st.order[i].start.Before(from) })
+	for _, t := range st.order[i:] {
+		if t.start.After(to) {
+			break
 		}
 		if f.match(t) {
 			out = append(out, t)
