@@ -36,7 +36,7 @@ func TestSignupSegmentsDecodeAsStored(t *testing.T) {
 		for _, tr := range st.order {
 			for i, d := range tr.segs {
 				var back xrDoc
-				if err := json.Unmarshal([]byte(tr.raw[i]), &back); err != nil {
+				if err := json.Unmarshal([]byte(tr.rawAt(i)), &back); err != nil {
 					t.Fatal(err)
 				}
 				if !reflect.DeepEqual(&back, d) {

@@ -226,9 +226,10 @@ func (r *region) putSegment(raw string) (id, problem string) {
 }
 
 // putDoc stores a decoded segment d whose JSON is raw. The simulator's own
-// segments (signup.go) come here directly, built with the values decoding raw
-// would give (numbers in AWS metadata are float64), so they are not decoded
-// again; TestSignupSegmentsDecodeAsStored checks they are equal.
+// segments (signup.go) come here directly with raw "" (rawAt marshals d when
+// it is read), built with the values decoding the JSON would give (numbers in
+// AWS metadata are float64), so they are neither encoded nor decoded per
+// request; TestSignupSegmentsDecodeAsStored checks they are equal.
 func (r *region) putDoc(d *xrDoc, raw string) (id, problem string) {
 	if p := d.validate(true); p != "" {
 		return d.ID, p
@@ -255,6 +256,17 @@ func (r *region) putDoc(d *xrDoc, raw string) (id, problem string) {
 	t.nodeList = nil
 	t.raw = append(t.raw, raw)
 	return d.ID, ""
+}
+
+// rawAt is segment i's document. The simulator's own segments are stored
+// without it (putDoc with raw ""), and marshalled only when a caller reads them.
+func (t *xrTrace) rawAt(i int) string {
+	if t.raw[i] == "" {
+		if b, err := json.Marshal(t.segs[i]); err == nil {
+			t.raw[i] = string(b)
+		}
+	}
+	return t.raw[i]
 }
 
 // root returns the trace's entry segment: the one without a parent.
@@ -509,7 +521,7 @@ func (c *xrayClient) BatchGetTraces(ctx context.Context, in *xray.BatchGetTraces
 		sum := r.xrSummary(t)
 		tr := xraytypes.Trace{Id: ptr(id), Duration: sum.Duration, LimitExceeded: ptr(false)}
 		for i, d := range t.segs {
-			tr.Segments = append(tr.Segments, xraytypes.Segment{Id: ptr(d.ID), Document: ptr(t.raw[i])})
+			tr.Segments = append(tr.Segments, xraytypes.Segment{Id: ptr(d.ID), Document: ptr(t.rawAt(i))})
 		}
 		out.Traces = append(out.Traces, tr)
 	}
