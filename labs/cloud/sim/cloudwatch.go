@@ -57,12 +57,30 @@ type series struct {
 
 // metricKey identifies a metric by namespace, name and its exact dimension set.
 func metricKey(ns, name string, dims []kv) string {
-	d := append([]kv(nil), dims...)
-	sort.Slice(d, func(i, j int) bool { return d[i].k < d[j].k })
-	var b strings.Builder
-	b.WriteString(ns + "\x00" + name)
+	// recordMetrics asks it for every series every minute: sort a copy on the
+	// stack by insertion (what sort.Slice does below 12 elements) and build the
+	// key in one allocation.
+	var buf [8]kv
+	d := append(buf[:0], dims...)
+	for i := 1; i < len(d); i++ {
+		for j := i; j > 0 && d[j].k < d[j-1].k; j-- {
+			d[j], d[j-1] = d[j-1], d[j]
+		}
+	}
+	n := len(ns) + 1 + len(name)
 	for _, x := range d {
-		b.WriteString("\x00" + x.k + "=" + x.v)
+		n += 2 + len(x.k) + len(x.v)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(ns)
+	b.WriteByte(0)
+	b.WriteString(name)
+	for _, x := range d {
+		b.WriteByte(0)
+		b.WriteString(x.k)
+		b.WriteByte('=')
+		b.WriteString(x.v)
 	}
 	return b.String()
 }
