@@ -50,3 +50,48 @@ func TestSignupSegmentsDecodeAsStored(t *testing.T) {
 		t.Fatalf("%d segments checked", n)
 	}
 }
+
+// TestXRayServiceIndex: a filter with a service() term reads only that
+// service's traces (xrayState.byService); the answer must be what scanning
+// every trace gives, in the same order, including after traces expire.
+func TestXRayServiceIndex(t *testing.T) {
+	e := newEnv(t)
+	e.xrayLab()
+	if err := e.w.SetAutoSignups("", "us-east-1", "c42s07-xray", true); err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		e.w.Now()
+		e.w.mu.Lock()
+		defer e.w.mu.Unlock()
+		for _, r := range e.w.order {
+			st, ok := r.ext["xray"].(*xrayState)
+			if !ok {
+				continue
+			}
+			to := e.w.now
+			for _, expr := range []string{`service("c42s07-signup")`, `service("c42s07-signup") AND http.status = 409`,
+				`ok AND service("c42s07-signups")`, `service("nothing")`, `fault`} {
+				f, err := parseXRFilter(expr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, from := range []time.Time{to.Add(-time.Hour), to.Add(-90 * time.Second)} {
+					var want []*xrTrace
+					for _, tr := range st.order {
+						if !tr.start.Before(from) && !tr.start.After(to) && f.match(tr) {
+							want = append(want, tr)
+						}
+					}
+					if got := st.inWindow(from, to, f); !reflect.DeepEqual(got, want) {
+						t.Fatalf("%s: %s from %v: %d traces, want %d", when, expr, from, len(got), len(want))
+					}
+				}
+			}
+		}
+	}
+	e.clock.Advance(3 * time.Minute)
+	check("after 3 minutes")
+	e.clock.Advance(40 * time.Minute) // past xrRetention: the oldest expire
+	check("after 43 minutes")
+}

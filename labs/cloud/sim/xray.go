@@ -67,8 +67,14 @@ const (
 type xrayState struct {
 	traces map[string]*xrTrace
 	order  []*xrTrace // by root start time (arrival order for equal times)
-	groups map[string]*xrGroup
-	gOrder []*xrGroup
+	// byService lists, for each service name, the traces that have (or had) a
+	// node of that name, in st.order's order (start, then seq): a filter with a
+	// service() term scans only that list. A trace stays listed if a replaced
+	// segment drops the name; match still checks it.
+	byService map[string][]*xrTrace
+	seq       int64 // creation counter: xrTrace.seq
+	groups    map[string]*xrGroup
+	gOrder    []*xrGroup
 }
 
 type xrGroup struct {
@@ -82,7 +88,36 @@ type xrTrace struct {
 	start    time.Time
 	segs     []*xrDoc
 	raw      []string
-	nodeList []xrNode // nodes(), kept until a segment is stored; read-only
+	nodeList []xrNode        // nodes(), kept until a segment is stored; read-only
+	seq      int64           // creation order, st.order's order for equal starts
+	listed   map[string]bool // the service names it is listed under in st.byService
+}
+
+// before orders traces as st.order does.
+func (t *xrTrace) before(u *xrTrace) bool {
+	return t.start.Before(u.start) || (t.start.Equal(u.start) && t.seq < u.seq)
+}
+
+// index lists t under each of its service names it is not yet listed under.
+func (st *xrayState) index(t *xrTrace) {
+	for _, n := range t.nodes() {
+		if t.listed[n.name] {
+			continue
+		}
+		if t.listed == nil {
+			t.listed = map[string]bool{}
+		}
+		t.listed[n.name] = true
+		if st.byService == nil {
+			st.byService = map[string][]*xrTrace{}
+		}
+		l := st.byService[n.name]
+		i := sort.Search(len(l), func(i int) bool { return t.before(l[i]) })
+		l = append(l, nil)
+		copy(l[i+1:], l[i:])
+		l[i] = t
+		st.byService[n.name] = l
+	}
 }
 
 // xrDoc is a segment or subsegment document, in the SDK's JSON shape.
@@ -176,6 +211,18 @@ func stepXRay(r *region, now time.Time) {
 	}
 	if n > 0 {
 		st.order = append([]*xrTrace(nil), st.order[n:]...)
+		for name, l := range st.byService {
+			k := 0
+			for k < len(l) && l[k].start.Before(cut) {
+				k++
+			}
+			switch {
+			case k == len(l):
+				delete(st.byService, name)
+			case k > 0:
+				st.byService[name] = append([]*xrTrace(nil), l[k:]...)
+			}
+		}
 	}
 }
 
@@ -238,7 +285,8 @@ func (r *region) putDoc(d *xrDoc, raw string) (id, problem string) {
 	t := st.traces[d.TraceID]
 	start := time.Unix(0, int64(d.StartTime*1e9)).UTC()
 	if t == nil {
-		t = &xrTrace{id: d.TraceID, start: start}
+		st.seq++
+		t = &xrTrace{id: d.TraceID, start: start, seq: st.seq}
 		st.traces[d.TraceID] = t
 		i := sort.Search(len(st.order), func(i int) bool { return st.order[i].start.After(start) })
 		st.order = append(st.order, nil)
@@ -249,12 +297,14 @@ func (r *region) putDoc(d *xrDoc, raw string) (id, problem string) {
 		if s.ID == d.ID { // a completed segment replaces its in-progress version
 			t.segs[i], t.raw[i] = d, raw
 			t.nodeList = nil
+			st.index(t)
 			return d.ID, ""
 		}
 	}
 	t.segs = append(t.segs, d)
 	t.nodeList = nil
 	t.raw = append(t.raw, raw)
+	st.index(t)
 	return d.ID, ""
 }
 
@@ -392,9 +442,19 @@ func xrWindow(start, end *time.Time) (time.Time, time.Time, error) {
 // inWindow returns the traces whose root started in [from, to], oldest first.
 func (st *xrayState) inWindow(from, to time.Time, f *xrFilter) []*xrTrace {
 	var out []*xrTrace
-	// st.order is sorted by start (putDoc inserts in place).
-	i := sort.Search(len(st.order), func(i int) bool { return !st.order[i].start.Before(from) })
-	for _, t := range st.order[i:] {
+	// st.order is sorted by start (putDoc inserts in place), and so is each
+	// byService list: with a service() term, only that service's traces.
+	list := st.order
+	if f != nil {
+		for _, term := range f.terms {
+			if term.kind == "service" {
+				list = st.byService[term.s]
+				break
+			}
+		}
+	}
+	i := sort.Search(len(list), func(i int) bool { return !list[i].start.Before(from) })
+	for _, t := range list[i:] {
 		if t.start.After(to) {
 			break
 		}
