@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -43,6 +44,15 @@ type role struct {
 	createdAt           time.Time
 	attached            []string          // policy ARNs in attach order
 	inline              map[string]string // inline policy name → document
+	evalCtx             *roleContext      // evaluate's last principal context (read-only)
+}
+
+// roleContext is a role's principal context as evaluate built it, with what it
+// was built from: reused while the account and the role's tags are the same.
+type roleContext struct {
+	acct string
+	tags tagList
+	c    authz.Context
 }
 
 const ecsExecPolicy = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
@@ -423,9 +433,21 @@ func (c *iamClient) DeleteRolePolicy(ctx context.Context, in *iam.DeleteRolePoli
 // context keys. AWS managed policies are not known to the simulator and grant
 // nothing here. The world's lock must be held.
 func (w *World) evaluate(a *account, x *role, action, resource string, keys map[string][]string) iamtypes.PolicyEvaluationDecisionType {
-	c := principalContext(x, a.id, x.arn, "us-east-1")
-	for k, v := range keys {
-		c.Set(k, v...)
+	var c authz.Context
+	if len(keys) == 0 {
+		// The signup app asks this twice per simulated request: build the
+		// context once per role and tags. Evaluate only reads it.
+		if rc := x.evalCtx; rc != nil && rc.acct == a.id && slices.Equal(rc.tags, x.tags) {
+			c = rc.c
+		} else {
+			c = principalContext(x, a.id, x.arn, "us-east-1")
+			x.evalCtx = &roleContext{acct: a.id, tags: x.tags.clone(), c: c}
+		}
+	} else {
+		c = principalContext(x, a.id, x.arn, "us-east-1")
+		for k, v := range keys {
+			c.Set(k, v...)
+		}
 	}
 	d := w.principalLocked(a, x, x.arn).Evaluate(authz.Request{Action: action, Resource: resource, Context: c})
 	switch {
