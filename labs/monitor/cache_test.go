@@ -64,3 +64,44 @@ func TestGroupCacheEviction(t *testing.T) {
 		t.Errorf("%d caches left after the class was forgotten", left)
 	}
 }
+
+// TestCachesOfAClassGoneFromTheStore: a class deleted from the store without the
+// monitor being told (another process, an operator's SQL) loses its caches at the
+// next cycle; another class's stay.
+func TestCachesOfAClassGoneFromTheStore(t *testing.T) {
+	counting := labs.Lab{ID: "counting", Title: "Counting", Checkpoints: []labs.Checkpoint{{ID: "seen", Title: "Seen",
+		Check: func(labs.Observation) labs.Result { return labs.Passf("ok") }}},
+		Observe: func(_ context.Context, _ *cloud.Clients, cache *labs.Cache, targets []labs.Target) (map[string]labs.Observation, error) {
+			out := map[string]labs.Observation{}
+			for _, tg := range targets {
+				labs.Keep[int](cache, tg.StudentID, "seen")
+				out[tg.StudentID] = struct{}{}
+			}
+			return out, nil
+		}}
+	f := newFixture(t, 2, counting)
+	if err := f.m.Cycle(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	classes := func() map[string]bool {
+		f.m.mu.Lock()
+		defer f.m.mu.Unlock()
+		out := map[string]bool{}
+		for k := range f.m.caches {
+			out[k.class] = true
+		}
+		return out
+	}
+	if !classes()[f.class.ID] {
+		t.Fatal("no cache for the class after a cycle")
+	}
+	if err := f.store.DeleteClass(f.ctx, f.class.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.m.Cycle(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := classes(); len(got) != 0 {
+		t.Errorf("caches left for classes %v after the class was deleted from the store", got)
+	}
+}

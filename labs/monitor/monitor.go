@@ -128,6 +128,7 @@ func (m *Monitor) Cycle(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	m.pruneCaches(classes)
 	var errs []error
 	for i := range classes {
 		if err := m.cycleClass(ctx, &classes[i]); err != nil {
@@ -221,6 +222,24 @@ func (m *Monitor) cycleClass(ctx context.Context, c *db.Class) error {
 		m.publish(updates)
 	}
 	return errors.Join(errs...)
+}
+
+// pruneCaches drops the caches of classes that are gone from the store, however
+// they went, and of labs a class no longer has: nothing of theirs is read again.
+func (m *Monitor) pruneCaches(classes []db.Class) {
+	live := map[[2]string]bool{}
+	for _, c := range classes {
+		for _, l := range c.Labs {
+			live[[2]string{c.ID, l}] = true
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k := range m.caches {
+		if !live[[2]string{k.class, k.lab}] {
+			delete(m.caches, k)
+		}
+	}
 }
 
 // groupCaches returns the cache of each of lab's groups in class (by account),
