@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -183,6 +184,25 @@ func CreatePrereqStack(ctx context.Context, c *cloud.Clients, l Lab, t Target, e
 		return name, fmt.Errorf("create stack %s: %w", name, err)
 	}
 	return name, nil
+}
+
+// DescribeStack returns the stack called name, or nil when CloudFormation says it
+// does not exist (ValidationError "… does not exist"); any other error (throttling,
+// an outage) is returned, never read as "missing", so no caller creates a stack
+// that is there.
+func DescribeStack(ctx context.Context, c *cloud.Clients, name string) (*cfntypes.Stack, error) {
+	out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() == "ValidationError" && strings.Contains(ae.ErrorMessage(), "does not exist") {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("describe stack %s: %w", name, err)
+	}
+	if len(out.Stacks) == 0 {
+		return nil, nil
+	}
+	return &out.Stacks[0], nil
 }
 
 // StackOutputs returns a finished stack's outputs by key, and ErrNotYet while the

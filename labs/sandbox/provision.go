@@ -21,7 +21,6 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/servicequotas"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	smithy "github.com/aws/smithy-go"
 
 	"github.com/labdash/labdash/db"
 	"github.com/labdash/labdash/labs"
@@ -546,7 +545,7 @@ func StackName(classID, slug, labID string) string { return classID + slug + "-"
 
 func (p *Provisioner) ensureStack(ctx context.Context, c *cloud.Clients, class *db.Class, st db.Student, lab labs.Lab) error {
 	name := lab.StackName(class.ID+st.Slug+"-", c.Region)
-	stack, err := describeStack(ctx, c, name)
+	stack, err := labs.DescribeStack(ctx, c, name)
 	if err != nil {
 		return err
 	}
@@ -569,7 +568,7 @@ func (p *Provisioner) ensureStack(ctx context.Context, c *cloud.Clients, class *
 	}); err != nil {
 		return err
 	}
-	stack, err = describeStack(ctx, c, name)
+	stack, err = labs.DescribeStack(ctx, c, name)
 	if err != nil {
 		return err
 	}
@@ -590,21 +589,6 @@ func (p *Provisioner) ensureStack(ctx context.Context, c *cloud.Clients, class *
 	return err
 }
 
-func describeStack(ctx context.Context, c *cloud.Clients, name string) (*cfntypes.Stack, error) {
-	out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
-	var ae smithy.APIError
-	if errors.As(err, &ae) && ae.ErrorCode() == "ValidationError" && strings.Contains(ae.ErrorMessage(), "does not exist") {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("describe stack %s: %w", name, err)
-	}
-	if len(out.Stacks) == 0 {
-		return nil, nil
-	}
-	return &out.Stacks[0], nil
-}
-
 func (p *Provisioner) waitStack(ctx context.Context, c *cloud.Clients, name string, done func(*cfntypes.Stack) bool) error {
 	timeout := p.StackTimeout
 	if timeout <= 0 {
@@ -623,7 +607,7 @@ func (p *Provisioner) waitStack(ctx context.Context, c *cloud.Clients, name stri
 	}
 	start := c.Clock()
 	for {
-		s, err := describeStack(ctx, c, name)
+		s, err := labs.DescribeStack(ctx, c, name)
 		if err != nil {
 			return err
 		}

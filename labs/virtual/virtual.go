@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
 	"github.com/labdash/labdash/labs"
@@ -256,15 +255,17 @@ func (r *Runner) provision(ctx context.Context, st *state) error {
 			}
 		}
 		name := st.s.Lab.StackName(t.Prefix, region)
-		out, err := rc.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
-		if err != nil || len(out.Stacks) == 0 {
+		stack, err := labs.DescribeStack(ctx, rc, name)
+		if err != nil {
+			return err // throttled or failing: try again later, never create over it
+		}
+		if stack == nil {
 			if _, err := labs.CreatePrereqStack(ctx, rc, st.s.Lab, t); err != nil {
 				return err
 			}
 			waiting = true
 			continue
 		}
-		stack := out.Stacks[0]
 		switch stack.StackStatus {
 		case cfntypes.StackStatusCreateComplete:
 			for _, o := range stack.Outputs {
