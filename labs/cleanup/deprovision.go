@@ -7,6 +7,7 @@ package cleanup
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -108,10 +109,13 @@ func (x *Executor) Deprovision(ctx context.Context, classID, slug string) (left 
 			}
 		}
 		if len(failed) > 0 {
-			return x.remaining(ctx, classID, slug), &DeprovisionFailedError{JobID: job.ID, Failed: failed}
+			left, err := x.remaining(ctx, classID, slug)
+			return left, errors.Join(&DeprovisionFailedError{JobID: job.ID, Failed: failed}, err)
 		}
 	}
-	left = x.remaining(ctx, classID, slug)
+	if left, err = x.remaining(ctx, classID, slug); err != nil {
+		return 0, err
+	}
 	if len(unproven) > 0 {
 		return left, &NotProvenError{Student: slug, Items: unproven}
 	}
@@ -119,10 +123,7 @@ func (x *Executor) Deprovision(ctx context.Context, classID, slug string) (left 
 }
 
 // remaining counts the student's resources the ledger still lists.
-func (x *Executor) remaining(ctx context.Context, classID, slug string) int {
+func (x *Executor) remaining(ctx context.Context, classID, slug string) (int, error) {
 	rest, err := x.Store.Ledger(ctx, classID, slug)
-	if err != nil {
-		return 0
-	}
-	return len(rest)
+	return len(rest), err
 }
