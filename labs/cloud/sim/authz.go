@@ -1,10 +1,10 @@
 package sim
 
 // IAM in the simulator. Clients made by ClientsAs act as an IAM role: every call
-// they make, in every region and service (cloud.Intercept wraps them all, and the
-// clients InRegion returns), passes one authorization step first, authorize,
-// which asks labs/cloud/authz what IAM would decide. The step names the action
-// (authz.ActionOf), takes the action's resource types and condition keys from the
+// they make, in every region and service (the clients InRegion returns carry the
+// same role), passes one authorization step first, authorizeLocked, which do (the
+// wrapper every operation runs through) calls with the world locked. It asks
+// labs/cloud/authz what IAM would decide: it names the action (authz.ActionOf), takes the action's resource types and condition keys from the
 // generated Service Authorization Reference table, builds the request context the
 // way AWS does (the resource's ARN and tags, the request's tags, the role's
 // principal tags, the requested region, the service keys labdash's policies use)
@@ -58,7 +58,7 @@ func (w *World) ClientsAs(ctx context.Context, roleARN, session, region string) 
 	c.InRegion = func(ctx context.Context, other string) (*cloud.Clients, error) {
 		return w.clients(ctx, acct, other, sessionARN)
 	}
-	return cloud.Intercept(c, func(_ context.Context, call cloud.Call) error { return w.authorize(acct, name, sessionARN, call) }), nil
+	return c, nil
 }
 
 // roleOf splits arn:aws:iam::ACCOUNT:role/PATH/NAME.
@@ -129,8 +129,27 @@ func principalContext(ro *role, acct, sessionARN, region string) authz.Context {
 	return c
 }
 
-// authorize is the one authorization step of every call a ClientsAs client makes.
-func (w *World) authorize(acct, roleName, sessionARN string, call cloud.Call) error {
+// clientFields names the cloud.Clients field of each simulated service, as
+// authz.ActionOf reads it.
+var clientFields = map[string]string{
+	"acm-pca": "PCA", "application-autoscaling": "AutoScaling", "autoscaling": "ASG", "cloudformation": "CloudFormation",
+	"cloudwatch": "CloudWatch", "cognito-idp": "Cognito", "dynamodb": "DynamoDB", "ec2": "EC2", "ecs": "ECS",
+	"elasticbeanstalk": "ElasticBeanstalk", "elbv2": "ELBv2", "globalaccelerator": "GlobalAccelerator", "iam": "IAM",
+	"lambda": "Lambda", "logs": "Logs", "macie2": "Macie", "rds": "RDS", "route53": "Route53", "s3": "S3", "sns": "SNS",
+	"sqs": "SQS", "sts": "STS", "servicequotas": "Quotas", "tagging": "Tagging", "xray": "XRay",
+}
+
+// authorizeLocked is the one authorization step of every call a ClientsAs client
+// makes; do runs it, with the world locked, before the call's body.
+func (w *World) authorizeLocked(b base, service, op string, in any) error {
+	field, ok := clientFields[service]
+	if !ok {
+		return fmt.Errorf("sim: IAM: %s is not a cloud.Clients service", service)
+	}
+	call := cloud.Call{Service: field, Op: op, Account: b.account, Region: b.region, Input: in, Mutating: cloud.IsMutating(op)}
+	acct, sessionARN := b.account, b.principal
+	roleName := sessionARN[:strings.LastIndex(sessionARN, "/")]
+	roleName = roleName[strings.LastIndex(roleName, "/")+1:]
 	action, ok := authz.ActionOf(call.Service, call.Op)
 	if !ok {
 		return fmt.Errorf("sim: IAM: no action is known for %s.%s", call.Service, call.Op)
@@ -150,8 +169,6 @@ func (w *World) authorize(acct, roleName, sessionARN string, call cloud.Call) er
 	case "iam", "route53", "sts", "cloudfront":
 		region = "us-east-1"
 	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	a := w.accountLocked(acct)
 	ro := a.roles[strings.ToLower(roleName)]
 	if ro == nil {

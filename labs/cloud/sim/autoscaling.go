@@ -26,6 +26,7 @@ import (
 	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/labdash/labdash/labs/cloud"
 )
 
 const defaultCooldown = 300 * time.Second
@@ -53,10 +54,6 @@ type scalingPolicy struct {
 
 // aasClient implements cloud.AutoScaling.
 type aasClient struct{ base }
-
-func (c *aasClient) enter(ctx context.Context, op string) (*region, error) {
-	return c.base.enter(ctx, "application-autoscaling", op)
-}
 
 func aasValidation(format string, a ...any) error {
 	return &aastypes.ValidationException{Message: msg(format, a...)}
@@ -100,53 +97,50 @@ func (r *region) ecsService(resourceID string) *service {
 
 // RegisterScalableTarget registers or updates an ECS service as a scalable target.
 func (c *aasClient) RegisterScalableTarget(ctx context.Context, in *aas.RegisterScalableTargetInput, _ ...func(*aas.Options)) (*aas.RegisterScalableTargetOutput, error) {
-	r, err := c.enter(ctx, "RegisterScalableTarget")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &aas.RegisterScalableTargetInput{}
-	}
-	id := str(in.ResourceId)
-	if err := checkTarget(in.ServiceNamespace, id, in.ScalableDimension); err != nil {
-		return nil, err
-	}
-	svc := r.ecsService(id)
-	if svc == nil {
-		return nil, aasValidation("ECS service doesn't exist: %s", id)
-	}
-	st := r.scalables[id]
-	if st == nil && (in.MinCapacity == nil || in.MaxCapacity == nil) {
-		return nil, aasValidation("MinCapacity and MaxCapacity are required for registering a new scalable target")
-	}
-	lo, hi := i32(in.MinCapacity, 0), i32(in.MaxCapacity, 0)
-	if st != nil {
-		lo, hi = i32(in.MinCapacity, st.min), i32(in.MaxCapacity, st.max)
-	}
-	if lo < 0 || hi < 0 {
-		return nil, aasValidation("Minimum and maximum capacity must be non-negative")
-	}
-	if lo > hi {
-		return nil, aasValidation("Minimum capacity cannot be greater than maximum capacity")
-	}
-	if st == nil {
-		st = &scalableTarget{resourceID: id, createdAt: r.w.now,
-			arn: r.arn("application-autoscaling", "scalable-target/0ec5"+r.w.hexID(28))}
-		r.scalables[id] = st
-		r.scalableOrder = append(r.scalableOrder, st)
-	}
-	st.min, st.max = lo, hi
-	if in.SuspendedState != nil {
-		st.suspended = cloneJSON(in.SuspendedState)
-	}
-	switch {
-	case svc.desired < lo:
-		r.scale(st, svc, lo, fmt.Sprintf("minimum capacity was set to %d", lo))
-	case svc.desired > hi:
-		r.scale(st, svc, hi, fmt.Sprintf("maximum capacity was set to %d", hi))
-	}
-	return &aas.RegisterScalableTargetOutput{ScalableTargetARN: ptr(st.arn)}, nil
+	return do(ctx, c.base, "application-autoscaling", "RegisterScalableTarget", in, func(r *region) (*aas.RegisterScalableTargetOutput, error) {
+		if in == nil {
+			in = &aas.RegisterScalableTargetInput{}
+		}
+		id := str(in.ResourceId)
+		if err := checkTarget(in.ServiceNamespace, id, in.ScalableDimension); err != nil {
+			return nil, err
+		}
+		svc := r.ecsService(id)
+		if svc == nil {
+			return nil, aasValidation("ECS service doesn't exist: %s", id)
+		}
+		st := r.scalables[id]
+		if st == nil && (in.MinCapacity == nil || in.MaxCapacity == nil) {
+			return nil, aasValidation("MinCapacity and MaxCapacity are required for registering a new scalable target")
+		}
+		lo, hi := i32(in.MinCapacity, 0), i32(in.MaxCapacity, 0)
+		if st != nil {
+			lo, hi = i32(in.MinCapacity, st.min), i32(in.MaxCapacity, st.max)
+		}
+		if lo < 0 || hi < 0 {
+			return nil, aasValidation("Minimum and maximum capacity must be non-negative")
+		}
+		if lo > hi {
+			return nil, aasValidation("Minimum capacity cannot be greater than maximum capacity")
+		}
+		if st == nil {
+			st = &scalableTarget{resourceID: id, createdAt: r.w.now,
+				arn: r.arn("application-autoscaling", "scalable-target/0ec5"+r.w.hexID(28))}
+			r.scalables[id] = st
+			r.scalableOrder = append(r.scalableOrder, st)
+		}
+		st.min, st.max = lo, hi
+		if in.SuspendedState != nil {
+			st.suspended = cloneJSON(in.SuspendedState)
+		}
+		switch {
+		case svc.desired < lo:
+			r.scale(st, svc, lo, fmt.Sprintf("minimum capacity was set to %d", lo))
+		case svc.desired > hi:
+			r.scale(st, svc, hi, fmt.Sprintf("maximum capacity was set to %d", hi))
+		}
+		return &aas.RegisterScalableTargetOutput{ScalableTargetARN: ptr(st.arn)}, nil
+	})
 }
 
 // scale sets the service's desired count and records the activity.
@@ -199,65 +193,59 @@ func aasPage(maxResults *int32, token *string) (size, start int, err error) {
 
 // DescribeScalableTargets lists scalable targets, optionally by resource ids.
 func (c *aasClient) DescribeScalableTargets(ctx context.Context, in *aas.DescribeScalableTargetsInput, _ ...func(*aas.Options)) (*aas.DescribeScalableTargetsOutput, error) {
-	r, err := c.enter(ctx, "DescribeScalableTargets")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &aas.DescribeScalableTargetsInput{}
-	}
-	if in.ServiceNamespace == "" {
-		return nil, aasValidation("1 validation error detected: Value null at 'serviceNamespace' failed to satisfy constraint: Member must not be null")
-	}
-	if len(in.ResourceIds) > 50 {
-		return nil, aasValidation("ResourceIds can have at most 50 elements")
-	}
-	size, start, err := aasPage(in.MaxResults, in.NextToken)
-	if err != nil {
-		return nil, err
-	}
-	out := &aas.DescribeScalableTargetsOutput{}
-	if in.ServiceNamespace != aastypes.ServiceNamespaceEcs || (in.ScalableDimension != "" && in.ScalableDimension != aastypes.ScalableDimensionECSServiceDesiredCount) {
+	return do(ctx, c.base, "application-autoscaling", "DescribeScalableTargets", in, func(r *region) (*aas.DescribeScalableTargetsOutput, error) {
+		if in == nil {
+			in = &aas.DescribeScalableTargetsInput{}
+		}
+		if in.ServiceNamespace == "" {
+			return nil, aasValidation("1 validation error detected: Value null at 'serviceNamespace' failed to satisfy constraint: Member must not be null")
+		}
+		if len(in.ResourceIds) > 50 {
+			return nil, aasValidation("ResourceIds can have at most 50 elements")
+		}
+		size, start, err := aasPage(in.MaxResults, in.NextToken)
+		if err != nil {
+			return nil, err
+		}
+		out := &aas.DescribeScalableTargetsOutput{}
+		if in.ServiceNamespace != aastypes.ServiceNamespaceEcs || (in.ScalableDimension != "" && in.ScalableDimension != aastypes.ScalableDimensionECSServiceDesiredCount) {
+			return out, nil
+		}
+		for i, st := range r.scalableOrder {
+			if i < start || (len(in.ResourceIds) > 0 && !contains(in.ResourceIds, st.resourceID)) {
+				continue
+			}
+			if len(out.ScalableTargets) == size {
+				out.NextToken = intToken(i)
+				break
+			}
+			out.ScalableTargets = append(out.ScalableTargets, r.stOut(st))
+		}
 		return out, nil
-	}
-	for i, st := range r.scalableOrder {
-		if i < start || (len(in.ResourceIds) > 0 && !contains(in.ResourceIds, st.resourceID)) {
-			continue
-		}
-		if len(out.ScalableTargets) == size {
-			out.NextToken = intToken(i)
-			break
-		}
-		out.ScalableTargets = append(out.ScalableTargets, r.stOut(st))
-	}
-	return out, nil
+	})
 }
 
 // DeregisterScalableTarget removes a scalable target with its policies and their alarms.
 func (c *aasClient) DeregisterScalableTarget(ctx context.Context, in *aas.DeregisterScalableTargetInput, _ ...func(*aas.Options)) (*aas.DeregisterScalableTargetOutput, error) {
-	r, err := c.enter(ctx, "DeregisterScalableTarget")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &aas.DeregisterScalableTargetInput{}
-	}
-	id := str(in.ResourceId)
-	if err := checkTarget(in.ServiceNamespace, id, in.ScalableDimension); err != nil {
-		return nil, err
-	}
-	st := r.scalables[id]
-	if st == nil {
-		return nil, &aastypes.ObjectNotFoundException{Message: msg("No scalable target registered for service namespace: %s, resource ID: %s, scalable dimension: %s", in.ServiceNamespace, id, in.ScalableDimension)}
-	}
-	for _, p := range st.policies {
-		r.deletePolicy(p)
-	}
-	delete(r.scalables, id)
-	r.scalableOrder = compact(r.scalableOrder, func(x *scalableTarget) bool { return x != st })
-	return &aas.DeregisterScalableTargetOutput{}, nil
+	return do(ctx, c.base, "application-autoscaling", "DeregisterScalableTarget", in, func(r *region) (*aas.DeregisterScalableTargetOutput, error) {
+		if in == nil {
+			in = &aas.DeregisterScalableTargetInput{}
+		}
+		id := str(in.ResourceId)
+		if err := checkTarget(in.ServiceNamespace, id, in.ScalableDimension); err != nil {
+			return nil, err
+		}
+		st := r.scalables[id]
+		if st == nil {
+			return nil, &aastypes.ObjectNotFoundException{Message: msg("No scalable target registered for service namespace: %s, resource ID: %s, scalable dimension: %s", in.ServiceNamespace, id, in.ScalableDimension)}
+		}
+		for _, p := range st.policies {
+			r.deletePolicy(p)
+		}
+		delete(r.scalables, id)
+		r.scalableOrder = compact(r.scalableOrder, func(x *scalableTarget) bool { return x != st })
+		return &aas.DeregisterScalableTargetOutput{}, nil
+	})
 }
 
 var resourceLabelRE = regexp.MustCompile(`^(app/[a-zA-Z0-9-]{1,32}/[0-9a-f]{16})/(targetgroup/[a-zA-Z0-9-]{1,32}/[0-9a-f]{16})$`)
@@ -265,127 +253,124 @@ var resourceLabelRE = regexp.MustCompile(`^(app/[a-zA-Z0-9-]{1,32}/[0-9a-f]{16})
 // PutScalingPolicy creates or updates a policy; a target-tracking policy gets
 // its AlarmHigh and AlarmLow alarms.
 func (c *aasClient) PutScalingPolicy(ctx context.Context, in *aas.PutScalingPolicyInput, _ ...func(*aas.Options)) (*aas.PutScalingPolicyOutput, error) {
-	r, err := c.enter(ctx, "PutScalingPolicy")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &aas.PutScalingPolicyInput{}
-	}
-	id, name := str(in.ResourceId), str(in.PolicyName)
-	if name == "" || len(name) > 256 {
-		return nil, aasValidation("1 validation error detected: Value at 'policyName' failed to satisfy constraint: Member must have length between 1 and 256")
-	}
-	if err := checkTarget(in.ServiceNamespace, id, in.ScalableDimension); err != nil {
-		return nil, err
-	}
-	st := r.scalables[id]
-	if st == nil {
-		return nil, &aastypes.ObjectNotFoundException{Message: msg("No scalable target registered for service namespace: %s, resource ID: %s, scalable dimension: %s", in.ServiceNamespace, id, in.ScalableDimension)}
-	}
-	ptype := in.PolicyType
-	if ptype == "" {
-		ptype = aastypes.PolicyTypeStepScaling
-	}
-	var ns, metric, stat string
-	var dims []kv
-	switch ptype {
-	case aastypes.PolicyTypeTargetTrackingScaling:
-		tt := in.TargetTrackingScalingPolicyConfiguration
-		if tt == nil || tt.TargetValue == nil || !finite(*tt.TargetValue) {
-			return nil, aasValidation("TargetTrackingScalingPolicyConfiguration with a TargetValue is required for a TargetTrackingScaling policy")
+	return do(ctx, c.base, "application-autoscaling", "PutScalingPolicy", in, func(r *region) (*aas.PutScalingPolicyOutput, error) {
+		if in == nil {
+			in = &aas.PutScalingPolicyInput{}
 		}
-		if *tt.TargetValue <= 0 {
-			return nil, aasValidation("TargetValue must be greater than 0")
+		id, name := str(in.ResourceId), str(in.PolicyName)
+		if name == "" || len(name) > 256 {
+			return nil, aasValidation("1 validation error detected: Value at 'policyName' failed to satisfy constraint: Member must have length between 1 and 256")
 		}
-		if (tt.ScaleInCooldown != nil && *tt.ScaleInCooldown < 0) || (tt.ScaleOutCooldown != nil && *tt.ScaleOutCooldown < 0) {
-			return nil, aasValidation("Cooldowns must be non-negative")
+		if err := checkTarget(in.ServiceNamespace, id, in.ScalableDimension); err != nil {
+			return nil, err
 		}
-		switch {
-		case tt.PredefinedMetricSpecification != nil && tt.CustomizedMetricSpecification != nil:
-			return nil, aasValidation("Specify either a predefined or a customized metric, not both")
-		case tt.PredefinedMetricSpecification != nil:
-			pm := tt.PredefinedMetricSpecification
-			switch pm.PredefinedMetricType {
-			case aastypes.MetricTypeALBRequestCountPerTarget:
-				m := resourceLabelRE.FindStringSubmatch(str(pm.ResourceLabel))
-				if m == nil {
-					return nil, aasValidation("Invalid resource label %q: expected app/<load-balancer-name>/<id>/targetgroup/<target-group-name>/<id>", str(pm.ResourceLabel))
+		st := r.scalables[id]
+		if st == nil {
+			return nil, &aastypes.ObjectNotFoundException{Message: msg("No scalable target registered for service namespace: %s, resource ID: %s, scalable dimension: %s", in.ServiceNamespace, id, in.ScalableDimension)}
+		}
+		ptype := in.PolicyType
+		if ptype == "" {
+			ptype = aastypes.PolicyTypeStepScaling
+		}
+		var ns, metric, stat string
+		var dims []kv
+		switch ptype {
+		case aastypes.PolicyTypeTargetTrackingScaling:
+			tt := in.TargetTrackingScalingPolicyConfiguration
+			if tt == nil || tt.TargetValue == nil || !finite(*tt.TargetValue) {
+				return nil, aasValidation("TargetTrackingScalingPolicyConfiguration with a TargetValue is required for a TargetTrackingScaling policy")
+			}
+			if *tt.TargetValue <= 0 {
+				return nil, aasValidation("TargetValue must be greater than 0")
+			}
+			if (tt.ScaleInCooldown != nil && *tt.ScaleInCooldown < 0) || (tt.ScaleOutCooldown != nil && *tt.ScaleOutCooldown < 0) {
+				return nil, aasValidation("Cooldowns must be non-negative")
+			}
+			switch {
+			case tt.PredefinedMetricSpecification != nil && tt.CustomizedMetricSpecification != nil:
+				return nil, aasValidation("Specify either a predefined or a customized metric, not both")
+			case tt.PredefinedMetricSpecification != nil:
+				pm := tt.PredefinedMetricSpecification
+				switch pm.PredefinedMetricType {
+				case aastypes.MetricTypeALBRequestCountPerTarget:
+					m := resourceLabelRE.FindStringSubmatch(str(pm.ResourceLabel))
+					if m == nil {
+						return nil, aasValidation("Invalid resource label %q: expected app/<load-balancer-name>/<id>/targetgroup/<target-group-name>/<id>", str(pm.ResourceLabel))
+					}
+					ns, metric, stat = "AWS/ApplicationELB", "RequestCountPerTarget", "Sum"
+					dims = []kv{{"TargetGroup", m[2]}, {"LoadBalancer", m[1]}}
+				case aastypes.MetricTypeECSServiceAverageCPUUtilization, aastypes.MetricTypeECSServiceAverageMemoryUtilization:
+					mn := "CPUUtilization"
+					if pm.PredefinedMetricType == aastypes.MetricTypeECSServiceAverageMemoryUtilization {
+						mn = "MemoryUtilization"
+					}
+					m := ecsResourceRE.FindStringSubmatch(id)
+					ns, metric, stat = "AWS/ECS", mn, "Average"
+					dims = []kv{{"ClusterName", m[1]}, {"ServiceName", m[2]}}
+				default:
+					return nil, aasValidation("Unsupported predefined metric type %s for ECS services", pm.PredefinedMetricType)
 				}
-				ns, metric, stat = "AWS/ApplicationELB", "RequestCountPerTarget", "Sum"
-				dims = []kv{{"TargetGroup", m[2]}, {"LoadBalancer", m[1]}}
-			case aastypes.MetricTypeECSServiceAverageCPUUtilization, aastypes.MetricTypeECSServiceAverageMemoryUtilization:
-				mn := "CPUUtilization"
-				if pm.PredefinedMetricType == aastypes.MetricTypeECSServiceAverageMemoryUtilization {
-					mn = "MemoryUtilization"
+			case tt.CustomizedMetricSpecification != nil:
+				cm := tt.CustomizedMetricSpecification
+				if str(cm.MetricName) == "" || str(cm.Namespace) == "" || cm.Statistic == "" {
+					return nil, aasValidation("A customized metric needs MetricName, Namespace and Statistic")
 				}
-				m := ecsResourceRE.FindStringSubmatch(id)
-				ns, metric, stat = "AWS/ECS", mn, "Average"
-				dims = []kv{{"ClusterName", m[1]}, {"ServiceName", m[2]}}
+				ns, metric, stat = str(cm.Namespace), str(cm.MetricName), string(cm.Statistic)
+				for _, d := range cm.Dimensions {
+					dims = append(dims, kv{str(d.Name), str(d.Value)})
+				}
 			default:
-				return nil, aasValidation("Unsupported predefined metric type %s for ECS services", pm.PredefinedMetricType)
+				return nil, aasValidation("A predefined or customized metric specification is required")
 			}
-		case tt.CustomizedMetricSpecification != nil:
-			cm := tt.CustomizedMetricSpecification
-			if str(cm.MetricName) == "" || str(cm.Namespace) == "" || cm.Statistic == "" {
-				return nil, aasValidation("A customized metric needs MetricName, Namespace and Statistic")
-			}
-			ns, metric, stat = str(cm.Namespace), str(cm.MetricName), string(cm.Statistic)
-			for _, d := range cm.Dimensions {
-				dims = append(dims, kv{str(d.Name), str(d.Value)})
+		case aastypes.PolicyTypeStepScaling:
+			if in.StepScalingPolicyConfiguration == nil {
+				return nil, aasValidation("StepScalingPolicyConfiguration is required for a StepScaling policy")
 			}
 		default:
-			return nil, aasValidation("A predefined or customized metric specification is required")
+			return nil, aasValidation("Unsupported policy type %s", ptype)
 		}
-	case aastypes.PolicyTypeStepScaling:
-		if in.StepScalingPolicyConfiguration == nil {
-			return nil, aasValidation("StepScalingPolicyConfiguration is required for a StepScaling policy")
+		var pol *scalingPolicy
+		for _, p := range st.policies {
+			if p.name == name {
+				pol = p
+			}
 		}
-	default:
-		return nil, aasValidation("Unsupported policy type %s", ptype)
-	}
-	var pol *scalingPolicy
-	for _, p := range st.policies {
-		if p.name == name {
-			pol = p
+		if pol == nil {
+			pol = &scalingPolicy{name: name, st: st, createdAt: r.w.now,
+				arn: r.arn("autoscaling", "scalingPolicy:"+r.w.uuid()+":resource/ecs/"+id+":policyName/"+name)}
+			st.policies = append(st.policies, pol)
+			r.policies[pol.arn] = pol
 		}
-	}
-	if pol == nil {
-		pol = &scalingPolicy{name: name, st: st, createdAt: r.w.now,
-			arn: r.arn("autoscaling", "scalingPolicy:"+r.w.uuid()+":resource/ecs/"+id+":policyName/"+name)}
-		st.policies = append(st.policies, pol)
-		r.policies[pol.arn] = pol
-	}
-	pol.ptype = ptype
-	pol.tt = cloneJSON(in.TargetTrackingScalingPolicyConfiguration)
-	pol.step = cloneJSON(in.StepScalingPolicyConfiguration)
-	out := &aas.PutScalingPolicyOutput{PolicyARN: ptr(pol.arn)}
-	if ptype != aastypes.PolicyTypeTargetTrackingScaling {
-		r.deleteAlarm(pol.high)
-		r.deleteAlarm(pol.low)
-		pol.high, pol.low = "", ""
+		pol.ptype = ptype
+		pol.tt = cloneJSON(in.TargetTrackingScalingPolicyConfiguration)
+		pol.step = cloneJSON(in.StepScalingPolicyConfiguration)
+		out := &aas.PutScalingPolicyOutput{PolicyARN: ptr(pol.arn)}
+		if ptype != aastypes.PolicyTypeTargetTrackingScaling {
+			r.deleteAlarm(pol.high)
+			r.deleteAlarm(pol.low)
+			pol.high, pol.low = "", ""
+			return out, nil
+		}
+		target := *pol.tt.TargetValue
+		desc := "DO NOT EDIT OR DELETE. For TargetTrackingScaling policy " + pol.arn + "."
+		if pol.high == "" {
+			pol.high = "TargetTracking-" + id + "-AlarmHigh-" + r.w.uuid()
+		}
+		r.putAlarm(&alarm{name: pol.high, ns: ns, metric: metric, dims: dims, stat: stat, period: 60, evalPeriods: 3, dpToAlarm: 3,
+			threshold: target, cmp: cwtypes.ComparisonOperatorGreaterThanThreshold, desc: desc, actionsEnabled: true, actions: []string{pol.arn}})
+		if isTrue(pol.tt.DisableScaleIn) {
+			r.deleteAlarm(pol.low)
+			pol.low = ""
+		} else {
+			if pol.low == "" {
+				pol.low = "TargetTracking-" + id + "-AlarmLow-" + r.w.uuid()
+			}
+			r.putAlarm(&alarm{name: pol.low, ns: ns, metric: metric, dims: dims, stat: stat, period: 60, evalPeriods: 15, dpToAlarm: 15,
+				threshold: target * 0.9, cmp: cwtypes.ComparisonOperatorLessThanThreshold, desc: desc, actionsEnabled: true, actions: []string{pol.arn}})
+		}
+		out.Alarms = r.policyAlarms(pol)
 		return out, nil
-	}
-	target := *pol.tt.TargetValue
-	desc := "DO NOT EDIT OR DELETE. For TargetTrackingScaling policy " + pol.arn + "."
-	if pol.high == "" {
-		pol.high = "TargetTracking-" + id + "-AlarmHigh-" + r.w.uuid()
-	}
-	r.putAlarm(&alarm{name: pol.high, ns: ns, metric: metric, dims: dims, stat: stat, period: 60, evalPeriods: 3, dpToAlarm: 3,
-		threshold: target, cmp: cwtypes.ComparisonOperatorGreaterThanThreshold, desc: desc, actionsEnabled: true, actions: []string{pol.arn}})
-	if isTrue(pol.tt.DisableScaleIn) {
-		r.deleteAlarm(pol.low)
-		pol.low = ""
-	} else {
-		if pol.low == "" {
-			pol.low = "TargetTracking-" + id + "-AlarmLow-" + r.w.uuid()
-		}
-		r.putAlarm(&alarm{name: pol.low, ns: ns, metric: metric, dims: dims, stat: stat, period: 60, evalPeriods: 15, dpToAlarm: 15,
-			threshold: target * 0.9, cmp: cwtypes.ComparisonOperatorLessThanThreshold, desc: desc, actionsEnabled: true, actions: []string{pol.arn}})
-	}
-	out.Alarms = r.policyAlarms(pol)
-	return out, nil
+	})
 }
 
 func (r *region) policyAlarms(p *scalingPolicy) []aastypes.Alarm {
@@ -407,128 +392,119 @@ func (r *region) deletePolicy(p *scalingPolicy) {
 
 // DescribeScalingPolicies lists policies by resource id and names.
 func (c *aasClient) DescribeScalingPolicies(ctx context.Context, in *aas.DescribeScalingPoliciesInput, _ ...func(*aas.Options)) (*aas.DescribeScalingPoliciesOutput, error) {
-	r, err := c.enter(ctx, "DescribeScalingPolicies")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &aas.DescribeScalingPoliciesInput{}
-	}
-	if in.ServiceNamespace == "" {
-		return nil, aasValidation("1 validation error detected: Value null at 'serviceNamespace' failed to satisfy constraint: Member must not be null")
-	}
-	size, start, err := aasPage(in.MaxResults, in.NextToken)
-	if err != nil {
-		return nil, err
-	}
-	out := &aas.DescribeScalingPoliciesOutput{}
-	if in.ServiceNamespace != aastypes.ServiceNamespaceEcs || (in.ScalableDimension != "" && in.ScalableDimension != aastypes.ScalableDimensionECSServiceDesiredCount) {
-		return out, nil
-	}
-	i := 0
-	for _, st := range r.scalableOrder {
-		if rid := str(in.ResourceId); rid != "" && st.resourceID != rid {
-			continue
+	return do(ctx, c.base, "application-autoscaling", "DescribeScalingPolicies", in, func(r *region) (*aas.DescribeScalingPoliciesOutput, error) {
+		if in == nil {
+			in = &aas.DescribeScalingPoliciesInput{}
 		}
-		for _, p := range st.policies {
-			if len(in.PolicyNames) > 0 && !contains(in.PolicyNames, p.name) {
+		if in.ServiceNamespace == "" {
+			return nil, aasValidation("1 validation error detected: Value null at 'serviceNamespace' failed to satisfy constraint: Member must not be null")
+		}
+		size, start, err := aasPage(in.MaxResults, in.NextToken)
+		if err != nil {
+			return nil, err
+		}
+		out := &aas.DescribeScalingPoliciesOutput{}
+		if in.ServiceNamespace != aastypes.ServiceNamespaceEcs || (in.ScalableDimension != "" && in.ScalableDimension != aastypes.ScalableDimensionECSServiceDesiredCount) {
+			return out, nil
+		}
+		i := 0
+		for _, st := range r.scalableOrder {
+			if rid := str(in.ResourceId); rid != "" && st.resourceID != rid {
 				continue
 			}
-			if i >= start {
-				if len(out.ScalingPolicies) == size {
-					out.NextToken = intToken(i)
-					return out, nil
+			for _, p := range st.policies {
+				if len(in.PolicyNames) > 0 && !contains(in.PolicyNames, p.name) {
+					continue
 				}
-				out.ScalingPolicies = append(out.ScalingPolicies, aastypes.ScalingPolicy{
-					PolicyARN: ptr(p.arn), PolicyName: ptr(p.name), PolicyType: p.ptype, ResourceId: ptr(st.resourceID),
-					ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount, ServiceNamespace: aastypes.ServiceNamespaceEcs,
-					CreationTime: ptr(p.createdAt), Alarms: r.policyAlarms(p),
-					TargetTrackingScalingPolicyConfiguration: cloneJSON(p.tt), StepScalingPolicyConfiguration: cloneJSON(p.step),
-				})
+				if i >= start {
+					if len(out.ScalingPolicies) == size {
+						out.NextToken = intToken(i)
+						return out, nil
+					}
+					out.ScalingPolicies = append(out.ScalingPolicies, aastypes.ScalingPolicy{
+						PolicyARN: ptr(p.arn), PolicyName: ptr(p.name), PolicyType: p.ptype, ResourceId: ptr(st.resourceID),
+						ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount, ServiceNamespace: aastypes.ServiceNamespaceEcs,
+						CreationTime: ptr(p.createdAt), Alarms: r.policyAlarms(p),
+						TargetTrackingScalingPolicyConfiguration: cloneJSON(p.tt), StepScalingPolicyConfiguration: cloneJSON(p.step),
+					})
+				}
+				i++
 			}
-			i++
 		}
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // DeleteScalingPolicy deletes a policy and its alarms.
 func (c *aasClient) DeleteScalingPolicy(ctx context.Context, in *aas.DeleteScalingPolicyInput, _ ...func(*aas.Options)) (*aas.DeleteScalingPolicyOutput, error) {
-	r, err := c.enter(ctx, "DeleteScalingPolicy")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &aas.DeleteScalingPolicyInput{}
-	}
-	id, name := str(in.ResourceId), str(in.PolicyName)
-	if name == "" {
-		return nil, aasValidation("1 validation error detected: Value null at 'policyName' failed to satisfy constraint: Member must not be null")
-	}
-	if err := checkTarget(in.ServiceNamespace, id, in.ScalableDimension); err != nil {
-		return nil, err
-	}
-	notFound := &aastypes.ObjectNotFoundException{Message: msg("No scaling policy found for service namespace: %s, resource ID: %s, scalable dimension: %s, policy name: %s", in.ServiceNamespace, id, in.ScalableDimension, name)}
-	st := r.scalables[id]
-	if st == nil {
-		return nil, notFound
-	}
-	for _, p := range st.policies {
-		if p.name == name {
-			r.deletePolicy(p)
-			return &aas.DeleteScalingPolicyOutput{}, nil
+	return do(ctx, c.base, "application-autoscaling", "DeleteScalingPolicy", in, func(r *region) (*aas.DeleteScalingPolicyOutput, error) {
+		if in == nil {
+			in = &aas.DeleteScalingPolicyInput{}
 		}
-	}
-	return nil, notFound
+		id, name := str(in.ResourceId), str(in.PolicyName)
+		if name == "" {
+			return nil, aasValidation("1 validation error detected: Value null at 'policyName' failed to satisfy constraint: Member must not be null")
+		}
+		if err := checkTarget(in.ServiceNamespace, id, in.ScalableDimension); err != nil {
+			return nil, err
+		}
+		notFound := &aastypes.ObjectNotFoundException{Message: msg("No scaling policy found for service namespace: %s, resource ID: %s, scalable dimension: %s, policy name: %s", in.ServiceNamespace, id, in.ScalableDimension, name)}
+		st := r.scalables[id]
+		if st == nil {
+			return nil, notFound
+		}
+		for _, p := range st.policies {
+			if p.name == name {
+				r.deletePolicy(p)
+				return &aas.DeleteScalingPolicyOutput{}, nil
+			}
+		}
+		return nil, notFound
+	})
 }
 
 // DescribeScalingActivities lists scaling activities, newest first.
 func (c *aasClient) DescribeScalingActivities(ctx context.Context, in *aas.DescribeScalingActivitiesInput, _ ...func(*aas.Options)) (*aas.DescribeScalingActivitiesOutput, error) {
-	r, err := c.enter(ctx, "DescribeScalingActivities")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &aas.DescribeScalingActivitiesInput{}
-	}
-	if in.ServiceNamespace == "" {
-		return nil, aasValidation("1 validation error detected: Value null at 'serviceNamespace' failed to satisfy constraint: Member must not be null")
-	}
-	size, start, err := aasPage(in.MaxResults, in.NextToken)
-	if err != nil {
-		return nil, err
-	}
-	out := &aas.DescribeScalingActivitiesOutput{}
-	if in.ServiceNamespace != aastypes.ServiceNamespaceEcs {
+	return do(ctx, c.base, "application-autoscaling", "DescribeScalingActivities", in, func(r *region) (*aas.DescribeScalingActivitiesOutput, error) {
+		if in == nil {
+			in = &aas.DescribeScalingActivitiesInput{}
+		}
+		if in.ServiceNamespace == "" {
+			return nil, aasValidation("1 validation error detected: Value null at 'serviceNamespace' failed to satisfy constraint: Member must not be null")
+		}
+		size, start, err := aasPage(in.MaxResults, in.NextToken)
+		if err != nil {
+			return nil, err
+		}
+		out := &aas.DescribeScalingActivitiesOutput{}
+		if in.ServiceNamespace != aastypes.ServiceNamespaceEcs {
+			return out, nil
+		}
+		var all []*aastypes.ScalingActivity
+		if rid := str(in.ResourceId); rid != "" {
+			all = r.activities[rid]
+		} else {
+			for _, k := range sortedKeys(r.activities) {
+				all = append(all, r.activities[k]...)
+			}
+		}
+		// Newest first.
+		sorted := append([]*aastypes.ScalingActivity(nil), all...)
+		for i, j := 0, len(sorted)-1; i < j; i, j = i+1, j-1 {
+			sorted[i], sorted[j] = sorted[j], sorted[i]
+		}
+		if str(in.ResourceId) == "" {
+			sortActivities(sorted)
+		}
+		for i := start; i < len(sorted); i++ {
+			if len(out.ScalingActivities) == size {
+				out.NextToken = intToken(i)
+				break
+			}
+			out.ScalingActivities = append(out.ScalingActivities, *cloneJSON(sorted[i]))
+		}
 		return out, nil
-	}
-	var all []*aastypes.ScalingActivity
-	if rid := str(in.ResourceId); rid != "" {
-		all = r.activities[rid]
-	} else {
-		for _, k := range sortedKeys(r.activities) {
-			all = append(all, r.activities[k]...)
-		}
-	}
-	// Newest first.
-	sorted := append([]*aastypes.ScalingActivity(nil), all...)
-	for i, j := 0, len(sorted)-1; i < j; i, j = i+1, j-1 {
-		sorted[i], sorted[j] = sorted[j], sorted[i]
-	}
-	if str(in.ResourceId) == "" {
-		sortActivities(sorted)
-	}
-	for i := start; i < len(sorted); i++ {
-		if len(out.ScalingActivities) == size {
-			out.NextToken = intToken(i)
-			break
-		}
-		out.ScalingActivities = append(out.ScalingActivities, *cloneJSON(sorted[i]))
-	}
-	return out, nil
+	})
 }
 
 func sortActivities(a []*aastypes.ScalingActivity) {
@@ -595,4 +571,8 @@ func (r *region) invokePolicy(p *scalingPolicy, a *alarm, now time.Time) {
 		st.lastScaleIn = now
 		r.scale(st, svc, want, cause)
 	}
+}
+
+func init() {
+	registerService("application-autoscaling", func(b base, c *cloud.Clients) { c.AutoScaling = &aasClient{b} })
 }

@@ -50,17 +50,13 @@ const (
 
 func init() {
 	// Steps at order 10: Auto Scaling groups launch and replace instances first.
-	registerService("autoscaling", 10, func(b base, c *cloud.Clients) { c.ASG = &asgClient{b} }, stepGroups)
+	registerService("autoscaling", func(b base, c *cloud.Clients) { c.ASG = &asgClient{b} }, everySecond(10, stepGroups))
 }
 
 // asgClient implements cloud.ASG.
 type asgClient struct{ base }
 
 var _ cloud.ASG = (*asgClient)(nil)
-
-func (c *asgClient) enter(ctx context.Context, op string) (*region, error) {
-	return c.base.enter(ctx, "autoscaling", op)
-}
 
 type asgState struct {
 	groups map[string]*asGroup // live groups by name (deleting ones included)
@@ -94,150 +90,147 @@ func asgValidation(format string, a ...any) error { return validationError(forma
 
 // CreateAutoScalingGroup creates a group and launches its desired instances.
 func (c *asgClient) CreateAutoScalingGroup(ctx context.Context, in *autoscaling.CreateAutoScalingGroupInput, _ ...func(*autoscaling.Options)) (*autoscaling.CreateAutoScalingGroupOutput, error) {
-	r, err := c.enter(ctx, "CreateAutoScalingGroup")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &autoscaling.CreateAutoScalingGroupInput{}
-	}
-	name := str(in.AutoScalingGroupName)
-	switch {
-	case name == "":
-		return nil, asgValidation("1 validation error detected: Value null at 'autoScalingGroupName' failed to satisfy constraint: Member must not be null")
-	case len(name) > 255:
-		return nil, asgValidation("1 validation error detected: Value '%s' at 'autoScalingGroupName' failed to satisfy constraint: Member must have length less than or equal to 255", name)
-	case in.MinSize == nil:
-		return nil, asgValidation("1 validation error detected: Value null at 'minSize' failed to satisfy constraint: Member must not be null")
-	case in.MaxSize == nil:
-		return nil, asgValidation("1 validation error detected: Value null at 'maxSize' failed to satisfy constraint: Member must not be null")
-	}
-	g := &asGroup{name: name, min: *in.MinSize, max: *in.MaxSize, desired: i32(in.DesiredCapacity, *in.MinSize), created: r.w.now,
-		healthType: "EC2", grace: i32(in.HealthCheckGracePeriod, 0), cooldown: i32(in.DefaultCooldown, 300)}
-	if t := str(in.HealthCheckType); t != "" {
-		g.healthType = t
-	}
-	switch {
-	case g.min < 0 || g.max < 0:
-		return nil, asgValidation("Min and max sizes must be non-negative")
-	case g.min > g.max:
-		return nil, asgValidation("Max bound, %d, must be greater than or equal to min bound, %d", g.max, g.min)
-	case g.desired < g.min || g.desired > g.max:
-		return nil, asgValidation("Desired capacity:%d must be between the specified min size:%d and max size:%d", g.desired, g.min, g.max)
-	}
-	sources := 0
-	for _, set := range []bool{in.LaunchTemplate != nil, in.MixedInstancesPolicy != nil, in.LaunchConfigurationName != nil, in.InstanceId != nil} {
-		if set {
-			sources++
+	return do(ctx, c.base, "autoscaling", "CreateAutoScalingGroup", in, func(r *region) (*autoscaling.CreateAutoScalingGroupOutput, error) {
+		if in == nil {
+			in = &autoscaling.CreateAutoScalingGroupInput{}
 		}
-	}
-	if sources != 1 {
-		return nil, asgValidation("Valid requests must contain either LaunchTemplate, LaunchConfigurationName, InstanceId or MixedInstancesPolicy parameter.")
-	}
-	if in.LaunchConfigurationName != nil || in.InstanceId != nil {
-		return nil, asgValidation("The simulator models groups from launch templates only.")
-	}
-	if in.LaunchTemplate != nil {
-		g.lt = cloneJSON(in.LaunchTemplate)
-	} else {
-		m := cloneJSON(in.MixedInstancesPolicy)
-		if m.LaunchTemplate == nil || m.LaunchTemplate.LaunchTemplateSpecification == nil {
-			return nil, asgValidation("1 validation error detected: Value null at 'mixedInstancesPolicy.launchTemplate.launchTemplateSpecification' failed to satisfy constraint: Member must not be null")
+		name := str(in.AutoScalingGroupName)
+		switch {
+		case name == "":
+			return nil, asgValidation("1 validation error detected: Value null at 'autoScalingGroupName' failed to satisfy constraint: Member must not be null")
+		case len(name) > 255:
+			return nil, asgValidation("1 validation error detected: Value '%s' at 'autoScalingGroupName' failed to satisfy constraint: Member must have length less than or equal to 255", name)
+		case in.MinSize == nil:
+			return nil, asgValidation("1 validation error detected: Value null at 'minSize' failed to satisfy constraint: Member must not be null")
+		case in.MaxSize == nil:
+			return nil, asgValidation("1 validation error detected: Value null at 'maxSize' failed to satisfy constraint: Member must not be null")
 		}
-		if m.InstancesDistribution == nil {
-			m.InstancesDistribution = &astypes.InstancesDistribution{}
+		g := &asGroup{name: name, min: *in.MinSize, max: *in.MaxSize, desired: i32(in.DesiredCapacity, *in.MinSize), created: r.w.now,
+			healthType: "EC2", grace: i32(in.HealthCheckGracePeriod, 0), cooldown: i32(in.DefaultCooldown, 300)}
+		if t := str(in.HealthCheckType); t != "" {
+			g.healthType = t
 		}
-		d := m.InstancesDistribution
-		if d.OnDemandBaseCapacity == nil {
-			d.OnDemandBaseCapacity = ptr(int32(0))
+		switch {
+		case g.min < 0 || g.max < 0:
+			return nil, asgValidation("Min and max sizes must be non-negative")
+		case g.min > g.max:
+			return nil, asgValidation("Max bound, %d, must be greater than or equal to min bound, %d", g.max, g.min)
+		case g.desired < g.min || g.desired > g.max:
+			return nil, asgValidation("Desired capacity:%d must be between the specified min size:%d and max size:%d", g.desired, g.min, g.max)
 		}
-		if d.OnDemandPercentageAboveBaseCapacity == nil {
-			d.OnDemandPercentageAboveBaseCapacity = ptr(int32(100))
-		}
-		if d.OnDemandAllocationStrategy == nil {
-			d.OnDemandAllocationStrategy = ptr("prioritized")
-		}
-		if d.SpotAllocationStrategy == nil {
-			d.SpotAllocationStrategy = ptr("price-capacity-optimized")
-		}
-		if p := *d.OnDemandPercentageAboveBaseCapacity; p < 0 || p > 100 {
-			return nil, asgValidation("OnDemandPercentageAboveBaseCapacity must be between 0 and 100")
-		}
-		if *d.OnDemandBaseCapacity < 0 {
-			return nil, asgValidation("OnDemandBaseCapacity must be non-negative")
-		}
-		for _, o := range m.LaunchTemplate.Overrides {
-			if t := str(o.InstanceType); t != "" && !instanceTypeRE.MatchString(t) {
-				return nil, asgValidation("Invalid instance type %s", t)
+		sources := 0
+		for _, set := range []bool{in.LaunchTemplate != nil, in.MixedInstancesPolicy != nil, in.LaunchConfigurationName != nil, in.InstanceId != nil} {
+			if set {
+				sources++
 			}
 		}
-		g.mixed = m
-		g.lt = m.LaunchTemplate.LaunchTemplateSpecification
-	}
-	if _, err := r.findTemplate(str(g.lt.LaunchTemplateId), str(g.lt.LaunchTemplateName), str(g.lt.Version)); err != nil {
-		return nil, asgValidation("You must use a valid fully-formed launch template. %s", errMessage(err))
-	}
-	if g.lt.Version == nil {
-		g.lt.Version = ptr("$Default")
-	}
-	for _, id := range strings.Split(str(in.VPCZoneIdentifier), ",") {
-		if id = strings.TrimSpace(id); id == "" {
-			continue
+		if sources != 1 {
+			return nil, asgValidation("Valid requests must contain either LaunchTemplate, LaunchConfigurationName, InstanceId or MixedInstancesPolicy parameter.")
 		}
-		s := r.subnets[id]
-		if s == nil {
-			return nil, asgValidation("The subnet ID '%s' does not exist", id)
+		if in.LaunchConfigurationName != nil || in.InstanceId != nil {
+			return nil, asgValidation("The simulator models groups from launch templates only.")
 		}
-		g.subnets = append(g.subnets, s)
-		if !contains(g.azs, s.az) {
-			g.azs = append(g.azs, s.az)
-		}
-	}
-	if len(g.subnets) == 0 {
-		for _, az := range in.AvailabilityZones {
-			var hit *subnet
-			for _, s := range r.subOrder {
-				if s.vpc == r.defaultVPC() && s.az == az {
-					hit = s
-					break
+		if in.LaunchTemplate != nil {
+			g.lt = cloneJSON(in.LaunchTemplate)
+		} else {
+			m := cloneJSON(in.MixedInstancesPolicy)
+			if m.LaunchTemplate == nil || m.LaunchTemplate.LaunchTemplateSpecification == nil {
+				return nil, asgValidation("1 validation error detected: Value null at 'mixedInstancesPolicy.launchTemplate.launchTemplateSpecification' failed to satisfy constraint: Member must not be null")
+			}
+			if m.InstancesDistribution == nil {
+				m.InstancesDistribution = &astypes.InstancesDistribution{}
+			}
+			d := m.InstancesDistribution
+			if d.OnDemandBaseCapacity == nil {
+				d.OnDemandBaseCapacity = ptr(int32(0))
+			}
+			if d.OnDemandPercentageAboveBaseCapacity == nil {
+				d.OnDemandPercentageAboveBaseCapacity = ptr(int32(100))
+			}
+			if d.OnDemandAllocationStrategy == nil {
+				d.OnDemandAllocationStrategy = ptr("prioritized")
+			}
+			if d.SpotAllocationStrategy == nil {
+				d.SpotAllocationStrategy = ptr("price-capacity-optimized")
+			}
+			if p := *d.OnDemandPercentageAboveBaseCapacity; p < 0 || p > 100 {
+				return nil, asgValidation("OnDemandPercentageAboveBaseCapacity must be between 0 and 100")
+			}
+			if *d.OnDemandBaseCapacity < 0 {
+				return nil, asgValidation("OnDemandBaseCapacity must be non-negative")
+			}
+			for _, o := range m.LaunchTemplate.Overrides {
+				if t := str(o.InstanceType); t != "" && !instanceTypeRE.MatchString(t) {
+					return nil, asgValidation("Invalid instance type %s", t)
 				}
 			}
-			if hit == nil {
-				return nil, asgValidation("The availability zone %s is not legal", az)
+			g.mixed = m
+			g.lt = m.LaunchTemplate.LaunchTemplateSpecification
+		}
+		if _, err := r.findTemplate(str(g.lt.LaunchTemplateId), str(g.lt.LaunchTemplateName), str(g.lt.Version)); err != nil {
+			return nil, asgValidation("You must use a valid fully-formed launch template. %s", errMessage(err))
+		}
+		if g.lt.Version == nil {
+			g.lt.Version = ptr("$Default")
+		}
+		for _, id := range strings.Split(str(in.VPCZoneIdentifier), ",") {
+			if id = strings.TrimSpace(id); id == "" {
+				continue
 			}
-			g.subnets = append(g.subnets, hit)
-			g.azs = append(g.azs, az)
+			s := r.subnets[id]
+			if s == nil {
+				return nil, asgValidation("The subnet ID '%s' does not exist", id)
+			}
+			g.subnets = append(g.subnets, s)
+			if !contains(g.azs, s.az) {
+				g.azs = append(g.azs, s.az)
+			}
 		}
-	}
-	if len(g.subnets) == 0 {
-		return nil, asgValidation("At least one Availability Zone or VPC Subnet is required.")
-	}
-	for _, t := range in.Tags {
-		k := str(t.Key)
-		if k == "" || len(k) > 128 {
-			return nil, asgValidation("Tag key must be between 1 and 128 characters")
+		if len(g.subnets) == 0 {
+			for _, az := range in.AvailabilityZones {
+				var hit *subnet
+				for _, s := range r.subOrder {
+					if s.vpc == r.defaultVPC() && s.az == az {
+						hit = s
+						break
+					}
+				}
+				if hit == nil {
+					return nil, asgValidation("The availability zone %s is not legal", az)
+				}
+				g.subnets = append(g.subnets, hit)
+				g.azs = append(g.azs, az)
+			}
 		}
-		if strings.HasPrefix(k, "aws:") {
-			return nil, asgValidation("Tag keys starting with 'aws:' are reserved for internal use")
+		if len(g.subnets) == 0 {
+			return nil, asgValidation("At least one Availability Zone or VPC Subnet is required.")
 		}
-		g.tags.set(k, str(t.Value))
-		g.tagDesc = append(g.tagDesc, astypes.TagDescription{Key: ptr(k), Value: ptr(str(t.Value)), PropagateAtLaunch: ptr(t.PropagateAtLaunch != nil && *t.PropagateAtLaunch),
-			ResourceId: ptr(name), ResourceType: ptr("auto-scaling-group")})
-	}
-	if len(g.tags) > 50 {
-		return nil, &astypes.LimitExceededFault{Message: ptr("The quota for tags per Auto Scaling group (50) has been reached.")}
-	}
-	s := groupState(r)
-	if s.groups[name] != nil {
-		return nil, &astypes.AlreadyExistsFault{Message: msg("AutoScalingGroup by this name already exists - A group with the name %s already exists", name)}
-	}
-	g.arn = r.arn("autoscaling", "autoScalingGroup:"+r.w.uuid()+":autoScalingGroupName/"+name)
-	s.groups[name] = g
-	s.order = append(s.order, g)
-	r.addTaggable(&g.tagged, g.arn, "autoscaling:autoScalingGroup")
-	r.fillGroup(g)
-	return &autoscaling.CreateAutoScalingGroupOutput{}, nil
+		for _, t := range in.Tags {
+			k := str(t.Key)
+			if k == "" || len(k) > 128 {
+				return nil, asgValidation("Tag key must be between 1 and 128 characters")
+			}
+			if strings.HasPrefix(k, "aws:") {
+				return nil, asgValidation("Tag keys starting with 'aws:' are reserved for internal use")
+			}
+			g.tags.set(k, str(t.Value))
+			g.tagDesc = append(g.tagDesc, astypes.TagDescription{Key: ptr(k), Value: ptr(str(t.Value)), PropagateAtLaunch: ptr(t.PropagateAtLaunch != nil && *t.PropagateAtLaunch),
+				ResourceId: ptr(name), ResourceType: ptr("auto-scaling-group")})
+		}
+		if len(g.tags) > 50 {
+			return nil, &astypes.LimitExceededFault{Message: ptr("The quota for tags per Auto Scaling group (50) has been reached.")}
+		}
+		s := groupState(r)
+		if s.groups[name] != nil {
+			return nil, &astypes.AlreadyExistsFault{Message: msg("AutoScalingGroup by this name already exists - A group with the name %s already exists", name)}
+		}
+		g.arn = r.arn("autoscaling", "autoScalingGroup:"+r.w.uuid()+":autoScalingGroupName/"+name)
+		s.groups[name] = g
+		s.order = append(s.order, g)
+		r.addTaggable(&g.tagged, g.arn, "autoscaling:autoScalingGroup")
+		r.fillGroup(g)
+		return &autoscaling.CreateAutoScalingGroupOutput{}, nil
+	})
 }
 
 // errMessage is an API error's message.
@@ -436,45 +429,42 @@ func (r *region) groupOut(g *asGroup) astypes.AutoScalingGroup {
 // DescribeAutoScalingGroups lists groups by name (unknown names are left out) and
 // filters (tag-key, tag-value, tag:<key>), MaxRecords (1–100, default 50) a page.
 func (c *asgClient) DescribeAutoScalingGroups(ctx context.Context, in *autoscaling.DescribeAutoScalingGroupsInput, _ ...func(*autoscaling.Options)) (*autoscaling.DescribeAutoScalingGroupsOutput, error) {
-	r, err := c.enter(ctx, "DescribeAutoScalingGroups")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &autoscaling.DescribeAutoScalingGroupsInput{}
-	}
-	max := int(i32(in.MaxRecords, 50))
-	if max < 1 || max > 100 {
-		return nil, asgValidation("1 validation error detected: Value '%d' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100", max)
-	}
-	for _, f := range in.Filters {
-		n := str(f.Name)
-		if n != "tag-key" && n != "tag-value" && !strings.HasPrefix(n, "tag:") {
-			return nil, asgValidation("Filter type %s is not correct. Allowed Filter types are: auto-scaling-group key value propagate-at-launch", n)
+	return do(ctx, c.base, "autoscaling", "DescribeAutoScalingGroups", in, func(r *region) (*autoscaling.DescribeAutoScalingGroupsOutput, error) {
+		if in == nil {
+			in = &autoscaling.DescribeAutoScalingGroupsInput{}
 		}
-	}
-	start, ok := readIntToken(in.NextToken)
-	if !ok {
-		return nil, &astypes.InvalidNextToken{Message: ptr("The token is invalid.")}
-	}
-	s := groupState(r)
-	out := &autoscaling.DescribeAutoScalingGroupsOutput{AutoScalingGroups: []astypes.AutoScalingGroup{}}
-	for i := start; i < len(s.order); i++ {
-		g := s.order[i]
-		if len(in.AutoScalingGroupNames) > 0 && !contains(in.AutoScalingGroupNames, g.name) {
-			continue
+		max := int(i32(in.MaxRecords, 50))
+		if max < 1 || max > 100 {
+			return nil, asgValidation("1 validation error detected: Value '%d' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100", max)
 		}
-		if !groupMatches(g, in.Filters) {
-			continue
+		for _, f := range in.Filters {
+			n := str(f.Name)
+			if n != "tag-key" && n != "tag-value" && !strings.HasPrefix(n, "tag:") {
+				return nil, asgValidation("Filter type %s is not correct. Allowed Filter types are: auto-scaling-group key value propagate-at-launch", n)
+			}
 		}
-		if len(out.AutoScalingGroups) == max {
-			out.NextToken = intToken(i)
-			break
+		start, ok := readIntToken(in.NextToken)
+		if !ok {
+			return nil, &astypes.InvalidNextToken{Message: ptr("The token is invalid.")}
 		}
-		out.AutoScalingGroups = append(out.AutoScalingGroups, r.groupOut(g))
-	}
-	return out, nil
+		s := groupState(r)
+		out := &autoscaling.DescribeAutoScalingGroupsOutput{AutoScalingGroups: []astypes.AutoScalingGroup{}}
+		for i := start; i < len(s.order); i++ {
+			g := s.order[i]
+			if len(in.AutoScalingGroupNames) > 0 && !contains(in.AutoScalingGroupNames, g.name) {
+				continue
+			}
+			if !groupMatches(g, in.Filters) {
+				continue
+			}
+			if len(out.AutoScalingGroups) == max {
+				out.NextToken = intToken(i)
+				break
+			}
+			out.AutoScalingGroups = append(out.AutoScalingGroups, r.groupOut(g))
+		}
+		return out, nil
+	})
 }
 
 func groupMatches(g *asGroup, filters []astypes.Filter) bool {
@@ -501,35 +491,32 @@ func groupMatches(g *asGroup, filters []astypes.Filter) bool {
 // DeleteAutoScalingGroup deletes a group: with ForceDelete its instances are
 // terminated; without it the group must have none.
 func (c *asgClient) DeleteAutoScalingGroup(ctx context.Context, in *autoscaling.DeleteAutoScalingGroupInput, _ ...func(*autoscaling.Options)) (*autoscaling.DeleteAutoScalingGroupOutput, error) {
-	r, err := c.enter(ctx, "DeleteAutoScalingGroup")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.AutoScalingGroupName) == "" {
-		return nil, asgValidation("1 validation error detected: Value null at 'autoScalingGroupName' failed to satisfy constraint: Member must not be null")
-	}
-	name := str(in.AutoScalingGroupName)
-	g := groupState(r).groups[name]
-	if g == nil {
-		return nil, asgValidation("AutoScalingGroup name not found - AutoScalingGroup '%s' not found", name)
-	}
-	if g.deleting {
-		return nil, &astypes.ScalingActivityInProgressFault{Message: ptr("You cannot delete an AutoScalingGroup while there are scaling activities in progress for that group.")}
-	}
-	if in.ForceDelete == nil || !*in.ForceDelete {
-		for _, x := range g.instances {
-			if x.state == ec2types.InstanceStateNamePending {
-				return nil, &astypes.ScalingActivityInProgressFault{Message: ptr("You cannot delete an AutoScalingGroup while there are scaling activities in progress for that group.")}
+	return do(ctx, c.base, "autoscaling", "DeleteAutoScalingGroup", in, func(r *region) (*autoscaling.DeleteAutoScalingGroupOutput, error) {
+		if in == nil || str(in.AutoScalingGroupName) == "" {
+			return nil, asgValidation("1 validation error detected: Value null at 'autoScalingGroupName' failed to satisfy constraint: Member must not be null")
+		}
+		name := str(in.AutoScalingGroupName)
+		g := groupState(r).groups[name]
+		if g == nil {
+			return nil, asgValidation("AutoScalingGroup name not found - AutoScalingGroup '%s' not found", name)
+		}
+		if g.deleting {
+			return nil, &astypes.ScalingActivityInProgressFault{Message: ptr("You cannot delete an AutoScalingGroup while there are scaling activities in progress for that group.")}
+		}
+		if in.ForceDelete == nil || !*in.ForceDelete {
+			for _, x := range g.instances {
+				if x.state == ec2types.InstanceStateNamePending {
+					return nil, &astypes.ScalingActivityInProgressFault{Message: ptr("You cannot delete an AutoScalingGroup while there are scaling activities in progress for that group.")}
+				}
+			}
+			if len(g.instances) > 0 {
+				return nil, &astypes.ResourceInUseFault{Message: ptr("You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.")}
 			}
 		}
-		if len(g.instances) > 0 {
-			return nil, &astypes.ResourceInUseFault{Message: ptr("You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.")}
+		for _, x := range g.instances {
+			r.terminate(x)
 		}
-	}
-	for _, x := range g.instances {
-		r.terminate(x)
-	}
-	g.deleting, g.deleteFrom = true, r.w.now
-	return &autoscaling.DeleteAutoScalingGroupOutput{}, nil
+		g.deleting, g.deleteFrom = true, r.w.now
+		return &autoscaling.DeleteAutoScalingGroupOutput{}, nil
+	})
 }

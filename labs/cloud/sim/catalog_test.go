@@ -3,6 +3,8 @@ package sim
 import (
 	"context"
 	"reflect"
+	"slices"
+	"sort"
 	"testing"
 	"time"
 
@@ -73,37 +75,48 @@ func TestTheSimulatorDeploysEveryLabTemplate(t *testing.T) {
 	}
 }
 
-// TestServiceStepsRunInTheirDeclaredOrder: the per-second steps of registered
-// services run by their declared order, not by the files they live in.
+// TestServiceStepsRunInTheirDeclaredOrder: every registered service's steps run
+// by their declared order within their cadence (per second, per minute), not by
+// the files they live in; the core of the world (load balancers, tasks, targets,
+// services, load, stacks) registers its steps the same way.
 func TestServiceStepsRunInTheirDeclaredOrder(t *testing.T) {
-	var want []uintptr
-	last := 0
-	byOrder := map[int]string{}
-	for _, s := range services {
-		if s.step != nil {
-			if other, ok := byOrder[s.order]; ok {
-				t.Errorf("%s and %s both step at %d", s.name, other, s.order)
-			}
-			byOrder[s.order] = s.name
+	for _, minute := range []bool{false, true} {
+		type decl struct {
+			service string
+			order   int
+			fn      uintptr
 		}
-	}
-	for o := 1; o <= 1000; o++ {
-		if name, ok := byOrder[o]; ok {
-			for _, s := range services {
-				if s.name == name {
-					want = append(want, reflect.ValueOf(s.step).Pointer())
+		var want []decl
+		for _, s := range services {
+			for _, st := range s.steps {
+				if st.minute == minute {
+					want = append(want, decl{s.name, st.order, reflect.ValueOf(st.run).Pointer()})
 				}
 			}
-			last = o
+		}
+		sort.Slice(want, func(i, j int) bool { return want[i].order < want[j].order })
+		for i := 1; i < len(want); i++ {
+			if want[i].order == want[i-1].order {
+				t.Errorf("%s and %s both step at %d", want[i].service, want[i-1].service, want[i].order)
+			}
+		}
+		got := steps(minute)
+		if len(got) != len(want) || (!minute && len(got) < 10) || (minute && len(got) < 3) {
+			t.Fatalf("minute=%v: %d steps, want %d", minute, len(got), len(want))
+		}
+		for i := range got {
+			if reflect.ValueOf(got[i]).Pointer() != want[i].fn {
+				t.Errorf("minute=%v: step %d is not %s's at order %d", minute, i, want[i].service, want[i].order)
+			}
 		}
 	}
-	got := steps()
-	if len(got) != len(want) || len(got) < 5 || last == 0 {
-		t.Fatalf("%d steps, want %d", len(got), len(want))
+	var names []string
+	for _, s := range services {
+		names = append(names, s.name)
 	}
-	for i := range got {
-		if reflect.ValueOf(got[i]).Pointer() != want[i] {
-			t.Errorf("step %d is not the service of the %d-th lowest order", i, i+1)
+	for _, core := range []string{"ecs", "elbv2", "cloudformation", "cloudwatch", "ec2", "iam", "sts", "tagging"} {
+		if !slices.Contains(names, core) {
+			t.Errorf("the core service %s does not register", core)
 		}
 	}
 }

@@ -50,6 +50,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/labdash/labdash/labs/cloud"
 )
 
 const (
@@ -99,10 +100,6 @@ type logGroup struct {
 // cfnClient implements cloud.CloudFormation.
 type cfnClient struct{ base }
 
-func (c *cfnClient) enter(ctx context.Context, op string) (*region, error) {
-	return c.base.enter(ctx, "cloudformation", op)
-}
-
 var stackNameRE = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]{0,127}$`)
 
 // cfnHandlers create a stack's resources, by CloudFormation type; each service
@@ -131,123 +128,120 @@ var iamTypes = map[string]string{
 
 // CreateStack validates a template and starts creating the stack.
 func (c *cfnClient) CreateStack(ctx context.Context, in *cloudformation.CreateStackInput, _ ...func(*cloudformation.Options)) (*cloudformation.CreateStackOutput, error) {
-	r, err := c.enter(ctx, "CreateStack")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &cloudformation.CreateStackInput{}
-	}
-	name := str(in.StackName)
-	if !stackNameRE.MatchString(name) {
-		return nil, validationError("1 validation error detected: Value '%s' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*", name)
-	}
-	if r.stackNames[name] != nil {
-		return nil, &cftypes.AlreadyExistsException{Message: msg("Stack [%s] already exists", name)}
-	}
-	if in.TemplateURL != nil {
-		return nil, validationError("The simulator does not fetch TemplateURL; pass TemplateBody")
-	}
-	if str(in.TemplateBody) == "" {
-		return nil, validationError("Either Template URL or Template Body must be specified.")
-	}
-	if len(str(in.TemplateBody)) > 51200 {
-		return nil, validationError("1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to 51200")
-	}
-	tmpl, err := c.w.templateLocked(str(in.TemplateBody))
-	if err != nil {
-		return nil, validationError("Template format error: %v", err)
-	}
-	resources, ok := tmpl["Resources"].(map[string]any)
-	if !ok || len(resources) == 0 {
-		return nil, validationError("Template format error: At least one Resources member must be defined.")
-	}
-	needIAM, namedIAM := false, false
-	for logical, def := range resources {
-		m, ok := def.(map[string]any)
-		if !ok {
-			return nil, validationError("Template format error: [/Resources/%s] resource definition is malformed", logical)
+	return do(ctx, c.base, "cloudformation", "CreateStack", in, func(r *region) (*cloudformation.CreateStackOutput, error) {
+		if in == nil {
+			in = &cloudformation.CreateStackInput{}
 		}
-		if _, ok := m["Type"].(string); !ok {
-			return nil, validationError("Template format error: [/Resources/%s] Every Resources object must contain a Type member.", logical)
+		name := str(in.StackName)
+		if !stackNameRE.MatchString(name) {
+			return nil, validationError("1 validation error detected: Value '%s' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*", name)
 		}
-		if _, ok := m["Condition"]; ok {
-			return nil, validationError("Template format error: the simulator does not support Conditions (resource %s)", logical)
+		if r.stackNames[name] != nil {
+			return nil, &cftypes.AlreadyExistsException{Message: msg("Stack [%s] already exists", name)}
 		}
-		if nameProp, ok := iamTypes[m["Type"].(string)]; ok {
-			needIAM = true
-			if p, ok := m["Properties"].(map[string]any); ok && nameProp != "" && p[nameProp] != nil {
-				namedIAM = true
+		if in.TemplateURL != nil {
+			return nil, validationError("The simulator does not fetch TemplateURL; pass TemplateBody")
+		}
+		if str(in.TemplateBody) == "" {
+			return nil, validationError("Either Template URL or Template Body must be specified.")
+		}
+		if len(str(in.TemplateBody)) > 51200 {
+			return nil, validationError("1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to 51200")
+		}
+		tmpl, err := c.w.templateLocked(str(in.TemplateBody))
+		if err != nil {
+			return nil, validationError("Template format error: %v", err)
+		}
+		resources, ok := tmpl["Resources"].(map[string]any)
+		if !ok || len(resources) == 0 {
+			return nil, validationError("Template format error: At least one Resources member must be defined.")
+		}
+		needIAM, namedIAM := false, false
+		for logical, def := range resources {
+			m, ok := def.(map[string]any)
+			if !ok {
+				return nil, validationError("Template format error: [/Resources/%s] resource definition is malformed", logical)
+			}
+			if _, ok := m["Type"].(string); !ok {
+				return nil, validationError("Template format error: [/Resources/%s] Every Resources object must contain a Type member.", logical)
+			}
+			if _, ok := m["Condition"]; ok {
+				return nil, validationError("Template format error: the simulator does not support Conditions (resource %s)", logical)
+			}
+			if nameProp, ok := iamTypes[m["Type"].(string)]; ok {
+				needIAM = true
+				if p, ok := m["Properties"].(map[string]any); ok && nameProp != "" && p[nameProp] != nil {
+					namedIAM = true
+				}
 			}
 		}
-	}
-	if _, ok := tmpl["Conditions"]; ok {
-		return nil, validationError("Template format error: the simulator does not support Conditions")
-	}
-	has := map[cftypes.Capability]bool{}
-	for _, cp := range in.Capabilities {
-		switch cp {
-		case cftypes.CapabilityCapabilityIam, cftypes.CapabilityCapabilityNamedIam, cftypes.CapabilityCapabilityAutoExpand:
-		default:
-			return nil, validationError("1 validation error detected: Value '[%s]' at 'capabilities' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [CAPABILITY_AUTO_EXPAND, CAPABILITY_NAMED_IAM, CAPABILITY_IAM]]", cp)
+		if _, ok := tmpl["Conditions"]; ok {
+			return nil, validationError("Template format error: the simulator does not support Conditions")
 		}
-		has[cp] = true
-	}
-	if needIAM {
-		if namedIAM && !has[cftypes.CapabilityCapabilityNamedIam] {
-			return nil, &cftypes.InsufficientCapabilitiesException{Message: ptr("Requires capabilities : [CAPABILITY_NAMED_IAM]")}
+		has := map[cftypes.Capability]bool{}
+		for _, cp := range in.Capabilities {
+			switch cp {
+			case cftypes.CapabilityCapabilityIam, cftypes.CapabilityCapabilityNamedIam, cftypes.CapabilityCapabilityAutoExpand:
+			default:
+				return nil, validationError("1 validation error detected: Value '[%s]' at 'capabilities' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [CAPABILITY_AUTO_EXPAND, CAPABILITY_NAMED_IAM, CAPABILITY_IAM]]", cp)
+			}
+			has[cp] = true
 		}
-		if !has[cftypes.CapabilityCapabilityIam] && !has[cftypes.CapabilityCapabilityNamedIam] {
-			return nil, &cftypes.InsufficientCapabilitiesException{Message: ptr("Requires capabilities : [CAPABILITY_IAM]")}
+		if needIAM {
+			if namedIAM && !has[cftypes.CapabilityCapabilityNamedIam] {
+				return nil, &cftypes.InsufficientCapabilitiesException{Message: ptr("Requires capabilities : [CAPABILITY_NAMED_IAM]")}
+			}
+			if !has[cftypes.CapabilityCapabilityIam] && !has[cftypes.CapabilityCapabilityNamedIam] {
+				return nil, &cftypes.InsufficientCapabilitiesException{Message: ptr("Requires capabilities : [CAPABILITY_IAM]")}
+			}
 		}
-	}
-	var tags tagList
-	for _, t := range in.Tags {
-		tags.set(str(t.Key), str(t.Value))
-	}
-	if err := validTags(tags); err != nil {
-		return nil, validationError("%v", err)
-	}
-	st := &stack{name: name, id: r.arn("cloudformation", "stack/"+name+"/"+r.w.uuid()), tmpl: tmpl, createdAt: r.w.now,
-		capabilities: append([]cftypes.Capability(nil), in.Capabilities...)}
-	st.desc, _ = tmpl["Description"].(string)
-	st.tags = tags
-	if err := r.stackParams(st, in.Parameters); err != nil {
-		return nil, err
-	}
-	// Check every reference resolves before accepting the stack.
-	ev := &evalCtx{r: r, st: st, params: st.params, res: map[string]*stackResource{}, pending: true}
-	for logical, def := range resources {
-		ev.res[logical] = &stackResource{logical: logical}
-		_ = def
-	}
-	for _, logical := range sortedKeys(resources) {
-		m := resources[logical].(map[string]any)
-		if _, err := ev.resolve(m["Properties"], 0); err != nil {
+		var tags tagList
+		for _, t := range in.Tags {
+			tags.set(str(t.Key), str(t.Value))
+		}
+		if err := validTags(tags); err != nil {
 			return nil, validationError("%v", err)
 		}
-	}
-	if outs, ok := tmpl["Outputs"].(map[string]any); ok {
-		for _, k := range sortedKeys(outs) {
-			if _, err := ev.resolve(outs[k], 0); err != nil {
+		st := &stack{name: name, id: r.arn("cloudformation", "stack/"+name+"/"+r.w.uuid()), tmpl: tmpl, createdAt: r.w.now,
+			capabilities: append([]cftypes.Capability(nil), in.Capabilities...)}
+		st.desc, _ = tmpl["Description"].(string)
+		st.tags = tags
+		if err := r.stackParams(st, in.Parameters); err != nil {
+			return nil, err
+		}
+		// Check every reference resolves before accepting the stack.
+		ev := &evalCtx{r: r, st: st, params: st.params, res: map[string]*stackResource{}, pending: true}
+		for logical, def := range resources {
+			ev.res[logical] = &stackResource{logical: logical}
+			_ = def
+		}
+		for _, logical := range sortedKeys(resources) {
+			m := resources[logical].(map[string]any)
+			if _, err := ev.resolve(m["Properties"], 0); err != nil {
 				return nil, validationError("%v", err)
 			}
 		}
-	}
-	if _, err := createOrder(resources); err != nil {
-		return nil, validationError("%v", err)
-	}
-	st.status = cftypes.StackStatusCreateInProgress
-	st.reason = "User Initiated"
-	st.dueAt = r.w.now.Add(r.w.jitter(stackCreateTime, stackCreateJitter))
-	r.stackWake = time.Time{}
-	r.stackEvent(st, name, "AWS::CloudFormation::Stack", st.id, cftypes.ResourceStatusCreateInProgress, "User Initiated")
-	r.stacks[st.id] = st
-	r.stackNames[name] = st
-	r.stackOrder = append(r.stackOrder, st)
-	r.addTaggable(&st.tagged, st.id, "cloudformation:stack")
-	return &cloudformation.CreateStackOutput{StackId: ptr(st.id)}, nil
+		if outs, ok := tmpl["Outputs"].(map[string]any); ok {
+			for _, k := range sortedKeys(outs) {
+				if _, err := ev.resolve(outs[k], 0); err != nil {
+					return nil, validationError("%v", err)
+				}
+			}
+		}
+		if _, err := createOrder(resources); err != nil {
+			return nil, validationError("%v", err)
+		}
+		st.status = cftypes.StackStatusCreateInProgress
+		st.reason = "User Initiated"
+		st.dueAt = r.w.now.Add(r.w.jitter(stackCreateTime, stackCreateJitter))
+		r.stackWake = time.Time{}
+		r.stackEvent(st, name, "AWS::CloudFormation::Stack", st.id, cftypes.ResourceStatusCreateInProgress, "User Initiated")
+		r.stacks[st.id] = st
+		r.stackNames[name] = st
+		r.stackOrder = append(r.stackOrder, st)
+		r.addTaggable(&st.tagged, st.id, "cloudformation:stack")
+		return &cloudformation.CreateStackOutput{StackId: ptr(st.id)}, nil
+	})
 }
 
 // stackParams resolves and validates the template's parameters.
@@ -631,129 +625,117 @@ func (r *region) stackOut(st *stack) cftypes.Stack {
 
 // DescribeStacks describes one stack by name or id, or every live stack.
 func (c *cfnClient) DescribeStacks(ctx context.Context, in *cloudformation.DescribeStacksInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
-	r, err := c.enter(ctx, "DescribeStacks")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &cloudformation.DescribeStacksInput{}
-	}
-	out := &cloudformation.DescribeStacksOutput{}
-	if ref := str(in.StackName); ref != "" {
-		st := r.stackByRef(ref)
-		if st == nil {
-			return nil, validationError("Stack with id %s does not exist", ref)
+	return do(ctx, c.base, "cloudformation", "DescribeStacks", in, func(r *region) (*cloudformation.DescribeStacksOutput, error) {
+		if in == nil {
+			in = &cloudformation.DescribeStacksInput{}
 		}
-		out.Stacks = []cftypes.Stack{r.stackOut(st)}
+		out := &cloudformation.DescribeStacksOutput{}
+		if ref := str(in.StackName); ref != "" {
+			st := r.stackByRef(ref)
+			if st == nil {
+				return nil, validationError("Stack with id %s does not exist", ref)
+			}
+			out.Stacks = []cftypes.Stack{r.stackOut(st)}
+			return out, nil
+		}
+		start, ok := readIntToken(in.NextToken)
+		if !ok {
+			return nil, validationError("Invalid NextToken")
+		}
+		n := 0
+		for i, st := range r.stackOrder {
+			if i < start || st.status == cftypes.StackStatusDeleteComplete {
+				continue
+			}
+			if n == 100 {
+				out.NextToken = intToken(i)
+				break
+			}
+			out.Stacks = append(out.Stacks, r.stackOut(st))
+			n++
+		}
 		return out, nil
-	}
-	start, ok := readIntToken(in.NextToken)
-	if !ok {
-		return nil, validationError("Invalid NextToken")
-	}
-	n := 0
-	for i, st := range r.stackOrder {
-		if i < start || st.status == cftypes.StackStatusDeleteComplete {
-			continue
-		}
-		if n == 100 {
-			out.NextToken = intToken(i)
-			break
-		}
-		out.Stacks = append(out.Stacks, r.stackOut(st))
-		n++
-	}
-	return out, nil
+	})
 }
 
 // DescribeStackEvents lists a stack's events, newest first.
 func (c *cfnClient) DescribeStackEvents(ctx context.Context, in *cloudformation.DescribeStackEventsInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStackEventsOutput, error) {
-	r, err := c.enter(ctx, "DescribeStackEvents")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.StackName) == "" {
-		return nil, validationError("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
-	}
-	st := r.stackByRef(str(in.StackName))
-	if st == nil {
-		return nil, validationError("Stack [%s] does not exist", str(in.StackName))
-	}
-	out := &cloudformation.DescribeStackEventsOutput{}
-	for i := len(st.events) - 1; i >= 0; i-- {
-		out.StackEvents = append(out.StackEvents, *cloneJSON(&st.events[i]))
-	}
-	return out, nil
+	return do(ctx, c.base, "cloudformation", "DescribeStackEvents", in, func(r *region) (*cloudformation.DescribeStackEventsOutput, error) {
+		if in == nil || str(in.StackName) == "" {
+			return nil, validationError("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
+		}
+		st := r.stackByRef(str(in.StackName))
+		if st == nil {
+			return nil, validationError("Stack [%s] does not exist", str(in.StackName))
+		}
+		out := &cloudformation.DescribeStackEventsOutput{}
+		for i := len(st.events) - 1; i >= 0; i-- {
+			out.StackEvents = append(out.StackEvents, *cloneJSON(&st.events[i]))
+		}
+		return out, nil
+	})
 }
 
 // DeleteStack starts deleting a stack; a missing stack is not an error.
 func (c *cfnClient) DeleteStack(ctx context.Context, in *cloudformation.DeleteStackInput, _ ...func(*cloudformation.Options)) (*cloudformation.DeleteStackOutput, error) {
-	r, err := c.enter(ctx, "DeleteStack")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.StackName) == "" {
-		return nil, validationError("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
-	}
-	st := r.stackByRef(str(in.StackName))
-	if len(in.RetainResources) > 0 && (st == nil || st.status != cftypes.StackStatusDeleteFailed) {
-		return nil, validationError("Invalid operation on stack [%s]. RetainResources can only be specified when stack is in DELETE_FAILED state", str(in.StackName))
-	}
-	if st == nil || st.status == cftypes.StackStatusDeleteComplete || st.status == cftypes.StackStatusDeleteInProgress {
-		return &cloudformation.DeleteStackOutput{}, nil
-	}
-	if len(in.RetainResources) > 0 {
-		var keep []*stackResource
-		for _, rs := range st.resources {
-			if !contains(in.RetainResources, rs.logical) {
-				keep = append(keep, rs)
-			}
+	return do(ctx, c.base, "cloudformation", "DeleteStack", in, func(r *region) (*cloudformation.DeleteStackOutput, error) {
+		if in == nil || str(in.StackName) == "" {
+			return nil, validationError("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
 		}
-		st.resources = keep // retained: left as they are, no longer the stack's
-	}
-	st.status, st.reason = cftypes.StackStatusDeleteInProgress, "User Initiated"
-	st.dueAt = r.w.now.Add(stackDeleteTime)
-	r.stackWake = time.Time{}
-	r.stackEvent(st, st.name, "AWS::CloudFormation::Stack", st.id, cftypes.ResourceStatusDeleteInProgress, "User Initiated")
-	return &cloudformation.DeleteStackOutput{}, nil
+		st := r.stackByRef(str(in.StackName))
+		if len(in.RetainResources) > 0 && (st == nil || st.status != cftypes.StackStatusDeleteFailed) {
+			return nil, validationError("Invalid operation on stack [%s]. RetainResources can only be specified when stack is in DELETE_FAILED state", str(in.StackName))
+		}
+		if st == nil || st.status == cftypes.StackStatusDeleteComplete || st.status == cftypes.StackStatusDeleteInProgress {
+			return &cloudformation.DeleteStackOutput{}, nil
+		}
+		if len(in.RetainResources) > 0 {
+			var keep []*stackResource
+			for _, rs := range st.resources {
+				if !contains(in.RetainResources, rs.logical) {
+					keep = append(keep, rs)
+				}
+			}
+			st.resources = keep // retained: left as they are, no longer the stack's
+		}
+		st.status, st.reason = cftypes.StackStatusDeleteInProgress, "User Initiated"
+		st.dueAt = r.w.now.Add(stackDeleteTime)
+		r.stackWake = time.Time{}
+		r.stackEvent(st, st.name, "AWS::CloudFormation::Stack", st.id, cftypes.ResourceStatusDeleteInProgress, "User Initiated")
+		return &cloudformation.DeleteStackOutput{}, nil
+	})
 }
 
 // DescribeStackResources lists a stack's resources with their status: a resource
 // whose deletion failed is DELETE_FAILED with the reason.
 func (c *cfnClient) DescribeStackResources(ctx context.Context, in *cloudformation.DescribeStackResourcesInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStackResourcesOutput, error) {
-	r, err := c.enter(ctx, "DescribeStackResources")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.StackName) == "" {
-		return nil, validationError("Either StackName or PhysicalResourceId must be specified.")
-	}
-	st := r.stackByRef(str(in.StackName))
-	if st == nil {
-		return nil, validationError("Stack with id %s does not exist", str(in.StackName))
-	}
-	out := &cloudformation.DescribeStackResourcesOutput{}
-	for _, rs := range st.resources {
-		status, reason := cftypes.ResourceStatusCreateComplete, ""
-		switch {
-		case rs.failed != "":
-			status, reason = cftypes.ResourceStatusDeleteFailed, rs.failed
-		case st.status == cftypes.StackStatusDeleteInProgress:
-			status = cftypes.ResourceStatusDeleteInProgress
+	return do(ctx, c.base, "cloudformation", "DescribeStackResources", in, func(r *region) (*cloudformation.DescribeStackResourcesOutput, error) {
+		if in == nil || str(in.StackName) == "" {
+			return nil, validationError("Either StackName or PhysicalResourceId must be specified.")
 		}
-		if id := str(in.LogicalResourceId); id != "" && id != rs.logical {
-			continue
+		st := r.stackByRef(str(in.StackName))
+		if st == nil {
+			return nil, validationError("Stack with id %s does not exist", str(in.StackName))
 		}
-		out.StackResources = append(out.StackResources, cftypes.StackResource{
-			StackName: ptr(st.name), StackId: ptr(st.id), LogicalResourceId: ptr(rs.logical), PhysicalResourceId: ptr(rs.physical),
-			ResourceType: ptr(rs.typ), ResourceStatus: status, ResourceStatusReason: optStr(reason), Timestamp: ptr(st.createdAt),
-		})
-	}
-	return out, nil
+		out := &cloudformation.DescribeStackResourcesOutput{}
+		for _, rs := range st.resources {
+			status, reason := cftypes.ResourceStatusCreateComplete, ""
+			switch {
+			case rs.failed != "":
+				status, reason = cftypes.ResourceStatusDeleteFailed, rs.failed
+			case st.status == cftypes.StackStatusDeleteInProgress:
+				status = cftypes.ResourceStatusDeleteInProgress
+			}
+			if id := str(in.LogicalResourceId); id != "" && id != rs.logical {
+				continue
+			}
+			out.StackResources = append(out.StackResources, cftypes.StackResource{
+				StackName: ptr(st.name), StackId: ptr(st.id), LogicalResourceId: ptr(rs.logical), PhysicalResourceId: ptr(rs.physical),
+				ResourceType: ptr(rs.typ), ResourceStatus: status, ResourceStatusReason: optStr(reason), Timestamp: ptr(st.createdAt),
+			})
+		}
+		return out, nil
+	})
 }
 
 // The Lab 7 prerequisite types (labs/catalog/xray/template.yaml). Each builds the
@@ -1182,4 +1164,10 @@ func init() {
 func cfnWaitConditionHandle(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
 	rs.physical = "https://cloudformation-waitcondition-" + r.name + ".s3.amazonaws.com/" + r.w.uuid()
 	return nil
+}
+
+func init() {
+	// Stacks create and delete their resources after the services they drive have stepped.
+	registerService("cloudformation", func(b base, c *cloud.Clients) { c.CloudFormation = &cfnClient{b} },
+		everySecond(6, (*region).stepStacks))
 }

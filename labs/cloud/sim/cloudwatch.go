@@ -39,6 +39,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/labdash/labdash/labs/cloud"
 )
 
 const (
@@ -447,246 +448,233 @@ func (a *alarm) out() cwtypes.MetricAlarm {
 // cwClient implements cloud.CloudWatch.
 type cwClient struct{ base }
 
-func (c *cwClient) enter(ctx context.Context, op string) (*region, error) {
-	return c.base.enter(ctx, "cloudwatch", op)
-}
-
 // DescribeAlarms lists metric alarms by names or name prefix, state and action
 // prefix, sorted by name, MaxRecords (≤ 100) at a time.
 func (c *cwClient) DescribeAlarms(ctx context.Context, in *cloudwatch.DescribeAlarmsInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error) {
-	r, err := c.enter(ctx, "DescribeAlarms")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &cloudwatch.DescribeAlarmsInput{}
-	}
-	if len(in.AlarmNames) > 0 && in.AlarmNamePrefix != nil {
-		return nil, apiError("InvalidParameterCombination", "AlarmNames and AlarmNamePrefix cannot be specified together")
-	}
-	if len(in.AlarmNames) > 100 {
-		return nil, validationError("The collection AlarmNames must not have a size greater than 100.")
-	}
-	max := int(i32(in.MaxRecords, 50))
-	if max < 1 || max > 100 {
-		return nil, validationError("1 validation error detected: Value '%d' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and 100", max)
-	}
-	after, ok := readToken(in.NextToken)
-	if !ok {
-		return nil, apiError("InvalidNextToken", "The service couldn't process the pagination token.")
-	}
-	out := &cloudwatch.DescribeAlarmsOutput{}
-	if len(in.AlarmTypes) > 0 {
-		metric := false
-		for _, t := range in.AlarmTypes {
-			if t == cwtypes.AlarmTypeMetricAlarm {
-				metric = true
-			}
+	return do(ctx, c.base, "cloudwatch", "DescribeAlarms", in, func(r *region) (*cloudwatch.DescribeAlarmsOutput, error) {
+		if in == nil {
+			in = &cloudwatch.DescribeAlarmsInput{}
 		}
-		if !metric {
-			return out, nil
+		if len(in.AlarmNames) > 0 && in.AlarmNamePrefix != nil {
+			return nil, apiError("InvalidParameterCombination", "AlarmNames and AlarmNamePrefix cannot be specified together")
 		}
-	}
-	match := func(a *alarm) bool {
-		if in.StateValue != "" && a.state != in.StateValue {
-			return false
+		if len(in.AlarmNames) > 100 {
+			return nil, validationError("The collection AlarmNames must not have a size greater than 100.")
 		}
-		if p := str(in.ActionPrefix); p != "" {
-			hit := false
-			for _, act := range a.actions {
-				if strings.HasPrefix(act, p) {
-					hit = true
+		max := int(i32(in.MaxRecords, 50))
+		if max < 1 || max > 100 {
+			return nil, validationError("1 validation error detected: Value '%d' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and 100", max)
+		}
+		after, ok := readToken(in.NextToken)
+		if !ok {
+			return nil, apiError("InvalidNextToken", "The service couldn't process the pagination token.")
+		}
+		out := &cloudwatch.DescribeAlarmsOutput{}
+		if len(in.AlarmTypes) > 0 {
+			metric := false
+			for _, t := range in.AlarmTypes {
+				if t == cwtypes.AlarmTypeMetricAlarm {
+					metric = true
 				}
 			}
-			if !hit {
+			if !metric {
+				return out, nil
+			}
+		}
+		match := func(a *alarm) bool {
+			if in.StateValue != "" && a.state != in.StateValue {
 				return false
 			}
-		}
-		return true
-	}
-	if len(in.AlarmNames) > 0 {
-		names := append([]string(nil), in.AlarmNames...)
-		sort.Strings(names)
-		for _, n := range names {
-			if a := r.alarms[n]; a != nil && match(a) && n > after {
-				if len(out.MetricAlarms) == max {
-					out.NextToken = pageToken(*out.MetricAlarms[max-1].AlarmName)
-					break
+			if p := str(in.ActionPrefix); p != "" {
+				hit := false
+				for _, act := range a.actions {
+					if strings.HasPrefix(act, p) {
+						hit = true
+					}
 				}
-				out.MetricAlarms = append(out.MetricAlarms, a.out())
+				if !hit {
+					return false
+				}
 			}
+			return true
+		}
+		if len(in.AlarmNames) > 0 {
+			names := append([]string(nil), in.AlarmNames...)
+			sort.Strings(names)
+			for _, n := range names {
+				if a := r.alarms[n]; a != nil && match(a) && n > after {
+					if len(out.MetricAlarms) == max {
+						out.NextToken = pageToken(*out.MetricAlarms[max-1].AlarmName)
+						break
+					}
+					out.MetricAlarms = append(out.MetricAlarms, a.out())
+				}
+			}
+			return out, nil
+		}
+		prefix := str(in.AlarmNamePrefix)
+		start := sort.SearchStrings(r.alarmNames, prefix)
+		if after != "" {
+			if i := sort.SearchStrings(r.alarmNames, after); i > start {
+				start = i
+				if start < len(r.alarmNames) && r.alarmNames[start] == after {
+					start++
+				}
+			}
+		}
+		for i := start; i < len(r.alarmNames); i++ {
+			n := r.alarmNames[i]
+			if !strings.HasPrefix(n, prefix) {
+				break
+			}
+			a := r.alarms[n]
+			if !match(a) {
+				continue
+			}
+			if len(out.MetricAlarms) == max {
+				out.NextToken = pageToken(*out.MetricAlarms[max-1].AlarmName)
+				break
+			}
+			out.MetricAlarms = append(out.MetricAlarms, a.out())
 		}
 		return out, nil
-	}
-	prefix := str(in.AlarmNamePrefix)
-	start := sort.SearchStrings(r.alarmNames, prefix)
-	if after != "" {
-		if i := sort.SearchStrings(r.alarmNames, after); i > start {
-			start = i
-			if start < len(r.alarmNames) && r.alarmNames[start] == after {
-				start++
-			}
-		}
-	}
-	for i := start; i < len(r.alarmNames); i++ {
-		n := r.alarmNames[i]
-		if !strings.HasPrefix(n, prefix) {
-			break
-		}
-		a := r.alarms[n]
-		if !match(a) {
-			continue
-		}
-		if len(out.MetricAlarms) == max {
-			out.NextToken = pageToken(*out.MetricAlarms[max-1].AlarmName)
-			break
-		}
-		out.MetricAlarms = append(out.MetricAlarms, a.out())
-	}
-	return out, nil
+	})
 }
 
 // DescribeAlarmHistory returns state and configuration history, newest first.
 func (c *cwClient) DescribeAlarmHistory(ctx context.Context, in *cloudwatch.DescribeAlarmHistoryInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmHistoryOutput, error) {
-	r, err := c.enter(ctx, "DescribeAlarmHistory")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &cloudwatch.DescribeAlarmHistoryInput{}
-	}
-	max := int(i32(in.MaxRecords, 100))
-	if max < 1 || max > 100 {
-		return nil, validationError("1 validation error detected: Value '%d' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and 100", max)
-	}
-	start, ok := readIntToken(in.NextToken)
-	if !ok {
-		return nil, apiError("InvalidNextToken", "The service couldn't process the pagination token.")
-	}
-	var items []cwtypes.AlarmHistoryItem
-	names := r.alarmNames
-	if n := str(in.AlarmName); n != "" {
-		names = []string{n}
-	}
-	for _, n := range names {
-		a := r.alarms[n]
-		if a == nil {
-			continue
+	return do(ctx, c.base, "cloudwatch", "DescribeAlarmHistory", in, func(r *region) (*cloudwatch.DescribeAlarmHistoryOutput, error) {
+		if in == nil {
+			in = &cloudwatch.DescribeAlarmHistoryInput{}
 		}
-		for _, h := range a.history {
-			if in.HistoryItemType != "" && h.HistoryItemType != in.HistoryItemType {
+		max := int(i32(in.MaxRecords, 100))
+		if max < 1 || max > 100 {
+			return nil, validationError("1 validation error detected: Value '%d' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and 100", max)
+		}
+		start, ok := readIntToken(in.NextToken)
+		if !ok {
+			return nil, apiError("InvalidNextToken", "The service couldn't process the pagination token.")
+		}
+		var items []cwtypes.AlarmHistoryItem
+		names := r.alarmNames
+		if n := str(in.AlarmName); n != "" {
+			names = []string{n}
+		}
+		for _, n := range names {
+			a := r.alarms[n]
+			if a == nil {
 				continue
 			}
-			if in.StartDate != nil && h.Timestamp.Before(*in.StartDate) {
-				continue
+			for _, h := range a.history {
+				if in.HistoryItemType != "" && h.HistoryItemType != in.HistoryItemType {
+					continue
+				}
+				if in.StartDate != nil && h.Timestamp.Before(*in.StartDate) {
+					continue
+				}
+				if in.EndDate != nil && h.Timestamp.After(*in.EndDate) {
+					continue
+				}
+				items = append(items, cwtypes.AlarmHistoryItem{AlarmName: ptr(str(h.AlarmName)), AlarmType: h.AlarmType, HistoryItemType: h.HistoryItemType,
+					HistorySummary: ptr(str(h.HistorySummary)), HistoryData: ptr(str(h.HistoryData)), Timestamp: ptr(*h.Timestamp)})
 			}
-			if in.EndDate != nil && h.Timestamp.After(*in.EndDate) {
-				continue
+		}
+		sort.SliceStable(items, func(i, j int) bool {
+			if in.ScanBy == cwtypes.ScanByTimestampAscending {
+				return items[i].Timestamp.Before(*items[j].Timestamp)
 			}
-			items = append(items, cwtypes.AlarmHistoryItem{AlarmName: ptr(str(h.AlarmName)), AlarmType: h.AlarmType, HistoryItemType: h.HistoryItemType,
-				HistorySummary: ptr(str(h.HistorySummary)), HistoryData: ptr(str(h.HistoryData)), Timestamp: ptr(*h.Timestamp)})
+			return items[i].Timestamp.After(*items[j].Timestamp)
+		})
+		out := &cloudwatch.DescribeAlarmHistoryOutput{}
+		if start > len(items) {
+			start = len(items)
 		}
-	}
-	sort.SliceStable(items, func(i, j int) bool {
-		if in.ScanBy == cwtypes.ScanByTimestampAscending {
-			return items[i].Timestamp.Before(*items[j].Timestamp)
+		end := start + max
+		if end < len(items) {
+			out.NextToken = intToken(end)
+		} else {
+			end = len(items)
 		}
-		return items[i].Timestamp.After(*items[j].Timestamp)
+		out.AlarmHistoryItems = items[start:end]
+		return out, nil
 	})
-	out := &cloudwatch.DescribeAlarmHistoryOutput{}
-	if start > len(items) {
-		start = len(items)
-	}
-	end := start + max
-	if end < len(items) {
-		out.NextToken = intToken(end)
-	} else {
-		end = len(items)
-	}
-	out.AlarmHistoryItems = items[start:end]
-	return out, nil
 }
 
 var metricIDRE = regexp.MustCompile(`^[a-z][a-zA-Z0-9_]{0,254}$`)
 
 // GetMetricData answers up to 500 MetricStat queries over [StartTime, EndTime).
 func (c *cwClient) GetMetricData(ctx context.Context, in *cloudwatch.GetMetricDataInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error) {
-	r, err := c.enter(ctx, "GetMetricData")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &cloudwatch.GetMetricDataInput{}
-	}
-	if len(in.MetricDataQueries) == 0 {
-		return nil, validationError("The parameter MetricDataQueries is required.")
-	}
-	if len(in.MetricDataQueries) > 500 {
-		return nil, validationError("The collection MetricDataQueries must not have a size greater than 500.")
-	}
-	if in.StartTime == nil || in.EndTime == nil {
-		return nil, validationError("The parameters StartTime and EndTime are required.")
-	}
-	if !in.StartTime.Before(*in.EndTime) {
-		return nil, validationError("The parameter StartTime must be less than the parameter EndTime.")
-	}
-	seen := map[string]bool{}
-	for i, q := range in.MetricDataQueries {
-		id := str(q.Id)
-		if !metricIDRE.MatchString(id) {
-			return nil, validationError("The value %s for parameter MetricDataQueries.member.%d.Id is invalid.", id, i+1)
+	return do(ctx, c.base, "cloudwatch", "GetMetricData", in, func(r *region) (*cloudwatch.GetMetricDataOutput, error) {
+		if in == nil {
+			in = &cloudwatch.GetMetricDataInput{}
 		}
-		if seen[id] {
-			return nil, validationError("The value %s for parameter MetricDataQueries.member.%d.Id is duplicated.", id, i+1)
+		if len(in.MetricDataQueries) == 0 {
+			return nil, validationError("The parameter MetricDataQueries is required.")
 		}
-		seen[id] = true
-		if q.Expression != nil {
-			return nil, validationError("The simulator does not support metric math: MetricDataQueries.member.%d.Expression.", i+1)
+		if len(in.MetricDataQueries) > 500 {
+			return nil, validationError("The collection MetricDataQueries must not have a size greater than 500.")
 		}
-		ms := q.MetricStat
-		if ms == nil || ms.Metric == nil || str(ms.Metric.MetricName) == "" || str(ms.Metric.Namespace) == "" || str(ms.Stat) == "" || ms.Period == nil {
-			return nil, validationError("MetricDataQueries.member.%d must have a MetricStat with a Metric (Namespace, MetricName), a Period and a Stat.", i+1)
+		if in.StartTime == nil || in.EndTime == nil {
+			return nil, validationError("The parameters StartTime and EndTime are required.")
 		}
-		if *ms.Period < 60 || *ms.Period%60 != 0 {
-			return nil, validationError("The parameter MetricDataQueries.member.%d.MetricStat.Period must be a multiple of 60.", i+1)
+		if !in.StartTime.Before(*in.EndTime) {
+			return nil, validationError("The parameter StartTime must be less than the parameter EndTime.")
 		}
-	}
-	out := &cloudwatch.GetMetricDataOutput{}
-	from, to := in.StartTime.Unix(), in.EndTime.Unix()
-	for _, q := range in.MetricDataQueries {
-		if q.ReturnData != nil && !*q.ReturnData {
-			continue
-		}
-		ms := q.MetricStat
-		var dims []kv
-		for _, d := range ms.Metric.Dimensions {
-			dims = append(dims, kv{str(d.Name), str(d.Value)})
-		}
-		label := str(q.Label)
-		if label == "" {
-			label = str(ms.Metric.MetricName)
-		}
-		res := cwtypes.MetricDataResult{Id: ptr(str(q.Id)), Label: ptr(label), StatusCode: cwtypes.StatusCodeComplete, Timestamps: []time.Time{}, Values: []float64{}}
-		s := r.metrics[metricKey(str(ms.Metric.Namespace), str(ms.Metric.MetricName), dims)]
-		p := int64(*ms.Period)
-		for b := from / p * p; b < to; b += p {
-			if v, ok := aggregate(s.window(max64(b, from), min64(b+p, to)), str(ms.Stat)); ok {
-				res.Timestamps = append(res.Timestamps, time.Unix(b, 0).UTC())
-				res.Values = append(res.Values, v)
+		seen := map[string]bool{}
+		for i, q := range in.MetricDataQueries {
+			id := str(q.Id)
+			if !metricIDRE.MatchString(id) {
+				return nil, validationError("The value %s for parameter MetricDataQueries.member.%d.Id is invalid.", id, i+1)
+			}
+			if seen[id] {
+				return nil, validationError("The value %s for parameter MetricDataQueries.member.%d.Id is duplicated.", id, i+1)
+			}
+			seen[id] = true
+			if q.Expression != nil {
+				return nil, validationError("The simulator does not support metric math: MetricDataQueries.member.%d.Expression.", i+1)
+			}
+			ms := q.MetricStat
+			if ms == nil || ms.Metric == nil || str(ms.Metric.MetricName) == "" || str(ms.Metric.Namespace) == "" || str(ms.Stat) == "" || ms.Period == nil {
+				return nil, validationError("MetricDataQueries.member.%d must have a MetricStat with a Metric (Namespace, MetricName), a Period and a Stat.", i+1)
+			}
+			if *ms.Period < 60 || *ms.Period%60 != 0 {
+				return nil, validationError("The parameter MetricDataQueries.member.%d.MetricStat.Period must be a multiple of 60.", i+1)
 			}
 		}
-		if in.ScanBy != cwtypes.ScanByTimestampAscending {
-			for i, j := 0, len(res.Values)-1; i < j; i, j = i+1, j-1 {
-				res.Timestamps[i], res.Timestamps[j] = res.Timestamps[j], res.Timestamps[i]
-				res.Values[i], res.Values[j] = res.Values[j], res.Values[i]
+		out := &cloudwatch.GetMetricDataOutput{}
+		from, to := in.StartTime.Unix(), in.EndTime.Unix()
+		for _, q := range in.MetricDataQueries {
+			if q.ReturnData != nil && !*q.ReturnData {
+				continue
 			}
+			ms := q.MetricStat
+			var dims []kv
+			for _, d := range ms.Metric.Dimensions {
+				dims = append(dims, kv{str(d.Name), str(d.Value)})
+			}
+			label := str(q.Label)
+			if label == "" {
+				label = str(ms.Metric.MetricName)
+			}
+			res := cwtypes.MetricDataResult{Id: ptr(str(q.Id)), Label: ptr(label), StatusCode: cwtypes.StatusCodeComplete, Timestamps: []time.Time{}, Values: []float64{}}
+			s := r.metrics[metricKey(str(ms.Metric.Namespace), str(ms.Metric.MetricName), dims)]
+			p := int64(*ms.Period)
+			for b := from / p * p; b < to; b += p {
+				if v, ok := aggregate(s.window(max64(b, from), min64(b+p, to)), str(ms.Stat)); ok {
+					res.Timestamps = append(res.Timestamps, time.Unix(b, 0).UTC())
+					res.Values = append(res.Values, v)
+				}
+			}
+			if in.ScanBy != cwtypes.ScanByTimestampAscending {
+				for i, j := 0, len(res.Values)-1; i < j; i, j = i+1, j-1 {
+					res.Timestamps[i], res.Timestamps[j] = res.Timestamps[j], res.Timestamps[i]
+					res.Values[i], res.Values[j] = res.Values[j], res.Values[i]
+				}
+			}
+			out.MetricDataResults = append(out.MetricDataResults, res)
 		}
-		out.MetricDataResults = append(out.MetricDataResults, res)
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 func max64(a, b int64) int64 {
@@ -710,62 +698,59 @@ var comparisons = map[cwtypes.ComparisonOperator]bool{
 
 // PutMetricAlarm creates or updates a single-metric alarm.
 func (c *cwClient) PutMetricAlarm(ctx context.Context, in *cloudwatch.PutMetricAlarmInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.PutMetricAlarmOutput, error) {
-	r, err := c.enter(ctx, "PutMetricAlarm")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &cloudwatch.PutMetricAlarmInput{}
-	}
-	name := str(in.AlarmName)
-	switch {
-	case name == "" || len(name) > 255:
-		return nil, validationError("1 validation error detected: Value at 'alarmName' failed to satisfy constraint: Member must have length between 1 and 255")
-	case len(in.Metrics) > 0:
-		return nil, validationError("The simulator does not support metric math alarms (Metrics).")
-	case str(in.MetricName) == "" || str(in.Namespace) == "":
-		return nil, validationError("MetricName and Namespace must be specified.")
-	case in.Statistic == "" || !validStat(string(in.Statistic)):
-		return nil, validationError("A valid Statistic must be specified.")
-	case in.Period == nil || *in.Period < 10 || (*in.Period >= 60 && *in.Period%60 != 0) || (*in.Period < 60 && *in.Period != 10 && *in.Period != 30):
-		return nil, validationError("Period must be 10, 30 or a multiple of 60.")
-	case in.EvaluationPeriods == nil || *in.EvaluationPeriods < 1:
-		return nil, validationError("EvaluationPeriods must be at least 1.")
-	case in.Threshold == nil || !finite(*in.Threshold):
-		return nil, validationError("Threshold must be specified.")
-	case !comparisons[in.ComparisonOperator]:
-		return nil, validationError("A valid ComparisonOperator must be specified.")
-	case len(in.Dimensions) > 30:
-		return nil, validationError("At most 30 dimensions are allowed.")
-	}
-	dp := i32(in.DatapointsToAlarm, *in.EvaluationPeriods)
-	if dp < 1 || dp > *in.EvaluationPeriods {
-		return nil, validationError("DatapointsToAlarm must be between 1 and EvaluationPeriods.")
-	}
-	tm := str(in.TreatMissingData)
-	if tm != "" && tm != "missing" && tm != "ignore" && tm != "breaching" && tm != "notBreaching" {
-		return nil, validationError("TreatMissingData must be one of breaching, notBreaching, ignore, missing.")
-	}
-	period := *in.Period
-	if period < 60 {
-		period = 60 // the simulator's resolution
-	}
-	a := &alarm{name: name, ns: str(in.Namespace), metric: str(in.MetricName), stat: string(in.Statistic), period: period,
-		evalPeriods: *in.EvaluationPeriods, dpToAlarm: dp, threshold: *in.Threshold, cmp: in.ComparisonOperator, treatMissing: tm,
-		desc: str(in.AlarmDescription), unit: in.Unit, actionsEnabled: in.ActionsEnabled == nil || *in.ActionsEnabled,
-		actions: append([]string(nil), in.AlarmActions...), okActions: append([]string(nil), in.OKActions...), insufActions: append([]string(nil), in.InsufficientDataActions...)}
-	for _, d := range in.Dimensions {
-		a.dims = append(a.dims, kv{str(d.Name), str(d.Value)})
-	}
-	for _, t := range in.Tags {
-		a.tags.set(str(t.Key), str(t.Value))
-	}
-	if err := validTags(a.tags); err != nil {
-		return nil, validationError("%v", err)
-	}
-	r.putAlarm(a) // keeps an existing alarm's tags
-	return &cloudwatch.PutMetricAlarmOutput{}, nil
+	return do(ctx, c.base, "cloudwatch", "PutMetricAlarm", in, func(r *region) (*cloudwatch.PutMetricAlarmOutput, error) {
+		if in == nil {
+			in = &cloudwatch.PutMetricAlarmInput{}
+		}
+		name := str(in.AlarmName)
+		switch {
+		case name == "" || len(name) > 255:
+			return nil, validationError("1 validation error detected: Value at 'alarmName' failed to satisfy constraint: Member must have length between 1 and 255")
+		case len(in.Metrics) > 0:
+			return nil, validationError("The simulator does not support metric math alarms (Metrics).")
+		case str(in.MetricName) == "" || str(in.Namespace) == "":
+			return nil, validationError("MetricName and Namespace must be specified.")
+		case in.Statistic == "" || !validStat(string(in.Statistic)):
+			return nil, validationError("A valid Statistic must be specified.")
+		case in.Period == nil || *in.Period < 10 || (*in.Period >= 60 && *in.Period%60 != 0) || (*in.Period < 60 && *in.Period != 10 && *in.Period != 30):
+			return nil, validationError("Period must be 10, 30 or a multiple of 60.")
+		case in.EvaluationPeriods == nil || *in.EvaluationPeriods < 1:
+			return nil, validationError("EvaluationPeriods must be at least 1.")
+		case in.Threshold == nil || !finite(*in.Threshold):
+			return nil, validationError("Threshold must be specified.")
+		case !comparisons[in.ComparisonOperator]:
+			return nil, validationError("A valid ComparisonOperator must be specified.")
+		case len(in.Dimensions) > 30:
+			return nil, validationError("At most 30 dimensions are allowed.")
+		}
+		dp := i32(in.DatapointsToAlarm, *in.EvaluationPeriods)
+		if dp < 1 || dp > *in.EvaluationPeriods {
+			return nil, validationError("DatapointsToAlarm must be between 1 and EvaluationPeriods.")
+		}
+		tm := str(in.TreatMissingData)
+		if tm != "" && tm != "missing" && tm != "ignore" && tm != "breaching" && tm != "notBreaching" {
+			return nil, validationError("TreatMissingData must be one of breaching, notBreaching, ignore, missing.")
+		}
+		period := *in.Period
+		if period < 60 {
+			period = 60 // the simulator's resolution
+		}
+		a := &alarm{name: name, ns: str(in.Namespace), metric: str(in.MetricName), stat: string(in.Statistic), period: period,
+			evalPeriods: *in.EvaluationPeriods, dpToAlarm: dp, threshold: *in.Threshold, cmp: in.ComparisonOperator, treatMissing: tm,
+			desc: str(in.AlarmDescription), unit: in.Unit, actionsEnabled: in.ActionsEnabled == nil || *in.ActionsEnabled,
+			actions: append([]string(nil), in.AlarmActions...), okActions: append([]string(nil), in.OKActions...), insufActions: append([]string(nil), in.InsufficientDataActions...)}
+		for _, d := range in.Dimensions {
+			a.dims = append(a.dims, kv{str(d.Name), str(d.Value)})
+		}
+		for _, t := range in.Tags {
+			a.tags.set(str(t.Key), str(t.Value))
+		}
+		if err := validTags(a.tags); err != nil {
+			return nil, validationError("%v", err)
+		}
+		r.putAlarm(a) // keeps an existing alarm's tags
+		return &cloudwatch.PutMetricAlarmOutput{}, nil
+	})
 }
 
 // ListTagsForResource returns an alarm's tags by its ARN
@@ -774,29 +759,26 @@ func (c *cwClient) PutMetricAlarm(ctx context.Context, in *cloudwatch.PutMetricA
 // and Contributor Insights rules are not modelled, so their ARNs are not found
 // either. The messages are the simulator's.
 func (c *cwClient) ListTagsForResource(ctx context.Context, in *cloudwatch.ListTagsForResourceInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.ListTagsForResourceOutput, error) {
-	r, err := c.enter(ctx, "ListTagsForResource")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.ResourceARN) == "" {
-		return nil, validationError("1 validation error detected: Value null at 'resourceARN' failed to satisfy constraint: Member must not be null")
-	}
-	arn := str(in.ResourceARN)
-	if !strings.HasPrefix(arn, "arn:") || strings.Count(arn, ":") < 5 {
-		// AWS's query error code for this shape is InvalidParameterValue.
-		return nil, &cwtypes.InvalidParameterValueException{Message: msg("Invalid ARN: %s", arn), ErrorCodeOverride: ptr("InvalidParameterValue")}
-	}
-	name, isAlarm := strings.CutPrefix(arn, r.arn("cloudwatch", "alarm:"))
-	a := r.alarms[name]
-	if !isAlarm || a == nil {
-		return nil, &cwtypes.ResourceNotFoundException{Message: msg("Resource %s does not exist.", arn), ResourceType: ptr("Alarm"), ResourceId: ptr(arn)}
-	}
-	out := &cloudwatch.ListTagsForResourceOutput{Tags: []cwtypes.Tag{}}
-	for _, t := range a.tags {
-		out.Tags = append(out.Tags, cwtypes.Tag{Key: ptr(t.k), Value: ptr(t.v)})
-	}
-	return out, nil
+	return do(ctx, c.base, "cloudwatch", "ListTagsForResource", in, func(r *region) (*cloudwatch.ListTagsForResourceOutput, error) {
+		if in == nil || str(in.ResourceARN) == "" {
+			return nil, validationError("1 validation error detected: Value null at 'resourceARN' failed to satisfy constraint: Member must not be null")
+		}
+		arn := str(in.ResourceARN)
+		if !strings.HasPrefix(arn, "arn:") || strings.Count(arn, ":") < 5 {
+			// AWS's query error code for this shape is InvalidParameterValue.
+			return nil, &cwtypes.InvalidParameterValueException{Message: msg("Invalid ARN: %s", arn), ErrorCodeOverride: ptr("InvalidParameterValue")}
+		}
+		name, isAlarm := strings.CutPrefix(arn, r.arn("cloudwatch", "alarm:"))
+		a := r.alarms[name]
+		if !isAlarm || a == nil {
+			return nil, &cwtypes.ResourceNotFoundException{Message: msg("Resource %s does not exist.", arn), ResourceType: ptr("Alarm"), ResourceId: ptr(arn)}
+		}
+		out := &cloudwatch.ListTagsForResourceOutput{Tags: []cwtypes.Tag{}}
+		for _, t := range a.tags {
+			out.Tags = append(out.Tags, cwtypes.Tag{Key: ptr(t.k), Value: ptr(t.v)})
+		}
+		return out, nil
+	})
 }
 
 func validStat(s string) bool {
@@ -810,24 +792,27 @@ func validStat(s string) bool {
 // DeleteAlarms deletes up to 100 alarms; an unknown name is ResourceNotFound
 // and deletes nothing.
 func (c *cwClient) DeleteAlarms(ctx context.Context, in *cloudwatch.DeleteAlarmsInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.DeleteAlarmsOutput, error) {
-	r, err := c.enter(ctx, "DeleteAlarms")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || len(in.AlarmNames) == 0 {
-		return nil, validationError("The parameter AlarmNames is required.")
-	}
-	if len(in.AlarmNames) > 100 {
-		return nil, validationError("The collection AlarmNames must not have a size greater than 100.")
-	}
-	for _, n := range in.AlarmNames {
-		if r.alarms[n] == nil {
-			return nil, apiError("ResourceNotFound", "1 or more alarms were not found: %s", n)
+	return do(ctx, c.base, "cloudwatch", "DeleteAlarms", in, func(r *region) (*cloudwatch.DeleteAlarmsOutput, error) {
+		if in == nil || len(in.AlarmNames) == 0 {
+			return nil, validationError("The parameter AlarmNames is required.")
 		}
-	}
-	for _, n := range in.AlarmNames {
-		r.deleteAlarm(n)
-	}
-	return &cloudwatch.DeleteAlarmsOutput{}, nil
+		if len(in.AlarmNames) > 100 {
+			return nil, validationError("The collection AlarmNames must not have a size greater than 100.")
+		}
+		for _, n := range in.AlarmNames {
+			if r.alarms[n] == nil {
+				return nil, apiError("ResourceNotFound", "1 or more alarms were not found: %s", n)
+			}
+		}
+		for _, n := range in.AlarmNames {
+			r.deleteAlarm(n)
+		}
+		return &cloudwatch.DeleteAlarmsOutput{}, nil
+	})
+}
+
+func init() {
+	// Each minute: datapoints are recorded, then alarms evaluated on them.
+	registerService("cloudwatch", func(b base, c *cloud.Clients) { c.CloudWatch = &cwClient{b} },
+		everyMinute(1, (*region).recordMetrics), everyMinute(2, (*region).evaluateAlarms))
 }

@@ -38,7 +38,7 @@ import (
 )
 
 func init() {
-	registerService("cognito-idp", 0, func(b base, c *cloud.Clients) { c.Cognito = &cognitoClient{b} }, nil)
+	registerService("cognito-idp", func(b base, c *cloud.Clients) { c.Cognito = &cognitoClient{b} })
 }
 
 // cognitoClient implements cloud.Cognito.
@@ -69,10 +69,6 @@ type userPool struct {
 
 func cognitoOf(r *region) *cognitoState {
 	return state(r, "cognito-idp", func() *cognitoState { return &cognitoState{pools: map[string]*userPool{}} })
-}
-
-func (c *cognitoClient) enter(ctx context.Context, op string) (*region, error) {
-	return c.base.enter(ctx, "cognito-idp", op)
 }
 
 func cognitoInvalid(format string, a ...any) error {
@@ -168,38 +164,35 @@ func (p *userPool) describe() *ciptypes.UserPoolType {
 
 // CreateUserPool creates a pool.
 func (c *cognitoClient) CreateUserPool(ctx context.Context, in *cip.CreateUserPoolInput, _ ...func(*cip.Options)) (*cip.CreateUserPoolOutput, error) {
-	r, err := c.enter(ctx, "CreateUserPool")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &cip.CreateUserPoolInput{}
-	}
-	if !cognitoPoolNameRE.MatchString(str(in.PoolName)) {
-		return nil, cognitoInvalid("1 validation error detected: Value '%s' at 'poolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+", str(in.PoolName))
-	}
-	if err := validProtection(in.DeletionProtection); err != nil {
-		return nil, err
-	}
-	var tags tagList
-	for k, v := range in.UserPoolTags {
-		tags.set(k, v)
-	}
-	if err := validTags(tags); err != nil {
-		return nil, cognitoInvalid("%v", err)
-	}
-	st := cognitoOf(r)
-	id := ""
-	for id == "" || st.pools[id] != nil {
-		id = r.name + "_" + c.w.alnum(9)
-	}
-	p := &userPool{id: id, name: str(in.PoolName), created: r.w.now, modified: r.w.now}
-	p.settings(in.DeletionProtection, in.MfaConfiguration, in.AutoVerifiedAttributes, in.Policies, in.LambdaConfig, in.UserPoolTags)
-	st.pools[id] = p
-	st.order = append(st.order, p)
-	r.addTaggable(&p.tagged, r.arn("cognito-idp", "userpool/"+id), "cognito-idp:userpool")
-	return &cip.CreateUserPoolOutput{UserPool: p.describe()}, nil
+	return do(ctx, c.base, "cognito-idp", "CreateUserPool", in, func(r *region) (*cip.CreateUserPoolOutput, error) {
+		if in == nil {
+			in = &cip.CreateUserPoolInput{}
+		}
+		if !cognitoPoolNameRE.MatchString(str(in.PoolName)) {
+			return nil, cognitoInvalid("1 validation error detected: Value '%s' at 'poolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+", str(in.PoolName))
+		}
+		if err := validProtection(in.DeletionProtection); err != nil {
+			return nil, err
+		}
+		var tags tagList
+		for k, v := range in.UserPoolTags {
+			tags.set(k, v)
+		}
+		if err := validTags(tags); err != nil {
+			return nil, cognitoInvalid("%v", err)
+		}
+		st := cognitoOf(r)
+		id := ""
+		for id == "" || st.pools[id] != nil {
+			id = r.name + "_" + c.w.alnum(9)
+		}
+		p := &userPool{id: id, name: str(in.PoolName), created: r.w.now, modified: r.w.now}
+		p.settings(in.DeletionProtection, in.MfaConfiguration, in.AutoVerifiedAttributes, in.Policies, in.LambdaConfig, in.UserPoolTags)
+		st.pools[id] = p
+		st.order = append(st.order, p)
+		r.addTaggable(&p.tagged, r.arn("cognito-idp", "userpool/"+id), "cognito-idp:userpool")
+		return &cip.CreateUserPoolOutput{UserPool: p.describe()}, nil
+	})
 }
 
 // alnum returns n random letters and digits from the world's seeded source.
@@ -214,117 +207,105 @@ func (w *World) alnum(n int) string {
 
 // DescribeUserPool describes a pool, with its domain and tags.
 func (c *cognitoClient) DescribeUserPool(ctx context.Context, in *cip.DescribeUserPoolInput, _ ...func(*cip.Options)) (*cip.DescribeUserPoolOutput, error) {
-	r, err := c.enter(ctx, "DescribeUserPool")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &cip.DescribeUserPoolInput{}
-	}
-	p, err := cognitoOf(r).pool(str(in.UserPoolId))
-	if err != nil {
-		return nil, err
-	}
-	return &cip.DescribeUserPoolOutput{UserPool: p.describe()}, nil
+	return do(ctx, c.base, "cognito-idp", "DescribeUserPool", in, func(r *region) (*cip.DescribeUserPoolOutput, error) {
+		if in == nil {
+			in = &cip.DescribeUserPoolInput{}
+		}
+		p, err := cognitoOf(r).pool(str(in.UserPoolId))
+		if err != nil {
+			return nil, err
+		}
+		return &cip.DescribeUserPoolOutput{UserPool: p.describe()}, nil
+	})
 }
 
 // UpdateUserPool replaces the pool's settings: what is not given goes back to its default.
 func (c *cognitoClient) UpdateUserPool(ctx context.Context, in *cip.UpdateUserPoolInput, _ ...func(*cip.Options)) (*cip.UpdateUserPoolOutput, error) {
-	r, err := c.enter(ctx, "UpdateUserPool")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &cip.UpdateUserPoolInput{}
-	}
-	p, err := cognitoOf(r).pool(str(in.UserPoolId))
-	if err != nil {
-		return nil, err
-	}
-	if err := validProtection(in.DeletionProtection); err != nil {
-		return nil, err
-	}
-	if in.PoolName != nil && !cognitoPoolNameRE.MatchString(*in.PoolName) {
-		return nil, cognitoInvalid("1 validation error detected: Value '%s' at 'poolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+", *in.PoolName)
-	}
-	var tags tagList
-	for k, v := range in.UserPoolTags {
-		tags.set(k, v)
-	}
-	if err := validTags(tags); err != nil {
-		return nil, cognitoInvalid("%v", err)
-	}
-	if in.PoolName != nil {
-		p.name = *in.PoolName
-	}
-	p.settings(in.DeletionProtection, in.MfaConfiguration, in.AutoVerifiedAttributes, in.Policies, in.LambdaConfig, in.UserPoolTags)
-	p.modified = r.w.now
-	return &cip.UpdateUserPoolOutput{}, nil
+	return do(ctx, c.base, "cognito-idp", "UpdateUserPool", in, func(r *region) (*cip.UpdateUserPoolOutput, error) {
+		if in == nil {
+			in = &cip.UpdateUserPoolInput{}
+		}
+		p, err := cognitoOf(r).pool(str(in.UserPoolId))
+		if err != nil {
+			return nil, err
+		}
+		if err := validProtection(in.DeletionProtection); err != nil {
+			return nil, err
+		}
+		if in.PoolName != nil && !cognitoPoolNameRE.MatchString(*in.PoolName) {
+			return nil, cognitoInvalid("1 validation error detected: Value '%s' at 'poolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+", *in.PoolName)
+		}
+		var tags tagList
+		for k, v := range in.UserPoolTags {
+			tags.set(k, v)
+		}
+		if err := validTags(tags); err != nil {
+			return nil, cognitoInvalid("%v", err)
+		}
+		if in.PoolName != nil {
+			p.name = *in.PoolName
+		}
+		p.settings(in.DeletionProtection, in.MfaConfiguration, in.AutoVerifiedAttributes, in.Policies, in.LambdaConfig, in.UserPoolTags)
+		p.modified = r.w.now
+		return &cip.UpdateUserPoolOutput{}, nil
+	})
 }
 
 // DeleteUserPool deletes a pool without deletion protection or a domain.
 func (c *cognitoClient) DeleteUserPool(ctx context.Context, in *cip.DeleteUserPoolInput, _ ...func(*cip.Options)) (*cip.DeleteUserPoolOutput, error) {
-	r, err := c.enter(ctx, "DeleteUserPool")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &cip.DeleteUserPoolInput{}
-	}
-	st := cognitoOf(r)
-	p, err := st.pool(str(in.UserPoolId))
-	if err != nil {
-		return nil, err
-	}
-	if p.protection == ciptypes.DeletionProtectionTypeActive {
-		return nil, cognitoInvalid("The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.")
-	}
-	if p.domain != "" || p.customDomain != "" {
-		return nil, cognitoInvalid("User pool cannot be deleted. It has a domain configured that should be deleted first.")
-	}
-	p.dead = true
-	delete(st.pools, p.id)
-	st.order = compact(st.order, func(x *userPool) bool { return x != p })
-	return &cip.DeleteUserPoolOutput{}, nil
+	return do(ctx, c.base, "cognito-idp", "DeleteUserPool", in, func(r *region) (*cip.DeleteUserPoolOutput, error) {
+		if in == nil {
+			in = &cip.DeleteUserPoolInput{}
+		}
+		st := cognitoOf(r)
+		p, err := st.pool(str(in.UserPoolId))
+		if err != nil {
+			return nil, err
+		}
+		if p.protection == ciptypes.DeletionProtectionTypeActive {
+			return nil, cognitoInvalid("The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.")
+		}
+		if p.domain != "" || p.customDomain != "" {
+			return nil, cognitoInvalid("User pool cannot be deleted. It has a domain configured that should be deleted first.")
+		}
+		p.dead = true
+		delete(st.pools, p.id)
+		st.order = compact(st.order, func(x *userPool) bool { return x != p })
+		return &cip.DeleteUserPoolOutput{}, nil
+	})
 }
 
 // ListUserPools lists the region's pools, MaxResults (1–60, required) per page.
 func (c *cognitoClient) ListUserPools(ctx context.Context, in *cip.ListUserPoolsInput, _ ...func(*cip.Options)) (*cip.ListUserPoolsOutput, error) {
-	r, err := c.enter(ctx, "ListUserPools")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || in.MaxResults == nil {
-		return nil, cognitoInvalid("1 validation error detected: Value null at 'maxResults' failed to satisfy constraint: Member must not be null")
-	}
-	limit := int(*in.MaxResults)
-	if limit < 1 || limit > 60 {
-		return nil, cognitoInvalid("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60", limit)
-	}
-	from, ok := readIntToken(in.NextToken)
-	if !ok {
-		return nil, cognitoInvalid("Invalid pagination token.")
-	}
-	st := cognitoOf(r)
-	out := &cip.ListUserPoolsOutput{}
-	for i := from; i < len(st.order); i++ {
-		if i == from+limit {
-			out.NextToken = intToken(i)
-			break
+	return do(ctx, c.base, "cognito-idp", "ListUserPools", in, func(r *region) (*cip.ListUserPoolsOutput, error) {
+		if in == nil || in.MaxResults == nil {
+			return nil, cognitoInvalid("1 validation error detected: Value null at 'maxResults' failed to satisfy constraint: Member must not be null")
 		}
-		p := st.order[i]
-		d := ciptypes.UserPoolDescriptionType{Id: ptr(p.id), Name: ptr(p.name), CreationDate: tptr(p.created), LastModifiedDate: tptr(p.modified),
-			LambdaConfig: &ciptypes.LambdaConfigType{}}
-		if p.lambda != nil {
-			d.LambdaConfig = cloneJSON(p.lambda)
+		limit := int(*in.MaxResults)
+		if limit < 1 || limit > 60 {
+			return nil, cognitoInvalid("1 validation error detected: Value '%d' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60", limit)
 		}
-		out.UserPools = append(out.UserPools, d)
-	}
-	return out, nil
+		from, ok := readIntToken(in.NextToken)
+		if !ok {
+			return nil, cognitoInvalid("Invalid pagination token.")
+		}
+		st := cognitoOf(r)
+		out := &cip.ListUserPoolsOutput{}
+		for i := from; i < len(st.order); i++ {
+			if i == from+limit {
+				out.NextToken = intToken(i)
+				break
+			}
+			p := st.order[i]
+			d := ciptypes.UserPoolDescriptionType{Id: ptr(p.id), Name: ptr(p.name), CreationDate: tptr(p.created), LastModifiedDate: tptr(p.modified),
+				LambdaConfig: &ciptypes.LambdaConfigType{}}
+			if p.lambda != nil {
+				d.LambdaConfig = cloneJSON(p.lambda)
+			}
+			out.UserPools = append(out.UserPools, d)
+		}
+		return out, nil
+	})
 }
 
 // domainOwner returns the pool holding domain in any account of region name, or nil.
@@ -348,81 +329,75 @@ func (w *World) domainOwner(regionName, domain string) *userPool {
 
 // CreateUserPoolDomain gives a pool its hosted-UI domain prefix (or a custom domain).
 func (c *cognitoClient) CreateUserPoolDomain(ctx context.Context, in *cip.CreateUserPoolDomainInput, _ ...func(*cip.Options)) (*cip.CreateUserPoolDomainOutput, error) {
-	r, err := c.enter(ctx, "CreateUserPoolDomain")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &cip.CreateUserPoolDomainInput{}
-	}
-	p, err := cognitoOf(r).pool(str(in.UserPoolId))
-	if err != nil {
-		return nil, err
-	}
-	d := str(in.Domain)
-	custom := in.CustomDomainConfig != nil
-	if custom {
-		if !strings.Contains(d, ".") || str(in.CustomDomainConfig.CertificateArn) == "" {
-			return nil, cognitoInvalid("Custom domain requires a fully qualified domain name and a CertificateArn.")
+	return do(ctx, c.base, "cognito-idp", "CreateUserPoolDomain", in, func(r *region) (*cip.CreateUserPoolDomainOutput, error) {
+		if in == nil {
+			in = &cip.CreateUserPoolDomainInput{}
 		}
-	} else {
-		if !cognitoDomainRE.MatchString(d) {
-			return nil, cognitoInvalid("1 validation error detected: Value '%s' at 'domain' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$", d)
+		p, err := cognitoOf(r).pool(str(in.UserPoolId))
+		if err != nil {
+			return nil, err
 		}
-		for _, word := range []string{"aws", "amazon", "cognito"} {
-			if strings.Contains(d, word) {
-				return nil, cognitoInvalid("Domain cannot contain reserved word: %s", word)
+		d := str(in.Domain)
+		custom := in.CustomDomainConfig != nil
+		if custom {
+			if !strings.Contains(d, ".") || str(in.CustomDomainConfig.CertificateArn) == "" {
+				return nil, cognitoInvalid("Custom domain requires a fully qualified domain name and a CertificateArn.")
+			}
+		} else {
+			if !cognitoDomainRE.MatchString(d) {
+				return nil, cognitoInvalid("1 validation error detected: Value '%s' at 'domain' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$", d)
+			}
+			for _, word := range []string{"aws", "amazon", "cognito"} {
+				if strings.Contains(d, word) {
+					return nil, cognitoInvalid("Domain cannot contain reserved word: %s", word)
+				}
 			}
 		}
-	}
-	if (custom && p.customDomain != "") || (!custom && p.domain != "") {
-		return nil, cognitoInvalid("User pool already has a domain configured.")
-	}
-	if c.w.domainOwner(r.name, d) != nil {
-		return nil, cognitoInvalid("Domain already exists.")
-	}
-	if custom {
-		p.customDomain = d
-	} else {
-		p.domain = d
-	}
-	p.modified = r.w.now
-	out := &cip.CreateUserPoolDomainOutput{ManagedLoginVersion: ptr(int32(1))}
-	if in.ManagedLoginVersion != nil {
-		out.ManagedLoginVersion = in.ManagedLoginVersion
-	}
-	if custom {
-		out.CloudFrontDomain = ptr("d" + c.w.hexID(13) + ".cloudfront.net")
-	}
-	return out, nil
+		if (custom && p.customDomain != "") || (!custom && p.domain != "") {
+			return nil, cognitoInvalid("User pool already has a domain configured.")
+		}
+		if c.w.domainOwner(r.name, d) != nil {
+			return nil, cognitoInvalid("Domain already exists.")
+		}
+		if custom {
+			p.customDomain = d
+		} else {
+			p.domain = d
+		}
+		p.modified = r.w.now
+		out := &cip.CreateUserPoolDomainOutput{ManagedLoginVersion: ptr(int32(1))}
+		if in.ManagedLoginVersion != nil {
+			out.ManagedLoginVersion = in.ManagedLoginVersion
+		}
+		if custom {
+			out.CloudFrontDomain = ptr("d" + c.w.hexID(13) + ".cloudfront.net")
+		}
+		return out, nil
+	})
 }
 
 // DeleteUserPoolDomain removes a pool's domain; both the domain and the pool id must match.
 func (c *cognitoClient) DeleteUserPoolDomain(ctx context.Context, in *cip.DeleteUserPoolDomainInput, _ ...func(*cip.Options)) (*cip.DeleteUserPoolDomainOutput, error) {
-	r, err := c.enter(ctx, "DeleteUserPoolDomain")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &cip.DeleteUserPoolDomainInput{}
-	}
-	if str(in.Domain) == "" {
-		return nil, cognitoInvalid("1 validation error detected: Value null at 'domain' failed to satisfy constraint: Member must not be null")
-	}
-	p, err := cognitoOf(r).pool(str(in.UserPoolId))
-	if err != nil {
-		return nil, err
-	}
-	switch str(in.Domain) {
-	case p.domain:
-		p.domain = ""
-	case p.customDomain:
-		p.customDomain = ""
-	default:
-		return nil, cognitoInvalid("No such domain or user pool exists.")
-	}
-	p.modified = r.w.now
-	return &cip.DeleteUserPoolDomainOutput{}, nil
+	return do(ctx, c.base, "cognito-idp", "DeleteUserPoolDomain", in, func(r *region) (*cip.DeleteUserPoolDomainOutput, error) {
+		if in == nil {
+			in = &cip.DeleteUserPoolDomainInput{}
+		}
+		if str(in.Domain) == "" {
+			return nil, cognitoInvalid("1 validation error detected: Value null at 'domain' failed to satisfy constraint: Member must not be null")
+		}
+		p, err := cognitoOf(r).pool(str(in.UserPoolId))
+		if err != nil {
+			return nil, err
+		}
+		switch str(in.Domain) {
+		case p.domain:
+			p.domain = ""
+		case p.customDomain:
+			p.customDomain = ""
+		default:
+			return nil, cognitoInvalid("No such domain or user pool exists.")
+		}
+		p.modified = r.w.now
+		return &cip.DeleteUserPoolDomainOutput{}, nil
+	})
 }

@@ -39,7 +39,7 @@ import (
 
 func init() {
 	// Steps at order 20: tables become ACTIVE.
-	registerService("dynamodb", 20, func(b base, c *cloud.Clients) { c.DynamoDB = &ddbClient{b} }, stepDynamoDB)
+	registerService("dynamodb", func(b base, c *cloud.Clients) { c.DynamoDB = &ddbClient{b} }, everySecond(20, stepDynamoDB))
 }
 
 // ddbClient implements cloud.DynamoDB.
@@ -73,10 +73,6 @@ type ddbTable struct {
 
 func ddbOf(r *region) *ddbState {
 	return state(r, "dynamodb", func() *ddbState { return &ddbState{tables: map[string]*ddbTable{}} })
-}
-
-func (c *ddbClient) enter(ctx context.Context, op string) (*region, error) {
-	return c.base.enter(ctx, "dynamodb", op)
 }
 
 // stepDynamoDB removes tables whose deletion has finished.
@@ -139,52 +135,49 @@ func (st *ddbState) table(name string) (*ddbTable, error) {
 
 // CreateTable creates a table; it is CREATING for a few seconds, then ACTIVE.
 func (c *ddbClient) CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error) {
-	r, err := c.enter(ctx, "CreateTable")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &dynamodb.CreateTableInput{}
-	}
-	name := str(in.TableName)
-	if !ddbNameRE.MatchString(name) {
-		return nil, ddbValidation("1 validation error detected: Value '%s' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", name)
-	}
-	if f := firstUnmodelledField(in, "TableName", "AttributeDefinitions", "KeySchema", "BillingMode", "ProvisionedThroughput",
-		"DeletionProtectionEnabled", "Tags", "TableClass"); f != "" {
-		return nil, apiError("UnsupportedOperation", "The simulator does not model %s in CreateTable.", f)
-	}
-	if err := ddbCheckKeys(in.KeySchema, in.AttributeDefinitions); err != nil {
-		return nil, err
-	}
-	t := &ddbTable{name: name, arn: r.arn("dynamodb", "table/"+name), id: c.w.uuid(), billing: in.BillingMode, class: in.TableClass,
-		attrs: cloneJSON(in.AttributeDefinitions), keys: cloneJSON(in.KeySchema), created: c.w.now, countAt: c.w.now,
-		activeAt:   c.w.now.Add(c.w.jitter(5*time.Second, 10*time.Second)),
-		protection: in.DeletionProtectionEnabled != nil && *in.DeletionProtectionEnabled,
-		items:      map[string]map[string]ddbtypes.AttributeValue{}}
-	if t.billing == "" {
-		t.billing = ddbtypes.BillingModeProvisioned
-	}
-	if t.class == "" {
-		t.class = ddbtypes.TableClassStandard
-	}
-	if err := t.setThroughput(t.billing, in.ProvisionedThroughput); err != nil {
-		return nil, err
-	}
-	for _, tg := range in.Tags {
-		t.tags.set(str(tg.Key), str(tg.Value))
-	}
-	if err := validTags(t.tags); err != nil {
-		return nil, ddbValidation("%v", err)
-	}
-	st := ddbOf(r)
-	if st.tables[name] != nil {
-		return nil, &ddbtypes.ResourceInUseException{Message: msg("Table already exists: %s", name)}
-	}
-	st.tables[name] = t
-	r.addTaggable(&t.tagged, t.arn, "dynamodb:table")
-	return &dynamodb.CreateTableOutput{TableDescription: t.out(c.w.now)}, nil
+	return do(ctx, c.base, "dynamodb", "CreateTable", in, func(r *region) (*dynamodb.CreateTableOutput, error) {
+		if in == nil {
+			in = &dynamodb.CreateTableInput{}
+		}
+		name := str(in.TableName)
+		if !ddbNameRE.MatchString(name) {
+			return nil, ddbValidation("1 validation error detected: Value '%s' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+", name)
+		}
+		if f := firstUnmodelledField(in, "TableName", "AttributeDefinitions", "KeySchema", "BillingMode", "ProvisionedThroughput",
+			"DeletionProtectionEnabled", "Tags", "TableClass"); f != "" {
+			return nil, apiError("UnsupportedOperation", "The simulator does not model %s in CreateTable.", f)
+		}
+		if err := ddbCheckKeys(in.KeySchema, in.AttributeDefinitions); err != nil {
+			return nil, err
+		}
+		t := &ddbTable{name: name, arn: r.arn("dynamodb", "table/"+name), id: c.w.uuid(), billing: in.BillingMode, class: in.TableClass,
+			attrs: cloneJSON(in.AttributeDefinitions), keys: cloneJSON(in.KeySchema), created: c.w.now, countAt: c.w.now,
+			activeAt:   c.w.now.Add(c.w.jitter(5*time.Second, 10*time.Second)),
+			protection: in.DeletionProtectionEnabled != nil && *in.DeletionProtectionEnabled,
+			items:      map[string]map[string]ddbtypes.AttributeValue{}}
+		if t.billing == "" {
+			t.billing = ddbtypes.BillingModeProvisioned
+		}
+		if t.class == "" {
+			t.class = ddbtypes.TableClassStandard
+		}
+		if err := t.setThroughput(t.billing, in.ProvisionedThroughput); err != nil {
+			return nil, err
+		}
+		for _, tg := range in.Tags {
+			t.tags.set(str(tg.Key), str(tg.Value))
+		}
+		if err := validTags(t.tags); err != nil {
+			return nil, ddbValidation("%v", err)
+		}
+		st := ddbOf(r)
+		if st.tables[name] != nil {
+			return nil, &ddbtypes.ResourceInUseException{Message: msg("Table already exists: %s", name)}
+		}
+		st.tables[name] = t
+		r.addTaggable(&t.tagged, t.arn, "dynamodb:table")
+		return &dynamodb.CreateTableOutput{TableDescription: t.out(c.w.now)}, nil
+	})
 }
 
 // ddbCheckKeys validates a key schema against its attribute definitions.
@@ -280,148 +273,133 @@ func (t *ddbTable) out(now time.Time) *ddbtypes.TableDescription {
 
 // DescribeTable describes a table, DELETING ones included until they are gone.
 func (c *ddbClient) DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error) {
-	r, err := c.enter(ctx, "DescribeTable")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &dynamodb.DescribeTableInput{}
-	}
-	t, err := ddbOf(r).table(str(in.TableName))
-	if err != nil {
-		return nil, err
-	}
-	return &dynamodb.DescribeTableOutput{Table: t.out(c.w.now)}, nil
+	return do(ctx, c.base, "dynamodb", "DescribeTable", in, func(r *region) (*dynamodb.DescribeTableOutput, error) {
+		if in == nil {
+			in = &dynamodb.DescribeTableInput{}
+		}
+		t, err := ddbOf(r).table(str(in.TableName))
+		if err != nil {
+			return nil, err
+		}
+		return &dynamodb.DescribeTableOutput{Table: t.out(c.w.now)}, nil
+	})
 }
 
 // UpdateTable changes deletion protection (at once) or the billing mode and
 // throughput (UPDATING for a few seconds) of an ACTIVE table.
 func (c *ddbClient) UpdateTable(ctx context.Context, in *dynamodb.UpdateTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateTableOutput, error) {
-	r, err := c.enter(ctx, "UpdateTable")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &dynamodb.UpdateTableInput{}
-	}
-	t, err := ddbOf(r).table(str(in.TableName))
-	if err != nil {
-		return nil, err
-	}
-	if f := firstUnmodelledField(in, "TableName", "DeletionProtectionEnabled", "BillingMode", "ProvisionedThroughput", "TableClass"); f != "" {
-		return nil, apiError("UnsupportedOperation", "The simulator does not model %s in UpdateTable.", f)
-	}
-	if in.DeletionProtectionEnabled == nil && in.BillingMode == "" && in.ProvisionedThroughput == nil && in.TableClass == "" {
-		return nil, ddbValidation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required")
-	}
-	if s := t.status(c.w.now); s != ddbtypes.TableStatusActive {
-		return nil, ddbInUse(t, c.w.now)
-	}
-	if in.BillingMode != "" || in.ProvisionedThroughput != nil {
-		mode := in.BillingMode
-		if mode == "" {
-			mode = t.billing
+	return do(ctx, c.base, "dynamodb", "UpdateTable", in, func(r *region) (*dynamodb.UpdateTableOutput, error) {
+		if in == nil {
+			in = &dynamodb.UpdateTableInput{}
 		}
-		probe := *t
-		if err := probe.setThroughput(mode, in.ProvisionedThroughput); err != nil {
+		t, err := ddbOf(r).table(str(in.TableName))
+		if err != nil {
 			return nil, err
 		}
-		t.billing, t.rcu, t.wcu = probe.billing, probe.rcu, probe.wcu
-		t.updatingUntil = c.w.now.Add(5 * time.Second)
-	}
-	if in.TableClass != "" {
-		t.class = in.TableClass
-		t.updatingUntil = c.w.now.Add(5 * time.Second)
-	}
-	if in.DeletionProtectionEnabled != nil {
-		t.protection = *in.DeletionProtectionEnabled
-	}
-	return &dynamodb.UpdateTableOutput{TableDescription: t.out(c.w.now)}, nil
+		if f := firstUnmodelledField(in, "TableName", "DeletionProtectionEnabled", "BillingMode", "ProvisionedThroughput", "TableClass"); f != "" {
+			return nil, apiError("UnsupportedOperation", "The simulator does not model %s in UpdateTable.", f)
+		}
+		if in.DeletionProtectionEnabled == nil && in.BillingMode == "" && in.ProvisionedThroughput == nil && in.TableClass == "" {
+			return nil, ddbValidation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required")
+		}
+		if s := t.status(c.w.now); s != ddbtypes.TableStatusActive {
+			return nil, ddbInUse(t, c.w.now)
+		}
+		if in.BillingMode != "" || in.ProvisionedThroughput != nil {
+			mode := in.BillingMode
+			if mode == "" {
+				mode = t.billing
+			}
+			probe := *t
+			if err := probe.setThroughput(mode, in.ProvisionedThroughput); err != nil {
+				return nil, err
+			}
+			t.billing, t.rcu, t.wcu = probe.billing, probe.rcu, probe.wcu
+			t.updatingUntil = c.w.now.Add(5 * time.Second)
+		}
+		if in.TableClass != "" {
+			t.class = in.TableClass
+			t.updatingUntil = c.w.now.Add(5 * time.Second)
+		}
+		if in.DeletionProtectionEnabled != nil {
+			t.protection = *in.DeletionProtectionEnabled
+		}
+		return &dynamodb.UpdateTableOutput{TableDescription: t.out(c.w.now)}, nil
+	})
 }
 
 // DeleteTable starts deleting a table, which is gone a few seconds later.
 func (c *ddbClient) DeleteTable(ctx context.Context, in *dynamodb.DeleteTableInput, _ ...func(*dynamodb.Options)) (*dynamodb.DeleteTableOutput, error) {
-	r, err := c.enter(ctx, "DeleteTable")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &dynamodb.DeleteTableInput{}
-	}
-	t, err := ddbOf(r).table(str(in.TableName))
-	if err != nil {
-		return nil, err
-	}
-	switch t.status(c.w.now) {
-	case ddbtypes.TableStatusDeleting:
+	return do(ctx, c.base, "dynamodb", "DeleteTable", in, func(r *region) (*dynamodb.DeleteTableOutput, error) {
+		if in == nil {
+			in = &dynamodb.DeleteTableInput{}
+		}
+		t, err := ddbOf(r).table(str(in.TableName))
+		if err != nil {
+			return nil, err
+		}
+		switch t.status(c.w.now) {
+		case ddbtypes.TableStatusDeleting:
+			return &dynamodb.DeleteTableOutput{TableDescription: t.out(c.w.now)}, nil
+		case ddbtypes.TableStatusCreating, ddbtypes.TableStatusUpdating:
+			return nil, ddbInUse(t, c.w.now)
+		}
+		if t.protection {
+			return nil, ddbValidation("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.")
+		}
+		t.deletingAt = c.w.now
+		t.goneAt = c.w.now.Add(c.w.jitter(5*time.Second, 10*time.Second))
 		return &dynamodb.DeleteTableOutput{TableDescription: t.out(c.w.now)}, nil
-	case ddbtypes.TableStatusCreating, ddbtypes.TableStatusUpdating:
-		return nil, ddbInUse(t, c.w.now)
-	}
-	if t.protection {
-		return nil, ddbValidation("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.")
-	}
-	t.deletingAt = c.w.now
-	t.goneAt = c.w.now.Add(c.w.jitter(5*time.Second, 10*time.Second))
-	return &dynamodb.DeleteTableOutput{TableDescription: t.out(c.w.now)}, nil
+	})
 }
 
 // ListTables lists table names in order, Limit (≤100) per page.
 func (c *ddbClient) ListTables(ctx context.Context, in *dynamodb.ListTablesInput, _ ...func(*dynamodb.Options)) (*dynamodb.ListTablesOutput, error) {
-	r, err := c.enter(ctx, "ListTables")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &dynamodb.ListTablesInput{}
-	}
-	limit := int(i32(in.Limit, 100))
-	if limit < 1 || limit > 100 {
-		return nil, ddbValidation("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100", limit)
-	}
-	names := sortedKeys(ddbOf(r).tables)
-	out := &dynamodb.ListTablesOutput{TableNames: []string{}}
-	for _, n := range names {
-		if n <= str(in.ExclusiveStartTableName) {
-			continue
+	return do(ctx, c.base, "dynamodb", "ListTables", in, func(r *region) (*dynamodb.ListTablesOutput, error) {
+		if in == nil {
+			in = &dynamodb.ListTablesInput{}
 		}
-		if len(out.TableNames) == limit {
-			out.LastEvaluatedTableName = ptr(out.TableNames[limit-1])
-			break
+		limit := int(i32(in.Limit, 100))
+		if limit < 1 || limit > 100 {
+			return nil, ddbValidation("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100", limit)
 		}
-		out.TableNames = append(out.TableNames, n)
-	}
-	return out, nil
+		names := sortedKeys(ddbOf(r).tables)
+		out := &dynamodb.ListTablesOutput{TableNames: []string{}}
+		for _, n := range names {
+			if n <= str(in.ExclusiveStartTableName) {
+				continue
+			}
+			if len(out.TableNames) == limit {
+				out.LastEvaluatedTableName = ptr(out.TableNames[limit-1])
+				break
+			}
+			out.TableNames = append(out.TableNames, n)
+		}
+		return out, nil
+	})
 }
 
 // ListTagsOfResource lists a table's tags by its ARN.
 func (c *ddbClient) ListTagsOfResource(ctx context.Context, in *dynamodb.ListTagsOfResourceInput, _ ...func(*dynamodb.Options)) (*dynamodb.ListTagsOfResourceOutput, error) {
-	r, err := c.enter(ctx, "ListTagsOfResource")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &dynamodb.ListTagsOfResourceInput{}
-	}
-	arn := str(in.ResourceArn)
-	if !strings.HasPrefix(arn, "arn:aws:dynamodb:") {
-		return nil, ddbValidation("Invalid TableArn: Invalid ResourceArn provided as input %s", arn)
-	}
-	name, ok := strings.CutPrefix(arn, r.arn("dynamodb", "table/"))
-	t := ddbOf(r).tables[name]
-	if !ok || t == nil {
-		return nil, &ddbtypes.ResourceNotFoundException{Message: ptr("Requested resource not found")}
-	}
-	out := &dynamodb.ListTagsOfResourceOutput{Tags: []ddbtypes.Tag{}}
-	for _, tg := range t.tags {
-		out.Tags = append(out.Tags, ddbtypes.Tag{Key: ptr(tg.k), Value: ptr(tg.v)})
-	}
-	return out, nil
+	return do(ctx, c.base, "dynamodb", "ListTagsOfResource", in, func(r *region) (*dynamodb.ListTagsOfResourceOutput, error) {
+		if in == nil {
+			in = &dynamodb.ListTagsOfResourceInput{}
+		}
+		arn := str(in.ResourceArn)
+		if !strings.HasPrefix(arn, "arn:aws:dynamodb:") {
+			return nil, ddbValidation("Invalid TableArn: Invalid ResourceArn provided as input %s", arn)
+		}
+		name, ok := strings.CutPrefix(arn, r.arn("dynamodb", "table/"))
+		t := ddbOf(r).tables[name]
+		if !ok || t == nil {
+			return nil, &ddbtypes.ResourceNotFoundException{Message: ptr("Requested resource not found")}
+		}
+		out := &dynamodb.ListTagsOfResourceOutput{Tags: []ddbtypes.Tag{}}
+		for _, tg := range t.tags {
+			out.Tags = append(out.Tags, ddbtypes.Tag{Key: ptr(tg.k), Value: ptr(tg.v)})
+		}
+		return out, nil
+	})
 }
 
 var ddbCondRE = regexp.MustCompile(`^\s*(attribute_not_exists|attribute_exists)\s*\(\s*(#?[A-Za-z0-9_]+)\s*\)\s*$`)
@@ -429,56 +407,53 @@ var ddbCondRE = regexp.MustCompile(`^\s*(attribute_not_exists|attribute_exists)\
 // PutItem stores an item, replacing the one with the same key, if the condition
 // (attribute_exists / attribute_not_exists of one attribute) holds.
 func (c *ddbClient) PutItem(ctx context.Context, in *dynamodb.PutItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	r, err := c.enter(ctx, "PutItem")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &dynamodb.PutItemInput{}
-	}
-	t, err := ddbOf(r).table(str(in.TableName))
-	if err != nil {
-		return nil, err
-	}
-	if t.status(c.w.now) == ddbtypes.TableStatusCreating {
-		return nil, &ddbtypes.ResourceNotFoundException{Message: ptr("Requested resource not found")}
-	}
-	if in.Item == nil {
-		return nil, ddbValidation("1 validation error detected: Value null at 'item' failed to satisfy constraint: Member must not be null")
-	}
-	if len(in.Expected) > 0 || in.ConditionalOperator != "" {
-		return nil, apiError("UnsupportedOperation", "The simulator does not model the legacy Expected parameter; use ConditionExpression.")
-	}
-	switch in.ReturnValues {
-	case "", ddbtypes.ReturnValueNone, ddbtypes.ReturnValueAllOld:
-	default:
-		return nil, ddbValidation("Return values set to invalid value")
-	}
-	key, err := t.itemKey(in.Item)
-	if err != nil {
-		return nil, err
-	}
-	old := t.items[key]
-	if cond := str(in.ConditionExpression); cond != "" || len(in.ExpressionAttributeNames) > 0 || len(in.ExpressionAttributeValues) > 0 {
-		ok, err := ddbCondition(cond, in.ExpressionAttributeNames, in.ExpressionAttributeValues, old)
+	return do(ctx, c.base, "dynamodb", "PutItem", in, func(r *region) (*dynamodb.PutItemOutput, error) {
+		if in == nil {
+			in = &dynamodb.PutItemInput{}
+		}
+		t, err := ddbOf(r).table(str(in.TableName))
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
-			e := &ddbtypes.ConditionalCheckFailedException{Message: ptr("The conditional request failed")}
-			if in.ReturnValuesOnConditionCheckFailure == ddbtypes.ReturnValuesOnConditionCheckFailureAllOld && old != nil {
-				e.Item = ddbCopyItem(old)
-			}
-			return nil, e
+		if t.status(c.w.now) == ddbtypes.TableStatusCreating {
+			return nil, &ddbtypes.ResourceNotFoundException{Message: ptr("Requested resource not found")}
 		}
-	}
-	t.items[key] = ddbCopyItem(in.Item)
-	out := &dynamodb.PutItemOutput{}
-	if in.ReturnValues == ddbtypes.ReturnValueAllOld && old != nil {
-		out.Attributes = ddbCopyItem(old)
-	}
-	return out, nil
+		if in.Item == nil {
+			return nil, ddbValidation("1 validation error detected: Value null at 'item' failed to satisfy constraint: Member must not be null")
+		}
+		if len(in.Expected) > 0 || in.ConditionalOperator != "" {
+			return nil, apiError("UnsupportedOperation", "The simulator does not model the legacy Expected parameter; use ConditionExpression.")
+		}
+		switch in.ReturnValues {
+		case "", ddbtypes.ReturnValueNone, ddbtypes.ReturnValueAllOld:
+		default:
+			return nil, ddbValidation("Return values set to invalid value")
+		}
+		key, err := t.itemKey(in.Item)
+		if err != nil {
+			return nil, err
+		}
+		old := t.items[key]
+		if cond := str(in.ConditionExpression); cond != "" || len(in.ExpressionAttributeNames) > 0 || len(in.ExpressionAttributeValues) > 0 {
+			ok, err := ddbCondition(cond, in.ExpressionAttributeNames, in.ExpressionAttributeValues, old)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				e := &ddbtypes.ConditionalCheckFailedException{Message: ptr("The conditional request failed")}
+				if in.ReturnValuesOnConditionCheckFailure == ddbtypes.ReturnValuesOnConditionCheckFailureAllOld && old != nil {
+					e.Item = ddbCopyItem(old)
+				}
+				return nil, e
+			}
+		}
+		t.items[key] = ddbCopyItem(in.Item)
+		out := &dynamodb.PutItemOutput{}
+		if in.ReturnValues == ddbtypes.ReturnValueAllOld && old != nil {
+			out.Attributes = ddbCopyItem(old)
+		}
+		return out, nil
+	})
 }
 
 // itemKey checks the item's key attributes and returns its primary key.

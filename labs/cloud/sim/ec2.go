@@ -22,6 +22,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/labdash/labdash/labs/cloud"
 )
 
 // tagged is the bookkeeping every taggable resource embeds: its tags, and what
@@ -171,10 +172,6 @@ func (r *region) useSGs(ids []string, delta int) {
 // ec2Client implements cloud.EC2.
 type ec2Client struct{ base }
 
-func (c *ec2Client) enter(ctx context.Context, op string) (*region, error) {
-	return c.base.enter(ctx, "ec2", op)
-}
-
 // filterSet is an EC2 Filters list: AND across filters, OR across values,
 // with * (any characters, "/" included) and ? (one character) wildcards.
 type filterSet []ec2types.Filter
@@ -235,181 +232,169 @@ func ec2Tags(t tagList) []ec2types.Tag {
 
 // DescribeVpcs lists VPCs by id and filters (vpc-id, is-default, cidr, state, tags).
 func (c *ec2Client) DescribeVpcs(ctx context.Context, in *ec2.DescribeVpcsInput, _ ...func(*ec2.Options)) (*ec2.DescribeVpcsOutput, error) {
-	r, err := c.enter(ctx, "DescribeVpcs")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ec2.DescribeVpcsInput{}
-	}
-	for _, id := range in.VpcIds {
-		if r.vpcs[id] == nil {
-			return nil, apiError("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", id)
+	return do(ctx, c.base, "ec2", "DescribeVpcs", in, func(r *region) (*ec2.DescribeVpcsOutput, error) {
+		if in == nil {
+			in = &ec2.DescribeVpcsInput{}
 		}
-	}
-	out := &ec2.DescribeVpcsOutput{}
-	for _, v := range r.vpcOrder {
-		if len(in.VpcIds) > 0 && !contains(in.VpcIds, v.id) {
-			continue
-		}
-		ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) {
-			switch name {
-			case "vpc-id":
-				return []string{v.id}, true
-			case "is-default":
-				return []string{strconv.FormatBool(v.isDefault)}, true
-			case "cidr", "cidr-block-association.cidr-block":
-				return []string{v.cidr.String()}, true
-			case "state":
-				return []string{"available"}, true
-			case "owner-id":
-				return []string{r.account}, true
+		for _, id := range in.VpcIds {
+			if r.vpcs[id] == nil {
+				return nil, apiError("InvalidVpcID.NotFound", "The vpc ID '%s' does not exist", id)
 			}
-			return tagAttr(v.tags, name)
-		})
-		if err != nil {
-			return nil, err
 		}
-		if ok {
-			out.Vpcs = append(out.Vpcs, ec2types.Vpc{
-				VpcId: ptr(v.id), CidrBlock: ptr(v.cidr.String()), IsDefault: ptr(v.isDefault), State: ec2types.VpcStateAvailable,
-				OwnerId: ptr(r.account), InstanceTenancy: ec2types.TenancyDefault, DhcpOptionsId: ptr("dopt-" + hashID(17, v.id)), Tags: ec2Tags(v.tags),
+		out := &ec2.DescribeVpcsOutput{}
+		for _, v := range r.vpcOrder {
+			if len(in.VpcIds) > 0 && !contains(in.VpcIds, v.id) {
+				continue
+			}
+			ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) {
+				switch name {
+				case "vpc-id":
+					return []string{v.id}, true
+				case "is-default":
+					return []string{strconv.FormatBool(v.isDefault)}, true
+				case "cidr", "cidr-block-association.cidr-block":
+					return []string{v.cidr.String()}, true
+				case "state":
+					return []string{"available"}, true
+				case "owner-id":
+					return []string{r.account}, true
+				}
+				return tagAttr(v.tags, name)
 			})
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				out.Vpcs = append(out.Vpcs, ec2types.Vpc{
+					VpcId: ptr(v.id), CidrBlock: ptr(v.cidr.String()), IsDefault: ptr(v.isDefault), State: ec2types.VpcStateAvailable,
+					OwnerId: ptr(r.account), InstanceTenancy: ec2types.TenancyDefault, DhcpOptionsId: ptr("dopt-" + hashID(17, v.id)), Tags: ec2Tags(v.tags),
+				})
+			}
 		}
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // DescribeSubnets lists subnets by id and filters (vpc-id, subnet-id,
 // availability-zone, default-for-az, state, tags).
 func (c *ec2Client) DescribeSubnets(ctx context.Context, in *ec2.DescribeSubnetsInput, _ ...func(*ec2.Options)) (*ec2.DescribeSubnetsOutput, error) {
-	r, err := c.enter(ctx, "DescribeSubnets")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ec2.DescribeSubnetsInput{}
-	}
-	for _, id := range in.SubnetIds {
-		if r.subnets[id] == nil {
-			return nil, apiError("InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist", id)
+	return do(ctx, c.base, "ec2", "DescribeSubnets", in, func(r *region) (*ec2.DescribeSubnetsOutput, error) {
+		if in == nil {
+			in = &ec2.DescribeSubnetsInput{}
 		}
-	}
-	out := &ec2.DescribeSubnetsOutput{}
-	for _, s := range r.subOrder {
-		if len(in.SubnetIds) > 0 && !contains(in.SubnetIds, s.id) {
-			continue
-		}
-		ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) {
-			switch name {
-			case "vpc-id":
-				return []string{s.vpc.id}, true
-			case "subnet-id":
-				return []string{s.id}, true
-			case "availability-zone", "availabilityZone":
-				return []string{s.az}, true
-			case "availability-zone-id":
-				return []string{s.azID}, true
-			case "default-for-az", "defaultForAz":
-				return []string{"true"}, true
-			case "map-public-ip-on-launch":
-				return []string{"true"}, true
-			case "state":
-				return []string{"available"}, true
-			case "cidr-block", "cidr":
-				return []string{s.cidr.String()}, true
+		for _, id := range in.SubnetIds {
+			if r.subnets[id] == nil {
+				return nil, apiError("InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist", id)
 			}
-			return tagAttr(s.tags, name)
-		})
-		if err != nil {
-			return nil, err
 		}
-		if ok {
-			out.Subnets = append(out.Subnets, ec2types.Subnet{
-				SubnetId: ptr(s.id), VpcId: ptr(s.vpc.id), AvailabilityZone: ptr(s.az), AvailabilityZoneId: ptr(s.azID),
-				CidrBlock: ptr(s.cidr.String()), AvailableIpAddressCount: ptr(int32(s.size - uint32(len(s.used)))),
-				DefaultForAz: ptr(true), MapPublicIpOnLaunch: ptr(true), State: ec2types.SubnetStateAvailable, OwnerId: ptr(r.account),
-				SubnetArn: ptr(r.arn("ec2", "subnet/"+s.id)), Tags: ec2Tags(s.tags),
+		out := &ec2.DescribeSubnetsOutput{}
+		for _, s := range r.subOrder {
+			if len(in.SubnetIds) > 0 && !contains(in.SubnetIds, s.id) {
+				continue
+			}
+			ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) {
+				switch name {
+				case "vpc-id":
+					return []string{s.vpc.id}, true
+				case "subnet-id":
+					return []string{s.id}, true
+				case "availability-zone", "availabilityZone":
+					return []string{s.az}, true
+				case "availability-zone-id":
+					return []string{s.azID}, true
+				case "default-for-az", "defaultForAz":
+					return []string{"true"}, true
+				case "map-public-ip-on-launch":
+					return []string{"true"}, true
+				case "state":
+					return []string{"available"}, true
+				case "cidr-block", "cidr":
+					return []string{s.cidr.String()}, true
+				}
+				return tagAttr(s.tags, name)
 			})
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				out.Subnets = append(out.Subnets, ec2types.Subnet{
+					SubnetId: ptr(s.id), VpcId: ptr(s.vpc.id), AvailabilityZone: ptr(s.az), AvailabilityZoneId: ptr(s.azID),
+					CidrBlock: ptr(s.cidr.String()), AvailableIpAddressCount: ptr(int32(s.size - uint32(len(s.used)))),
+					DefaultForAz: ptr(true), MapPublicIpOnLaunch: ptr(true), State: ec2types.SubnetStateAvailable, OwnerId: ptr(r.account),
+					SubnetArn: ptr(r.arn("ec2", "subnet/"+s.id)), Tags: ec2Tags(s.tags),
+				})
+			}
 		}
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // DescribeAvailabilityZones lists the region's zones, <region>a and <region>b.
 func (c *ec2Client) DescribeAvailabilityZones(ctx context.Context, in *ec2.DescribeAvailabilityZonesInput, _ ...func(*ec2.Options)) (*ec2.DescribeAvailabilityZonesOutput, error) {
-	r, err := c.enter(ctx, "DescribeAvailabilityZones")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ec2.DescribeAvailabilityZonesInput{}
-	}
-	out := &ec2.DescribeAvailabilityZonesOutput{}
-	for _, s := range r.subOrder {
-		if len(in.ZoneNames) > 0 && !contains(in.ZoneNames, s.az) {
-			continue
+	return do(ctx, c.base, "ec2", "DescribeAvailabilityZones", in, func(r *region) (*ec2.DescribeAvailabilityZonesOutput, error) {
+		if in == nil {
+			in = &ec2.DescribeAvailabilityZonesInput{}
 		}
-		if len(in.ZoneIds) > 0 && !contains(in.ZoneIds, s.azID) {
-			continue
-		}
-		ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) {
-			switch name {
-			case "zone-name":
-				return []string{s.az}, true
-			case "zone-id":
-				return []string{s.azID}, true
-			case "region-name":
-				return []string{r.name}, true
-			case "state":
-				return []string{"available"}, true
-			case "zone-type":
-				return []string{"availability-zone"}, true
+		out := &ec2.DescribeAvailabilityZonesOutput{}
+		for _, s := range r.subOrder {
+			if len(in.ZoneNames) > 0 && !contains(in.ZoneNames, s.az) {
+				continue
 			}
-			return nil, false
-		})
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out.AvailabilityZones = append(out.AvailabilityZones, ec2types.AvailabilityZone{
-				ZoneName: ptr(s.az), ZoneId: ptr(s.azID), RegionName: ptr(r.name), State: ec2types.AvailabilityZoneStateAvailable,
-				ZoneType: ptr("availability-zone"), OptInStatus: ec2types.AvailabilityZoneOptInStatusOptInNotRequired,
-				GroupName: ptr(r.name), NetworkBorderGroup: ptr(r.name),
+			if len(in.ZoneIds) > 0 && !contains(in.ZoneIds, s.azID) {
+				continue
+			}
+			ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) {
+				switch name {
+				case "zone-name":
+					return []string{s.az}, true
+				case "zone-id":
+					return []string{s.azID}, true
+				case "region-name":
+					return []string{r.name}, true
+				case "state":
+					return []string{"available"}, true
+				case "zone-type":
+					return []string{"availability-zone"}, true
+				}
+				return nil, false
 			})
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				out.AvailabilityZones = append(out.AvailabilityZones, ec2types.AvailabilityZone{
+					ZoneName: ptr(s.az), ZoneId: ptr(s.azID), RegionName: ptr(r.name), State: ec2types.AvailabilityZoneStateAvailable,
+					ZoneType: ptr("availability-zone"), OptInStatus: ec2types.AvailabilityZoneOptInStatusOptInNotRequired,
+					GroupName: ptr(r.name), NetworkBorderGroup: ptr(r.name),
+				})
+			}
 		}
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // CreateSecurityGroup creates a group in a VPC (the default VPC when VpcId is
 // empty); a duplicate name in the VPC is InvalidGroup.Duplicate.
 func (c *ec2Client) CreateSecurityGroup(ctx context.Context, in *ec2.CreateSecurityGroupInput, _ ...func(*ec2.Options)) (*ec2.CreateSecurityGroupOutput, error) {
-	r, err := c.enter(ctx, "CreateSecurityGroup")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ec2.CreateSecurityGroupInput{}
-	}
-	var tags tagList
-	for _, ts := range in.TagSpecifications {
-		if ts.ResourceType != "" && ts.ResourceType != ec2types.ResourceTypeSecurityGroup {
-			return nil, apiError("InvalidParameterValue", "'%s' is not a valid taggable resource type for this operation.", ts.ResourceType)
+	return do(ctx, c.base, "ec2", "CreateSecurityGroup", in, func(r *region) (*ec2.CreateSecurityGroupOutput, error) {
+		if in == nil {
+			in = &ec2.CreateSecurityGroupInput{}
 		}
-		for _, t := range ts.Tags {
-			tags.set(str(t.Key), str(t.Value))
+		var tags tagList
+		for _, ts := range in.TagSpecifications {
+			if ts.ResourceType != "" && ts.ResourceType != ec2types.ResourceTypeSecurityGroup {
+				return nil, apiError("InvalidParameterValue", "'%s' is not a valid taggable resource type for this operation.", ts.ResourceType)
+			}
+			for _, t := range ts.Tags {
+				tags.set(str(t.Key), str(t.Value))
+			}
 		}
-	}
-	sg, err := r.createSecurityGroup(str(in.GroupName), str(in.Description), str(in.VpcId), tags)
-	if err != nil {
-		return nil, err
-	}
-	return &ec2.CreateSecurityGroupOutput{GroupId: ptr(sg.id), SecurityGroupArn: ptr(r.arn("ec2", "security-group/"+sg.id)), Tags: ec2Tags(sg.tags)}, nil
+		sg, err := r.createSecurityGroup(str(in.GroupName), str(in.Description), str(in.VpcId), tags)
+		if err != nil {
+			return nil, err
+		}
+		return &ec2.CreateSecurityGroupOutput{GroupId: ptr(sg.id), SecurityGroupArn: ptr(r.arn("ec2", "security-group/"+sg.id)), Tags: ec2Tags(sg.tags)}, nil
+	})
 }
 
 // createSecurityGroup is CreateSecurityGroup's model, shared with CloudFormation.
@@ -470,48 +455,45 @@ func (r *region) findSG(id, name string) (*securityGroup, error) {
 // AuthorizeSecurityGroupIngress adds ingress rules; an identical rule is
 // InvalidPermission.Duplicate and an unknown source group InvalidGroup.NotFound.
 func (c *ec2Client) AuthorizeSecurityGroupIngress(ctx context.Context, in *ec2.AuthorizeSecurityGroupIngressInput, _ ...func(*ec2.Options)) (*ec2.AuthorizeSecurityGroupIngressOutput, error) {
-	r, err := c.enter(ctx, "AuthorizeSecurityGroupIngress")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ec2.AuthorizeSecurityGroupIngressInput{}
-	}
-	sg, err := r.findSG(str(in.GroupId), str(in.GroupName))
-	if err != nil {
-		return nil, err
-	}
-	perms := in.IpPermissions
-	if len(perms) == 0 {
-		p := ec2types.IpPermission{IpProtocol: in.IpProtocol, FromPort: in.FromPort, ToPort: in.ToPort}
-		if in.CidrIp != nil {
-			p.IpRanges = []ec2types.IpRange{{CidrIp: in.CidrIp}}
+	return do(ctx, c.base, "ec2", "AuthorizeSecurityGroupIngress", in, func(r *region) (*ec2.AuthorizeSecurityGroupIngressOutput, error) {
+		if in == nil {
+			in = &ec2.AuthorizeSecurityGroupIngressInput{}
 		}
-		if in.SourceSecurityGroupName != nil {
-			src, err := r.findSG("", str(in.SourceSecurityGroupName))
-			if err != nil {
-				return nil, err
+		sg, err := r.findSG(str(in.GroupId), str(in.GroupName))
+		if err != nil {
+			return nil, err
+		}
+		perms := in.IpPermissions
+		if len(perms) == 0 {
+			p := ec2types.IpPermission{IpProtocol: in.IpProtocol, FromPort: in.FromPort, ToPort: in.ToPort}
+			if in.CidrIp != nil {
+				p.IpRanges = []ec2types.IpRange{{CidrIp: in.CidrIp}}
 			}
-			p.UserIdGroupPairs = []ec2types.UserIdGroupPair{{GroupId: ptr(src.id)}}
+			if in.SourceSecurityGroupName != nil {
+				src, err := r.findSG("", str(in.SourceSecurityGroupName))
+				if err != nil {
+					return nil, err
+				}
+				p.UserIdGroupPairs = []ec2types.UserIdGroupPair{{GroupId: ptr(src.id)}}
+			}
+			perms = []ec2types.IpPermission{p}
 		}
-		perms = []ec2types.IpPermission{p}
-	}
-	rules, err := r.rulesOf(perms)
-	if err != nil {
-		return nil, err
-	}
-	if err := sg.authorize(rules); err != nil {
-		return nil, err
-	}
-	out := &ec2.AuthorizeSecurityGroupIngressOutput{Return: ptr(true)}
-	for _, rl := range rules {
-		out.SecurityGroupRules = append(out.SecurityGroupRules, ec2types.SecurityGroupRule{
-			SecurityGroupRuleId: ptr("sgr-" + r.w.hexID(17)), GroupId: ptr(sg.id), IpProtocol: ptr(rl.proto),
-			FromPort: ptr(rl.from), ToPort: ptr(rl.to), CidrIpv4: nilIfEmpty(rl.cidr), IsEgress: ptr(false), GroupOwnerId: ptr(r.account),
-		})
-	}
-	return out, nil
+		rules, err := r.rulesOf(perms)
+		if err != nil {
+			return nil, err
+		}
+		if err := sg.authorize(rules); err != nil {
+			return nil, err
+		}
+		out := &ec2.AuthorizeSecurityGroupIngressOutput{Return: ptr(true)}
+		for _, rl := range rules {
+			out.SecurityGroupRules = append(out.SecurityGroupRules, ec2types.SecurityGroupRule{
+				SecurityGroupRuleId: ptr("sgr-" + r.w.hexID(17)), GroupId: ptr(sg.id), IpProtocol: ptr(rl.proto),
+				FromPort: ptr(rl.from), ToPort: ptr(rl.to), CidrIpv4: nilIfEmpty(rl.cidr), IsEgress: ptr(false), GroupOwnerId: ptr(r.account),
+			})
+		}
+		return out, nil
+	})
 }
 
 func nilIfEmpty(s string) *string {
@@ -607,108 +589,102 @@ func (r *region) sgOut(sg *securityGroup) ec2types.SecurityGroup {
 // DescribeSecurityGroups lists groups by ids, names and filters (group-name,
 // group-id, vpc-id, description, tag:<key>, tag-key), paged by MaxResults.
 func (c *ec2Client) DescribeSecurityGroups(ctx context.Context, in *ec2.DescribeSecurityGroupsInput, _ ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupsOutput, error) {
-	r, err := c.enter(ctx, "DescribeSecurityGroups")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ec2.DescribeSecurityGroupsInput{}
-	}
-	for _, id := range in.GroupIds {
-		if sg := r.sgs[id]; sg == nil || sg.dead {
-			return nil, apiError("InvalidGroup.NotFound", "The security group '%s' does not exist", id)
+	return do(ctx, c.base, "ec2", "DescribeSecurityGroups", in, func(r *region) (*ec2.DescribeSecurityGroupsOutput, error) {
+		if in == nil {
+			in = &ec2.DescribeSecurityGroupsInput{}
 		}
-	}
-	for _, name := range in.GroupNames {
-		if _, err := r.findSG("", name); err != nil {
-			return nil, err
-		}
-	}
-	max := int(i32(in.MaxResults, 1000))
-	if in.MaxResults != nil && (max < 5 || max > 1000) {
-		return nil, apiError("InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.", max)
-	}
-	if max > 0 && (len(in.GroupIds) > 0 || len(in.GroupNames) > 0) && in.MaxResults != nil {
-		return nil, apiError("InvalidParameterCombination", "The parameter groupIds cannot be used with the parameter maxResults")
-	}
-	start, ok := readIntToken(in.NextToken)
-	if !ok {
-		return nil, apiError("InvalidPaginationToken", "The pagination token is invalid")
-	}
-	out := &ec2.DescribeSecurityGroupsOutput{}
-	i := 0
-	for ; i < len(r.sgOrder); i++ {
-		sg := r.sgOrder[i]
-		if i < start || sg.dead {
-			continue
-		}
-		if len(in.GroupIds) > 0 && !contains(in.GroupIds, sg.id) {
-			continue
-		}
-		if len(in.GroupNames) > 0 && (!contains(in.GroupNames, sg.name) || sg.vpc != r.defaultVPC()) {
-			continue
-		}
-		ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) {
-			switch name {
-			case "group-name":
-				return []string{sg.name}, true
-			case "group-id":
-				return []string{sg.id}, true
-			case "vpc-id":
-				return []string{sg.vpc.id}, true
-			case "description":
-				return []string{sg.desc}, true
-			case "owner-id":
-				return []string{r.account}, true
-			case "ip-permission.group-id": // groups an ingress rule lets in
-				var ids []string
-				for _, rule := range sg.ingress {
-					if rule.srcSG != "" {
-						ids = append(ids, rule.srcSG)
-					}
-				}
-				return ids, true
-			case "egress.ip-permission.group-id":
-				return nil, true // egress rules are not modelled: none refers to a group
+		for _, id := range in.GroupIds {
+			if sg := r.sgs[id]; sg == nil || sg.dead {
+				return nil, apiError("InvalidGroup.NotFound", "The security group '%s' does not exist", id)
 			}
-			return tagAttr(sg.tags, name)
-		})
-		if err != nil {
-			return nil, err
 		}
+		for _, name := range in.GroupNames {
+			if _, err := r.findSG("", name); err != nil {
+				return nil, err
+			}
+		}
+		max := int(i32(in.MaxResults, 1000))
+		if in.MaxResults != nil && (max < 5 || max > 1000) {
+			return nil, apiError("InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.", max)
+		}
+		if max > 0 && (len(in.GroupIds) > 0 || len(in.GroupNames) > 0) && in.MaxResults != nil {
+			return nil, apiError("InvalidParameterCombination", "The parameter groupIds cannot be used with the parameter maxResults")
+		}
+		start, ok := readIntToken(in.NextToken)
 		if !ok {
-			continue
+			return nil, apiError("InvalidPaginationToken", "The pagination token is invalid")
 		}
-		if len(out.SecurityGroups) == max {
-			out.NextToken = intToken(i)
-			break
+		out := &ec2.DescribeSecurityGroupsOutput{}
+		i := 0
+		for ; i < len(r.sgOrder); i++ {
+			sg := r.sgOrder[i]
+			if i < start || sg.dead {
+				continue
+			}
+			if len(in.GroupIds) > 0 && !contains(in.GroupIds, sg.id) {
+				continue
+			}
+			if len(in.GroupNames) > 0 && (!contains(in.GroupNames, sg.name) || sg.vpc != r.defaultVPC()) {
+				continue
+			}
+			ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) {
+				switch name {
+				case "group-name":
+					return []string{sg.name}, true
+				case "group-id":
+					return []string{sg.id}, true
+				case "vpc-id":
+					return []string{sg.vpc.id}, true
+				case "description":
+					return []string{sg.desc}, true
+				case "owner-id":
+					return []string{r.account}, true
+				case "ip-permission.group-id": // groups an ingress rule lets in
+					var ids []string
+					for _, rule := range sg.ingress {
+						if rule.srcSG != "" {
+							ids = append(ids, rule.srcSG)
+						}
+					}
+					return ids, true
+				case "egress.ip-permission.group-id":
+					return nil, true // egress rules are not modelled: none refers to a group
+				}
+				return tagAttr(sg.tags, name)
+			})
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			if len(out.SecurityGroups) == max {
+				out.NextToken = intToken(i)
+				break
+			}
+			out.SecurityGroups = append(out.SecurityGroups, r.sgOut(sg))
 		}
-		out.SecurityGroups = append(out.SecurityGroups, r.sgOut(sg))
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // DeleteSecurityGroup deletes a group: InvalidGroup.NotFound when missing,
 // DependencyViolation while a task ENI, a load balancer or another group's rule
 // uses it, CannotDelete for a VPC's default group.
 func (c *ec2Client) DeleteSecurityGroup(ctx context.Context, in *ec2.DeleteSecurityGroupInput, _ ...func(*ec2.Options)) (*ec2.DeleteSecurityGroupOutput, error) {
-	r, err := c.enter(ctx, "DeleteSecurityGroup")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ec2.DeleteSecurityGroupInput{}
-	}
-	sg, err := r.findSG(str(in.GroupId), str(in.GroupName))
-	if err != nil {
-		return nil, err
-	}
-	if err := r.deleteSecurityGroup(sg); err != nil {
-		return nil, err
-	}
-	return &ec2.DeleteSecurityGroupOutput{Return: ptr(true), GroupId: ptr(sg.id)}, nil
+	return do(ctx, c.base, "ec2", "DeleteSecurityGroup", in, func(r *region) (*ec2.DeleteSecurityGroupOutput, error) {
+		if in == nil {
+			in = &ec2.DeleteSecurityGroupInput{}
+		}
+		sg, err := r.findSG(str(in.GroupId), str(in.GroupName))
+		if err != nil {
+			return nil, err
+		}
+		if err := r.deleteSecurityGroup(sg); err != nil {
+			return nil, err
+		}
+		return &ec2.DeleteSecurityGroupOutput{Return: ptr(true), GroupId: ptr(sg.id)}, nil
+	})
 }
 
 // deleteSecurityGroup is DeleteSecurityGroup's model, shared with CloudFormation.
@@ -814,4 +790,8 @@ func cfnSecurityGroupIngress(r *region, st *stack, logical string, p map[string]
 		return nil
 	}
 	return nil
+}
+
+func init() {
+	registerService("ec2", func(b base, c *cloud.Clients) { c.EC2 = &ec2Client{b} })
 }

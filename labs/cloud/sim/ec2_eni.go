@@ -204,58 +204,55 @@ func (r *region) eniOut(e *eni) ec2types.NetworkInterface {
 // DescribeNetworkInterfaces lists the synthesised interfaces by id and filters,
 // MaxResults (5–1000) at a time.
 func (c *ec2Client) DescribeNetworkInterfaces(ctx context.Context, in *ec2.DescribeNetworkInterfacesInput, _ ...func(*ec2.Options)) (*ec2.DescribeNetworkInterfacesOutput, error) {
-	r, err := c.enter(ctx, "DescribeNetworkInterfaces")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ec2.DescribeNetworkInterfacesInput{}
-	}
-	if in.MaxResults != nil && len(in.NetworkInterfaceIds) > 0 {
-		return nil, apiError("InvalidParameterCombination", "The parameter NetworkInterfaceIds cannot be used with the parameter MaxResults")
-	}
-	max := int(i32(in.MaxResults, 1000))
-	if max < 5 || max > 1000 {
-		return nil, apiError("InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.", max)
-	}
-	start, ok := readIntToken(in.NextToken)
-	if !ok {
-		return nil, apiError("InvalidPaginationToken", "The pagination token is invalid")
-	}
-	all := r.enis()
-	for _, id := range in.NetworkInterfaceIds {
-		if !strings.HasPrefix(id, "eni-") {
-			return nil, apiError("InvalidNetworkInterfaceID.Malformed", "Invalid id: \"%s\" (expecting \"eni-...\")", id)
+	return do(ctx, c.base, "ec2", "DescribeNetworkInterfaces", in, func(r *region) (*ec2.DescribeNetworkInterfacesOutput, error) {
+		if in == nil {
+			in = &ec2.DescribeNetworkInterfacesInput{}
 		}
-		found := false
-		for _, e := range all {
-			if e.id == id {
-				found = true
+		if in.MaxResults != nil && len(in.NetworkInterfaceIds) > 0 {
+			return nil, apiError("InvalidParameterCombination", "The parameter NetworkInterfaceIds cannot be used with the parameter MaxResults")
+		}
+		max := int(i32(in.MaxResults, 1000))
+		if max < 5 || max > 1000 {
+			return nil, apiError("InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.", max)
+		}
+		start, ok := readIntToken(in.NextToken)
+		if !ok {
+			return nil, apiError("InvalidPaginationToken", "The pagination token is invalid")
+		}
+		all := r.enis()
+		for _, id := range in.NetworkInterfaceIds {
+			if !strings.HasPrefix(id, "eni-") {
+				return nil, apiError("InvalidNetworkInterfaceID.Malformed", "Invalid id: \"%s\" (expecting \"eni-...\")", id)
+			}
+			found := false
+			for _, e := range all {
+				if e.id == id {
+					found = true
+				}
+			}
+			if !found {
+				return nil, apiError("InvalidNetworkInterfaceID.NotFound", "The networkInterface ID '%s' does not exist", id)
 			}
 		}
-		if !found {
-			return nil, apiError("InvalidNetworkInterfaceID.NotFound", "The networkInterface ID '%s' does not exist", id)
+		out := &ec2.DescribeNetworkInterfacesOutput{NetworkInterfaces: []ec2types.NetworkInterface{}}
+		for i := start; i < len(all); i++ {
+			e := all[i]
+			if len(in.NetworkInterfaceIds) > 0 && !contains(in.NetworkInterfaceIds, e.id) {
+				continue
+			}
+			ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) { return r.eniAttr(e, name) })
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			if len(out.NetworkInterfaces) == max {
+				out.NextToken = intToken(i)
+				break
+			}
+			out.NetworkInterfaces = append(out.NetworkInterfaces, r.eniOut(e))
 		}
-	}
-	out := &ec2.DescribeNetworkInterfacesOutput{NetworkInterfaces: []ec2types.NetworkInterface{}}
-	for i := start; i < len(all); i++ {
-		e := all[i]
-		if len(in.NetworkInterfaceIds) > 0 && !contains(in.NetworkInterfaceIds, e.id) {
-			continue
-		}
-		ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) { return r.eniAttr(e, name) })
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue
-		}
-		if len(out.NetworkInterfaces) == max {
-			out.NextToken = intToken(i)
-			break
-		}
-		out.NetworkInterfaces = append(out.NetworkInterfaces, r.eniOut(e))
-	}
-	return out, nil
+		return out, nil
+	})
 }

@@ -66,8 +66,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-
-	"github.com/labdash/labdash/labs/cloud"
 )
 
 const (
@@ -84,7 +82,7 @@ const (
 func init() {
 	// ec2Client is attached by World.Clients; this adds the instances' dynamics.
 	// Steps at order 30: instances boot, stop and terminate, after the groups asked for them.
-	registerService("ec2-instances", 30, func(base, *cloud.Clients) {}, stepInstances)
+	registerService("ec2-instances", nil, everySecond(30, stepInstances))
 }
 
 // ec2InstState is one region's instances, launch templates and Spot requests.
@@ -575,82 +573,80 @@ func (r *region) spotInstanceEnded(in *instance, now time.Time) {
 
 // RunInstances launches instances, On-Demand or Spot.
 func (c *ec2Client) RunInstances(ctx context.Context, in *ec2.RunInstancesInput, _ ...func(*ec2.Options)) (*ec2.RunInstancesOutput, error) {
-	r, err := c.enter(ctx, "RunInstances")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ec2.RunInstancesInput{}
-	}
-	if in.MinCount == nil {
-		return nil, apiError("MissingParameter", "The request must contain the parameter MinCount")
-	}
-	if in.MaxCount == nil {
-		return nil, apiError("MissingParameter", "The request must contain the parameter MaxCount")
-	}
-	minC, maxC := *in.MinCount, *in.MaxCount
-	if minC < 1 {
-		return nil, apiError("InvalidParameterValue", "Value (%d) for parameter minCount is invalid. Expected a positive integer.", minC)
-	}
-	if maxC < minC {
-		return nil, apiError("InvalidParameterValue", "Value (%d) for parameter maxCount is invalid. Expected a value greater than or equal to minCount (%d).", maxC, minC)
-	}
-	s := ec2State(r)
-	token := str(in.ClientToken)
-	if res, ok := s.tokens[token]; ok && token != "" {
-		return r.reservationOut(res), nil
-	}
-	tags, err := tagsFromSpecs(in.TagSpecifications, ec2types.ResourceTypeInstance, ec2types.ResourceTypeVolume,
-		ec2types.ResourceTypeNetworkInterface, ec2types.ResourceTypeSpotInstancesRequest)
-	if err != nil {
-		return nil, err
-	}
-	q := &launchRequest{image: str(in.ImageId), itype: string(in.InstanceType), key: str(in.KeyName), subnetID: str(in.SubnetId),
-		sgIDs: in.SecurityGroupIds, sgNames: in.SecurityGroups, market: in.InstanceMarketOptions, tags: tags}
-	if len(in.NetworkInterfaces) > 0 {
-		if q.subnetID == "" {
-			q.subnetID = str(in.NetworkInterfaces[0].SubnetId)
+	return do(ctx, c.base, "ec2", "RunInstances", in, func(r *region) (*ec2.RunInstancesOutput, error) {
+		var err error
+		if in == nil {
+			in = &ec2.RunInstancesInput{}
 		}
-		q.sgIDs = append(q.sgIDs, in.NetworkInterfaces[0].Groups...)
-	}
-	if lt := in.LaunchTemplate; lt != nil {
-		if q.tpl, err = r.findTemplate(str(lt.LaunchTemplateId), str(lt.LaunchTemplateName), str(lt.Version)); err != nil {
+		if in.MinCount == nil {
+			return nil, apiError("MissingParameter", "The request must contain the parameter MinCount")
+		}
+		if in.MaxCount == nil {
+			return nil, apiError("MissingParameter", "The request must contain the parameter MaxCount")
+		}
+		minC, maxC := *in.MinCount, *in.MaxCount
+		if minC < 1 {
+			return nil, apiError("InvalidParameterValue", "Value (%d) for parameter minCount is invalid. Expected a positive integer.", minC)
+		}
+		if maxC < minC {
+			return nil, apiError("InvalidParameterValue", "Value (%d) for parameter maxCount is invalid. Expected a value greater than or equal to minCount (%d).", maxC, minC)
+		}
+		s := ec2State(r)
+		token := str(in.ClientToken)
+		if res, ok := s.tokens[token]; ok && token != "" {
+			return r.reservationOut(res), nil
+		}
+		tags, err := tagsFromSpecs(in.TagSpecifications, ec2types.ResourceTypeInstance, ec2types.ResourceTypeVolume,
+			ec2types.ResourceTypeNetworkInterface, ec2types.ResourceTypeSpotInstancesRequest)
+		if err != nil {
 			return nil, err
 		}
-		q.tplVersion = str(lt.Version)
-		_ = q.applyTemplate()
-	}
-	spec, err := r.resolve(q)
-	if err != nil {
-		return nil, err
-	}
-	free := int32(spec.subnet.size) - int32(len(spec.subnet.used))
-	if free < minC {
-		return nil, apiError("InsufficientFreeAddressesInSubnet", "There are not enough free addresses in subnet '%s' to satisfy the requested number of instances.", spec.subnet.id)
-	}
-	userData, err := decodeUserData(str(in.UserData))
-	if err != nil {
-		return nil, err
-	}
-	n := min(maxC, free)
-	res := "r-" + r.w.hexID(17)
-	for i := int32(0); i < n; i++ {
-		var x *instance
-		if spec.spot != nil {
-			sr := r.newSpotRequest(spec, tags[ec2types.ResourceTypeSpotInstancesRequest])
-			x, _ = r.fulfil(sr, tags[ec2types.ResourceTypeInstance], res, i, token)
-		} else {
-			x = r.startInstance(spec, tags[ec2types.ResourceTypeInstance], res, i, token)
+		q := &launchRequest{image: str(in.ImageId), itype: string(in.InstanceType), key: str(in.KeyName), subnetID: str(in.SubnetId),
+			sgIDs: in.SecurityGroupIds, sgNames: in.SecurityGroups, market: in.InstanceMarketOptions, tags: tags}
+		if len(in.NetworkInterfaces) > 0 {
+			if q.subnetID == "" {
+				q.subnetID = str(in.NetworkInterfaces[0].SubnetId)
+			}
+			q.sgIDs = append(q.sgIDs, in.NetworkInterfaces[0].Groups...)
 		}
-		if x != nil {
-			x.userData = userData
+		if lt := in.LaunchTemplate; lt != nil {
+			if q.tpl, err = r.findTemplate(str(lt.LaunchTemplateId), str(lt.LaunchTemplateName), str(lt.Version)); err != nil {
+				return nil, err
+			}
+			q.tplVersion = str(lt.Version)
+			_ = q.applyTemplate()
 		}
-	}
-	if token != "" {
-		s.tokens[token] = res
-	}
-	return r.reservationOut(res), nil
+		spec, err := r.resolve(q)
+		if err != nil {
+			return nil, err
+		}
+		free := int32(spec.subnet.size) - int32(len(spec.subnet.used))
+		if free < minC {
+			return nil, apiError("InsufficientFreeAddressesInSubnet", "There are not enough free addresses in subnet '%s' to satisfy the requested number of instances.", spec.subnet.id)
+		}
+		userData, err := decodeUserData(str(in.UserData))
+		if err != nil {
+			return nil, err
+		}
+		n := min(maxC, free)
+		res := "r-" + r.w.hexID(17)
+		for i := int32(0); i < n; i++ {
+			var x *instance
+			if spec.spot != nil {
+				sr := r.newSpotRequest(spec, tags[ec2types.ResourceTypeSpotInstancesRequest])
+				x, _ = r.fulfil(sr, tags[ec2types.ResourceTypeInstance], res, i, token)
+			} else {
+				x = r.startInstance(spec, tags[ec2types.ResourceTypeInstance], res, i, token)
+			}
+			if x != nil {
+				x.userData = userData
+			}
+		}
+		if token != "" {
+			s.tokens[token] = res
+		}
+		return r.reservationOut(res), nil
+	})
 }
 
 // reservationOut describes a reservation's instances (RunInstances' answer).
@@ -784,135 +780,126 @@ func checkIDs(ids []string, re *regexp.Regexp, known func(string) bool, malforme
 // DescribeInstances lists instances by id and filters, grouped in reservations,
 // paged by MaxResults (5–1000 instances, not with InstanceIds).
 func (c *ec2Client) DescribeInstances(ctx context.Context, in *ec2.DescribeInstancesInput, _ ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
-	r, err := c.enter(ctx, "DescribeInstances")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ec2.DescribeInstancesInput{}
-	}
-	s := ec2State(r)
-	if err := checkIDs(in.InstanceIds, instanceIDRE, func(id string) bool { return s.instances[id] != nil },
-		"InvalidInstanceID.Malformed", "InvalidInstanceID.NotFound", "instance"); err != nil {
-		return nil, err
-	}
-	max := int(i32(in.MaxResults, 1000))
-	if in.MaxResults != nil {
-		if len(in.InstanceIds) > 0 {
-			return nil, apiError("InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults")
+	return do(ctx, c.base, "ec2", "DescribeInstances", in, func(r *region) (*ec2.DescribeInstancesOutput, error) {
+		if in == nil {
+			in = &ec2.DescribeInstancesInput{}
 		}
-		if max < 5 || max > 1000 {
-			return nil, apiError("InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.", max)
-		}
-	}
-	start, ok := readIntToken(in.NextToken)
-	if !ok {
-		return nil, apiError("InvalidPaginationToken", "The pagination token is invalid")
-	}
-	out := &ec2.DescribeInstancesOutput{}
-	n := 0
-	for i := start; i < len(s.order); i++ {
-		x := s.order[i]
-		if len(in.InstanceIds) > 0 && !contains(in.InstanceIds, x.id) {
-			continue
-		}
-		ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) { return r.instanceAttr(x, name) })
-		if err != nil {
+		s := ec2State(r)
+		if err := checkIDs(in.InstanceIds, instanceIDRE, func(id string) bool { return s.instances[id] != nil },
+			"InvalidInstanceID.Malformed", "InvalidInstanceID.NotFound", "instance"); err != nil {
 			return nil, err
 		}
+		max := int(i32(in.MaxResults, 1000))
+		if in.MaxResults != nil {
+			if len(in.InstanceIds) > 0 {
+				return nil, apiError("InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults")
+			}
+			if max < 5 || max > 1000 {
+				return nil, apiError("InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.", max)
+			}
+		}
+		start, ok := readIntToken(in.NextToken)
 		if !ok {
-			continue
+			return nil, apiError("InvalidPaginationToken", "The pagination token is invalid")
 		}
-		if n == max {
-			out.NextToken = intToken(i)
-			break
+		out := &ec2.DescribeInstancesOutput{}
+		n := 0
+		for i := start; i < len(s.order); i++ {
+			x := s.order[i]
+			if len(in.InstanceIds) > 0 && !contains(in.InstanceIds, x.id) {
+				continue
+			}
+			ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) { return r.instanceAttr(x, name) })
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			if n == max {
+				out.NextToken = intToken(i)
+				break
+			}
+			n++
+			if k := len(out.Reservations); k == 0 || str(out.Reservations[k-1].ReservationId) != x.reservation {
+				out.Reservations = append(out.Reservations, ec2types.Reservation{ReservationId: ptr(x.reservation), OwnerId: ptr(r.account), Groups: []ec2types.GroupIdentifier{}})
+			}
+			res := &out.Reservations[len(out.Reservations)-1]
+			res.Instances = append(res.Instances, r.instanceOut(x))
 		}
-		n++
-		if k := len(out.Reservations); k == 0 || str(out.Reservations[k-1].ReservationId) != x.reservation {
-			out.Reservations = append(out.Reservations, ec2types.Reservation{ReservationId: ptr(x.reservation), OwnerId: ptr(r.account), Groups: []ec2types.GroupIdentifier{}})
-		}
-		res := &out.Reservations[len(out.Reservations)-1]
-		res.Instances = append(res.Instances, r.instanceOut(x))
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // TerminateInstances starts the shutdown of instances: shutting-down now,
 // terminated in 30–60 s. Terminating a terminated instance is a no-op.
 func (c *ec2Client) TerminateInstances(ctx context.Context, in *ec2.TerminateInstancesInput, _ ...func(*ec2.Options)) (*ec2.TerminateInstancesOutput, error) {
-	r, err := c.enter(ctx, "TerminateInstances")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || len(in.InstanceIds) == 0 {
-		return nil, apiError("MissingParameter", "The request must contain the parameter InstanceId")
-	}
-	s := ec2State(r)
-	if err := checkIDs(in.InstanceIds, instanceIDRE, func(id string) bool { return s.instances[id] != nil },
-		"InvalidInstanceID.Malformed", "InvalidInstanceID.NotFound", "instance"); err != nil {
-		return nil, err
-	}
-	out := &ec2.TerminateInstancesOutput{}
-	for _, id := range in.InstanceIds {
-		x := s.instances[id]
-		prev := x.state
-		r.terminate(x)
-		out.TerminatingInstances = append(out.TerminatingInstances, ec2types.InstanceStateChange{InstanceId: ptr(id),
-			PreviousState: &ec2types.InstanceState{Code: ptr(stateCode(prev)), Name: prev},
-			CurrentState:  &ec2types.InstanceState{Code: ptr(stateCode(x.state)), Name: x.state}})
-	}
-	return out, nil
+	return do(ctx, c.base, "ec2", "TerminateInstances", in, func(r *region) (*ec2.TerminateInstancesOutput, error) {
+		if in == nil || len(in.InstanceIds) == 0 {
+			return nil, apiError("MissingParameter", "The request must contain the parameter InstanceId")
+		}
+		s := ec2State(r)
+		if err := checkIDs(in.InstanceIds, instanceIDRE, func(id string) bool { return s.instances[id] != nil },
+			"InvalidInstanceID.Malformed", "InvalidInstanceID.NotFound", "instance"); err != nil {
+			return nil, err
+		}
+		out := &ec2.TerminateInstancesOutput{}
+		for _, id := range in.InstanceIds {
+			x := s.instances[id]
+			prev := x.state
+			r.terminate(x)
+			out.TerminatingInstances = append(out.TerminatingInstances, ec2types.InstanceStateChange{InstanceId: ptr(id),
+				PreviousState: &ec2types.InstanceState{Code: ptr(stateCode(prev)), Name: prev},
+				CurrentState:  &ec2types.InstanceState{Code: ptr(stateCode(x.state)), Name: x.state}})
+		}
+		return out, nil
+	})
 }
 
 // CreateLaunchTemplate creates a template (version 1); a name in use is
 // InvalidLaunchTemplateName.AlreadyExistsException.
 func (c *ec2Client) CreateLaunchTemplate(ctx context.Context, in *ec2.CreateLaunchTemplateInput, _ ...func(*ec2.Options)) (*ec2.CreateLaunchTemplateOutput, error) {
-	r, err := c.enter(ctx, "CreateLaunchTemplate")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ec2.CreateLaunchTemplateInput{}
-	}
-	name := str(in.LaunchTemplateName)
-	if name == "" {
-		return nil, apiError("MissingParameter", "The request must contain the parameter LaunchTemplateName")
-	}
-	if !ltNameRE.MatchString(name) {
-		return nil, apiError("InvalidLaunchTemplateName.MalformedException", "A launch template name must be between 3 and 128 characters, and may contain letters, numbers, and the following characters: - ( ) . / _.'")
-	}
-	if in.LaunchTemplateData == nil {
-		return nil, apiError("MissingParameter", "The request must contain the parameter LaunchTemplateData")
-	}
-	tags, err := tagsFromSpecs(in.TagSpecifications, ec2types.ResourceTypeLaunchTemplate)
-	if err != nil {
-		return nil, err
-	}
-	for _, ts := range in.LaunchTemplateData.TagSpecifications {
-		switch ts.ResourceType {
-		case ec2types.ResourceTypeInstance, ec2types.ResourceTypeVolume, ec2types.ResourceTypeNetworkInterface, ec2types.ResourceTypeSpotInstancesRequest:
-		default:
-			return nil, apiError("InvalidParameterValue", "'%s' is not a valid taggable resource type for this operation.", ts.ResourceType)
+	return do(ctx, c.base, "ec2", "CreateLaunchTemplate", in, func(r *region) (*ec2.CreateLaunchTemplateOutput, error) {
+		if in == nil {
+			in = &ec2.CreateLaunchTemplateInput{}
 		}
-	}
-	if d := in.LaunchTemplateData; d.InstanceType != "" && !instanceTypeRE.MatchString(string(d.InstanceType)) {
-		return nil, apiError("InvalidParameterValue", "Invalid value '%s' for InstanceType.", d.InstanceType)
-	}
-	s := ec2State(r)
-	for _, t := range s.tplOrder {
-		if !t.dead && t.name == name {
-			return nil, apiError("InvalidLaunchTemplateName.AlreadyExistsException", "Launch template name already in use.")
+		name := str(in.LaunchTemplateName)
+		if name == "" {
+			return nil, apiError("MissingParameter", "The request must contain the parameter LaunchTemplateName")
 		}
-	}
-	lt := &launchTemplate{id: "lt-" + r.w.hexID(17), name: name, desc: str(in.VersionDescription), created: r.w.now, data: cloneJSON(*in.LaunchTemplateData)}
-	lt.tags = tags[ec2types.ResourceTypeLaunchTemplate].clone()
-	s.templates[lt.id] = lt
-	s.tplOrder = append(s.tplOrder, lt)
-	r.addTaggable(&lt.tagged, r.arn("ec2", "launch-template/"+lt.id), "ec2:launch-template")
-	return &ec2.CreateLaunchTemplateOutput{LaunchTemplate: r.templateOut(lt)}, nil
+		if !ltNameRE.MatchString(name) {
+			return nil, apiError("InvalidLaunchTemplateName.MalformedException", "A launch template name must be between 3 and 128 characters, and may contain letters, numbers, and the following characters: - ( ) . / _.'")
+		}
+		if in.LaunchTemplateData == nil {
+			return nil, apiError("MissingParameter", "The request must contain the parameter LaunchTemplateData")
+		}
+		tags, err := tagsFromSpecs(in.TagSpecifications, ec2types.ResourceTypeLaunchTemplate)
+		if err != nil {
+			return nil, err
+		}
+		for _, ts := range in.LaunchTemplateData.TagSpecifications {
+			switch ts.ResourceType {
+			case ec2types.ResourceTypeInstance, ec2types.ResourceTypeVolume, ec2types.ResourceTypeNetworkInterface, ec2types.ResourceTypeSpotInstancesRequest:
+			default:
+				return nil, apiError("InvalidParameterValue", "'%s' is not a valid taggable resource type for this operation.", ts.ResourceType)
+			}
+		}
+		if d := in.LaunchTemplateData; d.InstanceType != "" && !instanceTypeRE.MatchString(string(d.InstanceType)) {
+			return nil, apiError("InvalidParameterValue", "Invalid value '%s' for InstanceType.", d.InstanceType)
+		}
+		s := ec2State(r)
+		for _, t := range s.tplOrder {
+			if !t.dead && t.name == name {
+				return nil, apiError("InvalidLaunchTemplateName.AlreadyExistsException", "Launch template name already in use.")
+			}
+		}
+		lt := &launchTemplate{id: "lt-" + r.w.hexID(17), name: name, desc: str(in.VersionDescription), created: r.w.now, data: cloneJSON(*in.LaunchTemplateData)}
+		lt.tags = tags[ec2types.ResourceTypeLaunchTemplate].clone()
+		s.templates[lt.id] = lt
+		s.tplOrder = append(s.tplOrder, lt)
+		r.addTaggable(&lt.tagged, r.arn("ec2", "launch-template/"+lt.id), "ec2:launch-template")
+		return &ec2.CreateLaunchTemplateOutput{LaunchTemplate: r.templateOut(lt)}, nil
+	})
 }
 
 func (r *region) templateOut(lt *launchTemplate) *ec2types.LaunchTemplate {
@@ -924,88 +911,82 @@ func (r *region) templateOut(lt *launchTemplate) *ec2types.LaunchTemplate {
 // DescribeLaunchTemplates lists templates by id, name and filters
 // (launch-template-name, tag:<key>, tag-key), paged by MaxResults (1–200).
 func (c *ec2Client) DescribeLaunchTemplates(ctx context.Context, in *ec2.DescribeLaunchTemplatesInput, _ ...func(*ec2.Options)) (*ec2.DescribeLaunchTemplatesOutput, error) {
-	r, err := c.enter(ctx, "DescribeLaunchTemplates")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ec2.DescribeLaunchTemplatesInput{}
-	}
-	for _, id := range in.LaunchTemplateIds {
-		if _, err := r.findTemplate(id, "", ""); err != nil {
-			return nil, err
+	return do(ctx, c.base, "ec2", "DescribeLaunchTemplates", in, func(r *region) (*ec2.DescribeLaunchTemplatesOutput, error) {
+		if in == nil {
+			in = &ec2.DescribeLaunchTemplatesInput{}
 		}
-	}
-	for _, name := range in.LaunchTemplateNames {
-		if _, err := r.findTemplate("", name, ""); err != nil {
-			return nil, apiError("InvalidLaunchTemplateName.NotFoundException", "At least one of the launch templates specified in the request does not exist.")
-		}
-	}
-	max := int(i32(in.MaxResults, 200))
-	if in.MaxResults != nil {
-		if len(in.LaunchTemplateIds) > 0 || len(in.LaunchTemplateNames) > 0 {
-			return nil, apiError("InvalidParameterCombination", "The parameter LaunchTemplateIds or LaunchTemplateNames cannot be used with the parameter MaxResults")
-		}
-		if max < 1 || max > 200 {
-			return nil, apiError("InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Parameter must be between 1 and 200.", max)
-		}
-	}
-	start, ok := readIntToken(in.NextToken)
-	if !ok {
-		return nil, apiError("InvalidPaginationToken", "The pagination token is invalid")
-	}
-	s := ec2State(r)
-	out := &ec2.DescribeLaunchTemplatesOutput{}
-	for i := start; i < len(s.tplOrder); i++ {
-		lt := s.tplOrder[i]
-		if lt.dead || (len(in.LaunchTemplateIds) > 0 && !contains(in.LaunchTemplateIds, lt.id)) ||
-			(len(in.LaunchTemplateNames) > 0 && !contains(in.LaunchTemplateNames, lt.name)) {
-			continue
-		}
-		ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) {
-			switch name {
-			case "launch-template-name":
-				return []string{lt.name}, true
-			case "create-time":
-				return []string{lt.created.UTC().Format(time.RFC3339)}, true
+		for _, id := range in.LaunchTemplateIds {
+			if _, err := r.findTemplate(id, "", ""); err != nil {
+				return nil, err
 			}
-			return tagAttr(lt.tags, name)
-		})
-		if err != nil {
-			return nil, err
 		}
+		for _, name := range in.LaunchTemplateNames {
+			if _, err := r.findTemplate("", name, ""); err != nil {
+				return nil, apiError("InvalidLaunchTemplateName.NotFoundException", "At least one of the launch templates specified in the request does not exist.")
+			}
+		}
+		max := int(i32(in.MaxResults, 200))
+		if in.MaxResults != nil {
+			if len(in.LaunchTemplateIds) > 0 || len(in.LaunchTemplateNames) > 0 {
+				return nil, apiError("InvalidParameterCombination", "The parameter LaunchTemplateIds or LaunchTemplateNames cannot be used with the parameter MaxResults")
+			}
+			if max < 1 || max > 200 {
+				return nil, apiError("InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Parameter must be between 1 and 200.", max)
+			}
+		}
+		start, ok := readIntToken(in.NextToken)
 		if !ok {
-			continue
+			return nil, apiError("InvalidPaginationToken", "The pagination token is invalid")
 		}
-		if len(out.LaunchTemplates) == max {
-			out.NextToken = intToken(i)
-			break
+		s := ec2State(r)
+		out := &ec2.DescribeLaunchTemplatesOutput{}
+		for i := start; i < len(s.tplOrder); i++ {
+			lt := s.tplOrder[i]
+			if lt.dead || (len(in.LaunchTemplateIds) > 0 && !contains(in.LaunchTemplateIds, lt.id)) ||
+				(len(in.LaunchTemplateNames) > 0 && !contains(in.LaunchTemplateNames, lt.name)) {
+				continue
+			}
+			ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) {
+				switch name {
+				case "launch-template-name":
+					return []string{lt.name}, true
+				case "create-time":
+					return []string{lt.created.UTC().Format(time.RFC3339)}, true
+				}
+				return tagAttr(lt.tags, name)
+			})
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			if len(out.LaunchTemplates) == max {
+				out.NextToken = intToken(i)
+				break
+			}
+			out.LaunchTemplates = append(out.LaunchTemplates, *r.templateOut(lt))
 		}
-		out.LaunchTemplates = append(out.LaunchTemplates, *r.templateOut(lt))
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // DeleteLaunchTemplate deletes a template (all its versions) by id or name.
 func (c *ec2Client) DeleteLaunchTemplate(ctx context.Context, in *ec2.DeleteLaunchTemplateInput, _ ...func(*ec2.Options)) (*ec2.DeleteLaunchTemplateOutput, error) {
-	r, err := c.enter(ctx, "DeleteLaunchTemplate")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ec2.DeleteLaunchTemplateInput{}
-	}
-	lt, err := r.findTemplate(str(in.LaunchTemplateId), str(in.LaunchTemplateName), "")
-	if err != nil {
-		return nil, err
-	}
-	lt.dead = true
-	s := ec2State(r)
-	delete(s.templates, lt.id)
-	s.tplOrder = compact(s.tplOrder, func(t *launchTemplate) bool { return !t.dead })
-	return &ec2.DeleteLaunchTemplateOutput{LaunchTemplate: r.templateOut(lt)}, nil
+	return do(ctx, c.base, "ec2", "DeleteLaunchTemplate", in, func(r *region) (*ec2.DeleteLaunchTemplateOutput, error) {
+		if in == nil {
+			in = &ec2.DeleteLaunchTemplateInput{}
+		}
+		lt, err := r.findTemplate(str(in.LaunchTemplateId), str(in.LaunchTemplateName), "")
+		if err != nil {
+			return nil, err
+		}
+		lt.dead = true
+		s := ec2State(r)
+		delete(s.templates, lt.id)
+		s.tplOrder = compact(s.tplOrder, func(t *launchTemplate) bool { return !t.dead })
+		return &ec2.DeleteLaunchTemplateOutput{LaunchTemplate: r.templateOut(lt)}, nil
+	})
 }
 
 func (r *region) spotOut(sr *spotRequest) ec2types.SpotInstanceRequest {
@@ -1036,105 +1017,99 @@ func (r *region) spotOut(sr *spotRequest) ec2types.SpotInstanceRequest {
 // status-code, instance-id, type, spot-instance-request-id, launch.instance-type,
 // tag:<key>, tag-key), paged by MaxResults (5–1000).
 func (c *ec2Client) DescribeSpotInstanceRequests(ctx context.Context, in *ec2.DescribeSpotInstanceRequestsInput, _ ...func(*ec2.Options)) (*ec2.DescribeSpotInstanceRequestsOutput, error) {
-	r, err := c.enter(ctx, "DescribeSpotInstanceRequests")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ec2.DescribeSpotInstanceRequestsInput{}
-	}
-	s := ec2State(r)
-	if err := checkIDs(in.SpotInstanceRequestIds, spotIDRE, func(id string) bool { return s.spots[id] != nil },
-		"InvalidSpotInstanceRequestID.Malformed", "InvalidSpotInstanceRequestID.NotFound", "spot instance request"); err != nil {
-		return nil, err
-	}
-	max := int(i32(in.MaxResults, 1000))
-	if in.MaxResults != nil && (max < 5 || max > 1000) {
-		return nil, apiError("InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.", max)
-	}
-	start, ok := readIntToken(in.NextToken)
-	if !ok {
-		return nil, apiError("InvalidPaginationToken", "The pagination token is invalid")
-	}
-	out := &ec2.DescribeSpotInstanceRequestsOutput{}
-	for i := start; i < len(s.spotOrder); i++ {
-		sr := s.spotOrder[i]
-		if len(in.SpotInstanceRequestIds) > 0 && !contains(in.SpotInstanceRequestIds, sr.id) {
-			continue
+	return do(ctx, c.base, "ec2", "DescribeSpotInstanceRequests", in, func(r *region) (*ec2.DescribeSpotInstanceRequestsOutput, error) {
+		if in == nil {
+			in = &ec2.DescribeSpotInstanceRequestsInput{}
 		}
-		ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) {
-			switch name {
-			case "spot-instance-request-id":
-				return []string{sr.id}, true
-			case "state":
-				return []string{string(sr.state)}, true
-			case "status-code":
-				return []string{sr.code}, true
-			case "type":
-				return []string{string(sr.opts.typ)}, true
-			case "instance-id":
-				if sr.inst != nil {
-					return []string{sr.inst.id}, true
-				}
-				return nil, true
-			case "launch.instance-type":
-				return []string{sr.spec.itype}, true
-			case "launch.image-id":
-				return []string{sr.spec.image}, true
-			case "product-description":
-				return []string{"Linux/UNIX"}, true
-			}
-			return tagAttr(sr.tags, name)
-		})
-		if err != nil {
+		s := ec2State(r)
+		if err := checkIDs(in.SpotInstanceRequestIds, spotIDRE, func(id string) bool { return s.spots[id] != nil },
+			"InvalidSpotInstanceRequestID.Malformed", "InvalidSpotInstanceRequestID.NotFound", "spot instance request"); err != nil {
 			return nil, err
 		}
+		max := int(i32(in.MaxResults, 1000))
+		if in.MaxResults != nil && (max < 5 || max > 1000) {
+			return nil, apiError("InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. Parameter must be between 5 and 1000.", max)
+		}
+		start, ok := readIntToken(in.NextToken)
 		if !ok {
-			continue
+			return nil, apiError("InvalidPaginationToken", "The pagination token is invalid")
 		}
-		if len(out.SpotInstanceRequests) == max {
-			out.NextToken = intToken(i)
-			break
+		out := &ec2.DescribeSpotInstanceRequestsOutput{}
+		for i := start; i < len(s.spotOrder); i++ {
+			sr := s.spotOrder[i]
+			if len(in.SpotInstanceRequestIds) > 0 && !contains(in.SpotInstanceRequestIds, sr.id) {
+				continue
+			}
+			ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) {
+				switch name {
+				case "spot-instance-request-id":
+					return []string{sr.id}, true
+				case "state":
+					return []string{string(sr.state)}, true
+				case "status-code":
+					return []string{sr.code}, true
+				case "type":
+					return []string{string(sr.opts.typ)}, true
+				case "instance-id":
+					if sr.inst != nil {
+						return []string{sr.inst.id}, true
+					}
+					return nil, true
+				case "launch.instance-type":
+					return []string{sr.spec.itype}, true
+				case "launch.image-id":
+					return []string{sr.spec.image}, true
+				case "product-description":
+					return []string{"Linux/UNIX"}, true
+				}
+				return tagAttr(sr.tags, name)
+			})
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			if len(out.SpotInstanceRequests) == max {
+				out.NextToken = intToken(i)
+				break
+			}
+			out.SpotInstanceRequests = append(out.SpotInstanceRequests, r.spotOut(sr))
 		}
-		out.SpotInstanceRequests = append(out.SpotInstanceRequests, r.spotOut(sr))
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // CancelSpotInstanceRequests cancels requests; their instances keep running.
 func (c *ec2Client) CancelSpotInstanceRequests(ctx context.Context, in *ec2.CancelSpotInstanceRequestsInput, _ ...func(*ec2.Options)) (*ec2.CancelSpotInstanceRequestsOutput, error) {
-	r, err := c.enter(ctx, "CancelSpotInstanceRequests")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || len(in.SpotInstanceRequestIds) == 0 {
-		return nil, apiError("MissingParameter", "The request must contain the parameter SpotInstanceRequestId")
-	}
-	s := ec2State(r)
-	if err := checkIDs(in.SpotInstanceRequestIds, spotIDRE, func(id string) bool { return s.spots[id] != nil },
-		"InvalidSpotInstanceRequestID.Malformed", "InvalidSpotInstanceRequestID.NotFound", "spot instance request"); err != nil {
-		return nil, err
-	}
-	out := &ec2.CancelSpotInstanceRequestsOutput{}
-	for _, id := range in.SpotInstanceRequestIds {
-		sr := s.spots[id]
-		switch sr.state {
-		case ec2types.SpotInstanceStateActive, ec2types.SpotInstanceStateDisabled:
-			if sr.inst != nil && sr.inst.state != ec2types.InstanceStateNameTerminated {
-				sr.setStatus(ec2types.SpotInstanceStateCancelled, "request-canceled-and-instance-running", "Spot Instance request is canceled, but the Spot Instance is still running.", r.w.now)
-			} else {
+	return do(ctx, c.base, "ec2", "CancelSpotInstanceRequests", in, func(r *region) (*ec2.CancelSpotInstanceRequestsOutput, error) {
+		if in == nil || len(in.SpotInstanceRequestIds) == 0 {
+			return nil, apiError("MissingParameter", "The request must contain the parameter SpotInstanceRequestId")
+		}
+		s := ec2State(r)
+		if err := checkIDs(in.SpotInstanceRequestIds, spotIDRE, func(id string) bool { return s.spots[id] != nil },
+			"InvalidSpotInstanceRequestID.Malformed", "InvalidSpotInstanceRequestID.NotFound", "spot instance request"); err != nil {
+			return nil, err
+		}
+		out := &ec2.CancelSpotInstanceRequestsOutput{}
+		for _, id := range in.SpotInstanceRequestIds {
+			sr := s.spots[id]
+			switch sr.state {
+			case ec2types.SpotInstanceStateActive, ec2types.SpotInstanceStateDisabled:
+				if sr.inst != nil && sr.inst.state != ec2types.InstanceStateNameTerminated {
+					sr.setStatus(ec2types.SpotInstanceStateCancelled, "request-canceled-and-instance-running", "Spot Instance request is canceled, but the Spot Instance is still running.", r.w.now)
+				} else {
+					sr.setStatus(ec2types.SpotInstanceStateCancelled, "canceled-before-fulfillment", "Your Spot request was canceled before it was fulfilled.", r.w.now)
+				}
+			case ec2types.SpotInstanceStateOpen:
+				sr.relaunchAt = time.Time{}
 				sr.setStatus(ec2types.SpotInstanceStateCancelled, "canceled-before-fulfillment", "Your Spot request was canceled before it was fulfilled.", r.w.now)
 			}
-		case ec2types.SpotInstanceStateOpen:
-			sr.relaunchAt = time.Time{}
-			sr.setStatus(ec2types.SpotInstanceStateCancelled, "canceled-before-fulfillment", "Your Spot request was canceled before it was fulfilled.", r.w.now)
+			out.CancelledSpotInstanceRequests = append(out.CancelledSpotInstanceRequests, ec2types.CancelledSpotInstanceRequest{
+				SpotInstanceRequestId: ptr(id), State: ec2types.CancelSpotInstanceRequestState(sr.state)})
 		}
-		out.CancelledSpotInstanceRequests = append(out.CancelledSpotInstanceRequests, ec2types.CancelledSpotInstanceRequest{
-			SpotInstanceRequestId: ptr(id), State: ec2types.CancelSpotInstanceRequestState(sr.state)})
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // String makes an instance readable in test failures.
@@ -1215,86 +1190,80 @@ func instanceStateChange(id string, prev, cur ec2types.InstanceStateName) ec2typ
 // StopInstances stops running instances: stopping now, stopped 15–30 s later.
 // Force is accepted and changes nothing; Hibernate is not modelled.
 func (c *ec2Client) StopInstances(ctx context.Context, in *ec2.StopInstancesInput, _ ...func(*ec2.Options)) (*ec2.StopInstancesOutput, error) {
-	r, err := c.enter(ctx, "StopInstances")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || len(in.InstanceIds) == 0 {
-		return nil, apiError("MissingParameter", "The request must contain the parameter InstanceId")
-	}
-	if in.Hibernate != nil && *in.Hibernate {
-		return nil, apiError("UnsupportedHibernationConfiguration", "The instance is not enabled for hibernation.")
-	}
-	s := ec2State(r)
-	if err := checkIDs(in.InstanceIds, instanceIDRE, func(id string) bool { return s.instances[id] != nil },
-		"InvalidInstanceID.Malformed", "InvalidInstanceID.NotFound", "instance"); err != nil {
-		return nil, err
-	}
-	for _, id := range in.InstanceIds {
-		x := s.instances[id]
-		switch {
-		case x.spot != nil:
-			return nil, apiError("UnsupportedOperation", "The instance '%s' is a spot instance and cannot be stopped.", id)
-		case x.state == ec2types.InstanceStateNameShuttingDown || x.state == ec2types.InstanceStateNameTerminated:
-			return nil, apiError("IncorrectInstanceState", "This instance '%s' is not in a state from which it can be stopped.", id)
+	return do(ctx, c.base, "ec2", "StopInstances", in, func(r *region) (*ec2.StopInstancesOutput, error) {
+		if in == nil || len(in.InstanceIds) == 0 {
+			return nil, apiError("MissingParameter", "The request must contain the parameter InstanceId")
 		}
-	}
-	out := &ec2.StopInstancesOutput{}
-	now := r.w.now
-	for _, id := range in.InstanceIds {
-		x := s.instances[id]
-		prev := x.state
-		if prev == ec2types.InstanceStateNamePending || prev == ec2types.InstanceStateNameRunning {
-			x.state = ec2types.InstanceStateNameStopping
-			x.changeAt = now.Add(r.w.jitter(instanceStopping, instanceStopping))
-			x.reason = "User initiated (" + now.UTC().Format("2006-01-02 15:04:05 MST") + ")"
-			x.stateReason = &ec2types.StateReason{Code: ptr("Client.UserInitiatedShutdown"), Message: ptr("Client.UserInitiatedShutdown: User initiated shutdown")}
-			if !containsInst(s.busy, x) {
-				s.busy = append(s.busy, x)
+		if in.Hibernate != nil && *in.Hibernate {
+			return nil, apiError("UnsupportedHibernationConfiguration", "The instance is not enabled for hibernation.")
+		}
+		s := ec2State(r)
+		if err := checkIDs(in.InstanceIds, instanceIDRE, func(id string) bool { return s.instances[id] != nil },
+			"InvalidInstanceID.Malformed", "InvalidInstanceID.NotFound", "instance"); err != nil {
+			return nil, err
+		}
+		for _, id := range in.InstanceIds {
+			x := s.instances[id]
+			switch {
+			case x.spot != nil:
+				return nil, apiError("UnsupportedOperation", "The instance '%s' is a spot instance and cannot be stopped.", id)
+			case x.state == ec2types.InstanceStateNameShuttingDown || x.state == ec2types.InstanceStateNameTerminated:
+				return nil, apiError("IncorrectInstanceState", "This instance '%s' is not in a state from which it can be stopped.", id)
 			}
 		}
-		out.StoppingInstances = append(out.StoppingInstances, instanceStateChange(id, prev, x.state))
-	}
-	return out, nil
+		out := &ec2.StopInstancesOutput{}
+		now := r.w.now
+		for _, id := range in.InstanceIds {
+			x := s.instances[id]
+			prev := x.state
+			if prev == ec2types.InstanceStateNamePending || prev == ec2types.InstanceStateNameRunning {
+				x.state = ec2types.InstanceStateNameStopping
+				x.changeAt = now.Add(r.w.jitter(instanceStopping, instanceStopping))
+				x.reason = "User initiated (" + now.UTC().Format("2006-01-02 15:04:05 MST") + ")"
+				x.stateReason = &ec2types.StateReason{Code: ptr("Client.UserInitiatedShutdown"), Message: ptr("Client.UserInitiatedShutdown: User initiated shutdown")}
+				if !containsInst(s.busy, x) {
+					s.busy = append(s.busy, x)
+				}
+			}
+			out.StoppingInstances = append(out.StoppingInstances, instanceStateChange(id, prev, x.state))
+		}
+		return out, nil
+	})
 }
 
 // StartInstances starts stopped instances: pending now, running 15–30 s later.
 func (c *ec2Client) StartInstances(ctx context.Context, in *ec2.StartInstancesInput, _ ...func(*ec2.Options)) (*ec2.StartInstancesOutput, error) {
-	r, err := c.enter(ctx, "StartInstances")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || len(in.InstanceIds) == 0 {
-		return nil, apiError("MissingParameter", "The request must contain the parameter InstanceId")
-	}
-	s := ec2State(r)
-	if err := checkIDs(in.InstanceIds, instanceIDRE, func(id string) bool { return s.instances[id] != nil },
-		"InvalidInstanceID.Malformed", "InvalidInstanceID.NotFound", "instance"); err != nil {
-		return nil, err
-	}
-	for _, id := range in.InstanceIds {
-		switch s.instances[id].state {
-		case ec2types.InstanceStateNameStopping, ec2types.InstanceStateNameShuttingDown, ec2types.InstanceStateNameTerminated:
-			return nil, apiError("IncorrectInstanceState", "The instance '%s' is not in a state from which it can be started.", id)
+	return do(ctx, c.base, "ec2", "StartInstances", in, func(r *region) (*ec2.StartInstancesOutput, error) {
+		if in == nil || len(in.InstanceIds) == 0 {
+			return nil, apiError("MissingParameter", "The request must contain the parameter InstanceId")
 		}
-	}
-	out := &ec2.StartInstancesOutput{}
-	for _, id := range in.InstanceIds {
-		x := s.instances[id]
-		prev := x.state
-		if prev == ec2types.InstanceStateNameStopped {
-			x.state, x.launched = ec2types.InstanceStateNamePending, r.w.now
-			x.changeAt = r.w.now.Add(r.w.jitter(instancePending, instancePending))
-			x.reason, x.stateReason = "", nil
-			if !containsInst(s.busy, x) {
-				s.busy = append(s.busy, x)
+		s := ec2State(r)
+		if err := checkIDs(in.InstanceIds, instanceIDRE, func(id string) bool { return s.instances[id] != nil },
+			"InvalidInstanceID.Malformed", "InvalidInstanceID.NotFound", "instance"); err != nil {
+			return nil, err
+		}
+		for _, id := range in.InstanceIds {
+			switch s.instances[id].state {
+			case ec2types.InstanceStateNameStopping, ec2types.InstanceStateNameShuttingDown, ec2types.InstanceStateNameTerminated:
+				return nil, apiError("IncorrectInstanceState", "The instance '%s' is not in a state from which it can be started.", id)
 			}
 		}
-		out.StartingInstances = append(out.StartingInstances, instanceStateChange(id, prev, x.state))
-	}
-	return out, nil
+		out := &ec2.StartInstancesOutput{}
+		for _, id := range in.InstanceIds {
+			x := s.instances[id]
+			prev := x.state
+			if prev == ec2types.InstanceStateNameStopped {
+				x.state, x.launched = ec2types.InstanceStateNamePending, r.w.now
+				x.changeAt = r.w.now.Add(r.w.jitter(instancePending, instancePending))
+				x.reason, x.stateReason = "", nil
+				if !containsInst(s.busy, x) {
+					s.busy = append(s.busy, x)
+				}
+			}
+			out.StartingInstances = append(out.StartingInstances, instanceStateChange(id, prev, x.state))
+		}
+		return out, nil
+	})
 }
 
 // terminateNow terminates in at once, as a CloudFormation stack deletion sees

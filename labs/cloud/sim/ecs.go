@@ -30,6 +30,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/labdash/labdash/labs/cloud"
 )
 
 // Task timings (simulated time).
@@ -161,10 +162,6 @@ func (td *taskDef) listens() []int32 {
 // ecsClient implements cloud.ECS.
 type ecsClient struct{ base }
 
-func (c *ecsClient) enter(ctx context.Context, op string) (*region, error) {
-	return c.base.enter(ctx, "ecs", op)
-}
-
 var ecsNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,255}$`)
 
 func ecsTags(t tagList) []ecstypes.Tag {
@@ -223,33 +220,31 @@ func (c *cluster) task(ref string) *task {
 // CreateCluster creates an ACTIVE cluster, or returns the existing one of that
 // name as ECS does.
 func (c *ecsClient) CreateCluster(ctx context.Context, in *ecs.CreateClusterInput, _ ...func(*ecs.Options)) (*ecs.CreateClusterOutput, error) {
-	r, err := c.enter(ctx, "CreateCluster")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ecs.CreateClusterInput{}
-	}
-	name := str(in.ClusterName)
-	if name == "" {
-		name = "default"
-	}
-	if !ecsNameRE.MatchString(name) {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("Cluster name can only contain letters (uppercase and lowercase), numbers, underscores and hyphens, and be up to 255 characters.")}
-	}
-	tags, err := fromECSTags(in.Tags)
-	if err != nil {
-		return nil, err
-	}
-	cl := r.clusters[name]
-	if cl == nil || cl.status != "ACTIVE" {
-		cl, err = r.createCluster(name, tags)
+	return do(ctx, c.base, "ecs", "CreateCluster", in, func(r *region) (*ecs.CreateClusterOutput, error) {
+		var err error
+		if in == nil {
+			in = &ecs.CreateClusterInput{}
+		}
+		name := str(in.ClusterName)
+		if name == "" {
+			name = "default"
+		}
+		if !ecsNameRE.MatchString(name) {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("Cluster name can only contain letters (uppercase and lowercase), numbers, underscores and hyphens, and be up to 255 characters.")}
+		}
+		tags, err := fromECSTags(in.Tags)
 		if err != nil {
 			return nil, err
 		}
-	}
-	return &ecs.CreateClusterOutput{Cluster: r.clusterOut(cl, true)}, nil
+		cl := r.clusters[name]
+		if cl == nil || cl.status != "ACTIVE" {
+			cl, err = r.createCluster(name, tags)
+			if err != nil {
+				return nil, err
+			}
+		}
+		return &ecs.CreateClusterOutput{Cluster: r.clusterOut(cl, true)}, nil
+	})
 }
 
 // createCluster is CreateCluster's model, shared with CloudFormation.
@@ -298,63 +293,57 @@ func (r *region) clusterOut(cl *cluster, withTags bool) *ecstypes.Cluster {
 // DescribeClusters describes up to 100 clusters; unknown ones are Failures
 // with reason MISSING.
 func (c *ecsClient) DescribeClusters(ctx context.Context, in *ecs.DescribeClustersInput, _ ...func(*ecs.Options)) (*ecs.DescribeClustersOutput, error) {
-	r, err := c.enter(ctx, "DescribeClusters")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ecs.DescribeClustersInput{}
-	}
-	refs := in.Clusters
-	if len(refs) == 0 {
-		refs = []string{"default"}
-	}
-	if len(refs) > 100 {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("Clusters cannot have more than 100 elements")}
-	}
-	withTags := false
-	for _, f := range in.Include {
-		if f == ecstypes.ClusterFieldTags {
-			withTags = true
+	return do(ctx, c.base, "ecs", "DescribeClusters", in, func(r *region) (*ecs.DescribeClustersOutput, error) {
+		if in == nil {
+			in = &ecs.DescribeClustersInput{}
 		}
-	}
-	out := &ecs.DescribeClustersOutput{}
-	for _, ref := range refs {
-		name := arnTail(ref, "cluster/")
-		cl := r.clusters[name]
-		if cl == nil || name == "" {
-			arn := ref
-			if !strings.HasPrefix(ref, "arn:") {
-				arn = r.arn("ecs", "cluster/"+ref)
+		refs := in.Clusters
+		if len(refs) == 0 {
+			refs = []string{"default"}
+		}
+		if len(refs) > 100 {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("Clusters cannot have more than 100 elements")}
+		}
+		withTags := false
+		for _, f := range in.Include {
+			if f == ecstypes.ClusterFieldTags {
+				withTags = true
 			}
-			out.Failures = append(out.Failures, ecstypes.Failure{Arn: ptr(arn), Reason: ptr("MISSING")})
-			continue
 		}
-		out.Clusters = append(out.Clusters, *r.clusterOut(cl, withTags))
-	}
-	return out, nil
+		out := &ecs.DescribeClustersOutput{}
+		for _, ref := range refs {
+			name := arnTail(ref, "cluster/")
+			cl := r.clusters[name]
+			if cl == nil || name == "" {
+				arn := ref
+				if !strings.HasPrefix(ref, "arn:") {
+					arn = r.arn("ecs", "cluster/"+ref)
+				}
+				out.Failures = append(out.Failures, ecstypes.Failure{Arn: ptr(arn), Reason: ptr("MISSING")})
+				continue
+			}
+			out.Clusters = append(out.Clusters, *r.clusterOut(cl, withTags))
+		}
+		return out, nil
+	})
 }
 
 // DeleteCluster makes a cluster INACTIVE; it refuses while services are active
 // or tasks are not stopped.
 func (c *ecsClient) DeleteCluster(ctx context.Context, in *ecs.DeleteClusterInput, _ ...func(*ecs.Options)) (*ecs.DeleteClusterOutput, error) {
-	r, err := c.enter(ctx, "DeleteCluster")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.Cluster) == "" {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("Cluster is required.")}
-	}
-	cl, err := r.cluster(str(in.Cluster))
-	if err != nil {
-		return nil, err
-	}
-	if err := r.deleteCluster(cl); err != nil {
-		return nil, err
-	}
-	return &ecs.DeleteClusterOutput{Cluster: r.clusterOut(cl, false)}, nil
+	return do(ctx, c.base, "ecs", "DeleteCluster", in, func(r *region) (*ecs.DeleteClusterOutput, error) {
+		if in == nil || str(in.Cluster) == "" {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("Cluster is required.")}
+		}
+		cl, err := r.cluster(str(in.Cluster))
+		if err != nil {
+			return nil, err
+		}
+		if err := r.deleteCluster(cl); err != nil {
+			return nil, err
+		}
+		return &ecs.DeleteClusterOutput{Cluster: r.clusterOut(cl, false)}, nil
+	})
 }
 
 // deleteCluster is DeleteCluster's model, shared with CloudFormation.
@@ -378,57 +367,54 @@ var familyRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,255}$`)
 
 // RegisterTaskDefinition registers the next revision of a family.
 func (c *ecsClient) RegisterTaskDefinition(ctx context.Context, in *ecs.RegisterTaskDefinitionInput, _ ...func(*ecs.Options)) (*ecs.RegisterTaskDefinitionOutput, error) {
-	r, err := c.enter(ctx, "RegisterTaskDefinition")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ecs.RegisterTaskDefinitionInput{}
-	}
-	name := str(in.Family)
-	if !familyRE.MatchString(name) {
-		return nil, &ecstypes.ClientException{Message: ptr("Family contains invalid characters or is empty: up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.")}
-	}
-	if len(in.ContainerDefinitions) == 0 {
-		return nil, &ecstypes.ClientException{Message: ptr("Container list cannot be empty.")}
-	}
-	seen := map[string]bool{}
-	for _, cd := range in.ContainerDefinitions {
-		if str(cd.Name) == "" {
-			return nil, &ecstypes.ClientException{Message: ptr("Container.name should not be null or empty.")}
+	return do(ctx, c.base, "ecs", "RegisterTaskDefinition", in, func(r *region) (*ecs.RegisterTaskDefinitionOutput, error) {
+		if in == nil {
+			in = &ecs.RegisterTaskDefinitionInput{}
 		}
-		if seen[str(cd.Name)] {
-			return nil, &ecstypes.ClientException{Message: msg("Duplicate container name: %s", str(cd.Name))}
+		name := str(in.Family)
+		if !familyRE.MatchString(name) {
+			return nil, &ecstypes.ClientException{Message: ptr("Family contains invalid characters or is empty: up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.")}
 		}
-		seen[str(cd.Name)] = true
-		if str(cd.Image) == "" {
-			return nil, &ecstypes.ClientException{Message: ptr("Container.image should not be null or empty.")}
+		if len(in.ContainerDefinitions) == 0 {
+			return nil, &ecstypes.ClientException{Message: ptr("Container list cannot be empty.")}
 		}
-		for _, pm := range cd.PortMappings {
-			if p := i32(pm.ContainerPort, 0); p < 0 || p > 65535 {
-				return nil, &ecstypes.ClientException{Message: msg("Invalid container port %d.", p)}
+		seen := map[string]bool{}
+		for _, cd := range in.ContainerDefinitions {
+			if str(cd.Name) == "" {
+				return nil, &ecstypes.ClientException{Message: ptr("Container.name should not be null or empty.")}
 			}
-			if in.NetworkMode == ecstypes.NetworkModeAwsvpc && pm.HostPort != nil && pm.ContainerPort != nil && *pm.HostPort != *pm.ContainerPort {
-				return nil, &ecstypes.ClientException{Message: ptr("When networkMode=awsvpc, the host ports and container ports in port mappings must match.")}
+			if seen[str(cd.Name)] {
+				return nil, &ecstypes.ClientException{Message: msg("Duplicate container name: %s", str(cd.Name))}
+			}
+			seen[str(cd.Name)] = true
+			if str(cd.Image) == "" {
+				return nil, &ecstypes.ClientException{Message: ptr("Container.image should not be null or empty.")}
+			}
+			for _, pm := range cd.PortMappings {
+				if p := i32(pm.ContainerPort, 0); p < 0 || p > 65535 {
+					return nil, &ecstypes.ClientException{Message: msg("Invalid container port %d.", p)}
+				}
+				if in.NetworkMode == ecstypes.NetworkModeAwsvpc && pm.HostPort != nil && pm.ContainerPort != nil && *pm.HostPort != *pm.ContainerPort {
+					return nil, &ecstypes.ClientException{Message: ptr("When networkMode=awsvpc, the host ports and container ports in port mappings must match.")}
+				}
 			}
 		}
-	}
-	fargate := false
-	for _, rc := range in.RequiresCompatibilities {
-		if rc == ecstypes.CompatibilityFargate {
-			fargate = true
+		fargate := false
+		for _, rc := range in.RequiresCompatibilities {
+			if rc == ecstypes.CompatibilityFargate {
+				fargate = true
+			}
 		}
-	}
-	if fargate && in.NetworkMode != ecstypes.NetworkModeAwsvpc {
-		return nil, &ecstypes.ClientException{Message: ptr("Fargate only supports network mode 'awsvpc'.")}
-	}
-	tags, err := fromECSTags(in.Tags)
-	if err != nil {
-		return nil, err
-	}
-	td := r.registerTaskDef(in, tags)
-	return &ecs.RegisterTaskDefinitionOutput{TaskDefinition: td.out(), Tags: ecsTags(td.tags)}, nil
+		if fargate && in.NetworkMode != ecstypes.NetworkModeAwsvpc {
+			return nil, &ecstypes.ClientException{Message: ptr("Fargate only supports network mode 'awsvpc'.")}
+		}
+		tags, err := fromECSTags(in.Tags)
+		if err != nil {
+			return nil, err
+		}
+		td := r.registerTaskDef(in, tags)
+		return &ecs.RegisterTaskDefinitionOutput{TaskDefinition: td.out(), Tags: ecsTags(td.tags)}, nil
+	})
 }
 
 // registerTaskDef stores a validated definition as the family's next revision.
@@ -527,51 +513,45 @@ func (r *region) taskDef(ref string) (*taskDef, error) {
 // DescribeTaskDefinition describes a family's latest ACTIVE revision, a
 // family:revision, or an ARN.
 func (c *ecsClient) DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, _ ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error) {
-	r, err := c.enter(ctx, "DescribeTaskDefinition")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ecs.DescribeTaskDefinitionInput{}
-	}
-	td, err := r.taskDef(str(in.TaskDefinition))
-	if err != nil {
-		return nil, err
-	}
-	out := &ecs.DescribeTaskDefinitionOutput{TaskDefinition: td.out()}
-	for _, f := range in.Include {
-		if f == ecstypes.TaskDefinitionFieldTags {
-			out.Tags = ecsTags(td.tags)
+	return do(ctx, c.base, "ecs", "DescribeTaskDefinition", in, func(r *region) (*ecs.DescribeTaskDefinitionOutput, error) {
+		if in == nil {
+			in = &ecs.DescribeTaskDefinitionInput{}
 		}
-	}
-	return out, nil
+		td, err := r.taskDef(str(in.TaskDefinition))
+		if err != nil {
+			return nil, err
+		}
+		out := &ecs.DescribeTaskDefinitionOutput{TaskDefinition: td.out()}
+		for _, f := range in.Include {
+			if f == ecstypes.TaskDefinitionFieldTags {
+				out.Tags = ecsTags(td.tags)
+			}
+		}
+		return out, nil
+	})
 }
 
 // DeregisterTaskDefinition marks a revision INACTIVE (it must name the revision).
 func (c *ecsClient) DeregisterTaskDefinition(ctx context.Context, in *ecs.DeregisterTaskDefinitionInput, _ ...func(*ecs.Options)) (*ecs.DeregisterTaskDefinitionOutput, error) {
-	r, err := c.enter(ctx, "DeregisterTaskDefinition")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ecs.DeregisterTaskDefinitionInput{}
-	}
-	ref := str(in.TaskDefinition)
-	if !strings.Contains(arnTail(ref, "task-definition/"), ":") {
-		return nil, &ecstypes.ClientException{Message: ptr("Invalid revision number. Number: " + ref)}
-	}
-	td, err := r.taskDef(ref)
-	if err != nil {
-		return nil, &ecstypes.ClientException{Message: ptr("The specified task definition does not exist.")}
-	}
-	if td.status == ecstypes.TaskDefinitionStatusActive {
-		td.status = ecstypes.TaskDefinitionStatusInactive
-		td.deregAt = r.w.now
-		td.dead = true
-	}
-	return &ecs.DeregisterTaskDefinitionOutput{TaskDefinition: td.out()}, nil
+	return do(ctx, c.base, "ecs", "DeregisterTaskDefinition", in, func(r *region) (*ecs.DeregisterTaskDefinitionOutput, error) {
+		if in == nil {
+			in = &ecs.DeregisterTaskDefinitionInput{}
+		}
+		ref := str(in.TaskDefinition)
+		if !strings.Contains(arnTail(ref, "task-definition/"), ":") {
+			return nil, &ecstypes.ClientException{Message: ptr("Invalid revision number. Number: " + ref)}
+		}
+		td, err := r.taskDef(ref)
+		if err != nil {
+			return nil, &ecstypes.ClientException{Message: ptr("The specified task definition does not exist.")}
+		}
+		if td.status == ecstypes.TaskDefinitionStatusActive {
+			td.status = ecstypes.TaskDefinitionStatusInactive
+			td.deregAt = r.w.now
+			td.dead = true
+		}
+		return &ecs.DeregisterTaskDefinitionOutput{TaskDefinition: td.out()}, nil
+	})
 }
 
 // ListTaskDefinitions lists revision ARNs by family and status. FamilyPrefix is,
@@ -579,41 +559,38 @@ func (c *ecsClient) DeregisterTaskDefinition(ctx context.Context, in *ecs.Deregi
 // family ("The full family name to filter the ListTaskDefinitions results with"),
 // so "web" does not list "webapp".
 func (c *ecsClient) ListTaskDefinitions(ctx context.Context, in *ecs.ListTaskDefinitionsInput, _ ...func(*ecs.Options)) (*ecs.ListTaskDefinitionsOutput, error) {
-	r, err := c.enter(ctx, "ListTaskDefinitions")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ecs.ListTaskDefinitionsInput{}
-	}
-	status := in.Status
-	if status == "" {
-		status = ecstypes.TaskDefinitionStatusActive
-	}
-	var arns []string
-	fams := append([]*family(nil), r.famOrder...)
-	sort.Slice(fams, func(i, j int) bool { return fams[i].name < fams[j].name })
-	for _, f := range fams {
-		if fam := str(in.FamilyPrefix); fam != "" && f.name != fam {
-			continue
+	return do(ctx, c.base, "ecs", "ListTaskDefinitions", in, func(r *region) (*ecs.ListTaskDefinitionsOutput, error) {
+		if in == nil {
+			in = &ecs.ListTaskDefinitionsInput{}
 		}
-		for _, td := range f.revs {
-			if td.status == status {
-				arns = append(arns, td.arn)
+		status := in.Status
+		if status == "" {
+			status = ecstypes.TaskDefinitionStatusActive
+		}
+		var arns []string
+		fams := append([]*family(nil), r.famOrder...)
+		sort.Slice(fams, func(i, j int) bool { return fams[i].name < fams[j].name })
+		for _, f := range fams {
+			if fam := str(in.FamilyPrefix); fam != "" && f.name != fam {
+				continue
+			}
+			for _, td := range f.revs {
+				if td.status == status {
+					arns = append(arns, td.arn)
+				}
 			}
 		}
-	}
-	if in.Sort == ecstypes.SortOrderDesc {
-		for i, j := 0, len(arns)-1; i < j; i, j = i+1, j-1 {
-			arns[i], arns[j] = arns[j], arns[i]
+		if in.Sort == ecstypes.SortOrderDesc {
+			for i, j := 0, len(arns)-1; i < j; i, j = i+1, j-1 {
+				arns[i], arns[j] = arns[j], arns[i]
+			}
 		}
-	}
-	page, next, err := ecsPage(arns, in.MaxResults, in.NextToken, 100)
-	if err != nil {
-		return nil, err
-	}
-	return &ecs.ListTaskDefinitionsOutput{TaskDefinitionArns: page, NextToken: next}, nil
+		page, next, err := ecsPage(arns, in.MaxResults, in.NextToken, 100)
+		if err != nil {
+			return nil, err
+		}
+		return &ecs.ListTaskDefinitionsOutput{TaskDefinitionArns: page, NextToken: next}, nil
+	})
 }
 
 // ListTaskDefinitionFamilies lists family names, sorted, that begin with
@@ -625,48 +602,45 @@ func (c *ecsClient) ListTaskDefinitions(ctx context.Context, in *ecs.ListTaskDef
 // has been deleted is not listed at all (the simulator's reading; AWS documents no
 // status for it). MaxResults (1–100) and NextToken page the list.
 func (c *ecsClient) ListTaskDefinitionFamilies(ctx context.Context, in *ecs.ListTaskDefinitionFamiliesInput, _ ...func(*ecs.Options)) (*ecs.ListTaskDefinitionFamiliesOutput, error) {
-	r, err := c.enter(ctx, "ListTaskDefinitionFamilies")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ecs.ListTaskDefinitionFamiliesInput{}
-	}
-	switch in.Status {
-	case "", ecstypes.TaskDefinitionFamilyStatusActive, ecstypes.TaskDefinitionFamilyStatusInactive, ecstypes.TaskDefinitionFamilyStatusAll:
-	default:
-		// The simulator's wording; AWS rejects an unknown enum value with a ClientException.
-		return nil, &ecstypes.ClientException{Message: msg("Invalid status: %s. Valid values are ACTIVE, INACTIVE and ALL.", in.Status)}
-	}
-	var names []string
-	for _, f := range r.famOrder {
-		if !strings.HasPrefix(f.name, str(in.FamilyPrefix)) {
-			continue
+	return do(ctx, c.base, "ecs", "ListTaskDefinitionFamilies", in, func(r *region) (*ecs.ListTaskDefinitionFamiliesOutput, error) {
+		if in == nil {
+			in = &ecs.ListTaskDefinitionFamiliesInput{}
 		}
-		active, inactive := false, false
-		for _, td := range f.revs {
-			switch td.status {
-			case ecstypes.TaskDefinitionStatusActive:
-				active = true
-			case ecstypes.TaskDefinitionStatusInactive:
-				inactive = true
+		switch in.Status {
+		case "", ecstypes.TaskDefinitionFamilyStatusActive, ecstypes.TaskDefinitionFamilyStatusInactive, ecstypes.TaskDefinitionFamilyStatusAll:
+		default:
+			// The simulator's wording; AWS rejects an unknown enum value with a ClientException.
+			return nil, &ecstypes.ClientException{Message: msg("Invalid status: %s. Valid values are ACTIVE, INACTIVE and ALL.", in.Status)}
+		}
+		var names []string
+		for _, f := range r.famOrder {
+			if !strings.HasPrefix(f.name, str(in.FamilyPrefix)) {
+				continue
 			}
+			active, inactive := false, false
+			for _, td := range f.revs {
+				switch td.status {
+				case ecstypes.TaskDefinitionStatusActive:
+					active = true
+				case ecstypes.TaskDefinitionStatusInactive:
+					inactive = true
+				}
+			}
+			switch {
+			case in.Status == ecstypes.TaskDefinitionFamilyStatusActive && !active,
+				in.Status == ecstypes.TaskDefinitionFamilyStatusInactive && (active || !inactive),
+				!active && !inactive:
+				continue
+			}
+			names = append(names, f.name)
 		}
-		switch {
-		case in.Status == ecstypes.TaskDefinitionFamilyStatusActive && !active,
-			in.Status == ecstypes.TaskDefinitionFamilyStatusInactive && (active || !inactive),
-			!active && !inactive:
-			continue
+		sort.Strings(names)
+		page, next, err := ecsPage(names, in.MaxResults, in.NextToken, 100)
+		if err != nil {
+			return nil, err
 		}
-		names = append(names, f.name)
-	}
-	sort.Strings(names)
-	page, next, err := ecsPage(names, in.MaxResults, in.NextToken, 100)
-	if err != nil {
-		return nil, err
-	}
-	return &ecs.ListTaskDefinitionFamiliesOutput{Families: page, NextToken: next}, nil
+		return &ecs.ListTaskDefinitionFamiliesOutput{Families: page, NextToken: next}, nil
+	})
 }
 
 // ecsPage pages a list of ARNs with ECS's MaxResults (1–100) and NextToken.
@@ -691,130 +665,127 @@ func ecsPage(all []string, maxResults *int32, token *string, def int) ([]string,
 
 // CreateService creates a REPLICA service; the scheduler starts its tasks.
 func (c *ecsClient) CreateService(ctx context.Context, in *ecs.CreateServiceInput, _ ...func(*ecs.Options)) (*ecs.CreateServiceOutput, error) {
-	r, err := c.enter(ctx, "CreateService")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ecs.CreateServiceInput{}
-	}
-	cl, err := r.cluster(str(in.Cluster))
-	if err != nil {
-		return nil, err
-	}
-	name := str(in.ServiceName)
-	if !ecsNameRE.MatchString(name) {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("Service name can only contain letters (uppercase and lowercase), numbers, underscores and hyphens, and be up to 255 characters.")}
-	}
-	if old := cl.services[name]; old != nil && old.status != "INACTIVE" {
-		if old.status == "DRAINING" {
-			return nil, &ecstypes.InvalidParameterException{Message: ptr("Unable to Start a service that is still Draining.")}
+	return do(ctx, c.base, "ecs", "CreateService", in, func(r *region) (*ecs.CreateServiceOutput, error) {
+		if in == nil {
+			in = &ecs.CreateServiceInput{}
 		}
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("Creation of service was not idempotent.")}
-	}
-	if str(in.TaskDefinition) == "" {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("TaskDefinition is required.")}
-	}
-	td, err := r.taskDef(str(in.TaskDefinition))
-	if err != nil || td.status != ecstypes.TaskDefinitionStatusActive {
-		return nil, &ecstypes.ClientException{Message: ptr("TaskDefinition not found.")}
-	}
-	if in.SchedulingStrategy == ecstypes.SchedulingStrategyDaemon {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("The daemon scheduling strategy does not support the Fargate launch type.")}
-	}
-	desired := i32(in.DesiredCount, 0)
-	if desired < 0 {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("Desired count must be greater than or equal to 0.")}
-	}
-	launch := in.LaunchType
-	if launch == "" {
-		launch = ecstypes.LaunchTypeFargate
-	}
-	if launch != ecstypes.LaunchTypeFargate {
-		return nil, &ecstypes.InvalidParameterException{Message: msg("The simulator supports only the FARGATE launch type, not %s.", launch)}
-	}
-	if td.def.NetworkMode != ecstypes.NetworkModeAwsvpc {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("Task definition does not support launch_type FARGATE: network mode must be awsvpc.")}
-	}
-	nc := in.NetworkConfiguration
-	if nc == nil || nc.AwsvpcConfiguration == nil || len(nc.AwsvpcConfiguration.Subnets) == 0 {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("Network Configuration must be provided when networkMode 'awsvpc' is specified.")}
-	}
-	if len(nc.AwsvpcConfiguration.Subnets) > 16 || len(nc.AwsvpcConfiguration.SecurityGroups) > 5 {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("At most 16 subnets and 5 security groups are allowed.")}
-	}
-	subs, err := r.validSubnets(nc.AwsvpcConfiguration.Subnets, func(id string) error {
-		return &ecstypes.InvalidParameterException{Message: msg("Error retrieving subnet information for [%s]: The subnet ID '%s' does not exist (ErrorCode: InvalidSubnetID.NotFound)", id, id)}
-	})
-	if err != nil {
-		return nil, err
-	}
-	sgs := nc.AwsvpcConfiguration.SecurityGroups
-	for _, id := range sgs {
-		if sg := r.sgs[id]; sg == nil || sg.dead {
-			return nil, &ecstypes.InvalidParameterException{Message: msg("Error retrieving security group information for [%s]: The security group '%s' does not exist (ErrorCode: InvalidGroup.NotFound)", id, id)}
+		cl, err := r.cluster(str(in.Cluster))
+		if err != nil {
+			return nil, err
 		}
-	}
-	if len(sgs) == 0 {
-		sgs = []string{subs[0].vpc.defaultSG.id}
-	}
-	if len(in.LoadBalancers) > 5 {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("loadBalancers can have at most 5 elements.")}
-	}
-	var lbs []ecstypes.LoadBalancer
-	for _, l := range in.LoadBalancers {
-		arn := str(l.TargetGroupArn)
-		tg := r.tgs[arn]
-		if tg == nil {
-			return nil, &ecstypes.InvalidParameterException{Message: msg("Unable to assume the service linked role. Please verify that the ECS service linked role exists. Target group not found: %s", arn)}
+		name := str(in.ServiceName)
+		if !ecsNameRE.MatchString(name) {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("Service name can only contain letters (uppercase and lowercase), numbers, underscores and hyphens, and be up to 255 characters.")}
 		}
-		if tg.lb() == nil {
-			return nil, &ecstypes.InvalidParameterException{Message: msg("The target group with targetGroupArn %s does not have an associated load balancer.", arn)}
+		if old := cl.services[name]; old != nil && old.status != "INACTIVE" {
+			if old.status == "DRAINING" {
+				return nil, &ecstypes.InvalidParameterException{Message: ptr("Unable to Start a service that is still Draining.")}
+			}
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("Creation of service was not idempotent.")}
 		}
-		if tg.targetType != "ip" {
-			return nil, &ecstypes.InvalidParameterException{Message: msg("The provided target group %s has target type %s, which is incompatible with the awsvpc network mode specified in the task definition.", arn, tg.targetType)}
+		if str(in.TaskDefinition) == "" {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("TaskDefinition is required.")}
 		}
-		if str(l.ContainerName) == "" || l.ContainerPort == nil {
-			return nil, &ecstypes.InvalidParameterException{Message: ptr("containerName and containerPort must be specified for a target group.")}
+		td, err := r.taskDef(str(in.TaskDefinition))
+		if err != nil || td.status != ecstypes.TaskDefinitionStatusActive {
+			return nil, &ecstypes.ClientException{Message: ptr("TaskDefinition not found.")}
 		}
-		found := false
-		for _, cd := range td.def.ContainerDefinitions {
-			if str(cd.Name) == str(l.ContainerName) {
-				found = true
+		if in.SchedulingStrategy == ecstypes.SchedulingStrategyDaemon {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("The daemon scheduling strategy does not support the Fargate launch type.")}
+		}
+		desired := i32(in.DesiredCount, 0)
+		if desired < 0 {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("Desired count must be greater than or equal to 0.")}
+		}
+		launch := in.LaunchType
+		if launch == "" {
+			launch = ecstypes.LaunchTypeFargate
+		}
+		if launch != ecstypes.LaunchTypeFargate {
+			return nil, &ecstypes.InvalidParameterException{Message: msg("The simulator supports only the FARGATE launch type, not %s.", launch)}
+		}
+		if td.def.NetworkMode != ecstypes.NetworkModeAwsvpc {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("Task definition does not support launch_type FARGATE: network mode must be awsvpc.")}
+		}
+		nc := in.NetworkConfiguration
+		if nc == nil || nc.AwsvpcConfiguration == nil || len(nc.AwsvpcConfiguration.Subnets) == 0 {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("Network Configuration must be provided when networkMode 'awsvpc' is specified.")}
+		}
+		if len(nc.AwsvpcConfiguration.Subnets) > 16 || len(nc.AwsvpcConfiguration.SecurityGroups) > 5 {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("At most 16 subnets and 5 security groups are allowed.")}
+		}
+		subs, err := r.validSubnets(nc.AwsvpcConfiguration.Subnets, func(id string) error {
+			return &ecstypes.InvalidParameterException{Message: msg("Error retrieving subnet information for [%s]: The subnet ID '%s' does not exist (ErrorCode: InvalidSubnetID.NotFound)", id, id)}
+		})
+		if err != nil {
+			return nil, err
+		}
+		sgs := nc.AwsvpcConfiguration.SecurityGroups
+		for _, id := range sgs {
+			if sg := r.sgs[id]; sg == nil || sg.dead {
+				return nil, &ecstypes.InvalidParameterException{Message: msg("Error retrieving security group information for [%s]: The security group '%s' does not exist (ErrorCode: InvalidGroup.NotFound)", id, id)}
 			}
 		}
-		if !found {
-			return nil, &ecstypes.InvalidParameterException{Message: msg("The container %s does not exist in the task definition.", str(l.ContainerName))}
+		if len(sgs) == 0 {
+			sgs = []string{subs[0].vpc.defaultSG.id}
 		}
-		lbs = append(lbs, ecstypes.LoadBalancer{TargetGroupArn: ptr(arn), ContainerName: ptr(str(l.ContainerName)), ContainerPort: ptr(*l.ContainerPort)})
-	}
-	tags, err := fromECSTags(in.Tags)
-	if err != nil {
-		return nil, err
-	}
-	grace := i32(in.HealthCheckGracePeriodSeconds, 0)
-	if grace < 0 || grace > 2147483647 {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("healthCheckGracePeriodSeconds must be non-negative.")}
-	}
-	if grace > 0 && len(lbs) == 0 {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("Health check grace period is only valid for services configured to use load balancers")}
-	}
-	s := &service{
-		c: cl, name: name, arn: r.arn("ecs", "service/"+cl.name+"/"+name), status: "ACTIVE", desired: desired, td: td,
-		launch: launch, subnets: subs, sgs: append([]string(nil), sgs...), publicIP: nc.AwsvpcConfiguration.AssignPublicIp,
-		lbs: lbs, propagate: in.PropagateTags, managedTags: in.EnableECSManagedTags, grace: grace, createdAt: r.w.now,
-	}
-	if s.publicIP == "" {
-		s.publicIP = ecstypes.AssignPublicIpDisabled
-	}
-	s.tags = tags
-	s.deps = []*deployment{r.newDeployment(td)}
-	cl.services[name] = s
-	cl.svcOrder = compact(cl.svcOrder, func(x *service) bool { return x.name != name })
-	cl.svcOrder = append(cl.svcOrder, s)
-	r.addTaggable(&s.tagged, s.arn, "ecs:service")
-	return &ecs.CreateServiceOutput{Service: r.serviceOut(s, true)}, nil
+		if len(in.LoadBalancers) > 5 {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("loadBalancers can have at most 5 elements.")}
+		}
+		var lbs []ecstypes.LoadBalancer
+		for _, l := range in.LoadBalancers {
+			arn := str(l.TargetGroupArn)
+			tg := r.tgs[arn]
+			if tg == nil {
+				return nil, &ecstypes.InvalidParameterException{Message: msg("Unable to assume the service linked role. Please verify that the ECS service linked role exists. Target group not found: %s", arn)}
+			}
+			if tg.lb() == nil {
+				return nil, &ecstypes.InvalidParameterException{Message: msg("The target group with targetGroupArn %s does not have an associated load balancer.", arn)}
+			}
+			if tg.targetType != "ip" {
+				return nil, &ecstypes.InvalidParameterException{Message: msg("The provided target group %s has target type %s, which is incompatible with the awsvpc network mode specified in the task definition.", arn, tg.targetType)}
+			}
+			if str(l.ContainerName) == "" || l.ContainerPort == nil {
+				return nil, &ecstypes.InvalidParameterException{Message: ptr("containerName and containerPort must be specified for a target group.")}
+			}
+			found := false
+			for _, cd := range td.def.ContainerDefinitions {
+				if str(cd.Name) == str(l.ContainerName) {
+					found = true
+				}
+			}
+			if !found {
+				return nil, &ecstypes.InvalidParameterException{Message: msg("The container %s does not exist in the task definition.", str(l.ContainerName))}
+			}
+			lbs = append(lbs, ecstypes.LoadBalancer{TargetGroupArn: ptr(arn), ContainerName: ptr(str(l.ContainerName)), ContainerPort: ptr(*l.ContainerPort)})
+		}
+		tags, err := fromECSTags(in.Tags)
+		if err != nil {
+			return nil, err
+		}
+		grace := i32(in.HealthCheckGracePeriodSeconds, 0)
+		if grace < 0 || grace > 2147483647 {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("healthCheckGracePeriodSeconds must be non-negative.")}
+		}
+		if grace > 0 && len(lbs) == 0 {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("Health check grace period is only valid for services configured to use load balancers")}
+		}
+		s := &service{
+			c: cl, name: name, arn: r.arn("ecs", "service/"+cl.name+"/"+name), status: "ACTIVE", desired: desired, td: td,
+			launch: launch, subnets: subs, sgs: append([]string(nil), sgs...), publicIP: nc.AwsvpcConfiguration.AssignPublicIp,
+			lbs: lbs, propagate: in.PropagateTags, managedTags: in.EnableECSManagedTags, grace: grace, createdAt: r.w.now,
+		}
+		if s.publicIP == "" {
+			s.publicIP = ecstypes.AssignPublicIpDisabled
+		}
+		s.tags = tags
+		s.deps = []*deployment{r.newDeployment(td)}
+		cl.services[name] = s
+		cl.svcOrder = compact(cl.svcOrder, func(x *service) bool { return x.name != name })
+		cl.svcOrder = append(cl.svcOrder, s)
+		r.addTaggable(&s.tagged, s.arn, "ecs:service")
+		return &ecs.CreateServiceOutput{Service: r.serviceOut(s, true)}, nil
+	})
 }
 
 func (r *region) newDeployment(td *taskDef) *deployment {
@@ -911,53 +882,51 @@ func (s *service) netConf() *ecstypes.NetworkConfiguration {
 // UpdateService changes the desired count, task definition (a new PRIMARY
 // deployment, rolled out by replacing the old tasks) or grace period.
 func (c *ecsClient) UpdateService(ctx context.Context, in *ecs.UpdateServiceInput, _ ...func(*ecs.Options)) (*ecs.UpdateServiceOutput, error) {
-	r, err := c.enter(ctx, "UpdateService")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ecs.UpdateServiceInput{}
-	}
-	cl, err := r.cluster(str(in.Cluster))
-	if err != nil {
-		return nil, err
-	}
-	s := cl.service(str(in.Service))
-	if s == nil {
-		return nil, &ecstypes.ServiceNotFoundException{Message: ptr("Service not found.")}
-	}
-	if s.status != "ACTIVE" {
-		return nil, &ecstypes.ServiceNotActiveException{Message: ptr("Service was not ACTIVE.")}
-	}
-	s.quiet = false
-	if in.DesiredCount != nil && *in.DesiredCount < 0 {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("Desired count must be greater than or equal to 0.")}
-	}
-	var td *taskDef
-	if ref := str(in.TaskDefinition); ref != "" {
-		if td, err = r.taskDef(ref); err != nil || td.status != ecstypes.TaskDefinitionStatusActive {
-			return nil, &ecstypes.ClientException{Message: ptr("TaskDefinition not found.")}
+	return do(ctx, c.base, "ecs", "UpdateService", in, func(r *region) (*ecs.UpdateServiceOutput, error) {
+		var err error
+		if in == nil {
+			in = &ecs.UpdateServiceInput{}
 		}
-	}
-	if in.HealthCheckGracePeriodSeconds != nil {
-		if *in.HealthCheckGracePeriodSeconds < 0 {
-			return nil, &ecstypes.InvalidParameterException{Message: ptr("healthCheckGracePeriodSeconds must be non-negative.")}
+		cl, err := r.cluster(str(in.Cluster))
+		if err != nil {
+			return nil, err
 		}
-		s.grace = *in.HealthCheckGracePeriodSeconds
-	}
-	if in.DesiredCount != nil {
-		r.setDesired(s, *in.DesiredCount)
-	}
-	if (td != nil && td != s.td) || in.ForceNewDeployment {
-		if td == nil {
-			td = s.td
+		s := cl.service(str(in.Service))
+		if s == nil {
+			return nil, &ecstypes.ServiceNotFoundException{Message: ptr("Service not found.")}
 		}
-		s.td = td
-		s.deps = append([]*deployment{r.newDeployment(td)}, s.deps...)
-		s.steady = false
-	}
-	return &ecs.UpdateServiceOutput{Service: r.serviceOut(s, false)}, nil
+		if s.status != "ACTIVE" {
+			return nil, &ecstypes.ServiceNotActiveException{Message: ptr("Service was not ACTIVE.")}
+		}
+		s.quiet = false
+		if in.DesiredCount != nil && *in.DesiredCount < 0 {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("Desired count must be greater than or equal to 0.")}
+		}
+		var td *taskDef
+		if ref := str(in.TaskDefinition); ref != "" {
+			if td, err = r.taskDef(ref); err != nil || td.status != ecstypes.TaskDefinitionStatusActive {
+				return nil, &ecstypes.ClientException{Message: ptr("TaskDefinition not found.")}
+			}
+		}
+		if in.HealthCheckGracePeriodSeconds != nil {
+			if *in.HealthCheckGracePeriodSeconds < 0 {
+				return nil, &ecstypes.InvalidParameterException{Message: ptr("healthCheckGracePeriodSeconds must be non-negative.")}
+			}
+			s.grace = *in.HealthCheckGracePeriodSeconds
+		}
+		if in.DesiredCount != nil {
+			r.setDesired(s, *in.DesiredCount)
+		}
+		if (td != nil && td != s.td) || in.ForceNewDeployment {
+			if td == nil {
+				td = s.td
+			}
+			s.td = td
+			s.deps = append([]*deployment{r.newDeployment(td)}, s.deps...)
+			s.steady = false
+		}
+		return &ecs.UpdateServiceOutput{Service: r.serviceOut(s, false)}, nil
+	})
 }
 
 // setDesired changes a service's desired count (UpdateService and auto scaling).
@@ -972,33 +941,30 @@ func (r *region) setDesired(s *service, n int32) {
 // DeleteService stops a service: DRAINING until its tasks stop, then INACTIVE.
 // A service scaled above 0 needs force.
 func (c *ecsClient) DeleteService(ctx context.Context, in *ecs.DeleteServiceInput, _ ...func(*ecs.Options)) (*ecs.DeleteServiceOutput, error) {
-	r, err := c.enter(ctx, "DeleteService")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ecs.DeleteServiceInput{}
-	}
-	cl, err := r.cluster(str(in.Cluster))
-	if err != nil {
-		return nil, err
-	}
-	s := cl.service(str(in.Service))
-	if s == nil {
-		return nil, &ecstypes.ServiceNotFoundException{Message: ptr("Service not found.")}
-	}
-	if s.status != "ACTIVE" {
-		return nil, &ecstypes.ServiceNotActiveException{Message: ptr("Service was not ACTIVE.")}
-	}
-	if s.desired > 0 && !isTrue(in.Force) {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("The service cannot be stopped while it is scaled above 0.")}
-	}
-	s.status = "DRAINING"
-	s.desired = 0
-	s.quiet = false
-	s.dead = true
-	return &ecs.DeleteServiceOutput{Service: r.serviceOut(s, false)}, nil
+	return do(ctx, c.base, "ecs", "DeleteService", in, func(r *region) (*ecs.DeleteServiceOutput, error) {
+		if in == nil {
+			in = &ecs.DeleteServiceInput{}
+		}
+		cl, err := r.cluster(str(in.Cluster))
+		if err != nil {
+			return nil, err
+		}
+		s := cl.service(str(in.Service))
+		if s == nil {
+			return nil, &ecstypes.ServiceNotFoundException{Message: ptr("Service not found.")}
+		}
+		if s.status != "ACTIVE" {
+			return nil, &ecstypes.ServiceNotActiveException{Message: ptr("Service was not ACTIVE.")}
+		}
+		if s.desired > 0 && !isTrue(in.Force) {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("The service cannot be stopped while it is scaled above 0.")}
+		}
+		s.status = "DRAINING"
+		s.desired = 0
+		s.quiet = false
+		s.dead = true
+		return &ecs.DeleteServiceOutput{Service: r.serviceOut(s, false)}, nil
+	})
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
@@ -1006,180 +972,168 @@ func isTrue(b *bool) bool { return b != nil && *b }
 // DescribeServices describes up to 10 services of one cluster; unknown ones
 // are Failures with reason MISSING.
 func (c *ecsClient) DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, _ ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error) {
-	r, err := c.enter(ctx, "DescribeServices")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ecs.DescribeServicesInput{}
-	}
-	if len(in.Services) == 0 {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("Services cannot be empty.")}
-	}
-	if len(in.Services) > 10 {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("Services cannot have more than 10 elements.")}
-	}
-	cl, err := r.cluster(str(in.Cluster))
-	if err != nil {
-		return nil, err
-	}
-	withTags := false
-	for _, f := range in.Include {
-		if f == ecstypes.ServiceFieldTags {
-			withTags = true
+	return do(ctx, c.base, "ecs", "DescribeServices", in, func(r *region) (*ecs.DescribeServicesOutput, error) {
+		if in == nil {
+			in = &ecs.DescribeServicesInput{}
 		}
-	}
-	out := &ecs.DescribeServicesOutput{}
-	for _, ref := range in.Services {
-		s := cl.service(ref)
-		if s == nil || ref == "" {
-			arn := ref
-			if !strings.HasPrefix(ref, "arn:") {
-				arn = r.arn("ecs", "service/"+cl.name+"/"+ref)
+		if len(in.Services) == 0 {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("Services cannot be empty.")}
+		}
+		if len(in.Services) > 10 {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("Services cannot have more than 10 elements.")}
+		}
+		cl, err := r.cluster(str(in.Cluster))
+		if err != nil {
+			return nil, err
+		}
+		withTags := false
+		for _, f := range in.Include {
+			if f == ecstypes.ServiceFieldTags {
+				withTags = true
 			}
-			out.Failures = append(out.Failures, ecstypes.Failure{Arn: ptr(arn), Reason: ptr("MISSING")})
-			continue
 		}
-		out.Services = append(out.Services, *r.serviceOut(s, withTags))
-	}
-	return out, nil
+		out := &ecs.DescribeServicesOutput{}
+		for _, ref := range in.Services {
+			s := cl.service(ref)
+			if s == nil || ref == "" {
+				arn := ref
+				if !strings.HasPrefix(ref, "arn:") {
+					arn = r.arn("ecs", "service/"+cl.name+"/"+ref)
+				}
+				out.Failures = append(out.Failures, ecstypes.Failure{Arn: ptr(arn), Reason: ptr("MISSING")})
+				continue
+			}
+			out.Services = append(out.Services, *r.serviceOut(s, withTags))
+		}
+		return out, nil
+	})
 }
 
 // ListServices lists a cluster's ACTIVE and DRAINING services (10 per page by
 // default, as ECS).
 func (c *ecsClient) ListServices(ctx context.Context, in *ecs.ListServicesInput, _ ...func(*ecs.Options)) (*ecs.ListServicesOutput, error) {
-	r, err := c.enter(ctx, "ListServices")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ecs.ListServicesInput{}
-	}
-	cl, err := r.cluster(str(in.Cluster))
-	if err != nil {
-		return nil, err
-	}
-	var arns []string
-	for _, s := range cl.svcOrder {
-		if s.status == "INACTIVE" || (in.LaunchType != "" && in.LaunchType != s.launch) {
-			continue
+	return do(ctx, c.base, "ecs", "ListServices", in, func(r *region) (*ecs.ListServicesOutput, error) {
+		if in == nil {
+			in = &ecs.ListServicesInput{}
 		}
-		if in.SchedulingStrategy != "" && in.SchedulingStrategy != ecstypes.SchedulingStrategyReplica {
-			continue
+		cl, err := r.cluster(str(in.Cluster))
+		if err != nil {
+			return nil, err
 		}
-		arns = append(arns, s.arn)
-	}
-	page, next, err := ecsPage(arns, in.MaxResults, in.NextToken, 10)
-	if err != nil {
-		return nil, err
-	}
-	return &ecs.ListServicesOutput{ServiceArns: page, NextToken: next}, nil
+		var arns []string
+		for _, s := range cl.svcOrder {
+			if s.status == "INACTIVE" || (in.LaunchType != "" && in.LaunchType != s.launch) {
+				continue
+			}
+			if in.SchedulingStrategy != "" && in.SchedulingStrategy != ecstypes.SchedulingStrategyReplica {
+				continue
+			}
+			arns = append(arns, s.arn)
+		}
+		page, next, err := ecsPage(arns, in.MaxResults, in.NextToken, 10)
+		if err != nil {
+			return nil, err
+		}
+		return &ecs.ListServicesOutput{ServiceArns: page, NextToken: next}, nil
+	})
 }
 
 // ListTasks lists task ARNs of a cluster by service, family and desired status
 // (RUNNING by default; STOPPED tasks stay listable for an hour).
 func (c *ecsClient) ListTasks(ctx context.Context, in *ecs.ListTasksInput, _ ...func(*ecs.Options)) (*ecs.ListTasksOutput, error) {
-	r, err := c.enter(ctx, "ListTasks")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ecs.ListTasksInput{}
-	}
-	cl, err := r.cluster(str(in.Cluster))
-	if err != nil {
-		return nil, err
-	}
-	want := "RUNNING"
-	switch in.DesiredStatus {
-	case "", ecstypes.DesiredStatusRunning:
-	case ecstypes.DesiredStatusStopped:
-		want = "STOPPED"
-	case ecstypes.DesiredStatusPending:
-		want = "PENDING"
-	default:
-		return nil, &ecstypes.InvalidParameterException{Message: msg("Invalid desiredStatus: %s", in.DesiredStatus)}
-	}
-	var list []*task
-	if name := str(in.ServiceName); name != "" {
-		s := cl.service(name)
-		if s == nil {
-			return nil, &ecstypes.ServiceNotFoundException{Message: ptr("Service not found.")}
+	return do(ctx, c.base, "ecs", "ListTasks", in, func(r *region) (*ecs.ListTasksOutput, error) {
+		if in == nil {
+			in = &ecs.ListTasksInput{}
 		}
-		list = s.tasks
-	} else {
-		list = cl.tasks
-	}
-	var arns []string
-	for _, t := range list {
-		if want == "PENDING" {
-			if t.desired != "RUNNING" || t.last == "RUNNING" {
+		cl, err := r.cluster(str(in.Cluster))
+		if err != nil {
+			return nil, err
+		}
+		want := "RUNNING"
+		switch in.DesiredStatus {
+		case "", ecstypes.DesiredStatusRunning:
+		case ecstypes.DesiredStatusStopped:
+			want = "STOPPED"
+		case ecstypes.DesiredStatusPending:
+			want = "PENDING"
+		default:
+			return nil, &ecstypes.InvalidParameterException{Message: msg("Invalid desiredStatus: %s", in.DesiredStatus)}
+		}
+		var list []*task
+		if name := str(in.ServiceName); name != "" {
+			s := cl.service(name)
+			if s == nil {
+				return nil, &ecstypes.ServiceNotFoundException{Message: ptr("Service not found.")}
+			}
+			list = s.tasks
+		} else {
+			list = cl.tasks
+		}
+		var arns []string
+		for _, t := range list {
+			if want == "PENDING" {
+				if t.desired != "RUNNING" || t.last == "RUNNING" {
+					continue
+				}
+			} else if t.desired != want {
 				continue
 			}
-		} else if t.desired != want {
-			continue
+			if f := str(in.Family); f != "" && t.td.fam.name != f {
+				continue
+			}
+			if sb := str(in.StartedBy); sb != "" && (t.dep == nil || t.dep.id != sb) {
+				continue
+			}
+			if in.LaunchType != "" && in.LaunchType != ecstypes.LaunchTypeFargate {
+				continue
+			}
+			arns = append(arns, t.arn)
 		}
-		if f := str(in.Family); f != "" && t.td.fam.name != f {
-			continue
+		page, next, err := ecsPage(arns, in.MaxResults, in.NextToken, 100)
+		if err != nil {
+			return nil, err
 		}
-		if sb := str(in.StartedBy); sb != "" && (t.dep == nil || t.dep.id != sb) {
-			continue
-		}
-		if in.LaunchType != "" && in.LaunchType != ecstypes.LaunchTypeFargate {
-			continue
-		}
-		arns = append(arns, t.arn)
-	}
-	page, next, err := ecsPage(arns, in.MaxResults, in.NextToken, 100)
-	if err != nil {
-		return nil, err
-	}
-	return &ecs.ListTasksOutput{TaskArns: page, NextToken: next}, nil
+		return &ecs.ListTasksOutput{TaskArns: page, NextToken: next}, nil
+	})
 }
 
 // DescribeTasks describes up to 100 tasks; unknown ones are Failures MISSING.
 func (c *ecsClient) DescribeTasks(ctx context.Context, in *ecs.DescribeTasksInput, _ ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error) {
-	r, err := c.enter(ctx, "DescribeTasks")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ecs.DescribeTasksInput{}
-	}
-	if len(in.Tasks) == 0 {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("Tasks cannot be empty.")}
-	}
-	if len(in.Tasks) > 100 {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("Tasks cannot have more than 100 elements.")}
-	}
-	cl, err := r.cluster(str(in.Cluster))
-	if err != nil {
-		return nil, err
-	}
-	withTags := false
-	for _, f := range in.Include {
-		if f == ecstypes.TaskFieldTags {
-			withTags = true
+	return do(ctx, c.base, "ecs", "DescribeTasks", in, func(r *region) (*ecs.DescribeTasksOutput, error) {
+		if in == nil {
+			in = &ecs.DescribeTasksInput{}
 		}
-	}
-	out := &ecs.DescribeTasksOutput{}
-	for _, ref := range in.Tasks {
-		t := cl.task(ref)
-		if t == nil || ref == "" {
-			arn := ref
-			if !strings.HasPrefix(ref, "arn:") {
-				arn = r.arn("ecs", "task/"+cl.name+"/"+ref)
+		if len(in.Tasks) == 0 {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("Tasks cannot be empty.")}
+		}
+		if len(in.Tasks) > 100 {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("Tasks cannot have more than 100 elements.")}
+		}
+		cl, err := r.cluster(str(in.Cluster))
+		if err != nil {
+			return nil, err
+		}
+		withTags := false
+		for _, f := range in.Include {
+			if f == ecstypes.TaskFieldTags {
+				withTags = true
 			}
-			out.Failures = append(out.Failures, ecstypes.Failure{Arn: ptr(arn), Reason: ptr("MISSING")})
-			continue
 		}
-		out.Tasks = append(out.Tasks, r.taskOut(t, withTags))
-	}
-	return out, nil
+		out := &ecs.DescribeTasksOutput{}
+		for _, ref := range in.Tasks {
+			t := cl.task(ref)
+			if t == nil || ref == "" {
+				arn := ref
+				if !strings.HasPrefix(ref, "arn:") {
+					arn = r.arn("ecs", "task/"+cl.name+"/"+ref)
+				}
+				out.Failures = append(out.Failures, ecstypes.Failure{Arn: ptr(arn), Reason: ptr("MISSING")})
+				continue
+			}
+			out.Tasks = append(out.Tasks, r.taskOut(t, withTags))
+		}
+		return out, nil
+	})
 }
 
 func (r *region) taskOut(t *task, withTags bool) ecstypes.Task {
@@ -1249,34 +1203,31 @@ func containerStatus(last string) string {
 // StopTask asks a task to stop (stopCode UserInitiated); the scheduler then
 // starts a replacement if the task belongs to a service.
 func (c *ecsClient) StopTask(ctx context.Context, in *ecs.StopTaskInput, _ ...func(*ecs.Options)) (*ecs.StopTaskOutput, error) {
-	r, err := c.enter(ctx, "StopTask")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &ecs.StopTaskInput{}
-	}
-	cl, err := r.cluster(str(in.Cluster))
-	if err != nil {
-		return nil, err
-	}
-	if str(in.Task) == "" {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("Task is required.")}
-	}
-	t := cl.task(str(in.Task))
-	if t == nil {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("The referenced task was not found.")}
-	}
-	if len(str(in.Reason)) > 255 {
-		return nil, &ecstypes.InvalidParameterException{Message: ptr("Reason must be at most 255 characters.")}
-	}
-	reason := str(in.Reason)
-	if reason == "" {
-		reason = "Task stopped by user"
-	}
-	r.stopTask(t, ecstypes.TaskStopCodeUserInitiated, reason)
-	return &ecs.StopTaskOutput{Task: ptr(r.taskOut(t, false))}, nil
+	return do(ctx, c.base, "ecs", "StopTask", in, func(r *region) (*ecs.StopTaskOutput, error) {
+		if in == nil {
+			in = &ecs.StopTaskInput{}
+		}
+		cl, err := r.cluster(str(in.Cluster))
+		if err != nil {
+			return nil, err
+		}
+		if str(in.Task) == "" {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("Task is required.")}
+		}
+		t := cl.task(str(in.Task))
+		if t == nil {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("The referenced task was not found.")}
+		}
+		if len(str(in.Reason)) > 255 {
+			return nil, &ecstypes.InvalidParameterException{Message: ptr("Reason must be at most 255 characters.")}
+		}
+		reason := str(in.Reason)
+		if reason == "" {
+			reason = "Task stopped by user"
+		}
+		r.stopTask(t, ecstypes.TaskStopCodeUserInitiated, reason)
+		return &ecs.StopTaskOutput{Task: ptr(r.taskOut(t, false))}, nil
+	})
 }
 
 // stopTask sets a task's desired status to STOPPED; stepTasks walks it down.
@@ -1663,29 +1614,26 @@ func (r *region) expireECS(now time.Time) {
 // DELETE_IN_PROGRESS and are gone from every list. An ACTIVE or unknown revision is
 // a failure entry, as ECS reports it, not an error.
 func (c *ecsClient) DeleteTaskDefinitions(ctx context.Context, in *ecs.DeleteTaskDefinitionsInput, _ ...func(*ecs.Options)) (*ecs.DeleteTaskDefinitionsOutput, error) {
-	r, err := c.enter(ctx, "DeleteTaskDefinitions")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || len(in.TaskDefinitions) == 0 || len(in.TaskDefinitions) > 10 {
-		return nil, &ecstypes.ClientException{Message: ptr("taskDefinitions must name between 1 and 10 task definition revisions.")}
-	}
-	out := &ecs.DeleteTaskDefinitionsOutput{}
-	for _, ref := range in.TaskDefinitions {
-		td, err := r.taskDef(ref)
-		switch {
-		case err != nil || !strings.Contains(arnTail(ref, "task-definition/"), ":"):
-			out.Failures = append(out.Failures, ecstypes.Failure{Arn: ptr(ref), Reason: ptr("TASK_DEFINITION_NOT_FOUND")})
-		case td.status == ecstypes.TaskDefinitionStatusActive:
-			out.Failures = append(out.Failures, ecstypes.Failure{Arn: ptr(ref), Reason: ptr("The specified task definition is not in INACTIVE status."), Detail: ptr("ACTIVE")})
-		default:
-			td.status = ecstypes.TaskDefinitionStatusDeleteInProgress
-			td.dead = true
-			out.TaskDefinitions = append(out.TaskDefinitions, *td.out())
+	return do(ctx, c.base, "ecs", "DeleteTaskDefinitions", in, func(r *region) (*ecs.DeleteTaskDefinitionsOutput, error) {
+		if in == nil || len(in.TaskDefinitions) == 0 || len(in.TaskDefinitions) > 10 {
+			return nil, &ecstypes.ClientException{Message: ptr("taskDefinitions must name between 1 and 10 task definition revisions.")}
 		}
-	}
-	return out, nil
+		out := &ecs.DeleteTaskDefinitionsOutput{}
+		for _, ref := range in.TaskDefinitions {
+			td, err := r.taskDef(ref)
+			switch {
+			case err != nil || !strings.Contains(arnTail(ref, "task-definition/"), ":"):
+				out.Failures = append(out.Failures, ecstypes.Failure{Arn: ptr(ref), Reason: ptr("TASK_DEFINITION_NOT_FOUND")})
+			case td.status == ecstypes.TaskDefinitionStatusActive:
+				out.Failures = append(out.Failures, ecstypes.Failure{Arn: ptr(ref), Reason: ptr("The specified task definition is not in INACTIVE status."), Detail: ptr("ACTIVE")})
+			default:
+				td.status = ecstypes.TaskDefinitionStatusDeleteInProgress
+				td.dead = true
+				out.TaskDefinitions = append(out.TaskDefinitions, *td.out())
+			}
+		}
+		return out, nil
+	})
 }
 
 // The CloudFormation types this service creates for stacks.
@@ -1718,4 +1666,11 @@ func cfnCluster(r *region, st *stack, logical string, p map[string]any, rs *stac
 		return r.deleteCluster(cl)
 	}
 	return nil
+}
+
+func init() {
+	// Tasks move through their lifecycle (2); services then replace, place and
+	// drain tasks against the second's target health (4).
+	registerService("ecs", func(b base, c *cloud.Clients) { c.ECS = &ecsClient{b} },
+		everySecond(2, (*region).stepTasks), everySecond(4, (*region).stepServices))
 }

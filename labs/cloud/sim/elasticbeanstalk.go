@@ -56,7 +56,7 @@ import (
 
 func init() {
 	// Steps at order 40: environments launch on their instances.
-	registerService("elasticbeanstalk", 40, func(b base, c *cloud.Clients) { c.ElasticBeanstalk = &ebClient{b} }, stepBeanstalk)
+	registerService("elasticbeanstalk", func(b base, c *cloud.Clients) { c.ElasticBeanstalk = &ebClient{b} }, everySecond(40, stepBeanstalk))
 }
 
 // ebClient implements cloud.ElasticBeanstalk.
@@ -107,10 +107,6 @@ type ebEnv struct {
 
 func ebOf(r *region) *ebState {
 	return state(r, "elasticbeanstalk", func() *ebState { return &ebState{apps: map[string]*ebApp{}} })
-}
-
-func (c *ebClient) enter(ctx context.Context, op string) (*region, error) {
-	return c.base.enter(ctx, "elasticbeanstalk", op)
 }
 
 func ebInvalid(format string, a ...any) error {
@@ -206,172 +202,160 @@ func (a *ebApp) describe() *ebtypes.ApplicationDescription {
 
 // CreateApplication creates an application.
 func (c *ebClient) CreateApplication(ctx context.Context, in *elasticbeanstalk.CreateApplicationInput, _ ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.CreateApplicationOutput, error) {
-	r, err := c.enter(ctx, "CreateApplication")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &elasticbeanstalk.CreateApplicationInput{}
-	}
-	name := str(in.ApplicationName)
-	if name == "" || len(name) > 100 || strings.Contains(name, "/") {
-		return nil, ebInvalid("Value '%s' at 'applicationName' failed to satisfy constraint: Member must have length between 1 and 100", name)
-	}
-	tags, err := ebTagList(in.Tags)
-	if err != nil {
-		return nil, err
-	}
-	st := ebOf(r)
-	if st.apps[name] != nil {
-		return nil, ebInvalid("Application %s already exists.", name)
-	}
-	a := &ebApp{name: name, desc: str(in.Description), created: r.w.now, updated: r.w.now}
-	a.tags = tags
-	st.apps[name] = a
-	st.appOrder = append(st.appOrder, a)
-	r.addTaggable(&a.tagged, r.arn("elasticbeanstalk", "application/"+name), "elasticbeanstalk:application")
-	return &elasticbeanstalk.CreateApplicationOutput{Application: a.describe()}, nil
+	return do(ctx, c.base, "elasticbeanstalk", "CreateApplication", in, func(r *region) (*elasticbeanstalk.CreateApplicationOutput, error) {
+		if in == nil {
+			in = &elasticbeanstalk.CreateApplicationInput{}
+		}
+		name := str(in.ApplicationName)
+		if name == "" || len(name) > 100 || strings.Contains(name, "/") {
+			return nil, ebInvalid("Value '%s' at 'applicationName' failed to satisfy constraint: Member must have length between 1 and 100", name)
+		}
+		tags, err := ebTagList(in.Tags)
+		if err != nil {
+			return nil, err
+		}
+		st := ebOf(r)
+		if st.apps[name] != nil {
+			return nil, ebInvalid("Application %s already exists.", name)
+		}
+		a := &ebApp{name: name, desc: str(in.Description), created: r.w.now, updated: r.w.now}
+		a.tags = tags
+		st.apps[name] = a
+		st.appOrder = append(st.appOrder, a)
+		r.addTaggable(&a.tagged, r.arn("elasticbeanstalk", "application/"+name), "elasticbeanstalk:application")
+		return &elasticbeanstalk.CreateApplicationOutput{Application: a.describe()}, nil
+	})
 }
 
 // DescribeApplications describes the named applications (every one without names).
 func (c *ebClient) DescribeApplications(ctx context.Context, in *elasticbeanstalk.DescribeApplicationsInput, _ ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeApplicationsOutput, error) {
-	r, err := c.enter(ctx, "DescribeApplications")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &elasticbeanstalk.DescribeApplicationsInput{}
-	}
-	out := &elasticbeanstalk.DescribeApplicationsOutput{Applications: []ebtypes.ApplicationDescription{}}
-	for _, a := range ebOf(r).appOrder {
-		if len(in.ApplicationNames) == 0 || contains(in.ApplicationNames, a.name) {
-			out.Applications = append(out.Applications, *a.describe())
+	return do(ctx, c.base, "elasticbeanstalk", "DescribeApplications", in, func(r *region) (*elasticbeanstalk.DescribeApplicationsOutput, error) {
+		if in == nil {
+			in = &elasticbeanstalk.DescribeApplicationsInput{}
 		}
-	}
-	return out, nil
+		out := &elasticbeanstalk.DescribeApplicationsOutput{Applications: []ebtypes.ApplicationDescription{}}
+		for _, a := range ebOf(r).appOrder {
+			if len(in.ApplicationNames) == 0 || contains(in.ApplicationNames, a.name) {
+				out.Applications = append(out.Applications, *a.describe())
+			}
+		}
+		return out, nil
+	})
 }
 
 // DeleteApplication deletes an application without running environments (or, with
 // TerminateEnvByForce, starts terminating them).
 func (c *ebClient) DeleteApplication(ctx context.Context, in *elasticbeanstalk.DeleteApplicationInput, _ ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DeleteApplicationOutput, error) {
-	r, err := c.enter(ctx, "DeleteApplication")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &elasticbeanstalk.DeleteApplicationInput{}
-	}
-	st := ebOf(r)
-	name := str(in.ApplicationName)
-	a := st.apps[name]
-	if a == nil {
-		return nil, ebInvalid("No Application named '%s' found.", name)
-	}
-	force := in.TerminateEnvByForce != nil && *in.TerminateEnvByForce
-	var running []*ebEnv
-	for _, e := range st.envs {
-		if e.app == name && e.status(r.w.now) != ebtypes.EnvironmentStatusTerminated {
-			running = append(running, e)
+	return do(ctx, c.base, "elasticbeanstalk", "DeleteApplication", in, func(r *region) (*elasticbeanstalk.DeleteApplicationOutput, error) {
+		if in == nil {
+			in = &elasticbeanstalk.DeleteApplicationInput{}
 		}
-	}
-	if len(running) > 0 && !force {
-		return nil, ebInvalid("Unable to delete application %s because it has running environments. Terminate the environments before deleting the application, or use the TerminateEnvByForce option.", name)
-	}
-	for _, e := range running {
-		c.terminate(r, st, e)
-	}
-	a.dead = true
-	delete(st.apps, name)
-	st.appOrder = compact(st.appOrder, func(x *ebApp) bool { return x != a })
-	return &elasticbeanstalk.DeleteApplicationOutput{}, nil
+		st := ebOf(r)
+		name := str(in.ApplicationName)
+		a := st.apps[name]
+		if a == nil {
+			return nil, ebInvalid("No Application named '%s' found.", name)
+		}
+		force := in.TerminateEnvByForce != nil && *in.TerminateEnvByForce
+		var running []*ebEnv
+		for _, e := range st.envs {
+			if e.app == name && e.status(r.w.now) != ebtypes.EnvironmentStatusTerminated {
+				running = append(running, e)
+			}
+		}
+		if len(running) > 0 && !force {
+			return nil, ebInvalid("Unable to delete application %s because it has running environments. Terminate the environments before deleting the application, or use the TerminateEnvByForce option.", name)
+		}
+		for _, e := range running {
+			c.terminate(r, st, e)
+		}
+		a.dead = true
+		delete(st.apps, name)
+		st.appOrder = compact(st.appOrder, func(x *ebApp) bool { return x != a })
+		return &elasticbeanstalk.DeleteApplicationOutput{}, nil
+	})
 }
 
 // CreateEnvironment launches an environment of an existing application.
 func (c *ebClient) CreateEnvironment(ctx context.Context, in *elasticbeanstalk.CreateEnvironmentInput, _ ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.CreateEnvironmentOutput, error) {
-	r, err := c.enter(ctx, "CreateEnvironment")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &elasticbeanstalk.CreateEnvironmentInput{}
-	}
-	st := ebOf(r)
-	appName := str(in.ApplicationName)
-	if st.apps[appName] == nil {
-		return nil, ebInvalid("No Application named '%s' found.", appName)
-	}
-	name := str(in.EnvironmentName)
-	if !ebEnvNameRE.MatchString(name) {
-		return nil, ebInvalid("Value %s at 'EnvironmentName' failed to satisfy constraint: Member must have length between 4 and 40 and contain only letters, digits, and the dash character and may not start or end with a dash", name)
-	}
-	if str(in.SolutionStackName) == "" && str(in.PlatformArn) == "" && str(in.TemplateName) == "" {
-		return nil, ebInvalid("No platform specified: specify a SolutionStackName, a PlatformArn or a TemplateName.")
-	}
-	tags, err := ebTagList(in.Tags)
-	if err != nil {
-		return nil, err
-	}
-	tier := ebtypes.EnvironmentTier{Name: ptr("WebServer"), Type: ptr("Standard"), Version: ptr("1.0")}
-	if in.Tier != nil && str(in.Tier.Name) == "Worker" {
-		tier = ebtypes.EnvironmentTier{Name: ptr("Worker"), Type: ptr("SQS/HTTP"), Version: ptr("1.0")}
-	}
-	opts := make([]ebOption, len(in.OptionSettings))
-	for i, o := range in.OptionSettings {
-		opts[i] = ebOption{str(o.Namespace), str(o.OptionName), str(o.Value)}
-	}
-	single, props, xrayOn, profile, err := parseEBOptions(opts)
-	if err != nil {
-		return nil, err
-	}
-	cname := ""
-	if str(tier.Name) == "WebServer" {
-		prefix := str(in.CNAMEPrefix)
-		if prefix == "" {
-			prefix = name
+	return do(ctx, c.base, "elasticbeanstalk", "CreateEnvironment", in, func(r *region) (*elasticbeanstalk.CreateEnvironmentOutput, error) {
+		if in == nil {
+			in = &elasticbeanstalk.CreateEnvironmentInput{}
 		}
-		if !ebCNAMERE.MatchString(prefix) {
-			return nil, ebInvalid("Value '%s' at 'CNAMEPrefix' failed to satisfy constraint: Member must have length between 4 and 63", prefix)
+		st := ebOf(r)
+		appName := str(in.ApplicationName)
+		if st.apps[appName] == nil {
+			return nil, ebInvalid("No Application named '%s' found.", appName)
 		}
-		cname = strings.ToLower(prefix) + "." + r.name + ".elasticbeanstalk.com"
-	}
-	for _, e := range st.envs {
-		if !e.termAt.IsZero() {
-			continue
+		name := str(in.EnvironmentName)
+		if !ebEnvNameRE.MatchString(name) {
+			return nil, ebInvalid("Value %s at 'EnvironmentName' failed to satisfy constraint: Member must have length between 4 and 40 and contain only letters, digits, and the dash character and may not start or end with a dash", name)
 		}
-		if e.name == name {
-			return nil, ebInvalid("Environment %s already exists.", name)
+		if str(in.SolutionStackName) == "" && str(in.PlatformArn) == "" && str(in.TemplateName) == "" {
+			return nil, ebInvalid("No platform specified: specify a SolutionStackName, a PlatformArn or a TemplateName.")
 		}
-		if cname != "" && e.cname == cname {
-			return nil, ebInvalid("DNS name (%s) is not available.", cname)
+		tags, err := ebTagList(in.Tags)
+		if err != nil {
+			return nil, err
 		}
-	}
-	e := &ebEnv{id: "e-" + strings.ToLower(c.w.alnum(10)), name: name, app: appName, desc: str(in.Description), cname: cname, single: single,
-		tier: tier, stack: str(in.SolutionStackName), platform: str(in.PlatformArn), template: str(in.TemplateName), version: str(in.VersionLabel),
-		created: r.w.now, props: props, xray: xrayOn, profile: profile}
-	e.readyAt = r.w.now.Add(c.w.jitter(4*time.Minute, 2*time.Minute)).Truncate(time.Second)
-	if cname != "" {
-		if single {
-			e.endpoint = "54." + c.w.octets(3)
-		} else {
-			e.endpoint = "awseb-" + e.id + "-" + c.w.alnum(12) + "." + r.name + ".elb.amazonaws.com"
+		tier := ebtypes.EnvironmentTier{Name: ptr("WebServer"), Type: ptr("Standard"), Version: ptr("1.0")}
+		if in.Tier != nil && str(in.Tier.Name) == "Worker" {
+			tier = ebtypes.EnvironmentTier{Name: ptr("Worker"), Type: ptr("SQS/HTTP"), Version: ptr("1.0")}
 		}
-	}
-	e.tags = tags
-	e.tags.set("elasticbeanstalk:environment-name", name)
-	e.tags.set("elasticbeanstalk:environment-id", e.id)
-	st.envs = append(st.envs, e)
-	r.addTaggable(&e.tagged, r.arn("elasticbeanstalk", "environment/"+appName+"/"+name), "elasticbeanstalk:environment")
-	d := e.describe(r.w.now)
-	out := &elasticbeanstalk.CreateEnvironmentOutput{}
-	out.EnvironmentId, out.EnvironmentName, out.ApplicationName, out.EnvironmentArn = d.EnvironmentId, d.EnvironmentName, d.ApplicationName, d.EnvironmentArn
-	out.Status, out.Health, out.HealthStatus, out.CNAME, out.EndpointURL = d.Status, d.Health, d.HealthStatus, d.CNAME, d.EndpointURL
-	out.DateCreated, out.DateUpdated, out.Tier, out.SolutionStackName, out.PlatformArn = d.DateCreated, d.DateUpdated, d.Tier, d.SolutionStackName, d.PlatformArn
-	out.TemplateName, out.VersionLabel, out.Description, out.AbortableOperationInProgress = d.TemplateName, d.VersionLabel, d.Description, d.AbortableOperationInProgress
-	return out, nil
+		opts := make([]ebOption, len(in.OptionSettings))
+		for i, o := range in.OptionSettings {
+			opts[i] = ebOption{str(o.Namespace), str(o.OptionName), str(o.Value)}
+		}
+		single, props, xrayOn, profile, err := parseEBOptions(opts)
+		if err != nil {
+			return nil, err
+		}
+		cname := ""
+		if str(tier.Name) == "WebServer" {
+			prefix := str(in.CNAMEPrefix)
+			if prefix == "" {
+				prefix = name
+			}
+			if !ebCNAMERE.MatchString(prefix) {
+				return nil, ebInvalid("Value '%s' at 'CNAMEPrefix' failed to satisfy constraint: Member must have length between 4 and 63", prefix)
+			}
+			cname = strings.ToLower(prefix) + "." + r.name + ".elasticbeanstalk.com"
+		}
+		for _, e := range st.envs {
+			if !e.termAt.IsZero() {
+				continue
+			}
+			if e.name == name {
+				return nil, ebInvalid("Environment %s already exists.", name)
+			}
+			if cname != "" && e.cname == cname {
+				return nil, ebInvalid("DNS name (%s) is not available.", cname)
+			}
+		}
+		e := &ebEnv{id: "e-" + strings.ToLower(c.w.alnum(10)), name: name, app: appName, desc: str(in.Description), cname: cname, single: single,
+			tier: tier, stack: str(in.SolutionStackName), platform: str(in.PlatformArn), template: str(in.TemplateName), version: str(in.VersionLabel),
+			created: r.w.now, props: props, xray: xrayOn, profile: profile}
+		e.readyAt = r.w.now.Add(c.w.jitter(4*time.Minute, 2*time.Minute)).Truncate(time.Second)
+		if cname != "" {
+			if single {
+				e.endpoint = "54." + c.w.octets(3)
+			} else {
+				e.endpoint = "awseb-" + e.id + "-" + c.w.alnum(12) + "." + r.name + ".elb.amazonaws.com"
+			}
+		}
+		e.tags = tags
+		e.tags.set("elasticbeanstalk:environment-name", name)
+		e.tags.set("elasticbeanstalk:environment-id", e.id)
+		st.envs = append(st.envs, e)
+		r.addTaggable(&e.tagged, r.arn("elasticbeanstalk", "environment/"+appName+"/"+name), "elasticbeanstalk:environment")
+		d := e.describe(r.w.now)
+		out := &elasticbeanstalk.CreateEnvironmentOutput{}
+		out.EnvironmentId, out.EnvironmentName, out.ApplicationName, out.EnvironmentArn = d.EnvironmentId, d.EnvironmentName, d.ApplicationName, d.EnvironmentArn
+		out.Status, out.Health, out.HealthStatus, out.CNAME, out.EndpointURL = d.Status, d.Health, d.HealthStatus, d.CNAME, d.EndpointURL
+		out.DateCreated, out.DateUpdated, out.Tier, out.SolutionStackName, out.PlatformArn = d.DateCreated, d.DateUpdated, d.Tier, d.SolutionStackName, d.PlatformArn
+		out.TemplateName, out.VersionLabel, out.Description, out.AbortableOperationInProgress = d.TemplateName, d.VersionLabel, d.Description, d.AbortableOperationInProgress
+		return out, nil
+	})
 }
 
 // octets returns n random dotted decimal octets ("12.200.7").
@@ -385,88 +369,82 @@ func (w *World) octets(n int) string {
 
 // DescribeEnvironments lists environments, terminated ones included unless IncludeDeleted is false.
 func (c *ebClient) DescribeEnvironments(ctx context.Context, in *elasticbeanstalk.DescribeEnvironmentsInput, _ ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeEnvironmentsOutput, error) {
-	r, err := c.enter(ctx, "DescribeEnvironments")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &elasticbeanstalk.DescribeEnvironmentsInput{}
-	}
-	limit := int(i32(in.MaxRecords, 1000))
-	if limit < 1 || limit > 1000 {
-		return nil, ebInvalid("Value '%d' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and 1000", limit)
-	}
-	from, ok := readIntToken(in.NextToken)
-	if !ok {
-		return nil, ebInvalid("Invalid NextToken.")
-	}
-	backTo := r.w.now.Add(-ebDeletedVisible)
-	if in.IncludedDeletedBackTo != nil && in.IncludedDeletedBackTo.After(backTo) {
-		backTo = *in.IncludedDeletedBackTo
-	}
-	includeDeleted := in.IncludeDeleted == nil || *in.IncludeDeleted
-	var hits []*ebEnv
-	for _, e := range ebOf(r).envs {
-		switch {
-		case str(in.ApplicationName) != "" && e.app != str(in.ApplicationName):
-		case len(in.EnvironmentIds) > 0 && !contains(in.EnvironmentIds, e.id):
-		case len(in.EnvironmentNames) > 0 && !contains(in.EnvironmentNames, e.name):
-		case str(in.VersionLabel) != "" && e.version != str(in.VersionLabel):
-		case e.status(r.w.now) == ebtypes.EnvironmentStatusTerminated && (!includeDeleted || e.terminatedAt.Before(backTo)):
-		default:
-			hits = append(hits, e)
+	return do(ctx, c.base, "elasticbeanstalk", "DescribeEnvironments", in, func(r *region) (*elasticbeanstalk.DescribeEnvironmentsOutput, error) {
+		if in == nil {
+			in = &elasticbeanstalk.DescribeEnvironmentsInput{}
 		}
-	}
-	out := &elasticbeanstalk.DescribeEnvironmentsOutput{Environments: []ebtypes.EnvironmentDescription{}}
-	for i := from; i < len(hits); i++ {
-		if i == from+limit {
-			out.NextToken = intToken(i)
-			break
+		limit := int(i32(in.MaxRecords, 1000))
+		if limit < 1 || limit > 1000 {
+			return nil, ebInvalid("Value '%d' at 'maxRecords' failed to satisfy constraint: Member must have value between 1 and 1000", limit)
 		}
-		out.Environments = append(out.Environments, hits[i].describe(r.w.now))
-	}
-	return out, nil
+		from, ok := readIntToken(in.NextToken)
+		if !ok {
+			return nil, ebInvalid("Invalid NextToken.")
+		}
+		backTo := r.w.now.Add(-ebDeletedVisible)
+		if in.IncludedDeletedBackTo != nil && in.IncludedDeletedBackTo.After(backTo) {
+			backTo = *in.IncludedDeletedBackTo
+		}
+		includeDeleted := in.IncludeDeleted == nil || *in.IncludeDeleted
+		var hits []*ebEnv
+		for _, e := range ebOf(r).envs {
+			switch {
+			case str(in.ApplicationName) != "" && e.app != str(in.ApplicationName):
+			case len(in.EnvironmentIds) > 0 && !contains(in.EnvironmentIds, e.id):
+			case len(in.EnvironmentNames) > 0 && !contains(in.EnvironmentNames, e.name):
+			case str(in.VersionLabel) != "" && e.version != str(in.VersionLabel):
+			case e.status(r.w.now) == ebtypes.EnvironmentStatusTerminated && (!includeDeleted || e.terminatedAt.Before(backTo)):
+			default:
+				hits = append(hits, e)
+			}
+		}
+		out := &elasticbeanstalk.DescribeEnvironmentsOutput{Environments: []ebtypes.EnvironmentDescription{}}
+		for i := from; i < len(hits); i++ {
+			if i == from+limit {
+				out.NextToken = intToken(i)
+				break
+			}
+			out.Environments = append(out.Environments, hits[i].describe(r.w.now))
+		}
+		return out, nil
+	})
 }
 
 // TerminateEnvironment starts terminating a Ready environment.
 func (c *ebClient) TerminateEnvironment(ctx context.Context, in *elasticbeanstalk.TerminateEnvironmentInput, _ ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.TerminateEnvironmentOutput, error) {
-	r, err := c.enter(ctx, "TerminateEnvironment")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &elasticbeanstalk.TerminateEnvironmentInput{}
-	}
-	id, name := str(in.EnvironmentId), str(in.EnvironmentName)
-	if id == "" && name == "" {
-		return nil, apiError("MissingParameter", "Either EnvironmentId or EnvironmentName must be specified.")
-	}
-	st := ebOf(r)
-	var e *ebEnv
-	for _, x := range st.envs {
-		if x.status(r.w.now) != ebtypes.EnvironmentStatusTerminated && (id == "" || x.id == id) && (name == "" || x.name == name) {
-			e = x
+	return do(ctx, c.base, "elasticbeanstalk", "TerminateEnvironment", in, func(r *region) (*elasticbeanstalk.TerminateEnvironmentOutput, error) {
+		if in == nil {
+			in = &elasticbeanstalk.TerminateEnvironmentInput{}
 		}
-	}
-	if e == nil {
-		if id != "" {
-			return nil, ebInvalid("No Environment found for EnvironmentId = '%s'.", id)
+		id, name := str(in.EnvironmentId), str(in.EnvironmentName)
+		if id == "" && name == "" {
+			return nil, apiError("MissingParameter", "Either EnvironmentId or EnvironmentName must be specified.")
 		}
-		return nil, ebInvalid("No Environment found for EnvironmentName = '%s'.", name)
-	}
-	if s := e.status(r.w.now); s != ebtypes.EnvironmentStatusReady {
-		return nil, ebInvalid("Environment named %s is in an invalid state for this operation. Must be Ready.", e.name)
-	}
-	c.terminate(r, st, e)
-	d := e.describe(r.w.now)
-	out := &elasticbeanstalk.TerminateEnvironmentOutput{}
-	out.EnvironmentId, out.EnvironmentName, out.ApplicationName, out.EnvironmentArn = d.EnvironmentId, d.EnvironmentName, d.ApplicationName, d.EnvironmentArn
-	out.Status, out.Health, out.HealthStatus, out.CNAME, out.EndpointURL = d.Status, d.Health, d.HealthStatus, d.CNAME, d.EndpointURL
-	out.DateCreated, out.DateUpdated, out.Tier, out.SolutionStackName, out.PlatformArn = d.DateCreated, d.DateUpdated, d.Tier, d.SolutionStackName, d.PlatformArn
-	out.TemplateName, out.VersionLabel, out.Description, out.AbortableOperationInProgress = d.TemplateName, d.VersionLabel, d.Description, d.AbortableOperationInProgress
-	return out, nil
+		st := ebOf(r)
+		var e *ebEnv
+		for _, x := range st.envs {
+			if x.status(r.w.now) != ebtypes.EnvironmentStatusTerminated && (id == "" || x.id == id) && (name == "" || x.name == name) {
+				e = x
+			}
+		}
+		if e == nil {
+			if id != "" {
+				return nil, ebInvalid("No Environment found for EnvironmentId = '%s'.", id)
+			}
+			return nil, ebInvalid("No Environment found for EnvironmentName = '%s'.", name)
+		}
+		if s := e.status(r.w.now); s != ebtypes.EnvironmentStatusReady {
+			return nil, ebInvalid("Environment named %s is in an invalid state for this operation. Must be Ready.", e.name)
+		}
+		c.terminate(r, st, e)
+		d := e.describe(r.w.now)
+		out := &elasticbeanstalk.TerminateEnvironmentOutput{}
+		out.EnvironmentId, out.EnvironmentName, out.ApplicationName, out.EnvironmentArn = d.EnvironmentId, d.EnvironmentName, d.ApplicationName, d.EnvironmentArn
+		out.Status, out.Health, out.HealthStatus, out.CNAME, out.EndpointURL = d.Status, d.Health, d.HealthStatus, d.CNAME, d.EndpointURL
+		out.DateCreated, out.DateUpdated, out.Tier, out.SolutionStackName, out.PlatformArn = d.DateCreated, d.DateUpdated, d.Tier, d.SolutionStackName, d.PlatformArn
+		out.TemplateName, out.VersionLabel, out.Description, out.AbortableOperationInProgress = d.TemplateName, d.VersionLabel, d.Description, d.AbortableOperationInProgress
+		return out, nil
+	})
 }
 
 // terminate starts e's termination. The world's lock must be held.
@@ -481,85 +459,79 @@ func (c *ebClient) terminate(r *region, st *ebState, e *ebEnv) {
 
 // ListTagsForResource lists an application's or a (not terminated) environment's tags.
 func (c *ebClient) ListTagsForResource(ctx context.Context, in *elasticbeanstalk.ListTagsForResourceInput, _ ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.ListTagsForResourceOutput, error) {
-	r, err := c.enter(ctx, "ListTagsForResource")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &elasticbeanstalk.ListTagsForResourceInput{}
-	}
-	arn := str(in.ResourceArn)
-	st := ebOf(r)
-	var tags tagList
-	found := false
-	if name, ok := strings.CutPrefix(arn, r.arn("elasticbeanstalk", "application/")); ok {
-		if a := st.apps[name]; a != nil {
-			tags, found = a.tags, true
+	return do(ctx, c.base, "elasticbeanstalk", "ListTagsForResource", in, func(r *region) (*elasticbeanstalk.ListTagsForResourceOutput, error) {
+		if in == nil {
+			in = &elasticbeanstalk.ListTagsForResourceInput{}
 		}
-	}
-	for _, e := range st.envs {
-		if e.arn == arn && e.status(r.w.now) != ebtypes.EnvironmentStatusTerminated {
-			tags, found = e.tags, true
+		arn := str(in.ResourceArn)
+		st := ebOf(r)
+		var tags tagList
+		found := false
+		if name, ok := strings.CutPrefix(arn, r.arn("elasticbeanstalk", "application/")); ok {
+			if a := st.apps[name]; a != nil {
+				tags, found = a.tags, true
+			}
 		}
-	}
-	if !found {
-		return nil, &ebtypes.ResourceNotFoundException{Message: msg("Resource not found for ARN '%s'.", arn)}
-	}
-	out := &elasticbeanstalk.ListTagsForResourceOutput{ResourceArn: ptr(arn), ResourceTags: []ebtypes.Tag{}}
-	for _, t := range tags {
-		out.ResourceTags = append(out.ResourceTags, ebtypes.Tag{Key: ptr(t.k), Value: ptr(t.v)})
-	}
-	return out, nil
+		for _, e := range st.envs {
+			if e.arn == arn && e.status(r.w.now) != ebtypes.EnvironmentStatusTerminated {
+				tags, found = e.tags, true
+			}
+		}
+		if !found {
+			return nil, &ebtypes.ResourceNotFoundException{Message: msg("Resource not found for ARN '%s'.", arn)}
+		}
+		out := &elasticbeanstalk.ListTagsForResourceOutput{ResourceArn: ptr(arn), ResourceTags: []ebtypes.Tag{}}
+		for _, t := range tags {
+			out.ResourceTags = append(out.ResourceTags, ebtypes.Tag{Key: ptr(t.k), Value: ptr(t.v)})
+		}
+		return out, nil
+	})
 }
 
 // DescribeEnvironmentHealth answers enhanced health from the signup app's requests
 // of the last minute (Duration 60): HealthStatus, Color, Status and
 // ApplicationMetrics.StatusCodes and RequestCount.
 func (c *ebClient) DescribeEnvironmentHealth(ctx context.Context, in *elasticbeanstalk.DescribeEnvironmentHealthInput, _ ...func(*elasticbeanstalk.Options)) (*elasticbeanstalk.DescribeEnvironmentHealthOutput, error) {
-	r, err := c.enter(ctx, "DescribeEnvironmentHealth")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &elasticbeanstalk.DescribeEnvironmentHealthInput{}
-	}
-	id, name := str(in.EnvironmentId), str(in.EnvironmentName)
-	if id == "" && name == "" {
-		return nil, apiError("MissingParameter", "Either EnvironmentId or EnvironmentName must be specified.")
-	}
-	var e *ebEnv
-	for _, x := range ebOf(r).envs {
-		if x.status(r.w.now) != ebtypes.EnvironmentStatusTerminated && (id == "" || x.id == id) && (name == "" || x.name == name) {
-			e = x
+	return do(ctx, c.base, "elasticbeanstalk", "DescribeEnvironmentHealth", in, func(r *region) (*elasticbeanstalk.DescribeEnvironmentHealthOutput, error) {
+		if in == nil {
+			in = &elasticbeanstalk.DescribeEnvironmentHealthInput{}
 		}
-	}
-	if e == nil {
-		return nil, &ebtypes.InvalidRequestException{Message: msg("Environment %s%s does not exist.", id, name)}
-	}
-	d := e.describe(r.w.now)
-	out := &elasticbeanstalk.DescribeEnvironmentHealthOutput{EnvironmentName: ptr(e.name), HealthStatus: ptr(string(d.HealthStatus)),
-		Color: ptr(string(d.Health)), Status: ebtypes.EnvironmentHealth(d.Health), RefreshedAt: tptr(r.w.now), Causes: []string{}}
-	switch d.Status {
-	case ebtypes.EnvironmentStatusReady:
-		out.Status = ebtypes.EnvironmentHealth("Ready")
-	case ebtypes.EnvironmentStatusLaunching:
-		out.Status = ebtypes.EnvironmentHealth("Launching")
-		out.HealthStatus = ptr("Pending")
-	default:
-		out.Status = ebtypes.EnvironmentHealth(d.Status)
-	}
-	if e.signup != nil && d.Status == ebtypes.EnvironmentStatusReady {
-		codes := e.signup.codes(r.w.now)
-		total := codes[2] + codes[3] + codes[4] + codes[5]
-		out.ApplicationMetrics = &ebtypes.ApplicationMetrics{Duration: ptr(int32(signupHealthWin / time.Second)), RequestCount: int32(total),
-			StatusCodes: &ebtypes.StatusCodes{Status2xx: ptr(int32(codes[2])), Status3xx: ptr(int32(codes[3])), Status4xx: ptr(int32(codes[4])), Status5xx: ptr(int32(codes[5]))}}
-		if total > 0 && codes[5]*100 > total {
-			out.Causes = append(out.Causes, fmt.Sprintf("%.1f %% of the requests are failing with HTTP 5xx.", float64(codes[5])*100/float64(total)))
+		id, name := str(in.EnvironmentId), str(in.EnvironmentName)
+		if id == "" && name == "" {
+			return nil, apiError("MissingParameter", "Either EnvironmentId or EnvironmentName must be specified.")
 		}
-	}
-	return out, nil
+		var e *ebEnv
+		for _, x := range ebOf(r).envs {
+			if x.status(r.w.now) != ebtypes.EnvironmentStatusTerminated && (id == "" || x.id == id) && (name == "" || x.name == name) {
+				e = x
+			}
+		}
+		if e == nil {
+			return nil, &ebtypes.InvalidRequestException{Message: msg("Environment %s%s does not exist.", id, name)}
+		}
+		d := e.describe(r.w.now)
+		out := &elasticbeanstalk.DescribeEnvironmentHealthOutput{EnvironmentName: ptr(e.name), HealthStatus: ptr(string(d.HealthStatus)),
+			Color: ptr(string(d.Health)), Status: ebtypes.EnvironmentHealth(d.Health), RefreshedAt: tptr(r.w.now), Causes: []string{}}
+		switch d.Status {
+		case ebtypes.EnvironmentStatusReady:
+			out.Status = ebtypes.EnvironmentHealth("Ready")
+		case ebtypes.EnvironmentStatusLaunching:
+			out.Status = ebtypes.EnvironmentHealth("Launching")
+			out.HealthStatus = ptr("Pending")
+		default:
+			out.Status = ebtypes.EnvironmentHealth(d.Status)
+		}
+		if e.signup != nil && d.Status == ebtypes.EnvironmentStatusReady {
+			codes := e.signup.codes(r.w.now)
+			total := codes[2] + codes[3] + codes[4] + codes[5]
+			out.ApplicationMetrics = &ebtypes.ApplicationMetrics{Duration: ptr(int32(signupHealthWin / time.Second)), RequestCount: int32(total),
+				StatusCodes: &ebtypes.StatusCodes{Status2xx: ptr(int32(codes[2])), Status3xx: ptr(int32(codes[3])), Status4xx: ptr(int32(codes[4])), Status5xx: ptr(int32(codes[5]))}}
+			if total > 0 && codes[5]*100 > total {
+				out.Causes = append(out.Causes, fmt.Sprintf("%.1f %% of the requests are failing with HTTP 5xx.", float64(codes[5])*100/float64(total)))
+			}
+		}
+		return out, nil
+	})
 }
 
 // ebOption is one option setting, from the API or from a CloudFormation template.

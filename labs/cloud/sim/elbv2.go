@@ -43,6 +43,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/labdash/labdash/labs/cloud"
 )
 
 const (
@@ -175,10 +176,6 @@ func distinctTGs(lists [][]*targetGroup) []*targetGroup {
 // elbClient implements cloud.ELBv2.
 type elbClient struct{ base }
 
-func (c *elbClient) enter(ctx context.Context, op string) (*region, error) {
-	return c.base.enter(ctx, "elbv2", op)
-}
-
 var elbNameRE = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$`)
 
 // hostedZones are the ALB canonical hosted zone ids by region.
@@ -238,27 +235,24 @@ func validELBName(kind, name string) error {
 // CreateLoadBalancer creates an application load balancer in at least two
 // subnets of two AZs; it is "provisioning" for 2–3 minutes.
 func (c *elbClient) CreateLoadBalancer(ctx context.Context, in *elbv2.CreateLoadBalancerInput, _ ...func(*elbv2.Options)) (*elbv2.CreateLoadBalancerOutput, error) {
-	r, err := c.enter(ctx, "CreateLoadBalancer")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &elbv2.CreateLoadBalancerInput{}
-	}
-	subnets := append([]string(nil), in.Subnets...)
-	for _, m := range in.SubnetMappings {
-		subnets = append(subnets, str(m.SubnetId))
-	}
-	tags, err := fromELBTags(in.Tags)
-	if err != nil {
-		return nil, err
-	}
-	lb, err := r.createLoadBalancer(str(in.Name), in.Type, in.Scheme, subnets, in.SecurityGroups, tags)
-	if err != nil {
-		return nil, err
-	}
-	return &elbv2.CreateLoadBalancerOutput{LoadBalancers: []elbtypes.LoadBalancer{r.lbOut(lb)}}, nil
+	return do(ctx, c.base, "elbv2", "CreateLoadBalancer", in, func(r *region) (*elbv2.CreateLoadBalancerOutput, error) {
+		if in == nil {
+			in = &elbv2.CreateLoadBalancerInput{}
+		}
+		subnets := append([]string(nil), in.Subnets...)
+		for _, m := range in.SubnetMappings {
+			subnets = append(subnets, str(m.SubnetId))
+		}
+		tags, err := fromELBTags(in.Tags)
+		if err != nil {
+			return nil, err
+		}
+		lb, err := r.createLoadBalancer(str(in.Name), in.Type, in.Scheme, subnets, in.SecurityGroups, tags)
+		if err != nil {
+			return nil, err
+		}
+		return &elbv2.CreateLoadBalancerOutput{LoadBalancers: []elbtypes.LoadBalancer{r.lbOut(lb)}}, nil
+	})
 }
 
 // createLoadBalancer is CreateLoadBalancer's model, shared with CloudFormation.
@@ -360,57 +354,54 @@ func (r *region) lbOut(lb *loadBalancer) elbtypes.LoadBalancer {
 // DescribeLoadBalancers describes load balancers by ARNs or up to 20 names, or
 // all of them a page (PageSize ≤ 400) at a time. Any unknown one fails the call.
 func (c *elbClient) DescribeLoadBalancers(ctx context.Context, in *elbv2.DescribeLoadBalancersInput, _ ...func(*elbv2.Options)) (*elbv2.DescribeLoadBalancersOutput, error) {
-	r, err := c.enter(ctx, "DescribeLoadBalancers")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &elbv2.DescribeLoadBalancersInput{}
-	}
-	if len(in.Names) > 0 && len(in.LoadBalancerArns) > 0 {
-		return nil, validationError("Load balancer names and load balancer ARNs cannot be specified at the same time")
-	}
-	if len(in.Names) > 20 || len(in.LoadBalancerArns) > 20 {
-		return nil, validationError("A maximum of 20 load balancers can be described at a time")
-	}
-	out := &elbv2.DescribeLoadBalancersOutput{}
-	switch {
-	case len(in.Names) > 0:
-		for _, n := range in.Names {
-			lb := r.lbByName[n]
-			if lb == nil {
-				return nil, &elbtypes.LoadBalancerNotFoundException{Message: msg("Load balancers '[%s]' not found", n)}
-			}
-			out.LoadBalancers = append(out.LoadBalancers, r.lbOut(lb))
+	return do(ctx, c.base, "elbv2", "DescribeLoadBalancers", in, func(r *region) (*elbv2.DescribeLoadBalancersOutput, error) {
+		if in == nil {
+			in = &elbv2.DescribeLoadBalancersInput{}
 		}
-	case len(in.LoadBalancerArns) > 0:
-		for _, a := range in.LoadBalancerArns {
-			lb := r.lbs[a]
-			if lb == nil {
-				return nil, &elbtypes.LoadBalancerNotFoundException{Message: msg("Load balancers '[%s]' not found", a)}
-			}
-			out.LoadBalancers = append(out.LoadBalancers, r.lbOut(lb))
+		if len(in.Names) > 0 && len(in.LoadBalancerArns) > 0 {
+			return nil, validationError("Load balancer names and load balancer ARNs cannot be specified at the same time")
 		}
-	default:
-		size, start, err := elbPage(in.PageSize, in.Marker)
-		if err != nil {
-			return nil, err
+		if len(in.Names) > 20 || len(in.LoadBalancerArns) > 20 {
+			return nil, validationError("A maximum of 20 load balancers can be described at a time")
 		}
-		n := 0
-		for i, lb := range r.lbOrder {
-			if lb.dead || i < start {
-				continue
+		out := &elbv2.DescribeLoadBalancersOutput{}
+		switch {
+		case len(in.Names) > 0:
+			for _, n := range in.Names {
+				lb := r.lbByName[n]
+				if lb == nil {
+					return nil, &elbtypes.LoadBalancerNotFoundException{Message: msg("Load balancers '[%s]' not found", n)}
+				}
+				out.LoadBalancers = append(out.LoadBalancers, r.lbOut(lb))
 			}
-			if n == size {
-				out.NextMarker = intToken(i)
-				break
+		case len(in.LoadBalancerArns) > 0:
+			for _, a := range in.LoadBalancerArns {
+				lb := r.lbs[a]
+				if lb == nil {
+					return nil, &elbtypes.LoadBalancerNotFoundException{Message: msg("Load balancers '[%s]' not found", a)}
+				}
+				out.LoadBalancers = append(out.LoadBalancers, r.lbOut(lb))
 			}
-			out.LoadBalancers = append(out.LoadBalancers, r.lbOut(lb))
-			n++
+		default:
+			size, start, err := elbPage(in.PageSize, in.Marker)
+			if err != nil {
+				return nil, err
+			}
+			n := 0
+			for i, lb := range r.lbOrder {
+				if lb.dead || i < start {
+					continue
+				}
+				if n == size {
+					out.NextMarker = intToken(i)
+					break
+				}
+				out.LoadBalancers = append(out.LoadBalancers, r.lbOut(lb))
+				n++
+			}
 		}
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // elbPage reads PageSize (1–400) and Marker.
@@ -432,22 +423,19 @@ func elbPage(pageSize *int32, marker *string) (size, start int, err error) {
 // DeleteLoadBalancer deletes a load balancer and its listeners; refused while
 // deletion protection is on.
 func (c *elbClient) DeleteLoadBalancer(ctx context.Context, in *elbv2.DeleteLoadBalancerInput, _ ...func(*elbv2.Options)) (*elbv2.DeleteLoadBalancerOutput, error) {
-	r, err := c.enter(ctx, "DeleteLoadBalancer")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.LoadBalancerArn) == "" {
-		return nil, validationError("A load balancer ARN must be specified")
-	}
-	lb := r.lbs[str(in.LoadBalancerArn)]
-	if lb == nil {
-		return nil, lbNotFound()
-	}
-	if err := r.deleteLoadBalancer(lb); err != nil {
-		return nil, err
-	}
-	return &elbv2.DeleteLoadBalancerOutput{}, nil
+	return do(ctx, c.base, "elbv2", "DeleteLoadBalancer", in, func(r *region) (*elbv2.DeleteLoadBalancerOutput, error) {
+		if in == nil || str(in.LoadBalancerArn) == "" {
+			return nil, validationError("A load balancer ARN must be specified")
+		}
+		lb := r.lbs[str(in.LoadBalancerArn)]
+		if lb == nil {
+			return nil, lbNotFound()
+		}
+		if err := r.deleteLoadBalancer(lb); err != nil {
+			return nil, err
+		}
+		return &elbv2.DeleteLoadBalancerOutput{}, nil
+	})
 }
 
 // deleteLoadBalancer is DeleteLoadBalancer's model, shared with CloudFormation.
@@ -470,23 +458,20 @@ func (r *region) deleteLoadBalancer(lb *loadBalancer) error {
 // CreateTargetGroup creates a target group (instance or ip); AWS's health-check
 // defaults apply. The same name with the same settings returns the existing group.
 func (c *elbClient) CreateTargetGroup(ctx context.Context, in *elbv2.CreateTargetGroupInput, _ ...func(*elbv2.Options)) (*elbv2.CreateTargetGroupOutput, error) {
-	r, err := c.enter(ctx, "CreateTargetGroup")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &elbv2.CreateTargetGroupInput{}
-	}
-	tags, err := fromELBTags(in.Tags)
-	if err != nil {
-		return nil, err
-	}
-	tg, err := r.createTargetGroup(in, tags)
-	if err != nil {
-		return nil, err
-	}
-	return &elbv2.CreateTargetGroupOutput{TargetGroups: []elbtypes.TargetGroup{r.tgOut(tg)}}, nil
+	return do(ctx, c.base, "elbv2", "CreateTargetGroup", in, func(r *region) (*elbv2.CreateTargetGroupOutput, error) {
+		if in == nil {
+			in = &elbv2.CreateTargetGroupInput{}
+		}
+		tags, err := fromELBTags(in.Tags)
+		if err != nil {
+			return nil, err
+		}
+		tg, err := r.createTargetGroup(in, tags)
+		if err != nil {
+			return nil, err
+		}
+		return &elbv2.CreateTargetGroupOutput{TargetGroups: []elbtypes.TargetGroup{r.tgOut(tg)}}, nil
+	})
 }
 
 // createTargetGroup is CreateTargetGroup's model, shared with CloudFormation.
@@ -606,89 +591,83 @@ func (r *region) tgOut(tg *targetGroup) elbtypes.TargetGroup {
 // DescribeTargetGroups describes target groups by load balancer, names or ARNs,
 // or all of them a page at a time.
 func (c *elbClient) DescribeTargetGroups(ctx context.Context, in *elbv2.DescribeTargetGroupsInput, _ ...func(*elbv2.Options)) (*elbv2.DescribeTargetGroupsOutput, error) {
-	r, err := c.enter(ctx, "DescribeTargetGroups")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &elbv2.DescribeTargetGroupsInput{}
-	}
-	set := 0
-	for _, b := range []bool{str(in.LoadBalancerArn) != "", len(in.Names) > 0, len(in.TargetGroupArns) > 0} {
-		if b {
-			set++
+	return do(ctx, c.base, "elbv2", "DescribeTargetGroups", in, func(r *region) (*elbv2.DescribeTargetGroupsOutput, error) {
+		if in == nil {
+			in = &elbv2.DescribeTargetGroupsInput{}
 		}
-	}
-	if set > 1 {
-		return nil, validationError("Only one of LoadBalancerArn, Names or TargetGroupArns can be specified")
-	}
-	out := &elbv2.DescribeTargetGroupsOutput{}
-	switch {
-	case str(in.LoadBalancerArn) != "":
-		lb := r.lbs[str(in.LoadBalancerArn)]
-		if lb == nil {
-			return nil, lbNotFound()
-		}
-		for _, tg := range lb.forwardTGs() {
-			out.TargetGroups = append(out.TargetGroups, r.tgOut(tg))
-		}
-	case len(in.Names) > 0:
-		for _, n := range in.Names {
-			tg := r.tgByName[n]
-			if tg == nil {
-				return nil, &elbtypes.TargetGroupNotFoundException{Message: msg("Target groups '[%s]' not found", n)}
+		set := 0
+		for _, b := range []bool{str(in.LoadBalancerArn) != "", len(in.Names) > 0, len(in.TargetGroupArns) > 0} {
+			if b {
+				set++
 			}
-			out.TargetGroups = append(out.TargetGroups, r.tgOut(tg))
 		}
-	case len(in.TargetGroupArns) > 0:
-		for _, a := range in.TargetGroupArns {
-			tg := r.tgs[a]
-			if tg == nil {
-				return nil, &elbtypes.TargetGroupNotFoundException{Message: msg("Target groups '[%s]' not found", a)}
+		if set > 1 {
+			return nil, validationError("Only one of LoadBalancerArn, Names or TargetGroupArns can be specified")
+		}
+		out := &elbv2.DescribeTargetGroupsOutput{}
+		switch {
+		case str(in.LoadBalancerArn) != "":
+			lb := r.lbs[str(in.LoadBalancerArn)]
+			if lb == nil {
+				return nil, lbNotFound()
 			}
-			out.TargetGroups = append(out.TargetGroups, r.tgOut(tg))
-		}
-	default:
-		size, start, err := elbPage(in.PageSize, in.Marker)
-		if err != nil {
-			return nil, err
-		}
-		n := 0
-		for i, tg := range r.tgOrder {
-			if tg.dead || i < start {
-				continue
+			for _, tg := range lb.forwardTGs() {
+				out.TargetGroups = append(out.TargetGroups, r.tgOut(tg))
 			}
-			if n == size {
-				out.NextMarker = intToken(i)
-				break
+		case len(in.Names) > 0:
+			for _, n := range in.Names {
+				tg := r.tgByName[n]
+				if tg == nil {
+					return nil, &elbtypes.TargetGroupNotFoundException{Message: msg("Target groups '[%s]' not found", n)}
+				}
+				out.TargetGroups = append(out.TargetGroups, r.tgOut(tg))
 			}
-			out.TargetGroups = append(out.TargetGroups, r.tgOut(tg))
-			n++
+		case len(in.TargetGroupArns) > 0:
+			for _, a := range in.TargetGroupArns {
+				tg := r.tgs[a]
+				if tg == nil {
+					return nil, &elbtypes.TargetGroupNotFoundException{Message: msg("Target groups '[%s]' not found", a)}
+				}
+				out.TargetGroups = append(out.TargetGroups, r.tgOut(tg))
+			}
+		default:
+			size, start, err := elbPage(in.PageSize, in.Marker)
+			if err != nil {
+				return nil, err
+			}
+			n := 0
+			for i, tg := range r.tgOrder {
+				if tg.dead || i < start {
+					continue
+				}
+				if n == size {
+					out.NextMarker = intToken(i)
+					break
+				}
+				out.TargetGroups = append(out.TargetGroups, r.tgOut(tg))
+				n++
+			}
 		}
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // DeleteTargetGroup deletes a target group no listener's default action and no
 // rule forwards to (ResourceInUse otherwise, whatever load balancer uses it).
 func (c *elbClient) DeleteTargetGroup(ctx context.Context, in *elbv2.DeleteTargetGroupInput, _ ...func(*elbv2.Options)) (*elbv2.DeleteTargetGroupOutput, error) {
-	r, err := c.enter(ctx, "DeleteTargetGroup")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.TargetGroupArn) == "" {
-		return nil, validationError("A target group ARN must be specified")
-	}
-	tg := r.tgs[str(in.TargetGroupArn)]
-	if tg == nil {
-		return nil, tgNotFound()
-	}
-	if err := r.deleteTargetGroup(tg); err != nil {
-		return nil, err
-	}
-	return &elbv2.DeleteTargetGroupOutput{}, nil
+	return do(ctx, c.base, "elbv2", "DeleteTargetGroup", in, func(r *region) (*elbv2.DeleteTargetGroupOutput, error) {
+		if in == nil || str(in.TargetGroupArn) == "" {
+			return nil, validationError("A target group ARN must be specified")
+		}
+		tg := r.tgs[str(in.TargetGroupArn)]
+		if tg == nil {
+			return nil, tgNotFound()
+		}
+		if err := r.deleteTargetGroup(tg); err != nil {
+			return nil, err
+		}
+		return &elbv2.DeleteTargetGroupOutput{}, nil
+	})
 }
 
 // deleteTargetGroup is DeleteTargetGroup's model, shared with CloudFormation.
@@ -709,45 +688,39 @@ func (r *region) deleteTargetGroup(tg *targetGroup) error {
 
 // DescribeTargetGroupAttributes returns a target group's attributes.
 func (c *elbClient) DescribeTargetGroupAttributes(ctx context.Context, in *elbv2.DescribeTargetGroupAttributesInput, _ ...func(*elbv2.Options)) (*elbv2.DescribeTargetGroupAttributesOutput, error) {
-	r, err := c.enter(ctx, "DescribeTargetGroupAttributes")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &elbv2.DescribeTargetGroupAttributesInput{}
-	}
-	tg := r.tgs[str(in.TargetGroupArn)]
-	if tg == nil {
-		return nil, tgNotFound()
-	}
-	out := &elbv2.DescribeTargetGroupAttributesOutput{}
-	for _, k := range sortedKeys(tg.attrs) {
-		out.Attributes = append(out.Attributes, elbtypes.TargetGroupAttribute{Key: ptr(k), Value: ptr(tg.attrs[k])})
-	}
-	return out, nil
+	return do(ctx, c.base, "elbv2", "DescribeTargetGroupAttributes", in, func(r *region) (*elbv2.DescribeTargetGroupAttributesOutput, error) {
+		if in == nil {
+			in = &elbv2.DescribeTargetGroupAttributesInput{}
+		}
+		tg := r.tgs[str(in.TargetGroupArn)]
+		if tg == nil {
+			return nil, tgNotFound()
+		}
+		out := &elbv2.DescribeTargetGroupAttributesOutput{}
+		for _, k := range sortedKeys(tg.attrs) {
+			out.Attributes = append(out.Attributes, elbtypes.TargetGroupAttribute{Key: ptr(k), Value: ptr(tg.attrs[k])})
+		}
+		return out, nil
+	})
 }
 
 // CreateListener adds a listener whose default action forwards to target
 // groups (or answers fixed responses and redirects, which the simulator stores).
 func (c *elbClient) CreateListener(ctx context.Context, in *elbv2.CreateListenerInput, _ ...func(*elbv2.Options)) (*elbv2.CreateListenerOutput, error) {
-	r, err := c.enter(ctx, "CreateListener")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &elbv2.CreateListenerInput{}
-	}
-	tags, err := fromELBTags(in.Tags)
-	if err != nil {
-		return nil, err
-	}
-	l, err := r.createListener(str(in.LoadBalancerArn), in.Port, in.Protocol, in.DefaultActions, len(in.Certificates) > 0, tags)
-	if err != nil {
-		return nil, err
-	}
-	return &elbv2.CreateListenerOutput{Listeners: []elbtypes.Listener{l.out()}}, nil
+	return do(ctx, c.base, "elbv2", "CreateListener", in, func(r *region) (*elbv2.CreateListenerOutput, error) {
+		if in == nil {
+			in = &elbv2.CreateListenerInput{}
+		}
+		tags, err := fromELBTags(in.Tags)
+		if err != nil {
+			return nil, err
+		}
+		l, err := r.createListener(str(in.LoadBalancerArn), in.Port, in.Protocol, in.DefaultActions, len(in.Certificates) > 0, tags)
+		if err != nil {
+			return nil, err
+		}
+		return &elbv2.CreateListenerOutput{Listeners: []elbtypes.Listener{l.out()}}, nil
+	})
 }
 
 // createListener is CreateListener's model, shared with CloudFormation.
@@ -868,56 +841,50 @@ func (l *listener) out() elbtypes.Listener {
 
 // DescribeListeners describes a load balancer's listeners, or listeners by ARN.
 func (c *elbClient) DescribeListeners(ctx context.Context, in *elbv2.DescribeListenersInput, _ ...func(*elbv2.Options)) (*elbv2.DescribeListenersOutput, error) {
-	r, err := c.enter(ctx, "DescribeListeners")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &elbv2.DescribeListenersInput{}
-	}
-	out := &elbv2.DescribeListenersOutput{}
-	switch {
-	case str(in.LoadBalancerArn) != "" && len(in.ListenerArns) > 0:
-		return nil, validationError("Listener ARNs and a load balancer ARN cannot be specified at the same time")
-	case str(in.LoadBalancerArn) != "":
-		lb := r.lbs[str(in.LoadBalancerArn)]
-		if lb == nil {
-			return nil, lbNotFound()
+	return do(ctx, c.base, "elbv2", "DescribeListeners", in, func(r *region) (*elbv2.DescribeListenersOutput, error) {
+		if in == nil {
+			in = &elbv2.DescribeListenersInput{}
 		}
-		for _, l := range lb.listeners {
-			out.Listeners = append(out.Listeners, l.out())
-		}
-	case len(in.ListenerArns) > 0:
-		for _, a := range in.ListenerArns {
-			l := r.listeners[a]
-			if l == nil {
-				return nil, &elbtypes.ListenerNotFoundException{Message: ptr("One or more listeners not found")}
+		out := &elbv2.DescribeListenersOutput{}
+		switch {
+		case str(in.LoadBalancerArn) != "" && len(in.ListenerArns) > 0:
+			return nil, validationError("Listener ARNs and a load balancer ARN cannot be specified at the same time")
+		case str(in.LoadBalancerArn) != "":
+			lb := r.lbs[str(in.LoadBalancerArn)]
+			if lb == nil {
+				return nil, lbNotFound()
 			}
-			out.Listeners = append(out.Listeners, l.out())
+			for _, l := range lb.listeners {
+				out.Listeners = append(out.Listeners, l.out())
+			}
+		case len(in.ListenerArns) > 0:
+			for _, a := range in.ListenerArns {
+				l := r.listeners[a]
+				if l == nil {
+					return nil, &elbtypes.ListenerNotFoundException{Message: ptr("One or more listeners not found")}
+				}
+				out.Listeners = append(out.Listeners, l.out())
+			}
+		default:
+			return nil, validationError("You must specify either listener ARNs or a load balancer ARN")
 		}
-	default:
-		return nil, validationError("You must specify either listener ARNs or a load balancer ARN")
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // DeleteListener deletes a listener; its target groups stop receiving traffic.
 func (c *elbClient) DeleteListener(ctx context.Context, in *elbv2.DeleteListenerInput, _ ...func(*elbv2.Options)) (*elbv2.DeleteListenerOutput, error) {
-	r, err := c.enter(ctx, "DeleteListener")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.ListenerArn) == "" {
-		return nil, validationError("A listener ARN must be specified")
-	}
-	l := r.listeners[str(in.ListenerArn)]
-	if l == nil {
-		return nil, &elbtypes.ListenerNotFoundException{Message: ptr("One or more listeners not found")}
-	}
-	r.deleteListener(l)
-	return &elbv2.DeleteListenerOutput{}, nil
+	return do(ctx, c.base, "elbv2", "DeleteListener", in, func(r *region) (*elbv2.DeleteListenerOutput, error) {
+		if in == nil || str(in.ListenerArn) == "" {
+			return nil, validationError("A listener ARN must be specified")
+		}
+		l := r.listeners[str(in.ListenerArn)]
+		if l == nil {
+			return nil, &elbtypes.ListenerNotFoundException{Message: ptr("One or more listeners not found")}
+		}
+		r.deleteListener(l)
+		return &elbv2.DeleteListenerOutput{}, nil
+	})
 }
 
 // deleteListener deletes a listener and its rules, the default one included.
@@ -934,100 +901,94 @@ func (r *region) deleteListener(l *listener) {
 
 // DescribeTargetHealth reports each target's state, reason and description.
 func (c *elbClient) DescribeTargetHealth(ctx context.Context, in *elbv2.DescribeTargetHealthInput, _ ...func(*elbv2.Options)) (*elbv2.DescribeTargetHealthOutput, error) {
-	r, err := c.enter(ctx, "DescribeTargetHealth")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &elbv2.DescribeTargetHealthInput{}
-	}
-	tg := r.tgs[str(in.TargetGroupArn)]
-	if tg == nil {
-		return nil, tgNotFound()
-	}
-	out := &elbv2.DescribeTargetHealthOutput{}
-	describe := func(t *target) elbtypes.TargetHealthDescription {
-		hcPort := tg.hcPort
-		if hcPort == "traffic-port" {
-			hcPort = strconv.Itoa(int(t.port))
+	return do(ctx, c.base, "elbv2", "DescribeTargetHealth", in, func(r *region) (*elbv2.DescribeTargetHealthOutput, error) {
+		if in == nil {
+			in = &elbv2.DescribeTargetHealthInput{}
 		}
-		th := &elbtypes.TargetHealth{State: t.state, Reason: t.reason, Description: nilIfEmpty(t.desc)}
-		return elbtypes.TargetHealthDescription{HealthCheckPort: ptr(hcPort), Target: &elbtypes.TargetDescription{Id: ptr(t.id), Port: ptr(t.port), AvailabilityZone: nilIfEmpty(t.az)}, TargetHealth: th}
-	}
-	if len(in.Targets) > 0 {
-		for _, td := range in.Targets {
-			port := i32(td.Port, tg.port)
-			t := tg.targets[str(td.Id)+":"+strconv.Itoa(int(port))]
-			if t == nil || t.gone {
-				if str(td.Id) == "" {
-					return nil, &elbtypes.InvalidTargetException{Message: ptr("A target ID must be specified")}
-				}
-				out.TargetHealthDescriptions = append(out.TargetHealthDescriptions, elbtypes.TargetHealthDescription{
-					Target:       &elbtypes.TargetDescription{Id: ptr(str(td.Id)), Port: ptr(port)},
-					TargetHealth: &elbtypes.TargetHealth{State: elbtypes.TargetHealthStateEnumUnused, Reason: elbtypes.TargetHealthReasonEnumNotRegistered, Description: ptr("Target is not registered to the target group")},
-				})
-				continue
+		tg := r.tgs[str(in.TargetGroupArn)]
+		if tg == nil {
+			return nil, tgNotFound()
+		}
+		out := &elbv2.DescribeTargetHealthOutput{}
+		describe := func(t *target) elbtypes.TargetHealthDescription {
+			hcPort := tg.hcPort
+			if hcPort == "traffic-port" {
+				hcPort = strconv.Itoa(int(t.port))
 			}
-			out.TargetHealthDescriptions = append(out.TargetHealthDescriptions, describe(t))
+			th := &elbtypes.TargetHealth{State: t.state, Reason: t.reason, Description: nilIfEmpty(t.desc)}
+			return elbtypes.TargetHealthDescription{HealthCheckPort: ptr(hcPort), Target: &elbtypes.TargetDescription{Id: ptr(t.id), Port: ptr(t.port), AvailabilityZone: nilIfEmpty(t.az)}, TargetHealth: th}
+		}
+		if len(in.Targets) > 0 {
+			for _, td := range in.Targets {
+				port := i32(td.Port, tg.port)
+				t := tg.targets[str(td.Id)+":"+strconv.Itoa(int(port))]
+				if t == nil || t.gone {
+					if str(td.Id) == "" {
+						return nil, &elbtypes.InvalidTargetException{Message: ptr("A target ID must be specified")}
+					}
+					out.TargetHealthDescriptions = append(out.TargetHealthDescriptions, elbtypes.TargetHealthDescription{
+						Target:       &elbtypes.TargetDescription{Id: ptr(str(td.Id)), Port: ptr(port)},
+						TargetHealth: &elbtypes.TargetHealth{State: elbtypes.TargetHealthStateEnumUnused, Reason: elbtypes.TargetHealthReasonEnumNotRegistered, Description: ptr("Target is not registered to the target group")},
+					})
+					continue
+				}
+				out.TargetHealthDescriptions = append(out.TargetHealthDescriptions, describe(t))
+			}
+			return out, nil
+		}
+		for _, t := range tg.targetOrder {
+			if !t.gone {
+				out.TargetHealthDescriptions = append(out.TargetHealthDescriptions, describe(t))
+			}
 		}
 		return out, nil
-	}
-	for _, t := range tg.targetOrder {
-		if !t.gone {
-			out.TargetHealthDescriptions = append(out.TargetHealthDescriptions, describe(t))
-		}
-	}
-	return out, nil
+	})
 }
 
 // RegisterTargets registers targets (IP addresses inside the VPC for ip groups).
 func (c *elbClient) RegisterTargets(ctx context.Context, in *elbv2.RegisterTargetsInput, _ ...func(*elbv2.Options)) (*elbv2.RegisterTargetsOutput, error) {
-	r, err := c.enter(ctx, "RegisterTargets")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &elbv2.RegisterTargetsInput{}
-	}
-	tg := r.tgs[str(in.TargetGroupArn)]
-	if tg == nil {
-		return nil, tgNotFound()
-	}
-	if len(in.Targets) == 0 {
-		return nil, validationError("At least one target must be specified")
-	}
-	for _, td := range in.Targets {
-		id := str(td.Id)
-		if id == "" {
-			return nil, &elbtypes.InvalidTargetException{Message: ptr("A target ID must be specified")}
+	return do(ctx, c.base, "elbv2", "RegisterTargets", in, func(r *region) (*elbv2.RegisterTargetsOutput, error) {
+		if in == nil {
+			in = &elbv2.RegisterTargetsInput{}
 		}
-		if p := i32(td.Port, tg.port); p < 1 || p > 65535 {
-			return nil, validationError("Port '%d' must be between 1 and 65535", p)
+		tg := r.tgs[str(in.TargetGroupArn)]
+		if tg == nil {
+			return nil, tgNotFound()
 		}
-		if tg.targetType == "ip" {
-			if !ipInVPC(id, tg.vpc) {
-				return nil, validationError("The IP address '%s' is not within the VPC CIDR '%s'", id, tg.vpc.cidr)
+		if len(in.Targets) == 0 {
+			return nil, validationError("At least one target must be specified")
+		}
+		for _, td := range in.Targets {
+			id := str(td.Id)
+			if id == "" {
+				return nil, &elbtypes.InvalidTargetException{Message: ptr("A target ID must be specified")}
 			}
-		} else if x := r.gaInstance(id); x == nil || x.spec.subnet.vpc != tg.vpc ||
-			x.state == ec2types.InstanceStateNameShuttingDown || x.state == ec2types.InstanceStateNameTerminated {
-			return nil, &elbtypes.InvalidTargetException{Message: msg("The following targets are not valid instances: '%s'", id)}
-		}
-	}
-	for _, td := range in.Targets {
-		az := ""
-		if x := r.gaInstance(str(td.Id)); tg.targetType == "instance" && x != nil {
-			az = x.spec.subnet.az
-		}
-		for _, s := range r.subOrder {
-			if tg.targetType == "ip" && s.vpc == tg.vpc && ipInPrefix(str(td.Id), s) {
-				az = s.az
+			if p := i32(td.Port, tg.port); p < 1 || p > 65535 {
+				return nil, validationError("Port '%d' must be between 1 and 65535", p)
+			}
+			if tg.targetType == "ip" {
+				if !ipInVPC(id, tg.vpc) {
+					return nil, validationError("The IP address '%s' is not within the VPC CIDR '%s'", id, tg.vpc.cidr)
+				}
+			} else if x := r.gaInstance(id); x == nil || x.spec.subnet.vpc != tg.vpc ||
+				x.state == ec2types.InstanceStateNameShuttingDown || x.state == ec2types.InstanceStateNameTerminated {
+				return nil, &elbtypes.InvalidTargetException{Message: msg("The following targets are not valid instances: '%s'", id)}
 			}
 		}
-		r.registerTarget(tg, str(td.Id), i32(td.Port, tg.port), az)
-	}
-	return &elbv2.RegisterTargetsOutput{}, nil
+		for _, td := range in.Targets {
+			az := ""
+			if x := r.gaInstance(str(td.Id)); tg.targetType == "instance" && x != nil {
+				az = x.spec.subnet.az
+			}
+			for _, s := range r.subOrder {
+				if tg.targetType == "ip" && s.vpc == tg.vpc && ipInPrefix(str(td.Id), s) {
+					az = s.az
+				}
+			}
+			r.registerTarget(tg, str(td.Id), i32(td.Port, tg.port), az)
+		}
+		return &elbv2.RegisterTargetsOutput{}, nil
+	})
 }
 
 func ipInVPC(ip string, v *vpc) bool {
@@ -1085,107 +1046,98 @@ func (r *region) deregisterTarget(t *target) {
 
 // DeregisterTargets deregisters targets; they drain, then disappear.
 func (c *elbClient) DeregisterTargets(ctx context.Context, in *elbv2.DeregisterTargetsInput, _ ...func(*elbv2.Options)) (*elbv2.DeregisterTargetsOutput, error) {
-	r, err := c.enter(ctx, "DeregisterTargets")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &elbv2.DeregisterTargetsInput{}
-	}
-	tg := r.tgs[str(in.TargetGroupArn)]
-	if tg == nil {
-		return nil, tgNotFound()
-	}
-	if len(in.Targets) == 0 {
-		return nil, validationError("At least one target must be specified")
-	}
-	for _, td := range in.Targets {
-		if str(td.Id) == "" {
-			return nil, &elbtypes.InvalidTargetException{Message: ptr("A target ID must be specified")}
+	return do(ctx, c.base, "elbv2", "DeregisterTargets", in, func(r *region) (*elbv2.DeregisterTargetsOutput, error) {
+		if in == nil {
+			in = &elbv2.DeregisterTargetsInput{}
 		}
-	}
-	for _, td := range in.Targets {
-		if t := tg.targets[str(td.Id)+":"+strconv.Itoa(int(i32(td.Port, tg.port)))]; t != nil {
-			r.deregisterTarget(t)
+		tg := r.tgs[str(in.TargetGroupArn)]
+		if tg == nil {
+			return nil, tgNotFound()
 		}
-	}
-	return &elbv2.DeregisterTargetsOutput{}, nil
+		if len(in.Targets) == 0 {
+			return nil, validationError("At least one target must be specified")
+		}
+		for _, td := range in.Targets {
+			if str(td.Id) == "" {
+				return nil, &elbtypes.InvalidTargetException{Message: ptr("A target ID must be specified")}
+			}
+		}
+		for _, td := range in.Targets {
+			if t := tg.targets[str(td.Id)+":"+strconv.Itoa(int(i32(td.Port, tg.port)))]; t != nil {
+				r.deregisterTarget(t)
+			}
+		}
+		return &elbv2.DeregisterTargetsOutput{}, nil
+	})
 }
 
 // DescribeTags returns the tags of up to 20 load balancers, target groups, listeners or rules.
 func (c *elbClient) DescribeTags(ctx context.Context, in *elbv2.DescribeTagsInput, _ ...func(*elbv2.Options)) (*elbv2.DescribeTagsOutput, error) {
-	r, err := c.enter(ctx, "DescribeTags")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || len(in.ResourceArns) == 0 {
-		return nil, validationError("At least one resource ARN must be specified")
-	}
-	if len(in.ResourceArns) > 20 {
-		return nil, validationError("A maximum of 20 resource ARNs can be described at a time")
-	}
-	out := &elbv2.DescribeTagsOutput{}
-	for _, a := range in.ResourceArns {
-		var tags tagList
-		switch {
-		case r.lbs[a] != nil:
-			tags = r.lbs[a].tags
-		case r.tgs[a] != nil:
-			tags = r.tgs[a].tags
-		case r.listeners[a] != nil:
-			tags = r.listeners[a].tags
-		case r.rules[a] != nil:
-			tags = r.rules[a].tags
-		case strings.Contains(a, ":listener-rule/"):
-			return nil, ruleNotFound()
-		case strings.Contains(a, ":targetgroup/"):
-			return nil, tgNotFound()
-		case strings.Contains(a, ":listener/"):
-			return nil, &elbtypes.ListenerNotFoundException{Message: ptr("One or more listeners not found")}
-		default:
-			return nil, lbNotFound()
+	return do(ctx, c.base, "elbv2", "DescribeTags", in, func(r *region) (*elbv2.DescribeTagsOutput, error) {
+		if in == nil || len(in.ResourceArns) == 0 {
+			return nil, validationError("At least one resource ARN must be specified")
 		}
-		out.TagDescriptions = append(out.TagDescriptions, elbtypes.TagDescription{ResourceArn: ptr(a), Tags: elbTags(tags)})
-	}
-	return out, nil
+		if len(in.ResourceArns) > 20 {
+			return nil, validationError("A maximum of 20 resource ARNs can be described at a time")
+		}
+		out := &elbv2.DescribeTagsOutput{}
+		for _, a := range in.ResourceArns {
+			var tags tagList
+			switch {
+			case r.lbs[a] != nil:
+				tags = r.lbs[a].tags
+			case r.tgs[a] != nil:
+				tags = r.tgs[a].tags
+			case r.listeners[a] != nil:
+				tags = r.listeners[a].tags
+			case r.rules[a] != nil:
+				tags = r.rules[a].tags
+			case strings.Contains(a, ":listener-rule/"):
+				return nil, ruleNotFound()
+			case strings.Contains(a, ":targetgroup/"):
+				return nil, tgNotFound()
+			case strings.Contains(a, ":listener/"):
+				return nil, &elbtypes.ListenerNotFoundException{Message: ptr("One or more listeners not found")}
+			default:
+				return nil, lbNotFound()
+			}
+			out.TagDescriptions = append(out.TagDescriptions, elbtypes.TagDescription{ResourceArn: ptr(a), Tags: elbTags(tags)})
+		}
+		return out, nil
+	})
 }
 
 // ModifyLoadBalancerAttributes sets known attributes (deletion_protection.enabled …).
 func (c *elbClient) ModifyLoadBalancerAttributes(ctx context.Context, in *elbv2.ModifyLoadBalancerAttributesInput, _ ...func(*elbv2.Options)) (*elbv2.ModifyLoadBalancerAttributesOutput, error) {
-	r, err := c.enter(ctx, "ModifyLoadBalancerAttributes")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &elbv2.ModifyLoadBalancerAttributesInput{}
-	}
-	lb := r.lbs[str(in.LoadBalancerArn)]
-	if lb == nil {
-		return nil, lbNotFound()
-	}
-	if len(in.Attributes) == 0 {
-		return nil, validationError("At least one attribute must be specified")
-	}
-	for _, a := range in.Attributes {
-		k, v := str(a.Key), str(a.Value)
-		if _, ok := lb.attrs[k]; !ok {
-			return nil, &elbtypes.InvalidConfigurationRequestException{Message: msg("Load balancer attribute key '%s' is not recognized", k)}
+	return do(ctx, c.base, "elbv2", "ModifyLoadBalancerAttributes", in, func(r *region) (*elbv2.ModifyLoadBalancerAttributesOutput, error) {
+		if in == nil {
+			in = &elbv2.ModifyLoadBalancerAttributesInput{}
 		}
-		if strings.HasSuffix(k, ".enabled") && v != "true" && v != "false" {
-			return nil, &elbtypes.InvalidConfigurationRequestException{Message: msg("Load balancer attribute value '%s' for key '%s' is not valid; it must be 'true' or 'false'", v, k)}
+		lb := r.lbs[str(in.LoadBalancerArn)]
+		if lb == nil {
+			return nil, lbNotFound()
 		}
-	}
-	for _, a := range in.Attributes {
-		lb.attrs[str(a.Key)] = str(a.Value)
-	}
-	out := &elbv2.ModifyLoadBalancerAttributesOutput{}
-	for _, k := range sortedKeys(lb.attrs) {
-		out.Attributes = append(out.Attributes, elbtypes.LoadBalancerAttribute{Key: ptr(k), Value: ptr(lb.attrs[k])})
-	}
-	return out, nil
+		if len(in.Attributes) == 0 {
+			return nil, validationError("At least one attribute must be specified")
+		}
+		for _, a := range in.Attributes {
+			k, v := str(a.Key), str(a.Value)
+			if _, ok := lb.attrs[k]; !ok {
+				return nil, &elbtypes.InvalidConfigurationRequestException{Message: msg("Load balancer attribute key '%s' is not recognized", k)}
+			}
+			if strings.HasSuffix(k, ".enabled") && v != "true" && v != "false" {
+				return nil, &elbtypes.InvalidConfigurationRequestException{Message: msg("Load balancer attribute value '%s' for key '%s' is not valid; it must be 'true' or 'false'", v, k)}
+			}
+		}
+		for _, a := range in.Attributes {
+			lb.attrs[str(a.Key)] = str(a.Value)
+		}
+		out := &elbv2.ModifyLoadBalancerAttributesOutput{}
+		for _, k := range sortedKeys(lb.attrs) {
+			out.Attributes = append(out.Attributes, elbtypes.LoadBalancerAttribute{Key: ptr(k), Value: ptr(lb.attrs[k])})
+		}
+		return out, nil
+	})
 }
 
 // stepLoadBalancers finishes provisioning.
@@ -1493,4 +1445,13 @@ func cfnListener(r *region, st *stack, logical string, p map[string]any, rs *sta
 		return nil
 	}
 	return nil
+}
+
+func init() {
+	// Load balancers finish provisioning (1), targets pass or fail health checks (3)
+	// once the second's tasks have moved, and the load is spread over the healthy
+	// ones (5).
+	registerService("elbv2", func(b base, c *cloud.Clients) { c.ELBv2 = &elbClient{b} },
+		everySecond(1, (*region).stepLoadBalancers), everySecond(3, (*region).stepTargets),
+		everySecond(5, func(r *region, _ time.Time) { r.stepLoad() }))
 }

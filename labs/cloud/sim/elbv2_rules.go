@@ -154,126 +154,117 @@ func ruleConditions(in []elbtypes.RuleCondition) ([]elbtypes.RuleCondition, erro
 
 // CreateRule adds a rule to a listener.
 func (c *elbClient) CreateRule(ctx context.Context, in *elbv2.CreateRuleInput, _ ...func(*elbv2.Options)) (*elbv2.CreateRuleOutput, error) {
-	r, err := c.enter(ctx, "CreateRule")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.ListenerArn) == "" {
-		return nil, validationError("A listener ARN must be specified")
-	}
-	l := r.listeners[str(in.ListenerArn)]
-	if l == nil {
-		return nil, &elbtypes.ListenerNotFoundException{Message: ptr("One or more listeners not found")}
-	}
-	if in.Priority == nil {
-		return nil, validationError("A rule priority must be specified")
-	}
-	prio := *in.Priority
-	if prio < 1 || prio > 50000 {
-		return nil, validationError("1 validation error detected: Value '%d' at 'priority' failed to satisfy constraint: Member must have value between 1 and 50000", prio)
-	}
-	for _, x := range l.rules {
-		if x.priority == prio {
-			return nil, &elbtypes.PriorityInUseException{Message: msg("Priority '%d' is currently in use", prio)}
+	return do(ctx, c.base, "elbv2", "CreateRule", in, func(r *region) (*elbv2.CreateRuleOutput, error) {
+		if in == nil || str(in.ListenerArn) == "" {
+			return nil, validationError("A listener ARN must be specified")
 		}
-	}
-	conds, err := ruleConditions(in.Conditions)
-	if err != nil {
-		return nil, err
-	}
-	if len(in.Actions) == 0 {
-		return nil, validationError("A rule must have at least one action")
-	}
-	tgs, err := r.actionTGs(l.lb, in.Actions)
-	if err != nil {
-		return nil, err
-	}
-	tags, err := fromELBTags(in.Tags)
-	if err != nil {
-		return nil, err
-	}
-	n := 0
-	for _, x := range l.lb.listeners {
-		n += len(x.rules)
-	}
-	if n >= maxRulesPerLB {
-		return nil, &elbtypes.TooManyRulesException{Message: msg("The load balancer already has the maximum number of rules (%d)", maxRulesPerLB)}
-	}
-	rl := &rule{l: l, priority: prio, conditions: conds, actions: cloneJSON(in.Actions), tgs: tgs}
-	rl.arn = r.ruleArn(l, r.w.hexID(16))
-	rl.tags = tags.clone()
-	r.useTGs(l.lb, tgs)
-	l.rules = append(l.rules, rl)
-	sort.SliceStable(l.rules, func(i, j int) bool { return l.rules[i].priority < l.rules[j].priority })
-	r.rules[rl.arn] = rl
-	r.addTaggable(&rl.tagged, rl.arn, "elasticloadbalancing:listener-rule")
-	return &elbv2.CreateRuleOutput{Rules: []elbtypes.Rule{rl.out()}}, nil
+		l := r.listeners[str(in.ListenerArn)]
+		if l == nil {
+			return nil, &elbtypes.ListenerNotFoundException{Message: ptr("One or more listeners not found")}
+		}
+		if in.Priority == nil {
+			return nil, validationError("A rule priority must be specified")
+		}
+		prio := *in.Priority
+		if prio < 1 || prio > 50000 {
+			return nil, validationError("1 validation error detected: Value '%d' at 'priority' failed to satisfy constraint: Member must have value between 1 and 50000", prio)
+		}
+		for _, x := range l.rules {
+			if x.priority == prio {
+				return nil, &elbtypes.PriorityInUseException{Message: msg("Priority '%d' is currently in use", prio)}
+			}
+		}
+		conds, err := ruleConditions(in.Conditions)
+		if err != nil {
+			return nil, err
+		}
+		if len(in.Actions) == 0 {
+			return nil, validationError("A rule must have at least one action")
+		}
+		tgs, err := r.actionTGs(l.lb, in.Actions)
+		if err != nil {
+			return nil, err
+		}
+		tags, err := fromELBTags(in.Tags)
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		for _, x := range l.lb.listeners {
+			n += len(x.rules)
+		}
+		if n >= maxRulesPerLB {
+			return nil, &elbtypes.TooManyRulesException{Message: msg("The load balancer already has the maximum number of rules (%d)", maxRulesPerLB)}
+		}
+		rl := &rule{l: l, priority: prio, conditions: conds, actions: cloneJSON(in.Actions), tgs: tgs}
+		rl.arn = r.ruleArn(l, r.w.hexID(16))
+		rl.tags = tags.clone()
+		r.useTGs(l.lb, tgs)
+		l.rules = append(l.rules, rl)
+		sort.SliceStable(l.rules, func(i, j int) bool { return l.rules[i].priority < l.rules[j].priority })
+		r.rules[rl.arn] = rl
+		r.addTaggable(&rl.tagged, rl.arn, "elasticloadbalancing:listener-rule")
+		return &elbv2.CreateRuleOutput{Rules: []elbtypes.Rule{rl.out()}}, nil
+	})
 }
 
 // DescribeRules describes a listener's rules (by priority, the default rule
 // last), a page at a time, or rules by ARN.
 func (c *elbClient) DescribeRules(ctx context.Context, in *elbv2.DescribeRulesInput, _ ...func(*elbv2.Options)) (*elbv2.DescribeRulesOutput, error) {
-	r, err := c.enter(ctx, "DescribeRules")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &elbv2.DescribeRulesInput{}
-	}
-	out := &elbv2.DescribeRulesOutput{}
-	switch {
-	case str(in.ListenerArn) != "" && len(in.RuleArns) > 0:
-		return nil, validationError("Listener ARN and rule ARNs cannot be specified at the same time")
-	case str(in.ListenerArn) != "":
-		l := r.listeners[str(in.ListenerArn)]
-		if l == nil {
-			return nil, &elbtypes.ListenerNotFoundException{Message: ptr("One or more listeners not found")}
+	return do(ctx, c.base, "elbv2", "DescribeRules", in, func(r *region) (*elbv2.DescribeRulesOutput, error) {
+		if in == nil {
+			in = &elbv2.DescribeRulesInput{}
 		}
-		size, start, err := elbPage(in.PageSize, in.Marker)
-		if err != nil {
-			return nil, err
-		}
-		all := append(append([]*rule(nil), l.rules...), l.defRule)
-		for i := start; i < len(all); i++ {
-			if len(out.Rules) == size {
-				out.NextMarker = intToken(i)
-				break
+		out := &elbv2.DescribeRulesOutput{}
+		switch {
+		case str(in.ListenerArn) != "" && len(in.RuleArns) > 0:
+			return nil, validationError("Listener ARN and rule ARNs cannot be specified at the same time")
+		case str(in.ListenerArn) != "":
+			l := r.listeners[str(in.ListenerArn)]
+			if l == nil {
+				return nil, &elbtypes.ListenerNotFoundException{Message: ptr("One or more listeners not found")}
 			}
-			out.Rules = append(out.Rules, all[i].out())
-		}
-	case len(in.RuleArns) > 0:
-		for _, a := range in.RuleArns {
-			rl := r.rules[a]
-			if rl == nil {
-				return nil, ruleNotFound()
+			size, start, err := elbPage(in.PageSize, in.Marker)
+			if err != nil {
+				return nil, err
 			}
-			out.Rules = append(out.Rules, rl.out())
+			all := append(append([]*rule(nil), l.rules...), l.defRule)
+			for i := start; i < len(all); i++ {
+				if len(out.Rules) == size {
+					out.NextMarker = intToken(i)
+					break
+				}
+				out.Rules = append(out.Rules, all[i].out())
+			}
+		case len(in.RuleArns) > 0:
+			for _, a := range in.RuleArns {
+				rl := r.rules[a]
+				if rl == nil {
+					return nil, ruleNotFound()
+				}
+				out.Rules = append(out.Rules, rl.out())
+			}
+		default:
+			return nil, validationError("You must specify either listener ARN or rule ARNs")
 		}
-	default:
-		return nil, validationError("You must specify either listener ARN or rule ARNs")
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // DeleteRule deletes a rule that is not a listener's default rule.
 func (c *elbClient) DeleteRule(ctx context.Context, in *elbv2.DeleteRuleInput, _ ...func(*elbv2.Options)) (*elbv2.DeleteRuleOutput, error) {
-	r, err := c.enter(ctx, "DeleteRule")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.RuleArn) == "" {
-		return nil, validationError("A rule ARN must be specified")
-	}
-	rl := r.rules[str(in.RuleArn)]
-	if rl == nil {
-		return nil, ruleNotFound()
-	}
-	if rl.isDefault {
-		return nil, &elbtypes.OperationNotPermittedException{Message: msg("Default rule '%s' cannot be deleted", rl.arn)}
-	}
-	r.deleteRule(rl)
-	return &elbv2.DeleteRuleOutput{}, nil
+	return do(ctx, c.base, "elbv2", "DeleteRule", in, func(r *region) (*elbv2.DeleteRuleOutput, error) {
+		if in == nil || str(in.RuleArn) == "" {
+			return nil, validationError("A rule ARN must be specified")
+		}
+		rl := r.rules[str(in.RuleArn)]
+		if rl == nil {
+			return nil, ruleNotFound()
+		}
+		if rl.isDefault {
+			return nil, &elbtypes.OperationNotPermittedException{Message: msg("Default rule '%s' cannot be deleted", rl.arn)}
+		}
+		r.deleteRule(rl)
+		return &elbv2.DeleteRuleOutput{}, nil
+	})
 }

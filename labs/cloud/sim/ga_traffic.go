@@ -49,9 +49,11 @@ import (
 
 func init() {
 	// Steps at order 50: accelerators deploy and route to the endpoints found healthy this second.
-	registerService("globalaccelerator", 50, func(b base, c *cloud.Clients) {
+	registerService("globalaccelerator", func(b base, c *cloud.Clients) {
+		b.region = "us-west-2" // Global Accelerator's API lives in us-west-2 only
+		c.GlobalAccelerator = &gaClient{b}
 		c.HTTP = &gaProber{base{w: b.w, account: b.account, region: "us-west-2"}}
-	}, stepGA)
+	}, everySecond(50, stepGA))
 }
 
 // gaCoords are the regions' approximate locations (latitude, longitude), from
@@ -280,42 +282,41 @@ func (e *probeTimeout) Temporary() bool { return true }
 
 // Get fetches url through the simulated accelerators of the client's account.
 func (p *gaProber) Get(ctx context.Context, raw string) (cloud.ProbeResult, error) {
-	r, err := p.enter(ctx, "http", "GET")
-	if err != nil {
-		return cloud.ProbeResult{}, err
-	}
-	defer p.w.mu.Unlock()
-	u, err := url.Parse(raw)
-	if err != nil || u.Scheme != "http" || u.Hostname() == "" {
-		return cloud.ProbeResult{}, fmt.Errorf("sim: probe %q: only http://host[:port]/ URLs are simulated", raw)
-	}
-	port := int32(80)
-	if ps := u.Port(); ps != "" {
-		n, err := strconv.Atoi(ps)
-		if err != nil || n < 1 || n > 65535 {
-			return cloud.ProbeResult{}, fmt.Errorf("sim: probe %q: invalid port", raw)
+	b := p.base
+	b.principal = "" // an HTTP request, not an AWS API call: IAM does not see it
+	return do(ctx, b, "http", "GET", nil, func(r *region) (cloud.ProbeResult, error) {
+		u, err := url.Parse(raw)
+		if err != nil || u.Scheme != "http" || u.Hostname() == "" {
+			return cloud.ProbeResult{}, fmt.Errorf("sim: probe %q: only http://host[:port]/ URLs are simulated", raw)
 		}
-		port = int32(n)
-	}
-	s, _ := r.ext[gaKey].(*gaState)
-	if s == nil {
-		return cloud.ProbeResult{}, &probeTimeout{url: raw}
-	}
-	rt, ok := r.gaRouteTo(s, u.Hostname(), port)
-	if !ok {
-		return cloud.ProbeResult{}, &probeTimeout{url: raw}
-	}
-	for _, o := range rt.group.overrides {
-		if o.ListenerPort != nil && *o.ListenerPort == port && o.EndpointPort != nil {
-			port = *o.EndpointPort
+		port := int32(80)
+		if ps := u.Port(); ps != "" {
+			n, err := strconv.Atoi(ps)
+			if err != nil || n < 1 || n > 65535 {
+				return cloud.ProbeResult{}, fmt.Errorf("sim: probe %q: invalid port", raw)
+			}
+			port = int32(n)
 		}
-	}
-	lat := gaLatency(rt.from, rt.group.region)
-	status, body, ok := r.gaServe(rt.group.region, rt.ep.id, port)
-	if !ok {
-		return cloud.ProbeResult{}, &probeTimeout{url: raw}
-	}
-	return cloud.ProbeResult{Status: status, Body: body, Latency: lat}, nil
+		s, _ := r.ext[gaKey].(*gaState)
+		if s == nil {
+			return cloud.ProbeResult{}, &probeTimeout{url: raw}
+		}
+		rt, ok := r.gaRouteTo(s, u.Hostname(), port)
+		if !ok {
+			return cloud.ProbeResult{}, &probeTimeout{url: raw}
+		}
+		for _, o := range rt.group.overrides {
+			if o.ListenerPort != nil && *o.ListenerPort == port && o.EndpointPort != nil {
+				port = *o.EndpointPort
+			}
+		}
+		lat := gaLatency(rt.from, rt.group.region)
+		status, body, ok := r.gaServe(rt.group.region, rt.ep.id, port)
+		if !ok {
+			return cloud.ProbeResult{}, &probeTimeout{url: raw}
+		}
+		return cloud.ProbeResult{Status: status, Body: body, Latency: lat}, nil
+	})
 }
 
 // gaServe is what an endpoint answers on port: an ALB forwards to one of its
@@ -365,19 +366,17 @@ func (r *region) gaServe(regionName, id string, port int32) (int, string, bool) 
 
 // DescribeListener describes one listener.
 func (c *gaClient) DescribeListener(ctx context.Context, in *globalaccelerator.DescribeListenerInput, _ ...func(*globalaccelerator.Options)) (*globalaccelerator.DescribeListenerOutput, error) {
-	_, s, err := c.enter(ctx, "DescribeListener")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &globalaccelerator.DescribeListenerInput{}
-	}
-	l, err := s.listener(str(in.ListenerArn))
-	if err != nil {
-		return nil, err
-	}
-	return &globalaccelerator.DescribeListenerOutput{Listener: listenerOut(l)}, nil
+	return do(ctx, c.base, "globalaccelerator", "DescribeListener", in, func(r *region) (*globalaccelerator.DescribeListenerOutput, error) {
+		s := gaStateOf(r)
+		if in == nil {
+			in = &globalaccelerator.DescribeListenerInput{}
+		}
+		l, err := s.listener(str(in.ListenerArn))
+		if err != nil {
+			return nil, err
+		}
+		return &globalaccelerator.DescribeListenerOutput{Listener: listenerOut(l)}, nil
+	})
 }
 
 // UpdateEndpointGroup changes a group's traffic dial, health check settings,
@@ -385,91 +384,89 @@ func (c *gaClient) DescribeListener(ctx context.Context, in *globalaccelerator.D
 // the accelerator is IN_PROGRESS until the change deploys, but a new dial or
 // health setting takes effect at once.
 func (c *gaClient) UpdateEndpointGroup(ctx context.Context, in *globalaccelerator.UpdateEndpointGroupInput, _ ...func(*globalaccelerator.Options)) (*globalaccelerator.UpdateEndpointGroupOutput, error) {
-	r, s, err := c.enter(ctx, "UpdateEndpointGroup")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &globalaccelerator.UpdateEndpointGroupInput{}
-	}
-	g, err := s.group(str(in.EndpointGroupArn))
-	if err != nil {
-		return nil, err
-	}
-	interval, threshold, port, dial := i32(in.HealthCheckIntervalSeconds, g.interval), i32(in.ThresholdCount, g.threshold), i32(in.HealthCheckPort, g.port), g.dial
-	if in.TrafficDialPercentage != nil {
-		dial = *in.TrafficDialPercentage
-	}
-	proto := g.protocol
-	if in.HealthCheckProtocol != "" {
-		proto = in.HealthCheckProtocol
-	}
-	switch {
-	case interval != 10 && interval != 30:
-		return nil, gaInvalid("HealthCheckIntervalSeconds must be 10 or 30.")
-	case threshold < 1 || threshold > 10:
-		return nil, gaInvalid("ThresholdCount must be between 1 and 10.")
-	case port < 1 || port > 65535:
-		return nil, gaInvalid("HealthCheckPort must be between 1 and 65535.")
-	case !(dial >= 0 && dial <= 100):
-		return nil, gaInvalid("TrafficDialPercentage must be between 0 and 100.")
-	case proto != gatypes.HealthCheckProtocolTcp && proto != gatypes.HealthCheckProtocolHttp && proto != gatypes.HealthCheckProtocolHttps:
-		return nil, gaInvalid("HealthCheckProtocol must be TCP, HTTP or HTTPS.")
-	case len(in.EndpointConfigurations) > 10:
-		return nil, &gatypes.LimitExceededException{Message: ptr("An endpoint group can have at most 10 endpoints.")}
-	}
-	path := g.path
-	if proto == gatypes.HealthCheckProtocolTcp {
-		path = ""
-	} else if p := str(in.HealthCheckPath); p != "" {
-		if p[0] != '/' || len(p) > 255 {
-			return nil, gaInvalid("HealthCheckPath must start with / and be at most 255 characters.")
+	return do(ctx, c.base, "globalaccelerator", "UpdateEndpointGroup", in, func(r *region) (*globalaccelerator.UpdateEndpointGroupOutput, error) {
+		s := gaStateOf(r)
+		if in == nil {
+			in = &globalaccelerator.UpdateEndpointGroupInput{}
 		}
-		path = p
-	} else if path == "" {
-		path = "/"
-	}
-	var eps []*gaEndpoint
-	if in.EndpointConfigurations != nil {
-		for _, ec := range in.EndpointConfigurations {
-			id := str(ec.EndpointId)
-			if id == "" {
-				return nil, gaInvalid("EndpointId is required.")
+		g, err := s.group(str(in.EndpointGroupArn))
+		if err != nil {
+			return nil, err
+		}
+		interval, threshold, port, dial := i32(in.HealthCheckIntervalSeconds, g.interval), i32(in.ThresholdCount, g.threshold), i32(in.HealthCheckPort, g.port), g.dial
+		if in.TrafficDialPercentage != nil {
+			dial = *in.TrafficDialPercentage
+		}
+		proto := g.protocol
+		if in.HealthCheckProtocol != "" {
+			proto = in.HealthCheckProtocol
+		}
+		switch {
+		case interval != 10 && interval != 30:
+			return nil, gaInvalid("HealthCheckIntervalSeconds must be 10 or 30.")
+		case threshold < 1 || threshold > 10:
+			return nil, gaInvalid("ThresholdCount must be between 1 and 10.")
+		case port < 1 || port > 65535:
+			return nil, gaInvalid("HealthCheckPort must be between 1 and 65535.")
+		case !(dial >= 0 && dial <= 100):
+			return nil, gaInvalid("TrafficDialPercentage must be between 0 and 100.")
+		case proto != gatypes.HealthCheckProtocolTcp && proto != gatypes.HealthCheckProtocolHttp && proto != gatypes.HealthCheckProtocolHttps:
+			return nil, gaInvalid("HealthCheckProtocol must be TCP, HTTP or HTTPS.")
+		case len(in.EndpointConfigurations) > 10:
+			return nil, &gatypes.LimitExceededException{Message: ptr("An endpoint group can have at most 10 endpoints.")}
+		}
+		path := g.path
+		if proto == gatypes.HealthCheckProtocolTcp {
+			path = ""
+		} else if p := str(in.HealthCheckPath); p != "" {
+			if p[0] != '/' || len(p) > 255 {
+				return nil, gaInvalid("HealthCheckPath must start with / and be at most 255 characters.")
 			}
-			for _, e := range eps {
-				if e.id == id {
-					return nil, gaInvalid("The endpoint %s is listed twice.", id)
+			path = p
+		} else if path == "" {
+			path = "/"
+		}
+		var eps []*gaEndpoint
+		if in.EndpointConfigurations != nil {
+			for _, ec := range in.EndpointConfigurations {
+				id := str(ec.EndpointId)
+				if id == "" {
+					return nil, gaInvalid("EndpointId is required.")
 				}
-			}
-			w := i32(ec.Weight, 128)
-			if w < 0 || w > 255 {
-				return nil, gaInvalid("Weight must be between 0 and 255.")
-			}
-			var e *gaEndpoint
-			for _, old := range g.endpoints {
-				if old.id == id {
-					e = old // keeps its health
+				for _, e := range eps {
+					if e.id == id {
+						return nil, gaInvalid("The endpoint %s is listed twice.", id)
+					}
 				}
+				w := i32(ec.Weight, 128)
+				if w < 0 || w > 255 {
+					return nil, gaInvalid("Weight must be between 0 and 255.")
+				}
+				var e *gaEndpoint
+				for _, old := range g.endpoints {
+					if old.id == id {
+						e = old // keeps its health
+					}
+				}
+				if e == nil {
+					e = &gaEndpoint{id: id, added: r.w.now}
+				}
+				e.weight, e.clientIP = w, ec.ClientIPPreservationEnabled == nil || *ec.ClientIPPreservationEnabled
+				eps = append(eps, e)
 			}
-			if e == nil {
-				e = &gaEndpoint{id: id, added: r.w.now}
+			g.endpoints = eps
+		}
+		if in.PortOverrides != nil {
+			g.overrides = cloneJSON(in.PortOverrides)
+		}
+		if interval != g.interval {
+			for _, e := range g.endpoints {
+				e.nextCheck = time.Time{}
+				e.added = r.w.now
 			}
-			e.weight, e.clientIP = w, ec.ClientIPPreservationEnabled == nil || *ec.ClientIPPreservationEnabled
-			eps = append(eps, e)
 		}
-		g.endpoints = eps
-	}
-	if in.PortOverrides != nil {
-		g.overrides = cloneJSON(in.PortOverrides)
-	}
-	if interval != g.interval {
-		for _, e := range g.endpoints {
-			e.nextCheck = time.Time{}
-			e.added = r.w.now
-		}
-	}
-	g.interval, g.threshold, g.port, g.dial, g.protocol, g.path = interval, threshold, port, dial, proto, path
-	r.gaChanged(g.listener.acc)
-	return &globalaccelerator.UpdateEndpointGroupOutput{EndpointGroup: r.endpointGroupOut(g)}, nil
+		g.interval, g.threshold, g.port, g.dial, g.protocol, g.path = interval, threshold, port, dial, proto, path
+		r.gaChanged(g.listener.acc)
+		return &globalaccelerator.UpdateEndpointGroupOutput{EndpointGroup: r.endpointGroupOut(g)}, nil
+	})
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
+	"github.com/labdash/labdash/labs/cloud"
 	"github.com/labdash/labdash/labs/cloud/authz"
 )
 
@@ -68,14 +69,6 @@ func (a *account) seedRoles(w *World) {
 
 // iamClient implements cloud.IAM.
 type iamClient struct{ base }
-
-func (c *iamClient) enter(ctx context.Context, op string) (*account, error) {
-	r, err := c.base.enter(ctx, "iam", op)
-	if err != nil {
-		return nil, err
-	}
-	return r.acct, nil
-}
 
 var (
 	roleNameRE  = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
@@ -130,67 +123,61 @@ func pathPrefix(p *string) (string, error) {
 // ListRoles lists the roles whose path starts with PathPrefix, sorted by name
 // (the simulator's order), MaxItems at a time.
 func (c *iamClient) ListRoles(ctx context.Context, in *iam.ListRolesInput, _ ...func(*iam.Options)) (*iam.ListRolesOutput, error) {
-	a, err := c.enter(ctx, "ListRoles")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &iam.ListRolesInput{}
-	}
-	prefix, err := pathPrefix(in.PathPrefix)
-	if err != nil {
-		return nil, err
-	}
-	var all []iamtypes.Role
-	for _, k := range sortedKeys(a.roles) {
-		if x := a.roles[k]; strings.HasPrefix(x.path, prefix) {
-			all = append(all, *x.listOut())
+	return do(ctx, c.base, "iam", "ListRoles", in, func(r *region) (*iam.ListRolesOutput, error) {
+		a := r.acct
+		if in == nil {
+			in = &iam.ListRolesInput{}
 		}
-	}
-	page, trunc, next, err := iamPage(all, in.MaxItems, in.Marker)
-	if err != nil {
-		return nil, err
-	}
-	return &iam.ListRolesOutput{Roles: page, IsTruncated: trunc, Marker: next}, nil
+		prefix, err := pathPrefix(in.PathPrefix)
+		if err != nil {
+			return nil, err
+		}
+		var all []iamtypes.Role
+		for _, k := range sortedKeys(a.roles) {
+			if x := a.roles[k]; strings.HasPrefix(x.path, prefix) {
+				all = append(all, *x.listOut())
+			}
+		}
+		page, trunc, next, err := iamPage(all, in.MaxItems, in.Marker)
+		if err != nil {
+			return nil, err
+		}
+		return &iam.ListRolesOutput{Roles: page, IsTruncated: trunc, Marker: next}, nil
+	})
 }
 
 // GetRole returns a role by name.
 func (c *iamClient) GetRole(ctx context.Context, in *iam.GetRoleInput, _ ...func(*iam.Options)) (*iam.GetRoleOutput, error) {
-	a, err := c.enter(ctx, "GetRole")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.RoleName) == "" {
-		return nil, validationError("1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null")
-	}
-	x := a.roles[strings.ToLower(str(in.RoleName))]
-	if x == nil {
-		return nil, noSuchRole(str(in.RoleName))
-	}
-	return &iam.GetRoleOutput{Role: x.out()}, nil
+	return do(ctx, c.base, "iam", "GetRole", in, func(r *region) (*iam.GetRoleOutput, error) {
+		a := r.acct
+		if in == nil || str(in.RoleName) == "" {
+			return nil, validationError("1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null")
+		}
+		x := a.roles[strings.ToLower(str(in.RoleName))]
+		if x == nil {
+			return nil, noSuchRole(str(in.RoleName))
+		}
+		return &iam.GetRoleOutput{Role: x.out()}, nil
+	})
 }
 
 // CreateRole creates a role; names are unique per account, case-insensitively.
 func (c *iamClient) CreateRole(ctx context.Context, in *iam.CreateRoleInput, _ ...func(*iam.Options)) (*iam.CreateRoleOutput, error) {
-	a, err := c.enter(ctx, "CreateRole")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &iam.CreateRoleInput{}
-	}
-	var tags tagList
-	for _, t := range in.Tags {
-		tags.set(str(t.Key), str(t.Value))
-	}
-	x, err := a.createRole(c.w, str(in.RoleName), str(in.Path), str(in.AssumeRolePolicyDocument), str(in.Description), str(in.PermissionsBoundary), i32(in.MaxSessionDuration, 3600), tags)
-	if err != nil {
-		return nil, err
-	}
-	return &iam.CreateRoleOutput{Role: x.out()}, nil
+	return do(ctx, c.base, "iam", "CreateRole", in, func(r *region) (*iam.CreateRoleOutput, error) {
+		a := r.acct
+		if in == nil {
+			in = &iam.CreateRoleInput{}
+		}
+		var tags tagList
+		for _, t := range in.Tags {
+			tags.set(str(t.Key), str(t.Value))
+		}
+		x, err := a.createRole(c.w, str(in.RoleName), str(in.Path), str(in.AssumeRolePolicyDocument), str(in.Description), str(in.PermissionsBoundary), i32(in.MaxSessionDuration, 3600), tags)
+		if err != nil {
+			return nil, err
+		}
+		return &iam.CreateRoleOutput{Role: x.out()}, nil
+	})
 }
 
 // createRole is CreateRole's model, shared with CloudFormation.
@@ -234,18 +221,16 @@ func (a *account) createRole(w *World, name, path, trust, desc, boundary string,
 
 // DeleteRole deletes a role with no attached policies.
 func (c *iamClient) DeleteRole(ctx context.Context, in *iam.DeleteRoleInput, _ ...func(*iam.Options)) (*iam.DeleteRoleOutput, error) {
-	a, err := c.enter(ctx, "DeleteRole")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.RoleName) == "" {
-		return nil, validationError("1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null")
-	}
-	if err := a.deleteRole(str(in.RoleName)); err != nil {
-		return nil, err
-	}
-	return &iam.DeleteRoleOutput{}, nil
+	return do(ctx, c.base, "iam", "DeleteRole", in, func(r *region) (*iam.DeleteRoleOutput, error) {
+		a := r.acct
+		if in == nil || str(in.RoleName) == "" {
+			return nil, validationError("1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null")
+		}
+		if err := a.deleteRole(str(in.RoleName)); err != nil {
+			return nil, err
+		}
+		return &iam.DeleteRoleOutput{}, nil
+	})
 }
 
 func (a *account) deleteRole(name string) error {
@@ -268,163 +253,151 @@ func (a *account) deleteRole(name string) error {
 
 // AttachRolePolicy attaches a managed policy (idempotent).
 func (c *iamClient) AttachRolePolicy(ctx context.Context, in *iam.AttachRolePolicyInput, _ ...func(*iam.Options)) (*iam.AttachRolePolicyOutput, error) {
-	a, err := c.enter(ctx, "AttachRolePolicy")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &iam.AttachRolePolicyInput{}
-	}
-	if str(in.RoleName) == "" || str(in.PolicyArn) == "" {
-		return nil, validationError("RoleName and PolicyArn are required.")
-	}
-	x := a.roles[strings.ToLower(str(in.RoleName))]
-	if x == nil {
-		return nil, noSuchRole(str(in.RoleName))
-	}
-	p := str(in.PolicyArn)
-	if !policyArnRE.MatchString(p) {
-		return nil, &iamtypes.InvalidInputException{Message: msg("ARN %s is not valid.", p)}
-	}
-	if !contains(x.attached, p) {
-		if len(x.attached) >= 20 {
-			return nil, &iamtypes.LimitExceededException{Message: ptr("Cannot exceed quota for PoliciesPerRole: 20")}
+	return do(ctx, c.base, "iam", "AttachRolePolicy", in, func(r *region) (*iam.AttachRolePolicyOutput, error) {
+		a := r.acct
+		if in == nil {
+			in = &iam.AttachRolePolicyInput{}
 		}
-		x.attached = append(x.attached, p)
-	}
-	return &iam.AttachRolePolicyOutput{}, nil
+		if str(in.RoleName) == "" || str(in.PolicyArn) == "" {
+			return nil, validationError("RoleName and PolicyArn are required.")
+		}
+		x := a.roles[strings.ToLower(str(in.RoleName))]
+		if x == nil {
+			return nil, noSuchRole(str(in.RoleName))
+		}
+		p := str(in.PolicyArn)
+		if !policyArnRE.MatchString(p) {
+			return nil, &iamtypes.InvalidInputException{Message: msg("ARN %s is not valid.", p)}
+		}
+		if !contains(x.attached, p) {
+			if len(x.attached) >= 20 {
+				return nil, &iamtypes.LimitExceededException{Message: ptr("Cannot exceed quota for PoliciesPerRole: 20")}
+			}
+			x.attached = append(x.attached, p)
+		}
+		return &iam.AttachRolePolicyOutput{}, nil
+	})
 }
 
 // DetachRolePolicy removes a managed policy from a role (NoSuchEntity if it is not attached).
 func (c *iamClient) DetachRolePolicy(ctx context.Context, in *iam.DetachRolePolicyInput, _ ...func(*iam.Options)) (*iam.DetachRolePolicyOutput, error) {
-	a, err := c.enter(ctx, "DetachRolePolicy")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.RoleName) == "" || str(in.PolicyArn) == "" {
-		return nil, validationError("RoleName and PolicyArn are required.")
-	}
-	x := a.roles[strings.ToLower(str(in.RoleName))]
-	if x == nil {
-		return nil, noSuchRole(str(in.RoleName))
-	}
-	for i, p := range x.attached {
-		if p == str(in.PolicyArn) {
-			x.attached = append(x.attached[:i:i], x.attached[i+1:]...)
-			return &iam.DetachRolePolicyOutput{}, nil
+	return do(ctx, c.base, "iam", "DetachRolePolicy", in, func(r *region) (*iam.DetachRolePolicyOutput, error) {
+		a := r.acct
+		if in == nil || str(in.RoleName) == "" || str(in.PolicyArn) == "" {
+			return nil, validationError("RoleName and PolicyArn are required.")
 		}
-	}
-	return nil, &iamtypes.NoSuchEntityException{Message: msg("Policy %s was not found.", str(in.PolicyArn))}
+		x := a.roles[strings.ToLower(str(in.RoleName))]
+		if x == nil {
+			return nil, noSuchRole(str(in.RoleName))
+		}
+		for i, p := range x.attached {
+			if p == str(in.PolicyArn) {
+				x.attached = append(x.attached[:i:i], x.attached[i+1:]...)
+				return &iam.DetachRolePolicyOutput{}, nil
+			}
+		}
+		return nil, &iamtypes.NoSuchEntityException{Message: msg("Policy %s was not found.", str(in.PolicyArn))}
+	})
 }
 
 // ListAttachedRolePolicies lists a role's managed policies.
 func (c *iamClient) ListAttachedRolePolicies(ctx context.Context, in *iam.ListAttachedRolePoliciesInput, _ ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error) {
-	a, err := c.enter(ctx, "ListAttachedRolePolicies")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.RoleName) == "" {
-		return nil, validationError("1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null")
-	}
-	x := a.roles[strings.ToLower(str(in.RoleName))]
-	if x == nil {
-		return nil, noSuchRole(str(in.RoleName))
-	}
-	max := int(i32(in.MaxItems, 100))
-	if max < 1 || max > 1000 {
-		return nil, validationError("MaxItems must be between 1 and 1000.")
-	}
-	start, ok := readIntToken(in.Marker)
-	if !ok {
-		return nil, validationError("Invalid Marker.")
-	}
-	var all []iamtypes.AttachedPolicy
-	for _, p := range x.attached {
-		rest := p[strings.Index(p, ":policy")+len(":policy"):]
-		if pp := str(in.PathPrefix); pp != "" && !strings.HasPrefix(rest, pp) {
-			continue
+	return do(ctx, c.base, "iam", "ListAttachedRolePolicies", in, func(r *region) (*iam.ListAttachedRolePoliciesOutput, error) {
+		a := r.acct
+		if in == nil || str(in.RoleName) == "" {
+			return nil, validationError("1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null")
 		}
-		all = append(all, iamtypes.AttachedPolicy{PolicyArn: ptr(p), PolicyName: ptr(rest[strings.LastIndex(rest, "/")+1:])})
-	}
-	out := &iam.ListAttachedRolePoliciesOutput{}
-	if start > len(all) {
-		start = len(all)
-	}
-	end := start + max
-	if end < len(all) {
-		out.IsTruncated, out.Marker = true, intToken(end)
-	} else {
-		end = len(all)
-	}
-	out.AttachedPolicies = all[start:end]
-	return out, nil
+		x := a.roles[strings.ToLower(str(in.RoleName))]
+		if x == nil {
+			return nil, noSuchRole(str(in.RoleName))
+		}
+		max := int(i32(in.MaxItems, 100))
+		if max < 1 || max > 1000 {
+			return nil, validationError("MaxItems must be between 1 and 1000.")
+		}
+		start, ok := readIntToken(in.Marker)
+		if !ok {
+			return nil, validationError("Invalid Marker.")
+		}
+		var all []iamtypes.AttachedPolicy
+		for _, p := range x.attached {
+			rest := p[strings.Index(p, ":policy")+len(":policy"):]
+			if pp := str(in.PathPrefix); pp != "" && !strings.HasPrefix(rest, pp) {
+				continue
+			}
+			all = append(all, iamtypes.AttachedPolicy{PolicyArn: ptr(p), PolicyName: ptr(rest[strings.LastIndex(rest, "/")+1:])})
+		}
+		out := &iam.ListAttachedRolePoliciesOutput{}
+		if start > len(all) {
+			start = len(all)
+		}
+		end := start + max
+		if end < len(all) {
+			out.IsTruncated, out.Marker = true, intToken(end)
+		} else {
+			end = len(all)
+		}
+		out.AttachedPolicies = all[start:end]
+		return out, nil
+	})
 }
 
 // PutRolePolicy adds or replaces an inline policy of a role.
 func (c *iamClient) PutRolePolicy(ctx context.Context, in *iam.PutRolePolicyInput, _ ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error) {
-	a, err := c.enter(ctx, "PutRolePolicy")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.RoleName) == "" || str(in.PolicyName) == "" || str(in.PolicyDocument) == "" {
-		return nil, validationError("RoleName, PolicyName and PolicyDocument are required.")
-	}
-	x := a.roles[strings.ToLower(str(in.RoleName))]
-	if x == nil {
-		return nil, noSuchRole(str(in.RoleName))
-	}
-	if x.inline == nil {
-		x.inline = map[string]string{}
-	}
-	x.inline[str(in.PolicyName)] = str(in.PolicyDocument)
-	return &iam.PutRolePolicyOutput{}, nil
+	return do(ctx, c.base, "iam", "PutRolePolicy", in, func(r *region) (*iam.PutRolePolicyOutput, error) {
+		a := r.acct
+		if in == nil || str(in.RoleName) == "" || str(in.PolicyName) == "" || str(in.PolicyDocument) == "" {
+			return nil, validationError("RoleName, PolicyName and PolicyDocument are required.")
+		}
+		x := a.roles[strings.ToLower(str(in.RoleName))]
+		if x == nil {
+			return nil, noSuchRole(str(in.RoleName))
+		}
+		if x.inline == nil {
+			x.inline = map[string]string{}
+		}
+		x.inline[str(in.PolicyName)] = str(in.PolicyDocument)
+		return &iam.PutRolePolicyOutput{}, nil
+	})
 }
 
 // ListRolePolicies lists a role's inline policy names, sorted.
 func (c *iamClient) ListRolePolicies(ctx context.Context, in *iam.ListRolePoliciesInput, _ ...func(*iam.Options)) (*iam.ListRolePoliciesOutput, error) {
-	a, err := c.enter(ctx, "ListRolePolicies")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.RoleName) == "" {
-		return nil, validationError("1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null")
-	}
-	x := a.roles[strings.ToLower(str(in.RoleName))]
-	if x == nil {
-		return nil, noSuchRole(str(in.RoleName))
-	}
-	names := []string{}
-	for n := range x.inline {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return &iam.ListRolePoliciesOutput{PolicyNames: names}, nil
+	return do(ctx, c.base, "iam", "ListRolePolicies", in, func(r *region) (*iam.ListRolePoliciesOutput, error) {
+		a := r.acct
+		if in == nil || str(in.RoleName) == "" {
+			return nil, validationError("1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null")
+		}
+		x := a.roles[strings.ToLower(str(in.RoleName))]
+		if x == nil {
+			return nil, noSuchRole(str(in.RoleName))
+		}
+		names := []string{}
+		for n := range x.inline {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return &iam.ListRolePoliciesOutput{PolicyNames: names}, nil
+	})
 }
 
 // DeleteRolePolicy deletes an inline policy of a role.
 func (c *iamClient) DeleteRolePolicy(ctx context.Context, in *iam.DeleteRolePolicyInput, _ ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error) {
-	a, err := c.enter(ctx, "DeleteRolePolicy")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.RoleName) == "" || str(in.PolicyName) == "" {
-		return nil, validationError("RoleName and PolicyName are required.")
-	}
-	x := a.roles[strings.ToLower(str(in.RoleName))]
-	if x == nil {
-		return nil, noSuchRole(str(in.RoleName))
-	}
-	if _, ok := x.inline[str(in.PolicyName)]; !ok {
-		return nil, &iamtypes.NoSuchEntityException{Message: msg("The role policy with name %s cannot be found.", str(in.PolicyName))}
-	}
-	delete(x.inline, str(in.PolicyName))
-	return &iam.DeleteRolePolicyOutput{}, nil
+	return do(ctx, c.base, "iam", "DeleteRolePolicy", in, func(r *region) (*iam.DeleteRolePolicyOutput, error) {
+		a := r.acct
+		if in == nil || str(in.RoleName) == "" || str(in.PolicyName) == "" {
+			return nil, validationError("RoleName and PolicyName are required.")
+		}
+		x := a.roles[strings.ToLower(str(in.RoleName))]
+		if x == nil {
+			return nil, noSuchRole(str(in.RoleName))
+		}
+		if _, ok := x.inline[str(in.PolicyName)]; !ok {
+			return nil, &iamtypes.NoSuchEntityException{Message: msg("The role policy with name %s cannot be found.", str(in.PolicyName))}
+		}
+		delete(x.inline, str(in.PolicyName))
+		return &iam.DeleteRolePolicyOutput{}, nil
+	})
 }
 
 // evaluate decides action on resource for role x with the one evaluator every
@@ -474,41 +447,39 @@ func (a *account) roleByArn(arn string) *role {
 // SimulatePrincipalPolicy evaluates a role's policies for each action and resource
 // with the evaluator every sandbox call goes through (World.evaluate). Only roles are modelled as policy sources.
 func (c *iamClient) SimulatePrincipalPolicy(ctx context.Context, in *iam.SimulatePrincipalPolicyInput, _ ...func(*iam.Options)) (*iam.SimulatePrincipalPolicyOutput, error) {
-	a, err := c.enter(ctx, "SimulatePrincipalPolicy")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.PolicySourceArn) == "" || len(in.ActionNames) == 0 {
-		return nil, validationError("PolicySourceArn and ActionNames are required.")
-	}
-	src := str(in.PolicySourceArn)
-	if !strings.Contains(src, ":role/") {
-		return nil, &iamtypes.InvalidInputException{Message: msg("The simulator models only roles as policy sources: %s", src)}
-	}
-	x := a.roleByArn(src)
-	if x == nil {
-		return nil, &iamtypes.NoSuchEntityException{Message: msg("Role %s does not exist.", src)}
-	}
-	resources := in.ResourceArns
-	if len(resources) == 0 {
-		resources = []string{"*"}
-	}
-	keys := map[string][]string{}
-	for _, e := range in.ContextEntries {
-		keys[str(e.ContextKeyName)] = e.ContextKeyValues
-	}
-	out := &iam.SimulatePrincipalPolicyOutput{EvaluationResults: []iamtypes.EvaluationResult{}}
-	for _, act := range in.ActionNames {
-		if !strings.Contains(act, ":") {
-			return nil, &iamtypes.InvalidInputException{Message: msg("Action %s is not a valid action name.", act)}
+	return do(ctx, c.base, "iam", "SimulatePrincipalPolicy", in, func(r *region) (*iam.SimulatePrincipalPolicyOutput, error) {
+		a := r.acct
+		if in == nil || str(in.PolicySourceArn) == "" || len(in.ActionNames) == 0 {
+			return nil, validationError("PolicySourceArn and ActionNames are required.")
 		}
-		for _, res := range resources {
-			out.EvaluationResults = append(out.EvaluationResults, iamtypes.EvaluationResult{
-				EvalActionName: ptr(act), EvalResourceName: ptr(res), EvalDecision: c.w.evaluate(a, x, act, res, keys)})
+		src := str(in.PolicySourceArn)
+		if !strings.Contains(src, ":role/") {
+			return nil, &iamtypes.InvalidInputException{Message: msg("The simulator models only roles as policy sources: %s", src)}
 		}
-	}
-	return out, nil
+		x := a.roleByArn(src)
+		if x == nil {
+			return nil, &iamtypes.NoSuchEntityException{Message: msg("Role %s does not exist.", src)}
+		}
+		resources := in.ResourceArns
+		if len(resources) == 0 {
+			resources = []string{"*"}
+		}
+		keys := map[string][]string{}
+		for _, e := range in.ContextEntries {
+			keys[str(e.ContextKeyName)] = e.ContextKeyValues
+		}
+		out := &iam.SimulatePrincipalPolicyOutput{EvaluationResults: []iamtypes.EvaluationResult{}}
+		for _, act := range in.ActionNames {
+			if !strings.Contains(act, ":") {
+				return nil, &iamtypes.InvalidInputException{Message: msg("Action %s is not a valid action name.", act)}
+			}
+			for _, res := range resources {
+				out.EvaluationResults = append(out.EvaluationResults, iamtypes.EvaluationResult{
+					EvalActionName: ptr(act), EvalResourceName: ptr(res), EvalDecision: c.w.evaluate(a, x, act, res, keys)})
+			}
+		}
+		return out, nil
+	})
 }
 
 // The CloudFormation types this service creates for stacks.
@@ -583,4 +554,8 @@ func cfnRolePolicy(r *region, st *stack, logical string, p map[string]any, rs *s
 		return nil
 	}
 	return nil
+}
+
+func init() {
+	registerService("iam", func(b base, c *cloud.Clients) { c.IAM = &iamClient{b} })
 }

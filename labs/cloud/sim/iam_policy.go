@@ -96,178 +96,164 @@ func (a *account) policy(arn *string) (*managedPolicy, error) {
 
 // CreatePolicyVersion stores a new version; IAM keeps five at most.
 func (c *iamClient) CreatePolicyVersion(ctx context.Context, in *iam.CreatePolicyVersionInput, _ ...func(*iam.Options)) (*iam.CreatePolicyVersionOutput, error) {
-	a, err := c.enter(ctx, "CreatePolicyVersion")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &iam.CreatePolicyVersionInput{}
-	}
-	p, err := a.policy(in.PolicyArn)
-	if err != nil {
-		return nil, err
-	}
-	if err := policyDoc(str(in.PolicyDocument)); err != nil {
-		return nil, err
-	}
-	if len(p.versions) >= 5 {
-		return nil, &iamtypes.LimitExceededException{Message: msg("A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.")}
-	}
-	v := p.addVersion(str(in.PolicyDocument), c.w.now, in.SetAsDefault)
-	return &iam.CreatePolicyVersionOutput{PolicyVersion: v.out(p.def)}, nil
+	return do(ctx, c.base, "iam", "CreatePolicyVersion", in, func(r *region) (*iam.CreatePolicyVersionOutput, error) {
+		a := r.acct
+		if in == nil {
+			in = &iam.CreatePolicyVersionInput{}
+		}
+		p, err := a.policy(in.PolicyArn)
+		if err != nil {
+			return nil, err
+		}
+		if err := policyDoc(str(in.PolicyDocument)); err != nil {
+			return nil, err
+		}
+		if len(p.versions) >= 5 {
+			return nil, &iamtypes.LimitExceededException{Message: msg("A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.")}
+		}
+		v := p.addVersion(str(in.PolicyDocument), c.w.now, in.SetAsDefault)
+		return &iam.CreatePolicyVersionOutput{PolicyVersion: v.out(p.def)}, nil
+	})
 }
 
 // GetPolicyVersion returns one version, its document URL-encoded as IAM returns it.
 func (c *iamClient) GetPolicyVersion(ctx context.Context, in *iam.GetPolicyVersionInput, _ ...func(*iam.Options)) (*iam.GetPolicyVersionOutput, error) {
-	a, err := c.enter(ctx, "GetPolicyVersion")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &iam.GetPolicyVersionInput{}
-	}
-	p, err := a.policy(in.PolicyArn)
-	if err != nil {
-		return nil, err
-	}
-	for _, v := range p.versions {
-		if v.id == str(in.VersionId) {
-			return &iam.GetPolicyVersionOutput{PolicyVersion: v.out(p.def)}, nil
+	return do(ctx, c.base, "iam", "GetPolicyVersion", in, func(r *region) (*iam.GetPolicyVersionOutput, error) {
+		a := r.acct
+		if in == nil {
+			in = &iam.GetPolicyVersionInput{}
 		}
-	}
-	return nil, &iamtypes.NoSuchEntityException{Message: msg("Policy %s version %s does not exist or is not attachable.", p.arn, str(in.VersionId))}
+		p, err := a.policy(in.PolicyArn)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range p.versions {
+			if v.id == str(in.VersionId) {
+				return &iam.GetPolicyVersionOutput{PolicyVersion: v.out(p.def)}, nil
+			}
+		}
+		return nil, &iamtypes.NoSuchEntityException{Message: msg("Policy %s version %s does not exist or is not attachable.", p.arn, str(in.VersionId))}
+	})
 }
 
 // ListPolicyVersions lists a policy's versions, newest first (documents omitted, as IAM does).
 func (c *iamClient) ListPolicyVersions(ctx context.Context, in *iam.ListPolicyVersionsInput, _ ...func(*iam.Options)) (*iam.ListPolicyVersionsOutput, error) {
-	a, err := c.enter(ctx, "ListPolicyVersions")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &iam.ListPolicyVersionsInput{}
-	}
-	p, err := a.policy(in.PolicyArn)
-	if err != nil {
-		return nil, err
-	}
-	out := &iam.ListPolicyVersionsOutput{}
-	for i := len(p.versions) - 1; i >= 0; i-- {
-		v := p.versions[i].out(p.def)
-		v.Document = nil
-		out.Versions = append(out.Versions, *v)
-	}
-	return out, nil
+	return do(ctx, c.base, "iam", "ListPolicyVersions", in, func(r *region) (*iam.ListPolicyVersionsOutput, error) {
+		a := r.acct
+		if in == nil {
+			in = &iam.ListPolicyVersionsInput{}
+		}
+		p, err := a.policy(in.PolicyArn)
+		if err != nil {
+			return nil, err
+		}
+		out := &iam.ListPolicyVersionsOutput{}
+		for i := len(p.versions) - 1; i >= 0; i-- {
+			v := p.versions[i].out(p.def)
+			v.Document = nil
+			out.Versions = append(out.Versions, *v)
+		}
+		return out, nil
+	})
 }
 
 // DeletePolicyVersion deletes a version that is not the default.
 func (c *iamClient) DeletePolicyVersion(ctx context.Context, in *iam.DeletePolicyVersionInput, _ ...func(*iam.Options)) (*iam.DeletePolicyVersionOutput, error) {
-	a, err := c.enter(ctx, "DeletePolicyVersion")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &iam.DeletePolicyVersionInput{}
-	}
-	p, err := a.policy(in.PolicyArn)
-	if err != nil {
-		return nil, err
-	}
-	if str(in.VersionId) == p.def {
-		return nil, &iamtypes.DeleteConflictException{Message: ptr("Cannot delete the default version of a policy.")}
-	}
-	for i, v := range p.versions {
-		if v.id == str(in.VersionId) {
-			p.versions = append(p.versions[:i], p.versions[i+1:]...)
-			return &iam.DeletePolicyVersionOutput{}, nil
+	return do(ctx, c.base, "iam", "DeletePolicyVersion", in, func(r *region) (*iam.DeletePolicyVersionOutput, error) {
+		a := r.acct
+		if in == nil {
+			in = &iam.DeletePolicyVersionInput{}
 		}
-	}
-	return nil, &iamtypes.NoSuchEntityException{Message: msg("Policy %s version %s does not exist.", p.arn, str(in.VersionId))}
+		p, err := a.policy(in.PolicyArn)
+		if err != nil {
+			return nil, err
+		}
+		if str(in.VersionId) == p.def {
+			return nil, &iamtypes.DeleteConflictException{Message: ptr("Cannot delete the default version of a policy.")}
+		}
+		for i, v := range p.versions {
+			if v.id == str(in.VersionId) {
+				p.versions = append(p.versions[:i], p.versions[i+1:]...)
+				return &iam.DeletePolicyVersionOutput{}, nil
+			}
+		}
+		return nil, &iamtypes.NoSuchEntityException{Message: msg("Policy %s version %s does not exist.", p.arn, str(in.VersionId))}
+	})
 }
 
 // CreatePolicy stores a customer managed policy.
 func (c *iamClient) CreatePolicy(ctx context.Context, in *iam.CreatePolicyInput, _ ...func(*iam.Options)) (*iam.CreatePolicyOutput, error) {
-	a, err := c.enter(ctx, "CreatePolicy")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || !roleNameRE.MatchString(str(in.PolicyName)) {
-		return nil, validationError("1 validation error detected: Value at 'policyName' failed to satisfy constraint")
-	}
-	path := str(in.Path)
-	if path == "" {
-		path = "/"
-	}
-	if !iamPathRE.MatchString(path) {
-		return nil, validationError("The specified value for path is invalid.")
-	}
-	doc := str(in.PolicyDocument)
-	if err := policyDoc(doc); err != nil {
-		return nil, err
-	}
-	arn := "arn:aws:iam::" + a.id + ":policy" + path + str(in.PolicyName)
-	for _, p := range a.policies {
-		if strings.EqualFold(p.name, str(in.PolicyName)) {
-			return nil, &iamtypes.EntityAlreadyExistsException{Message: msg("A policy called %s already exists. Duplicate names are not allowed.", str(in.PolicyName))}
+	return do(ctx, c.base, "iam", "CreatePolicy", in, func(r *region) (*iam.CreatePolicyOutput, error) {
+		a := r.acct
+		if in == nil || !roleNameRE.MatchString(str(in.PolicyName)) {
+			return nil, validationError("1 validation error detected: Value at 'policyName' failed to satisfy constraint")
 		}
-	}
-	p := &managedPolicy{name: str(in.PolicyName), path: path, arn: arn, createdAt: c.w.now,
-		id: "ANPA" + strings.ToUpper(hashID(17, a.id, arn))}
-	p.addVersion(doc, c.w.now, true)
-	for _, t := range in.Tags {
-		p.tags.set(str(t.Key), str(t.Value))
-	}
-	a.policies[arn] = p
-	return &iam.CreatePolicyOutput{Policy: p.out()}, nil
+		path := str(in.Path)
+		if path == "" {
+			path = "/"
+		}
+		if !iamPathRE.MatchString(path) {
+			return nil, validationError("The specified value for path is invalid.")
+		}
+		doc := str(in.PolicyDocument)
+		if err := policyDoc(doc); err != nil {
+			return nil, err
+		}
+		arn := "arn:aws:iam::" + a.id + ":policy" + path + str(in.PolicyName)
+		for _, p := range a.policies {
+			if strings.EqualFold(p.name, str(in.PolicyName)) {
+				return nil, &iamtypes.EntityAlreadyExistsException{Message: msg("A policy called %s already exists. Duplicate names are not allowed.", str(in.PolicyName))}
+			}
+		}
+		p := &managedPolicy{name: str(in.PolicyName), path: path, arn: arn, createdAt: c.w.now,
+			id: "ANPA" + strings.ToUpper(hashID(17, a.id, arn))}
+		p.addVersion(doc, c.w.now, true)
+		for _, t := range in.Tags {
+			p.tags.set(str(t.Key), str(t.Value))
+		}
+		a.policies[arn] = p
+		return &iam.CreatePolicyOutput{Policy: p.out()}, nil
+	})
 }
 
 // GetPolicy returns a customer managed policy by ARN.
 func (c *iamClient) GetPolicy(ctx context.Context, in *iam.GetPolicyInput, _ ...func(*iam.Options)) (*iam.GetPolicyOutput, error) {
-	a, err := c.enter(ctx, "GetPolicy")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || !policyArnRE.MatchString(str(in.PolicyArn)) {
-		return nil, validationError("The policy ARN is not valid.")
-	}
-	p := a.policies[str(in.PolicyArn)]
-	if p == nil {
-		return nil, &iamtypes.NoSuchEntityException{Message: msg("Policy %s does not exist or is not attachable.", str(in.PolicyArn))}
-	}
-	return &iam.GetPolicyOutput{Policy: p.out()}, nil
+	return do(ctx, c.base, "iam", "GetPolicy", in, func(r *region) (*iam.GetPolicyOutput, error) {
+		a := r.acct
+		if in == nil || !policyArnRE.MatchString(str(in.PolicyArn)) {
+			return nil, validationError("The policy ARN is not valid.")
+		}
+		p := a.policies[str(in.PolicyArn)]
+		if p == nil {
+			return nil, &iamtypes.NoSuchEntityException{Message: msg("Policy %s does not exist or is not attachable.", str(in.PolicyArn))}
+		}
+		return &iam.GetPolicyOutput{Policy: p.out()}, nil
+	})
 }
 
 // DeletePolicy deletes a customer managed policy; one still attached to a role or used
 // as a role's permissions boundary is a DeleteConflict, as in IAM.
 func (c *iamClient) DeletePolicy(ctx context.Context, in *iam.DeletePolicyInput, _ ...func(*iam.Options)) (*iam.DeletePolicyOutput, error) {
-	a, err := c.enter(ctx, "DeletePolicy")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || !policyArnRE.MatchString(str(in.PolicyArn)) {
-		return nil, validationError("The policy ARN is not valid.")
-	}
-	arn := str(in.PolicyArn)
-	if a.policies[arn] == nil {
-		return nil, &iamtypes.NoSuchEntityException{Message: msg("Policy %s does not exist or is not attachable.", arn)}
-	}
-	for _, r := range a.roles {
-		if r.boundary == arn || contains(r.attached, arn) {
-			return nil, &iamtypes.DeleteConflictException{Message: ptr("Cannot delete a policy attached to entities.")}
+	return do(ctx, c.base, "iam", "DeletePolicy", in, func(r *region) (*iam.DeletePolicyOutput, error) {
+		a := r.acct
+		if in == nil || !policyArnRE.MatchString(str(in.PolicyArn)) {
+			return nil, validationError("The policy ARN is not valid.")
 		}
-	}
-	if len(a.policies[arn].versions) > 1 {
-		return nil, &iamtypes.DeleteConflictException{Message: ptr("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")}
-	}
-	delete(a.policies, arn)
-	return &iam.DeletePolicyOutput{}, nil
+		arn := str(in.PolicyArn)
+		if a.policies[arn] == nil {
+			return nil, &iamtypes.NoSuchEntityException{Message: msg("Policy %s does not exist or is not attachable.", arn)}
+		}
+		for _, r := range a.roles {
+			if r.boundary == arn || contains(r.attached, arn) {
+				return nil, &iamtypes.DeleteConflictException{Message: ptr("Cannot delete a policy attached to entities.")}
+			}
+		}
+		if len(a.policies[arn].versions) > 1 {
+			return nil, &iamtypes.DeleteConflictException{Message: ptr("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.")}
+		}
+		delete(a.policies, arn)
+		return &iam.DeletePolicyOutput{}, nil
+	})
 }
 
 // ListPolicyTags lists a customer managed policy's tags, sorted by key. An unknown
@@ -275,27 +261,25 @@ func (c *iamClient) DeletePolicy(ctx context.Context, in *iam.DeletePolicyInput,
 // one, which the simulator does not model (what AWS answers for one is not
 // documented).
 func (c *iamClient) ListPolicyTags(ctx context.Context, in *iam.ListPolicyTagsInput, _ ...func(*iam.Options)) (*iam.ListPolicyTagsOutput, error) {
-	a, err := c.enter(ctx, "ListPolicyTags")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.PolicyArn) == "" {
-		return nil, nameRequired("policyArn")
-	}
-	arn := str(in.PolicyArn)
-	if !policyArnRE.MatchString(arn) {
-		return nil, &iamtypes.InvalidInputException{Message: msg("ARN %s is not valid.", arn)}
-	}
-	p := a.policies[arn]
-	if p == nil {
-		return nil, &iamtypes.NoSuchEntityException{Message: msg("The policy with ARN %s cannot be found.", arn)}
-	}
-	page, trunc, next, err := iamPage(iamTags(p.tags, true), in.MaxItems, in.Marker)
-	if err != nil {
-		return nil, err
-	}
-	return &iam.ListPolicyTagsOutput{Tags: page, IsTruncated: trunc, Marker: next}, nil
+	return do(ctx, c.base, "iam", "ListPolicyTags", in, func(r *region) (*iam.ListPolicyTagsOutput, error) {
+		a := r.acct
+		if in == nil || str(in.PolicyArn) == "" {
+			return nil, nameRequired("policyArn")
+		}
+		arn := str(in.PolicyArn)
+		if !policyArnRE.MatchString(arn) {
+			return nil, &iamtypes.InvalidInputException{Message: msg("ARN %s is not valid.", arn)}
+		}
+		p := a.policies[arn]
+		if p == nil {
+			return nil, &iamtypes.NoSuchEntityException{Message: msg("The policy with ARN %s cannot be found.", arn)}
+		}
+		page, trunc, next, err := iamPage(iamTags(p.tags, true), in.MaxItems, in.Marker)
+		if err != nil {
+			return nil, err
+		}
+		return &iam.ListPolicyTagsOutput{Tags: page, IsTruncated: trunc, Marker: next}, nil
+	})
 }
 
 // ListEntitiesForPolicy lists the roles (sorted by name, with PathPrefix on
@@ -307,62 +291,60 @@ func (c *iamClient) ListPolicyTags(ctx context.Context, in *iam.ListPolicyTagsIn
 // managed policy must exist (NoSuchEntity); any well-formed AWS managed policy
 // ARN is taken to exist, as AttachRolePolicy takes it.
 func (c *iamClient) ListEntitiesForPolicy(ctx context.Context, in *iam.ListEntitiesForPolicyInput, _ ...func(*iam.Options)) (*iam.ListEntitiesForPolicyOutput, error) {
-	a, err := c.enter(ctx, "ListEntitiesForPolicy")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.PolicyArn) == "" {
-		return nil, nameRequired("policyArn")
-	}
-	arn := str(in.PolicyArn)
-	if !policyArnRE.MatchString(arn) {
-		return nil, &iamtypes.InvalidInputException{Message: msg("ARN %s is not valid.", arn)}
-	}
-	awsManaged := strings.HasPrefix(arn, "arn:aws:iam::aws:policy/")
-	if !awsManaged && a.policies[arn] == nil {
-		return nil, &iamtypes.NoSuchEntityException{Message: msg("Policy %s does not exist or is not attachable.", arn)}
-	}
-	prefix, err := pathPrefix(in.PathPrefix)
-	if err != nil {
-		return nil, err
-	}
-	attached, boundary := true, true
-	switch in.PolicyUsageFilter {
-	case "":
-	case iamtypes.PolicyUsageTypePermissionsPolicy:
-		boundary = false
-	case iamtypes.PolicyUsageTypePermissionsBoundary:
-		attached = false
-	default:
-		return nil, validationError("1 validation error detected: Value '%s' at 'policyUsageFilter' failed to satisfy constraint: Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]", in.PolicyUsageFilter)
-	}
-	roles := true
-	switch in.EntityFilter {
-	case "", iamtypes.EntityTypeRole:
-	case iamtypes.EntityTypeUser, iamtypes.EntityTypeGroup:
-		roles = false
-	case iamtypes.EntityTypeLocalManagedPolicy:
-		roles = !awsManaged
-	case iamtypes.EntityTypeAWSManagedPolicy:
-		roles = awsManaged
-	default:
-		return nil, validationError("1 validation error detected: Value '%s' at 'entityFilter' failed to satisfy constraint: Member must satisfy enum value set: [User, Role, LocalManagedPolicy, Group, AWSManagedPolicy]", in.EntityFilter)
-	}
-	var all []iamtypes.PolicyRole
-	for _, k := range sortedKeys(a.roles) {
-		x := a.roles[k]
-		if !roles || !strings.HasPrefix(x.path, prefix) {
-			continue
+	return do(ctx, c.base, "iam", "ListEntitiesForPolicy", in, func(r *region) (*iam.ListEntitiesForPolicyOutput, error) {
+		a := r.acct
+		if in == nil || str(in.PolicyArn) == "" {
+			return nil, nameRequired("policyArn")
 		}
-		if attached && contains(x.attached, arn) || boundary && x.boundary == arn {
-			all = append(all, iamtypes.PolicyRole{RoleName: ptr(x.name), RoleId: ptr(x.id)})
+		arn := str(in.PolicyArn)
+		if !policyArnRE.MatchString(arn) {
+			return nil, &iamtypes.InvalidInputException{Message: msg("ARN %s is not valid.", arn)}
 		}
-	}
-	page, trunc, next, err := iamPage(all, in.MaxItems, in.Marker)
-	if err != nil {
-		return nil, err
-	}
-	return &iam.ListEntitiesForPolicyOutput{PolicyRoles: page, PolicyUsers: []iamtypes.PolicyUser{}, PolicyGroups: []iamtypes.PolicyGroup{},
-		IsTruncated: trunc, Marker: next}, nil
+		awsManaged := strings.HasPrefix(arn, "arn:aws:iam::aws:policy/")
+		if !awsManaged && a.policies[arn] == nil {
+			return nil, &iamtypes.NoSuchEntityException{Message: msg("Policy %s does not exist or is not attachable.", arn)}
+		}
+		prefix, err := pathPrefix(in.PathPrefix)
+		if err != nil {
+			return nil, err
+		}
+		attached, boundary := true, true
+		switch in.PolicyUsageFilter {
+		case "":
+		case iamtypes.PolicyUsageTypePermissionsPolicy:
+			boundary = false
+		case iamtypes.PolicyUsageTypePermissionsBoundary:
+			attached = false
+		default:
+			return nil, validationError("1 validation error detected: Value '%s' at 'policyUsageFilter' failed to satisfy constraint: Member must satisfy enum value set: [PermissionsPolicy, PermissionsBoundary]", in.PolicyUsageFilter)
+		}
+		roles := true
+		switch in.EntityFilter {
+		case "", iamtypes.EntityTypeRole:
+		case iamtypes.EntityTypeUser, iamtypes.EntityTypeGroup:
+			roles = false
+		case iamtypes.EntityTypeLocalManagedPolicy:
+			roles = !awsManaged
+		case iamtypes.EntityTypeAWSManagedPolicy:
+			roles = awsManaged
+		default:
+			return nil, validationError("1 validation error detected: Value '%s' at 'entityFilter' failed to satisfy constraint: Member must satisfy enum value set: [User, Role, LocalManagedPolicy, Group, AWSManagedPolicy]", in.EntityFilter)
+		}
+		var all []iamtypes.PolicyRole
+		for _, k := range sortedKeys(a.roles) {
+			x := a.roles[k]
+			if !roles || !strings.HasPrefix(x.path, prefix) {
+				continue
+			}
+			if attached && contains(x.attached, arn) || boundary && x.boundary == arn {
+				all = append(all, iamtypes.PolicyRole{RoleName: ptr(x.name), RoleId: ptr(x.id)})
+			}
+		}
+		page, trunc, next, err := iamPage(all, in.MaxItems, in.Marker)
+		if err != nil {
+			return nil, err
+		}
+		return &iam.ListEntitiesForPolicyOutput{PolicyRoles: page, PolicyUsers: []iamtypes.PolicyUser{}, PolicyGroups: []iamtypes.PolicyGroup{},
+			IsTruncated: trunc, Marker: next}, nil
+	})
 }

@@ -167,183 +167,167 @@ func iamPage[T any](all []T, maxItems *int32, marker *string) (page []T, truncat
 
 // CreateInstanceProfile creates an empty instance profile.
 func (c *iamClient) CreateInstanceProfile(ctx context.Context, in *iam.CreateInstanceProfileInput, _ ...func(*iam.Options)) (*iam.CreateInstanceProfileOutput, error) {
-	a, err := c.enter(ctx, "CreateInstanceProfile")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || in.InstanceProfileName == nil {
-		return nil, nameRequired("instanceProfileName")
-	}
-	var tags tagList
-	for _, t := range in.Tags {
-		tags.set(str(t.Key), str(t.Value))
-	}
-	p, err := a.createInstanceProfile(c.w, str(in.InstanceProfileName), str(in.Path), tags)
-	if err != nil {
-		return nil, err
-	}
-	return &iam.CreateInstanceProfileOutput{InstanceProfile: p.out(true)}, nil
+	return do(ctx, c.base, "iam", "CreateInstanceProfile", in, func(r *region) (*iam.CreateInstanceProfileOutput, error) {
+		a := r.acct
+		if in == nil || in.InstanceProfileName == nil {
+			return nil, nameRequired("instanceProfileName")
+		}
+		var tags tagList
+		for _, t := range in.Tags {
+			tags.set(str(t.Key), str(t.Value))
+		}
+		p, err := a.createInstanceProfile(c.w, str(in.InstanceProfileName), str(in.Path), tags)
+		if err != nil {
+			return nil, err
+		}
+		return &iam.CreateInstanceProfileOutput{InstanceProfile: p.out(true)}, nil
+	})
 }
 
 // GetInstanceProfile returns a profile with its role and tags.
 func (c *iamClient) GetInstanceProfile(ctx context.Context, in *iam.GetInstanceProfileInput, _ ...func(*iam.Options)) (*iam.GetInstanceProfileOutput, error) {
-	a, err := c.enter(ctx, "GetInstanceProfile")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.InstanceProfileName) == "" {
-		return nil, nameRequired("instanceProfileName")
-	}
-	p := a.profiles[strings.ToLower(str(in.InstanceProfileName))]
-	if p == nil {
-		return nil, noSuchProfile(str(in.InstanceProfileName))
-	}
-	return &iam.GetInstanceProfileOutput{InstanceProfile: p.out(true)}, nil
+	return do(ctx, c.base, "iam", "GetInstanceProfile", in, func(r *region) (*iam.GetInstanceProfileOutput, error) {
+		a := r.acct
+		if in == nil || str(in.InstanceProfileName) == "" {
+			return nil, nameRequired("instanceProfileName")
+		}
+		p := a.profiles[strings.ToLower(str(in.InstanceProfileName))]
+		if p == nil {
+			return nil, noSuchProfile(str(in.InstanceProfileName))
+		}
+		return &iam.GetInstanceProfileOutput{InstanceProfile: p.out(true)}, nil
+	})
 }
 
 // ListInstanceProfiles lists profiles whose path starts with PathPrefix.
 func (c *iamClient) ListInstanceProfiles(ctx context.Context, in *iam.ListInstanceProfilesInput, _ ...func(*iam.Options)) (*iam.ListInstanceProfilesOutput, error) {
-	a, err := c.enter(ctx, "ListInstanceProfiles")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &iam.ListInstanceProfilesInput{}
-	}
-	prefix, err := pathPrefix(in.PathPrefix)
-	if err != nil {
-		return nil, err
-	}
-	var all []iamtypes.InstanceProfile
-	for _, p := range a.sortedProfiles() {
-		if strings.HasPrefix(p.path, prefix) {
-			all = append(all, *p.out(false))
+	return do(ctx, c.base, "iam", "ListInstanceProfiles", in, func(r *region) (*iam.ListInstanceProfilesOutput, error) {
+		a := r.acct
+		if in == nil {
+			in = &iam.ListInstanceProfilesInput{}
 		}
-	}
-	page, trunc, next, err := iamPage(all, in.MaxItems, in.Marker)
-	if err != nil {
-		return nil, err
-	}
-	return &iam.ListInstanceProfilesOutput{InstanceProfiles: page, IsTruncated: trunc, Marker: next}, nil
+		prefix, err := pathPrefix(in.PathPrefix)
+		if err != nil {
+			return nil, err
+		}
+		var all []iamtypes.InstanceProfile
+		for _, p := range a.sortedProfiles() {
+			if strings.HasPrefix(p.path, prefix) {
+				all = append(all, *p.out(false))
+			}
+		}
+		page, trunc, next, err := iamPage(all, in.MaxItems, in.Marker)
+		if err != nil {
+			return nil, err
+		}
+		return &iam.ListInstanceProfilesOutput{InstanceProfiles: page, IsTruncated: trunc, Marker: next}, nil
+	})
 }
 
 // ListInstanceProfilesForRole lists the profiles holding a role.
 func (c *iamClient) ListInstanceProfilesForRole(ctx context.Context, in *iam.ListInstanceProfilesForRoleInput, _ ...func(*iam.Options)) (*iam.ListInstanceProfilesForRoleOutput, error) {
-	a, err := c.enter(ctx, "ListInstanceProfilesForRole")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.RoleName) == "" {
-		return nil, nameRequired("roleName")
-	}
-	x := a.roles[strings.ToLower(str(in.RoleName))]
-	if x == nil {
-		return nil, noSuchRole(str(in.RoleName))
-	}
-	var all []iamtypes.InstanceProfile
-	for _, p := range a.profilesOfRole(x) {
-		all = append(all, *p.out(false))
-	}
-	page, trunc, next, err := iamPage(all, in.MaxItems, in.Marker)
-	if err != nil {
-		return nil, err
-	}
-	return &iam.ListInstanceProfilesForRoleOutput{InstanceProfiles: page, IsTruncated: trunc, Marker: next}, nil
+	return do(ctx, c.base, "iam", "ListInstanceProfilesForRole", in, func(r *region) (*iam.ListInstanceProfilesForRoleOutput, error) {
+		a := r.acct
+		if in == nil || str(in.RoleName) == "" {
+			return nil, nameRequired("roleName")
+		}
+		x := a.roles[strings.ToLower(str(in.RoleName))]
+		if x == nil {
+			return nil, noSuchRole(str(in.RoleName))
+		}
+		var all []iamtypes.InstanceProfile
+		for _, p := range a.profilesOfRole(x) {
+			all = append(all, *p.out(false))
+		}
+		page, trunc, next, err := iamPage(all, in.MaxItems, in.Marker)
+		if err != nil {
+			return nil, err
+		}
+		return &iam.ListInstanceProfilesForRoleOutput{InstanceProfiles: page, IsTruncated: trunc, Marker: next}, nil
+	})
 }
 
 // ListInstanceProfileTags lists a profile's tags, sorted by key.
 func (c *iamClient) ListInstanceProfileTags(ctx context.Context, in *iam.ListInstanceProfileTagsInput, _ ...func(*iam.Options)) (*iam.ListInstanceProfileTagsOutput, error) {
-	a, err := c.enter(ctx, "ListInstanceProfileTags")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.InstanceProfileName) == "" {
-		return nil, nameRequired("instanceProfileName")
-	}
-	p := a.profiles[strings.ToLower(str(in.InstanceProfileName))]
-	if p == nil {
-		return nil, noSuchProfile(str(in.InstanceProfileName))
-	}
-	page, trunc, next, err := iamPage(iamTags(p.tags, true), in.MaxItems, in.Marker)
-	if err != nil {
-		return nil, err
-	}
-	return &iam.ListInstanceProfileTagsOutput{Tags: page, IsTruncated: trunc, Marker: next}, nil
+	return do(ctx, c.base, "iam", "ListInstanceProfileTags", in, func(r *region) (*iam.ListInstanceProfileTagsOutput, error) {
+		a := r.acct
+		if in == nil || str(in.InstanceProfileName) == "" {
+			return nil, nameRequired("instanceProfileName")
+		}
+		p := a.profiles[strings.ToLower(str(in.InstanceProfileName))]
+		if p == nil {
+			return nil, noSuchProfile(str(in.InstanceProfileName))
+		}
+		page, trunc, next, err := iamPage(iamTags(p.tags, true), in.MaxItems, in.Marker)
+		if err != nil {
+			return nil, err
+		}
+		return &iam.ListInstanceProfileTagsOutput{Tags: page, IsTruncated: trunc, Marker: next}, nil
+	})
 }
 
 // AddRoleToInstanceProfile puts a role in an empty profile.
 func (c *iamClient) AddRoleToInstanceProfile(ctx context.Context, in *iam.AddRoleToInstanceProfileInput, _ ...func(*iam.Options)) (*iam.AddRoleToInstanceProfileOutput, error) {
-	a, err := c.enter(ctx, "AddRoleToInstanceProfile")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.InstanceProfileName) == "" || str(in.RoleName) == "" {
-		return nil, validationError("InstanceProfileName and RoleName are required.")
-	}
-	p := a.profiles[strings.ToLower(str(in.InstanceProfileName))]
-	if p == nil {
-		return nil, noSuchProfile(str(in.InstanceProfileName))
-	}
-	x := a.roles[strings.ToLower(str(in.RoleName))]
-	if x == nil {
-		return nil, noSuchRole(str(in.RoleName))
-	}
-	if err := p.addRole(x); err != nil {
-		return nil, err
-	}
-	return &iam.AddRoleToInstanceProfileOutput{}, nil
+	return do(ctx, c.base, "iam", "AddRoleToInstanceProfile", in, func(r *region) (*iam.AddRoleToInstanceProfileOutput, error) {
+		a := r.acct
+		if in == nil || str(in.InstanceProfileName) == "" || str(in.RoleName) == "" {
+			return nil, validationError("InstanceProfileName and RoleName are required.")
+		}
+		p := a.profiles[strings.ToLower(str(in.InstanceProfileName))]
+		if p == nil {
+			return nil, noSuchProfile(str(in.InstanceProfileName))
+		}
+		x := a.roles[strings.ToLower(str(in.RoleName))]
+		if x == nil {
+			return nil, noSuchRole(str(in.RoleName))
+		}
+		if err := p.addRole(x); err != nil {
+			return nil, err
+		}
+		return &iam.AddRoleToInstanceProfileOutput{}, nil
+	})
 }
 
 // RemoveRoleFromInstanceProfile takes the role out of a profile; a role that is
 // not in it is NoSuchEntity (the simulator's message).
 func (c *iamClient) RemoveRoleFromInstanceProfile(ctx context.Context, in *iam.RemoveRoleFromInstanceProfileInput, _ ...func(*iam.Options)) (*iam.RemoveRoleFromInstanceProfileOutput, error) {
-	a, err := c.enter(ctx, "RemoveRoleFromInstanceProfile")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.InstanceProfileName) == "" || str(in.RoleName) == "" {
-		return nil, validationError("InstanceProfileName and RoleName are required.")
-	}
-	p := a.profiles[strings.ToLower(str(in.InstanceProfileName))]
-	if p == nil {
-		return nil, noSuchProfile(str(in.InstanceProfileName))
-	}
-	x := a.roles[strings.ToLower(str(in.RoleName))]
-	if x == nil {
-		return nil, noSuchRole(str(in.RoleName))
-	}
-	if p.role != x {
-		return nil, &iamtypes.NoSuchEntityException{Message: msg("The role %s is not in instance profile %s.", x.name, p.name)}
-	}
-	p.role = nil
-	return &iam.RemoveRoleFromInstanceProfileOutput{}, nil
+	return do(ctx, c.base, "iam", "RemoveRoleFromInstanceProfile", in, func(r *region) (*iam.RemoveRoleFromInstanceProfileOutput, error) {
+		a := r.acct
+		if in == nil || str(in.InstanceProfileName) == "" || str(in.RoleName) == "" {
+			return nil, validationError("InstanceProfileName and RoleName are required.")
+		}
+		p := a.profiles[strings.ToLower(str(in.InstanceProfileName))]
+		if p == nil {
+			return nil, noSuchProfile(str(in.InstanceProfileName))
+		}
+		x := a.roles[strings.ToLower(str(in.RoleName))]
+		if x == nil {
+			return nil, noSuchRole(str(in.RoleName))
+		}
+		if p.role != x {
+			return nil, &iamtypes.NoSuchEntityException{Message: msg("The role %s is not in instance profile %s.", x.name, p.name)}
+		}
+		p.role = nil
+		return &iam.RemoveRoleFromInstanceProfileOutput{}, nil
+	})
 }
 
 // DeleteInstanceProfile deletes an empty profile.
 func (c *iamClient) DeleteInstanceProfile(ctx context.Context, in *iam.DeleteInstanceProfileInput, _ ...func(*iam.Options)) (*iam.DeleteInstanceProfileOutput, error) {
-	a, err := c.enter(ctx, "DeleteInstanceProfile")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.InstanceProfileName) == "" {
-		return nil, nameRequired("instanceProfileName")
-	}
-	p := a.profiles[strings.ToLower(str(in.InstanceProfileName))]
-	if p == nil {
-		return nil, noSuchProfile(str(in.InstanceProfileName))
-	}
-	if err := a.deleteInstanceProfile(p); err != nil {
-		return nil, err
-	}
-	return &iam.DeleteInstanceProfileOutput{}, nil
+	return do(ctx, c.base, "iam", "DeleteInstanceProfile", in, func(r *region) (*iam.DeleteInstanceProfileOutput, error) {
+		a := r.acct
+		if in == nil || str(in.InstanceProfileName) == "" {
+			return nil, nameRequired("instanceProfileName")
+		}
+		p := a.profiles[strings.ToLower(str(in.InstanceProfileName))]
+		if p == nil {
+			return nil, noSuchProfile(str(in.InstanceProfileName))
+		}
+		if err := a.deleteInstanceProfile(p); err != nil {
+			return nil, err
+		}
+		return &iam.DeleteInstanceProfileOutput{}, nil
+	})
 }
 
 // The CloudFormation types this service creates for stacks.

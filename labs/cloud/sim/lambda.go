@@ -33,7 +33,7 @@ import (
 )
 
 func init() {
-	registerService("lambda", 0, func(b base, c *cloud.Clients) { c.Lambda = &lambdaClient{b} }, nil)
+	registerService("lambda", func(b base, c *cloud.Clients) { c.Lambda = &lambdaClient{b} })
 }
 
 // lambdaClient implements cloud.Lambda.
@@ -66,10 +66,6 @@ type lambdaFn struct {
 
 func lambdaOf(r *region) *lambdaState {
 	return state(r, "lambda", func() *lambdaState { return &lambdaState{fns: map[string]*lambdaFn{}} })
-}
-
-func (c *lambdaClient) enter(ctx context.Context, op string) (*region, error) {
-	return c.base.enter(ctx, "lambda", op)
 }
 
 var lambdaNameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
@@ -125,115 +121,112 @@ func (st *lambdaState) resolve(r *region, ref string) (string, string, error) {
 
 // CreateFunction creates a function; it is Pending for a few seconds, then Active.
 func (c *lambdaClient) CreateFunction(ctx context.Context, in *lambda.CreateFunctionInput, _ ...func(*lambda.Options)) (*lambda.CreateFunctionOutput, error) {
-	r, err := c.enter(ctx, "CreateFunction")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &lambda.CreateFunctionInput{}
-	}
-	st := lambdaOf(r)
-	name := str(in.FunctionName)
-	if !lambdaNameRE.MatchString(name) {
-		return nil, lambdaInvalid("1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+", name)
-	}
-	pkg := in.PackageType
-	if pkg == "" {
-		pkg = lambdatypes.PackageTypeZip
-	}
-	fn := &lambdaFn{name: name, arn: r.arn("lambda", "function:"+name), runtime: string(in.Runtime), role: str(in.Role), handler: str(in.Handler),
-		desc: str(in.Description), pkg: pkg, memory: i32(in.MemorySize, 128), timeout: i32(in.Timeout, 3), arch: in.Architectures,
-		created: c.w.now, revision: c.w.uuid(), tracing: lambdatypes.TracingModePassThrough}
-	if len(fn.arch) == 0 {
-		fn.arch = []lambdatypes.Architecture{lambdatypes.ArchitectureX8664}
-	}
-	if in.TracingConfig != nil && in.TracingConfig.Mode != "" {
-		fn.tracing = in.TracingConfig.Mode
-	}
-	if in.Environment != nil {
-		fn.env = map[string]string{}
-		for k, v := range in.Environment.Variables {
-			fn.env[k] = v
+	return do(ctx, c.base, "lambda", "CreateFunction", in, func(r *region) (*lambda.CreateFunctionOutput, error) {
+		if in == nil {
+			in = &lambda.CreateFunctionInput{}
 		}
-	}
-	if in.VpcConfig != nil && len(in.VpcConfig.SubnetIds) > 0 {
-		v := cloneJSON(*in.VpcConfig)
-		fn.vpc = &v
-	}
-	if fn.memory < 128 || fn.memory > 10240 {
-		return nil, lambdaInvalid("1 validation error detected: Value '%d' at 'memorySize' failed to satisfy constraint: Member must have value between 128 and 10240", fn.memory)
-	}
-	if fn.timeout < 1 || fn.timeout > 900 {
-		return nil, lambdaInvalid("1 validation error detected: Value '%d' at 'timeout' failed to satisfy constraint: Member must have value between 1 and 900", fn.timeout)
-	}
-	code := in.Code
-	if code == nil {
-		code = &lambdatypes.FunctionCode{}
-	}
-	switch pkg {
-	case lambdatypes.PackageTypeZip:
-		if fn.runtime == "" || fn.handler == "" {
-			return nil, lambdaInvalid("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
+		st := lambdaOf(r)
+		name := str(in.FunctionName)
+		if !lambdaNameRE.MatchString(name) {
+			return nil, lambdaInvalid("1 validation error detected: Value '%s' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+", name)
 		}
-		if next, old := deprecatedRuntimes[fn.runtime]; old {
-			return nil, lambdaInvalid("The runtime parameter of %s is no longer supported for creating or updating AWS Lambda functions. We recommend you use the new runtime (%s) while creating or updating functions.", fn.runtime, next)
+		pkg := in.PackageType
+		if pkg == "" {
+			pkg = lambdatypes.PackageTypeZip
 		}
-		switch {
-		case len(code.ZipFile) > 0:
-			sum := sha256.Sum256(code.ZipFile)
-			fn.codeSha, fn.codeSize = base64.StdEncoding.EncodeToString(sum[:]), int64(len(code.ZipFile))
-		case str(code.S3Bucket) != "" && str(code.S3Key) != "":
-			b := c.w.s3Find(str(code.S3Bucket))
-			if b == nil || b.account != r.account || b.region != r.name {
-				return nil, lambdaInvalid("Error occurred while GetObject. S3 Error Code: PermanentRedirect. S3 Error Message: The bucket is in this region: %s. Please use this region to retry the request", func() string {
-					if b == nil {
-						return "unknown"
-					}
-					return b.region
-				}())
+		fn := &lambdaFn{name: name, arn: r.arn("lambda", "function:"+name), runtime: string(in.Runtime), role: str(in.Role), handler: str(in.Handler),
+			desc: str(in.Description), pkg: pkg, memory: i32(in.MemorySize, 128), timeout: i32(in.Timeout, 3), arch: in.Architectures,
+			created: c.w.now, revision: c.w.uuid(), tracing: lambdatypes.TracingModePassThrough}
+		if len(fn.arch) == 0 {
+			fn.arch = []lambdatypes.Architecture{lambdatypes.ArchitectureX8664}
+		}
+		if in.TracingConfig != nil && in.TracingConfig.Mode != "" {
+			fn.tracing = in.TracingConfig.Mode
+		}
+		if in.Environment != nil {
+			fn.env = map[string]string{}
+			for k, v := range in.Environment.Variables {
+				fn.env[k] = v
 			}
-			vs := b.keys[str(code.S3Key)]
-			if len(vs) == 0 || vs[0].marker {
-				return nil, lambdaInvalid("Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist.")
+		}
+		if in.VpcConfig != nil && len(in.VpcConfig.SubnetIds) > 0 {
+			v := cloneJSON(*in.VpcConfig)
+			fn.vpc = &v
+		}
+		if fn.memory < 128 || fn.memory > 10240 {
+			return nil, lambdaInvalid("1 validation error detected: Value '%d' at 'memorySize' failed to satisfy constraint: Member must have value between 128 and 10240", fn.memory)
+		}
+		if fn.timeout < 1 || fn.timeout > 900 {
+			return nil, lambdaInvalid("1 validation error detected: Value '%d' at 'timeout' failed to satisfy constraint: Member must have value between 1 and 900", fn.timeout)
+		}
+		code := in.Code
+		if code == nil {
+			code = &lambdatypes.FunctionCode{}
+		}
+		switch pkg {
+		case lambdatypes.PackageTypeZip:
+			if fn.runtime == "" || fn.handler == "" {
+				return nil, lambdaInvalid("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
 			}
-			sum := sha256.Sum256([]byte(vs[0].etag))
-			fn.codeSha, fn.codeSize = base64.StdEncoding.EncodeToString(sum[:]), vs[0].size
+			if next, old := deprecatedRuntimes[fn.runtime]; old {
+				return nil, lambdaInvalid("The runtime parameter of %s is no longer supported for creating or updating AWS Lambda functions. We recommend you use the new runtime (%s) while creating or updating functions.", fn.runtime, next)
+			}
+			switch {
+			case len(code.ZipFile) > 0:
+				sum := sha256.Sum256(code.ZipFile)
+				fn.codeSha, fn.codeSize = base64.StdEncoding.EncodeToString(sum[:]), int64(len(code.ZipFile))
+			case str(code.S3Bucket) != "" && str(code.S3Key) != "":
+				b := c.w.s3Find(str(code.S3Bucket))
+				if b == nil || b.account != r.account || b.region != r.name {
+					return nil, lambdaInvalid("Error occurred while GetObject. S3 Error Code: PermanentRedirect. S3 Error Message: The bucket is in this region: %s. Please use this region to retry the request", func() string {
+						if b == nil {
+							return "unknown"
+						}
+						return b.region
+					}())
+				}
+				vs := b.keys[str(code.S3Key)]
+				if len(vs) == 0 || vs[0].marker {
+					return nil, lambdaInvalid("Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist.")
+				}
+				sum := sha256.Sum256([]byte(vs[0].etag))
+				fn.codeSha, fn.codeSize = base64.StdEncoding.EncodeToString(sum[:]), vs[0].size
+			default:
+				return nil, lambdaInvalid("Please provide a source for function code.")
+			}
+		case lambdatypes.PackageTypeImage:
+			if str(code.ImageUri) == "" {
+				return nil, lambdaInvalid("Please provide ImageUri when PackageType is Image.")
+			}
+			fn.image = str(code.ImageUri)
+			sum := sha256.Sum256([]byte(fn.image))
+			fn.codeSha = base64.StdEncoding.EncodeToString(sum[:])
 		default:
-			return nil, lambdaInvalid("Please provide a source for function code.")
+			return nil, lambdaInvalid("1 validation error detected: Value '%s' at 'packageType' failed to satisfy constraint: Member must satisfy enum value set: [Image, Zip]", pkg)
 		}
-	case lambdatypes.PackageTypeImage:
-		if str(code.ImageUri) == "" {
-			return nil, lambdaInvalid("Please provide ImageUri when PackageType is Image.")
+		if !c.lambdaRoleOK(r, fn.role) {
+			return nil, lambdaInvalid("The role defined for the function cannot be assumed by Lambda.")
 		}
-		fn.image = str(code.ImageUri)
-		sum := sha256.Sum256([]byte(fn.image))
-		fn.codeSha = base64.StdEncoding.EncodeToString(sum[:])
-	default:
-		return nil, lambdaInvalid("1 validation error detected: Value '%s' at 'packageType' failed to satisfy constraint: Member must satisfy enum value set: [Image, Zip]", pkg)
-	}
-	if !c.lambdaRoleOK(r, fn.role) {
-		return nil, lambdaInvalid("The role defined for the function cannot be assumed by Lambda.")
-	}
-	if st.fns[name] != nil {
-		return nil, &lambdatypes.ResourceConflictException{Message: msg("Function already exist: %s", name), Type: ptr("User")}
-	}
-	for k, v := range in.Tags {
-		fn.tags.set(k, v)
-	}
-	sort.SliceStable(fn.tags, func(i, j int) bool { return fn.tags[i].k < fn.tags[j].k })
-	if err := validTags(fn.tags); err != nil {
-		return nil, lambdaInvalid("%v", err)
-	}
-	st.fns[name] = fn
-	r.addTaggable(&fn.tagged, fn.arn, "lambda:function")
-	// CreateFunction answers the function's configuration: the same fields.
-	var out lambda.CreateFunctionOutput
-	b, _ := json.Marshal(fn.out(c.w.now))
-	if err := json.Unmarshal(b, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+		if st.fns[name] != nil {
+			return nil, &lambdatypes.ResourceConflictException{Message: msg("Function already exist: %s", name), Type: ptr("User")}
+		}
+		for k, v := range in.Tags {
+			fn.tags.set(k, v)
+		}
+		sort.SliceStable(fn.tags, func(i, j int) bool { return fn.tags[i].k < fn.tags[j].k })
+		if err := validTags(fn.tags); err != nil {
+			return nil, lambdaInvalid("%v", err)
+		}
+		st.fns[name] = fn
+		r.addTaggable(&fn.tagged, fn.arn, "lambda:function")
+		// CreateFunction answers the function's configuration: the same fields.
+		var out lambda.CreateFunctionOutput
+		b, _ := json.Marshal(fn.out(c.w.now))
+		if err := json.Unmarshal(b, &out); err != nil {
+			return nil, err
+		}
+		return &out, nil
+	})
 }
 
 // lambdaRoleOK reports whether arn names an IAM role of r's account.
@@ -280,141 +273,129 @@ func (fn *lambdaFn) out(now time.Time) *lambdatypes.FunctionConfiguration {
 
 // GetFunction describes a function ($LATEST), its code location and its tags.
 func (c *lambdaClient) GetFunction(ctx context.Context, in *lambda.GetFunctionInput, _ ...func(*lambda.Options)) (*lambda.GetFunctionOutput, error) {
-	r, err := c.enter(ctx, "GetFunction")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &lambda.GetFunctionInput{}
-	}
-	st := lambdaOf(r)
-	name, qual, err := st.resolve(r, str(in.FunctionName))
-	if err != nil {
-		return nil, err
-	}
-	if q := str(in.Qualifier); q != "" {
-		qual = q
-	}
-	fn := st.fns[name]
-	if fn == nil || (qual != "" && qual != "$LATEST") {
-		arn := r.arn("lambda", "function:"+name)
-		if qual != "" {
-			arn += ":" + qual
+	return do(ctx, c.base, "lambda", "GetFunction", in, func(r *region) (*lambda.GetFunctionOutput, error) {
+		if in == nil {
+			in = &lambda.GetFunctionInput{}
 		}
-		return nil, lambdaNotFound(arn)
-	}
-	out := &lambda.GetFunctionOutput{Configuration: fn.out(c.w.now), Tags: map[string]string{}}
-	if fn.pkg == lambdatypes.PackageTypeImage {
-		out.Code = &lambdatypes.FunctionCodeLocation{RepositoryType: ptr("ECR"), ImageUri: ptr(fn.image), ResolvedImageUri: ptr(fn.image)}
-	} else {
-		out.Code = &lambdatypes.FunctionCodeLocation{RepositoryType: ptr("S3"),
-			Location: ptr("https://awslambda-" + r.name + "-tasks.s3." + r.name + ".amazonaws.com/snapshots/" + r.account + "/" + fn.name + "-" + fn.revision)}
-	}
-	for _, t := range fn.tags {
-		out.Tags[t.k] = t.v
-	}
-	return out, nil
+		st := lambdaOf(r)
+		name, qual, err := st.resolve(r, str(in.FunctionName))
+		if err != nil {
+			return nil, err
+		}
+		if q := str(in.Qualifier); q != "" {
+			qual = q
+		}
+		fn := st.fns[name]
+		if fn == nil || (qual != "" && qual != "$LATEST") {
+			arn := r.arn("lambda", "function:"+name)
+			if qual != "" {
+				arn += ":" + qual
+			}
+			return nil, lambdaNotFound(arn)
+		}
+		out := &lambda.GetFunctionOutput{Configuration: fn.out(c.w.now), Tags: map[string]string{}}
+		if fn.pkg == lambdatypes.PackageTypeImage {
+			out.Code = &lambdatypes.FunctionCodeLocation{RepositoryType: ptr("ECR"), ImageUri: ptr(fn.image), ResolvedImageUri: ptr(fn.image)}
+		} else {
+			out.Code = &lambdatypes.FunctionCodeLocation{RepositoryType: ptr("S3"),
+				Location: ptr("https://awslambda-" + r.name + "-tasks.s3." + r.name + ".amazonaws.com/snapshots/" + r.account + "/" + fn.name + "-" + fn.revision)}
+		}
+		for _, t := range fn.tags {
+			out.Tags[t.k] = t.v
+		}
+		return out, nil
+	})
 }
 
 // ListFunctions lists functions by name, MaxItems (≤10000, default 50) per page.
 func (c *lambdaClient) ListFunctions(ctx context.Context, in *lambda.ListFunctionsInput, _ ...func(*lambda.Options)) (*lambda.ListFunctionsOutput, error) {
-	r, err := c.enter(ctx, "ListFunctions")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &lambda.ListFunctionsInput{}
-	}
-	limit := int(i32(in.MaxItems, 50))
-	if limit < 1 || limit > 10000 {
-		return nil, lambdaInvalid("1 validation error detected: Value '%d' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000", limit)
-	}
-	after, ok := readToken(in.Marker)
-	if !ok {
-		return nil, lambdaInvalid("Invalid Marker: %s", str(in.Marker))
-	}
-	st := lambdaOf(r)
-	var names []string
-	for n := range st.fns {
-		if n > after {
-			names = append(names, n)
+	return do(ctx, c.base, "lambda", "ListFunctions", in, func(r *region) (*lambda.ListFunctionsOutput, error) {
+		if in == nil {
+			in = &lambda.ListFunctionsInput{}
 		}
-	}
-	sort.Strings(names)
-	out := &lambda.ListFunctionsOutput{Functions: []lambdatypes.FunctionConfiguration{}}
-	for i, n := range names {
-		if i == limit {
-			out.NextMarker = pageToken(names[i-1])
-			break
+		limit := int(i32(in.MaxItems, 50))
+		if limit < 1 || limit > 10000 {
+			return nil, lambdaInvalid("1 validation error detected: Value '%d' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000", limit)
 		}
-		out.Functions = append(out.Functions, *st.fns[n].out(c.w.now))
-	}
-	return out, nil
+		after, ok := readToken(in.Marker)
+		if !ok {
+			return nil, lambdaInvalid("Invalid Marker: %s", str(in.Marker))
+		}
+		st := lambdaOf(r)
+		var names []string
+		for n := range st.fns {
+			if n > after {
+				names = append(names, n)
+			}
+		}
+		sort.Strings(names)
+		out := &lambda.ListFunctionsOutput{Functions: []lambdatypes.FunctionConfiguration{}}
+		for i, n := range names {
+			if i == limit {
+				out.NextMarker = pageToken(names[i-1])
+				break
+			}
+			out.Functions = append(out.Functions, *st.fns[n].out(c.w.now))
+		}
+		return out, nil
+	})
 }
 
 // DeleteFunction deletes a function (a version qualifier other than the function's
 // own is not found; $LATEST cannot be deleted on its own).
 func (c *lambdaClient) DeleteFunction(ctx context.Context, in *lambda.DeleteFunctionInput, _ ...func(*lambda.Options)) (*lambda.DeleteFunctionOutput, error) {
-	r, err := c.enter(ctx, "DeleteFunction")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &lambda.DeleteFunctionInput{}
-	}
-	st := lambdaOf(r)
-	name, qual, err := st.resolve(r, str(in.FunctionName))
-	if err != nil {
-		return nil, err
-	}
-	if q := str(in.Qualifier); q != "" {
-		qual = q
-	}
-	if qual == "$LATEST" {
-		return nil, lambdaInvalid("$LATEST version cannot be deleted without deleting the function.")
-	}
-	fn := st.fns[name]
-	if fn == nil || qual != "" {
-		arn := r.arn("lambda", "function:"+name)
-		if qual != "" {
-			arn += ":" + qual
+	return do(ctx, c.base, "lambda", "DeleteFunction", in, func(r *region) (*lambda.DeleteFunctionOutput, error) {
+		if in == nil {
+			in = &lambda.DeleteFunctionInput{}
 		}
-		return nil, lambdaNotFound(arn)
-	}
-	fn.dead = true
-	delete(st.fns, name)
-	return &lambda.DeleteFunctionOutput{StatusCode: 204}, nil
+		st := lambdaOf(r)
+		name, qual, err := st.resolve(r, str(in.FunctionName))
+		if err != nil {
+			return nil, err
+		}
+		if q := str(in.Qualifier); q != "" {
+			qual = q
+		}
+		if qual == "$LATEST" {
+			return nil, lambdaInvalid("$LATEST version cannot be deleted without deleting the function.")
+		}
+		fn := st.fns[name]
+		if fn == nil || qual != "" {
+			arn := r.arn("lambda", "function:"+name)
+			if qual != "" {
+				arn += ":" + qual
+			}
+			return nil, lambdaNotFound(arn)
+		}
+		fn.dead = true
+		delete(st.fns, name)
+		return &lambda.DeleteFunctionOutput{StatusCode: 204}, nil
+	})
 }
 
 // ListTags lists a function's tags by its ARN.
 func (c *lambdaClient) ListTags(ctx context.Context, in *lambda.ListTagsInput, _ ...func(*lambda.Options)) (*lambda.ListTagsOutput, error) {
-	r, err := c.enter(ctx, "ListTags")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &lambda.ListTagsInput{}
-	}
-	arn := str(in.Resource)
-	if !strings.HasPrefix(arn, "arn:") {
-		return nil, lambdaInvalid("1 validation error detected: Value '%s' at 'resource' failed to satisfy constraint: Member must satisfy regular expression pattern", arn)
-	}
-	st := lambdaOf(r)
-	name, qual, err := st.resolve(r, arn)
-	if err != nil {
-		return nil, err
-	}
-	fn := st.fns[name]
-	if fn == nil || qual != "" {
-		return nil, lambdaNotFound(arn)
-	}
-	out := &lambda.ListTagsOutput{Tags: map[string]string{}}
-	for _, t := range fn.tags {
-		out.Tags[t.k] = t.v
-	}
-	return out, nil
+	return do(ctx, c.base, "lambda", "ListTags", in, func(r *region) (*lambda.ListTagsOutput, error) {
+		if in == nil {
+			in = &lambda.ListTagsInput{}
+		}
+		arn := str(in.Resource)
+		if !strings.HasPrefix(arn, "arn:") {
+			return nil, lambdaInvalid("1 validation error detected: Value '%s' at 'resource' failed to satisfy constraint: Member must satisfy regular expression pattern", arn)
+		}
+		st := lambdaOf(r)
+		name, qual, err := st.resolve(r, arn)
+		if err != nil {
+			return nil, err
+		}
+		fn := st.fns[name]
+		if fn == nil || qual != "" {
+			return nil, lambdaNotFound(arn)
+		}
+		out := &lambda.ListTagsOutput{Tags: map[string]string{}}
+		for _, t := range fn.tags {
+			out.Tags[t.k] = t.v
+		}
+		return out, nil
+	})
 }

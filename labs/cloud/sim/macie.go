@@ -38,7 +38,7 @@ import (
 )
 
 func init() {
-	registerService("macie2", 0, func(b base, c *cloud.Clients) { c.Macie = &macieClient{b} }, nil)
+	registerService("macie2", func(b base, c *cloud.Clients) { c.Macie = &macieClient{b} })
 }
 
 // macieClient implements cloud.Macie.
@@ -68,10 +68,6 @@ func macieOf(r *region) *macieState {
 	return state(r, "macie2", func() *macieState { return &macieState{} })
 }
 
-func (c *macieClient) enter(ctx context.Context, op string) (*region, error) {
-	return c.base.enter(ctx, "macie2", op)
-}
-
 func macieNotEnabled() error {
 	return &macietypes.AccessDeniedException{Message: ptr("Macie is not enabled.")}
 }
@@ -85,145 +81,133 @@ func (j *macieJob) status(now time.Time) macietypes.JobStatus {
 
 // EnableMacie starts the account's Macie session in this region.
 func (c *macieClient) EnableMacie(ctx context.Context, in *macie2.EnableMacieInput, _ ...func(*macie2.Options)) (*macie2.EnableMacieOutput, error) {
-	r, err := c.enter(ctx, "EnableMacie")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &macie2.EnableMacieInput{}
-	}
-	st := macieOf(r)
-	if st.enabled {
-		return nil, &macietypes.ConflictException{Message: ptr("Macie is already enabled.")}
-	}
-	status := in.Status
-	switch status {
-	case "":
-		status = macietypes.MacieStatusEnabled
-	case macietypes.MacieStatusEnabled, macietypes.MacieStatusPaused:
-	default:
-		return nil, &macietypes.ValidationException{Message: msg("Invalid status: %s", status)}
-	}
-	freq := in.FindingPublishingFrequency
-	switch freq {
-	case "":
-		freq = macietypes.FindingPublishingFrequencyFifteenMinutes
-	case macietypes.FindingPublishingFrequencyFifteenMinutes, macietypes.FindingPublishingFrequencyOneHour, macietypes.FindingPublishingFrequencySixHours:
-	default:
-		return nil, &macietypes.ValidationException{Message: msg("Invalid findingPublishingFrequency: %s", freq)}
-	}
-	*st = macieState{enabled: true, status: status, frequency: freq, created: r.w.now, updated: r.w.now}
-	return &macie2.EnableMacieOutput{}, nil
+	return do(ctx, c.base, "macie2", "EnableMacie", in, func(r *region) (*macie2.EnableMacieOutput, error) {
+		if in == nil {
+			in = &macie2.EnableMacieInput{}
+		}
+		st := macieOf(r)
+		if st.enabled {
+			return nil, &macietypes.ConflictException{Message: ptr("Macie is already enabled.")}
+		}
+		status := in.Status
+		switch status {
+		case "":
+			status = macietypes.MacieStatusEnabled
+		case macietypes.MacieStatusEnabled, macietypes.MacieStatusPaused:
+		default:
+			return nil, &macietypes.ValidationException{Message: msg("Invalid status: %s", status)}
+		}
+		freq := in.FindingPublishingFrequency
+		switch freq {
+		case "":
+			freq = macietypes.FindingPublishingFrequencyFifteenMinutes
+		case macietypes.FindingPublishingFrequencyFifteenMinutes, macietypes.FindingPublishingFrequencyOneHour, macietypes.FindingPublishingFrequencySixHours:
+		default:
+			return nil, &macietypes.ValidationException{Message: msg("Invalid findingPublishingFrequency: %s", freq)}
+		}
+		*st = macieState{enabled: true, status: status, frequency: freq, created: r.w.now, updated: r.w.now}
+		return &macie2.EnableMacieOutput{}, nil
+	})
 }
 
 // GetMacieSession describes the session.
-func (c *macieClient) GetMacieSession(ctx context.Context, _ *macie2.GetMacieSessionInput, _ ...func(*macie2.Options)) (*macie2.GetMacieSessionOutput, error) {
-	r, err := c.enter(ctx, "GetMacieSession")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	st := macieOf(r)
-	if !st.enabled {
-		return nil, macieNotEnabled()
-	}
-	return &macie2.GetMacieSessionOutput{CreatedAt: tptr(st.created), UpdatedAt: tptr(st.updated), Status: st.status,
-		FindingPublishingFrequency: st.frequency,
-		ServiceRole:                ptr("arn:aws:iam::" + r.account + ":role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie")}, nil
+func (c *macieClient) GetMacieSession(ctx context.Context, in *macie2.GetMacieSessionInput, _ ...func(*macie2.Options)) (*macie2.GetMacieSessionOutput, error) {
+	return do(ctx, c.base, "macie2", "GetMacieSession", in, func(r *region) (*macie2.GetMacieSessionOutput, error) {
+		st := macieOf(r)
+		if !st.enabled {
+			return nil, macieNotEnabled()
+		}
+		return &macie2.GetMacieSessionOutput{CreatedAt: tptr(st.created), UpdatedAt: tptr(st.updated), Status: st.status,
+			FindingPublishingFrequency: st.frequency,
+			ServiceRole:                ptr("arn:aws:iam::" + r.account + ":role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie")}, nil
+	})
 }
 
 // DisableMacie ends the session and deletes every job.
-func (c *macieClient) DisableMacie(ctx context.Context, _ *macie2.DisableMacieInput, _ ...func(*macie2.Options)) (*macie2.DisableMacieOutput, error) {
-	r, err := c.enter(ctx, "DisableMacie")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	st := macieOf(r)
-	if !st.enabled {
-		return nil, macieNotEnabled()
-	}
-	*st = macieState{}
-	return &macie2.DisableMacieOutput{}, nil
+func (c *macieClient) DisableMacie(ctx context.Context, in *macie2.DisableMacieInput, _ ...func(*macie2.Options)) (*macie2.DisableMacieOutput, error) {
+	return do(ctx, c.base, "macie2", "DisableMacie", in, func(r *region) (*macie2.DisableMacieOutput, error) {
+		st := macieOf(r)
+		if !st.enabled {
+			return nil, macieNotEnabled()
+		}
+		*st = macieState{}
+		return &macie2.DisableMacieOutput{}, nil
+	})
 }
 
 // ListClassificationJobs lists jobs, filtered and sorted.
 func (c *macieClient) ListClassificationJobs(ctx context.Context, in *macie2.ListClassificationJobsInput, _ ...func(*macie2.Options)) (*macie2.ListClassificationJobsOutput, error) {
-	r, err := c.enter(ctx, "ListClassificationJobs")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &macie2.ListClassificationJobsInput{}
-	}
-	st := macieOf(r)
-	if !st.enabled {
-		return nil, macieNotEnabled()
-	}
-	limit := int(i32(in.MaxResults, 100))
-	if limit < 1 || limit > 200 {
-		return nil, &macietypes.ValidationException{Message: msg("maxResults must be between 1 and 200")}
-	}
-	from, ok := readIntToken(in.NextToken)
-	if !ok {
-		return nil, &macietypes.ValidationException{Message: ptr("The nextToken is not valid.")}
-	}
-	now := r.w.now
-	var hits []*macieJob
-	for _, j := range st.jobs {
-		keep := true
-		if f := in.FilterCriteria; f != nil {
-			for _, t := range f.Includes {
-				m, err := macieJobMatches(j, now, t)
-				if err != nil {
-					return nil, err
+	return do(ctx, c.base, "macie2", "ListClassificationJobs", in, func(r *region) (*macie2.ListClassificationJobsOutput, error) {
+		if in == nil {
+			in = &macie2.ListClassificationJobsInput{}
+		}
+		st := macieOf(r)
+		if !st.enabled {
+			return nil, macieNotEnabled()
+		}
+		limit := int(i32(in.MaxResults, 100))
+		if limit < 1 || limit > 200 {
+			return nil, &macietypes.ValidationException{Message: msg("maxResults must be between 1 and 200")}
+		}
+		from, ok := readIntToken(in.NextToken)
+		if !ok {
+			return nil, &macietypes.ValidationException{Message: ptr("The nextToken is not valid.")}
+		}
+		now := r.w.now
+		var hits []*macieJob
+		for _, j := range st.jobs {
+			keep := true
+			if f := in.FilterCriteria; f != nil {
+				for _, t := range f.Includes {
+					m, err := macieJobMatches(j, now, t)
+					if err != nil {
+						return nil, err
+					}
+					keep = keep && m
 				}
-				keep = keep && m
-			}
-			for _, t := range f.Excludes {
-				m, err := macieJobMatches(j, now, t)
-				if err != nil {
-					return nil, err
+				for _, t := range f.Excludes {
+					m, err := macieJobMatches(j, now, t)
+					if err != nil {
+						return nil, err
+					}
+					keep = keep && !m
 				}
-				keep = keep && !m
+			}
+			if keep {
+				hits = append(hits, j)
 			}
 		}
-		if keep {
-			hits = append(hits, j)
-		}
-	}
-	if sc := in.SortCriteria; sc != nil && sc.AttributeName != "" {
-		key := func(j *macieJob) string {
-			switch sc.AttributeName {
-			case macietypes.ListJobsSortAttributeNameName:
-				return j.name
-			case macietypes.ListJobsSortAttributeNameJobStatus:
-				return string(j.status(now))
-			case macietypes.ListJobsSortAttributeNameJobType:
-				return string(macietypes.JobTypeOneTime)
+		if sc := in.SortCriteria; sc != nil && sc.AttributeName != "" {
+			key := func(j *macieJob) string {
+				switch sc.AttributeName {
+				case macietypes.ListJobsSortAttributeNameName:
+					return j.name
+				case macietypes.ListJobsSortAttributeNameJobStatus:
+					return string(j.status(now))
+				case macietypes.ListJobsSortAttributeNameJobType:
+					return string(macietypes.JobTypeOneTime)
+				}
+				return j.created.Format(time.RFC3339Nano)
 			}
-			return j.created.Format(time.RFC3339Nano)
+			sort.SliceStable(hits, func(a, b int) bool {
+				if sc.OrderBy == macietypes.OrderByDesc {
+					return key(hits[a]) > key(hits[b])
+				}
+				return key(hits[a]) < key(hits[b])
+			})
 		}
-		sort.SliceStable(hits, func(a, b int) bool {
-			if sc.OrderBy == macietypes.OrderByDesc {
-				return key(hits[a]) > key(hits[b])
+		out := &macie2.ListClassificationJobsOutput{Items: []macietypes.JobSummary{}}
+		for i := from; i < len(hits); i++ {
+			if i == from+limit {
+				out.NextToken = intToken(i)
+				break
 			}
-			return key(hits[a]) < key(hits[b])
-		})
-	}
-	out := &macie2.ListClassificationJobsOutput{Items: []macietypes.JobSummary{}}
-	for i := from; i < len(hits); i++ {
-		if i == from+limit {
-			out.NextToken = intToken(i)
-			break
+			j := hits[i]
+			out.Items = append(out.Items, macietypes.JobSummary{JobId: ptr(j.id), Name: ptr(j.name), CreatedAt: tptr(j.created),
+				JobStatus: j.status(now), JobType: macietypes.JobTypeOneTime})
 		}
-		j := hits[i]
-		out.Items = append(out.Items, macietypes.JobSummary{JobId: ptr(j.id), Name: ptr(j.name), CreatedAt: tptr(j.created),
-			JobStatus: j.status(now), JobType: macietypes.JobTypeOneTime})
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // macieJobMatches evaluates one filter term on a job.
@@ -259,49 +243,46 @@ func macieJobMatches(j *macieJob, now time.Time, t macietypes.ListJobsFilterTerm
 
 // UpdateClassificationJob cancels, pauses or resumes a job.
 func (c *macieClient) UpdateClassificationJob(ctx context.Context, in *macie2.UpdateClassificationJobInput, _ ...func(*macie2.Options)) (*macie2.UpdateClassificationJobOutput, error) {
-	r, err := c.enter(ctx, "UpdateClassificationJob")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &macie2.UpdateClassificationJobInput{}
-	}
-	st := macieOf(r)
-	if !st.enabled {
-		return nil, macieNotEnabled()
-	}
-	var j *macieJob
-	for _, x := range st.jobs {
-		if x.id == str(in.JobId) {
-			j = x
+	return do(ctx, c.base, "macie2", "UpdateClassificationJob", in, func(r *region) (*macie2.UpdateClassificationJobOutput, error) {
+		if in == nil {
+			in = &macie2.UpdateClassificationJobInput{}
 		}
-	}
-	if j == nil {
-		return nil, &macietypes.ResourceNotFoundException{Message: ptr("The request failed because the specified resource doesn't exist.")}
-	}
-	now := r.w.now
-	cur := j.status(now)
-	if cur == macietypes.JobStatusComplete || cur == macietypes.JobStatusCancelled {
-		return nil, &macietypes.ValidationException{Message: msg("The status of a job that is %s can't be changed.", cur)}
-	}
-	switch in.JobStatus {
-	case macietypes.JobStatusCancelled:
-		j.state = macietypes.JobStatusCancelled
-	case macietypes.JobStatusUserPaused:
-		if cur != macietypes.JobStatusRunning {
-			return nil, &macietypes.ValidationException{Message: msg("Only a RUNNING job can be paused; this one is %s.", cur)}
+		st := macieOf(r)
+		if !st.enabled {
+			return nil, macieNotEnabled()
 		}
-		j.state, j.left = macietypes.JobStatusUserPaused, j.doneAt.Sub(now)
-	case macietypes.JobStatusRunning:
-		if cur != macietypes.JobStatusUserPaused {
-			return nil, &macietypes.ValidationException{Message: msg("Only a USER_PAUSED job can be resumed; this one is %s.", cur)}
+		var j *macieJob
+		for _, x := range st.jobs {
+			if x.id == str(in.JobId) {
+				j = x
+			}
 		}
-		j.state, j.doneAt = macietypes.JobStatusRunning, now.Add(j.left)
-	default:
-		return nil, &macietypes.ValidationException{Message: msg("jobStatus must be CANCELLED, RUNNING or USER_PAUSED, not %q.", in.JobStatus)}
-	}
-	return &macie2.UpdateClassificationJobOutput{}, nil
+		if j == nil {
+			return nil, &macietypes.ResourceNotFoundException{Message: ptr("The request failed because the specified resource doesn't exist.")}
+		}
+		now := r.w.now
+		cur := j.status(now)
+		if cur == macietypes.JobStatusComplete || cur == macietypes.JobStatusCancelled {
+			return nil, &macietypes.ValidationException{Message: msg("The status of a job that is %s can't be changed.", cur)}
+		}
+		switch in.JobStatus {
+		case macietypes.JobStatusCancelled:
+			j.state = macietypes.JobStatusCancelled
+		case macietypes.JobStatusUserPaused:
+			if cur != macietypes.JobStatusRunning {
+				return nil, &macietypes.ValidationException{Message: msg("Only a RUNNING job can be paused; this one is %s.", cur)}
+			}
+			j.state, j.left = macietypes.JobStatusUserPaused, j.doneAt.Sub(now)
+		case macietypes.JobStatusRunning:
+			if cur != macietypes.JobStatusUserPaused {
+				return nil, &macietypes.ValidationException{Message: msg("Only a USER_PAUSED job can be resumed; this one is %s.", cur)}
+			}
+			j.state, j.doneAt = macietypes.JobStatusRunning, now.Add(j.left)
+		default:
+			return nil, &macietypes.ValidationException{Message: msg("jobStatus must be CANCELLED, RUNNING or USER_PAUSED, not %q.", in.JobStatus)}
+		}
+		return &macie2.UpdateClassificationJobOutput{}, nil
+	})
 }
 
 // StartMacieJob starts a one-time classification job named name in (acct, region),

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/servicequotas"
 	sqtypes "github.com/aws/aws-sdk-go-v2/service/servicequotas/types"
+	"github.com/labdash/labdash/labs/cloud"
 )
 
 // defaultQuotas are AWS's defaults (LABS.md §3), keyed "service/code".
@@ -40,22 +41,24 @@ type quotasClient struct{ base }
 
 // GetServiceQuota returns the applied (or default) value of a quota.
 func (c *quotasClient) GetServiceQuota(ctx context.Context, in *servicequotas.GetServiceQuotaInput, _ ...func(*servicequotas.Options)) (*servicequotas.GetServiceQuotaOutput, error) {
-	if _, err := c.enter(ctx, "servicequotas", "GetServiceQuota"); err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.ServiceCode) == "" || str(in.QuotaCode) == "" {
-		return nil, validationError("ServiceCode and QuotaCode are required")
-	}
-	key := str(in.ServiceCode) + "/" + str(in.QuotaCode)
-	d, ok := defaultQuotas[key]
-	if !ok {
-		return nil, &sqtypes.NoSuchResourceException{Message: ptr("The request failed because the specified quota doesn't exist.")}
-	}
-	v := d.value
-	if x, ok := c.w.quotas[c.account+"/"+c.region+"/"+key]; ok {
-		v = x
-	}
-	return &servicequotas.GetServiceQuotaOutput{Quota: &sqtypes.ServiceQuota{ServiceCode: in.ServiceCode, QuotaCode: in.QuotaCode,
-		QuotaName: ptr(d.name), Value: ptr(v), Adjustable: true}}, nil
+	return do(ctx, c.base, "servicequotas", "GetServiceQuota", in, func(_ *region) (*servicequotas.GetServiceQuotaOutput, error) {
+		if in == nil || str(in.ServiceCode) == "" || str(in.QuotaCode) == "" {
+			return nil, validationError("ServiceCode and QuotaCode are required")
+		}
+		key := str(in.ServiceCode) + "/" + str(in.QuotaCode)
+		d, ok := defaultQuotas[key]
+		if !ok {
+			return nil, &sqtypes.NoSuchResourceException{Message: ptr("The request failed because the specified quota doesn't exist.")}
+		}
+		v := d.value
+		if x, ok := c.w.quotas[c.account+"/"+c.region+"/"+key]; ok {
+			v = x
+		}
+		return &servicequotas.GetServiceQuotaOutput{Quota: &sqtypes.ServiceQuota{ServiceCode: in.ServiceCode, QuotaCode: in.QuotaCode,
+			QuotaName: ptr(d.name), Value: ptr(v), Adjustable: true}}, nil
+	})
+}
+
+func init() {
+	registerService("servicequotas", func(b base, c *cloud.Clients) { c.Quotas = &quotasClient{b} })
 }

@@ -33,7 +33,7 @@ import (
 
 func init() {
 	// Steps at order 60: database instances.
-	registerService("rds", 60, func(b base, c *cloud.Clients) { c.RDS = &rdsClient{b} }, stepRDS)
+	registerService("rds", func(b base, c *cloud.Clients) { c.RDS = &rdsClient{b} }, everySecond(60, stepRDS))
 }
 
 // rdsClient implements cloud.RDS.
@@ -61,10 +61,6 @@ type rdsInstance struct {
 
 func rdsOf(r *region) *rdsState {
 	return state(r, "rds", func() *rdsState { return &rdsState{instances: map[string]*rdsInstance{}} })
-}
-
-func (c *rdsClient) enter(ctx context.Context, op string) (*region, error) {
-	return c.base.enter(ctx, "rds", op)
 }
 
 // status is the instance's DBInstanceStatus at now.
@@ -128,85 +124,82 @@ var rdsVersions = map[string]string{"mysql": "8.0.40", "mariadb": "10.11.10", "p
 
 // CreateDBInstance creates an instance; it is "creating" for a few minutes.
 func (c *rdsClient) CreateDBInstance(ctx context.Context, in *rds.CreateDBInstanceInput, _ ...func(*rds.Options)) (*rds.CreateDBInstanceOutput, error) {
-	r, err := c.enter(ctx, "CreateDBInstance")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &rds.CreateDBInstanceInput{}
-	}
-	st := rdsOf(r)
-	id := strings.ToLower(str(in.DBInstanceIdentifier))
-	if !rdsIDRE.MatchString(id) || strings.HasSuffix(id, "-") || strings.Contains(id, "--") {
-		return nil, apiError("InvalidParameterValue", "The parameter DBInstanceIdentifier is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens.")
-	}
-	engine := str(in.Engine)
-	port, ok := rdsPorts[engine]
-	if !ok {
-		return nil, apiError("InvalidParameterValue", "Invalid DB engine: %s", engine)
-	}
-	class := str(in.DBInstanceClass)
-	if !strings.HasPrefix(class, "db.") {
-		return nil, apiError("InvalidParameterValue", "Invalid DB Instance class: %s", class)
-	}
-	storage := i32(in.AllocatedStorage, 0)
-	if storage < 20 || storage > 65536 {
-		return nil, apiError("InvalidParameterValue", "Invalid storage size for engine name %s and storage type gp2: %d", engine, storage)
-	}
-	if str(in.MasterUsername) == "" {
-		return nil, apiError("InvalidParameterValue", "The parameter MasterUsername must be provided and must not be blank.")
-	}
-	managed := in.ManageMasterUserPassword != nil && *in.ManageMasterUserPassword
-	switch pw := str(in.MasterUserPassword); {
-	case managed && pw != "":
-		return nil, apiError("InvalidParameterCombination", "You can't specify MasterUserPassword and ManageMasterUserPassword at the same time.")
-	case !managed && len(pw) < 8:
-		return nil, apiError("InvalidParameterValue", "The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters.")
-	}
-	if st.instances[id] != nil {
-		return nil, &rdstypes.DBInstanceAlreadyExistsFault{Message: ptr("DB instance already exists")}
-	}
-	if n, q := len(st.instances), rdsQuota(c.w, r); float64(n) >= q {
-		return nil, &rdstypes.InstanceQuotaExceededFault{Message: msg("Cannot create more than %d DB instances", int(q))}
-	}
-	sgs := in.VpcSecurityGroupIds
-	for _, sg := range sgs {
-		if r.sgs[sg] == nil {
-			return nil, apiError("InvalidParameterValue", "The security group '%s' does not exist", sg)
+	return do(ctx, c.base, "rds", "CreateDBInstance", in, func(r *region) (*rds.CreateDBInstanceOutput, error) {
+		if in == nil {
+			in = &rds.CreateDBInstanceInput{}
 		}
-	}
-	if len(sgs) == 0 {
-		sgs = []string{r.defaultVPC().defaultSG.id}
-	}
-	az := str(in.AvailabilityZone)
-	if az == "" {
-		az = r.name + "a"
-	}
-	version := str(in.EngineVersion)
-	if version == "" {
-		version = rdsVersions[engine]
-	}
-	x := &rdsInstance{id: id, arn: r.arn("rds", "db:"+id), resourceID: "db-" + strings.ToUpper(c.w.hexID(26)),
-		class: class, engine: engine, version: version, user: str(in.MasterUsername), dbName: str(in.DBName), az: az,
-		storageType: "gp2", storage: storage, port: i32(in.Port, port), backupRetention: i32(in.BackupRetentionPeriod, 1),
-		protection: in.DeletionProtection != nil && *in.DeletionProtection, multiAZ: in.MultiAZ != nil && *in.MultiAZ,
-		public: in.PubliclyAccessible != nil && *in.PubliclyAccessible, encrypted: in.StorageEncrypted != nil && *in.StorageEncrypted,
-		sgs: append([]string(nil), sgs...), created: c.w.now, availableAt: c.w.now.Add(c.w.jitter(5*time.Minute, 4*time.Minute))}
-	if s := str(in.StorageType); s != "" {
-		x.storageType = s
-	}
-	for _, t := range in.Tags {
-		x.tags.set(str(t.Key), str(t.Value))
-	}
-	if err := validTags(x.tags); err != nil {
-		return nil, apiError("InvalidParameterValue", "%v", err)
-	}
-	st.instances[id] = x
-	st.order = append(st.order, x)
-	r.useSGs(x.sgs, +1)
-	r.addTaggable(&x.tagged, x.arn, "rds:db")
-	return &rds.CreateDBInstanceOutput{DBInstance: x.out(r, c.w.now)}, nil
+		st := rdsOf(r)
+		id := strings.ToLower(str(in.DBInstanceIdentifier))
+		if !rdsIDRE.MatchString(id) || strings.HasSuffix(id, "-") || strings.Contains(id, "--") {
+			return nil, apiError("InvalidParameterValue", "The parameter DBInstanceIdentifier is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens.")
+		}
+		engine := str(in.Engine)
+		port, ok := rdsPorts[engine]
+		if !ok {
+			return nil, apiError("InvalidParameterValue", "Invalid DB engine: %s", engine)
+		}
+		class := str(in.DBInstanceClass)
+		if !strings.HasPrefix(class, "db.") {
+			return nil, apiError("InvalidParameterValue", "Invalid DB Instance class: %s", class)
+		}
+		storage := i32(in.AllocatedStorage, 0)
+		if storage < 20 || storage > 65536 {
+			return nil, apiError("InvalidParameterValue", "Invalid storage size for engine name %s and storage type gp2: %d", engine, storage)
+		}
+		if str(in.MasterUsername) == "" {
+			return nil, apiError("InvalidParameterValue", "The parameter MasterUsername must be provided and must not be blank.")
+		}
+		managed := in.ManageMasterUserPassword != nil && *in.ManageMasterUserPassword
+		switch pw := str(in.MasterUserPassword); {
+		case managed && pw != "":
+			return nil, apiError("InvalidParameterCombination", "You can't specify MasterUserPassword and ManageMasterUserPassword at the same time.")
+		case !managed && len(pw) < 8:
+			return nil, apiError("InvalidParameterValue", "The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters.")
+		}
+		if st.instances[id] != nil {
+			return nil, &rdstypes.DBInstanceAlreadyExistsFault{Message: ptr("DB instance already exists")}
+		}
+		if n, q := len(st.instances), rdsQuota(c.w, r); float64(n) >= q {
+			return nil, &rdstypes.InstanceQuotaExceededFault{Message: msg("Cannot create more than %d DB instances", int(q))}
+		}
+		sgs := in.VpcSecurityGroupIds
+		for _, sg := range sgs {
+			if r.sgs[sg] == nil {
+				return nil, apiError("InvalidParameterValue", "The security group '%s' does not exist", sg)
+			}
+		}
+		if len(sgs) == 0 {
+			sgs = []string{r.defaultVPC().defaultSG.id}
+		}
+		az := str(in.AvailabilityZone)
+		if az == "" {
+			az = r.name + "a"
+		}
+		version := str(in.EngineVersion)
+		if version == "" {
+			version = rdsVersions[engine]
+		}
+		x := &rdsInstance{id: id, arn: r.arn("rds", "db:"+id), resourceID: "db-" + strings.ToUpper(c.w.hexID(26)),
+			class: class, engine: engine, version: version, user: str(in.MasterUsername), dbName: str(in.DBName), az: az,
+			storageType: "gp2", storage: storage, port: i32(in.Port, port), backupRetention: i32(in.BackupRetentionPeriod, 1),
+			protection: in.DeletionProtection != nil && *in.DeletionProtection, multiAZ: in.MultiAZ != nil && *in.MultiAZ,
+			public: in.PubliclyAccessible != nil && *in.PubliclyAccessible, encrypted: in.StorageEncrypted != nil && *in.StorageEncrypted,
+			sgs: append([]string(nil), sgs...), created: c.w.now, availableAt: c.w.now.Add(c.w.jitter(5*time.Minute, 4*time.Minute))}
+		if s := str(in.StorageType); s != "" {
+			x.storageType = s
+		}
+		for _, t := range in.Tags {
+			x.tags.set(str(t.Key), str(t.Value))
+		}
+		if err := validTags(x.tags); err != nil {
+			return nil, apiError("InvalidParameterValue", "%v", err)
+		}
+		st.instances[id] = x
+		st.order = append(st.order, x)
+		r.useSGs(x.sgs, +1)
+		r.addTaggable(&x.tagged, x.arn, "rds:db")
+		return &rds.CreateDBInstanceOutput{DBInstance: x.out(r, c.w.now)}, nil
+	})
 }
 
 // rdsQuota is the region's applied "DB instances" quota.
@@ -244,51 +237,48 @@ func (x *rdsInstance) out(r *region, now time.Time) *rdstypes.DBInstance {
 // DescribeDBInstances describes one instance (by identifier or ARN) or pages
 // through all of them (MaxRecords 20–100), with the db-instance-id and engine filters.
 func (c *rdsClient) DescribeDBInstances(ctx context.Context, in *rds.DescribeDBInstancesInput, _ ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error) {
-	r, err := c.enter(ctx, "DescribeDBInstances")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &rds.DescribeDBInstancesInput{}
-	}
-	st := rdsOf(r)
-	if id := str(in.DBInstanceIdentifier); id != "" {
-		x, err := st.find(r, id)
-		if err != nil {
-			return nil, err
+	return do(ctx, c.base, "rds", "DescribeDBInstances", in, func(r *region) (*rds.DescribeDBInstancesOutput, error) {
+		if in == nil {
+			in = &rds.DescribeDBInstancesInput{}
 		}
-		return &rds.DescribeDBInstancesOutput{DBInstances: []rdstypes.DBInstance{*x.out(r, c.w.now)}}, nil
-	}
-	limit := int(i32(in.MaxRecords, 100))
-	if limit < 20 || limit > 100 {
-		return nil, apiError("InvalidParameterValue", "Invalid value %d for MaxRecords. Must be between 20 and 100", limit)
-	}
-	for _, f := range in.Filters {
-		if n := str(f.Name); n != "db-instance-id" && n != "engine" {
-			return nil, apiError("InvalidParameterValue", "Unrecognized filter name: %s", n)
+		st := rdsOf(r)
+		if id := str(in.DBInstanceIdentifier); id != "" {
+			x, err := st.find(r, id)
+			if err != nil {
+				return nil, err
+			}
+			return &rds.DescribeDBInstancesOutput{DBInstances: []rdstypes.DBInstance{*x.out(r, c.w.now)}}, nil
 		}
-	}
-	after, ok := readToken(in.Marker)
-	if !ok {
-		return nil, apiError("InvalidParameterValue", "Invalid marker: %s", str(in.Marker))
-	}
-	var ids []string
-	for id, x := range st.instances {
-		if id > after && rdsFilters(x, in.Filters) {
-			ids = append(ids, id)
+		limit := int(i32(in.MaxRecords, 100))
+		if limit < 20 || limit > 100 {
+			return nil, apiError("InvalidParameterValue", "Invalid value %d for MaxRecords. Must be between 20 and 100", limit)
 		}
-	}
-	sort.Strings(ids)
-	out := &rds.DescribeDBInstancesOutput{DBInstances: []rdstypes.DBInstance{}}
-	for i, id := range ids {
-		if i == limit {
-			out.Marker = pageToken(ids[i-1])
-			break
+		for _, f := range in.Filters {
+			if n := str(f.Name); n != "db-instance-id" && n != "engine" {
+				return nil, apiError("InvalidParameterValue", "Unrecognized filter name: %s", n)
+			}
 		}
-		out.DBInstances = append(out.DBInstances, *st.instances[id].out(r, c.w.now))
-	}
-	return out, nil
+		after, ok := readToken(in.Marker)
+		if !ok {
+			return nil, apiError("InvalidParameterValue", "Invalid marker: %s", str(in.Marker))
+		}
+		var ids []string
+		for id, x := range st.instances {
+			if id > after && rdsFilters(x, in.Filters) {
+				ids = append(ids, id)
+			}
+		}
+		sort.Strings(ids)
+		out := &rds.DescribeDBInstancesOutput{DBInstances: []rdstypes.DBInstance{}}
+		for i, id := range ids {
+			if i == limit {
+				out.Marker = pageToken(ids[i-1])
+				break
+			}
+			out.DBInstances = append(out.DBInstances, *st.instances[id].out(r, c.w.now))
+		}
+		return out, nil
+	})
 }
 
 func rdsFilters(x *rdsInstance, fs []rdstypes.Filter) bool {
@@ -313,86 +303,77 @@ func rdsFilters(x *rdsInstance, fs []rdstypes.Filter) bool {
 
 // ModifyDBInstance changes DeletionProtection, at once, on an available instance.
 func (c *rdsClient) ModifyDBInstance(ctx context.Context, in *rds.ModifyDBInstanceInput, _ ...func(*rds.Options)) (*rds.ModifyDBInstanceOutput, error) {
-	r, err := c.enter(ctx, "ModifyDBInstance")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &rds.ModifyDBInstanceInput{}
-	}
-	x, err := rdsOf(r).find(r, str(in.DBInstanceIdentifier))
-	if err != nil {
-		return nil, err
-	}
-	if f := firstUnmodelledField(in, "DBInstanceIdentifier", "DeletionProtection", "ApplyImmediately"); f != "" {
-		return nil, apiError("UnsupportedOperation", "The simulator models only DeletionProtection in ModifyDBInstance, not %s.", f)
-	}
-	if x.status(c.w.now) != "available" {
-		return nil, &rdstypes.InvalidDBInstanceStateFault{Message: ptr("Database instance is not in available state.")}
-	}
-	if in.DeletionProtection != nil {
-		x.protection = *in.DeletionProtection
-	}
-	return &rds.ModifyDBInstanceOutput{DBInstance: x.out(r, c.w.now)}, nil
+	return do(ctx, c.base, "rds", "ModifyDBInstance", in, func(r *region) (*rds.ModifyDBInstanceOutput, error) {
+		if in == nil {
+			in = &rds.ModifyDBInstanceInput{}
+		}
+		x, err := rdsOf(r).find(r, str(in.DBInstanceIdentifier))
+		if err != nil {
+			return nil, err
+		}
+		if f := firstUnmodelledField(in, "DBInstanceIdentifier", "DeletionProtection", "ApplyImmediately"); f != "" {
+			return nil, apiError("UnsupportedOperation", "The simulator models only DeletionProtection in ModifyDBInstance, not %s.", f)
+		}
+		if x.status(c.w.now) != "available" {
+			return nil, &rdstypes.InvalidDBInstanceStateFault{Message: ptr("Database instance is not in available state.")}
+		}
+		if in.DeletionProtection != nil {
+			x.protection = *in.DeletionProtection
+		}
+		return &rds.ModifyDBInstanceOutput{DBInstance: x.out(r, c.w.now)}, nil
+	})
 }
 
 // DeleteDBInstance starts deleting an instance, which is gone a few minutes later.
 func (c *rdsClient) DeleteDBInstance(ctx context.Context, in *rds.DeleteDBInstanceInput, _ ...func(*rds.Options)) (*rds.DeleteDBInstanceOutput, error) {
-	r, err := c.enter(ctx, "DeleteDBInstance")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &rds.DeleteDBInstanceInput{}
-	}
-	x, err := rdsOf(r).find(r, str(in.DBInstanceIdentifier))
-	if err != nil {
-		return nil, err
-	}
-	skip := in.SkipFinalSnapshot != nil && *in.SkipFinalSnapshot
-	final := str(in.FinalDBSnapshotIdentifier)
-	switch {
-	case skip && final != "":
-		return nil, apiError("InvalidParameterCombination", "Cannot specify both SkipFinalSnapshot and FinalDBSnapshotIdentifier.")
-	case !skip && final == "":
-		return nil, apiError("InvalidParameterCombination", "FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.")
-	case x.protection:
-		return nil, apiError("InvalidParameterCombination", "Cannot delete protected DB Instance, please disable deletion protection and try again.")
-	case !x.deletingAt.IsZero():
-		return nil, &rdstypes.InvalidDBInstanceStateFault{Message: msg("Instance %s is already being deleted.", x.id)}
-	case !skip && x.status(c.w.now) == "creating":
-		return nil, &rdstypes.InvalidDBInstanceStateFault{Message: msg("Instance %s is currently creating - a final snapshot cannot be taken.", x.id)}
-	}
-	x.deletingAt = c.w.now
-	x.goneAt = c.w.now.Add(c.w.jitter(3*time.Minute, 4*time.Minute))
-	return &rds.DeleteDBInstanceOutput{DBInstance: x.out(r, c.w.now)}, nil
+	return do(ctx, c.base, "rds", "DeleteDBInstance", in, func(r *region) (*rds.DeleteDBInstanceOutput, error) {
+		if in == nil {
+			in = &rds.DeleteDBInstanceInput{}
+		}
+		x, err := rdsOf(r).find(r, str(in.DBInstanceIdentifier))
+		if err != nil {
+			return nil, err
+		}
+		skip := in.SkipFinalSnapshot != nil && *in.SkipFinalSnapshot
+		final := str(in.FinalDBSnapshotIdentifier)
+		switch {
+		case skip && final != "":
+			return nil, apiError("InvalidParameterCombination", "Cannot specify both SkipFinalSnapshot and FinalDBSnapshotIdentifier.")
+		case !skip && final == "":
+			return nil, apiError("InvalidParameterCombination", "FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.")
+		case x.protection:
+			return nil, apiError("InvalidParameterCombination", "Cannot delete protected DB Instance, please disable deletion protection and try again.")
+		case !x.deletingAt.IsZero():
+			return nil, &rdstypes.InvalidDBInstanceStateFault{Message: msg("Instance %s is already being deleted.", x.id)}
+		case !skip && x.status(c.w.now) == "creating":
+			return nil, &rdstypes.InvalidDBInstanceStateFault{Message: msg("Instance %s is currently creating - a final snapshot cannot be taken.", x.id)}
+		}
+		x.deletingAt = c.w.now
+		x.goneAt = c.w.now.Add(c.w.jitter(3*time.Minute, 4*time.Minute))
+		return &rds.DeleteDBInstanceOutput{DBInstance: x.out(r, c.w.now)}, nil
+	})
 }
 
 // ListTagsForResource lists an instance's tags by its ARN.
 func (c *rdsClient) ListTagsForResource(ctx context.Context, in *rds.ListTagsForResourceInput, _ ...func(*rds.Options)) (*rds.ListTagsForResourceOutput, error) {
-	r, err := c.enter(ctx, "ListTagsForResource")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &rds.ListTagsForResourceInput{}
-	}
-	name := str(in.ResourceName)
-	if !strings.HasPrefix(name, "arn:") {
-		return nil, apiError("InvalidParameterValue", "Invalid resource name: %s", name)
-	}
-	x, err := rdsOf(r).find(r, name)
-	if err != nil {
-		return nil, err
-	}
-	out := &rds.ListTagsForResourceOutput{TagList: []rdstypes.Tag{}}
-	for _, t := range x.tags {
-		out.TagList = append(out.TagList, rdstypes.Tag{Key: ptr(t.k), Value: ptr(t.v)})
-	}
-	return out, nil
+	return do(ctx, c.base, "rds", "ListTagsForResource", in, func(r *region) (*rds.ListTagsForResourceOutput, error) {
+		if in == nil {
+			in = &rds.ListTagsForResourceInput{}
+		}
+		name := str(in.ResourceName)
+		if !strings.HasPrefix(name, "arn:") {
+			return nil, apiError("InvalidParameterValue", "Invalid resource name: %s", name)
+		}
+		x, err := rdsOf(r).find(r, name)
+		if err != nil {
+			return nil, err
+		}
+		out := &rds.ListTagsForResourceOutput{TagList: []rdstypes.Tag{}}
+		for _, t := range x.tags {
+			out.TagList = append(out.TagList, rdstypes.Tag{Key: ptr(t.k), Value: ptr(t.v)})
+		}
+		return out, nil
+	})
 }
 
 // firstUnmodelledField returns the name of the first exported field of *in that is set

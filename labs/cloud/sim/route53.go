@@ -37,7 +37,7 @@ import (
 )
 
 func init() {
-	registerService("route53", 0, func(b base, c *cloud.Clients) { c.Route53 = &r53Client{b} }, nil)
+	registerService("route53", func(b base, c *cloud.Clients) { c.Route53 = &r53Client{b} })
 }
 
 // r53Client implements cloud.Route53.
@@ -62,17 +62,19 @@ type r53Zone struct {
 	records                      []*r53types.ResourceRecordSet // in listing order; names normalised, "*" unescaped
 }
 
-// enter enters the account's us-east-1 state, whatever the client's region.
-func (c *r53Client) enter(ctx context.Context, op string) (*region, *r53State, error) {
+// home is the client in the account's us-east-1, where Route 53's state lives
+// whatever the client's region.
+func (c *r53Client) home() base {
 	b := c.base
 	b.region = r53Home
-	r, err := b.enter(ctx, "route53", op)
-	if err != nil {
-		return nil, nil, err
-	}
-	return r, state(r, "route53", func() *r53State {
+	return b
+}
+
+// r53StateOf returns the account's Route 53 state (r is its us-east-1).
+func r53StateOf(r *region) *r53State {
+	return state(r, "route53", func() *r53State {
 		return &r53State{zones: map[string]*r53Zone{}, refs: map[string]bool{}}
-	}), nil
+	})
 }
 
 func r53NoZone(id string) error {
@@ -168,147 +170,139 @@ func (z *r53Zone) delegation() *r53types.DelegationSet {
 
 // CreateHostedZone creates a zone with its SOA and NS records.
 func (c *r53Client) CreateHostedZone(ctx context.Context, in *route53.CreateHostedZoneInput, _ ...func(*route53.Options)) (*route53.CreateHostedZoneOutput, error) {
-	r, st, err := c.enter(ctx, "CreateHostedZone")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &route53.CreateHostedZoneInput{}
-	}
-	name := r53Norm(str(in.Name))
-	if !r53ValidName(name) || strings.Contains(name, "*") {
-		return nil, &r53types.InvalidDomainName{Message: msg("%s is not a valid domain name.", str(in.Name))}
-	}
-	if !strings.Contains(strings.TrimSuffix(name, "."), ".") {
-		return nil, &r53types.InvalidDomainName{Message: msg("%s is reserved by AWS!", str(in.Name))}
-	}
-	ref := str(in.CallerReference)
-	if ref == "" || len(ref) > 128 {
-		return nil, &r53types.InvalidInput{Message: ptr("Invalid request: CallerReference must be 1 to 128 characters.")}
-	}
-	if st.refs[ref] {
-		return nil, &r53types.HostedZoneAlreadyExists{Message: msg("A hosted zone has already been created with the specified caller reference.")}
-	}
-	z := &r53Zone{id: "Z" + c.w.r53Alphanum(20), name: name, callerRef: ref}
-	if cfg := in.HostedZoneConfig; cfg != nil {
-		z.comment, z.private = str(cfg.Comment), cfg.PrivateZone
-	}
-	if z.private && (in.VPC == nil || str(in.VPC.VPCId) == "") {
-		return nil, &r53types.InvalidInput{Message: ptr("When you're creating a private hosted zone (when you specify true for PrivateZone), you must also specify values for VPCId and VPCRegion.")}
-	}
-	if !z.private && in.VPC != nil {
-		return nil, &r53types.InvalidInput{Message: ptr("When you're creating a public hosted zone, you can't specify a VPC.")}
-	}
-	n := c.w.rng.IntN(2000)
-	z.ns = []string{
-		"ns-" + strconv.Itoa(n) + ".awsdns-" + strconv.Itoa(n%64) + ".org",
-		"ns-" + strconv.Itoa(n+512) + ".awsdns-" + strconv.Itoa((n+1)%64) + ".co.uk",
-		"ns-" + strconv.Itoa(n+1024) + ".awsdns-" + strconv.Itoa((n+2)%64) + ".com",
-		"ns-" + strconv.Itoa(n+1536) + ".awsdns-" + strconv.Itoa((n+3)%64) + ".net",
-	}
-	nsRR := &r53types.ResourceRecordSet{Name: ptr(name), Type: r53types.RRTypeNs, TTL: ptr(int64(172800))}
-	for _, s := range z.ns {
-		nsRR.ResourceRecords = append(nsRR.ResourceRecords, r53types.ResourceRecord{Value: ptr(s + ".")})
-	}
-	if z.private {
-		nsRR.ResourceRecords = []r53types.ResourceRecord{{Value: ptr("ns-0.awsdns-00.com.")}, {Value: ptr("ns-512.awsdns-00.net.")},
-			{Value: ptr("ns-1024.awsdns-00.org.")}, {Value: ptr("ns-1536.awsdns-00.co.uk.")}}
-	}
-	soa := &r53types.ResourceRecordSet{Name: ptr(name), Type: r53types.RRTypeSoa, TTL: ptr(int64(900)),
-		ResourceRecords: []r53types.ResourceRecord{{Value: ptr(str(nsRR.ResourceRecords[0].Value) + " awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400")}}}
-	z.records = []*r53types.ResourceRecordSet{nsRR, soa}
-	st.zones[z.id] = z
-	st.order = append(st.order, z)
-	st.refs[ref] = true
-	r.addTaggable(&z.tagged, "arn:aws:route53:::hostedzone/"+z.id, "route53:hostedzone")
-	out := &route53.CreateHostedZoneOutput{HostedZone: z.out(), ChangeInfo: c.w.r53Change(nil), DelegationSet: z.delegation(),
-		Location: ptr("https://route53.amazonaws.com/2013-04-01/hostedzone/" + z.id)}
-	if in.VPC != nil {
-		out.VPC = cloneJSON(in.VPC)
-	}
-	return out, nil
+	return do(ctx, c.home(), "route53", "CreateHostedZone", in, func(r *region) (*route53.CreateHostedZoneOutput, error) {
+		st := r53StateOf(r)
+		if in == nil {
+			in = &route53.CreateHostedZoneInput{}
+		}
+		name := r53Norm(str(in.Name))
+		if !r53ValidName(name) || strings.Contains(name, "*") {
+			return nil, &r53types.InvalidDomainName{Message: msg("%s is not a valid domain name.", str(in.Name))}
+		}
+		if !strings.Contains(strings.TrimSuffix(name, "."), ".") {
+			return nil, &r53types.InvalidDomainName{Message: msg("%s is reserved by AWS!", str(in.Name))}
+		}
+		ref := str(in.CallerReference)
+		if ref == "" || len(ref) > 128 {
+			return nil, &r53types.InvalidInput{Message: ptr("Invalid request: CallerReference must be 1 to 128 characters.")}
+		}
+		if st.refs[ref] {
+			return nil, &r53types.HostedZoneAlreadyExists{Message: msg("A hosted zone has already been created with the specified caller reference.")}
+		}
+		z := &r53Zone{id: "Z" + c.w.r53Alphanum(20), name: name, callerRef: ref}
+		if cfg := in.HostedZoneConfig; cfg != nil {
+			z.comment, z.private = str(cfg.Comment), cfg.PrivateZone
+		}
+		if z.private && (in.VPC == nil || str(in.VPC.VPCId) == "") {
+			return nil, &r53types.InvalidInput{Message: ptr("When you're creating a private hosted zone (when you specify true for PrivateZone), you must also specify values for VPCId and VPCRegion.")}
+		}
+		if !z.private && in.VPC != nil {
+			return nil, &r53types.InvalidInput{Message: ptr("When you're creating a public hosted zone, you can't specify a VPC.")}
+		}
+		n := c.w.rng.IntN(2000)
+		z.ns = []string{
+			"ns-" + strconv.Itoa(n) + ".awsdns-" + strconv.Itoa(n%64) + ".org",
+			"ns-" + strconv.Itoa(n+512) + ".awsdns-" + strconv.Itoa((n+1)%64) + ".co.uk",
+			"ns-" + strconv.Itoa(n+1024) + ".awsdns-" + strconv.Itoa((n+2)%64) + ".com",
+			"ns-" + strconv.Itoa(n+1536) + ".awsdns-" + strconv.Itoa((n+3)%64) + ".net",
+		}
+		nsRR := &r53types.ResourceRecordSet{Name: ptr(name), Type: r53types.RRTypeNs, TTL: ptr(int64(172800))}
+		for _, s := range z.ns {
+			nsRR.ResourceRecords = append(nsRR.ResourceRecords, r53types.ResourceRecord{Value: ptr(s + ".")})
+		}
+		if z.private {
+			nsRR.ResourceRecords = []r53types.ResourceRecord{{Value: ptr("ns-0.awsdns-00.com.")}, {Value: ptr("ns-512.awsdns-00.net.")},
+				{Value: ptr("ns-1024.awsdns-00.org.")}, {Value: ptr("ns-1536.awsdns-00.co.uk.")}}
+		}
+		soa := &r53types.ResourceRecordSet{Name: ptr(name), Type: r53types.RRTypeSoa, TTL: ptr(int64(900)),
+			ResourceRecords: []r53types.ResourceRecord{{Value: ptr(str(nsRR.ResourceRecords[0].Value) + " awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400")}}}
+		z.records = []*r53types.ResourceRecordSet{nsRR, soa}
+		st.zones[z.id] = z
+		st.order = append(st.order, z)
+		st.refs[ref] = true
+		r.addTaggable(&z.tagged, "arn:aws:route53:::hostedzone/"+z.id, "route53:hostedzone")
+		out := &route53.CreateHostedZoneOutput{HostedZone: z.out(), ChangeInfo: c.w.r53Change(nil), DelegationSet: z.delegation(),
+			Location: ptr("https://route53.amazonaws.com/2013-04-01/hostedzone/" + z.id)}
+		if in.VPC != nil {
+			out.VPC = cloneJSON(in.VPC)
+		}
+		return out, nil
+	})
 }
 
 // ListHostedZones lists zones in creation order, MaxItems (≤100) per page.
 func (c *r53Client) ListHostedZones(ctx context.Context, in *route53.ListHostedZonesInput, _ ...func(*route53.Options)) (*route53.ListHostedZonesOutput, error) {
-	_, st, err := c.enter(ctx, "ListHostedZones")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &route53.ListHostedZonesInput{}
-	}
-	limit := int(i32(in.MaxItems, 100))
-	if limit < 1 {
-		return nil, &r53types.InvalidInput{Message: ptr("Invalid request: MaxItems must be at least 1.")}
-	}
-	limit = min(limit, 100)
-	out := &route53.ListHostedZonesOutput{HostedZones: []r53types.HostedZone{}, Marker: in.Marker, MaxItems: ptr(int32(limit))}
-	started := str(in.Marker) == ""
-	if !started && st.zones[str(in.Marker)] == nil {
-		return nil, &r53types.InvalidInput{Message: ptr("Invalid request: the marker is not a hosted zone ID.")}
-	}
-	for _, z := range st.order {
-		if !started {
-			if z.id != str(in.Marker) {
+	return do(ctx, c.home(), "route53", "ListHostedZones", in, func(r *region) (*route53.ListHostedZonesOutput, error) {
+		st := r53StateOf(r)
+		if in == nil {
+			in = &route53.ListHostedZonesInput{}
+		}
+		limit := int(i32(in.MaxItems, 100))
+		if limit < 1 {
+			return nil, &r53types.InvalidInput{Message: ptr("Invalid request: MaxItems must be at least 1.")}
+		}
+		limit = min(limit, 100)
+		out := &route53.ListHostedZonesOutput{HostedZones: []r53types.HostedZone{}, Marker: in.Marker, MaxItems: ptr(int32(limit))}
+		started := str(in.Marker) == ""
+		if !started && st.zones[str(in.Marker)] == nil {
+			return nil, &r53types.InvalidInput{Message: ptr("Invalid request: the marker is not a hosted zone ID.")}
+		}
+		for _, z := range st.order {
+			if !started {
+				if z.id != str(in.Marker) {
+					continue
+				}
+				started = true
+			}
+			if in.HostedZoneType == r53types.HostedZoneTypePrivateHostedZone && !z.private {
 				continue
 			}
-			started = true
+			if len(out.HostedZones) == limit {
+				out.IsTruncated, out.NextMarker = true, ptr(z.id)
+				break
+			}
+			out.HostedZones = append(out.HostedZones, *z.out())
 		}
-		if in.HostedZoneType == r53types.HostedZoneTypePrivateHostedZone && !z.private {
-			continue
-		}
-		if len(out.HostedZones) == limit {
-			out.IsTruncated, out.NextMarker = true, ptr(z.id)
-			break
-		}
-		out.HostedZones = append(out.HostedZones, *z.out())
-	}
-	return out, nil
+		return out, nil
+	})
 }
 
 // GetHostedZone describes a zone and its name servers.
 func (c *r53Client) GetHostedZone(ctx context.Context, in *route53.GetHostedZoneInput, _ ...func(*route53.Options)) (*route53.GetHostedZoneOutput, error) {
-	_, st, err := c.enter(ctx, "GetHostedZone")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &route53.GetHostedZoneInput{}
-	}
-	z, err := st.zone(str(in.Id))
-	if err != nil {
-		return nil, err
-	}
-	return &route53.GetHostedZoneOutput{HostedZone: z.out(), DelegationSet: z.delegation()}, nil
+	return do(ctx, c.home(), "route53", "GetHostedZone", in, func(r *region) (*route53.GetHostedZoneOutput, error) {
+		st := r53StateOf(r)
+		if in == nil {
+			in = &route53.GetHostedZoneInput{}
+		}
+		z, err := st.zone(str(in.Id))
+		if err != nil {
+			return nil, err
+		}
+		return &route53.GetHostedZoneOutput{HostedZone: z.out(), DelegationSet: z.delegation()}, nil
+	})
 }
 
 // DeleteHostedZone deletes a zone that holds nothing but its SOA and apex NS.
 func (c *r53Client) DeleteHostedZone(ctx context.Context, in *route53.DeleteHostedZoneInput, _ ...func(*route53.Options)) (*route53.DeleteHostedZoneOutput, error) {
-	_, st, err := c.enter(ctx, "DeleteHostedZone")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &route53.DeleteHostedZoneInput{}
-	}
-	z, err := st.zone(str(in.Id))
-	if err != nil {
-		return nil, err
-	}
-	for _, rr := range z.records {
-		if !z.required(rr) {
-			return nil, &r53types.HostedZoneNotEmpty{Message: ptr("The specified hosted zone contains non-required resource record sets and so cannot be deleted.")}
+	return do(ctx, c.home(), "route53", "DeleteHostedZone", in, func(r *region) (*route53.DeleteHostedZoneOutput, error) {
+		st := r53StateOf(r)
+		if in == nil {
+			in = &route53.DeleteHostedZoneInput{}
 		}
-	}
-	z.dead = true
-	delete(st.zones, z.id)
-	st.order = compact(st.order, func(x *r53Zone) bool { return !x.dead })
-	return &route53.DeleteHostedZoneOutput{ChangeInfo: c.w.r53Change(nil)}, nil
+		z, err := st.zone(str(in.Id))
+		if err != nil {
+			return nil, err
+		}
+		for _, rr := range z.records {
+			if !z.required(rr) {
+				return nil, &r53types.HostedZoneNotEmpty{Message: ptr("The specified hosted zone contains non-required resource record sets and so cannot be deleted.")}
+			}
+		}
+		z.dead = true
+		delete(st.zones, z.id)
+		st.order = compact(st.order, func(x *r53Zone) bool { return !x.dead })
+		return &route53.DeleteHostedZoneOutput{ChangeInfo: c.w.r53Change(nil)}, nil
+	})
 }
 
 // required reports whether rr is the zone's SOA or apex NS.
@@ -318,54 +312,52 @@ func (z *r53Zone) required(rr *r53types.ResourceRecordSet) bool {
 
 // ListResourceRecordSets lists a zone's record sets in Route 53's order.
 func (c *r53Client) ListResourceRecordSets(ctx context.Context, in *route53.ListResourceRecordSetsInput, _ ...func(*route53.Options)) (*route53.ListResourceRecordSetsOutput, error) {
-	_, st, err := c.enter(ctx, "ListResourceRecordSets")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &route53.ListResourceRecordSetsInput{}
-	}
-	z, err := st.zone(str(in.HostedZoneId))
-	if err != nil {
-		return nil, err
-	}
-	if in.StartRecordType != "" && str(in.StartRecordName) == "" {
-		return nil, &r53types.InvalidInput{Message: ptr("The input is not valid: StartRecordType requires StartRecordName.")}
-	}
-	if str(in.StartRecordIdentifier) != "" && in.StartRecordType == "" {
-		return nil, &r53types.InvalidInput{Message: ptr("The input is not valid: StartRecordIdentifier requires StartRecordType.")}
-	}
-	limit := int(i32(in.MaxItems, 300))
-	if limit < 1 {
-		return nil, &r53types.InvalidInput{Message: ptr("Invalid request: MaxItems must be at least 1.")}
-	}
-	limit = min(limit, 300)
-	var start []string
-	if n := str(in.StartRecordName); n != "" {
-		start = r53Key(r53Norm(n), in.StartRecordType, str(in.StartRecordIdentifier))
-		switch {
-		case in.StartRecordType == "":
-			start = start[:1]
-		case str(in.StartRecordIdentifier) == "":
-			start = start[:2]
+	return do(ctx, c.home(), "route53", "ListResourceRecordSets", in, func(r *region) (*route53.ListResourceRecordSetsOutput, error) {
+		st := r53StateOf(r)
+		if in == nil {
+			in = &route53.ListResourceRecordSetsInput{}
 		}
-	}
-	out := &route53.ListResourceRecordSetsOutput{ResourceRecordSets: []r53types.ResourceRecordSet{}, MaxItems: ptr(int32(limit))}
-	for _, rr := range z.records {
-		if start != nil && r53Less(rrKey(rr)[:len(start)], start) {
-			continue
+		z, err := st.zone(str(in.HostedZoneId))
+		if err != nil {
+			return nil, err
 		}
-		if len(out.ResourceRecordSets) == limit {
-			out.IsTruncated = true
-			out.NextRecordName, out.NextRecordType, out.NextRecordIdentifier = ptr(r53Show(str(rr.Name))), rr.Type, rr.SetIdentifier
-			break
+		if in.StartRecordType != "" && str(in.StartRecordName) == "" {
+			return nil, &r53types.InvalidInput{Message: ptr("The input is not valid: StartRecordType requires StartRecordName.")}
 		}
-		x := cloneJSON(*rr)
-		x.Name = ptr(r53Show(str(rr.Name)))
-		out.ResourceRecordSets = append(out.ResourceRecordSets, x)
-	}
-	return out, nil
+		if str(in.StartRecordIdentifier) != "" && in.StartRecordType == "" {
+			return nil, &r53types.InvalidInput{Message: ptr("The input is not valid: StartRecordIdentifier requires StartRecordType.")}
+		}
+		limit := int(i32(in.MaxItems, 300))
+		if limit < 1 {
+			return nil, &r53types.InvalidInput{Message: ptr("Invalid request: MaxItems must be at least 1.")}
+		}
+		limit = min(limit, 300)
+		var start []string
+		if n := str(in.StartRecordName); n != "" {
+			start = r53Key(r53Norm(n), in.StartRecordType, str(in.StartRecordIdentifier))
+			switch {
+			case in.StartRecordType == "":
+				start = start[:1]
+			case str(in.StartRecordIdentifier) == "":
+				start = start[:2]
+			}
+		}
+		out := &route53.ListResourceRecordSetsOutput{ResourceRecordSets: []r53types.ResourceRecordSet{}, MaxItems: ptr(int32(limit))}
+		for _, rr := range z.records {
+			if start != nil && r53Less(rrKey(rr)[:len(start)], start) {
+				continue
+			}
+			if len(out.ResourceRecordSets) == limit {
+				out.IsTruncated = true
+				out.NextRecordName, out.NextRecordType, out.NextRecordIdentifier = ptr(r53Show(str(rr.Name))), rr.Type, rr.SetIdentifier
+				break
+			}
+			x := cloneJSON(*rr)
+			x.Name = ptr(r53Show(str(rr.Name)))
+			out.ResourceRecordSets = append(out.ResourceRecordSets, x)
+		}
+		return out, nil
+	})
 }
 
 var r53Types = map[r53types.RRType]bool{"A": true, "AAAA": true, "CAA": true, "CNAME": true, "DS": true, "MX": true, "NAPTR": true, "NS": true,
@@ -399,92 +391,90 @@ func r53Bad(format string, a ...any) error {
 
 // ChangeResourceRecordSets applies a change batch all or nothing.
 func (c *r53Client) ChangeResourceRecordSets(ctx context.Context, in *route53.ChangeResourceRecordSetsInput, _ ...func(*route53.Options)) (*route53.ChangeResourceRecordSetsOutput, error) {
-	_, st, err := c.enter(ctx, "ChangeResourceRecordSets")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &route53.ChangeResourceRecordSetsInput{}
-	}
-	z, err := st.zone(str(in.HostedZoneId))
-	if err != nil {
-		return nil, err
-	}
-	if in.ChangeBatch == nil || len(in.ChangeBatch.Changes) == 0 {
-		return nil, &r53types.InvalidInput{Message: ptr("1 validation error detected: Value null at 'changeBatch.changes' failed to satisfy constraint: Member must have length greater than or equal to 1")}
-	}
-	recs := append([]*r53types.ResourceRecordSet(nil), z.records...)
-	find := func(rr *r53types.ResourceRecordSet) int {
-		for i, x := range recs {
-			if str(x.Name) == str(rr.Name) && x.Type == rr.Type && str(x.SetIdentifier) == str(rr.SetIdentifier) {
-				return i
-			}
+	return do(ctx, c.home(), "route53", "ChangeResourceRecordSets", in, func(r *region) (*route53.ChangeResourceRecordSetsOutput, error) {
+		st := r53StateOf(r)
+		if in == nil {
+			in = &route53.ChangeResourceRecordSetsInput{}
 		}
-		return -1
-	}
-	for _, ch := range in.ChangeBatch.Changes {
-		if ch.ResourceRecordSet == nil {
-			return nil, &r53types.InvalidInput{Message: ptr("Invalid request: a change has no ResourceRecordSet.")}
-		}
-		rr := cloneJSON(*ch.ResourceRecordSet)
-		rr.Name = ptr(r53Norm(str(rr.Name)))
-		if rr.AliasTarget != nil {
-			rr.AliasTarget.DNSName = ptr(r53Norm(str(rr.AliasTarget.DNSName)))
-		}
-		where := "in Change with [Action=" + string(ch.Action) + ", Name=" + r53Show(str(rr.Name)) + ", Type=" + string(rr.Type) +
-			", SetIdentifier=" + func() string {
-			if rr.SetIdentifier == nil {
-				return "null"
-			}
-			return *rr.SetIdentifier
-		}() + "]"
-		if err := z.validRR(&rr, where); err != nil {
+		z, err := st.zone(str(in.HostedZoneId))
+		if err != nil {
 			return nil, err
 		}
-		i := find(&rr)
-		switch ch.Action {
-		case r53types.ChangeActionCreate, r53types.ChangeActionUpsert:
-			if i >= 0 && ch.Action == r53types.ChangeActionCreate {
-				return nil, r53Bad("[Tried to create resource record set [name='%s', type='%s'] but it already exists]", r53Show(str(rr.Name)), rr.Type)
-			}
-			for _, x := range recs {
-				if str(x.Name) != str(rr.Name) || (x.Type == rr.Type && str(x.SetIdentifier) == str(rr.SetIdentifier)) {
-					continue
-				}
-				if x.Type != rr.Type && (x.Type == r53types.RRTypeCname || rr.Type == r53types.RRTypeCname) {
-					return nil, r53Bad("[RRSet of type CNAME with DNS name %s is not permitted as it conflicts with other records with the same DNS name in zone %s.]", r53Show(str(rr.Name)), z.name)
-				}
-				if x.Type == rr.Type && (x.SetIdentifier == nil) != (rr.SetIdentifier == nil) {
-					return nil, r53Bad("[RRSet with DNS name %s, type %s cannot be created as a non-weighted set exists with the same name and type.]", r53Show(str(rr.Name)), rr.Type)
-				}
-			}
-			if i >= 0 {
-				recs[i] = &rr
-			} else {
-				recs = append(recs, &rr)
-			}
-		case r53types.ChangeActionDelete:
-			if i < 0 {
-				return nil, r53Bad("[Tried to delete resource record set [name='%s', type='%s'] but it was not found]", r53Show(str(rr.Name)), rr.Type)
-			}
-			if z.required(recs[i]) {
-				if rr.Type == r53types.RRTypeSoa {
-					return nil, r53Bad("[A HostedZone must contain exactly one SOA record.]")
-				}
-				return nil, r53Bad("[A HostedZone must contain at least one NS record for the zone itself.]")
-			}
-			if r53Canon(recs[i]) != r53Canon(&rr) {
-				return nil, r53Bad("[Tried to delete resource record set [name='%s', type='%s'] but the values provided do not match the current values]", r53Show(str(rr.Name)), rr.Type)
-			}
-			recs = append(recs[:i:i], recs[i+1:]...)
-		default:
-			return nil, &r53types.InvalidInput{Message: msg("Invalid request: Action %q is not CREATE, DELETE or UPSERT.", ch.Action)}
+		if in.ChangeBatch == nil || len(in.ChangeBatch.Changes) == 0 {
+			return nil, &r53types.InvalidInput{Message: ptr("1 validation error detected: Value null at 'changeBatch.changes' failed to satisfy constraint: Member must have length greater than or equal to 1")}
 		}
-	}
-	sort.SliceStable(recs, func(i, j int) bool { return r53Less(rrKey(recs[i]), rrKey(recs[j])) })
-	z.records = recs
-	return &route53.ChangeResourceRecordSetsOutput{ChangeInfo: c.w.r53Change(in.ChangeBatch.Comment)}, nil
+		recs := append([]*r53types.ResourceRecordSet(nil), z.records...)
+		find := func(rr *r53types.ResourceRecordSet) int {
+			for i, x := range recs {
+				if str(x.Name) == str(rr.Name) && x.Type == rr.Type && str(x.SetIdentifier) == str(rr.SetIdentifier) {
+					return i
+				}
+			}
+			return -1
+		}
+		for _, ch := range in.ChangeBatch.Changes {
+			if ch.ResourceRecordSet == nil {
+				return nil, &r53types.InvalidInput{Message: ptr("Invalid request: a change has no ResourceRecordSet.")}
+			}
+			rr := cloneJSON(*ch.ResourceRecordSet)
+			rr.Name = ptr(r53Norm(str(rr.Name)))
+			if rr.AliasTarget != nil {
+				rr.AliasTarget.DNSName = ptr(r53Norm(str(rr.AliasTarget.DNSName)))
+			}
+			where := "in Change with [Action=" + string(ch.Action) + ", Name=" + r53Show(str(rr.Name)) + ", Type=" + string(rr.Type) +
+				", SetIdentifier=" + func() string {
+				if rr.SetIdentifier == nil {
+					return "null"
+				}
+				return *rr.SetIdentifier
+			}() + "]"
+			if err := z.validRR(&rr, where); err != nil {
+				return nil, err
+			}
+			i := find(&rr)
+			switch ch.Action {
+			case r53types.ChangeActionCreate, r53types.ChangeActionUpsert:
+				if i >= 0 && ch.Action == r53types.ChangeActionCreate {
+					return nil, r53Bad("[Tried to create resource record set [name='%s', type='%s'] but it already exists]", r53Show(str(rr.Name)), rr.Type)
+				}
+				for _, x := range recs {
+					if str(x.Name) != str(rr.Name) || (x.Type == rr.Type && str(x.SetIdentifier) == str(rr.SetIdentifier)) {
+						continue
+					}
+					if x.Type != rr.Type && (x.Type == r53types.RRTypeCname || rr.Type == r53types.RRTypeCname) {
+						return nil, r53Bad("[RRSet of type CNAME with DNS name %s is not permitted as it conflicts with other records with the same DNS name in zone %s.]", r53Show(str(rr.Name)), z.name)
+					}
+					if x.Type == rr.Type && (x.SetIdentifier == nil) != (rr.SetIdentifier == nil) {
+						return nil, r53Bad("[RRSet with DNS name %s, type %s cannot be created as a non-weighted set exists with the same name and type.]", r53Show(str(rr.Name)), rr.Type)
+					}
+				}
+				if i >= 0 {
+					recs[i] = &rr
+				} else {
+					recs = append(recs, &rr)
+				}
+			case r53types.ChangeActionDelete:
+				if i < 0 {
+					return nil, r53Bad("[Tried to delete resource record set [name='%s', type='%s'] but it was not found]", r53Show(str(rr.Name)), rr.Type)
+				}
+				if z.required(recs[i]) {
+					if rr.Type == r53types.RRTypeSoa {
+						return nil, r53Bad("[A HostedZone must contain exactly one SOA record.]")
+					}
+					return nil, r53Bad("[A HostedZone must contain at least one NS record for the zone itself.]")
+				}
+				if r53Canon(recs[i]) != r53Canon(&rr) {
+					return nil, r53Bad("[Tried to delete resource record set [name='%s', type='%s'] but the values provided do not match the current values]", r53Show(str(rr.Name)), rr.Type)
+				}
+				recs = append(recs[:i:i], recs[i+1:]...)
+			default:
+				return nil, &r53types.InvalidInput{Message: msg("Invalid request: Action %q is not CREATE, DELETE or UPSERT.", ch.Action)}
+			}
+		}
+		sort.SliceStable(recs, func(i, j int) bool { return r53Less(rrKey(recs[i]), rrKey(recs[j])) })
+		z.records = recs
+		return &route53.ChangeResourceRecordSetsOutput{ChangeInfo: c.w.r53Change(in.ChangeBatch.Comment)}, nil
+	})
 }
 
 // validRR checks one record set of a change (its name already normalised).
@@ -551,23 +541,21 @@ func btoi(b bool) int {
 
 // ListTagsForResource lists a hosted zone's tags.
 func (c *r53Client) ListTagsForResource(ctx context.Context, in *route53.ListTagsForResourceInput, _ ...func(*route53.Options)) (*route53.ListTagsForResourceOutput, error) {
-	_, st, err := c.enter(ctx, "ListTagsForResource")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &route53.ListTagsForResourceInput{}
-	}
-	z, err := st.tagTarget(in.ResourceType, str(in.ResourceId))
-	if err != nil {
-		return nil, err
-	}
-	set := &r53types.ResourceTagSet{ResourceType: in.ResourceType, ResourceId: ptr(z.id), Tags: []r53types.Tag{}}
-	for _, t := range z.tags {
-		set.Tags = append(set.Tags, r53types.Tag{Key: ptr(t.k), Value: ptr(t.v)})
-	}
-	return &route53.ListTagsForResourceOutput{ResourceTagSet: set}, nil
+	return do(ctx, c.home(), "route53", "ListTagsForResource", in, func(r *region) (*route53.ListTagsForResourceOutput, error) {
+		st := r53StateOf(r)
+		if in == nil {
+			in = &route53.ListTagsForResourceInput{}
+		}
+		z, err := st.tagTarget(in.ResourceType, str(in.ResourceId))
+		if err != nil {
+			return nil, err
+		}
+		set := &r53types.ResourceTagSet{ResourceType: in.ResourceType, ResourceId: ptr(z.id), Tags: []r53types.Tag{}}
+		for _, t := range z.tags {
+			set.Tags = append(set.Tags, r53types.Tag{Key: ptr(t.k), Value: ptr(t.v)})
+		}
+		return &route53.ListTagsForResourceOutput{ResourceTagSet: set}, nil
+	})
 }
 
 func (st *r53State) tagTarget(typ r53types.TagResourceType, id string) (*r53Zone, error) {
@@ -582,31 +570,29 @@ func (st *r53State) tagTarget(typ r53types.TagResourceType, id string) (*r53Zone
 
 // ChangeTagsForResource adds and removes a hosted zone's tags.
 func (c *r53Client) ChangeTagsForResource(ctx context.Context, in *route53.ChangeTagsForResourceInput, _ ...func(*route53.Options)) (*route53.ChangeTagsForResourceOutput, error) {
-	_, st, err := c.enter(ctx, "ChangeTagsForResource")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &route53.ChangeTagsForResourceInput{}
-	}
-	z, err := st.tagTarget(in.ResourceType, str(in.ResourceId))
-	if err != nil {
-		return nil, err
-	}
-	if len(in.AddTags) > 10 || len(in.RemoveTagKeys) > 10 {
-		return nil, &r53types.InvalidInput{Message: ptr("Invalid request: at most 10 tags can be added or removed per request.")}
-	}
-	tags := z.tags.clone()
-	for _, k := range in.RemoveTagKeys {
-		tags = compact(tags, func(t kv) bool { return t.k != k })
-	}
-	for _, t := range in.AddTags {
-		tags.set(str(t.Key), str(t.Value))
-	}
-	if err := validTags(tags); err != nil {
-		return nil, &r53types.InvalidInput{Message: msg("Invalid request: %v", err)}
-	}
-	z.tags = tags
-	return &route53.ChangeTagsForResourceOutput{}, nil
+	return do(ctx, c.home(), "route53", "ChangeTagsForResource", in, func(r *region) (*route53.ChangeTagsForResourceOutput, error) {
+		st := r53StateOf(r)
+		if in == nil {
+			in = &route53.ChangeTagsForResourceInput{}
+		}
+		z, err := st.tagTarget(in.ResourceType, str(in.ResourceId))
+		if err != nil {
+			return nil, err
+		}
+		if len(in.AddTags) > 10 || len(in.RemoveTagKeys) > 10 {
+			return nil, &r53types.InvalidInput{Message: ptr("Invalid request: at most 10 tags can be added or removed per request.")}
+		}
+		tags := z.tags.clone()
+		for _, k := range in.RemoveTagKeys {
+			tags = compact(tags, func(t kv) bool { return t.k != k })
+		}
+		for _, t := range in.AddTags {
+			tags.set(str(t.Key), str(t.Value))
+		}
+		if err := validTags(tags); err != nil {
+			return nil, &r53types.InvalidInput{Message: msg("Invalid request: %v", err)}
+		}
+		z.tags = tags
+		return &route53.ChangeTagsForResourceOutput{}, nil
+	})
 }

@@ -36,13 +36,11 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
-
-	"github.com/labdash/labdash/labs/cloud"
 )
 
 func init() {
 	// Steps at order 70: the X-Ray sample app serves requests on a Ready environment.
-	registerService("signups", 70, func(base, *cloud.Clients) {}, stepSignups)
+	registerService("signups", nil, everySecond(70, stepSignups))
 }
 
 const (

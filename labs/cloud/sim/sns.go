@@ -45,7 +45,7 @@ import (
 )
 
 func init() {
-	registerService("sns", 0, func(b base, c *cloud.Clients) { c.SNS = &snsClient{b} }, nil)
+	registerService("sns", func(b base, c *cloud.Clients) { c.SNS = &snsClient{b} })
 }
 
 // snsClient implements cloud.SNS.
@@ -94,15 +94,6 @@ func snsOf(r *region) *snsState {
 	})
 }
 
-func (c *snsClient) enter(ctx context.Context, op string) (*region, error) {
-	r, err := c.base.enter(ctx, "sns", op)
-	if err != nil {
-		return nil, err
-	}
-	snsOf(r).expire(r.w.now)
-	return r, nil
-}
-
 // expire drops the pending subscriptions SNS has given up on.
 func (st *snsState) expire(now time.Time) {
 	for _, t := range st.order {
@@ -148,110 +139,104 @@ func snsTags(t tagList) []snstypes.Tag {
 
 // CreateTopic creates a topic, or returns the ARN of the existing one of that name.
 func (c *snsClient) CreateTopic(ctx context.Context, in *sns.CreateTopicInput, _ ...func(*sns.Options)) (*sns.CreateTopicOutput, error) {
-	r, err := c.enter(ctx, "CreateTopic")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.Name) == "" {
-		return nil, snsInvalid("Invalid parameter: Topic Name")
-	}
-	name := str(in.Name)
-	fifo := strings.HasSuffix(name, ".fifo")
-	if !snsNameRE.MatchString(strings.TrimSuffix(name, ".fifo")) || len(name) > 256 {
-		return nil, snsInvalid("Invalid parameter: Topic Name")
-	}
-	if fifo != (in.Attributes["FifoTopic"] == "true") {
-		return nil, snsInvalid("Invalid parameter: Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.")
-	}
-	var tags tagList
-	for _, t := range in.Tags {
-		if t.Key == nil || t.Value == nil {
-			return nil, snsInvalid("Invalid parameter: Tags Reason: Tag key and value must not be null")
+	return do(ctx, c.base, "sns", "CreateTopic", in, func(r *region) (*sns.CreateTopicOutput, error) {
+		snsOf(r).expire(r.w.now)
+		if in == nil || str(in.Name) == "" {
+			return nil, snsInvalid("Invalid parameter: Topic Name")
 		}
-		tags.set(*t.Key, *t.Value)
-	}
-	if err := validTags(tags); err != nil {
-		return nil, snsInvalid("Invalid parameter: Tags Reason: %v", err)
-	}
-	st := snsOf(r)
-	arn := r.arn("sns", name)
-	if t := st.topics[arn]; t != nil {
+		name := str(in.Name)
+		fifo := strings.HasSuffix(name, ".fifo")
+		if !snsNameRE.MatchString(strings.TrimSuffix(name, ".fifo")) || len(name) > 256 {
+			return nil, snsInvalid("Invalid parameter: Topic Name")
+		}
+		if fifo != (in.Attributes["FifoTopic"] == "true") {
+			return nil, snsInvalid("Invalid parameter: Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.")
+		}
+		var tags tagList
+		for _, t := range in.Tags {
+			if t.Key == nil || t.Value == nil {
+				return nil, snsInvalid("Invalid parameter: Tags Reason: Tag key and value must not be null")
+			}
+			tags.set(*t.Key, *t.Value)
+		}
+		if err := validTags(tags); err != nil {
+			return nil, snsInvalid("Invalid parameter: Tags Reason: %v", err)
+		}
+		st := snsOf(r)
+		arn := r.arn("sns", name)
+		if t := st.topics[arn]; t != nil {
+			for k, v := range in.Attributes {
+				if t.attrs[k] != v {
+					return nil, snsInvalid("Invalid parameter: Attributes Reason: Topic already exists with different attributes")
+				}
+			}
+			for _, x := range tags {
+				if v, ok := t.tags.get(x.k); !ok || v != x.v {
+					return nil, snsInvalid("Invalid parameter: Tags Reason: Topic already exists with different tags")
+				}
+			}
+			return &sns.CreateTopicOutput{TopicArn: ptr(arn)}, nil
+		}
+		t := &snsTopic{name: name, attrs: map[string]string{}, created: r.w.now}
 		for k, v := range in.Attributes {
-			if t.attrs[k] != v {
-				return nil, snsInvalid("Invalid parameter: Attributes Reason: Topic already exists with different attributes")
-			}
+			t.attrs[k] = v
 		}
-		for _, x := range tags {
-			if v, ok := t.tags.get(x.k); !ok || v != x.v {
-				return nil, snsInvalid("Invalid parameter: Tags Reason: Topic already exists with different tags")
-			}
-		}
+		t.tags = tags
+		st.topics[arn] = t
+		st.order = append(st.order, t)
+		r.addTaggable(&t.tagged, arn, "sns:topic")
 		return &sns.CreateTopicOutput{TopicArn: ptr(arn)}, nil
-	}
-	t := &snsTopic{name: name, attrs: map[string]string{}, created: r.w.now}
-	for k, v := range in.Attributes {
-		t.attrs[k] = v
-	}
-	t.tags = tags
-	st.topics[arn] = t
-	st.order = append(st.order, t)
-	r.addTaggable(&t.tagged, arn, "sns:topic")
-	return &sns.CreateTopicOutput{TopicArn: ptr(arn)}, nil
+	})
 }
 
 // DeleteTopic deletes a topic and its subscriptions; an unknown topic is no error.
 func (c *snsClient) DeleteTopic(ctx context.Context, in *sns.DeleteTopicInput, _ ...func(*sns.Options)) (*sns.DeleteTopicOutput, error) {
-	r, err := c.enter(ctx, "DeleteTopic")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &sns.DeleteTopicInput{}
-	}
-	st := snsOf(r)
-	t, err := st.topic(str(in.TopicArn), "TopicArn")
-	if err != nil {
-		if _, nf := err.(*snstypes.NotFoundException); nf {
-			return &sns.DeleteTopicOutput{}, nil
+	return do(ctx, c.base, "sns", "DeleteTopic", in, func(r *region) (*sns.DeleteTopicOutput, error) {
+		snsOf(r).expire(r.w.now)
+		if in == nil {
+			in = &sns.DeleteTopicInput{}
 		}
-		return nil, err
-	}
-	for _, s := range t.subs {
-		delete(st.subs, s.arn)
-	}
-	t.subs = nil
-	t.dead = true
-	delete(st.topics, t.arn)
-	st.order = compact(st.order, func(x *snsTopic) bool { return x != t })
-	return &sns.DeleteTopicOutput{}, nil
+		st := snsOf(r)
+		t, err := st.topic(str(in.TopicArn), "TopicArn")
+		if err != nil {
+			if _, nf := err.(*snstypes.NotFoundException); nf {
+				return &sns.DeleteTopicOutput{}, nil
+			}
+			return nil, err
+		}
+		for _, s := range t.subs {
+			delete(st.subs, s.arn)
+		}
+		t.subs = nil
+		t.dead = true
+		delete(st.topics, t.arn)
+		st.order = compact(st.order, func(x *snsTopic) bool { return x != t })
+		return &sns.DeleteTopicOutput{}, nil
+	})
 }
 
 // ListTopics lists the region's topics, 100 per page.
 func (c *snsClient) ListTopics(ctx context.Context, in *sns.ListTopicsInput, _ ...func(*sns.Options)) (*sns.ListTopicsOutput, error) {
-	r, err := c.enter(ctx, "ListTopics")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &sns.ListTopicsInput{}
-	}
-	from, ok := readIntToken(in.NextToken)
-	if !ok {
-		return nil, snsInvalid("Invalid parameter: NextToken")
-	}
-	st := snsOf(r)
-	out := &sns.ListTopicsOutput{}
-	for i := from; i < len(st.order); i++ {
-		if i == from+snsPageSize {
-			out.NextToken = intToken(i)
-			break
+	return do(ctx, c.base, "sns", "ListTopics", in, func(r *region) (*sns.ListTopicsOutput, error) {
+		snsOf(r).expire(r.w.now)
+		if in == nil {
+			in = &sns.ListTopicsInput{}
 		}
-		out.Topics = append(out.Topics, snstypes.Topic{TopicArn: ptr(st.order[i].arn)})
-	}
-	return out, nil
+		from, ok := readIntToken(in.NextToken)
+		if !ok {
+			return nil, snsInvalid("Invalid parameter: NextToken")
+		}
+		st := snsOf(r)
+		out := &sns.ListTopicsOutput{}
+		for i := from; i < len(st.order); i++ {
+			if i == from+snsPageSize {
+				out.NextToken = intToken(i)
+				break
+			}
+			out.Topics = append(out.Topics, snstypes.Topic{TopicArn: ptr(st.order[i].arn)})
+		}
+		return out, nil
+	})
 }
 
 var snsProtocols = map[string]bool{"http": true, "https": true, "email": true, "email-json": true, "sms": true,
@@ -259,205 +244,195 @@ var snsProtocols = map[string]bool{"http": true, "https": true, "email": true, "
 
 // Subscribe subscribes an endpoint to a topic.
 func (c *snsClient) Subscribe(ctx context.Context, in *sns.SubscribeInput, _ ...func(*sns.Options)) (*sns.SubscribeOutput, error) {
-	r, err := c.enter(ctx, "Subscribe")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &sns.SubscribeInput{}
-	}
-	st := snsOf(r)
-	t, err := st.topic(str(in.TopicArn), "TopicArn")
-	if err != nil {
-		return nil, err
-	}
-	proto, ep := str(in.Protocol), str(in.Endpoint)
-	if !snsProtocols[proto] {
-		return nil, snsInvalid("Invalid parameter: Amazon SNS does not support this protocol string: %s", proto)
-	}
-	pending := false
-	switch proto {
-	case "sqs", "lambda", "firehose":
-		svc := map[string]string{"sqs": "sqs", "lambda": "lambda", "firehose": "firehose"}[proto]
-		p := strings.SplitN(ep, ":", 6)
-		if len(p) != 6 || p[0] != "arn" || p[2] != svc {
-			return nil, snsInvalid("Invalid parameter: %s endpoint ARN", map[string]string{"sqs": "SQS", "lambda": "Lambda", "firehose": "Firehose"}[proto])
+	return do(ctx, c.base, "sns", "Subscribe", in, func(r *region) (*sns.SubscribeOutput, error) {
+		snsOf(r).expire(r.w.now)
+		if in == nil {
+			in = &sns.SubscribeInput{}
 		}
-		pending = p[4] != r.account
-	case "email", "email-json":
-		if !strings.Contains(ep, "@") {
-			return nil, snsInvalid("Invalid parameter: Email address")
+		st := snsOf(r)
+		t, err := st.topic(str(in.TopicArn), "TopicArn")
+		if err != nil {
+			return nil, err
 		}
-		pending = true
-	case "http", "https":
-		if !strings.HasPrefix(ep, proto+"://") {
-			return nil, snsInvalid("Invalid parameter: Endpoint must match the specified protocol")
+		proto, ep := str(in.Protocol), str(in.Endpoint)
+		if !snsProtocols[proto] {
+			return nil, snsInvalid("Invalid parameter: Amazon SNS does not support this protocol string: %s", proto)
 		}
-		pending = true
-	default:
-		if ep == "" {
-			return nil, snsInvalid("Invalid parameter: Endpoint")
-		}
-	}
-	for k := range in.Attributes {
-		switch k {
-		case "RawMessageDelivery", "FilterPolicy", "FilterPolicyScope", "DeliveryPolicy", "RedrivePolicy", "SubscriptionRoleArn":
+		pending := false
+		switch proto {
+		case "sqs", "lambda", "firehose":
+			svc := map[string]string{"sqs": "sqs", "lambda": "lambda", "firehose": "firehose"}[proto]
+			p := strings.SplitN(ep, ":", 6)
+			if len(p) != 6 || p[0] != "arn" || p[2] != svc {
+				return nil, snsInvalid("Invalid parameter: %s endpoint ARN", map[string]string{"sqs": "SQS", "lambda": "Lambda", "firehose": "Firehose"}[proto])
+			}
+			pending = p[4] != r.account
+		case "email", "email-json":
+			if !strings.Contains(ep, "@") {
+				return nil, snsInvalid("Invalid parameter: Email address")
+			}
+			pending = true
+		case "http", "https":
+			if !strings.HasPrefix(ep, proto+"://") {
+				return nil, snsInvalid("Invalid parameter: Endpoint must match the specified protocol")
+			}
+			pending = true
 		default:
-			return nil, snsInvalid("Invalid parameter: Attributes Reason: Unknown attribute %s", k)
+			if ep == "" {
+				return nil, snsInvalid("Invalid parameter: Endpoint")
+			}
 		}
-	}
-	answer := func(s *snsSub) *sns.SubscribeOutput {
-		if s.pending && !in.ReturnSubscriptionArn {
-			return &sns.SubscribeOutput{SubscriptionArn: ptr("pending confirmation")}
+		for k := range in.Attributes {
+			switch k {
+			case "RawMessageDelivery", "FilterPolicy", "FilterPolicyScope", "DeliveryPolicy", "RedrivePolicy", "SubscriptionRoleArn":
+			default:
+				return nil, snsInvalid("Invalid parameter: Attributes Reason: Unknown attribute %s", k)
+			}
 		}
-		return &sns.SubscribeOutput{SubscriptionArn: ptr(s.arn)}
-	}
-	for _, s := range t.subs {
-		if s.protocol == proto && s.endpoint == ep {
-			return answer(s), nil
+		answer := func(s *snsSub) *sns.SubscribeOutput {
+			if s.pending && !in.ReturnSubscriptionArn {
+				return &sns.SubscribeOutput{SubscriptionArn: ptr("pending confirmation")}
+			}
+			return &sns.SubscribeOutput{SubscriptionArn: ptr(s.arn)}
 		}
-	}
-	s := &snsSub{arn: t.arn + ":" + r.w.uuid(), topic: t, protocol: proto, endpoint: ep, owner: r.account,
-		pending: pending, created: r.w.now, raw: in.Attributes["RawMessageDelivery"] == "true"}
-	t.subs = append(t.subs, s)
-	st.subs[s.arn] = s
-	return answer(s), nil
+		for _, s := range t.subs {
+			if s.protocol == proto && s.endpoint == ep {
+				return answer(s), nil
+			}
+		}
+		s := &snsSub{arn: t.arn + ":" + r.w.uuid(), topic: t, protocol: proto, endpoint: ep, owner: r.account,
+			pending: pending, created: r.w.now, raw: in.Attributes["RawMessageDelivery"] == "true"}
+		t.subs = append(t.subs, s)
+		st.subs[s.arn] = s
+		return answer(s), nil
+	})
 }
 
 // Unsubscribe deletes a confirmed subscription.
 func (c *snsClient) Unsubscribe(ctx context.Context, in *sns.UnsubscribeInput, _ ...func(*sns.Options)) (*sns.UnsubscribeOutput, error) {
-	r, err := c.enter(ctx, "Unsubscribe")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &sns.UnsubscribeInput{}
-	}
-	arn := str(in.SubscriptionArn)
-	if n := len(strings.Split(arn, ":")); n < 6 {
-		return nil, snsInvalid("Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not %d", n)
-	}
-	st := snsOf(r)
-	s := st.subs[arn]
-	if s == nil {
-		return nil, &snstypes.NotFoundException{Message: ptr("Subscription does not exist")}
-	}
-	if s.pending {
-		return nil, snsInvalid("Invalid parameter: SubscriptionArn Reason: Cannot unsubscribe a subscription that is pending confirmation")
-	}
-	delete(st.subs, arn)
-	s.topic.subs = compact(s.topic.subs, func(x *snsSub) bool { return x != s })
-	return &sns.UnsubscribeOutput{}, nil
+	return do(ctx, c.base, "sns", "Unsubscribe", in, func(r *region) (*sns.UnsubscribeOutput, error) {
+		snsOf(r).expire(r.w.now)
+		if in == nil {
+			in = &sns.UnsubscribeInput{}
+		}
+		arn := str(in.SubscriptionArn)
+		if n := len(strings.Split(arn, ":")); n < 6 {
+			return nil, snsInvalid("Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not %d", n)
+		}
+		st := snsOf(r)
+		s := st.subs[arn]
+		if s == nil {
+			return nil, &snstypes.NotFoundException{Message: ptr("Subscription does not exist")}
+		}
+		if s.pending {
+			return nil, snsInvalid("Invalid parameter: SubscriptionArn Reason: Cannot unsubscribe a subscription that is pending confirmation")
+		}
+		delete(st.subs, arn)
+		s.topic.subs = compact(s.topic.subs, func(x *snsSub) bool { return x != s })
+		return &sns.UnsubscribeOutput{}, nil
+	})
 }
 
 // ListSubscriptionsByTopic lists a topic's subscriptions, 100 per page.
 func (c *snsClient) ListSubscriptionsByTopic(ctx context.Context, in *sns.ListSubscriptionsByTopicInput, _ ...func(*sns.Options)) (*sns.ListSubscriptionsByTopicOutput, error) {
-	r, err := c.enter(ctx, "ListSubscriptionsByTopic")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &sns.ListSubscriptionsByTopicInput{}
-	}
-	t, err := snsOf(r).topic(str(in.TopicArn), "TopicArn")
-	if err != nil {
-		return nil, err
-	}
-	from, ok := readIntToken(in.NextToken)
-	if !ok {
-		return nil, snsInvalid("Invalid parameter: NextToken")
-	}
-	out := &sns.ListSubscriptionsByTopicOutput{}
-	for i := from; i < len(t.subs); i++ {
-		if i == from+snsPageSize {
-			out.NextToken = intToken(i)
-			break
+	return do(ctx, c.base, "sns", "ListSubscriptionsByTopic", in, func(r *region) (*sns.ListSubscriptionsByTopicOutput, error) {
+		snsOf(r).expire(r.w.now)
+		if in == nil {
+			in = &sns.ListSubscriptionsByTopicInput{}
 		}
-		s := t.subs[i]
-		arn := s.arn
-		if s.pending {
-			arn = "PendingConfirmation"
+		t, err := snsOf(r).topic(str(in.TopicArn), "TopicArn")
+		if err != nil {
+			return nil, err
 		}
-		out.Subscriptions = append(out.Subscriptions, snstypes.Subscription{SubscriptionArn: ptr(arn), TopicArn: ptr(t.arn),
-			Protocol: ptr(s.protocol), Endpoint: ptr(s.endpoint), Owner: ptr(s.owner)})
-	}
-	return out, nil
+		from, ok := readIntToken(in.NextToken)
+		if !ok {
+			return nil, snsInvalid("Invalid parameter: NextToken")
+		}
+		out := &sns.ListSubscriptionsByTopicOutput{}
+		for i := from; i < len(t.subs); i++ {
+			if i == from+snsPageSize {
+				out.NextToken = intToken(i)
+				break
+			}
+			s := t.subs[i]
+			arn := s.arn
+			if s.pending {
+				arn = "PendingConfirmation"
+			}
+			out.Subscriptions = append(out.Subscriptions, snstypes.Subscription{SubscriptionArn: ptr(arn), TopicArn: ptr(t.arn),
+				Protocol: ptr(s.protocol), Endpoint: ptr(s.endpoint), Owner: ptr(s.owner)})
+		}
+		return out, nil
+	})
 }
 
 // ListTagsForResource lists a topic's tags.
 func (c *snsClient) ListTagsForResource(ctx context.Context, in *sns.ListTagsForResourceInput, _ ...func(*sns.Options)) (*sns.ListTagsForResourceOutput, error) {
-	r, err := c.enter(ctx, "ListTagsForResource")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &sns.ListTagsForResourceInput{}
-	}
-	t, err := snsOf(r).topic(str(in.ResourceArn), "ResourceArn")
-	if err != nil {
-		if _, nf := err.(*snstypes.NotFoundException); nf {
-			return nil, &snstypes.ResourceNotFoundException{Message: ptr("Resource does not exist")}
+	return do(ctx, c.base, "sns", "ListTagsForResource", in, func(r *region) (*sns.ListTagsForResourceOutput, error) {
+		snsOf(r).expire(r.w.now)
+		if in == nil {
+			in = &sns.ListTagsForResourceInput{}
 		}
-		return nil, err
-	}
-	return &sns.ListTagsForResourceOutput{Tags: snsTags(t.tags)}, nil
+		t, err := snsOf(r).topic(str(in.ResourceArn), "ResourceArn")
+		if err != nil {
+			if _, nf := err.(*snstypes.NotFoundException); nf {
+				return nil, &snstypes.ResourceNotFoundException{Message: ptr("Resource does not exist")}
+			}
+			return nil, err
+		}
+		return &sns.ListTagsForResourceOutput{Tags: snsTags(t.tags)}, nil
+	})
 }
 
 // Publish sends a message to a topic's subscriptions (to SQS queues for real).
 func (c *snsClient) Publish(ctx context.Context, in *sns.PublishInput, _ ...func(*sns.Options)) (*sns.PublishOutput, error) {
-	r, err := c.enter(ctx, "Publish")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &sns.PublishInput{}
-	}
-	target := str(in.TopicArn)
-	if target == "" {
-		target = str(in.TargetArn)
-	}
-	if target == "" {
-		if str(in.PhoneNumber) != "" {
-			return nil, snsInvalid("Invalid parameter: PhoneNumber Reason: SMS is not modelled by the simulator")
+	return do(ctx, c.base, "sns", "Publish", in, func(r *region) (*sns.PublishOutput, error) {
+		snsOf(r).expire(r.w.now)
+		if in == nil {
+			in = &sns.PublishInput{}
 		}
-		return nil, snsInvalid("Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter")
-	}
-	st := snsOf(r)
-	t, err := st.topic(target, "TopicArn")
-	if err != nil {
-		return nil, err
-	}
-	if str(in.Message) == "" {
-		return nil, snsInvalid("Invalid parameter: Empty message")
-	}
-	if len(str(in.Subject)) > 100 {
-		return nil, snsInvalid("Invalid parameter: Subject")
-	}
-	if t.attrs["FifoTopic"] == "true" && str(in.MessageGroupId) == "" {
-		return nil, snsInvalid("Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
-	}
-	if st.authorize != nil {
-		if err := st.authorize(t.arn); err != nil {
+		target := str(in.TopicArn)
+		if target == "" {
+			target = str(in.TargetArn)
+		}
+		if target == "" {
+			if str(in.PhoneNumber) != "" {
+				return nil, snsInvalid("Invalid parameter: PhoneNumber Reason: SMS is not modelled by the simulator")
+			}
+			return nil, snsInvalid("Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter")
+		}
+		st := snsOf(r)
+		t, err := st.topic(target, "TopicArn")
+		if err != nil {
 			return nil, err
 		}
-	}
-	id := r.w.uuid()
-	for _, s := range t.subs {
-		if s.pending || s.protocol != "sqs" {
-			continue
+		if str(in.Message) == "" {
+			return nil, snsInvalid("Invalid parameter: Empty message")
 		}
-		body := str(in.Message)
-		if !s.raw {
-			body = snsEnvelope(id, t.arn, str(in.Subject), body, r.w.now)
+		if len(str(in.Subject)) > 100 {
+			return nil, snsInvalid("Invalid parameter: Subject")
 		}
-		r.w.sqsDeliver(s.endpoint, body) // a deleted queue loses the message, as on AWS
-	}
-	return &sns.PublishOutput{MessageId: ptr(id)}, nil
+		if t.attrs["FifoTopic"] == "true" && str(in.MessageGroupId) == "" {
+			return nil, snsInvalid("Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
+		}
+		if st.authorize != nil {
+			if err := st.authorize(t.arn); err != nil {
+				return nil, err
+			}
+		}
+		id := r.w.uuid()
+		for _, s := range t.subs {
+			if s.pending || s.protocol != "sqs" {
+				continue
+			}
+			body := str(in.Message)
+			if !s.raw {
+				body = snsEnvelope(id, t.arn, str(in.Subject), body, r.w.now)
+			}
+			r.w.sqsDeliver(s.endpoint, body) // a deleted queue loses the message, as on AWS
+		}
+		return &sns.PublishOutput{MessageId: ptr(id)}, nil
+	})
 }
 
 // The CloudFormation types this service creates for stacks.

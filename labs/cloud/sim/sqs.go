@@ -45,7 +45,7 @@ import (
 )
 
 func init() {
-	registerService("sqs", 0, func(b base, c *cloud.Clients) { c.SQS = &sqsClient{b} }, nil)
+	registerService("sqs", func(b base, c *cloud.Clients) { c.SQS = &sqsClient{b} })
 }
 
 // sqsClient implements cloud.SQS.
@@ -81,10 +81,6 @@ func sqsOf(r *region) *sqsState {
 	return state(r, "sqs", func() *sqsState {
 		return &sqsState{queues: map[string]*sqsQueue{}, deleted: map[string]time.Time{}}
 	})
-}
-
-func (c *sqsClient) enter(ctx context.Context, op string) (*region, error) {
-	return c.base.enter(ctx, "sqs", op)
 }
 
 // sqsQueueURL is the URL AWS hands out for a queue today.
@@ -142,144 +138,132 @@ func (c *sqsClient) queueByURL(r *region, raw string) (*sqsQueue, error) {
 
 // CreateQueue creates a queue, or returns the URL of an identical existing one.
 func (c *sqsClient) CreateQueue(ctx context.Context, in *sqs.CreateQueueInput, _ ...func(*sqs.Options)) (*sqs.CreateQueueOutput, error) {
-	r, err := c.enter(ctx, "CreateQueue")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.QueueName) == "" {
-		return nil, apiError("MissingParameter", "The request must contain the parameter QueueName.")
-	}
-	name := str(in.QueueName)
-	fifo := strings.HasSuffix(name, ".fifo")
-	if !sqsNameRE.MatchString(strings.TrimSuffix(name, ".fifo")) || len(name) > 80 {
-		return nil, apiError("InvalidParameterValue", "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
-	}
-	attrs := map[string]string{}
-	for k, v := range sqsDefaults {
-		attrs[k] = v
-	}
-	for k, v := range in.Attributes {
-		if _, ok := sqsDefaults[k]; !ok && !sqsSettable[k] {
-			return nil, &sqstypes.InvalidAttributeName{Message: msg("Unknown Attribute %s.", k)}
+	return do(ctx, c.base, "sqs", "CreateQueue", in, func(r *region) (*sqs.CreateQueueOutput, error) {
+		if in == nil || str(in.QueueName) == "" {
+			return nil, apiError("MissingParameter", "The request must contain the parameter QueueName.")
 		}
-		attrs[k] = v
-	}
-	if fifo != (attrs["FifoQueue"] == "true") {
-		return nil, apiError("InvalidParameterValue", "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.")
-	}
-	if v, ok := in.Attributes["VisibilityTimeout"]; ok {
-		if n, err := strconv.Atoi(v); err != nil || n < 0 || n > 43200 {
-			return nil, &sqstypes.InvalidAttributeValue{Message: msg("Invalid value for the parameter VisibilityTimeout.")}
+		name := str(in.QueueName)
+		fifo := strings.HasSuffix(name, ".fifo")
+		if !sqsNameRE.MatchString(strings.TrimSuffix(name, ".fifo")) || len(name) > 80 {
+			return nil, apiError("InvalidParameterValue", "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
 		}
-	}
-	var tags tagList
-	for _, k := range sortedKeys(in.Tags) {
-		tags.set(k, in.Tags[k])
-	}
-	if err := validTags(tags); err != nil {
-		return nil, apiError("InvalidParameterValue", "%v", err)
-	}
-	st := sqsOf(r)
-	if q := st.queues[name]; q != nil {
+		attrs := map[string]string{}
+		for k, v := range sqsDefaults {
+			attrs[k] = v
+		}
 		for k, v := range in.Attributes {
-			if q.attrs[k] != v {
-				return nil, &sqstypes.QueueNameExists{Message: msg("A queue already exists with the same name and a different value for attribute %s", k),
-					ErrorCodeOverride: ptr("QueueAlreadyExists")}
+			if _, ok := sqsDefaults[k]; !ok && !sqsSettable[k] {
+				return nil, &sqstypes.InvalidAttributeName{Message: msg("Unknown Attribute %s.", k)}
+			}
+			attrs[k] = v
+		}
+		if fifo != (attrs["FifoQueue"] == "true") {
+			return nil, apiError("InvalidParameterValue", "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.")
+		}
+		if v, ok := in.Attributes["VisibilityTimeout"]; ok {
+			if n, err := strconv.Atoi(v); err != nil || n < 0 || n > 43200 {
+				return nil, &sqstypes.InvalidAttributeValue{Message: msg("Invalid value for the parameter VisibilityTimeout.")}
 			}
 		}
+		var tags tagList
+		for _, k := range sortedKeys(in.Tags) {
+			tags.set(k, in.Tags[k])
+		}
+		if err := validTags(tags); err != nil {
+			return nil, apiError("InvalidParameterValue", "%v", err)
+		}
+		st := sqsOf(r)
+		if q := st.queues[name]; q != nil {
+			for k, v := range in.Attributes {
+				if q.attrs[k] != v {
+					return nil, &sqstypes.QueueNameExists{Message: msg("A queue already exists with the same name and a different value for attribute %s", k),
+						ErrorCodeOverride: ptr("QueueAlreadyExists")}
+				}
+			}
+			return &sqs.CreateQueueOutput{QueueUrl: ptr(q.url)}, nil
+		}
+		if at, ok := st.deleted[name]; ok && r.w.now.Sub(at) < sqsDeletedWait {
+			return nil, &sqstypes.QueueDeletedRecently{Message: ptr("You must wait 60 seconds after deleting a queue before you can create another with the same name."),
+				ErrorCodeOverride: ptr("AWS.SimpleQueueService.QueueDeletedRecently")}
+		}
+		delete(st.deleted, name)
+		q := &sqsQueue{name: name, url: sqsQueueURL(r.name, r.account, name), created: r.w.now, modified: r.w.now, attrs: attrs}
+		q.tags = tags
+		st.queues[name] = q
+		r.addTaggable(&q.tagged, r.arn("sqs", name), "sqs:queue")
 		return &sqs.CreateQueueOutput{QueueUrl: ptr(q.url)}, nil
-	}
-	if at, ok := st.deleted[name]; ok && r.w.now.Sub(at) < sqsDeletedWait {
-		return nil, &sqstypes.QueueDeletedRecently{Message: ptr("You must wait 60 seconds after deleting a queue before you can create another with the same name."),
-			ErrorCodeOverride: ptr("AWS.SimpleQueueService.QueueDeletedRecently")}
-	}
-	delete(st.deleted, name)
-	q := &sqsQueue{name: name, url: sqsQueueURL(r.name, r.account, name), created: r.w.now, modified: r.w.now, attrs: attrs}
-	q.tags = tags
-	st.queues[name] = q
-	r.addTaggable(&q.tagged, r.arn("sqs", name), "sqs:queue")
-	return &sqs.CreateQueueOutput{QueueUrl: ptr(q.url)}, nil
+	})
 }
 
 // DeleteQueue deletes a queue by URL, whatever it holds.
 func (c *sqsClient) DeleteQueue(ctx context.Context, in *sqs.DeleteQueueInput, _ ...func(*sqs.Options)) (*sqs.DeleteQueueOutput, error) {
-	r, err := c.enter(ctx, "DeleteQueue")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &sqs.DeleteQueueInput{}
-	}
-	q, err := c.queueByURL(r, str(in.QueueUrl))
-	if err != nil {
-		return nil, err
-	}
-	st := sqsOf(r)
-	q.dead = true
-	delete(st.queues, q.name)
-	st.deleted[q.name] = r.w.now
-	return &sqs.DeleteQueueOutput{}, nil
+	return do(ctx, c.base, "sqs", "DeleteQueue", in, func(r *region) (*sqs.DeleteQueueOutput, error) {
+		if in == nil {
+			in = &sqs.DeleteQueueInput{}
+		}
+		q, err := c.queueByURL(r, str(in.QueueUrl))
+		if err != nil {
+			return nil, err
+		}
+		st := sqsOf(r)
+		q.dead = true
+		delete(st.queues, q.name)
+		st.deleted[q.name] = r.w.now
+		return &sqs.DeleteQueueOutput{}, nil
+	})
 }
 
 // GetQueueUrl returns the URL of a queue of this account (or QueueOwnerAWSAccountId's) by name.
 func (c *sqsClient) GetQueueUrl(ctx context.Context, in *sqs.GetQueueUrlInput, _ ...func(*sqs.Options)) (*sqs.GetQueueUrlOutput, error) {
-	r, err := c.enter(ctx, "GetQueueUrl")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.QueueName) == "" {
-		return nil, apiError("MissingParameter", "The request must contain the parameter QueueName.")
-	}
-	if owner := str(in.QueueOwnerAWSAccountId); owner != "" && owner != r.account {
-		or := r.w.regions[regionKey{owner, r.name}]
-		if or == nil {
+	return do(ctx, c.base, "sqs", "GetQueueUrl", in, func(r *region) (*sqs.GetQueueUrlOutput, error) {
+		if in == nil || str(in.QueueName) == "" {
+			return nil, apiError("MissingParameter", "The request must contain the parameter QueueName.")
+		}
+		if owner := str(in.QueueOwnerAWSAccountId); owner != "" && owner != r.account {
+			or := r.w.regions[regionKey{owner, r.name}]
+			if or == nil {
+				return nil, sqsNonExistent()
+			}
+			r = or
+		}
+		q := sqsOf(r).queues[str(in.QueueName)]
+		if q == nil {
 			return nil, sqsNonExistent()
 		}
-		r = or
-	}
-	q := sqsOf(r).queues[str(in.QueueName)]
-	if q == nil {
-		return nil, sqsNonExistent()
-	}
-	return &sqs.GetQueueUrlOutput{QueueUrl: ptr(q.url)}, nil
+		return &sqs.GetQueueUrlOutput{QueueUrl: ptr(q.url)}, nil
+	})
 }
 
 // GetQueueAttributes answers the attributes asked for.
 func (c *sqsClient) GetQueueAttributes(ctx context.Context, in *sqs.GetQueueAttributesInput, _ ...func(*sqs.Options)) (*sqs.GetQueueAttributesOutput, error) {
-	r, err := c.enter(ctx, "GetQueueAttributes")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &sqs.GetQueueAttributesInput{}
-	}
-	q, err := c.queueByURL(r, str(in.QueueUrl))
-	if err != nil {
-		return nil, err
-	}
-	all := q.allAttributes(r)
-	out := &sqs.GetQueueAttributesOutput{Attributes: map[string]string{}}
-	for _, n := range in.AttributeNames {
-		if n == sqstypes.QueueAttributeNameAll {
-			for k, v := range all {
-				out.Attributes[k] = v
-			}
-			continue
+	return do(ctx, c.base, "sqs", "GetQueueAttributes", in, func(r *region) (*sqs.GetQueueAttributesOutput, error) {
+		if in == nil {
+			in = &sqs.GetQueueAttributesInput{}
 		}
-		v, ok := all[string(n)]
-		if !ok {
-			if _, known := sqsDefaults[string(n)]; known || sqsSettable[string(n)] {
-				continue // settable but not set on this queue: AWS leaves it out
-			}
-			return nil, &sqstypes.InvalidAttributeName{Message: msg("Unknown Attribute %s.", n)}
+		q, err := c.queueByURL(r, str(in.QueueUrl))
+		if err != nil {
+			return nil, err
 		}
-		out.Attributes[string(n)] = v
-	}
-	return out, nil
+		all := q.allAttributes(r)
+		out := &sqs.GetQueueAttributesOutput{Attributes: map[string]string{}}
+		for _, n := range in.AttributeNames {
+			if n == sqstypes.QueueAttributeNameAll {
+				for k, v := range all {
+					out.Attributes[k] = v
+				}
+				continue
+			}
+			v, ok := all[string(n)]
+			if !ok {
+				if _, known := sqsDefaults[string(n)]; known || sqsSettable[string(n)] {
+					continue // settable but not set on this queue: AWS leaves it out
+				}
+				return nil, &sqstypes.InvalidAttributeName{Message: msg("Unknown Attribute %s.", n)}
+			}
+			out.Attributes[string(n)] = v
+		}
+		return out, nil
+	})
 }
 
 // allAttributes is every attribute the queue has, computed ones included.
@@ -299,69 +283,63 @@ func (q *sqsQueue) allAttributes(r *region) map[string]string {
 
 // ListQueues lists queue URLs by name prefix.
 func (c *sqsClient) ListQueues(ctx context.Context, in *sqs.ListQueuesInput, _ ...func(*sqs.Options)) (*sqs.ListQueuesOutput, error) {
-	r, err := c.enter(ctx, "ListQueues")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &sqs.ListQueuesInput{}
-	}
-	limit := 1000
-	if in.MaxResults != nil {
-		limit = int(*in.MaxResults)
-		if limit < 1 || limit > 1000 {
-			return nil, apiError("InvalidParameterValue", "Value %d for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.", limit)
+	return do(ctx, c.base, "sqs", "ListQueues", in, func(r *region) (*sqs.ListQueuesOutput, error) {
+		if in == nil {
+			in = &sqs.ListQueuesInput{}
 		}
-	} else if in.NextToken != nil {
-		return nil, apiError("InvalidParameterValue", "MaxResults is a mandatory parameter when you provide a value for NextToken.")
-	}
-	after, ok := readToken(in.NextToken)
-	if !ok {
-		return nil, apiError("InvalidParameterValue", "Invalid NextToken value.")
-	}
-	var names []string
-	for n := range sqsOf(r).queues {
-		if strings.HasPrefix(n, str(in.QueueNamePrefix)) && n > after {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	out := &sqs.ListQueuesOutput{}
-	for i, n := range names {
-		if i == limit {
-			if in.MaxResults != nil {
-				out.NextToken = pageToken(names[i-1])
+		limit := 1000
+		if in.MaxResults != nil {
+			limit = int(*in.MaxResults)
+			if limit < 1 || limit > 1000 {
+				return nil, apiError("InvalidParameterValue", "Value %d for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.", limit)
 			}
-			break
+		} else if in.NextToken != nil {
+			return nil, apiError("InvalidParameterValue", "MaxResults is a mandatory parameter when you provide a value for NextToken.")
 		}
-		out.QueueUrls = append(out.QueueUrls, sqsOf(r).queues[n].url)
-	}
-	return out, nil
+		after, ok := readToken(in.NextToken)
+		if !ok {
+			return nil, apiError("InvalidParameterValue", "Invalid NextToken value.")
+		}
+		var names []string
+		for n := range sqsOf(r).queues {
+			if strings.HasPrefix(n, str(in.QueueNamePrefix)) && n > after {
+				names = append(names, n)
+			}
+		}
+		sort.Strings(names)
+		out := &sqs.ListQueuesOutput{}
+		for i, n := range names {
+			if i == limit {
+				if in.MaxResults != nil {
+					out.NextToken = pageToken(names[i-1])
+				}
+				break
+			}
+			out.QueueUrls = append(out.QueueUrls, sqsOf(r).queues[n].url)
+		}
+		return out, nil
+	})
 }
 
 // ListQueueTags lists a queue's tags.
 func (c *sqsClient) ListQueueTags(ctx context.Context, in *sqs.ListQueueTagsInput, _ ...func(*sqs.Options)) (*sqs.ListQueueTagsOutput, error) {
-	r, err := c.enter(ctx, "ListQueueTags")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &sqs.ListQueueTagsInput{}
-	}
-	q, err := c.queueByURL(r, str(in.QueueUrl))
-	if err != nil {
-		return nil, err
-	}
-	out := &sqs.ListQueueTagsOutput{}
-	if len(q.tags) > 0 {
-		out.Tags = map[string]string{}
-		for _, t := range q.tags {
-			out.Tags[t.k] = t.v
+	return do(ctx, c.base, "sqs", "ListQueueTags", in, func(r *region) (*sqs.ListQueueTagsOutput, error) {
+		if in == nil {
+			in = &sqs.ListQueueTagsInput{}
 		}
-	}
-	return out, nil
+		q, err := c.queueByURL(r, str(in.QueueUrl))
+		if err != nil {
+			return nil, err
+		}
+		out := &sqs.ListQueueTagsOutput{}
+		if len(q.tags) > 0 {
+			out.Tags = map[string]string{}
+			for _, t := range q.tags {
+				out.Tags[t.k] = t.v
+			}
+		}
+		return out, nil
+	})
 }
 
 // sqsDeliver puts a message into the queue with ARN queueArn, wherever in the world

@@ -218,21 +218,9 @@ func (w *World) clients(ctx context.Context, acct, region, principal string) (*c
 	w.mu.Unlock()
 	b := base{w: w, account: acct, region: region, principal: principal}
 	c := &cloud.Clients{
-		Account:        acct,
-		Region:         region,
-		Now:            w.clock.Now,
-		ECS:            &ecsClient{b},
-		ELBv2:          &elbClient{b},
-		CloudWatch:     &cwClient{b},
-		AutoScaling:    &aasClient{b},
-		EC2:            &ec2Client{b},
-		CloudFormation: &cfnClient{b},
-		IAM:            &iamClient{b},
-		STS:            &stsClient{b},
-		Quotas:         &quotasClient{b},
-		// Global Accelerator's API lives in us-west-2 only.
-		GlobalAccelerator: &gaClient{base{w: w, account: acct, region: "us-west-2", principal: principal}},
-		Tagging:           &taggingClient{b},
+		Account: acct,
+		Region:  region,
+		Now:     w.clock.Now,
 	}
 	c.InRegion = func(ctx context.Context, other string) (*cloud.Clients, error) { return w.Clients(ctx, acct, other) }
 	for _, attach := range clientHooks {
@@ -358,19 +346,13 @@ func (w *World) regionLocked(acct, name string) *region {
 
 // step advances one region by one simulated second.
 func (r *region) step(now time.Time, minute bool) {
-	r.stepLoadBalancers(now)
-	r.stepTasks(now)
-	r.stepTargets(now)
-	r.stepServices(now)
-	r.stepLoad()
-	r.stepStacks(now)
-	for _, f := range steps() {
+	for _, f := range steps(false) {
 		f(r, now)
 	}
 	if minute {
-		r.recordMetrics(now)
-		r.evaluateAlarms(now)
-		r.expire(now)
+		for _, f := range steps(true) {
+			f(r, now)
+		}
 	}
 }
 
@@ -387,18 +369,30 @@ type base struct {
 	principal string // the assumed-role session of ClientsAs clients; "" for labdash's own
 }
 
-// enter counts the call, locks the world, brings it up to date and returns the
-// region. On success the caller must unlock w.mu.
-func (b base) enter(ctx context.Context, service, op string) (*region, error) {
+// do runs one simulated API call, and every operation of every simulated client
+// is one call of it (TestOneWrapper reads the source to hold that): it counts the
+// call, returns ctx's error if ctx is done, locks the world, brings it up to date,
+// authorizes the call if the clients act as an IAM role (ClientsAs: the IAM
+// evaluation of authz.go, under the same lock as the call, so no state changes
+// between the decision and the call), runs body in the call's region and
+// unlocks. in is the operation's input, which authorization reads.
+func do[O any](ctx context.Context, b base, service, op string, in any, body func(r *region) (O, error)) (O, error) {
+	var zero O
 	b.w.counter.Inc(service, op)
 	if ctx != nil {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return zero, err
 		}
 	}
 	b.w.mu.Lock()
+	defer b.w.mu.Unlock()
 	b.w.advanceLocked()
-	return b.w.regionLocked(b.account, b.region), nil
+	if b.principal != "" {
+		if err := b.w.authorizeLocked(b, service, op, in); err != nil {
+			return zero, err
+		}
+	}
+	return body(b.w.regionLocked(b.account, b.region))
 }
 
 // The simulator's clients satisfy labdash's interfaces, and World is a Provider.

@@ -48,7 +48,7 @@ import (
 
 func init() {
 	// Steps at order 80: traces are assembled from the segments the app emitted this second.
-	registerService("xray", 80, func(b base, c *cloud.Clients) { c.XRay = &xrayClient{b} }, stepXRay)
+	registerService("xray", func(b base, c *cloud.Clients) { c.XRay = &xrayClient{b} }, everySecond(80, stepXRay))
 }
 
 // xrayClient implements cloud.XRay.
@@ -187,10 +187,6 @@ func xrayOf(r *region) *xrayState {
 	return state(r, "xray", func() *xrayState {
 		return &xrayState{traces: map[string]*xrTrace{}, groups: map[string]*xrGroup{}}
 	})
-}
-
-func (c *xrayClient) enter(ctx context.Context, op string) (*region, error) {
-	return c.base.enter(ctx, "xray", op)
 }
 
 func xrInvalid(format string, a ...any) error {
@@ -467,22 +463,19 @@ func (st *xrayState) inWindow(from, to time.Time, f *xrFilter) []*xrTrace {
 
 // PutTraceSegments stores segment documents.
 func (c *xrayClient) PutTraceSegments(ctx context.Context, in *xray.PutTraceSegmentsInput, _ ...func(*xray.Options)) (*xray.PutTraceSegmentsOutput, error) {
-	r, err := c.enter(ctx, "PutTraceSegments")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || len(in.TraceSegmentDocuments) == 0 {
-		return nil, xrInvalid("TraceSegmentDocuments is required.")
-	}
-	out := &xray.PutTraceSegmentsOutput{UnprocessedTraceSegments: []xraytypes.UnprocessedTraceSegment{}}
-	for _, raw := range in.TraceSegmentDocuments {
-		if id, problem := r.putSegment(raw); problem != "" {
-			out.UnprocessedTraceSegments = append(out.UnprocessedTraceSegments,
-				xraytypes.UnprocessedTraceSegment{Id: optStr(id), ErrorCode: ptr("InvalidSegment"), Message: ptr(problem)})
+	return do(ctx, c.base, "xray", "PutTraceSegments", in, func(r *region) (*xray.PutTraceSegmentsOutput, error) {
+		if in == nil || len(in.TraceSegmentDocuments) == 0 {
+			return nil, xrInvalid("TraceSegmentDocuments is required.")
 		}
-	}
-	return out, nil
+		out := &xray.PutTraceSegmentsOutput{UnprocessedTraceSegments: []xraytypes.UnprocessedTraceSegment{}}
+		for _, raw := range in.TraceSegmentDocuments {
+			if id, problem := r.putSegment(raw); problem != "" {
+				out.UnprocessedTraceSegments = append(out.UnprocessedTraceSegments,
+					xraytypes.UnprocessedTraceSegment{Id: optStr(id), ErrorCode: ptr("InvalidSegment"), Message: ptr(problem)})
+			}
+		}
+		return out, nil
+	})
 }
 
 // summary builds a trace's TraceSummary.
@@ -524,68 +517,62 @@ func (r *region) xrSummary(t *xrTrace) xraytypes.TraceSummary {
 
 // GetTraceSummaries lists the traces of a time window that match a filter expression.
 func (c *xrayClient) GetTraceSummaries(ctx context.Context, in *xray.GetTraceSummariesInput, _ ...func(*xray.Options)) (*xray.GetTraceSummariesOutput, error) {
-	r, err := c.enter(ctx, "GetTraceSummaries")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &xray.GetTraceSummariesInput{}
-	}
-	from, to, err := xrWindow(in.StartTime, in.EndTime)
-	if err != nil {
-		return nil, err
-	}
-	f, err := parseXRFilter(str(in.FilterExpression))
-	if err != nil {
-		return nil, err
-	}
-	pos, ok := readIntToken(in.NextToken)
-	if !ok {
-		return nil, xrInvalid("Invalid NextToken.")
-	}
-	hits := xrayOf(r).inWindow(from, to, f)
-	out := &xray.GetTraceSummariesOutput{ApproximateTime: tptr(c.w.now), TraceSummaries: []xraytypes.TraceSummary{},
-		TracesProcessedCount: ptr(int64(len(hits)))}
-	for i := pos; i < len(hits); i++ {
-		if i == pos+xrPageSize {
-			out.NextToken = intToken(i)
-			break
+	return do(ctx, c.base, "xray", "GetTraceSummaries", in, func(r *region) (*xray.GetTraceSummariesOutput, error) {
+		if in == nil {
+			in = &xray.GetTraceSummariesInput{}
 		}
-		out.TraceSummaries = append(out.TraceSummaries, r.xrSummary(hits[i]))
-	}
-	return out, nil
+		from, to, err := xrWindow(in.StartTime, in.EndTime)
+		if err != nil {
+			return nil, err
+		}
+		f, err := parseXRFilter(str(in.FilterExpression))
+		if err != nil {
+			return nil, err
+		}
+		pos, ok := readIntToken(in.NextToken)
+		if !ok {
+			return nil, xrInvalid("Invalid NextToken.")
+		}
+		hits := xrayOf(r).inWindow(from, to, f)
+		out := &xray.GetTraceSummariesOutput{ApproximateTime: tptr(c.w.now), TraceSummaries: []xraytypes.TraceSummary{},
+			TracesProcessedCount: ptr(int64(len(hits)))}
+		for i := pos; i < len(hits); i++ {
+			if i == pos+xrPageSize {
+				out.NextToken = intToken(i)
+				break
+			}
+			out.TraceSummaries = append(out.TraceSummaries, r.xrSummary(hits[i]))
+		}
+		return out, nil
+	})
 }
 
 // BatchGetTraces returns up to 5 traces by id.
 func (c *xrayClient) BatchGetTraces(ctx context.Context, in *xray.BatchGetTracesInput, _ ...func(*xray.Options)) (*xray.BatchGetTracesOutput, error) {
-	r, err := c.enter(ctx, "BatchGetTraces")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || len(in.TraceIds) == 0 {
-		return nil, xrInvalid("TraceIds is required.")
-	}
-	if len(in.TraceIds) > xrMaxBatchIDs {
-		return nil, xrInvalid("1 validation error detected: Value at 'traceIds' failed to satisfy constraint: Member must have length less than or equal to 5")
-	}
-	st := xrayOf(r)
-	out := &xray.BatchGetTracesOutput{Traces: []xraytypes.Trace{}, UnprocessedTraceIds: []string{}}
-	for _, id := range in.TraceIds {
-		t := st.traces[id]
-		if t == nil {
-			out.UnprocessedTraceIds = append(out.UnprocessedTraceIds, id)
-			continue
+	return do(ctx, c.base, "xray", "BatchGetTraces", in, func(r *region) (*xray.BatchGetTracesOutput, error) {
+		if in == nil || len(in.TraceIds) == 0 {
+			return nil, xrInvalid("TraceIds is required.")
 		}
-		sum := r.xrSummary(t)
-		tr := xraytypes.Trace{Id: ptr(id), Duration: sum.Duration, LimitExceeded: ptr(false)}
-		for i, d := range t.segs {
-			tr.Segments = append(tr.Segments, xraytypes.Segment{Id: ptr(d.ID), Document: ptr(t.rawAt(i))})
+		if len(in.TraceIds) > xrMaxBatchIDs {
+			return nil, xrInvalid("1 validation error detected: Value at 'traceIds' failed to satisfy constraint: Member must have length less than or equal to 5")
 		}
-		out.Traces = append(out.Traces, tr)
-	}
-	return out, nil
+		st := xrayOf(r)
+		out := &xray.BatchGetTracesOutput{Traces: []xraytypes.Trace{}, UnprocessedTraceIds: []string{}}
+		for _, id := range in.TraceIds {
+			t := st.traces[id]
+			if t == nil {
+				out.UnprocessedTraceIds = append(out.UnprocessedTraceIds, id)
+				continue
+			}
+			sum := r.xrSummary(t)
+			tr := xraytypes.Trace{Id: ptr(id), Duration: sum.Duration, LimitExceeded: ptr(false)}
+			for i, d := range t.segs {
+				tr.Segments = append(tr.Segments, xraytypes.Segment{Id: ptr(d.ID), Document: ptr(t.rawAt(i))})
+			}
+			out.Traces = append(out.Traces, tr)
+		}
+		return out, nil
+	})
 }
 
 // group resolves a group by name or ARN ("" and "Default" are the Default group: nil, true).
@@ -603,30 +590,27 @@ func (st *xrayState) group(name, arn string) (*xrGroup, error) {
 
 // GetServiceGraph builds the service graph of a window, of one group's traces if given.
 func (c *xrayClient) GetServiceGraph(ctx context.Context, in *xray.GetServiceGraphInput, _ ...func(*xray.Options)) (*xray.GetServiceGraphOutput, error) {
-	r, err := c.enter(ctx, "GetServiceGraph")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &xray.GetServiceGraphInput{}
-	}
-	from, to, err := xrWindow(in.StartTime, in.EndTime)
-	if err != nil {
-		return nil, err
-	}
-	st := xrayOf(r)
-	var f *xrFilter
-	name, arn := str(in.GroupName), str(in.GroupARN)
-	if !(name == "Default" && arn == "") && (name != "" || arn != "") {
-		g, err := st.group(name, arn)
+	return do(ctx, c.base, "xray", "GetServiceGraph", in, func(r *region) (*xray.GetServiceGraphOutput, error) {
+		if in == nil {
+			in = &xray.GetServiceGraphInput{}
+		}
+		from, to, err := xrWindow(in.StartTime, in.EndTime)
 		if err != nil {
 			return nil, err
 		}
-		f = g.parsed
-	}
-	traces := st.inWindow(from, to, f)
-	return &xray.GetServiceGraphOutput{StartTime: tptr(from), EndTime: tptr(to), Services: r.xrGraph(traces, from, to)}, nil
+		st := xrayOf(r)
+		var f *xrFilter
+		name, arn := str(in.GroupName), str(in.GroupARN)
+		if !(name == "Default" && arn == "") && (name != "" || arn != "") {
+			g, err := st.group(name, arn)
+			if err != nil {
+				return nil, err
+			}
+			f = g.parsed
+		}
+		traces := st.inWindow(from, to, f)
+		return &xray.GetServiceGraphOutput{StartTime: tptr(from), EndTime: tptr(to), Services: r.xrGraph(traces, from, to)}, nil
+	})
 }
 
 // xrGraph computes the service graph of traces, nodes in order of first appearance
@@ -712,65 +696,59 @@ func (g *xrGroup) out() *xraytypes.Group {
 
 // CreateGroup creates a group with a filter expression.
 func (c *xrayClient) CreateGroup(ctx context.Context, in *xray.CreateGroupInput, _ ...func(*xray.Options)) (*xray.CreateGroupOutput, error) {
-	r, err := c.enter(ctx, "CreateGroup")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &xray.CreateGroupInput{}
-	}
-	name := str(in.GroupName)
-	if !xrGroupRE.MatchString(name) {
-		return nil, xrInvalid("Invalid group name: %s", name)
-	}
-	if name == "Default" {
-		return nil, xrInvalid("Default is a reserved group name.")
-	}
-	st := xrayOf(r)
-	for _, g := range st.gOrder {
-		if g.name == name {
-			return nil, xrInvalid("Group already exists")
+	return do(ctx, c.base, "xray", "CreateGroup", in, func(r *region) (*xray.CreateGroupOutput, error) {
+		if in == nil {
+			in = &xray.CreateGroupInput{}
 		}
-	}
-	f, err := parseXRFilter(str(in.FilterExpression))
-	if err != nil {
-		return nil, err
-	}
-	if len(in.Tags) > 50 {
-		return nil, &xraytypes.TooManyTagsException{Message: ptr("Too many tags")}
-	}
-	g := &xrGroup{name: name, filter: str(in.FilterExpression), parsed: f}
-	for _, t := range in.Tags {
-		if str(t.Key) == "" || strings.HasPrefix(str(t.Key), "aws:") {
-			return nil, xrInvalid("Invalid tag key: %s", str(t.Key))
+		name := str(in.GroupName)
+		if !xrGroupRE.MatchString(name) {
+			return nil, xrInvalid("Invalid group name: %s", name)
 		}
-		g.tags.set(str(t.Key), str(t.Value))
-	}
-	st.groups[name] = g
-	st.gOrder = append(st.gOrder, g)
-	r.addTaggable(&g.tagged, r.arn("xray", "group/"+name+"/"+strings.ToUpper(c.w.alnum(26))), "xray:group")
-	return &xray.CreateGroupOutput{Group: g.out()}, nil
+		if name == "Default" {
+			return nil, xrInvalid("Default is a reserved group name.")
+		}
+		st := xrayOf(r)
+		for _, g := range st.gOrder {
+			if g.name == name {
+				return nil, xrInvalid("Group already exists")
+			}
+		}
+		f, err := parseXRFilter(str(in.FilterExpression))
+		if err != nil {
+			return nil, err
+		}
+		if len(in.Tags) > 50 {
+			return nil, &xraytypes.TooManyTagsException{Message: ptr("Too many tags")}
+		}
+		g := &xrGroup{name: name, filter: str(in.FilterExpression), parsed: f}
+		for _, t := range in.Tags {
+			if str(t.Key) == "" || strings.HasPrefix(str(t.Key), "aws:") {
+				return nil, xrInvalid("Invalid tag key: %s", str(t.Key))
+			}
+			g.tags.set(str(t.Key), str(t.Value))
+		}
+		st.groups[name] = g
+		st.gOrder = append(st.gOrder, g)
+		r.addTaggable(&g.tagged, r.arn("xray", "group/"+name+"/"+strings.ToUpper(c.w.alnum(26))), "xray:group")
+		return &xray.CreateGroupOutput{Group: g.out()}, nil
+	})
 }
 
 // GetGroup returns a group by name or ARN.
 func (c *xrayClient) GetGroup(ctx context.Context, in *xray.GetGroupInput, _ ...func(*xray.Options)) (*xray.GetGroupOutput, error) {
-	r, err := c.enter(ctx, "GetGroup")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &xray.GetGroupInput{}
-	}
-	if str(in.GroupName) == "Default" && in.GroupARN == nil {
-		return &xray.GetGroupOutput{Group: r.xrDefault()}, nil
-	}
-	g, err := xrayOf(r).group(str(in.GroupName), str(in.GroupARN))
-	if err != nil {
-		return nil, err
-	}
-	return &xray.GetGroupOutput{Group: g.out()}, nil
+	return do(ctx, c.base, "xray", "GetGroup", in, func(r *region) (*xray.GetGroupOutput, error) {
+		if in == nil {
+			in = &xray.GetGroupInput{}
+		}
+		if str(in.GroupName) == "Default" && in.GroupARN == nil {
+			return &xray.GetGroupOutput{Group: r.xrDefault()}, nil
+		}
+		g, err := xrayOf(r).group(str(in.GroupName), str(in.GroupARN))
+		if err != nil {
+			return nil, err
+		}
+		return &xray.GetGroupOutput{Group: g.out()}, nil
+	})
 }
 
 func (r *region) xrDefault() *xraytypes.Group {
@@ -780,79 +758,70 @@ func (r *region) xrDefault() *xraytypes.Group {
 
 // GetGroups lists the Default group and every group, 100 a page.
 func (c *xrayClient) GetGroups(ctx context.Context, in *xray.GetGroupsInput, _ ...func(*xray.Options)) (*xray.GetGroupsOutput, error) {
-	r, err := c.enter(ctx, "GetGroups")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &xray.GetGroupsInput{}
-	}
-	pos, ok := readIntToken(in.NextToken)
-	if !ok {
-		return nil, xrInvalid("Invalid NextToken.")
-	}
-	d := r.xrDefault()
-	all := []xraytypes.GroupSummary{{GroupName: d.GroupName, GroupARN: d.GroupARN, InsightsConfiguration: d.InsightsConfiguration}}
-	for _, g := range xrayOf(r).gOrder {
-		o := g.out()
-		all = append(all, xraytypes.GroupSummary{GroupName: o.GroupName, GroupARN: o.GroupARN, FilterExpression: o.FilterExpression, InsightsConfiguration: o.InsightsConfiguration})
-	}
-	out := &xray.GetGroupsOutput{Groups: []xraytypes.GroupSummary{}}
-	for i := pos; i < len(all); i++ {
-		if i == pos+xrPageSize {
-			out.NextToken = intToken(i)
-			break
+	return do(ctx, c.base, "xray", "GetGroups", in, func(r *region) (*xray.GetGroupsOutput, error) {
+		if in == nil {
+			in = &xray.GetGroupsInput{}
 		}
-		out.Groups = append(out.Groups, all[i])
-	}
-	return out, nil
+		pos, ok := readIntToken(in.NextToken)
+		if !ok {
+			return nil, xrInvalid("Invalid NextToken.")
+		}
+		d := r.xrDefault()
+		all := []xraytypes.GroupSummary{{GroupName: d.GroupName, GroupARN: d.GroupARN, InsightsConfiguration: d.InsightsConfiguration}}
+		for _, g := range xrayOf(r).gOrder {
+			o := g.out()
+			all = append(all, xraytypes.GroupSummary{GroupName: o.GroupName, GroupARN: o.GroupARN, FilterExpression: o.FilterExpression, InsightsConfiguration: o.InsightsConfiguration})
+		}
+		out := &xray.GetGroupsOutput{Groups: []xraytypes.GroupSummary{}}
+		for i := pos; i < len(all); i++ {
+			if i == pos+xrPageSize {
+				out.NextToken = intToken(i)
+				break
+			}
+			out.Groups = append(out.Groups, all[i])
+		}
+		return out, nil
+	})
 }
 
 // DeleteGroup deletes a group by name or ARN.
 func (c *xrayClient) DeleteGroup(ctx context.Context, in *xray.DeleteGroupInput, _ ...func(*xray.Options)) (*xray.DeleteGroupOutput, error) {
-	r, err := c.enter(ctx, "DeleteGroup")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil {
-		in = &xray.DeleteGroupInput{}
-	}
-	if str(in.GroupName) == "Default" {
-		return nil, xrInvalid("The Default group cannot be deleted.")
-	}
-	st := xrayOf(r)
-	g, err := st.group(str(in.GroupName), str(in.GroupARN))
-	if err != nil {
-		return nil, err
-	}
-	g.dead = true
-	delete(st.groups, g.name)
-	st.gOrder = compact(st.gOrder, func(x *xrGroup) bool { return x != g })
-	return &xray.DeleteGroupOutput{}, nil
+	return do(ctx, c.base, "xray", "DeleteGroup", in, func(r *region) (*xray.DeleteGroupOutput, error) {
+		if in == nil {
+			in = &xray.DeleteGroupInput{}
+		}
+		if str(in.GroupName) == "Default" {
+			return nil, xrInvalid("The Default group cannot be deleted.")
+		}
+		st := xrayOf(r)
+		g, err := st.group(str(in.GroupName), str(in.GroupARN))
+		if err != nil {
+			return nil, err
+		}
+		g.dead = true
+		delete(st.groups, g.name)
+		st.gOrder = compact(st.gOrder, func(x *xrGroup) bool { return x != g })
+		return &xray.DeleteGroupOutput{}, nil
+	})
 }
 
 // ListTagsForResource lists a group's tags.
 func (c *xrayClient) ListTagsForResource(ctx context.Context, in *xray.ListTagsForResourceInput, _ ...func(*xray.Options)) (*xray.ListTagsForResourceOutput, error) {
-	r, err := c.enter(ctx, "ListTagsForResource")
-	if err != nil {
-		return nil, err
-	}
-	defer c.w.mu.Unlock()
-	if in == nil || str(in.ResourceARN) == "" {
-		return nil, xrInvalid("ResourceARN is required.")
-	}
-	for _, g := range xrayOf(r).gOrder {
-		if g.arn == str(in.ResourceARN) {
-			out := &xray.ListTagsForResourceOutput{Tags: []xraytypes.Tag{}}
-			for _, t := range g.tags {
-				out.Tags = append(out.Tags, xraytypes.Tag{Key: ptr(t.k), Value: ptr(t.v)})
-			}
-			return out, nil
+	return do(ctx, c.base, "xray", "ListTagsForResource", in, func(r *region) (*xray.ListTagsForResourceOutput, error) {
+		if in == nil || str(in.ResourceARN) == "" {
+			return nil, xrInvalid("ResourceARN is required.")
 		}
-	}
-	return nil, &xraytypes.ResourceNotFoundException{Message: msg("Resource not found: %s", str(in.ResourceARN)), ResourceName: in.ResourceARN}
+		for _, g := range xrayOf(r).gOrder {
+			if g.arn == str(in.ResourceARN) {
+				out := &xray.ListTagsForResourceOutput{Tags: []xraytypes.Tag{}}
+				for _, t := range g.tags {
+					out.Tags = append(out.Tags, xraytypes.Tag{Key: ptr(t.k), Value: ptr(t.v)})
+				}
+				return out, nil
+			}
+		}
+		return nil, &xraytypes.ResourceNotFoundException{Message: msg("Resource not found: %s", str(in.ResourceARN)), ResourceName: in.ResourceARN}
+	})
 }
 
 // The CloudFormation types this service creates for stacks.
