@@ -252,6 +252,7 @@ func runOnce(n, m int, duration time.Duration, speed float64, interval time.Dura
 		}
 	}
 	cancel()
+	clock.Stop() // the last cycle below reads the world where the students left it
 	ts.CloseClientConnections()
 	wg.Wait()
 	<-runnerDone // a cycle or a step still under way would add its calls to the measured cycle

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -43,11 +44,11 @@ func (c *ManualClock) Advance(d time.Duration) {
 
 // ScaledClock runs speed times faster than the wall clock, starting at the wall
 // time it was created: sim time = start + speed × real time elapsed. The demo
-// class uses it so that a lab moves visibly in minutes. It is immutable, so safe
-// for concurrent use.
+// class uses it so that a lab moves visibly in minutes. Safe for concurrent use.
 type ScaledClock struct {
-	start time.Time // wall time at creation, with its monotonic reading
-	speed float64
+	start   time.Time // wall time at creation, with its monotonic reading
+	speed   float64
+	stopped atomic.Pointer[time.Time] // the simulated time Stop froze, if it was called
 }
 
 // NewScaledClock returns a clock running speed times real time; a speed that is
@@ -61,8 +62,19 @@ func NewScaledClock(speed float64) *ScaledClock {
 
 // Now returns the simulated time.
 func (c *ScaledClock) Now() time.Time {
+	if t := c.stopped.Load(); t != nil {
+		return *t
+	}
 	elapsed := time.Since(c.start)
 	return c.start.Add(time.Duration(float64(elapsed) * c.speed))
+}
+
+// Stop freezes simulated time where it is now: a benchmark stops the world's
+// clock with the virtual students, so that what it measures afterwards is not a
+// world catching up on simulated hours nobody asked for.
+func (c *ScaledClock) Stop() {
+	t := c.Now()
+	c.stopped.CompareAndSwap(nil, &t)
 }
 
 // Speed reports how many simulated seconds pass per real second.

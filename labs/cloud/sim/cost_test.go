@@ -42,6 +42,9 @@ func TestSignupSegmentsDecodeAsStored(t *testing.T) {
 				if !reflect.DeepEqual(&back, d) {
 					t.Fatalf("stored segment differs from its decoded JSON:\nstored  %#v\ndecoded %#v", d, &back)
 				}
+				if p := back.validate(true); p != "" { // putDoc does not validate the simulator's own segments
+					t.Fatalf("stored segment fails X-Ray's validation: %s: %s", p, tr.rawAt(i))
+				}
 				n++
 			}
 		}

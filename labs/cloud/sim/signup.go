@@ -58,6 +58,7 @@ type signupApp struct {
 	seq    int
 	emails []string
 	recent []signupReq // the last signupKeep of requests, oldest first
+	meta   map[string]any
 }
 
 type signupReq struct {
@@ -211,11 +212,11 @@ func (a *signupApp) request(r *region, now time.Time, email string) int {
 				if s.pending || s.protocol != "sqs" {
 					continue
 				}
-				msgBody := body
+				var note *snsNote
 				if !s.raw {
-					msgBody = snsEnvelope(id, topic.arn, "New signup", body, now)
+					note = &snsNote{id: id, topicArn: topic.arn, subject: "New signup"}
 				}
-				w.sqsDeliver(s.endpoint, msgBody)
+				w.sqsDeliver(s.endpoint, body, note)
 			}
 		}
 		snsStart := ddbEnd + frac(0.001, 0.002)
@@ -228,7 +229,9 @@ func (a *signupApp) request(r *region, now time.Time, email string) int {
 	}
 	end += frac(0.001, 0.003)
 	a.recent = append(a.recent, signupReq{at: now, status: status, ms: (end - t0) * 1000})
-	a.recent = compact(a.recent, func(q signupReq) bool { return now.Sub(q.at) < signupKeep })
+	if now.Sub(a.recent[0].at) >= signupKeep { // oldest first: nothing to drop until the first has aged
+		a.recent = compact(a.recent, func(q signupReq) bool { return now.Sub(q.at) < signupKeep })
+	}
 	if !e.xray {
 		return status
 	}
@@ -240,8 +243,7 @@ func (a *signupApp) request(r *region, now time.Time, email string) int {
 		Origin: "AWS::ElasticBeanstalk::Environment", StartTime: t0, EndTime: end,
 		HTTP: &xrHTTP{Request: &xrRequest{Method: "POST", URL: "http://" + e.cname + "/signup", UserAgent: "Mozilla/5.0", ClientIP: "203.0.113." + strconv.Itoa(1+w.rng.IntN(254))},
 			Response: &xrResponse{Status: status}},
-		AWS: map[string]any{"elastic_beanstalk": map[string]any{"environment_name": e.name, "version_label": "Sample Application", "deployment_id": 1.0},
-			"xray": map[string]any{"sdk": "X-Ray for Node.js", "sdk_version": "3.5.0", "package": "aws-xray-sdk"}},
+		AWS: a.rootMeta(), // shared by the environment's segments, never modified
 		Subsegments: subs}
 	switch {
 	case status == 409:
@@ -254,6 +256,15 @@ func (a *signupApp) request(r *region, now time.Time, email string) int {
 	// made only if BatchGetTraces reads it.
 	r.putDoc(root, "")
 	return status
+}
+
+// rootMeta is the "aws" metadata of the app's segments: the same for all of them.
+func (a *signupApp) rootMeta() map[string]any {
+	if a.meta == nil {
+		a.meta = map[string]any{"elastic_beanstalk": map[string]any{"environment_name": a.env.name, "version_label": "Sample Application", "deployment_id": 1.0},
+			"xray": map[string]any{"sdk": "X-Ray for Node.js", "sdk_version": "3.5.0", "package": "aws-xray-sdk"}}
+	}
+	return a.meta
 }
 
 // subsegment is an "aws" subsegment for one call.

@@ -425,11 +425,11 @@ func (c *snsClient) Publish(ctx context.Context, in *sns.PublishInput, _ ...func
 			if s.pending || s.protocol != "sqs" {
 				continue
 			}
-			body := str(in.Message)
+			var note *snsNote
 			if !s.raw {
-				body = snsEnvelope(id, t.arn, str(in.Subject), body, r.w.now)
+				note = &snsNote{id: id, topicArn: t.arn, subject: str(in.Subject)}
 			}
-			r.w.sqsDeliver(s.endpoint, body) // a deleted queue loses the message, as on AWS
+			r.w.sqsDeliver(s.endpoint, str(in.Message), note) // a deleted queue loses the message, as on AWS
 		}
 		return &sns.PublishOutput{MessageId: ptr(id)}, nil
 	})

@@ -73,7 +73,7 @@ func TestSNSTopicsAndSubscriptions(t *testing.T) {
 	}
 	var env map[string]string
 	st := sqsOf(e.w.regions[regionKey{"111122223333", "us-east-1"}])
-	if err := json.Unmarshal([]byte(st.queues["c42s07-print"].messages[0].body), &env); err != nil || env["Type"] != "Notification" || env["Message"] != "photo.jpg uploaded" || env["TopicArn"] != topic {
+	if err := json.Unmarshal([]byte(st.queues["c42s07-print"].messages[0].body()), &env); err != nil || env["Type"] != "Notification" || env["Message"] != "photo.jpg uploaded" || env["TopicArn"] != topic {
 		t.Fatalf("delivered body %v: %v", env, err)
 	}
 

@@ -73,8 +73,20 @@ type sqsQueue struct {
 
 // sqsMessage is one message waiting in a queue.
 type sqsMessage struct {
-	body string
+	raw  string   // the body as sent; or, with note, the notification's message
+	note *snsNote // SNS's envelope around raw, built when the body is read
 	sent time.Time
+}
+
+// snsNote is what SNS's envelope adds to a notification's message.
+type snsNote struct{ id, topicArn, subject string }
+
+// body is the message's body as a receiver reads it.
+func (m sqsMessage) body() string {
+	if m.note == nil {
+		return m.raw
+	}
+	return snsEnvelope(m.note.id, m.note.topicArn, m.note.subject, m.raw, m.sent)
 }
 
 func sqsOf(r *region) *sqsState {
@@ -342,10 +354,11 @@ func (c *sqsClient) ListQueueTags(ctx context.Context, in *sqs.ListQueueTagsInpu
 	})
 }
 
-// sqsDeliver puts a message into the queue with ARN queueArn, wherever in the world
+// sqsDeliver puts a message into the queue with ARN queueArn (wrapped in SNS's
+// envelope when note is set), wherever in the world
 // it is (SNS delivers across regions and accounts). It reports whether the queue
 // exists. The world's lock must be held.
-func (w *World) sqsDeliver(queueArn, body string) bool {
+func (w *World) sqsDeliver(queueArn, body string, note *snsNote) bool {
 	parts := strings.SplitN(queueArn, ":", 6)
 	if len(parts) != 6 || parts[2] != "sqs" {
 		return false
@@ -358,7 +371,7 @@ func (w *World) sqsDeliver(queueArn, body string) bool {
 	if q == nil {
 		return false
 	}
-	q.messages = append(q.messages, sqsMessage{body: body, sent: w.now})
+	q.messages = append(q.messages, sqsMessage{raw: body, note: note, sent: w.now})
 	return true
 }
 

@@ -125,11 +125,18 @@ func hashID(n int, parts ...string) string {
 
 // hexID returns n random hex characters from the world's seeded source.
 func (w *World) hexID(n int) string {
-	var b strings.Builder
-	for b.Len() < n {
-		fmt.Fprintf(&b, "%016x", w.rng.Uint64())
+	const digits = "0123456789abcdef"
+	b := make([]byte, n)
+	for i := 0; i < n; i += 16 {
+		v := w.rng.Uint64()
+		for j := i + 15; j >= i; j-- { // %016x of v, cut at n
+			if j < n {
+				b[j] = digits[v&15]
+			}
+			v >>= 4
+		}
 	}
-	return b.String()[:n]
+	return string(b)
 }
 
 // uuid returns a random (version 4 shaped) UUID from the seeded source.

@@ -272,10 +272,13 @@ func (r *region) putSegment(raw string) (id, problem string) {
 // segments (signup.go) come here directly with raw "" (rawAt marshals d when
 // it is read), built with the values decoding the JSON would give (numbers in
 // AWS metadata are float64), so they are neither encoded nor decoded per
-// request; TestSignupSegmentsDecodeAsStored checks they are equal.
+// request, nor validated (TestSignupSegmentsDecodeAsStored checks they are
+// equal to their decoded JSON and pass validate).
 func (r *region) putDoc(d *xrDoc, raw string) (id, problem string) {
-	if p := d.validate(true); p != "" {
-		return d.ID, p
+	if raw != "" {
+		if p := d.validate(true); p != "" {
+			return d.ID, p
+		}
 	}
 	st := xrayOf(r)
 	t := st.traces[d.TraceID]
