@@ -10,6 +10,10 @@
 //
 // "cycle p50/p99/max" is the achieved period between successive monitor cycle starts
 // in the measured window; "held" says whether its p99 stayed within 10 % of -interval.
+// With -warmup D the class runs for D of real time before the measured window
+// starts, so that a run at the product's default -speed 10 measures a class in
+// its steady state rather than one still provisioning.
+//
 // With -cpuprofile FILE each run's CPU profile is written (FILE, or FILE.N.M when more
 // than one run) and "sim CPU" is the share of its samples whose stack holds a
 // github.com/labdash/labdash/labs/cloud/sim. frame.
@@ -59,6 +63,7 @@ func main() {
 	labList := flag.String("labs", "fargate", "comma-separated labs every student runs (fargate, ga, xray)")
 	ops := flag.Bool("ops", false, "print the AWS calls of the measured cycle by operation")
 	cpuprofile := flag.String("cpuprofile", "", "write each run's CPU profile of the measured window to this file")
+	flag.DurationVar(&warmup, "warmup", 0, "real time the class runs, viewers connected, before the measured window (at -speed 10, 5m is 50 simulated minutes: every lab under way, signups flowing)")
 	flag.Parse()
 	benchLabs = strings.Split(*labList, ",")
 	printOps = *ops
@@ -94,6 +99,7 @@ func main() {
 var (
 	benchLabs []string
 	printOps  bool
+	warmup    time.Duration
 )
 
 type result struct {
@@ -216,6 +222,7 @@ func runOnce(n, m int, duration time.Duration, speed float64, interval time.Dura
 		}()
 	}
 
+	time.Sleep(warmup)
 	var profBuf *os.File
 	if cpuprofile != "" {
 		if profBuf, err = os.Create(cpuprofile); err != nil {

@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/json"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -97,4 +98,34 @@ func TestXRayServiceIndex(t *testing.T) {
 	check("after 3 minutes")
 	e.clock.Advance(40 * time.Minute) // past xrRetention: the oldest expire
 	check("after 43 minutes")
+}
+
+// BenchmarkSignupRequest is one request of Lab 7's signup app: the DynamoDB
+// put, the SNS publish and its SQS delivery, two IAM decisions and the trace,
+// arriving at the rate of a 2,000-student class (one request every 3 ms of
+// simulated time, their traces' starts spread over half a second as the app's
+// are).
+//
+//	go test -run '^$' -bench SignupRequest -benchmem ./labs/cloud/sim/
+func BenchmarkSignupRequest(b *testing.B) {
+	e := newEnv(b)
+	e.xrayLab()
+	e.clock.Advance(time.Minute)
+	e.w.Now()
+	e.w.mu.Lock()
+	defer e.w.mu.Unlock()
+	r, a, err := e.w.signupEnv("", "us-east-1", "c42s07-xray")
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := e.w.now
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		now = now.Add(3 * time.Millisecond) // 2,000 apps' 10 a minute: one request every 3 ms
+		a.seq++
+		if a.request(r, now, "user"+strconv.Itoa(i)+"@example.com") != 200 {
+			b.Fatal("the signup failed")
+		}
+	}
 }
