@@ -22,6 +22,7 @@ type client struct {
 	hub   *Hub
 	conn  *websocket.Conn
 	topic string
+	grant Grant // set before the client is subscribed, never changed
 
 	mu      sync.Mutex
 	pending map[string][]byte // latest payload per key since the last flush

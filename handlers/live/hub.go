@@ -30,6 +30,24 @@
 // would exceed MaxKeysPerClient, is closed; the browser reconnects and the
 // snapshot (see [Hub.SetSnapshot]) brings it back to the full current state.
 //
+// # Access ends while a socket is open
+//
+// A socket is authenticated once, at the upgrade, but the credential behind
+// it can end later: a student link revoked or reissued, an assistant removed
+// from the class, a session ended, an API token deleted. Every client
+// therefore remembers the [Grant] it was opened with, and the hub closes it
+// with [CloseAccessEnded] and a reason the page can show in two ways:
+//
+//   - [Hub.End] closes at once the clients whose grant matches; the actions
+//     that end access call it after their change is committed.
+//   - Every RecheckInterval the hub hands the distinct grants of all open
+//     clients, in one call, to the function set with [Hub.SetAuthorize] and
+//     closes the clients of the grants it reports ended. This is the backstop
+//     for whatever changes the database without telling the hub (the CLI,
+//     another process, an expiring session) and for a socket that was
+//     authenticated just before its credential ended but subscribed just
+//     after End ran.
+//
 // # Goroutines and ownership
 //
 //   - Hub.Run is the only goroutine that owns the topic → clients map. It
@@ -44,6 +62,11 @@
 //     concurrent writer; Close and WriteControl are safe from anywhere.
 //   - client.mu guards only the pending map and the closed flag; it is held
 //     for map operations, never across a write.
+//   - A re-check goroutine, started and waited for by Run, reads the same
+//     read view as Publish to collect grants and calls the authorize
+//     function; it never touches the topic map. End reads the view too, from
+//     the caller's goroutine. Closing a client is only a flag and a channel
+//     close, so neither ever blocks on a socket.
 //   - Unregistering selects on the hub's done channel, so a client ending
 //     after Run has returned never blocks (the chat example's hub has no
 //     stop; Mattermost's fix selected on a stop channel the same way).
@@ -70,6 +93,41 @@ type Message struct {
 	Key     string
 	Payload []byte
 }
+
+// Grant is the credential a socket was opened with and what it reached
+// through it. The hub does not interpret it: it only compares grants, hands
+// them to the authorize function (see [Hub.SetAuthorize]) and lets [Hub.End]
+// match them. It is a map key, so it must stay comparable.
+type Grant struct {
+	// Kind says what the credential is ("session", "token", "link").
+	Kind string
+	// ID says which one: never the secret itself, but an identifier the
+	// store can look up (a session's id hash, an API token's id, a link's
+	// hash), so a socket can be matched with the credential being ended.
+	ID string
+	// User is the account the credential acts for; 0 for a student link.
+	User int64
+	// Class is the class whose topic the socket is subscribed to.
+	Class string
+	// Student is the student whose topic the socket is subscribed to, or ""
+	// for a class topic.
+	Student string
+}
+
+// CloseAccessEnded is the close code sent to a socket whose credential,
+// membership or session has ended; its reason says which ("access ended:
+// link revoked"). It is in the private range 4000-4999, so the browser's
+// websocket extension does not reconnect after it (it reconnects only after
+// 1006, 1011, 1012 and 1013), and the page can tell it from a restart.
+const CloseAccessEnded = 4001
+
+// AuthorizeFunc re-checks the grants of the open sockets and returns those
+// that no longer hold, each with the close reason sent to the browser (at
+// most 123 bytes, e.g. "access ended: link no longer valid"). It receives
+// every distinct grant at once, each exactly once, so it can check them in a
+// few batched queries rather than one per socket. If it returns an error,
+// every socket stays open until the next check, which tries again.
+type AuthorizeFunc func(ctx context.Context, grants []Grant) (ended map[Grant]string, err error)
 
 // Options tunes a Hub. A zero field takes its default.
 type Options struct {
@@ -99,6 +157,11 @@ type Options struct {
 	// must exceed the largest snapshot; a client that would go beyond it is
 	// closed as too slow or too big.
 	MaxKeysPerClient int
+	// RecheckInterval is how often the grants of open sockets are checked
+	// again with the authorize function (default 1s), so a credential that
+	// ends without End being called closes its sockets within about this
+	// long.
+	RecheckInterval time.Duration
 }
 
 // Defaults for Options.
@@ -108,6 +171,7 @@ const (
 	DefaultPongWait         = 60 * time.Second
 	DefaultMaxMessageSize   = 4096
 	DefaultMaxKeysPerClient = 10000
+	DefaultRecheckInterval  = time.Second
 )
 
 func (o Options) withDefaults() Options {
@@ -128,6 +192,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxKeysPerClient <= 0 {
 		o.MaxKeysPerClient = DefaultMaxKeysPerClient
+	}
+	if o.RecheckInterval <= 0 {
+		o.RecheckInterval = DefaultRecheckInterval
 	}
 	return o
 }
@@ -153,9 +220,10 @@ type Hub struct {
 
 	// view maps topic → []*client. Only Run stores or deletes entries, and
 	// every stored slice is immutable, so Publish may range over it freely.
-	view     sync.Map
-	snapshot atomic.Pointer[func(topic string) []Message]
-	clients  atomic.Int64
+	view      sync.Map
+	snapshot  atomic.Pointer[func(topic string) []Message]
+	authorize atomic.Pointer[AuthorizeFunc]
+	clients   atomic.Int64
 	// pumps counts registered clients whose goroutines are still running.
 	// Only Run calls Add (and Wait); ServeWS calls Done.
 	pumps sync.WaitGroup
@@ -203,6 +271,91 @@ func (h *Hub) SetSnapshot(fn func(topic string) []Message) {
 	h.snapshot.Store(&fn)
 }
 
+// SetAuthorize sets the function that re-checks, every RecheckInterval, the
+// grants of all open sockets; the sockets of grants it reports ended are
+// closed with CloseAccessEnded. It is called from the hub's re-check
+// goroutine only, never concurrently with itself. With no function set,
+// sockets are not re-checked.
+func (h *Hub) SetAuthorize(fn AuthorizeFunc) {
+	if fn == nil {
+		h.authorize.Store(nil)
+		return
+	}
+	h.authorize.Store(&fn)
+}
+
+// End closes, with CloseAccessEnded and reason, every subscribed client
+// whose grant matches, and reports how many it closed. It is safe from any
+// goroutine and does no I/O: each client's writer sends the close frame.
+// Call it after the change that ends access is committed; a client that
+// subscribes after End has looked is left to the next re-check.
+func (h *Hub) End(reason string, match func(Grant) bool) int {
+	n := 0
+	h.view.Range(func(_, v any) bool {
+		for _, c := range v.([]*client) {
+			if match(c.grant) {
+				c.close(CloseAccessEnded, reason)
+				n++
+			}
+		}
+		return true
+	})
+	return n
+}
+
+// recheckLoop re-checks the open sockets' grants every RecheckInterval
+// until ctx is done. Run starts it and waits for it.
+func (h *Hub) recheckLoop(ctx context.Context) {
+	t := time.NewTicker(h.opts.RecheckInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			h.recheck(ctx)
+		}
+	}
+}
+
+// recheck hands every distinct grant of the subscribed clients to the
+// authorize function once and closes the clients of those it reports ended.
+func (h *Hub) recheck(ctx context.Context) {
+	fn := h.authorize.Load()
+	if fn == nil {
+		return
+	}
+	byGrant := make(map[Grant][]*client, h.clients.Load())
+	h.view.Range(func(_, v any) bool {
+		for _, c := range v.([]*client) {
+			byGrant[c.grant] = append(byGrant[c.grant], c)
+		}
+		return true
+	})
+	if len(byGrant) == 0 {
+		return
+	}
+	grants := make([]Grant, 0, len(byGrant))
+	for g := range byGrant {
+		grants = append(grants, g)
+	}
+	ctx, cancel := context.WithTimeout(ctx, max(h.opts.RecheckInterval, 5*time.Second))
+	defer cancel()
+	ended, err := (*fn)(ctx, grants)
+	if err != nil {
+		if ctx.Err() == nil {
+			h.log.Warn("live: re-checking socket access failed; sockets stay open until the next check",
+				"grants", len(byGrant), "error", err)
+		}
+		return
+	}
+	for g, reason := range ended {
+		for _, c := range byGrant[g] {
+			c.close(CloseAccessEnded, reason)
+		}
+	}
+}
+
 // Clients reports the number of subscribed clients.
 func (h *Hub) Clients() int { return int(h.clients.Load()) }
 
@@ -235,7 +388,12 @@ func (h *Hub) Run(ctx context.Context) {
 		panic("live: Hub.Run called more than once")
 	}
 	topics := make(map[string]map[*client]struct{})
-	defer h.shutdown(topics)
+	rechecked := make(chan struct{})
+	go func() {
+		defer close(rechecked)
+		h.recheckLoop(ctx)
+	}()
+	defer h.shutdown(topics, rechecked)
 	for {
 		select {
 		case <-ctx.Done():
@@ -282,8 +440,9 @@ func (h *Hub) storeView(topic string, set map[*client]struct{}) {
 
 // shutdown runs when Run returns: publishes stop reaching clients, pending
 // registrations and unregistrations are released by closing done, every
-// client is closed, and Run waits for their goroutines.
-func (h *Hub) shutdown(topics map[string]map[*client]struct{}) {
+// client is closed, and Run waits for their goroutines and for the re-check
+// loop (which stops on the same ctx).
+func (h *Hub) shutdown(topics map[string]map[*client]struct{}, rechecked <-chan struct{}) {
 	h.view.Clear()
 	close(h.done)
 	for _, set := range topics {
@@ -294,6 +453,7 @@ func (h *Hub) shutdown(topics map[string]map[*client]struct{}) {
 		}
 	}
 	h.pumps.Wait()
+	<-rechecked
 	h.clients.Store(0)
 	h.log.Debug("live: hub stopped")
 }
@@ -302,17 +462,20 @@ func (h *Hub) shutdown(topics map[string]map[*client]struct{}) {
 // until the connection ends; it returns after both of the client's
 // goroutines have exited. The caller must already have authenticated the
 // request and chosen a topic the caller is allowed to see (a student link
-// only ever gets its own "student:<id>"). The upgrade uses gorilla's default
+// only ever gets its own "student:<id>"); grant is the credential it
+// authenticated, which End and the re-checks match to close the socket
+// when that access ends. The upgrade uses gorilla's default
 // same-origin check; if it fails, the upgrader has already written the HTTP
 // error (403 for a foreign Origin) and ServeWS returns. Run must be running
 // for the client to be subscribed.
-func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, topic string) {
+func (h *Hub) ServeWS(w http.ResponseWriter, r *http.Request, topic string, grant Grant) {
 	conn, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		h.log.Info("live: websocket upgrade refused", "topic", topic, "err", err)
 		return
 	}
 	c := newClient(h, conn, topic)
+	c.grant = grant
 	select {
 	case h.register <- c:
 		<-c.registered // Run closes it in the same step that subscribes c.

@@ -50,7 +50,7 @@ type env struct {
 }
 
 // newEnv starts a hub and an httptest server whose handler serves the topic
-// named by ?topic=. smallSendBuf shrinks the server's socket send buffers so
+// named by ?topic=, opened with the grant whose ID is ?grant=. smallSendBuf shrinks the server's socket send buffers so
 // a client that stops reading stalls the writer quickly.
 func newEnv(t testing.TB, opts Options, smallSendBuf bool) *env {
 	t.Helper()
@@ -64,7 +64,7 @@ func newEnv(t testing.TB, opts Options, smallSendBuf bool) *env {
 		h.Run(ctx)
 	}()
 	e.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.ServeWS(w, r, r.URL.Query().Get("topic"))
+		h.ServeWS(w, r, r.URL.Query().Get("topic"), Grant{Kind: "test", ID: r.URL.Query().Get("grant")})
 	}))
 	if smallSendBuf {
 		e.srv.Listener = smallBufListener{e.srv.Listener}
@@ -618,7 +618,7 @@ func TestOptionsDefaults(t *testing.T) {
 	}
 	d := Options{}.withDefaults()
 	want := Options{FlushInterval: 100 * time.Millisecond, WriteWait: 10 * time.Second, PongWait: 60 * time.Second,
-		PingPeriod: 54 * time.Second, MaxMessageSize: 4096, MaxKeysPerClient: 10000}
+		PingPeriod: 54 * time.Second, MaxMessageSize: 4096, MaxKeysPerClient: 10000, RecheckInterval: time.Second}
 	if d != want {
 		t.Errorf("defaults = %+v, want %+v", d, want)
 	}
