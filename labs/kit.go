@@ -1,6 +1,9 @@
 package labs
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+)
 
 // Passf is a passing result whose evidence is formatted like fmt.Sprintf.
 func Passf(format string, a ...any) Result {
@@ -27,4 +30,13 @@ func Typed[O any](f func(o *O) Result) func(Observation) Result {
 		}
 		return f(o)
 	}
+}
+
+// Plural is "1 task", "2 tasks", "0 tasks": counts in evidence and pages read as
+// English, not "1 tasks".
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/labdash/labdash/labs"
 )
 
 func itoa(n int) string     { return strconv.Itoa(n) }
@@ -33,3 +35,6 @@ func reportLines(report string) []string {
 	}
 	return out
 }
+
+// Plural is "1 task", "2 tasks", "0 tasks" (labs.Plural, for the templates).
+func Plural(n int, one, many string) string { return labs.Plural(n, one, many) }

@@ -127,7 +127,7 @@ func checkService(o *Observation) labs.Result {
 		return labs.Failf("service %s uses a target group that is not yours", serviceName(o.Target))
 	}
 	if s.DesiredCount < 2 || (s.DesiredCount != 2 && o.Scalable == nil) {
-		return labs.Failf("service %s wants %d tasks; the lab asks for 2", serviceName(o.Target), s.DesiredCount)
+		return labs.Failf("service %s wants %s; the lab asks for 2", serviceName(o.Target), labs.Plural(int(s.DesiredCount), "task", "tasks"))
 	}
 	if s.RunningCount != s.DesiredCount || s.PendingCount != 0 {
 		return labs.Pendingf("service %s is starting: %s", serviceName(o.Target), counts)

@@ -52,6 +52,18 @@ func (or *Origin) targetSummary() string {
 	return fmt.Sprintf("%d/%d healthy (%s)", or.healthyTargets(), len(or.Targets), strings.Join(s, ", "))
 }
 
+// settling: no target is registered yet, or every target is still in its
+// initial health checks (ELB's "initial" state), so nothing says the origin is
+// wrong yet.
+func (or *Origin) settling() bool {
+	for _, t := range or.Targets {
+		if t.TargetHealth == nil || t.TargetHealth.State != elbtypes.TargetHealthStateEnumInitial {
+			return false
+		}
+	}
+	return true
+}
+
 func (or *Origin) instanceState() ec2types.InstanceStateName {
 	if or == nil || or.Instance == nil || or.Instance.State == nil {
 		return ""
@@ -77,6 +89,9 @@ func checkOrigins(o *Observation) labs.Result {
 			return labs.Pendingf("no target group %s in %s yet", tgName(o.Target), r)
 		}
 		if or.healthyTargets() < 1 {
+			if or.settling() { // not readable as a mistake yet: the stack is still bringing the instance up
+				return labs.Pendingf("%s: %s: the instance is still starting and its health checks have not passed yet", r, or.targetSummary())
+			}
 			return labs.Failf("%s: %s", r, or.targetSummary())
 		}
 		ev = append(ev, r+": "+or.targetSummary())
@@ -163,6 +178,9 @@ func checkGroups(o *Observation) labs.Result {
 		if want != "" && aws.ToString(d.EndpointId) != want {
 			return labs.Failf("the %s group's endpoint is %s, not the ALB %s", r, aws.ToString(d.EndpointId), want)
 		}
+		if d.HealthState == gatypes.HealthStateInitial { // Global Accelerator has not finished its first health checks
+			return labs.Pendingf("the %s group's endpoint is %s (%s)", r, d.HealthState, aws.ToString(d.HealthReason))
+		}
 		if d.HealthState != gatypes.HealthStateHealthy {
 			return labs.Failf("the %s group's endpoint is %s (%s)", r, d.HealthState, aws.ToString(d.HealthReason))
 		}
@@ -180,6 +198,10 @@ func checkTraffic(o *Observation) labs.Result {
 		return labs.Pendingf("no static IP to browse to yet")
 	}
 	if p.Err != "" {
+		if a := o.Accelerator; a != nil && a.Status != gatypes.AcceleratorStatusDeployed {
+			// A new accelerator's static IPs answer only once it is deployed (minutes).
+			return labs.Pendingf("GET %s: no answer yet; accelerator %s is %s", p.URL, o.accName(), a.Status)
+		}
 		return labs.Failf("GET %s failed: %s", p.URL, p.Err)
 	}
 	if r := p.Region(); r != "" {

@@ -66,6 +66,20 @@ func TestChecks(t *testing.T) {
 	}{
 		{"origins ok", "origins", correct(), labs.Pass},
 		{"origin unhealthy", "origins", failedOver(), labs.Fail},
+		// The first minutes of every student: a checkpoint not yet readable is pending, not failed.
+		{"origin still registering", "origins", func() *Observation {
+			o := correct()
+			o.Origins["eu-west-1"] = mkOrigin("eu-west-1", elbtypes.TargetHealthStateEnumInitial, ec2types.InstanceStateNamePending, false)
+			return o
+		}(), labs.Pending},
+		{"origin with no target yet", "origins", func() *Observation { o := correct(); o.Origins["eu-west-1"].Targets = nil; return o }(), labs.Pending},
+		{"origin initial beside unhealthy", "origins", func() *Observation {
+			o := correct()
+			or := o.Origins["eu-west-1"]
+			or.Targets = append(or.Targets, elbtypes.TargetHealthDescription{TargetHealth: &elbtypes.TargetHealth{State: elbtypes.TargetHealthStateEnumInitial}})
+			or.Targets[0].TargetHealth.State = elbtypes.TargetHealthStateEnumUnhealthy
+			return o
+		}(), labs.Fail},
 		{"accelerator ok", "accelerator", correct(), labs.Pass},
 		{"accelerator in progress", "accelerator", func() *Observation {
 			o := correct()
@@ -92,6 +106,17 @@ func TestChecks(t *testing.T) {
 		}(), labs.Fail},
 		{"one group", "endpoint-groups", func() *Observation { o := correct(); o.Groups = o.Groups[:1]; return o }(), labs.Fail},
 		{"traffic ok", "traffic", correct(), labs.Pass},
+		{"traffic before the accelerator is deployed", "traffic", func() *Observation {
+			o := correct()
+			o.Accelerator.Status = gatypes.AcceleratorStatusInProgress
+			o.Probe = &Probe{URL: "http://203.0.113.1/", Err: "i/o timeout"}
+			return o
+		}(), labs.Pending},
+		{"group still in its first health checks", "endpoint-groups", func() *Observation {
+			o := correct()
+			o.Groups[0] = group("us-east-1", gatypes.HealthStateInitial)
+			return o
+		}(), labs.Pending},
 		{"traffic timeout", "traffic", func() *Observation {
 			o := correct()
 			o.Probe = &Probe{URL: "http://203.0.113.1/", Err: "i/o timeout"}
