@@ -3,6 +3,7 @@ package labs
 import (
 	"fmt"
 	"strconv"
+	"time"
 )
 
 // Passf is a passing result whose evidence is formatted like fmt.Sprintf.
@@ -39,4 +40,25 @@ func Plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// Duration says d the way a person would: "45 s", "10 min", "1 h 30 min" (not
+// Go's "10m0s").
+func Duration(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return strconv.Itoa(int(d/time.Second)) + " s"
+	case d < time.Hour:
+		m, s := int(d/time.Minute), int(d%time.Minute/time.Second)
+		if s == 0 {
+			return strconv.Itoa(m) + " min"
+		}
+		return strconv.Itoa(m) + " min " + strconv.Itoa(s) + " s"
+	}
+	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+	if m == 0 {
+		return strconv.Itoa(h) + " h"
+	}
+	return strconv.Itoa(h) + " h " + strconv.Itoa(m) + " min"
 }

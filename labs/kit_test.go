@@ -1,6 +1,9 @@
 package labs
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 type kitObs struct{ n int }
 
@@ -72,4 +75,18 @@ func TestCacheKeep(t *testing.T) {
 		t.Errorf("nil cache remembered %d", got)
 	}
 	none.Forget("s01")
+}
+
+func TestDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "0 s", 45 * time.Second: "45 s", 10 * time.Minute: "10 min", 90 * time.Second: "1 min 30 s",
+		2 * time.Hour: "2 h", 90 * time.Minute: "1 h 30 min", 1499 * time.Millisecond: "1 s",
+	} {
+		if got := Duration(d); got != want {
+			t.Errorf("Duration(%v) = %q, want %q", d, got, want)
+		}
+	}
+	if got := Plural(1, "task", "tasks") + ", " + Plural(0, "task", "tasks") + ", " + Plural(2, "task", "tasks"); got != "1 task, 0 tasks, 2 tasks" {
+		t.Errorf("Plural: %q", got)
+	}
 }

@@ -61,7 +61,7 @@ func taskTable(o *Observation, _ *labs.History) labs.WidgetView {
 	if len(tasks) == 0 {
 		return labs.WidgetView{Empty: "No tasks yet."}
 	}
-	tbl := &labs.Table{Columns: []string{"task", "status", "AZ", "IP", "stop code"}}
+	tbl := &labs.Table{Columns: []string{"status", "task", "AZ", "IP", "stop code"}}
 	for i, t := range tasks {
 		if i == 8 {
 			break
@@ -74,7 +74,7 @@ func taskTable(o *Observation, _ *labs.History) labs.WidgetView {
 			tone = "warn"
 		}
 		tbl.Rows = append(tbl.Rows, labs.Row{Tone: tone, Cells: []string{
-			shortID(aws.ToString(t.t.TaskArn)), aws.ToString(t.t.LastStatus), aws.ToString(t.t.AvailabilityZone), taskIP(t.t), string(t.t.StopCode)}})
+			aws.ToString(t.t.LastStatus), shortID(aws.ToString(t.t.TaskArn)), aws.ToString(t.t.AvailabilityZone), taskIP(t.t), string(t.t.StopCode)}})
 	}
 	return labs.WidgetView{Table: tbl}
 }
@@ -98,7 +98,7 @@ func targetHealth(o *Observation, _ *labs.History) labs.WidgetView {
 	}
 	ths := append([]elbtypes.TargetHealthDescription(nil), o.TargetHealth...)
 	sort.Slice(ths, func(i, j int) bool { return aws.ToString(ths[i].Target.Id) < aws.ToString(ths[j].Target.Id) })
-	tbl := &labs.Table{Columns: []string{"target", "state", "reason"}}
+	tbl := &labs.Table{Columns: []string{"state", "target", "reason"}}
 	for _, th := range ths {
 		if th.Target == nil || th.TargetHealth == nil {
 			continue
@@ -111,7 +111,7 @@ func targetHealth(o *Observation, _ *labs.History) labs.WidgetView {
 			tone = "bad"
 		}
 		tbl.Rows = append(tbl.Rows, labs.Row{Tone: tone, Cells: []string{
-			fmt.Sprintf("%s:%d", aws.ToString(th.Target.Id), aws.ToInt32(th.Target.Port)), string(th.TargetHealth.State), string(th.TargetHealth.Reason)}})
+			string(th.TargetHealth.State), fmt.Sprintf("%s:%d", aws.ToString(th.Target.Id), aws.ToInt32(th.Target.Port)), string(th.TargetHealth.Reason)}})
 	}
 	return labs.WidgetView{Table: tbl}
 }

@@ -140,7 +140,7 @@ func TestWidgets(t *testing.T) {
 		t.Fatalf("service map: %+v", m)
 	}
 	feed := views["trace-feed"].Table
-	if feed == nil || len(feed.Rows) != 2 || feed.Rows[0].Cells[2] != "500" || feed.Rows[0].Tone != "bad" || feed.Rows[1].Cells[2] != "409" {
+	if feed == nil || len(feed.Rows) != 2 || feed.Rows[0].Cells[0] != "500" || feed.Rows[0].Tone != "bad" || feed.Rows[1].Cells[0] != "409" {
 		t.Fatalf("trace feed: %+v", feed)
 	}
 	tile := views["eb-health"].Tile

@@ -35,7 +35,7 @@ func serviceMap(o *Observation, _ *labs.History) labs.WidgetView {
 		if o.Group == nil {
 			return labs.WidgetView{Empty: "No X-Ray group " + groupName(o.Target) + " yet."}
 		}
-		return labs.WidgetView{Empty: "No traces in group " + groupName(o.Target) + " in the last " + o.GraphWindow.String() + "."}
+		return labs.WidgetView{Empty: "No traces in group " + groupName(o.Target) + " in the last " + labs.Duration(o.GraphWindow) + "."}
 	}
 	minutes := o.GraphWindow.Minutes()
 	if minutes <= 0 {
@@ -82,7 +82,7 @@ func serviceMap(o *Observation, _ *labs.History) labs.WidgetView {
 const traceFeedMax = 10
 
 func traceFeed(o *Observation, _ *labs.History) labs.WidgetView {
-	t := &labs.Table{Columns: []string{"Trace", "URL", "Status", "Response time"}}
+	t := &labs.Table{Columns: []string{"Status", "Response time", "URL", "Trace"}}
 	for i := len(o.Summaries) - 1; i >= 0 && len(t.Rows) < traceFeedMax; i-- {
 		s := o.Summaries[i]
 		if !aws.ToBool(s.HasError) && !aws.ToBool(s.HasFault) {
@@ -95,11 +95,11 @@ func traceFeed(o *Observation, _ *labs.History) labs.WidgetView {
 		if s.Http != nil {
 			url = aws.ToString(s.Http.HttpURL)
 		}
-		t.Rows = append(t.Rows, labs.Row{Tone: tone, Cells: []string{aws.ToString(s.Id), url, fmt.Sprint(status(s)),
-			fmt.Sprintf("%.0f ms", aws.ToFloat64(s.ResponseTime)*1000)}})
+		t.Rows = append(t.Rows, labs.Row{Tone: tone, Cells: []string{fmt.Sprint(status(s)),
+			fmt.Sprintf("%.0f ms", aws.ToFloat64(s.ResponseTime)*1000), url, aws.ToString(s.Id)}})
 	}
 	if len(t.Rows) == 0 {
-		return labs.WidgetView{Empty: "No error or fault traces in the last " + o.SummaryWindow.String() + "."}
+		return labs.WidgetView{Empty: "No error or fault traces in the last " + labs.Duration(o.SummaryWindow) + "."}
 	}
 	return labs.WidgetView{Table: t}
 }
