@@ -57,7 +57,7 @@ func (s *Server) createToken(c *gin.Context) {
 		return
 	}
 	p.NewToken, p.NewName = secret, name
-	render(c, s.log, http.StatusOK, web.Account(p))
+	s.showOnce(c, web.Account(p), "The API token “"+name+"”", "The token exists and works. To get a secret you can copy, create a new token and delete this one.", "/account")
 }
 
 func (s *Server) deleteToken(c *gin.Context) {

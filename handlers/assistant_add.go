@@ -71,8 +71,11 @@ func (s *Server) addAssistant(c *gin.Context) {
 		s.redirect(c, "/classes/"+class.ID+"?notice=assistant-added")
 		return
 	}
-	render(c, s.log, http.StatusOK, web.AssistantInvite(web.AssistantInvitePage{Page: s.page(c, "Assistant invited", "classes"),
-		Class: classView(c, class), Email: email, URL: s.baseURL(c) + "/setup/" + invite}))
+	s.showOnce(c, web.AssistantInvite(web.AssistantInvitePage{Page: s.page(c, "Assistant invited", "classes"),
+		Class: classView(c, class), Email: email, URL: s.baseURL(c) + "/setup/" + invite}),
+		"The set-up link of "+email+" (invited to "+class.Name+")",
+		email+" is an assistant of the class. If the link is lost, remove the assistant and invite them again for a new one.",
+		"/classes/"+class.ID)
 }
 
 func (s *Server) removeAssistant(c *gin.Context) {

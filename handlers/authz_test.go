@@ -89,18 +89,21 @@ func matrix() []matrixCase {
 		{"GET", "/classes/:class/audit", get, pageRead},
 		{"GET", "/classes/:class/roster.csv", get, pageRead},
 		{"GET", "/classes/:class/students/:student", get, pageRead},
-		{"POST", "/classes/:class/students", form(url.Values{"name": {"Dee New"}, "email": {"dee@example.edu"}}), expect{303, 303, 303, 403, 404, 200, 303}},
+		{"POST", "/classes/:class/students", form(url.Values{"name": {"Dee New"}, "email": {"dee@example.edu"}}), expect{303, 303, 303, 403, 404, 303, 303}},
 		{"POST", "/classes/:class/students/:student/remove", form(nil), expect{303, 303, 303, 403, 404, 303, 303}},
-		{"POST", "/classes/:class/students/:student/link", form(nil), expect{303, 303, 303, 403, 404, 200, 303}},
+		{"POST", "/classes/:class/students/:student/link", form(nil), expect{303, 303, 303, 403, 404, 303, 303}},
 		{"POST", "/classes/:class/students/:student/link/revoke", form(nil), expect{303, 303, 303, 403, 404, 303, 303}},
 		{"POST", "/classes/:class/roster/preview", func(h *harness, c *client, _ int, path string) response {
 			return c.postFile(path, "roster", "r.csv", []byte("name,email\nDee,dee@example.edu\n"), nil)
 		}, expect{303, 303, 303, 403, 404, 200, 303}},
-		{"POST", "/classes/:class/roster/import", form(url.Values{"csv": {"name,email\nDee,dee@example.edu\n"}}), expect{303, 303, 303, 403, 404, 200, 303}},
-		{"POST", "/classes/:class/assistants", form(url.Values{"email": {"new.ta@example.edu"}}), expect{303, 303, 303, 403, 404, 200, 303}},
+		// Pages that show a secret once answer with a redirect to it (GET /shown/:id).
+		{"POST", "/classes/:class/roster/import", form(url.Values{"csv": {"name,email\nDee,dee@example.edu\n"}}), expect{303, 303, 303, 403, 404, 303, 303}},
+		{"POST", "/classes/:class/assistants", form(url.Values{"email": {"new.ta@example.edu"}}), expect{303, 303, 303, 403, 404, 303, 303}},
 		{"POST", "/classes/:class/assistants/:user/remove", form(nil), expect{303, 303, 303, 403, 404, 303, 303}},
 		{"GET", "/account", get, signedInPg},
-		{"POST", "/account/tokens", form(url.Values{"name": {"ci"}}), signedInPg},
+		{"POST", "/account/tokens", form(url.Values{"name": {"ci"}}), expect{303, 303, 303, 303, 303, 303, 303}},
+		// Someone else's (or no) shown-once page: not found for everyone signed in.
+		{"GET", "/shown/:id", get, expect{303, 303, 303, 404, 404, 404, 303}},
 		{"POST", "/account/tokens/:id/delete", form(nil), expect{303, 303, 303, 404, 404, 303, 303}},
 		// JSON API.
 		{"GET", "/api/v1/openapi.json", get, public},

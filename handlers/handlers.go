@@ -45,6 +45,7 @@ type Server struct {
 	metrics *httpMetrics
 	gather  prometheus.Gatherer
 	engine  *gin.Engine
+	shown   *shownStore // pages that show a secret once, after a redirect
 
 	// The live pipeline (WithLive); nil when it is off.
 	hub     *live.Hub
@@ -77,7 +78,7 @@ func New(ctx context.Context, log *slog.Logger, store *db.Store, registry *labs.
 		return nil, err
 	}
 	s := &Server{log: log, store: store, labs: registry, cfg: cfg, csrfKey: []byte(key),
-		limiter: newLoginLimiter(time.Now), metrics: m, gather: gather}
+		limiter: newLoginLimiter(time.Now), metrics: m, gather: gather, shown: newShownStore()}
 	s.engine = s.routes()
 	return s, nil
 }

@@ -80,6 +80,8 @@ type fakeDemo struct{}
 
 func (fakeDemo) ResetDemo(_ context.Context, id string) (string, error) { return id, nil }
 
+func (fakeDemo) SeedDemo(context.Context) error { return nil }
+
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	ctx := context.Background()

@@ -38,11 +38,13 @@ func (s *Server) issueLink(c *gin.Context) {
 	}
 	row := web.LinkRow{Slug: st.Slug, Name: st.Name, Email: st.Email, URL: s.studentURL(c, token)}
 	if c.GetHeader("HX-Request") == "true" {
-		render(c, s.log, http.StatusOK, web.LinkIssued(row))
+		render(c, s.log, http.StatusOK, web.LinkReissued(row))
 		return
 	}
-	render(c, s.log, http.StatusOK, web.Links(web.LinksPage{Page: s.page(c, "Personal link", "classes"), Class: classView(c, class),
-		Heading: "New personal link for " + st.Name, Links: []web.LinkRow{row}, CSV: linksCSV([]web.LinkRow{row})}))
+	s.showOnce(c, web.Links(web.LinksPage{Page: s.page(c, "Personal link", "classes"), Class: classView(c, class),
+		Heading: "New personal link for " + st.Name, Links: []web.LinkRow{row}, CSV: linksCSV([]web.LinkRow{row})}),
+		"The new personal link of "+st.Name, "The previous link stopped working when this one was issued. To get another, reissue the link again from the roster.",
+		"/classes/"+class.ID)
 }
 
 func (s *Server) revokeLink(c *gin.Context) {

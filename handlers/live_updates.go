@@ -22,6 +22,10 @@ import (
 // resource names in the simulator) with the same virtual roster. It returns the new id.
 type DemoResetter interface {
 	ResetDemo(ctx context.Context, classID string) (string, error)
+	// SeedDemo creates the demo class now if it is owed (a new database whose
+	// first instructor just set up their account), so the first page they see
+	// has it.
+	SeedDemo(ctx context.Context) error
 }
 
 // WithLive connects the live pipeline: the hub that streams to browsers, the monitor
@@ -193,7 +197,7 @@ func (s *Server) serveClassWS(c *gin.Context) {
 		s.renderError(c, errNoLive)
 		return
 	}
-	s.hub.ServeWS(c.Writer, c.Request, classTopic(class.ID))
+	s.hub.ServeWS(c.Writer, c.Request, classTopic(class.ID), live.Grant{Kind: c.GetString(viaKey), User: currentUser(c).ID, Class: class.ID})
 }
 
 // serveStaffStudentWS streams one student's checklist and widgets to staff.
@@ -207,7 +211,7 @@ func (s *Server) serveStaffStudentWS(c *gin.Context) {
 		s.renderError(c, errNoLive)
 		return
 	}
-	s.hub.ServeWS(c.Writer, c.Request, studentTopic(class.ID, st.Slug))
+	s.hub.ServeWS(c.Writer, c.Request, studentTopic(class.ID, st.Slug), live.Grant{Kind: c.GetString(viaKey), User: currentUser(c).ID, Class: class.ID, Student: st.Slug})
 }
 
 // serveLinkWS streams a student's own state; the link reaches only its own topic.
@@ -221,7 +225,7 @@ func (s *Server) serveLinkWS(c *gin.Context) {
 		s.renderError(c, errNoLive)
 		return
 	}
-	s.hub.ServeWS(c.Writer, c.Request, studentTopic(st.ClassID, st.Slug))
+	s.hub.ServeWS(c.Writer, c.Request, studentTopic(st.ClassID, st.Slug), live.Grant{Kind: "link", Class: st.ClassID, Student: st.Slug})
 }
 
 // resetDemo starts the demo class over (instructor of the demo class only).

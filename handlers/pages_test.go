@@ -78,7 +78,7 @@ func TestRosterPreviewThenImport(t *testing.T) {
 	path := "/classes/" + h.class.ID + "/roster"
 	bad := []byte("name,email\nDee,dee@example.edu\nEve,nope\nFay," + h.b.email + "\n")
 	r := c.postFile(path+"/preview", "roster", "bad.csv", bad, nil)
-	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Nothing was imported: 2 problem(s)") ||
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Nothing was imported: 2 problems found") ||
 		!strings.Contains(r.body, "is not a valid e-mail address") || !strings.Contains(r.body, "already on the roster") {
 		t.Fatalf("bad preview: %d\n%.500s", r.status, r.body)
 	}
@@ -89,23 +89,41 @@ func TestRosterPreviewThenImport(t *testing.T) {
 	}
 	good := []byte("name,email\n\"=HYPERLINK(\"\"http://evil\"\")\",dee@example.edu\n@Eve,eve@example.edu\n")
 	r = c.postFile(path+"/preview", "roster", "good.csv", good, nil)
-	if r.status != http.StatusOK || !strings.Contains(r.body, "2 student(s) are ready to import") {
+	if r.status != http.StatusOK || !strings.Contains(r.body, "2 students are ready to import") {
 		t.Fatalf("good preview: %d", r.status)
 	}
 	if sts, _ := h.store.Students(t.Context(), h.class.ID); len(sts) != 2 {
 		t.Fatalf("the preview wrote students: %d", len(sts))
 	}
 	r = c.postForm(path+"/import", url.Values{"csv": {string(good)}})
+	shown := r.header.Get("Location")
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(shown, "/shown/") {
+		t.Fatalf("import: %d to %q, want 303 to the shown-once page", r.status, shown)
+	}
+	r = c.get(shown)
 	links := linkRE.FindAllStringSubmatch(r.body, -1)
-	if r.status != http.StatusOK || len(links) < 2 {
-		t.Fatalf("import: %d with %d links", r.status, len(links))
+	if r.status != http.StatusOK || len(links) < 2 || r.header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("import: %d with %d links, Cache-Control %q", r.status, len(links), r.header.Get("Cache-Control"))
+	}
+	// A reload posts nothing and shows no link again: it says what happened.
+	if again := c.get(shown); again.status != http.StatusOK || linkRE.MatchString(again.body) || !strings.Contains(again.body, `data-testid="already-shown"`) ||
+		!strings.Contains(again.body, "2 students imported into") {
+		t.Fatalf("reload of the import result: %d, links %v\n%.600s", again.status, linkRE.FindAllString(again.body, -1), again.body)
+	}
+	if other := h.as(h.assistant).get(shown); other.status != http.StatusNotFound || linkRE.MatchString(other.body) {
+		t.Fatalf("another user opening the shown-once page: %d", other.status)
+	}
+	if sts, _ := h.store.Students(t.Context(), h.class.ID); len(sts) != 4 {
+		t.Fatalf("%d students after import and reloads, want 4", len(sts))
 	}
 	if p := h.anon().get(links[0][0]); p.status != http.StatusOK || !strings.Contains(p.body, "HYPERLINK") {
 		t.Fatalf("imported student's link: %d", p.status)
 	}
-	// Importing the same file again is refused whole: both e-mails are now taken.
-	if r := c.postForm(path+"/import", url.Values{"csv": {string(good)}}); r.status != http.StatusUnprocessableEntity {
-		t.Fatalf("re-import: %d, want 422", r.status)
+	// Importing the same file again (the back button and the form again) is refused
+	// whole, and says the roster was imported already.
+	if r := c.postForm(path+"/import", url.Values{"csv": {string(good)}}); r.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.body, `data-testid="roster-repeated"`) || strings.Contains(r.body, "roster-errors-summary") {
+		t.Fatalf("re-import: %d, want 422 saying it was imported already\n%.600s", r.status, r.body)
 	}
 	// The export neutralises formula cells.
 	r = c.get("/classes/" + h.class.ID + "/roster.csv")
@@ -130,9 +148,17 @@ func TestPersonalLinkReissueAndRevoke(t *testing.T) {
 	c := h.as(h.instructor)
 	base := "/classes/" + h.class.ID + "/students/" + h.a.slug
 	r := c.postForm(base+"/link", nil)
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/shown/") {
+		t.Fatalf("reissue: %d to %q, want 303 to the shown-once page", r.status, r.header.Get("Location"))
+	}
+	shown := r.header.Get("Location")
+	r = c.get(shown)
 	m := linkRE.FindStringSubmatch(r.body)
 	if r.status != http.StatusOK || m == nil {
-		t.Fatalf("reissue: %d", r.status)
+		t.Fatalf("reissue page: %d", r.status)
+	}
+	if again := c.get(shown); linkRE.MatchString(again.body) {
+		t.Fatalf("a reload of the reissue page shows the link again")
 	}
 	if p := h.anon().get("/s/" + h.a.token); p.status != http.StatusNotFound {
 		t.Fatalf("old link after reissue: %d, want 404", p.status)
@@ -156,6 +182,10 @@ func TestAssistantInviteAndReadOnlyConsole(t *testing.T) {
 	h := newHarness(t)
 	c := h.as(h.instructor)
 	r := c.postForm("/classes/"+h.class.ID+"/assistants", url.Values{"email": {"New.TA@example.edu"}})
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/shown/") {
+		t.Fatalf("invite: %d to %q, want 303 to the shown-once page", r.status, r.header.Get("Location"))
+	}
+	r = c.get(r.header.Get("Location"))
 	m := regexp.MustCompile(`/setup/([0-9a-f]{32})`).FindStringSubmatch(r.body)
 	if r.status != http.StatusOK || m == nil {
 		t.Fatalf("invite: %d", r.status)
@@ -288,5 +318,49 @@ func TestOperations(t *testing.T) {
 	store.Close()
 	if r, _ := get("/readyz"); r.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("readyz with the database closed: %d, want 503", r.StatusCode)
+	}
+}
+
+// TestNewTokenIsShownOnceAfterARedirect: creating an API token answers with a
+// redirect; the token is on the page the first time only, and a reload neither
+// shows it again nor creates a second token.
+func TestNewTokenIsShownOnceAfterARedirect(t *testing.T) {
+	h := newHarness(t)
+	c := h.as(h.instructor)
+	before, err := h.store.APITokens(t.Context(), h.instructor.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.postForm("/account/tokens", url.Values{"name": {"laptop"}})
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/shown/") {
+		t.Fatalf("create token: %d to %q", r.status, r.header.Get("Location"))
+	}
+	shown := r.header.Get("Location")
+	if r = c.get(shown); r.status != http.StatusOK || !strings.Contains(r.body, `data-testid="new-token"`) {
+		t.Fatalf("first view: %d\n%.500s", r.status, r.body)
+	}
+	if r = c.get(shown); r.status != http.StatusOK || strings.Contains(r.body, `data-testid="new-token"`) || !strings.Contains(r.body, "laptop") {
+		t.Fatalf("reload: %d, want no token and what happened\n%.500s", r.status, r.body)
+	}
+	after, err := h.store.APITokens(t.Context(), h.instructor.ID)
+	if err != nil || len(after) != len(before)+1 {
+		t.Fatalf("tokens: %d before, %d after (%v); want exactly one more", len(before), len(after), err)
+	}
+}
+
+// TestSimulatedClassesAreLabelled: on the simulated AWS a class that is not the
+// demo says that its rows are virtual stand-ins, on the console (a note and a tag
+// on every row) and on the student's page.
+func TestSimulatedClassesAreLabelled(t *testing.T) {
+	h := newHarness(t)
+	r := h.as(h.instructor).get("/classes/" + h.class.ID)
+	if r.status != http.StatusOK || !strings.Contains(r.body, `data-testid="sim-note"`) || !strings.Contains(r.body, "virtual stand-in") {
+		t.Fatalf("console: %d, no simulated-class note\n%.800s", r.status, r.body)
+	}
+	if n := strings.Count(r.body, `data-testid="stand-in"`); n < 2 {
+		t.Fatalf("%d grid rows tagged as virtual, want every student's", n)
+	}
+	if r := h.anon().get("/s/" + h.a.token); r.status != http.StatusOK || !strings.Contains(r.body, `data-testid="sim-note"`) {
+		t.Fatalf("student page: %d, no simulated note", r.status)
 	}
 }

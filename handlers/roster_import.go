@@ -22,8 +22,10 @@ func (s *Server) importRoster(c *gin.Context) {
 	data := []byte(c.PostForm("csv"))
 	students, tokens, rowErrs, err := roster.Import(c.Request.Context(), s.store, class, data, actor(c))
 	if errors.Is(err, roster.ErrInvalid) {
+		// Sent twice (the back button and the form again): say that it was imported.
+		rows, _, _ := roster.Check(c.Request.Context(), s.store, class, data)
 		render(c, s.log, http.StatusUnprocessableEntity, web.RosterPreview(web.RosterPreviewPage{Page: s.page(c, "Roster preview", "classes"),
-			Class: classView(c, class), FileName: "(resubmitted roster)", Errors: rowErrorViews(rowErrs)}))
+			Class: classView(c, class), FileName: "(resubmitted roster)", Errors: rowErrorViews(rowErrs), Repeated: len(rows) == 0 && allExisting(rowErrs)}))
 		return
 	}
 	if err != nil {
@@ -34,6 +36,9 @@ func (s *Server) importRoster(c *gin.Context) {
 	for i, st := range students {
 		links[i] = web.LinkRow{Slug: st.Slug, Name: st.Name, Email: st.Email, URL: s.studentURL(c, tokens[i])}
 	}
-	render(c, s.log, http.StatusOK, web.Links(web.LinksPage{Page: s.page(c, "Roster imported", "classes"), Class: classView(c, class),
-		Heading: fmt.Sprintf("%d student(s) imported", len(students)), Links: links, CSV: linksCSV(links)}))
+	s.showOnce(c, web.Links(web.LinksPage{Page: s.page(c, "Roster imported", "classes"), Class: classView(c, class),
+		Heading: web.Plural(len(students), "student", "students") + " imported", Links: links, CSV: linksCSV(links)}),
+		fmt.Sprintf("The personal links of the %s imported into %s", web.Plural(len(students), "student", "students"), class.Name),
+		"The students are on the roster. To give one of them a new link, use Reissue link on the roster (their current link stops working).",
+		"/classes/"+class.ID)
 }

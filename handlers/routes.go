@@ -78,6 +78,7 @@ func (s *Server) routes() *gin.Engine {
 	forms.POST("/classes/:class/roster/import", s.importRoster)
 	forms.POST("/classes/:class/assistants", s.addAssistant)
 	forms.POST("/classes/:class/assistants/:user/remove", s.removeAssistant)
+	forms.GET("/shown/:id", s.showShown)
 	forms.GET("/account", s.showAccount)
 	forms.POST("/account/tokens", s.createToken)
 	forms.POST("/account/tokens/:id/delete", s.deleteToken)

@@ -104,6 +104,13 @@ func (s *Server) completeSetup(c *gin.Context) {
 		return
 	}
 	s.log.Info("account set up", slog.String("email", user.Email), slog.String("role", user.Role))
+	if s.demo != nil {
+		// Before the redirect, so the first class list has the demo; if this fails the
+		// sync loop makes it within a few seconds.
+		if err := s.demo.SeedDemo(ctx); err != nil {
+			s.log.Warn("demo class not created yet", slog.Any("error", err))
+		}
+	}
 	if err := s.startSession(c, user); err != nil {
 		s.renderError(c, err)
 		return

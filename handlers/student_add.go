@@ -36,7 +36,10 @@ func (s *Server) addStudent(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	render(c, s.log, http.StatusOK, web.Links(web.LinksPage{Page: s.page(c, "Student added", "classes"), Class: classView(c, class),
-		Heading: st.Name + " added", Links: []web.LinkRow{{Slug: st.Slug, Name: st.Name, Email: st.Email, URL: s.studentURL(c, token)}},
-		CSV: linksCSV([]web.LinkRow{{Slug: st.Slug, Name: st.Name, Email: st.Email, URL: s.studentURL(c, token)}})}))
+	link := web.LinkRow{Slug: st.Slug, Name: st.Name, Email: st.Email, URL: s.studentURL(c, token)}
+	s.showOnce(c, web.Links(web.LinksPage{Page: s.page(c, "Student added", "classes"), Class: classView(c, class),
+		Heading: st.Name + " added", Links: []web.LinkRow{link}, CSV: linksCSV([]web.LinkRow{link})}),
+		"The personal link of "+st.Name+" (added to "+class.Name+")",
+		st.Name+" is on the roster. To give them a new link, use Reissue link on the roster (the current one stops working).",
+		"/classes/"+class.ID)
 }

@@ -155,6 +155,9 @@ type RosterPreviewPage struct {
 	Rows     []PreviewRow
 	Errors   []RowErrorView
 	CSV      string // the file, carried to the confirm step
+	// Repeated: every problem is a student already on the roster, so this roster
+	// (or the same form, sent again) was imported before.
+	Repeated bool
 }
 
 // PreviewRow is one good row of an uploaded roster.
@@ -179,6 +182,15 @@ type LinksPage struct {
 	Heading string
 	Links   []LinkRow
 	CSV     string // name,email,link for download, cells neutralised
+}
+
+// AlreadyShownPage is what a reload of a shown-once page says instead of the secret.
+type AlreadyShownPage struct {
+	Page
+	What  string // "9 personal links for Cloud 101 (9 students imported)"
+	At    string // when they were shown
+	Again string // how to get a new one
+	Back  string // the page to go back to
 }
 
 // LinkRow is one issued personal link.

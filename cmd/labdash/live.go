@@ -190,9 +190,15 @@ func (ls *liveStack) syncLoop(ctx context.Context, every time.Duration) {
 	}
 }
 
-func (ls *liveStack) sync(ctx context.Context) error {
+// SeedDemo creates the demo class now if it is owed and an instructor exists (the
+// set-up page calls it before its redirect).
+func (ls *liveStack) SeedDemo(ctx context.Context) error {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
+	return ls.seedDemoLocked(ctx)
+}
+
+func (ls *liveStack) seedDemoLocked(ctx context.Context) error {
 	if v, _ := ls.store.Setting(ctx, "demo_pending"); v == "1" {
 		if owner, err := ls.store.FirstInstructor(ctx); err == nil {
 			id, err := ls.createDemo(ctx, owner.ID)
@@ -206,6 +212,15 @@ func (ls *liveStack) sync(ctx context.Context) error {
 		} else if !errors.Is(err, db.ErrNotFound) {
 			return err
 		}
+	}
+	return nil
+}
+
+func (ls *liveStack) sync(ctx context.Context) error {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if err := ls.seedDemoLocked(ctx); err != nil {
+		return err
 	}
 	classes, err := ls.store.AllClasses(ctx)
 	if err != nil {

@@ -4,12 +4,19 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/labdash/labdash/db"
 	"github.com/labdash/labdash/handlers"
@@ -96,5 +103,58 @@ func TestDemoClassSeedAndReset(t *testing.T) {
 	}
 	if v, _ := store.Setting(ctx, "demo_class"); v != fresh {
 		t.Fatalf("demo_class setting = %q, want %q", v, fresh)
+	}
+}
+
+// TestSetupLandsOnTheDemo: the first instructor's set-up link on a new database
+// ends on a class list that already has the demo class (it used to say "No
+// classes yet" until the sync loop's next tick, a second or two later).
+func TestSetupLandsOnTheDemo(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	store, err := db.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	reg := prometheus.NewRegistry()
+	registry := catalog.New()
+	srv, err := handlers.New(ctx, log, store, registry, handlers.Config{Cloud: "sim", BcryptCost: bcrypt.MinCost}, reg, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := startLive(ctx, log, store, registry, Config{Cloud: "sim", Demo: true, SimSpeed: 50, MonitorInterval: 200 * time.Millisecond}, reg, srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ls.Close(10 * time.Second)
+	token, err := store.CreateInvite(ctx, db.Invite{Role: db.RoleInstructor}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	page, err := client.Get(ts.URL + "/setup/" + token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("no CSRF token on the set-up page (%d)", page.StatusCode)
+	}
+	res, err := client.PostForm(ts.URL+"/setup/"+token, url.Values{"csrf_token": {string(m[1])}, "email": {"ana@example.edu"}, "name": {"Ana"},
+		"password": {"correct horse battery"}, "confirm": {"correct horse battery"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), demoName) || strings.Contains(string(body), "No classes yet") {
+		t.Fatalf("first page after set-up (%d, %s) does not list the demo class:\n%.800s", res.StatusCode, res.Request.URL.Path, body)
 	}
 }

@@ -39,6 +39,9 @@ type RowError struct {
 	Line    int    `json:"line"`
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// Existing marks the one problem a repeated import has: the e-mail is
+	// already on the roster.
+	Existing bool `json:"existing,omitempty"`
 }
 
 func (e RowError) String() string {
@@ -201,7 +204,7 @@ func validate(r Row, opt Options) []RowError {
 	if msg := EmailProblem(r.Email); msg != "" {
 		add("email", msg)
 	} else if opt.Existing[r.Email] {
-		add("email", r.Email+" is already on the roster")
+		errs = append(errs, RowError{Line: r.Line, Field: "email", Message: r.Email + " is already on the roster", Existing: true})
 	}
 	switch {
 	case r.AccountID == "" && opt.RequireAccount:
