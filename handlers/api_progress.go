@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -61,6 +62,25 @@ func (s *Server) apiProgress(c *gin.Context) {
 		"class":    class.ID,
 		"labs":     nonNil(class.Labs),
 		"students": out,
-		"monitor":  "not built yet: no lab checks run, so results stay empty until the live monitor lands",
+		"monitor":  s.monitorStatus(class.Labs),
 	})
+}
+
+// monitorStatus says, in a sentence, whether results are being produced for
+// these labs: the monitor on or off, and the labs whose checks are not built.
+func (s *Server) monitorStatus(labIDs []string) string {
+	if s.monitor == nil {
+		return "off: this labdash runs without the live monitor, so no results are added"
+	}
+	var unbuilt []string
+	for _, id := range labIDs {
+		if lab, ok := s.labs.Lab(id); !ok || !lab.Built() {
+			unbuilt = append(unbuilt, id)
+		}
+	}
+	msg := "running: each cycle judges every student's checkpoints and stores the results"
+	if len(unbuilt) > 0 {
+		msg += "; no checks are built yet for " + strings.Join(unbuilt, ", ") + ", so those labs have no results"
+	}
+	return msg
 }
