@@ -36,19 +36,32 @@ func (s *Store) CreateAPIToken(ctx context.Context, userID int64, name string) (
 
 // APITokenUser returns the user holding secret and records the use.
 func (s *Store) APITokenUser(ctx context.Context, secret string) (*User, error) {
+	u, _, err := s.APITokenHolder(ctx, secret)
+	return u, err
+}
+
+// APITokenHolder is APITokenUser that also returns the token's id, which a
+// websocket opened with the token remembers so it can be closed when the
+// token is deleted.
+func (s *Store) APITokenHolder(ctx context.Context, secret string) (*User, int64, error) {
 	h := HashToken(secret)
-	u, err := scanUser(s.q.QueryRowContext(ctx, `SELECT u.id, u.email, u.name, u.role, u.password_hash, u.created_at
-		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`, h))
+	var id int64
+	var u User
+	var created int64
+	err := s.q.QueryRowContext(ctx, `SELECT t.id, u.id, u.email, u.name, u.role, u.password_hash, u.created_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`, h).
+		Scan(&id, &u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, 0, ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("db: api token: %w", err)
+		return nil, 0, fmt.Errorf("db: api token: %w", err)
 	}
-	if _, err := s.q.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?`, s.now().Unix(), h); err != nil {
-		return nil, fmt.Errorf("db: api token use: %w", err)
+	u.CreatedAt = time.Unix(created, 0).UTC()
+	if _, err := s.q.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, s.now().Unix(), id); err != nil {
+		return nil, 0, fmt.Errorf("db: api token use: %w", err)
 	}
-	return u, nil
+	return &u, id, nil
 }
 
 // APITokens lists userID's tokens, newest first.
