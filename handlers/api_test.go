@@ -179,7 +179,7 @@ func TestAPIProgressAndClasses(t *testing.T) {
 		Labs []apiLab `json:"labs"`
 	}
 	decode(t, r, &labs)
-	if len(labs.Labs) != 10 || labs.Labs[1].ID != "fargate" {
-		t.Fatalf("labs = %+v", labs)
+	if len(labs.Labs) != 10 || labs.Labs[1].ID != "fargate" || !labs.Labs[1].Built || labs.Labs[0].Built {
+		t.Fatalf("labs = %+v; want Lab 2 (fargate) built and Lab 1 not yet", labs)
 	}
 }

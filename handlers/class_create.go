@@ -24,7 +24,7 @@ func (s *Server) classFormPage(c *gin.Context, in classInput, errs map[string]st
 		p.Labs[l] = true
 	}
 	for _, l := range s.labs.All() {
-		p.LabOpts = append(p.LabOpts, web.LabOption{ID: l.ID, Title: l.Title, Summary: l.Summary, AccountOnly: l.AccountPerStudentOnly, Why: l.Why})
+		p.LabOpts = append(p.LabOpts, web.LabOption{ID: l.ID, Title: l.Title, Summary: l.Summary, AccountOnly: l.AccountPerStudentOnly, Why: l.Why, Built: l.Built()})
 	}
 	return p
 }

@@ -76,6 +76,7 @@ type LabOption struct {
 	Summary     string
 	AccountOnly bool
 	Why         string
+	Built       bool // its checks, live view and virtual students exist
 }
 
 // ClassView is the heading part of a class page.
