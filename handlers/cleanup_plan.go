@@ -55,14 +55,14 @@ func (s *Server) cleanupPlan(c *gin.Context, class *db.Class, student string) (*
 	if err != nil {
 		return nil, &httpError{Status: http.StatusBadGateway, Msg: "cleanup plan failed", Detail: err.Error(), Err: err}
 	}
-	if err := s.store.Audit(c.Request.Context(), db.AuditEntry{ClassID: class.ID, Actor: actor(c), Action: "cleanup.plan",
-		Detail: fmt.Sprintf("plan %s%s: %d to delete, %d skipped, %d not checked, $%.2f/h", plan.Hash, scopeNote(student), len(plan.Items), len(plan.Skipped), len(plan.Unchecked), plan.HourlyUSD)}); err != nil {
-		return nil, err
-	}
 	return plan, nil
 }
 
-// showCleanupPlan is the console's "Clean up class" page: the dry run, readable first.
+// showCleanupPlan is the console's "Clean up class" page: the dry run, readable
+// first. It is a GET and changes nothing: no audit row, and the class's virtual
+// students keep working (only the confirmation stops them, runCleanup), so what it
+// shows may change before the instructor confirms; the confirmation re-plans and
+// refuses a changed plan.
 func (s *Server) showCleanupPlan(c *gin.Context) {
 	class, err := s.classFor(c, true) // only the instructor cleans up; assistants never do
 	if err != nil {
@@ -74,9 +74,6 @@ func (s *Server) showCleanupPlan(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	if s.cleaner != nil {
-		s.cleaner.Quiesce(class.ID)
-	}
 	plan, err := s.cleanupPlan(c, class, student)
 	if err != nil {
 		s.renderError(c, err)
@@ -87,7 +84,8 @@ func (s *Server) showCleanupPlan(c *gin.Context) {
 		title = "Clean up " + student + " of " + class.Name
 	}
 	v := web.CleanupPlanPage{Page: s.page(c, title, "classes"), Class: classView(c, class), Student: student, Hash: plan.Hash, Account: plan.Account,
-		Regions: fmt.Sprint(plan.Regions), Total: len(plan.Items), HourlyUSD: fmt.Sprintf("%.2f", plan.HourlyUSD)}
+		Regions: fmt.Sprint(plan.Regions), Total: len(plan.Items), HourlyUSD: fmt.Sprintf("%.2f", plan.HourlyUSD),
+		Changed: c.Query("notice") == noticePlanChanged}
 	groups := map[[3]string]*web.CleanupGroup{}
 	for _, it := range plan.Items {
 		k := [3]string{it.Student, it.Type, it.Region}
@@ -134,8 +132,18 @@ func (s *Server) apiCleanupPlan(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	// Recorded, so that a confirmation of this hash against a changed class names what changed.
-	if err := s.store.SaveCleanupPlan(c.Request.Context(), class.ID, student, plan.Hash, plan.ARNs()); err != nil {
+	// Recorded, so that a confirmation of this hash against a changed class names
+	// what changed, and audited as the CLI's `labdash cleanup plan` is: a script
+	// has been handed a hash it can confirm. (The HTML plan page records nothing.)
+	ctx := c.Request.Context()
+	err = s.store.WithTx(ctx, func(tx *db.Store) error {
+		if err := tx.SaveCleanupPlan(ctx, class.ID, student, plan.Hash, plan.ARNs()); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, db.AuditEntry{ClassID: class.ID, Actor: actor(c), Action: "cleanup.plan",
+			Detail: fmt.Sprintf("plan %s%s: %d to delete, %d skipped, %d not checked, $%.2f/h", plan.Hash, scopeNote(student), len(plan.Items), len(plan.Skipped), len(plan.Unchecked), plan.HourlyUSD)})
+	})
+	if err != nil {
 		s.renderError(c, err)
 		return
 	}

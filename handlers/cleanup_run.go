@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -19,10 +20,18 @@ type CleanupRunner interface {
 	// ConfirmCleanup binds the cleanup of a class (student "") or of one of its
 	// students to the plan's hash and the typed class name, and starts it.
 	ConfirmCleanup(ctx context.Context, classID, student, hash, typedName string) (*db.Job, error)
-	// Quiesce stops what keeps changing a class's resources that labdash controls (the
-	// rehearsal's virtual students), so the plan an instructor reads holds still.
+	// Quiesce stops, for good, what keeps changing a class's resources that labdash
+	// controls (the rehearsal's virtual students). Only a confirmation calls it,
+	// before ConfirmCleanup re-plans: a GET of the plan page must leave the
+	// rehearsal running.
 	Quiesce(classID string)
 }
+
+// noticePlanChanged is the plan page's notice after a confirmation that found the
+// plan changed (runCleanup redirects there).
+const noticePlanChanged = "plan-changed"
+
+var errWrongName = errorf(http.StatusUnprocessableEntity, "confirmation does not match", "type the class's name exactly to confirm the cleanup")
 
 // WithCleanupRunner connects cleanup execution.
 func (s *Server) WithCleanupRunner(r CleanupRunner) { s.cleaner = r }
@@ -35,17 +44,25 @@ func (s *Server) confirmCleanup(c *gin.Context, class *db.Class, student, hash, 
 	if err != nil {
 		return nil, err
 	}
+	if strings.TrimSpace(typed) != class.Name {
+		return nil, errWrongName // a mistyped name stops nothing
+	}
+	// The instructor means it: stop the virtual students first, so that the plan
+	// ConfirmCleanup makes now (and the job deletes) is one nothing of labdash's
+	// changes any more. A plan read while they still worked is then usually not
+	// this one: the answer is "plan changed", and the plan shown again holds still.
+	s.cleaner.Quiesce(class.ID)
 	job, err := s.cleaner.ConfirmCleanup(c.Request.Context(), class.ID, student, hash, typed)
 	switch {
 	case errors.Is(err, cleanup.ErrWrongName):
-		return nil, errorf(http.StatusUnprocessableEntity, "confirmation does not match", "type the class's name exactly to confirm the cleanup")
+		return nil, errWrongName
 	case errors.Is(err, cleanup.ErrPlanChanged):
 		detail := "the class's resources changed since the plan was shown; nothing was deleted: review the new plan and confirm again"
 		var pc *cleanup.PlanChangedError
 		if errors.As(err, &pc) && pc.Known {
 			detail = strings.TrimPrefix(pc.Error(), "cleanup: ") + "; review the new plan and confirm again"
 		}
-		return nil, errorf(http.StatusConflict, "plan changed", detail)
+		return nil, &httpError{Status: http.StatusConflict, Msg: "plan changed", Detail: detail, Err: err}
 	case errors.Is(err, cleanup.ErrJobOpen):
 		return nil, errorf(http.StatusConflict, "cleanup already running", strings.TrimPrefix(err.Error(), "cleanup: "))
 	case err != nil:
@@ -54,14 +71,27 @@ func (s *Server) confirmCleanup(c *gin.Context, class *db.Class, student, hash, 
 	return job, nil
 }
 
-// runCleanup is the plan page's typed confirmation.
+// runCleanup is the plan page's typed confirmation. A plan that changed since it
+// was shown (virtual students still working until this confirmation stopped them,
+// say) deletes nothing and sends the instructor back to the plan as it is now.
 func (s *Server) runCleanup(c *gin.Context) {
 	class, err := s.classFor(c, true)
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	if _, err := s.confirmCleanup(c, class, c.PostForm("student"), c.PostForm("hash"), c.PostForm("confirm")); err != nil {
+	student := c.PostForm("student")
+	_, err = s.confirmCleanup(c, class, student, c.PostForm("hash"), c.PostForm("confirm"))
+	switch {
+	case errors.Is(err, cleanup.ErrPlanChanged):
+		// Nothing was deleted: show the plan as it is now, saying why.
+		to := "/classes/" + class.ID + "/cleanup?notice=" + noticePlanChanged
+		if student = strings.TrimSpace(student); student != "" {
+			to += "&student=" + url.QueryEscape(student)
+		}
+		s.redirect(c, to)
+		return
+	case err != nil:
 		s.renderError(c, err)
 		return
 	}

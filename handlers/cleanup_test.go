@@ -3,9 +3,12 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -128,5 +131,98 @@ func TestCleanupNeverSaysVerifiedUnlessItIs(t *testing.T) {
 	var plan cleanup.Plan
 	if err := json.Unmarshal([]byte(r.body), &plan); err != nil || plan.Complete() || len(plan.Unchecked) != 1 {
 		t.Errorf("API plan with a failing lister: %s", clip(r.body, 600))
+	}
+}
+
+// TestCleanupPlanViewChangesNothing: reading a cleanup plan (the class's or one
+// student's) is a GET and changes nothing — no audit row, and the rehearsal's
+// virtual students keep working, so a rehearsal action still runs afterwards. A
+// mistyped confirmation stops nothing either. Only a confirmation with the class's
+// name stops them, before it re-plans (so the job's plan is made once nothing of
+// labdash's changes the class); a plan that changed meanwhile deletes nothing and
+// sends the instructor back to the plan as it is now, saying so.
+func TestCleanupPlanViewChangesNothing(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	class := &db.Class{Name: "GA class", OwnerID: h.instructor.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{"ga"}}
+	if err := h.store.CreateClass(ctx, class); err != nil {
+		t.Fatal(err)
+	}
+	sts, _, err := h.store.AddStudents(ctx, class.ID, []db.NewStudent{{Name: "Eve", Email: "eve@example.edu"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := h.as(h.instructor)
+	before, _ := h.store.AuditLog(ctx, class.ID, 100)
+	planPage := "/classes/" + class.ID + "/cleanup"
+	var hash string
+	for _, path := range []string{planPage, planPage + "?student=" + sts[0].Slug, planPage} {
+		r := owner.get(path)
+		m := regexp.MustCompile(`Plan ([0-9a-f]{16})\.`).FindStringSubmatch(r.body)
+		if r.status != 200 || m == nil {
+			t.Fatalf("GET %s: %d, no plan hash in %s", path, r.status, clip(r.body, 300))
+		}
+		hash = m[1] // the whole class's, from the last GET
+		if !strings.Contains(r.body, `data-testid="cleanup-rehearsal-note"`) || strings.Contains(r.body, `data-testid="cleanup-plan-changed"`) {
+			t.Errorf("GET %s: the rehearsal note is missing or a plan-changed notice shows unasked", path)
+		}
+	}
+	if after, _ := h.store.AuditLog(ctx, class.ID, 100); len(after) != len(before) {
+		t.Errorf("viewing the plan wrote %d audit row(s): %+v", len(after)-len(before), after[:len(after)-len(before)])
+	}
+	if calls := h.rehearsal.Calls(); len(calls) != 0 {
+		t.Errorf("viewing the plan called %v", calls)
+	}
+	action := func() response {
+		return owner.postForm("/classes/"+class.ID+"/students/"+sts[0].Slug+"/actions", url.Values{"lab": {"ga"}, "action": {"stop-instance-us-east-1"}})
+	}
+	if r := action(); r.status != 303 {
+		t.Fatalf("rehearsal action after viewing the plan: %d %s, want 303", r.status, clip(r.body, 300))
+	}
+
+	run := "/classes/" + class.ID + "/cleanup/run"
+	if r := owner.postForm(run, url.Values{"hash": {hash}, "confirm": {"GA clas"}}); r.status != 422 {
+		t.Errorf("mistyped confirmation: %d, want 422", r.status)
+	}
+	if calls := h.rehearsal.Calls(); len(calls) != 0 {
+		t.Fatalf("a mistyped confirmation called %v", calls)
+	}
+
+	// A stale hash: the students are stopped (the instructor means it), nothing is
+	// deleted, and the plan page says the plan changed — for the same student scope.
+	r := owner.postForm(run, url.Values{"hash": {"00000000000000ff"}, "confirm": {class.Name}, "student": {sts[0].Slug}})
+	want := planPage + "?notice=plan-changed&student=" + sts[0].Slug
+	if r.status != 303 || r.header.Get("Location") != want {
+		t.Fatalf("confirming a changed plan: %d to %q, want 303 to %q", r.status, r.header.Get("Location"), want)
+	}
+	if page := owner.get(want); page.status != 200 || !strings.Contains(page.body, `data-testid="cleanup-plan-changed"`) || !strings.Contains(page.body, "Clean up student "+sts[0].Slug) {
+		t.Errorf("the plan page after a changed plan: %d %s", page.status, clip(page.body, 400))
+	}
+	if _, err := h.store.LatestJob(ctx, class.ID, cleanup.JobKind); !errors.Is(err, db.ErrNotFound) {
+		t.Fatalf("a changed plan started a job: %v", err)
+	}
+	if calls := h.rehearsal.Calls(); !slices.Equal(calls, []string{"quiesce " + class.ID, "confirm " + class.ID}) {
+		t.Fatalf("confirming called %v, want quiesce then confirm", calls)
+	}
+
+	// The page's hash: the job starts, and the virtual students are stopped for good.
+	if r := owner.postForm(run, url.Values{"hash": {hash}, "confirm": {class.Name}}); r.status != 303 || r.header.Get("Location") != "/classes/"+class.ID+"/cleanup/progress" {
+		t.Fatalf("confirming the plan: %d to %q", r.status, r.header.Get("Location"))
+	}
+	job, err := h.store.LatestJob(ctx, class.ID, cleanup.JobKind)
+	if err != nil || job.PlanHash != hash {
+		t.Fatalf("the confirmed job: %+v %v, want plan %s", job, err, hash)
+	}
+	if calls := h.rehearsal.Calls(); len(calls) != 4 || calls[2] != "quiesce "+class.ID || calls[3] != "confirm "+class.ID {
+		t.Fatalf("confirming called %v, want quiesce then confirm again", calls)
+	}
+	if r := action(); r.status != 409 {
+		t.Errorf("rehearsal action after the cleanup was confirmed: %d, want 409", r.status)
+	}
+	log, _ := h.store.AuditLog(ctx, class.ID, 100)
+	for _, e := range log {
+		if e.Action == "cleanup.plan" {
+			t.Errorf("an HTML plan view was audited: %+v", e)
+		}
 	}
 }

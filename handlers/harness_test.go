@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -50,6 +51,7 @@ type harness struct {
 	apiTokenID                      int64
 	hub                             *live.Hub
 	jobID                           int64
+	rehearsal                       *fakeRehearsal // also the cleanup's Quiesce
 }
 
 // fakeProvisioner records a job without running it; labs/sandbox tests the real one.
@@ -61,19 +63,62 @@ func (f fakeProvisioner) StartProvisioning(ctx context.Context, classID string) 
 
 func (f fakeProvisioner) Deprovision(context.Context, string, string) (int, error) { return 0, nil }
 
-// cleanupConfirmer confirms for real but does not run the job (labs/cleanup tests that).
-type cleanupConfirmer struct{ x *cleanup.Executor }
+// cleanupConfirmer confirms for real but does not run the job (labs/cleanup tests
+// that); its Quiesce stops the virtual students of fakeRehearsal.
+type cleanupConfirmer struct {
+	x         *cleanup.Executor
+	rehearsal *fakeRehearsal
+}
 
 func (c cleanupConfirmer) ConfirmCleanup(ctx context.Context, classID, student, hash, name string) (*db.Job, error) {
+	c.rehearsal.record("confirm " + classID)
 	return c.x.ConfirmFor(ctx, classID, student, hash, name)
 }
 
-func (cleanupConfirmer) Quiesce(string) {}
+func (c cleanupConfirmer) Quiesce(classID string) { c.rehearsal.quiesce(classID) }
 
-// fakeRehearsal accepts every rehearsal action; the real one lives in cmd/labdash.
-type fakeRehearsal struct{}
+// fakeRehearsal stands in for cmd/labdash's live stack, which is both the
+// rehearsal and the cleanup's Quiesce: it accepts every rehearsal action until
+// the class is quiesced, and from then on answers ErrNoAction, as the real one
+// does once the class's virtual students are stopped for good. It records the
+// Quiesce and ConfirmCleanup calls in order.
+type fakeRehearsal struct {
+	mu      sync.Mutex
+	stopped map[string]bool
+	calls   []string
+}
 
-func (fakeRehearsal) Act(context.Context, string, string, string, string) error { return nil }
+func (f *fakeRehearsal) Act(_ context.Context, classID, _, _, _ string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.stopped[classID] {
+		return ErrNoAction
+	}
+	return nil
+}
+
+func (f *fakeRehearsal) quiesce(classID string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.stopped == nil {
+		f.stopped = map[string]bool{}
+	}
+	f.stopped[classID] = true
+	f.calls = append(f.calls, "quiesce "+classID)
+}
+
+func (f *fakeRehearsal) record(call string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, call)
+}
+
+// Calls returns the Quiesce and ConfirmCleanup calls so far, in order.
+func (f *fakeRehearsal) Calls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.calls...)
+}
 
 // fakeDemo accepts demo resets; the real one lives in cmd/labdash.
 type fakeDemo struct{}
@@ -101,14 +146,15 @@ func newHarness(t *testing.T) *harness {
 	go hub.Run(hctx)
 	srv.WithLive(hub, monitor.New(log, store, catalog.New(), nil, monitor.Options{}), fakeDemo{})
 	srv.WithProvisioner(fakeProvisioner{store})
-	srv.WithRehearsal(fakeRehearsal{})
+	rehearsal := &fakeRehearsal{}
+	srv.WithRehearsal(rehearsal)
 	world := sim.New(sim.Options{Clock: sim.NewManualClock(time.Unix(1_800_000_000, 0)), DefaultAccount: "111122223333"})
 	planner := &cleanup.Planner{Store: store, Provider: world, Registry: catalog.New()}
 	srv.WithCleanupPlanner(planner)
-	srv.WithCleanupRunner(cleanupConfirmer{&cleanup.Executor{Log: log, Store: store, Provider: world, Planner: planner}})
+	srv.WithCleanupRunner(cleanupConfirmer{&cleanup.Executor{Log: log, Store: store, Provider: world, Planner: planner}, rehearsal})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() { ts.Close(); stop() })
-	h := &harness{t: t, srv: srv, ts: ts, store: store, hub: hub}
+	h := &harness{t: t, srv: srv, ts: ts, store: store, hub: hub, rehearsal: rehearsal}
 
 	hash, _ := bcrypt.GenerateFromPassword([]byte(testPassword), bcrypt.MinCost)
 	mk := func(email, role string) *db.User {

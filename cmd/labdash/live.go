@@ -344,7 +344,9 @@ func (ls *liveStack) StartProvisioning(ctx context.Context, classID string) (*db
 }
 
 // Quiesce stops a rehearsal class's virtual students for good (this process): the
-// instructor is about to clean it up, and the plan must hold still.
+// instructor has confirmed its cleanup, and the plan made next must hold still.
+// The handlers call it on the confirmation only, before ConfirmCleanup, never for
+// a view of the plan.
 func (ls *liveStack) Quiesce(classID string) {
 	if ls.runner == nil {
 		return
@@ -355,13 +357,15 @@ func (ls *liveStack) Quiesce(classID string) {
 	ls.runner.Stop(classID)
 }
 
-// ConfirmCleanup binds a cleanup to the plan the instructor saw and runs it in the background.
+// ConfirmCleanup binds a cleanup to the plan the instructor saw and runs it in the
+// background. The caller has quiesced the class first (handlers.confirmCleanup), so
+// the plan ConfirmFor makes, which is the one the job deletes, is made once the
+// virtual students have stopped.
 func (ls *liveStack) ConfirmCleanup(ctx context.Context, classID, student, hash, typedName string) (*db.Job, error) {
 	job, err := ls.cleaner.ConfirmFor(ctx, classID, student, hash, typedName)
 	if err != nil {
 		return nil, err
 	}
-	ls.Quiesce(classID)
 	ls.runJob(job.ID, cleanup.JobKind)
 	return job, nil
 }

@@ -44,6 +44,7 @@ type Student struct {
 
 type state struct {
 	work    sync.Mutex // held while a step or an action runs on env
+	stopped bool       // guarded by work: Stop forgot it, so no step or action runs any more
 	s       Student
 	env     *labs.Env
 	admin   *cloud.Clients // labdash's own clients: the stack and rehearsal actions
@@ -83,14 +84,24 @@ func (r *Runner) Start(students ...Student) {
 	}
 }
 
-// Stop forgets every virtual student of a class.
+// Stop forgets every virtual student of a class. When it returns nothing of
+// theirs runs any more: it waits for a step or action already under way (each is
+// bounded, a step by 10 s) and none starts after, so a cleanup that plans right
+// after Stop plans a class that holds still.
 func (r *Runner) Stop(classID string) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	var gone []*state
 	for k, st := range r.students {
 		if st.s.ClassID == classID {
 			delete(r.students, k)
+			gone = append(gone, st)
 		}
+	}
+	r.mu.Unlock() // advance and retry take r.mu while holding work
+	for _, st := range gone {
+		st.work.Lock()
+		st.stopped = true
+		st.work.Unlock()
 	}
 }
 
@@ -168,6 +179,9 @@ func (r *Runner) RunDue(ctx context.Context) {
 func (r *Runner) advance(ctx context.Context, st *state) {
 	st.work.Lock()
 	defer st.work.Unlock()
+	if st.stopped {
+		return // RunDue picked it before Stop forgot it
+	}
 	s := st.s
 	if st.env == nil {
 		admin, err := r.provider.Clients(ctx, s.Account, s.Region)
@@ -337,7 +351,7 @@ func (r *Runner) Act(ctx context.Context, classID, slug, labID, actionID string)
 	}
 	st.work.Lock()
 	defer st.work.Unlock()
-	if st.env == nil || st.step < 0 {
+	if st.stopped || st.env == nil || st.step < 0 {
 		return ErrNoSuchAction
 	}
 	for _, a := range st.s.Lab.Actions {
