@@ -67,6 +67,28 @@ func (j *Job) Counts() map[string]int {
 	return out
 }
 
+// ErrJobOpen means the class already has an unfinished job of that kind. The
+// database allows one (the partial unique index jobs_one_open), so of two starts
+// that race, the second gets a *JobOpenError naming the first.
+var ErrJobOpen = errors.New("db: the class already has an unfinished job of that kind")
+
+// JobOpenError is ErrJobOpen with the job that is open; Job is nil when that job
+// finished before it could be read.
+type JobOpenError struct {
+	ClassID, Kind string
+	Job           *Job
+}
+
+func (e *JobOpenError) Error() string {
+	if e.Job == nil {
+		return fmt.Sprintf("db: class %s already had an unfinished %s job", e.ClassID, e.Kind)
+	}
+	return fmt.Sprintf("db: class %s already has an unfinished %s job: job %d is %s", e.ClassID, e.Kind, e.Job.ID, e.Job.State)
+}
+
+// Is makes errors.Is(err, ErrJobOpen) and errors.Is(err, ErrConflict) hold.
+func (e *JobOpenError) Is(target error) bool { return target == ErrJobOpen || target == ErrConflict }
+
 // CreateJob starts a job of kind for classID with one pending item per key.
 func (s *Store) CreateJob(ctx context.Context, classID, kind string, keys []string) (*Job, error) {
 	items := make([]JobItem, len(keys))
@@ -191,13 +213,20 @@ func (s *Store) CreateScopedJob(ctx context.Context, classID, kind, scope string
 }
 
 // CreatePlannedJob is CreateScopedJob for a job bound to a plan: planHash is the
-// cleanup plan the instructor confirmed.
+// cleanup plan the instructor confirmed. While the class has an unfinished job of
+// kind it creates nothing and returns a *JobOpenError (errors.Is ErrJobOpen)
+// naming that job: the database decides, so concurrent callers get exactly one job.
 func (s *Store) CreatePlannedJob(ctx context.Context, classID, kind, scope, planHash string, items []JobItem) (*Job, error) {
 	var id int64
+	open := false
 	err := s.WithTx(ctx, func(tx *Store) error {
 		now := tx.now().Unix()
 		res, err := tx.q.ExecContext(ctx, `INSERT INTO jobs (class_id, kind, scope, state, plan_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			classID, kind, scope, JobQueued, planHash, now, now)
+		if isUniqueViolation(err) {
+			open = true // jobs_one_open: the class has an unfinished job of kind
+			return err
+		}
 		if err != nil {
 			return fmt.Errorf("db: create job: %w", err)
 		}
@@ -209,6 +238,15 @@ func (s *Store) CreatePlannedJob(ctx context.Context, classID, kind, scope, plan
 		}
 		return nil
 	})
+	if open {
+		e := &JobOpenError{ClassID: classID, Kind: kind}
+		if j, err := s.OpenJob(ctx, classID, kind); err == nil {
+			e.Job = j
+		} else if !errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
+		return nil, e
+	}
 	if err != nil {
 		return nil, err
 	}

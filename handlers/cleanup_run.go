@@ -64,7 +64,16 @@ func (s *Server) confirmCleanup(c *gin.Context, class *db.Class, student, hash, 
 		}
 		return nil, &httpError{Status: http.StatusConflict, Msg: "plan changed", Detail: detail, Err: err}
 	case errors.Is(err, cleanup.ErrJobOpen):
-		return nil, errorf(http.StatusConflict, "cleanup already running", strings.TrimPrefix(err.Error(), "cleanup: "))
+		detail := strings.TrimPrefix(err.Error(), "cleanup: ")
+		var open *cleanup.JobOpenError
+		if errors.As(err, &open) && open.ID != 0 {
+			detail = fmt.Sprintf("cleanup job %d of this class (plan %s) is already %s, so this confirmation started nothing; it resumes rather than starting again: follow it at /classes/%s/cleanup/progress",
+				open.ID, open.PlanHash, open.State, class.ID)
+			if isAPI(c) {
+				c.Header("Location", fmt.Sprintf("/api/v1/jobs/%d", open.ID))
+			}
+		}
+		return nil, &httpError{Status: http.StatusConflict, Msg: "cleanup already running", Detail: detail, Err: err}
 	case err != nil:
 		return nil, err
 	}

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -225,4 +227,131 @@ func TestCleanupPlanViewChangesNothing(t *testing.T) {
 			t.Errorf("an HTML plan view was audited: %+v", e)
 		}
 	}
+}
+
+// TestConcurrentCleanupConfirmations: 8 confirmations of one class's plan at
+// once, 4 from the API and 4 from the plan page's form, against real SQLite,
+// start exactly one job; every other one is a 409 that names the running job
+// (the API's with a Location to it), never a 500 and never a second job.
+func TestConcurrentCleanupConfirmations(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	// A plan that takes its time, as a real one does: once armed, every AWS call of
+	// planning takes 30 ms, so all 8 confirmations pass the executor's early "is a
+	// job open?" check long before any of them has planned and creates its job.
+	var armed atomic.Bool
+	world := sim.New(sim.Options{Clock: sim.NewManualClock(time.Unix(1_800_000_000, 0)), DefaultAccount: "111122223333"})
+	planner := &cleanup.Planner{Store: h.store, Provider: world, Registry: catalog.New(), Intercept: func(ctx context.Context, _ cloud.Call) error {
+		if armed.Load() {
+			time.Sleep(30 * time.Millisecond)
+		}
+		return nil
+	}}
+	h.srv.WithCleanupPlanner(planner)
+	h.srv.WithCleanupRunner(cleanupConfirmer{&cleanup.Executor{Log: h.srv.log, Store: h.store, Provider: world, Planner: planner}, h.rehearsal})
+	api := h.withToken(h.apiToken)
+	r := api.postJSON("/api/v1/classes/"+h.class.ID+"/cleanup/plan", "")
+	var plan cleanup.Plan
+	if err := json.Unmarshal([]byte(r.body), &plan); err != nil {
+		t.Fatalf("plan: %d %s", r.status, r.body)
+	}
+	browser := h.as(h.instructor)
+	csrf := browser.csrf()
+	body := fmt.Sprintf(`{"hash":%q,"confirm":%q}`, plan.Hash, h.class.Name)
+	form := url.Values{"hash": {plan.Hash}, "confirm": {h.class.Name}, "csrf_token": {csrf}}
+	armed.Store(true)
+	// The window between the executor's last "is a job open?" check and its insert
+	// is narrow, so the test holds it open: once all 8 are planning, it takes
+	// SQLite's write lock for 400 ms. Every confirmation then finds no job open (reads
+	// go on) and waits at its insert; released, they insert one after another.
+	// Three rounds, each ending its job so the next can start one.
+	confirms := func() int {
+		n := 0
+		for _, c := range h.rehearsal.Calls() {
+			if strings.HasPrefix(c, "confirm ") {
+				n++
+			}
+		}
+		return n
+	}
+	for round := 1; round <= 3; round++ {
+		base := confirms()
+		start := make(chan struct{})
+		got := make([]response, 8)
+		var wg sync.WaitGroup
+		for i := range got {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				<-start
+				if i%2 == 0 {
+					got[i] = api.postJSON("/api/v1/classes/"+h.class.ID+"/cleanup/run", body)
+				} else {
+					got[i] = browser.postForm("/classes/"+h.class.ID+"/cleanup/run", form)
+				}
+			}(i)
+		}
+		close(start)
+		eventually(t, 5*time.Second, func() bool { return confirms() == base+8 }, "all 8 confirmations to reach the executor")
+		locked, held := make(chan struct{}), make(chan error, 1)
+		go func() {
+			held <- h.store.WithTx(ctx, func(*db.Store) error { close(locked); time.Sleep(400 * time.Millisecond); return nil })
+		}()
+		<-locked
+		wg.Wait()
+		if err := <-held; err != nil {
+			t.Fatal(err)
+		}
+		job, err := h.store.LatestJob(ctx, h.class.ID, cleanup.JobKind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		started := 0
+		for i, r := range got {
+			switch {
+			case i%2 == 0 && r.status == 202, i%2 == 1 && r.status == 303 && strings.HasSuffix(r.header.Get("Location"), "/cleanup/progress"):
+				started++
+			case r.status == 409:
+				want := fmt.Sprintf("cleanup job %d of this class", job.ID)
+				ok := strings.Contains(r.body, `"error":"cleanup already running"`) && strings.Contains(r.body, want)
+				if i%2 == 1 { // the error page shows the detail
+					ok = strings.Contains(html.UnescapeString(r.body), want+" (plan "+plan.Hash+") is already")
+				}
+				if !ok {
+					t.Errorf("round %d, confirmation %d: 409 without naming job %d: %s", round, i, job.ID, clip(r.body, 400))
+				}
+				if loc := r.header.Get("Location"); i%2 == 0 && loc != fmt.Sprintf("/api/v1/jobs/%d", job.ID) {
+					t.Errorf("round %d, confirmation %d: 409 with Location %q, want job %d", round, i, loc, job.ID)
+				}
+			default:
+				t.Errorf("round %d, confirmation %d: %d %s", round, i, r.status, clip(r.body, 300))
+			}
+		}
+		if n := countCleanupJobs(t, h); started != 1 || n != round {
+			t.Fatalf("round %d: %d confirmations started a job, %d cleanup jobs exist; want exactly 1 new", round, started, n)
+		}
+		if err := h.store.FinishJob(ctx, job.ID, db.JobDone, db.OutcomeVerified, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// countCleanupJobs counts the cleanup jobs of the harness's class, open or not.
+func countCleanupJobs(t *testing.T, h *harness) int {
+	t.Helper()
+	ctx := context.Background()
+	n := 0
+	latest, err := h.store.LatestJob(ctx, h.class.ID, cleanup.JobKind)
+	if errors.Is(err, db.ErrNotFound) {
+		return 0
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id := latest.ID; id > 0; id-- {
+		if j, err := h.store.Job(ctx, id); err == nil && j.ClassID == h.class.ID && j.Kind == cleanup.JobKind {
+			n++
+		}
+	}
+	return n
 }

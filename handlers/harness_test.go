@@ -54,10 +54,14 @@ type harness struct {
 	rehearsal                       *fakeRehearsal // also the cleanup's Quiesce
 }
 
-// fakeProvisioner records a job without running it; labs/sandbox tests the real one.
+// fakeProvisioner records a job without running it, or returns the class's
+// unfinished one as the real one does; labs/sandbox tests the real one.
 type fakeProvisioner struct{ store *db.Store }
 
 func (f fakeProvisioner) StartProvisioning(ctx context.Context, classID string) (*db.Job, error) {
+	if j, err := f.store.OpenJob(ctx, classID, "provision"); err == nil {
+		return j, nil
+	}
 	return f.store.CreateJob(ctx, classID, "provision", []string{"s01"})
 }
 

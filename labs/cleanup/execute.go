@@ -30,8 +30,34 @@ var ErrPlanChanged = errors.New("cleanup: the plan changed since it was shown; r
 var ErrWrongName = errors.New("cleanup: the typed name does not match the class")
 
 // ErrJobOpen means the class already has an unfinished cleanup job: it is
-// resumed, not started again.
+// resumed, not started again. The error is a *JobOpenError naming the job.
 var ErrJobOpen = errors.New("cleanup: the class has an unfinished cleanup job")
+
+// JobOpenError is ErrJobOpen with the job already open (ID 0 when it finished
+// before it could be read).
+type JobOpenError struct {
+	ID       int64
+	PlanHash string
+	State    string
+}
+
+func (e *JobOpenError) Error() string {
+	if e.ID == 0 {
+		return ErrJobOpen.Error() + "; it resumes rather than starting again"
+	}
+	return fmt.Sprintf("%s: job %d (plan %s) is %s; it resumes rather than starting again", ErrJobOpen, e.ID, e.PlanHash, e.State)
+}
+
+// Is makes errors.Is(err, ErrJobOpen) hold.
+func (e *JobOpenError) Is(target error) bool { return target == ErrJobOpen }
+
+// jobOpen turns the store's answer for a class's open job into a *JobOpenError.
+func jobOpen(j *db.Job) error {
+	if j == nil {
+		return &JobOpenError{}
+	}
+	return &JobOpenError{ID: j.ID, PlanHash: j.PlanHash, State: j.State}
+}
 
 // PlanChangedError is ErrPlanChanged with what changed: the confirmed hash, the
 // current one, and the resources that are new or gone since, when the confirmed
@@ -164,6 +190,10 @@ func (x *Executor) ConfirmPlan(ctx context.Context, plan *Plan, typedName string
 		items[i] = db.JobItem{Key: it.ARN, Payload: string(b)}
 	}
 	job, err := x.Store.CreatePlannedJob(ctx, plan.ClassID, JobKind, plan.Student, plan.Hash, items)
+	var open *db.JobOpenError
+	if errors.As(err, &open) {
+		return nil, jobOpen(open.Job) // another confirmation got there first (noOpenJob is only the early answer)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +207,9 @@ func (x *Executor) ConfirmPlan(ctx context.Context, plan *Plan, typedName string
 	return job, err
 }
 
-// noOpenJob refuses a second cleanup job while one of the class is unfinished.
+// noOpenJob refuses a second cleanup job while one of the class is unfinished,
+// before planning. It is the early, cheap answer; the database's unique index
+// (CreatePlannedJob) is what holds when confirmations race past it.
 func (x *Executor) noOpenJob(ctx context.Context, classID string) error {
 	open, err := x.Store.OpenJob(ctx, classID, JobKind)
 	switch {
@@ -186,7 +218,7 @@ func (x *Executor) noOpenJob(ctx context.Context, classID string) error {
 	case err != nil:
 		return err
 	}
-	return fmt.Errorf("%w: job %d (plan %s) is %s; it resumes rather than starting again", ErrJobOpen, open.ID, open.PlanHash, open.State)
+	return jobOpen(open)
 }
 
 // changed explains why plan is not the confirmed one (hash).

@@ -84,7 +84,8 @@ func (p *Provisioner) CheckLabs(class *db.Class) error {
 	return nil
 }
 
-// Start returns the class's unfinished provisioning job, or creates one with an item per student.
+// Start returns the class's unfinished provisioning job, or creates one with an
+// item per student. Concurrent starts of one class get the same job.
 func (p *Provisioner) Start(ctx context.Context, classID string) (*db.Job, error) {
 	class, err := p.Store.Class(ctx, classID)
 	if err != nil {
@@ -97,21 +98,29 @@ func (p *Provisioner) Start(ctx context.Context, classID string) (*db.Job, error
 	if err != nil {
 		return nil, err
 	}
-	if j, err := p.Store.OpenJob(ctx, classID, JobKind); err == nil {
-		for _, st := range students { // students added since the job began join it
-			if err := p.Store.AddJobItem(ctx, j.ID, st.Slug); err != nil {
-				return nil, err
+	// Twice at most: a start that loses the race to create the job (the database
+	// allows one unfinished job per class and kind) resumes the winner's instead.
+	for attempt := 0; ; attempt++ {
+		if j, err := p.Store.OpenJob(ctx, classID, JobKind); err == nil {
+			for _, st := range students { // students added since the job began join it
+				if err := p.Store.AddJobItem(ctx, j.ID, st.Slug); err != nil {
+					return nil, err
+				}
 			}
+			return p.Store.Job(ctx, j.ID)
+		} else if !errors.Is(err, db.ErrNotFound) {
+			return nil, err
 		}
-		return p.Store.Job(ctx, j.ID)
-	} else if !errors.Is(err, db.ErrNotFound) {
-		return nil, err
+		keys := make([]string, len(students))
+		for i, st := range students {
+			keys[i] = st.Slug
+		}
+		j, err := p.Store.CreateJob(ctx, classID, JobKind, keys)
+		if errors.Is(err, db.ErrJobOpen) && attempt == 0 {
+			continue
+		}
+		return j, err
 	}
-	keys := make([]string, len(students))
-	for i, st := range students {
-		keys[i] = st.Slug
-	}
-	return p.Store.CreateJob(ctx, classID, JobKind, keys)
 }
 
 // Run executes (or resumes) job id until every item is done or failed.

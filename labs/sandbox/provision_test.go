@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -292,5 +293,46 @@ func TestPreflightReportsAccountMismatch(t *testing.T) {
 	}
 	if n := f.counter.Count("iam", "CreatePolicy"); n != 0 {
 		t.Fatalf("a refused preflight created %d policies", n)
+	}
+}
+
+// TestConcurrentStartsShareOneJob: 8 presses of "Provision" at once start one
+// job: every Start returns it, none fails on the database's one-open-job rule.
+// The test holds SQLite's write lock while they start, so all 8 find no job open
+// and wait at their insert: the race the database then decides.
+func TestConcurrentStartsShareOneJob(t *testing.T) {
+	f := newFixture(t, 3)
+	p := f.provisioner()
+	locked, release, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		held <- f.store.WithTx(context.Background(), func(*db.Store) error { close(locked); <-release; return nil })
+	}()
+	<-locked
+	time.AfterFunc(300*time.Millisecond, func() { close(release) })
+	ids := make([]int64, 8)
+	errs := make([]error, 8)
+	var wg sync.WaitGroup
+	for i := range ids {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			j, err := p.Start(context.Background(), f.class.ID)
+			if err == nil {
+				ids[i] = j.ID
+			}
+			errs[i] = err
+		}(i)
+	}
+	wg.Wait()
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	for i := range ids {
+		if errs[i] != nil || ids[i] != ids[0] {
+			t.Errorf("start %d: job %d, %v; want job %d like the first", i, ids[i], errs[i], ids[0])
+		}
+	}
+	if j, err := f.store.Job(context.Background(), ids[0]); err != nil || len(j.Items) != 3 {
+		t.Errorf("the job: %+v %v, want 3 items", j, err)
 	}
 }
