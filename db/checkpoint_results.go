@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -26,20 +27,28 @@ type CheckpointResult struct {
 	CheckedAt   time.Time
 }
 
-// PutCheckpointResult upserts r, keeping the first pass time once set.
+// PutCheckpointResult upserts r, keeping the first pass time once set. It
+// returns ErrNotFound, and writes nothing, when the student no longer exists
+// (removed since the result was observed).
 func (s *Store) PutCheckpointResult(ctx context.Context, r CheckpointResult) error {
 	now := s.now().Unix()
 	var firstPass any
 	if r.Status == StatusPass {
 		firstPass = now
 	}
-	_, err := s.q.ExecContext(ctx, `INSERT INTO checkpoint_results (student_id, lab, checkpoint, status, evidence, first_pass_at, checked_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
+	// INSERT … SELECT … WHERE EXISTS, not VALUES: a removed student's result is no
+	// row at all rather than a foreign-key failure, which would abort the caller's
+	// transaction and with it every other student's result.
+	res, err := s.q.ExecContext(ctx, `INSERT INTO checkpoint_results (student_id, lab, checkpoint, status, evidence, first_pass_at, checked_at)
+		SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM students WHERE id = ?)
 		ON CONFLICT (student_id, lab, checkpoint) DO UPDATE SET status = excluded.status, evidence = excluded.evidence,
 			checked_at = excluded.checked_at, first_pass_at = COALESCE(checkpoint_results.first_pass_at, excluded.first_pass_at)`,
-		r.StudentID, r.Lab, r.Checkpoint, r.Status, r.Evidence, firstPass, now)
+		r.StudentID, r.Lab, r.Checkpoint, r.Status, r.Evidence, firstPass, now, r.StudentID)
 	if err != nil {
 		return fmt.Errorf("db: put checkpoint %s/%s: %w", r.Lab, r.Checkpoint, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("db: put checkpoint %s/%s: student %d: %w", r.Lab, r.Checkpoint, r.StudentID, ErrNotFound)
 	}
 	return nil
 }
@@ -76,17 +85,33 @@ func (s *Store) results(ctx context.Context, query string, arg any) ([]Checkpoin
 	return out, rows.Err()
 }
 
-// PutCheckpointResults stores many results in one transaction (a monitor cycle's changes).
-func (s *Store) PutCheckpointResults(ctx context.Context, rs []CheckpointResult) error {
+// PutCheckpointResults stores many results in one transaction (a monitor cycle's
+// changes). The results of students that no longer exist (removed while the
+// cycle observed them) are skipped, not an error: it returns those students' ids,
+// each once, and stores everyone else's.
+func (s *Store) PutCheckpointResults(ctx context.Context, rs []CheckpointResult) (gone []int64, err error) {
 	if len(rs) == 0 {
-		return nil
+		return nil, nil
 	}
-	return s.WithTx(ctx, func(tx *Store) error {
+	err = s.WithTx(ctx, func(tx *Store) error {
+		gone = nil // a retried transaction starts over
+		skipped := map[int64]bool{}
 		for _, r := range rs {
-			if err := tx.PutCheckpointResult(ctx, r); err != nil {
+			err := tx.PutCheckpointResult(ctx, r)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				if !skipped[r.StudentID] {
+					skipped[r.StudentID] = true
+					gone = append(gone, r.StudentID)
+				}
+			case err != nil:
 				return err
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return gone, nil
 }

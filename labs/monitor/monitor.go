@@ -215,8 +215,20 @@ func (m *Monitor) cycleClass(ctx context.Context, c *db.Class) error {
 			}
 		}
 	}
-	if err := m.store.PutCheckpointResults(ctx, changes); err != nil {
+	// A student removed while the cycle observed them has no row to write to: their
+	// results are skipped, everyone else's are written.
+	gone, err := m.store.PutCheckpointResults(ctx, changes)
+	if err != nil {
 		errs = append(errs, err)
+	}
+	for _, id := range gone {
+		slug := ""
+		for _, st := range students {
+			if st.ID == id {
+				slug = st.Slug
+			}
+		}
+		m.log.Debug("monitor: student removed during the cycle; results not written", slog.String("class", c.ID), slog.String("student", slug), slog.Int64("student_id", id))
 	}
 	if len(updates) > 0 {
 		m.publish(updates)

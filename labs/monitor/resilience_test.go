@@ -293,3 +293,49 @@ func TestOneLabFailingKeepsTheOthers(t *testing.T) {
 		t.Errorf("fargate judged for %d students with another lab failing, want 3", len(got))
 	}
 }
+
+// TestStudentRemovedDuringACycle: a student removed between the cycle's reading of
+// the roster and its writing of results (here: during the first AWS call of the
+// observation) costs nobody else their results: the cycle succeeds, and every
+// other student's results are written; the removed one has none.
+func TestStudentRemovedDuringACycle(t *testing.T) {
+	const n = 4
+	f := newFixture(t, n)
+	var once sync.Once
+	removed := make(chan error, 1)
+	f.prov.set(nil, func(ctx context.Context, _ cloud.Call) error {
+		once.Do(func() { removed <- f.store.RemoveStudent(context.WithoutCancel(ctx), f.class.ID, "s02") })
+		return nil
+	})
+	if err := f.m.Cycle(f.ctx); err != nil {
+		t.Fatalf("a student removed during the cycle failed it: %v", err)
+	}
+	select {
+	case err := <-removed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	default:
+		t.Fatal("the cycle made no AWS call: the student was never removed")
+	}
+	students, err := f.store.Students(f.ctx, f.class.ID)
+	if err != nil || len(students) != n-1 {
+		t.Fatalf("students after the removal: %d %v", len(students), err)
+	}
+	results, err := f.store.ClassResults(f.ctx, f.class.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := map[int64]int{}
+	for _, r := range results {
+		per[r.StudentID]++
+	}
+	for _, st := range students {
+		if per[st.ID] != len(fargate.Lab().Checkpoints) {
+			t.Errorf("%s: %d results written, want %d", st.Slug, per[st.ID], len(fargate.Lab().Checkpoints))
+		}
+	}
+	if len(per) != n-1 {
+		t.Errorf("results for %d students, want %d (the removed one has none)", len(per), n-1)
+	}
+}
