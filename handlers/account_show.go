@@ -70,5 +70,6 @@ func (s *Server) deleteToken(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
+	s.endSockets(endTokenDeleted, credentialSockets(grantToken, strconv.FormatInt(id, 10)))
 	s.redirect(c, "/account")
 }

@@ -104,5 +104,6 @@ func (s *Server) removeAssistant(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
+	s.endSockets(endAssistantGone, memberSockets(id, class.ID))
 	s.redirect(c, "/classes/"+class.ID+"?notice=assistant-removed")
 }

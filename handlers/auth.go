@@ -5,11 +5,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/handlers/live"
 )
 
 const (
@@ -32,11 +34,12 @@ func (s *Server) identify(c *gin.Context) {
 			c.Next()
 			return
 		}
-		u, err := s.store.APITokenUser(ctx, strings.TrimSpace(tok))
+		u, id, err := s.store.APITokenHolder(ctx, strings.TrimSpace(tok))
 		switch {
 		case err == nil:
 			c.Set(userKey, u)
 			c.Set(viaKey, "token")
+			c.Set(grantKey, live.Grant{Kind: grantToken, ID: strconv.FormatInt(id, 10), User: u.ID})
 		case errors.Is(err, db.ErrNotFound):
 			c.Set(badBearerKey, true)
 		default:
@@ -52,6 +55,7 @@ func (s *Server) identify(c *gin.Context) {
 		case err == nil:
 			c.Set(userKey, u)
 			c.Set(viaKey, "session")
+			c.Set(grantKey, live.Grant{Kind: grantSession, ID: db.HashToken(tok), User: u.ID})
 		case !errors.Is(err, db.ErrNotFound):
 			s.renderError(c, err)
 			return

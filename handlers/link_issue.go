@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/handlers/live"
 	"github.com/labdash/labdash/labs/roster"
 	"github.com/labdash/labdash/web"
 )
@@ -36,6 +37,8 @@ func (s *Server) issueLink(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
+	newHash := db.HashToken(token)
+	s.endSockets(endLinkReissued, func(g live.Grant) bool { return linkSockets(class.ID, st.Slug)(g) && g.ID != newHash })
 	row := web.LinkRow{Slug: st.Slug, Name: st.Name, Email: st.Email, URL: s.studentURL(c, token)}
 	if c.GetHeader("HX-Request") == "true" {
 		render(c, s.log, http.StatusOK, web.LinkReissued(row))
@@ -65,6 +68,7 @@ func (s *Server) revokeLink(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
+	s.endSockets(endLinkRevoked, linkSockets(class.ID, slug))
 	s.redirect(c, "/classes/"+class.ID+"?notice=revoked")
 }
 

@@ -30,9 +30,11 @@ type DemoResetter interface {
 
 // WithLive connects the live pipeline: the hub that streams to browsers, the monitor
 // whose state pages render, and the demo controller (sim mode). Call it before serving.
+// The hub re-checks its open sockets' credentials with the store (authorizeSockets).
 func (s *Server) WithLive(hub *live.Hub, mon *monitor.Monitor, demo DemoResetter) {
 	s.hub, s.monitor, s.demo = hub, mon, demo
 	hub.SetSnapshot(s.snapshot)
+	hub.SetAuthorize(s.authorizeSockets)
 }
 
 func classTopic(classID string) string         { return "class:" + classID }
@@ -186,7 +188,9 @@ func (s *Server) liveLabs(class *db.Class) bool {
 
 var errNoLive = errorf(http.StatusNotFound, "live updates off", "this labdash runs without the live monitor")
 
-// serveClassWS streams a class's grid to its instructor and assistants.
+// serveClassWS streams a class's grid to its instructor and assistants. Like every
+// socket here it remembers the credential it was opened with and is closed when that
+// access ends (socket_access.go).
 func (s *Server) serveClassWS(c *gin.Context) {
 	class, err := s.classFor(c, false)
 	if err != nil {
@@ -197,7 +201,7 @@ func (s *Server) serveClassWS(c *gin.Context) {
 		s.renderError(c, errNoLive)
 		return
 	}
-	s.hub.ServeWS(c.Writer, c.Request, classTopic(class.ID), live.Grant{Kind: c.GetString(viaKey), User: currentUser(c).ID, Class: class.ID})
+	s.hub.ServeWS(c.Writer, c.Request, classTopic(class.ID), staffGrant(c, class.ID, ""))
 }
 
 // serveStaffStudentWS streams one student's checklist and widgets to staff.
@@ -211,7 +215,7 @@ func (s *Server) serveStaffStudentWS(c *gin.Context) {
 		s.renderError(c, errNoLive)
 		return
 	}
-	s.hub.ServeWS(c.Writer, c.Request, studentTopic(class.ID, st.Slug), live.Grant{Kind: c.GetString(viaKey), User: currentUser(c).ID, Class: class.ID, Student: st.Slug})
+	s.hub.ServeWS(c.Writer, c.Request, studentTopic(class.ID, st.Slug), staffGrant(c, class.ID, st.Slug))
 }
 
 // serveLinkWS streams a student's own state; the link reaches only its own topic.
@@ -225,7 +229,7 @@ func (s *Server) serveLinkWS(c *gin.Context) {
 		s.renderError(c, errNoLive)
 		return
 	}
-	s.hub.ServeWS(c.Writer, c.Request, studentTopic(st.ClassID, st.Slug), live.Grant{Kind: "link", Class: st.ClassID, Student: st.Slug})
+	s.hub.ServeWS(c.Writer, c.Request, studentTopic(st.ClassID, st.Slug), linkGrant(c.Param("token"), st))
 }
 
 // resetDemo starts the demo class over (instructor of the demo class only).

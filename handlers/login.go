@@ -87,6 +87,7 @@ func (s *Server) logout(c *gin.Context) {
 			s.renderError(c, err)
 			return
 		}
+		s.endSockets(endSignedOut, credentialSockets(grantSession, db.HashToken(tok)))
 	}
 	s.setCookie(c, sessionCookie, "", -1)
 	s.redirect(c, "/login")

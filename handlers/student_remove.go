@@ -19,10 +19,11 @@ func (s *Server) removeStudent(c *gin.Context) {
 	s.redirect(c, "/classes/"+class.ID+"?notice=removed")
 }
 
-// deleteStudent removes a student and records it; shared by the page and the API.
+// deleteStudent removes a student and records it, then closes the sockets on the
+// student's topic (their link's and staff's); shared by the page and the API.
 func (s *Server) deleteStudent(c *gin.Context, class *db.Class, slug string) error {
 	ctx := c.Request.Context()
-	return s.store.WithTx(ctx, func(tx *db.Store) error {
+	err := s.store.WithTx(ctx, func(tx *db.Store) error {
 		st, err := tx.Student(ctx, class.ID, slug)
 		if err != nil {
 			return err
@@ -32,4 +33,8 @@ func (s *Server) deleteStudent(c *gin.Context, class *db.Class, slug string) err
 		}
 		return tx.Audit(ctx, db.AuditEntry{ClassID: class.ID, Actor: actor(c), Action: "student.remove", Detail: "removed " + st.Slug + " (" + st.Email + ")"})
 	})
+	if err == nil {
+		s.endSockets(endStudentRemoved, studentSockets(class.ID, slug))
+	}
+	return err
 }
