@@ -414,6 +414,7 @@ var rogueTarget atomic.Value // the cluster name the rogue deleter tries to dele
 func init() {
 	resources.Register(resources.Type{
 		Name:       rogueType,
+		Gone:       []resources.NotFound{{Code: "ClusterNotFoundException"}},
 		Untaggable: true,
 		Match:      func(arn string) bool { return strings.HasPrefix(arn, "arn:aws:test:") },
 		Delete: func(ctx context.Context, c *cloud.Clients, r resources.Ref) error {

@@ -708,7 +708,8 @@ func (x *Executor) verify(ctx context.Context, id int64, class *db.Class, scope 
 	return x.Store.FinishJob(ctx, id, db.JobDone, outcome, report)
 }
 
-// outcome classifies a delete attempt (DESIGN.md §5).
+// outcome classifies a delete attempt (DESIGN.md §5). Gone is decided by the
+// resource's type (ErrGone), never by the code alone.
 type outcome int
 
 const (
@@ -733,8 +734,9 @@ func classify(err error) outcome {
 	switch {
 	case code == "LabdashGuardRefused":
 		return terminal
-	case strings.Contains(code, "NotFound"), code == "NoSuchEntity", code == "NoSuchBucket":
-		return done
+	// No not-found code is "done" here: a type's Delete answers ErrGone for its own
+	// (resources.Type.Gone), and any other one (a subnet's, a KMS key's) is about
+	// something else, so it fails the item rather than pass for a deletion.
 	case strings.Contains(code, "Throttl"), code == "RequestLimitExceeded", code == "TooManyRequestsException", code == "SlowDown",
 		code == "RequestThrottled", code == "ProvisionedThroughputExceededException":
 		return backoff

@@ -23,6 +23,7 @@ import (
 func init() {
 	Register(Type{
 		Name:   "AWS::ACMPCA::CertificateAuthority",
+		Gone:   []NotFound{{Code: "ResourceNotFoundException"}},
 		Hourly: 400.0 / 730, // $400 per CA-month (LABS.md Lab 9)
 		Match:  MatchPrefix("acm-pca", "certificate-authority/"),
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
@@ -34,7 +35,7 @@ func init() {
 			for {
 				out, err := c.PCA.ListTags(ctx, &acmpca.ListTagsInput{CertificateAuthorityArn: aws.String(r.ARN), NextToken: token})
 				if err != nil {
-					return nil, GoneIf(err, "ResourceNotFoundException")
+					return nil, err
 				}
 				for _, t := range out.Tags {
 					m[aws.ToString(t.Key)] = aws.ToString(t.Value)
@@ -52,12 +53,12 @@ func init() {
 			if ca.Status == pcatypes.CertificateAuthorityStatusActive {
 				if _, err := c.PCA.UpdateCertificateAuthority(ctx, &acmpca.UpdateCertificateAuthorityInput{CertificateAuthorityArn: aws.String(r.ARN),
 					Status: pcatypes.CertificateAuthorityStatusDisabled}); err != nil {
-					return GoneIf(err, "ResourceNotFoundException")
+					return err
 				}
 			}
 			_, err = c.PCA.DeleteCertificateAuthority(ctx, &acmpca.DeleteCertificateAuthorityInput{CertificateAuthorityArn: aws.String(r.ARN),
 				PermanentDeletionTimeInDays: aws.Int32(7)})
-			return GoneIf(err, "ResourceNotFoundException")
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN}, nil },
 	})
@@ -67,7 +68,7 @@ func init() {
 func describeCA(ctx context.Context, c *cloud.Clients, arn string) (*pcatypes.CertificateAuthority, error) {
 	out, err := c.PCA.DescribeCertificateAuthority(ctx, &acmpca.DescribeCertificateAuthorityInput{CertificateAuthorityArn: aws.String(arn)})
 	if err != nil {
-		return nil, GoneIf(err, "ResourceNotFoundException")
+		return nil, err
 	}
 	if out.CertificateAuthority == nil || out.CertificateAuthority.Status == pcatypes.CertificateAuthorityStatusDeleted {
 		return nil, ErrGone

@@ -18,6 +18,7 @@ import (
 func init() {
 	Register(Type{
 		Name:  "AWS::ApplicationAutoScaling::ScalableTarget",
+		Gone:  aasTargetGone,
 		After: []string{"AWS::ApplicationAutoScaling::ScalingPolicy"},
 		Match: func(arn string) bool {
 			return strings.HasPrefix(arn, "ecs:service/") || (Service(arn) == "application-autoscaling" && strings.HasPrefix(Resource(arn), "scalable-target/"))
@@ -53,7 +54,7 @@ func init() {
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.AutoScaling.DeregisterScalableTarget(ctx, &aas.DeregisterScalableTargetInput{ServiceNamespace: aastypes.ServiceNamespaceEcs,
 				ResourceId: aws.String(scalableResource(r)), ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount})
-			return aasGone(err)
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, scalableResource(r)}, nil },
 	})

@@ -8,7 +8,6 @@ package resources
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,6 +20,7 @@ import (
 func init() {
 	Register(Type{
 		Name: "AWS::ApplicationAutoScaling::ScalingPolicy",
+		Gone: aasPolicyGone,
 		Match: func(arn string) bool {
 			return Service(arn) == "autoscaling" && strings.HasPrefix(Resource(arn), "scalingPolicy:")
 		},
@@ -57,7 +57,7 @@ func init() {
 			resource, name := policyParts(r.ARN)
 			_, err := c.AutoScaling.DeleteScalingPolicy(ctx, &aas.DeleteScalingPolicyInput{PolicyName: aws.String(name), ServiceNamespace: aastypes.ServiceNamespaceEcs,
 				ResourceId: aws.String(resource), ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount})
-			return aasGone(err)
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) {
 			resource, name := policyParts(r.ARN)
@@ -89,13 +89,11 @@ func ecsScaled(c *cloud.Clients, s Scope, resourceID, arn string) (Candidate, bo
 	return Candidate{ARN: arn, Name: resourceID, Parents: []Link{{ARN: svcARN, Tie: "it scales the service"}}}, true
 }
 
-// aasGone maps Application Auto Scaling's "no such object" to ErrGone: AWS answers
+// Application Auto Scaling's "no such object": AWS answers
 // ObjectNotFoundException; moto answers ValidationException "No scaling policy
 // found …" / "No scalable target found …", which a resumed cleanup meets when its
 // killed predecessor's delete went through before it could record it.
-func aasGone(err error) error {
-	if IsCode(err, "ValidationException") && (strings.Contains(err.Error(), "No scaling policy found") || strings.Contains(err.Error(), "No scalable target found")) {
-		return fmt.Errorf("%w: %w", ErrGone, err)
-	}
-	return GoneIf(err, "ObjectNotFoundException")
-}
+var (
+	aasPolicyGone = []NotFound{{Code: "ObjectNotFoundException"}, {Code: "ValidationException", Message: "No scaling policy found"}}
+	aasTargetGone = []NotFound{{Code: "ObjectNotFoundException"}, {Code: "ValidationException", Message: "No scalable target found"}}
+)

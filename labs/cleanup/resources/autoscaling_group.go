@@ -25,6 +25,7 @@ const asgType = "AWS::AutoScaling::AutoScalingGroup"
 func init() {
 	Register(Type{
 		Name:  asgType,
+		Gone:  []NotFound{{Code: "ValidationError", Message: "AutoScalingGroup name not found"}}, // "AutoScalingGroup name not found - AutoScalingGroup 'x' not found"
 		Match: MatchPrefix("autoscaling", "autoScalingGroup:"),
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			g, err := describeASG(ctx, c, asgName(r.ARN))
@@ -64,7 +65,7 @@ func init() {
 				return Waiting("deleting", "group is %q, %d instance(s) left", aws.ToString(g.Status), len(g.Instances))
 			}
 			if _, err := c.ASG.DeleteAutoScalingGroup(ctx, &autoscaling.DeleteAutoScalingGroupInput{AutoScalingGroupName: aws.String(name), ForceDelete: aws.Bool(true)}); err != nil {
-				return asgGone(err)
+				return err
 			}
 			return Waiting("deleting", "force delete started; %d instance(s) terminating", len(g.Instances))
 		},
@@ -84,14 +85,6 @@ func asgTags(tags []astypes.TagDescription) map[string]string {
 		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
 	return m
-}
-
-// asgGone maps Auto Scaling's not-found answer (a ValidationError saying so) to ErrGone.
-func asgGone(err error) error {
-	if IsCode(err, "ValidationError") && strings.Contains(err.Error(), "not found") {
-		return GoneIf(err, "ValidationError")
-	}
-	return err
 }
 
 // describeASG describes one group by name; a group that no longer describes is ErrGone.

@@ -30,6 +30,7 @@ var stackAfter = []string{
 func init() {
 	Register(Type{
 		Name:   "AWS::CloudFormation::Stack",
+		Gone:   []NotFound{{Code: "ValidationError", Message: "does not exist"}}, // "Stack with id … does not exist"
 		After:  stackAfter,
 		Match:  MatchPrefix("cloudformation", "stack/"),
 		Naming: NamePrefix,
@@ -37,9 +38,6 @@ func init() {
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(r.ARN)})
 			if err != nil {
-				if IsCode(err, "ValidationError") && strings.Contains(err.Error(), "does not exist") {
-					return nil, fmt.Errorf("%w: %w", ErrGone, err)
-				}
 				return nil, err
 			}
 			if len(out.Stacks) == 0 || out.Stacks[0].StackStatus == cfntypes.StackStatusDeleteComplete {
@@ -80,9 +78,6 @@ func init() {
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			out, err := c.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(r.ARN)})
 			if err != nil {
-				if IsCode(err, "ValidationError") && strings.Contains(err.Error(), "does not exist") {
-					return fmt.Errorf("%w: %w", ErrGone, err)
-				}
 				return err
 			}
 			if len(out.Stacks) == 0 || out.Stacks[0].StackStatus == cfntypes.StackStatusDeleteComplete {

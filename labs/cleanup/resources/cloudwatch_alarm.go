@@ -18,6 +18,7 @@ import (
 func init() {
 	Register(Type{
 		Name:   "AWS::CloudWatch::Alarm",
+		Gone:   []NotFound{{Code: "ResourceNotFound"}, {Code: "ResourceNotFoundException"}}, // DeleteAlarms; ListTagsForResource
 		Hourly: 0.10 / 730,
 		Match:  MatchPrefix("cloudwatch", "alarm:"),
 		// Hand-made alarms start with the student's prefix; the alarms Application
@@ -76,7 +77,7 @@ func init() {
 				return ErrGone
 			}
 			_, err = c.CloudWatch.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{name}})
-			return GoneIf(err, "ResourceNotFound")
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, alarmName(r.ARN)}, nil },
 	})
@@ -115,7 +116,7 @@ func alarmTags(ctx context.Context, c *cloud.Clients, refs []Ref) (map[string]ma
 				continue
 			}
 			t, err := c.CloudWatch.ListTagsForResource(ctx, &cloudwatch.ListTagsForResourceInput{ResourceARN: aws.String(r.ARN)})
-			if IsCode(err, "ResourceNotFoundException", "ResourceNotFound") {
+			if isGone("AWS::CloudWatch::Alarm", err) { // deleted since DescribeAlarms
 				continue
 			}
 			if err != nil {

@@ -37,6 +37,7 @@ import (
 func init() {
 	Register(Type{
 		Name:  "AWS::Cognito::UserPool",
+		Gone:  []NotFound{{Code: "ResourceNotFoundException"}},
 		After: []string{"AWS::Cognito::UserPoolDomain"},
 		Match: func(arn string) bool {
 			return Service(arn) == "cognito-idp" && strings.HasPrefix(Resource(arn), "userpool/") && strings.Count(Resource(arn), "/") == 1
@@ -84,11 +85,11 @@ func init() {
 				_, err := c.Cognito.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: aws.String(id),
 					DeletionProtection: ciptypes.DeletionProtectionTypeInactive, UserPoolTags: p.UserPoolTags})
 				if err != nil {
-					return GoneIf(err, "ResourceNotFoundException")
+					return err
 				}
 			}
 			_, err = c.Cognito.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: aws.String(id)})
-			return GoneIf(err, "ResourceNotFoundException")
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, cognitoPoolID(r.ARN)}, nil },
 	})
@@ -110,7 +111,7 @@ func cognitoDomainParts(arn string) (pool, domain string) {
 func cognitoDescribePool(ctx context.Context, c *cloud.Clients, id string) (*ciptypes.UserPoolType, error) {
 	out, err := c.Cognito.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(id)})
 	if err != nil {
-		return nil, GoneIf(err, "ResourceNotFoundException")
+		return nil, err
 	}
 	if out.UserPool == nil {
 		return nil, ErrGone

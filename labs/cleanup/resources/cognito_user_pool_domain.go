@@ -6,7 +6,6 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,6 +17,7 @@ import (
 func init() {
 	Register(Type{
 		Name: "AWS::Cognito::UserPoolDomain",
+		Gone: []NotFound{{Code: "ResourceNotFoundException"}, {Code: "InvalidParameterException", Message: "No such domain or user pool exists"}}, // its pool gone; the domain gone
 		Match: func(arn string) bool {
 			return Service(arn) == "cognito-idp" && strings.Contains(Resource(arn), "/domain/")
 		},
@@ -30,7 +30,7 @@ func init() {
 					continue
 				}
 				p, err := cognitoDescribePool(ctx, c, cognitoPoolID(o.ARN))
-				if errors.Is(err, ErrGone) {
+				if isGone("AWS::Cognito::UserPool", err) {
 					continue
 				}
 				if err != nil {
@@ -54,7 +54,7 @@ func init() {
 				return ErrGone
 			}
 			_, err = c.Cognito.DeleteUserPoolDomain(ctx, &cip.DeleteUserPoolDomainInput{Domain: aws.String(domain), UserPoolId: aws.String(pool)})
-			return GoneIf(err, "ResourceNotFoundException")
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) {
 			pool, domain := cognitoDomainParts(r.ARN)

@@ -20,6 +20,7 @@ import (
 func init() {
 	Register(Type{
 		Name: "AWS::DynamoDB::Table",
+		Gone: []NotFound{{Code: "ResourceNotFoundException"}},
 		Match: func(arn string) bool {
 			name, ok := strings.CutPrefix(Resource(arn), "table/")
 			return Service(arn) == "dynamodb" && ok && name != "" && !strings.Contains(name, "/")
@@ -52,7 +53,7 @@ func init() {
 			name := tableName(r.ARN)
 			out, err := c.DynamoDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
 			if err != nil {
-				return GoneIf(err, "ResourceNotFoundException")
+				return err
 			}
 			if out.Table == nil {
 				return ErrGone
@@ -70,7 +71,7 @@ func init() {
 				case IsCode(err, "ResourceInUseException"):
 					return Waiting("disabling", "%v", err)
 				case err != nil:
-					return GoneIf(err, "ResourceNotFoundException")
+					return err
 				}
 			}
 			_, err = c.DynamoDB.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(name)})
@@ -82,7 +83,7 @@ func init() {
 			case IsCode(err, "ValidationException") && strings.Contains(strings.ToLower(err.Error()), "protect"):
 				return Waiting("disabling", "deletion protection is still on: %v", err)
 			}
-			return GoneIf(err, "ResourceNotFoundException")
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, tableName(r.ARN)}, nil },
 	})
@@ -97,7 +98,7 @@ func tableTags(ctx context.Context, c *cloud.Clients, arn string) (map[string]st
 	for {
 		out, err := c.DynamoDB.ListTagsOfResource(ctx, &dynamodb.ListTagsOfResourceInput{ResourceArn: aws.String(arn), NextToken: token})
 		if err != nil {
-			return nil, GoneIf(err, "ResourceNotFoundException")
+			return nil, err
 		}
 		for _, t := range out.Tags {
 			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)

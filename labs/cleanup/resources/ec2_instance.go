@@ -25,6 +25,7 @@ const instanceType = "AWS::EC2::Instance"
 func init() {
 	Register(Type{
 		Name:   instanceType,
+		Gone:   []NotFound{{Code: "InvalidInstanceID.NotFound"}},
 		After:  []string{asgType, spotRequestType},
 		Hourly: 0.0104, // t3.micro On-Demand
 		Match:  MatchPrefix("ec2", "instance/"),
@@ -80,7 +81,7 @@ func init() {
 				return Waiting("deleting", "instance is shutting down")
 			}
 			if _, err := c.EC2.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{id}}); err != nil {
-				return GoneIf(err, "InvalidInstanceID.NotFound")
+				return err
 			}
 			return Waiting("deleting", "instance terminating (was %s)", in.State.Name)
 		},
@@ -92,7 +93,7 @@ func init() {
 func describeInstance(ctx context.Context, c *cloud.Clients, id string) (*ec2types.Instance, error) {
 	out, err := c.EC2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
 	if err != nil {
-		return nil, GoneIf(err, "InvalidInstanceID.NotFound")
+		return nil, err
 	}
 	for _, r := range out.Reservations {
 		for i := range r.Instances {

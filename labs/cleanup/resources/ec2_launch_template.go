@@ -19,12 +19,13 @@ const launchTemplateType = "AWS::EC2::LaunchTemplate"
 func init() {
 	Register(Type{
 		Name:  launchTemplateType,
+		Gone:  []NotFound{{Code: "InvalidLaunchTemplateId.NotFound"}, {Code: "InvalidLaunchTemplateName.NotFoundException"}},
 		After: []string{asgType},
 		Match: MatchPrefix("ec2", "launch-template/"),
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			out, err := c.EC2.DescribeLaunchTemplates(ctx, &ec2.DescribeLaunchTemplatesInput{LaunchTemplateIds: []string{Last(r.ARN, "/")}})
 			if err != nil {
-				return nil, ltGone(err)
+				return nil, err
 			}
 			if len(out.LaunchTemplates) == 0 {
 				return nil, ErrGone
@@ -52,12 +53,8 @@ func init() {
 		Naming: NamePrefix,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.EC2.DeleteLaunchTemplate(ctx, &ec2.DeleteLaunchTemplateInput{LaunchTemplateId: aws.String(Last(r.ARN, "/"))})
-			return ltGone(err)
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, Last(r.ARN, "/")}, nil },
 	})
-}
-
-func ltGone(err error) error {
-	return GoneIf(err, "InvalidLaunchTemplateId.NotFound", "InvalidLaunchTemplateName.NotFoundException")
 }

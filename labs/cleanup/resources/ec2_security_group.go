@@ -19,6 +19,7 @@ import (
 func init() {
 	Register(Type{
 		Name:  "AWS::EC2::SecurityGroup",
+		Gone:  []NotFound{{Code: "InvalidGroup.NotFound"}},
 		After: []string{"AWS::ECS::Service", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::EC2::Instance", "AWS::AutoScaling::AutoScalingGroup", "AWS::RDS::DBInstance", "AWS::Lambda::Function", "AWS::ElasticBeanstalk::Environment"},
 		Match: MatchPrefix("ec2", "security-group/"),
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
@@ -68,7 +69,7 @@ func init() {
 		Blockers: sgBlockers,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.EC2.DeleteSecurityGroup(ctx, &ec2.DeleteSecurityGroupInput{GroupId: aws.String(sgID(r.ARN))})
-			return GoneIf(err, "InvalidGroup.NotFound")
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, sgID(r.ARN)}, nil },
 	})
@@ -79,7 +80,7 @@ func sgID(arn string) string { return Last(arn, "/") }
 func describeSG(ctx context.Context, c *cloud.Clients, id string) (*ec2types.SecurityGroup, error) {
 	out, err := c.EC2.DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{GroupIds: []string{id}})
 	if err != nil {
-		return nil, GoneIf(err, "InvalidGroup.NotFound")
+		return nil, err
 	}
 	if len(out.SecurityGroups) == 0 {
 		return nil, ErrGone

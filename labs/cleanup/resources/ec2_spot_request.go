@@ -23,6 +23,7 @@ const spotRequestType = "AWS::EC2::SpotInstanceRequest"
 func init() {
 	Register(Type{
 		Name:   spotRequestType,
+		Gone:   []NotFound{{Code: "InvalidSpotInstanceRequestID.NotFound"}},
 		After:  []string{asgType},
 		Hourly: 0.0035, // its instance at a t3.micro Spot price
 		Match:  MatchPrefix("ec2", "spot-instances-request/"),
@@ -69,7 +70,7 @@ func init() {
 				return err
 			}
 			_, err := c.EC2.CancelSpotInstanceRequests(ctx, &ec2.CancelSpotInstanceRequestsInput{SpotInstanceRequestIds: []string{id}})
-			return GoneIf(err, "InvalidSpotInstanceRequestID.NotFound")
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, Last(r.ARN, "/")}, nil },
 	})
@@ -79,7 +80,7 @@ func init() {
 func describeSpot(ctx context.Context, c *cloud.Clients, id string) (*ec2types.SpotInstanceRequest, error) {
 	out, err := c.EC2.DescribeSpotInstanceRequests(ctx, &ec2.DescribeSpotInstanceRequestsInput{SpotInstanceRequestIds: []string{id}})
 	if err != nil {
-		return nil, GoneIf(err, "InvalidSpotInstanceRequestID.NotFound")
+		return nil, err
 	}
 	if len(out.SpotInstanceRequests) == 0 {
 		return nil, ErrGone

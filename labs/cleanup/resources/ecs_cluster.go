@@ -17,6 +17,7 @@ import (
 func init() {
 	Register(Type{
 		Name:   "AWS::ECS::Cluster",
+		Gone:   []NotFound{{Code: "ClusterNotFoundException"}},
 		After:  []string{"AWS::ECS::Service", "AWS::ECS::TaskDefinition"},
 		Match:  MatchPrefix("ecs", "cluster/"),
 		Naming: NamePrefix,
@@ -59,7 +60,7 @@ func init() {
 				return ErrGone
 			}
 			_, err = c.ECS.DeleteCluster(ctx, &ecs.DeleteClusterInput{Cluster: aws.String(r.ARN)})
-			return GoneIf(err, "ClusterNotFoundException")
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, Last(r.ARN, "/")}, nil },
 	})

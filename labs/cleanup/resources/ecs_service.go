@@ -18,6 +18,7 @@ import (
 func init() {
 	Register(Type{
 		Name:   "AWS::ECS::Service",
+		Gone:   []NotFound{{Code: "ServiceNotFoundException"}, {Code: "ClusterNotFoundException"}}, // the service, or its cluster and the service with it
 		After:  []string{"AWS::ApplicationAutoScaling::ScalableTarget"},
 		Hourly: 2 * (0.25*0.04048 + 0.5*0.004445 + 0.005), // 2 tasks: vCPU, memory, public IPv4
 		Match:  MatchPrefix("ecs", "service/"),
@@ -27,7 +28,7 @@ func init() {
 			cluster, name := serviceParts(r.ARN)
 			out, err := c.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{name}, Include: []ecstypes.ServiceField{ecstypes.ServiceFieldTags}})
 			if err != nil {
-				return nil, GoneIf(err, "ClusterNotFoundException")
+				return nil, err
 			}
 			if len(out.Services) == 0 || aws.ToString(out.Services[0].Status) == "INACTIVE" {
 				return nil, ErrGone
@@ -38,7 +39,7 @@ func init() {
 			cluster, name := serviceParts(r.ARN)
 			out, err := c.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{name}})
 			if err != nil {
-				return GoneIf(err, "ClusterNotFoundException")
+				return err
 			}
 			if len(out.Services) == 0 || aws.ToString(out.Services[0].Status) == "INACTIVE" {
 				return ErrGone
@@ -47,10 +48,15 @@ func init() {
 				return Waiting("deleting", "service is draining, %d task(s) running", out.Services[0].RunningCount)
 			}
 			if _, err := c.ECS.UpdateService(ctx, &ecs.UpdateServiceInput{Cluster: aws.String(cluster), Service: aws.String(name), DesiredCount: aws.Int32(0)}); err != nil {
-				return GoneIf(err, "ServiceNotFoundException", "ServiceNotActiveException")
+				if IsCode(err, "ServiceNotActiveException") {
+					// DRAINING or INACTIVE since it was described: not "gone" until the
+					// next attempt's DescribeServices says which.
+					return Waiting("deleting", "%v", err)
+				}
+				return err
 			}
 			if _, err := c.ECS.DeleteService(ctx, &ecs.DeleteServiceInput{Cluster: aws.String(cluster), Service: aws.String(name), Force: aws.Bool(true)}); err != nil {
-				return GoneIf(err, "ServiceNotFoundException")
+				return err
 			}
 			return Waiting("deleting", "service deleted; waiting for its tasks to stop")
 		},

@@ -21,6 +21,7 @@ import (
 func init() {
 	Register(Type{
 		Name:  "AWS::ECS::TaskDefinition",
+		Gone:  taskDefGone,
 		After: []string{"AWS::ECS::Service"},
 		Match: MatchPrefix("ecs", "task-definition/"),
 		// ListTaskDefinitions' familyPrefix matches a whole family name, so the
@@ -73,9 +74,6 @@ func init() {
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			out, err := c.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(r.ARN), Include: []ecstypes.TaskDefinitionField{ecstypes.TaskDefinitionFieldTags}})
 			if err != nil {
-				if isECSClientNotFound(err) {
-					return nil, ErrGone
-				}
 				return nil, err
 			}
 			if out.TaskDefinition.Status == ecstypes.TaskDefinitionStatusDeleteInProgress {
@@ -86,9 +84,6 @@ func init() {
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			out, err := c.ECS.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(r.ARN)})
 			if err != nil {
-				if isECSClientNotFound(err) {
-					return ErrGone
-				}
 				return err
 			}
 			switch out.TaskDefinition.Status {
@@ -109,7 +104,8 @@ func init() {
 				return err
 			}
 			if len(del.Failures) > 0 {
-				return fmt.Errorf("delete task definition %s: %s", r.ARN, aws.ToString(del.Failures[0].Reason))
+				f := del.Failures[0]
+				return &Failure{ARN: aws.ToString(f.Arn), Reason: aws.ToString(f.Reason), Detail: aws.ToString(f.Detail)}
 			}
 			return nil
 		},
@@ -123,7 +119,17 @@ func taskFamily(arn string) string {
 	return f
 }
 
-// isECSClientNotFound: ECS answers a missing task definition with a ClientException.
-func isECSClientNotFound(err error) bool {
-	return ErrorCode(err) == "ClientException" && strings.Contains(err.Error(), "does not exist")
+// taskDefGone is how ECS says a revision does not exist. ECS has no not-found code
+// for task definitions: it answers ClientException, and only the message tells
+// (DescribeTaskDefinition: "Unable to describe task definition."; Deregister:
+// "The specified task definition does not exist."). DeleteTaskDefinitions lists
+// such a revision as a failure ("The specified task definition does not exist.
+// Specify a valid account, family, revision and try again."; the simulator's
+// reason is TASK_DEFINITION_NOT_FOUND). A revision whose deletion finished is no
+// longer described at all, so a resumed cleanup meets exactly these answers.
+var taskDefGone = []NotFound{
+	{Code: "ClientException", Message: "Unable to describe task definition"},
+	{Code: "ClientException", Message: "The specified task definition does not exist"},
+	{Code: "Failure", Message: "The specified task definition does not exist"},
+	{Code: "Failure", Message: "TASK_DEFINITION_NOT_FOUND"},
 }

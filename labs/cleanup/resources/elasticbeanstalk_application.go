@@ -23,6 +23,7 @@ import (
 func init() {
 	Register(Type{
 		Name:  "AWS::ElasticBeanstalk::Application",
+		Gone:  []NotFound{{Code: "InvalidParameterValue", Message: "No Application named"}, {Code: "ResourceNotFoundException"}}, // "No Application named 'x' found."; ListTagsForResource
 		After: []string{"AWS::ElasticBeanstalk::Environment"},
 		Match: MatchPrefix("elasticbeanstalk", "application/"),
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
@@ -77,9 +78,6 @@ func init() {
 				return Waiting("waiting", "environments %s are Terminating", strings.Join(terminating, ", "))
 			}
 			_, err = c.ElasticBeanstalk.DeleteApplication(ctx, &elasticbeanstalk.DeleteApplicationInput{ApplicationName: aws.String(name)})
-			if IsCode(err, "InvalidParameterValue") && strings.Contains(err.Error(), "No Application named") {
-				return fmt.Errorf("%w: %w", ErrGone, err)
-			}
 			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, ebAppName(r.ARN)}, nil },

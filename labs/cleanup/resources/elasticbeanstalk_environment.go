@@ -28,6 +28,7 @@ import (
 func init() {
 	Register(Type{
 		Name:   "AWS::ElasticBeanstalk::Environment",
+		Gone:   []NotFound{{Code: "InvalidParameterValue", Message: "No Environment found"}, {Code: "ResourceNotFoundException"}}, // "No Environment found for EnvironmentName = 'x'."; ListTagsForResource
 		Hourly: 0.0104 + 0.0225,
 		Match:  MatchPrefix("elasticbeanstalk", "environment/"),
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
@@ -80,9 +81,6 @@ func init() {
 			}
 			_, err = c.ElasticBeanstalk.TerminateEnvironment(ctx, &elasticbeanstalk.TerminateEnvironmentInput{EnvironmentName: aws.String(name)})
 			if err != nil {
-				if IsCode(err, "InvalidParameterValue") && strings.Contains(err.Error(), "No Environment found") {
-					return ErrGone
-				}
 				return err
 			}
 			return Waiting("deleting", "%s is Terminating", name)
@@ -108,7 +106,7 @@ func ebEnvParts(arn string) (app, env string) {
 func ebTags(ctx context.Context, c *cloud.Clients, arn string) (map[string]string, error) {
 	out, err := c.ElasticBeanstalk.ListTagsForResource(ctx, &elasticbeanstalk.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
 	if err != nil {
-		return nil, GoneIf(err, "ResourceNotFoundException")
+		return nil, err
 	}
 	m := make(map[string]string, len(out.ResourceTags))
 	for _, t := range out.ResourceTags {

@@ -15,6 +15,7 @@ import (
 func init() {
 	Register(Type{
 		Name:  "AWS::ElasticLoadBalancingV2::Listener",
+		Gone:  []NotFound{{Code: "ListenerNotFound"}, {Code: "LoadBalancerNotFound"}}, // the listener, or its load balancer and the listener with it
 		After: []string{"AWS::ECS::Service"},
 		Match: MatchPrefix("elasticloadbalancing", "listener/"),
 		Under: []string{"AWS::ElasticLoadBalancingV2::LoadBalancer"},
@@ -26,8 +27,8 @@ func init() {
 				}
 				out, err := c.ELBv2.DescribeListeners(ctx, &elbv2.DescribeListenersInput{LoadBalancerArn: aws.String(lb.ARN)})
 				if err != nil {
-					if IsCode(err, "LoadBalancerNotFound") {
-						continue
+					if isGone("AWS::ElasticLoadBalancingV2::LoadBalancer", err) {
+						continue // deleted meanwhile
 					}
 					return nil, err
 				}
@@ -38,12 +39,12 @@ func init() {
 			return found, nil
 		},
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
-			return elbTags(ctx, c, r.ARN, "ListenerNotFound")
+			return elbTags(ctx, c, r.ARN)
 		},
 		BatchTags: elbBatchTags,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.ELBv2.DeleteListener(ctx, &elbv2.DeleteListenerInput{ListenerArn: aws.String(r.ARN)})
-			return GoneIf(err, "ListenerNotFound")
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN}, nil },
 	})

@@ -38,6 +38,7 @@ const (
 func init() {
 	Register(Type{
 		Name:   gaAcceleratorType,
+		Gone:   []NotFound{{Code: "AcceleratorNotFoundException"}},
 		After:  []string{gaListenerType},
 		Hourly: 0.025, // fixed fee per accelerator-hour (LABS.md Lab 5), billed until it is deleted
 		Home:   gaHome,
@@ -69,12 +70,12 @@ func init() {
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			out, err := c.GlobalAccelerator.DescribeAccelerator(ctx, &globalaccelerator.DescribeAcceleratorInput{AcceleratorArn: aws.String(r.ARN)})
 			if err != nil {
-				return gaGone(err)
+				return err
 			}
 			a := out.Accelerator
 			if aws.ToBool(a.Enabled) {
 				if _, err := c.GlobalAccelerator.UpdateAccelerator(ctx, &globalaccelerator.UpdateAcceleratorInput{AcceleratorArn: aws.String(r.ARN), Enabled: aws.Bool(false)}); err != nil {
-					return gaGone(err)
+					return err
 				}
 				return Waiting("disabling", "accelerator disabled; waiting for the change to deploy")
 			}
@@ -82,22 +83,17 @@ func init() {
 				return Waiting("waiting", "accelerator is %s", a.Status)
 			}
 			_, err = c.GlobalAccelerator.DeleteAccelerator(ctx, &globalaccelerator.DeleteAcceleratorInput{AcceleratorArn: aws.String(r.ARN)})
-			return gaGone(err)
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN}, nil },
 	})
 
 }
 
-// gaGone maps Global Accelerator's not-found errors (of the resource or a parent) to ErrGone.
-func gaGone(err error) error {
-	return GoneIf(err, "AcceleratorNotFoundException", "ListenerNotFoundException", "EndpointGroupNotFoundException")
-}
-
 func gaTags(ctx context.Context, c *cloud.Clients, arn string) (map[string]string, error) {
 	out, err := c.GlobalAccelerator.ListTagsForResource(ctx, &globalaccelerator.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
 	if err != nil {
-		return nil, gaGone(err)
+		return nil, err
 	}
 	m := make(map[string]string, len(out.Tags))
 	for _, t := range out.Tags {

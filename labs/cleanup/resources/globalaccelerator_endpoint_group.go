@@ -5,7 +5,6 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -17,6 +16,7 @@ import (
 func init() {
 	Register(Type{
 		Name: gaEndpointGroupType,
+		Gone: []NotFound{{Code: "EndpointGroupNotFoundException"}, {Code: "ListenerNotFoundException"}, {Code: "AcceleratorNotFoundException"}}, // it, its listener or its accelerator
 		Home: gaHome,
 		Match: func(arn string) bool {
 			return Service(arn) == "globalaccelerator" && strings.Contains(arn, "/endpoint-group/")
@@ -30,7 +30,7 @@ func init() {
 				for {
 					out, err := c.GlobalAccelerator.ListEndpointGroups(ctx, &globalaccelerator.ListEndpointGroupsInput{ListenerArn: aws.String(l.ARN), MaxResults: aws.Int32(100), NextToken: token})
 					if err != nil {
-						if errors.Is(gaGone(err), ErrGone) {
+						if isGone(gaListenerType, err) {
 							return nil // deleted meanwhile
 						}
 						return err
@@ -47,7 +47,7 @@ func init() {
 		},
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.GlobalAccelerator.DeleteEndpointGroup(ctx, &globalaccelerator.DeleteEndpointGroupInput{EndpointGroupArn: aws.String(r.ARN)})
-			return gaGone(err)
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN}, nil },
 	})

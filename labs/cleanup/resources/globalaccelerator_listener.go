@@ -6,7 +6,6 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,6 +17,7 @@ import (
 func init() {
 	Register(Type{
 		Name:  gaListenerType,
+		Gone:  []NotFound{{Code: "ListenerNotFoundException"}, {Code: "AcceleratorNotFoundException"}}, // the listener, or its accelerator and the listener with it
 		After: []string{gaEndpointGroupType},
 		Home:  gaHome,
 		Match: func(arn string) bool {
@@ -31,7 +31,7 @@ func init() {
 				var token *string
 				for {
 					out, err := c.GlobalAccelerator.ListListeners(ctx, &globalaccelerator.ListListenersInput{AcceleratorArn: aws.String(a.ARN), MaxResults: aws.Int32(100), NextToken: token})
-					if errors.Is(gaGone(err), ErrGone) {
+					if isGone(gaAcceleratorType, err) {
 						return nil // deleted meanwhile
 					}
 					if err != nil {
@@ -49,7 +49,7 @@ func init() {
 		},
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.GlobalAccelerator.DeleteListener(ctx, &globalaccelerator.DeleteListenerInput{ListenerArn: aws.String(r.ARN)})
-			return gaGone(err)
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN}, nil },
 	})

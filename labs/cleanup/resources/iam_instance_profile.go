@@ -20,6 +20,7 @@ import (
 func init() {
 	Register(Type{
 		Name:   "AWS::IAM::InstanceProfile",
+		Gone:   []NotFound{{Code: "NoSuchEntity"}},
 		After:  []string{"AWS::EC2::Instance", "AWS::AutoScaling::AutoScalingGroup", "AWS::ElasticBeanstalk::Environment"},
 		Global: true,
 		Match:  MatchPrefix("iam", "instance-profile/"),
@@ -30,7 +31,7 @@ func init() {
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			out, err := c.IAM.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String(roleName(r.ARN))})
 			if err != nil {
-				return nil, GoneIf(err, "NoSuchEntity")
+				return nil, err
 			}
 			m := map[string]string{}
 			for _, t := range out.InstanceProfile.Tags {
@@ -60,7 +61,7 @@ func init() {
 			name := roleName(r.ARN)
 			out, err := c.IAM.GetInstanceProfile(ctx, &iam.GetInstanceProfileInput{InstanceProfileName: aws.String(name)})
 			if err != nil {
-				return GoneIf(err, "NoSuchEntity")
+				return err
 			}
 			for _, role := range out.InstanceProfile.Roles {
 				if _, err := c.IAM.RemoveRoleFromInstanceProfile(ctx, &iam.RemoveRoleFromInstanceProfileInput{InstanceProfileName: aws.String(name), RoleName: role.RoleName}); err != nil && !IsCode(err, "NoSuchEntity") {
@@ -68,7 +69,7 @@ func init() {
 				}
 			}
 			_, err = c.IAM.DeleteInstanceProfile(ctx, &iam.DeleteInstanceProfileInput{InstanceProfileName: aws.String(name)})
-			return GoneIf(err, "NoSuchEntity")
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, roleName(r.ARN)}, nil },
 	})

@@ -20,6 +20,7 @@ import (
 func init() {
 	Register(Type{
 		Name: "AWS::IAM::ManagedPolicy",
+		Gone: []NotFound{{Code: "NoSuchEntity"}},
 		// The labs' stacks make roles that carry the class boundary (Lab 7's instance
 		// role): the policy goes after them too.
 		After:  []string{"AWS::IAM::Role", "AWS::IAM::InstanceProfile", "AWS::CloudFormation::Stack"},
@@ -31,7 +32,7 @@ func init() {
 			for {
 				out, err := c.IAM.ListPolicyTags(ctx, &iam.ListPolicyTagsInput{PolicyArn: aws.String(r.ARN), Marker: marker})
 				if err != nil {
-					return nil, GoneIf(err, "NoSuchEntity")
+					return nil, err
 				}
 				for _, t := range out.Tags {
 					m[aws.ToString(t.Key)] = aws.ToString(t.Value)
@@ -50,7 +51,7 @@ func init() {
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			versions, err := c.IAM.ListPolicyVersions(ctx, &iam.ListPolicyVersionsInput{PolicyArn: aws.String(r.ARN)})
 			if err != nil {
-				return GoneIf(err, "NoSuchEntity")
+				return err
 			}
 			for _, v := range versions.Versions {
 				if v.IsDefaultVersion {
@@ -61,7 +62,7 @@ func init() {
 				}
 			}
 			_, err = c.IAM.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: aws.String(r.ARN)})
-			return GoneIf(err, "NoSuchEntity")
+			return err
 		},
 		Blockers: func(ctx context.Context, c *cloud.Clients, r Ref) ([]Blocker, error) {
 			var out []Blocker

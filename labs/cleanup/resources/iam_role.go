@@ -18,6 +18,7 @@ import (
 func init() {
 	Register(Type{
 		Name:   "AWS::IAM::Role",
+		Gone:   []NotFound{{Code: "NoSuchEntity"}},
 		After:  []string{"AWS::ElasticBeanstalk::Environment", "AWS::Lambda::Function", "AWS::ECS::Service", "AWS::EC2::Instance", "AWS::AutoScaling::AutoScalingGroup", "AWS::IAM::InstanceProfile"},
 		Global: true,
 		Match:  MatchPrefix("iam", "role/"),
@@ -59,7 +60,7 @@ func init() {
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			out, err := c.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName(r.ARN))})
 			if err != nil {
-				return nil, GoneIf(err, "NoSuchEntity")
+				return nil, err
 			}
 			m := map[string]string{}
 			for _, t := range out.Role.Tags {
@@ -71,7 +72,7 @@ func init() {
 			name := roleName(r.ARN)
 			attached, err := c.IAM.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
 			if err != nil {
-				return GoneIf(err, "NoSuchEntity")
+				return err
 			}
 			for _, p := range attached.AttachedPolicies {
 				if _, err := c.IAM.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(name), PolicyArn: p.PolicyArn}); err != nil && !IsCode(err, "NoSuchEntity") {
@@ -80,7 +81,7 @@ func init() {
 			}
 			inline, err := c.IAM.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
 			if err != nil {
-				return GoneIf(err, "NoSuchEntity")
+				return err
 			}
 			for _, p := range inline.PolicyNames {
 				if _, err := c.IAM.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(p)}); err != nil && !IsCode(err, "NoSuchEntity") {
@@ -88,7 +89,7 @@ func init() {
 				}
 			}
 			_, err = c.IAM.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String(name)})
-			return GoneIf(err, "NoSuchEntity")
+			return err
 		},
 		// DetachRolePolicy and DeleteRolePolicy change the role, not the policy they
 		// name (the guard's parameterFields), so the role's own names cover them.

@@ -17,6 +17,7 @@ import (
 func init() {
 	Register(Type{
 		Name: "AWS::Lambda::Function",
+		Gone: []NotFound{{Code: "ResourceNotFoundException"}},
 		Match: func(arn string) bool {
 			name, ok := strings.CutPrefix(Resource(arn), "function:")
 			return Service(arn) == "lambda" && ok && name != "" && !strings.Contains(name, ":")
@@ -50,7 +51,7 @@ func init() {
 			if IsCode(err, "ResourceConflictException") {
 				return Waiting("waiting", "the function is being changed: %v", err)
 			}
-			return GoneIf(err, "ResourceNotFoundException")
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, lambdaName(r.ARN)}, nil },
 	})
@@ -62,7 +63,7 @@ func lambdaName(arn string) string { return strings.TrimPrefix(Resource(arn), "f
 func lambdaTags(ctx context.Context, c *cloud.Clients, arn string) (map[string]string, error) {
 	out, err := c.Lambda.ListTags(ctx, &lambda.ListTagsInput{Resource: aws.String(arn)})
 	if err != nil {
-		return nil, GoneIf(err, "ResourceNotFoundException")
+		return nil, err
 	}
 	if out.Tags == nil {
 		return map[string]string{}, nil

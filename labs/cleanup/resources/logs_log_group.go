@@ -17,6 +17,7 @@ import (
 func init() {
 	Register(Type{
 		Name:  "AWS::Logs::LogGroup",
+		Gone:  []NotFound{{Code: "ResourceNotFoundException"}},
 		After: []string{"AWS::ECS::Service"},
 		Match: MatchPrefix("logs", "log-group:"),
 		// Students may put their prefix anywhere in a log group's name (the
@@ -47,13 +48,13 @@ func init() {
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			out, err := c.Logs.ListTagsForResource(ctx, &cloudwatchlogs.ListTagsForResourceInput{ResourceArn: aws.String(strings.TrimSuffix(r.ARN, ":*"))})
 			if err != nil {
-				return nil, GoneIf(err, "ResourceNotFoundException")
+				return nil, err
 			}
 			return out.Tags, nil
 		},
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.Logs.DeleteLogGroup(ctx, &cloudwatchlogs.DeleteLogGroupInput{LogGroupName: aws.String(logGroupName(r.ARN))})
-			return GoneIf(err, "ResourceNotFoundException")
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, logGroupName(r.ARN)}, nil },
 	})

@@ -24,9 +24,7 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/macie2"
@@ -38,12 +36,13 @@ import (
 func init() {
 	Register(Type{
 		Name:                  "AWS::Macie::Session",
+		Gone:                  macieGone,
 		AccountPerStudentOnly: true,
 		Match:                 func(arn string) bool { return Service(arn) == "macie2" && Resource(arn) == "session" },
 		Untaggable:            true,
 		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
 			if _, err := c.Macie.GetMacieSession(ctx, &macie2.GetMacieSessionInput{}); err != nil {
-				if errors.Is(macieGone(err), ErrGone) {
+				if isGone("AWS::Macie::Session", err) {
 					return nil, nil
 				}
 				return nil, err
@@ -58,7 +57,7 @@ func init() {
 				return fmt.Errorf("refusing to disable Macie: %s is not the session of these clients (%s, %s)", r.ARN, c.Account, c.Region)
 			}
 			if _, err := c.Macie.GetMacieSession(ctx, &macie2.GetMacieSessionInput{}); err != nil {
-				return macieGone(err)
+				return err
 			}
 			var token *string
 			for {
@@ -66,7 +65,7 @@ func init() {
 					Includes: []macietypes.ListJobsFilterTerm{{Key: macietypes.ListJobsFilterKeyJobStatus, Comparator: macietypes.JobComparatorEq,
 						Values: []string{string(macietypes.JobStatusRunning), string(macietypes.JobStatusPaused), string(macietypes.JobStatusUserPaused), string(macietypes.JobStatusIdle)}}}}})
 				if err != nil {
-					return macieGone(err)
+					return err
 				}
 				for _, j := range out.Items {
 					switch j.JobStatus {
@@ -76,7 +75,7 @@ func init() {
 					}
 					_, err := c.Macie.UpdateClassificationJob(ctx, &macie2.UpdateClassificationJobInput{JobId: j.JobId, JobStatus: macietypes.JobStatusCancelled})
 					if err != nil && !IsCode(err, "ValidationException", "ResourceNotFoundException") { // finished or gone meanwhile
-						return macieGone(err)
+						return err
 					}
 				}
 				if token = out.NextToken; aws.ToString(token) == "" {
@@ -84,7 +83,7 @@ func init() {
 				}
 			}
 			_, err := c.Macie.DisableMacie(ctx, &macie2.DisableMacieInput{})
-			return macieGone(err)
+			return err
 		},
 		// DisableMacie names nothing and job ids are not known in advance: the session
 		// claims Macie in its account and region (cloud.AccountWide).
@@ -94,14 +93,7 @@ func init() {
 	})
 }
 
-// macieGone maps "Macie is not enabled" to ErrGone.
-func macieGone(err error) error {
-	if err == nil {
-		return nil
-	}
-	var ad *macietypes.AccessDeniedException
-	if (errors.As(err, &ad) || IsCode(err, "AccessDeniedException")) && strings.Contains(err.Error(), "Macie is not enabled") {
-		return fmt.Errorf("%w: %w", ErrGone, err)
-	}
-	return GoneIf(err, "ResourceNotFoundException")
-}
+// macieGone: Macie that is not enabled answers AccessDeniedException "Macie is not
+// enabled." (only that message: an AccessDeniedException about permissions is an
+// error); moto answers ResourceNotFoundException.
+var macieGone = []NotFound{{Code: "AccessDeniedException", Message: "Macie is not enabled"}, {Code: "ResourceNotFoundException"}}

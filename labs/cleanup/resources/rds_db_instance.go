@@ -21,6 +21,7 @@ import (
 func init() {
 	Register(Type{
 		Name:   "AWS::RDS::DBInstance",
+		Gone:   []NotFound{{Code: "DBInstanceNotFound"}},
 		Hourly: 0.017, // db.t3.micro, single-AZ
 		Match:  MatchPrefix("rds", "db:"),
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
@@ -28,7 +29,7 @@ func init() {
 			// on moto, says when the instance is gone.
 			out, err := c.RDS.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(rdsID(r.ARN))})
 			if err != nil {
-				return nil, GoneIf(err, "DBInstanceNotFound")
+				return nil, err
 			}
 			if len(out.DBInstances) == 0 {
 				return nil, ErrGone
@@ -67,7 +68,7 @@ func init() {
 			id := rdsID(r.ARN)
 			out, err := c.RDS.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(id)})
 			if err != nil {
-				return GoneIf(err, "DBInstanceNotFound")
+				return err
 			}
 			if len(out.DBInstances) == 0 {
 				return ErrGone
@@ -89,7 +90,7 @@ func init() {
 				case err != nil:
 					// A stopped (or failed) instance that cannot be modified is reported
 					// as AWS says; cleanup changes nothing else to unblock it.
-					return GoneIf(err, "DBInstanceNotFound")
+					return err
 				}
 			}
 			_, err = c.RDS.DeleteDBInstance(ctx, &rds.DeleteDBInstanceInput{DBInstanceIdentifier: aws.String(id),
@@ -102,7 +103,7 @@ func init() {
 			case IsCode(err, "InvalidParameterCombination") && strings.Contains(strings.ToLower(err.Error()), "deletion protection"):
 				return Waiting("disabling", "deletion protection is still on: %v", err)
 			}
-			return GoneIf(err, "DBInstanceNotFound")
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, rdsID(r.ARN)}, nil },
 	})

@@ -195,6 +195,17 @@ type Type struct {
 	// in progress, and the engine calls it again later; otherwise AWS's error,
 	// which the engine classifies (retry later, back off, terminal).
 	Delete func(ctx context.Context, c *cloud.Clients, r Ref) error
+	// Gone lists every way the type's service answers that the resource does not
+	// exist — or that the parent that takes it along does not (a listener's load
+	// balancer) — and nothing else: an error code, with the words of its message
+	// where the service uses that code for other mistakes too (ECS's
+	// ClientException, CloudFormation's ValidationError). It is the one place the
+	// type's "not found" is decided: Register wraps Delete, Tags and Locate so that
+	// any error they return that matches becomes ErrGone (done, for the engine),
+	// and the engine itself treats no other not-found code as gone. A not-found
+	// about something else (a subnet, a KMS key) therefore fails the item, and the
+	// verify sweep still proves whatever counted as gone is gone. Required.
+	Gone []NotFound
 	// Targets lists the identifiers Delete may pass to mutating calls: own names
 	// the resource itself (its ARN, name, id, URL), context its parents' names it
 	// must also pass (a service's cluster). The guard lets a mutating call through
@@ -209,6 +220,83 @@ func (t Type) Rank() int { return t.rank }
 
 // ErrGone means the resource no longer exists.
 var ErrGone = errors.New("resource is gone")
+
+// NotFound is one way a service answers that a resource does not exist.
+type NotFound struct {
+	// Code is the AWS error code (smithy.APIError's ErrorCode).
+	Code string
+	// Message, when set, must appear in the error's message (case-insensitive): for
+	// a code the service also uses for other mistakes.
+	Message string
+}
+
+// Is reports whether err is this answer.
+func (n NotFound) Is(err error) bool {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != n.Code {
+		return false
+	}
+	return n.Message == "" || strings.Contains(strings.ToLower(ae.ErrorMessage()), strings.ToLower(n.Message))
+}
+
+// IsGone reports whether err says the resource is gone: ErrGone, or one of the
+// type's Gone answers.
+func (t Type) IsGone(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, ErrGone) {
+		return true
+	}
+	for _, n := range t.Gone {
+		if n.Is(err) {
+			return true
+		}
+	}
+	return false
+}
+
+// gone is err as the type's Gone reads it: wrapped in ErrGone when it says the
+// resource does not exist (AWS's answer kept for the report), unchanged otherwise.
+func (t Type) gone(err error) error {
+	if err == nil || errors.Is(err, ErrGone) || !t.IsGone(err) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrGone, err)
+}
+
+// isGone reports whether err says a resource of the registered type typ is gone
+// (a lister meeting a parent deleted meanwhile).
+func isGone(typ string, err error) bool {
+	t, ok := Lookup(typ)
+	return ok && t.IsGone(err)
+}
+
+// Failure is an entry of a batch API's failure list (ECS DeleteTaskDefinitions
+// answers a revision it cannot delete with one instead of an error) as an AWS
+// error with code "Failure", so a type's Gone reads it like any other answer.
+type Failure struct {
+	ARN, Reason, Detail string
+}
+
+func (f *Failure) Error() string {
+	return "Failure: " + f.ErrorMessage()
+}
+
+// ErrorCode is "Failure".
+func (f *Failure) ErrorCode() string { return "Failure" }
+
+// ErrorMessage names the resource, the reason and any detail.
+func (f *Failure) ErrorMessage() string {
+	msg := f.ARN + ": " + f.Reason
+	if f.Detail != "" {
+		msg += " (" + f.Detail + ")"
+	}
+	return msg
+}
+
+// ErrorFault is smithy.FaultServer: AWS says what it did not do.
+func (f *Failure) ErrorFault() smithy.ErrorFault { return smithy.FaultServer }
 
 // ErrWaiting means a deletion is under way; errors.Is(Waiting(step), ErrWaiting).
 var ErrWaiting = errors.New("deletion in progress")
@@ -256,9 +344,43 @@ func Register(t Type) {
 		panic("resources: type " + t.Name + " is Untaggable but has Tags")
 	case t.Naming == NameNone && t.NameOf != nil:
 		panic("resources: type " + t.Name + " has NameOf but no Naming rule")
+	case len(t.Gone) == 0:
+		panic("resources: type " + t.Name + " needs Gone: how its service says one no longer exists")
 	}
+	for _, n := range t.Gone {
+		if n.Code == "" {
+			panic("resources: type " + t.Name + " has a Gone answer without a code")
+		}
+	}
+	wrapGone(&t)
 	types[t.Name] = &t
 	ranked = false
+}
+
+// wrapGone makes Delete, Tags and Locate answer ErrGone for every error that the
+// type's Gone recognises, whichever call inside them met it.
+func wrapGone(t *Type) {
+	tt := *t // the wrappers read the registration as it is now
+	del, tags, locate := t.Delete, t.Tags, t.Locate
+	t.Delete = func(ctx context.Context, c *cloud.Clients, r Ref) error { return tt.gone(del(ctx, c, r)) }
+	if tags != nil {
+		t.Tags = func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
+			m, err := tags(ctx, c, r)
+			if err != nil {
+				return nil, tt.gone(err)
+			}
+			return m, nil
+		}
+	}
+	if locate != nil {
+		t.Locate = func(ctx context.Context, c *cloud.Clients, arn string) (string, error) {
+			region, err := locate(ctx, c, arn)
+			if err != nil {
+				return "", tt.gone(err)
+			}
+			return region, nil
+		}
+	}
 }
 
 // rankLocked computes every type's rank from After: 1 + the highest rank among the
@@ -385,21 +507,6 @@ func ErrorCode(err error) string {
 		return ae.ErrorCode()
 	}
 	return ""
-}
-
-// GoneIf returns ErrGone (wrapping err) when err is an AWS error with one of codes
-// (a service's not-found codes), and err otherwise.
-func GoneIf(err error, codes ...string) error {
-	if err == nil {
-		return nil
-	}
-	code := ErrorCode(err)
-	for _, c := range codes {
-		if code == c {
-			return fmt.Errorf("%w: %w", ErrGone, err)
-		}
-	}
-	return err
 }
 
 // IsCode reports whether err is an AWS error with one of codes.

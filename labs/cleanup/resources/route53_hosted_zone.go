@@ -12,7 +12,6 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -25,6 +24,7 @@ import (
 func init() {
 	Register(Type{
 		Name:   "AWS::Route53::HostedZone",
+		Gone:   []NotFound{{Code: "NoSuchHostedZone"}},
 		After:  []string{"AWS::Route53::RecordSet"},
 		Global: true,
 		Match: func(arn string) bool {
@@ -34,7 +34,7 @@ func init() {
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			// GetHostedZone first: moto answers ListTagsForResource for a deleted zone.
 			if _, err := c.Route53.GetHostedZone(ctx, &route53.GetHostedZoneInput{Id: aws.String(zoneID(r.ARN))}); err != nil {
-				return nil, GoneIf(err, "NoSuchHostedZone")
+				return nil, err
 			}
 			return zoneTags(ctx, c, zoneID(r.ARN))
 		},
@@ -51,8 +51,8 @@ func init() {
 				id := strings.TrimPrefix(aws.ToString(z.Id), "/hostedzone/")
 				tags, err := zoneTags(ctx, c, id)
 				switch {
-				case errors.Is(err, ErrGone):
-					continue
+				case isGone("AWS::Route53::HostedZone", err):
+					continue // deleted meanwhile
 				case err != nil:
 					found = append(found, Candidate{ARN: zoneARN(id), TagsErr: err})
 				case tags["labdash:class"] != "":
@@ -66,7 +66,7 @@ func init() {
 			if IsCode(err, "HostedZoneNotEmpty") {
 				return Waiting("waiting", "the zone still holds record sets other than its SOA and NS: %v", err)
 			}
-			return GoneIf(err, "NoSuchHostedZone")
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, zoneID(r.ARN)}, nil },
 	})
@@ -83,7 +83,7 @@ func zoneID(arn string) string {
 func zoneTags(ctx context.Context, c *cloud.Clients, id string) (map[string]string, error) {
 	out, err := c.Route53.ListTagsForResource(ctx, &route53.ListTagsForResourceInput{ResourceType: r53types.TagResourceTypeHostedzone, ResourceId: aws.String(id)})
 	if err != nil {
-		return nil, GoneIf(err, "NoSuchHostedZone")
+		return nil, err
 	}
 	tags := map[string]string{}
 	if out.ResourceTagSet != nil {

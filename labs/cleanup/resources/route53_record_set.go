@@ -20,7 +20,6 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -34,6 +33,7 @@ import (
 func init() {
 	Register(Type{
 		Name:   "AWS::Route53::RecordSet",
+		Gone:   []NotFound{{Code: "NoSuchHostedZone"}, {Code: "InvalidChangeBatch", Message: "but it was not found"}}, // its zone gone; "Tried to delete resource record set [name='…', type='A'] but it was not found"
 		Global: true,
 		Match: func(arn string) bool {
 			_, _, _, _, ok := parseRecordARN(arn)
@@ -55,8 +55,8 @@ func init() {
 				zone := normName(aws.ToString(z.Name))
 				_, owned := s.Owned[zoneARN(id)]
 				records, err := listRecords(ctx, c, id)
-				if errors.Is(err, ErrGone) {
-					continue
+				if isGone("AWS::Route53::HostedZone", err) {
+					continue // deleted meanwhile
 				}
 				if err != nil {
 					return nil, err
@@ -92,7 +92,7 @@ func init() {
 			}
 			out, err := c.Route53.ListResourceRecordSets(ctx, in)
 			if err != nil {
-				return GoneIf(err, "NoSuchHostedZone")
+				return err
 			}
 			var cur *r53types.ResourceRecordSet
 			for i, x := range out.ResourceRecordSets {
@@ -109,10 +109,7 @@ func init() {
 			_, err = c.Route53.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: aws.String(zid),
 				ChangeBatch: &r53types.ChangeBatch{Comment: aws.String("labdash cleanup"),
 					Changes: []r53types.Change{{Action: r53types.ChangeActionDelete, ResourceRecordSet: &del}}}})
-			if IsCode(err, "InvalidChangeBatch") && strings.Contains(err.Error(), "not found") {
-				return fmt.Errorf("%w: %w", ErrGone, err)
-			}
-			return GoneIf(err, "NoSuchHostedZone")
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) {
 			zid, name, _, set, ok := parseRecordARN(r.ARN)
@@ -185,14 +182,14 @@ func recordExtraIDs(rr *r53types.ResourceRecordSet) string {
 	return ""
 }
 
-// listRecords pages through a zone's record sets; ErrGone when the zone is gone.
+// listRecords pages through a zone's record sets.
 func listRecords(ctx context.Context, c *cloud.Clients, zoneID string) ([]r53types.ResourceRecordSet, error) {
 	var all []r53types.ResourceRecordSet
 	in := &route53.ListResourceRecordSetsInput{HostedZoneId: aws.String(zoneID)}
 	for {
 		out, err := c.Route53.ListResourceRecordSets(ctx, in)
 		if err != nil {
-			return nil, GoneIf(err, "NoSuchHostedZone")
+			return nil, err
 		}
 		all = append(all, out.ResourceRecordSets...)
 		if !out.IsTruncated {

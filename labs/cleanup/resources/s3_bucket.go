@@ -11,7 +11,6 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -29,6 +28,7 @@ const s3PagesPerAttempt = 10
 func init() {
 	Register(Type{
 		Name: "AWS::S3::Bucket",
+		Gone: []NotFound{{Code: "NoSuchBucket"}},
 		Match: func(arn string) bool {
 			return Service(arn) == "s3" && Resource(arn) != "" && !strings.Contains(Resource(arn), "/")
 		},
@@ -68,7 +68,7 @@ func init() {
 					region := aws.ToString(b.BucketRegion)
 					if region == "" {
 						if region, err = bucketRegion(ctx, c, name); err != nil {
-							if errors.Is(err, ErrGone) {
+							if isGone("AWS::S3::Bucket", err) {
 								continue
 							}
 							return nil, err
@@ -98,7 +98,7 @@ func init() {
 				out, err := c.S3.ListObjectVersions(ctx, &s3.ListObjectVersionsInput{Bucket: aws.String(name), MaxKeys: aws.Int32(1000),
 					KeyMarker: keyMarker, VersionIdMarker: versionMarker}, at)
 				if err != nil {
-					return GoneIf(err, "NoSuchBucket")
+					return err
 				}
 				for _, v := range out.Versions {
 					all = append(all, s3types.ObjectIdentifier{Key: v.Key, VersionId: v.VersionId})
@@ -120,7 +120,7 @@ func init() {
 				out, err := c.S3.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: aws.String(name),
 					Delete: &s3types.Delete{Objects: batch, Quiet: aws.Bool(true)}}, at)
 				if err != nil {
-					return GoneIf(err, "NoSuchBucket")
+					return err
 				}
 				if len(out.Errors) > 0 {
 					e := out.Errors[0]
@@ -133,7 +133,7 @@ func init() {
 				return Waiting("deleting", "removed %d object versions and delete markers; more are left", len(all))
 			}
 			_, err = c.S3.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String(name)}, at)
-			return GoneIf(err, "NoSuchBucket")
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, bucketName(r.ARN)}, nil },
 	})
@@ -146,11 +146,11 @@ func bucketName(arn string) string { return Resource(arn) }
 func inRegion(region string) func(*s3.Options) { return func(o *s3.Options) { o.Region = region } }
 
 // bucketRegion asks S3 (through us-east-1, which answers for every bucket) where
-// a bucket lives; ErrGone when there is no such bucket.
+// a bucket lives.
 func bucketRegion(ctx context.Context, c *cloud.Clients, name string) (string, error) {
 	out, err := c.S3.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(name)}, inRegion("us-east-1"))
 	if err != nil {
-		return "", GoneIf(err, "NoSuchBucket")
+		return "", err
 	}
 	switch loc := string(out.LocationConstraint); loc {
 	case "":
@@ -169,7 +169,7 @@ func bucketTags(ctx context.Context, c *cloud.Clients, name, region string) (map
 		return map[string]string{}, nil
 	}
 	if err != nil {
-		return nil, GoneIf(err, "NoSuchBucket")
+		return nil, err
 	}
 	tags := make(map[string]string, len(out.TagSet))
 	for _, t := range out.TagSet {

@@ -30,6 +30,7 @@ import (
 func init() {
 	Register(Type{
 		Name:       "AWS::SNS::Subscription",
+		Gone:       []NotFound{{Code: "NotFound"}, {Code: "ResourceNotFound"}}, // "Subscription does not exist", or its topic gone
 		Match:      isSNSSubscriptionARN,
 		Untaggable: true,
 		Under:      []string{"AWS::SNS::Topic", "AWS::SQS::Queue"},
@@ -44,7 +45,7 @@ func init() {
 				case (o.Type == "AWS::SNS::Topic" || isSNSTopicARN(o.ARN)) && o.Account == c.Account && Region(o.ARN) == c.Region:
 					topics[o.ARN] = true
 					subs, err := snsSubscriptions(ctx, c, o.ARN)
-					if errors.Is(err, ErrGone) {
+					if isGone("AWS::SNS::Topic", err) {
 						continue
 					}
 					if err != nil {
@@ -69,7 +70,7 @@ func init() {
 					return nil
 				}
 				subs, err := snsSubscriptions(ctx, c, topic)
-				if errors.Is(err, ErrGone) {
+				if isGone("AWS::SNS::Topic", err) {
 					return nil
 				}
 				if err != nil {
@@ -89,13 +90,13 @@ func init() {
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.SNS.Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(r.ARN)})
 			if err == nil || !IsCode(err, "InvalidParameter") {
-				return GoneIf(err, "NotFound", "ResourceNotFound")
+				return err
 			}
 			// InvalidParameter: is it a subscription pending confirmation?
 			subs, lerr := snsSubscriptions(ctx, c, snsSubscriptionTopic(r.ARN))
 			switch {
-			case errors.Is(lerr, ErrGone):
-				return ErrGone // its topic is gone, and the subscription with it
+			case isGone("AWS::SNS::Topic", lerr):
+				return fmt.Errorf("%w: its topic is gone, and the subscription with it: %w", ErrGone, lerr)
 			case lerr != nil:
 				return err
 			}
@@ -126,14 +127,15 @@ func isSNSSubscriptionARN(arn string) bool {
 // snsSubscriptionTopic is the topic ARN a subscription ARN starts with.
 func snsSubscriptionTopic(arn string) string { return arn[:strings.LastIndex(arn, ":")] }
 
-// snsSubscriptions lists every subscription of a topic; ErrGone when the topic is gone.
+// snsSubscriptions lists every subscription of a topic (the topic's Gone reads
+// its answer when the topic is gone).
 func snsSubscriptions(ctx context.Context, c *cloud.Clients, topic string) ([]snstypes.Subscription, error) {
 	var all []snstypes.Subscription
 	var token *string
 	for {
 		out, err := c.SNS.ListSubscriptionsByTopic(ctx, &sns.ListSubscriptionsByTopicInput{TopicArn: aws.String(topic), NextToken: token})
 		if err != nil {
-			return nil, GoneIf(err, "NotFound", "ResourceNotFound")
+			return nil, err
 		}
 		all = append(all, out.Subscriptions...)
 		if token = out.NextToken; aws.ToString(token) == "" {

@@ -21,6 +21,7 @@ import (
 func init() {
 	Register(Type{
 		Name:  "AWS::SNS::Topic",
+		Gone:  []NotFound{{Code: "NotFound"}, {Code: "ResourceNotFound"}}, // "Topic does not exist"; ListTagsForResource
 		After: []string{"AWS::SNS::Subscription"},
 		Match: isSNSTopicARN,
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
@@ -40,7 +41,7 @@ func init() {
 		NameOf: Resource,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.SNS.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(r.ARN)})
-			return GoneIf(err, "NotFound")
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN}, nil },
 	})
@@ -56,7 +57,7 @@ func isSNSTopicARN(arn string) bool {
 func snsTopicTags(ctx context.Context, c *cloud.Clients, arn string) (map[string]string, error) {
 	out, err := c.SNS.ListTagsForResource(ctx, &sns.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
 	if err != nil {
-		return nil, GoneIf(err, "ResourceNotFound", "ResourceNotFoundException", "NotFound")
+		return nil, err
 	}
 	m := make(map[string]string, len(out.Tags))
 	for _, t := range out.Tags {

@@ -28,13 +28,14 @@ import (
 	"github.com/labdash/labdash/labs/cloud"
 )
 
-// sqsGoneCodes are SQS's "no such queue" codes: the query-compatible one AWS sends
-// (and the SDK reports) and the JSON shape name.
-var sqsGoneCodes = []string{"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"}
+// sqsGone is SQS's "no such queue": the query-compatible code AWS sends (and the
+// SDK reports) and the JSON shape name.
+var sqsGone = []NotFound{{Code: "AWS.SimpleQueueService.NonExistentQueue"}, {Code: "QueueDoesNotExist"}}
 
 func init() {
 	Register(Type{
 		Name:  "AWS::SQS::Queue",
+		Gone:  sqsGone,
 		After: []string{"AWS::SNS::Subscription"},
 		Match: func(arn string) bool { return Service(arn) == "sqs" && Resource(arn) != "" },
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
@@ -62,7 +63,7 @@ func init() {
 		NameOf: Resource,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.SQS.DeleteQueue(ctx, &sqs.DeleteQueueInput{QueueUrl: aws.String(sqsURL(r.ARN))})
-			return GoneIf(err, sqsGoneCodes...)
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, sqsURL(r.ARN)}, nil },
 	})
@@ -80,7 +81,7 @@ func sqsURL(arn string) string {
 func sqsQueueTags(ctx context.Context, c *cloud.Clients, url string) (map[string]string, error) {
 	out, err := c.SQS.ListQueueTags(ctx, &sqs.ListQueueTagsInput{QueueUrl: aws.String(url)})
 	if err != nil {
-		return nil, GoneIf(err, sqsGoneCodes...)
+		return nil, err
 	}
 	if out.Tags == nil {
 		return map[string]string{}, nil

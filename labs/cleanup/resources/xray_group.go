@@ -19,11 +19,12 @@ import (
 func init() {
 	Register(Type{
 		Name:  "AWS::XRay::Group",
+		Gone:  []NotFound{{Code: "InvalidRequestException", Message: "Group not found"}, {Code: "ResourceNotFoundException"}}, // DeleteGroup; ListTagsForResource
 		Match: MatchPrefix("xray", "group/"),
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			out, err := c.XRay.ListTagsForResource(ctx, &xray.ListTagsForResourceInput{ResourceARN: aws.String(r.ARN)})
 			if err != nil {
-				return nil, xrayGone(err)
+				return nil, err
 			}
 			m := map[string]string{}
 			for _, t := range out.Tags {
@@ -55,7 +56,7 @@ func init() {
 		NameOf: xrayGroupName,
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
 			_, err := c.XRay.DeleteGroup(ctx, &xray.DeleteGroupInput{GroupARN: aws.String(r.ARN)})
-			return xrayGone(err)
+			return err
 		},
 		Targets: func(r Ref) (own, context []string) { return []string{r.ARN, xrayGroupName(r.ARN)}, nil },
 	})
@@ -68,15 +69,4 @@ func xrayGroupName(arn string) string {
 		return ""
 	}
 	return parts[1]
-}
-
-// xrayGone maps X-Ray's not-found answers to ErrGone.
-func xrayGone(err error) error {
-	if err == nil {
-		return nil
-	}
-	if IsCode(err, "InvalidRequestException") && strings.Contains(strings.ToLower(err.Error()), "not found") {
-		return GoneIf(err, "InvalidRequestException")
-	}
-	return GoneIf(err, "ResourceNotFoundException")
 }
