@@ -21,6 +21,23 @@
     var msg = ev.target.getAttribute && ev.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) ev.preventDefault();
   }, true);
+  // Live updates whose access ended (a revoked link, a sign-out, a removed assistant)
+  // are closed by the server with 4001 and the reason (handlers/live). The ws extension
+  // reconnects only after 1006, 1011, 1012 and 1013, so it stops there rather than loop
+  // on an upgrade that would be refused; say why the page went quiet.
+  document.addEventListener("htmx:wsClose", function (ev) {
+    var e = ev.detail && ev.detail.event;
+    if (!e || (e.code !== 4001 && e.code !== 1008)) return;
+    var el = ev.target, p = document.querySelector("[data-testid=live-ended]");
+    if (!p) {
+      p = document.createElement("p");
+      p.className = "notice";
+      p.setAttribute("role", "alert");
+      p.setAttribute("data-testid", "live-ended");
+      el.parentNode.insertBefore(p, el);
+    }
+    p.textContent = "Live updates stopped: " + (e.reason || "access ended") + ". What is shown below may be out of date.";
+  });
   // htmx requests carry the page's CSRF token.
   document.addEventListener("htmx:configRequest", function (ev) {
     var f = document.querySelector("input[name=csrf_token]");
