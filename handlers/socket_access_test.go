@@ -359,3 +359,61 @@ func TestRecheckEndsUnknownGrants(t *testing.T) {
 		t.Errorf("a session presented as another user's: %q", got[forged])
 	}
 }
+
+// BenchmarkAuthorizeSockets measures one re-check at DESIGN.md §8's scale on real
+// SQLite: 2,000 students each with their page open (2,000 link grants) and 200 staff
+// viewers of the grid (200 sessions of 20 assistants), all valid, so nothing is closed
+// and every lookup is paid for.
+func BenchmarkAuthorizeSockets(b *testing.B) {
+	ctx := context.Background()
+	store, err := db.Open(ctx, b.TempDir()+"/bench.db")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer store.Close()
+	owner := &db.User{Email: "ana@example.edu", Name: "Ana", Role: db.RoleInstructor}
+	if err := store.CreateUser(ctx, owner); err != nil {
+		b.Fatal(err)
+	}
+	class := &db.Class{Name: "Big", OwnerID: owner.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared}
+	if err := store.CreateClass(ctx, class); err != nil {
+		b.Fatal(err)
+	}
+	rows := make([]db.NewStudent, 2000)
+	for i := range rows {
+		rows[i] = db.NewStudent{Name: fmt.Sprint("S", i), Email: fmt.Sprintf("s%d@example.edu", i)}
+	}
+	sts, toks, err := store.AddStudents(ctx, class.ID, rows)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var grants []live.Grant
+	for i, st := range sts {
+		grants = append(grants, linkGrant(toks[i], &st))
+	}
+	for i := range 200 {
+		u := &db.User{Email: fmt.Sprintf("ta%d@example.edu", i%20), Role: db.RoleAssistant}
+		if i < 20 {
+			if err := store.CreateUser(ctx, u); err != nil {
+				b.Fatal(err)
+			}
+			store.AddAssistant(ctx, class.ID, u.ID)
+		} else if u, err = store.UserByEmail(ctx, u.Email); err != nil {
+			b.Fatal(err)
+		}
+		tok := db.NewToken(32)
+		if err := store.CreateSession(ctx, tok, u.ID, time.Hour); err != nil {
+			b.Fatal(err)
+		}
+		grants = append(grants, live.Grant{Kind: grantSession, ID: db.HashToken(tok), User: u.ID, Class: class.ID})
+	}
+	s := &Server{store: store}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		ended, err := s.authorizeSockets(ctx, grants)
+		if err != nil || len(ended) != 0 {
+			b.Fatalf("ended %d, %v", len(ended), err)
+		}
+	}
+}
