@@ -6,7 +6,11 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"net/url"
+	"path"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -93,10 +97,53 @@ func (s *Server) logout(c *gin.Context) {
 	s.redirect(c, "/login")
 }
 
-// safeNext keeps post-login redirects on this site.
+// maxNextLen bounds a post-sign-in target. Real ones are request URIs of pages;
+// a longer value is refused rather than cut, since a cut one is not what was asked for.
+const maxNextLen = 2048
+
+// safeNext returns next when it is a path on this site, and "/classes" otherwise. It is
+// the one place a post-sign-in redirect target is chosen: the sign-in page, its form's
+// hidden field and the sign-in itself all go through it.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	if !isLocalPath(next) {
 		return "/classes"
 	}
 	return next
+}
+
+// isLocalPath reports whether p, sent as a Location header, keeps a browser on this
+// origin. Browsers are more lenient than net/url: they drop tab, CR and LF anywhere,
+// strip leading control characters and spaces, and read "\" as "/", so "/\t/evil" and
+// "/\evil" both become the scheme-relative "//evil". So p must be clean before parsing
+// (no control character or backslash anywhere), must parse as a bare path (no scheme,
+// host or user info), and its path, raw and decoded, must start with a single "/" and
+// already be in clean form (no "//", "." or ".." segments, which a redirect or a proxy
+// would otherwise rewrite into something else).
+func isLocalPath(p string) bool {
+	if p == "" || len(p) > maxNextLen || !utf8.ValidString(p) || !singleSlash(p) || hasControlOrBackslash(p) {
+		return false
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return false
+	}
+	return singleSlash(u.Path) && !hasControlOrBackslash(u.Path) && isCleanPath(u.Path)
+}
+
+// singleSlash reports whether p starts with "/" not followed by "/" or "\".
+func singleSlash(p string) bool {
+	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "/\\")
+}
+
+// hasControlOrBackslash reports whether s holds a backslash or a control character
+// (C0, DEL or C1).
+func hasControlOrBackslash(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r == '\\' || unicode.IsControl(r) })
+}
+
+// isCleanPath reports whether p is already what path.Clean makes of it, allowing a
+// trailing slash.
+func isCleanPath(p string) bool {
+	c := path.Clean(p)
+	return c == p || c+"/" == p
 }
