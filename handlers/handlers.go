@@ -67,7 +67,7 @@ func New(ctx context.Context, log *slog.Logger, store *db.Store, registry *labs.
 		cfg.SessionTTL = 12 * time.Hour
 	}
 	if cfg.BcryptCost == 0 {
-		cfg.BcryptCost = 12
+		cfg.BcryptCost = db.DefaultPasswordCost
 	}
 	key, err := store.EnsureSetting(ctx, "csrf_key", db.NewToken(32))
 	if err != nil {

@@ -62,7 +62,7 @@ func (s *Server) login(c *gin.Context) {
 	if u != nil {
 		hash = u.PasswordHash
 	}
-	if !db.CheckPassword(hash, pw) {
+	if !db.CheckPassword(hash, pw, s.cfg.BcryptCost) {
 		s.log.Info("login failed", slog.String("ip", c.ClientIP()), slog.String("email", email))
 		view.Error = "E-mail or password is wrong."
 		render(c, s.log, http.StatusUnauthorized, web.Login(view))

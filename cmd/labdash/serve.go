@@ -183,7 +183,7 @@ func createUser(ctx context.Context, store *db.Store, email, name, role, passwor
 	if msg := db.PasswordProblem(password); msg != "" {
 		return errors.New(msg)
 	}
-	hash, err := db.HashPassword(password, 12)
+	hash, err := db.HashPassword(password, db.DefaultPasswordCost)
 	if err != nil {
 		return err
 	}
