@@ -16,6 +16,7 @@ import (
 
 const (
 	sessionCookie = "labdash_session"
+	sessionKey    = "labdash_session_id" // the signed-in session's id (its token's hash), which CSRF tokens are bound to
 	userKey       = "labdash_user"
 	viaKey        = "labdash_via"
 	badBearerKey  = "labdash_bad_bearer"
@@ -49,12 +50,13 @@ func (s *Server) identify(c *gin.Context) {
 		c.Next()
 		return
 	}
-	if tok, err := c.Cookie(sessionCookie); err == nil && tok != "" && len(tok) <= 200 {
+	if tok := s.readCookie(c, sessionCookie); tok != "" && len(tok) <= 200 {
 		u, err := s.store.SessionUser(ctx, tok)
 		switch {
 		case err == nil:
 			c.Set(userKey, u)
 			c.Set(viaKey, "session")
+			c.Set(sessionKey, db.HashToken(tok))
 			c.Set(grantKey, live.Grant{Kind: grantSession, ID: db.HashToken(tok), User: u.ID})
 		case !errors.Is(err, db.ErrNotFound):
 			s.renderError(c, err)

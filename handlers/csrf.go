@@ -14,33 +14,60 @@ import (
 	"github.com/labdash/labdash/db"
 )
 
-const csrfCookie = "labdash_csrf"
+const (
+	csrfCookie  = "labdash_csrf"
+	csrfSeedKey = "labdash_csrf_seed" // a seed made for this request, before its cookie reaches the browser
+)
 
-// csrfToken returns the token forms must echo: an HMAC of the visitor's random CSRF
-// cookie under a server key, so a page on another site can neither read nor forge it
-// (and a cookie planted by a sibling domain is useless without the key). It sets the
-// cookie on first use, which covers the sign-in form before any session exists.
+// Domains of the two kinds of CSRF token, so that an anonymous visitor's seed can
+// never yield a session's token or the other way round.
+const (
+	csrfAnonymous = "anonymous"
+	csrfSession   = "session"
+)
+
+// csrfToken returns the token this request's forms must echo, an HMAC under a server
+// key so a page on another site can neither read nor forge it.
+//
+// Signed in, it is derived from the session's id: only that session's pages carry it,
+// so a token minted before sign-in, or for another session, is refused even with a
+// CSRF cookie an attacker planted from a sibling domain or another port.
+//
+// Anonymous (the sign-in and set-up forms), it is derived from a random per-visitor
+// cookie, set on first use, since there is no session yet to bind it to.
 func (s *Server) csrfToken(c *gin.Context) string {
-	seed, err := c.Cookie(csrfCookie)
-	if err != nil || len(seed) != 32 {
-		if v, ok := c.Get(csrfCookie); ok {
-			seed = v.(string)
-		} else {
-			seed = db.NewToken(16)
-			c.Set(csrfCookie, seed)
-			s.setCookie(c, csrfCookie, seed, 0)
-		}
+	if sid := c.GetString(sessionKey); sid != "" {
+		return s.csrfFor(csrfSession, sid)
 	}
-	return s.csrfFor(seed)
+	seed, ok := s.csrfSeed(c)
+	if !ok {
+		seed = db.NewToken(16)
+		c.Set(csrfSeedKey, seed)
+		s.setCookie(c, csrfCookie, seed, 0)
+	}
+	return s.csrfFor(csrfAnonymous, seed)
 }
 
-func (s *Server) csrfFor(seed string) string {
+// csrfSeed returns the visitor's anonymous CSRF seed: the one made earlier in this
+// request, else the cookie's when it has the shape NewToken(16) gives.
+func (s *Server) csrfSeed(c *gin.Context) (string, bool) {
+	if v := c.GetString(csrfSeedKey); v != "" {
+		return v, true
+	}
+	seed := s.readCookie(c, csrfCookie)
+	return seed, len(seed) == 32
+}
+
+func (s *Server) csrfFor(kind, id string) string {
 	m := hmac.New(sha256.New, s.csrfKey)
-	m.Write([]byte(seed))
+	m.Write([]byte(kind))
+	m.Write([]byte{0})
+	m.Write([]byte(id))
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// checkCSRF refuses state-changing requests whose token is missing or wrong.
+// checkCSRF refuses state-changing requests whose token is missing or is not the one
+// csrfToken gives this request: the session's when signed in, the visitor's otherwise.
 func (s *Server) checkCSRF(c *gin.Context) {
 	switch c.Request.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
@@ -63,18 +90,34 @@ func (s *Server) checkCSRF(c *gin.Context) {
 		}
 		sent = c.Request.PostFormValue("csrf_token")
 	}
-	seed, err := c.Cookie(csrfCookie)
-	if err != nil || seed == "" || sent == "" || !hmac.Equal([]byte(sent), []byte(s.csrfFor(seed))) {
-		s.renderError(c, errorf(http.StatusForbidden, "form expired", "the form's security token is missing or does not match; reload the page and submit it again"))
+	if sent == "" {
+		s.renderError(c, errCSRFMissing)
+		return
+	}
+	seed, hasSeed := s.csrfSeed(c)
+	anonymous := hasSeed && hmac.Equal([]byte(sent), []byte(s.csrfFor(csrfAnonymous, seed)))
+	if sid := c.GetString(sessionKey); sid != "" {
+		switch {
+		case hmac.Equal([]byte(sent), []byte(s.csrfFor(csrfSession, sid))):
+			c.Next()
+		case anonymous:
+			s.renderError(c, errCSRFBeforeSignIn)
+		default:
+			s.renderError(c, errCSRFOtherSession)
+		}
+		return
+	}
+	if !anonymous {
+		s.renderError(c, errCSRFMismatch)
 		return
 	}
 	c.Next()
 }
 
-// setCookie sets an HttpOnly, SameSite=Lax cookie; maxAge 0 makes it a session cookie.
-func (s *Server) setCookie(c *gin.Context, name, value string, maxAge int) {
-	http.SetCookie(c.Writer, &http.Cookie{
-		Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
-		Secure: s.cfg.SecureCookies || c.Request.TLS != nil, SameSite: http.SameSiteLaxMode,
-	})
-}
+// The refusals of checkCSRF, each naming what is wrong with the token.
+var (
+	errCSRFMissing      = errorf(http.StatusForbidden, "form expired", "the form's security token is missing; reload the page and submit it again")
+	errCSRFMismatch     = errorf(http.StatusForbidden, "form expired", "the form's security token does not match; reload the page and submit it again")
+	errCSRFBeforeSignIn = errorf(http.StatusForbidden, "form expired", "the form's security token was issued before you signed in and is not valid for your session; reload the page and submit it again")
+	errCSRFOtherSession = errorf(http.StatusForbidden, "form expired", "the form's security token does not belong to your session (it was issued for another one, or before you signed in again); reload the page and submit it again")
+)

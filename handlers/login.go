@@ -86,7 +86,7 @@ func (s *Server) startSession(c *gin.Context, u *db.User) error {
 }
 
 func (s *Server) logout(c *gin.Context) {
-	if tok, err := c.Cookie(sessionCookie); err == nil {
+	if tok := s.readCookie(c, sessionCookie); tok != "" {
 		if err := s.store.DeleteSession(c.Request.Context(), tok); err != nil {
 			s.renderError(c, err)
 			return
