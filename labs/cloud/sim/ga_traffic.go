@@ -52,6 +52,7 @@ func init() {
 	registerService("globalaccelerator", func(b base, c *cloud.Clients) {
 		b.region = "us-west-2" // Global Accelerator's API lives in us-west-2 only
 		c.GlobalAccelerator = &gaClient{b}
+		// No principal: an HTTP request is not an AWS API call, IAM does not see it.
 		c.HTTP = &gaProber{base{w: b.w, account: b.account, region: "us-west-2"}}
 	}, everySecond(50, stepGA))
 }
@@ -282,9 +283,7 @@ func (e *probeTimeout) Temporary() bool { return true }
 
 // Get fetches url through the simulated accelerators of the client's account.
 func (p *gaProber) Get(ctx context.Context, raw string) (cloud.ProbeResult, error) {
-	b := p.base
-	b.principal = "" // an HTTP request, not an AWS API call: IAM does not see it
-	return do(ctx, b, "http", "GET", nil, func(r *region) (cloud.ProbeResult, error) {
+	return do(ctx, p.base, "http", "GET", nil, func(r *region) (cloud.ProbeResult, error) {
 		u, err := url.Parse(raw)
 		if err != nil || u.Scheme != "http" || u.Hostname() == "" {
 			return cloud.ProbeResult{}, fmt.Errorf("sim: probe %q: only http://host[:port]/ URLs are simulated", raw)

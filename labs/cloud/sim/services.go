@@ -41,10 +41,9 @@ func everyMinute(order int, run func(r *region, now time.Time)) simStep {
 }
 
 var (
-	services    []simService
-	stepsOnce   sync.Once
-	stepHooks   [2][]func(r *region, now time.Time) // per second, per minute
-	clientHooks []func(b base, c *cloud.Clients)
+	services  []simService
+	stepsOnce sync.Once
+	stepHooks [2][]func(r *region, now time.Time) // per second, per minute
 )
 
 // registerService adds a service: attach sets its client(s) on every Clients the
@@ -71,9 +70,6 @@ func registerService(name string, attach func(b base, c *cloud.Clients), steps .
 		}
 	}
 	services = append(services, simService{name: name, attach: attach, steps: steps})
-	if attach != nil {
-		clientHooks = append(clientHooks, attach)
-	}
 }
 
 // steps returns the registered steps of one cadence (minute or not) in their

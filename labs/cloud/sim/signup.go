@@ -243,7 +243,7 @@ func (a *signupApp) request(r *region, now time.Time, email string) int {
 		Origin: "AWS::ElasticBeanstalk::Environment", StartTime: t0, EndTime: end,
 		HTTP: &xrHTTP{Request: &xrRequest{Method: "POST", URL: "http://" + e.cname + "/signup", UserAgent: "Mozilla/5.0", ClientIP: "203.0.113." + strconv.Itoa(1+w.rng.IntN(254))},
 			Response: &xrResponse{Status: status}},
-		AWS: a.rootMeta(), // shared by the environment's segments, never modified
+		AWS:         a.rootMeta(), // shared by the environment's segments, never modified
 		Subsegments: subs}
 	switch {
 	case status == 409:

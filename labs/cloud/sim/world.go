@@ -223,8 +223,10 @@ func (w *World) clients(ctx context.Context, acct, region, principal string) (*c
 		Now:     w.clock.Now,
 	}
 	c.InRegion = func(ctx context.Context, other string) (*cloud.Clients, error) { return w.Clients(ctx, acct, other) }
-	for _, attach := range clientHooks {
-		attach(b, c)
+	for _, s := range services {
+		if s.attach != nil {
+			s.attach(b, c)
+		}
 	}
 	return c, nil
 }
