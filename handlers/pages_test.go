@@ -82,6 +82,15 @@ func TestRosterPreviewThenImport(t *testing.T) {
 		!strings.Contains(r.body, "is not a valid e-mail address") || !strings.Contains(r.body, "already on the roster") {
 		t.Fatalf("bad preview: %d\n%.500s", r.status, r.body)
 	}
+	if strings.Contains(r.body, "roster-repeated") {
+		t.Fatalf("a file with a bad e-mail beside a student already on the roster reads as 'already imported'")
+	}
+	// One new student beside one already on the roster is not a repeated import either.
+	mixed := []byte("name,email\nGus,gus@example.edu\nFay," + h.b.email + "\n")
+	if r := c.postFile(path+"/preview", "roster", "mixed.csv", mixed, nil); r.status != http.StatusUnprocessableEntity ||
+		strings.Contains(r.body, "roster-repeated") || !strings.Contains(r.body, "roster-errors-summary") {
+		t.Fatalf("mixed preview: %d, want the problem listed, not 'already imported'\n%.500s", r.status, r.body)
+	}
 	big := bytes.Repeat([]byte("x"), 10<<20)
 	r = c.postFile(path+"/preview", "roster", "big.csv", big, nil)
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "the file is 10.0 MB; a roster may be at most 1 MB") {

@@ -23,9 +23,13 @@ func (s *Server) importRoster(c *gin.Context) {
 	students, tokens, rowErrs, err := roster.Import(c.Request.Context(), s.store, class, data, actor(c))
 	if errors.Is(err, roster.ErrInvalid) {
 		// Sent twice (the back button and the form again): say that it was imported.
-		rows, _, _ := roster.Check(c.Request.Context(), s.store, class, data)
+		repeated, err := roster.AlreadyImported(c.Request.Context(), s.store, class, data)
+		if err != nil {
+			s.renderError(c, err)
+			return
+		}
 		render(c, s.log, http.StatusUnprocessableEntity, web.RosterPreview(web.RosterPreviewPage{Page: s.page(c, "Roster preview", "classes"),
-			Class: classView(c, class), FileName: "(resubmitted roster)", Errors: rowErrorViews(rowErrs), Repeated: len(rows) == 0 && allExisting(rowErrs)}))
+			Class: classView(c, class), FileName: "(resubmitted roster)", Errors: rowErrorViews(rowErrs), Repeated: repeated}))
 		return
 	}
 	if err != nil {

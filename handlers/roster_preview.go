@@ -52,24 +52,16 @@ func (s *Server) previewRoster(c *gin.Context) {
 	if len(rowErrs) > 0 {
 		status = http.StatusUnprocessableEntity
 		p.Errors = rowErrorViews(rowErrs)
-		p.Repeated = len(rows) == 0 && allExisting(rowErrs)
+		if p.Repeated, err = roster.AlreadyImported(c.Request.Context(), s.store, class, data); err != nil {
+			s.renderError(c, err)
+			return
+		}
 	}
 	for _, r := range rows {
 		p.Rows = append(p.Rows, web.PreviewRow{Line: r.Line, Name: r.Name, Email: r.Email, AccountID: r.AccountID})
 	}
 	p.CSV = string(data)
 	render(c, s.log, status, web.RosterPreview(p))
-}
-
-// allExisting: every problem is a student already on the roster (a roster, or
-// the same confirmation, sent a second time).
-func allExisting(errs []roster.RowError) bool {
-	for _, e := range errs {
-		if !e.Existing {
-			return false
-		}
-	}
-	return len(errs) > 0
 }
 
 func rowErrorViews(errs []roster.RowError) []web.RowErrorView {

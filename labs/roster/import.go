@@ -84,6 +84,28 @@ func Check(ctx context.Context, store *db.Store, c *db.Class, data []byte) ([]Ro
 	return rows, errs, nil
 }
 
+// AlreadyImported reports whether every student of a roster file is on class c's
+// roster already, and nothing else is wrong with the file: the same roster (or the
+// same confirmation) sent a second time.
+func AlreadyImported(ctx context.Context, store *db.Store, c *db.Class, data []byte) (bool, error) {
+	opt, err := optionsFor(ctx, store, c)
+	if err != nil {
+		return false, err
+	}
+	existing := opt.Existing
+	opt.Existing = nil
+	rows, errs := Parse(data, opt)
+	if len(errs) > 0 || len(rows) == 0 {
+		return false, nil
+	}
+	for _, r := range rows {
+		if !existing[r.Email] {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
 // optionsFor reads what validation must know about class c's current roster.
 func optionsFor(ctx context.Context, tx *db.Store, c *db.Class) (Options, error) {
 	sts, err := tx.Students(ctx, c.ID)

@@ -39,9 +39,6 @@ type RowError struct {
 	Line    int    `json:"line"`
 	Field   string `json:"field"`
 	Message string `json:"message"`
-	// Existing marks the one problem a repeated import has: the e-mail is
-	// already on the roster.
-	Existing bool `json:"existing,omitempty"`
 }
 
 func (e RowError) String() string {
@@ -204,7 +201,7 @@ func validate(r Row, opt Options) []RowError {
 	if msg := EmailProblem(r.Email); msg != "" {
 		add("email", msg)
 	} else if opt.Existing[r.Email] {
-		errs = append(errs, RowError{Line: r.Line, Field: "email", Message: r.Email + " is already on the roster", Existing: true})
+		add("email", r.Email+" is already on the roster")
 	}
 	switch {
 	case r.AccountID == "" && opt.RequireAccount:
