@@ -55,13 +55,14 @@ iam-table: venv
 lint-templates: venv
 	$(VENV)/bin/cfn-lint $$(git ls-files 'labs/catalog/*/*.yaml') labs/sandbox/dashboard-role.yaml
 
-# test regenerates the templ files and fails if the committed ones were stale, then
-# vets and runs every test. The browser tests write the README's screenshots.
+# test regenerates the templ files and fails if the committed ones were stale, fails
+# on Go files gofmt would change, then vets and runs every test. The browser tests write the README's screenshots.
 test: tools chromium venv lint-templates iam-table
 	@before=$$(cat $$(git ls-files '*_templ.go') | sha256sum); \
 	$(TEMPL) generate >/dev/null; \
 	after=$$(cat $$(git ls-files '*_templ.go') | sha256sum); \
 	if [ "$$before" != "$$after" ]; then echo "make: generated templ files were stale; commit the output of 'make generate'"; exit 1; fi
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "make: gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	LABDASH_MOTO=$(VENV)/bin/moto_server LABDASH_PARLIAMENT=$(VENV)/bin/parliament LABDASH_CHROMIUM=$(CHROMIUM) LABDASH_SCREENSHOT=$(CURDIR)/docs/screenshot-console.png \
 	LABDASH_SCREENSHOT_LIVE=$(CURDIR)/docs/screenshot-demo.png LABDASH_SCREENSHOT_STUDENT=$(CURDIR)/docs/screenshot-student.png \
