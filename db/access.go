@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 )
@@ -31,25 +32,17 @@ func (s *Store) LiveSessions(ctx context.Context, hashes []string) (map[string]i
 	if len(hashes) == 0 {
 		return out, nil
 	}
-	arg, err := json.Marshal(hashes)
-	if err != nil {
-		return nil, fmt.Errorf("db: live sessions: %w", err)
-	}
-	rows, err := s.q.QueryContext(ctx, `SELECT id_hash, user_id FROM sessions
-		WHERE id_hash IN (SELECT value FROM json_each(?)) AND expires_at > ?`, string(arg), s.now().Unix())
-	if err != nil {
-		return nil, fmt.Errorf("db: live sessions: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := s.eachOf(ctx, "live sessions", `SELECT id_hash, user_id FROM sessions
+		WHERE id_hash IN (SELECT value FROM json_each(?)) AND expires_at > ?`, hashes, func(rows *sql.Rows) error {
 		var h string
 		var u int64
 		if err := rows.Scan(&h, &u); err != nil {
-			return nil, fmt.Errorf("db: live sessions: %w", err)
+			return err
 		}
 		out[h] = u
-	}
-	return out, rows.Err()
+		return nil
+	}, s.now().Unix())
+	return out, err
 }
 
 // LiveAPITokens returns, for each of ids that is still an API token, its user.
@@ -58,24 +51,16 @@ func (s *Store) LiveAPITokens(ctx context.Context, ids []int64) (map[int64]int64
 	if len(ids) == 0 {
 		return out, nil
 	}
-	arg, err := json.Marshal(ids)
-	if err != nil {
-		return nil, fmt.Errorf("db: live api tokens: %w", err)
-	}
-	rows, err := s.q.QueryContext(ctx, `SELECT id, user_id FROM api_tokens
-		WHERE id IN (SELECT value FROM json_each(?))`, string(arg))
-	if err != nil {
-		return nil, fmt.Errorf("db: live api tokens: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := s.eachOf(ctx, "live api tokens", `SELECT id, user_id FROM api_tokens
+		WHERE id IN (SELECT value FROM json_each(?))`, ids, func(rows *sql.Rows) error {
 		var id, u int64
 		if err := rows.Scan(&id, &u); err != nil {
-			return nil, fmt.Errorf("db: live api tokens: %w", err)
+			return err
 		}
 		out[id] = u
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }
 
 // LiveLinks returns, for each of hashes (personal-link hashes, see HashToken)
@@ -86,25 +71,17 @@ func (s *Store) LiveLinks(ctx context.Context, hashes []string) (map[string]Stud
 	if len(hashes) == 0 {
 		return out, nil
 	}
-	arg, err := json.Marshal(hashes)
-	if err != nil {
-		return nil, fmt.Errorf("db: live links: %w", err)
-	}
-	rows, err := s.q.QueryContext(ctx, `SELECT link_hash, class_id, slug FROM students
-		WHERE link_hash IN (SELECT value FROM json_each(?))`, string(arg))
-	if err != nil {
-		return nil, fmt.Errorf("db: live links: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := s.eachOf(ctx, "live links", `SELECT link_hash, class_id, slug FROM students
+		WHERE link_hash IN (SELECT value FROM json_each(?))`, hashes, func(rows *sql.Rows) error {
 		var h string
 		var st StudentRef
 		if err := rows.Scan(&h, &st.Class, &st.Slug); err != nil {
-			return nil, fmt.Errorf("db: live links: %w", err)
+			return err
 		}
 		out[h] = st
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }
 
 // ClassMembers reports which of pairs still let the user see the class, by
@@ -119,27 +96,19 @@ func (s *Store) ClassMembers(ctx context.Context, pairs []Membership) (map[Membe
 	for i, p := range pairs {
 		arr[i] = [2]any{p.User, p.Class}
 	}
-	arg, err := json.Marshal(arr)
-	if err != nil {
-		return nil, fmt.Errorf("db: class members: %w", err)
-	}
-	rows, err := s.q.QueryContext(ctx, `SELECT p.u, p.c FROM
+	err := s.eachOf(ctx, "class members", `SELECT p.u, p.c FROM
 		(SELECT json_extract(value, '$[0]') AS u, json_extract(value, '$[1]') AS c FROM json_each(?)) p
 		WHERE EXISTS (SELECT 1 FROM classes c JOIN users u ON u.id = c.owner_id
 				WHERE c.id = p.c AND u.id = p.u AND u.role = 'instructor')
-			OR EXISTS (SELECT 1 FROM class_assistants a WHERE a.class_id = p.c AND a.user_id = p.u)`, string(arg))
-	if err != nil {
-		return nil, fmt.Errorf("db: class members: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+			OR EXISTS (SELECT 1 FROM class_assistants a WHERE a.class_id = p.c AND a.user_id = p.u)`, arr, func(rows *sql.Rows) error {
 		var m Membership
 		if err := rows.Scan(&m.User, &m.Class); err != nil {
-			return nil, fmt.Errorf("db: class members: %w", err)
+			return err
 		}
 		out[m] = true
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }
 
 // StudentsExist reports which of refs are on their class's roster.
@@ -152,23 +121,39 @@ func (s *Store) StudentsExist(ctx context.Context, refs []StudentRef) (map[Stude
 	for i, r := range refs {
 		arr[i] = [2]string{r.Class, r.Slug}
 	}
-	arg, err := json.Marshal(arr)
-	if err != nil {
-		return nil, fmt.Errorf("db: students exist: %w", err)
-	}
-	rows, err := s.q.QueryContext(ctx, `SELECT st.class_id, st.slug FROM students st JOIN
+	err := s.eachOf(ctx, "students exist", `SELECT st.class_id, st.slug FROM students st JOIN
 		(SELECT json_extract(value, '$[0]') AS c, json_extract(value, '$[1]') AS s FROM json_each(?)) p
-		ON st.class_id = p.c AND st.slug = p.s`, string(arg))
+		ON st.class_id = p.c AND st.slug = p.s`, arr, func(rows *sql.Rows) error {
+		var r StudentRef
+		if err := rows.Scan(&r.Class, &r.Slug); err != nil {
+			return err
+		}
+		out[r] = true
+		return nil
+	})
+	return out, err
+}
+
+// eachOf runs query with keys as its first parameter, one JSON array that the
+// query reads with json_each (then extra), and calls scan on every row; what
+// names the look-up in errors.
+func (s *Store) eachOf(ctx context.Context, what, query string, keys any, scan func(*sql.Rows) error, extra ...any) error {
+	arg, err := json.Marshal(keys)
 	if err != nil {
-		return nil, fmt.Errorf("db: students exist: %w", err)
+		return fmt.Errorf("db: %s: %w", what, err)
+	}
+	rows, err := s.q.QueryContext(ctx, query, append([]any{string(arg)}, extra...)...)
+	if err != nil {
+		return fmt.Errorf("db: %s: %w", what, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var r StudentRef
-		if err := rows.Scan(&r.Class, &r.Slug); err != nil {
-			return nil, fmt.Errorf("db: students exist: %w", err)
+		if err := scan(rows); err != nil {
+			return fmt.Errorf("db: %s: %w", what, err)
 		}
-		out[r] = true
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("db: %s: %w", what, err)
+	}
+	return nil
 }
