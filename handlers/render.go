@@ -1,8 +1,11 @@
 package handlers
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"net/http"
+	"syscall"
 
 	"github.com/a-h/templ"
 	"github.com/gin-gonic/gin"
@@ -10,14 +13,28 @@ import (
 	"github.com/labdash/labdash/web"
 )
 
-// render writes comp with status, rendering with the request's context.
+// render writes comp with status, rendering with the request's context. A render that
+// fails because the client went away (cancelled request, broken pipe, reset) is logged at
+// Debug: nobody is left to read the page, and 500 slow clients hanging up must not write
+// 500 ERROR lines. Any other failure is a bug in a component and is logged at Error.
 func render(c *gin.Context, log *slog.Logger, status int, comp templ.Component) {
 	c.Header("Content-Type", "text/html; charset=utf-8")
 	c.Header("Cache-Control", "no-store")
 	c.Status(status)
 	if err := comp.Render(c.Request.Context(), c.Writer); err != nil {
-		log.Error("render failed", slog.String("request_id", c.GetString(requestIDKey)), slog.Any("error", err))
+		level := slog.LevelError
+		if clientGone(c.Request.Context(), err) {
+			level = slog.LevelDebug
+		}
+		log.Log(c.Request.Context(), level, "render failed", slog.String("request_id", c.GetString(requestIDKey)), slog.Any("error", err))
 	}
+}
+
+// clientGone reports whether err (from writing a response) means the client hung up
+// rather than that labdash failed.
+func clientGone(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || errors.Is(err, context.Canceled) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)
 }
 
 // page fills the layout's view model for the current request.
