@@ -66,3 +66,15 @@ func (s *Store) DeleteOpenInvites(ctx context.Context, role, email string) error
 	}
 	return nil
 }
+
+// HasOpenInvite reports whether role has an unused, unexpired invite for email: a
+// set-up link that still works and that a new one would replace.
+func (s *Store) HasOpenInvite(ctx context.Context, role, email string) (bool, error) {
+	var n int
+	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM invites WHERE role = ? AND email = ? AND used_at IS NULL AND expires_at > ?`,
+		role, email, s.now().Unix()).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("db: open invites: %w", err)
+	}
+	return n > 0, nil
+}

@@ -41,6 +41,7 @@ func (s *Server) addAssistant(c *gin.Context) {
 		return
 	}
 	var invite string
+	var replaced bool
 	err = s.store.WithTx(ctx, func(tx *db.Store) error {
 		u, err := tx.UserByEmail(ctx, email)
 		if errors.Is(err, db.ErrNotFound) {
@@ -51,6 +52,9 @@ func (s *Server) addAssistant(c *gin.Context) {
 			return err
 		}
 		if u.PasswordHash == "" { // not set up yet: a fresh one-time link replaces any earlier one
+			if replaced, err = tx.HasOpenInvite(ctx, db.RoleAssistant, email); err != nil {
+				return err
+			}
 			if err := tx.DeleteOpenInvites(ctx, db.RoleAssistant, email); err != nil {
 				return err
 			}
@@ -72,7 +76,7 @@ func (s *Server) addAssistant(c *gin.Context) {
 		return
 	}
 	s.showOnce(c, web.AssistantInvite(web.AssistantInvitePage{Page: s.page(c, "Assistant invited", "classes"),
-		Class: classView(c, class), Email: email, URL: s.baseURL(c) + "/setup/" + invite}),
+		Class: classView(c, class), Email: email, URL: s.baseURL(c) + "/setup/" + invite, Replaced: replaced}),
 		"The set-up link of "+email+" (invited to "+class.Name+")",
 		email+" is an assistant of the class. If the link is lost, remove the assistant and invite them again for a new one.",
 		"/classes/"+class.ID)

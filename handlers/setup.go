@@ -27,8 +27,20 @@ func (s *Server) showSetup(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
+	// An account made ahead (`labdash user add --name`) brings its name to the form.
+	name := ""
+	if inv.Email != "" {
+		u, err := s.store.UserByEmail(c.Request.Context(), inv.Email)
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
+			s.renderError(c, err)
+			return
+		}
+		if err == nil && u.PasswordHash == "" {
+			name = u.Name
+		}
+	}
 	render(c, s.log, http.StatusOK, web.Setup(web.SetupPage{Page: s.page(c, "Set up your account", ""), Token: token,
-		Role: inv.Role, Email: inv.Email, EmailFixed: inv.Email != ""}))
+		Role: inv.Role, Email: inv.Email, EmailFixed: inv.Email != "", Name: name}))
 }
 
 // completeSetup creates (or, for an invited assistant, activates) the account and signs it in.

@@ -258,6 +258,9 @@ type AssistantInvitePage struct {
 	Class ClassView
 	Email string
 	URL   string
+	// Replaced: an earlier set-up link for Email (from `labdash user add` or an
+	// earlier invitation) was still open and stopped working when this one was made.
+	Replaced bool
 }
 
 // ErrorPage explains a failed request.

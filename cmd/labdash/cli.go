@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -15,7 +16,14 @@ import (
 	"github.com/labdash/labdash/labs/roster"
 )
 
-// openStore parses a subcommand's flags and opens the database.
+// createDBFlag is the flag that lets a command start a new database instead of
+// refusing a --db that names no file; only `user add` has it.
+const createDBFlag = "create-db"
+
+// openStore parses a subcommand's flags and opens the database. A command run next
+// to a server works on that server's database, so a --db naming no file is refused
+// (opening it would silently create an empty database beside the real one), unless
+// the command has --create-db and it is set.
 func openStore(ctx context.Context, fs *flag.FlagSet, args []string, cfg *Config, e *env) (*db.Store, error) {
 	if err := parseFlags(fs, args, e); err != nil {
 		return nil, err
@@ -23,7 +31,46 @@ func openStore(ctx context.Context, fs *flag.FlagSet, args []string, cfg *Config
 	if err := cfg.validate(false); err != nil {
 		return nil, fmt.Errorf("configuration:\n%w", err)
 	}
+	create := false
+	if f := fs.Lookup(createDBFlag); f != nil {
+		create = f.Value.String() == "true"
+	}
+	if fi, err := os.Stat(cfg.DB); err != nil || fi.IsDir() {
+		if !create {
+			msg := fmt.Sprintf("no database at %s; pass --db PATH (or LABDASH_DB) of the running server's database", cfg.DB)
+			if fs.Lookup(createDBFlag) != nil {
+				msg += ", or --" + createDBFlag + " to start a new one"
+			}
+			return nil, errors.New(msg)
+		}
+	}
 	return db.Open(ctx, cfg.DB)
+}
+
+// defaultLinkBase is where a command's printed links point when neither --base-url nor
+// LABDASH_BASE_URL is set: the server's default address.
+const defaultLinkBase = "http://localhost:8080"
+
+// baseURLFlag registers --base-url (LABDASH_BASE_URL, as the server reads it) for a
+// command that prints links.
+func baseURLFlag(fs *flag.FlagSet, e *env, what string) *string {
+	return fs.String("base-url", e.str("LABDASH_BASE_URL", ""),
+		"public URL of the running labdash, as the server's --base-url, e.g. https://labs.example.edu, for "+what+" (LABDASH_BASE_URL; default: "+defaultLinkBase+")")
+}
+
+// linkBase returns the start of printed links for base (the --base-url value) and,
+// when none is configured, a note to print saying what the links assume and how to
+// pass the real address. A base that is not a scheme and host is refused.
+func linkBase(base string) (prefix, note string, err error) {
+	if base == "" {
+		return defaultLinkBase, "note: the link assumes labdash is reached at " + defaultLinkBase +
+			"; if it is not, pass --base-url (or LABDASH_BASE_URL) with the address people open, e.g. --base-url https://labs.example.edu", nil
+	}
+	u, perr := url.Parse(base)
+	if perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return "", "", fmt.Errorf("--base-url (LABDASH_BASE_URL) is %q; use a scheme and host such as https://labs.example.edu", base)
+	}
+	return strings.TrimRight(base, "/"), "", nil
 }
 
 // userAdd creates an instructor or assistant account. With --password-stdin the password
@@ -37,7 +84,8 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	name := fs.String("name", "", "display name (required)")
 	role := fs.String("role", db.RoleInstructor, "instructor or assistant")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of stdin")
-	base := fs.String("base-url", e.str("LABDASH_BASE_URL", "http://127.0.0.1:8080"), "where labdash is reached, for the set-up link (LABDASH_BASE_URL)")
+	base := baseURLFlag(fs, e, "the set-up link")
+	fs.Bool(createDBFlag, false, "create the database if --db names no file (for a server not started yet)")
 	store, err := openStore(ctx, fs, args, &cfg, e)
 	if err != nil {
 		return err
@@ -45,6 +93,10 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	defer store.Close()
 	*email = strings.ToLower(strings.TrimSpace(*email))
 	var problems []error
+	prefix, note, err := linkBase(*base)
+	if err != nil && !*pwStdin {
+		problems = append(problems, err)
+	}
 	if msg := roster.EmailProblem(*email); msg != "" {
 		problems = append(problems, errors.New("--email: "+msg))
 	}
@@ -83,7 +135,10 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "created %s %s; they choose a password with this one-time link (7 days):\n  %s/setup/%s\n", *role, *email, strings.TrimRight(*base, "/"), token)
+	fmt.Fprintf(stdout, "created %s %s; they choose a password with this one-time link (7 days):\n  %s/setup/%s\n", *role, *email, prefix, token)
+	if note != "" {
+		fmt.Fprintln(stderr, note)
+	}
 	return nil
 }
 
@@ -125,7 +180,7 @@ func rosterImport(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	fs := flag.NewFlagSet("labdash roster import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	commonFlags(fs, &cfg, e)
-	base := fs.String("base-url", e.str("LABDASH_BASE_URL", "http://127.0.0.1:8080"), "where labdash is reached, for the personal links (LABDASH_BASE_URL)")
+	base := baseURLFlag(fs, e, "the personal links")
 	store, err := openStore(ctx, fs, args, &cfg, e)
 	if err != nil {
 		return err
@@ -133,6 +188,10 @@ func rosterImport(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	defer store.Close()
 	if fs.NArg() != 2 {
 		return errors.New("usage: labdash roster import CLASS FILE.csv")
+	}
+	prefix, note, err := linkBase(*base)
+	if err != nil {
+		return err
 	}
 	classID, file := fs.Arg(0), fs.Arg(1)
 	class, err := store.Class(ctx, classID)
@@ -167,9 +226,12 @@ func rosterImport(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	}
 	recs := make([][]string, len(students))
 	for i, st := range students {
-		recs[i] = []string{st.Slug, st.Name, st.Email, strings.TrimRight(*base, "/") + "/s/" + tokens[i]}
+		recs[i] = []string{st.Slug, st.Name, st.Email, prefix + "/s/" + tokens[i]}
 	}
 	fmt.Fprintf(stderr, "imported %d student(s) into %s; their personal links follow (shown once)\n", len(students), class.ID)
+	if note != "" {
+		fmt.Fprintln(stderr, strings.Replace(note, "the link assumes", "the links assume", 1))
+	}
 	return roster.Write(stdout, []string{"id", "name", "email", "link"}, recs)
 }
 

@@ -13,7 +13,7 @@ const usage = `labdash: the instructor dashboard for hands-on AWS classes
 
 Usage:
   labdash [serve] [flags]                  run the dashboard (default)
-  labdash user add --email E --name N [--role instructor|assistant] [--password-stdin]
+  labdash user add --email E --name N [--role instructor|assistant] [--password-stdin] [--base-url U] [--create-db]
   labdash token create --email E [--name N]
   labdash roster import [--base-url U] CLASS FILE.csv   (FILE may be - for stdin)
   labdash provision --cloud aws CLASS      provision (or resume) a class's sandboxes
