@@ -6,13 +6,17 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs"
 	"github.com/labdash/labdash/labs/cleanup"
+	"github.com/labdash/labdash/labs/cleanup/resources"
 	"github.com/labdash/labdash/web"
 )
 
@@ -74,46 +78,202 @@ func (s *Server) showCleanupPlan(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	plan, err := s.cleanupPlan(c, class, student)
+	v, err := s.cleanupPlanPage(c, class, student)
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
+	v.Changed = c.Query("notice") == noticePlanChanged
+	render(c, s.log, http.StatusOK, web.CleanupPlanView(v))
+}
+
+// cleanupPlanPage plans the cleanup of class (or of one student of it) and shapes
+// it for the plan page: by student, then by resource type, with why each region
+// is read.
+func (s *Server) cleanupPlanPage(c *gin.Context, class *db.Class, student string) (web.CleanupPlanPage, error) {
+	plan, err := s.cleanupPlan(c, class, student)
+	if err != nil {
+		return web.CleanupPlanPage{}, err
+	}
+	sts, err := s.store.Students(c.Request.Context(), class.ID)
+	if err != nil {
+		return web.CleanupPlanPage{}, err
+	}
+	names := map[string]string{}
+	for _, st := range sts {
+		names[st.Slug] = st.Name
+	}
 	title := "Clean up " + class.Name
+	scopeName := ""
 	if student != "" {
-		title = "Clean up " + student + " of " + class.Name
+		scopeName = studentLabel(names, student)
+		title = "Clean up " + scopeName + " of " + class.Name
 	}
-	v := web.CleanupPlanPage{Page: s.page(c, title, "classes"), Class: classView(c, class), Student: student, Hash: plan.Hash, Account: plan.Account,
-		Regions: fmt.Sprint(plan.Regions), Total: len(plan.Items), HourlyUSD: fmt.Sprintf("%.2f", plan.HourlyUSD),
-		Changed: c.Query("notice") == noticePlanChanged}
-	groups := map[[3]string]*web.CleanupGroup{}
-	for _, it := range plan.Items {
-		k := [3]string{it.Student, it.Type, it.Region}
-		g := groups[k]
-		if g == nil {
-			g = &web.CleanupGroup{Student: it.Student, Type: it.Type, Region: it.Region}
-			groups[k] = g
-		}
-		g.Count++
-		g.HourlyUSD += it.HourlyUSD
-	}
-	for _, g := range groups {
-		v.Groups = append(v.Groups, *g)
-	}
-	sort.Slice(v.Groups, func(i, j int) bool {
-		a, b := v.Groups[i], v.Groups[j]
-		if a.Student != b.Student {
-			return a.Student < b.Student
-		}
-		return a.Type < b.Type
-	})
+	v := web.CleanupPlanPage{Page: s.page(c, title, "classes"), Class: classView(c, class), Student: student, StudentName: scopeName,
+		Hash: plan.Hash, Account: plan.Account, Total: len(plan.Items), HourlyUSD: fmt.Sprintf("%.2f", plan.HourlyUSD),
+		Students: planByStudent(plan.Items, names), Regions: planRegions(s.labs, class, plan)}
 	for _, it := range plan.Skipped {
-		v.Skipped = append(v.Skipped, web.CleanupSkip{ARN: it.ARN, Type: it.Type, Student: it.Student, Reason: it.Reason})
+		v.Skipped = append(v.Skipped, web.CleanupSkip{ARN: it.ARN, Type: it.Type, Student: studentLabel(names, it.Student), Reason: it.Reason})
 	}
 	for _, g := range plan.Unchecked {
 		v.Unchecked = append(v.Unchecked, g.String())
 	}
-	render(c, s.log, http.StatusOK, web.CleanupPlanView(v))
+	return v, nil
+}
+
+// studentLabel names a student for the plan ("Ada Zephyrine (s01)"); "" is the
+// class's own resources, and a slug no longer on the roster shows as itself.
+func studentLabel(names map[string]string, slug string) string {
+	switch name, ok := names[slug]; {
+	case slug == "":
+		return "Class-wide"
+	case ok && name != "":
+		return name + " (" + slug + ")"
+	default:
+		return slug
+	}
+}
+
+// planByStudent groups plan items by student (class-wide first, then by name) and
+// within a student by resource type, keeping each resource's ARN and region.
+func planByStudent(items []cleanup.Item, names map[string]string) []web.CleanupStudent {
+	byStudent := map[string]*web.CleanupStudent{}
+	byType := map[[2]string]*web.CleanupType{}
+	var order []string
+	for _, it := range items {
+		st := byStudent[it.Student]
+		if st == nil {
+			st = &web.CleanupStudent{Slug: it.Student, Label: studentLabel(names, it.Student)}
+			byStudent[it.Student] = st
+			order = append(order, it.Student)
+		}
+		st.Count++
+		st.HourlyUSD += it.HourlyUSD
+		k := [2]string{it.Student, it.Type}
+		ty := byType[k]
+		if ty == nil {
+			ty = &web.CleanupType{Type: it.Type}
+			byType[k] = ty
+		}
+		ty.Count++
+		ty.HourlyUSD += it.HourlyUSD
+		ty.Items = append(ty.Items, web.CleanupResource{ARN: it.ARN, Region: regionLabel(it.Region)})
+	}
+	sort.Slice(order, func(i, j int) bool {
+		a, b := order[i], order[j]
+		if (a == "") != (b == "") {
+			return a == "" // the class's own resources first
+		}
+		if na, nb := strings.ToLower(names[a]), strings.ToLower(names[b]); na != nb {
+			return na < nb
+		}
+		return a < b
+	})
+	out := make([]web.CleanupStudent, 0, len(order))
+	for _, slug := range order {
+		st := byStudent[slug]
+		for k, ty := range byType {
+			if k[0] == slug {
+				st.Types = append(st.Types, *ty)
+			}
+		}
+		sort.Slice(st.Types, func(i, j int) bool { return st.Types[i].Type < st.Types[j].Type })
+		out = append(out, *st)
+	}
+	return out
+}
+
+func regionLabel(r string) string {
+	if r == "" {
+		return "global"
+	}
+	return r
+}
+
+// planRegions says why each region of the plan is read or holds a resource: one
+// of the class's regions, the only region a resource type's API is served from
+// (Global Accelerator's us-west-2), or — neither — only because a resource of the
+// class was found there.
+func planRegions(registry *labs.Registry, class *db.Class, plan *cleanup.Plan) []web.CleanupRegion {
+	var out []web.CleanupRegion
+	seen := map[string]bool{}
+	add := func(region, why string) {
+		if !seen[region] {
+			seen[region] = true
+			out = append(out, web.CleanupRegion{Region: region, Why: why})
+		}
+	}
+	for _, r := range class.Regions {
+		add(r, "one of the class's regions ("+strings.Join(class.Regions, ", ")+")")
+	}
+	homes := map[string][]string{} // region → the services served only from there
+	var homeRegions []string
+	if registry != nil {
+		types := make([]string, 0)
+		for n := range cleanup.ClassTypes(registry, class) {
+			types = append(types, n)
+		}
+		sort.Strings(types)
+		for _, n := range types {
+			t, ok := resources.Lookup(n)
+			if !ok || t.Home == "" {
+				continue
+			}
+			if homes[t.Home] == nil {
+				homeRegions = append(homeRegions, t.Home)
+			}
+			if svc := serviceName(n); !slices.Contains(homes[t.Home], svc) {
+				homes[t.Home] = append(homes[t.Home], svc)
+			}
+		}
+	}
+	for _, r := range homeRegions {
+		add(r, "the only region "+joinAnd(homes[r])+" is served from (a lab of the class uses it)")
+	}
+	found := map[string]bool{}
+	for _, it := range plan.Items {
+		found[it.Region] = true
+	}
+	var rest []string
+	for r := range found {
+		if r != "" && !seen[r] {
+			rest = append(rest, r)
+		}
+	}
+	sort.Strings(rest)
+	for _, r := range rest {
+		add(r, "not one of the class's regions: listed only because a resource of the class was found there")
+	}
+	if found[""] {
+		add("global", "resources with no region (IAM, Route 53), read once through "+class.Regions[0])
+	}
+	return out
+}
+
+// serviceName is a resource type's service in words: "AWS::GlobalAccelerator::Accelerator"
+// is "Global Accelerator".
+func serviceName(typ string) string {
+	parts := strings.Split(typ, "::")
+	if len(parts) < 2 {
+		return typ
+	}
+	var b strings.Builder
+	svc := parts[1]
+	for i, r := range svc {
+		if i > 0 && unicode.IsUpper(r) && !unicode.IsUpper(rune(svc[i-1])) {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// joinAnd lists words for a sentence: "a", "a and b", "a, b and c".
+func joinAnd(words []string) string {
+	if len(words) <= 1 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 func (s *Server) apiCleanupPlan(c *gin.Context) {

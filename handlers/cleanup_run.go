@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/gin-gonic/gin"
 
@@ -31,7 +32,33 @@ type CleanupRunner interface {
 // plan changed (runCleanup redirects there).
 const noticePlanChanged = "plan-changed"
 
-var errWrongName = errorf(http.StatusUnprocessableEntity, "confirmation does not match", "type the class's name exactly to confirm the cleanup")
+var errWrongName = errorf(http.StatusUnprocessableEntity, "confirmation does not match", "confirm: type the class's name or its id to confirm the cleanup")
+
+// confirmationMatches reports whether typed names class: its name or its id, in
+// any case, with spaces, dashes and underscores alike and ignored at the ends
+// ("Spring Cohort", "spring-cohort", "SPRING_COHORT"). Anything else, a near
+// miss included, is no confirmation.
+func confirmationMatches(typed string, class *db.Class) bool {
+	t := confirmationKey(typed)
+	return t != "" && (t == confirmationKey(class.Name) || t == confirmationKey(class.ID))
+}
+
+// confirmationKey lower-cases s and turns every run of spaces, dashes and
+// underscores into one dash, trimmed at both ends.
+func confirmationKey(s string) string {
+	sep := func(r rune) bool { return unicode.IsSpace(r) || r == '-' || r == '_' }
+	return strings.ToLower(strings.Join(strings.FieldsFunc(s, sep), "-"))
+}
+
+// wrongConfirmation is the plan page's message for a confirmation that did not
+// match, naming what was typed.
+func wrongConfirmation(typed string, class *db.Class) string {
+	typed = strings.TrimSpace(typed)
+	if typed == "" {
+		return "Type the class's name, " + class.Name + ", or its id, " + class.ID + ", to confirm. Nothing was deleted."
+	}
+	return fmt.Sprintf("%q is not this class's name (%s) or id (%s), so nothing was deleted. Check the spelling and confirm again.", clip(typed, 80), class.Name, class.ID)
+}
 
 // WithCleanupRunner connects cleanup execution.
 func (s *Server) WithCleanupRunner(r CleanupRunner) { s.cleaner = r }
@@ -44,7 +71,7 @@ func (s *Server) confirmCleanup(c *gin.Context, class *db.Class, student, hash, 
 	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(typed) != class.Name {
+	if !confirmationMatches(typed, class) {
 		return nil, errWrongName // a mistyped name stops nothing
 	}
 	// The instructor means it: stop the virtual students first, so that the plan
@@ -52,7 +79,9 @@ func (s *Server) confirmCleanup(c *gin.Context, class *db.Class, student, hash, 
 	// changes any more. A plan read while they still worked is then usually not
 	// this one: the answer is "plan changed", and the plan shown again holds still.
 	s.cleaner.Quiesce(class.ID)
-	job, err := s.cleaner.ConfirmCleanup(c.Request.Context(), class.ID, student, hash, typed)
+	// The executor checks the name too (the CLI's confirmation has no other
+	// check): what was typed matched, so it is handed the name itself.
+	job, err := s.cleaner.ConfirmCleanup(c.Request.Context(), class.ID, student, hash, class.Name)
 	switch {
 	case errors.Is(err, cleanup.ErrWrongName):
 		return nil, errWrongName
@@ -89,9 +118,21 @@ func (s *Server) runCleanup(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
-	student := c.PostForm("student")
-	_, err = s.confirmCleanup(c, class, student, c.PostForm("hash"), c.PostForm("confirm"))
+	student, typed := c.PostForm("student"), c.PostForm("confirm")
+	_, err = s.confirmCleanup(c, class, student, c.PostForm("hash"), typed)
 	switch {
+	case errors.Is(err, errWrongName):
+		// Nothing was stopped or deleted: the plan again, as it is now, with the
+		// field's error and what was typed, so the instructor corrects it in place.
+		scope, _ := s.cleanupScope(c, class, student) // checked by confirmCleanup already
+		v, err := s.cleanupPlanPage(c, class, scope)
+		if err != nil {
+			s.renderError(c, err)
+			return
+		}
+		v.Confirm, v.ConfirmError = typed, wrongConfirmation(typed, class)
+		render(c, s.log, http.StatusUnprocessableEntity, web.CleanupPlanView(v))
+		return
 	case errors.Is(err, cleanup.ErrPlanChanged):
 		// Nothing was deleted: show the plan as it is now, saying why.
 		to := "/classes/" + class.ID + "/cleanup?notice=" + noticePlanChanged

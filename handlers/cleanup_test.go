@@ -15,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
 	"github.com/labdash/labdash/db"
 	"github.com/labdash/labdash/labs/catalog"
@@ -30,7 +33,7 @@ func TestCleanupOneStudentScope(t *testing.T) {
 	h := newHarness(t)
 	page := h.as(h.instructor).get("/classes/" + h.class.ID + "/cleanup?student=" + h.b.slug)
 	// The form appears only when there is something to delete; the heading always does.
-	if page.status != 200 || !strings.Contains(page.body, "Clean up student "+h.b.slug) {
+	if page.status != 200 || !strings.Contains(page.body, "Clean up student Bea Quillfeather ("+h.b.slug+")") {
 		t.Fatalf("student plan page: %d %s", page.status, clip(page.body, 400))
 	}
 	api := h.withToken(h.apiToken)
@@ -197,7 +200,7 @@ func TestCleanupPlanViewChangesNothing(t *testing.T) {
 	if r.status != 303 || r.header.Get("Location") != want {
 		t.Fatalf("confirming a changed plan: %d to %q, want 303 to %q", r.status, r.header.Get("Location"), want)
 	}
-	if page := owner.get(want); page.status != 200 || !strings.Contains(page.body, `data-testid="cleanup-plan-changed"`) || !strings.Contains(page.body, "Clean up student "+sts[0].Slug) {
+	if page := owner.get(want); page.status != 200 || !strings.Contains(page.body, `data-testid="cleanup-plan-changed"`) || !strings.Contains(page.body, "Clean up student Eve ("+sts[0].Slug+")") {
 		t.Errorf("the plan page after a changed plan: %d %s", page.status, clip(page.body, 400))
 	}
 	if _, err := h.store.LatestJob(ctx, class.ID, cleanup.JobKind); !errors.Is(err, db.ErrNotFound) {
@@ -354,4 +357,106 @@ func countCleanupJobs(t *testing.T, h *harness) int {
 		}
 	}
 	return n
+}
+
+// cleanupWorld gives the harness's cleanup a simulated account of its own holding,
+// for each given student of class, one ECS cluster tagged as theirs, and returns it.
+func cleanupWorld(t *testing.T, h *harness, class *db.Class, students ...string) *sim.World {
+	t.Helper()
+	ctx := context.Background()
+	world := sim.New(sim.Options{Clock: sim.NewManualClock(time.Unix(1_800_000_000, 0)), DefaultAccount: "111122223333"})
+	c, err := world.Clients(ctx, "", class.Regions[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range students {
+		if _, err := c.ECS.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String(class.ID + st + "-cluster"),
+			Tags: []ecstypes.Tag{{Key: aws.String("labdash:class"), Value: aws.String(class.ID)}, {Key: aws.String("labdash:student"), Value: aws.String(st)}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	planner := &cleanup.Planner{Store: h.store, Provider: world, Registry: catalog.New()}
+	h.srv.WithCleanupPlanner(planner)
+	h.srv.WithCleanupRunner(cleanupConfirmer{&cleanup.Executor{Log: h.srv.log, Store: h.store, Provider: world, Planner: planner}, h.rehearsal})
+	return world
+}
+
+// TestCleanupConfirmationNearMissesStayOnThePlan (issue 13 item 5): a confirmation
+// that is not the class's name or id is refused on the plan page itself — 422, the
+// field's error, what was typed kept, the plan still shown, nothing stopped and no
+// job — for the whole class and for one student; the name in any case, with
+// dashes, underscores or spaces alike, and the id, each start the job.
+func TestCleanupConfirmationNearMissesStayOnThePlan(t *testing.T) {
+	ctx := context.Background()
+	for _, scope := range []string{"", "student"} {
+		t.Run("scope="+scope, func(t *testing.T) {
+			accepted := []string{"Spring Cohort", "spring-cohort", "SPRING_COHORT", "  spring   cohort  ", "Spring-_Cohort", "", "-spring-cohort-"}
+			for i, typed := range accepted {
+				h := newHarness(t)
+				class := &db.Class{Name: "Spring Cohort", OwnerID: h.instructor.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{"fargate"}}
+				if err := h.store.CreateClass(ctx, class); err != nil {
+					t.Fatal(err)
+				}
+				sts, _, err := h.store.AddStudents(ctx, class.ID, []db.NewStudent{{Name: "Ada Zephyrine", Email: "ada@example.edu"}, {Name: "Bea Quill", Email: "bea@example.edu"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if typed == "" {
+					typed = strings.ToUpper(class.ID) // the id, in another case
+				}
+				cleanupWorld(t, h, class, sts[0].Slug, sts[1].Slug)
+				owner := h.as(h.instructor)
+				planPage := "/classes/" + class.ID + "/cleanup"
+				form := url.Values{}
+				if scope == "student" {
+					planPage += "?student=" + sts[1].Slug
+					form.Set("student", sts[1].Slug)
+				}
+				page := owner.get(planPage)
+				m := regexp.MustCompile(`Plan ([0-9a-f]{16})\.`).FindStringSubmatch(page.body)
+				if page.status != 200 || m == nil || !strings.Contains(page.body, `data-testid="cleanup-confirm"`) {
+					t.Fatalf("GET %s: %d, no plan or form: %s", planPage, page.status, clip(page.body, 400))
+				}
+				form.Set("hash", m[1])
+				if i == 0 { // the near misses, once per scope
+					for _, miss := range []string{"spring cohor", "Spring Cohorts", "springcohort", "Spring.Cohort", "Autumn Cohort", class.ID + "x", "", "   ", `<b>Spring</b> "Cohort"`} {
+						form.Set("confirm", miss)
+						r := owner.postForm("/classes/"+class.ID+"/cleanup/run", form)
+						body := html.UnescapeString(r.body)
+						if r.status != 422 || !strings.Contains(r.body, `data-testid="cleanup-confirm-error"`) || !strings.Contains(r.body, `data-testid="cleanup-plan"`) ||
+							!strings.Contains(r.body, `name="hash" value="`+m[1]+`"`) || !strings.Contains(r.body, `aria-invalid="true"`) {
+							t.Errorf("near miss %q: %d, want 422 with the inline error and the plan: %s", miss, r.status, clip(r.body, 600))
+						}
+						if strings.TrimSpace(miss) != "" && !strings.Contains(body, `value="`+miss+`"`) {
+							t.Errorf("near miss %q: the typed value is not kept in the field", miss)
+						}
+						if strings.Contains(r.body, "<b>Spring</b>") {
+							t.Errorf("near miss %q: the typed value reaches the page unescaped", miss)
+						}
+						if strings.Contains(body, "Unprocessable Entity") {
+							t.Errorf("near miss %q: the full-page error, not the plan", miss)
+						}
+						if scope == "student" && (!strings.Contains(body, "Clean up student Bea Quill ("+sts[1].Slug+")") || !strings.Contains(r.body, `name="student" value="`+sts[1].Slug+`"`)) {
+							t.Errorf("near miss %q: the student's plan lost its scope: %s", miss, clip(r.body, 600))
+						}
+					}
+					if calls := h.rehearsal.Calls(); len(calls) != 0 {
+						t.Fatalf("near misses called %v", calls)
+					}
+					if _, err := h.store.LatestJob(ctx, class.ID, cleanup.JobKind); !errors.Is(err, db.ErrNotFound) {
+						t.Fatalf("a near miss started a job: %v", err)
+					}
+				}
+				form.Set("confirm", typed)
+				r := owner.postForm("/classes/"+class.ID+"/cleanup/run", form)
+				if r.status != 303 || r.header.Get("Location") != "/classes/"+class.ID+"/cleanup/progress" {
+					t.Fatalf("confirming with %q: %d to %q: %s", typed, r.status, r.header.Get("Location"), clip(r.body, 400))
+				}
+				job, err := h.store.LatestJob(ctx, class.ID, cleanup.JobKind)
+				if err != nil || job.PlanHash != m[1] || job.Scope != form.Get("student") {
+					t.Fatalf("confirming with %q: job %+v %v", typed, job, err)
+				}
+			}
+		})
+	}
 }
