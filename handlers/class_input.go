@@ -70,6 +70,9 @@ func (in *classInput) validate(reg *labs.Registry) map[string]string {
 			problems = append(problems, fmt.Sprintf("%q is not a lab", clip(id, 30)))
 		case l.AccountPerStudentOnly && in.Isolation == db.IsolationShared:
 			problems = append(problems, fmt.Sprintf("%s cannot run in a shared account: %s", l.ID, l.Why))
+		case errs["regions"] == "" && len(l.MissingRegions(in.Regions)) > 0:
+			problems = append(problems, fmt.Sprintf("%s (%s) runs in %s, so the class needs those regions: add %s",
+				l.ID, l.Title, andList(l.Regions), andList(l.MissingRegions(in.Regions))))
 		}
 	}
 	if len(problems) > 0 {
@@ -102,4 +105,12 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n]) + "…"
+}
+
+// andList is "a", "a and b", "a, b and c".
+func andList(xs []string) string {
+	if len(xs) <= 1 {
+		return strings.Join(xs, "")
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
 }

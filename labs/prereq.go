@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -31,6 +32,19 @@ func (l Lab) StackRegions(home string) []string {
 		return l.Regions
 	}
 	return []string{home}
+}
+
+// MissingRegions are the regions the lab needs (its own Regions) that a class with
+// regions lacks, in the lab's order; none for a lab that runs in the class's first
+// region. A class missing one would run the lab in a region it never chose.
+func (l Lab) MissingRegions(regions []string) []string {
+	var out []string
+	for _, r := range l.Regions {
+		if !slices.Contains(regions, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // StackName is a student's prerequisite stack of the lab in region (LABS.md §0):
