@@ -45,11 +45,11 @@ func (s *Server) login(c *gin.Context) {
 		render(c, s.log, http.StatusUnprocessableEntity, web.Login(view))
 		return
 	}
-	if ok, retry := s.limiter.allow(c.ClientIP(), email); !ok {
+	if ok, retry, why := s.limiter.allow(c.ClientIP(), email); !ok {
 		secs := int(math.Ceil(retry.Seconds()))
 		c.Header("Retry-After", fmt.Sprint(secs))
-		view.Error = fmt.Sprintf("Too many sign-in attempts. Wait %d seconds and try again.", secs)
-		s.log.Warn("login rate limited", slog.String("ip", c.ClientIP()), slog.String("email", email))
+		view.Error = rateLimitMessage(why, secs)
+		s.log.Warn("login rate limited", slog.String("ip", c.ClientIP()), slog.String("email", email), slog.Int("limit", int(why)))
 		render(c, s.log, http.StatusTooManyRequests, web.Login(view))
 		return
 	}
@@ -74,6 +74,19 @@ func (s *Server) login(c *gin.Context) {
 	}
 	s.log.Info("login", slog.String("email", u.Email), slog.String("ip", c.ClientIP()))
 	s.redirect(c, next)
+}
+
+// rateLimitMessage says which sign-in limit was hit and how long to wait.
+func rateLimitMessage(why limitReason, secs int) string {
+	wait := fmt.Sprintf("Wait %s and try again.", web.Plural(secs, "second", "seconds"))
+	switch why {
+	case limitAccount:
+		return "Too many sign-in attempts for this account from your address. " + wait
+	case limitGlobal:
+		return "Too many sign-in attempts for this account from many addresses, so it is paused for a moment for everyone. " + wait
+	default:
+		return "Too many sign-in attempts from your address. " + wait
+	}
 }
 
 func (s *Server) startSession(c *gin.Context, u *db.User) error {
