@@ -23,7 +23,10 @@ const (
 // call depth (client → app → DynamoDB/SNS), each a circle whose ring shows its
 // ok/error/fault share in green/orange/red with its average latency and
 // requests per minute, and edges as arrows labelled with average latency and rate.
-// A nil or empty map draws an empty frame. Output is deterministic.
+// A nil or empty map draws an empty frame. Output is deterministic. The map is
+// drawn at its natural size (width and height in px) with no text under 11 px, so
+// a narrow screen scrolls it rather than shrinking its text; it is focusable so a
+// keyboard can scroll it too.
 func ServiceMap(m *labs.ServiceMap) string {
 	if m == nil || len(m.Nodes) == 0 {
 		return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 80" width="320" height="80" role="img" aria-label="X-Ray service map"><text x="160" y="44" text-anchor="middle" font-family="sans-serif" font-size="13" fill="#666">No traces yet</text></svg>`
@@ -82,7 +85,26 @@ func ServiceMap(m *labs.ServiceMap) string {
 		})
 		maxRows = max(maxRows, len(c))
 	}
-	w := 2*smMarginX + maxDepth*smColW
+	// Columns are as far apart as the widest label needs, so no label is cut or
+	// runs into its neighbour's.
+	names := make([]string, len(nodes))
+	subs := make([]string, len(nodes))
+	labelW := 0
+	for i, n := range nodes {
+		names[i] = n.Name
+		if n.Type == "client" || names[i] == "" {
+			names[i] = "client"
+		}
+		names[i] = clipText(names[i], 40)
+		labelW = max(labelW, textWidth(names[i], 12, false))
+		if n.Type != "client" {
+			subs[i] = smNum(incoming[i]) + "/min · " + clipText(smShortType(n.Type), 40)
+			labelW = max(labelW, textWidth(subs[i], 11, false))
+		}
+	}
+	colW := max(smColW, labelW+24)
+	marginX := max(smMarginX, labelW/2+8)
+	w := 2*marginX + maxDepth*colW
 	h := 2*smMarginY + (maxRows-1)*smRowH + 20
 	x := make([]float64, len(nodes))
 	y := make([]float64, len(nodes))
@@ -90,13 +112,13 @@ func ServiceMap(m *labs.ServiceMap) string {
 		c := cols[d]
 		top := float64(h-20)/2 - float64(len(c)-1)*smRowH/2
 		for r, i := range c {
-			x[i] = float64(smMarginX + d*smColW)
+			x[i] = float64(marginX + d*colW)
 			y[i] = top + float64(r*smRowH)
 		}
 	}
 
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="X-Ray service map" font-family="sans-serif">`, w, h, w, h)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="X-Ray service map" tabindex="0" font-family="sans-serif">`, w, h, w, h)
 	b.WriteString(`<defs><marker id="sm-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#888"/></marker></defs>`)
 	if m.Window != "" {
 		fmt.Fprintf(&b, `<text x="%d" y="16" text-anchor="end" font-size="11" fill="#666">%s</text>`, w-8, esc(clipText(m.Window, 40)))
@@ -115,7 +137,7 @@ func ServiceMap(m *labs.ServiceMap) string {
 			stroke = "#ec7211"
 		}
 		fmt.Fprintf(&b, `<g class="edge"><line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1.5" marker-end="url(#sm-arrow)"/>`, smNum(x1), smNum(y1), smNum(x2), smNum(y2), stroke)
-		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" font-size="10" fill="#444">%s</text></g>`, smNum((x1+x2)/2), smNum((y1+y2)/2-5), esc(smRate(e.AvgMS, e.PerMinute)))
+		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" font-size="11" fill="#444">%s</text></g>`, smNum((x1+x2)/2), smNum((y1+y2)/2-5), esc(smRate(e.AvgMS, e.PerMinute)))
 	}
 	for i, n := range nodes {
 		health := "ok" // what the X-Ray console colours the node: red with faults, orange with errors
@@ -128,15 +150,10 @@ func ServiceMap(m *labs.ServiceMap) string {
 		fmt.Fprintf(&b, `<g class="node" data-type="%s" data-name="%s" data-health="%s">`, esc(n.Type), esc(n.Name), health)
 		fmt.Fprintf(&b, `<circle cx="%s" cy="%s" r="%d" fill="#fff" stroke="#ddd" stroke-width="%d"/>`, smNum(x[i]), smNum(y[i]), smRadius, smRing)
 		smRingArcs(&b, x[i], y[i], n)
-		name := n.Name
-		if n.Type == "client" || name == "" {
-			name = "client"
-		}
-		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" font-size="12" fill="#16191f">%s</text>`, smNum(x[i]), smNum(y[i]+smRadius+smRing+14), esc(clipText(name, 28)))
+		fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" font-size="12" fill="#16191f">%s</text>`, smNum(x[i]), smNum(y[i]+smRadius+smRing+14), esc(names[i]))
 		if n.Type != "client" {
-			perMin := incoming[i]
-			fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" font-size="10" fill="#444">%s</text>`, smNum(x[i]), smNum(y[i]+4), esc(smNum(n.AvgMS)+" ms"))
-			fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" font-size="10" fill="#666">%s</text>`, smNum(x[i]), smNum(y[i]+smRadius+smRing+27), esc(smNum(perMin)+"/min · "+clipText(smShortType(n.Type), 24)))
+			fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" font-size="11" fill="#444">%s</text>`, smNum(x[i]), smNum(y[i]+4), esc(smNum(n.AvgMS)+" ms"))
+			fmt.Fprintf(&b, `<text x="%s" y="%s" text-anchor="middle" font-size="11" fill="#666">%s</text>`, smNum(x[i]), smNum(y[i]+smRadius+smRing+27), esc(subs[i]))
 		}
 		b.WriteString(`</g>`)
 	}
