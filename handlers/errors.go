@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -74,5 +75,53 @@ func (s *Server) renderError(c *gin.Context, err error) {
 	if heading == "" {
 		heading = he.Msg
 	}
-	render(c, s.log, he.Status, web.ErrorView(web.ErrorPage{Page: s.page(c, heading, ""), Status: he.Status, Heading: heading, Message: he.Detail}))
+	view := web.ErrorPage{Page: s.page(c, heading, ""), Status: he.Status, Heading: heading, Message: he.Detail, Back: s.backLink(c)}
+	if he == errBadLink {
+		view.StudentLink = true
+	} else if currentUser(c) != nil {
+		view.Home = "/classes"
+	}
+	render(c, s.log, he.Status, web.ErrorView(view))
+}
+
+// backLink returns where an error page's "Back" goes: the page the visitor came from,
+// when the Referer names a page of this site, and "" otherwise. The Referer is
+// attacker-controlled (any site can link here), so it must be an http(s) URL on this
+// host (or the configured base URL's), and its path and query must pass the same
+// check as a post-sign-in target (isLocalPath); a Back to the failing page itself is
+// no way back, so it is dropped too.
+func (s *Server) backLink(c *gin.Context) string {
+	ref := c.Request.Referer()
+	if ref == "" || len(ref) > maxNextLen {
+		return ""
+	}
+	u, err := url.Parse(ref)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.Opaque != "" || !s.isOwnHost(c, u.Host) {
+		return ""
+	}
+	p := u.EscapedPath()
+	if u.RawQuery != "" {
+		p += "?" + u.RawQuery
+	}
+	if !isLocalPath(p) || p == c.Request.URL.RequestURI() {
+		return ""
+	}
+	return p
+}
+
+// isOwnHost reports whether host (from a URL) is the host this request was sent to, or
+// the host of the configured base URL.
+func (s *Server) isOwnHost(c *gin.Context, host string) bool {
+	if host == "" {
+		return false
+	}
+	if strings.EqualFold(host, c.Request.Host) {
+		return true
+	}
+	if s.cfg.BaseURL != "" {
+		if b, err := url.Parse(s.cfg.BaseURL); err == nil && strings.EqualFold(host, b.Host) {
+			return true
+		}
+	}
+	return false
 }

@@ -269,4 +269,12 @@ type ErrorPage struct {
 	Status  int
 	Heading string
 	Message string
+	// Back is the page the visitor came from (a path on this site), "" when unknown
+	// or not safe to link.
+	Back string
+	// Home is where "Back to labdash" goes; "" means "/".
+	Home string
+	// StudentLink: the failed request was a student's personal link, so the page says
+	// how a student gets a new one and where staff sign in.
+	StudentLink bool
 }
