@@ -88,9 +88,13 @@ type xrTrace struct {
 	start    time.Time
 	segs     []*xrDoc
 	raw      []string
-	nodeList []xrNode        // nodes(), kept until a segment is stored; read-only
-	seq      int64           // creation order, st.order's order for equal starts
-	listed   map[string]bool // the service names it is listed under in st.byService
+	nodeList []xrNode // nodes(), kept until a segment is stored; read-only
+	// sum is the trace's TraceSummary, built by the first query that returns the
+	// trace after a segment is stored (summary), and handed out by every later
+	// one; it and what its pointers point at are read-only.
+	sum    *xraytypes.TraceSummary
+	seq    int64           // creation order, st.order's order for equal starts
+	listed map[string]bool // the service names it is listed under in st.byService
 }
 
 // before orders traces as st.order does.
@@ -295,13 +299,13 @@ func (r *region) putDoc(d *xrDoc, raw string) (id, problem string) {
 	for i, s := range t.segs {
 		if s.ID == d.ID { // a completed segment replaces its in-progress version
 			t.segs[i], t.raw[i] = d, raw
-			t.nodeList = nil
+			t.nodeList, t.sum = nil, nil
 			st.index(t)
 			return d.ID, ""
 		}
 	}
 	t.segs = append(t.segs, d)
-	t.nodeList = nil
+	t.nodeList, t.sum = nil, nil
 	t.raw = append(t.raw, raw)
 	st.index(t)
 	return d.ID, ""
@@ -441,8 +445,16 @@ func xrWindow(start, end *time.Time) (time.Time, time.Time, error) {
 // inWindow returns the traces whose root started in [from, to], oldest first.
 func (st *xrayState) inWindow(from, to time.Time, f *xrFilter) []*xrTrace {
 	var out []*xrTrace
-	// st.order is sorted by start (putDoc inserts in place), and so is each
-	// byService list: with a service() term, only that service's traces.
+	st.eachInWindow(from, to, f, func(t *xrTrace) { out = append(out, t) })
+	return out
+}
+
+// eachInWindow calls fn for each trace inWindow would return, in its order,
+// without building the list. st.order is sorted by start (putDoc inserts in
+// place), and so is each byService list: with a service() term only that
+// service's traces are read, and of them only the window (binary search for its
+// start).
+func (st *xrayState) eachInWindow(from, to time.Time, f *xrFilter, fn func(*xrTrace)) {
 	list := st.order
 	if f != nil {
 		for _, term := range f.terms {
@@ -458,10 +470,9 @@ func (st *xrayState) inWindow(from, to time.Time, f *xrFilter) []*xrTrace {
 			break
 		}
 		if f.match(t) {
-			out = append(out, t)
+			fn(t)
 		}
 	}
-	return out
 }
 
 // PutTraceSegments stores segment documents.
@@ -481,7 +492,19 @@ func (c *xrayClient) PutTraceSegments(ctx context.Context, in *xray.PutTraceSegm
 	})
 }
 
-// summary builds a trace's TraceSummary.
+// summary returns t's TraceSummary, building it on the first read after a
+// segment was stored. The summary is shared by every answer that includes the
+// trace: callers must not modify it (labdash's never do; the SDK's outputs are
+// read-only by convention).
+func (r *region) summary(t *xrTrace) *xraytypes.TraceSummary {
+	if t.sum == nil {
+		s := r.xrSummary(t)
+		t.sum = &s
+	}
+	return t.sum
+}
+
+// xrSummary builds a trace's TraceSummary.
 func (r *region) xrSummary(t *xrTrace) xraytypes.TraceSummary {
 	s := xraytypes.TraceSummary{Id: ptr(t.id), StartTime: tptr(t.start), Revision: int32(len(t.segs)),
 		HasError: ptr(false), HasFault: ptr(false), HasThrottle: ptr(false), IsPartial: ptr(false)}
@@ -512,6 +535,9 @@ func (r *region) xrSummary(t *xrTrace) xraytypes.TraceSummary {
 		s.Http = h
 		s.EntryPoint = &xraytypes.ServiceId{Name: ptr(root.Name), Names: []string{root.Name}, AccountId: ptr(r.account), Type: optStr(root.Origin)}
 	}
+	if nodes := t.nodes(); len(nodes) > 0 {
+		s.ServiceIds = make([]xraytypes.ServiceId, 0, len(nodes))
+	}
 	for _, n := range t.nodes() {
 		s.ServiceIds = append(s.ServiceIds, xraytypes.ServiceId{Name: ptr(n.name), Names: []string{n.name}, AccountId: ptr(r.account), Type: optStr(n.typ)})
 	}
@@ -536,16 +562,23 @@ func (c *xrayClient) GetTraceSummaries(ctx context.Context, in *xray.GetTraceSum
 		if !ok {
 			return nil, xrInvalid("Invalid NextToken.")
 		}
-		hits := xrayOf(r).inWindow(from, to, f)
-		out := &xray.GetTraceSummariesOutput{ApproximateTime: tptr(c.w.now), TraceSummaries: []xraytypes.TraceSummary{},
-			TracesProcessedCount: ptr(int64(len(hits)))}
-		for i := pos; i < len(hits); i++ {
-			if i == pos+xrPageSize {
-				out.NextToken = intToken(i)
-				break
+		// Only the page's traces are summarized (each once per revision, then
+		// cached on the trace); the others are only counted.
+		out := &xray.GetTraceSummariesOutput{ApproximateTime: tptr(c.w.now), TraceSummaries: []xraytypes.TraceSummary{}}
+		n := 0
+		xrayOf(r).eachInWindow(from, to, f, func(t *xrTrace) {
+			if n >= pos && n < pos+xrPageSize {
+				if len(out.TraceSummaries) == 0 {
+					out.TraceSummaries = make([]xraytypes.TraceSummary, 0, 16)
+				}
+				out.TraceSummaries = append(out.TraceSummaries, *r.summary(t))
 			}
-			out.TraceSummaries = append(out.TraceSummaries, r.xrSummary(hits[i]))
+			n++
+		})
+		if n > pos+xrPageSize {
+			out.NextToken = intToken(pos + xrPageSize)
 		}
+		out.TracesProcessedCount = ptr(int64(n))
 		return out, nil
 	})
 }
@@ -567,7 +600,7 @@ func (c *xrayClient) BatchGetTraces(ctx context.Context, in *xray.BatchGetTraces
 				out.UnprocessedTraceIds = append(out.UnprocessedTraceIds, id)
 				continue
 			}
-			sum := r.xrSummary(t)
+			sum := r.summary(t)
 			tr := xraytypes.Trace{Id: ptr(id), Duration: sum.Duration, LimitExceeded: ptr(false)}
 			for i, d := range t.segs {
 				tr.Segments = append(tr.Segments, xraytypes.Segment{Id: ptr(d.ID), Document: ptr(t.rawAt(i))})
