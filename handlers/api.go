@@ -40,7 +40,7 @@ func jsonError(err error) error {
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
-		return errorf(http.StatusRequestEntityTooLarge, "request too large", fmt.Sprintf("the body is larger than %d bytes", mbe.Limit))
+		return errorf(http.StatusRequestEntityTooLarge, "request too large", fmt.Sprintf("The request body is larger than %s, which this API does not accept.", megabytes(mbe.Limit)))
 	case errors.As(err, &syn):
 		return errorf(http.StatusBadRequest, "invalid JSON", fmt.Sprintf("syntax error at byte %d: %s", syn.Offset, syn.Error()))
 	case errors.As(err, &typ):
