@@ -89,6 +89,7 @@ func matrix() []matrixCase {
 		{"GET", "/classes/:class/audit", get, pageRead},
 		{"GET", "/classes/:class/roster.csv", get, pageRead},
 		{"GET", "/classes/:class/students/:student", get, pageRead},
+		{"GET", "/classes/:class/labs/:lab", get, pageRead},
 		{"POST", "/classes/:class/students", form(url.Values{"name": {"Dee New"}, "email": {"dee@example.edu"}}), expect{303, 303, 303, 403, 404, 303, 303}},
 		{"POST", "/classes/:class/students/:student/remove", form(nil), expect{303, 303, 303, 403, 404, 303, 303}},
 		{"POST", "/classes/:class/students/:student/link", form(nil), expect{303, 303, 303, 403, 404, 303, 303}},
@@ -166,7 +167,7 @@ func (h *harness) pathFor(route string, role int) string {
 		link = h.b.token
 	}
 	r := strings.NewReplacer(":class", h.class.ID, ":student", h.a.slug, ":user", fmt.Sprint(h.assistant.ID),
-		":id", fmt.Sprint(h.apiTokenID), ":job", fmt.Sprint(h.jobID), "*filepath", "labdash.css")
+		":id", fmt.Sprint(h.apiTokenID), ":job", fmt.Sprint(h.jobID), ":lab", "fargate", "*filepath", "labdash.css")
 	p := r.Replace(route)
 	if strings.HasPrefix(route, "/s/") {
 		return strings.Replace(route, ":token", link, 1)

@@ -119,7 +119,10 @@ func (s *Server) snapshot(topic string) []live.Message {
 
 // cellView turns a monitor cell (nil: no reading yet) into the grid's view.
 func cellView(slug string, lab labs.Lab, c *monitor.Cell, oob bool) web.CellView {
-	v := web.CellView{Slug: slug, Lab: lab.ID, Running: -1, OOB: oob}
+	v := web.CellView{Slug: slug, Lab: lab.ID, LabName: lab.Title, Running: -1, OOB: oob}
+	if v.LabName == "" {
+		v.LabName = lab.ID
+	}
 	switch {
 	case !lab.Built():
 		v.Tone, v.Label, v.Title = "none", "–", lab.ID+": checks not built yet"
@@ -128,10 +131,19 @@ func cellView(slug string, lab labs.Lab, c *monitor.Cell, oob bool) web.CellView
 	default:
 		v.Label = fmt.Sprintf("%d/%d", c.Passed, c.Total)
 		v.Tone = "pending"
-		failed := 0
+		// Only a Fail (the resource exists and is wrong) turns a cell red. An Error is
+		// a checkpoint that could not be read (no observation of the student yet, a
+		// read that failed): not yet judged, so pending, not failing.
+		failed, unread := 0, 0
 		for i, r := range c.Results {
-			if (r.Status == labs.Fail || r.Status == labs.Error) && (i >= len(c.Ever) || !c.Ever[i]) {
+			if i < len(c.Ever) && c.Ever[i] {
+				continue
+			}
+			switch r.Status {
+			case labs.Fail:
 				failed++
+			case labs.Error:
+				unread++
 			}
 		}
 		switch {
@@ -144,6 +156,9 @@ func cellView(slug string, lab labs.Lab, c *monitor.Cell, oob bool) web.CellView
 		}
 		v.Running, v.Alarm, v.Badge, v.BadgeTone = c.Running, c.Alarm, c.Badge, c.BadgeTone
 		v.Title = fmt.Sprintf("%s: %d of %d checkpoints passed, %d failing", lab.ID, c.Passed, c.Total, failed)
+		if unread > 0 {
+			v.Title += fmt.Sprintf(", %d not readable yet", unread)
+		}
 		if c.Running >= 0 {
 			v.Title += fmt.Sprintf(", %d tasks running", c.Running)
 		}

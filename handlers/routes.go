@@ -58,6 +58,7 @@ func (s *Server) routes() *gin.Engine {
 	forms.GET("/classes/:class/audit", s.showAudit)
 	forms.GET("/classes/:class/roster.csv", s.exportRoster)
 	forms.GET("/classes/:class/students/:student", s.showStudentAsStaff)
+	forms.GET("/classes/:class/labs/:lab", s.showLabHeatmap)
 	forms.POST("/classes/:class/demo/reset", s.resetDemo)
 	forms.POST("/classes/:class/provision", s.provisionClass)
 	forms.GET("/classes/:class/cleanup", s.showCleanupPlan)

@@ -11,6 +11,7 @@ import (
 type CellView struct {
 	Slug    string
 	Lab     string
+	LabName string // the lab's title, the cell's label when the grid stacks on a phone
 	Tone    string // "none", "pending", "progress", "fail", "pass"
 	Label   string // "4/9"
 	Running int    // task-count badge; -1 hides it
@@ -83,3 +84,47 @@ func sparkPoints(vals []float64, w, h float64) string {
 }
 
 func fmtFloat(f float64) string { return fmt.Sprintf("%.1f", f) }
+
+// toneMark is the text mark of a cell tone, so a tone never reads by colour alone
+// ("" for not built: its label is already "–").
+func toneMark(tone string) string {
+	return map[string]string{"pass": "✓", "progress": "◐", "fail": "✗", "pending": "○"}[tone]
+}
+
+// LabSummary is the grid's class summary for one lab: how many students passed
+// every checkpoint.
+type LabSummary struct {
+	Lab   string
+	Label string // the lab's title (the phone layout's label)
+	Done  int
+	Total int
+	Built bool
+}
+
+// Text is the summary as shown: "7 of 12 done".
+func (s LabSummary) Text() string {
+	if !s.Built {
+		return "not built"
+	}
+	return fmt.Sprintf("%d of %d done", s.Done, s.Total)
+}
+
+// gridSummaries counts, per lab column, the students whose cell is passed.
+func gridSummaries(p ConsolePage) []LabSummary {
+	out := make([]LabSummary, len(p.Labs))
+	for i, l := range p.Labs {
+		out[i] = LabSummary{Lab: l.ID, Label: l.Title, Total: len(p.Students)}
+		for _, st := range p.Students {
+			if i >= len(st.Cells) {
+				continue
+			}
+			if st.Cells[i].Tone != "none" {
+				out[i].Built = true
+			}
+			if st.Cells[i].Tone == "pass" {
+				out[i].Done++
+			}
+		}
+	}
+	return out
+}

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,4 +107,67 @@ func jsString(s string) string {
 		}
 	}
 	return string(append(b, '"'))
+}
+
+// TestE2EDisconnectBanner: with the console open, labdash stops; the grid says it is
+// disconnected and reconnecting, with the time of the last update, and the "Cells
+// update live" hint stops claiming liveness. When labdash is back on the same address
+// the page reconnects by itself and the banner goes.
+func TestE2EDisconnectBanner(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end browser test skipped in -short mode")
+	}
+	chromium := e2eChromium(t)
+	dir := t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // a fixed port, so the restarted server is where the page reconnects
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	serverArgs := []string{"--addr", addr, "--sim-speed", "60", "--monitor-interval", "300ms"}
+	var stop func()
+	base := e2eStartStoppable(t, dir, &stop, serverArgs...)
+
+	allocCtx, cancelAlloc := e2eAllocator(t, chromium)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	in := e2eDemoClass(t, base, ctx)
+	in.waitJS("the live grid", `!!document.querySelector("[ws-connect] table[data-testid=progress-grid]")`)
+	in.waitJS("a frame over the socket", `(() => { window.__frames = window.__frames || 0;
+		if (!window.__counting) { window.__counting = true; document.addEventListener("htmx:wsAfterMessage", () => window.__frames++); }
+		return window.__frames > 0; })()`)
+	if got := e2eRun(in, "look for a banner while connected", chromedp.Evaluate[bool](`!!document.querySelector("[data-testid=conn-banner]")`)); got {
+		in.fatalf("a disconnected banner while the socket is open")
+	}
+	hint := `document.querySelector("[data-testid=grid-note]").textContent`
+	if h := e2eRun(in, "read the hint", chromedp.Evaluate[string](hint)); !strings.Contains(h, "update live") {
+		in.fatalf("grid hint %q, want it to say cells update live while connected", h)
+	}
+
+	stop()
+	banner := `(() => { const b = document.querySelector("[data-testid=conn-banner]");
+		return !!b && b.getAttribute("role") === "status" && b.getAttribute("aria-live") === "polite" &&
+			/^Disconnected — reconnecting… \(last update [0-2][0-9]:[0-5][0-9]:[0-5][0-9]\)$/.test(b.textContent); })()`
+	in.waitJS("the disconnected banner with the last update's time", banner)
+	// It stays while the page retries against a server that is still down.
+	time.Sleep(3 * time.Second)
+	if ok := e2eRun(in, "read the banner again", chromedp.Evaluate[bool](banner)); !ok {
+		in.fatalf("the banner went away while labdash was still down")
+	}
+	if h := e2eRun(in, "read the hint while down", chromedp.Evaluate[string](hint)); strings.Contains(h, "update live") {
+		in.fatalf("grid hint %q claims liveness while disconnected", h)
+	}
+	above := e2eRun(in, "where the banner is", chromedp.Evaluate[bool](`(() => { const b = document.querySelector("[data-testid=conn-banner]");
+		return b.nextElementSibling === document.querySelector("[ws-connect]"); })()`))
+	if !above {
+		in.fatalf("the banner is not right above the live grid")
+	}
+
+	e2eStartStoppable(t, dir, nil, serverArgs...)
+	in.waitJS("the banner to clear after labdash is back", `!document.querySelector("[data-testid=conn-banner]")`)
+	if h := e2eRun(in, "read the hint after reconnecting", chromedp.Evaluate[string](hint)); !strings.Contains(h, "update live") {
+		in.fatalf("grid hint %q after reconnecting, want the live wording back", h)
+	}
 }
