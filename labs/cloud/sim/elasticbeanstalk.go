@@ -74,6 +74,26 @@ type ebState struct {
 	appOrder    []*ebApp
 	envs        []*ebEnv
 	terminating []*ebEnv // the ones stepBeanstalk must finish
+	// byName indexes envs[:indexed] by name, for the monitor's per-student
+	// DescribeEnvironmentHealth (a scan of every environment per call was
+	// quadratic in the class). Environments are only appended to envs (here and
+	// by CloudFormation) or compacted by stepBeanstalk, which drops the index;
+	// named indexes what was appended since.
+	byName  map[string][]*ebEnv
+	indexed int
+}
+
+// named returns the environments called name (terminated ones too), in
+// creation order.
+func (st *ebState) named(name string) []*ebEnv {
+	if st.byName == nil || st.indexed > len(st.envs) {
+		st.byName, st.indexed = map[string][]*ebEnv{}, 0
+	}
+	for _, e := range st.envs[st.indexed:] {
+		st.byName[e.name] = append(st.byName[e.name], e)
+	}
+	st.indexed = len(st.envs)
+	return st.byName[name]
 }
 
 type ebApp struct {
@@ -128,9 +148,13 @@ func stepBeanstalk(r *region, now time.Time) {
 		return false
 	})
 	if now.Unix()%60 == 0 {
+		n := len(st.envs)
 		st.envs = compact(st.envs, func(e *ebEnv) bool {
 			return e.termAt.IsZero() || now.Sub(e.terminatedAt) < ebDeletedVisible
 		})
+		if len(st.envs) != n {
+			st.byName = nil
+		}
 	}
 }
 
@@ -386,12 +410,19 @@ func (c *ebClient) DescribeEnvironments(ctx context.Context, in *elasticbeanstal
 			backTo = *in.IncludedDeletedBackTo
 		}
 		includeDeleted := in.IncludeDeleted == nil || *in.IncludeDeleted
+		var names map[string]bool // the monitor asks for 100 names a call
+		if len(in.EnvironmentNames) > 0 {
+			names = make(map[string]bool, len(in.EnvironmentNames))
+			for _, n := range in.EnvironmentNames {
+				names[n] = true
+			}
+		}
 		var hits []*ebEnv
 		for _, e := range ebOf(r).envs {
 			switch {
 			case str(in.ApplicationName) != "" && e.app != str(in.ApplicationName):
 			case len(in.EnvironmentIds) > 0 && !contains(in.EnvironmentIds, e.id):
-			case len(in.EnvironmentNames) > 0 && !contains(in.EnvironmentNames, e.name):
+			case names != nil && !names[e.name]:
 			case str(in.VersionLabel) != "" && e.version != str(in.VersionLabel):
 			case e.status(r.w.now) == ebtypes.EnvironmentStatusTerminated && (!includeDeleted || e.terminatedAt.Before(backTo)):
 			default:
@@ -501,8 +532,12 @@ func (c *ebClient) DescribeEnvironmentHealth(ctx context.Context, in *elasticbea
 			return nil, apiError("MissingParameter", "Either EnvironmentId or EnvironmentName must be specified.")
 		}
 		var e *ebEnv
-		for _, x := range ebOf(r).envs {
-			if x.status(r.w.now) != ebtypes.EnvironmentStatusTerminated && (id == "" || x.id == id) && (name == "" || x.name == name) {
+		list := ebOf(r).envs
+		if name != "" {
+			list = ebOf(r).named(name)
+		}
+		for _, x := range list {
+			if (id == "" || x.id == id) && (name == "" || x.name == name) && x.status(r.w.now) != ebtypes.EnvironmentStatusTerminated {
 				e = x
 			}
 		}
