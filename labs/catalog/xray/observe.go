@@ -69,7 +69,13 @@ const (
 	summaryWindow = 15 * time.Minute
 	graphEvery    = time.Minute
 	summaryEvery  = 30 * time.Second
-	batchTraceMax = 5
+	// summaryOverlap is how far before the last read trace summaries are read
+	// again: X-Ray indexes a trace some seconds after its segments arrive, and a
+	// trace's summary changes while segments are still added (an in-progress
+	// segment completing), so the newest part of the last read may be missing or
+	// outdated.
+	summaryOverlap = 2 * time.Minute
+	batchTraceMax  = 5
 	// basicHealthEvery is how long an environment DescribeEnvironmentHealth called
 	// basic (InvalidRequestException) is not asked again; a student may turn
 	// enhanced health on.
@@ -101,8 +107,9 @@ type xrayCache struct {
 // Observe reads every target's lab state: one DescribeEnvironments per 100
 // students, one paginated GetGroups for the class, then per student
 // DescribeEnvironmentHealth, DescribeStacks (outputs) and SimulatePrincipalPolicy,
-// GetServiceGraph at most once a minute, GetTraceSummaries at most every 30 s and
-// one BatchGetTraces (≤5 ids) when new faults appeared.
+// GetServiceGraph at most once a minute, GetTraceSummaries at most every 30 s
+// (after the first, only for the time since the last read, summaryOverlap
+// included) and one BatchGetTraces (≤5 ids) when new faults appeared.
 func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets []labs.Target) (map[string]labs.Observation, error) {
 	if c == nil || c.ElasticBeanstalk == nil || c.XRay == nil {
 		return nil, errors.New("xray: observe: missing clients")
@@ -114,30 +121,33 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 		obs[t.StudentID] = &Observation{Target: t, At: now, GraphWindow: graphWindow, SummaryWindow: summaryWindow}
 		mem[t.StudentID] = labs.Keep[xrayCache](cache, t.StudentID, "xray")
 	}
-	// Environments, 100 names a call.
-	var names []string
-	for _, t := range targets {
-		names = append(names, envName(t))
+	// Environments, 100 names a call; each chunk's answer is matched to its own
+	// targets by name (the targets of a chunk are the chunk's names, in order).
+	names := make([]string, len(targets))
+	for i, t := range targets {
+		names[i] = envName(t)
 	}
 	for i := 0; i < len(names); i += envNamesMax {
-		chunk := names[i:min(i+envNamesMax, len(names))]
+		end := min(i+envNamesMax, len(names))
+		chunk := names[i:end]
 		out, err := c.ElasticBeanstalk.DescribeEnvironments(ctx, &eb.DescribeEnvironmentsInput{EnvironmentNames: chunk, IncludeDeleted: aws.Bool(false)})
-		for _, t := range targets {
-			if !slices.Contains(chunk, envName(t)) {
-				continue
+		var byName map[string]*ebtypes.EnvironmentDescription
+		if err == nil {
+			byName = make(map[string]*ebtypes.EnvironmentDescription, len(out.Environments))
+			for j := range out.Environments {
+				d := out.Environments[j]
+				byName[aws.ToString(d.EnvironmentName)] = &d // the last of a name, as before
 			}
+		}
+		for k, t := range targets[i:end] {
 			o, kc := obs[t.StudentID], mem[t.StudentID]
 			if err != nil { // the chunk's students keep their last environment
 				o.Env = kc.env
 				o.stale("environment", fmt.Errorf("describe environments: %w", err))
 				continue
 			}
-			kc.env = nil
-			for j := range out.Environments {
-				if d := out.Environments[j]; aws.ToString(d.EnvironmentName) == envName(t) {
-					o.Env, kc.env = &d, &d
-				}
-			}
+			kc.env = byName[chunk[k]]
+			o.Env = kc.env
 		}
 	}
 	// Groups: one paginated call for everybody.
@@ -214,7 +224,21 @@ func observeOne(ctx context.Context, c *cloud.Clients, kc *xrayCache, o *Observa
 		o.Graph = kc.graph
 	}
 	if o.Env != nil && now.Sub(kc.sumAt) >= summaryEvery {
-		sums, err := summaries(ctx, c, fmt.Sprintf("service(%q)", tracingName(t)), now.Add(-summaryWindow), now)
+		// Only what can have changed is read again: the traces since the last read,
+		// and summaryOverlap before it. Older ones in the window are kept.
+		from, keep := now.Add(-summaryWindow), []xraytypes.TraceSummary(nil)
+		if since := kc.sumAt.Add(-summaryOverlap); !kc.sumAt.IsZero() && since.After(from) {
+			for _, s := range kc.summaries {
+				if st := aws.ToTime(s.StartTime); !st.Before(from) && st.Before(since) {
+					keep = append(keep, s)
+				}
+			}
+			from = since
+		}
+		sums, err := summaries(ctx, c, fmt.Sprintf("service(%q)", tracingName(t)), from, now)
+		if err == nil && len(keep) > 0 {
+			sums = append(keep, sums...)
+		}
 		if err != nil {
 			o.stale("summaries", fmt.Errorf("trace summaries: %w", err))
 		} else {

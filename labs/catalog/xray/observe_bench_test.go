@@ -79,7 +79,7 @@ func must1[T any](v T, err error) T {
 
 // xrayClass builds n students' Lab 7 by hand (as TestObserveOnTheSimulator does
 // for one) in one account and region and runs their auto signups for 16 minutes.
-func xrayClass(b *testing.B, n int) (*sim.World, *sim.ManualClock, *cloud.Clients, []labs.Target) {
+func xrayClass(b testing.TB, n int) (*sim.World, *sim.ManualClock, *cloud.Clients, []labs.Target) {
 	b.Helper()
 	ctx := context.Background()
 	clock := sim.NewManualClock(time.Date(2030, 3, 4, 9, 0, 0, 0, time.UTC))
