@@ -50,3 +50,30 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	}
 	return res.RowsAffected()
 }
+
+// DeleteOtherSessions ends every session of userID except the one with token ("" ends
+// them all), as after a password change, and returns the hashes of the sessions it
+// ended so their open sockets can be closed too.
+func (s *Store) DeleteOtherSessions(ctx context.Context, userID int64, token string) ([]string, error) {
+	keep := ""
+	if token != "" {
+		keep = HashToken(token)
+	}
+	rows, err := s.q.QueryContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND id_hash != ? RETURNING id_hash`, userID, keep)
+	if err != nil {
+		return nil, fmt.Errorf("db: delete sessions of %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var ended []string
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, fmt.Errorf("db: delete sessions of %d: %w", userID, err)
+		}
+		ended = append(ended, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("db: delete sessions of %d: %w", userID, err)
+	}
+	return ended, nil
+}

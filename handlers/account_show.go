@@ -30,6 +30,7 @@ func (s *Server) showAccount(c *gin.Context) {
 		s.renderError(c, err)
 		return
 	}
+	p.PasswordNotice = passwordNotice(c)
 	render(c, s.log, http.StatusOK, web.Account(p))
 }
 

@@ -102,6 +102,8 @@ func matrix() []matrixCase {
 		{"POST", "/classes/:class/assistants", form(url.Values{"email": {"new.ta@example.edu"}}), expect{303, 303, 303, 403, 404, 303, 303}},
 		{"POST", "/classes/:class/assistants/:user/remove", form(nil), expect{303, 303, 303, 403, 404, 303, 303}},
 		{"GET", "/account", get, signedInPg},
+		// A wrong current password is an inline error (the change itself is tested in account_password_test.go).
+		{"POST", "/account/password", form(url.Values{"current": {"wrong-password-123"}, "password": {"a-new-password-456"}, "confirm": {"a-new-password-456"}}), expect{303, 303, 303, 422, 422, 422, 303}},
 		{"POST", "/account/tokens", form(url.Values{"name": {"ci"}}), expect{303, 303, 303, 303, 303, 303, 303}},
 		// Someone else's (or no) shown-once page: not found for everyone signed in.
 		{"GET", "/shown/:id", get, expect{303, 303, 303, 404, 404, 404, 303}},

@@ -81,6 +81,7 @@ func (s *Server) routes() *gin.Engine {
 	forms.POST("/classes/:class/assistants/:user/remove", s.removeAssistant)
 	forms.GET("/shown/:id", s.showShown)
 	forms.GET("/account", s.showAccount)
+	forms.POST("/account/password", s.changePassword)
 	forms.POST("/account/tokens", s.createToken)
 	forms.POST("/account/tokens/:id/delete", s.deleteToken)
 	uploads := ui.Group("/", s.bodyLimit(uploadLimit), s.checkCSRF)

@@ -242,6 +242,10 @@ type AccountPage struct {
 	NewToken string // shown once, right after creation
 	NewName  string
 	Error    string
+	// PasswordErrors are the password form's problems by field (current, password,
+	// confirm); PasswordNotice says a change went through.
+	PasswordErrors map[string]string
+	PasswordNotice string
 }
 
 // TokenRow is one API token (never its secret).
