@@ -57,7 +57,11 @@ func AddOne(ctx context.Context, store *db.Store, c *db.Class, r Row, actor stri
 		if err != nil {
 			return err
 		}
-		if errs := validate(r, opt); len(errs) > 0 {
+		errs := validate(r, opt)
+		if opt.ExistingCount+1 > MaxStudents {
+			errs = append(errs, RowError{Line: r.Line, Field: "name", Message: fullMessage(opt.ExistingCount, 1)})
+		}
+		if len(errs) > 0 {
 			rowErrs = errs
 			return ErrInvalid
 		}
@@ -93,7 +97,7 @@ func AlreadyImported(ctx context.Context, store *db.Store, c *db.Class, data []b
 		return false, err
 	}
 	existing := opt.Existing
-	opt.Existing = nil
+	opt.Existing, opt.ExistingCount = nil, 0
 	rows, errs := Parse(data, opt)
 	if len(errs) > 0 || len(rows) == 0 {
 		return false, nil
@@ -112,7 +116,7 @@ func optionsFor(ctx context.Context, tx *db.Store, c *db.Class) (Options, error)
 	if err != nil {
 		return Options{}, err
 	}
-	opt := Options{Existing: map[string]bool{}, ExistingAccounts: map[string]bool{}, RequireAccount: c.Isolation == db.IsolationPerStudent}
+	opt := Options{Existing: map[string]bool{}, ExistingAccounts: map[string]bool{}, RequireAccount: c.Isolation == db.IsolationPerStudent, ExistingCount: len(sts)}
 	for _, s := range sts {
 		opt.Existing[strings.ToLower(s.Email)] = true
 		if s.AccountID != "" {

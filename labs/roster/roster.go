@@ -56,6 +56,9 @@ type Options struct {
 	ExistingAccounts map[string]bool
 	// RequireAccount is set for account-per-student classes.
 	RequireAccount bool
+	// ExistingCount is how many students the class has already; the roster after an
+	// import (existing plus new) may hold at most MaxStudents.
+	ExistingCount int
 }
 
 var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
@@ -94,6 +97,7 @@ func Parse(data []byte, opt Options) ([]Row, []RowError) {
 	var errs []RowError
 	seen := map[string]int{}
 	seenAcct := map[string]int{}
+	records := 0
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -112,8 +116,8 @@ func Parse(data []byte, opt Options) ([]Row, []RowError) {
 			break
 		}
 		line, _ := r.FieldPos(0) // only valid after a successful Read
-		if len(rows)+len(errs) >= MaxStudents+1 {
-			errs = append(errs, RowError{Line: line, Field: "file", Message: fmt.Sprintf("a roster may list at most %d students", MaxStudents)})
+		if records++; records > MaxStudents {
+			errs = append(errs, RowError{Line: line, Field: "file", Message: fmt.Sprintf("a roster may list at most %d students; this is student %d", MaxStudents, MaxStudents+1)})
 			break
 		}
 		if len(rec) != len(header) {
@@ -145,6 +149,9 @@ func Parse(data []byte, opt Options) ([]Row, []RowError) {
 		}
 		rows = append(rows, row)
 	}
+	if len(errs) == 0 && opt.ExistingCount+len(rows) > MaxStudents {
+		errs = append(errs, RowError{Field: "file", Message: fullMessage(opt.ExistingCount, len(rows))})
+	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -152,6 +159,23 @@ func Parse(data []byte, opt Options) ([]Row, []RowError) {
 		return nil, []RowError{{Line: 2, Field: "file", Message: "the file has a header but no students"}}
 	}
 	return rows, nil
+}
+
+// fullMessage says why adding n students to a class of existing would pass MaxStudents.
+func fullMessage(existing, n int) string {
+	room := MaxStudents - existing
+	if room <= 0 {
+		return fmt.Sprintf("the class already has %d students, the most a class may have; remove students first or split the class", existing)
+	}
+	return fmt.Sprintf("the class has %s and this adds %d, but a class may have at most %d (room for %d more); remove students first or split the class",
+		plural(existing, "student", "students"), n, MaxStudents, room)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 type columns struct{ name, email, account int }
