@@ -57,14 +57,22 @@ func newClassID() string {
 func (s *Store) CreateClass(ctx context.Context, c *Class) error {
 	for attempt := 0; attempt < 5; attempt++ {
 		id := newClassID()
-		_, err := s.q.ExecContext(ctx, `INSERT INTO classes (id, name, owner_id, regions, isolation, labs, account_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, c.Name, c.OwnerID, strings.Join(c.Regions, ","), c.Isolation,
-			strings.Join(c.Labs, ","), c.AccountID, s.now().Unix())
+		// An id a deleted class had is never given again: its audit history and
+		// ledger (kept after the delete) would otherwise read as the new class's, and
+		// a ledger row of the same ARN would hide the new class's resource.
+		res, err := s.q.ExecContext(ctx, `INSERT INTO classes (id, name, owner_id, regions, isolation, labs, account_id, created_at)
+			SELECT ?, ?, ?, ?, ?, ?, ?, ?
+			WHERE NOT EXISTS (SELECT 1 FROM audit_log WHERE class_id = ?) AND NOT EXISTS (SELECT 1 FROM ledger WHERE class_id = ?)`,
+			id, c.Name, c.OwnerID, strings.Join(c.Regions, ","), c.Isolation,
+			strings.Join(c.Labs, ","), c.AccountID, s.now().Unix(), id, id)
 		if isUniqueViolation(err) {
 			continue
 		}
 		if err != nil {
 			return fmt.Errorf("db: create class: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue // the id of a deleted class
 		}
 		c.ID = id
 		c.CreatedAt = s.now().UTC()
@@ -218,4 +226,68 @@ func (s *Store) DeleteClass(ctx context.Context, id string) error {
 		return ErrNotFound
 	}
 	return nil
+}
+
+// UpdateClass stores c's name, regions and labs (the rest of a class does not
+// change after creation).
+func (s *Store) UpdateClass(ctx context.Context, c *Class) error {
+	res, err := s.q.ExecContext(ctx, `UPDATE classes SET name = ?, regions = ?, labs = ? WHERE id = ?`,
+		c.Name, strings.Join(c.Regions, ","), strings.Join(c.Labs, ","), c.ID)
+	if err != nil {
+		return fmt.Errorf("db: update class %s: %w", c.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// ClassFootprint is what a class has in AWS as far as labdash knows, and where its
+// jobs are: it decides whether the class's regions and labs may still change and
+// whether the class may be deleted.
+type ClassFootprint struct {
+	ProvisionJobs int // provisioning jobs ever started
+	OpenJobs      int // jobs of any kind queued or running
+	Live          int // ledger entries whose resource is not known to be gone
+	LiveSandboxes int // of those, what provisioning made (roles, stacks, the boundary)
+	// CleanedAt is when the class's latest whole-class cleanup finished, if it
+	// finished after the latest provisioning job started (zero otherwise: never
+	// cleaned up, or provisioned again since); CleanupOutcome is how it ended
+	// (OutcomeVerified or OutcomeNotVerified).
+	CleanedAt      time.Time
+	CleanupOutcome string
+}
+
+// Touched reports whether the class was ever provisioned or owns anything in AWS.
+func (f ClassFootprint) Touched() bool { return f.ProvisionJobs > 0 || f.Live > 0 }
+
+// CleanedUp reports whether a whole-class cleanup finished after the last provisioning.
+func (f ClassFootprint) CleanedUp() bool { return !f.CleanedAt.IsZero() }
+
+// ClassFootprint returns class id's footprint.
+func (s *Store) ClassFootprint(ctx context.Context, id string) (ClassFootprint, error) {
+	var f ClassFootprint
+	var lastProvision int64
+	err := s.q.QueryRowContext(ctx, `SELECT
+			(SELECT COUNT(*) FROM jobs WHERE class_id = ? AND kind = 'provision'),
+			(SELECT COALESCE(MAX(id), 0) FROM jobs WHERE class_id = ? AND kind = 'provision'),
+			(SELECT COUNT(*) FROM jobs WHERE class_id = ? AND state IN (?, ?)),
+			(SELECT COUNT(*) FROM ledger WHERE class_id = ? AND deleted_at IS NULL),
+			(SELECT COUNT(*) FROM ledger WHERE class_id = ? AND deleted_at IS NULL AND found_by = ?)`,
+		id, id, id, JobQueued, JobRunning, id, id, FoundProvisioned).Scan(&f.ProvisionJobs, &lastProvision, &f.OpenJobs, &f.Live, &f.LiveSandboxes)
+	if err != nil {
+		return f, fmt.Errorf("db: footprint of %s: %w", id, err)
+	}
+	var finished int64
+	err = s.q.QueryRowContext(ctx, `SELECT updated_at, outcome FROM jobs
+		WHERE class_id = ? AND kind = 'cleanup' AND scope = '' AND state = ? AND id > ? ORDER BY id DESC LIMIT 1`,
+		id, JobDone, lastProvision).Scan(&finished, &f.CleanupOutcome)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return f, fmt.Errorf("db: footprint of %s: %w", id, err)
+	default:
+		f.CleanedAt = time.Unix(finished, 0).UTC()
+	}
+	return f, nil
 }

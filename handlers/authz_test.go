@@ -86,6 +86,10 @@ func matrix() []matrixCase {
 		{"GET", "/classes/new", get, expect{303, 303, 303, 403, 403, 200, 303}},
 		{"POST", "/classes", form(url.Values{"name": {"New"}, "regions": {"us-east-1"}, "isolation": {"shared-account"}, "labs": {"fargate"}}), expect{303, 303, 303, 403, 403, 303, 303}},
 		{"GET", "/classes/:class", get, pageRead},
+		{"GET", "/classes/:class/edit", get, expect{303, 303, 303, 403, 404, 200, 303}},
+		// The harness's class has a provisioning job: a rename is saved, a delete is refused (409).
+		{"POST", "/classes/:class/edit", form(url.Values{"name": {"AWS 101 renamed"}}), expect{303, 303, 303, 403, 404, 303, 303}},
+		{"POST", "/classes/:class/delete", form(url.Values{"confirm": {"AWS 101"}}), expect{303, 303, 303, 403, 404, 409, 303}},
 		{"GET", "/classes/:class/audit", get, pageRead},
 		{"GET", "/classes/:class/roster.csv", get, pageRead},
 		{"GET", "/classes/:class/students/:student", get, pageRead},
@@ -114,6 +118,12 @@ func matrix() []matrixCase {
 		{"GET", "/api/v1/classes", get, expect{401, 401, 401, 200, 200, 200, 200}},
 		{"POST", "/api/v1/classes", jsonBody(`{"name":"API class","regions":["us-east-1"],"labs":["fargate"]}`), expect{401, 401, 401, 403, 403, 201, 201}},
 		{"GET", "/api/v1/classes/:class", get, apiRead},
+		{"PATCH", "/api/v1/classes/:class", func(h *harness, c *client, _ int, path string) response {
+			return c.do(http.MethodPatch, path, strings.NewReader(`{"name":"AWS 101 renamed"}`), "application/json", nil)
+		}, expect{401, 401, 401, 403, 404, 200, 200}},
+		{"DELETE", "/api/v1/classes/:class", func(h *harness, c *client, _ int, path string) response {
+			return c.do(http.MethodDelete, path+"?confirm="+url.QueryEscape("AWS 101"), nil, "", nil)
+		}, expect{401, 401, 401, 403, 404, 409, 409}},
 		{"GET", "/api/v1/classes/:class/students", get, apiRead},
 		{"POST", "/api/v1/classes/:class/students", jsonBody(`{"name":"Dee New","email":"dee@example.edu"}`), expect{401, 401, 401, 403, 404, 201, 201}},
 		{"DELETE", "/api/v1/classes/:class/students/:student", func(h *harness, c *client, _ int, path string) response {

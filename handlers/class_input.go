@@ -32,8 +32,11 @@ func (in *classInput) validate(reg *labs.Registry) map[string]string {
 	case strings.IndexFunc(in.Name, unicode.IsControl) >= 0:
 		errs["name"] = "name contains control characters"
 	}
+	dupRegion := duplicate(in.Regions)
 	in.Regions = dedupe(in.Regions)
 	switch {
+	case dupRegion != "":
+		errs["regions"] = fmt.Sprintf("%q is chosen more than once; choose each region once", clip(dupRegion, 30))
 	case len(in.Regions) == 0:
 		errs["regions"] = "choose at least one region"
 	case len(in.Regions) > 6:
@@ -58,11 +61,15 @@ func (in *classInput) validate(reg *labs.Registry) map[string]string {
 	} else if in.AccountID != "" && in.Isolation == db.IsolationPerStudent {
 		errs["account_id"] = "an account-per-student class names each student's account in the roster, not one for the class"
 	}
+	dupLab := duplicate(in.Labs)
 	in.Labs = dedupe(in.Labs)
 	if len(in.Labs) == 0 {
 		errs["labs"] = "choose at least one lab"
 	}
 	var problems []string
+	if dupLab != "" {
+		problems = append(problems, fmt.Sprintf("%q is chosen more than once", clip(dupLab, 30)))
+	}
 	for _, id := range in.Labs {
 		l, ok := reg.Lab(id)
 		switch {
@@ -98,6 +105,19 @@ func dedupe(xs []string) []string {
 		}
 	}
 	return out
+}
+
+// duplicate is the first value of xs (trimmed, blanks ignored) that is there twice, or "".
+func duplicate(xs []string) string {
+	seen := map[string]bool{}
+	for _, x := range xs {
+		x = strings.TrimSpace(x)
+		if x != "" && seen[x] {
+			return x
+		}
+		seen[x] = true
+	}
+	return ""
 }
 
 func clip(s string, n int) string {

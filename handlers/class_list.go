@@ -18,6 +18,9 @@ func (s *Server) listClasses(c *gin.Context) {
 		return
 	}
 	p := web.ClassListPage{Page: s.page(c, "Classes", "classes"), CanCreate: u.Role == db.RoleInstructor}
+	if c.Query("notice") == "class-deleted" {
+		p.Notice = "Class deleted. Its students' personal links no longer open anything."
+	}
 	for _, cl := range classes {
 		role := "assistant"
 		if cl.OwnerID == u.ID {

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -371,5 +372,168 @@ func TestSimulatedClassesAreLabelled(t *testing.T) {
 	}
 	if r := h.anon().get("/s/" + h.a.token); r.status != http.StatusOK || !strings.Contains(r.body, `data-testid="sim-note"`) {
 		t.Fatalf("student page: %d, no simulated note", r.status)
+	}
+}
+
+// sandboxPanel is the console's sandboxes panel in body (the full page or its poll).
+func sandboxPanel(t *testing.T, body string) string {
+	t.Helper()
+	i := strings.Index(body, `id="sandboxes-panel"`)
+	if i < 0 {
+		t.Fatalf("no sandboxes panel in\n%.800s", body)
+	}
+	rest := body[i:]
+	if j := strings.Index(rest, `data-testid="cleanup-link"`); j >= 0 {
+		rest = rest[:j]
+	}
+	return rest
+}
+
+// TestConsoleAfterCleanupIsHistory: once a verified cleanup finished after the
+// provisioning, the console says when, in the panel and the class header; the
+// sandboxes read as gone, not "2 of 2 ready"; the button is a fresh start, not
+// "Provision again"; the stand-ins are said to be paused; and the live poll says
+// the same as the page.
+func TestConsoleAfterCleanupIsHistory(t *testing.T) {
+	h := newHarness(t)
+	ctx := t.Context()
+	owner := h.as(h.instructor)
+	page := "/classes/" + h.class.ID
+	for _, slug := range []string{h.a.slug, h.b.slug} {
+		if err := h.store.SetJobItem(ctx, h.jobID, slug, db.ItemDone, "ready", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	arn := finishProvisioning(t, h)
+	before := owner.get(page).body
+	if !strings.Contains(sandboxPanel(t, before), "2 of 2 ready") || !strings.Contains(before, "Provision again") {
+		t.Fatalf("before the cleanup the panel should read as provisioned\n%.1500s", sandboxPanel(t, before))
+	}
+	finishCleanup(t, h, arn, db.OutcomeVerified)
+	for _, path := range []string{page, page + "/provision/progress"} {
+		body := owner.get(path).body
+		panel := sandboxPanel(t, body)
+		for _, want := range []string{"Cleaned up on ", "(verified)", `data-testid="sandboxes-gone"`, "Provision the class again", `data-testid="stand-ins-paused"`, "<td>gone</td>"} {
+			if !strings.Contains(panel, want) {
+				t.Errorf("%s: the panel lacks %q", path, want)
+			}
+		}
+		for _, stale := range []string{"ready", "Provision again (creates only what is missing)", "(not verified)"} {
+			if strings.Contains(panel, stale) {
+				t.Errorf("%s: the panel still says %q after the cleanup\n%.1500s", path, stale, panel)
+			}
+		}
+	}
+	body := owner.get(page).body
+	if !strings.Contains(body, `data-testid="class-cleaned"`) {
+		t.Errorf("the class header does not say the class was cleaned up")
+	}
+	if strings.Contains(body, "/deprovision") {
+		t.Errorf("the roster still offers to deprovision sandboxes that are gone")
+	}
+	if r := h.as(h.assistant).get(page); !strings.Contains(r.body, "Cleaned up on ") || strings.Contains(sandboxPanel(t, r.body), `data-testid="provision"`) {
+		t.Errorf("the assistant's console does not say the class was cleaned up, or offers provisioning")
+	}
+	// Provisioning again makes the class live: the cleaned-up line goes.
+	if r := owner.postForm(page+"/provision", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("provision again: %d %.300s", r.status, r.body)
+	}
+	if body := owner.get(page).body; strings.Contains(body, "Cleaned up on ") {
+		t.Errorf("after provisioning again the console still says the class is cleaned up")
+	}
+}
+
+// TestCleanupNotVerifiedIsSaid: a cleanup that could not verify says so.
+func TestCleanupNotVerifiedIsSaid(t *testing.T) {
+	h := newHarness(t)
+	arn := finishProvisioning(t, h)
+	finishCleanup(t, h, arn, db.OutcomeNotVerified)
+	body := h.as(h.instructor).get("/classes/" + h.class.ID).body
+	if !strings.Contains(sandboxPanel(t, body), "(not verified)") || !strings.Contains(body, "could not confirm that nothing is left") {
+		t.Errorf("a cleanup that was not verified reads as verified\n%.1500s", sandboxPanel(t, body))
+	}
+}
+
+// TestProvisionPanelPollKeepsActionsAndNames: the poll fragment an owner gets
+// offers the same provision button as the page, and rows show names, slugs muted.
+func TestProvisionPanelPollKeepsActionsAndNames(t *testing.T) {
+	h := newHarness(t)
+	ctx := t.Context()
+	owner := h.as(h.instructor)
+	page := "/classes/" + h.class.ID
+	if err := h.store.SetJobItem(ctx, h.jobID, h.a.slug, db.ItemDone, "ready", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.FinishJob(ctx, h.jobID, db.JobDone, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	full := sandboxPanel(t, owner.get(page).body)
+	poll := owner.get(page + "/provision/progress").body
+	for _, want := range []string{`data-testid="provision"`, "Provision again", `name="csrf_token"`, "Ada Zephyrine", `<span class="muted">` + h.a.slug + `</span>`} {
+		if !strings.Contains(full, want) {
+			t.Errorf("page panel lacks %q", want)
+		}
+		if !strings.Contains(poll, want) {
+			t.Errorf("polled panel lacks %q (the page had it)", want)
+		}
+	}
+	if poll := h.as(h.assistant).get(page + "/provision/progress").body; strings.Contains(poll, `data-testid="provision"`) {
+		t.Errorf("the assistant's poll offers provisioning")
+	}
+}
+
+// TestProvisionETANeverSaysZero: the estimate is "about N min left" or
+// "finishing…", never "0s left".
+func TestProvisionETANeverSaysZero(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	job := func(started time.Duration, done, total int) *db.Job {
+		j := &db.Job{CreatedAt: now.Add(-started)}
+		for i := 0; i < total; i++ {
+			st := db.ItemPending
+			if i < done {
+				st = db.ItemDone
+			}
+			j.Items = append(j.Items, db.JobItem{Key: "s" + strconv.Itoa(i), State: st})
+		}
+		return j
+	}
+	for name, c := range map[string]struct {
+		j    *db.Job
+		want string
+	}{
+		"nothing finished":            {job(time.Minute, 0, 9), ""},
+		"1 of 9 after 50 ms":          {job(50*time.Millisecond, 1, 9), "finishing…"},
+		"1 of 9 after 1 min":          {job(time.Minute, 1, 9), "about 8 min left"},
+		"2 of 3 after 90 s":           {job(90*time.Second, 2, 3), "about 45 s left"},
+		"all finished, still running": {job(time.Minute, 9, 9), "finishing…"},
+	} {
+		if got := provisionETA(c.j, now); got != c.want {
+			t.Errorf("%s: %q, want %q", name, got, c.want)
+		}
+	}
+}
+
+// TestEmptyClassIsNotProvisioned: a class with no students is refused with the
+// hint to add students, and its panel says so instead of offering the button.
+func TestEmptyClassIsNotProvisioned(t *testing.T) {
+	h := newHarness(t)
+	owner := h.as(h.instructor)
+	empty := &db.Class{Name: "Empty", OwnerID: h.instructor.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{"fargate"}}
+	if err := h.store.CreateClass(t.Context(), empty); err != nil {
+		t.Fatal(err)
+	}
+	page := "/classes/" + empty.ID
+	panel := sandboxPanel(t, owner.get(page).body)
+	if !strings.Contains(panel, "Add students first") || strings.Contains(panel, `data-testid="provision"`) {
+		t.Errorf("an empty class's panel offers provisioning or gives no hint\n%.800s", panel)
+	}
+	if r := owner.postForm(page+"/provision", nil); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Add students first") {
+		t.Errorf("provision an empty class: %d %.300s", r.status, r.body)
+	}
+	if r := h.withToken(h.apiToken).do(http.MethodPost, "/api/v1/classes/"+empty.ID+"/provision", nil, "", nil); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Add students first") {
+		t.Errorf("API provision of an empty class: %d %s", r.status, r.body)
+	}
+	if _, err := h.store.LatestJob(t.Context(), empty.ID, "provision"); err == nil {
+		t.Errorf("a provisioning job was made for a class with no students")
 	}
 }

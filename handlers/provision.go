@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs"
 	"github.com/labdash/labdash/web"
 )
 
@@ -41,9 +42,16 @@ func (s *Server) provisionClass(c *gin.Context) {
 	s.redirect(c, "/classes/"+class.ID+"#sandboxes")
 }
 
+// errNoStudents refuses to provision a class with an empty roster: it would make
+// no sandbox and report "0 of 0 ready".
+var errNoStudents = errorf(http.StatusUnprocessableEntity, "no students", "Add students first: provisioning makes one sandbox per student on the roster, and this class has none yet.")
+
 func (s *Server) startProvisioning(c *gin.Context, class *db.Class) (*db.Job, error) {
 	if s.provisioner == nil {
 		return nil, errNoProvisioner
+	}
+	if class.Students == 0 {
+		return nil, errNoStudents
 	}
 	job, err := s.provisioner.StartProvisioning(c.Request.Context(), class.ID)
 	if err != nil {
@@ -59,31 +67,51 @@ func (s *Server) startProvisioning(c *gin.Context, class *db.Class) (*db.Job, er
 	return job, nil
 }
 
-// showProvisionProgress is the sandboxes panel, polled by the console while a job runs.
+// showProvisionProgress is the sandboxes panel, polled by the console while a job
+// runs. It is built as the console builds it (provisionView), so the poll that
+// swaps it in shows the same actions as the page did.
 func (s *Server) showProvisionProgress(c *gin.Context) {
 	class, err := s.classFor(c, false)
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	v, err := s.provisionView(c.Request.Context(), class)
+	v, err := s.provisionView(c, class)
 	if err != nil {
 		s.renderError(c, err)
 		return
 	}
-	v.CSRF = s.csrfToken(c)
 	render(c, s.log, http.StatusOK, web.Sandboxes(v))
 }
 
-// provisionView summarises the class's latest provisioning job for the console.
-func (s *Server) provisionView(ctx context.Context, class *db.Class) (web.SandboxView, error) {
-	v := web.SandboxView{ClassID: class.ID, Enabled: s.provisioner != nil}
+// provisionView summarises the class's latest provisioning job for the console and
+// for its poll: progress, each student by name, the actions the user may take, and,
+// once a whole-class cleanup finished after it, that the sandboxes are gone.
+func (s *Server) provisionView(c *gin.Context, class *db.Class) (web.SandboxView, error) {
+	ctx := c.Request.Context()
+	v := web.SandboxView{ClassID: class.ID, Enabled: s.provisioner != nil, CSRF: s.csrfToken(c), CanEdit: canEdit(c, class),
+		Students: class.Students, Sim: s.cfg.Cloud == "sim"}
+	f, err := s.store.ClassFootprint(ctx, class.ID)
+	if err != nil {
+		return v, err
+	}
+	if f.CleanedUp() {
+		v.CleanedUp, v.CleanedAt, v.Verified = true, fmtTime(f.CleanedAt), f.CleanupOutcome == db.OutcomeVerified
+	}
 	job, err := s.store.LatestJob(ctx, class.ID, "provision")
 	if errors.Is(err, db.ErrNotFound) {
 		return v, nil
 	}
 	if err != nil {
 		return v, err
+	}
+	students, err := s.store.Students(ctx, class.ID)
+	if err != nil {
+		return v, err
+	}
+	names := make(map[string]string, len(students))
+	for _, st := range students {
+		names[st.Slug] = st.Name
 	}
 	counts := job.Counts()
 	v.HasJob, v.JobID, v.State, v.Error = true, job.ID, job.State, job.Error
@@ -93,10 +121,10 @@ func (s *Server) provisionView(ctx context.Context, class *db.Class) (web.Sandbo
 		v.Percent = 100 * (v.Done + v.Failed) / v.Total
 	}
 	if v.Running {
-		v.ETA = eta(job)
+		v.ETA = provisionETA(job, time.Now())
 	}
 	for _, it := range job.Items {
-		v.Items = append(v.Items, web.SandboxItem{Student: it.Key, State: it.State, Step: it.Step, Detail: it.Detail})
+		v.Items = append(v.Items, web.SandboxItem{Student: it.Key, Name: names[it.Key], State: it.State, Step: it.Step, Detail: it.Detail})
 	}
 	return v, nil
 }
@@ -209,4 +237,24 @@ func eta(job *db.Job) string {
 	}
 	per := time.Since(job.CreatedAt) / time.Duration(finished)
 	return (per * time.Duration(len(job.Items)-finished)).Round(time.Second).String()
+}
+
+// provisionETA says how long a running provisioning job has left from its pace so
+// far: "about 10 min left", "finishing…" once less than a second's work (or none)
+// remains, and "" until an item has finished. It never says "0s left".
+func provisionETA(job *db.Job, now time.Time) string {
+	counts := job.Counts()
+	finished := counts[db.ItemDone] + counts[db.ItemFailed]
+	switch {
+	case finished == 0:
+		return ""
+	case finished >= len(job.Items):
+		return "finishing…"
+	}
+	per := now.Sub(job.CreatedAt) / time.Duration(finished)
+	left := per * time.Duration(len(job.Items)-finished)
+	if left < time.Second {
+		return "finishing…"
+	}
+	return "about " + labs.Duration(left) + " left"
 }

@@ -26,6 +26,22 @@ func classView(c *gin.Context, class *db.Class) web.ClassView {
 		Regions: strings.Join(class.Regions, ", "), CanEdit: canEdit(c, class)}
 }
 
+// cleanedText is the class header's "Cleaned up on 2026-12-03 09:14 (verified)"
+// once a whole-class cleanup finished after the last provisioning, or "".
+func cleanedText(f db.ClassFootprint) string {
+	if !f.CleanedUp() {
+		return ""
+	}
+	return cleanedLine(fmtTime(f.CleanedAt), f.CleanupOutcome == db.OutcomeVerified)
+}
+
+func cleanedLine(at string, verified bool) string {
+	if verified {
+		return "Cleaned up on " + at + " (verified)"
+	}
+	return "Cleaned up on " + at + " (not verified)"
+}
+
 // baseURL is where links handed to people point: the configured base URL, or this request's origin.
 func (s *Server) baseURL(c *gin.Context) string {
 	if s.cfg.BaseURL != "" {
@@ -63,10 +79,13 @@ func (s *Server) consolePage(ctx context.Context, c *gin.Context, class *db.Clas
 		p.WSURL = "/classes/" + class.ID + "/ws"
 	}
 	p.Demo = s.isDemo(ctx, class.ID)
-	if p.Sandboxes, err = s.provisionView(ctx, class); err != nil {
+	if p.Sandboxes, err = s.provisionView(c, class); err != nil {
 		return p, err
 	}
-	p.Sandboxes.CSRF, p.Sandboxes.CanEdit = p.CSRF, p.Class.CanEdit
+	if sb := p.Sandboxes; sb.CleanedUp {
+		p.CleanedUp, p.CleanedAt, p.CleanupVerified = true, sb.CleanedAt, sb.Verified
+		p.Class.Cleaned = cleanedLine(sb.CleanedAt, sb.Verified)
+	}
 	for _, st := range students {
 		row := web.StudentRow{Slug: st.Slug, Name: st.Name, Email: st.Email, AccountID: st.AccountID,
 			HasLink: st.HasLink, LinkIssued: fmtTime(st.LinkIssuedAt)}

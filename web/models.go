@@ -43,6 +43,7 @@ type ClassListPage struct {
 	Page
 	Classes   []ClassRow
 	CanCreate bool
+	Notice    string // after a redirect: "Class deleted."
 }
 
 // ClassRow is one class in the list.
@@ -69,6 +70,21 @@ type ClassFormPage struct {
 	RegionOpts []string
 }
 
+// ClassEditPage changes a class (name; regions and labs while nothing is
+// provisioned) and deletes it (once it is cleaned up, or was never provisioned).
+type ClassEditPage struct {
+	ClassFormPage
+	Class ClassView
+	// Locked says why regions and labs cannot change ("" when they can); the
+	// form shows them disabled with it.
+	Locked string
+	// DeleteBlocked says why the class cannot be deleted yet ("" when it can);
+	// the page then links to the cleanup plan instead of offering the delete.
+	DeleteBlocked string
+	DeleteError   string // a mistyped confirmation
+	Saved         bool   // just saved (after the redirect)
+}
+
 // LabOption is one lab offered on the create-class form.
 type LabOption struct {
 	ID          string
@@ -86,6 +102,9 @@ type ClassView struct {
 	Isolation string
 	Regions   string
 	CanEdit   bool // owner: may change the roster; assistants see the class read-only
+	// Cleaned is "Cleaned up on 2026-12-03 (verified)" once a whole-class cleanup
+	// finished after the last provisioning; "" otherwise.
+	Cleaned string
 }
 
 // ConsolePage is the instructor console of one class.
@@ -106,6 +125,13 @@ type ConsolePage struct {
 	Sandboxes      SandboxView
 	WSURL          string // live updates; empty when no lab of the class is built
 	Demo           bool   // the simulated demo class: it can be reset
+	// CleanedUp is set once a whole-class cleanup finished after the last
+	// provisioning: the sandboxes are gone and the grid is history, not live.
+	// CleanedAt is when ("2026-12-03 09:14" UTC) and CleanupVerified whether a
+	// fresh sweep found nothing left.
+	CleanedUp       bool
+	CleanedAt       string
+	CleanupVerified bool
 }
 
 // LabColumn heads one column of the progress grid.
