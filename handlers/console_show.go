@@ -33,17 +33,3 @@ func noticeText(key string) string {
 		"deprovisioned":     "The student's sandbox was removed; what they built themselves stays for the class cleanup (see the audit log).",
 	}[key]
 }
-
-func (s *Server) showAudit(c *gin.Context) {
-	class, err := s.classFor(c, false)
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	entries, err := s.store.AuditLog(c.Request.Context(), class.ID, 1000)
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	render(c, s.log, http.StatusOK, web.Audit(web.AuditPage{Page: s.page(c, "Audit log · "+class.Name, "classes"), Class: classView(c, class), Rows: auditRows(entries)}))
-}
