@@ -44,14 +44,33 @@ func TestE2ECleanupDemoClass(t *testing.T) {
 	name := e2eRun(in, "read the class name", chromedp.Evaluate[string](`document.querySelector("h1 a").textContent.trim()`))
 
 	in.step("press Clean up class", chromedp.Click(chromedp.CSS(`a[data-testid=cleanup-link]`)))
-	in.waitJS("the plan", `!!document.querySelector("table[data-testid=cleanup-plan]") && !!document.querySelector("[data-testid=cleanup-dry-run]")`)
+	in.waitJS("the plan", `!!document.querySelector("[data-testid=cleanup-plan] details[data-testid=cleanup-student]") && !!document.querySelector("[data-testid=cleanup-dry-run]")`)
 	summary := e2eRun(in, "read the plan summary", chromedp.Evaluate[string](`document.querySelector("[data-testid=cleanup-summary]").innerText`))
 	t.Logf("plan: %s", summary)
-	if !regexp.MustCompile(`^[1-9][0-9]* resource\(s\)`).MatchString(summary) {
+	if !regexp.MustCompile(`^[1-9][0-9]* resources? `).MatchString(summary) {
 		t.Fatalf("plan summary %q: want resources to delete", summary)
 	}
 	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_CLEANUP_PLAN", "the cleanup plan")
-	in.step("type the class name", chromedp.SendKeys(chromedp.CSS("#confirm"), name))
+	// A near miss (the name less its last letter) stays on the plan, with the error
+	// beside the field and what was typed kept (issue 13 item 5).
+	miss := string([]rune(name)[:len([]rune(name))-1])
+	in.step("type a near miss", chromedp.SendKeys(chromedp.CSS("#confirm"), miss))
+	func() { // the plan comes back as a 422, which in.submit takes for a failure
+		ctx, cancel := in.stepCtx()
+		defer cancel()
+		resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form[data-testid=cleanup-confirm] button[type=submit]`)))
+		if err != nil || resp == nil || resp.Status != 422 {
+			in.fatalf("confirm with the near miss %q: %v, want HTTP 422 with the plan", miss, err)
+		}
+	}()
+	in.waitJS("the inline confirmation error on the plan", `!!document.querySelector("[data-testid=cleanup-confirm-error]") && !!document.querySelector("[data-testid=cleanup-plan]")`)
+	if kept := e2eRun(in, "read the kept value", chromedp.Evaluate[string](`document.querySelector("#confirm").value`)); kept != miss {
+		t.Fatalf("after a near miss the field holds %q, want %q", kept, miss)
+	}
+	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_CLEANUP_NEAR_MISS", "the refused confirmation")
+	// The name in another case, with dashes for spaces, is accepted.
+	typed := strings.ToUpper(strings.ReplaceAll(name, " ", "-"))
+	in.step("type the class name, differently", chromedp.SetValue(chromedp.CSS("#confirm"), typed))
 	in.submit("confirm the cleanup", `form[data-testid=cleanup-confirm] button[type=submit]`)
 	// Reading the plan left the virtual students working, so the plan usually
 	// changed before the confirmation stopped them: nothing was deleted, the plan
@@ -59,7 +78,7 @@ func TestE2ECleanupDemoClass(t *testing.T) {
 	at := in.waitURL("the progress page or the changed plan", regexp.MustCompile(`/cleanup/progress$|/cleanup\?notice=plan-changed$`))
 	if !strings.HasSuffix(at, "/cleanup/progress") {
 		in.waitJS("the plan-changed notice", `!!document.querySelector("[data-testid=cleanup-plan-changed]")`)
-		in.step("type the class name again", chromedp.SendKeys(chromedp.CSS("#confirm"), name))
+		in.step("type the class name again", chromedp.SetValue(chromedp.CSS("#confirm"), name))
 		in.submit("confirm the plan as it is now", `form[data-testid=cleanup-confirm] button[type=submit]`)
 		in.waitURL("the progress page", regexp.MustCompile(`/cleanup/progress$`))
 	}
