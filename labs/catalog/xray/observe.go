@@ -226,29 +226,39 @@ func observeOne(ctx context.Context, c *cloud.Clients, kc *xrayCache, o *Observa
 	if o.Env != nil && now.Sub(kc.sumAt) >= summaryEvery {
 		// Only what can have changed is read again: the traces since the last read,
 		// and summaryOverlap before it. Older ones in the window are kept.
+		// kc.summaries is sorted by start: the kept ones are a range of it.
 		from, keep := now.Add(-summaryWindow), []xraytypes.TraceSummary(nil)
 		if since := kc.sumAt.Add(-summaryOverlap); !kc.sumAt.IsZero() && since.After(from) {
-			for _, s := range kc.summaries {
-				if st := aws.ToTime(s.StartTime); !st.Before(from) && st.Before(since) {
-					keep = append(keep, s)
-				}
-			}
+			lo := sort.Search(len(kc.summaries), func(i int) bool { return !aws.ToTime(kc.summaries[i].StartTime).Before(from) })
+			hi := sort.Search(len(kc.summaries), func(i int) bool { return !aws.ToTime(kc.summaries[i].StartTime).Before(since) })
+			keep = kc.summaries[lo:max(lo, hi)]
 			from = since
 		}
-		sums, err := summaries(ctx, c, fmt.Sprintf("service(%q)", tracingName(t)), from, now)
-		if err == nil && len(keep) > 0 {
-			sums = append(keep, sums...)
-		}
+		fresh, err := summaries(ctx, c, fmt.Sprintf("service(%q)", tracingName(t)), from, now)
 		if err != nil {
 			o.stale("summaries", fmt.Errorf("trace summaries: %w", err))
 		} else {
+			// A new slice: the last cycle's Observation still holds kc.summaries.
+			sums := make([]xraytypes.TraceSummary, 0, len(keep)+len(fresh))
+			sums = append(append(sums, keep...), fresh...)
+			// Only re-read traces can be new; faults are rare, so the known ids
+			// are collected only when one is seen.
 			newFault := false
-			known := map[string]bool{}
-			for _, s := range kc.summaries {
-				known[aws.ToString(s.Id)] = true
-			}
-			for _, s := range sums {
-				newFault = newFault || (aws.ToBool(s.HasFault) && !known[aws.ToString(s.Id)])
+			var known map[string]bool
+			for _, s := range fresh {
+				if !aws.ToBool(s.HasFault) {
+					continue
+				}
+				if known == nil {
+					known = make(map[string]bool, len(kc.summaries))
+					for _, k := range kc.summaries {
+						known[aws.ToString(k.Id)] = true
+					}
+				}
+				if !known[aws.ToString(s.Id)] {
+					newFault = true
+					break
+				}
 			}
 			kc.sumAt, kc.summaries = now, sums
 			if newFault {

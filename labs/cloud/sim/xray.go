@@ -89,6 +89,7 @@ type xrTrace struct {
 	segs     []*xrDoc
 	raw      []string
 	nodeList []xrNode // nodes(), kept until a segment is stored; read-only
+	callList []xrCall // calls(), kept until a segment is stored; read-only
 	// sum is the trace's TraceSummary, built by the first query that returns the
 	// trace after a segment is stored (summary), and handed out by every later
 	// one; it and what its pointers point at are read-only.
@@ -299,13 +300,13 @@ func (r *region) putDoc(d *xrDoc, raw string) (id, problem string) {
 	for i, s := range t.segs {
 		if s.ID == d.ID { // a completed segment replaces its in-progress version
 			t.segs[i], t.raw[i] = d, raw
-			t.nodeList, t.sum = nil, nil
+			t.nodeList, t.callList, t.sum = nil, nil, nil
 			st.index(t)
 			return d.ID, ""
 		}
 	}
 	t.segs = append(t.segs, d)
-	t.nodeList, t.sum = nil, nil
+	t.nodeList, t.callList, t.sum = nil, nil, nil
 	t.raw = append(t.raw, raw)
 	st.index(t)
 	return d.ID, ""
@@ -360,6 +361,28 @@ func (t *xrTrace) findNodes() []xrNode {
 		walkCalls(s, func(_ *xrDoc, sub *xrDoc) { add(downstream(sub)) })
 	}
 	return out
+}
+
+// xrCall is one downstream call of a trace's segment t.segs[seg]: the service
+// graph's edge from the segment's node to the call's.
+type xrCall struct {
+	seg  int
+	call *xrDoc
+	to   xrNode
+}
+
+// calls lists the downstream calls of the trace's segments, by segment and in
+// the order walkCalls visits them. Every graph query over the window asks it of
+// every trace, so it is computed once per change of the trace's segments.
+// Callers must not modify the result.
+func (t *xrTrace) calls() []xrCall {
+	if t.callList == nil {
+		t.callList = []xrCall{}
+		for i, s := range t.segs {
+			walkCalls(s, func(_ *xrDoc, call *xrDoc) { t.callList = append(t.callList, xrCall{i, call, downstream(call)}) })
+		}
+	}
+	return t.callList
 }
 
 func (t *xrTrace) hasService(name string) bool {
@@ -455,6 +478,17 @@ func (st *xrayState) inWindow(from, to time.Time, f *xrFilter) []*xrTrace {
 // service's traces are read, and of them only the window (binary search for its
 // start).
 func (st *xrayState) eachInWindow(from, to time.Time, f *xrFilter, fn func(*xrTrace)) {
+	list := st.candidates(from, to, f)
+	for _, t := range list {
+		if f.match(t) {
+			fn(t)
+		}
+	}
+}
+
+// candidates is the part of st.order (or of the filter's service's list) that
+// started in [from, to]: the traces the filter must still be matched against.
+func (st *xrayState) candidates(from, to time.Time, f *xrFilter) []*xrTrace {
 	list := st.order
 	if f != nil {
 		for _, term := range f.terms {
@@ -465,14 +499,8 @@ func (st *xrayState) eachInWindow(from, to time.Time, f *xrFilter, fn func(*xrTr
 		}
 	}
 	i := sort.Search(len(list), func(i int) bool { return !list[i].start.Before(from) })
-	for _, t := range list[i:] {
-		if t.start.After(to) {
-			break
-		}
-		if f.match(t) {
-			fn(t)
-		}
-	}
+	j := i + sort.Search(len(list)-i, func(k int) bool { return list[i+k].start.After(to) })
+	return list[i:j]
 }
 
 // PutTraceSegments stores segment documents.
@@ -564,13 +592,13 @@ func (c *xrayClient) GetTraceSummaries(ctx context.Context, in *xray.GetTraceSum
 		}
 		// Only the page's traces are summarized (each once per revision, then
 		// cached on the trace); the others are only counted.
-		out := &xray.GetTraceSummariesOutput{ApproximateTime: tptr(c.w.now), TraceSummaries: []xraytypes.TraceSummary{}}
+		st := xrayOf(r)
+		// At most the window's candidates past pos match: the page's size.
+		size := min(max(len(st.candidates(from, to, f))-pos, 0), xrPageSize)
+		out := &xray.GetTraceSummariesOutput{ApproximateTime: tptr(c.w.now), TraceSummaries: make([]xraytypes.TraceSummary, 0, size)}
 		n := 0
-		xrayOf(r).eachInWindow(from, to, f, func(t *xrTrace) {
+		st.eachInWindow(from, to, f, func(t *xrTrace) {
 			if n >= pos && n < pos+xrPageSize {
-				if len(out.TraceSummaries) == 0 {
-					out.TraceSummaries = make([]xraytypes.TraceSummary, 0, 16)
-				}
 				out.TraceSummaries = append(out.TraceSummaries, *r.summary(t))
 			}
 			n++
@@ -688,8 +716,12 @@ func (r *region) xrGraph(traces []*xrTrace, from, to time.Time) []xraytypes.Serv
 	}
 	client := byKey[xrNode{"", "client"}]
 	for _, t := range traces {
-		for _, s := range t.segs {
+		calls := t.calls() // by segment: each segment's follow it
+		for i, s := range t.segs {
 			if s.InProgress {
+				for len(calls) > 0 && calls[0].seg == i {
+					calls = calls[1:]
+				}
 				continue
 			}
 			n := get(xrNode{s.Name, s.Origin})
@@ -698,11 +730,11 @@ func (r *region) xrGraph(traces []*xrTrace, from, to time.Time) []xraytypes.Serv
 				n.root = true
 				edge(client, n).add(s)
 			}
-			walkCalls(s, func(_ *xrDoc, call *xrDoc) {
-				d := get(downstream(call))
-				d.stats.add(call)
-				edge(n, d).add(call)
-			})
+			for ; len(calls) > 0 && calls[0].seg == i; calls = calls[1:] {
+				d := get(calls[0].to)
+				d.stats.add(calls[0].call)
+				edge(n, d).add(calls[0].call)
+			}
 		}
 	}
 	out := make([]xraytypes.Service, 0, len(order))

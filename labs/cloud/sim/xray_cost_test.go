@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,4 +90,67 @@ func TestXRaySummariesBuiltOncePerRevision(t *testing.T) {
 	if aws.ToString(s.Id) != first || aws.ToBool(s.IsPartial) || !aws.ToBool(s.HasFault) || aws.ToInt32(s.Http.HttpStatus) != 500 || aws.ToFloat64(s.ResponseTime) < 1.99 {
 		t.Errorf("completed trace: partial %v fault %v status %d response %v", aws.ToBool(s.IsPartial), aws.ToBool(s.HasFault), aws.ToInt32(s.Http.HttpStatus), aws.ToFloat64(s.ResponseTime))
 	}
+}
+
+// TestXRayGraphFromCachedCalls checks the service graph built from each trace's
+// cached calls on traces with two segments (the second a child of the first)
+// each making calls: nodes in order of first appearance as walking each segment
+// and then its calls gives them, each node's edges and counts, and that a
+// segment replacing an in-progress one brings its calls into the graph.
+func TestXRayGraphFromCachedCalls(t *testing.T) {
+	e := newEnv(t)
+	now := e.w.Now()
+	at := float64(now.Add(-time.Minute).Unix())
+	doc := func(trace, id, parent, name string, start float64, done bool, calls string) string {
+		end := fmt.Sprintf(`"end_time":%f`, start+0.5)
+		if !done {
+			end = `"in_progress":true`
+		}
+		p := ""
+		if parent != "" {
+			p = fmt.Sprintf(`"parent_id":%q,`, parent)
+		}
+		return fmt.Sprintf(`{"trace_id":%q,"id":%q,%s"name":%q,"start_time":%f,%s,"subsegments":[%s]}`, trace, id, p, name, start, end, calls)
+	}
+	ddb := `{"id":"00000000000000d1","name":"DynamoDB","namespace":"aws","start_time":%f,"end_time":%f,"aws":{"table_name":"t1"}}`
+	remote := `{"id":"00000000000000d2","name":"api.example.com","namespace":"remote","start_time":%f,"end_time":%f,"error":true}`
+	snsCall := `{"id":"00000000000000d3","name":"SNS","namespace":"aws","start_time":%f,"end_time":%f,"fault":true}`
+	s3 := `{"id":"00000000000000d4","name":"S3","namespace":"aws","start_time":%f,"end_time":%f}`
+	a, b := fmt.Sprintf("1-%08x-%024x", int64(at), 1), fmt.Sprintf("1-%08x-%024x", int64(at), 2)
+	put := func(docs ...string) {
+		t.Helper()
+		out, err := e.c.XRay.PutTraceSegments(e.ctx, &xray.PutTraceSegmentsInput{TraceSegmentDocuments: docs})
+		if err != nil || len(out.UnprocessedTraceSegments) > 0 {
+			t.Fatalf("put: %v %+v", err, out)
+		}
+	}
+	put(doc(a, "00000000000000a1", "", "front", at, true, fmt.Sprintf(ddb, at+0.1, at+0.2)+","+fmt.Sprintf(remote, at+0.2, at+0.3)),
+		doc(a, "00000000000000a2", "00000000000000a1", "back", at+0.3, true, fmt.Sprintf(snsCall, at+0.3, at+0.4)),
+		doc(b, "00000000000000b1", "", "front", at+1, false, fmt.Sprintf(s3, at+1.1, at+1.2)))
+	in := &xray.GetServiceGraphInput{StartTime: aws.Time(now.Add(-5 * time.Minute)), EndTime: aws.Time(now)}
+	check := func(when string, want string) {
+		t.Helper()
+		got, err := e.c.XRay.GetServiceGraph(e.ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var desc []string
+		for _, n := range got.Services {
+			d := aws.ToString(n.Name) + "(" + aws.ToString(n.Type) + ")"
+			if st := n.SummaryStatistics; st != nil {
+				d += fmt.Sprintf(" ok%d err%d fault%d", aws.ToInt64(st.OkCount), aws.ToInt64(st.ErrorStatistics.TotalCount), aws.ToInt64(st.FaultStatistics.TotalCount))
+			}
+			for _, ed := range n.Edges {
+				d += fmt.Sprintf(" →%d", aws.ToInt32(ed.ReferenceId))
+			}
+			desc = append(desc, d)
+		}
+		if g := strings.Join(desc, "; "); g != want {
+			t.Errorf("%s:\n got %s\nwant %s", when, g, want)
+		}
+	}
+	base := "(client) →1; front() ok1 err0 fault0 →2 →3; t1(AWS::DynamoDB::Table) ok1 err0 fault0; api.example.com(remote) ok0 err1 fault0; back() ok1 err0 fault0 →5; SNS(AWS::SNS) ok0 err0 fault1"
+	check("with an in-progress root", base)
+	put(doc(b, "00000000000000b1", "", "front", at+1, true, fmt.Sprintf(s3, at+1.1, at+1.2)))
+	check("after it completed", "(client) →1; front() ok2 err0 fault0 →2 →3 →6; t1(AWS::DynamoDB::Table) ok1 err0 fault0; api.example.com(remote) ok0 err1 fault0; back() ok1 err0 fault0 →5; SNS(AWS::SNS) ok0 err0 fault1; S3(AWS::S3) ok1 err0 fault0")
 }
