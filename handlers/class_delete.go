@@ -24,8 +24,8 @@ func deleteRefusal(f db.ClassFootprint) string {
 	case f.OpenJobs > 0:
 		return "A provisioning or cleanup job of the class is still running: wait for it to finish."
 	case f.LiveSandboxes > 0:
-		return fmt.Sprintf("The class still has sandboxes in AWS (labdash records %s of it, %s of them made by provisioning). Clean up the class first: deleting it now would leave them with nothing to clean them up.",
-			labs.Plural(f.Live, "resource", "resources"), labs.Plural(f.LiveSandboxes, "resource", "resources"))
+		return fmt.Sprintf("The class still has sandboxes in AWS: labdash records %s of the class there (%d made by provisioning: roles, policies and stacks). Clean up the class first: deleting it now would leave them with nothing to clean them up.",
+			labs.Plural(f.Live, "resource", "resources"), f.LiveSandboxes)
 	case f.Live > 0:
 		return fmt.Sprintf("labdash records %s of the class still in AWS. Clean up the class first: deleting it now would leave them with nothing to clean them up.", labs.Plural(f.Live, "resource", "resources"))
 	case f.ProvisionJobs > 0 && !f.CleanedUp():

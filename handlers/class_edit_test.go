@@ -217,7 +217,7 @@ func TestClassDeleteRefusedWhileSandboxesExist(t *testing.T) {
 			t.Fatalf("delete with a sandbox: %d\n%.800s", r.status, r.body)
 		}
 	}
-	if !strings.Contains(r.body, "1 resource") || strings.Contains(r.body, "1 resources") {
+	if !strings.Contains(r.body, "records 1 resource of the class there (1 made by provisioning") || strings.Contains(r.body, "1 resources") {
 		t.Errorf("the count reads badly: %s", r.body)
 	}
 	edit := owner.get(page + "/edit")
