@@ -162,7 +162,7 @@ func TestClassEditHostileInput(t *testing.T) {
 		want  string
 	}{
 		"empty name":       {url.Values{"name": {"   "}, "regions": {"us-east-1"}, "labs": {"fargate"}}, `{"name":"   "}`, "name", "name is required"},
-		"10 KB name":       {url.Values{"name": {long}, "regions": {"us-east-1"}, "labs": {"fargate"}}, `{"name":"` + long + `"}`, "name", "at most 100 characters"},
+		"10 KB name":       {url.Values{"name": {long}, "regions": {"us-east-1"}, "labs": {"fargate"}}, `{"name":"` + long + `"}`, "name", "100 characters"},
 		"control in name":  {url.Values{"name": {"a\x07b"}, "regions": {"us-east-1"}, "labs": {"fargate"}}, `{"name":"a\u0007b"}`, "name", "control characters"},
 		"unknown lab":      {url.Values{"name": {"Fresh"}, "regions": {"us-east-1"}, "labs": {"fargate", "<script>x</script>"}}, `{"labs":["fargate","<script>x</script>"]}`, "labs", "is not a lab"},
 		"duplicate region": {url.Values{"name": {"Fresh"}, "regions": {"us-east-1", "us-east-1"}, "labs": {"fargate"}}, `{"regions":["us-east-1","us-east-1"]}`, "regions", "chosen more than once"},
