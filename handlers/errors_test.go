@@ -85,6 +85,28 @@ func TestErrorPageBackLink(t *testing.T) {
 	}
 }
 
+// TestReferrerPolicy: the Back link needs the browser to send a Referer to this site
+// (it sent none at all under no-referrer); no other site gets one, and a student's
+// pages, whose path is their link, still send none.
+func TestReferrerPolicy(t *testing.T) {
+	h := newHarness(t)
+	for path, want := range map[string]string{
+		"/classes/" + h.class.ID:        "same-origin",
+		"/login":                        "same-origin",
+		"/no-such-page":                 "same-origin",
+		"/s/" + h.a.token:               "no-referrer",
+		"/s/" + strings.Repeat("0", 32): "no-referrer",
+	} {
+		r := h.as(h.instructor).get(path)
+		if got := r.header.Get("Referrer-Policy"); got != want {
+			t.Errorf("%s: Referrer-Policy %q, want %q", path, got, want)
+		}
+		if strings.Contains(r.body, `name="referrer"`) {
+			t.Errorf("%s: a referrer meta tag overrides the header", path)
+		}
+	}
+}
+
 // TestBadStudentLinkPage: a student's unknown or revoked link said only that it was not
 // valid; it now says how to get a new one, and staff who landed there can sign in.
 func TestBadStudentLinkPage(t *testing.T) {

@@ -112,13 +112,18 @@ func (s *Server) recoverPanics(c *gin.Context) {
 	c.Next()
 }
 
-// securityHeaders sets a strict content policy. no-referrer keeps personal-link
-// tokens out of Referer headers.
+// securityHeaders sets a strict content policy. Referers go only to this site
+// (same-origin), so an error page can offer a way back and no other site learns a
+// path; a student's pages, whose path is their personal link, send none at all.
 func securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
+	referrer := "same-origin"
+	if strings.HasPrefix(c.Request.URL.Path, "/s/") {
+		referrer = "no-referrer"
+	}
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Referrer-Policy", referrer)
 	h.Set("X-Frame-Options", "DENY")
 	c.Next()
 }
