@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/labdash/labdash/db"
 	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/roster"
 )
 
 // classInput is a new class as the form or the API sends it.
@@ -24,13 +24,8 @@ type classInput struct {
 func (in *classInput) validate(reg *labs.Registry) map[string]string {
 	errs := map[string]string{}
 	in.Name = strings.TrimSpace(in.Name)
-	switch {
-	case in.Name == "":
-		errs["name"] = "name is required"
-	case utf8.RuneCountInString(in.Name) > 100:
-		errs["name"] = "name must be at most 100 characters"
-	case strings.IndexFunc(in.Name, unicode.IsControl) >= 0:
-		errs["name"] = "name contains control characters"
+	if msg := roster.NameProblem(in.Name, roster.MaxNameRunes); msg != "" {
+		errs["name"] = msg
 	}
 	dupRegion := duplicate(in.Regions)
 	in.Regions = dedupe(in.Regions)

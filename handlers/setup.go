@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -66,8 +65,8 @@ func (s *Server) completeSetup(c *gin.Context) {
 	if msg := roster.EmailProblem(email); msg != "" {
 		errs["email"] = msg
 	}
-	if name == "" || utf8.RuneCountInString(name) > 100 {
-		errs["name"] = "enter your name (at most 100 characters)"
+	if msg := roster.NameProblem(name, roster.MaxNameRunes); msg != "" {
+		errs["name"] = msg
 	}
 	if msg := db.PasswordProblem(pw); msg != "" {
 		errs["password"] = msg

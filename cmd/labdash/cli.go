@@ -100,8 +100,8 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if msg := roster.EmailProblem(*email); msg != "" {
 		problems = append(problems, errors.New("--email: "+msg))
 	}
-	if strings.TrimSpace(*name) == "" {
-		problems = append(problems, errors.New("--name is required"))
+	if msg := roster.NameProblem(strings.TrimSpace(*name), roster.MaxNameRunes); msg != "" {
+		problems = append(problems, errors.New("--name: "+msg))
 	}
 	if *role != db.RoleInstructor && *role != db.RoleAssistant {
 		problems = append(problems, fmt.Errorf("--role is %q; use instructor or assistant", *role))

@@ -143,3 +143,17 @@ func TestRosterImportLinksSayWhatTheyAssume(t *testing.T) {
 		t.Fatalf("stderr:\n%s", stderr.String())
 	}
 }
+
+// TestUserAddRefusesInvisibleNames: the CLI checks --name as the set-up form does.
+func TestUserAddRefusesInvisibleNames(t *testing.T) {
+	for label, name := range map[string]string{"zero-width space": "\u200B", "right-to-left override": "\u202Eevil", "soft hyphen": "\u00AD"} {
+		t.Run(label, func(t *testing.T) {
+			path := newDB(t)
+			var stdout bytes.Buffer
+			err := run(t.Context(), []string{"user", "add", "--db", path, "--email", "bo@example.edu", "--name", name}, nil, &stdout, &bytes.Buffer{}, envOf(nil))
+			if err == nil || !strings.Contains(err.Error(), "--name: name ") || strings.Contains(stdout.String(), "/setup/") {
+				t.Fatalf("user add --name %+q: err %v, stdout %q; want a --name refusal and no link", name, err, stdout.String())
+			}
+		})
+	}
+}
