@@ -2,11 +2,14 @@ package handlers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/gin-gonic/gin"
@@ -175,19 +178,99 @@ func (s *Server) showCleanupProgress(c *gin.Context) {
 		v.Percent = 100 // nothing to delete: done at once
 	}
 	if v.Running {
-		v.ETA = eta(job)
+		v.ETA = cleanupETA(job, time.Now())
+	} else {
+		v.Page.Title = "Cleanup done · " + class.Name
+		if job.State == db.JobFailed {
+			v.Page.Title = "Cleanup failed · " + class.Name
+		}
+	}
+	names := map[string]string{}
+	if sts, err := s.store.Students(c.Request.Context(), class.ID); err == nil {
+		for _, st := range sts {
+			names[st.Slug] = st.Name
+		}
+	}
+	if job.Scope != "" {
+		v.StudentName = studentLabel(names, job.Scope)
 	}
 	for _, it := range job.Items {
 		if it.State == db.ItemPending {
 			continue
 		}
-		v.Events = append(v.Events, web.CleanupEvent{ARN: it.Key, State: it.State, Step: it.Step, Detail: it.Detail, At: fmtTime(it.UpdatedAt)})
+		var ci cleanup.Item
+		_ = json.Unmarshal([]byte(it.Payload), &ci) // an unreadable payload shows the ARN alone
+		v.Events = append(v.Events, web.CleanupEvent{ARN: it.Key, Student: studentLabel(names, ci.Student), Type: ci.Type,
+			State: it.State, Step: it.Step, Detail: it.Detail, At: fmtTime(it.UpdatedAt)})
 	}
 	if c.GetHeader("HX-Request") == "true" {
 		render(c, s.log, http.StatusOK, web.CleanupProgress(v))
 		return
 	}
 	render(c, s.log, http.StatusOK, web.CleanupProgressView(v))
+}
+
+// etaGap is the longest pause between two finished resources that counts as
+// working time: a longer one (the process was down, the job resumed) counts as
+// the pace so far, so a resumed job is not estimated from the hours it stood still.
+const etaGap = 2 * time.Minute
+
+// etaAfter is how many resources must have finished before the page estimates.
+const etaAfter = 5
+
+// cleanupETA says how long a running cleanup has left, at its pace over the whole
+// run so far: resources finished per minute of working time, so the estimate
+// does not jump about with each resource's own time; a slow resource (a Global
+// Accelerator waiting to be disabled) slows the pace gradually, poll by poll. It is in whole minutes ("about 3 min left", "under a minute
+// left"), says "finishing…" once every resource is done (the verification sweep
+// runs), and "working out the time left…" until etaAfter have finished.
+func cleanupETA(job *db.Job, now time.Time) string {
+	var ends []time.Time
+	for _, it := range job.Items {
+		if it.State == db.ItemDone || it.State == db.ItemFailed {
+			ends = append(ends, it.UpdatedAt)
+		}
+	}
+	left := len(job.Items) - len(ends)
+	switch {
+	case left <= 0:
+		return "finishing…"
+	case len(ends) < etaAfter && len(ends) < len(job.Items)/2:
+		return "working out the time left…" // one or two resources are no pace yet
+	}
+	slices.SortFunc(ends, func(a, b time.Time) int { return a.Compare(b) })
+	busy, prev := time.Duration(0), job.CreatedAt
+	for i, t := range ends {
+		gap := t.Sub(prev)
+		if gap > etaGap && i > 0 {
+			gap = busy / time.Duration(i) // stood still: count it at the pace so far
+		}
+		if gap > 0 {
+			busy += gap
+		}
+		if t.After(prev) {
+			prev = t
+		}
+	}
+	per := busy / time.Duration(len(ends))
+	// Waiting longer than the pace for the next resource slows the pace from then
+	// on, a little at each poll; waiting less changes nothing, so an even run's
+	// estimate only ever goes down.
+	if since := min(now.Sub(prev), etaGap); since > per {
+		per = (busy + since - per) / time.Duration(len(ends))
+	}
+	rest := per * time.Duration(left)
+	switch mins := int((rest + 30*time.Second) / time.Minute); {
+	case rest < time.Minute:
+		return "under a minute left"
+	case mins < 60:
+		return fmt.Sprintf("about %d min left", mins)
+	default:
+		if m := mins % 60; m != 0 {
+			return fmt.Sprintf("about %d h %d min left", mins/60, m)
+		}
+		return fmt.Sprintf("about %d h left", mins/60)
+	}
 }
 
 type cleanupRunInput struct {

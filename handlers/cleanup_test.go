@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,6 +23,7 @@ import (
 	"github.com/labdash/labdash/db"
 	"github.com/labdash/labdash/labs/catalog"
 	"github.com/labdash/labdash/labs/cleanup"
+	"github.com/labdash/labdash/labs/cleanup/resources"
 	"github.com/labdash/labdash/labs/cloud"
 	"github.com/labdash/labdash/labs/cloud/sim"
 )
@@ -458,5 +460,161 @@ func TestCleanupConfirmationNearMissesStayOnThePlan(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// etaJob is a cleanup job of n resources created at start, the first len(ends) of
+// which finished at the given times.
+func etaJob(start time.Time, n int, ends []time.Time) *db.Job {
+	job := &db.Job{CreatedAt: start, State: db.JobRunning}
+	for i := 0; i < n; i++ {
+		it := db.JobItem{Key: fmt.Sprint(i), State: db.ItemPending}
+		if i < len(ends) {
+			it.State, it.UpdatedAt = db.ItemDone, ends[i]
+		}
+		job.Items = append(job.Items, it)
+	}
+	return job
+}
+
+var etaMinutesRE = regexp.MustCompile(`^about (?:(\d+) h ?)?(?:(\d+) min )?left$`)
+
+// etaMinutes reads cleanupETA's answer as minutes: 0 for "under a minute", -1
+// for the words before the first or after the last resource.
+func etaMinutes(t *testing.T, s string) int {
+	t.Helper()
+	if s == "under a minute left" {
+		return 0
+	}
+	if s == "finishing…" || s == "working out the time left…" {
+		return -1
+	}
+	m := etaMinutesRE.FindStringSubmatch(s)
+	if m == nil {
+		t.Fatalf("ETA %q is not in words (about N min left, under a minute left, finishing…)", s)
+	}
+	h, _ := strconv.Atoi(m[1]) // "" is 0
+	mins, _ := strconv.Atoi(m[2])
+	if h == 0 && mins == 0 {
+		t.Fatalf("ETA %q says zero", s)
+	}
+	return 60*h + mins
+}
+
+// TestCleanupETAIsSteady: polled every 2 s through a run, the estimate is in
+// whole minutes and never goes up for an even pace, never by more than a minute
+// between polls for an uneven one; it never says "0" before the end, says
+// "finishing…" once everything is done, and a job resumed after hours stopped is
+// estimated from its working pace, not from the hours.
+func TestCleanupETAIsSteady(t *testing.T) {
+	start := time.Unix(1_800_000_000, 0)
+	for name, step := range map[string]func(i int) time.Duration{
+		"even": func(int) time.Duration { return 3 * time.Second },
+		"uneven": func(i int) time.Duration {
+			return []time.Duration{time.Second, 9 * time.Second, 2 * time.Second, 40 * time.Second}[i%4]
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			const n = 150
+			var ends []time.Time
+			at := start
+			for i := 0; i < n; i++ {
+				at = at.Add(step(i))
+				ends = append(ends, at)
+			}
+			prev, done := -2, 0
+			for now := start.Add(time.Second); !now.After(ends[n-1]); now = now.Add(2 * time.Second) {
+				for done < n && !ends[done].After(now) {
+					done++
+				}
+				got := cleanupETA(etaJob(start, n, ends[:done]), now)
+				if done < 5 {
+					if got != "working out the time left…" {
+						t.Fatalf("before any resource finished: %q", got)
+					}
+					continue
+				}
+				m := etaMinutes(t, got)
+				if done < n && m < 0 {
+					t.Fatalf("%d of %d done: %q", done, n, got)
+				}
+				limit := 0
+				if name == "uneven" {
+					limit = 1
+				}
+				if prev >= 0 && m > prev+limit {
+					t.Fatalf("%d of %d done: the estimate rose from %d to %d min (%q)", done, n, prev, m, got)
+				}
+				prev = m
+			}
+			if got := cleanupETA(etaJob(start, n, ends), ends[n-1].Add(time.Second)); got != "finishing…" {
+				t.Errorf("all done, still running (the verification): %q", got)
+			}
+		})
+	}
+	// Ten resources in the first minute, then the process was down for three
+	// hours; resumed, ten are left: about a minute, not hours.
+	var ends []time.Time
+	for i := 1; i <= 10; i++ {
+		ends = append(ends, start.Add(time.Duration(i)*6*time.Second))
+	}
+	resumed := start.Add(3 * time.Hour)
+	ends = append(ends, resumed.Add(6*time.Second))
+	if got := cleanupETA(etaJob(start, 20, ends), resumed.Add(7*time.Second)); etaMinutes(t, got) > 1 {
+		t.Errorf("a resumed job with 9 resources left at 6 s each: %q, want a minute or less", got)
+	}
+}
+
+// TestCleanupProgressSaysHowItEnded: a finished, verified cleanup is titled
+// "Cleanup done" in the success style with "x of y deleted, 0 left"; one with a
+// failure is titled not verified, in the failure style, listing the report; the
+// running one names each resource's student and type.
+func TestCleanupProgressSaysHowItEnded(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	item := func(arn, student string) db.JobItem {
+		b, _ := json.Marshal(cleanup.Item{Ref: resources.Ref{ARN: arn, Type: "AWS::ECS::Cluster", Student: student}})
+		return db.JobItem{Key: arn, Payload: string(b)}
+	}
+	arn := "arn:aws:ecs:us-east-1:111122223333:cluster/" + h.class.ID + h.a.slug + "-cluster"
+	job, err := h.store.CreatePlannedJob(ctx, h.class.ID, cleanup.JobKind, "", "0123456789abcdef", []db.JobItem{item(arn, h.a.slug), item(arn+"2", "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := h.as(h.instructor)
+	page := owner.get("/classes/" + h.class.ID + "/cleanup/progress")
+	if !strings.Contains(page.body, "<h2 data-testid=\"cleanup-title\">Cleaning up</h2>") || !strings.Contains(page.body, "working out the time left") {
+		t.Errorf("a running job: %s", clip(page.body, 1500))
+	}
+	for _, it := range job.Items {
+		if err := h.store.SetJobItem(ctx, job.ID, it.Key, db.ItemDone, "deleted", ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page = owner.get("/classes/" + h.class.ID + "/cleanup/progress")
+	if !strings.Contains(page.body, "Ada Zephyrine ("+h.a.slug+")</td><td>AWS::ECS::Cluster</td>") || !strings.Contains(page.body, "<td>Class-wide</td>") {
+		t.Errorf("the per-resource table does not name the student and type: %s", clip(page.body, 3000))
+	}
+	if !strings.Contains(page.body, `<span data-testid="cleanup-eta">finishing…</span>`) {
+		t.Errorf("everything deleted, verification running: %s", clip(page.body, 1500))
+	}
+	if err := h.store.FinishJob(ctx, job.ID, db.JobDone, db.OutcomeVerified, ""); err != nil {
+		t.Fatal(err)
+	}
+	page = owner.get("/classes/" + h.class.ID + "/cleanup/progress")
+	if !strings.Contains(page.body, `<h2 data-testid="cleanup-title">Cleanup done</h2>`) || !strings.Contains(page.body, `class="notice success"`) ||
+		!strings.Contains(page.body, "Verified: 2 of 2 deleted, 0 left.") || !strings.Contains(page.body, "<title>Cleanup done · ") || strings.Contains(page.body, "cleanup-eta") {
+		t.Errorf("a verified cleanup: %s", clip(page.body, 2000))
+	}
+	job2, err := h.store.CreatePlannedJob(ctx, h.class.ID, cleanup.JobKind, "", "0123456789abcdef", []db.JobItem{item(arn+"3", h.a.slug)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.store.SetJobItem(ctx, job2.ID, arn+"3", db.ItemFailed, "delete", "AccessDenied")
+	h.store.FinishJob(ctx, job2.ID, db.JobDone, db.OutcomeNotVerified, "1 failed: "+arn+"3: AccessDenied")
+	page = owner.get("/classes/" + h.class.ID + "/cleanup/progress")
+	if !strings.Contains(page.body, `<h2 data-testid="cleanup-title">Cleanup done, not verified</h2>`) || !strings.Contains(page.body, `class="error" role="alert" data-testid="cleanup-leftovers"`) ||
+		!strings.Contains(page.body, "1 failed: "+arn+"3: AccessDenied") || strings.Contains(page.body, "cleanup-verified") {
+		t.Errorf("a cleanup with a failure: %s", clip(page.body, 2000))
 	}
 }
