@@ -171,3 +171,79 @@ func TestE2EDisconnectBanner(t *testing.T) {
 		in.fatalf("grid hint %q after reconnecting, want the live wording back", h)
 	}
 }
+
+// TestE2EGridOnAPhone: at 390 px the console's grid stacks into one card per student,
+// with every lab's cell visible under its lab's name, and the page does not scroll
+// sideways; at 1280 it is still a table with a header row. A lab's column header
+// opens the lab's heatmap, which does not scroll the page sideways either.
+func TestE2EGridOnAPhone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end browser test skipped in -short mode")
+	}
+	chromium := e2eChromium(t)
+	base := e2eStartServer(t, t.TempDir(), "--sim-speed", "60", "--monitor-interval", "300ms")
+	allocCtx, cancelAlloc := e2eAllocator(t, chromium)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	in := e2eDemoClass(t, base, ctx)
+	in.waitJS("the grid", `!!document.querySelector("table[data-testid=progress-grid] tbody tr td.cell")`)
+	labs := e2eRun(in, "count the labs", chromedp.Evaluate[int](`document.querySelectorAll("table[data-testid=progress-grid] thead th[scope=col] a").length`))
+	if labs < 2 {
+		in.fatalf("the demo class has %d labs; the phone layout needs several to be tested", labs)
+	}
+	wide := e2eRun(in, "the grid at 1280", chromedp.Evaluate[string](`getComputedStyle(document.querySelector("table[data-testid=progress-grid]")).display + "/" +
+		getComputedStyle(document.querySelector("table[data-testid=progress-grid] thead")).display`))
+	if wide != "table/table-header-group" {
+		in.fatalf("at 1280 the grid is %s, want a table with its header row (table/table-header-group)", wide)
+	}
+	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_GRID", "the grid at 1280")
+
+	in.step("size the viewport to 390", chromedp.EmulateViewport(390, 844))
+	in.waitJS("the grid stacked into cards", `getComputedStyle(document.querySelector("table[data-testid=progress-grid] tbody tr")).display === "block"`)
+	type card struct {
+		PageScroll, PageWidth int
+		Cells                 []struct {
+			Label, Before string
+			Left, Right   float64
+			W, H          float64
+		}
+		ViewW float64
+	}
+	got := e2eRun(in, "measure the first student's card", chromedp.Evaluate[card](`(() => {
+		const tr = document.querySelector("table[data-testid=progress-grid] tbody tr");
+		return {PageScroll: document.documentElement.scrollWidth, PageWidth: document.documentElement.clientWidth, ViewW: window.innerWidth,
+			Cells: Array.from(tr.querySelectorAll("td.cell")).map(td => { const r = td.getBoundingClientRect();
+				return {Label: td.dataset.label, Before: getComputedStyle(td, "::before").content, Left: r.left, Right: r.right, W: r.width, H: r.height}; })};
+	})()`))
+	if got.PageScroll > got.PageWidth {
+		in.fatalf("at 390 the console scrolls sideways: scrollWidth %d > clientWidth %d", got.PageScroll, got.PageWidth)
+	}
+	if len(got.Cells) != labs {
+		in.fatalf("the first card has %d cells, want one per lab (%d)", len(got.Cells), labs)
+	}
+	for _, c := range got.Cells {
+		if c.W <= 0 || c.H <= 0 || c.Left < 0 || c.Right > got.ViewW {
+			in.fatalf("cell %q is not fully visible in the first card at 390: %+v (viewport %v)", c.Label, c, got.ViewW)
+		}
+		if c.Label == "" || c.Before != jsString(c.Label) {
+			in.fatalf("cell %q is not labelled with its lab's name (::before %s)", c.Label, c.Before)
+		}
+	}
+	if !e2eRun(in, "the legend", chromedp.Evaluate[bool](`(() => { const l = document.querySelector("[data-testid=grid-legend]"); return !!l && l.getBoundingClientRect().width > 0 && /failing/.test(l.textContent); })()`)) {
+		in.fatalf("no legend under the grid at 390")
+	}
+	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_GRID_PHONE", "the grid at 390")
+
+	in.step("open a lab's heatmap", chromedp.Click(chromedp.CSS(`table[data-testid=progress-grid] thead a[data-testid=heatmap-link]`)))
+	in.waitJS("the heatmap", `!!document.querySelector("table[data-testid=heatmap] tbody td.hm")`)
+	if w := e2eRun(in, "measure the heatmap page", chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, document.documentElement.clientWidth]`)); w[0] > w[1] {
+		in.fatalf("at 390 the heatmap page scrolls sideways: scrollWidth %d > clientWidth %d", w[0], w[1])
+	}
+	if !e2eRun(in, "the sideways hint", chromedp.Evaluate[bool](`document.querySelector("[data-testid=heatmap-scroll-hint]").offsetWidth > 0`)) {
+		in.fatalf("at 390 the heatmap does not say its table scrolls sideways")
+	}
+	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_HEATMAP_PHONE", "the heatmap at 390")
+	in.step("size the viewport to 1280", chromedp.EmulateViewport(1280, 900))
+	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_HEATMAP", "the heatmap at 1280")
+}
