@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/labdash/labdash/db"
 	"github.com/labdash/labdash/labs/roster"
 	"github.com/labdash/labdash/web"
 )
@@ -20,7 +21,20 @@ func (s *Server) importRoster(c *gin.Context) {
 		return
 	}
 	data := []byte(c.PostForm("csv"))
-	students, tokens, rowErrs, err := roster.Import(c.Request.Context(), s.store, class, data, actor(c))
+	var students []db.Student
+	var tokens []string
+	var skipped []roster.Row
+	var rowErrs []roster.RowError
+	if c.PostForm("skip_existing") == "1" {
+		students, tokens, skipped, rowErrs, err = roster.ImportSkipping(c.Request.Context(), s.store, class, data, actor(c))
+		if err == nil && len(students) == 0 { // every student is on the roster: nothing to do
+			render(c, s.log, http.StatusOK, web.RosterPreview(web.RosterPreviewPage{Page: s.page(c, "Roster preview", "classes"),
+				Class: classView(c, class), FileName: "(resubmitted roster)", Repeated: true}))
+			return
+		}
+	} else {
+		students, tokens, rowErrs, err = roster.Import(c.Request.Context(), s.store, class, data, actor(c))
+	}
 	if errors.Is(err, roster.ErrInvalid) {
 		// Sent twice (the back button and the form again): say that it was imported.
 		repeated, err := roster.AlreadyImported(c.Request.Context(), s.store, class, data)
@@ -28,8 +42,13 @@ func (s *Server) importRoster(c *gin.Context) {
 			s.renderError(c, err)
 			return
 		}
-		render(c, s.log, http.StatusUnprocessableEntity, web.RosterPreview(web.RosterPreviewPage{Page: s.page(c, "Roster preview", "classes"),
-			Class: classView(c, class), FileName: "(resubmitted roster)", Errors: rowErrorViews(rowErrs), Repeated: repeated}))
+		p := web.RosterPreviewPage{Page: s.page(c, "Roster preview", "classes"),
+			Class: classView(c, class), FileName: "(resubmitted roster)", Errors: rowErrorViews(rowErrs), Repeated: repeated}
+		if err := s.offerSkip(c, class, data, &p); err != nil {
+			s.renderError(c, err)
+			return
+		}
+		render(c, s.log, http.StatusUnprocessableEntity, web.RosterPreview(p))
 		return
 	}
 	if err != nil {
@@ -41,8 +60,18 @@ func (s *Server) importRoster(c *gin.Context) {
 		links[i] = web.LinkRow{Slug: st.Slug, Name: st.Name, Email: st.Email, URL: s.studentURL(c, tokens[i])}
 	}
 	s.showOnce(c, web.Links(web.LinksPage{Page: s.page(c, "Roster imported", "classes"), Class: classView(c, class),
-		Heading: web.Plural(len(students), "student", "students") + " imported", Links: links, CSV: linksCSV(links)}),
+		Heading: importedHeading(len(students), len(skipped)), Links: links, CSV: linksCSV(links)}),
 		fmt.Sprintf("The personal links of the %s imported into %s", web.Plural(len(students), "student", "students"), class.Name),
 		"The students are on the roster. To give one of them a new link, use Reissue link on the roster (their current link stops working).",
 		"/classes/"+class.ID)
+}
+
+// importedHeading heads the links page of an import: how many were added and, when
+// asked to skip, how many were on the roster already.
+func importedHeading(added, skipped int) string {
+	h := web.Plural(added, "student", "students") + " imported"
+	if skipped > 0 {
+		h += "; " + web.Plural(skipped, "student was", "students were") + " on the roster already and kept their links"
+	}
+	return h
 }

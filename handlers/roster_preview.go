@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/labdash/labdash/db"
 	"github.com/labdash/labdash/labs/roster"
 	"github.com/labdash/labdash/web"
 )
@@ -56,12 +57,30 @@ func (s *Server) previewRoster(c *gin.Context) {
 			s.renderError(c, err)
 			return
 		}
+		if err := s.offerSkip(c, class, data, &p); err != nil {
+			s.renderError(c, err)
+			return
+		}
 	}
 	for _, r := range rows {
 		p.Rows = append(p.Rows, web.PreviewRow{Line: r.Line, Name: r.Name, Email: r.Email, AccountID: r.AccountID})
 	}
 	p.CSV = string(data)
 	render(c, s.log, status, web.RosterPreview(p))
+}
+
+// offerSkip fills in the preview's offer to skip the students already on the roster:
+// when those are the file's only problem and it has new students too (a roster
+// download with names added, say), the confirm form comes with a checkbox to import
+// just the new ones.
+func (s *Server) offerSkip(c *gin.Context, class *db.Class, data []byte, p *web.RosterPreviewPage) error {
+	news, skipped, errs, err := roster.CheckSkipping(c.Request.Context(), s.store, class, data)
+	if err != nil || len(errs) > 0 || len(news) == 0 || len(skipped) == 0 {
+		return err
+	}
+	p.SkipOffer, p.SkipNew, p.SkipCount = true, len(news), len(skipped)
+	p.CSV = string(data)
+	return nil
 }
 
 func rowErrorViews(errs []roster.RowError) []web.RowErrorView {

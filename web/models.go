@@ -185,6 +185,11 @@ type RosterPreviewPage struct {
 	// Repeated: every problem is a student already on the roster, so this roster
 	// (or the same form, sent again) was imported before.
 	Repeated bool
+	// SkipOffer: the only problems are SkipCount students already on the roster,
+	// beside SkipNew new ones; the form offers to import just the new ones.
+	SkipOffer bool
+	SkipNew   int
+	SkipCount int
 }
 
 // PreviewRow is one good row of an uploaded roster.

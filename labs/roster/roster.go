@@ -1,4 +1,7 @@
 // Package roster reads and writes class rosters as CSV (header name,email[,account_id]).
+// The roster download (id,name,email,account_id) imports back as it is: its id column,
+// like the link column of the CLI's output and any column with an empty header, is
+// read and ignored, and a cell the export neutralised gets its apostrophe back off.
 //
 // Parsing is all-or-nothing: Parse reports every bad row with its line number and
 // the caller writes nothing unless the list is empty. Writing neutralises cells
@@ -14,6 +17,7 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -105,25 +109,32 @@ func Parse(data []byte, opt Options) ([]Row, []RowError) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				errs = append(errs, RowError{Line: pe.Line, Field: "csv", Message: csvMessage(err)})
+				line := pe.Line
+				if pe.StartLine > 0 {
+					line = pe.StartLine // a quoted cell running on: where it starts
+				}
+				errs = append(errs, RowError{Line: line, Field: "csv", Message: csvMessage(err)})
 				if len(errs) > 1000 {
 					break
 				}
 				continue
 			}
-			errs = append(errs, RowError{Field: "csv", Message: err.Error()})
+			errs = append(errs, RowError{Field: "csv", Message: "the file cannot be read as CSV; save it as \"CSV UTF-8\" and upload it again"})
 			break
 		}
 		line, _ := r.FieldPos(0) // only valid after a successful Read
+		if blankRecord(rec) {
+			continue // a spreadsheet's empty row (",,,"), or a line of spaces
+		}
 		if records++; records > MaxStudents {
 			errs = append(errs, RowError{Line: line, Field: "file", Message: fmt.Sprintf("a roster may list at most %d students; this is student %d", MaxStudents, MaxStudents+1)})
 			break
 		}
 		if len(rec) != len(header) {
-			errs = append(errs, RowError{Line: line, Field: "csv", Message: fmt.Sprintf("expected %d fields like the header, found %d", len(header), len(rec))})
+			errs = append(errs, RowError{Line: line, Field: "csv", Message: cellCountMessage(len(header), len(rec))})
 			continue
 		}
-		row := Row{Line: line, Name: strings.TrimSpace(rec[cols.name]), Email: trimLower(rec[cols.email])}
+		row := Row{Line: line, Name: unneutralise(strings.TrimSpace(rec[cols.name])), Email: trimLower(rec[cols.email])}
 		if cols.account >= 0 {
 			row.AccountID = strings.TrimSpace(rec[cols.account])
 		}
@@ -179,11 +190,22 @@ func plural(n int, one, many string) string {
 
 type columns struct{ name, email, account int }
 
+// headerHint ends every header message: what the header may hold.
+const headerHint = "the header is name,email[,account_id]; an id column (as in the roster download) is ignored"
+
+// ignoredColumns are read and dropped: the id of the roster download and the link of
+// the CLI's import output, so either file imports back as it is.
+var ignoredColumns = map[string]bool{"id": true, "link": true}
+
 func parseHeader(h []string) (columns, []RowError) {
 	cols := columns{name: -1, email: -1, account: -1}
 	var errs []RowError
 	for i, raw := range h {
-		switch strings.ToLower(strings.TrimSpace(raw)) {
+		col := strings.ToLower(strings.TrimSpace(raw))
+		if col == "" || ignoredColumns[col] {
+			continue
+		}
+		switch col {
 		case "name":
 			cols.name = dupCol(&errs, cols.name, i, "name")
 		case "email":
@@ -191,14 +213,14 @@ func parseHeader(h []string) (columns, []RowError) {
 		case "account_id":
 			cols.account = dupCol(&errs, cols.account, i, "account_id")
 		default:
-			errs = append(errs, RowError{Line: 1, Field: "header", Message: fmt.Sprintf("unknown column %q; the header is name,email[,account_id]", truncate(raw, 40))})
+			errs = append(errs, RowError{Line: 1, Field: "header", Message: fmt.Sprintf("unknown column %q; %s", truncate(raw, 40), headerHint)})
 		}
 	}
 	if cols.name < 0 {
-		errs = append(errs, RowError{Line: 1, Field: "header", Message: "missing column \"name\"; the header is name,email[,account_id]"})
+		errs = append(errs, RowError{Line: 1, Field: "header", Message: "missing column \"name\"; " + headerHint})
 	}
 	if cols.email < 0 {
-		errs = append(errs, RowError{Line: 1, Field: "header", Message: "missing column \"email\"; the header is name,email[,account_id]"})
+		errs = append(errs, RowError{Line: 1, Field: "header", Message: "missing column \"email\"; " + headerHint})
 	}
 	return cols, errs
 }
@@ -213,8 +235,13 @@ func dupCol(errs *[]RowError, prev, i int, name string) int {
 func validate(r Row, opt Options) []RowError {
 	var errs []RowError
 	add := func(field, msg string) { errs = append(errs, RowError{Line: r.Line, Field: field, Message: msg}) }
-	if msg := NameProblem(r.Name, MaxNameRunes); msg != "" {
-		add("name", msg)
+	switch {
+	case r.Name == "":
+		add("name", "name is empty")
+	case utf8.RuneCountInString(r.Name) > MaxNameRunes:
+		add("name", fmt.Sprintf("name is longer than %d characters", MaxNameRunes))
+	case strings.IndexFunc(r.Name, unicode.IsControl) >= 0:
+		add("name", "name contains control characters")
 	}
 	if msg := EmailProblem(r.Email); msg != "" {
 		add("email", msg)
@@ -268,12 +295,53 @@ func encodingErrors(data []byte) []RowError {
 	return errs
 }
 
+// csvMessage says in plain words what is wrong with a line the CSV reader refused
+// (never Go's "bare \" in non-quoted-field").
 func csvMessage(err error) string {
 	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
+	if !errors.As(err, &pe) {
+		return "the line cannot be read as CSV"
 	}
-	return err.Error()
+	switch {
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		return `a quote mark (") is inside a cell that does not start with one; put the whole cell in double quotes and write the quote mark twice ("")`
+	case errors.Is(pe.Err, csv.ErrQuote) && pe.StartLine != 0 && pe.StartLine != pe.Line:
+		return fmt.Sprintf(`the quoted cell that starts on line %d runs on to line %d without being closed properly; check the quote marks (") from line %d on`, pe.StartLine, pe.Line, pe.StartLine)
+	case errors.Is(pe.Err, csv.ErrQuote):
+		return `a quoted cell has text after its closing quote mark, or is never closed; a quote mark inside a quoted cell is written twice ("")`
+	case errors.Is(pe.Err, csv.ErrFieldCount):
+		return "the line has a different number of cells than the header"
+	}
+	return "the line cannot be read as CSV"
+}
+
+// cellCountMessage says why a line with got cells does not fit a header of want.
+func cellCountMessage(want, got int) string {
+	msg := fmt.Sprintf("the line has %s but the header has %d", plural(got, "cell", "cells"), want)
+	if got > want {
+		return msg + `; a comma inside a name must be inside double quotes ("Doe, Jane")`
+	}
+	return msg + "; every line needs a cell for each column of the header, even an empty one"
+}
+
+// blankRecord reports whether every cell of rec is empty or spaces.
+func blankRecord(rec []string) bool {
+	for _, c := range rec {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// unneutralise undoes Neutralise: the export puts an apostrophe before a cell that a
+// spreadsheet would run as a formula, and the same file imported back should give the
+// same name, not one with an apostrophe in front.
+func unneutralise(cell string) string {
+	if len(cell) > 1 && cell[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(cell[1])) {
+		return cell[1:]
+	}
+	return cell
 }
 
 func truncate(s string, n int) string {
