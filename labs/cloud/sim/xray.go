@@ -834,19 +834,21 @@ func (c *xrayClient) GetGroups(ctx context.Context, in *xray.GetGroupsInput, _ .
 		if !ok {
 			return nil, xrInvalid("Invalid NextToken.")
 		}
-		d := r.xrDefault()
-		all := []xraytypes.GroupSummary{{GroupName: d.GroupName, GroupARN: d.GroupARN, InsightsConfiguration: d.InsightsConfiguration}}
-		for _, g := range xrayOf(r).gOrder {
-			o := g.out()
-			all = append(all, xraytypes.GroupSummary{GroupName: o.GroupName, GroupARN: o.GroupARN, FilterExpression: o.FilterExpression, InsightsConfiguration: o.InsightsConfiguration})
-		}
-		out := &xray.GetGroupsOutput{Groups: []xraytypes.GroupSummary{}}
-		for i := pos; i < len(all); i++ {
+		// The Default group, then every group; only the page's are built (a
+		// class's groups are read 100 a page, once per cycle).
+		gs := xrayOf(r).gOrder
+		total := 1 + len(gs)
+		out := &xray.GetGroupsOutput{Groups: make([]xraytypes.GroupSummary, 0, min(max(total-pos, 0), xrPageSize))}
+		for i := pos; i < total; i++ {
 			if i == pos+xrPageSize {
 				out.NextToken = intToken(i)
 				break
 			}
-			out.Groups = append(out.Groups, all[i])
+			o := r.xrDefault()
+			if i > 0 {
+				o = gs[i-1].out()
+			}
+			out.Groups = append(out.Groups, xraytypes.GroupSummary{GroupName: o.GroupName, GroupARN: o.GroupARN, FilterExpression: o.FilterExpression, InsightsConfiguration: o.InsightsConfiguration})
 		}
 		return out, nil
 	})

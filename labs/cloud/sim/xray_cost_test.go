@@ -154,3 +154,58 @@ func TestXRayGraphFromCachedCalls(t *testing.T) {
 	put(doc(b, "00000000000000b1", "", "front", at+1, true, fmt.Sprintf(s3, at+1.1, at+1.2)))
 	check("after it completed", "(client) →1; front() ok2 err0 fault0 →2 →3 →6; t1(AWS::DynamoDB::Table) ok1 err0 fault0; api.example.com(remote) ok0 err1 fault0; back() ok1 err0 fault0 →5; SNS(AWS::SNS) ok0 err0 fault1; S3(AWS::S3) ok1 err0 fault0")
 }
+
+// TestXRayGroupsPages checks GetGroups' pages over 250 groups (the Default group
+// first, 100 a page, each group once) and that a page builds only its own
+// groups: the class's 2,000 groups were all built for each of its 21 pages.
+func TestXRayGroupsPages(t *testing.T) {
+	e := newEnv(t)
+	for i := range 250 {
+		if _, err := e.c.XRay.CreateGroup(e.ctx, &xray.CreateGroupInput{GroupName: aws.String(fmt.Sprintf("g%03d", i)), FilterExpression: aws.String(`service("x")`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var names []string
+	var sizes []int
+	in := &xray.GetGroupsInput{}
+	for {
+		out, err := e.c.XRay.GetGroups(e.ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes = append(sizes, len(out.Groups))
+		for _, g := range out.Groups {
+			names = append(names, aws.ToString(g.GroupName))
+		}
+		if out.NextToken == nil {
+			break
+		}
+		in.NextToken = out.NextToken
+	}
+	if fmt.Sprint(sizes) != "[100 100 51]" || len(names) != 251 || names[0] != "Default" || names[1] != "g000" || names[250] != "g249" {
+		t.Fatalf("pages %v, %d groups, first %v, last %s", sizes, len(names), names[:2], names[len(names)-1])
+	}
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] {
+			t.Fatalf("%s listed twice", n)
+		}
+		seen[n] = true
+	}
+	if _, err := e.c.XRay.GetGroups(e.ctx, &xray.GetGroupsInput{NextToken: aws.String("garbage")}); err == nil {
+		t.Error("a garbage NextToken was accepted")
+	}
+	// The last page (51 groups) costs about half the first (100); building every
+	// group per page made them cost the same.
+	allocs := func(token *string) float64 {
+		return testing.AllocsPerRun(5, func() {
+			if _, err := e.c.XRay.GetGroups(e.ctx, &xray.GetGroupsInput{NextToken: token}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	firstPage, lastPage := allocs(nil), allocs(in.NextToken)
+	if lastPage > firstPage*0.7 {
+		t.Errorf("the 51-group page allocates %.0f, the 100-group page %.0f: more than its share", lastPage, firstPage)
+	}
+}
