@@ -17,7 +17,6 @@ import (
 	"net/mail"
 	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -235,13 +234,8 @@ func dupCol(errs *[]RowError, prev, i int, name string) int {
 func validate(r Row, opt Options) []RowError {
 	var errs []RowError
 	add := func(field, msg string) { errs = append(errs, RowError{Line: r.Line, Field: field, Message: msg}) }
-	switch {
-	case r.Name == "":
-		add("name", "name is empty")
-	case utf8.RuneCountInString(r.Name) > MaxNameRunes:
-		add("name", fmt.Sprintf("name is longer than %d characters", MaxNameRunes))
-	case strings.IndexFunc(r.Name, unicode.IsControl) >= 0:
-		add("name", "name contains control characters")
+	if msg := NameProblem(r.Name, MaxNameRunes); msg != "" {
+		add("name", msg)
 	}
 	if msg := EmailProblem(r.Email); msg != "" {
 		add("email", msg)
