@@ -64,6 +64,27 @@ func (or *Origin) settling() bool {
 	return true
 }
 
+// originGrace is how long after its instance (re)starts an origin's targets may fail
+// their health checks without that reading as the student's mistake: the web server
+// is still being installed and started by the instance's user data.
+const originGrace = 5 * time.Minute
+
+// starting reports whether the origin's instance is still coming up at time at:
+// pending, or running for less than originGrace.
+func (or *Origin) starting(at time.Time) bool {
+	if or == nil || or.Instance == nil {
+		return false
+	}
+	switch or.instanceState() {
+	case ec2types.InstanceStateNamePending:
+		return true
+	case ec2types.InstanceStateNameRunning:
+		l := or.Instance.LaunchTime
+		return l != nil && !at.IsZero() && !at.Before(*l) && at.Sub(*l) < originGrace
+	}
+	return false
+}
+
 func (or *Origin) instanceState() ec2types.InstanceStateName {
 	if or == nil || or.Instance == nil || or.Instance.State == nil {
 		return ""
@@ -89,7 +110,7 @@ func checkOrigins(o *Observation) labs.Result {
 			return labs.Pendingf("no target group %s in %s yet", tgName(o.Target), r)
 		}
 		if or.healthyTargets() < 1 {
-			if or.settling() { // not readable as a mistake yet: the stack is still bringing the instance up
+			if or.settling() || or.starting(o.At) { // not readable as a mistake yet: the stack is still bringing the instance up
 				return labs.Pendingf("%s: %s: the instance is still starting and its health checks have not passed yet", r, or.targetSummary())
 			}
 			return labs.Failf("%s: %s", r, or.targetSummary())
@@ -197,17 +218,41 @@ func checkTraffic(o *Observation) labs.Result {
 	if p == nil {
 		return labs.Pendingf("no static IP to browse to yet")
 	}
-	if p.Err != "" {
-		if a := o.Accelerator; a != nil && a.Status != gatypes.AcceleratorStatusDeployed {
-			// A new accelerator's static IPs answer only once it is deployed (minutes).
-			return labs.Pendingf("GET %s: no answer yet; accelerator %s is %s", p.URL, o.accName(), a.Status)
-		}
-		return labs.Failf("GET %s failed: %s", p.URL, p.Err)
-	}
 	if r := p.Region(); r != "" {
 		return labs.Passf("GET %s: 200 %q from %s in %d ms", p.URL, p.Body, r, p.Latency.Milliseconds())
 	}
+	// The static IPs answer only once the accelerator is deployed, has its listener and
+	// an endpoint group past its first health checks: until then no answer is the lab
+	// still coming up, not a mistake.
+	if why := o.notServingYet(); why != "" {
+		return labs.Pendingf("GET %s: no answer yet; %s", p.URL, why)
+	}
+	if p.Err != "" {
+		return labs.Failf("GET %s failed: %s", p.URL, p.Err)
+	}
 	return labs.Failf("GET %s: %d %q, want 200 \"Hello from <region>\"", p.URL, p.Status, trim(p.Body))
+}
+
+// notServingYet says why the accelerator cannot answer yet ("" when it should): not
+// deployed, no listener, no endpoint group, or every group still INITIAL.
+func (o *Observation) notServingYet() string {
+	a := o.Accelerator
+	switch {
+	case a == nil:
+		return "no accelerator yet"
+	case a.Status != gatypes.AcceleratorStatusDeployed:
+		return fmt.Sprintf("accelerator %s is %s", o.accName(), a.Status)
+	case len(o.Listeners) == 0:
+		return "the accelerator has no listener yet"
+	case len(o.Groups) == 0:
+		return "the listener has no endpoint groups yet"
+	}
+	for _, g := range o.Groups {
+		if h, _ := groupHealth(&g); h != gatypes.HealthStateInitial {
+			return ""
+		}
+	}
+	return "the endpoint groups are still in their first health checks"
 }
 
 func trim(s string) string {

@@ -54,6 +54,16 @@ func failedOver() *Observation {
 	return o
 }
 
+// justLaunched is a student whose us-east-1 instance is in state is, launched ago
+// before the observation, with its target in state ts.
+func justLaunched(ago time.Duration, is ec2types.InstanceStateName, ts elbtypes.TargetHealthStateEnum) *Observation {
+	o := correct()
+	or := mkOrigin("us-east-1", ts, is, false)
+	o.At = or.Instance.LaunchTime.Add(ago)
+	o.Origins["us-east-1"] = or
+	return o
+}
+
 func TestChecks(t *testing.T) {
 	cps := map[string]labs.Checkpoint{}
 	for _, c := range checkpoints() {
@@ -66,6 +76,43 @@ func TestChecks(t *testing.T) {
 	}{
 		{"origins ok", "origins", correct(), labs.Pass},
 		{"origin unhealthy", "origins", failedOver(), labs.Fail},
+		// Real AWS: a fresh instance's targets fail their health checks until its user
+		// data has the web server up; that is the lab coming up, not the student's mistake.
+		{"origin just launched, targets unhealthy", "origins", justLaunched(2*time.Minute, ec2types.InstanceStateNameRunning, elbtypes.TargetHealthStateEnumUnhealthy), labs.Pending},
+		{"origin instance pending, target unused", "origins", justLaunched(0, ec2types.InstanceStateNamePending, elbtypes.TargetHealthStateEnumUnused), labs.Pending},
+		{"origin unhealthy long after launch", "origins", justLaunched(20*time.Minute, ec2types.InstanceStateNameRunning, elbtypes.TargetHealthStateEnumUnhealthy), labs.Fail},
+		{"origin unhealthy, launch in the future (clock skew)", "origins", justLaunched(-time.Minute, ec2types.InstanceStateNameRunning, elbtypes.TargetHealthStateEnumUnhealthy), labs.Fail},
+		// Browsing before the accelerator can answer: no listener, no groups, or groups
+		// still INITIAL, is pending; groups past their first checks and no answer fails.
+		{"traffic before the listener", "traffic", func() *Observation {
+			o := correct()
+			o.Listeners, o.Groups = nil, nil
+			o.Probe = &Probe{URL: "http://203.0.113.1/", Err: "connection refused"}
+			return o
+		}(), labs.Pending},
+		{"traffic before the endpoint groups", "traffic", func() *Observation {
+			o := correct()
+			o.Groups = nil
+			o.Probe = &Probe{URL: "http://203.0.113.1/", Err: "i/o timeout"}
+			return o
+		}(), labs.Pending},
+		{"traffic while the groups are INITIAL", "traffic", func() *Observation {
+			o := correct()
+			o.Groups = []gatypes.EndpointGroup{group("us-east-1", gatypes.HealthStateInitial), group("eu-west-1", gatypes.HealthStateInitial)}
+			o.Probe = &Probe{URL: "http://203.0.113.1/", Err: "i/o timeout"}
+			return o
+		}(), labs.Pending},
+		{"traffic with every group UNHEALTHY", "traffic", func() *Observation {
+			o := correct()
+			o.Groups = []gatypes.EndpointGroup{group("us-east-1", gatypes.HealthStateUnhealthy), group("eu-west-1", gatypes.HealthStateUnhealthy)}
+			o.Probe = &Probe{URL: "http://203.0.113.1/", Err: "i/o timeout"}
+			return o
+		}(), labs.Fail},
+		{"traffic answered by the wrong page", "traffic", func() *Observation {
+			o := correct()
+			o.Probe = &Probe{URL: "http://203.0.113.1/", Status: 200, Body: "It works!"}
+			return o
+		}(), labs.Fail},
 		// The first minutes of every student: a checkpoint not yet readable is pending, not failed.
 		{"origin still registering", "origins", func() *Observation {
 			o := correct()
