@@ -80,7 +80,10 @@ const (
 	// basic (InvalidRequestException) is not asked again; a student may turn
 	// enhanced health on.
 	basicHealthEvery = 10 * time.Minute
-	envNamesMax      = 100 // DescribeEnvironments EnvironmentNames per call (one request, no documented cap; keep it modest)
+	// healthEvery is how long an enhanced-health answer is used: enhanced health
+	// reports every 10 seconds, so a read sooner gets the same figures.
+	healthEvery = 10 * time.Second
+	envNamesMax = 100 // DescribeEnvironments EnvironmentNames per call (one request, no documented cap; keep it modest)
 	// groupPagesMax and summaryPagesMax cap the pages read per cycle (groups for the
 	// class, trace summaries per student).
 	groupPagesMax   = 100
@@ -95,6 +98,8 @@ type xrayCache struct {
 	env       *ebtypes.EnvironmentDescription // the last environment read (nil: none)
 	publish   iamtypes.PolicyEvaluationDecisionType
 	basicAt   time.Time // when DescribeEnvironmentHealth last said "not supported" (basic health)
+	health    *eb.DescribeEnvironmentHealthOutput
+	healthAt  time.Time // when health was read
 	roleArn   string    // the prerequisite stack's outputs, read until found
 	topicArn  string
 	graphAt   time.Time
@@ -106,7 +111,7 @@ type xrayCache struct {
 
 // Observe reads every target's lab state: one DescribeEnvironments per 100
 // students, one paginated GetGroups for the class, then per student
-// DescribeEnvironmentHealth, DescribeStacks (outputs) and SimulatePrincipalPolicy,
+// DescribeEnvironmentHealth (at most every 10 s), DescribeStacks (outputs) and SimulatePrincipalPolicy,
 // GetServiceGraph at most once a minute, GetTraceSummaries at most every 30 s
 // (after the first, only for the time since the last read, summaryOverlap
 // included) and one BatchGetTraces (≤5 ids) when new faults appeared.
@@ -179,7 +184,11 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 // observeOne does a student's per-student reads; failures go to o.Problems.
 func observeOne(ctx context.Context, c *cloud.Clients, kc *xrayCache, o *Observation, now time.Time) {
 	t := o.Target
-	if o.Env != nil && o.Env.Status == ebtypes.EnvironmentStatusReady && (kc.basicAt.IsZero() || now.Sub(kc.basicAt) >= basicHealthEvery) {
+	ready := o.Env != nil && o.Env.Status == ebtypes.EnvironmentStatusReady
+	if ready && kc.health != nil && now.Sub(kc.healthAt) < healthEvery && !now.Before(kc.healthAt) {
+		o.Health = kc.health
+	} else if ready && (kc.basicAt.IsZero() || now.Sub(kc.basicAt) >= basicHealthEvery) {
+		kc.health = nil
 		h, err := c.ElasticBeanstalk.DescribeEnvironmentHealth(ctx, &eb.DescribeEnvironmentHealthInput{EnvironmentName: aws.String(envName(t)),
 			AttributeNames: []ebtypes.EnvironmentHealthAttribute{ebtypes.EnvironmentHealthAttributeAll}})
 		// DescribeEnvironmentHealth answers only for environments with enhanced health
@@ -190,6 +199,7 @@ func observeOne(ctx context.Context, c *cloud.Clients, kc *xrayCache, o *Observa
 		switch {
 		case err == nil:
 			o.Health, kc.basicAt = h, time.Time{}
+			kc.health, kc.healthAt = h, now
 		case errors.As(err, &ae) && ae.ErrorCode() == "InvalidRequestException":
 			kc.basicAt = now // basic health: ask again only after basicHealthEvery
 		}

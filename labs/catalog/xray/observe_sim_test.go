@@ -122,9 +122,17 @@ func TestObserveOnTheSimulator(t *testing.T) {
 		}
 		return nil
 	})
+	// Within healthEvery of the last enhanced answer it is reused, not asked.
+	if got, _ = Observe(ctx, basic, cache, []labs.Target{tg}); healthCalls != 0 || got["s07"].(*Observation).Health == nil {
+		t.Fatalf("within %s: %d DescribeEnvironmentHealth calls, health %v; want the last answer reused", healthEvery, healthCalls, got["s07"].(*Observation).Health)
+	}
+	clock.Advance(healthEvery)
 	got, err = Observe(ctx, basic, cache, []labs.Target{tg})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if healthCalls != 1 {
+		t.Fatalf("after %s: %d DescribeEnvironmentHealth calls, want 1", healthEvery, healthCalls)
 	}
 	o3 := got["s07"].(*Observation)
 	if r := labs.Typed(checkEnvUp)(o3); r.Status != labs.Pass || o3.Health != nil || len(o3.Problems) > 0 {
