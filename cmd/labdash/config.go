@@ -13,7 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/labdash/labdash/db"
 	awsprovider "github.com/labdash/labdash/labs/cloud/aws"
+	"github.com/labdash/labdash/labs/roster"
 )
 
 // Config is labdash's configuration: flags with LABDASH_* environment twins,
@@ -125,6 +127,15 @@ func (c Config) validate(serving bool) error {
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		errs = append(errs, errors.New("set both LABDASH_ADMIN_EMAIL and LABDASH_ADMIN_PASSWORD, or neither"))
+	} else if c.AdminEmail != "" {
+		// Checked here, before the database opens and the background starts, so a bad
+		// admin account fails the start with this one message and nothing else.
+		if msg := roster.EmailProblem(c.AdminEmail); msg != "" {
+			errs = append(errs, errors.New("LABDASH_ADMIN_EMAIL: "+msg))
+		}
+		if msg := db.PasswordProblem(c.AdminPassword); msg != "" {
+			errs = append(errs, errors.New("LABDASH_ADMIN_PASSWORD: "+msg))
+		}
 	}
 	return errors.Join(errs...)
 }
