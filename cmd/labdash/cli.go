@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs"
 	"github.com/labdash/labdash/labs/roster"
 )
 
@@ -181,6 +182,7 @@ func rosterImport(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	fs.SetOutput(stderr)
 	commonFlags(fs, &cfg, e)
 	base := baseURLFlag(fs, e, "the personal links")
+	skip := fs.Bool("skip-existing", false, "leave out students already on the roster (matched by e-mail) instead of refusing the file, e.g. to import the roster download back with new names added")
 	store, err := openStore(ctx, fs, args, &cfg, e)
 	if err != nil {
 		return err
@@ -214,12 +216,20 @@ func rosterImport(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	if err != nil {
 		return err
 	}
-	students, tokens, rowErrs, err := roster.Import(ctx, store, class, data, "cli")
+	var students []db.Student
+	var tokens []string
+	var skipped []roster.Row
+	var rowErrs []roster.RowError
+	if *skip {
+		students, tokens, skipped, rowErrs, err = roster.ImportSkipping(ctx, store, class, data, "cli")
+	} else {
+		students, tokens, rowErrs, err = roster.Import(ctx, store, class, data, "cli")
+	}
 	if errors.Is(err, roster.ErrInvalid) {
 		for _, re := range rowErrs {
 			fmt.Fprintln(stderr, re.String())
 		}
-		return fmt.Errorf("%s: %d problem(s); nothing was imported", file, len(rowErrs))
+		return fmt.Errorf("%s: %s; nothing was imported", file, labs.Plural(len(rowErrs), "problem", "problems"))
 	}
 	if err != nil {
 		return err
@@ -228,7 +238,14 @@ func rosterImport(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	for i, st := range students {
 		recs[i] = []string{st.Slug, st.Name, st.Email, prefix + "/s/" + tokens[i]}
 	}
-	fmt.Fprintf(stderr, "imported %d student(s) into %s; their personal links follow (shown once)\n", len(students), class.ID)
+	if len(skipped) > 0 {
+		fmt.Fprintf(stderr, "skipped %s already on the roster (they keep their links)\n", labs.Plural(len(skipped), "student", "students"))
+	}
+	if len(students) == 0 {
+		fmt.Fprintf(stderr, "nothing to import: every student of %s is on the roster of %s already\n", file, class.ID)
+		return nil
+	}
+	fmt.Fprintf(stderr, "imported %s into %s; their personal links follow (shown once)\n", labs.Plural(len(students), "student", "students"), class.ID)
 	if note != "" {
 		fmt.Fprintln(stderr, strings.Replace(note, "the link assumes", "the links assume", 1))
 	}

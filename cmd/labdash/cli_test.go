@@ -157,3 +157,45 @@ func TestUserAddRefusesInvisibleNames(t *testing.T) {
 		})
 	}
 }
+
+// TestRosterImportSkipExisting: the CLI's own output (id,name,email,link) and the
+// roster download import back; with --skip-existing the students already on the
+// roster are left out instead of refusing the file.
+func TestRosterImportSkipExisting(t *testing.T) {
+	ctx := t.Context()
+	path := newDB(t)
+	store, _ := db.Open(ctx, path)
+	u := &db.User{Email: "ana@example.edu", Name: "Ana", Role: db.RoleInstructor}
+	store.CreateUser(ctx, u)
+	class := &db.Class{Name: "c", OwnerID: u.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{"fargate"}}
+	store.CreateClass(ctx, class)
+	store.Close()
+	dir := t.TempDir()
+	first := filepath.Join(dir, "first.csv")
+	os.WriteFile(first, []byte("name,email\nBo,bo@example.edu\n"), 0o600)
+	var out bytes.Buffer
+	if err := run(ctx, []string{"roster", "import", "--db", path, class.ID, first}, nil, &out, &bytes.Buffer{}, envOf(nil)); err != nil {
+		t.Fatal(err)
+	}
+	// The CLI's output, with a new student added.
+	again := filepath.Join(dir, "again.csv")
+	os.WriteFile(again, append(out.Bytes(), []byte("s99,Cy,cy@example.edu,\n")...), 0o600)
+	var stderr bytes.Buffer
+	err := run(ctx, []string{"roster", "import", "--db", path, class.ID, again}, nil, &bytes.Buffer{}, &stderr, envOf(nil))
+	if err == nil || !strings.Contains(err.Error(), "1 problem; nothing was imported") || !strings.Contains(stderr.String(), "bo@example.edu is already on the roster") {
+		t.Fatalf("without --skip-existing: %v\n%s", err, stderr.String())
+	}
+	stderr.Reset()
+	var links bytes.Buffer
+	if err := run(ctx, []string{"roster", "import", "--db", path, "--skip-existing", class.ID, again}, nil, &links, &stderr, envOf(nil)); err != nil {
+		t.Fatalf("--skip-existing: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "skipped 1 student already on the roster") || !strings.Contains(stderr.String(), "imported 1 student into") ||
+		!strings.Contains(links.String(), "Cy,cy@example.edu,") || strings.Contains(links.String(), "bo@example.edu") {
+		t.Fatalf("--skip-existing:\n%s\n%s", stderr.String(), links.String())
+	}
+	stderr.Reset()
+	if err := run(ctx, []string{"roster", "import", "--db", path, "--skip-existing", class.ID, again}, nil, &bytes.Buffer{}, &stderr, envOf(nil)); err != nil || !strings.Contains(stderr.String(), "nothing to import") {
+		t.Fatalf("everyone on the roster: %v\n%s", err, stderr.String())
+	}
+}

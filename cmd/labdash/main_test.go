@@ -177,7 +177,7 @@ func TestRosterImportCommand(t *testing.T) {
 	os.WriteFile(bad, []byte("name,email\nA,a@example.edu\nB,broken\nC,a@example.edu\n"), 0o600)
 	var stderr e2eBuffer
 	err = run(ctx, []string{"roster", "import", "--db", dbPath, class.ID, bad}, nil, io.Discard, &stderr, envOf(nil))
-	if err == nil || !strings.Contains(err.Error(), "2 problem(s); nothing was imported") ||
+	if err == nil || !strings.Contains(err.Error(), "2 problems; nothing was imported") ||
 		!strings.Contains(stderr.String(), "line 3, email") || !strings.Contains(stderr.String(), "line 4, email") {
 		t.Fatalf("bad roster: %v\n%s", err, stderr.String())
 	}

@@ -15,7 +15,7 @@ Usage:
   labdash [serve] [flags]                  run the dashboard (default)
   labdash user add --email E --name N [--role instructor|assistant] [--password-stdin] [--base-url U] [--create-db]
   labdash token create --email E [--name N]
-  labdash roster import [--base-url U] CLASS FILE.csv   (FILE may be - for stdin)
+  labdash roster import [--base-url U] [--skip-existing] CLASS FILE.csv   (FILE may be - for stdin)
   labdash provision --cloud aws CLASS      provision (or resume) a class's sandboxes
   labdash cleanup plan --cloud aws [--json] [--student S] CLASS          the dry run, with its hash
   labdash cleanup run --cloud aws --confirm NAME --plan HASH CLASS       delete exactly that plan, then verify
