@@ -41,6 +41,14 @@ func (s *Server) showLabHeatmap(c *gin.Context) {
 	}
 	p.Page = s.page(c, p.Lab.Title+" · "+class.Name, "classes")
 	p.Virtual = p.Cloud == "sim"
+	f, err := s.store.ClassFootprint(c.Request.Context(), class.ID)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if f.CleanedUp() { // history: the sandboxes are gone, nothing changes any more
+		p.Live, p.CleanedAt = false, fmtTime(f.CleanedAt)
+	}
 	if !p.Built {
 		render(c, s.log, http.StatusOK, web.Heatmap(p))
 		return

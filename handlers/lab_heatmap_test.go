@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/labdash/labdash/db"
 )
 
 // TestLabHeatmap: the grid's column header opens the lab's students × checkpoints
@@ -56,5 +58,27 @@ func TestLabHeatmap(t *testing.T) {
 				t.Error("hostile lab id echoed unescaped")
 			}
 		})
+	}
+}
+
+// TestLabHeatmapAfterCleanupIsHistory: after a whole-class cleanup the console's grid
+// and the heatmap say they are history, with the date.
+func TestLabHeatmapAfterCleanupIsHistory(t *testing.T) {
+	h := newHarness(t)
+	in := h.as(h.instructor)
+	heat := "/classes/" + h.class.ID + "/labs/fargate"
+	if b := in.get(heat).body; strings.Contains(b, "History —") {
+		t.Fatalf("history before any cleanup:\n%.2000s", b)
+	}
+	finishCleanup(t, h, finishProvisioning(t, h), db.OutcomeVerified)
+	b := in.get(heat).body
+	if !strings.Contains(b, `data-testid="heatmap-history"`) || !strings.Contains(b, "History — the class was cleaned up on 20") {
+		t.Errorf("the heatmap after the cleanup is not marked as history:\n%.3000s", b)
+	}
+	if strings.Contains(b, `hx-trigger="every`) {
+		t.Error("the heatmap still re-reads itself after the cleanup")
+	}
+	if c := in.get("/classes/" + h.class.ID).body; !strings.Contains(c, "History — the class was cleaned up on 20") || strings.Contains(c, "ws-connect") {
+		t.Errorf("the console's grid after the cleanup is not history:\n%.3000s", c)
 	}
 }

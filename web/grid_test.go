@@ -93,3 +93,27 @@ func TestGridCellsLabelledForPhones(t *testing.T) {
 		t.Error("the live hint is not marked for the page script (it would claim liveness while disconnected)")
 	}
 }
+
+// TestGridAfterCleanupIsHistory: once the class is cleaned up the grid opens no
+// socket and says it is history, with when, instead of "Cells update live".
+func TestGridAfterCleanupIsHistory(t *testing.T) {
+	p := gridPage([]string{"pass", "progress", "none"})
+	live := renderGrid(t, p)
+	if !strings.Contains(live, `ws-connect="/classes/c1/ws"`) || !strings.Contains(live, "Cells update live") {
+		t.Fatalf("before the cleanup the grid should be live:\n%s", live)
+	}
+	p.CleanedUp, p.CleanedAt, p.CleanupVerified = true, "2026-12-03 09:14", true
+	html := renderGrid(t, p)
+	for _, bad := range []string{"ws-connect", `hx-ext="ws"`, "update live", "data-live-hint"} {
+		if strings.Contains(html, bad) {
+			t.Errorf("the cleaned-up grid still has %q", bad)
+		}
+	}
+	if !strings.Contains(html, "History — the class was cleaned up on 2026-12-03 09:14 (verified") {
+		t.Errorf("no history note:\n%s", html)
+	}
+	p.CleanupVerified = false
+	if html := renderGrid(t, p); !strings.Contains(html, "09:14 (not verified)") {
+		t.Errorf("an unverified cleanup is not said so:\n%s", html)
+	}
+}

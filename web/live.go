@@ -128,3 +128,11 @@ func gridSummaries(p ConsolePage) []LabSummary {
 	}
 	return out
 }
+
+// cleanedHow is the grid's history note's " (verified)" or " (not verified)".
+func cleanedHow(verified bool) string {
+	if verified {
+		return " (verified: a fresh sweep found nothing left)"
+	}
+	return " (not verified)"
+}
