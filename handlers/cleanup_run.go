@@ -204,7 +204,7 @@ func (s *Server) showCleanupProgress(c *gin.Context) {
 			State: it.State, Step: it.Step, Detail: it.Detail, At: fmtTime(it.UpdatedAt)})
 	}
 	if c.GetHeader("HX-Request") == "true" {
-		render(c, s.log, http.StatusOK, web.CleanupProgress(v))
+		render(c, s.log, http.StatusOK, web.CleanupProgressSwap(v))
 		return
 	}
 	render(c, s.log, http.StatusOK, web.CleanupProgressView(v))

@@ -606,6 +606,10 @@ func TestCleanupProgressSaysHowItEnded(t *testing.T) {
 		!strings.Contains(page.body, "Verified: 2 of 2 deleted, 0 left.") || !strings.Contains(page.body, "<title>Cleanup done · ") || strings.Contains(page.body, "cleanup-eta") {
 		t.Errorf("a verified cleanup: %s", clip(page.body, 2000))
 	}
+	// The polled fragment carries the title, so the tab says it too.
+	if frag := owner.do("GET", "/classes/"+h.class.ID+"/cleanup/progress", nil, "", map[string]string{"HX-Request": "true"}); !strings.HasPrefix(frag.body, "<title>Cleanup done · AWS 101 · labdash</title>") {
+		t.Errorf("the polled fragment of a finished cleanup: %s", clip(frag.body, 300))
+	}
 	job2, err := h.store.CreatePlannedJob(ctx, h.class.ID, cleanup.JobKind, "", "0123456789abcdef", []db.JobItem{item(arn+"3", h.a.slug)})
 	if err != nil {
 		t.Fatal(err)

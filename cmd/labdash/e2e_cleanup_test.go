@@ -88,6 +88,9 @@ func TestE2ECleanupDemoClass(t *testing.T) {
 		document.querySelector("[data-testid=cleanup-progress]").dataset.state === "done" &&
 		document.querySelector("progress[data-testid=cleanup-bar]").value === 100`)
 	in.waitJS("the verification report", `!!document.querySelector("[data-testid=cleanup-verified]")`)
+	if title := e2eRun(in, "read the title", chromedp.Evaluate[string](`document.querySelector("[data-testid=cleanup-title]").textContent + " | " + document.title`)); !strings.HasPrefix(title, "Cleanup done | Cleanup done · ") {
+		t.Errorf("the finished cleanup is titled %q, want Cleanup done", title)
+	}
 	report := e2eRun(in, "read the report", chromedp.Evaluate[string](`document.querySelector("[data-testid=cleanup-progress]").innerText`))
 	t.Logf("report: %s", report)
 	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_CLEANUP", "the finished cleanup")
