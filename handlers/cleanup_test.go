@@ -622,3 +622,42 @@ func TestCleanupProgressSaysHowItEnded(t *testing.T) {
 		t.Errorf("a cleanup with a failure: %s", clip(page.body, 2000))
 	}
 }
+
+// TestCleanupPlanSaysWhyEachRegion: the plan names why each region is read — the
+// class's regions, the home region of a type a lab uses (Global Accelerator's
+// us-west-2), and a region that holds a resource only because one was found
+// there — and groups resources by student name, class-wide first.
+func TestCleanupPlanSaysWhyEachRegion(t *testing.T) {
+	class := &db.Class{ID: "cabcd", Name: "GA class", Regions: []string{"us-east-1", "eu-west-1"}, Labs: []string{"ga"}}
+	plan := &cleanup.Plan{Regions: class.Regions, Items: []cleanup.Item{
+		{Ref: resources.Ref{ARN: "arn:a", Type: "AWS::ECS::Cluster", Region: "us-east-1", Student: "s02"}},
+		{Ref: resources.Ref{ARN: "arn:b", Type: "AWS::ECS::Cluster", Region: "ap-south-1", Student: "s01"}},
+		{Ref: resources.Ref{ARN: "arn:c", Type: "AWS::IAM::Role", Region: "", Student: ""}},
+		{Ref: resources.Ref{ARN: "arn:d", Type: "AWS::Logs::LogGroup", Region: "us-east-1", Student: "s02"}},
+	}}
+	got := map[string]string{}
+	var order []string
+	for _, r := range planRegions(catalog.New(), class, plan) {
+		got[r.Region] = r.Why
+		order = append(order, r.Region)
+	}
+	for region, want := range map[string]string{
+		"us-east-1":  "one of the class's regions (us-east-1, eu-west-1)",
+		"eu-west-1":  "one of the class's regions",
+		"us-west-2":  "the only region Global Accelerator is served from",
+		"ap-south-1": "listed only because a resource of the class was found there",
+		"global":     "read once through us-east-1",
+	} {
+		if !strings.Contains(got[region], want) {
+			t.Errorf("region %s: %q, want it to say %q (all: %v)", region, got[region], want, order)
+		}
+	}
+	sts := planByStudent(plan.Items, map[string]string{"s01": "Zed Last", "s02": "Ada First"})
+	var labels []string
+	for _, st := range sts {
+		labels = append(labels, fmt.Sprintf("%s:%d:%d", st.Label, st.Count, len(st.Types)))
+	}
+	if want := "Class-wide:1:1 Ada First (s02):2:2 Zed Last (s01):1:1"; strings.Join(labels, " ") != want {
+		t.Errorf("grouped as %q, want %q", strings.Join(labels, " "), want)
+	}
+}
