@@ -77,7 +77,9 @@ func (s *Server) renderError(c *gin.Context, err error) {
 	}
 	view := web.ErrorPage{Page: s.page(c, heading, ""), Status: he.Status, Heading: heading, Message: he.Detail, Back: s.backLink(c)}
 	if he == errBadLink {
+		// The page says how a student gets a new link; the detail would say it twice.
 		view.StudentLink = true
+		view.Message = "this personal link is unknown, or it was revoked or replaced by a new one"
 	} else if currentUser(c) != nil {
 		view.Home = "/classes"
 	}

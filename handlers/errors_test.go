@@ -121,7 +121,7 @@ func TestBadStudentLinkPage(t *testing.T) {
 			if r.status != http.StatusNotFound {
 				t.Fatalf("status %d", r.status)
 			}
-			for _, want := range []string{`data-testid="student-link-help"`, "ask your instructor for a new link", `<a href="/login" data-testid="staff-sign-in">sign in</a>`} {
+			for _, want := range []string{`data-testid="student-link-help"`, "ask your instructor for a new link", "this personal link is unknown, or it was revoked or replaced by a new one", `<a href="/login" data-testid="staff-sign-in">sign in</a>`} {
 				if !strings.Contains(r.body, want) {
 					t.Fatalf("bad link page lacks %q:\n%s", want, r.body)
 				}
