@@ -6,6 +6,12 @@ import (
 	"github.com/labdash/labdash/db"
 )
 
+// standInStopper is a Rehearsal that can stop one student's virtual stand-ins; the
+// simulator's does, so a student removed from the roster stops acting at once.
+type standInStopper interface {
+	StopStudent(classID, slug string)
+}
+
 func (s *Server) removeStudent(c *gin.Context) {
 	class, err := s.classFor(c, true)
 	if err != nil {
@@ -20,7 +26,8 @@ func (s *Server) removeStudent(c *gin.Context) {
 }
 
 // deleteStudent removes a student and records it, then closes the sockets on the
-// student's topic (their link's and staff's); shared by the page and the API.
+// student's topic (their link's and staff's) and stops their virtual stand-ins on the
+// simulator; shared by the page and the API.
 func (s *Server) deleteStudent(c *gin.Context, class *db.Class, slug string) error {
 	ctx := c.Request.Context()
 	err := s.store.WithTx(ctx, func(tx *db.Store) error {
@@ -35,6 +42,9 @@ func (s *Server) deleteStudent(c *gin.Context, class *db.Class, slug string) err
 	})
 	if err == nil {
 		s.endSockets(endStudentRemoved, studentSockets(class.ID, slug))
+		if st, ok := s.rehearsal.(standInStopper); ok {
+			st.StopStudent(class.ID, slug)
+		}
 	}
 	return err
 }

@@ -52,7 +52,7 @@ type liveStack struct {
 	left      []string // what Close found still running
 	jobsMu    sync.Mutex
 	running   map[int64]bool    // jobs with a goroutine
-	cleaned   map[string]bool   // classes cleaned up this run: no more virtual students (guarded by mu)
+	cleaned   map[string]bool   // classes quiesced for cleanup this run: no virtual students until provisioned again (guarded by mu)
 	roles     map[string]string // "class/slug" → the sandbox role its virtual students act as (guarded by mu)
 
 	mu sync.Mutex // serialises demo seeding and resets
@@ -226,13 +226,43 @@ func (ls *liveStack) sync(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// A class cleaned up (in this process, or before a restart: the jobs say so)
+	// keeps its virtual students stopped until it is provisioned again; otherwise
+	// they would rebuild what the cleanup deleted.
+	cleanedUp, err := ls.store.ClassesCleanedUp(ctx, cleanup.JobKind, sandbox.JobKind)
+	if err != nil {
+		return err
+	}
+	rosters := map[string][]db.Student{}
+	keep := map[string]bool{} // "class/slug" of every student who should have stand-ins
 	for _, c := range classes {
-		if ls.cleaned[c.ID] {
+		if ls.cleaned[c.ID] || cleanedUp[c.ID] {
 			continue
 		}
 		students, err := ls.store.Students(ctx, c.ID)
 		if err != nil {
 			return err
+		}
+		rosters[c.ID] = students
+		for _, st := range students {
+			keep[c.ID+"/"+st.Slug] = true
+		}
+	}
+	// Stand-ins of students removed from a roster, of deleted classes and of
+	// cleaned-up classes stop here (removal through the console stops them at once,
+	// StopStudent; this catches every other path).
+	if n := ls.runner.StopUnless(func(classID, slug string) bool { return keep[classID+"/"+slug] }); n > 0 {
+		ls.log.Debug("virtual students stopped", slog.Int("count", n))
+		for k := range ls.roles {
+			if !keep[k] {
+				delete(ls.roles, k)
+			}
+		}
+	}
+	for _, c := range classes {
+		students, ok := rosters[c.ID]
+		if !ok {
+			continue
 		}
 		for _, labID := range c.Labs {
 			lab, ok := ls.registry.Lab(labID)
@@ -333,17 +363,35 @@ func (ls *liveStack) ResetDemo(ctx context.Context, classID string) (string, err
 	return ls.createDemo(ctx, old.OwnerID)
 }
 
-// StartProvisioning starts or resumes a class's provisioning job and runs it in the background.
+// StartProvisioning starts or resumes a class's provisioning job and runs it in the
+// background. Provisioning a class that was cleaned up starts its rehearsal again:
+// the sync loop gives its students virtual stand-ins once more.
 func (ls *liveStack) StartProvisioning(ctx context.Context, classID string) (*db.Job, error) {
 	job, err := ls.prov.Start(ctx, classID)
 	if err != nil {
 		return nil, err
 	}
+	ls.mu.Lock()
+	delete(ls.cleaned, classID)
+	ls.mu.Unlock()
 	ls.runJob(job.ID, sandbox.JobKind)
 	return job, nil
 }
 
-// Quiesce stops a rehearsal class's virtual students for good (this process): the
+// StopStudent stops a removed student's virtual stand-ins at once (the handlers
+// call it once the student is off the roster), rather than at the next sync.
+func (ls *liveStack) StopStudent(classID, slug string) {
+	if ls.runner == nil {
+		return
+	}
+	ls.mu.Lock() // after a sync that read the old roster, never before it
+	defer ls.mu.Unlock()
+	ls.runner.StopStudent(classID, slug)
+	delete(ls.roles, classID+"/"+slug)
+}
+
+// Quiesce stops a rehearsal class's virtual students until the class is provisioned
+// again (after a restart too, once the cleanup job exists: ClassesCleanedUp): the
 // instructor has confirmed its cleanup, and the plan made next must hold still.
 // The handlers call it on the confirmation only, before ConfirmCleanup, never for
 // a view of the plan.

@@ -89,10 +89,28 @@ func (r *Runner) Start(students ...Student) {
 // bounded, a step by 10 s) and none starts after, so a cleanup that plans right
 // after Stop plans a class that holds still.
 func (r *Runner) Stop(classID string) {
+	r.stopWhere(func(s Student) bool { return s.ClassID == classID })
+}
+
+// StopStudent forgets one student's virtual stand-ins (in every lab), as Stop does
+// for a class: a student removed from the roster stops acting at once.
+func (r *Runner) StopStudent(classID, slug string) {
+	r.stopWhere(func(s Student) bool { return s.ClassID == classID && s.Slug == slug })
+}
+
+// StopUnless forgets every virtual student for which keep reports false (a student
+// no longer on a roster, a class cleaned up or deleted) and returns how many went.
+func (r *Runner) StopUnless(keep func(classID, slug string) bool) int {
+	return r.stopWhere(func(s Student) bool { return !keep(s.ClassID, s.Slug) })
+}
+
+// stopWhere forgets the students that match; when it returns, none of them runs a
+// step or an action any more.
+func (r *Runner) stopWhere(match func(Student) bool) int {
 	r.mu.Lock()
 	var gone []*state
 	for k, st := range r.students {
-		if st.s.ClassID == classID {
+		if match(st.s) {
 			delete(r.students, k)
 			gone = append(gone, st)
 		}
@@ -103,6 +121,14 @@ func (r *Runner) Stop(classID string) {
 		st.stopped = true
 		st.work.Unlock()
 	}
+	return len(gone)
+}
+
+// Running returns how many virtual students the runner holds (all classes).
+func (r *Runner) Running() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.students)
 }
 
 // Progress reports, per student slug, the step reached and whether they are stuck.
