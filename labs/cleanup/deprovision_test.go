@@ -36,10 +36,20 @@ func TestDeprovisionOneStudent(t *testing.T) {
 	}
 	bStack, bRole := stackARN(b, "s02"), sandbox.RoleARN(acct, b.ID, "s02")
 	aStack := stackARN(a, "s02")
-	for _, e := range []db.LedgerEntry{
+	hostile := []db.LedgerEntry{
 		{ClassID: a.ID, Student: "s02", ARN: bStack, Type: "AWS::CloudFormation::Stack", Region: "us-east-1", Account: acct, FoundBy: db.FoundProvisioned},
 		{ClassID: a.ID, Student: "s02", ARN: bRole, Type: "AWS::IAM::Role", Account: acct, FoundBy: db.FoundProvisioned},
-	} {
+	}
+	// The ledger refuses them while B's rows are live; with B's rows marked deleted
+	// (a stale ledger, B's resources still there) they go in, and the plan must
+	// still not trust them.
+	for _, e := range hostile {
+		if _, err := f.store.Record(f.ctx, e); !errors.Is(err, db.ErrConflict) {
+			t.Fatalf("recording B's %s for A while B holds it: %v; want ErrConflict", e.ARN, err)
+		}
+		if err := f.store.MarkDeleted(f.ctx, b.ID, e.ARN); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := f.store.Record(f.ctx, e); err != nil {
 			t.Fatal(err)
 		}
