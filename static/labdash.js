@@ -37,6 +37,8 @@
       el.parentNode.insertBefore(p, el);
     }
     p.textContent = "Live updates stopped: " + (e.reason || "access ended") + ". What is shown below may be out of date.";
+    var b = document.querySelector("[data-testid=conn-banner]");
+    if (b) b.remove(); // not reconnecting: the note above says why
   });
   // Connection banner (every live area: the console's grid, the student page). When
   // a socket drops for any reason but an ended access (above), say so above the live

@@ -146,11 +146,22 @@ func TestE2EDisconnectBanner(t *testing.T) {
 		in.fatalf("grid hint %q, want it to say cells update live while connected", h)
 	}
 
+	// The student page's live area (the staff view of the first student) has the same banner.
+	href := e2eRun(in, "the first student's page", chromedp.Evaluate[string](`document.querySelector("table[data-testid=progress-grid] tbody th a").getAttribute("href")`))
+	sctx, scancel := chromedp.NewContext(ctx)
+	defer scancel()
+	st := &e2eTab{t: t, ctx: sctx, deadline: in.deadline, name: "student page"}
+	st.open()
+	st.navigate(base + href)
+	st.waitJS("the student page's socket to open", `(() => { if (!window.__open) { window.__open = 0; document.addEventListener("htmx:wsOpen", () => window.__open++);
+		document.addEventListener("htmx:wsAfterMessage", () => window.__open++); } return window.__open > 0; })()`)
+
 	stop()
 	banner := `(() => { const b = document.querySelector("[data-testid=conn-banner]");
 		return !!b && b.getAttribute("role") === "status" && b.getAttribute("aria-live") === "polite" &&
 			/^Disconnected — reconnecting… \(last update [0-2][0-9]:[0-5][0-9]:[0-5][0-9]\)$/.test(b.textContent); })()`
 	in.waitJS("the disconnected banner with the last update's time", banner)
+	st.waitJS("the student page's disconnected banner", banner)
 	// It stays while the page retries against a server that is still down.
 	time.Sleep(3 * time.Second)
 	if ok := e2eRun(in, "read the banner again", chromedp.Evaluate[bool](banner)); !ok {
@@ -167,6 +178,7 @@ func TestE2EDisconnectBanner(t *testing.T) {
 
 	e2eStartStoppable(t, dir, nil, serverArgs...)
 	in.waitJS("the banner to clear after labdash is back", `!document.querySelector("[data-testid=conn-banner]")`)
+	st.waitJS("the student page's banner to clear", `!document.querySelector("[data-testid=conn-banner]")`)
 	if h := e2eRun(in, "read the hint after reconnecting", chromedp.Evaluate[string](hint)); !strings.Contains(h, "update live") {
 		in.fatalf("grid hint %q after reconnecting, want the live wording back", h)
 	}
@@ -197,6 +209,15 @@ func TestE2EGridOnAPhone(t *testing.T) {
 	if wide != "table/table-header-group" {
 		in.fatalf("at 1280 the grid is %s, want a table with its header row (table/table-header-group)", wide)
 	}
+	// The summary row moves with the cells, without a reload: at first nobody is done.
+	e2eRun(in, "mark the page", chromedp.Evaluate[int](`window.__noReload = 1`))
+	in.waitJS("the summary row to count a student done, matching the cells", `window.__noReload === 1 && (() => {
+		const t = document.querySelector("table[data-testid=progress-grid]");
+		const tds = Array.from(t.querySelectorAll("tfoot [data-summary-lab]"));
+		return tds.some(td => !/^0 of/.test(td.textContent)) && tds.every(td => {
+			const cells = Array.from(t.querySelectorAll("tbody td.cell")).filter(c => c.dataset.lab === td.dataset.summaryLab);
+			return td.textContent === cells.filter(c => c.dataset.tone === "pass").length + " of " + cells.length + " done";
+		}); })()`)
 	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_GRID", "the grid at 1280")
 
 	in.step("size the viewport to 390", chromedp.EmulateViewport(390, 844))
@@ -237,6 +258,8 @@ func TestE2EGridOnAPhone(t *testing.T) {
 
 	in.step("open a lab's heatmap", chromedp.Click(chromedp.CSS(`table[data-testid=progress-grid] thead a[data-testid=heatmap-link]`)))
 	in.waitJS("the heatmap", `!!document.querySelector("table[data-testid=heatmap] tbody td.hm")`)
+	asOf := e2eRun(in, "read the heatmap's time", chromedp.Evaluate[string](`document.querySelector("[data-testid=heatmap-asof]").textContent`))
+	in.waitJS("the heatmap to re-read itself", `document.querySelector("[data-testid=heatmap-asof]").textContent !== `+jsString(asOf))
 	if w := e2eRun(in, "measure the heatmap page", chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, document.documentElement.clientWidth]`)); w[0] > w[1] {
 		in.fatalf("at 390 the heatmap page scrolls sideways: scrollWidth %d > clientWidth %d", w[0], w[1])
 	}
