@@ -223,8 +223,8 @@ func TestCleanupPlanViewChangesNothing(t *testing.T) {
 	if calls := h.rehearsal.Calls(); len(calls) != 4 || calls[2] != "quiesce "+class.ID || calls[3] != "confirm "+class.ID {
 		t.Fatalf("confirming called %v, want quiesce then confirm again", calls)
 	}
-	if r := action(); r.status != 409 {
-		t.Errorf("rehearsal action after the cleanup was confirmed: %d, want 409", r.status)
+	if r := action(); r.status != 303 || !strings.Contains(r.header.Get("Location"), "did=no-sandbox") {
+		t.Errorf("rehearsal action after the cleanup was confirmed: %d to %q, want the no-sandbox note", r.status, r.header.Get("Location"))
 	}
 	log, _ := h.store.AuditLog(ctx, class.ID, 100)
 	for _, e := range log {

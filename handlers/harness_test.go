@@ -90,15 +90,19 @@ type fakeRehearsal struct {
 	mu      sync.Mutex
 	stopped map[string]bool
 	calls   []string
+	// states and acts: the rehearsal's sandbox state and the actions run
+	// (rehearsal_test.go).
+	states map[string]string
+	acts   []string
 }
 
-func (f *fakeRehearsal) Act(_ context.Context, classID, _, _, _ string) error {
+func (f *fakeRehearsal) Act(_ context.Context, classID, slug, labID, actionID string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.stopped[classID] {
 		return ErrNoAction
 	}
-	return nil
+	return f.actLocked(classID, slug, labID, actionID)
 }
 
 func (f *fakeRehearsal) quiesce(classID string) {

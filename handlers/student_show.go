@@ -48,11 +48,12 @@ func (s *Server) showStudentAsStaff(c *gin.Context) {
 	if s.rehearsal != nil && s.cfg.Cloud == "sim" && canEdit(c, class) {
 		for i, sl := range p.Labs {
 			l, _ := s.labs.Lab(sl.ID)
-			for _, a := range l.Actions {
-				p.Labs[i].Actions = append(p.Labs[i].Actions, web.LabAction{ID: a.ID, Title: a.Title})
+			if len(l.Actions) == 0 || !sl.Built {
+				continue
 			}
-			p.Labs[i].ActionURL = "/classes/" + class.ID + "/students/" + st.Slug + "/actions"
-			p.Labs[i].CSRF = p.Page.CSRF
+			v, _ := s.rehearsalView(c.Request.Context(), class, st, l, p.Page.CSRF)
+			v.Result, v.ResultTone = rehearsalResult(c, l)
+			p.Labs[i].Rehearsal = v
 		}
 	}
 	if s.hub != nil && s.liveLabs(class) {

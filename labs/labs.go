@@ -96,6 +96,30 @@ type Action struct {
 	ID    string // a slug, unique within the lab: "stop-instance-us-east-1"
 	Title string // the button: "Stop the instance in us-east-1"
 	Do    func(ctx context.Context, e *Env) error
+	// Done is the result line once Do succeeded: "Stopped the origin instance in us-east-1".
+	Done string
+	// Subject, From and State pair the action with the one that undoes it: both
+	// change Subject ("Origin instance in us-east-1"), and this one makes sense only
+	// while State, read from the sandbox, is one of From ("pending", "running"). The
+	// instructor sees the state, the button that would do nothing (or fail) is
+	// disabled with the reason, and a press of it from a stale page is refused
+	// rather than run. An action without State is always offered.
+	Subject string
+	From    []string
+	State   func(ctx context.Context, e *Env) (string, error)
+}
+
+// Offered reports whether the action makes sense while its Subject is in state.
+func (a Action) Offered(state string) bool {
+	if a.State == nil {
+		return true
+	}
+	for _, f := range a.From {
+		if f == state {
+			return true
+		}
+	}
+	return false
 }
 
 // QuotaNeed is how much of one Service Quotas quota a lab uses per student.

@@ -254,16 +254,37 @@ type StudentLab struct {
 	Built     bool
 	Checklist ChecklistView
 	Widgets   []WidgetBox
-	// Actions are rehearsal buttons (simulator, class owner only) and where they post.
-	Actions   []LabAction
-	ActionURL string
-	CSRF      string
+	// Rehearsal is the lab's rehearsal block (simulator, class owner only); nil: none.
+	Rehearsal *RehearsalView
+}
+
+// RehearsalView is a lab's rehearsal block on a virtual student's page, also sent
+// alone as the answer to an htmx press of one of its buttons.
+type RehearsalView struct {
+	Lab     string
+	URL     string // where the buttons post
+	CSRF    string
+	States  []RehearsalState
+	Actions []LabAction
+	// Result is the last action's outcome ("Stopped the origin instance in
+	// eu-west-1 at 09:14:03 simulated time"), ResultTone "ok" or "warn".
+	Result, ResultTone string
+	// Note says why no state is shown ("No sandbox yet — try again in a moment.").
+	Note string
+}
+
+// RehearsalState is the current state of what a pair of actions changes.
+type RehearsalState struct {
+	Subject string // "Origin instance in us-east-1"
+	State   string // "stopped"
 }
 
 // LabAction is one rehearsal action button.
 type LabAction struct {
 	ID    string
 	Title string
+	// Disabled, when set, is why the button is off ("Origin instance in us-east-1 is stopped").
+	Disabled string
 }
 
 // AccountPage shows the signed-in user's API tokens.

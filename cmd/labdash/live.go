@@ -504,8 +504,24 @@ func (ls *liveStack) Act(ctx context.Context, classID, slug, labID, actionID str
 		return handlers.ErrNoAction
 	}
 	err := ls.runner.Act(ctx, classID, slug, labID, actionID)
-	if errors.Is(err, virtual.ErrNoSuchAction) {
+	var refused *virtual.NotOfferedError
+	switch {
+	case errors.Is(err, virtual.ErrNoSuchAction):
 		return handlers.ErrNoAction
+	case errors.As(err, &refused):
+		return &handlers.NotOfferedError{Subject: refused.Subject, State: refused.State}
 	}
 	return err
+}
+
+// State reads what a virtual student's rehearsal actions change, at simulated time.
+func (ls *liveStack) State(ctx context.Context, classID, slug, labID string) (map[string]string, time.Time, error) {
+	if ls.runner == nil {
+		return nil, time.Time{}, handlers.ErrNoAction
+	}
+	st, at, err := ls.runner.State(ctx, classID, slug, labID)
+	if errors.Is(err, virtual.ErrNoSuchAction) {
+		return nil, time.Time{}, handlers.ErrNoAction
+	}
+	return st, at, err
 }

@@ -39,3 +39,53 @@ func TestAct(t *testing.T) {
 		}
 	}
 }
+
+// TestActState: State reads each paired subject once, and Act refuses (without
+// running it) an action that makes no sense in the subject's current state.
+func TestActState(t *testing.T) {
+	ctx := context.Background()
+	clock := sim.NewManualClock(time.Unix(1_800_000_000, 0))
+	world := sim.New(sim.Options{Clock: clock, DefaultAccount: "111122223333"})
+	r := New(slog.New(slog.NewTextHandler(io.Discard, nil)), world, world, clock.Now)
+	light := func(_ context.Context, e *labs.Env) (string, error) {
+		if e.Memo["light"] == "" {
+			return "off", nil
+		}
+		return e.Memo["light"], nil
+	}
+	runs := 0
+	set := func(v string) func(context.Context, *labs.Env) error {
+		return func(_ context.Context, e *labs.Env) error { runs++; e.Memo["light"] = v; return nil }
+	}
+	lab := labs.Lab{ID: "demo", Script: []labs.Step{{Name: "note", Do: func(context.Context, *labs.Env) error { return nil }}},
+		Actions: []labs.Action{
+			{ID: "on", Subject: "Light", From: []string{"off"}, State: light, Do: set("on")},
+			{ID: "off", Subject: "Light", From: []string{"on"}, State: light, Do: set("off")},
+			{ID: "free", Do: func(context.Context, *labs.Env) error { return nil }},
+		}}
+	r.Start(Student{ClassID: "c1", Slug: "s01", Region: "us-east-1", Lab: lab, Persona: labs.Persona{Pace: 1, StuckAfter: -1}})
+	if _, _, err := r.State(ctx, "c1", "s01", "demo"); !errors.Is(err, ErrNoSuchAction) {
+		t.Fatalf("State before the sandbox exists: %v, want ErrNoSuchAction", err)
+	}
+	for i := 0; i < 20; i++ {
+		clock.Advance(10 * time.Second)
+		r.RunDue(ctx)
+	}
+	got, at, err := r.State(ctx, "c1", "s01", "demo")
+	if err != nil || len(got) != 1 || got["Light"] != "off" || !at.Equal(clock.Now()) {
+		t.Fatalf("State = %v at %v, %v; want Light off at the simulated now", got, at, err)
+	}
+	var refused *NotOfferedError
+	if err := r.Act(ctx, "c1", "s01", "demo", "off"); !errors.As(err, &refused) || refused.Subject != "Light" || refused.State != "off" || runs != 0 {
+		t.Fatalf("off while off: %v (ran %d times), want a refusal", err, runs)
+	}
+	if err := r.Act(ctx, "c1", "s01", "demo", "on"); err != nil || runs != 1 {
+		t.Fatalf("on while off: %v", err)
+	}
+	if got, _, _ := r.State(ctx, "c1", "s01", "demo"); got["Light"] != "on" {
+		t.Errorf("after on: %v", got)
+	}
+	if err := r.Act(ctx, "c1", "s01", "demo", "on"); !errors.As(err, &refused) || runs != 1 {
+		t.Errorf("on twice: %v (ran %d times)", err, runs)
+	}
+}

@@ -367,25 +367,90 @@ func DemoPersonas(lab labs.Lab, n int, seed int64) []labs.Persona {
 // in that lab yet (its prerequisite stack is still being made).
 var ErrNoSuchAction = errors.New("virtual: no such action for this student yet")
 
-// Act runs a lab's rehearsal action on one virtual student's sandbox.
-func (r *Runner) Act(ctx context.Context, classID, slug, labID, actionID string) error {
+// NotOfferedError is Act's refusal of an action that makes no sense in its
+// subject's current state (stop an instance that is already stopped).
+type NotOfferedError struct {
+	Subject, State string
+}
+
+func (e *NotOfferedError) Error() string {
+	return "virtual: " + e.Subject + " is " + e.State
+}
+
+// sandbox returns the student's state with its work lock held, or ErrNoSuchAction
+// while it has no sandbox (or was stopped for good). The caller unlocks st.work.
+func (r *Runner) sandbox(classID, slug, labID string) (*state, error) {
 	r.mu.Lock()
 	st := r.students[classID+"/"+slug+"/"+labID]
 	r.mu.Unlock()
 	if st == nil {
-		return ErrNoSuchAction
+		return nil, ErrNoSuchAction
 	}
 	st.work.Lock()
-	defer st.work.Unlock()
 	if st.stopped || st.env == nil || st.step < 0 {
-		return ErrNoSuchAction
+		st.work.Unlock()
+		return nil, ErrNoSuchAction
 	}
+	return st, nil
+}
+
+// adminEnv is the student's environment with labdash's own clients: the
+// instructor acts and looks with those, not the student's role.
+func adminEnv(st *state) *labs.Env {
+	e := *st.env
+	e.C = st.admin
+	return &e
+}
+
+// Act runs a lab's rehearsal action on one virtual student's sandbox. An action
+// with a State is read and checked under the same lock as it runs, so no step of
+// the script slips in between, and one that makes no sense now is refused with a
+// *NotOfferedError instead of run.
+func (r *Runner) Act(ctx context.Context, classID, slug, labID, actionID string) error {
+	st, err := r.sandbox(classID, slug, labID)
+	if err != nil {
+		return err
+	}
+	defer st.work.Unlock()
 	for _, a := range st.s.Lab.Actions {
-		if a.ID == actionID {
-			e := *st.env // the instructor acts with labdash's clients, not the student's role
-			e.C = st.admin
-			return a.Do(ctx, &e)
+		if a.ID != actionID {
+			continue
 		}
+		e := adminEnv(st)
+		if a.State != nil {
+			now, err := a.State(ctx, e)
+			if err != nil {
+				return fmt.Errorf("virtual: read %s: %w", a.Subject, err)
+			}
+			if !a.Offered(now) {
+				return &NotOfferedError{Subject: a.Subject, State: now}
+			}
+		}
+		return a.Do(ctx, e)
 	}
 	return ErrNoSuchAction
+}
+
+// State reads the current state of what the lab's paired actions change, by
+// subject ("Origin instance in us-east-1": "stopped"), and the simulated time of
+// the reading. It answers ErrNoSuchAction while the student has no sandbox.
+func (r *Runner) State(ctx context.Context, classID, slug, labID string) (map[string]string, time.Time, error) {
+	st, err := r.sandbox(classID, slug, labID)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	defer st.work.Unlock()
+	out := map[string]string{}
+	e := adminEnv(st)
+	for _, a := range st.s.Lab.Actions {
+		if _, done := out[a.Subject]; done || a.State == nil {
+			continue
+		}
+		v, err := a.State(ctx, e)
+		if err != nil {
+			return nil, time.Time{}, fmt.Errorf("virtual: read %s: %w", a.Subject, err)
+		}
+		out[a.Subject] = v
+	}
+	return out, r.now(), nil
 }

@@ -15,11 +15,41 @@ import (
 func actions() []labs.Action {
 	var out []labs.Action
 	for _, r := range Regions {
+		subject := "Origin instance in " + r
+		state := func(ctx context.Context, e *labs.Env) (string, error) { return instanceState(ctx, e, r) }
 		out = append(out,
-			labs.Action{ID: "stop-instance-" + r, Title: "Stop the instance in " + r, Do: func(ctx context.Context, e *labs.Env) error { return setInstance(ctx, e, r, false) }},
-			labs.Action{ID: "start-instance-" + r, Title: "Start the instance in " + r, Do: func(ctx context.Context, e *labs.Env) error { return setInstance(ctx, e, r, true) }})
+			labs.Action{ID: "stop-instance-" + r, Title: "Stop the instance in " + r, Done: "Stopped the origin instance in " + r,
+				Subject: subject, From: []string{"pending", "running"}, State: state,
+				Do: func(ctx context.Context, e *labs.Env) error { return setInstance(ctx, e, r, false) }},
+			labs.Action{ID: "start-instance-" + r, Title: "Start the instance in " + r, Done: "Started the origin instance in " + r,
+				Subject: subject, From: []string{"stopped"}, State: state,
+				Do: func(ctx context.Context, e *labs.Env) error { return setInstance(ctx, e, r, true) }})
 	}
 	return out
+}
+
+// instanceState is the origin instance's EC2 state in region ("running", "stopping", "stopped" …).
+func instanceState(ctx context.Context, e *labs.Env, region string) (string, error) {
+	id, err := origin(ctx, e, region, "InstanceId")
+	if err != nil {
+		return "", fmt.Errorf("the student has no origin in %s yet: %w", region, err)
+	}
+	rc, err := e.C.InRegion(ctx, region)
+	if err != nil {
+		return "", err
+	}
+	out, err := rc.EC2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
+	if err != nil {
+		return "", err
+	}
+	for _, res := range out.Reservations {
+		for _, in := range res.Instances {
+			if in.State != nil {
+				return string(in.State.Name), nil
+			}
+		}
+	}
+	return "", fmt.Errorf("instance %s not found in %s", id, region)
 }
 
 func setInstance(ctx context.Context, e *labs.Env, region string, start bool) error {

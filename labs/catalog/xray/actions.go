@@ -7,17 +7,37 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/labdash/labdash/labs"
 )
 
 func actions() []labs.Action {
 	return []labs.Action{
-		{ID: "remove-sns-publish", Title: "Remove sns:Publish from the instance role", Do: removePublishNow},
-		{ID: "restore-sns-publish", Title: "Restore sns:Publish", Do: restorePublishNow},
-		{ID: "auto-signups-on", Title: "Switch auto signups on", Do: func(ctx context.Context, e *labs.Env) error { return setSignups(e, true) }},
-		{ID: "auto-signups-off", Title: "Switch auto signups off", Do: func(ctx context.Context, e *labs.Env) error { return setSignups(e, false) }},
+		{ID: "remove-sns-publish", Title: "Remove sns:Publish from the instance role", Do: removePublishNow,
+			Done: "Removed sns:Publish from the instance role", Subject: "sns:Publish", From: []string{"allowed"}, State: publishState},
+		{ID: "restore-sns-publish", Title: "Restore sns:Publish", Do: restorePublishNow,
+			Done: "Restored sns:Publish on the instance role", Subject: "sns:Publish", From: []string{"denied"}, State: publishState},
+		// The simulator keeps the auto-signup rate to itself, so this pair has no
+		// State: both buttons are always offered.
+		{ID: "auto-signups-on", Title: "Switch auto signups on", Done: "Switched auto signups on",
+			Do: func(ctx context.Context, e *labs.Env) error { return setSignups(e, true) }},
+		{ID: "auto-signups-off", Title: "Switch auto signups off", Done: "Switched auto signups off",
+			Do: func(ctx context.Context, e *labs.Env) error { return setSignups(e, false) }},
 	}
+}
+
+// publishState is "allowed" while the instance role has its sns:Publish policy
+// and "denied" once it was removed.
+func publishState(ctx context.Context, e *labs.Env) (string, error) {
+	out, err := e.C.IAM.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(roleName(e.T))})
+	if err != nil {
+		return "", err
+	}
+	if contains(out.PolicyNames, publishPolicy) {
+		return "allowed", nil
+	}
+	return "denied", nil
 }
 
 // removePublishNow deletes the role's sns:Publish policy, remembering it.
