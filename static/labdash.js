@@ -113,3 +113,14 @@
     if (f) ev.detail.headers["X-CSRF-Token"] = f.value;
   });
 })();
+
+// ---- Rehearsal block (student page, simulator) ----
+// A refused or failed rehearsal press (409, 502) answers the block with the reason in
+// its status line; htmx swaps only 2xx answers by default, so let these through too.
+document.addEventListener("htmx:beforeSwap", function (ev) {
+  var t = ev.detail.target, s = ev.detail.xhr && ev.detail.xhr.status;
+  if (t && t.classList && t.classList.contains("rehearsal") && (s === 409 || s === 502)) {
+    ev.detail.shouldSwap = true;
+    ev.detail.isError = false;
+  }
+});

@@ -73,11 +73,14 @@ func TestE2EFailoverLive(t *testing.T) {
 	}
 	e2eRun(in, "mark the page", chromedp.Evaluate[bool](`window.__labdashMarker = 5; true`))
 	in.step("press Stop the instance in us-east-1", chromedp.Click(chromedp.CSS(`button[data-testid=action-stop-instance-us-east-1]`)))
-	// The form posts and redirects back to the same page; the marker is set again
-	// on the new page, and from then on only the websocket may change the view.
-	in.waitJS("the student page again (a new document)", `window.__labdashMarker !== 5 && document.readyState === "complete" && !!document.querySelector("[data-widget=failover]")`)
-	e2eRun(in, "mark the page", chromedp.Evaluate[bool](`window.__labdashMarker = 6; true`))
-	in.waitJS("the failover view to switch to eu-west-1 without a reload", `window.__labdashMarker === 6 &&
+	// The press swaps the rehearsal block in place (the page is not reloaded, so the
+	// marker stays): the result in simulated time, the instance stopping, the stop
+	// button off and the start button off too until it has stopped.
+	in.waitJS("the rehearsal block to say what happened, in place", `window.__labdashMarker === 5 &&
+		/^Stopped the origin instance in us-east-1 at \d\d:\d\d:\d\d \(simulated time\)\.$/.test(document.querySelector("[data-testid=rehearsal-result-ga]").textContent) &&
+		/Origin instance in us-east-1: (stopping|stopped)/.test(document.querySelector("[data-testid=rehearsal-state-ga]").textContent) &&
+		document.querySelector("button[data-testid=action-stop-instance-us-east-1]").disabled`)
+	in.waitJS("the failover view to switch to eu-west-1 without a reload", `window.__labdashMarker === 5 &&
 		!!document.querySelector("[data-widget=failover] .diagram[data-answering='eu-west-1']")`)
 	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_FAILOVER", "a failover")
 }
@@ -121,9 +124,12 @@ func TestE2EServiceMapTurnsRed(t *testing.T) {
 	}
 	e2eRun(in, "mark the page", chromedp.Evaluate[bool](`window.__labdashMarker = 5; true`))
 	in.step("press Remove sns:Publish", chromedp.Click(chromedp.CSS(`button[data-testid=action-remove-sns-publish]`)))
-	in.waitJS("the student page again (a new document)", `window.__labdashMarker !== 5 && document.readyState === "complete" && !!document.querySelector("[data-widget=service-map]")`)
-	e2eRun(in, "mark the page", chromedp.Evaluate[bool](`window.__labdashMarker = 6; true`))
-	in.waitJS("the app's node to turn red without a reload", `window.__labdashMarker === 6 &&
+	in.waitJS("the rehearsal block to say what happened, in place", `window.__labdashMarker === 5 &&
+		/^Removed sns:Publish from the instance role at \d\d:\d\d:\d\d \(simulated time\)\.$/.test(document.querySelector("[data-testid=rehearsal-result-xray]").textContent) &&
+		/sns:Publish: denied/.test(document.querySelector("[data-testid=rehearsal-state-xray]").textContent) &&
+		document.querySelector("button[data-testid=action-remove-sns-publish]").disabled &&
+		!document.querySelector("button[data-testid=action-restore-sns-publish]").disabled`)
+	in.waitJS("the app's node to turn red without a reload", `window.__labdashMarker === 5 &&
 		!!document.querySelector("[data-widget=service-map] g.node[data-name$='-signup'][data-health='fault']")`)
 	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_XRAY", "a service map with faults")
 }
