@@ -43,7 +43,7 @@ func configLock(f db.ClassFootprint) string {
 // labs that would change while lock is set are refused with the lock's reason;
 // sent unchanged (in any order) they are kept as they are.
 func applyChange(class *db.Class, ch classChange, lock string, reg *labs.Registry) (classInput, map[string]string) {
-	in := classInput{Name: class.Name, Regions: class.Regions, Isolation: class.Isolation, Labs: class.Labs, AccountID: class.AccountID}
+	in := classInput{Name: class.Name, Regions: class.Regions, Isolation: class.Isolation, Labs: class.Labs, AccountID: class.AccountID, storedLabs: class.Labs}
 	if ch.Name != nil {
 		in.Name = *ch.Name
 	}

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -9,6 +10,7 @@ import (
 	"github.com/labdash/labdash/db"
 	"github.com/labdash/labdash/labs"
 	"github.com/labdash/labdash/labs/roster"
+	"github.com/labdash/labdash/labs/sandbox"
 )
 
 // classInput is a new class as the form or the API sends it.
@@ -18,6 +20,11 @@ type classInput struct {
 	Isolation string   `json:"isolation"`
 	Labs      []string `json:"labs"`
 	AccountID string   `json:"account_id"`
+	// storedLabs are an edited class's labs as stored. One without a sandbox policy
+	// is not refused again for the shared account: a class stored with it before
+	// that was checked must still be renamable (its labs may be locked), and its
+	// provisioning refuses it with the reason. A lab the edit adds is checked.
+	storedLabs []string
 }
 
 // validate normalises in and returns field → problem; empty means valid.
@@ -70,8 +77,10 @@ func (in *classInput) validate(reg *labs.Registry) map[string]string {
 		switch {
 		case !ok:
 			problems = append(problems, fmt.Sprintf("%q is not a lab", clip(id, 30)))
-		case l.AccountPerStudentOnly && in.Isolation == db.IsolationShared:
-			problems = append(problems, fmt.Sprintf("%s cannot run in a shared account: %s", l.ID, l.Why))
+		case in.Isolation == db.IsolationShared && (l.AccountPerStudentOnly || !slices.Contains(in.storedLabs, l.ID)) && sandbox.SharedAccountProblem(l) != "":
+			// The check provisioning makes (sandbox.CheckLabs), so the class is refused now
+			// rather than accepted and then refused at "Provision".
+			problems = append(problems, fmt.Sprintf("%s cannot run in a shared account: %s", l.ID, sandbox.SharedAccountProblem(l)))
 		case errs["regions"] == "" && len(l.MissingRegions(in.Regions)) > 0:
 			problems = append(problems, fmt.Sprintf("%s (%s) runs in %s, so the class needs those regions: add %s",
 				l.ID, l.Title, andList(l.Regions), andList(l.MissingRegions(in.Regions))))

@@ -74,14 +74,26 @@ func (p *Provisioner) CheckLabs(class *db.Class) error {
 		if class.Isolation != db.IsolationShared {
 			continue
 		}
-		if l.AccountPerStudentOnly {
-			return fmt.Errorf("%w: %s: %s", ErrSharedAccountLab, l.ID, l.Why)
-		}
-		if l.Grants == nil {
-			return fmt.Errorf("%w: %s: labdash has no sandbox policy for this lab's steps yet, so a fenced role could not do them; give each student their own account", ErrSharedAccountLab, l.ID)
+		if why := SharedAccountProblem(l); why != "" {
+			return fmt.Errorf("%w: %s: %s", ErrSharedAccountLab, l.ID, why)
 		}
 	}
 	return nil
+}
+
+// SharedAccountProblem says why lab l cannot run in a shared account, or "" if it
+// can: it cannot be isolated there (LABS.md §1.1), or it has no sandbox policy of
+// its own yet, so its students could not do its steps with the fenced role. It is
+// the one check both CheckLabs and the class form and API make, so a class is
+// never accepted with a lab its provisioning would then refuse.
+func SharedAccountProblem(l labs.Lab) string {
+	switch {
+	case l.AccountPerStudentOnly:
+		return l.Why
+	case l.Grants == nil:
+		return "labdash has no sandbox policy for this lab's steps yet, so a fenced role could not do them; give each student their own account"
+	}
+	return ""
 }
 
 // Start returns the class's unfinished provisioning job, or creates one with an
