@@ -151,6 +151,9 @@ func (s *Server) rehearsalView(ctx context.Context, class *db.Class, st *db.Stud
 		}
 		v.Actions = append(v.Actions, b)
 	}
+	if len(v.States) > 0 && !at.IsZero() {
+		v.ReadAt = labs.Clock(at, true)
+	}
 	return v, at
 }
 
@@ -198,7 +201,7 @@ func actionDone(a labs.Action, at time.Time) string {
 	if at.IsZero() {
 		return done + "."
 	}
-	return done + " at " + at.UTC().Format("15:04:05") + " (simulated time)."
+	return done + " at " + labs.Clock(at, true) + "."
 }
 
 // labAction finds the lab's action by id.

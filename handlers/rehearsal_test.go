@@ -191,6 +191,7 @@ func TestRehearsalInPlace(t *testing.T) {
 		`Origin instance in us-east-1: <strong data-state="running">running</strong>`,
 		`role="status"`,
 		"Stopped the origin instance in eu-west-1 at 09:14:03 (simulated time).",
+		`data-testid="rehearsal-read-ga">Read from the sandbox at 09:14:03 (simulated time).</p>`,
 		`hx-post="` + page + `/actions"`,
 	} {
 		if !strings.Contains(r.body, want) {

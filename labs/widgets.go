@@ -157,3 +157,15 @@ type MapEdge struct {
 	Errors    int64
 	Faults    int64
 }
+
+// Clock is how labdash shows a time of the world a lab reads (an alarm's state
+// change, a failover, a rehearsal action): "09:14:03 UTC" on real AWS, and
+// "09:14:03 (simulated time)" on the simulator, whose clock runs apart from the
+// wall clock (from its own start, and faster under --sim-speed), so an
+// unlabelled time there reads as a wrong one.
+func Clock(t time.Time, simulated bool) string {
+	if simulated {
+		return t.UTC().Format("15:04:05") + " (simulated time)"
+	}
+	return t.UTC().Format("15:04:05") + " UTC"
+}

@@ -265,6 +265,7 @@ type RehearsalView struct {
 	URL     string // where the buttons post
 	CSRF    string
 	States  []RehearsalState
+	ReadAt  string // when States were read: "09:14:03 (simulated time)"
 	Actions []LabAction
 	// Result is the last action's outcome ("Stopped the origin instance in
 	// eu-west-1 at 09:14:03 simulated time"), ResultTone "ok" or "warn".
