@@ -115,7 +115,7 @@ func hxPost(c *client, path string, vals url.Values) response {
 
 // button returns the rehearsal button tag with the given data-testid, or "".
 func button(body, testid string) string {
-	return regexp.MustCompile(`<button[^>]*data-testid="`+regexp.QuoteMeta(testid)+`"[^>]*>`).FindString(body)
+	return regexp.MustCompile(`<button[^>]*data-testid="` + regexp.QuoteMeta(testid) + `"[^>]*>`).FindString(body)
 }
 
 // TestRehearsalAction: on the simulator the class owner sees a lab's rehearsal
