@@ -244,6 +244,8 @@ func (o *Observation) notServingYet() string {
 		return fmt.Sprintf("accelerator %s is %s", o.accName(), a.Status)
 	case len(o.Listeners) == 0:
 		return "the accelerator has no listener yet"
+	case checkListener(o).Status != labs.Pass: // the probe is on port 80: that checkpoint fails, not this one too
+		return "the accelerator has no TCP/80 listener yet"
 	case len(o.Groups) == 0:
 		return "the listener has no endpoint groups yet"
 	}

@@ -102,6 +102,12 @@ func TestChecks(t *testing.T) {
 			o.Probe = &Probe{URL: "http://203.0.113.1/", Err: "i/o timeout"}
 			return o
 		}(), labs.Pending},
+		{"traffic with the listener on the wrong port", "traffic", func() *Observation {
+			o := correct()
+			o.Listeners[0].PortRanges[0] = gatypes.PortRange{FromPort: aws.Int32(8080), ToPort: aws.Int32(8080)}
+			o.Probe = &Probe{URL: "http://203.0.113.1/", Err: "i/o timeout"}
+			return o
+		}(), labs.Pending}, // one mistake, one red checkpoint: the listener's
 		{"traffic with every group UNHEALTHY", "traffic", func() *Observation {
 			o := correct()
 			o.Groups = []gatypes.EndpointGroup{group("us-east-1", gatypes.HealthStateUnhealthy), group("eu-west-1", gatypes.HealthStateUnhealthy)}
