@@ -36,6 +36,7 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -94,8 +95,8 @@ type xrTrace struct {
 	// trace after a segment is stored (summary), and handed out by every later
 	// one; it and what its pointers point at are read-only.
 	sum    *xraytypes.TraceSummary
-	seq    int64           // creation order, st.order's order for equal starts
-	listed map[string]bool // the service names it is listed under in st.byService
+	seq    int64    // creation order, st.order's order for equal starts
+	listed []string // the service names it is listed under in st.byService (a few)
 }
 
 // before orders traces as st.order does.
@@ -106,13 +107,10 @@ func (t *xrTrace) before(u *xrTrace) bool {
 // index lists t under each of its service names it is not yet listed under.
 func (st *xrayState) index(t *xrTrace) {
 	for _, n := range t.nodes() {
-		if t.listed[n.name] {
+		if slices.Contains(t.listed, n.name) {
 			continue
 		}
-		if t.listed == nil {
-			t.listed = map[string]bool{}
-		}
-		t.listed[n.name] = true
+		t.listed = append(t.listed, n.name)
 		if st.byService == nil {
 			st.byService = map[string][]*xrTrace{}
 		}
@@ -348,11 +346,11 @@ func (t *xrTrace) nodes() []xrNode {
 }
 
 func (t *xrTrace) findNodes() []xrNode {
-	out := []xrNode{}
-	seen := map[xrNode]bool{}
+	// A trace touches a handful of services: a linear search beats a map, and
+	// this runs for every trace recorded.
+	out := make([]xrNode, 0, 4)
 	add := func(n xrNode) {
-		if !seen[n] {
-			seen[n] = true
+		if !slices.Contains(out, n) {
 			out = append(out, n)
 		}
 	}
