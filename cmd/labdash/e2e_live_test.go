@@ -162,6 +162,7 @@ func TestE2EDisconnectBanner(t *testing.T) {
 			/^Disconnected — reconnecting… \(last update [0-2][0-9]:[0-5][0-9]:[0-5][0-9]\)$/.test(b.textContent); })()`
 	in.waitJS("the disconnected banner with the last update's time", banner)
 	st.waitJS("the student page's disconnected banner", banner)
+	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_DISCONNECTED", "the console while labdash is down")
 	// It stays while the page retries against a server that is still down.
 	time.Sleep(3 * time.Second)
 	if ok := e2eRun(in, "read the banner again", chromedp.Evaluate[bool](banner)); !ok {
