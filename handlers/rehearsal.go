@@ -122,6 +122,29 @@ func (s *Server) runAction(c *gin.Context) {
 	render(c, s.log, http.StatusOK, web.Rehearsal(*v))
 }
 
+// showRehearsal is the rehearsal block of one lab alone, read again while a
+// subject is between states (class owner, simulator only).
+func (s *Server) showRehearsal(c *gin.Context) {
+	class, st, err := s.studentFor(c, true)
+	if err != nil {
+		s.renderError(c, err)
+		return
+	}
+	if s.rehearsal == nil || s.cfg.Cloud != "sim" {
+		s.renderError(c, errorf(http.StatusNotFound, "no rehearsal here", "rehearsal actions exist only on the simulated AWS"))
+		return
+	}
+	labID := strings.TrimSpace(c.Query("lab"))
+	l, ok := s.labs.Lab(labID)
+	if !ok || len(l.Actions) == 0 || !classHasLab(class, labID) {
+		s.renderError(c, errorf(http.StatusUnprocessableEntity, "invalid input", fmt.Sprintf("lab %q has no rehearsal actions in this class", clip(labID, 40))))
+		return
+	}
+	v, _ := s.rehearsalView(c.Request.Context(), class, st, l, s.csrfToken(c))
+	v.Result, v.ResultTone = rehearsalResult(c, l)
+	render(c, s.log, http.StatusOK, web.Rehearsal(*v))
+}
+
 // rehearsalView is lab l's rehearsal block for student st: the state of each
 // paired subject read from the sandbox, and each button, disabled with the
 // reason when it would do nothing. It also returns the simulated time of the
@@ -138,6 +161,7 @@ func (s *Server) rehearsalView(ctx context.Context, class *db.Class, st *db.Stud
 		v.Note, states, at = "The sandbox's current state could not be read just now; the buttons still work.", nil, time.Time{}
 	}
 	seen := map[string]bool{}
+	offered := map[string]bool{} // subject: some action of it is offered now
 	for _, a := range l.Actions {
 		b := web.LabAction{ID: a.ID, Title: a.Title}
 		if now, ok := states[a.Subject]; ok && a.State != nil {
@@ -145,7 +169,9 @@ func (s *Server) rehearsalView(ctx context.Context, class *db.Class, st *db.Stud
 				seen[a.Subject] = true
 				v.States = append(v.States, web.RehearsalState{Subject: a.Subject, State: now})
 			}
-			if !a.Offered(now) {
+			if a.Offered(now) {
+				offered[a.Subject] = true
+			} else {
 				b.Disabled = a.Subject + " is " + now + "."
 			}
 		}
@@ -153,6 +179,15 @@ func (s *Server) rehearsalView(ctx context.Context, class *db.Class, st *db.Stud
 	}
 	if len(v.States) > 0 && !at.IsZero() {
 		v.ReadAt = labs.Clock(at, true)
+	}
+	// A subject none of whose actions is offered is between states (stopping,
+	// pending): read it again shortly, as when there is no sandbox yet.
+	refresh := errors.Is(err, ErrNoAction)
+	for subject := range seen {
+		refresh = refresh || !offered[subject]
+	}
+	if refresh {
+		v.RefreshURL = v.URL + "?" + url.Values{"lab": {l.ID}}.Encode()
 	}
 	return v, at
 }

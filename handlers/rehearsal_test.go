@@ -318,3 +318,55 @@ func TestRehearsalHostileInput(t *testing.T) {
 		}
 	}
 }
+
+// TestRehearsalRefresh: while an instance is between states both its buttons are
+// off and the block reads itself again (hx-get of the block alone); once it has
+// stopped the reading stops and Start is offered. A bad lab is a 422.
+func TestRehearsalRefresh(t *testing.T) {
+	h := newHarness(t)
+	class, page := rehearsalClass(t, h)
+	owner := h.as(h.instructor)
+	if r := owner.get(page); strings.Contains(r.body, "hx-get=") {
+		t.Fatal("a settled block reads itself again")
+	}
+	slug := page[strings.LastIndex(page, "/")+1:]
+	set := func(v string) {
+		h.rehearsal.mu.Lock()
+		defer h.rehearsal.mu.Unlock()
+		if h.rehearsal.states == nil {
+			h.rehearsal.states = map[string]string{}
+		}
+		h.rehearsal.states[class.ID+"/"+slug+"/ga/Origin instance in us-east-1"] = v
+	}
+	set("stopping")
+	r := owner.get(page)
+	refresh := `hx-get="` + page + `/actions?lab=ga"`
+	if !strings.Contains(r.body, refresh) || !strings.Contains(r.body, `hx-select="#rehearsal-body-ga"`) {
+		t.Errorf("a stopping instance's block does not read itself again")
+	}
+	for _, id := range []string{"action-stop-instance-us-east-1", "action-start-instance-us-east-1"} {
+		if b := button(r.body, id); !strings.Contains(b, "disabled") || !strings.Contains(b, "is stopping.") {
+			t.Errorf("%s while stopping: %s", id, b)
+		}
+	}
+	set("stopped")
+	r = owner.do(http.MethodGet, page+"/actions?lab=ga", nil, "", hxHeaders)
+	if r.status != 200 || strings.Contains(r.body, "<html") || !strings.Contains(r.body, `id="rehearsal-body-ga"`) {
+		t.Fatalf("the block alone: %d\n%.300s", r.status, r.body)
+	}
+	if strings.Contains(r.body, "hx-get=") || strings.Contains(button(r.body, "action-start-instance-us-east-1"), "disabled") {
+		t.Errorf("once stopped: still reading, or Start still off:\n%s", r.body)
+	}
+	for _, q := range []string{"", "?lab=", "?lab=fargate", "?lab=xray", "?lab=%3Cscript%3E", "?lab=" + strings.Repeat("g", 5000)} {
+		if r := owner.get(page + "/actions" + q); r.status != 422 || strings.Contains(r.body, "<script>") {
+			t.Errorf("GET actions%.40s: %d, want 422", q, r.status)
+		}
+	}
+	if r := h.as(h.assistant).get(page + "/actions?lab=ga"); r.status != 403 {
+		t.Errorf("assistant reading the block: %d, want 403", r.status)
+	}
+	h.rehearsal.quiesce(class.ID)
+	if r := owner.get(page); !strings.Contains(r.body, refresh) || !strings.Contains(r.body, noSandbox) {
+		t.Errorf("without a sandbox the block does not try again by itself")
+	}
+}

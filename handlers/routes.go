@@ -69,6 +69,7 @@ func (s *Server) routes() *gin.Engine {
 	forms.GET("/classes/:class/cleanup/progress", s.showCleanupProgress)
 	forms.POST("/classes/:class/students/:student/deprovision", s.deprovisionStudent)
 	forms.POST("/classes/:class/students/:student/actions", s.runAction)
+	forms.GET("/classes/:class/students/:student/actions", s.showRehearsal)
 	forms.GET("/classes/:class/provision/progress", s.showProvisionProgress)
 	forms.GET("/classes/:class/sandboxes/policies", s.showPolicies)
 

@@ -272,6 +272,9 @@ type RehearsalView struct {
 	Result, ResultTone string
 	// Note says why no state is shown ("No sandbox yet — try again in a moment.").
 	Note string
+	// RefreshURL, when set, is where the state and buttons are read again in a few
+	// seconds: a subject is between states, or there is no sandbox yet.
+	RefreshURL string
 }
 
 // RehearsalState is the current state of what a pair of actions changes.

@@ -82,6 +82,12 @@ func TestE2EFailoverLive(t *testing.T) {
 		document.querySelector("button[data-testid=action-stop-instance-us-east-1]").disabled`)
 	in.waitJS("the failover view to switch to eu-west-1 without a reload", `window.__labdashMarker === 5 &&
 		!!document.querySelector("[data-widget=failover] .diagram[data-answering='eu-west-1']")`)
+	// The block reads itself again while the instance stops: then Start is offered,
+	// still without a reload, and the result line stays.
+	in.waitJS("Start to be offered once the instance has stopped", `window.__labdashMarker === 5 &&
+		/Origin instance in us-east-1: stopped/.test(document.querySelector("[data-testid=rehearsal-state-ga]").textContent) &&
+		!document.querySelector("button[data-testid=action-start-instance-us-east-1]").disabled &&
+		/^Stopped the origin instance in us-east-1/.test(document.querySelector("[data-testid=rehearsal-result-ga]").textContent)`)
 	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_FAILOVER", "a failover")
 }
 
