@@ -58,6 +58,10 @@ func policyClasses(t *testing.T) (dbPath string, shared, own, per *db.Class) {
 			t.Fatal(err)
 		}
 	}
+	// Provisioning refuses a class with no students, so the shared class has one.
+	if _, _, err := store.AddStudents(ctx, shared.ID, []db.NewStudent{{Name: "Bo", Email: "bo@example.edu"}}); err != nil {
+		t.Fatal(err)
+	}
 	return dbPath, shared, own, per
 }
 
