@@ -73,6 +73,10 @@ type taskDef struct {
 	def     ecstypes.TaskDefinition // deep copy of what was registered
 	regAt   time.Time
 	deregAt time.Time
+	// purged is a DELETE_IN_PROGRESS revision ECS has finished deleting, once no
+	// task or service used it: described by nobody and listed by no status. It
+	// keeps its place in fam.revs, since ECS never reuses a revision number.
+	purged bool
 }
 
 type service struct {
@@ -497,7 +501,7 @@ func (r *region) taskDef(ref string) (*taskDef, error) {
 	}
 	if hasRev {
 		rev, err := strconv.Atoi(revStr)
-		if err != nil || rev < 1 || rev > len(fam.revs) {
+		if err != nil || rev < 1 || rev > len(fam.revs) || fam.revs[rev-1].purged {
 			return nil, tdNotFound()
 		}
 		return fam.revs[rev-1], nil
@@ -575,7 +579,7 @@ func (c *ecsClient) ListTaskDefinitions(ctx context.Context, in *ecs.ListTaskDef
 				continue
 			}
 			for _, td := range f.revs {
-				if td.status == status {
+				if td.status == status && !td.purged {
 					arns = append(arns, td.arn)
 				}
 			}
@@ -1569,8 +1573,10 @@ func taskList(ids []string) string {
 }
 
 // expireECS forgets tasks stopped over an hour ago (freeing their IPs after a
-// quarantine) and services inactive over an hour.
+// quarantine) and services inactive over an hour, and finishes deleting the task
+// definition revisions in DELETE_IN_PROGRESS that nothing uses any more.
 func (r *region) expireECS(now time.Time) {
+	r.purgeTaskDefs()
 	changed := false
 	for _, t := range r.taskOrder {
 		if t.last != "STOPPED" {
@@ -1611,8 +1617,13 @@ func (r *region) expireECS(now time.Time) {
 }
 
 // DeleteTaskDefinitions deletes INACTIVE revisions: they move to
-// DELETE_IN_PROGRESS and are gone from every list. An ACTIVE or unknown revision is
-// a failure entry, as ECS reports it, not an error.
+// DELETE_IN_PROGRESS (listed by that status only, and still described), and once
+// no task or service uses them the minute's housekeeping deletes them for good
+// (expireECS), as ECS "periodically verifies that the target task definition is
+// not being referenced by any active tasks or deployments, and then deletes the
+// task definition permanently": DescribeTaskDefinition then answers
+// ClientException "Unable to describe task definition.". An ACTIVE or unknown
+// revision is a failure entry, as ECS reports it, not an error.
 func (c *ecsClient) DeleteTaskDefinitions(ctx context.Context, in *ecs.DeleteTaskDefinitionsInput, _ ...func(*ecs.Options)) (*ecs.DeleteTaskDefinitionsOutput, error) {
 	return do(ctx, c.base, "ecs", "DeleteTaskDefinitions", in, func(r *region) (*ecs.DeleteTaskDefinitionsOutput, error) {
 		if in == nil || len(in.TaskDefinitions) == 0 || len(in.TaskDefinitions) > 10 {
@@ -1627,12 +1638,49 @@ func (c *ecsClient) DeleteTaskDefinitions(ctx context.Context, in *ecs.DeleteTas
 			case td.status == ecstypes.TaskDefinitionStatusActive:
 				out.Failures = append(out.Failures, ecstypes.Failure{Arn: ptr(ref), Reason: ptr("The specified task definition is not in INACTIVE status."), Detail: ptr("ACTIVE")})
 			default:
-				td.status = ecstypes.TaskDefinitionStatusDeleteInProgress
+				if td.status != ecstypes.TaskDefinitionStatusDeleteInProgress {
+					td.status = ecstypes.TaskDefinitionStatusDeleteInProgress
+					r.tdDeleting = append(r.tdDeleting, td)
+				}
 				td.dead = true
 				out.TaskDefinitions = append(out.TaskDefinitions, *td.out())
 			}
 		}
 		return out, nil
+	})
+}
+
+// purgeTaskDefs deletes for good each DELETE_IN_PROGRESS revision that no task
+// still running (not STOPPED) and no service that is not INACTIVE uses, in its
+// current task definition or any of its deployments. The others wait for the next
+// minute.
+func (r *region) purgeTaskDefs() {
+	if len(r.tdDeleting) == 0 {
+		return
+	}
+	used := map[*taskDef]bool{}
+	for _, t := range r.taskOrder {
+		if t.last != "STOPPED" {
+			used[t.td] = true
+		}
+	}
+	for _, cl := range r.clusterOrder {
+		for _, s := range cl.svcOrder {
+			if s.status == "INACTIVE" {
+				continue
+			}
+			used[s.td] = true
+			for _, d := range s.deps {
+				used[d.td] = true
+			}
+		}
+	}
+	r.tdDeleting = compact(r.tdDeleting, func(td *taskDef) bool {
+		if used[td] {
+			return true
+		}
+		td.purged = true
+		return false
 	})
 }
 

@@ -116,6 +116,7 @@ type region struct {
 	clusterOrder []*cluster
 	families     map[string]*family
 	famOrder     []*family
+	tdDeleting   []*taskDef       // DELETE_IN_PROGRESS revisions not purged yet (expireECS)
 	tasks        map[string]*task // by ARN
 	taskOrder    []*task
 	ipTasks      map[string]*task // private IP → the task holding it
