@@ -4,11 +4,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/labdash/labdash/labs/roster"
 	"github.com/labdash/labdash/web"
 )
 
@@ -37,13 +36,13 @@ func (s *Server) showAccount(c *gin.Context) {
 // createToken makes an API token for the signed-in user and shows it once.
 func (s *Server) createToken(c *gin.Context) {
 	name := strings.TrimSpace(c.PostForm("name"))
-	if name == "" || utf8.RuneCountInString(name) > 60 || strings.IndexFunc(name, unicode.IsControl) >= 0 {
+	if problem := roster.NameProblem(name, 60); problem != "" {
 		p, err := s.accountPage(c)
 		if err != nil {
 			s.renderError(c, err)
 			return
 		}
-		p.Error = "Give the token a name of at most 60 characters."
+		p.Error = "Give the token a name of at most 60 visible characters: the " + problem + "."
 		render(c, s.log, http.StatusUnprocessableEntity, web.Account(p))
 		return
 	}
