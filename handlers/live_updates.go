@@ -160,7 +160,7 @@ func cellView(slug string, lab labs.Lab, c *monitor.Cell, oob bool) web.CellView
 			v.Title += fmt.Sprintf(", %d not readable yet", unread)
 		}
 		if c.Running >= 0 {
-			v.Title += fmt.Sprintf(", %d tasks running", c.Running)
+			v.Title += ", " + labs.Plural(c.Running, "task", "tasks") + " running"
 		}
 		if c.Alarm != "" {
 			v.Title += ", AlarmHigh " + c.Alarm

@@ -60,7 +60,7 @@ func status(s xraytypes.TraceSummary) int32 {
 
 func checkFirstSignup(o *Observation) labs.Result {
 	if len(o.Summaries) == 0 {
-		return labs.Pendingf("no traces of service(%q) in the last %s", tracingName(o.Target), o.SummaryWindow)
+		return labs.Pendingf("no traces of service(%q) in the last %s", tracingName(o.Target), labs.Duration(o.SummaryWindow))
 	}
 	n, id := count(o, func(s xraytypes.TraceSummary) bool {
 		return status(s) == 200 && s.Http != nil && strings.EqualFold(aws.ToString(s.Http.HttpMethod), "POST")
@@ -114,19 +114,19 @@ func checkServiceMap(o *Observation) labs.Result {
 func checkAutoSignups(o *Observation) labs.Result {
 	root := node(o.Graph, tracingName(o.Target), "")
 	if root == nil || root.SummaryStatistics == nil {
-		return labs.Pendingf("no requests to %s in the last %s", tracingName(o.Target), o.GraphWindow)
+		return labs.Pendingf("no requests to %s in the last %s", tracingName(o.Target), labs.Duration(o.GraphWindow))
 	}
 	n := aws.ToInt64(root.SummaryStatistics.TotalCount)
 	if n < 20 {
-		return labs.Pendingf("%d requests to %s in the last %s; auto signups make about 10 a minute", n, tracingName(o.Target), o.GraphWindow)
+		return labs.Pendingf("%d requests to %s in the last %s; auto signups make about 10 a minute", n, tracingName(o.Target), labs.Duration(o.GraphWindow))
 	}
-	return labs.Passf("%d requests to %s in the last %s", n, tracingName(o.Target), o.GraphWindow)
+	return labs.Passf("%d requests to %s in the last %s", n, tracingName(o.Target), labs.Duration(o.GraphWindow))
 }
 
 func checkFound409(o *Observation) labs.Result {
 	n, id := count(o, func(s xraytypes.TraceSummary) bool { return status(s) == 409 })
 	if n == 0 {
-		return labs.Pendingf("no 409 traces in the last %s", o.SummaryWindow)
+		return labs.Pendingf("no 409 traces in the last %s", labs.Duration(o.SummaryWindow))
 	}
 	ddb := node(o.Graph, "", "AWS::DynamoDB")
 	if ddb == nil || ddb.SummaryStatistics == nil || ddb.SummaryStatistics.ErrorStatistics == nil || aws.ToInt64(ddb.SummaryStatistics.ErrorStatistics.OtherCount) == 0 {
@@ -150,7 +150,7 @@ const snsDenied = "not authorized to perform: SNS:Publish"
 func checkFound500(o *Observation) labs.Result {
 	n, id := count(o, func(s xraytypes.TraceSummary) bool { return status(s) == 500 || aws.ToBool(s.HasFault) })
 	if n == 0 {
-		return labs.Pendingf("no 500 traces in the last %s", o.SummaryWindow)
+		return labs.Pendingf("no 500 traces in the last %s", labs.Duration(o.SummaryWindow))
 	}
 	for _, c := range o.Causes {
 		if strings.Contains(c, snsDenied) {
@@ -166,7 +166,7 @@ func checkFound500(o *Observation) labs.Result {
 func checkFixed(o *Observation) labs.Result {
 	faults, _ := count(o, func(s xraytypes.TraceSummary) bool { return aws.ToBool(s.HasFault) })
 	if faults == 0 {
-		return labs.Pendingf("no 500s seen in the last %s", o.SummaryWindow)
+		return labs.Pendingf("no 500s seen in the last %s", labs.Duration(o.SummaryWindow))
 	}
 	if o.Publish != iamtypes.PolicyEvaluationDecisionTypeAllowed {
 		return labs.Pendingf("sns:Publish is %s for %s", o.Publish, roleName(o.Target))

@@ -158,3 +158,14 @@ func TestResources(t *testing.T) {
 		t.Fatal("empty observation lists resources")
 	}
 }
+
+// TestWindowsReadAsAPersonWouldSay: the evidence names its window as "15 min",
+// never Go's "15m0s", which the grid's tooltips showed to instructors.
+func TestWindowsReadAsAPersonWouldSay(t *testing.T) {
+	o := &Observation{Target: labs.Target{ClassID: "c1", StudentID: "s01"}, SummaryWindow: 15 * time.Minute, GraphWindow: 10 * time.Minute}
+	for name, r := range map[string]labs.Result{"first signup": checkFirstSignup(o), "no 409": checkFound409(o)} {
+		if strings.Contains(r.Evidence, "m0s") || !strings.Contains(r.Evidence, "15 min") {
+			t.Errorf("%s: %q, want the window as \"15 min\"", name, r.Evidence)
+		}
+	}
+}
