@@ -95,7 +95,7 @@ func Summary(obs labs.Observation) labs.Summary {
 		}
 		pct := func(n int64) int { return int(100*n/total + boolInt(n > 0 && 100*n/total == 0)) }
 		s.Badge = fmt.Sprintf("%d%% 4xx · %d%% 5xx", pct(errs), pct(faults))
-		s.BadgeTitle = fmt.Sprintf("%d requests in the last %s: %d errors, %d faults", total, o.GraphWindow, errs, faults)
+		s.BadgeTitle = fmt.Sprintf("%d requests in the last %s: %d errors, %d faults", total, labs.Duration(o.GraphWindow), errs, faults)
 		switch {
 		case faults > 0:
 			s.BadgeTone = "bad"
