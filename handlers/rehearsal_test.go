@@ -341,7 +341,7 @@ func TestRehearsalRefresh(t *testing.T) {
 	set("stopping")
 	r := owner.get(page)
 	refresh := `hx-get="` + page + `/actions?lab=ga"`
-	if !strings.Contains(r.body, refresh) || !strings.Contains(r.body, `hx-select="#rehearsal-body-ga"`) {
+	if !strings.Contains(r.body, refresh) || !strings.Contains(r.body, `hx-select="#rehearsal-body-ga"`) || !strings.Contains(r.body, `hx-disinherit="*"`) {
 		t.Errorf("a stopping instance's block does not read itself again")
 	}
 	for _, id := range []string{"action-stop-instance-us-east-1", "action-start-instance-us-east-1"} {

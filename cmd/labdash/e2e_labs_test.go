@@ -80,6 +80,14 @@ func TestE2EFailoverLive(t *testing.T) {
 		/^Stopped the origin instance in us-east-1 at \d\d:\d\d:\d\d \(simulated time\)\.$/.test(document.querySelector("[data-testid=rehearsal-result-ga]").textContent) &&
 		/Origin instance in us-east-1: (stopping|stopped)/.test(document.querySelector("[data-testid=rehearsal-state-ga]").textContent) &&
 		document.querySelector("button[data-testid=action-stop-instance-us-east-1]").disabled`)
+	// A stale page (here: the button switched back on by hand) presses Stop again: the
+	// answer is a 409 with the reason, and the block shows it in place.
+	e2eRun(in, "switch Stop back on as a stale page would have it", chromedp.Evaluate[bool](`(() => {
+		const b = document.querySelector("button[data-testid=action-stop-instance-us-east-1]"); b.disabled = false; return true; })()`))
+	in.step("press Stop the instance in us-east-1 again", chromedp.Click(chromedp.CSS(`button[data-testid=action-stop-instance-us-east-1]`)))
+	in.waitJS("the refusal in the block's status line", `window.__labdashMarker === 5 &&
+		/^“Stop the instance in us-east-1” was not run: Origin instance in us-east-1 is (stopping|stopped)\.$/.test(document.querySelector("[data-testid=rehearsal-result-ga]").textContent) &&
+		document.querySelector("button[data-testid=action-stop-instance-us-east-1]").disabled`)
 	in.waitJS("the failover view to switch to eu-west-1 without a reload", `window.__labdashMarker === 5 &&
 		!!document.querySelector("[data-widget=failover] .diagram[data-answering='eu-west-1']")`)
 	// The block reads itself again while the instance stops: then Start is offered,
@@ -87,7 +95,7 @@ func TestE2EFailoverLive(t *testing.T) {
 	in.waitJS("Start to be offered once the instance has stopped", `window.__labdashMarker === 5 &&
 		/Origin instance in us-east-1: stopped/.test(document.querySelector("[data-testid=rehearsal-state-ga]").textContent) &&
 		!document.querySelector("button[data-testid=action-start-instance-us-east-1]").disabled &&
-		/^Stopped the origin instance in us-east-1/.test(document.querySelector("[data-testid=rehearsal-result-ga]").textContent)`)
+		/^“Stop the instance in us-east-1” was not run/.test(document.querySelector("[data-testid=rehearsal-result-ga]").textContent)`)
 	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_FAILOVER", "a failover")
 }
 
