@@ -102,7 +102,7 @@ func ClassList(p ClassListPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<div class=\"scroll\"><table class=\"stack\" data-testid=\"class-list\"><thead><tr><th scope=\"col\">Class</th><th scope=\"col\">Students</th><th scope=\"col\">Labs</th><th scope=\"col\">Regions</th><th scope=\"col\">Isolation</th><th scope=\"col\">Your role</th></tr></thead> <tbody>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Classes\"><table class=\"stack\" data-testid=\"class-list\"><thead><tr><th scope=\"col\">Class</th><th scope=\"col\">Students</th><th scope=\"col\">Labs</th><th scope=\"col\">Regions</th><th scope=\"col\">Isolation</th><th scope=\"col\">Your role</th></tr></thead> <tbody>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

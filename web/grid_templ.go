@@ -180,9 +180,9 @@ func progressSection(p ConsolePage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var8 string
-				templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(l.Title + ": each student's checkpoints")
+				templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(l.ID + " (" + l.Title + "): each student's checkpoints")
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/grid.templ`, Line: 41, Col: 155}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/grid.templ`, Line: 41, Col: 170}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
 				if templ_7745c5c3_Err != nil {
@@ -195,7 +195,7 @@ func progressSection(p ConsolePage) templ.Component {
 				var templ_7745c5c3_Var9 string
 				templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(l.ID)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/grid.templ`, Line: 41, Col: 164}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/grid.templ`, Line: 41, Col: 179}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
 				if templ_7745c5c3_Err != nil {

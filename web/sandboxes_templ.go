@@ -490,7 +490,7 @@ func sandboxItems(items []SandboxItem, gone bool) templ.Component {
 			templ_7745c5c3_Var19 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, "<div class=\"scroll\"><table class=\"compact\" data-testid=\"sandbox-items\"><thead><tr><th scope=\"col\">Student</th><th scope=\"col\">State</th><th scope=\"col\">Step</th><th scope=\"col\">Detail</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Sandbox of each student\"><table class=\"compact\" data-testid=\"sandbox-items\"><thead><tr><th scope=\"col\">Student</th><th scope=\"col\">State</th><th scope=\"col\">Step</th><th scope=\"col\">Detail</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -188,12 +188,7 @@ func sweepDiagramStudent(in *e2eTab, base, classURL string, budget time.Duration
 // "page-scroll-390", "clipped-table-1280", "svg-text-390", "focus-ring",
 // "disabled-looks-enabled", "card-blank-band") → the owner. Each is
 // logged loudly every run; remove an entry once it is fixed, so it stays fixed.
-var sweepKnownIssues = map[string]string{
-	// The grid's heatmap link shows the lab id ("ga") but is named "Global
-	// Accelerator: each student's checkpoints"; its aria-label must contain "ga".
-	"instructor: console label-content-name-mismatch":            "web/grid.templ (grid and heatmap helper)",
-	"assistant: console (read-only) label-content-name-mismatch": "web/grid.templ (grid and heatmap helper)",
-}
+var sweepKnownIssues = map[string]string{}
 
 // sweep holds the axe-core source and the findings of TestE2ESweep.
 type sweep struct {
