@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,5 +88,34 @@ func TestActState(t *testing.T) {
 	}
 	if err := r.Act(ctx, "c1", "s01", "demo", "on"); !errors.As(err, &refused) || runs != 1 {
 		t.Errorf("on twice: %v (ran %d times)", err, runs)
+	}
+}
+
+// TestStateLeavesOutUnreadable: a subject whose state cannot be read is left out
+// of State, and the others are still read.
+func TestStateLeavesOutUnreadable(t *testing.T) {
+	ctx := context.Background()
+	clock := sim.NewManualClock(time.Unix(1_800_000_000, 0))
+	world := sim.New(sim.Options{Clock: clock, DefaultAccount: "111122223333"})
+	r := New(slog.New(slog.NewTextHandler(io.Discard, nil)), world, world, clock.Now)
+	ok := func(context.Context, *labs.Env) (string, error) { return "on", nil }
+	broken := func(context.Context, *labs.Env) (string, error) { return "", errors.New("no origin yet") }
+	nop := func(context.Context, *labs.Env) error { return nil }
+	lab := labs.Lab{ID: "demo", Script: []labs.Step{{Name: "note", Do: nop}},
+		Actions: []labs.Action{
+			{ID: "a", Subject: "Broken", From: []string{"on"}, State: broken, Do: nop},
+			{ID: "b", Subject: "Light", From: []string{"on"}, State: ok, Do: nop},
+		}}
+	r.Start(Student{ClassID: "c1", Slug: "s01", Region: "us-east-1", Lab: lab, Persona: labs.Persona{Pace: 1, StuckAfter: -1}})
+	for i := 0; i < 20; i++ {
+		clock.Advance(10 * time.Second)
+		r.RunDue(ctx)
+	}
+	got, _, err := r.State(ctx, "c1", "s01", "demo")
+	if err != nil || len(got) != 1 || got["Light"] != "on" {
+		t.Errorf("State = %v, %v; want only Light", got, err)
+	}
+	if err := r.Act(ctx, "c1", "s01", "demo", "a"); err == nil || !strings.Contains(err.Error(), "no origin yet") {
+		t.Errorf("Act on the unreadable subject: %v, want the reading's error", err)
 	}
 }

@@ -433,7 +433,8 @@ func (r *Runner) Act(ctx context.Context, classID, slug, labID, actionID string)
 
 // State reads the current state of what the lab's paired actions change, by
 // subject ("Origin instance in us-east-1": "stopped"), and the simulated time of
-// the reading. It answers ErrNoSuchAction while the student has no sandbox.
+// the reading; a subject that cannot be read is left out. It answers
+// ErrNoSuchAction while the student has no sandbox.
 func (r *Runner) State(ctx context.Context, classID, slug, labID string) (map[string]string, time.Time, error) {
 	st, err := r.sandbox(classID, slug, labID)
 	if err != nil {
@@ -448,7 +449,11 @@ func (r *Runner) State(ctx context.Context, classID, slug, labID string) (map[st
 		}
 		v, err := a.State(ctx, e)
 		if err != nil {
-			return nil, time.Time{}, fmt.Errorf("virtual: read %s: %w", a.Subject, err)
+			// One subject not readable yet (an origin still being made in its
+			// region) leaves the others: its buttons stay offered, and Act
+			// answers for it.
+			r.log.Debug("rehearsal state unreadable", slog.String("student", slug), slog.String("subject", a.Subject), slog.Any("error", err))
+			continue
 		}
 		out[a.Subject] = v
 	}
