@@ -62,7 +62,7 @@ func (s *Server) PublishUpdates(ups []monitor.Update) {
 		if u.Widget != "" {
 			for _, w := range lab.Widgets {
 				if w.ID == u.Widget {
-					box := web.WidgetBox{Slug: u.Student, Lab: u.Lab, ID: w.ID, Title: w.Title, View: u.View, OOB: true}
+					box := web.WidgetBox{Slug: u.Student, Lab: u.Lab, ID: w.ID, Title: w.Title, View: u.View, OOB: true, Simulated: s.cfg.Cloud == "sim"}
 					byTopic[st] = append(byTopic[st], s.message(ctx, "widget:"+u.Lab+":"+w.ID, web.Widget(box)))
 				}
 			}
@@ -108,7 +108,7 @@ func (s *Server) snapshot(topic string) []live.Message {
 				out = append(out, s.message(ctx, "checklist:"+labID, web.Checklist(checklistView(slug, lab, &c, true))))
 				for _, w := range lab.Widgets {
 					if v, ok := views[labID][w.ID]; ok {
-						out = append(out, s.message(ctx, "widget:"+labID+":"+w.ID, web.Widget(web.WidgetBox{Slug: slug, Lab: labID, ID: w.ID, Title: w.Title, View: v, OOB: true})))
+						out = append(out, s.message(ctx, "widget:"+labID+":"+w.ID, web.Widget(web.WidgetBox{Slug: slug, Lab: labID, ID: w.ID, Title: w.Title, View: v, OOB: true, Simulated: s.cfg.Cloud == "sim"})))
 					}
 				}
 			}

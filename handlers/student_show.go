@@ -86,7 +86,7 @@ func (s *Server) studentPage(c *gin.Context, class *db.Class, st *db.Student) we
 				if !ok {
 					v = labs.WidgetView{Empty: "Waiting for the first reading."}
 				}
-				sl.Widgets = append(sl.Widgets, web.WidgetBox{Slug: st.Slug, Lab: l.ID, ID: w.ID, Title: w.Title, View: v})
+				sl.Widgets = append(sl.Widgets, web.WidgetBox{Slug: st.Slug, Lab: l.ID, ID: w.ID, Title: w.Title, View: v, Simulated: s.cfg.Cloud == "sim"})
 			}
 		}
 		p.Labs = append(p.Labs, sl)

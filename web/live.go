@@ -48,6 +48,9 @@ type WidgetBox struct {
 	Title string
 	View  labs.WidgetView
 	OOB   bool
+	// Simulated says the widget's times come from the simulator's clock, so they
+	// are labelled "simulated time".
+	Simulated bool
 }
 
 func cellID(slug, lab string) string       { return "cell-" + slug + "-" + lab }

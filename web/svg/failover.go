@@ -28,8 +28,9 @@ const (
 
 // Failover draws Lab 5's two-region view at its natural size (width and height
 // in px), so a narrow screen scrolls it rather than shrinking its text; the SVG
-// is focusable so a keyboard can scroll it too. It returns "" for nil.
-func Failover(f *labs.Failover) string {
+// is focusable so a keyboard can scroll it too. Its timeline's times are said to
+// be simulated when they come from the simulator's clock. It returns "" for nil.
+func Failover(f *labs.Failover, simulated bool) string {
 	if f == nil {
 		return ""
 	}
@@ -130,7 +131,11 @@ func Failover(f *labs.Failover) string {
 
 	// Timeline of failovers and recoveries, newest first.
 	y := foTop + boxes*(foBoxH+foGap) + 14
-	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" font-weight="bold">Answering region over time</text>`, foAccX, y)
+	clock := "UTC"
+	if simulated {
+		clock = "simulated time"
+	}
+	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" font-weight="bold">Answering region over time (%s)</text>`, foAccX, y, clock)
 	if len(f.Timeline) == 0 {
 		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11">no change seen yet</text>`, foAccX+200, y)
 	}

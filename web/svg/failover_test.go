@@ -66,7 +66,7 @@ func failedOver() *labs.Failover {
 // TestFailoverGolden: a known state — us-east-1's instance stopped, traffic failed
 // over to eu-west-1 — draws exactly as recorded.
 func TestFailoverGolden(t *testing.T) {
-	got := Failover(failedOver())
+	got := Failover(failedOver(), false)
 	wellFormed(t, got)
 	golden(t, "failover.golden.svg", got)
 	for _, want := range []string{`data-region="us-east-1" data-health="UNHEALTHY"`, `data-region="eu-west-1" data-health="HEALTHY"`, "answered by eu-west-1 in 84 ms", "us-east-1 → eu-west-1"} {
@@ -85,7 +85,7 @@ func TestFailoverReadable(t *testing.T) {
 		for i := 0; i < n; i++ {
 			f.Groups = append(f.Groups, labs.FailoverGroup{Region: fmt.Sprintf("region-%02d", i), Health: "HEALTHY", Dial: 50})
 		}
-		got := Failover(f)
+		got := Failover(f, false)
 		wellFormed(t, got)
 		if c := strings.Count(got, `class="fo-region"`); c != n {
 			t.Errorf("%d groups drew %d boxes", n, c)
@@ -102,11 +102,11 @@ func TestFailoverReadable(t *testing.T) {
 			t.Errorf("%d groups in a %d px tall diagram: boxes overflow", n, h)
 		}
 	}
-	if Failover(nil) != "" {
+	if Failover(nil, false) != "" {
 		t.Error("nil drew something")
 	}
 	evil := &labs.Failover{Accelerator: `<script>alert(1)</script>`, Answering: `"><x`, Groups: []labs.FailoverGroup{{Region: `"><x`, Reason: "a & b <c>"}}}
-	got := Failover(evil)
+	got := Failover(evil, false)
 	wellFormed(t, got)
 	if strings.Contains(got, "<script") || strings.Contains(got, `"><x`) {
 		t.Errorf("hostile names not escaped: %s", got)

@@ -73,7 +73,7 @@ func TestWidgetsXMLSafe(t *testing.T) {
 		noAnswer.Answering = "nowhere"
 		sm := &labs.ServiceMap{Window: evil, Nodes: []labs.MapNode{{ID: 1, Name: evil, Type: "client"}, {ID: 2, Name: evil, Type: evil, Requests: 3, OK: 2, Faults: 1}},
 			Edges: []labs.MapEdge{{From: 1, To: 2, PerMinute: 1}}}
-		for what, out := range map[string]string{"failover": Failover(fo), "failover without an answer": Failover(&noAnswer), "service map": ServiceMap(sm)} {
+		for what, out := range map[string]string{"failover": Failover(fo, false), "failover without an answer": Failover(&noAnswer, false), "service map": ServiceMap(sm)} {
 			vals := xmlStrict(t, what, out)
 			if strings.Contains(out, "<script") {
 				t.Errorf("%s: raw markup from %q", what, evil)
@@ -111,7 +111,7 @@ func TestFailoverLabelsFit(t *testing.T) {
 			{Region: "eu-west-1", Health: "HEALTHY", Dial: 37.5, Targets: "1/1 healthy", Instance: "running"},
 		},
 		Answering: "eu-west-1", LatencyMS: 1234}
-	got := Failover(f)
+	got := Failover(f, false)
 	if strings.Contains(got, "…") {
 		t.Errorf("a label was cut: %s", got)
 	}
@@ -184,7 +184,7 @@ func TestServiceMapLabelsFit(t *testing.T) {
 		t.Errorf("the first column at %.0f px cuts a %d px label at the left edge", x[0], label)
 	}
 	for _, small := range []string{`font-size="10"`, `font-size="9"`, `font-size="8"`} {
-		if strings.Contains(got, small) || strings.Contains(Failover(failedOver()), small) {
+		if strings.Contains(got, small) || strings.Contains(Failover(failedOver(), false), small) {
 			t.Errorf("text drawn at %s, below 11 px", small)
 		}
 	}
