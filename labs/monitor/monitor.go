@@ -21,7 +21,9 @@ import (
 
 	"github.com/labdash/labdash/db"
 	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/cleanup"
 	"github.com/labdash/labdash/labs/cloud"
+	"github.com/labdash/labdash/labs/sandbox"
 )
 
 // Cell is one student × lab cell of the class grid.
@@ -129,8 +131,19 @@ func (m *Monitor) Cycle(ctx context.Context) error {
 		return err
 	}
 	m.pruneCaches(classes)
+	// A class whose whole-class cleanup was confirmed (and not provisioned since) is
+	// history: its sandboxes are being or have been deleted, so reading them would
+	// only turn every passed cell back to pending. Its last readings stay as they
+	// were; provisioning again makes it read again.
+	atRest, err := m.store.ClassesCleanedUp(ctx, cleanup.JobKind, sandbox.JobKind)
+	if err != nil {
+		return err
+	}
 	var errs []error
 	for i := range classes {
+		if atRest[classes[i].ID] {
+			continue
+		}
 		if err := m.cycleClass(ctx, &classes[i]); err != nil {
 			errs = append(errs, fmt.Errorf("class %s: %w", classes[i].ID, err))
 		}
