@@ -208,6 +208,15 @@ func (r *Runner) advance(ctx context.Context, st *state) {
 	if st.stopped {
 		return // RunDue picked it before Stop forgot it
 	}
+	// Two RunDue passes can pick the same student (one still inside its step when the
+	// next starts): the second waits for st.work above and must then re-check that a
+	// step is still due, or it runs the step after the last one.
+	r.mu.Lock()
+	due := !st.stuck && st.step < len(st.s.Lab.Script) && !st.due.After(r.now())
+	r.mu.Unlock()
+	if !due {
+		return
+	}
 	s := st.s
 	if st.env == nil {
 		admin, err := r.provider.Clients(ctx, s.Account, s.Region)
