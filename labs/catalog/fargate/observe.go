@@ -348,6 +348,21 @@ const latestEvery = 30 * time.Second
 // of the largest class.
 const taskDefCacheMax = 8192
 
+// prefixOwner finds the student whose name prefix name starts with, or nil. Every
+// prefix ends in "-" (labs.NewTarget), so the only candidates are name up to each of
+// its dashes: a map look-up per dash instead of a walk of the class per name, which
+// made a cycle quadratic in the class (at 2,000 students, 18 % of labbench's CPU).
+func prefixOwner(byPrefix map[string]*Observation, name string) *Observation {
+	for i := 0; i < len(name); i++ {
+		if name[i] == '-' {
+			if o := byPrefix[name[:i+1]]; o != nil {
+				return o
+			}
+		}
+	}
+	return nil
+}
+
 // Observe reads every target's Fargate lab state with the fewest calls the APIs
 // allow: one tagging sweep finds the class's clusters, services, load balancers and
 // target groups; DescribeServices goes 10 at a time per cluster, DescribeTasks 100 at
@@ -376,14 +391,7 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 		obs[t.StudentID] = o
 		byPrefix[t.Prefix] = o
 	}
-	owner := func(name string) *Observation {
-		for p, o := range byPrefix {
-			if strings.HasPrefix(name, p) {
-				return o
-			}
-		}
-		return nil
-	}
+	owner := func(name string) *Observation { return prefixOwner(byPrefix, name) }
 	all := func(part string, err error) {
 		for _, o := range obs {
 			o.stale(part, err)
