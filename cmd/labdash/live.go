@@ -112,6 +112,9 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 	ls.mon = monitor.New(log, store, registry, provider, monitor.Options{
 		Interval: cfg.MonitorInterval,
 		Publish:  srv.PublishUpdates,
+		AtRest: func(ctx context.Context) (map[string]bool, error) {
+			return store.ClassesCleanedUp(ctx, cleanup.JobKind, sandbox.JobKind)
+		},
 	})
 	var demo handlers.DemoResetter
 	if ls.world != nil {

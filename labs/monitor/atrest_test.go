@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"context"
 	"reflect"
 	"testing"
 
@@ -23,6 +24,9 @@ func calls(f *fixture) int64 {
 // makes it read again.
 func TestCleanedUpClassIsNotRead(t *testing.T) {
 	f := newFixture(t, 3)
+	f.m.atRest = func(ctx context.Context) (map[string]bool, error) {
+		return f.store.ClassesCleanedUp(ctx, cleanup.JobKind, sandbox.JobKind)
+	}
 	if err := f.m.Cycle(f.ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -21,9 +21,7 @@ import (
 
 	"github.com/labdash/labdash/db"
 	"github.com/labdash/labdash/labs"
-	"github.com/labdash/labdash/labs/cleanup"
 	"github.com/labdash/labdash/labs/cloud"
-	"github.com/labdash/labdash/labs/sandbox"
 )
 
 // Cell is one student × lab cell of the class grid.
@@ -58,6 +56,7 @@ type Monitor struct {
 	registry *labs.Registry
 	provider cloud.Provider
 	interval time.Duration
+	atRest   func(context.Context) (map[string]bool, error)
 	publish  func([]Update)
 
 	mu        sync.Mutex
@@ -94,6 +93,11 @@ type key struct{ class, student, lab string }
 type Options struct {
 	Interval time.Duration  // time between cycles (default 2 s)
 	Publish  func([]Update) // receives each cycle's changes; must not block for long
+	// AtRest names the classes not to read this cycle (nil: read every class). The
+	// product passes the classes whose whole-class cleanup was confirmed and that
+	// were not provisioned since (db.ClassesCleanedUp): they are history, and reading
+	// sandboxes being deleted would only turn their passed cells back to pending.
+	AtRest func(context.Context) (map[string]bool, error)
 }
 
 // New returns a monitor over the classes in store.
@@ -104,7 +108,7 @@ func New(log *slog.Logger, store *db.Store, registry *labs.Registry, provider cl
 	if opt.Publish == nil {
 		opt.Publish = func([]Update) {}
 	}
-	return &Monitor{log: log, store: store, registry: registry, provider: provider, interval: opt.Interval, publish: opt.Publish,
+	return &Monitor{log: log, store: store, registry: registry, provider: provider, interval: opt.Interval, publish: opt.Publish, atRest: opt.AtRest,
 		known: map[string]bool{}, cells: map[key]Cell{}, ever: map[key]map[string]bool{}, loaded: map[string]bool{}, views: map[key]map[string]labs.WidgetView{}, hist: map[key]*labs.History{}, backoff: map[groupKey]*retry{}, caches: map[cacheKey]*labs.Cache{}}
 }
 
@@ -131,13 +135,13 @@ func (m *Monitor) Cycle(ctx context.Context) error {
 		return err
 	}
 	m.pruneCaches(classes)
-	// A class whose whole-class cleanup was confirmed (and not provisioned since) is
-	// history: its sandboxes are being or have been deleted, so reading them would
-	// only turn every passed cell back to pending. Its last readings stay as they
-	// were; provisioning again makes it read again.
-	atRest, err := m.store.ClassesCleanedUp(ctx, cleanup.JobKind, sandbox.JobKind)
-	if err != nil {
-		return err
+	// A class at rest (its cleanup confirmed) keeps its last readings as they were;
+	// provisioning it again makes it read again.
+	var atRest map[string]bool
+	if m.atRest != nil {
+		if atRest, err = m.atRest(ctx); err != nil {
+			return err
+		}
 	}
 	var errs []error
 	for i := range classes {
