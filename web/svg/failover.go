@@ -36,7 +36,7 @@ func Failover(f *labs.Failover, simulated bool) string {
 	}
 	groups := f.Groups
 	boxes := max(len(groups), 1)
-	height := foTop + boxes*(foBoxH+foGap) + 24 + 16*min(len(f.Timeline), foTimeline) + 12
+	height := foTop + boxes*(foBoxH+foGap) + 24 + 16*max(min(len(f.Timeline), foTimeline), 1) + 12
 
 	// What each box says, measured before anything is placed.
 	accName := clipText(f.Accelerator, 40)
@@ -137,7 +137,8 @@ func Failover(f *labs.Failover, simulated bool) string {
 	}
 	fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12" font-weight="bold">Answering region over time (%s)</text>`, foAccX, y, clock)
 	if len(f.Timeline) == 0 {
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11">no change seen yet</text>`, foAccX+200, y)
+		// On its own line: beside the heading it ran into "(simulated time)".
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="11">no change seen yet</text>`, foAccX, y+16)
 	}
 	for i, t := range f.Timeline {
 		if i == foTimeline {

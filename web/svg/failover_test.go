@@ -112,3 +112,25 @@ func TestFailoverReadable(t *testing.T) {
 		t.Errorf("hostile names not escaped: %s", got)
 	}
 }
+
+// TestEmptyTimelineHasItsOwnLine: "no change seen yet" sits under the timeline's
+// heading, not beside it, where it ran into "(simulated time)"; the drawing is tall
+// enough to hold it.
+func TestEmptyTimelineHasItsOwnLine(t *testing.T) {
+	f := failedOver()
+	f.Timeline = nil
+	got := Failover(f, true)
+	var hy, ny, h int
+	for _, line := range strings.Split(strings.ReplaceAll(got, "><", ">\n<"), "\n") {
+		switch {
+		case strings.Contains(line, "Answering region over time"):
+			fmt.Sscanf(line[strings.Index(line, `y="`):], `y="%d"`, &hy)
+		case strings.Contains(line, "no change seen yet"):
+			fmt.Sscanf(line[strings.Index(line, `y="`):], `y="%d"`, &ny)
+		}
+	}
+	fmt.Sscanf(got[strings.Index(got, `height="`):], `height="%d"`, &h)
+	if hy == 0 || ny <= hy || ny > h {
+		t.Errorf("heading at y=%d, 'no change seen yet' at y=%d, height %d: want it on a line below, inside", hy, ny, h)
+	}
+}
