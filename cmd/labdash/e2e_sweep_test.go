@@ -87,6 +87,8 @@ func TestE2ESweep(t *testing.T) {
 	sw.page(in, "instructor: policies", classURL+"/sandboxes/policies", 200)
 	sw.page(in, "instructor: account", "/account", 200)
 	sw.page(in, "instructor: audit log", classURL+"/audit", 200)
+	sw.page(in, "instructor: edit class", classURL+"/edit", 200)
+	sw.page(in, "instructor: lab heatmap", classURL+"/labs/ga", 200)
 
 	// The roster preview (not confirmed yet), then the confirmed import's links.
 	csvPath := filepath.Join(dir, "sweep.csv")
@@ -125,6 +127,7 @@ func TestE2ESweep(t *testing.T) {
 	if n := e2eRun(as, "look for the read-only mark", chromedp.Evaluate[int](`document.querySelectorAll("[data-testid=read-only]").length`)); n != 1 {
 		as.fatalf("the assistant's console has %d read-only marks, want 1", n)
 	}
+	sw.page(as, "assistant: lab heatmap", classURL+"/labs/xray", 200)
 	sw.page(as, "assistant: refused cleanup plan", classURL+"/cleanup", 0)
 
 	// The student, through the personal link, without anyone's cookies.
