@@ -32,26 +32,10 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 	return nil
 }
 
-// AuditLog returns the newest limit entries for classID, newest first.
+// AuditLog returns the newest limit entries for classID, newest first: the first
+// page of AuditPage with no filter.
 func (s *Store) AuditLog(ctx context.Context, classID string, limit int) ([]AuditEntry, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT id, at, class_id, actor, action, detail FROM audit_log
-		WHERE class_id = ? ORDER BY id DESC LIMIT ?`, classID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("db: audit log %s: %w", classID, err)
-	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
-		var e AuditEntry
-		var at int64
-		var class sql.NullString
-		if err := rows.Scan(&e.ID, &at, &class, &e.Actor, &e.Action, &e.Detail); err != nil {
-			return nil, fmt.Errorf("db: audit log %s: %w", classID, err)
-		}
-		e.At, e.ClassID = time.Unix(at, 0).UTC(), class.String
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return s.AuditPage(ctx, AuditFilter{ClassID: classID, Limit: limit})
 }
 
 // AuditFilter picks a page of one class's audit log. Action and Student narrow it

@@ -34,19 +34,12 @@ func deleteRefusal(f db.ClassFootprint) string {
 	return ""
 }
 
-// confirmsClass reports whether typed names class: its name (case and surrounding
-// space aside) or its id.
-func confirmsClass(typed string, class *db.Class) bool {
-	typed = strings.TrimSpace(typed)
-	return typed != "" && (strings.EqualFold(typed, class.Name) || strings.EqualFold(typed, class.ID))
-}
-
 // removeClass deletes class once typed confirms it and deleteRefusal allows it,
 // both decided in one transaction so a provisioning that starts meanwhile is not
 // orphaned. The class's virtual students (the simulator's rehearsal) are stopped
 // and the monitor forgets it.
 func (s *Server) removeClass(c *gin.Context, class *db.Class, typed string) error {
-	if !confirmsClass(typed, class) {
+	if !confirmationMatches(typed, class) {
 		return errWrongDeleteName
 	}
 	ctx := c.Request.Context()

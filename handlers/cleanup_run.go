@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs"
 	"github.com/labdash/labdash/labs/cleanup"
 	"github.com/labdash/labdash/web"
 )
@@ -260,17 +261,10 @@ func cleanupETA(job *db.Job, now time.Time) string {
 		per = (busy + since - per) / time.Duration(len(ends))
 	}
 	rest := per * time.Duration(left)
-	switch mins := int((rest + 30*time.Second) / time.Minute); {
-	case rest < time.Minute:
+	if rest < time.Minute {
 		return "under a minute left"
-	case mins < 60:
-		return fmt.Sprintf("about %d min left", mins)
-	default:
-		if m := mins % 60; m != 0 {
-			return fmt.Sprintf("about %d h %d min left", mins/60, m)
-		}
-		return fmt.Sprintf("about %d h left", mins/60)
 	}
+	return "about " + labs.Duration(rest.Round(time.Minute)) + " left"
 }
 
 type cleanupRunInput struct {

@@ -227,18 +227,6 @@ func (s *Server) deprovisionStudent(c *gin.Context) {
 	s.redirect(c, "/classes/"+class.ID+"?notice=deprovisioned")
 }
 
-// eta estimates the time a running job has left from its pace so far ("" until an
-// item has finished).
-func eta(job *db.Job) string {
-	counts := job.Counts()
-	finished := counts[db.ItemDone] + counts[db.ItemFailed]
-	if finished == 0 || finished >= len(job.Items) {
-		return ""
-	}
-	per := time.Since(job.CreatedAt) / time.Duration(finished)
-	return (per * time.Duration(len(job.Items)-finished)).Round(time.Second).String()
-}
-
 // provisionETA says how long a running provisioning job has left from its pace so
 // far: "about 10 min left", "finishing…" once less than a second's work (or none)
 // remains, and "" until an item has finished. It never says "0s left".

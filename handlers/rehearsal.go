@@ -49,18 +49,28 @@ func (e *NotOfferedError) Error() string { return "rehearsal: " + e.Subject + " 
 // sandbox exists (its prerequisite stack is still being made).
 const noSandbox = "No sandbox yet — try again in a moment."
 
+// rehearsalStudent is the class and student of a rehearsal request (class owner,
+// simulator only); on false the error page has been rendered.
+func (s *Server) rehearsalStudent(c *gin.Context) (*db.Class, *db.Student, bool) {
+	class, st, err := s.studentFor(c, true)
+	if err != nil {
+		s.renderError(c, err)
+		return nil, nil, false
+	}
+	if s.rehearsal == nil || s.cfg.Cloud != "sim" {
+		s.renderError(c, errorf(http.StatusNotFound, "no rehearsal here", "rehearsal actions exist only on the simulated AWS"))
+		return nil, nil, false
+	}
+	return class, st, true
+}
+
 // runAction is the student page's rehearsal button (class owner, simulator only).
 // With htmx it answers the lab's rehearsal block with the new state and the
 // result; without, it redirects back to the block (post/redirect/get) with the
 // result in the query, so a reload does not run the action again.
 func (s *Server) runAction(c *gin.Context) {
-	class, st, err := s.studentFor(c, true)
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	if s.rehearsal == nil || s.cfg.Cloud != "sim" {
-		s.renderError(c, errorf(http.StatusNotFound, "no rehearsal here", "rehearsal actions exist only on the simulated AWS"))
+	class, st, ok := s.rehearsalStudent(c)
+	if !ok {
 		return
 	}
 	labID, actionID := strings.TrimSpace(c.PostForm("lab")), strings.TrimSpace(c.PostForm("action"))
@@ -73,7 +83,7 @@ func (s *Server) runAction(c *gin.Context) {
 	ctx := c.Request.Context()
 	hx := c.GetHeader("HX-Request") == "true"
 	page := "/classes/" + class.ID + "/students/" + st.Slug
-	err = s.rehearsal.Act(ctx, class.ID, st.Slug, labID, actionID)
+	err := s.rehearsal.Act(ctx, class.ID, st.Slug, labID, actionID)
 	var refused *NotOfferedError
 	switch {
 	case errors.Is(err, ErrNoAction):
@@ -125,13 +135,8 @@ func (s *Server) runAction(c *gin.Context) {
 // showRehearsal is the rehearsal block of one lab alone, read again while a
 // subject is between states (class owner, simulator only).
 func (s *Server) showRehearsal(c *gin.Context) {
-	class, st, err := s.studentFor(c, true)
-	if err != nil {
-		s.renderError(c, err)
-		return
-	}
-	if s.rehearsal == nil || s.cfg.Cloud != "sim" {
-		s.renderError(c, errorf(http.StatusNotFound, "no rehearsal here", "rehearsal actions exist only on the simulated AWS"))
+	class, st, ok := s.rehearsalStudent(c)
+	if !ok {
 		return
 	}
 	labID := strings.TrimSpace(c.Query("lab"))
