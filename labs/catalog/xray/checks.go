@@ -41,29 +41,22 @@ func checkEnvUp(o *Observation) labs.Result {
 	return labs.Passf("environment %s is Ready and Green", envName(o.Target))
 }
 
-func count(o *Observation, keep func(s xraytypes.TraceSummary) bool) (n int, last string) {
+func count(o *Observation, keep func(s Trace) bool) (n int, last string) {
 	for _, s := range o.Summaries {
 		if keep(s) {
 			n++
-			last = aws.ToString(s.Id)
+			last = s.ID
 		}
 	}
 	return n, last
-}
-
-func status(s xraytypes.TraceSummary) int32 {
-	if s.Http == nil {
-		return 0
-	}
-	return aws.ToInt32(s.Http.HttpStatus)
 }
 
 func checkFirstSignup(o *Observation) labs.Result {
 	if len(o.Summaries) == 0 {
 		return labs.Pendingf("no traces of service(%q) in the last %s", tracingName(o.Target), labs.Duration(o.SummaryWindow))
 	}
-	n, id := count(o, func(s xraytypes.TraceSummary) bool {
-		return status(s) == 200 && s.Http != nil && strings.EqualFold(aws.ToString(s.Http.HttpMethod), "POST")
+	n, id := count(o, func(s Trace) bool {
+		return s.Status == 200 && strings.EqualFold(s.Method, "POST")
 	})
 	if n == 0 {
 		return labs.Failf("%d traces of %s, none a POST answered 200", len(o.Summaries), tracingName(o.Target))
@@ -124,7 +117,7 @@ func checkAutoSignups(o *Observation) labs.Result {
 }
 
 func checkFound409(o *Observation) labs.Result {
-	n, id := count(o, func(s xraytypes.TraceSummary) bool { return status(s) == 409 })
+	n, id := count(o, func(s Trace) bool { return s.Status == 409 })
 	if n == 0 {
 		return labs.Pendingf("no 409 traces in the last %s", labs.Duration(o.SummaryWindow))
 	}
@@ -148,7 +141,7 @@ func checkBreakSNS(o *Observation) labs.Result {
 const snsDenied = "not authorized to perform: SNS:Publish"
 
 func checkFound500(o *Observation) labs.Result {
-	n, id := count(o, func(s xraytypes.TraceSummary) bool { return status(s) == 500 || aws.ToBool(s.HasFault) })
+	n, id := count(o, func(s Trace) bool { return s.Status == 500 || s.Fault })
 	if n == 0 {
 		return labs.Pendingf("no 500 traces in the last %s", labs.Duration(o.SummaryWindow))
 	}
@@ -164,7 +157,7 @@ func checkFound500(o *Observation) labs.Result {
 }
 
 func checkFixed(o *Observation) labs.Result {
-	faults, _ := count(o, func(s xraytypes.TraceSummary) bool { return aws.ToBool(s.HasFault) })
+	faults, _ := count(o, func(s Trace) bool { return s.Fault })
 	if faults == 0 {
 		return labs.Pendingf("no 500s seen in the last %s", labs.Duration(o.SummaryWindow))
 	}
@@ -173,7 +166,7 @@ func checkFixed(o *Observation) labs.Result {
 	}
 	recent := 0
 	for _, s := range o.Summaries {
-		if aws.ToBool(s.HasFault) && o.At.Sub(aws.ToTime(s.StartTime)) < 2*time.Minute {
+		if s.Fault && o.At.Sub(s.Start) < 2*time.Minute {
 			recent++
 		}
 	}

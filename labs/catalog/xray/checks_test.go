@@ -16,10 +16,10 @@ import (
 
 var at = time.Date(2030, 3, 4, 10, 0, 0, 0, time.UTC)
 
-func summary(id string, st int32, ago time.Duration) xraytypes.TraceSummary {
-	return xraytypes.TraceSummary{Id: aws.String(id), StartTime: aws.Time(at.Add(-ago)), ResponseTime: aws.Float64(0.03),
+func summary(id string, st int32, ago time.Duration) Trace {
+	return traceOf(xraytypes.TraceSummary{Id: aws.String(id), StartTime: aws.Time(at.Add(-ago)), ResponseTime: aws.Float64(0.03),
 		HasError: aws.Bool(st >= 400 && st < 500), HasFault: aws.Bool(st >= 500),
-		Http: &xraytypes.Http{HttpMethod: aws.String("POST"), HttpStatus: aws.Int32(st), HttpURL: aws.String("http://c42s07-xray.us-east-1.elasticbeanstalk.com/signup")}}
+		Http: &xraytypes.Http{HttpMethod: aws.String("POST"), HttpStatus: aws.Int32(st), HttpURL: aws.String("http://c42s07-xray.us-east-1.elasticbeanstalk.com/signup")}})
 }
 
 func stats(total, ok, errs, faults int64) *xraytypes.ServiceStatistics {
@@ -50,7 +50,7 @@ func correct() *Observation {
 			{ReferenceId: aws.Int32(2), Name: aws.String("c42s07-signups"), Type: aws.String("AWS::DynamoDB::Table"), SummaryStatistics: stats(30, 27, 3, 0)},
 			{ReferenceId: aws.Int32(3), Name: aws.String("SNS"), Type: aws.String("AWS::SNS"), SummaryStatistics: stats(27, 25, 2, 0)},
 		},
-		Summaries: []xraytypes.TraceSummary{summary("1-a", 200, 10*time.Minute), summary("1-b", 409, 9*time.Minute),
+		Summaries: []Trace{summary("1-a", 200, 10*time.Minute), summary("1-b", 409, 9*time.Minute),
 			summary("1-c", 500, 6*time.Minute), summary("1-d", 200, time.Minute)},
 		Causes:   []string{"User: arn:aws:sts::111122223333:assumed-role/c42s07-xray-eb-role/i-0 is not authorized to perform: SNS:Publish on resource: arn:aws:sns:us-east-1:111122223333:c42s07-signups"},
 		RoleArn:  "arn:aws:iam::111122223333:role/labdash/c42/s07/c42s07-xray-eb-role",
@@ -167,5 +167,24 @@ func TestWindowsReadAsAPersonWouldSay(t *testing.T) {
 		if strings.Contains(r.Evidence, "m0s") || !strings.Contains(r.Evidence, "15 min") {
 			t.Errorf("%s: %q, want the window as \"15 min\"", name, r.Evidence)
 		}
+	}
+}
+
+// TestTraceOf checks what the lab keeps of a summary: every field the checks and
+// widgets read, and nothing invented for a summary without an HTTP block.
+func TestTraceOf(t *testing.T) {
+	got := summary("1-x", 409, time.Minute)
+	want := Trace{ID: "1-x", Start: at.Add(-time.Minute), Status: 409, Method: "POST",
+		URL: "http://c42s07-xray.us-east-1.elasticbeanstalk.com/signup", ResponseTime: 0.03, Error: true}
+	if got != want {
+		t.Errorf("traceOf = %+v, want %+v", got, want)
+	}
+	bare := traceOf(xraytypes.TraceSummary{Id: aws.String("1-y"), HasFault: aws.Bool(true)})
+	if bare != (Trace{ID: "1-y", Fault: true}) {
+		t.Errorf("traceOf(no http) = %+v", bare)
+	}
+	odd := traceOf(xraytypes.TraceSummary{Http: &xraytypes.Http{HttpMethod: aws.String("DELETE")}})
+	if odd.Method != "DELETE" {
+		t.Errorf("method %q, want DELETE", odd.Method)
 	}
 }

@@ -7,9 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/xray"
-	xraytypes "github.com/aws/aws-sdk-go-v2/service/xray/types"
 
 	awsprovider "github.com/labdash/labdash/labs/cloud/aws"
 	"github.com/labdash/labdash/labs/cloud/aws/awstest"
@@ -47,9 +45,9 @@ func TestXRayReadsOnMoto(t *testing.T) {
 	// moto 5.2.5 cannot serve GetTraceSummaries to the Go SDK (a FilterExpression is
 	// "Not implemented yet", and without one its answer does not decode), so
 	// summaries are tested on the simulator; here the trace ids are the ones just sent.
-	var sums []xraytypes.TraceSummary
+	var sums []Trace
 	for i, fault := range []bool{false, false, true} {
-		sums = append(sums, xraytypes.TraceSummary{Id: aws.String(fmt.Sprintf("1-%08x-%024x", now.Unix(), i+1)), HasFault: aws.Bool(fault)})
+		sums = append(sums, Trace{ID: fmt.Sprintf("1-%08x-%024x", now.Unix(), i+1), Fault: fault})
 	}
 	o := &Observation{}
 	msgs := causes(ctx, c, sums, o)

@@ -67,7 +67,7 @@ func TestSummariesReadSinceLastRead(t *testing.T) {
 	}
 	var kept []string
 	for _, s := range got[tg.StudentID].(*Observation).Summaries {
-		kept = append(kept, aws.ToString(s.Id))
+		kept = append(kept, s.ID)
 	}
 	if !slices.Equal(kept, full) || !slices.Contains(kept, lateID) {
 		t.Errorf("kept %d summaries (late trace in: %v), a full read gives %d", len(kept), slices.Contains(kept, lateID), len(full))

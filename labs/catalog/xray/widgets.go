@@ -85,18 +85,15 @@ func traceFeed(o *Observation, _ *labs.History) labs.WidgetView {
 	t := &labs.Table{Columns: []string{"Status", "Response time", "URL", "Trace"}}
 	for i := len(o.Summaries) - 1; i >= 0 && len(t.Rows) < traceFeedMax; i-- {
 		s := o.Summaries[i]
-		if !aws.ToBool(s.HasError) && !aws.ToBool(s.HasFault) {
+		if !s.Error && !s.Fault {
 			continue
 		}
-		tone, url := "warn", ""
-		if aws.ToBool(s.HasFault) {
+		tone := "warn"
+		if s.Fault {
 			tone = "bad"
 		}
-		if s.Http != nil {
-			url = aws.ToString(s.Http.HttpURL)
-		}
-		t.Rows = append(t.Rows, labs.Row{Tone: tone, Cells: []string{fmt.Sprint(status(s)),
-			fmt.Sprintf("%.0f ms", aws.ToFloat64(s.ResponseTime)*1000), url, aws.ToString(s.Id)}})
+		t.Rows = append(t.Rows, labs.Row{Tone: tone, Cells: []string{fmt.Sprint(s.Status),
+			fmt.Sprintf("%.0f ms", s.ResponseTime*1000), s.URL, s.ID}})
 	}
 	if len(t.Rows) == 0 {
 		return labs.WidgetView{Empty: "No error or fault traces in the last " + labs.Duration(o.SummaryWindow) + "."}
