@@ -209,3 +209,46 @@ func TestXRayGroupsPages(t *testing.T) {
 		t.Errorf("the 51-group page allocates %.0f, the 100-group page %.0f: more than its share", lastPage, firstPage)
 	}
 }
+
+// TestXRayRetention checks that traces are dropped once past the simulator's
+// retention and not before: the lab's 15-minute window stays whole, an expired
+// trace is gone from every query (the time index and the per-service index
+// alike), and a later trace of the same service is still found.
+func TestXRayRetention(t *testing.T) {
+	e := newEnv(t)
+	e.putTraces("c42s07signup", 3)
+	e.clock.Advance(16 * time.Minute)
+	e.putTraces("c42s07signup", 2)
+	count := func(filter string) int {
+		now := e.w.Now()
+		n := 0
+		pages := xray.NewGetTraceSummariesPaginator(e.c.XRay, &xray.GetTraceSummariesInput{StartTime: aws.Time(now.Add(-24 * time.Hour)), EndTime: aws.Time(now), FilterExpression: aws.String(filter)})
+		for pages.HasMorePages() {
+			out, err := pages.NextPage(e.ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += len(out.TraceSummaries)
+		}
+		return n
+	}
+	if n := count(`service("c42s07signup")`); n != 5 {
+		t.Fatalf("after 16 min: %d traces, want all 5 (within the lab's 15-minute window plus overlap)", n)
+	}
+	e.clock.Advance(5 * time.Minute) // the first three are now 21 min old; the last two 5
+	if n := count(`service("c42s07signup")`); n != 2 {
+		t.Errorf("after 21 min: %d traces by service, want the 2 younger than %s", n, xrRetention)
+	}
+	if n := count(`ok`); n != 2 {
+		t.Errorf("after 21 min: %d traces by time, want 2", n)
+	}
+	e.w.mu.Lock()
+	defer e.w.mu.Unlock()
+	st := xrayOf(e.w.regionLocked("111122223333", "us-east-1"))
+	if len(st.traces) != 2 || len(st.order) != 2 || len(st.byService["c42s07signup"]) != 2 {
+		t.Errorf("store holds %d traces, %d ordered, %d by service; want 2 each", len(st.traces), len(st.order), len(st.byService["c42s07signup"]))
+	}
+	if full := st.order[:cap(st.order)]; len(full) > 2 && full[2] != nil {
+		t.Error("an expired trace is still referenced past the ordered slice's end")
+	}
+}
