@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -306,6 +307,11 @@ const (
 type groupMemory struct {
 	taskDefs *lru[*ecstypes.TaskDefinition]
 	latest   *lru[latestRead] // a family's latest revision, for students without a service yet
+	// stopped holds the tasks last described as STOPPED, by task ARN. A stopped
+	// task never changes again (ECS lists it for about an hour, then forgets
+	// it), so a listed ARN found here is not described again; entries not listed
+	// in the last cycle are dropped.
+	stopped map[string]*ecstypes.Task
 }
 
 // studentMemory is what the lab keeps about one student between cycles: the last
@@ -496,14 +502,17 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 		}
 		return out
 	}
+	g := groupMemoryOf(cache)
+	listed := map[string]*ecstypes.Task{}
 	for _, cl := range clusters {
-		if err := readTasks(ctx, c, cl, owner); err != nil {
+		if err := readTasks(ctx, c, cl, owner, g.stopped, listed); err != nil {
 			for _, o := range inCluster(cl) {
 				o.Tasks, o.Stopped = nil, nil
 				o.stale("tasks", err)
 			}
 		}
 	}
+	g.stopped = listed
 
 	// 5. Task definitions: the service's revision (described once: a revision never
 	// changes), else the family's latest (read again every latestEvery).
@@ -709,14 +718,22 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 }
 
 // readTasks lists a cluster's running and stopped tasks and describes them 100 at a
-// time, handing each to its student's observation.
-func readTasks(ctx context.Context, c *cloud.Clients, cl string, owner func(string) *Observation) error {
+// time, handing each to its student's observation. A stopped task found in known
+// (the last cycle's stopped tasks) is not described again; every task read as
+// STOPPED is put in listed, the next cycle's known.
+func readTasks(ctx context.Context, c *cloud.Clients, cl string, owner func(string) *Observation, known, listed map[string]*ecstypes.Task) error {
 	type found struct {
 		o       *Observation
-		task    ecstypes.Task
+		task    *ecstypes.Task
 		stopped bool
 	}
 	var got []found
+	keep := func(task *ecstypes.Task, stopped bool) {
+		svc := strings.TrimPrefix(aws.ToString(task.Group), "service:")
+		if o := owner(svc); o != nil && svc == serviceName(o.Target) {
+			got = append(got, found{o, task, stopped})
+		}
+	}
 	for _, status := range []ecstypes.DesiredStatus{ecstypes.DesiredStatusRunning, ecstypes.DesiredStatusStopped} {
 		var arns []string
 		pages := ecs.NewListTasksPaginator(c.ECS, &ecs.ListTasksInput{Cluster: aws.String(cl), DesiredStatus: status, MaxResults: aws.Int32(100)})
@@ -727,26 +744,55 @@ func readTasks(ctx context.Context, c *cloud.Clients, cl string, owner func(stri
 			}
 			arns = append(arns, out.TaskArns...)
 		}
+		if status == ecstypes.DesiredStatusStopped {
+			unknown := arns[:0:0]
+			for _, arn := range arns {
+				if t := known[arn]; t != nil {
+					listed[arn] = t
+					keep(t, true)
+				} else {
+					unknown = append(unknown, arn)
+				}
+			}
+			arns = unknown
+		}
 		for _, chunk := range chunks(arns, describeTasksMax) {
 			out, err := c.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cl), Tasks: chunk})
 			if err != nil {
 				return fmt.Errorf("describe tasks in %s: %w", cl, err)
 			}
-			for _, task := range out.Tasks {
-				svc := strings.TrimPrefix(aws.ToString(task.Group), "service:")
-				o := owner(svc)
-				if o == nil || svc != serviceName(o.Target) {
-					continue
+			for i := range out.Tasks {
+				task := &out.Tasks[i]
+				done := aws.ToString(task.LastStatus) == "STOPPED"
+				if done {
+					listed[aws.ToString(task.TaskArn)] = task
 				}
-				got = append(got, found{o, task, aws.ToString(task.LastStatus) == "STOPPED" || status == ecstypes.DesiredStatusStopped})
+				keep(task, done || status == ecstypes.DesiredStatusStopped)
 			}
 		}
 	}
-	for _, f := range got { // only a cluster read whole is handed out
+	// Only a cluster read whole is handed out; each student's slices are made to
+	// size (a task is some 600 bytes: growing slices of them was a third of the
+	// lab's allocation at 2,000 students).
+	n := map[*Observation][2]int{}
+	for _, f := range got {
+		k := n[f.o]
 		if f.stopped {
-			f.o.Stopped = append(f.o.Stopped, f.task)
+			k[1]++
 		} else {
-			f.o.Tasks = append(f.o.Tasks, f.task)
+			k[0]++
+		}
+		n[f.o] = k
+	}
+	for o, k := range n {
+		o.Tasks = slices.Grow(o.Tasks, k[0])
+		o.Stopped = slices.Grow(o.Stopped, k[1])
+	}
+	for _, f := range got {
+		if f.stopped {
+			f.o.Stopped = append(f.o.Stopped, *f.task)
+		} else {
+			f.o.Tasks = append(f.o.Tasks, *f.task)
 		}
 	}
 	return nil
