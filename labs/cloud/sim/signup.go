@@ -184,8 +184,8 @@ func (a *signupApp) request(r *region, now time.Time, email string) int {
 	}
 	ddbStart := t0 + frac(0.002, 0.004)
 	ddbEnd := ddbStart + frac(0.008, 0.017)
-	subs := []*xrDoc{a.subsegment(w, "DynamoDB", ddbStart, ddbEnd, put, map[string]any{
-		"operation": "PutItem", "region": r.name, "request_id": strings.ToUpper(w.hexID(32)), "retries": 0.0, "table_name": tableName})}
+	subs := []*xrDoc{a.subsegment(w, "DynamoDB", ddbStart, ddbEnd, put, &xrAWSCall{
+		operation: "PutItem", region: r.name, requestID: strings.ToUpper(w.hexID(32)), key: "table_name", value: tableName})}
 	end := ddbEnd
 	status := 200
 	var failed call
@@ -221,8 +221,8 @@ func (a *signupApp) request(r *region, now time.Time, email string) int {
 		}
 		snsStart := ddbEnd + frac(0.001, 0.002)
 		end = snsStart + frac(0.015, 0.025)
-		subs = append(subs, a.subsegment(w, "SNS", snsStart, end, pub, map[string]any{
-			"operation": "Publish", "region": r.name, "request_id": w.uuid(), "retries": 0.0, "topic_arn": topicArn}))
+		subs = append(subs, a.subsegment(w, "SNS", snsStart, end, pub, &xrAWSCall{
+			operation: "Publish", region: r.name, requestID: w.uuid(), key: "topic_arn", value: topicArn}))
 		if pub.status != 200 {
 			status, failed = 500, pub
 		}
@@ -268,8 +268,8 @@ func (a *signupApp) rootMeta() map[string]any {
 }
 
 // subsegment is an "aws" subsegment for one call.
-func (a *signupApp) subsegment(w *World, name string, start, end float64, c call, awsMeta map[string]any) *xrDoc {
-	d := &xrDoc{ID: w.hexID(16), Name: name, Namespace: "aws", StartTime: start, EndTime: end, AWS: awsMeta,
+func (a *signupApp) subsegment(w *World, name string, start, end float64, c call, meta *xrAWSCall) *xrDoc {
+	d := &xrDoc{ID: w.hexID(16), Name: name, Namespace: "aws", StartTime: start, EndTime: end, call: meta,
 		HTTP: &xrHTTP{Response: &xrResponse{Status: c.status}}}
 	switch {
 	case c.status == 429:

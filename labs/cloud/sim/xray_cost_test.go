@@ -252,3 +252,52 @@ func TestXRayRetention(t *testing.T) {
 		t.Error("an expired trace is still referenced past the ordered slice's end")
 	}
 }
+
+// TestXRayColdSummariesDropped checks that a trace's cached summary is let go once
+// the trace is older than xrHotSummary (the lab reads those once), that a later
+// query builds the same summary again, and that young traces keep theirs.
+func TestXRayColdSummariesDropped(t *testing.T) {
+	e := newEnv(t)
+	e.putTraces("c42s07signup", 3)
+	read := func() map[string]string {
+		now := e.w.Now()
+		out, err := e.c.XRay.GetTraceSummaries(e.ctx, &xray.GetTraceSummariesInput{StartTime: aws.Time(now.Add(-time.Hour)), EndTime: aws.Time(now)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		for _, s := range out.TraceSummaries {
+			m[aws.ToString(s.Id)] = fmt.Sprintf("rev %d fault %v partial %v rt %.3f", s.Revision, aws.ToBool(s.HasFault), aws.ToBool(s.IsPartial), aws.ToFloat64(s.ResponseTime))
+		}
+		return m
+	}
+	first := read()
+	e.clock.Advance(3 * time.Minute)
+	e.putTraces("c42s07young", 1)
+	_ = read() // builds the young trace's summary
+	e.clock.Advance(3 * time.Minute) // the first three are 6 min old, the young one 3
+	e.w.Now()
+	cached := func() (old, young int) {
+		e.w.mu.Lock()
+		defer e.w.mu.Unlock()
+		for _, tr := range xrayOf(e.w.regionLocked("111122223333", "us-east-1")).order {
+			if tr.sum != nil {
+				if tr.hasService("c42s07young") {
+					young++
+				} else {
+					old++
+				}
+			}
+		}
+		return old, young
+	}
+	if old, young := cached(); old != 0 || young != 1 {
+		t.Errorf("cached summaries: %d of traces older than %s (want 0), %d young (want 1)", old, xrHotSummary, young)
+	}
+	again := read()
+	for id, s := range first {
+		if again[id] != s {
+			t.Errorf("trace %s: summary %q after being dropped, %q before", id, again[id], s)
+		}
+	}
+}
