@@ -123,6 +123,7 @@ type asGroup struct {
 	deleting          bool
 	deleteFrom        time.Time
 	activities        []*asActivity // oldest first
+	unhealthy         int           // instances lost without the group asking, not replaced yet
 }
 
 // record adds an activity, forgetting the oldest beyond asgActivities.
@@ -361,8 +362,10 @@ func (r *region) fillGroup(g *asGroup, why string) {
 	from := int32(len(alive))
 	for n := from; n < g.desired; n++ {
 		spot := od >= wantOD
-		cause := "At " + at(r.w.now) + " an instance was launched in response to an unhealthy instance needing to be replaced."
-		if why != "" {
+		cause := "At " + at(r.w.now) + " an instance was started in response to a difference between desired and actual capacity, increasing the capacity from " + itoa32(from) + " to " + itoa32(g.desired) + "."
+		if why == "" && g.unhealthy > 0 {
+			cause = "At " + at(r.w.now) + " an instance was launched in response to an unhealthy instance needing to be replaced."
+		} else if why != "" {
 			cause = why + "  At " + at(r.w.now) + " an instance was started in response to a difference between desired and actual capacity, increasing the capacity from " + itoa32(from) + " to " + itoa32(g.desired) + "."
 		}
 		in, fail := r.launchForGroup(g, spot)
@@ -372,6 +375,9 @@ func (r *region) fillGroup(g *asGroup, why string) {
 			return
 		}
 		r.record(g, &asActivity{desc: "Launching a new EC2 instance: " + in.id, cause: cause, details: subnetDetails(in.spec.subnet), inst: in, launch: true})
+		if g.unhealthy > 0 {
+			g.unhealthy--
+		}
 		if !spot {
 			od++
 		}
@@ -501,6 +507,7 @@ func (r *region) watchGroup(g *asGroup, now time.Time) {
 			continue
 		}
 		in.asgOut = true
+		g.unhealthy++
 		r.record(g, &asActivity{desc: "Terminating EC2 instance: " + in.id, details: subnetDetails(in.spec.subnet), inst: in,
 			cause: "At " + at(now) + " an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped."})
 	}
