@@ -76,7 +76,9 @@ func TestChecks(t *testing.T) {
 		{"no group", func(o *Observation) { o.Group = nil }, "asg-config", labs.Pending, "no Auto Scaling group named c42s07-asg"},
 		{"desired 2", func(o *Observation) { o.Group.DesiredCapacity = aws.Int32(2) }, "asg-config", labs.Fail, "min/max/desired are 4/4/2"},
 		{"max 8", func(o *Observation) { o.Group.MaxSize = aws.Int32(8) }, "asg-config", labs.Fail, "4/8/4"},
-		{"base 2", func(o *Observation) { o.Group.MixedInstancesPolicy.InstancesDistribution.OnDemandBaseCapacity = aws.Int32(2) }, "asg-config", labs.Fail, "OnDemandBaseCapacity is 2, want 0"},
+		{"base 2", func(o *Observation) {
+			o.Group.MixedInstancesPolicy.InstancesDistribution.OnDemandBaseCapacity = aws.Int32(2)
+		}, "asg-config", labs.Fail, "OnDemandBaseCapacity is 2, want 0"},
 		{"75 %", func(o *Observation) {
 			o.Group.MixedInstancesPolicy.InstancesDistribution.OnDemandPercentageAboveBaseCapacity = aws.Int32(75)
 		}, "asg-config", labs.Fail, "OnDemandPercentageAboveBaseCapacity is 75, want 50"},
