@@ -63,7 +63,6 @@ var createActions = []string{"ec2:RunInstances", "ec2:CreateSecurityGroup", "ela
 var createResources = []string{"arn:aws:ec2:*:*:instance/*", "arn:aws:ec2:*:*:security-group/*",
 	"arn:aws:elasticloadbalancing:*:*:*", "arn:aws:ecs:*:*:*", "arn:aws:autoscaling:*:*:*", "arn:aws:rds:*:*:db:*"}
 
-
 // untypedCreates are create actions the Service Authorization Reference lists with no
 // resource type: only Resource "*" matches them, so their tag fence is a statement of
 // its own (an ARN pattern would never apply and the fence would silently not hold).
