@@ -12,6 +12,7 @@ type WidgetView struct {
 	// Failover and Map are drawn as SVG (web/svg).
 	Failover *Failover
 	Map      *ServiceMap
+	Bar      *Bar // a stacked bar of counts, drawn as SVG (web/svg.Bar)
 	// Empty explains why there is nothing to show yet ("no service yet").
 	Empty string
 }
@@ -168,4 +169,22 @@ func Clock(t time.Time, simulated bool) string {
 		return t.UTC().Format("15:04:05") + " (simulated time)"
 	}
 	return t.UTC().Format("15:04:05") + " UTC"
+}
+
+// Bar is a stacked bar of counts that add up to Total (Lab 8's class mix: how many
+// students reached 2 On-Demand + 2 Spot, how many run another mix, how many are
+// still launching), drawn as SVG (web/svg.Bar) with a legend in words.
+type Bar struct {
+	Label    string // what is counted: "students"
+	Segments []Segment
+	Total    int
+	Note     string // one line under the bar (what the counts cover)
+	Mark     string // the segment that holds the viewer ("" for none)
+}
+
+// Segment is one part of a Bar; Tone colours it (ok, warn, bad, "").
+type Segment struct {
+	Label string
+	Value int
+	Tone  string
 }

@@ -185,6 +185,8 @@ var Operations = []Operation{
 	{Service: "EC2", Op: "CreateLaunchTemplate", Mutating: true},
 	{Service: "EC2", Op: "DescribeLaunchTemplates", Mutating: false},
 	{Service: "EC2", Op: "DeleteLaunchTemplate", Mutating: true},
+	{Service: "EC2", Op: "DescribeLaunchTemplateVersions", Mutating: false},
+	{Service: "EC2", Op: "DescribeSpotPriceHistory", Mutating: false},
 	{Service: "EC2", Op: "DescribeSpotInstanceRequests", Mutating: false},
 	{Service: "EC2", Op: "CancelSpotInstanceRequests", Mutating: true},
 	{Service: "EC2", Op: "StopInstances", Mutating: true},
@@ -324,6 +326,8 @@ var Operations = []Operation{
 	{Service: "ASG", Op: "CreateAutoScalingGroup", Mutating: true},
 	{Service: "ASG", Op: "DescribeAutoScalingGroups", Mutating: false},
 	{Service: "ASG", Op: "DeleteAutoScalingGroup", Mutating: true},
+	{Service: "ASG", Op: "UpdateAutoScalingGroup", Mutating: true},
+	{Service: "ASG", Op: "DescribeScalingActivities", Mutating: false},
 	{Service: "XRay", Op: "GetServiceGraph", Mutating: false},
 	{Service: "XRay", Op: "GetTraceSummaries", Mutating: false},
 	{Service: "XRay", Op: "BatchGetTraces", Mutating: false},
@@ -795,6 +799,20 @@ func (x *interceptEC2) DeleteLaunchTemplate(ctx context.Context, in *ec2.DeleteL
 		return nil, err
 	}
 	return x.next.DeleteLaunchTemplate(ctx, in, optFns...)
+}
+
+func (x *interceptEC2) DescribeLaunchTemplateVersions(ctx context.Context, in *ec2.DescribeLaunchTemplateVersionsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeLaunchTemplateVersionsOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "DescribeLaunchTemplateVersions", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.DescribeLaunchTemplateVersions(ctx, in, optFns...)
+}
+
+func (x *interceptEC2) DescribeSpotPriceHistory(ctx context.Context, in *ec2.DescribeSpotPriceHistoryInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSpotPriceHistoryOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "DescribeSpotPriceHistory", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.DescribeSpotPriceHistory(ctx, in, optFns...)
 }
 
 func (x *interceptEC2) DescribeSpotInstanceRequests(ctx context.Context, in *ec2.DescribeSpotInstanceRequestsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSpotInstanceRequestsOutput, error) {
@@ -1901,6 +1919,20 @@ func (x *interceptASG) DeleteAutoScalingGroup(ctx context.Context, in *autoscali
 		return nil, err
 	}
 	return x.next.DeleteAutoScalingGroup(ctx, in, optFns...)
+}
+
+func (x *interceptASG) UpdateAutoScalingGroup(ctx context.Context, in *autoscaling.UpdateAutoScalingGroupInput, optFns ...func(*autoscaling.Options)) (*autoscaling.UpdateAutoScalingGroupOutput, error) {
+	if err := x.f(ctx, Call{Service: "ASG", Op: "UpdateAutoScalingGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.UpdateAutoScalingGroup(ctx, in, optFns...)
+}
+
+func (x *interceptASG) DescribeScalingActivities(ctx context.Context, in *autoscaling.DescribeScalingActivitiesInput, optFns ...func(*autoscaling.Options)) (*autoscaling.DescribeScalingActivitiesOutput, error) {
+	if err := x.f(ctx, Call{Service: "ASG", Op: "DescribeScalingActivities", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.DescribeScalingActivities(ctx, in, optFns...)
 }
 
 // interceptXRay is XRay with every call shown to an Interceptor first.

@@ -5,6 +5,8 @@ package ownpolicy
 // found are, by part, the operations its sources call (Scan), as of the last go generate.
 var found = map[string][]string{
 	"monitor": {
+		"ASG.DescribeAutoScalingGroups",
+		"ASG.DescribeScalingActivities",
 		"AutoScaling.DescribeScalableTargets",
 		"AutoScaling.DescribeScalingActivities",
 		"AutoScaling.DescribeScalingPolicies",
@@ -12,6 +14,9 @@ var found = map[string][]string{
 		"CloudWatch.DescribeAlarms",
 		"CloudWatch.GetMetricData",
 		"EC2.DescribeInstances",
+		"EC2.DescribeLaunchTemplateVersions",
+		"EC2.DescribeSpotInstanceRequests",
+		"EC2.DescribeSpotPriceHistory",
 		"EC2.DescribeSubnets",
 		"EC2.DescribeVpcs",
 		"ECS.DescribeClusters",

@@ -132,6 +132,9 @@ var stackParameters = map[string][]string{
 	"AWS::EC2::VPC::Id":          {"ec2:DescribeVpcs"},
 	"AWS::EC2::Subnet::Id":       {"ec2:DescribeSubnets"},
 	"List<AWS::EC2::Subnet::Id>": {"ec2:DescribeSubnets"},
+	// Lab 8's image: CloudFormation reads the parameter (its Default, AWS's public
+	// AL2023 parameter) with the caller's ssm:GetParameters.
+	"AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>": {"ssm:GetParameters"},
 }
 
 // stackReferences maps the dynamic references the templates use

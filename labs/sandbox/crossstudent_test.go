@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -28,6 +30,7 @@ import (
 	"github.com/labdash/labdash/db"
 	"github.com/labdash/labdash/labs"
 	"github.com/labdash/labdash/labs/catalog"
+	"github.com/labdash/labdash/labs/catalog/asg"
 	"github.com/labdash/labdash/labs/catalog/fargate"
 	"github.com/labdash/labdash/labs/catalog/ga"
 	"github.com/labdash/labdash/labs/catalog/xray"
@@ -78,7 +81,7 @@ func tagsOf(t labs.Target) (ecs []ecstypes.Tag, elb []elbtypes.Tag, ga []gatypes
 // resource type without its tags. Every attempt must be AWS's access denial; and,
 // so the matrix cannot pass by denying everything, the attacker's own lab is done.
 func TestNoStudentCanTouchAnotherStudentsLab(t *testing.T) {
-	attacks := map[string][]attack{fargate.ID: fargateAttacks(), ga.ID: gaAttacks(), xray.ID: xrayAttacks()}
+	attacks := map[string][]attack{fargate.ID: fargateAttacks(), ga.ID: gaAttacks(), xray.ID: xrayAttacks(), asg.ID: asgAttacks()}
 	for _, lab := range catalog.New().All() {
 		if !lab.Built() || len(lab.Script) == 0 {
 			continue
@@ -216,6 +219,32 @@ func resourcesOf(ctx context.Context, t *testing.T, c *cloud.Clients, labID stri
 		}
 	case xray.ID:
 		res["instanceRole"] = p + "xray-eb-role"
+	case asg.ID:
+		lts, err := c.EC2.DescribeLaunchTemplates(ctx, &ec2.DescribeLaunchTemplatesInput{LaunchTemplateNames: []string{p + "lt"}})
+		if err != nil || len(lts.LaunchTemplates) == 0 {
+			t.Fatalf("victim %s has no launch template: %v", p, err)
+		}
+		res["lt"] = aws.ToString(lts.LaunchTemplates[0].LaunchTemplateId)
+		gs, _ := c.ASG.DescribeAutoScalingGroups(ctx, &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{p + "asg"}})
+		if len(gs.AutoScalingGroups) == 0 || len(gs.AutoScalingGroups[0].Instances) == 0 {
+			t.Fatalf("victim %s has no group with instances", p)
+		}
+		res["instance"] = aws.ToString(gs.AutoScalingGroups[0].Instances[0].InstanceId)
+		reqs, _ := c.EC2.DescribeSpotInstanceRequests(ctx, &ec2.DescribeSpotInstanceRequestsInput{Filters: []ec2types.Filter{{Name: aws.String("tag:aws:autoscaling:groupName"), Values: []string{p + "asg"}}}})
+		for _, x := range gs.AutoScalingGroups[0].Instances {
+			d, _ := c.EC2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{aws.ToString(x.InstanceId)}})
+			if d != nil && len(d.Reservations) > 0 && d.Reservations[0].Instances[0].SpotInstanceRequestId != nil {
+				res["spot"] = aws.ToString(d.Reservations[0].Instances[0].SpotInstanceRequestId)
+			}
+		}
+		if res["spot"] == "" && (reqs == nil || len(reqs.SpotInstanceRequests) == 0) {
+			t.Fatalf("victim %s has no Spot request", p)
+		}
+		out, err := labs.StackOutputs(ctx, c, p+asg.ID+"-pre")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res["sg"], res["subnets"] = out["SecurityGroupId"], out["SubnetIds"]
 	}
 	return res
 }
@@ -434,6 +463,100 @@ func xrayAttacks() []attack {
 		}},
 		{"iam:DeleteRolePolicy on their sandbox role", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
 			_, err := c.IAM.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(RoleName(v.t.ClassID, v.t.StudentID)), PolicyArn: aws.String(fmt.Sprintf("arn:aws:iam::111122223333:policy/%s", IdentityPolicyName(v.t.ClassID)))})
+			return err
+		}},
+	}
+}
+
+// myLT is the attacker's own launch template (its finished lab's).
+func myLT(ctx context.Context, c *cloud.Clients, me labs.Target) string {
+	lts, err := c.EC2.DescribeLaunchTemplates(ctx, &ec2.DescribeLaunchTemplatesInput{LaunchTemplateNames: []string{me.Prefix + "lt"}})
+	if err != nil || len(lts.LaunchTemplates) == 0 {
+		return "lt-00000000000000000"
+	}
+	return aws.ToString(lts.LaunchTemplates[0].LaunchTemplateId)
+}
+
+func asgAttacks() []attack {
+	tags := func(t labs.Target) []astypes.Tag {
+		var out []astypes.Tag
+		for _, kv := range [][2]string{{"labdash:class", t.ClassID}, {"labdash:student", t.StudentID}, {"labdash:lab", "asg"}} {
+			out = append(out, astypes.Tag{Key: aws.String(kv[0]), Value: aws.String(kv[1]), PropagateAtLaunch: aws.Bool(true)})
+		}
+		return out
+	}
+	ltTags := func(t labs.Target) []ec2types.TagSpecification {
+		var out []ec2types.Tag
+		for _, kv := range [][2]string{{"labdash:class", t.ClassID}, {"labdash:student", t.StudentID}} {
+			out = append(out, ec2types.Tag{Key: aws.String(kv[0]), Value: aws.String(kv[1])})
+		}
+		return []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeLaunchTemplate, Tags: out}}
+	}
+	group := func(name string, lt string, subnets string, tg []astypes.Tag) *autoscaling.CreateAutoScalingGroupInput {
+		return &autoscaling.CreateAutoScalingGroupInput{AutoScalingGroupName: aws.String(name), MinSize: aws.Int32(1), MaxSize: aws.Int32(1),
+			VPCZoneIdentifier: aws.String(subnets), LaunchTemplate: &astypes.LaunchTemplateSpecification{LaunchTemplateId: aws.String(lt)}, Tags: tg}
+	}
+	return []attack{
+		{"autoscaling:UpdateAutoScalingGroup", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.ASG.UpdateAutoScalingGroup(ctx, &autoscaling.UpdateAutoScalingGroupInput{AutoScalingGroupName: aws.String(v.t.Prefix + "asg"), MinSize: aws.Int32(0), DesiredCapacity: aws.Int32(0)})
+			return err
+		}},
+		{"autoscaling:UpdateAutoScalingGroup pointing their group at my template", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.ASG.UpdateAutoScalingGroup(ctx, &autoscaling.UpdateAutoScalingGroupInput{AutoScalingGroupName: aws.String(v.t.Prefix + "asg"),
+				LaunchTemplate: &astypes.LaunchTemplateSpecification{LaunchTemplateName: aws.String(me.Prefix + "lt")}})
+			return err
+		}},
+		{"autoscaling:DeleteAutoScalingGroup", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.ASG.DeleteAutoScalingGroup(ctx, &autoscaling.DeleteAutoScalingGroupInput{AutoScalingGroupName: aws.String(v.t.Prefix + "asg"), ForceDelete: aws.Bool(true)})
+			return err
+		}},
+		{"autoscaling:CreateAutoScalingGroup from their launch template, named and tagged as mine", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.ASG.CreateAutoScalingGroup(ctx, group(me.Prefix+"borrowed", v.res["lt"], v.res["subnets"], tags(me)))
+			return err
+		}},
+		// From the attacker's own template, so only the name and tag fences can refuse them.
+		{"autoscaling:CreateAutoScalingGroup under their name prefix", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.ASG.CreateAutoScalingGroup(ctx, group(v.t.Prefix+"asg2", myLT(ctx, c, me), v.res["subnets"], tags(me)))
+			return err
+		}},
+		{"autoscaling:CreateAutoScalingGroup untagged", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.ASG.CreateAutoScalingGroup(ctx, group(me.Prefix+"untagged", myLT(ctx, c, me), v.res["subnets"], nil))
+			return err
+		}},
+		{"autoscaling:CreateAutoScalingGroup tagged as the victim's", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.ASG.CreateAutoScalingGroup(ctx, group(me.Prefix+"framed", myLT(ctx, c, me), v.res["subnets"], tags(v.t)))
+			return err
+		}},
+		{"ec2:DeleteLaunchTemplate", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.EC2.DeleteLaunchTemplate(ctx, &ec2.DeleteLaunchTemplateInput{LaunchTemplateId: aws.String(v.res["lt"])})
+			return err
+		}},
+		{"ec2:CreateLaunchTemplate untagged", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.EC2.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: aws.String(me.Prefix + "lt-untagged"),
+				LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String("ami-0c02fb55956c7d316"), InstanceType: ec2types.InstanceTypeT3Micro}})
+			return err
+		}},
+		{"ec2:CreateLaunchTemplate tagged as the victim's", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.EC2.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: aws.String(me.Prefix + "lt-framed"), TagSpecifications: ltTags(v.t),
+				LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String("ami-0c02fb55956c7d316"), InstanceType: ec2types.InstanceTypeT3Micro}})
+			return err
+		}},
+		{"ec2:RunInstances from their launch template", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.EC2.RunInstances(ctx, &ec2.RunInstancesInput{MinCount: aws.Int32(1), MaxCount: aws.Int32(1), InstanceType: ec2types.InstanceTypeT3Micro,
+				LaunchTemplate: &ec2types.LaunchTemplateSpecification{LaunchTemplateId: aws.String(v.res["lt"])}})
+			return err
+		}},
+		{"ec2:TerminateInstances on their group's instance", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.EC2.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{v.res["instance"]}})
+			return err
+		}},
+		{"ec2:CancelSpotInstanceRequests on their Spot request", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.EC2.CancelSpotInstanceRequests(ctx, &ec2.CancelSpotInstanceRequestsInput{SpotInstanceRequestIds: []string{v.res["spot"]}})
+			return err
+		}},
+		{"ec2:AuthorizeSecurityGroupIngress on their instance group", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.EC2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(v.res["sg"]), IpProtocol: aws.String("tcp"),
+				FromPort: aws.Int32(22), ToPort: aws.Int32(22), CidrIp: aws.String("0.0.0.0/0")})
 			return err
 		}},
 	}

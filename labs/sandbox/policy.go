@@ -48,13 +48,19 @@ func BoundaryARN(account, classID string) string { return labs.BoundaryARN(accou
 
 // createActions are the create actions of billable or lab-visible resources whose
 // resource types carry an ARN: each must tag the new resource as the caller's.
-var createActions = []string{"ec2:RunInstances", "ec2:CreateSecurityGroup", "ec2:CreateLaunchTemplate", "elasticloadbalancing:CreateLoadBalancer",
+var createActions = []string{"ec2:RunInstances", "ec2:CreateSecurityGroup", "elasticloadbalancing:CreateLoadBalancer",
 	"elasticloadbalancing:CreateTargetGroup", "ecs:CreateCluster", "ecs:CreateService", "ecs:RegisterTaskDefinition", "autoscaling:CreateAutoScalingGroup",
 	"rds:CreateDBInstance"}
 
 // createResources are the ARNs createActions make: the fence applies to the new
 // resource, not to the subnets, images or VPCs the same request names.
-var createResources = []string{"arn:aws:ec2:*:*:instance/*", "arn:aws:ec2:*:*:security-group/*", "arn:aws:ec2:*:*:launch-template/*",
+// Launch templates are not among them: ec2:RunInstances names the launch template it
+// launches from as a resource too, so a tag-on-create fence on launch-template/*
+// here would deny every launch from a template (no request tag applies to that
+// resource), and a fence of CreateLaunchTemplate alone does not fit in the
+// boundary's 6,144 characters. A template is not billable; the identity policy's
+// grant (Lab 8's ASGCreateTemplateTagged) is its tag fence.
+var createResources = []string{"arn:aws:ec2:*:*:instance/*", "arn:aws:ec2:*:*:security-group/*",
 	"arn:aws:elasticloadbalancing:*:*:*", "arn:aws:ecs:*:*:*", "arn:aws:autoscaling:*:*:*", "arn:aws:rds:*:*:db:*"}
 
 // untypedCreates are create actions the Service Authorization Reference lists with no

@@ -23,9 +23,12 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
@@ -378,6 +381,18 @@ func (x *authzCall) build() error {
 	return nil
 }
 
+// templateARN is a launch template's ARN, found by id or name ("launch-template/*"
+// when there is none: IAM then judges the request on the pattern).
+func (x *authzCall) templateARN(id, name string) string {
+	if lt, err := x.r.findTemplate(id, name, ""); err == nil {
+		id = lt.id
+	}
+	if id == "" {
+		id = "*"
+	}
+	return x.r.arn("ec2", "launch-template/"+id)
+}
+
 // resourceModels say, per action, which resources a call names.
 var resourceModels = map[string]func(x *authzCall) error{}
 
@@ -645,6 +660,74 @@ func init() {
 		x.on(x.r.arn("ec2", "security-group/"+id), "security-group")
 		return nil
 	}, "ec2:AuthorizeSecurityGroupIngress", "ec2:DeleteSecurityGroup")
+
+	// EC2 launch templates and Spot requests (Lab 8): the template's ARN carries its
+	// id, never its name, so tags are the fence.
+	model(func(x *authzCall) error {
+		in, _ := x.call.Input.(*ec2.CreateLaunchTemplateInput)
+		if in == nil {
+			return nil
+		}
+		for _, ts := range in.TagSpecifications {
+			if ts.ResourceType == ec2types.ResourceTypeLaunchTemplate {
+				x.requestTags(inputTags(&ts, "Tags"))
+			}
+		}
+		x.on(x.r.arn("ec2", "launch-template/*"), "launch-template")
+		return nil
+	}, "ec2:CreateLaunchTemplate")
+	model(func(x *authzCall) error {
+		in, _ := x.call.Input.(*ec2.DeleteLaunchTemplateInput)
+		if in == nil {
+			return nil
+		}
+		x.on(x.templateARN(str(in.LaunchTemplateId), str(in.LaunchTemplateName)), "launch-template")
+		return nil
+	}, "ec2:DeleteLaunchTemplate")
+	model(func(x *authzCall) error {
+		in, _ := x.call.Input.(*ec2.CancelSpotInstanceRequestsInput)
+		if in == nil {
+			return nil
+		}
+		for _, id := range in.SpotInstanceRequestIds {
+			x.on(x.r.arn("ec2", "spot-instances-request/"+id), "spot-instances-request")
+		}
+		return nil
+	}, "ec2:CancelSpotInstanceRequests")
+
+	// EC2 Auto Scaling: groups by name (their ARN's id part is a random UUID, so a
+	// create is judged on "autoScalingGroup:*:autoScalingGroupName/NAME"). Creating
+	// or updating a group with a launch template also needs ec2:RunInstances on
+	// that template, as AWS checks (the Auto Scaling user guide, "Control Amazon EC2
+	// launch template usage in Auto Scaling groups").
+	model(func(x *authzCall) error {
+		var name string
+		var lt *astypes.LaunchTemplateSpecification
+		switch in := x.call.Input.(type) {
+		case *autoscaling.CreateAutoScalingGroupInput:
+			name, lt = str(in.AutoScalingGroupName), in.LaunchTemplate
+			if m := in.MixedInstancesPolicy; m != nil && m.LaunchTemplate != nil {
+				lt = m.LaunchTemplate.LaunchTemplateSpecification
+			}
+			x.requestTags(inputTags(in, "Tags"))
+		case *autoscaling.UpdateAutoScalingGroupInput:
+			name, lt = str(in.AutoScalingGroupName), in.LaunchTemplate
+			if m := in.MixedInstancesPolicy; m != nil && m.LaunchTemplate != nil {
+				lt = m.LaunchTemplate.LaunchTemplateSpecification
+			}
+		case *autoscaling.DeleteAutoScalingGroupInput:
+			name = str(in.AutoScalingGroupName)
+		}
+		arn := x.r.arn("autoscaling", "autoScalingGroup:*:autoScalingGroupName/"+name)
+		if g := groupState(x.r).groups[name]; g != nil {
+			arn = g.arn
+		}
+		x.on(arn, "autoScalingGroup")
+		if lt != nil {
+			x.also("ec2:RunInstances", x.templateARN(str(lt.LaunchTemplateId), str(lt.LaunchTemplateName)), "launch-template", nil)
+		}
+		return nil
+	}, "autoscaling:CreateAutoScalingGroup", "autoscaling:UpdateAutoScalingGroup", "autoscaling:DeleteAutoScalingGroup")
 
 	// Global Accelerator: CreateAccelerator has no resource type (Resource "*" only).
 	model(func(x *authzCall) error {

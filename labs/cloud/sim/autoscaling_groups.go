@@ -2,8 +2,12 @@ package sim
 
 // EC2 Auto Scaling groups (cloud.ASG): CreateAutoScalingGroup from a launch
 // template (LaunchTemplate, or MixedInstancesPolicy with instance-type overrides
-// and an On-Demand/Spot distribution), DescribeAutoScalingGroups and
-// DeleteAutoScalingGroup.
+// and an On-Demand/Spot distribution), DescribeAutoScalingGroups,
+// UpdateAutoScalingGroup, DescribeScalingActivities and DeleteAutoScalingGroup.
+//
+// A mixed instances policy whose launch template asks for Spot
+// (InstanceMarketOptions) is refused, as AWS refuses it ("Incompatible launch
+// template"); a LaunchTemplate group with such a template launches Spot only.
 //
 // A group keeps DesiredCapacity instances: it launches them at once on creation,
 // spread round-robin over its subnets (VPCZoneIdentifier, or the default subnets
@@ -23,14 +27,36 @@ package sim
 // (and at least 30 s), then it is gone. The tagging API lists groups as
 // autoscaling:autoScalingGroup.
 //
+// An instance that is shutting down or terminated without the group asking
+// (TerminateInstances, a Spot interruption) is Unhealthy and Terminating; the group
+// records taking it out of service and launches its replacement within about ten
+// seconds, at the market the distribution wants.
+//
+// UpdateAutoScalingGroup changes sizes, the template and the mixed policy (the
+// parts of MixedInstancesPolicy given replace those of the group's, the rest are
+// kept). A smaller DesiredCapacity terminates the excess, newest first; a
+// distribution that no longer matches the running instances is rebalanced one
+// instance at a time: once every instance runs, one of the market in excess is
+// terminated and its replacement launched at the other (AWS rebalances too; its
+// activity wording for this is not documented, the simulator's says what happens).
+//
+// Scaling activities: each launch ("Launching a new EC2 instance: i-…", InProgress
+// until the instance runs, then Successful), each failed launch (Failed, with the
+// reason) and each termination ("Terminating EC2 instance: i-…", InProgress until
+// it is terminated), with AWS's Cause wording; newest first, the last 100 per
+// group, forgotten with the group.
+//
 // Not modelled: launch configurations, scaling policies and scheduled actions,
-// UpdateAutoScalingGroup, lifecycle hooks, warm pools, health checks other than
-// the instance's state, instance refresh, load balancer and target group
-// registration, scaling activities, capacity rebalancing, deletion protection.
+// lifecycle hooks, warm pools, health checks other than the instance's state,
+// instance refresh, load balancer and target group registration, capacity
+// rebalancing, deletion protection, max instance lifetime.
 
 import (
 	"context"
+	"encoding/json"
 	"math"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -63,6 +89,18 @@ type asgState struct {
 	order  []*asGroup
 }
 
+// asgActivities is how many scaling activities a group keeps.
+const asgActivities = 100
+
+// asActivity is one scaling activity of a group.
+type asActivity struct {
+	id, desc, cause, details, message string
+	status                            astypes.ScalingActivityStatusCode
+	start, end                        time.Time
+	inst                              *instance // the instance launched or terminated (nil for a failed launch)
+	launch                            bool
+}
+
 func groupState(r *region) *asgState {
 	return state(r, asgKey, func() *asgState { return &asgState{groups: map[string]*asGroup{}} })
 }
@@ -84,6 +122,33 @@ type asGroup struct {
 	nextLaunch        time.Time
 	deleting          bool
 	deleteFrom        time.Time
+	activities        []*asActivity // oldest first
+	unhealthy         int           // instances lost without the group asking, not replaced yet
+}
+
+// record adds an activity, forgetting the oldest beyond asgActivities.
+func (r *region) record(g *asGroup, a *asActivity) {
+	a.id = r.w.uuid()
+	a.start = r.w.now
+	if a.status == "" {
+		a.status = astypes.ScalingActivityStatusCodeInProgress
+	}
+	if a.status != astypes.ScalingActivityStatusCodeInProgress {
+		a.end = r.w.now
+	}
+	g.activities = append(g.activities, a)
+	if len(g.activities) > asgActivities {
+		g.activities = g.activities[len(g.activities)-asgActivities:]
+	}
+}
+
+// at is AWS's timestamp in activity causes: "2024-05-01T10:00:00Z".
+func at(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05Z") }
+
+// subnetDetails is an activity's Details: the subnet and AZ of its instance.
+func subnetDetails(s *subnet) string {
+	b, _ := json.Marshal(map[string]string{"Subnet ID": s.id, "Availability Zone": s.az})
+	return string(b)
 }
 
 func asgValidation(format string, a ...any) error { return validationError(format, a...) }
@@ -167,11 +232,8 @@ func (c *asgClient) CreateAutoScalingGroup(ctx context.Context, in *autoscaling.
 			g.mixed = m
 			g.lt = m.LaunchTemplate.LaunchTemplateSpecification
 		}
-		if _, err := r.findTemplate(str(g.lt.LaunchTemplateId), str(g.lt.LaunchTemplateName), str(g.lt.Version)); err != nil {
-			return nil, asgValidation("You must use a valid fully-formed launch template. %s", errMessage(err))
-		}
-		if g.lt.Version == nil {
-			g.lt.Version = ptr("$Default")
+		if err := r.checkTemplate(g); err != nil {
+			return nil, err
 		}
 		for _, id := range strings.Split(str(in.VPCZoneIdentifier), ",") {
 			if id = strings.TrimSpace(id); id == "" {
@@ -228,10 +290,29 @@ func (c *asgClient) CreateAutoScalingGroup(ctx context.Context, in *autoscaling.
 		s.groups[name] = g
 		s.order = append(s.order, g)
 		r.addTaggable(&g.tagged, g.arn, "autoscaling:autoScalingGroup")
-		r.fillGroup(g)
+		r.fillGroup(g, "At "+at(r.w.now)+" a user request created an AutoScalingGroup changing the desired capacity from 0 to "+itoa32(g.desired)+".")
 		return &autoscaling.CreateAutoScalingGroupOutput{}, nil
 	})
 }
+
+// checkTemplate checks the group's launch template as AWS does when a group is
+// created or updated: it exists, and a mixed instances policy's template does not
+// ask for Spot itself.
+func (r *region) checkTemplate(g *asGroup) error {
+	lt, err := r.findTemplate(str(g.lt.LaunchTemplateId), str(g.lt.LaunchTemplateName), str(g.lt.Version))
+	if err != nil {
+		return asgValidation("You must use a valid fully-formed launch template. %s", errMessage(err))
+	}
+	if g.mixed != nil && lt.data.InstanceMarketOptions != nil {
+		return asgValidation("Incompatible launch template: You cannot use a launch template that is set to request Spot Instances (InstanceMarketOptions) when you configure an Auto Scaling group with a mixed instances policy. Add a different launch template to the group and try again.")
+	}
+	if g.lt.Version == nil {
+		g.lt.Version = ptr("$Default")
+	}
+	return nil
+}
+
+func itoa32(n int32) string { return strconv.Itoa(int(n)) }
 
 // errMessage is an API error's message.
 func errMessage(err error) string {
@@ -265,8 +346,10 @@ func (g *asGroup) onDemandWanted(n int32) int32 {
 }
 
 // fillGroup launches the instances the group is missing; a launch that fails
-// (the template was deleted, the subnet is full) is tried again later.
-func (r *region) fillGroup(g *asGroup) {
+// (the template was deleted, the subnet is full) is recorded and tried again
+// later. why is the cause's first sentence ("" when the group is replacing
+// instances it lost).
+func (r *region) fillGroup(g *asGroup, why string) {
 	g.nextLaunch = r.w.now.Add(asgRelaunch)
 	alive := g.alive()
 	od := int32(0)
@@ -276,11 +359,24 @@ func (r *region) fillGroup(g *asGroup) {
 		}
 	}
 	wantOD := g.onDemandWanted(g.desired)
-	for n := int32(len(alive)); n < g.desired; n++ {
+	from := int32(len(alive))
+	for n := from; n < g.desired; n++ {
 		spot := od >= wantOD
-		in := r.launchForGroup(g, spot)
+		cause := "At " + at(r.w.now) + " an instance was started in response to a difference between desired and actual capacity, increasing the capacity from " + itoa32(from) + " to " + itoa32(g.desired) + "."
+		if why == "" && g.unhealthy > 0 {
+			cause = "At " + at(r.w.now) + " an instance was launched in response to an unhealthy instance needing to be replaced."
+		} else if why != "" {
+			cause = why + "  At " + at(r.w.now) + " an instance was started in response to a difference between desired and actual capacity, increasing the capacity from " + itoa32(from) + " to " + itoa32(g.desired) + "."
+		}
+		in, fail := r.launchForGroup(g, spot)
 		if in == nil {
+			r.record(g, &asActivity{desc: "Launching a new EC2 instance.  Status Reason: " + fail + " Launching EC2 instance failed.", cause: cause,
+				status: astypes.ScalingActivityStatusCodeFailed, message: fail, launch: true})
 			return
+		}
+		r.record(g, &asActivity{desc: "Launching a new EC2 instance: " + in.id, cause: cause, details: subnetDetails(in.spec.subnet), inst: in, launch: true})
+		if g.unhealthy > 0 {
+			g.unhealthy--
 		}
 		if !spot {
 			od++
@@ -288,11 +384,12 @@ func (r *region) fillGroup(g *asGroup) {
 	}
 }
 
-// launchForGroup launches one instance of the group, On-Demand or Spot.
-func (r *region) launchForGroup(g *asGroup, spot bool) *instance {
+// launchForGroup launches one instance of the group, On-Demand or Spot, or says
+// why it could not.
+func (r *region) launchForGroup(g *asGroup, spot bool) (*instance, string) {
 	lt, err := r.findTemplate(str(g.lt.LaunchTemplateId), str(g.lt.LaunchTemplateName), str(g.lt.Version))
 	if err != nil {
-		return nil
+		return nil, errMessage(err)
 	}
 	sub := g.subnets[g.next%len(g.subnets)]
 	q := &launchRequest{subnetID: sub.id, tpl: lt, tplVersion: str(g.lt.Version), tags: map[ec2types.ResourceType]tagList{}}
@@ -309,14 +406,17 @@ func (r *region) launchForGroup(g *asGroup, spot bool) *instance {
 	}
 	g.next++
 	if err := q.applyTemplate(); err != nil {
-		return nil
+		return nil, errMessage(err)
 	}
 	if g.mixed != nil {
 		q.market = nil // a mixed instances policy decides the market itself
 	}
 	spec, err := r.resolve(q)
-	if err != nil || uint32(len(spec.subnet.used)) >= spec.subnet.size {
-		return nil
+	if err != nil {
+		return nil, errMessage(err)
+	}
+	if uint32(len(spec.subnet.used)) >= spec.subnet.size {
+		return nil, "There are not enough free addresses in subnet '" + spec.subnet.id + "' to satisfy the requested number of instances."
 	}
 	tags := q.tags[ec2types.ResourceTypeInstance].clone()
 	for _, t := range g.tagDesc {
@@ -344,14 +444,14 @@ func (r *region) launchForGroup(g *asGroup, spot bool) *instance {
 		var ok bool
 		if in, ok = r.fulfil(sr, tags, res, 0, ""); !ok {
 			sr.setStatus(ec2types.SpotInstanceStateClosed, "capacity-not-available", "There is no capacity available that matches your request.", r.w.now)
-			return nil
+			return nil, "There is no Spot capacity available that matches your request."
 		}
 	} else {
 		in = r.startInstance(spec, tags, res, 0, "")
 	}
 	in.asg = g.name
 	g.instances = append(g.instances, in)
-	return in
+	return in, ""
 }
 
 // stepGroups keeps each group at its desired capacity and finishes deletions.
@@ -362,6 +462,7 @@ func stepGroups(r *region, now time.Time) {
 	}
 	gone := false
 	for _, g := range s.order {
+		r.watchGroup(g, now)
 		g.instances = compact(g.instances, func(in *instance) bool { return in.state != ec2types.InstanceStateNameTerminated })
 		if g.deleting {
 			if len(g.instances) == 0 && now.Sub(g.deleteFrom) >= asgDeleteAtLeast {
@@ -372,11 +473,88 @@ func stepGroups(r *region, now time.Time) {
 			continue
 		}
 		if int32(len(g.alive())) < g.desired && !now.Before(g.nextLaunch) {
-			r.fillGroup(g)
+			r.fillGroup(g, "")
 		}
+		r.rebalance(g)
 	}
 	if gone {
 		s.order = compact(s.order, func(g *asGroup) bool { return !g.dead })
+	}
+}
+
+// watchGroup finishes the group's activities whose instance got where it was
+// going, and records taking out of service the instances that went without the
+// group asking (terminated by a user, reclaimed by Spot).
+func (r *region) watchGroup(g *asGroup, now time.Time) {
+	for _, a := range g.activities {
+		if a.status != astypes.ScalingActivityStatusCodeInProgress || a.inst == nil {
+			continue
+		}
+		st := a.inst.state
+		switch {
+		case a.launch && st == ec2types.InstanceStateNameRunning,
+			!a.launch && st == ec2types.InstanceStateNameTerminated:
+			a.status, a.end = astypes.ScalingActivityStatusCodeSuccessful, now
+		case a.launch && st != ec2types.InstanceStateNamePending:
+			a.status, a.end = astypes.ScalingActivityStatusCodeSuccessful, now // launched, then gone: the launch itself succeeded
+		}
+	}
+	if g.deleting {
+		return
+	}
+	for _, in := range g.instances {
+		if in.asgOut || (in.state != ec2types.InstanceStateNameShuttingDown && in.state != ec2types.InstanceStateNameTerminated) {
+			continue
+		}
+		in.asgOut = true
+		g.unhealthy++
+		r.record(g, &asActivity{desc: "Terminating EC2 instance: " + in.id, details: subnetDetails(in.spec.subnet), inst: in,
+			cause: "At " + at(now) + " an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped."})
+	}
+}
+
+// groupTerminate terminates one of the group's instances on the group's own
+// account, recording why.
+func (r *region) groupTerminate(g *asGroup, in *instance, cause string) {
+	in.asgOut = true
+	r.terminate(in)
+	in.reason = "Service initiated (" + r.w.now.UTC().Format("2006-01-02 15:04:05 MST") + ")"
+	r.record(g, &asActivity{desc: "Terminating EC2 instance: " + in.id, details: subnetDetails(in.spec.subnet), inst: in, cause: cause})
+}
+
+// rebalance moves a mixed group towards its distribution one instance at a time:
+// once every instance of the group runs and none is launching or going, it
+// terminates one instance of the market in excess (the newest); fillGroup then
+// replaces it at the other market.
+func (r *region) rebalance(g *asGroup) {
+	if g.mixed == nil || g.deleting {
+		return
+	}
+	alive := g.alive()
+	if int32(len(alive)) != g.desired || len(alive) != len(g.instances) {
+		return
+	}
+	od := int32(0)
+	for _, in := range alive {
+		if in.state != ec2types.InstanceStateNameRunning {
+			return
+		}
+		if in.spot == nil {
+			od++
+		}
+	}
+	want := g.onDemandWanted(g.desired)
+	if od == want {
+		return
+	}
+	for i := len(alive) - 1; i >= 0; i-- {
+		in := alive[i]
+		if (od > want) == (in.spot == nil) {
+			g.nextLaunch = r.w.now // replace it at once
+			r.groupTerminate(g, in, "At "+at(r.w.now)+" an instance was taken out of service in response to a difference between the group's On-Demand and Spot distribution ("+
+				itoa32(want)+" On-Demand wanted, "+itoa32(od)+" running) and its instances.")
+			return
+		}
 	}
 }
 
@@ -417,13 +595,21 @@ func (r *region) groupOut(g *asGroup) astypes.AutoScalingGroup {
 	}
 	for _, in := range g.instances {
 		x := astypes.Instance{InstanceId: ptr(in.id), InstanceType: ptr(in.spec.itype), AvailabilityZone: ptr(in.spec.subnet.az),
-			AvailabilityZoneId: ptr(in.spec.subnet.azID), LifecycleState: lifecycleOf(in), HealthStatus: ptr("Healthy"), ProtectedFromScaleIn: ptr(false)}
+			AvailabilityZoneId: ptr(in.spec.subnet.azID), LifecycleState: lifecycleOf(in), HealthStatus: ptr(healthOf(in)), ProtectedFromScaleIn: ptr(false)}
 		if t := in.spec.tpl; t != nil {
 			x.LaunchTemplate = &astypes.LaunchTemplateSpecification{LaunchTemplateId: ptr(t.id), LaunchTemplateName: ptr(t.name), Version: ptr(t.version)}
 		}
 		out.Instances = append(out.Instances, x)
 	}
 	return out
+}
+
+// healthOf is an instance's health as its group reports it.
+func healthOf(in *instance) string {
+	if in.state == ec2types.InstanceStateNameShuttingDown || in.state == ec2types.InstanceStateNameTerminated {
+		return "Unhealthy"
+	}
+	return "Healthy"
 }
 
 // DescribeAutoScalingGroups lists groups by name (unknown names are left out) and
@@ -514,9 +700,194 @@ func (c *asgClient) DeleteAutoScalingGroup(ctx context.Context, in *autoscaling.
 			}
 		}
 		for _, x := range g.instances {
+			x.asgOut = true
 			r.terminate(x)
 		}
 		g.deleting, g.deleteFrom = true, r.w.now
 		return &autoscaling.DeleteAutoScalingGroupOutput{}, nil
+	})
+}
+
+// UpdateAutoScalingGroup changes a group's sizes, launch template or mixed
+// instances policy, subnets and health check settings.
+func (c *asgClient) UpdateAutoScalingGroup(ctx context.Context, in *autoscaling.UpdateAutoScalingGroupInput, _ ...func(*autoscaling.Options)) (*autoscaling.UpdateAutoScalingGroupOutput, error) {
+	return do(ctx, c.base, "autoscaling", "UpdateAutoScalingGroup", in, func(r *region) (*autoscaling.UpdateAutoScalingGroupOutput, error) {
+		if in == nil || str(in.AutoScalingGroupName) == "" {
+			return nil, asgValidation("1 validation error detected: Value null at 'autoScalingGroupName' failed to satisfy constraint: Member must not be null")
+		}
+		name := str(in.AutoScalingGroupName)
+		g := groupState(r).groups[name]
+		if g == nil {
+			return nil, asgValidation("AutoScalingGroup name not found - null")
+		}
+		if g.deleting {
+			return nil, &astypes.ScalingActivityInProgressFault{Message: ptr("The request failed because an Auto Scaling group is being deleted.")}
+		}
+		if in.LaunchTemplate != nil && in.MixedInstancesPolicy != nil {
+			return nil, asgValidation("Valid requests must contain either LaunchTemplate, LaunchConfigurationName or MixedInstancesPolicy parameter.")
+		}
+		if in.LaunchConfigurationName != nil {
+			return nil, asgValidation("The simulator models groups from launch templates only.")
+		}
+		next := *g // a copy: nothing changes unless the whole update is valid
+		next.min, next.max = i32(in.MinSize, g.min), i32(in.MaxSize, g.max)
+		next.desired = i32(in.DesiredCapacity, g.desired)
+		if in.DesiredCapacity == nil {
+			next.desired = max(next.min, min(next.max, g.desired))
+		}
+		switch {
+		case next.min < 0 || next.max < 0:
+			return nil, asgValidation("Min and max sizes must be non-negative")
+		case next.min > next.max:
+			return nil, asgValidation("Max bound, %d, must be greater than or equal to min bound, %d", next.max, next.min)
+		case next.desired < next.min || next.desired > next.max:
+			return nil, asgValidation("Desired capacity:%d must be between the specified min size:%d and max size:%d", next.desired, next.min, next.max)
+		}
+		if in.LaunchTemplate != nil {
+			next.lt, next.mixed = cloneJSON(in.LaunchTemplate), nil
+		}
+		if p := in.MixedInstancesPolicy; p != nil {
+			m := &astypes.MixedInstancesPolicy{}
+			if g.mixed != nil {
+				m = cloneJSON(g.mixed)
+			} else {
+				m.LaunchTemplate = &astypes.LaunchTemplate{LaunchTemplateSpecification: cloneJSON(g.lt)}
+				m.InstancesDistribution = &astypes.InstancesDistribution{OnDemandBaseCapacity: ptr(int32(0)), OnDemandPercentageAboveBaseCapacity: ptr(int32(100)),
+					OnDemandAllocationStrategy: ptr("prioritized"), SpotAllocationStrategy: ptr("price-capacity-optimized")}
+			}
+			if p.LaunchTemplate != nil {
+				if p.LaunchTemplate.LaunchTemplateSpecification != nil {
+					m.LaunchTemplate.LaunchTemplateSpecification = cloneJSON(p.LaunchTemplate.LaunchTemplateSpecification)
+				}
+				if p.LaunchTemplate.Overrides != nil {
+					m.LaunchTemplate.Overrides = cloneJSON(p.LaunchTemplate.Overrides)
+				}
+			}
+			if d := p.InstancesDistribution; d != nil {
+				have := m.InstancesDistribution
+				if d.OnDemandBaseCapacity != nil {
+					if *d.OnDemandBaseCapacity < 0 {
+						return nil, asgValidation("OnDemandBaseCapacity must be non-negative")
+					}
+					have.OnDemandBaseCapacity = ptr(*d.OnDemandBaseCapacity)
+				}
+				if d.OnDemandPercentageAboveBaseCapacity != nil {
+					if v := *d.OnDemandPercentageAboveBaseCapacity; v < 0 || v > 100 {
+						return nil, asgValidation("OnDemandPercentageAboveBaseCapacity must be between 0 and 100")
+					}
+					have.OnDemandPercentageAboveBaseCapacity = ptr(*d.OnDemandPercentageAboveBaseCapacity)
+				}
+				if d.SpotAllocationStrategy != nil {
+					have.SpotAllocationStrategy = ptr(*d.SpotAllocationStrategy)
+				}
+				if d.OnDemandAllocationStrategy != nil {
+					have.OnDemandAllocationStrategy = ptr(*d.OnDemandAllocationStrategy)
+				}
+				if d.SpotMaxPrice != nil {
+					have.SpotMaxPrice = ptr(*d.SpotMaxPrice)
+				}
+			}
+			for _, o := range m.LaunchTemplate.Overrides {
+				if t := str(o.InstanceType); t != "" && !instanceTypeRE.MatchString(t) {
+					return nil, asgValidation("Invalid instance type %s", t)
+				}
+			}
+			next.mixed, next.lt = m, m.LaunchTemplate.LaunchTemplateSpecification
+		}
+		if in.LaunchTemplate != nil || in.MixedInstancesPolicy != nil {
+			if err := r.checkTemplate(&next); err != nil {
+				return nil, err
+			}
+		}
+		if v := str(in.VPCZoneIdentifier); v != "" {
+			next.subnets, next.azs = nil, nil
+			for _, id := range strings.Split(v, ",") {
+				if id = strings.TrimSpace(id); id == "" {
+					continue
+				}
+				sn := r.subnets[id]
+				if sn == nil {
+					return nil, asgValidation("The subnet ID '%s' does not exist", id)
+				}
+				next.subnets = append(next.subnets, sn)
+				if !contains(next.azs, sn.az) {
+					next.azs = append(next.azs, sn.az)
+				}
+			}
+		}
+		if t := str(in.HealthCheckType); t != "" {
+			next.healthType = t
+		}
+		next.grace, next.cooldown = i32(in.HealthCheckGracePeriod, g.grace), i32(in.DefaultCooldown, g.cooldown)
+		from := g.desired
+		*g = next
+		why := "At " + at(r.w.now) + " a user request update of AutoScalingGroup constraints to min: " + itoa32(g.min) + ", max: " + itoa32(g.max) + ", desired: " + itoa32(g.desired) +
+			" changing the desired capacity from " + itoa32(from) + " to " + itoa32(g.desired) + "."
+		switch alive := g.alive(); {
+		case int32(len(alive)) < g.desired:
+			r.fillGroup(g, why)
+		case int32(len(alive)) > g.desired:
+			for i := len(alive) - 1; i >= int(g.desired); i-- {
+				r.groupTerminate(g, alive[i], why+"  At "+at(r.w.now)+" an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from "+
+					itoa32(int32(len(alive)))+" to "+itoa32(g.desired)+".  At "+at(r.w.now)+" instance "+alive[i].id+" was selected for termination.")
+			}
+		}
+		return &autoscaling.UpdateAutoScalingGroupOutput{}, nil
+	})
+}
+
+// DescribeScalingActivities lists a group's activities (or every group's, with
+// no name), newest first, MaxRecords (1–100, default 100) a page; an unknown
+// group has none.
+func (c *asgClient) DescribeScalingActivities(ctx context.Context, in *autoscaling.DescribeScalingActivitiesInput, _ ...func(*autoscaling.Options)) (*autoscaling.DescribeScalingActivitiesOutput, error) {
+	return do(ctx, c.base, "autoscaling", "DescribeScalingActivities", in, func(r *region) (*autoscaling.DescribeScalingActivitiesOutput, error) {
+		if in == nil {
+			in = &autoscaling.DescribeScalingActivitiesInput{}
+		}
+		max := int(i32(in.MaxRecords, 100))
+		if max < 1 || max > 100 {
+			return nil, asgValidation("1 validation error detected: Value '%d' at 'maxRecords' failed to satisfy constraint: Member must have value less than or equal to 100", max)
+		}
+		start, ok := readIntToken(in.NextToken)
+		if !ok {
+			return nil, &astypes.InvalidNextToken{Message: ptr("The token is invalid.")}
+		}
+		type entry struct {
+			g *asGroup
+			a *asActivity
+		}
+		var all []entry
+		for _, g := range groupState(r).order {
+			if n := str(in.AutoScalingGroupName); n != "" && g.name != n {
+				continue
+			}
+			for _, a := range g.activities {
+				if len(in.ActivityIds) > 0 && !contains(in.ActivityIds, a.id) {
+					continue
+				}
+				all = append(all, entry{g, a})
+			}
+		}
+		sort.SliceStable(all, func(i, j int) bool { return all[i].a.start.After(all[j].a.start) })
+		out := &autoscaling.DescribeScalingActivitiesOutput{Activities: []astypes.Activity{}}
+		for i := start; i < len(all); i++ {
+			if len(out.Activities) == max {
+				out.NextToken = intToken(i)
+				break
+			}
+			e := all[i]
+			progress := int32(0)
+			if e.a.status != astypes.ScalingActivityStatusCodeInProgress {
+				progress = 100
+			}
+			x := astypes.Activity{ActivityId: ptr(e.a.id), AutoScalingGroupName: ptr(e.g.name), AutoScalingGroupARN: ptr(e.g.arn), Cause: ptr(e.a.cause),
+				Description: ptr(e.a.desc), StartTime: ptr(e.a.start), StatusCode: e.a.status, Progress: ptr(progress), Details: optStr(e.a.details),
+				StatusMessage: optStr(e.a.message)}
+			if !e.a.end.IsZero() {
+				x.EndTime = ptr(e.a.end)
+			}
+			out.Activities = append(out.Activities, x)
+		}
+		return out, nil
 	})
 }

@@ -18,7 +18,9 @@ package sim
 // AWS::ElasticLoadBalancingV2::LoadBalancer, AWS::ElasticLoadBalancingV2::Listener,
 // AWS::IAM::Role, AWS::CloudFormation::WaitConditionHandle and AWS::EC2::Instance
 // (ImageId, InstanceType, SubnetId, SecurityGroupIds, UserData, Tags; an ImageId
-// given as a {{resolve:ssm:…}} dynamic reference resolves to a fixed AL2023 AMI;
+// given as a {{resolve:ssm:…}} dynamic reference, or a parameter of type
+// AWS::SSM::Parameter::Value<AWS::EC2::Image::Id> naming one of AWS's public
+// /aws/service/ami-amazon-linux-latest/ parameters, resolves to a fixed AL2023 AMI;
 // a target group's Targets are registered), and Lab 7's prerequisites:
 // AWS::DynamoDB::Table, AWS::SNS::Topic (Ref is its ARN), AWS::SNS::Subscription,
 // AWS::SQS::Queue (Ref is its URL; Arn), AWS::SQS::QueuePolicy (accepted, not
@@ -319,6 +321,15 @@ func (r *region) stackParams(st *stack, given []cftypes.Parameter) error {
 				}
 			}
 		case "AWS::EC2::AvailabilityZone::Name", "AWS::EC2::KeyPair::KeyName", "AWS::SSM::Parameter::Value<String>":
+		case "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>":
+			// Only AWS's public AMI parameters are modelled; each resolves to the
+			// simulator's AL2023 image (Ref gives the image id, as on AWS).
+			if !strings.HasPrefix(v, "/aws/service/ami-amazon-linux-latest/") {
+				return validationError("Unable to fetch parameters [%s] from parameter store for this account.", v)
+			}
+			st.paramOut = append(st.paramOut, cftypes.Parameter{ParameterKey: ptr(k), ParameterValue: ptr(v), ResolvedValue: ptr(simAL2023AMI)})
+			st.params[k] = simAL2023AMI
+			continue
 		default:
 			return validationError("Template format error: Unrecognized parameter type: %s", typ)
 		}

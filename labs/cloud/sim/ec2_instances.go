@@ -50,8 +50,8 @@ package sim
 // this (instanceServes).
 //
 // Not modelled: AMIs (any well-formed ami- id launches), instance types'
-// capacity and the vCPU quotas, public IP addresses, Spot prices and
-// interruptions, volumes and network interfaces as resources, launch template
+// capacity and the vCPU quotas, public IP addresses (Spot prices and
+// interruptions: ec2_spot.go), volumes and network interfaces as resources, launch template
 // versions beyond 1, placement groups, Dedicated Hosts, hibernation, user data
 // execution beyond the web server above.
 
@@ -124,6 +124,8 @@ type instance struct {
 	userData        string    // decoded UserData
 	served          *servedBy // what userData serves, read once per userData (instanceServes)
 	firstLaunch     time.Time // LaunchTime moves on StartInstances; the ENI's AttachTime stays this
+	interruptAt     time.Time // under a Spot interruption notice: when it is reclaimed (ec2_spot.go)
+	asgOut          bool      // its Auto Scaling group has recorded taking it out of service
 }
 
 // launchSpec is what an instance is launched with, after the template is applied.
@@ -561,7 +563,11 @@ func (r *region) spotInstanceEnded(in *instance, now time.Time) {
 	switch sr.state {
 	case ec2types.SpotInstanceStateActive:
 		if sr.opts.typ == ec2types.SpotInstanceTypePersistent {
-			sr.setStatus(ec2types.SpotInstanceStateOpen, "instance-terminated-by-user", "Spot Instance terminated due to user-initiated termination.", now)
+			code, why := "instance-terminated-by-user", "Spot Instance terminated due to user-initiated termination."
+			if !in.interruptAt.IsZero() {
+				code, why = "instance-terminated-no-capacity", "Spot Instance terminated due to no available capacity."
+			}
+			sr.setStatus(ec2types.SpotInstanceStateOpen, code, why, now)
 			sr.relaunchAt = now.Add(spotRelaunchDelay)
 		} else {
 			sr.setStatus(ec2types.SpotInstanceStateClosed, "instance-terminated-by-user", "Spot Instance terminated due to user-initiated termination.", now)
@@ -1282,6 +1288,10 @@ func (r *region) terminateNow(in *instance) {
 	r.spotInstanceEnded(in, now)
 }
 
+// simAL2023AMI is the simulator's AL2023 image: what AWS's public AL2023 SSM
+// parameters resolve to here.
+const simAL2023AMI = "ami-0c02fb55956c7d316"
+
 // The CloudFormation types this service creates for stacks.
 func init() {
 	registerCFN("AWS::EC2::Instance", cfnInstance)
@@ -1291,7 +1301,7 @@ func init() {
 func cfnInstance(r *region, st *stack, logical string, p map[string]any, rs *stackResource) error {
 	image := propStr(p, "ImageId")
 	if strings.HasPrefix(image, "{{resolve:ssm:") {
-		image = "ami-0c02fb55956c7d316" // the simulator's AL2023 image
+		image = simAL2023AMI
 	}
 	q := &launchRequest{image: image, itype: propStr(p, "InstanceType"), key: propStr(p, "KeyName"), subnetID: propStr(p, "SubnetId"),
 		sgIDs: propList(p, "SecurityGroupIds"), sgNames: propList(p, "SecurityGroups")}

@@ -36,6 +36,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -237,7 +238,8 @@ func (w *World) clients(ctx context.Context, acct, region, principal string) (*c
 // target groups its listeners forward to; CloudWatch sees it as RequestCount and
 // RequestCountPerTarget. Given an Elastic Beanstalk environment's ARN instead, it
 // switches the environment's signup app to auto signups (any load above 0) or
-// back off (World.SetAutoSignups).
+// back off (World.SetAutoSignups); given a Spot instance's ARN and any load above
+// 0, it gives the instance its interruption notice (World.InterruptSpot).
 func (w *World) SetLoad(acct, regionName, loadBalancerArn string, requestsPerSecond float64) error {
 	if !finite(requestsPerSecond) || requestsPerSecond < 0 {
 		return fmt.Errorf("sim: load must be a non-negative number of requests per second, not %v", requestsPerSecond)
@@ -251,6 +253,12 @@ func (w *World) SetLoad(acct, regionName, loadBalancerArn string, requestsPerSec
 	if env, ok := ebEnvFromARN(loadBalancerArn); ok {
 		return w.SetAutoSignups(acct, regionName, env, requestsPerSecond > 0) // takes w.mu itself
 	}
+	if id, ok := instanceFromARN(loadBalancerArn); ok {
+		if requestsPerSecond <= 0 {
+			return nil // an interruption cannot be taken back
+		}
+		return w.InterruptSpot(acct, regionName, id) // takes w.mu itself
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.advanceLocked()
@@ -261,6 +269,15 @@ func (w *World) SetLoad(acct, regionName, loadBalancerArn string, requestsPerSec
 	}
 	lb.rps = requestsPerSecond
 	return nil
+}
+
+// instanceFromARN is the id of an EC2 instance ARN (arn:aws:ec2:REGION:ACCT:instance/ID).
+func instanceFromARN(arn string) (string, bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "ec2" {
+		return "", false
+	}
+	return strings.CutPrefix(parts[5], "instance/")
 }
 
 // elbNotFound is SetLoad's error for an unknown load balancer.
