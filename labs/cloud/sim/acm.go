@@ -77,7 +77,6 @@ type acmCert struct {
 	validationRec *acmtypes.ResourceRecord
 }
 
-
 // state returns the region's certificates, first bringing each due one forward.
 func (c *acmClient) state(r *region) *acmState {
 	s := state(r, acmKey, func() *acmState { return &acmState{certs: map[string]*acmCert{}} })
@@ -353,4 +352,3 @@ func (r *region) servingCert(arn string) ([][]byte, any) {
 	}
 	return chain, x.key
 }
-

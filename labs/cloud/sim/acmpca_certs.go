@@ -94,7 +94,9 @@ func subjectOf(a *pcatypes.ASN1Subject) pkix.Name {
 	return n
 }
 
-func pemCert(der []byte) []byte { return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}) }
+func pemCert(der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
 
 func keyID(pub crypto.PublicKey) []byte {
 	der, _ := x509.MarshalPKIXPublicKey(pub)

@@ -73,15 +73,15 @@ type loadBalancer struct {
 
 type listener struct {
 	tagged
-	arn      string
-	lb       *loadBalancer
-	port     int32
-	protocol elbtypes.ProtocolEnum
-	actions  []elbtypes.Action
-	tgs      []*targetGroup // forwarded to by the default actions
-	defRule  *rule          // the default rule: the default actions, priority "default"
-	rules    []*rule        // the other rules, by priority
-	certs    []string       // an HTTPS listener's ACM certificates, the default first
+	arn       string
+	lb        *loadBalancer
+	port      int32
+	protocol  elbtypes.ProtocolEnum
+	actions   []elbtypes.Action
+	tgs       []*targetGroup // forwarded to by the default actions
+	defRule   *rule          // the default rule: the default actions, priority "default"
+	rules     []*rule        // the other rules, by priority
+	certs     []string       // an HTTPS listener's ACM certificates, the default first
 	sslPolicy string
 }
 
@@ -1490,7 +1490,9 @@ func init() {
 	registerService("elbv2", func(b base, c *cloud.Clients) {
 		c.ELBv2 = &elbClient{b}
 		// No principal: a TLS connection is not an AWS API call.
-		c.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) { return b.w.dialListener(ctx, b.account, b.region, network, addr) }
+		c.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return b.w.dialListener(ctx, b.account, b.region, network, addr)
+		}
 	},
 		everySecond(1, (*region).stepLoadBalancers), everySecond(3, (*region).stepTargets),
 		everySecond(5, func(r *region, _ time.Time) { r.stepLoad() }))
