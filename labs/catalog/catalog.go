@@ -6,6 +6,7 @@ import (
 	"github.com/labdash/labdash/labs"
 	"github.com/labdash/labdash/labs/catalog/fargate"
 	"github.com/labdash/labdash/labs/catalog/ga"
+	"github.com/labdash/labdash/labs/catalog/pca"
 	"github.com/labdash/labdash/labs/catalog/xray"
 )
 
@@ -16,6 +17,7 @@ func Register(r *labs.Registry) {
 	}
 	r.Register(fargate.Lab())
 	r.Register(ga.Lab())
+	r.Register(pca.Lab())
 	r.Register(xray.Lab())
 }
 
@@ -39,8 +41,6 @@ var all = []labs.Lab{
 		Why:                   "Macie has one session per account and region: DisableMacie in a shared account deletes every student's findings. Use account-per-student."},
 	{ID: "asg", Cleanup: []string{"AWS::AutoScaling::AutoScalingGroup", "AWS::EC2::LaunchTemplate", "AWS::EC2::SpotInstanceRequest", "AWS::EC2::Instance", "AWS::EC2::SecurityGroup"}, Order: 8, Title: "EC2 Auto Scaling with a spot and on-demand mix",
 		Summary: "Launch a 4-instance group that is half on-demand and half spot from a launch template."},
-	{ID: "pca", Cleanup: []string{"AWS::ACMPCA::CertificateAuthority", "AWS::EC2::Instance", "AWS::Route53::RecordSet", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::EC2::SecurityGroup"}, Order: 9, Title: "ACM Private CA behind an HTTPS listener",
-		Summary: "Build a root and a path-length-0 subordinate CA and serve a private certificate from an ALB."},
 	{ID: "boundaries", Cleanup: []string{"AWS::IAM::Role", "AWS::IAM::InstanceProfile", "AWS::IAM::ManagedPolicy", "AWS::DynamoDB::Table"}, Order: 10, Title: "IAM permissions boundaries",
 		Summary:               "Create a boundary and an employee role and prove the effective permissions are the intersection.",
 		AccountPerStudentOnly: true,
