@@ -30,6 +30,7 @@ import (
 	"github.com/labdash/labdash/labs/catalog"
 	"github.com/labdash/labdash/labs/catalog/fargate"
 	"github.com/labdash/labdash/labs/catalog/ga"
+	"github.com/labdash/labdash/labs/catalog/pca"
 	"github.com/labdash/labdash/labs/catalog/xray"
 	"github.com/labdash/labdash/labs/cloud"
 	"github.com/labdash/labdash/labs/virtual"
@@ -78,7 +79,7 @@ func tagsOf(t labs.Target) (ecs []ecstypes.Tag, elb []elbtypes.Tag, ga []gatypes
 // resource type without its tags. Every attempt must be AWS's access denial; and,
 // so the matrix cannot pass by denying everything, the attacker's own lab is done.
 func TestNoStudentCanTouchAnotherStudentsLab(t *testing.T) {
-	attacks := map[string][]attack{fargate.ID: fargateAttacks(), ga.ID: gaAttacks(), xray.ID: xrayAttacks()}
+	attacks := map[string][]attack{fargate.ID: fargateAttacks(), ga.ID: gaAttacks(), xray.ID: xrayAttacks(), pca.ID: pcaAttacks()}
 	for _, lab := range catalog.New().All() {
 		if !lab.Built() || len(lab.Script) == 0 {
 			continue
@@ -216,6 +217,8 @@ func resourcesOf(ctx context.Context, t *testing.T, c *cloud.Clients, labID stri
 		}
 	case xray.ID:
 		res["instanceRole"] = p + "xray-eb-role"
+	case pca.ID:
+		pcaResources(ctx, t, c, v, res)
 	}
 	return res
 }
