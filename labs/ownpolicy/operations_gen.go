@@ -5,6 +5,9 @@ package ownpolicy
 // found are, by part, the operations its sources call (Scan), as of the last go generate.
 var found = map[string][]string{
 	"monitor": {
+		"ACM.DescribeCertificate",
+		"ACM.ListCertificates",
+		"ACM.ListTagsForCertificate",
 		"AutoScaling.DescribeScalableTargets",
 		"AutoScaling.DescribeScalingActivities",
 		"AutoScaling.DescribeScalingPolicies",
@@ -12,6 +15,7 @@ var found = map[string][]string{
 		"CloudWatch.DescribeAlarms",
 		"CloudWatch.GetMetricData",
 		"EC2.DescribeInstances",
+		"EC2.DescribeSecurityGroups",
 		"EC2.DescribeSubnets",
 		"EC2.DescribeVpcs",
 		"ECS.DescribeClusters",
@@ -30,6 +34,9 @@ var found = map[string][]string{
 		"GlobalAccelerator.ListListeners",
 		"GlobalAccelerator.ListTagsForResource",
 		"IAM.SimulatePrincipalPolicy",
+		"PCA.GetCertificateAuthorityCertificate",
+		"PCA.ListCertificateAuthorities",
+		"PCA.ListTags",
 		"Route53.ListHostedZones",
 		"Route53.ListResourceRecordSets",
 		"STS.AssumeRole",
@@ -60,6 +67,9 @@ var found = map[string][]string{
 		"STS.GetCallerIdentity",
 	},
 	"cleanup": {
+		"ACM.DeleteCertificate",
+		"ACM.DescribeCertificate",
+		"ACM.ListTagsForCertificate",
 		"ASG.DeleteAutoScalingGroup",
 		"ASG.DescribeAutoScalingGroups",
 		"AutoScaling.DeleteScalingPolicy",
