@@ -13,6 +13,7 @@ type WidgetView struct {
 	Failover *Failover
 	Map      *ServiceMap
 	Bar      *Bar // a stacked bar of counts, drawn as SVG (web/svg.Bar)
+	Chain    *CAChain
 	// Empty explains why there is nothing to show yet ("no service yet").
 	Empty string
 }
@@ -187,4 +188,30 @@ type Segment struct {
 	Label string
 	Value int
 	Tone  string
+}
+
+// CAChain is Lab 9's certificate hierarchy, drawn as SVG left to right
+// (web/svg.CAChain): root CA → subordinate CA → certificate → HTTPS listener,
+// each with its state, NotAfter and whether it is in use, and the monthly cost
+// of the CAs that still bill.
+type CAChain struct {
+	Nodes []ChainNode // in order: root, subordinate, certificate, listener
+	// Billed is how many of the student's CAs still bill (not DELETED), at
+	// MonthlyUSD each, prorated.
+	Billed     int
+	MonthlyUSD float64
+	TLS        string // the TLS probe's one-line result
+	TLSOK      bool
+}
+
+// ChainNode is one box of a CAChain; Missing when the student has not made it.
+type ChainNode struct {
+	Kind     string // "Root CA", "Subordinate CA", "Certificate", "HTTPS listener"
+	Name     string
+	State    string // ACTIVE, PENDING_CERTIFICATE, ISSUED, HTTPS:443 …
+	NotAfter string // "2036-01-02" or ""
+	InUse    string // "in use by c42s07-myalb", "signs 1 certificate", "not in use"
+	Detail   string // "pathlen 0", "PRIVATE", …
+	Tone     string // ok, warn, bad, ""
+	Missing  bool
 }

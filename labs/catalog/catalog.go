@@ -7,6 +7,7 @@ import (
 	"github.com/labdash/labdash/labs/catalog/asg"
 	"github.com/labdash/labdash/labs/catalog/fargate"
 	"github.com/labdash/labdash/labs/catalog/ga"
+	"github.com/labdash/labdash/labs/catalog/pca"
 	"github.com/labdash/labdash/labs/catalog/xray"
 )
 
@@ -18,6 +19,7 @@ func Register(r *labs.Registry) {
 	r.Register(asg.Lab())
 	r.Register(fargate.Lab())
 	r.Register(ga.Lab())
+	r.Register(pca.Lab())
 	r.Register(xray.Lab())
 }
 
@@ -39,8 +41,6 @@ var all = []labs.Lab{
 		Summary:               "Enable Macie on a seeded bucket and map where the account was accessed from.",
 		AccountPerStudentOnly: true,
 		Why:                   "Macie has one session per account and region: DisableMacie in a shared account deletes every student's findings. Use account-per-student."},
-	{ID: "pca", Cleanup: []string{"AWS::ACMPCA::CertificateAuthority", "AWS::EC2::Instance", "AWS::Route53::RecordSet", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::EC2::SecurityGroup"}, Order: 9, Title: "ACM Private CA behind an HTTPS listener",
-		Summary: "Build a root and a path-length-0 subordinate CA and serve a private certificate from an ALB."},
 	{ID: "boundaries", Cleanup: []string{"AWS::IAM::Role", "AWS::IAM::InstanceProfile", "AWS::IAM::ManagedPolicy", "AWS::DynamoDB::Table"}, Order: 10, Title: "IAM permissions boundaries",
 		Summary:               "Create a boundary and an employee role and prove the effective permissions are the intersection.",
 		AccountPerStudentOnly: true,

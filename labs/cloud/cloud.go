@@ -7,6 +7,7 @@ package cloud
 
 import (
 	"context"
+	"net"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
@@ -234,12 +235,18 @@ type Clients struct {
 	ElasticBeanstalk ElasticBeanstalk
 	Macie            Macie
 	PCA              PCA
+	ACM              ACM
 	ASG              ASG
 	XRay             XRay
 	// HTTP fetches a URL the way a student's browser would (Lab 5's probe of an
 	// accelerator's static IP): over the network on AWS, routed by the simulated
 	// accelerator on the simulator. Probes must be short: they run in the monitor.
 	HTTP Prober
+	// Dial opens a TCP connection the way a student's client would (Lab 9's TLS
+	// probe of an HTTPS listener): over the network on AWS; on the simulator a
+	// load balancer's DNS name and listener port reach the loopback TLS port that
+	// presents the listener's certificate chain. Nil means net.Dialer.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// InRegion returns the same account's clients in another region (a lab whose
 	// resources span regions: Global Accelerator's endpoint groups).
 	InRegion func(ctx context.Context, region string) (*Clients, error)

@@ -4,6 +4,7 @@ package cloud
 
 import (
 	"context"
+	"github.com/aws/aws-sdk-go-v2/service/acm"
 	"github.com/aws/aws-sdk-go-v2/service/acmpca"
 	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
@@ -103,6 +104,9 @@ func Intercept(c *Clients, f Interceptor) *Clients {
 	}
 	if c.PCA != nil {
 		out.PCA = &interceptPCA{c.PCA, f, c.Account, c.Region}
+	}
+	if c.ACM != nil {
+		out.ACM = &interceptACM{c.ACM, f, c.Account, c.Region}
 	}
 	if c.ASG != nil {
 		out.ASG = &interceptASG{c.ASG, f, c.Account, c.Region}
@@ -323,6 +327,16 @@ var Operations = []Operation{
 	{Service: "PCA", Op: "UpdateCertificateAuthority", Mutating: true},
 	{Service: "PCA", Op: "DeleteCertificateAuthority", Mutating: true},
 	{Service: "PCA", Op: "ListTags", Mutating: false},
+	{Service: "PCA", Op: "GetCertificateAuthorityCsr", Mutating: false},
+	{Service: "PCA", Op: "IssueCertificate", Mutating: true},
+	{Service: "PCA", Op: "GetCertificate", Mutating: false},
+	{Service: "PCA", Op: "ImportCertificateAuthorityCertificate", Mutating: true},
+	{Service: "PCA", Op: "GetCertificateAuthorityCertificate", Mutating: false},
+	{Service: "ACM", Op: "RequestCertificate", Mutating: true},
+	{Service: "ACM", Op: "DescribeCertificate", Mutating: false},
+	{Service: "ACM", Op: "ListCertificates", Mutating: false},
+	{Service: "ACM", Op: "DeleteCertificate", Mutating: true},
+	{Service: "ACM", Op: "ListTagsForCertificate", Mutating: false},
 	{Service: "ASG", Op: "CreateAutoScalingGroup", Mutating: true},
 	{Service: "ASG", Op: "DescribeAutoScalingGroups", Mutating: false},
 	{Service: "ASG", Op: "DeleteAutoScalingGroup", Mutating: true},
@@ -1891,6 +1905,83 @@ func (x *interceptPCA) ListTags(ctx context.Context, in *acmpca.ListTagsInput, o
 		return nil, err
 	}
 	return x.next.ListTags(ctx, in, optFns...)
+}
+
+func (x *interceptPCA) GetCertificateAuthorityCsr(ctx context.Context, in *acmpca.GetCertificateAuthorityCsrInput, optFns ...func(*acmpca.Options)) (*acmpca.GetCertificateAuthorityCsrOutput, error) {
+	if err := x.f(ctx, Call{Service: "PCA", Op: "GetCertificateAuthorityCsr", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetCertificateAuthorityCsr(ctx, in, optFns...)
+}
+
+func (x *interceptPCA) IssueCertificate(ctx context.Context, in *acmpca.IssueCertificateInput, optFns ...func(*acmpca.Options)) (*acmpca.IssueCertificateOutput, error) {
+	if err := x.f(ctx, Call{Service: "PCA", Op: "IssueCertificate", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.IssueCertificate(ctx, in, optFns...)
+}
+
+func (x *interceptPCA) GetCertificate(ctx context.Context, in *acmpca.GetCertificateInput, optFns ...func(*acmpca.Options)) (*acmpca.GetCertificateOutput, error) {
+	if err := x.f(ctx, Call{Service: "PCA", Op: "GetCertificate", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetCertificate(ctx, in, optFns...)
+}
+
+func (x *interceptPCA) ImportCertificateAuthorityCertificate(ctx context.Context, in *acmpca.ImportCertificateAuthorityCertificateInput, optFns ...func(*acmpca.Options)) (*acmpca.ImportCertificateAuthorityCertificateOutput, error) {
+	if err := x.f(ctx, Call{Service: "PCA", Op: "ImportCertificateAuthorityCertificate", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.ImportCertificateAuthorityCertificate(ctx, in, optFns...)
+}
+
+func (x *interceptPCA) GetCertificateAuthorityCertificate(ctx context.Context, in *acmpca.GetCertificateAuthorityCertificateInput, optFns ...func(*acmpca.Options)) (*acmpca.GetCertificateAuthorityCertificateOutput, error) {
+	if err := x.f(ctx, Call{Service: "PCA", Op: "GetCertificateAuthorityCertificate", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetCertificateAuthorityCertificate(ctx, in, optFns...)
+}
+
+// interceptACM is ACM with every call shown to an Interceptor first.
+type interceptACM struct {
+	next            ACM
+	f               Interceptor
+	account, region string
+}
+
+func (x *interceptACM) RequestCertificate(ctx context.Context, in *acm.RequestCertificateInput, optFns ...func(*acm.Options)) (*acm.RequestCertificateOutput, error) {
+	if err := x.f(ctx, Call{Service: "ACM", Op: "RequestCertificate", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.RequestCertificate(ctx, in, optFns...)
+}
+
+func (x *interceptACM) DescribeCertificate(ctx context.Context, in *acm.DescribeCertificateInput, optFns ...func(*acm.Options)) (*acm.DescribeCertificateOutput, error) {
+	if err := x.f(ctx, Call{Service: "ACM", Op: "DescribeCertificate", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.DescribeCertificate(ctx, in, optFns...)
+}
+
+func (x *interceptACM) ListCertificates(ctx context.Context, in *acm.ListCertificatesInput, optFns ...func(*acm.Options)) (*acm.ListCertificatesOutput, error) {
+	if err := x.f(ctx, Call{Service: "ACM", Op: "ListCertificates", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListCertificates(ctx, in, optFns...)
+}
+
+func (x *interceptACM) DeleteCertificate(ctx context.Context, in *acm.DeleteCertificateInput, optFns ...func(*acm.Options)) (*acm.DeleteCertificateOutput, error) {
+	if err := x.f(ctx, Call{Service: "ACM", Op: "DeleteCertificate", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.DeleteCertificate(ctx, in, optFns...)
+}
+
+func (x *interceptACM) ListTagsForCertificate(ctx context.Context, in *acm.ListTagsForCertificateInput, optFns ...func(*acm.Options)) (*acm.ListTagsForCertificateOutput, error) {
+	if err := x.f(ctx, Call{Service: "ACM", Op: "ListTagsForCertificate", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListTagsForCertificate(ctx, in, optFns...)
 }
 
 // interceptASG is ASG with every call shown to an Interceptor first.

@@ -6,6 +6,7 @@ package cloud
 import (
 	"context"
 
+	"github.com/aws/aws-sdk-go-v2/service/acm"
 	"github.com/aws/aws-sdk-go-v2/service/acmpca"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -139,6 +140,22 @@ type PCA interface {
 	UpdateCertificateAuthority(ctx context.Context, in *acmpca.UpdateCertificateAuthorityInput, optFns ...func(*acmpca.Options)) (*acmpca.UpdateCertificateAuthorityOutput, error)
 	DeleteCertificateAuthority(ctx context.Context, in *acmpca.DeleteCertificateAuthorityInput, optFns ...func(*acmpca.Options)) (*acmpca.DeleteCertificateAuthorityOutput, error)
 	ListTags(ctx context.Context, in *acmpca.ListTagsInput, optFns ...func(*acmpca.Options)) (*acmpca.ListTagsOutput, error)
+	GetCertificateAuthorityCsr(ctx context.Context, in *acmpca.GetCertificateAuthorityCsrInput, optFns ...func(*acmpca.Options)) (*acmpca.GetCertificateAuthorityCsrOutput, error)
+	IssueCertificate(ctx context.Context, in *acmpca.IssueCertificateInput, optFns ...func(*acmpca.Options)) (*acmpca.IssueCertificateOutput, error)
+	GetCertificate(ctx context.Context, in *acmpca.GetCertificateInput, optFns ...func(*acmpca.Options)) (*acmpca.GetCertificateOutput, error)
+	ImportCertificateAuthorityCertificate(ctx context.Context, in *acmpca.ImportCertificateAuthorityCertificateInput, optFns ...func(*acmpca.Options)) (*acmpca.ImportCertificateAuthorityCertificateOutput, error)
+	GetCertificateAuthorityCertificate(ctx context.Context, in *acmpca.GetCertificateAuthorityCertificateInput, optFns ...func(*acmpca.Options)) (*acmpca.GetCertificateAuthorityCertificateOutput, error)
+}
+
+// ACM is the AWS Certificate Manager operations labdash uses (Lab 9's private
+// certificate): DeleteCertificate answers ResourceInUseException while a listener
+// uses the certificate, so cleanup deletes listeners first.
+type ACM interface {
+	RequestCertificate(ctx context.Context, in *acm.RequestCertificateInput, optFns ...func(*acm.Options)) (*acm.RequestCertificateOutput, error)
+	DescribeCertificate(ctx context.Context, in *acm.DescribeCertificateInput, optFns ...func(*acm.Options)) (*acm.DescribeCertificateOutput, error)
+	ListCertificates(ctx context.Context, in *acm.ListCertificatesInput, optFns ...func(*acm.Options)) (*acm.ListCertificatesOutput, error)
+	DeleteCertificate(ctx context.Context, in *acm.DeleteCertificateInput, optFns ...func(*acm.Options)) (*acm.DeleteCertificateOutput, error)
+	ListTagsForCertificate(ctx context.Context, in *acm.ListTagsForCertificateInput, optFns ...func(*acm.Options)) (*acm.ListTagsForCertificateOutput, error)
 }
 
 // ASG is the EC2 Auto Scaling operations labdash uses; cleanup force-deletes groups, then their launch templates.
@@ -171,6 +188,7 @@ var (
 	_ ElasticBeanstalk = (*elasticbeanstalk.Client)(nil)
 	_ Macie            = (*macie2.Client)(nil)
 	_ PCA              = (*acmpca.Client)(nil)
+	_ ACM              = (*acm.Client)(nil)
 	_ ASG              = (*autoscaling.Client)(nil)
 	_ Logs             = (*cloudwatchlogs.Client)(nil)
 )

@@ -5,6 +5,9 @@ package ownpolicy
 // found are, by part, the operations its sources call (Scan), as of the last go generate.
 var found = map[string][]string{
 	"monitor": {
+		"ACM.DescribeCertificate",
+		"ACM.ListCertificates",
+		"ACM.ListTagsForCertificate",
 		"ASG.DescribeAutoScalingGroups",
 		"ASG.DescribeScalingActivities",
 		"AutoScaling.DescribeScalableTargets",
@@ -15,6 +18,7 @@ var found = map[string][]string{
 		"CloudWatch.GetMetricData",
 		"EC2.DescribeInstances",
 		"EC2.DescribeLaunchTemplateVersions",
+		"EC2.DescribeSecurityGroups",
 		"EC2.DescribeSpotInstanceRequests",
 		"EC2.DescribeSpotPriceHistory",
 		"EC2.DescribeSubnets",
@@ -35,6 +39,9 @@ var found = map[string][]string{
 		"GlobalAccelerator.ListListeners",
 		"GlobalAccelerator.ListTagsForResource",
 		"IAM.SimulatePrincipalPolicy",
+		"PCA.GetCertificateAuthorityCertificate",
+		"PCA.ListCertificateAuthorities",
+		"PCA.ListTags",
 		"Route53.ListHostedZones",
 		"Route53.ListResourceRecordSets",
 		"STS.AssumeRole",
@@ -65,6 +72,9 @@ var found = map[string][]string{
 		"STS.GetCallerIdentity",
 	},
 	"cleanup": {
+		"ACM.DeleteCertificate",
+		"ACM.DescribeCertificate",
+		"ACM.ListTagsForCertificate",
 		"ASG.DeleteAutoScalingGroup",
 		"ASG.DescribeAutoScalingGroups",
 		"AutoScaling.DeleteScalingPolicy",

@@ -33,6 +33,7 @@ import (
 	"github.com/labdash/labdash/labs/catalog/asg"
 	"github.com/labdash/labdash/labs/catalog/fargate"
 	"github.com/labdash/labdash/labs/catalog/ga"
+	"github.com/labdash/labdash/labs/catalog/pca"
 	"github.com/labdash/labdash/labs/catalog/xray"
 	"github.com/labdash/labdash/labs/cloud"
 	"github.com/labdash/labdash/labs/virtual"
@@ -81,7 +82,7 @@ func tagsOf(t labs.Target) (ecs []ecstypes.Tag, elb []elbtypes.Tag, ga []gatypes
 // resource type without its tags. Every attempt must be AWS's access denial; and,
 // so the matrix cannot pass by denying everything, the attacker's own lab is done.
 func TestNoStudentCanTouchAnotherStudentsLab(t *testing.T) {
-	attacks := map[string][]attack{fargate.ID: fargateAttacks(), ga.ID: gaAttacks(), xray.ID: xrayAttacks(), asg.ID: asgAttacks()}
+	attacks := map[string][]attack{fargate.ID: fargateAttacks(), ga.ID: gaAttacks(), xray.ID: xrayAttacks(), asg.ID: asgAttacks(), pca.ID: pcaAttacks()}
 	for _, lab := range catalog.New().All() {
 		if !lab.Built() || len(lab.Script) == 0 {
 			continue
@@ -245,6 +246,8 @@ func resourcesOf(ctx context.Context, t *testing.T, c *cloud.Clients, labID stri
 			t.Fatal(err)
 		}
 		res["sg"], res["subnets"] = out["SecurityGroupId"], out["SubnetIds"]
+	case pca.ID:
+		pcaResources(ctx, t, c, v, res)
 	}
 	return res
 }

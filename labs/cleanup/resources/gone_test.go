@@ -17,6 +17,7 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	smithy "github.com/aws/smithy-go"
 
+	acmtypes "github.com/aws/aws-sdk-go-v2/service/acm/types"
 	pcatypes "github.com/aws/aws-sdk-go-v2/service/acmpca/types"
 	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
@@ -61,6 +62,10 @@ var goneTable = map[string]struct {
 }{
 	"AWS::ACMPCA::CertificateAuthority": {ref("arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/11111111-2222-3333-4444-555555555555"), []goneRow{
 		{"ResourceNotFoundException", &pcatypes.ResourceNotFoundException{Message: aws.String("Could not find certificate authority arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/11111111-2222-3333-4444-555555555555.")}, true},
+	}},
+	"AWS::CertificateManager::Certificate": {ref("arn:aws:acm:us-east-1:111122223333:certificate/11111111-2222-3333-4444-555555555555"), []goneRow{
+		{"ResourceNotFoundException", &acmtypes.ResourceNotFoundException{Message: aws.String("Could not find certificate arn:aws:acm:us-east-1:111122223333:certificate/11111111-2222-3333-4444-555555555555.")}, true},
+		{"in use is not gone", &acmtypes.ResourceInUseException{Message: aws.String("Certificate arn:aws:acm:us-east-1:111122223333:certificate/11111111-2222-3333-4444-555555555555 in use.")}, false},
 	}},
 	"AWS::ApplicationAutoScaling::ScalableTarget": {ref("ecs:service/c7k2qs01-cluster/c7k2qs01-svc"), []goneRow{
 		{"ObjectNotFoundException", &aastypes.ObjectNotFoundException{Message: aws.String("No scalable target registered for service namespace: ecs, resource ID: service/c7k2qs01-cluster/c7k2qs01-svc, scalable dimension: ecs:service:DesiredCount")}, true},

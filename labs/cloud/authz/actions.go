@@ -154,7 +154,7 @@ var prefixes = map[string]string{
 	"ECS": "ecs", "ELBv2": "elasticloadbalancing", "CloudWatch": "cloudwatch", "AutoScaling": "application-autoscaling", "EC2": "ec2",
 	"CloudFormation": "cloudformation", "IAM": "iam", "GlobalAccelerator": "globalaccelerator", "Quotas": "servicequotas", "STS": "sts",
 	"Tagging": "tag", "S3": "s3", "RDS": "rds", "Route53": "route53", "Lambda": "lambda", "DynamoDB": "dynamodb", "SNS": "sns", "SQS": "sqs",
-	"Cognito": "cognito-idp", "ElasticBeanstalk": "elasticbeanstalk", "Macie": "macie2", "PCA": "acm-pca", "ASG": "autoscaling",
+	"Cognito": "cognito-idp", "ElasticBeanstalk": "elasticbeanstalk", "Macie": "macie2", "PCA": "acm-pca", "ACM": "acm", "ASG": "autoscaling",
 	"Logs": "logs", "XRay": "xray",
 }
 

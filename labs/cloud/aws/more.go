@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/acm"
 	"github.com/aws/aws-sdk-go-v2/service/acmpca"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -44,6 +45,7 @@ type MoreClientOptions struct {
 	ElasticBeanstalk []func(*elasticbeanstalk.Options)
 	Macie            []func(*macie2.Options)
 	PCA              []func(*acmpca.Options)
+	ACM              []func(*acm.Options)
 	ASG              []func(*autoscaling.Options)
 	XRay             []func(*xray.Options)
 }
@@ -87,6 +89,9 @@ func (p *Provider) buildMore(cfg aws.Config, c *cloud.Clients, mw func(*middlewa
 	c.PCA = acmpca.NewFromConfig(cfg, svcOpts(mw, ep, g, "acm-pca", func(o *acmpca.Options) (*[]func(*middleware.Stack) error, **string) {
 		return &o.APIOptions, &o.BaseEndpoint
 	}, h.PCA)...)
+	c.ACM = acm.NewFromConfig(cfg, svcOpts(mw, ep, g, "acm", func(o *acm.Options) (*[]func(*middleware.Stack) error, **string) {
+		return &o.APIOptions, &o.BaseEndpoint
+	}, h.ACM)...)
 	c.XRay = xray.NewFromConfig(cfg, svcOpts(mw, ep, g, "xray", func(o *xray.Options) (*[]func(*middleware.Stack) error, **string) {
 		return &o.APIOptions, &o.BaseEndpoint
 	}, h.XRay)...)

@@ -4,9 +4,10 @@ package sim
 //
 // CreateCertificateAuthority makes a ROOT or SUBORDINATE CA in status
 // PENDING_CERTIFICATE (arn:aws:acm-pca:REGION:ACCOUNT:certificate-authority/UUID).
-// The CA certificate cannot be installed through cloud.PCA (it does not declare
-// ImportCertificateAuthorityCertificate), so World.ActivateCertificateAuthority
-// stands in for it: the CA becomes ACTIVE with a ten-year validity.
+// Its certificate is installed with GetCertificateAuthorityCsr, IssueCertificate
+// and ImportCertificateAuthorityCertificate (acmpca_certs.go, real X.509);
+// World.ActivateCertificateAuthority is a test shortcut that installs a
+// self-signed certificate valid for ten years.
 // UpdateCertificateAuthority switches ACTIVE ⇄ DISABLED and answers
 // InvalidStateException in any other state. DeleteCertificateAuthority answers
 // InvalidStateException for an ACTIVE CA (disable it first) and otherwise moves
@@ -16,7 +17,7 @@ package sim
 // has no restoration window. CAs are taggable (acm-pca:certificate-authority);
 // a DELETED one leaves the tagging API.
 //
-// Not modelled: CSRs, issuing, importing and revoking certificates, CRLs and
+// Not modelled: revoking certificates, CRLs and
 // OCSP (a RevocationConfiguration is stored and returned as given), resource
 // policies and permissions, RestoreCertificateAuthority, the CREATING and FAILED
 // states (a CA is PENDING_CERTIFICATE as soon as it is created), EXPIRED, audit
@@ -24,6 +25,9 @@ package sim
 
 import (
 	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/x509"
 	"fmt"
 	"regexp"
 	"strings"
@@ -50,6 +54,7 @@ type pcaState struct {
 	cas    map[string]*certAuthority // by ARN
 	order  []*certAuthority
 	tokens map[string]string // idempotency token → ARN
+	rsaKey *rsa.PrivateKey   // the region's one RSA key (acmpca_certs.go)
 }
 
 type certAuthority struct {
@@ -65,6 +70,12 @@ type certAuthority struct {
 	notBefore, notAfter time.Time
 	serial              string
 	restorableUntil     time.Time
+	// The CA's X.509 side (acmpca_certs.go).
+	key      crypto.Signer
+	csrPEM   []byte
+	cert     *x509.Certificate // installed by ImportCertificateAuthorityCertificate
+	chainPEM []byte            // the installed certificate's chain (a subordinate's)
+	issued   map[string]*issuedCert
 }
 
 var pcaArnRE = regexp.MustCompile(`^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:[0-9]{12}:certificate-authority/[0-9a-f-]{36}$`)
@@ -328,8 +339,14 @@ func (w *World) ActivateCertificateAuthority(acct, regionName, arn string) error
 	if ca.status != pcatypes.CertificateAuthorityStatusPendingCertificate {
 		return fmt.Errorf("sim: activate: certificate authority %s is %s, not PENDING_CERTIFICATE", arn, ca.status)
 	}
+	s := r.ext[pcaKey].(*pcaState)
+	der, err := r.sign(s, ca, tmplRoot, subjectOf(ca.cfg.Subject), nil, s.caKey(ca).Public(), w.now.AddDate(10, 0, 0))
+	if err != nil {
+		return fmt.Errorf("sim: activate: %w", err)
+	}
+	ca.cert, _ = x509.ParseCertificate(der)
 	ca.status, ca.changed = pcatypes.CertificateAuthorityStatusActive, w.now
-	ca.notBefore, ca.notAfter = w.now, w.now.AddDate(10, 0, 0)
-	ca.serial = strings.ToLower(w.hexID(32))
+	ca.notBefore, ca.notAfter = ca.cert.NotBefore, ca.cert.NotAfter
+	ca.serial = ca.cert.SerialNumber.Text(16)
 	return nil
 }

@@ -135,7 +135,7 @@ func principalContext(ro *role, acct, sessionARN, region string) authz.Context {
 // clientFields names the cloud.Clients field of each simulated service, as
 // authz.ActionOf reads it.
 var clientFields = map[string]string{
-	"acm-pca": "PCA", "application-autoscaling": "AutoScaling", "autoscaling": "ASG", "cloudformation": "CloudFormation",
+	"acm": "ACM", "acm-pca": "PCA", "application-autoscaling": "AutoScaling", "autoscaling": "ASG", "cloudformation": "CloudFormation",
 	"cloudwatch": "CloudWatch", "cognito-idp": "Cognito", "dynamodb": "DynamoDB", "ec2": "EC2", "ecs": "ECS",
 	"elasticbeanstalk": "ElasticBeanstalk", "elbv2": "ELBv2", "globalaccelerator": "GlobalAccelerator", "iam": "IAM",
 	"lambda": "Lambda", "logs": "Logs", "macie2": "Macie", "rds": "RDS", "route53": "Route53", "s3": "S3", "sns": "SNS",

@@ -27,13 +27,15 @@ package sim
 // the default actions' target groups.
 //
 // Not modelled: network and gateway load balancers, matching requests against
-// rule conditions, ModifyRule and SetRulePriorities, HTTPS certificates,
+// rule conditions, ModifyRule and SetRulePriorities, SNI (an HTTPS listener
+// presents its default certificate; elbv2_tls.go), SSL policies (stored),
 // health-check paths and matchers (nginx answers 200 on every path), slow start,
 // stickiness, cross-zone settings, access logs.
 
 import (
 	"context"
 	"fmt"
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -71,14 +73,16 @@ type loadBalancer struct {
 
 type listener struct {
 	tagged
-	arn      string
-	lb       *loadBalancer
-	port     int32
-	protocol elbtypes.ProtocolEnum
-	actions  []elbtypes.Action
-	tgs      []*targetGroup // forwarded to by the default actions
-	defRule  *rule          // the default rule: the default actions, priority "default"
-	rules    []*rule        // the other rules, by priority
+	arn       string
+	lb        *loadBalancer
+	port      int32
+	protocol  elbtypes.ProtocolEnum
+	actions   []elbtypes.Action
+	tgs       []*targetGroup // forwarded to by the default actions
+	defRule   *rule          // the default rule: the default actions, priority "default"
+	rules     []*rule        // the other rules, by priority
+	certs     []string       // an HTTPS listener's ACM certificates, the default first
+	sslPolicy string
 }
 
 type targetGroup struct {
@@ -715,7 +719,11 @@ func (c *elbClient) CreateListener(ctx context.Context, in *elbv2.CreateListener
 		if err != nil {
 			return nil, err
 		}
-		l, err := r.createListener(str(in.LoadBalancerArn), in.Port, in.Protocol, in.DefaultActions, len(in.Certificates) > 0, tags)
+		var certs []string
+		for _, ct := range in.Certificates {
+			certs = append(certs, str(ct.CertificateArn))
+		}
+		l, err := r.createListener(str(in.LoadBalancerArn), in.Port, in.Protocol, in.DefaultActions, certs, tags)
 		if err != nil {
 			return nil, err
 		}
@@ -724,7 +732,7 @@ func (c *elbClient) CreateListener(ctx context.Context, in *elbv2.CreateListener
 }
 
 // createListener is CreateListener's model, shared with CloudFormation.
-func (r *region) createListener(lbArn string, port *int32, proto elbtypes.ProtocolEnum, actions []elbtypes.Action, hasCert bool, tags tagList) (*listener, error) {
+func (r *region) createListener(lbArn string, port *int32, proto elbtypes.ProtocolEnum, actions []elbtypes.Action, certs []string, tags tagList) (*listener, error) {
 	if lbArn == "" {
 		return nil, validationError("A load balancer ARN must be specified")
 	}
@@ -741,8 +749,13 @@ func (r *region) createListener(lbArn string, port *int32, proto elbtypes.Protoc
 	switch proto {
 	case elbtypes.ProtocolEnumHttp:
 	case elbtypes.ProtocolEnumHttps:
-		if !hasCert {
+		if len(certs) == 0 {
 			return nil, validationError("A certificate must be specified for HTTPS listeners")
+		}
+		for _, c := range certs {
+			if err := r.usableCert(c); err != nil {
+				return nil, err
+			}
 		}
 	default:
 		return nil, validationError("Protocol '%s' is not supported by application load balancers", proto)
@@ -761,6 +774,9 @@ func (r *region) createListener(lbArn string, port *int32, proto elbtypes.Protoc
 	}
 	l := &listener{arn: r.arn("elasticloadbalancing", "listener/app/"+lb.name+"/"+lb.id+"/"+r.w.hexID(16)), lb: lb, port: *port, protocol: proto,
 		actions: cloneJSON(actions), tgs: tgs}
+	if proto == elbtypes.ProtocolEnumHttps {
+		l.certs, l.sslPolicy = append([]string(nil), certs...), "ELBSecurityPolicy-2016-08"
+	}
 	l.tags = tags.clone()
 	r.useTGs(lb, tgs)
 	lb.listeners = append(lb.listeners, l)
@@ -836,7 +852,22 @@ func (r *region) releaseTGs(tgs []*targetGroup) {
 }
 
 func (l *listener) out() elbtypes.Listener {
-	return elbtypes.Listener{ListenerArn: ptr(l.arn), LoadBalancerArn: ptr(l.lb.arn), Port: ptr(l.port), Protocol: l.protocol, DefaultActions: cloneJSON(l.actions)}
+	out := elbtypes.Listener{ListenerArn: ptr(l.arn), LoadBalancerArn: ptr(l.lb.arn), Port: ptr(l.port), Protocol: l.protocol, DefaultActions: cloneJSON(l.actions)}
+	if len(l.certs) > 0 {
+		out.Certificates = []elbtypes.Certificate{{CertificateArn: ptr(l.certs[0])}}
+		out.SslPolicy = ptr(l.sslPolicy)
+	}
+	return out
+}
+
+// usableCert reports whether an HTTPS listener can use certificate arn: an ACM
+// certificate of this region that is ISSUED (ELB answers CertificateNotFound
+// for any other, as it does for an ARN it cannot find).
+func (r *region) usableCert(arn string) error {
+	if chain, _ := r.servingCert(arn); chain == nil {
+		return &elbtypes.CertificateNotFoundException{Message: msg("Certificate '%s' not found", arn)}
+	}
+	return nil
 }
 
 // DescribeListeners describes a load balancer's listeners, or listeners by ARN.
@@ -894,6 +925,7 @@ func (r *region) deleteListener(l *listener) {
 	}
 	r.deleteRule(l.defRule)
 	r.releaseTGs(l.tgs)
+	r.w.closeTLS(l.arn)
 	l.dead = true
 	delete(r.listeners, l.arn)
 	l.lb.listeners = compact(l.lb.listeners, func(x *listener) bool { return x != l })
@@ -1432,7 +1464,11 @@ func cfnListener(r *region, st *stack, logical string, p map[string]any, rs *sta
 	for _, a := range propMaps(p, "DefaultActions") {
 		actions = append(actions, elbtypes.Action{Type: elbtypes.ActionTypeEnum(strings.ToLower(propStr(a, "Type"))), TargetGroupArn: nilIfEmpty(propStr(a, "TargetGroupArn"))})
 	}
-	l, err := r.createListener(propStr(p, "LoadBalancerArn"), port, elbtypes.ProtocolEnum(propStr(p, "Protocol")), actions, p["Certificates"] != nil, st.resourceTags(logical, nil))
+	var certs []string
+	for _, ct := range propMaps(p, "Certificates") {
+		certs = append(certs, propStr(ct, "CertificateArn"))
+	}
+	l, err := r.createListener(propStr(p, "LoadBalancerArn"), port, elbtypes.ProtocolEnum(propStr(p, "Protocol")), actions, certs, st.resourceTags(logical, nil))
 	if err != nil {
 		return err
 	}
@@ -1451,7 +1487,13 @@ func init() {
 	// Load balancers finish provisioning (1), targets pass or fail health checks (3)
 	// once the second's tasks have moved, and the load is spread over the healthy
 	// ones (5).
-	registerService("elbv2", func(b base, c *cloud.Clients) { c.ELBv2 = &elbClient{b} },
+	registerService("elbv2", func(b base, c *cloud.Clients) {
+		c.ELBv2 = &elbClient{b}
+		// No principal: a TLS connection is not an AWS API call.
+		c.Dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return b.w.dialListener(ctx, b.account, b.region, network, addr)
+		}
+	},
 		everySecond(1, (*region).stepLoadBalancers), everySecond(3, (*region).stepTargets),
 		everySecond(5, func(r *region, _ time.Time) { r.stepLoad() }))
 }

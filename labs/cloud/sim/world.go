@@ -79,6 +79,7 @@ type World struct {
 	quotas   map[string]float64      // "account/region/service/code" → applied value (SetQuota)
 	gaDeploy time.Duration           // SetGADeployTime's fixed deploy time; 0 means 2–4 minutes
 	parsed   map[string]authz.Policy // policy documents as IAM evaluation reads them (authz.go)
+	tls      map[string]*tlsPort     // HTTPS listeners' loopback ports, by listener ARN (elbv2_tls.go)
 	// templates are parsed template bodies by the sha256 of the body
 	// (cfntemplate.go). A cached template is shared by every stack made from
 	// it and is never written: resolve copies every map and list it returns.

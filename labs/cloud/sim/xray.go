@@ -58,10 +58,10 @@ type xrayClient struct{ base }
 var _ cloud.XRay = (*xrayClient)(nil)
 
 const (
-	xrRetention   = 20 * time.Minute
+	xrRetention = 20 * time.Minute
 	// xrHotSummary is how long a trace's summary is kept once built: the lab reads
 	// the last 2 minutes again every 30 s (traces still changing), older ones once.
-	xrHotSummary = 4 * time.Minute
+	xrHotSummary  = 4 * time.Minute
 	xrMaxWindow   = 24 * time.Hour
 	xrPageSize    = 100
 	xrMaxBatchIDs = 5
@@ -82,7 +82,7 @@ type xrayState struct {
 	// reader's first look at a window, which builds the summary afresh.
 	cold   int
 	groups map[string]*xrGroup
-	gOrder    []*xrGroup
+	gOrder []*xrGroup
 }
 
 type xrGroup struct {

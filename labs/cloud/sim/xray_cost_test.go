@@ -274,7 +274,7 @@ func TestXRayColdSummariesDropped(t *testing.T) {
 	first := read()
 	e.clock.Advance(3 * time.Minute)
 	e.putTraces("c42s07young", 1)
-	_ = read() // builds the young trace's summary
+	_ = read()                       // builds the young trace's summary
 	e.clock.Advance(3 * time.Minute) // the first three are 6 min old, the young one 3
 	e.w.Now()
 	cached := func() (old, young int) {
