@@ -59,6 +59,7 @@ type signupApp struct {
 	emails []string
 	recent []signupReq // the last signupKeep of requests, oldest first
 	meta   map[string]any
+	url    string // the app's signup URL, made once
 }
 
 type signupReq struct {
@@ -239,12 +240,27 @@ func (a *signupApp) request(r *region, now time.Time, email string) int {
 	if name == "" {
 		name = e.name
 	}
-	root := &xrDoc{TraceID: fmt.Sprintf("1-%08x-%s", int64(t0), w.hexID(24)), ID: w.hexID(16), Name: name,
+	if a.url == "" || !strings.Contains(a.url, e.cname) {
+		a.url = "http://" + e.cname + "/signup"
+	}
+	// One allocation for the segment and its HTTP block: the simulator keeps 20
+	// minutes of these for every app, and the collector's work grows with the
+	// number of objects, not only their bytes.
+	blk := &struct {
+		doc  xrDoc
+		http xrHTTP
+		req  xrRequest
+		resp xrResponse
+	}{}
+	blk.req = xrRequest{Method: "POST", URL: a.url, UserAgent: "Mozilla/5.0", ClientIP: "203.0.113." + strconv.Itoa(1+w.rng.IntN(254))}
+	blk.resp = xrResponse{Status: status}
+	blk.http = xrHTTP{Request: &blk.req, Response: &blk.resp}
+	blk.doc = xrDoc{TraceID: fmt.Sprintf("1-%08x-%s", int64(t0), w.hexID(24)), ID: w.hexID(16), Name: name,
 		Origin: "AWS::ElasticBeanstalk::Environment", StartTime: t0, EndTime: end,
-		HTTP: &xrHTTP{Request: &xrRequest{Method: "POST", URL: "http://" + e.cname + "/signup", UserAgent: "Mozilla/5.0", ClientIP: "203.0.113." + strconv.Itoa(1+w.rng.IntN(254))},
-			Response: &xrResponse{Status: status}},
+		HTTP:        &blk.http,
 		AWS:         a.rootMeta(), // shared by the environment's segments, never modified
 		Subsegments: subs}
+	root := &blk.doc
 	switch {
 	case status == 409:
 		root.Error = true
@@ -269,8 +285,15 @@ func (a *signupApp) rootMeta() map[string]any {
 
 // subsegment is an "aws" subsegment for one call.
 func (a *signupApp) subsegment(w *World, name string, start, end float64, c call, meta *xrAWSCall) *xrDoc {
-	d := &xrDoc{ID: w.hexID(16), Name: name, Namespace: "aws", StartTime: start, EndTime: end, call: meta,
-		HTTP: &xrHTTP{Response: &xrResponse{Status: c.status}}}
+	blk := &struct { // one allocation, as for the root segment
+		doc  xrDoc
+		http xrHTTP
+		resp xrResponse
+		call xrAWSCall
+	}{resp: xrResponse{Status: c.status}, call: *meta}
+	blk.http.Response = &blk.resp
+	blk.doc = xrDoc{ID: w.hexID(16), Name: name, Namespace: "aws", StartTime: start, EndTime: end, call: &blk.call, HTTP: &blk.http}
+	d := &blk.doc
 	switch {
 	case c.status == 429:
 		d.Error, d.Throttle = true, true

@@ -122,6 +122,10 @@ func (st *xrayState) index(t *xrTrace) {
 			st.byService = map[string][]*xrTrace{}
 		}
 		l := st.byService[n.name]
+		if len(l) == 0 || l[len(l)-1].before(t) { // the usual case: the newest trace
+			st.byService[n.name] = append(l, t)
+			continue
+		}
 		i := sort.Search(len(l), func(i int) bool { return t.before(l[i]) })
 		l = append(l, nil)
 		copy(l[i+1:], l[i:])
@@ -339,7 +343,10 @@ func (r *region) putDoc(d *xrDoc, raw string) (id, problem string) {
 		st.seq++
 		t = &xrTrace{id: d.TraceID, start: start, seq: st.seq}
 		st.traces[d.TraceID] = t
-		i := sort.Search(len(st.order), func(i int) bool { return st.order[i].start.After(start) })
+		i := len(st.order) // the usual case: the newest trace goes last
+		if i > 0 && st.order[i-1].start.After(start) {
+			i = sort.Search(len(st.order), func(i int) bool { return st.order[i].start.After(start) })
+		}
 		st.order = append(st.order, nil)
 		copy(st.order[i+1:], st.order[i:])
 		st.order[i] = t
