@@ -60,6 +60,8 @@ type signupApp struct {
 	recent []signupReq // the last signupKeep of requests, oldest first
 	meta   map[string]any
 	url    string // the app's signup URL, made once
+	// preview and theme are the form's fixed attribute values.
+	preview, theme *ddbtypes.AttributeValueMemberS
 }
 
 type signupReq struct {
@@ -168,9 +170,12 @@ func (a *signupApp) request(r *region, now time.Time, email string) int {
 	case t == nil || t.status(now) != ddbtypes.TableStatusActive:
 		put = call{400, "ResourceNotFoundException", "Requested resource not found"}
 	default:
+		if a.preview == nil { // the form's fixed answers, shared by the app's items (the table's items are never modified)
+			a.preview, a.theme = &ddbtypes.AttributeValueMemberS{Value: "true"}, &ddbtypes.AttributeValueMemberS{Value: "flatly"}
+		}
 		item := map[string]ddbtypes.AttributeValue{
 			"email": &ddbtypes.AttributeValueMemberS{Value: email}, "name": &ddbtypes.AttributeValueMemberS{Value: "Student " + strconv.Itoa(a.seq)},
-			"preview": &ddbtypes.AttributeValueMemberS{Value: "true"}, "theme": &ddbtypes.AttributeValueMemberS{Value: "flatly"}}
+			"preview": a.preview, "theme": a.theme}
 		key, err := t.itemKey(item)
 		switch {
 		case err != nil:
