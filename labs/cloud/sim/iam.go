@@ -21,6 +21,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -50,10 +51,63 @@ type role struct {
 
 // roleContext is a role's principal context as evaluate built it, with what it
 // was built from: reused while the account and the role's tags are the same.
+// It also remembers evaluate's decisions (the sample app asks the same two
+// every simulated request) with the policies they were made from: a decision
+// is reused only while the role's attached, inline and boundary documents are
+// the very ones it was made with.
 type roleContext struct {
 	acct string
 	tags tagList
 	c    authz.Context
+
+	attached, docs        []string          // the role's attached ARNs and their documents ("" if missing)
+	inline                map[string]string // a copy of the role's inline documents
+	boundary, boundaryDoc string
+	decisions             map[evalKey]iamtypes.PolicyEvaluationDecisionType
+}
+
+type evalKey struct{ action, resource string }
+
+// evalDecisionsMax bounds a role's remembered decisions.
+const evalDecisionsMax = 64
+
+// docOf is the document of managed policy arn in a, "" if there is none.
+func (a *account) docOf(arn string) string {
+	if mp := a.policies[arn]; mp != nil {
+		return mp.doc
+	}
+	return ""
+}
+
+// sameInputs reports whether x's policies are the ones rc's decisions were made
+// from. Documents compare by content; an unchanged document is the same string,
+// so the comparison stops at its pointer.
+func (rc *roleContext) sameInputs(a *account, x *role) bool {
+	if len(x.attached) != len(rc.attached) || len(x.inline) != len(rc.inline) || x.boundary != rc.boundary || a.docOf(x.boundary) != rc.boundaryDoc {
+		return false
+	}
+	for i, arn := range x.attached {
+		if arn != rc.attached[i] || a.docOf(arn) != rc.docs[i] {
+			return false
+		}
+	}
+	for name, doc := range x.inline {
+		if d, ok := rc.inline[name]; !ok || d != doc {
+			return false
+		}
+	}
+	return true
+}
+
+// remember records what x's decisions are made from, forgetting older ones.
+func (rc *roleContext) remember(a *account, x *role) {
+	rc.attached, rc.docs = slices.Clone(x.attached), make([]string, len(x.attached))
+	for i, arn := range x.attached {
+		rc.docs[i] = a.docOf(arn)
+	}
+	rc.inline = maps.Clone(x.inline)
+	rc.boundary, rc.boundaryDoc = x.boundary, a.docOf(x.boundary)
+	rc.decisions = map[evalKey]iamtypes.PolicyEvaluationDecisionType{}
 }
 
 const ecsExecPolicy = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
@@ -407,15 +461,23 @@ func (c *iamClient) DeleteRolePolicy(ctx context.Context, in *iam.DeleteRolePoli
 // nothing here. The world's lock must be held.
 func (w *World) evaluate(a *account, x *role, action, resource string, keys map[string][]string) iamtypes.PolicyEvaluationDecisionType {
 	var c authz.Context
+	var memo *roleContext
 	if len(keys) == 0 {
 		// The signup app asks this twice per simulated request: build the
-		// context once per role and tags. Evaluate only reads it.
-		if rc := x.evalCtx; rc != nil && rc.acct == a.id && slices.Equal(rc.tags, x.tags) {
-			c = rc.c
-		} else {
-			c = principalContext(x, a.id, x.arn, "us-east-1")
-			x.evalCtx = &roleContext{acct: a.id, tags: x.tags.clone(), c: c}
+		// context once per role and tags, and reuse a decision while the role's
+		// policies are the same. Evaluate only reads the context.
+		rc := x.evalCtx
+		if rc == nil || rc.acct != a.id || !slices.Equal(rc.tags, x.tags) {
+			rc = &roleContext{acct: a.id, tags: x.tags.clone(), c: principalContext(x, a.id, x.arn, "us-east-1")}
+			rc.remember(a, x)
+			x.evalCtx = rc
+		} else if !rc.sameInputs(a, x) || len(rc.decisions) >= evalDecisionsMax {
+			rc.remember(a, x)
 		}
+		if d, ok := rc.decisions[evalKey{action, resource}]; ok {
+			return d
+		}
+		c, memo = rc.c, rc
 	} else {
 		c = principalContext(x, a.id, x.arn, "us-east-1")
 		for k, v := range keys {
@@ -423,13 +485,17 @@ func (w *World) evaluate(a *account, x *role, action, resource string, keys map[
 		}
 	}
 	d := w.principalLocked(a, x, x.arn).Evaluate(authz.Request{Action: action, Resource: resource, Context: c})
+	out := iamtypes.PolicyEvaluationDecisionTypeImplicitDeny
 	switch {
 	case d.Allowed:
-		return iamtypes.PolicyEvaluationDecisionTypeAllowed
+		out = iamtypes.PolicyEvaluationDecisionTypeAllowed
 	case strings.HasPrefix(d.Why, "with an explicit deny"):
-		return iamtypes.PolicyEvaluationDecisionTypeExplicitDeny
+		out = iamtypes.PolicyEvaluationDecisionTypeExplicitDeny
 	}
-	return iamtypes.PolicyEvaluationDecisionTypeImplicitDeny
+	if memo != nil {
+		memo.decisions[evalKey{action, resource}] = out
+	}
+	return out
 }
 
 // roleByArn finds a role of this account by its ARN.
