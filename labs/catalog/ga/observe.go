@@ -356,14 +356,12 @@ func observeOrigins(ctx context.Context, c *cloud.Clients, cache *labs.Cache, re
 		}
 		o.Origins[region] = or
 	}
-	var ids []string
-	for _, t := range targets {
-		ids = append(ids, t.StudentID)
-	}
-	pages := ec2.NewDescribeInstancesPaginator(c.EC2, &ec2.DescribeInstancesInput{Filters: []ec2types.Filter{
+	// The class's and lab's instances, matched to students by their student tag
+	// below (a student not in targets is skipped). No filter on the student ids:
+	// EC2 caps the values of one filter (200 in practice), and a class has more.
+	pages := ec2.NewDescribeInstancesPaginator(c.EC2, &ec2.DescribeInstancesInput{MaxResults: aws.Int32(1000), Filters: []ec2types.Filter{
 		{Name: aws.String("tag:labdash:class"), Values: []string{targets[0].ClassID}},
 		{Name: aws.String("tag:labdash:lab"), Values: []string{ID}},
-		{Name: aws.String("tag:labdash:student"), Values: ids},
 	}})
 	for page := 0; page < 10 && pages.HasMorePages(); page++ {
 		out, err := pages.NextPage(ctx)
