@@ -91,6 +91,7 @@ func (p *Provider) buildMore(cfg aws.Config, c *cloud.Clients, mw func(*middlewa
 		return &o.APIOptions, &o.BaseEndpoint
 	}, h.XRay)...)
 	c.HTTP = httpProber{}
+	c.DNS = sysResolver{}
 	account := c.Account
 	c.InRegion = func(ctx context.Context, region string) (*cloud.Clients, error) {
 		return p.Clients(ctx, account, region)
