@@ -71,7 +71,8 @@ type r53Zone struct {
 	private                      bool
 	ns                           []string
 	records                      []*r53types.ResourceRecordSet // in listing order; names normalised, "*" unescaped
-	busyUntil                    time.Time                     // the zone applies its last change batch until then
+	busyUntil                    time.Time                     // the zone applies its last change batch until then,
+	busyBy                       string                        // which came from this caller (a session ARN, "" for labdash)
 }
 
 // home is the client in the account's us-east-1, where Route 53's state lives
@@ -412,7 +413,7 @@ func (c *r53Client) ChangeResourceRecordSets(ctx context.Context, in *route53.Ch
 		if err != nil {
 			return nil, err
 		}
-		if c.w.now.Before(z.busyUntil) {
+		if c.w.now.Before(z.busyUntil) && z.busyBy != c.principal {
 			return nil, r53Busy()
 		}
 		if in.ChangeBatch == nil || len(in.ChangeBatch.Changes) == 0 {
@@ -488,7 +489,7 @@ func (c *r53Client) ChangeResourceRecordSets(ctx context.Context, in *route53.Ch
 		}
 		sort.SliceStable(recs, func(i, j int) bool { return r53Less(rrKey(recs[i]), rrKey(recs[j])) })
 		z.records = recs
-		z.busyUntil = c.w.now.Add(r53ZoneBusy)
+		z.busyUntil, z.busyBy = c.w.now.Add(r53ZoneBusy), c.principal
 		return &route53.ChangeResourceRecordSetsOutput{ChangeInfo: st.change(c.w, in.ChangeBatch.Comment)}, nil
 	})
 }

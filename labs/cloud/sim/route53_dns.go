@@ -17,8 +17,10 @@ package sim
 //     name with nothing at or below it is NXDOMAIN;
 //   - a change batch is PENDING until it reaches every name server, 20–60 s
 //     later ("within 60 seconds", Route 53's documentation), then INSYNC;
-//   - a zone still applying one change batch rejects the next with
-//     PriorRequestNotComplete (r53ZoneBusy).
+//   - a zone still applying one caller's change batch rejects another caller's
+//     with PriorRequestNotComplete (r53ZoneBusy): many students writing to one
+//     shared class zone at once. A caller's own next batch waits for its answer,
+//     so one writer never meets it.
 
 import (
 	"context"
