@@ -69,7 +69,7 @@ type World struct {
 	clock   Clock
 	counter *cloud.CallCounter
 	// dnsAt is where ServeDNS listens (a string; unset while it does not).
-	dnsAt atomic.Value
+	dnsAt   atomic.Value
 	defAcct string
 	seed    int64
 	rng     *rand.Rand
