@@ -28,9 +28,7 @@ type Config struct {
 	Cloud           string
 	Demo            bool
 	SimSpeed        float64
-	// SimDNS is where the simulator's DNS server for its hosted zones listens
-	// (loopback host:port; port 0 picks a free one; "off" runs none).
-	SimDNS string
+	SimDNS          string // the simulator's DNS server for its hosted zones: loopback host:port (0: a free port), or "off"
 	BaseURL         string
 	SecureCookies   bool
 	SessionTTL      time.Duration

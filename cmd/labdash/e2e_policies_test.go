@@ -6,11 +6,13 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/labdash/labdash/labs/catalog"
 )
 
 // TestE2EPoliciesPageOfTheDemoClass: in the running binary, the instructor follows
 // the demo class's "Read the policies students get" and reads, for a class of
-// three labs, how students are kept apart and, under each lab's policy, the lab's
+// the demo's labs, how students are kept apart and, under each lab's policy, the lab's
 // steps it lets a student do, above the documents themselves.
 func TestE2EPoliciesPageOfTheDemoClass(t *testing.T) {
 	if testing.Short() {
@@ -29,14 +31,14 @@ func TestE2EPoliciesPageOfTheDemoClass(t *testing.T) {
 	in.waitJS("how students are kept apart", `!!document.querySelector("[data-testid=policies-fences]")`)
 	text := e2eRun(in, "read the page", chromedp.Evaluate[string](`document.body.innerText`))
 	for _, want := range []string{"How students are kept apart", "anything tagged as another student", "-student-boundary", "-student-identity",
-		"-student-fargate", "-student-ga", "-student-xray", "create the cluster", "add the endpoint groups", "restore sns:Publish", "simulated"} {
+		"-student-fargate", "-student-ga", "-student-xray", "-student-route53", "create the cluster", "add the endpoint groups", "restore sns:Publish", "simulated"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the policies page lacks %q", want)
 		}
 	}
 	steps := e2eRun(in, "count the lab step lists", chromedp.Evaluate[int](`document.querySelectorAll("[data-testid^=policy-steps-]").length`))
-	if steps != 3 {
-		t.Errorf("%d labs' step lists; want the demo's three", steps)
+	if want := len(catalog.New().Demo()); steps != want {
+		t.Errorf("%d labs' step lists; want the demo's %d", steps, want)
 	}
 	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_POLICIES", "the policies page")
 }
