@@ -187,8 +187,8 @@ type DNSResolution struct {
 	// Nameserver, ResponseCode and RecordData are TestDNSAnswer's.
 	Nameserver, ResponseCode string
 	RecordData               []string
-	Dig                      string // the command a student can try, "dig @127.0.0.1 -p 8053 www… A"
-	Changed                  string // when the record last changed, "09:14:03 (simulated time)"
+	Dig                      string    // the command a student can try, "dig @127.0.0.1 -p 8053 www… A"
+	Changed                  time.Time // when the record last changed, as the monitor saw it (zero: not seen)
 }
 
 // DNSStep is one question and answer of a DNSResolution.

@@ -18,8 +18,9 @@ const (
 	dnsMinBox = 220
 )
 
-// DNSResolution draws the DNS answer panel at its natural size; "" for nil.
-func DNSResolution(d *labs.DNSResolution) string {
+// DNSResolution draws the DNS answer panel at its natural size; its time is said
+// to be simulated when it comes from the simulator's clock. "" for nil.
+func DNSResolution(d *labs.DNSResolution, simulated bool) string {
 	if d == nil {
 		return ""
 	}
@@ -37,7 +38,7 @@ func DNSResolution(d *labs.DNSResolution) string {
 		w := max(dnsMinBox, textWidth(bt.q, 12, true)+2*dnsPad, monoWidth(bt.a, 11)+2*dnsPad, textWidth(bt.ttl+" · "+bt.note, 11, false)+2*dnsPad)
 		width += w + dnsGap
 	}
-	title := fmt.Sprintf("%s is %s: %s", d.Name, orNone(d.Kind), labs.Plural(len(d.Steps), "1 step", fmt.Sprintf("%d steps", len(d.Steps))))
+	title := fmt.Sprintf("%s is %s: %s", d.Name, orNone(d.Kind), labs.Plural(len(d.Steps), "step", "steps"))
 	apex := "an alias can sit at the zone apex " + d.Apex + "; a CNAME cannot (the apex holds SOA and NS)"
 	if !d.ApexOK {
 		apex = "a CNAME cannot sit at the zone apex " + d.Apex + " (the apex holds SOA and NS); an alias can"
@@ -50,8 +51,8 @@ func DNSResolution(d *labs.DNSResolution) string {
 	if d.Note != "" {
 		lines = append(lines, clipText(d.Note, 140))
 	}
-	if d.Changed != "" {
-		lines = append(lines, "record last changed "+d.Changed)
+	if !d.Changed.IsZero() {
+		lines = append(lines, "record last changed "+labs.Clock(d.Changed, simulated))
 	}
 	for _, l := range append(lines, title) {
 		width = max(width, textWidth(l, 11, false)+2*dnsPad)

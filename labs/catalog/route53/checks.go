@@ -108,7 +108,7 @@ func checkAlias(o *Observation) labs.Result {
 		return labs.Passf("%s is an alias to %s (zone %s), no TTL of its own", name, o.lbDNS(), aws.ToString(rr.AliasTarget.HostedZoneId))
 	}
 	if !o.AliasSeen.IsZero() && o.record(r53types.RRTypeCname) != nil {
-		return labs.Passf("%s was an alias to your ALB (seen %s); it is a CNAME now (step 4)", name, o.AliasSeen.UTC().Format("15:04:05"))
+		return labs.Passf("%s was an alias to your ALB before it became a CNAME (step 4)", name)
 	}
 	if rr := o.record(r53types.RRTypeAaaa); rr != nil {
 		return labs.Failf("%s has only an AAAA record; the lab's alias is type A", name)
@@ -143,7 +143,7 @@ func checkAliasAnswers(o *Observation) labs.Result {
 	rr := o.record(r53types.RRTypeA)
 	if rr == nil || rr.AliasTarget == nil || aliasOK(o, rr) != "" {
 		if !o.AliasAnswered.IsZero() && o.record(r53types.RRTypeCname) != nil {
-			return labs.Passf("the alias answered with the ALB's addresses (seen %s); it is a CNAME now (step 4)", o.AliasAnswered.UTC().Format("15:04:05"))
+			return labs.Passf("the alias answered with the ALB's addresses before the name became a CNAME (step 4)")
 		}
 		return labs.Pendingf("no alias to your ALB at %s to ask about yet", name)
 	}

@@ -108,7 +108,7 @@ func TestAliasRecord(t *testing.T) {
 		"replaced by step 4": {with(func(o *Observation) {
 			o.AliasSeen = o.At
 			o.Records = []r53types.ResourceRecordSet{plain(www, r53types.RRTypeCname, 300, albDNS)}
-		}), labs.Pass, "it is a CNAME now (step 4)"},
+		}), labs.Pass, "before it became a CNAME (step 4)"},
 	})
 }
 

@@ -104,9 +104,7 @@ func viewDNS(obs labs.Observation, h *labs.History) labs.WidgetView {
 	} else {
 		d.Dig = "dig " + name + " " + q
 	}
-	if !o.Changed.IsZero() {
-		d.Changed = o.Changed.UTC().Format("15:04:05")
-	}
+	d.Changed = o.Changed
 	if h != nil {
 		h.Observe("kind", d.Kind, o.At)
 	}
