@@ -77,7 +77,7 @@ func TestClassRenameWorksAndShows(t *testing.T) {
 		}
 	}
 	cl, err := h.store.Class(t.Context(), h.class.ID)
-	if err != nil || cl.Name != "Cloud Ops 2027" || strings.Join(cl.Regions, ",") != "us-east-1" || strings.Join(cl.Labs, ",") != "fargate,route53" {
+	if err != nil || cl.Name != "Cloud Ops 2027" || strings.Join(cl.Regions, ",") != "us-east-1" || strings.Join(cl.Labs, ",") != "fargate,slots" {
 		t.Fatalf("stored: %+v, %v (regions and labs not sent must stay)", cl, err)
 	}
 	entries, _ := h.store.AuditLog(t.Context(), h.class.ID, 5)
@@ -115,7 +115,7 @@ func TestClassRegionsAndLabsFixedOnceProvisioned(t *testing.T) {
 	if !strings.Contains(r.body, `data-testid="config-locked"`) || !strings.Contains(r.body, "<fieldset disabled") {
 		t.Fatalf("a provisioned class's regions and labs are not shown disabled with the reason\n%.2000s", r.body)
 	}
-	r = owner.postForm(page+"/edit", url.Values{"name": {"AWS 101"}, "regions": {"us-east-1", "eu-west-1"}, "labs": {"fargate", "route53"}})
+	r = owner.postForm(page+"/edit", url.Values{"name": {"AWS 101"}, "regions": {"us-east-1", "eu-west-1"}, "labs": {"fargate", "slots"}})
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Regions and labs cannot change while the class has sandboxes") {
 		t.Fatalf("regions change of a provisioned class: %d\n%.1500s", r.status, r.body)
 	}
@@ -124,12 +124,12 @@ func TestClassRegionsAndLabsFixedOnceProvisioned(t *testing.T) {
 		t.Fatalf("API labs change of a provisioned class: %d %s", r.status, r.body)
 	}
 	// Sent unchanged (the API client echoing the class back) is fine, with a rename.
-	r = h.withToken(h.apiToken).do(http.MethodPatch, "/api/v1/classes/"+h.class.ID, strings.NewReader(`{"name":"Renamed","regions":["us-east-1"],"labs":["route53","fargate"]}`), "application/json", nil)
+	r = h.withToken(h.apiToken).do(http.MethodPatch, "/api/v1/classes/"+h.class.ID, strings.NewReader(`{"name":"Renamed","regions":["us-east-1"],"labs":["slots","fargate"]}`), "application/json", nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("unchanged regions and labs with a rename: %d %s", r.status, r.body)
 	}
 	cl, _ := h.store.Class(t.Context(), h.class.ID)
-	if cl.Name != "Renamed" || strings.Join(cl.Regions, ",") != "us-east-1" || strings.Join(cl.Labs, ",") != "fargate,route53" {
+	if cl.Name != "Renamed" || strings.Join(cl.Regions, ",") != "us-east-1" || strings.Join(cl.Labs, ",") != "fargate,slots" {
 		t.Fatalf("stored: %+v", cl)
 	}
 

@@ -177,7 +177,7 @@ func newHarness(t *testing.T) *harness {
 	h.otherInstructor = mk("olga@example.edu", db.RoleInstructor)
 	h.otherAssistant = mk("otto@example.edu", db.RoleAssistant)
 
-	h.class = &db.Class{Name: "AWS 101", OwnerID: h.instructor.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{"fargate", "route53"}}
+	h.class = &db.Class{Name: "AWS 101", OwnerID: h.instructor.ID, Regions: []string{"us-east-1"}, Isolation: db.IsolationShared, Labs: []string{"fargate", "slots"}}
 	h.otherClass = &db.Class{Name: "Other 202", OwnerID: h.otherInstructor.ID, Regions: []string{"eu-west-1"}, Isolation: db.IsolationShared, Labs: []string{"xray"}}
 	for _, c := range []*db.Class{h.class, h.otherClass} {
 		if err := store.CreateClass(ctx, c); err != nil {

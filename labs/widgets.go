@@ -14,6 +14,7 @@ type WidgetView struct {
 	Map      *ServiceMap
 	Bar      *Bar // a stacked bar of counts, drawn as SVG (web/svg.Bar)
 	Chain    *CAChain
+	DNS      *DNSResolution
 	// Empty explains why there is nothing to show yet ("no service yet").
 	Empty string
 }
@@ -214,4 +215,33 @@ type ChainNode struct {
 	Detail   string // "pathlen 0", "PRIVATE", …
 	Tone     string // ok, warn, bad, ""
 	Missing  bool
+}
+
+// DNSResolution is Lab 3's DNS answer panel, drawn as SVG (web/svg.DNSResolution):
+// how a resolver reaches the student's ALB from their name, one box per step (one
+// for an alias, two for a CNAME) with each answer's TTL, whether that kind of
+// record could sit at the zone apex, and what Route 53's own name server answered
+// (TestDNSAnswer).
+type DNSResolution struct {
+	Name   string // the name asked, "www.s07.c42.labs.example.com"
+	Kind   string // "alias", "CNAME", "A record", or "" when there is no record
+	Steps  []DNSStep
+	Traced bool   // the steps come from a resolver's answer, not from the records
+	Note   string // why there is no trace, or what is odd about it
+	Apex   string // the zone apex, "c42.labs.example.com"
+	ApexOK bool   // whether a record of this kind may sit at the apex
+	// Nameserver, ResponseCode and RecordData are TestDNSAnswer's.
+	Nameserver, ResponseCode string
+	RecordData               []string
+	Dig                      string    // the command a student can try, "dig @127.0.0.1 -p 8053 www… A"
+	Changed                  time.Time // when the record last changed, as the monitor saw it (zero: not seen)
+}
+
+// DNSStep is one question and answer of a DNSResolution.
+type DNSStep struct {
+	Name    string   // the name asked in this step
+	Type    string   // the answer's type: "A" or "CNAME"
+	Data    []string // addresses, or the CNAME's target
+	TTL     uint32   // seconds
+	TTLNote string   // whose TTL it is: "the ALB's (an alias has none of its own)", "the record's"
 }

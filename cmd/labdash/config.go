@@ -28,6 +28,7 @@ type Config struct {
 	Cloud           string
 	Demo            bool
 	SimSpeed        float64
+	SimDNS          string // the simulator's DNS server for its hosted zones: loopback host:port (0: a free port), or "off"
 	BaseURL         string
 	SecureCookies   bool
 	SessionTTL      time.Duration
@@ -73,6 +74,8 @@ func serveFlags(fs *flag.FlagSet, cfg *Config, e *env) {
 	fs.BoolVar(&cfg.Demo, "demo", e.boolean("LABDASH_DEMO", true), "seed the demo class of virtual students when the database is empty, sim only (LABDASH_DEMO)")
 	fs.DurationVar(&cfg.MonitorInterval, "monitor-interval", e.duration("LABDASH_MONITOR_INTERVAL", 2*time.Second), "real time between monitor cycles (LABDASH_MONITOR_INTERVAL)")
 	fs.Float64Var(&cfg.SimSpeed, "sim-speed", e.float("LABDASH_SIM_SPEED", 10), "simulated seconds per real second (LABDASH_SIM_SPEED)")
+	fs.StringVar(&cfg.SimDNS, "sim-dns", e.str("LABDASH_SIM_DNS", "127.0.0.1:0"),
+		"loopback host:port where the simulator answers DNS for its hosted zones, for dig (port 0: a free one; off: none) (LABDASH_SIM_DNS)")
 	awsFlags(fs, cfg, e)
 	cfg.AdminEmail = e.get("LABDASH_ADMIN_EMAIL")
 	cfg.AdminPassword = e.get("LABDASH_ADMIN_PASSWORD")
@@ -109,6 +112,12 @@ func (c Config) validate(serving bool) error {
 	case "aws":
 	default:
 		errs = append(errs, fmt.Errorf("--cloud (LABDASH_CLOUD) is %q; use sim or aws", c.Cloud))
+	}
+	if c.Cloud == "sim" && c.SimDNS != "off" && c.SimDNS != "" {
+		host, _, err := net.SplitHostPort(c.SimDNS)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			errs = append(errs, fmt.Errorf("--sim-dns (LABDASH_SIM_DNS) is %q; use a loopback host:port such as 127.0.0.1:8053, or off", c.SimDNS))
+		}
 	}
 	if c.SimSpeed <= 0 || c.SimSpeed > 10000 {
 		errs = append(errs, fmt.Errorf("--sim-speed (LABDASH_SIM_SPEED) is %g; use a number above 0 and at most 10000", c.SimSpeed))

@@ -31,7 +31,7 @@ func TestE2EPoliciesPageOfTheDemoClass(t *testing.T) {
 	in.waitJS("how students are kept apart", `!!document.querySelector("[data-testid=policies-fences]")`)
 	text := e2eRun(in, "read the page", chromedp.Evaluate[string](`document.body.innerText`))
 	for _, want := range []string{"How students are kept apart", "anything tagged as another student", "-student-boundary", "-student-identity",
-		"-student-fargate", "-student-ga", "-student-xray", "-student-asg", "create the cluster", "add the endpoint groups", "restore sns:Publish",
+		"-student-fargate", "-student-ga", "-student-xray", "-student-asg", "-student-route53", "create the cluster", "add the endpoint groups", "restore sns:Publish",
 		"create the Auto Scaling group", "simulated"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the policies page lacks %q", want)

@@ -27,7 +27,7 @@ import (
 // Demo class shape (issue: a class of 12 virtual students in the Fargate lab).
 const (
 	demoStudents = 12
-	demoName     = "Demo: Fargate, Global Accelerator and X-Ray labs (simulated)"
+	demoName     = "Demo: Fargate, Route 53, Global Accelerator and X-Ray labs (simulated)"
 )
 
 // liveStack is the running live pipeline: the simulated AWS, its virtual students,
@@ -149,6 +149,15 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 		onLiveStarted(ls)
 	}
 	ls.ctx, ls.cancel = context.WithCancel(ctx)
+	if ls.world != nil && cfg.SimDNS != "" && cfg.SimDNS != "off" {
+		// The simulated zones over real DNS (Lab 3's `dig`); it stops with ls.ctx.
+		addr, err := ls.world.ServeDNS(ls.ctx, cfg.SimDNS)
+		if err != nil {
+			ls.cancel()
+			return nil, fmt.Errorf("simulated DNS: %w", err)
+		}
+		ls.log.Info("simulated DNS answering for the hosted zones", slog.String("addr", addr))
+	}
 	ls.Go("websocket hub", ls.hub.Run)
 	ls.Go("monitor", ls.mon.Run)
 	ls.Go("resume loop", func(ctx context.Context) { ls.resumeLoop(ctx, 30*time.Second) })

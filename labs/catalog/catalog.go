@@ -8,6 +8,7 @@ import (
 	"github.com/labdash/labdash/labs/catalog/fargate"
 	"github.com/labdash/labdash/labs/catalog/ga"
 	"github.com/labdash/labdash/labs/catalog/pca"
+	"github.com/labdash/labdash/labs/catalog/route53"
 	"github.com/labdash/labdash/labs/catalog/xray"
 )
 
@@ -20,6 +21,7 @@ func Register(r *labs.Registry) {
 	r.Register(fargate.Lab())
 	r.Register(ga.Lab())
 	r.Register(pca.Lab())
+	r.Register(route53.Lab())
 	r.Register(xray.Lab())
 }
 
@@ -33,8 +35,6 @@ func New() *labs.Registry {
 var all = []labs.Lab{
 	{ID: "photos", Cleanup: []string{"AWS::S3::Bucket", "AWS::SNS::Topic", "AWS::SNS::Subscription", "AWS::SQS::Queue", "AWS::Lambda::Function", "AWS::RDS::DBInstance", "AWS::Cognito::UserPool", "AWS::Cognito::UserPoolDomain", "AWS::EC2::Instance", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::EC2::SecurityGroup", "AWS::Logs::LogGroup", "AWS::XRay::Group", "AWS::IAM::Role", "AWS::IAM::InstanceProfile"}, Order: 1, Title: "Photo app: Cognito, S3, SNS, Lambda, Rekognition, RDS, SQS, X-Ray",
 		Summary: "Build the Flask photo app whose uploads are labelled by Rekognition and traced with X-Ray."},
-	{ID: "route53", Cleanup: []string{"AWS::Route53::RecordSet", "AWS::Route53::HostedZone", "AWS::EC2::Instance", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::EC2::SecurityGroup"}, Order: 3, Title: "Route 53 alias vs CNAME",
-		Summary: "Point a name at an ALB with an alias record, then a CNAME, and compare the answers."},
 	{ID: "slots", Cleanup: []string{"AWS::S3::Bucket", "AWS::Lambda::Function", "AWS::Logs::LogGroup", "AWS::DynamoDB::Table", "AWS::IAM::Role"}, Order: 4, Title: "Serverless slot machine: S3 site, Cognito identity pool, Lambda, DynamoDB",
 		Summary: "Host a static page that pulls a Lambda-backed slot machine with guest credentials."},
 	{ID: "macie", Cleanup: []string{"AWS::Macie::Session", "AWS::S3::Bucket"}, Order: 6, Title: "Macie sensitive data and access locations",

@@ -257,8 +257,22 @@ type run struct {
 	perSvc  map[string]chan struct{}
 	mu      sync.Mutex
 	cond    *sync.Cond
-	rem     map[string]map[int]int // student ("" = class-level) → rank → unfinished items
-	remRank map[int]int            // rank → unfinished items, all students
+	rem     map[string]map[int]int   // student ("" = class-level) → rank → unfinished items
+	remRank map[int]int              // rank → unfinished items, all students
+	writers map[string]chan struct{} // resources.Type.OneWriter key → its one writer's slot
+}
+
+// writer is the one-writer slot of key (a Route 53 zone), made on first use.
+func (r *run) writer(key string) chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.writers == nil {
+		r.writers = map[string]chan struct{}{}
+	}
+	if r.writers[key] == nil {
+		r.writers[key] = make(chan struct{}, 1)
+	}
+	return r.writers[key]
 }
 
 // Run executes (or resumes) cleanup job id. It first takes the job's lease (a job
@@ -504,13 +518,25 @@ func (r *run) deleteOne(ctx context.Context, it Item) {
 	var inUseSince, lastAsked time.Time
 	svc := r.perSvc[svcOf(it.ARN)]
 	set(db.ItemRunning, "deleting", "")
-	notable := "" // the last answer that says why it is not gone yet (not mere progress)
+	notable := ""         // the last answer that says why it is not gone yet (not mere progress)
+	var one chan struct{} // the deletion's one-writer slot (its Route 53 zone), if any
+	if t.OneWriter != nil {
+		if key := t.OneWriter(it.ARN); key != "" {
+			one = r.writer(key)
+		}
+	}
 	for attempt := 1; ; attempt++ {
+		if one != nil { // taken first, so a waiter holds no worker slot
+			one <- struct{}{}
+		}
 		r.slots <- struct{}{}
 		svc <- struct{}{}
 		err = t.Delete(ctx, c, it.Ref)
 		<-svc
 		<-r.slots
+		if one != nil {
+			<-one
+		}
 		if ctx.Err() != nil {
 			return // stopped: the item stays as it is and a resumed run retries it
 		}

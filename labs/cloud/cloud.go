@@ -7,6 +7,7 @@ package cloud
 
 import (
 	"context"
+	"errors"
 	"net"
 	"time"
 
@@ -247,6 +248,11 @@ type Clients struct {
 	// load balancer's DNS name and listener port reach the loopback TLS port that
 	// presents the listener's certificate chain. Nil means net.Dialer.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// DNS resolves a name the way a student's resolver would, answer by answer with
+	// each answer's TTL (Lab 3's resolution trace): the system's resolver on AWS,
+	// the simulated zones and load balancers on the simulator. Nil where there is
+	// none; lookups must be short: they run in the monitor.
+	DNS Resolver
 	// InRegion returns the same account's clients in another region (a lab whose
 	// resources span regions: Global Accelerator's endpoint groups).
 	InRegion func(ctx context.Context, region string) (*Clients, error)
@@ -257,6 +263,25 @@ type Prober interface {
 	// Get returns the status, up to 4 KiB of the body and how long the answer took.
 	Get(ctx context.Context, url string) (ProbeResult, error)
 }
+
+// Resolver looks up one DNS question.
+type Resolver interface {
+	// Resolve asks for name's records of type qtype ("A", "CNAME") and returns the
+	// answer section in order: a CNAME chain first, then the records it ends at.
+	// A name that does not exist answers ErrNXDomain.
+	Resolve(ctx context.Context, name, qtype string) ([]DNSAnswer, error)
+}
+
+// DNSAnswer is one record of a DNS answer section.
+type DNSAnswer struct {
+	Name string // the owner name, absolute, lowercase ("www.s07.c42.labs.example.com.")
+	Type string // "A", "CNAME" …
+	TTL  uint32 // seconds
+	Data string // "203.0.113.7", "c42s07-r53-alb-1234.us-east-1.elb.amazonaws.com."
+}
+
+// ErrNXDomain is a resolver's answer for a name that does not exist.
+var ErrNXDomain = errors.New("cloud: NXDOMAIN: no such name")
 
 // ProbeResult is one HTTP probe's answer.
 type ProbeResult struct {

@@ -275,6 +275,8 @@ var Operations = []Operation{
 	{Service: "Route53", Op: "ChangeResourceRecordSets", Mutating: true},
 	{Service: "Route53", Op: "ListTagsForResource", Mutating: false},
 	{Service: "Route53", Op: "ChangeTagsForResource", Mutating: true},
+	{Service: "Route53", Op: "TestDNSAnswer", Mutating: false},
+	{Service: "Route53", Op: "GetChange", Mutating: false},
 	{Service: "Lambda", Op: "CreateFunction", Mutating: true},
 	{Service: "Lambda", Op: "GetFunction", Mutating: false},
 	{Service: "Lambda", Op: "ListFunctions", Mutating: false},
@@ -1485,6 +1487,20 @@ func (x *interceptRoute53) ChangeTagsForResource(ctx context.Context, in *route5
 		return nil, err
 	}
 	return x.next.ChangeTagsForResource(ctx, in, optFns...)
+}
+
+func (x *interceptRoute53) TestDNSAnswer(ctx context.Context, in *route53.TestDNSAnswerInput, optFns ...func(*route53.Options)) (*route53.TestDNSAnswerOutput, error) {
+	if err := x.f(ctx, Call{Service: "Route53", Op: "TestDNSAnswer", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.TestDNSAnswer(ctx, in, optFns...)
+}
+
+func (x *interceptRoute53) GetChange(ctx context.Context, in *route53.GetChangeInput, optFns ...func(*route53.Options)) (*route53.GetChangeOutput, error) {
+	if err := x.f(ctx, Call{Service: "Route53", Op: "GetChange", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetChange(ctx, in, optFns...)
 }
 
 // interceptLambda is Lambda with every call shown to an Interceptor first.

@@ -56,6 +56,10 @@ type Route53 interface {
 	ChangeResourceRecordSets(ctx context.Context, in *route53.ChangeResourceRecordSetsInput, optFns ...func(*route53.Options)) (*route53.ChangeResourceRecordSetsOutput, error)
 	ListTagsForResource(ctx context.Context, in *route53.ListTagsForResourceInput, optFns ...func(*route53.Options)) (*route53.ListTagsForResourceOutput, error)
 	ChangeTagsForResource(ctx context.Context, in *route53.ChangeTagsForResourceInput, optFns ...func(*route53.Options)) (*route53.ChangeTagsForResourceOutput, error)
+	// TestDNSAnswer asks Route 53's own name servers for one record (Lab 3's checkpoints 3 and 5).
+	TestDNSAnswer(ctx context.Context, in *route53.TestDNSAnswerInput, optFns ...func(*route53.Options)) (*route53.TestDNSAnswerOutput, error)
+	// GetChange reports whether a change batch has reached every name server (INSYNC).
+	GetChange(ctx context.Context, in *route53.GetChangeInput, optFns ...func(*route53.Options)) (*route53.GetChangeOutput, error)
 }
 
 // Lambda is the Lambda operations labdash uses.

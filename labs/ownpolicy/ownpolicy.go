@@ -59,15 +59,15 @@ func Parts() []Part {
 			Sources: []Source{
 				{Dir: "labs/monitor"},
 				{Dir: "labs/catalog"},
-				{Dir: "labs/catalog/*", Skip: []string{"script.go", "actions.go"}},
+				{Dir: "labs/catalog/*", Skip: []string{"script.go", "actions.go", "stack.go"}},
 				{Dir: "labs", Files: []string{"prereq.go"}, ReadOnly: true},
 				{Dir: "labs/sandbox", Files: []string{"console.go"}},
 			},
-			Why: "each lab's script.go (the virtual students) and actions.go (rehearsal actions) run only on the simulator; " +
+			Why: "each lab's script.go (the virtual students) and actions.go (rehearsal actions) run only on the simulator, and its stack.go (StackParams) in provisioning; " +
 				"labs/prereq.go's reads serve the monitor too (stack outputs); the console links (labs/sandbox/console.go) are served by every deployment"},
 		{Name: Provision, File: "docs/labdash-iam-policy-provision.json",
 			Purpose: "preflight, the class policies, the student roles and the prerequisite stacks with what CloudFormation creates in them, and deprovisioning",
-			Sources: []Source{{Dir: "labs/sandbox"}, {Dir: "labs", Files: []string{"prereq.go"}}},
+			Sources: []Source{{Dir: "labs/sandbox"}, {Dir: "labs", Files: []string{"prereq.go"}}, {Dir: "labs/catalog/*", Files: []string{"stack.go"}}},
 			Stacks:  "create"},
 		{Name: Cleanup, File: "docs/labdash-iam-policy-cleanup.json",
 			Purpose: "finding every resource of a class and deleting exactly the confirmed plan, prerequisite stacks included",

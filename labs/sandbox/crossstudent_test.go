@@ -25,6 +25,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
 	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
+	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 	smithy "github.com/aws/smithy-go"
 
 	"github.com/labdash/labdash/db"
@@ -34,6 +36,7 @@ import (
 	"github.com/labdash/labdash/labs/catalog/fargate"
 	"github.com/labdash/labdash/labs/catalog/ga"
 	"github.com/labdash/labdash/labs/catalog/pca"
+	r53lab "github.com/labdash/labdash/labs/catalog/route53"
 	"github.com/labdash/labdash/labs/catalog/xray"
 	"github.com/labdash/labdash/labs/cloud"
 	"github.com/labdash/labdash/labs/virtual"
@@ -82,7 +85,7 @@ func tagsOf(t labs.Target) (ecs []ecstypes.Tag, elb []elbtypes.Tag, ga []gatypes
 // resource type without its tags. Every attempt must be AWS's access denial; and,
 // so the matrix cannot pass by denying everything, the attacker's own lab is done.
 func TestNoStudentCanTouchAnotherStudentsLab(t *testing.T) {
-	attacks := map[string][]attack{fargate.ID: fargateAttacks(), ga.ID: gaAttacks(), xray.ID: xrayAttacks(), asg.ID: asgAttacks(), pca.ID: pcaAttacks()}
+	attacks := map[string][]attack{fargate.ID: fargateAttacks(), ga.ID: gaAttacks(), xray.ID: xrayAttacks(), asg.ID: asgAttacks(), pca.ID: pcaAttacks(), r53lab.ID: route53Attacks()}
 	for _, lab := range catalog.New().All() {
 		if !lab.Built() || len(lab.Script) == 0 {
 			continue
@@ -248,8 +251,60 @@ func resourcesOf(ctx context.Context, t *testing.T, c *cloud.Clients, labID stri
 		res["sg"], res["subnets"] = out["SecurityGroupId"], out["SubnetIds"]
 	case pca.ID:
 		pcaResources(ctx, t, c, v, res)
+	case r53lab.ID:
+		zone := v.ClassID + "." + r53lab.ZoneDomain + "."
+		zs, _ := c.Route53.ListHostedZones(ctx, &route53.ListHostedZonesInput{})
+		for _, z := range zs.HostedZones {
+			if aws.ToString(z.Name) == zone {
+				res["zone"] = aws.ToString(z.Id)
+			}
+		}
+		res["name"], res["apex"] = "www."+v.StudentID+"."+zone, zone
+		rrs, _ := c.Route53.ListResourceRecordSets(ctx, &route53.ListResourceRecordSetsInput{HostedZoneId: aws.String(res["zone"]), StartRecordName: aws.String(res["name"]), MaxItems: aws.Int32(1)})
+		if res["zone"] == "" || rrs == nil || len(rrs.ResourceRecordSets) == 0 || aws.ToString(rrs.ResourceRecordSets[0].Name) != res["name"] {
+			t.Fatalf("victim %s has no record %s in zone %q", p, res["name"], res["zone"])
+		}
+		res["type"] = string(rrs.ResourceRecordSets[0].Type)
+		res["value"] = aws.ToString(rrs.ResourceRecordSets[0].ResourceRecords[0].Value)
+		res["ttl"] = fmt.Sprint(aws.ToInt64(rrs.ResourceRecordSets[0].TTL))
 	}
 	return res
+}
+
+// route53Attacks write into the victim's names in their class zone: their record,
+// the apex, a batch that hides their name beside the attacker's own, and a name
+// that only starts like the attacker's.
+func route53Attacks() []attack {
+	cname := func(name string) *r53types.ResourceRecordSet {
+		return &r53types.ResourceRecordSet{Name: aws.String(name), Type: r53types.RRTypeCname, TTL: aws.Int64(60),
+			ResourceRecords: []r53types.ResourceRecord{{Value: aws.String("attacker.example.com")}}}
+	}
+	change := func(ctx context.Context, c *cloud.Clients, zone string, chs ...r53types.Change) error {
+		_, err := c.Route53.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: aws.String(zone), ChangeBatch: &r53types.ChangeBatch{Changes: chs}})
+		return err
+	}
+	return []attack{
+		{"route53:ChangeResourceRecordSets UPSERT their record", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			return change(ctx, c, v.res["zone"], r53types.Change{Action: r53types.ChangeActionUpsert, ResourceRecordSet: cname(v.res["name"])})
+		}},
+		{"route53:ChangeResourceRecordSets DELETE their record", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			var ttl int64
+			fmt.Sscan(v.res["ttl"], &ttl)
+			return change(ctx, c, v.res["zone"], r53types.Change{Action: r53types.ChangeActionDelete, ResourceRecordSet: &r53types.ResourceRecordSet{
+				Name: aws.String(v.res["name"]), Type: r53types.RRType(v.res["type"]), TTL: aws.Int64(ttl), ResourceRecords: []r53types.ResourceRecord{{Value: aws.String(v.res["value"])}}}})
+		}},
+		{"route53:ChangeResourceRecordSets their name hidden beside mine", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			return change(ctx, c, v.res["zone"], r53types.Change{Action: r53types.ChangeActionUpsert, ResourceRecordSet: cname("x." + me.StudentID + "." + v.res["apex"])},
+				r53types.Change{Action: r53types.ChangeActionUpsert, ResourceRecordSet: cname("mail." + v.t.StudentID + "." + v.res["apex"])})
+		}},
+		{"route53:ChangeResourceRecordSets at the zone apex", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			return change(ctx, c, v.res["zone"], r53types.Change{Action: r53types.ChangeActionCreate, ResourceRecordSet: &r53types.ResourceRecordSet{
+				Name: aws.String(v.res["apex"]), Type: r53types.RRTypeTxt, TTL: aws.Int64(60), ResourceRecords: []r53types.ResourceRecord{{Value: aws.String(`"mine"`)}}}})
+		}},
+		{"route53:ChangeResourceRecordSets a look-alike name (www.<me>0.<zone>)", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			return change(ctx, c, v.res["zone"], r53types.Change{Action: r53types.ChangeActionUpsert, ResourceRecordSet: cname("www." + me.StudentID + "0." + v.res["apex"])})
+		}},
+	}
 }
 
 func fargateAttacks() []attack {

@@ -73,7 +73,9 @@ func TestWidgetsXMLSafe(t *testing.T) {
 		noAnswer.Answering = "nowhere"
 		sm := &labs.ServiceMap{Window: evil, Nodes: []labs.MapNode{{ID: 1, Name: evil, Type: "client"}, {ID: 2, Name: evil, Type: evil, Requests: 3, OK: 2, Faults: 1}},
 			Edges: []labs.MapEdge{{From: 1, To: 2, PerMinute: 1}}}
-		for what, out := range map[string]string{"failover": Failover(fo, false), "failover without an answer": Failover(&noAnswer, false), "service map": ServiceMap(sm)} {
+		dr := &labs.DNSResolution{Name: evil, Kind: evil, Apex: evil, Nameserver: evil, ResponseCode: evil, RecordData: []string{evil}, Note: evil, Changed: at, Dig: evil,
+			Steps: []labs.DNSStep{{Name: evil, Type: evil, Data: []string{evil, evil}, TTL: 60, TTLNote: evil}, {Name: evil, Type: "A", Data: []string{evil}}}}
+		for what, out := range map[string]string{"failover": Failover(fo, false), "failover without an answer": Failover(&noAnswer, false), "service map": ServiceMap(sm), "dns answer": DNSResolution(dr, true)} {
 			vals := xmlStrict(t, what, out)
 			if strings.Contains(out, "<script") {
 				t.Errorf("%s: raw markup from %q", what, evil)

@@ -147,6 +147,11 @@ type Type struct {
 	// Home is the only region its API is served from ("us-west-2" for Global
 	// Accelerator); "" means the resource's own region.
 	Home string
+	// OneWriter, when set, names what a resource's deletion writes to ("" for
+	// nothing shared): deletions with the same key run one at a time. Route 53
+	// rejects a change to a hosted zone still applying another with
+	// PriorRequestNotComplete, so a shared class zone takes one writer.
+	OneWriter func(arn string) string
 	// AccountPerStudentOnly types are account-wide (Macie): cleanup touches them only
 	// in a student's own account, never in a shared one.
 	AccountPerStudentOnly bool

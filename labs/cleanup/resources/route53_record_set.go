@@ -40,8 +40,13 @@ func init() {
 			return ok
 		},
 		Untaggable: true,
-		Under:      []string{"AWS::Route53::HostedZone"},
-		Naming:     NameDNS,
+		// One change batch at a time per zone (PriorRequestNotComplete otherwise).
+		OneWriter: func(arn string) string {
+			zid, _, _, _, _ := parseRecordARN(arn)
+			return zid
+		},
+		Under:  []string{"AWS::Route53::HostedZone"},
+		Naming: NameDNS,
 		// Candidates: every record of a zone the plan owns, and every record in any
 		// zone whose name mentions the class (a student's name in a shared zone).
 		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {

@@ -96,6 +96,11 @@ func (p *Provider) buildMore(cfg aws.Config, c *cloud.Clients, mw func(*middlewa
 		return &o.APIOptions, &o.BaseEndpoint
 	}, h.XRay)...)
 	c.HTTP = httpProber{}
+	if ep == nil && cfg.BaseEndpoint == nil && !p.opts.RequireEndpoint {
+		// Real AWS only: against an AWS double (moto, a test endpoint) there is no
+		// DNS to ask, and the machine's resolver is not one to send test names to.
+		c.DNS = sysResolver{}
+	}
 	account := c.Account
 	c.InRegion = func(ctx context.Context, region string) (*cloud.Clients, error) {
 		return p.Clients(ctx, account, region)

@@ -33,6 +33,7 @@ import (
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
 	smithy "github.com/aws/smithy-go"
 
 	"github.com/labdash/labdash/labs/cloud"
@@ -806,6 +807,36 @@ func init() {
 		return nil
 	}, "iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:GetRole", "iam:DeleteRole",
 		"iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:ListAttachedRolePolicies")
+
+	// Route 53: a record change names its hosted zone, and IAM sees the batch's
+	// record names (normalized: lowercase, no trailing dot, "*" as \052), types and
+	// actions in the route53:ChangeResourceRecordSets* keys (Route 53 Developer
+	// Guide, "Using IAM policy conditions for fine-grained access control").
+	model(func(x *authzCall) error {
+		in, _ := x.call.Input.(*route53.ChangeResourceRecordSetsInput)
+		if in == nil {
+			return nil
+		}
+		if in.ChangeBatch != nil {
+			seen := map[string]bool{}
+			for _, ch := range in.ChangeBatch.Changes {
+				var name, typ string
+				if rr := ch.ResourceRecordSet; rr != nil {
+					name = strings.TrimSuffix(strings.ToLower(strings.ReplaceAll(str(rr.Name), "*", `\052`)), ".")
+					typ = string(rr.Type)
+				}
+				for k, v := range map[string]string{"route53:ChangeResourceRecordSetsNormalizedRecordNames": name,
+					"route53:ChangeResourceRecordSetsRecordTypes": typ, "route53:ChangeResourceRecordSetsActions": string(ch.Action)} {
+					if !seen[k+"\x00"+v] {
+						seen[k+"\x00"+v] = true
+						x.keys[k] = append(x.keys[k], v)
+					}
+				}
+			}
+		}
+		x.on("arn:aws:route53:::hostedzone/"+strings.TrimPrefix(str(in.HostedZoneId), "/hostedzone/"), "hostedzone")
+		return nil
+	}, "route53:ChangeResourceRecordSets")
 
 	// CloudFormation: stacks by name or id.
 	model(func(x *authzCall) error {

@@ -18,10 +18,14 @@ package sim
 //   - record sets need exactly one of an alias target or a TTL with values, and a
 //     SetIdentifier exactly when a routing policy is set (InvalidInput otherwise).
 //
-// Not modelled: GetChange (changes are reported PENDING), health checks (their
-// tags answer NoSuchHealthCheck), traffic policies, DNSSEC, query logging,
-// delegation sets, VPC association calls, TestDNSAnswer, other octal escapes than
-// \052, and per-type value syntax beyond A records' IPv4 addresses.
+// What the zones answer as DNS (TestDNSAnswer, GetChange's PENDING → INSYNC,
+// PriorRequestNotComplete, the clients' resolver) is in route53_dns.go.
+//
+// Not modelled: health checks (their tags answer NoSuchHealthCheck), traffic
+// policies, DNSSEC, query logging, delegation sets, VPC association calls, other
+// octal escapes than \052, per-type value syntax beyond A records' IPv4
+// addresses, and Route 53's account-wide rate limit (labdash's own limiter,
+// labs/cloud/aws/limits.go, keeps under it on AWS).
 
 import (
 	"context"
@@ -29,6 +33,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
@@ -37,7 +42,11 @@ import (
 )
 
 func init() {
-	registerService("route53", func(b base, c *cloud.Clients) { c.Route53 = &r53Client{b} })
+	registerService("route53", func(b base, c *cloud.Clients) {
+		c.Route53 = &r53Client{b}
+		// No principal: a DNS lookup is not an AWS API call, IAM does not see it.
+		c.DNS = &r53Resolver{base{w: b.w, account: b.account, region: r53Home}}
+	})
 }
 
 // r53Client implements cloud.Route53.
@@ -52,6 +61,8 @@ type r53State struct {
 	zones map[string]*r53Zone // by id (Z…)
 	order []*r53Zone
 	refs  map[string]bool // caller references used
+	// changes are the submitted change batches by id (without /change/).
+	changes map[string]*r53ChangeRec
 }
 
 type r53Zone struct {
@@ -60,6 +71,8 @@ type r53Zone struct {
 	private                      bool
 	ns                           []string
 	records                      []*r53types.ResourceRecordSet // in listing order; names normalised, "*" unescaped
+	busyUntil                    time.Time                     // the zone applies its last change batch until then,
+	busyBy                       string                        // which came from this caller (a session ARN, "" for labdash)
 }
 
 // home is the client in the account's us-east-1, where Route 53's state lives
@@ -221,7 +234,7 @@ func (c *r53Client) CreateHostedZone(ctx context.Context, in *route53.CreateHost
 		st.order = append(st.order, z)
 		st.refs[ref] = true
 		r.addTaggable(&z.tagged, "arn:aws:route53:::hostedzone/"+z.id, "route53:hostedzone")
-		out := &route53.CreateHostedZoneOutput{HostedZone: z.out(), ChangeInfo: c.w.r53Change(nil), DelegationSet: z.delegation(),
+		out := &route53.CreateHostedZoneOutput{HostedZone: z.out(), ChangeInfo: st.change(c.w, nil), DelegationSet: z.delegation(),
 			Location: ptr("https://route53.amazonaws.com/2013-04-01/hostedzone/" + z.id)}
 		if in.VPC != nil {
 			out.VPC = cloneJSON(in.VPC)
@@ -301,7 +314,7 @@ func (c *r53Client) DeleteHostedZone(ctx context.Context, in *route53.DeleteHost
 		z.dead = true
 		delete(st.zones, z.id)
 		st.order = compact(st.order, func(x *r53Zone) bool { return !x.dead })
-		return &route53.DeleteHostedZoneOutput{ChangeInfo: c.w.r53Change(nil)}, nil
+		return &route53.DeleteHostedZoneOutput{ChangeInfo: st.change(c.w, nil)}, nil
 	})
 }
 
@@ -400,6 +413,9 @@ func (c *r53Client) ChangeResourceRecordSets(ctx context.Context, in *route53.Ch
 		if err != nil {
 			return nil, err
 		}
+		if c.w.now.Before(z.busyUntil) && z.busyBy != c.principal {
+			return nil, r53Busy()
+		}
 		if in.ChangeBatch == nil || len(in.ChangeBatch.Changes) == 0 {
 			return nil, &r53types.InvalidInput{Message: ptr("1 validation error detected: Value null at 'changeBatch.changes' failed to satisfy constraint: Member must have length greater than or equal to 1")}
 		}
@@ -473,7 +489,8 @@ func (c *r53Client) ChangeResourceRecordSets(ctx context.Context, in *route53.Ch
 		}
 		sort.SliceStable(recs, func(i, j int) bool { return r53Less(rrKey(recs[i]), rrKey(recs[j])) })
 		z.records = recs
-		return &route53.ChangeResourceRecordSetsOutput{ChangeInfo: c.w.r53Change(in.ChangeBatch.Comment)}, nil
+		z.busyUntil, z.busyBy = c.w.now.Add(r53ZoneBusy), c.principal
+		return &route53.ChangeResourceRecordSetsOutput{ChangeInfo: st.change(c.w, in.ChangeBatch.Comment)}, nil
 	})
 }
 

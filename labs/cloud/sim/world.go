@@ -38,6 +38,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
@@ -68,6 +69,8 @@ type World struct {
 	mu      sync.Mutex // guards everything below
 	clock   Clock
 	counter *cloud.CallCounter
+	// dnsAt is where ServeDNS listens (a string; unset while it does not).
+	dnsAt   atomic.Value
 	defAcct string
 	seed    int64
 	rng     *rand.Rand
