@@ -112,6 +112,7 @@ func (s *Server) cleanupPlanPage(c *gin.Context, class *db.Class, student string
 	v := web.CleanupPlanPage{Page: s.page(c, title, "classes"), Class: classView(c, class), Student: student, StudentName: scopeName,
 		Hash: plan.Hash, Account: plan.Account, Total: len(plan.Items), HourlyUSD: fmt.Sprintf("%.2f", plan.HourlyUSD),
 		Students: planByStudent(plan.Items, names), Regions: planRegions(s.labs, class, plan)}
+	v.PrivateCAs, v.PrivateCAMonthlyUSD = privateCANote(plan)
 	for _, it := range plan.Skipped {
 		v.Skipped = append(v.Skipped, web.CleanupSkip{ARN: it.ARN, Type: it.Type, Student: studentLabel(names, it.Student), Reason: it.Reason})
 	}
@@ -119,6 +120,16 @@ func (s *Server) cleanupPlanPage(c *gin.Context, class *db.Class, student string
 		v.Unchecked = append(v.Unchecked, g.String())
 	}
 	return v, nil
+}
+
+// privateCANote is how many private CAs the plan deletes and what they bill a
+// month together ("800"), for the note above the list; 0 and "" without any.
+func privateCANote(plan *cleanup.Plan) (int, string) {
+	n, usd := plan.PrivateCAs()
+	if n == 0 {
+		return 0, ""
+	}
+	return n, fmt.Sprintf("%.0f", usd)
 }
 
 // studentLabel names a student for the plan ("Ada Zephyrine (s01)"); "" is the

@@ -26,6 +26,7 @@ import (
 	"github.com/labdash/labdash/labs/cleanup/resources"
 	"github.com/labdash/labdash/labs/cloud"
 	"github.com/labdash/labdash/labs/cloud/sim"
+	"github.com/labdash/labdash/web"
 )
 
 // TestCleanupOneStudentScope: the plan page, the API plan and the confirmation take
@@ -659,5 +660,55 @@ func TestCleanupPlanSaysWhyEachRegion(t *testing.T) {
 	}
 	if want := "Class-wide:1:1 Ada First (s02):2:2 Zed Last (s01):1:1"; strings.Join(labels, " ") != want {
 		t.Errorf("grouped as %q, want %q", strings.Join(labels, " "), want)
+	}
+}
+
+// TestCleanupPlanSaysWhatPrivateCAsCost: a plan holding private CAs says above
+// its list how many bill and what they cost a month, that DISABLED still bills,
+// and that deletion uses the 7-day window during which AWS does not charge; a
+// plan without one (a certificate is not a CA) says nothing of it.
+func TestCleanupPlanSaysWhatPrivateCAsCost(t *testing.T) {
+	ca, _ := resources.Lookup(cleanup.PrivateCAType)
+	cert, _ := resources.Lookup("AWS::CertificateManager::Certificate")
+	item := func(arn, typ string, hourly float64) cleanup.Item {
+		return cleanup.Item{Ref: resources.Ref{ARN: arn, Type: typ, Region: "us-east-1", Student: "s01"}, HourlyUSD: hourly}
+	}
+	render := func(plan *cleanup.Plan) string {
+		v := web.CleanupPlanPage{Class: web.ClassView{ID: "cabcd", Name: "PCA class"}, Total: len(plan.Items), Students: planByStudent(plan.Items, nil)}
+		v.PrivateCAs, v.PrivateCAMonthlyUSD = privateCANote(plan)
+		var b strings.Builder
+		if err := web.CleanupPlanView(v).Render(context.Background(), &b); err != nil {
+			t.Fatal(err)
+		}
+		return html.UnescapeString(b.String())
+	}
+	with := render(&cleanup.Plan{Items: []cleanup.Item{
+		item("arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/root", cleanup.PrivateCAType, ca.Hourly),
+		item("arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/sub", cleanup.PrivateCAType, ca.Hourly),
+		item("arn:aws:acm:us-east-1:111122223333:certificate/c", "AWS::CertificateManager::Certificate", cert.Hourly),
+	}})
+	note := regexp.MustCompile(`(?s)<div class="notice" role="note" data-testid="cleanup-private-cas">(.*?)</div>`).FindStringSubmatch(with)
+	if note == nil {
+		t.Fatalf("no private-CA note in a plan with two CAs:\n%s", with)
+	}
+	text := regexp.MustCompile(`<[^>]+>`).ReplaceAllString(note[1], "")
+	for _, want := range []string{"2 private CAs bill $800 a month", "$400 a month each in general-purpose mode", "pro-rated",
+		"A DISABLED CA still bills", "7 days (PermanentDeletionTimeInDays=7)", "during those 7 days it shows as DELETED and is not billed",
+		"unless someone restores it"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("note lacks %q: %s", want, text)
+		}
+	}
+	if strings.Index(with, `data-testid="cleanup-private-cas"`) > strings.Index(with, `data-testid="cleanup-plan"`) {
+		t.Error("the note is below the list, want it above")
+	}
+	one := render(&cleanup.Plan{Items: []cleanup.Item{item("arn:aws:acm-pca:us-east-1:111122223333:certificate-authority/root", cleanup.PrivateCAType, ca.Hourly)}})
+	if !strings.Contains(one, "1 private CA bills $400 a month") {
+		t.Error("one CA: want the singular and $400")
+	}
+	without := render(&cleanup.Plan{Items: []cleanup.Item{item("arn:aws:acm:us-east-1:111122223333:certificate/c", "AWS::CertificateManager::Certificate", cert.Hourly),
+		item("arn:aws:ecs:us-east-1:111122223333:cluster/cabcds01-cluster", "AWS::ECS::Cluster", 0)}})
+	if strings.Contains(without, "cleanup-private-cas") || strings.Contains(without, "private CA") {
+		t.Error("a plan without a CA mentions private CAs")
 	}
 }

@@ -3,6 +3,7 @@ package pca
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -120,7 +121,7 @@ func TestLabOnSimulator(t *testing.T) {
 	}
 	o := s.observe()
 	v := s.lab.Widgets[0].View(o, labs.NewHistory())
-	if v.Chain == nil || len(v.Chain.Nodes) != 4 || !v.Chain.TLSOK || v.Chain.Billed != 2 || v.Chain.Nodes[1].Detail != "pathlen 0" {
+	if v.Chain == nil || len(v.Chain.Nodes) != 4 || !v.Chain.TLSOK || v.Chain.Billed != 2 || v.Chain.Nodes[1].Detail != "pathlen 0" || v.Chain.Nodes[2].Tone != "ok" {
 		t.Fatalf("widget: %+v", v.Chain)
 	}
 	if b := Summary(o); b.Badge != "2 CA · TLS ✓" || b.BadgeTone != "ok" {
@@ -167,6 +168,108 @@ func TestMistakesOnSimulator(t *testing.T) {
 			if r.Status != labs.Fail || !strings.Contains(r.Evidence, tc.want) {
 				t.Errorf("%s: %s %q, want fail naming %q", tc.checkpoint, r.Status, r.Evidence, tc.want)
 			}
+			if tc.mistake == mistakeFromRoot { // the widget's certificate box says so too, in red
+				v := s.lab.Widgets[0].View(s.observe(), labs.NewHistory())
+				if c := v.Chain.Nodes[2]; c.Tone != "bad" || c.Detail != "PRIVATE · from the root" || v.Chain.Nodes[1].InUse != "signs nothing yet" {
+					t.Errorf("certificate from the root drawn as %+v (subordinate %+v)", c, v.Chain.Nodes[1])
+				}
+			}
 		})
+	}
+}
+
+func (s *simLab) action(id string) labs.Action {
+	s.t.Helper()
+	for _, a := range s.lab.Actions {
+		if a.ID == id {
+			return a
+		}
+	}
+	s.t.Fatalf("no action %s", id)
+	return labs.Action{}
+}
+
+// TestRehearsalActionsOnSimulator: each button reads the state it starts from,
+// refuses where there is nothing to act on, and its change shows in the
+// checkpoints and the widget: deleting the :443 listener fails the listener, in-use
+// and chain checkpoints and dashes the listener box; recreating it brings the
+// chain back; disabling and re-enabling the subordinate goes DISABLED → ACTIVE.
+func TestRehearsalActionsOnSimulator(t *testing.T) {
+	s := newSimLab(t)
+	del, rec := s.action("delete-https-listener"), s.action("recreate-https-listener")
+	dis, en := s.action("disable-sub-ca"), s.action("enable-sub-ca")
+	// Before the student has a subordinate or a certificate, there is nothing to act on.
+	if _, err := dis.State(s.ctx, s.env); err == nil || !strings.Contains(err.Error(), "no subordinate CA yet") {
+		t.Errorf("disable before the subordinate exists: %v", err)
+	}
+	if _, err := del.State(s.ctx, s.env); err == nil || !strings.Contains(err.Error(), "no certificate yet") {
+		t.Errorf("listener state before the certificate: %v", err)
+	}
+	s.run(len(s.lab.Script) - 1)
+	s.clock.Advance(61 * time.Second)
+	state := func(a labs.Action) string {
+		t.Helper()
+		st, err := a.State(s.ctx, s.env)
+		if err != nil {
+			t.Fatalf("%s state: %v", a.ID, err)
+		}
+		return st
+	}
+	if st := state(del); st != "present" || !slices.Contains(del.From, st) || slices.Contains(rec.From, st) {
+		t.Fatalf("listener state %q: delete offered from %v, recreate from %v", st, del.From, rec.From)
+	}
+	if err := del.Do(s.ctx, s.env); err != nil {
+		t.Fatal(err)
+	}
+	if st := state(del); st != "absent" || !slices.Contains(rec.From, st) {
+		t.Errorf("after deleting: listener state %q", st)
+	}
+	if err := del.Do(s.ctx, s.env); err == nil || !strings.Contains(err.Error(), "no :443 listener to delete") {
+		t.Errorf("deleting twice: %v", err)
+	}
+	s.clock.Advance(31 * time.Second) // past the probe's 30 s cadence
+	got := s.judge()
+	if got["https-listener"].Status == labs.Pass || got["in-use"].Status == labs.Pass || got["chain"].Status == labs.Pass {
+		t.Errorf("after deleting the listener: https-listener %+v, in-use %+v, chain %+v", got["https-listener"], got["in-use"], got["chain"])
+	}
+	v := s.lab.Widgets[0].View(s.observe(), labs.NewHistory())
+	if l := v.Chain.Nodes[3]; !l.Missing || l.State != "no :443 listener" || v.Chain.TLSOK {
+		t.Errorf("widget after deleting: listener %+v, TLS ok %v (%s)", l, v.Chain.TLSOK, v.Chain.TLS)
+	}
+	if err := rec.Do(s.ctx, s.env); err != nil {
+		t.Fatal(err)
+	}
+	if st := state(rec); st != "present" {
+		t.Errorf("after recreating: listener state %q", st)
+	}
+	s.clock.Advance(61 * time.Second)
+	got = s.judge()
+	for _, id := range []string{"https-listener", "in-use", "chain"} {
+		if got[id].Status != labs.Pass || strings.Contains(got[id].Evidence, "passed earlier") {
+			t.Errorf("after recreating, %s: %s %q", id, got[id].Status, got[id].Evidence)
+		}
+	}
+	v = s.lab.Widgets[0].View(s.observe(), labs.NewHistory())
+	if l := v.Chain.Nodes[3]; l.Missing || l.State != "HTTPS:443" || !v.Chain.TLSOK {
+		t.Errorf("widget after recreating: listener %+v, TLS %s", l, v.Chain.TLS)
+	}
+	// The subordinate: ACTIVE → DISABLED (still billed, the widget says so) → ACTIVE.
+	if st := state(dis); st != "ACTIVE" || !slices.Contains(dis.From, st) || slices.Contains(en.From, st) {
+		t.Fatalf("subordinate state %q", st)
+	}
+	if err := dis.Do(s.ctx, s.env); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(time.Second)
+	v = s.lab.Widgets[0].View(s.observe(), labs.NewHistory())
+	if sub := v.Chain.Nodes[1]; state(dis) != "DISABLED" || sub.State != "DISABLED" || sub.Tone != "bad" || v.Chain.Billed != 2 {
+		t.Errorf("after disabling: %+v, billed %d", sub, v.Chain.Billed)
+	}
+	if err := en.Do(s.ctx, s.env); err != nil {
+		t.Fatal(err)
+	}
+	s.clock.Advance(time.Second)
+	if got := s.judge(); state(en) != "ACTIVE" || got["sub-ca"].Status != labs.Pass || strings.Contains(got["sub-ca"].Evidence, "passed earlier") {
+		t.Errorf("after re-enabling: %+v", got["sub-ca"])
 	}
 }

@@ -86,8 +86,17 @@ func viewHierarchy(obs labs.Observation, _ *labs.History) labs.WidgetView {
 		default:
 			cert.Tone = "bad"
 		}
-		if c.RenewalEligibility != "" {
-			cert.InUse += " · renewal " + string(c.RenewalEligibility)
+		issuer := aws.ToString(c.CertificateAuthorityArn)
+		switch {
+		case c.Type != acmtypes.CertificateTypePrivate || issuer == "":
+		case o.Sub != nil && issuer == aws.ToString(o.Sub.Arn):
+			if c.RenewalEligibility != "" {
+				cert.Detail += " · renewal " + string(c.RenewalEligibility)
+			}
+		case o.Root != nil && issuer == aws.ToString(o.Root.Arn):
+			cert.Detail, cert.Tone = "PRIVATE · from the root", "bad" // checkpoint 3 wants the subordinate
+		default:
+			cert.Detail, cert.Tone = "PRIVATE · from another CA", "bad"
 		}
 	}
 	lst := labs.ChainNode{Kind: "HTTPS listener", Name: lbName(o.Target), State: "no :443 listener", Missing: true}
