@@ -27,7 +27,7 @@ import (
 // Demo class shape (issue: a class of 12 virtual students in the Fargate lab).
 const (
 	demoStudents = 12
-	demoName     = "Demo: Fargate, Route 53, Global Accelerator and X-Ray labs (simulated)"
+	demoName     = "Demo: Fargate, Route 53, Global Accelerator, X-Ray, Auto Scaling and Private CA labs (simulated)"
 )
 
 // liveStack is the running live pipeline: the simulated AWS, its virtual students,
