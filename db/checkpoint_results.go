@@ -31,19 +31,25 @@ type CheckpointResult struct {
 // returns ErrNotFound, and writes nothing, when the student no longer exists
 // (removed since the result was observed).
 func (s *Store) PutCheckpointResult(ctx context.Context, r CheckpointResult) error {
+	return s.putResult(ctx, r, func(args ...any) (sql.Result, error) { return s.q.ExecContext(ctx, putResultSQL, args...) })
+}
+
+// putResultSQL upserts one result: INSERT … SELECT … WHERE EXISTS, not VALUES,
+// so that a removed student's result is no row at all rather than a
+// foreign-key failure, which would abort the caller's transaction and with it
+// every other student's result.
+const putResultSQL = `INSERT INTO checkpoint_results (student_id, lab, checkpoint, status, evidence, first_pass_at, checked_at)
+		SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM students WHERE id = ?)
+		ON CONFLICT (student_id, lab, checkpoint) DO UPDATE SET status = excluded.status, evidence = excluded.evidence,
+			checked_at = excluded.checked_at, first_pass_at = COALESCE(checkpoint_results.first_pass_at, excluded.first_pass_at)`
+
+func (s *Store) putResult(ctx context.Context, r CheckpointResult, exec func(args ...any) (sql.Result, error)) error {
 	now := s.now().Unix()
 	var firstPass any
 	if r.Status == StatusPass {
 		firstPass = now
 	}
-	// INSERT … SELECT … WHERE EXISTS, not VALUES: a removed student's result is no
-	// row at all rather than a foreign-key failure, which would abort the caller's
-	// transaction and with it every other student's result.
-	res, err := s.q.ExecContext(ctx, `INSERT INTO checkpoint_results (student_id, lab, checkpoint, status, evidence, first_pass_at, checked_at)
-		SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM students WHERE id = ?)
-		ON CONFLICT (student_id, lab, checkpoint) DO UPDATE SET status = excluded.status, evidence = excluded.evidence,
-			checked_at = excluded.checked_at, first_pass_at = COALESCE(checkpoint_results.first_pass_at, excluded.first_pass_at)`,
-		r.StudentID, r.Lab, r.Checkpoint, r.Status, r.Evidence, firstPass, now, r.StudentID)
+	res, err := exec(r.StudentID, r.Lab, r.Checkpoint, r.Status, r.Evidence, firstPass, now, r.StudentID)
 	if err != nil {
 		return fmt.Errorf("db: put checkpoint %s/%s: %w", r.Lab, r.Checkpoint, err)
 	}
@@ -96,8 +102,19 @@ func (s *Store) PutCheckpointResults(ctx context.Context, rs []CheckpointResult)
 	err = s.WithTx(ctx, func(tx *Store) error {
 		gone = nil // a retried transaction starts over
 		skipped := map[int64]bool{}
+		// One statement prepared for the batch (a monitor cycle writes thousands),
+		// not the SQL parsed again for every row.
+		exec := func(args ...any) (sql.Result, error) { return tx.q.ExecContext(ctx, putResultSQL, args...) }
+		if t, ok := tx.q.(*sql.Tx); ok {
+			stmt, err := t.PrepareContext(ctx, putResultSQL)
+			if err != nil {
+				return fmt.Errorf("db: prepare checkpoint results: %w", err)
+			}
+			defer stmt.Close()
+			exec = func(args ...any) (sql.Result, error) { return stmt.ExecContext(ctx, args...) }
+		}
 		for _, r := range rs {
-			err := tx.PutCheckpointResult(ctx, r)
+			err := tx.putResult(ctx, r, exec)
 			switch {
 			case errors.Is(err, ErrNotFound):
 				if !skipped[r.StudentID] {

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-func openTemp(t *testing.T) (*Store, string) {
+func openTemp(t testing.TB) (*Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "labdash.db")
 	s, err := Open(context.Background(), path)
@@ -19,7 +19,7 @@ func openTemp(t *testing.T) (*Store, string) {
 	return s, path
 }
 
-func mustUser(t *testing.T, s *Store, email, role string) *User {
+func mustUser(t testing.TB, s *Store, email, role string) *User {
 	t.Helper()
 	u := &User{Email: email, Name: email, Role: role, PasswordHash: "x"}
 	if err := s.CreateUser(context.Background(), u); err != nil {
