@@ -26,7 +26,8 @@ const (
 	maxPages        = 50  // page cap of any paged read
 	activityPages   = 10  // the region's newest 1,000 scaling activities per read
 	activityEvery   = 15 * time.Second
-	activityKeep    = 12 // activities kept per student
+	activityKeep    = 12               // activities kept per student
+	activitySkew    = 30 * time.Second // margin for AWS's clock against ours when paging activities
 	priceEvery      = 5 * time.Minute
 	priceWindow     = time.Hour
 	productLinux    = "Linux/UNIX"
@@ -116,6 +117,10 @@ type memory struct {
 // groupMemory is what the lab remembers about the whole group of students.
 type groupMemory struct {
 	activitiesAt time.Time
+	// activitiesTo is how far back the next read of scaling activities must page:
+	// the last read's time less activitySkew, or the start of the oldest activity
+	// still InProgress then (its end is news too). Zero: page the whole window.
+	activitiesTo time.Time
 	prices       []ec2types.SpotPrice
 	pricesAt     time.Time
 }
@@ -263,28 +268,39 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 	}
 
 	// 5. Scaling activities: the region's newest, every 15 s, kept per student.
+	// They come newest first, so a read stops at the page that reaches back past
+	// what the last read saw (activitiesTo): at rest one page a read.
 	gm := labs.Keep[groupMemory](cache, "", "group")
 	if len(live) > 0 && now.Sub(gm.activitiesAt) >= activityEvery {
 		fresh := map[string][]astypes.Activity{}
 		var token *string
 		var aerr error
+		to := now.Add(-activitySkew)
 		for page := 0; page < activityPages; page++ {
 			out, err := c.ASG.DescribeScalingActivities(ctx, &autoscaling.DescribeScalingActivitiesInput{MaxRecords: aws.Int32(100), NextToken: token})
 			if err != nil {
 				aerr = err
 				break
 			}
+			reached := false
 			for _, a := range out.Activities {
+				start := aws.ToTime(a.StartTime)
+				if !gm.activitiesTo.IsZero() && start.Before(gm.activitiesTo) {
+					reached = true
+				}
+				if a.StatusCode == astypes.ScalingActivityStatusCodeInProgress && start.Before(to) {
+					to = start
+				}
 				if o := byGroup[aws.ToString(a.AutoScalingGroupName)]; o != nil {
 					fresh[o.Target.StudentID] = append(fresh[o.Target.StudentID], a)
 				}
 			}
-			if token = out.NextToken; aws.ToString(token) == "" {
+			if token = out.NextToken; aws.ToString(token) == "" || reached {
 				break
 			}
 		}
 		if aerr == nil {
-			gm.activitiesAt = now
+			gm.activitiesAt, gm.activitiesTo = now, to
 			for _, o := range obs {
 				m := labs.Keep[memory](cache, o.Target.StudentID, "memory")
 				m.activities = mergeActivities(fresh[o.Target.StudentID], m.activities)

@@ -810,12 +810,13 @@ func (c *ec2Client) DescribeInstances(ctx context.Context, in *ec2.DescribeInsta
 		}
 		out := &ec2.DescribeInstancesOutput{}
 		n := 0
+		filters := filterSet(in.Filters).compile()
 		for i := start; i < len(s.order); i++ {
 			x := s.order[i]
 			if len(in.InstanceIds) > 0 && !contains(in.InstanceIds, x.id) {
 				continue
 			}
-			ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) { return r.instanceAttr(x, name) })
+			ok, err := filters.match(func(name string) ([]string, bool) { return r.instanceAttr(x, name) })
 			if err != nil {
 				return nil, err
 			}
@@ -1041,12 +1042,13 @@ func (c *ec2Client) DescribeSpotInstanceRequests(ctx context.Context, in *ec2.De
 			return nil, apiError("InvalidPaginationToken", "The pagination token is invalid")
 		}
 		out := &ec2.DescribeSpotInstanceRequestsOutput{}
+		filters := filterSet(in.Filters).compile()
 		for i := start; i < len(s.spotOrder); i++ {
 			sr := s.spotOrder[i]
 			if len(in.SpotInstanceRequestIds) > 0 && !contains(in.SpotInstanceRequestIds, sr.id) {
 				continue
 			}
-			ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) {
+			ok, err := filters.match(func(name string) ([]string, bool) {
 				switch name {
 				case "spot-instance-request-id":
 					return []string{sr.id}, true
