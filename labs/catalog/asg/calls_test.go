@@ -170,6 +170,20 @@ func TestCallsPerCycle(t *testing.T) {
 			if c := got[targets[0].StudentID].(*Observation).Class; c.Total != n || c.Reached != n {
 				t.Errorf("class mix %+v, want all %d reached", c, n)
 			}
+			// The feeds the first read could not reach (the bottom of the region's
+			// list) fill from the backlog within a few reads.
+			filled := time.Duration(cycles) * every
+			for ; emptyFeeds(got) > 0 && filled < 10*time.Minute; filled += every {
+				clock.Advance(every)
+				w.Now()
+				if got, err = Observe(ctx, c, cache, targets); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if e := emptyFeeds(got); e > 0 {
+				t.Errorf("%d students' feeds still empty %v after the first cycle", e, filled)
+			}
+			t.Logf("n=%d: every feed filled %v after the first cycle", n, filled)
 		})
 	}
 }
@@ -304,4 +318,61 @@ func TestActivitiesPagedBackToWhatChanged(t *testing.T) {
 	if pages != 1 || status(o)["Successful"] != 4 {
 		t.Errorf("at rest: %d pages (want 1), s0000's activities %v", pages, status(o))
 	}
+}
+
+// TestActivitiesBacklogFillsEveryFeed: 300 students and 3 decoys make 1,212
+// activities, 13 pages. The first read takes 10 (the oldest students' feeds are
+// still empty); the next reads one new page and the 3 left from where the first
+// stopped, so every feed is full; after that a read is one page.
+func TestActivitiesBacklogFillsEveryFeed(t *testing.T) {
+	ctx := context.Background()
+	w, clock, c, targets := asgClass(t, 300)
+	pages := 0
+	counted := cloud.Intercept(c, func(_ context.Context, call cloud.Call) error {
+		if call.Op == "DescribeScalingActivities" {
+			pages++
+		}
+		return nil
+	})
+	cache := labs.NewCache()
+	observe := func() map[string]labs.Observation {
+		t.Helper()
+		got, err := Observe(ctx, counted, cache, targets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	empty := emptyFeeds
+	got := observe()
+	if e := empty(got); pages != activityPages || e != 50 {
+		t.Fatalf("first read: %d pages, %d empty feeds; want %d pages and the 212 activities past them (50 students and the decoys) unread", pages, e, activityPages)
+	}
+	for _, wait := range []int{16, 16} {
+		for range wait {
+			clock.Advance(time.Second)
+			w.Now()
+		}
+		pages = 0
+		got = observe()
+		t.Logf("read: %d pages, %d empty feeds", pages, empty(got))
+	}
+	if e := empty(got); e != 0 || pages != 1 {
+		t.Errorf("third read: %d pages (want 1), %d empty feeds (want 0)", pages, e)
+	}
+	for _, o := range got {
+		if a := o.(*Observation).Activities; len(a) != wantSize || a[0].StatusCode != "Successful" {
+			t.Errorf("%s's feed: %d activities, want its %d Successful launches", o.(*Observation).Target.StudentID, len(a), wantSize)
+		}
+	}
+}
+
+// emptyFeeds counts the students whose scaling-activity feed is empty.
+func emptyFeeds(got map[string]labs.Observation) (n int) {
+	for _, o := range got {
+		if len(o.(*Observation).Activities) == 0 {
+			n++
+		}
+	}
+	return n
 }
