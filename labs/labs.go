@@ -128,6 +128,7 @@ type QuotaNeed struct {
 	Code       string  // quota code, e.g. "L-53DA6B97"
 	Name       string  // what people call it
 	PerStudent float64 // units each student uses at the lab's peak
+	Unit       string  // the quota's unit as people say it ("vCPUs"); "" for a count of resources
 }
 
 // Built reports whether the lab's checks exist.

@@ -105,6 +105,7 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 	} else {
 		clock := sim.NewScaledClock(cfg.SimSpeed)
 		ls.world = sim.New(sim.Options{Clock: clock, Counter: counter, DefaultAccount: "111122223333", Seed: 1})
+		ls.world.PrepareClassAccount("111122223333") // the vCPU increases a class account has (sim.ClassAccountQuotas)
 		ls.runner = virtual.New(log, ls.world, ls.world, clock.Now)
 		provider = ls.world
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -277,25 +278,30 @@ func (p *Provisioner) preflight(ctx context.Context, c *cloud.Clients, class *db
 // the applied quotas, and says how short each is and how to fix it. A quota that
 // cannot be read is logged, not guessed.
 func (p *Provisioner) quotaShortfalls(ctx context.Context, c *cloud.Clients, class *db.Class, students int) []string {
-	need := map[labs.QuotaNeed]float64{}
+	perStudent := map[labs.QuotaNeed]float64{}
 	for _, id := range class.Labs {
 		if l, ok := p.Registry.Lab(id); ok {
 			for _, q := range l.Quotas {
-				k := labs.QuotaNeed{Service: q.Service, Code: q.Code, Name: q.Name}
-				need[k] += q.PerStudent * float64(students)
+				k := labs.QuotaNeed{Service: q.Service, Code: q.Code, Name: q.Name, Unit: q.Unit}
+				perStudent[k] += q.PerStudent
 			}
 		}
 	}
 	var out []string
-	for q, n := range need {
+	for q, per := range perStudent {
+		n := per * float64(students)
 		got, err := c.Quotas.GetServiceQuota(ctx, &servicequotas.GetServiceQuotaInput{ServiceCode: aws.String(q.Service), QuotaCode: aws.String(q.Code)})
 		if err != nil || got.Quota == nil || got.Quota.Value == nil {
 			p.Log.Warn("preflight: quota not readable", slog.String("quota", q.Name), slog.String("code", q.Code), slog.Any("error", err))
 			continue
 		}
+		unit := ""
+		if q.Unit != "" {
+			unit = " " + q.Unit
+		}
 		if have := *got.Quota.Value; have < n {
-			out = append(out, fmt.Sprintf("%s in %s is %g but this class needs %g (%d students); request an increase in Service Quotas (%s %s) before provisioning",
-				q.Name, c.Region, have, n, students, q.Service, q.Code))
+			out = append(out, fmt.Sprintf("%s (%s %s) in %s is %g%s but this class needs %g%s (%d students × %g%s); request an increase to at least %g in Service Quotas (%s %s) before provisioning",
+				q.Name, q.Service, q.Code, c.Region, have, unit, n, unit, students, per, unit, n, q.Service, q.Code))
 		}
 	}
 	sort.Strings(out)
@@ -644,10 +650,17 @@ func (p *Provisioner) waitStack(ctx context.Context, c *cloud.Clients, name stri
 	}
 }
 
+// errText is an error as the job and its items keep it: whole up to 1,000 bytes
+// (a preflight names every quota short, each with its need and fix), then cut at
+// a character boundary.
 func errText(err error) string {
 	s := err.Error()
-	if len(s) > 300 {
-		s = s[:300] + "…"
+	if len(s) > 1000 {
+		i := 1000
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		s = s[:i] + "…"
 	}
 	return s
 }

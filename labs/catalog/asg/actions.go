@@ -58,9 +58,9 @@ func runningSpot(ctx context.Context, e *labs.Env) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	noticed := map[string]bool{}
+	noticed := map[string]bool{} // the instances are running: a reclaiming status is their notice
 	for _, sr := range reqs.SpotInstanceRequests {
-		if sr.Status != nil && aws.ToString(sr.Status.Code) == "marked-for-termination" {
+		if sr.Status != nil && interruptionCode(aws.ToString(sr.Status.Code)) {
 			noticed[aws.ToString(sr.InstanceId)] = true
 		}
 	}

@@ -71,9 +71,11 @@ func Lab() labs.Lab {
 		Grants:    grants,
 		Summarize: Summary,
 		Actions:   actions(),
+		// AWS's quota names (Service Quotas' QuotaName); both count vCPUs, 2 per
+		// t3.micro, t3a.micro or t2.micro, and both default to 5 in a new account.
 		Quotas: []labs.QuotaNeed{
-			{Service: "ec2", Code: "L-1216C47A", Name: "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances (vCPUs)", PerStudent: wantOnDemand * 2},
-			{Service: "ec2", Code: "L-34B43A08", Name: "All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests (vCPUs)", PerStudent: wantSpot * 2},
+			{Service: "ec2", Code: "L-1216C47A", Name: "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances", PerStudent: wantOnDemand * 2, Unit: "vCPUs"},
+			{Service: "ec2", Code: "L-34B43A08", Name: "All Standard (A, C, D, H, I, M, R, T, Z) Spot Instance Requests", PerStudent: wantSpot * 2, Unit: "vCPUs"},
 		},
 		Mistakes: map[string]string{
 			mistakeSpotInTemplate: "puts Spot market options in the launch template, so the mixed-instances group is refused; then makes the template again without them",

@@ -125,10 +125,31 @@ func (o *Observation) lifecycle(id string) string {
 	return lifecycleDemand
 }
 
-// noticed reports whether the Spot instance id has its interruption notice.
+// noticed reports whether the Spot instance id has its interruption notice: its
+// request says it is reclaimed while the instance still runs. For a terminate-on-
+// interruption instance (every Auto Scaling group's) AWS sets the status to
+// instance-terminated-no-capacity at once and the instance runs two more minutes
+// (AWS's "Spot request status": "it is not set to marked-for-termination"); a
+// stop one is marked-for-stop.
 func (o *Observation) noticed(id string) bool {
 	sr, ok := o.Spot[id]
-	return ok && sr.Status != nil && aws.ToString(sr.Status.Code) == "marked-for-termination"
+	in, read := o.Instances[id]
+	if !ok || !read || sr.Status == nil || in.State == nil ||
+		in.State.Name != ec2types.InstanceStateNameRunning && in.State.Name != ec2types.InstanceStateNamePending {
+		return false
+	}
+	return interruptionCode(aws.ToString(sr.Status.Code))
+}
+
+// interruptionCode reports whether a Spot request status code is one of Amazon
+// EC2 reclaiming the instance (AWS's "Spot request status" table).
+func interruptionCode(code string) bool {
+	switch code {
+	case "instance-terminated-no-capacity", "instance-terminated-by-price", "instance-terminated-launch-group-constraint",
+		"marked-for-termination", "marked-for-stop":
+		return true
+	}
+	return false
 }
 
 func (o *Observation) mixState() mix {
@@ -270,7 +291,11 @@ func checkSpotRequests(o *Observation) labs.Result {
 		switch {
 		case sr.State == ec2types.SpotInstanceStateActive && code == "fulfilled":
 			good++
-		case code == "marked-for-termination" || code == "pending-evaluation" || code == "pending-fulfillment":
+		case o.noticed(id):
+			waiting = append(waiting, desc+": interruption notice, reclaimed within 2 minutes; the group then replaces it")
+		case interruptionCode(code):
+			waiting = append(waiting, desc+": reclaimed by Amazon EC2; the group replaces it")
+		case code == "pending-evaluation" || code == "pending-fulfillment":
 			waiting = append(waiting, desc)
 		default:
 			wrong = append(wrong, desc)

@@ -111,9 +111,27 @@ func TestChecks(t *testing.T) {
 		}, "spot-requests", labs.Fail, "the group runs no Spot instances"},
 		{"interruption notice", func(o *Observation) {
 			sr := o.Spot["i-sp1"]
-			sr.State, sr.Status = ec2types.SpotInstanceStateClosed, &ec2types.SpotInstanceStatus{Code: aws.String("marked-for-termination")}
+			sr.State, sr.Status = ec2types.SpotInstanceStateClosed, &ec2types.SpotInstanceStatus{Code: aws.String("instance-terminated-no-capacity")}
 			o.Spot["i-sp1"] = sr
-		}, "spot-requests", labs.Pending, "marked-for-termination"},
+		}, "spot-requests", labs.Pending, "instance-terminated-no-capacity): interruption notice"},
+		{"interruption notice, older wording", func(o *Observation) {
+			sr := o.Spot["i-sp1"]
+			sr.State, sr.Status = ec2types.SpotInstanceStateActive, &ec2types.SpotInstanceStatus{Code: aws.String("marked-for-termination")}
+			o.Spot["i-sp1"] = sr
+		}, "spot-requests", labs.Pending, "interruption notice"},
+		{"reclaimed: the request closed and its instance gone", func(o *Observation) {
+			sr := o.Spot["i-sp1"]
+			sr.State, sr.Status = ec2types.SpotInstanceStateClosed, &ec2types.SpotInstanceStatus{Code: aws.String("instance-terminated-no-capacity")}
+			o.Spot["i-sp1"] = sr
+			in := o.Instances["i-sp1"]
+			in.State = &ec2types.InstanceState{Name: ec2types.InstanceStateNameShuttingDown}
+			o.Instances["i-sp1"] = in
+		}, "spot-requests", labs.Pending, "is closed (instance-terminated-no-capacity): reclaimed by Amazon EC2"},
+		{"terminated by the student", func(o *Observation) {
+			sr := o.Spot["i-sp1"]
+			sr.State, sr.Status = ec2types.SpotInstanceStateClosed, &ec2types.SpotInstanceStatus{Code: aws.String("instance-terminated-by-user")}
+			o.Spot["i-sp1"] = sr
+		}, "spot-requests", labs.Fail, "is closed (instance-terminated-by-user)"},
 		{"request not fulfilled", func(o *Observation) {
 			sr := o.Spot["i-sp1"]
 			sr.State, sr.Status = ec2types.SpotInstanceStateOpen, &ec2types.SpotInstanceStatus{Code: aws.String("capacity-not-available")}

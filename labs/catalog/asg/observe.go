@@ -26,7 +26,8 @@ const (
 	maxPages        = 50  // page cap of any paged read
 	activityPages   = 10  // the region's newest 1,000 scaling activities per read
 	activityEvery   = 15 * time.Second
-	activityKeep    = 12 // activities kept per student
+	activityKeep    = 12               // activities kept per student
+	activitySkew    = 30 * time.Second // margin for AWS's clock against ours when paging activities
 	priceEvery      = 5 * time.Minute
 	priceWindow     = time.Hour
 	productLinux    = "Linux/UNIX"
@@ -116,8 +117,16 @@ type memory struct {
 // groupMemory is what the lab remembers about the whole group of students.
 type groupMemory struct {
 	activitiesAt time.Time
-	prices       []ec2types.SpotPrice
-	pricesAt     time.Time
+	// activitiesTo is how far back the next read of scaling activities must page:
+	// the last read's time less activitySkew, or the start of the oldest activity
+	// still InProgress then (its end is news too). Zero: page the whole window.
+	activitiesTo time.Time
+	// backlog is where the first read stopped short of the list's end (a large
+	// class's older activities); later reads page on from it until backlogDone.
+	backlog     *string
+	backlogDone bool
+	prices      []ec2types.SpotPrice
+	pricesAt    time.Time
 }
 
 // Observe reads Lab 8 for every target of one (account, region).
@@ -263,28 +272,66 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 	}
 
 	// 5. Scaling activities: the region's newest, every 15 s, kept per student.
+	// They come newest first, so a read stops at the page that reaches back past
+	// what the last read saw (activitiesTo): at rest one page a read. What the
+	// first read could not reach (a large class's older activities, past its
+	// activityPages) is read on, from where it stopped, with each read's pages
+	// left over, until the list's end: every student's feed fills within a few
+	// reads, and never more than activityPages calls a read.
 	gm := labs.Keep[groupMemory](cache, "", "group")
 	if len(live) > 0 && now.Sub(gm.activitiesAt) >= activityEvery {
 		fresh := map[string][]astypes.Activity{}
-		var token *string
-		var aerr error
-		for page := 0; page < activityPages; page++ {
+		to := now.Add(-activitySkew)
+		read := func(token *string, stopAt time.Time) (*string, bool, error) {
 			out, err := c.ASG.DescribeScalingActivities(ctx, &autoscaling.DescribeScalingActivitiesInput{MaxRecords: aws.Int32(100), NextToken: token})
 			if err != nil {
-				aerr = err
-				break
+				return nil, false, err
 			}
+			reached := false
 			for _, a := range out.Activities {
+				start := aws.ToTime(a.StartTime)
+				if !stopAt.IsZero() && start.Before(stopAt) {
+					reached = true
+				}
+				if a.StatusCode == astypes.ScalingActivityStatusCodeInProgress && start.Before(to) {
+					to = start
+				}
 				if o := byGroup[aws.ToString(a.AutoScalingGroupName)]; o != nil {
 					fresh[o.Target.StudentID] = append(fresh[o.Target.StudentID], a)
 				}
 			}
-			if token = out.NextToken; aws.ToString(token) == "" {
+			return out.NextToken, reached, nil
+		}
+		var token *string
+		var aerr error
+		page := 0
+		for page < activityPages {
+			next, reached, err := read(token, gm.activitiesTo)
+			page++
+			if err != nil {
+				aerr = err
+				break
+			}
+			if token = next; aws.ToString(token) == "" || reached {
 				break
 			}
 		}
+		if aerr == nil && gm.activitiesTo.IsZero() {
+			// The first read: what it did not reach is the backlog.
+			gm.backlog, gm.backlogDone = token, aws.ToString(token) == ""
+		}
+		for aerr == nil && !gm.backlogDone && page < activityPages {
+			next, _, err := read(gm.backlog, time.Time{})
+			page++
+			if err != nil {
+				break // the backlog waits for the next read; what is fresh stands
+			}
+			if gm.backlog = next; aws.ToString(next) == "" {
+				gm.backlogDone = true
+			}
+		}
 		if aerr == nil {
-			gm.activitiesAt = now
+			gm.activitiesAt, gm.activitiesTo = now, to
 			for _, o := range obs {
 				m := labs.Keep[memory](cache, o.Target.StudentID, "memory")
 				m.activities = mergeActivities(fresh[o.Target.StudentID], m.activities)

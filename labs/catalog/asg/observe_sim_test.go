@@ -205,7 +205,7 @@ func TestRehearsalInterruptsASpotInstance(t *testing.T) {
 	}
 	s.clock.Advance(5 * time.Second)
 	o := s.observe("s01")["s01"]
-	if r := s.results(o)["spot-requests"]; r.Status != labs.Pending || !strings.Contains(r.Evidence, "marked-for-termination") {
+	if r := s.results(o)["spot-requests"]; r.Status != labs.Pending || !strings.Contains(r.Evidence, "closed (instance-terminated-no-capacity): interruption notice") {
 		t.Errorf("under notice, spot-requests: %+v", r)
 	}
 	tile := viewGroup(o, nil)

@@ -189,11 +189,14 @@ func (fs filterSet) match(attr func(name string) ([]string, bool)) (bool, error)
 			continue
 		}
 		ok := false
+	values:
 		for _, want := range f.Values {
+			// AWS's * is any run of characters, "/" included (path.Match's is not);
+			// a value without * or ? matches only itself.
 			for _, h := range have {
-				// AWS's * is any run of characters, "/" included (path.Match's is not).
-				if want == h || globMatch(want, h) {
+				if want == h || isGlob(want) && globMatch(want, h) {
 					ok = true
+					break values
 				}
 			}
 		}
@@ -203,6 +206,65 @@ func (fs filterSet) match(attr func(name string) ([]string, bool)) (bool, error)
 	}
 	return true, nil
 }
+
+// compiledFilters is a filterSet prepared once per call, for the describes that
+// test many resources against many values (a monitor's 200 group names or
+// instance ids): each filter's literal values in a set, its wildcard ones apart.
+// It matches exactly as filterSet.match does.
+type compiledFilters struct {
+	fs    filterSet
+	lit   []map[string]bool
+	globs [][]string
+}
+
+func (fs filterSet) compile() *compiledFilters {
+	c := &compiledFilters{fs: fs, lit: make([]map[string]bool, len(fs)), globs: make([][]string, len(fs))}
+	for i, f := range fs {
+		c.lit[i] = make(map[string]bool, len(f.Values))
+		for _, v := range f.Values {
+			if isGlob(v) {
+				c.globs[i] = append(c.globs[i], v)
+			} else {
+				c.lit[i][v] = true
+			}
+		}
+	}
+	return c
+}
+
+func (c *compiledFilters) match(attr func(name string) ([]string, bool)) (bool, error) {
+	for i, f := range c.fs {
+		name := str(f.Name)
+		have, known := attr(name)
+		if !known {
+			return false, apiError("InvalidParameterValue", "The filter '%s' is invalid", name)
+		}
+		if len(f.Values) == 0 {
+			continue
+		}
+		ok := false
+	values:
+		for _, h := range have {
+			if c.lit[i][h] {
+				ok = true
+				break
+			}
+			for _, g := range c.globs[i] {
+				if globMatch(g, h) {
+					ok = true
+					break values
+				}
+			}
+		}
+		if !ok {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// isGlob reports whether a filter value has a wildcard (* or ?).
+func isGlob(v string) bool { return strings.IndexByte(v, '*') >= 0 || strings.IndexByte(v, '?') >= 0 }
 
 // tagAttr answers the tag:<key> and tag-key filters.
 func tagAttr(t tagList, name string) ([]string, bool) {

@@ -37,3 +37,34 @@ func TestEC2FilterWildcards(t *testing.T) {
 		}
 	}
 }
+
+// The compiled filters (DescribeInstances, DescribeSpotInstanceRequests) match
+// exactly as filterSet.match does: literal values, wildcards, several filters
+// joined by AND, a resource with no value for a filter, an unknown filter name.
+func TestCompiledFiltersMatchAsFilterSet(t *testing.T) {
+	attrs := map[string][]string{"tag:aws:autoscaling:groupName": {"c42s07-asg"}, "instance-state-name": {"running"}, "tag:none": nil}
+	attr := func(name string) ([]string, bool) { v, ok := attrs[name]; return v, ok }
+	f := func(name string, values ...string) ec2types.Filter {
+		return ec2types.Filter{Name: aws.String(name), Values: values}
+	}
+	for _, fs := range []filterSet{
+		{f("tag:aws:autoscaling:groupName", "c42s07-asg")},
+		{f("tag:aws:autoscaling:groupName", "c42s07-asgx", "c42s0-asg", "c42s07-as")}, // near misses
+		{f("tag:aws:autoscaling:groupName", "c42s0?-asg")},
+		{f("tag:aws:autoscaling:groupName", "c9zz*", "*s07-asg")},
+		{f("tag:aws:autoscaling:groupName", "c42s07-asg"), f("instance-state-name", "stopped")},
+		{f("tag:aws:autoscaling:groupName", "c42s07-asg"), f("instance-state-name", "running", "pending")},
+		{f("tag:none", "x")},
+		{f("tag:none")},
+		{f("no-such-filter", "x")},
+	} {
+		want, wantErr := fs.match(attr)
+		got, gotErr := fs.compile().match(attr)
+		if got != want || (gotErr == nil) != (wantErr == nil) {
+			t.Errorf("%v: compiled %v %v, filterSet %v %v", fs, got, gotErr, want, wantErr)
+		}
+	}
+	if ok, _ := (filterSet{f("tag:aws:autoscaling:groupName", "c42s07-asgx", "c42s07-asg")}).compile().match(attr); !ok {
+		t.Error("the second of two values did not match")
+	}
+}

@@ -511,7 +511,11 @@ func stepInstances(r *region, now time.Time) {
 				in.state = ec2types.InstanceStateNameRunning
 			case ec2types.InstanceStateNameStopping:
 				in.state = ec2types.InstanceStateNameStopped
-				in.stateReason = &ec2types.StateReason{Code: ptr("Client.UserInitiatedShutdown"), Message: ptr("Client.UserInitiatedShutdown: User initiated shutdown")}
+				if in.interruptAt.IsZero() {
+					in.stateReason = &ec2types.StateReason{Code: ptr("Client.UserInitiatedShutdown"), Message: ptr("Client.UserInitiatedShutdown: User initiated shutdown")}
+				} else {
+					r.spotStopped(in, now) // a Spot interruption's stop keeps its Server.SpotInstanceShutdown reason
+				}
 			case ec2types.InstanceStateNameShuttingDown:
 				in.state, in.terminatedAt = ec2types.InstanceStateNameTerminated, now
 				r.useSGs(in.spec.sgs, -1)
@@ -529,10 +533,16 @@ func stepInstances(r *region, now time.Time) {
 		}
 	}
 	for _, sr := range s.spotOrder {
-		if sr.state == ec2types.SpotInstanceStateOpen && !sr.relaunchAt.IsZero() && !now.Before(sr.relaunchAt) {
+		if sr.relaunchAt.IsZero() || now.Before(sr.relaunchAt) {
+			continue
+		}
+		switch sr.state {
+		case ec2types.SpotInstanceStateOpen:
 			if _, ok := r.fulfil(sr, nil, "r-"+r.w.hexID(17), 0, ""); !ok {
 				sr.relaunchAt = now.Add(spotRelaunchDelay)
 			}
+		case ec2types.SpotInstanceStateDisabled:
+			r.spotRestart(sr, now)
 		}
 	}
 	if now.Unix()%60 == 0 {
@@ -561,10 +571,12 @@ func (r *region) spotInstanceEnded(in *instance, now time.Time) {
 		return
 	}
 	switch sr.state {
-	case ec2types.SpotInstanceStateActive:
+	case ec2types.SpotInstanceStateActive, ec2types.SpotInstanceStateOpen, ec2types.SpotInstanceStateDisabled:
+		// Open: a persistent request whose instance was interrupted; disabled: one
+		// whose interrupted instance had stopped and was then terminated.
 		if sr.opts.typ == ec2types.SpotInstanceTypePersistent {
 			code, why := "instance-terminated-by-user", "Spot Instance terminated due to user-initiated termination."
-			if !in.interruptAt.IsZero() {
+			if in.stateReason != nil && str(in.stateReason.Code) == "Server.SpotInstanceTermination" {
 				code, why = "instance-terminated-no-capacity", "Spot Instance terminated due to no available capacity."
 			}
 			sr.setStatus(ec2types.SpotInstanceStateOpen, code, why, now)
@@ -810,12 +822,13 @@ func (c *ec2Client) DescribeInstances(ctx context.Context, in *ec2.DescribeInsta
 		}
 		out := &ec2.DescribeInstancesOutput{}
 		n := 0
+		filters := filterSet(in.Filters).compile()
 		for i := start; i < len(s.order); i++ {
 			x := s.order[i]
 			if len(in.InstanceIds) > 0 && !contains(in.InstanceIds, x.id) {
 				continue
 			}
-			ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) { return r.instanceAttr(x, name) })
+			ok, err := filters.match(func(name string) ([]string, bool) { return r.instanceAttr(x, name) })
 			if err != nil {
 				return nil, err
 			}
@@ -1041,12 +1054,13 @@ func (c *ec2Client) DescribeSpotInstanceRequests(ctx context.Context, in *ec2.De
 			return nil, apiError("InvalidPaginationToken", "The pagination token is invalid")
 		}
 		out := &ec2.DescribeSpotInstanceRequestsOutput{}
+		filters := filterSet(in.Filters).compile()
 		for i := start; i < len(s.spotOrder); i++ {
 			sr := s.spotOrder[i]
 			if len(in.SpotInstanceRequestIds) > 0 && !contains(in.SpotInstanceRequestIds, sr.id) {
 				continue
 			}
-			ok, err := filterSet(in.Filters).match(func(name string) ([]string, bool) {
+			ok, err := filters.match(func(name string) ([]string, bool) {
 				switch name {
 				case "spot-instance-request-id":
 					return []string{sr.id}, true
@@ -1109,7 +1123,12 @@ func (c *ec2Client) CancelSpotInstanceRequests(ctx context.Context, in *ec2.Canc
 				}
 			case ec2types.SpotInstanceStateOpen:
 				sr.relaunchAt = time.Time{}
-				sr.setStatus(ec2types.SpotInstanceStateCancelled, "canceled-before-fulfillment", "Your Spot request was canceled before it was fulfilled.", r.w.now)
+				if sr.inst != nil && sr.inst.state != ec2types.InstanceStateNameTerminated {
+					// a persistent request reopened by an interruption notice: its instance still runs
+					sr.setStatus(ec2types.SpotInstanceStateCancelled, "request-canceled-and-instance-running", "Spot Instance request is canceled, but the Spot Instance is still running.", r.w.now)
+				} else {
+					sr.setStatus(ec2types.SpotInstanceStateCancelled, "canceled-before-fulfillment", "Your Spot request was canceled before it was fulfilled.", r.w.now)
+				}
 			}
 			out.CancelledSpotInstanceRequests = append(out.CancelledSpotInstanceRequests, ec2types.CancelledSpotInstanceRequest{
 				SpotInstanceRequestId: ptr(id), State: ec2types.CancelSpotInstanceRequestState(sr.state)})

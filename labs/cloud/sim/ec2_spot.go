@@ -18,17 +18,26 @@ package sim
 //
 // Interruptions (World.InterruptSpot, the rehearsal's stand-in for Amazon EC2
 // reclaiming capacity; AWS Fault Injection Service's
-// aws:ec2:send-spot-instance-interruptions does the same on AWS): the instance
-// gets the two-minute interruption notice — its request's status becomes
-// marked-for-termination (state closed for a one-time request, as AWS's status
-// table says, active for a persistent one) while the instance keeps running —
-// then it is terminated with state reason Server.SpotInstanceTermination and the
-// request's status becomes instance-terminated-no-capacity. An Auto Scaling
-// group sees the instance go and replaces it (autoscaling_groups.go).
+// aws:ec2:send-spot-instance-interruptions does the same on AWS) follow AWS's
+// "Spot request status" table. The instance gets the two-minute interruption
+// notice and keeps running through it; then:
+//   - interruption behaviour terminate (every Auto Scaling group's Spot
+//     instance): the request's status is instance-terminated-no-capacity at
+//     once (AWS: "it is not set to marked-for-termination"), state closed for a
+//     one-time request and open for a persistent one; after the notice the
+//     instance is terminated with state reason Server.SpotInstanceTermination.
+//     A persistent request then launches a new instance (spotRelaunchDelay
+//     later), as it does after any termination. An Auto Scaling group sees the
+//     instance go and replaces it (autoscaling_groups.go).
+//   - stop or hibernate (persistent requests only): the request is active with
+//     status marked-for-stop; after the notice the instance stops (state reason
+//     Server.SpotInstanceShutdown) and the request is disabled with
+//     instance-stopped-no-capacity; spotRelaunchDelay after it has stopped the
+//     capacity is back: the same instance starts again and the request is
+//     active and fulfilled. Hibernation itself is not modelled: it stops.
 //
 // Not modelled: instance metadata's spot/instance-action, EventBridge events,
-// rebalance recommendations, interruptions of stop or hibernate behaviour (they
-// terminate too).
+// rebalance recommendations, hibernation (a hibernate request's instance stops).
 
 import (
 	"context"
@@ -300,14 +309,18 @@ func (w *World) InterruptSpot(acct, regionName, instanceID string) error {
 		return fmt.Errorf("sim: interrupt: instance %s already has its interruption notice", instanceID)
 	}
 	in.interruptAt = w.now.Add(spotNotice)
-	sr := in.spot
-	st := ec2types.SpotInstanceStateClosed
-	if sr.opts.typ == ec2types.SpotInstanceTypePersistent {
-		st = ec2types.SpotInstanceStateActive
-	}
-	if sr.inst == in {
-		// setStatus would forget a closed request's tags at once; the notice keeps them.
-		sr.state, sr.code, sr.msg, sr.updated = st, "marked-for-termination", "Spot Instance is marked for termination.", w.now
+	if sr := in.spot; sr.inst == in {
+		// Set directly: setStatus would forget a closed request's tags at once,
+		// while its instance still runs through the notice.
+		switch {
+		case sr.opts.behavior != ec2types.InstanceInterruptionBehaviorTerminate:
+			sr.state, sr.code, sr.msg = ec2types.SpotInstanceStateActive, "marked-for-stop", "Spot Instance is marked for stop."
+		case sr.opts.typ == ec2types.SpotInstanceTypePersistent:
+			sr.state, sr.code, sr.msg = ec2types.SpotInstanceStateOpen, "instance-terminated-no-capacity", "Spot Instance terminated due to no available capacity."
+		default:
+			sr.state, sr.code, sr.msg = ec2types.SpotInstanceStateClosed, "instance-terminated-no-capacity", "Spot Instance terminated due to no available capacity."
+		}
+		sr.updated = w.now
 	}
 	s := state(r, spotKey, func() *spotState { return &spotState{} })
 	s.due = append(s.due, in)
@@ -324,18 +337,68 @@ func stepInterruptions(r *region, now time.Time) {
 		if now.Before(in.interruptAt) {
 			return true
 		}
-		if in.state == ec2types.InstanceStateNamePending || in.state == ec2types.InstanceStateNameRunning {
-			r.terminate(in)
-			in.reason = "Server.SpotInstanceTermination: Spot instance termination"
-			in.stateReason = &ec2types.StateReason{Code: ptr("Server.SpotInstanceTermination"), Message: ptr("Server.SpotInstanceTermination: Spot instance termination")}
-			if sr := in.spot; sr != nil && sr.inst == in {
-				st := ec2types.SpotInstanceStateClosed
-				if sr.opts.typ == ec2types.SpotInstanceTypePersistent {
-					st = ec2types.SpotInstanceStateActive // reopened when the instance is gone (spotInstanceEnded)
-				}
-				sr.setStatus(st, "instance-terminated-no-capacity", "Spot Instance terminated due to no available capacity.", now)
+		if in.state != ec2types.InstanceStateNamePending && in.state != ec2types.InstanceStateNameRunning {
+			in.interruptAt = time.Time{} // terminated or stopped meanwhile: nothing left to reclaim
+			return false
+		}
+		sr := in.spot
+		if sr != nil && sr.opts.behavior != ec2types.InstanceInterruptionBehaviorTerminate {
+			r.spotStop(in)
+			return false
+		}
+		r.terminate(in)
+		in.reason = "Server.SpotInstanceTermination: Spot instance termination"
+		in.stateReason = &ec2types.StateReason{Code: ptr("Server.SpotInstanceTermination"), Message: ptr("Server.SpotInstanceTermination: Spot instance termination")}
+		if sr != nil && sr.inst == in {
+			st := ec2types.SpotInstanceStateClosed
+			if sr.opts.typ == ec2types.SpotInstanceTypePersistent {
+				st = ec2types.SpotInstanceStateOpen // and launches again once the instance is gone (spotInstanceEnded)
 			}
+			sr.setStatus(st, "instance-terminated-no-capacity", "Spot Instance terminated due to no available capacity.", now)
 		}
 		return false
 	})
+}
+
+// spotStop stops an interrupted instance of a stop or hibernate request: stopping
+// now, stopped 15–30 s later (stepInstances then disables the request and sets
+// when the capacity is back, spotStopped).
+func (r *region) spotStop(in *instance) {
+	now := r.w.now
+	in.state = ec2types.InstanceStateNameStopping
+	in.changeAt = now.Add(r.w.jitter(instanceStopping, instanceStopping))
+	in.reason = "Server.SpotInstanceShutdown: Spot instance shutdown"
+	in.stateReason = &ec2types.StateReason{Code: ptr("Server.SpotInstanceShutdown"), Message: ptr("Server.SpotInstanceShutdown: Spot instance shutdown")}
+	s := ec2State(r)
+	if !containsInst(s.busy, in) {
+		s.busy = append(s.busy, in)
+	}
+}
+
+// spotStopped is an interrupted instance that has stopped: its request is
+// disabled until the capacity is back, spotRelaunchDelay later.
+func (r *region) spotStopped(in *instance, now time.Time) {
+	if sr := in.spot; sr != nil && sr.inst == in && sr.state == ec2types.SpotInstanceStateActive {
+		sr.setStatus(ec2types.SpotInstanceStateDisabled, "instance-stopped-no-capacity", "Spot Instance stopped due to no available capacity.", now)
+		sr.relaunchAt = now.Add(spotRelaunchDelay)
+	}
+	in.interruptAt = time.Time{} // the notice is spent: terminating it now is the user's doing
+}
+
+// spotRestart starts a disabled request's stopped instance again: the capacity is
+// back ("fulfilled, active, stopped → running").
+func (r *region) spotRestart(sr *spotRequest, now time.Time) {
+	in := sr.inst
+	sr.relaunchAt = time.Time{}
+	if in == nil || in.state != ec2types.InstanceStateNameStopped {
+		return
+	}
+	in.state, in.launched, in.interruptAt = ec2types.InstanceStateNamePending, now, time.Time{}
+	in.changeAt = now.Add(r.w.jitter(instancePending, instancePending))
+	in.reason, in.stateReason = "", nil
+	s := ec2State(r)
+	if !containsInst(s.busy, in) {
+		s.busy = append(s.busy, in)
+	}
+	sr.setStatus(ec2types.SpotInstanceStateActive, "fulfilled", "Your spot request is fulfilled.", now)
 }
