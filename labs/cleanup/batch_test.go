@@ -13,6 +13,7 @@ import (
 
 	"github.com/labdash/labdash/db"
 	r53lab "github.com/labdash/labdash/labs/catalog/route53"
+	"github.com/labdash/labdash/labs/cleanup/resources"
 	"github.com/labdash/labdash/labs/cloud"
 )
 
@@ -43,12 +44,13 @@ func (b *r53Batches) intercept(ctx context.Context, call cloud.Call) error {
 // same zone, a near-miss s011 record (nobody's student), and the other class's
 // zone with its records.
 type batchWorld struct {
-	class, other *db.Class
+	class, other   *db.Class
 	zone, zoneName string
-	s01            []string // s01's record names, lowercase with the trailing dot
-	decoys         string   // snapshot of the records that must stay
+	s01            []string        // s01's record names, lowercase with the trailing dot
+	decoys         string          // snapshot of the records that must stay
 	planned        int             // s01's records in the plan (the ledger's gone ones too)
 	live           map[string]bool // "name TYPE" of s01's records when the run starts
+	mayStay        string          // a record of s01 the test expects cleanup to refuse
 }
 
 func newBatchWorld(f *fixture) *batchWorld {
@@ -149,7 +151,7 @@ func (w *batchWorld) runS01(f *fixture, x *Executor, before func()) *db.Job {
 		f.t.Fatalf("job %s: %+v", done.State, done.Items)
 	}
 	for _, rr := range w.records(f, w.zone, "s01.") {
-		if !strings.Contains(aws.ToString(rr.Name), "s011.") {
+		if !strings.Contains(aws.ToString(rr.Name), "s011.") && aws.ToString(rr.Name) != w.mayStay {
 			f.t.Errorf("s01's record %s %s is left", aws.ToString(rr.Name), rr.Type)
 		}
 	}
@@ -267,5 +269,84 @@ func TestChangedRecordFailsBatchOthersGo(t *testing.T) {
 	}
 	if n := f.auditCount(w.class.ID, "cleanup.batch", "txt.s01."); n != 1 {
 		t.Errorf("%d cleanup.batch audit entries naming the changed record, want 1", n)
+	}
+}
+
+// TestGuardRefusedBatchOthersGo: after the confirmation, s01's TXT record is
+// tied to a health check, which is in no plan. Cleanup's re-read gives the
+// record back with it, so the batch carries an identifier the guard refuses:
+// the guard refuses the whole batch (nothing reaches Route 53), each record then
+// goes on its own, the others are deleted, and that one alone is refused and
+// reported. (The simulator does not model health checks; what is tested is the
+// guard and the engine.)
+func TestGuardRefusedBatchOthersGo(t *testing.T) {
+	f := newFixture(t)
+	w := newBatchWorld(f)
+	txt := "txt.s01." + w.zoneName
+	w.mayStay = txt
+	b := &r53Batches{}
+	x := f.executor()
+	x.Intercept = b.intercept // after the guard: sees only what it let through
+	job := w.runS01(f, x, func() {
+		if _, err := f.c.Route53.ChangeResourceRecordSets(f.ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: aws.String(w.zone),
+			ChangeBatch: &r53types.ChangeBatch{Changes: []r53types.Change{{Action: r53types.ChangeActionUpsert, ResourceRecordSet: &r53types.ResourceRecordSet{
+				Name: aws.String(txt), Type: r53types.RRTypeTxt, TTL: aws.Int64(60), HealthCheckId: aws.String("hc-outside-0001"),
+				ResourceRecords: []r53types.ResourceRecord{{Value: aws.String(`"v=1"`)}}}}}}}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for _, call := range b.calls {
+		if len(call) > 1 || strings.Contains(strings.Join(call, ","), "txt.s01.") {
+			t.Errorf("the guard let %v through", call)
+		}
+	}
+	if len(b.calls) != len(w.live)-1 {
+		t.Errorf("change batches %v: want one per live record but the refused one", b.calls)
+	}
+	for key, it := range recordItems(job) {
+		switch {
+		case key == txt+" TXT" && (it.State != db.ItemFailed || it.Step != "refused" || !strings.Contains(it.Detail, "hc-outside-0001")):
+			t.Errorf("%s: %s %s %q, want refused naming the health check", key, it.State, it.Step, it.Detail)
+		case key != txt+" TXT" && it.State != db.ItemDone:
+			t.Errorf("%s: %s %s %q; the refused batch must not stop the others", key, it.State, it.Step, it.Detail)
+		}
+	}
+	if job.Outcome != db.OutcomeNotVerified {
+		t.Errorf("outcome %q with a record refused, want not verified", job.Outcome)
+	}
+}
+
+// TestBatchesGroupByStudentAndZone: one group per student per zone, at most
+// BatchMax records each; a lone record, and types without DeleteBatch, go alone.
+func TestBatchesGroupByStudentAndZone(t *testing.T) {
+	rec := func(zone, name, student string) Item {
+		arn := "arn:aws:route53:::hostedzone/" + zone + "/recordset/" + name + "/A"
+		return Item{Ref: resources.Ref{ARN: arn, Type: "AWS::Route53::RecordSet", Student: student, Account: "111122223333"}}
+	}
+	var todo []Item
+	for i := 0; i < 205; i++ {
+		todo = append(todo, rec("Z1", fmt.Sprintf("r%d.s01.c1.labs.example.com.", i), "s01"))
+	}
+	todo = append(todo, rec("Z1", "www.s02.c1.labs.example.com.", "s02"), rec("Z1", "api.s02.c1.labs.example.com.", "s02"),
+		rec("Z2", "www.s01.c1.example.org.", "s01"),
+		Item{Ref: resources.Ref{ARN: "arn:aws:sqs:us-east-1:111122223333:c1s01-q", Type: "AWS::SQS::Queue", Student: "s01"}})
+	groups, singles := batches(todo)
+	var sizes []string
+	for _, g := range groups {
+		zone, student := "", ""
+		for _, it := range g {
+			z := strings.SplitN(strings.TrimPrefix(it.ARN, "arn:aws:route53:::hostedzone/"), "/", 2)[0]
+			if (zone != "" && z != zone) || (student != "" && it.Student != student) {
+				t.Errorf("group mixes %s/%s with %s/%s", zone, student, z, it.Student)
+			}
+			zone, student = z, it.Student
+		}
+		sizes = append(sizes, fmt.Sprintf("%s/%s:%d", zone, student, len(g)))
+	}
+	if got := strings.Join(sizes, " "); got != "Z1/s01:100 Z1/s01:100 Z1/s01:5 Z1/s02:2" {
+		t.Errorf("groups %s", got)
+	}
+	if len(singles) != 2 {
+		t.Errorf("singles %+v, want the lone Z2 record and the queue", singles)
 	}
 }
