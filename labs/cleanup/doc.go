@@ -13,7 +13,10 @@
 //     of lower rank are finished; calls are bounded overall and per service; each
 //     attempt's error is classified (retry later, back off, terminal, gone); every
 //     wait has a deadline. Every client is wrapped by the guard
-//     (resources.Guard), which refuses a mutating call outside the plan.
+//     (resources.Guard), which refuses a mutating call outside the plan. A type
+//     with DeleteBatch (Route 53 records) deletes one student's resources under
+//     one writer key in one call first, each item keeping its own status; a
+//     refused batch applied nothing, and each then runs its own state machine.
 //   - Verify re-plans: what is still owned is listed as left over, with why.
 //
 // What each resource type needs — its lister, ownership test, deleter and

@@ -355,7 +355,8 @@ func (x *Executor) runClaimed(ctx context.Context, id int64) error {
 		}
 	}
 	var wg sync.WaitGroup
-	for _, it := range todo {
+	groups, singles := batches(todo)
+	for _, it := range singles {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -363,7 +364,30 @@ func (x *Executor) runClaimed(ctx context.Context, id int64) error {
 			if !r.waitTurn(ctx, it) {
 				return
 			}
-			r.deleteOne(ctx, it)
+			r.deleteOne(ctx, it, "")
+		}()
+	}
+	for _, g := range groups {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rest := map[string]string{} // ARN → why it goes on its own after all
+			if r.waitTurn(ctx, g[0]) {
+				rest = r.deleteBatch(ctx, g)
+			}
+			for _, it := range g {
+				note, alone := rest[it.ARN]
+				if !alone {
+					r.count(it, -1)
+					continue
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					defer func() { r.count(it, -1) }()
+					r.deleteOne(ctx, it, note)
+				}()
+			}
 		}()
 	}
 	wg.Wait()
@@ -480,21 +504,52 @@ func (r *run) waitTurn(ctx context.Context, it Item) bool {
 	return ctx.Err() == nil
 }
 
-// deleteOne runs one resource's state machine: deleting (disabling, waiting) →
-// gone, or failed with the reason — blocked, when AWS keeps answering that it is
-// in use and what uses it is outside the plan.
-func (r *run) deleteOne(ctx context.Context, it Item) {
-	x := r.x
-	set := func(state, step, detail string) {
-		if err := x.Store.SetJobItem(context.WithoutCancel(ctx), r.jobID, it.ARN, state, step, clip(detail, 500)); err != nil {
-			x.Log.Warn("cleanup: record progress", slog.Any("error", err))
+// batches splits todo into groups that one DeleteBatch call may take — one
+// student's resources of a type with DeleteBatch, in one account and region and
+// under one OneWriter key (a student's records in one zone), at most BatchMax —
+// and the resources that go one by one (every group has two or more).
+func batches(todo []Item) (groups [][]Item, singles []Item) {
+	at := map[string]int{}
+	for _, it := range todo {
+		t, ok := resources.Lookup(it.Type)
+		if !ok || t.DeleteBatch == nil {
+			singles = append(singles, it)
+			continue
 		}
+		key := ""
+		if t.OneWriter != nil {
+			key = t.OneWriter(it.ARN)
+		}
+		k := strings.Join([]string{it.Type, key, it.Student, it.Account, it.Region}, "\x00")
+		i, ok := at[k]
+		if !ok || len(groups[i]) >= t.BatchMax {
+			i = len(groups)
+			at[k] = i
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], it)
 	}
-	t, ok := resources.Lookup(it.Type)
-	if !ok {
-		set(db.ItemFailed, "failed", "labdash has no deleter for "+it.Type)
-		return
+	kept := groups[:0]
+	for _, g := range groups {
+		if len(g) == 1 {
+			singles = append(singles, g[0])
+			continue
+		}
+		kept = append(kept, g)
 	}
+	return kept, singles
+}
+
+// setItem records an item's progress (a failure to record is logged, not fatal).
+func (r *run) setItem(ctx context.Context, arn, state, step, detail string) {
+	if err := r.x.Store.SetJobItem(context.WithoutCancel(ctx), r.jobID, arn, state, step, clip(detail, 500)); err != nil {
+		r.x.Log.Warn("cleanup: record progress", slog.Any("error", err))
+	}
+}
+
+// clients are the guarded clients it is deleted through: its own account in an
+// account-per-student class, its type's home region or its own.
+func (r *run) clients(ctx context.Context, t resources.Type, it Item) (*cloud.Clients, error) {
 	acct := it.Account // a student's own account; the provider's default one in a shared class
 	if r.class.Isolation == db.IsolationShared {
 		acct = ""
@@ -506,12 +561,134 @@ func (r *run) deleteOne(ctx context.Context, it Item) {
 	if region == "" {
 		region = r.class.Regions[0]
 	}
-	raw, err := x.Provider.Clients(ctx, acct, region)
+	raw, err := r.x.Provider.Clients(ctx, acct, region)
+	if err != nil {
+		return nil, err
+	}
+	return cloud.Intercept(raw, r.all), nil
+}
+
+// deleteBatch deletes group (one student's records in one zone) in one
+// DeleteBatch call, in the zone's one-writer slot, each item keeping its own
+// status. A throttled or busy batch is tried again a few times. It returns the
+// items still to be deleted, each with why it goes on its own: when the batch is
+// refused — by the guard, or by AWS because one record changed or went since it
+// was read (InvalidChangeBatch, which names it) — nothing of it was applied, so
+// each item runs its own state machine (retries, the guard's own verdict, gone
+// when it is gone), the one AWS named reported as such; the class goes on.
+func (r *run) deleteBatch(ctx context.Context, group []Item) map[string]string {
+	t, _ := resources.Lookup(group[0].Type)
+	rest := map[string]string{}
+	alone := func(why string) map[string]string {
+		for _, it := range group {
+			rest[it.ARN] = why
+		}
+		return rest
+	}
+	c, err := r.clients(ctx, t, group[0])
+	if err != nil {
+		return alone("") // each item reports its own "no clients"
+	}
+	refs := make([]resources.Ref, len(group))
+	for i, it := range group {
+		refs[i] = it.Ref
+		r.setItem(ctx, it.ARN, db.ItemRunning, "deleting", fmt.Sprintf("in one change batch of %d", len(group)))
+	}
+	var one chan struct{}
+	if t.OneWriter != nil {
+		if key := t.OneWriter(group[0].ARN); key != "" {
+			one = r.writer(key)
+		}
+	}
+	svc := r.perSvc[svcOf(group[0].ARN)]
+	var gone []bool
+	for attempt := 1; ; attempt++ {
+		if one != nil {
+			one <- struct{}{}
+		}
+		r.slots <- struct{}{}
+		svc <- struct{}{}
+		gone, err = t.DeleteBatch(ctx, c, refs)
+		<-svc
+		<-r.slots
+		if one != nil {
+			<-one
+		}
+		if ctx.Err() != nil {
+			return nil // stopped: the items stay as they are and a resumed run retries them
+		}
+		if err == nil {
+			break
+		}
+		if out := classify(err); (out != backoff && out != retryLater) || attempt == 3 {
+			return r.batchRefused(ctx, group, err)
+		}
+		if r.x.sleep(ctx, time.Duration(attempt)*5*time.Second) != nil {
+			return nil
+		}
+	}
+	for i, it := range group {
+		detail := fmt.Sprintf("deleted in one change batch of %d", len(group))
+		if gone[i] {
+			detail = "already gone when its change batch was made"
+		}
+		if err := r.finish(ctx, it, detail); err != nil {
+			r.setItem(ctx, it.ARN, db.ItemFailed, "failed", "recording the deletion: "+err.Error())
+		}
+	}
+	return rest
+}
+
+// batchRefused explains a refused batch on each of its items, which then go on
+// their own, and audits it.
+func (r *run) batchRefused(ctx context.Context, group []Item, err error) map[string]string {
+	named := map[int]bool{}
+	var be *resources.BatchError
+	if errors.As(err, &be) {
+		for _, i := range be.Named {
+			named[i] = true
+		}
+	}
+	var who []string
+	rest := map[string]string{}
+	for i, it := range group {
+		why := fmt.Sprintf("its change batch of %d was not applied (%s); deleted on its own", len(group), errText(err))
+		if named[i] {
+			why = fmt.Sprintf("AWS refused its change batch of %d over this record, changed or gone since it was read (%s): the others are deleted on their own, and this one as it is now", len(group), errText(err))
+			who = append(who, it.ARN)
+		}
+		rest[it.ARN] = why
+	}
+	detail := fmt.Sprintf("%d records of %s in one change batch: %s", len(group), group[0].Student, errText(err))
+	if len(who) > 0 {
+		detail += "; named: " + strings.Join(who, ", ")
+	}
+	_ = r.x.Store.Audit(context.WithoutCancel(ctx), db.AuditEntry{ClassID: r.class.ID, Actor: "cleanup", Action: "cleanup.batch", Detail: clip(detail, 1000)})
+	return rest
+}
+
+// deleteOne runs one resource's state machine: deleting (disabling, waiting) →
+// gone, or failed with the reason — blocked, when AWS keeps answering that it is
+// in use and what uses it is outside the plan. note, when set, is why it goes on
+// its own (its batch was refused): every detail it records keeps it.
+func (r *run) deleteOne(ctx context.Context, it Item, note string) {
+	x := r.x
+	set := func(state, step, detail string) {
+		if note != "" {
+			detail = strings.TrimSuffix(note+"; "+detail, "; ")
+		}
+		r.setItem(ctx, it.ARN, state, step, detail)
+	}
+	t, ok := resources.Lookup(it.Type)
+	if !ok {
+		set(db.ItemFailed, "failed", "labdash has no deleter for "+it.Type)
+		return
+	}
+	c, err := r.clients(ctx, t, it)
 	if err != nil {
 		set(db.ItemFailed, "failed", "no clients: "+err.Error())
 		return
 	}
-	c := cloud.Intercept(raw, r.all)
 	deadline := pick(x.Deadline, 20*time.Minute)
 	blockedAfter := pick(x.BlockedAfter, 2*time.Minute)
 	start := c.Clock()
@@ -543,7 +720,7 @@ func (r *run) deleteOne(ctx context.Context, it Item) {
 		out := classify(err)
 		switch out {
 		case done:
-			if err := r.finish(ctx, it); err != nil {
+			if err := r.finish(ctx, it, note); err != nil {
 				set(db.ItemFailed, "failed", "recording the deletion: "+err.Error())
 			}
 			return
@@ -609,7 +786,7 @@ func (r *run) deleteOne(ctx context.Context, it Item) {
 // finish records, in one transaction, that it is gone: the ledger, the audit
 // log and the job item. A process killed before it commits retries the delete,
 // which finds the resource gone: nothing is deleted or audited twice.
-func (r *run) finish(ctx context.Context, it Item) error {
+func (r *run) finish(ctx context.Context, it Item, detail string) error {
 	ctx = context.WithoutCancel(ctx)
 	return r.x.Store.WithTx(ctx, func(tx *db.Store) error {
 		for _, arn := range append([]string{it.ARN}, it.Takes...) {
@@ -620,7 +797,7 @@ func (r *run) finish(ctx context.Context, it Item) error {
 		if err := tx.Audit(ctx, db.AuditEntry{ClassID: r.class.ID, Actor: "cleanup", Action: "cleanup.delete", Detail: it.Type + " " + it.ARN}); err != nil {
 			return err
 		}
-		return tx.SetJobItem(ctx, r.jobID, it.ARN, db.ItemDone, "gone", "")
+		return tx.SetJobItem(ctx, r.jobID, it.ARN, db.ItemDone, "gone", clip(detail, 500))
 	})
 }
 

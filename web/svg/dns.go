@@ -51,6 +51,9 @@ func DNSResolution(d *labs.DNSResolution, simulated bool) string {
 	if d.Note != "" {
 		lines = append(lines, clipText(d.Note, 140))
 	}
+	if d.Delegation != "" {
+		lines = append(lines, clipText(d.Delegation, 140))
+	}
 	if !d.Changed.IsZero() {
 		lines = append(lines, "record last changed "+labs.Clock(d.Changed, simulated))
 	}

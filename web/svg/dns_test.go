@@ -34,4 +34,11 @@ func TestDNSResolutionDrawsTheSteps(t *testing.T) {
 	if strings.Contains(got, "record last changed") || DNSResolution(nil, false) != "" {
 		t.Error("a panel without a change time, or nil, drew one")
 	}
+	if strings.Contains(got, "delegat") {
+		t.Error("a panel without a delegation line drew one")
+	}
+	alias.Delegation = "not delegated: public resolvers will not find c42.labs.example.com (labdash writes no NS delegation for account-mode zones yet)"
+	if got = DNSResolution(alias, false); !strings.Contains(got, "not delegated: public resolvers will not find c42.labs.example.com") {
+		t.Error("the account-mode panel does not draw its delegation line")
+	}
 }

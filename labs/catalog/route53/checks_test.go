@@ -202,6 +202,22 @@ func TestApexAlias(t *testing.T) {
 		}), labs.Fail, "not an alias"},
 		"no zone": {with(func(o *Observation) { o.ZoneID = "" }), labs.Pending, "no class zone"},
 	})
+	// Account mode says plainly that the zone is not delegated; shared mode, whose
+	// apex is not the student's step, does not.
+	for name, o := range map[string]*Observation{
+		"alias": with(func(o *Observation) { o.Apex = []r53types.ResourceRecordSet{alias(apex, albDNS, albZone)} }),
+		"none":  base(),
+		"wrong": with(func(o *Observation) {
+			o.Apex = []r53types.ResourceRecordSet{plain(apex, r53types.RRTypeA, 300, "192.0.2.1")}
+		}),
+	} {
+		if ev := checkApex(o).Evidence; !strings.Contains(ev, "does not delegate account-mode zones yet") || !strings.Contains(ev, "public resolvers will not find c42.labs.example.com") {
+			t.Errorf("account mode %s: evidence %q does not say the zone is not delegated", name, ev)
+		}
+	}
+	if ev := checkApex(with(func(o *Observation) { o.Shared = true })).Evidence; strings.Contains(ev, "delegate") {
+		t.Errorf("shared mode: evidence %q speaks of delegation", ev)
+	}
 }
 
 func TestDNSPanel(t *testing.T) {
@@ -227,6 +243,13 @@ func TestDNSPanel(t *testing.T) {
 	}
 	if v.Dig != "dig www.s07.c42.labs.example.com A" {
 		t.Errorf("dig on AWS: %q", v.Dig)
+	}
+	if !strings.Contains(v.Delegation, "public resolvers will not find c42.labs.example.com") {
+		t.Errorf("account-mode panel's delegation line %q does not say the zone is not delegated", v.Delegation)
+	}
+	o.Shared = true
+	if v = viewDNS(o, nil).DNS; v.Delegation != "" || strings.Contains(v.Note, "delegate") {
+		t.Errorf("shared-mode panel speaks of delegation: %+v", v)
 	}
 	if e := viewDNS(base(), nil); e.DNS != nil || !strings.Contains(e.Empty, "no A or CNAME record") {
 		t.Errorf("empty: %+v", e)

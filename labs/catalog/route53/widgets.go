@@ -77,6 +77,9 @@ func viewDNS(obs labs.Observation, h *labs.History) labs.WidgetView {
 			d.Note = "no resolver trace yet; the steps come from the records"
 		}
 	}
+	if !o.Shared {
+		d.Delegation = "not delegated: public resolvers will not find " + d.Apex + " (labdash writes no NS delegation for account-mode zones yet)"
+	}
 	for i := range d.Steps {
 		st := &d.Steps[i]
 		switch {

@@ -200,6 +200,18 @@ type Type struct {
 	// in progress, and the engine calls it again later; otherwise AWS's error,
 	// which the engine classifies (retry later, back off, terminal).
 	Delete func(ctx context.Context, c *cloud.Clients, r Ref) error
+	// DeleteBatch, when set, deletes several resources of the type in one call:
+	// the engine hands it one student's resources that share a OneWriter key (a
+	// student's records in one Route 53 zone go in one ChangeBatch), at most
+	// BatchMax at a time. gone[i] says refs[i] was found already gone; a nil error
+	// means every other ref is deleted. An error means the call deleted nothing
+	// (the service applies the batch all or nothing): the engine then runs each
+	// resource's own Delete, with its own retries and the guard's own verdict on
+	// it; a *BatchError names the refs the service's answer was about. Its errors
+	// are not read by Gone (one record's "not found" is not the whole batch's).
+	DeleteBatch func(ctx context.Context, c *cloud.Clients, refs []Ref) (gone []bool, err error)
+	// BatchMax bounds the refs of one DeleteBatch call (required with it).
+	BatchMax int
 	// Gone lists every way the type's service answers that the resource does not
 	// exist — or that the parent that takes it along does not (a listener's load
 	// balancer) — and nothing else: an error code, with the words of its message
@@ -303,6 +315,18 @@ func (f *Failure) ErrorMessage() string {
 // ErrorFault is smithy.FaultServer: AWS says what it did not do.
 func (f *Failure) ErrorFault() smithy.ErrorFault { return smithy.FaultServer }
 
+// BatchError is DeleteBatch's failure: the service's answer, and the indexes
+// of the refs it names (the record that changed or is gone), if any.
+type BatchError struct {
+	Err   error
+	Named []int
+}
+
+func (e *BatchError) Error() string { return e.Err.Error() }
+
+// Unwrap gives the service's answer (the engine classifies it).
+func (e *BatchError) Unwrap() error { return e.Err }
+
 // ErrWaiting means a deletion is under way; errors.Is(Waiting(step), ErrWaiting).
 var ErrWaiting = errors.New("deletion in progress")
 
@@ -349,6 +373,8 @@ func Register(t Type) {
 		panic("resources: type " + t.Name + " is Untaggable but has Tags")
 	case t.Naming == NameNone && t.NameOf != nil:
 		panic("resources: type " + t.Name + " has NameOf but no Naming rule")
+	case t.DeleteBatch != nil && t.BatchMax < 2:
+		panic("resources: type " + t.Name + " has DeleteBatch but no BatchMax")
 	case len(t.Gone) == 0:
 		panic("resources: type " + t.Name + " needs Gone: how its service says one no longer exists")
 	}

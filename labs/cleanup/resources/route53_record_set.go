@@ -20,7 +20,9 @@ package resources
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -86,35 +88,72 @@ func init() {
 		},
 		NameOf: func(arn string) string { _, name, _, _, _ := parseRecordARN(arn); return name },
 		Delete: func(ctx context.Context, c *cloud.Clients, r Ref) error {
-			zid, name, typ, set, ok := parseRecordARN(r.ARN)
+			zid, _, _, _, ok := parseRecordARN(r.ARN)
 			if !ok {
 				return fmt.Errorf("resources: %s is not a record set ARN", r.ARN)
 			}
-			in := &route53.ListResourceRecordSetsInput{HostedZoneId: aws.String(zid), StartRecordName: aws.String(name),
-				StartRecordType: r53types.RRType(typ), MaxItems: aws.Int32(100)}
-			if set != "" {
-				in.StartRecordIdentifier = aws.String(set)
-			}
-			out, err := c.Route53.ListResourceRecordSets(ctx, in)
+			del, err := currentRecord(ctx, c, r.ARN)
 			if err != nil {
 				return err
 			}
-			var cur *r53types.ResourceRecordSet
-			for i, x := range out.ResourceRecordSets {
-				if normName(aws.ToString(x.Name)) == normName(name) && string(x.Type) == typ && aws.ToString(x.SetIdentifier) == set {
-					cur = &out.ResourceRecordSets[i]
-					break
-				}
-			}
-			if cur == nil {
-				return ErrGone
-			}
-			del := *cur
-			del.Name = aws.String(name) // the same name, spelt as the plan (and the guard) know it
 			_, err = c.Route53.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: aws.String(zid),
 				ChangeBatch: &r53types.ChangeBatch{Comment: aws.String("labdash cleanup"),
-					Changes: []r53types.Change{{Action: r53types.ChangeActionDelete, ResourceRecordSet: &del}}}})
+					Changes: []r53types.Change{{Action: r53types.ChangeActionDelete, ResourceRecordSet: del}}}})
 			return err
+		},
+		// A student's records in one zone go in one ChangeBatch (LABS.md Lab 3
+		// cleanup), each re-read just before and given back exactly as it is.
+		// Route 53 takes at most 100 changes, 1,000 ResourceRecord elements and
+		// 32,000 characters of values per request, and applies a batch all or
+		// nothing: a record that changed or went between the read and the batch
+		// fails the whole batch with InvalidChangeBatch, naming it.
+		BatchMax: 100,
+		DeleteBatch: func(ctx context.Context, c *cloud.Clients, refs []Ref) ([]bool, error) {
+			gone := make([]bool, len(refs))
+			zone := ""
+			var changes []r53types.Change
+			var sent []int // refs index of each change
+			values, chars := 0, 0
+			for i, r := range refs {
+				zid, _, _, _, ok := parseRecordARN(r.ARN)
+				if !ok {
+					return gone, fmt.Errorf("resources: %s is not a record set ARN", r.ARN)
+				}
+				if zone != "" && zid != zone {
+					return gone, fmt.Errorf("resources: one change batch cannot span hosted zones %s and %s", zone, zid)
+				}
+				zone = zid
+				del, err := currentRecord(ctx, c, r.ARN)
+				if errors.Is(err, ErrGone) {
+					gone[i] = true
+					continue
+				}
+				if err != nil {
+					return gone, err
+				}
+				for _, v := range del.ResourceRecords {
+					values++
+					chars += len(aws.ToString(v.Value))
+				}
+				changes = append(changes, r53types.Change{Action: r53types.ChangeActionDelete, ResourceRecordSet: del})
+				sent = append(sent, i)
+			}
+			if len(changes) == 0 {
+				return gone, nil
+			}
+			if len(changes) > 100 || values > 1000 || chars > 32000 {
+				return gone, fmt.Errorf("resources: %d records with %d values (%d characters) exceed one change batch", len(changes), values, chars)
+			}
+			_, err := c.Route53.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: aws.String(zone),
+				ChangeBatch: &r53types.ChangeBatch{Comment: aws.String("labdash cleanup"), Changes: changes}})
+			if err != nil {
+				be := &BatchError{Err: err}
+				for _, i := range batchNamed(err, changes) {
+					be.Named = append(be.Named, sent[i])
+				}
+				return gone, be
+			}
+			return gone, nil
 		},
 		Targets: func(r Ref) (own, context []string) {
 			zid, name, _, set, ok := parseRecordARN(r.ARN)
@@ -128,6 +167,60 @@ func init() {
 			return own, []string{zid}
 		},
 	})
+}
+
+// currentRecord reads the record set arn names as it exists now, named as the
+// plan (and the guard) spell it; ErrGone when it does not exist.
+func currentRecord(ctx context.Context, c *cloud.Clients, arn string) (*r53types.ResourceRecordSet, error) {
+	zid, name, typ, set, ok := parseRecordARN(arn)
+	if !ok {
+		return nil, fmt.Errorf("resources: %s is not a record set ARN", arn)
+	}
+	in := &route53.ListResourceRecordSetsInput{HostedZoneId: aws.String(zid), StartRecordName: aws.String(name),
+		StartRecordType: r53types.RRType(typ), MaxItems: aws.Int32(100)}
+	if set != "" {
+		in.StartRecordIdentifier = aws.String(set)
+	}
+	out, err := c.Route53.ListResourceRecordSets(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range out.ResourceRecordSets {
+		if normName(aws.ToString(x.Name)) == normName(name) && string(x.Type) == typ && aws.ToString(x.SetIdentifier) == set {
+			del := x
+			del.Name = aws.String(name)
+			return &del, nil
+		}
+	}
+	return nil, ErrGone
+}
+
+// batchRecord finds the records an InvalidChangeBatch message names ("Tried to
+// delete resource record set [name='www.s07.c42.labs.example.com.', type='A']
+// but the values provided do not match the current values").
+var batchRecord = regexp.MustCompile(`name='([^']*)', type='([^']*)'`)
+
+// batchNamed returns the indexes of changes that err's messages name.
+func batchNamed(err error, changes []r53types.Change) []int {
+	var icb *r53types.InvalidChangeBatch
+	if !errors.As(err, &icb) {
+		return nil
+	}
+	msgs := append([]string{aws.ToString(icb.Message)}, icb.Messages...)
+	seen := map[int]bool{}
+	var out []int
+	for _, m := range msgs {
+		for _, sub := range batchRecord.FindAllStringSubmatch(m, -1) {
+			for i, ch := range changes {
+				rr := ch.ResourceRecordSet
+				if !seen[i] && normName(aws.ToString(rr.Name)) == normName(sub[1]) && string(rr.Type) == sub[2] {
+					seen[i] = true
+					out = append(out, i)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // recordARN is labdash's name for a record set (Route 53 gives records none).

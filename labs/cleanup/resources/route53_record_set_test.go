@@ -1,6 +1,8 @@
 package resources_test
 
 import (
+	"context"
+	"errors"
 	"sort"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/labdash/labdash/labs/cleanup"
 	"github.com/labdash/labdash/labs/cleanup/resources"
+	"github.com/labdash/labdash/labs/cloud"
 )
 
 func TestRoute53RecordSetSim(t *testing.T)  { testRoute53RecordSet(t, simEnv(t)) }
@@ -188,5 +191,92 @@ func testRoute53RecordSet(t *testing.T, e *env) {
 		if strings.HasSuffix(f.ARN, "/"+w.public) {
 			t.Errorf("zone lister reports the untagged zone: %+v", f)
 		}
+	}
+}
+
+func TestRoute53RecordSetBatchSim(t *testing.T)  { testRoute53RecordSetBatch(t, simEnv(t)) }
+func TestRoute53RecordSetBatchMoto(t *testing.T) { testRoute53RecordSetBatch(t, motoEnv(t)) }
+
+// testRoute53RecordSetBatch: DeleteBatch, through a guard holding only the
+// batch's records, deletes them in one ChangeBatch, each as it exists (alias,
+// weighted, TTL and values), reports one already gone as gone, and leaves the
+// zone's other records; a batch with a record whose values it was given wrong
+// (as when the record changed after the read) fails whole, applies nothing, and
+// names that record.
+func testRoute53RecordSetBatch(t *testing.T, e *env) {
+	w := e.r53Seed()
+	typ, _ := resources.Lookup("AWS::Route53::RecordSet")
+	ref := func(zone, name, rtype, set string) resources.Ref {
+		arn := "arn:aws:route53:::hostedzone/" + zone + "/recordset/" + name + "/" + rtype
+		if set != "" {
+			arn += "/" + set
+		}
+		return resources.Ref{ARN: arn, Type: typ.Name, Student: "s01"}
+	}
+	refs := []resources.Ref{
+		ref(w.public, classID+"s01-app.example.com.", "CNAME", ""),
+		ref(w.public, classID+"s01-w.example.com.", "A", "blue"),
+		ref(w.public, classID+"s02-alias.example.com.", "A", ""),
+		ref(w.public, classID+"s01-never.example.com.", "A", ""), // no such record
+	}
+	g := cloud.Intercept(e.c, resources.Guard(refs, nil))
+	gone, err := typ.DeleteBatch(e.ctx, g, refs)
+	if err != nil {
+		t.Fatalf("DeleteBatch: %v", err)
+	}
+	if len(gone) != 4 || gone[0] || gone[1] || gone[2] || !gone[3] {
+		t.Errorf("gone %v, want only the missing record", gone)
+	}
+	want := []string{"*." + classID + "s01.example.com. A", "c9zzzs01-app.example.com. A", "example.com. NS", "example.com. SOA", "www.example.com. A"}
+	if names := e.r53Names(w.public); strings.Join(names, ",") != strings.Join(want, ",") {
+		t.Errorf("zone holds %v, want %v", names, want)
+	}
+
+	// A record that changes between DeleteBatch's read and its batch: the whole
+	// batch is refused, nothing is applied, and the error names that record.
+	// Moto deletes a record set without comparing the values it is given (AWS
+	// requires them to match), so this half runs on the simulator only.
+	if e.world == nil {
+		return
+	}
+	api := ref(w.class, "api."+classID+".labs.example.com.", "A", "")
+	www := ref(w.class, "www.s02."+classID+".labs.example.com.", "A", "")
+	before := e.r53Names(w.class)
+	changed := false
+	racing := cloud.Intercept(e.c, func(ctx context.Context, call cloud.Call) error {
+		if call.Op == "ChangeResourceRecordSets" && !changed {
+			changed = true
+			e.r53Upsert(w.class, r53A("www.s02."+classID+".labs.example.com.", 300, "192.0.2.6"))
+		}
+		return nil
+	})
+	_, err = typ.DeleteBatch(e.ctx, racing, []resources.Ref{api, www})
+	var be *resources.BatchError
+	switch {
+	case !errors.As(err, &be):
+		t.Fatalf("DeleteBatch with a record changed meanwhile: %v, want a BatchError", err)
+	case resources.ErrorCode(err) != "InvalidChangeBatch" || len(be.Named) != 1 || be.Named[0] != 1:
+		t.Errorf("BatchError %q (code %s) names %v, want the changed record (index 1)", err, resources.ErrorCode(err), be.Named)
+	case errors.Is(err, resources.ErrGone):
+		t.Errorf("a refused batch reads as gone: %v", err)
+	}
+	if names := e.r53Names(w.class); strings.Join(names, ",") != strings.Join(before, ",") {
+		t.Errorf("a refused batch changed the zone: %v, was %v", names, before)
+	}
+	// Read again, both go as they are now.
+	gone, err = typ.DeleteBatch(e.ctx, cloud.Intercept(e.c, resources.Guard([]resources.Ref{api, www}, nil)), []resources.Ref{api, www})
+	if err != nil || gone[0] || gone[1] {
+		t.Fatalf("DeleteBatch of the class zone's records: %v %v", gone, err)
+	}
+	if names := e.r53Names(w.class); len(names) != 2 {
+		t.Errorf("class zone holds %v, want its SOA and NS", names)
+	}
+}
+
+func (e *env) r53Upsert(zone string, rr *r53types.ResourceRecordSet) {
+	e.t.Helper()
+	if _, err := e.c.Route53.ChangeResourceRecordSets(e.ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: aws.String(zone),
+		ChangeBatch: &r53types.ChangeBatch{Changes: []r53types.Change{{Action: r53types.ChangeActionUpsert, ResourceRecordSet: rr}}}}); err != nil {
+		e.t.Fatalf("upsert in %s: %v", zone, err)
 	}
 }
