@@ -7,6 +7,9 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/route53"
 )
 
 // skipFields are input fields that describe rather than name a target: tags,
@@ -41,12 +44,29 @@ var parameterFields = map[string]map[string]bool{
 func Identifiers(op string, input any) []string {
 	set := map[string]bool{}
 	walk(reflect.ValueOf(input), "", set, 0, parameterFields[op])
+	// A Route 53 record set is named by its name, type and set identifier
+	// together: an A and a TXT record at www are two resources, and a plan that
+	// holds one must not let a change of the other through on the name alone.
+	if in, ok := input.(*route53.ChangeResourceRecordSetsInput); ok && in != nil && in.ChangeBatch != nil {
+		for _, c := range in.ChangeBatch.Changes {
+			if rr := c.ResourceRecordSet; rr != nil {
+				set[RecordSetID(aws.ToString(rr.Name), string(rr.Type), aws.ToString(rr.SetIdentifier))] = true
+			}
+		}
+	}
 	out := make([]string, 0, len(set))
 	for id := range set {
 		out = append(out, id)
 	}
 	sort.Strings(out)
 	return out
+}
+
+// RecordSetID is the identifier of one Route 53 record set in a
+// ChangeResourceRecordSets call: its name (case and the final dot do not
+// matter to Route 53), type and set identifier.
+func RecordSetID(name, typ, setID string) string {
+	return "route53-recordset:" + strings.ToLower(strings.TrimSuffix(name, ".")) + "|" + strings.ToUpper(typ) + "|" + setID
 }
 
 func isIDField(name string) bool {

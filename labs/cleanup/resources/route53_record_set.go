@@ -156,11 +156,14 @@ func init() {
 			return gone, nil
 		},
 		Targets: func(r Ref) (own, context []string) {
-			zid, name, _, set, ok := parseRecordARN(r.ARN)
+			zid, name, typ, set, ok := parseRecordARN(r.ARN)
 			if !ok {
 				return nil, nil
 			}
-			own = []string{r.ARN, name}
+			// The name alone is passed for the call's Name field; the call also
+			// carries each record's name, type and set identifier together
+			// (cloud.RecordSetID), and that must be this record's.
+			own = []string{r.ARN, name, cloud.RecordSetID(name, typ, set)}
 			if set != "" {
 				own = append(own, set)
 			}

@@ -3,6 +3,7 @@ package resources_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -278,5 +279,49 @@ func (e *env) r53Upsert(zone string, rr *r53types.ResourceRecordSet) {
 	if _, err := e.c.Route53.ChangeResourceRecordSets(e.ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: aws.String(zone),
 		ChangeBatch: &r53types.ChangeBatch{Changes: []r53types.Change{{Action: r53types.ChangeActionUpsert, ResourceRecordSet: rr}}}}); err != nil {
 		e.t.Fatalf("upsert in %s: %v", zone, err)
+	}
+}
+
+// TestGuardNamesRecordSetsByType: a plan holding www's A record lets cleanup
+// delete that record and nothing else of the same name. A TXT record at www (a
+// student's or anyone's, made after the plan) is refused by the guard, as is a
+// weighted A record of another set identifier.
+func TestGuardNamesRecordSetsByType(t *testing.T) {
+	e := simEnv(t)
+	w := e.r53Seed()
+	typ, _ := resources.Lookup("AWS::Route53::RecordSet")
+	name := "www.s02." + classID + ".labs.example.com."
+	plan := []resources.Ref{{ARN: "arn:aws:route53:::hostedzone/" + w.class + "/recordset/" + name + "/A", Type: typ.Name, Student: "s02"}}
+	var refused []*resources.Refused
+	g := cloud.Intercept(e.c, resources.Guard(plan, func(r *resources.Refused) { refused = append(refused, r) }))
+	del := func(rr *r53types.ResourceRecordSet) error {
+		_, err := g.Route53.ChangeResourceRecordSets(e.ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: aws.String(w.class),
+			ChangeBatch: &r53types.ChangeBatch{Changes: []r53types.Change{{Action: r53types.ChangeActionDelete, ResourceRecordSet: rr}}}})
+		return err
+	}
+	txt := &r53types.ResourceRecordSet{Name: aws.String(name), Type: r53types.RRTypeTxt, TTL: aws.Int64(60), ResourceRecords: []r53types.ResourceRecord{{Value: aws.String(`"not the class's"`)}}}
+	e.r53Upsert(w.class, txt)
+	var ge *resources.Refused
+	if err := del(txt); !errors.As(err, &ge) {
+		t.Fatalf("deleting the unplanned TXT at the planned name: %v, want the guard's refusal", err)
+	}
+	weighted := r53A(name, 60, "192.0.2.9")
+	weighted.SetIdentifier, weighted.Weight = aws.String("green"), aws.Int64(1)
+	if err := del(weighted); !errors.As(err, &ge) {
+		t.Errorf("a weighted A of another set identifier at the planned name: %v, want the guard's refusal", err)
+	}
+	if len(refused) != 2 {
+		t.Errorf("%d refusals reported, want 2", len(refused))
+	}
+	current, err := e.c.Route53.ListResourceRecordSets(e.ctx, &route53.ListResourceRecordSetsInput{HostedZoneId: aws.String(w.class),
+		StartRecordName: aws.String(name), StartRecordType: r53types.RRTypeA, MaxItems: aws.Int32(1)})
+	if err != nil || len(current.ResourceRecordSets) != 1 || current.ResourceRecordSets[0].Type != r53types.RRTypeA {
+		t.Fatalf("the planned A record: %v %v", current, err)
+	}
+	if err := del(&current.ResourceRecordSets[0]); err != nil {
+		t.Errorf("deleting the planned A record: %v", err)
+	}
+	if names := e.r53Names(w.class); !slices.Contains(names, name+" TXT") {
+		t.Errorf("the TXT record is gone: zone holds %v", names)
 	}
 }
