@@ -27,7 +27,15 @@ func grants(g labs.GrantScope) []authz.Statement {
 			"ec2:DescribeSpotPriceHistory", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"}, "*")),
 		g.InRegions(g.CreateTagged("ASGCreateTemplateTagged", []string{"ec2:CreateLaunchTemplate"}, lt)),
 		g.InRegions(tagOnCreate),
-		g.InRegions(g.OnTagged("ASGMyTemplates", []string{"ec2:DeleteLaunchTemplate", "ec2:RunInstances"}, lt)),
+		g.InRegions(g.OnTagged("ASGMyTemplates", []string{"ec2:DeleteLaunchTemplate"}, lt)),
+		// RunInstances names every resource a launch uses, and parliament (from the
+		// Service Authorization Reference) wants each required type in the statement.
+		// All of them must be tagged as the student's, which only their launch
+		// templates can be: EC2 Auto Scaling's check of the group's template passes,
+		// a direct launch (a public AMI, the account's subnets) does not.
+		g.InRegions(g.OnTagged("ASGRunFromMyTemplates", []string{"ec2:RunInstances"}, lt,
+			"arn:aws:ec2:*::image/*", g.ARN("ec2", "instance/*"), g.ARN("ec2", "network-interface/*"),
+			g.ARN("ec2", "security-group/*"), g.ARN("ec2", "subnet/*"), g.ARN("ec2", "volume/*"))),
 		g.InRegions(g.CreateTagged("ASGCreateGroupTagged", []string{"autoscaling:CreateAutoScalingGroup"}, group)),
 		g.InRegions(g.OnTagged("ASGMyGroups", []string{"autoscaling:UpdateAutoScalingGroup", "autoscaling:DeleteAutoScalingGroup"}, group)),
 	}
