@@ -29,25 +29,8 @@ func TestE2ESpotInterruptionLive(t *testing.T) {
 	ready := `(() => { const b = document.querySelector("button[data-testid=action-interrupt-spot]");
 		const rows = Array.from(document.querySelectorAll("[data-widget=instances] tbody tr")).map(r => r.innerText);
 		return !!b && !b.disabled && rows.some(r => /\bspot\b/.test(r) && /InService/.test(r)); })()`
-	found := false
-	for !found && time.Now().Before(in.deadline.Add(-60*time.Second)) {
-		in.navigate(base + classURL)
-		hrefs := e2eRun(in, "list the students", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("table[data-testid=progress-grid] tbody th a")).map(a => a.getAttribute("href"))`))
-		for _, href := range hrefs {
-			in.navigate(base + href)
-			if e2eRun(in, "check "+href, chromedp.Evaluate[bool](ready)) {
-				found = true
-				t.Logf("student %s runs Spot instances", href)
-				break
-			}
-		}
-		if !found {
-			time.Sleep(2 * time.Second)
-		}
-	}
-	if !found {
-		t.Fatal("no demo student's group ran a Spot instance in time")
-	}
+	href := e2eFindDemoStudent(in, base, classURL, ready, 60*time.Second, "no demo student's group ran a Spot instance in time")
+	t.Logf("student %s runs Spot instances", href)
 	in.waitJS("the class mix bar, drawn as SVG", `!!document.querySelector("[data-widget=class-mix] svg[data-testid=bar]")`)
 	e2eRun(in, "mark the page", chromedp.Evaluate[bool](`window.__labdashMarker = 8; true`))
 	in.step("press Interrupt a Spot instance", chromedp.Click(chromedp.CSS(`button[data-testid=action-interrupt-spot]`)))

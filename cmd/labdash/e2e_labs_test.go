@@ -11,6 +11,26 @@ import (
 
 // e2eDemoStudent signs in, waits for the demo class and returns the tab on the
 // class page.
+// e2eFindDemoStudent walks the demo class's students' pages, every 2 s until
+// margin before the tab's deadline, and returns the first whose page makes the
+// JavaScript expression ready true; it fails the test with notFound otherwise.
+func e2eFindDemoStudent(in *e2eTab, base, classURL, ready string, margin time.Duration, notFound string) string {
+	in.t.Helper()
+	for time.Now().Before(in.deadline.Add(-margin)) {
+		in.navigate(base + classURL)
+		hrefs := e2eRun(in, "list the students", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("table[data-testid=progress-grid] tbody th a")).map(a => a.getAttribute("href"))`))
+		for _, href := range hrefs {
+			in.navigate(base + href)
+			if e2eRun(in, "check "+href, chromedp.Evaluate[bool](ready)) {
+				return href
+			}
+		}
+		time.Sleep(2 * time.Second)
+	}
+	in.t.Fatal(notFound)
+	return ""
+}
+
 func e2eDemoClass(t *testing.T, base string, ctx context.Context) *e2eTab {
 	// The demo's virtual students must get through part of a lab first, which under
 	// -race on a busy CI machine takes minutes, not seconds.
@@ -52,25 +72,8 @@ func TestE2EFailoverLive(t *testing.T) {
 	// may stop an instance later too; the view shows eu-west-1 answering first.)
 	ready := `(() => { const d = document.querySelector("[data-widget=failover] .diagram[data-answering='us-east-1']");
 		return !!d && !!d.querySelector("[data-region='eu-west-1'][data-health='HEALTHY']"); })()`
-	found := false
-	for !found && time.Now().Before(in.deadline.Add(-30*time.Second)) {
-		in.navigate(base + classURL)
-		hrefs := e2eRun(in, "list the students", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("table[data-testid=progress-grid] tbody th a")).map(a => a.getAttribute("href"))`))
-		for _, href := range hrefs {
-			in.navigate(base + href)
-			if ok := e2eRun(in, "check "+href, chromedp.Evaluate[bool](ready)); ok {
-				found = true
-				t.Logf("student %s answers from us-east-1 and eu-west-1 is healthy", href)
-				break
-			}
-		}
-		if !found {
-			time.Sleep(2 * time.Second)
-		}
-	}
-	if !found {
-		t.Fatal("no demo student's accelerator answered from us-east-1 with a healthy eu-west-1 in time")
-	}
+	href := e2eFindDemoStudent(in, base, classURL, ready, 30*time.Second, "no demo student's accelerator answered from us-east-1 with a healthy eu-west-1 in time")
+	t.Logf("student %s answers from us-east-1 and eu-west-1 is healthy", href)
 	e2eRun(in, "mark the page", chromedp.Evaluate[bool](`window.__labdashMarker = 5; true`))
 	in.step("press Stop the instance in us-east-1", chromedp.Click(chromedp.CSS(`button[data-testid=action-stop-instance-us-east-1]`)))
 	// The press swaps the rehearsal block in place (the page is not reloaded, so the
@@ -117,25 +120,8 @@ func TestE2EServiceMapTurnsRed(t *testing.T) {
 	// A student whose app takes signups and shows no fault in the map's window.
 	ready := `(() => { const n = document.querySelector("[data-widget=service-map] g.node[data-name$='-signup']");
 		return !!n && n.dataset.health !== "fault" && !!document.querySelector("button[data-testid=action-remove-sns-publish]"); })()`
-	found := false
-	for !found && time.Now().Before(in.deadline.Add(-30*time.Second)) {
-		in.navigate(base + classURL)
-		hrefs := e2eRun(in, "list the students", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("table[data-testid=progress-grid] tbody th a")).map(a => a.getAttribute("href"))`))
-		for _, href := range hrefs {
-			in.navigate(base + href)
-			if e2eRun(in, "check "+href, chromedp.Evaluate[bool](ready)) {
-				found = true
-				t.Logf("student %s: signups traced, no faults", href)
-				break
-			}
-		}
-		if !found {
-			time.Sleep(2 * time.Second)
-		}
-	}
-	if !found {
-		t.Fatal("no demo student's signup app was traced in time")
-	}
+	href := e2eFindDemoStudent(in, base, classURL, ready, 30*time.Second, "no demo student's signup app was traced in time")
+	t.Logf("student %s: signups traced, no faults", href)
 	e2eRun(in, "mark the page", chromedp.Evaluate[bool](`window.__labdashMarker = 5; true`))
 	in.step("press Remove sns:Publish", chromedp.Click(chromedp.CSS(`button[data-testid=action-remove-sns-publish]`)))
 	in.waitJS("the rehearsal block to say what happened, in place", `window.__labdashMarker === 5 &&

@@ -37,25 +37,8 @@ func TestE2EDisableSubordinateCALive(t *testing.T) {
 			!!document.querySelector("[data-widget=hierarchy] .diagram[data-chain-tls=true]") &&
 			!!document.querySelector("[data-widget=hierarchy] g.node.tone-ok[data-kind='Certificate'][data-state=ISSUED]") &&
 			!!st && /HTTPS :443 listener: present/.test(st.textContent); })()`
-	found := false
-	for !found && time.Now().Before(in.deadline.Add(-60*time.Second)) {
-		in.navigate(base + classURL)
-		hrefs := e2eRun(in, "list the students", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("table[data-testid=progress-grid] tbody th a")).map(a => a.getAttribute("href"))`))
-		for _, href := range hrefs {
-			in.navigate(base + href)
-			if e2eRun(in, "check "+href, chromedp.Evaluate[bool](ready)) {
-				found = true
-				t.Logf("student %s has an ACTIVE subordinate CA", href)
-				break
-			}
-		}
-		if !found {
-			time.Sleep(2 * time.Second)
-		}
-	}
-	if !found {
-		t.Fatal("no demo student's subordinate CA was ACTIVE with an issued certificate in time")
-	}
+	href := e2eFindDemoStudent(in, base, classURL, ready, 60*time.Second, "no demo student's subordinate CA was ACTIVE with an issued certificate in time")
+	t.Logf("student %s has an ACTIVE subordinate CA", href)
 	in.waitJS("the hierarchy drawn as SVG with its cost line", `/CAs? billed: \$400\/month each/.test(document.querySelector("[data-widget=hierarchy] svg.cachain [data-testid=ca-cost]").textContent)`)
 	e2eRun(in, "mark the page", chromedp.Evaluate[bool](`window.__labdashMarker = 9; true`))
 	in.step("press Disable the subordinate CA", chromedp.Click(chromedp.CSS(`button[data-testid=action-disable-sub-ca]`)))
