@@ -16,8 +16,10 @@
 // the lab reads it back once per class (observe.go). Either way the student's
 // record is www.<student>.<class>.labs.example.com.
 //
-// The lab reads AWS in batches (observe.go): the class zone's records in one
-// paginated listing for the whole class every 30 s; the ALBs and target groups 20
+// The lab reads AWS in batches (observe.go): the zone's records in one
+// paginated listing for all its students every 30 s (the whole class in a shared
+// account; in account mode each student's zone, and the parent's delegations once
+// per class a minute); the ALBs and target groups 20
 // names a call; target health per target group every 15 s; and one TestDNSAnswer
 // per student only when the student's record changed (or every 5 minutes), since
 // Route 53's API allows an account 5–10 requests a second. The dashboard's own
