@@ -19,6 +19,7 @@ import (
 type Cache struct {
 	mu      sync.Mutex
 	entries map[string]map[string]any // student ("" for the whole group) → key → value
+	class   *Cache                    // the cache the class's groups share (ShareClass), nil: none
 }
 
 // NewCache returns an empty cache.
@@ -45,6 +46,35 @@ func Keep[T any](c *Cache, student, key string) *T {
 	v := new(T)
 	m[key] = v
 	return v
+}
+
+// Class is the cache every group of the class shares for the lab: for what is
+// read once for the whole class whatever account a group is in (Lab 3's parent
+// zone in labdash's own account, which delegates to each student account's
+// zone). The monitor links it (ShareClass); a cache it did not link is its own
+// class cache, and a nil one remembers nothing. The monitor observes one class's
+// groups one after another, but values kept here are reached from several
+// groups: a lab guards them as it would any shared value.
+func (c *Cache) Class() *Cache {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.class != nil {
+		return c.class
+	}
+	return c
+}
+
+// ShareClass makes class the cache Class returns.
+func (c *Cache) ShareClass(class *Cache) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.class = class
 }
 
 // Forget drops everything remembered about student.

@@ -32,6 +32,12 @@ type Target struct {
 	Prefix    string // "c7k2qs07-": the name prefix every resource of the student starts with
 	Account   string
 	Region    string
+	// OwnAccount is true in an account-per-student class: the student has the
+	// account to themselves (Account is theirs alone). False in a shared-account
+	// class, where the account is the class's. The monitor, provisioning and the
+	// virtual students set it from the class's isolation mode; a lab must not
+	// guess it from how many students a batch holds.
+	OwnAccount bool
 }
 
 // NewTarget builds the target of student in class.

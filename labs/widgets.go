@@ -235,8 +235,9 @@ type DNSResolution struct {
 	RecordData               []string
 	Dig                      string    // the command a student can try, "dig @127.0.0.1 -p 8053 www… A"
 	Changed                  time.Time // when the record last changed, as the monitor saw it (zero: not seen)
-	// Delegation, when set, says the zone is not delegated, so public resolvers
-	// will not find it (account mode: labdash writes no NS delegation yet).
+	// Delegation, when set, says whether the parent delegates the zone, which
+	// decides whether public resolvers find it (account mode: the class zone in
+	// labdash's account holds an NS record per student zone; "" in shared mode).
 	Delegation string
 }
 

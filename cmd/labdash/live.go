@@ -285,7 +285,8 @@ func (ls *liveStack) sync(ctx context.Context) error {
 			personas := virtual.DemoPersonas(lab, len(students), int64(len(c.ID)))
 			var vs []virtual.Student
 			for i, st := range students {
-				v := virtual.Student{ClassID: c.ID, Slug: st.Slug, Account: st.AccountID, Region: c.Regions[0], Lab: lab, Persona: personas[i]}
+				v := virtual.Student{ClassID: c.ID, Slug: st.Slug, Account: st.AccountID, Region: c.Regions[0], Lab: lab, Persona: personas[i],
+					OwnAccount: c.Isolation != db.IsolationShared}
 				if c.Isolation == db.IsolationShared {
 					// A virtual student of a shared-account class acts as its fenced role,
 					// so the simulator's IAM evaluation judges every step by the class's policies.

@@ -336,8 +336,14 @@ func (p *Planner) PlanFor(ctx context.Context, classID, student string) (*Plan, 
 			continue
 		}
 		it.Rank, it.HourlyUSD = x.t.Rank(), x.t.Hourly
+		for _, a := range x.After {
+			if at, ok := resources.Lookup(a); ok {
+				it.Rank = max(it.Rank, at.Rank()+1)
+			}
+		}
 		plan.Items = append(plan.Items, it)
 	}
+	rankParents(plan, cands)
 	foldStackChildren(plan, cands)
 	for i := range plan.Items {
 		plan.Items[i].Children += children[plan.Items[i].ARN]
@@ -551,6 +557,32 @@ func inScope(it Item, x *candidate, classID, student string) bool {
 	return strings.Contains(s, classID+student) || strings.Contains(s, "/"+classID+"/"+student+"/")
 }
 
+// rankParents ranks the resource a candidate with its own After belongs to
+// (Ref.Parent, when the plan holds it) after that candidate, and so on up: the
+// parent zone of a delegation goes after the delegation, which goes after the
+// zone it delegates to. Other items keep their type's rank.
+func rankParents(plan *Plan, cands map[string]*candidate) {
+	at := map[string]int{}
+	for i, it := range plan.Items {
+		at[it.ARN] = i
+	}
+	for i := range plan.Items {
+		x := cands[plan.Items[i].ARN]
+		if x == nil || len(x.After) == 0 {
+			continue
+		}
+		child := plan.Items[i]
+		for hop := 0; hop < 8 && child.Parent != ""; hop++ {
+			j, ok := at[child.Parent]
+			if !ok || plan.Items[j].Rank > child.Rank {
+				break
+			}
+			plan.Items[j].Rank = child.Rank + 1
+			child = plan.Items[j]
+		}
+	}
+}
+
 // merge adds what another source knows of the same resource.
 func (x *candidate) merge(c resources.Candidate) {
 	if x.Name == "" {
@@ -564,6 +596,7 @@ func (x *candidate) merge(c resources.Candidate) {
 	}
 	x.Parents = append(x.Parents, c.Parents...)
 	x.Takes = append(x.Takes, c.Takes...)
+	x.After = append(x.After, c.After...)
 	if x.Undeletable == "" {
 		x.Undeletable = c.Undeletable
 	}

@@ -256,6 +256,12 @@ type Clients struct {
 	// InRegion returns the same account's clients in another region (a lab whose
 	// resources span regions: Global Accelerator's endpoint groups).
 	InRegion func(ctx context.Context, region string) (*Clients, error)
+	// Dashboard returns labdash's own account's clients (the provider's default
+	// account, Clients(ctx, "", region)) in the same region: where Lab 3 keeps the
+	// parent zone that delegates to each student account's zone in an
+	// account-per-student class. Nil where there is none: a sandbox role's
+	// clients, which must not reach labdash's account.
+	Dashboard func(ctx context.Context) (*Clients, error)
 }
 
 // Prober fetches one URL.

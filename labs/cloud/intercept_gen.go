@@ -123,6 +123,15 @@ func Intercept(c *Clients, f Interceptor) *Clients {
 			return Intercept(other, f), nil
 		}
 	}
+	if c.Dashboard != nil {
+		out.Dashboard = func(ctx context.Context) (*Clients, error) {
+			other, err := c.Dashboard(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return Intercept(other, f), nil
+		}
+	}
 	return &out
 }
 

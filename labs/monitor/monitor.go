@@ -71,8 +71,12 @@ type Monitor struct {
 	caches    map[cacheKey]*labs.Cache
 }
 
-// cacheKey names the memory one lab keeps for one group of a class.
+// cacheKey names the memory one lab keeps for one group of a class; the class's
+// shared cache (labs.Cache.Class) has account classWide and no region.
 type cacheKey struct{ class, lab, account, region string }
+
+// classWide is the account of a class's shared cache key: no account id is "*".
+const classWide = "*"
 
 // groupKey is one lab's batch of a class in one account.
 type groupKey struct{ class, lab, account string }
@@ -189,7 +193,9 @@ func (m *Monitor) cycleClass(ctx context.Context, c *db.Class) error {
 				g = &group{account: st.AccountID, region: region, ids: map[string]int64{}}
 				groups[st.AccountID] = g
 			}
-			g.targets = append(g.targets, labs.NewTarget(c.ID, st.Slug, st.AccountID, region))
+			t := labs.NewTarget(c.ID, st.Slug, st.AccountID, region)
+			t.OwnAccount = c.Isolation != db.IsolationShared
+			g.targets = append(g.targets, t)
 			g.ids[st.Slug] = st.ID
 		}
 		caches := m.groupCaches(c.ID, lab.ID, groups)
@@ -283,7 +289,7 @@ func (m *Monitor) groupCaches(classID, labID string, groups map[string]*group) m
 		return out // a deleted class gets throwaway (nil) caches
 	}
 	for k, cache := range m.caches {
-		if k.class != classID || k.lab != labID {
+		if k.class != classID || k.lab != labID || k.account == classWide {
 			continue
 		}
 		g := groups[k.account]
@@ -297,10 +303,15 @@ func (m *Monitor) groupCaches(classID, labID string, groups map[string]*group) m
 			}
 		}
 	}
+	ck := cacheKey{classID, labID, classWide, ""}
+	if m.caches[ck] == nil {
+		m.caches[ck] = labs.NewCache()
+	}
 	for acct, g := range groups {
 		k := cacheKey{classID, labID, g.account, g.region}
 		if m.caches[k] == nil {
 			m.caches[k] = labs.NewCache()
+			m.caches[k].ShareClass(m.caches[ck])
 		}
 		out[acct] = m.caches[k]
 	}

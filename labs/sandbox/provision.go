@@ -586,7 +586,9 @@ func (p *Provisioner) ensureStack(ctx context.Context, c *cloud.Clients, class *
 				return err
 			}
 		}
-		if _, err := labs.CreatePrereqStack(ctx, c, lab, labs.NewTarget(class.ID, st.Slug, c.Account, c.Region)); err != nil {
+		t := labs.NewTarget(class.ID, st.Slug, c.Account, c.Region)
+		t.OwnAccount = class.Isolation != db.IsolationShared
+		if _, err := labs.CreatePrereqStack(ctx, c, lab, t); err != nil {
 			return err
 		}
 	}

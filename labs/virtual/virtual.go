@@ -35,6 +35,8 @@ type Student struct {
 	ClassID, Slug, Account, Region string
 	Lab                            labs.Lab
 	Persona                        labs.Persona
+	// OwnAccount is true in an account-per-student class (labs.Target.OwnAccount).
+	OwnAccount bool
 	// Role, when set, is the sandbox role the student acts as (shared-account mode):
 	// every step of the lab runs with that role's clients, so IAM evaluation in the
 	// simulator judges it by the class's policies. The prerequisite stack and the
@@ -238,7 +240,9 @@ func (r *Runner) advance(ctx context.Context, st *state) {
 		}
 		st.admin = admin
 		p := s.Persona
-		st.env = &labs.Env{C: c, T: labs.NewTarget(s.ClassID, s.Slug, s.Account, s.Region), Persona: &p, Stack: map[string]string{}, Memo: map[string]string{}}
+		t := labs.NewTarget(s.ClassID, s.Slug, s.Account, s.Region)
+		t.OwnAccount = s.OwnAccount
+		st.env = &labs.Env{C: c, T: t, Persona: &p, Stack: map[string]string{}, Memo: map[string]string{}}
 		if r.load != nil {
 			st.env.Load = func(lb string, rps float64) error { return r.load.SetLoad(c.Account, s.Region, lb, rps) }
 		}

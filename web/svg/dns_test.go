@@ -37,8 +37,8 @@ func TestDNSResolutionDrawsTheSteps(t *testing.T) {
 	if strings.Contains(got, "delegat") {
 		t.Error("a panel without a delegation line drew one")
 	}
-	alias.Delegation = "not delegated: public resolvers will not find c42.labs.example.com (labdash writes no NS delegation for account-mode zones yet)"
-	if got = DNSResolution(alias, false); !strings.Contains(got, "not delegated: public resolvers will not find c42.labs.example.com") {
+	alias.Delegation = "not delegated: c42.labs.example.com has no NS record for s07.c42.labs.example.com, so public resolvers will not find it"
+	if got = DNSResolution(alias, false); !strings.Contains(got, "not delegated: c42.labs.example.com has no NS record") {
 		t.Error("the account-mode panel does not draw its delegation line")
 	}
 }

@@ -33,11 +33,11 @@ func actions() []labs.Action {
 func current(ctx context.Context, e *labs.Env) (zoneID string, rrs []r53types.ResourceRecordSet, err error) {
 	zoneID = e.Stack["HostedZoneId"]
 	if zoneID == "" {
-		if zoneID, err = findZone(ctx, e.C, zoneName(e.T.ClassID)); err != nil {
+		if zoneID, err = findZone(ctx, e.C, zoneOf(e.T)); err != nil {
 			return "", nil, err
 		}
 		if zoneID == "" {
-			return "", nil, errors.New("there is no class zone yet")
+			return "", nil, errors.New("there is no zone " + strings.TrimSuffix(zoneOf(e.T), ".") + " yet")
 		}
 	}
 	name := recordName(e.T)

@@ -29,7 +29,7 @@ func classOf(t testing.TB, n int) (*cloud.Clients, *sim.ManualClock, *cloud.Call
 	c, _ := w.Clients(ctx, "", "us-east-1")
 	vpc, subnets := w.ClassVPC("", "us-east-1")
 	w.SetQuota("111122223333", "us-east-1", "elasticloadbalancing", "L-53DA6B97", float64(n+10))
-	zid, err := ensureZone(ctx, c, "c42")
+	zid, err := ensureZone(ctx, c, classZone("c42"), "c42", "shared")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,7 +99,7 @@ func (o *Observation) nearMiss() string {
 func checkAlias(o *Observation) labs.Result {
 	name := strings.TrimSuffix(recordName(o.Target), ".")
 	if o.ZoneID == "" {
-		return labs.Pendingf("no class zone %s yet", strings.TrimSuffix(zoneName(o.Target.ClassID), "."))
+		return labs.Pendingf("no %s yet", zoneLabel(o.Target))
 	}
 	if rr := o.record(r53types.RRTypeA); rr != nil {
 		if why := aliasOK(o, rr); why != "" {
@@ -206,7 +206,11 @@ func checkCNAMEAnswers(o *Observation) labs.Result {
 	case o.Trace == nil:
 		return labs.Passf("Route 53 answers %s CNAME %s (the dashboard has no resolver to trace the second step)", name, o.lbDNS())
 	case o.Trace.Err != "":
-		return labs.Passf("Route 53 answers %s CNAME %s; the dashboard's resolver could not follow it (%s): the class zone may not be delegated", name, o.lbDNS(), o.Trace.Err)
+		why := "the class zone may not be delegated"
+		if !o.Shared {
+			why = delegationText(o)
+		}
+		return labs.Passf("Route 53 answers %s CNAME %s; the dashboard's resolver could not follow it (%s): %s", name, o.lbDNS(), o.Trace.Err, why)
 	case len(steps) == 1 && steps[0].Type == "A":
 		return labs.Failf("Route 53 answers the CNAME, but the resolver still answers %s in one step with A records (TTL %d s): a cached alias answer, wait for it to expire", name, steps[0].TTL)
 	case len(steps) < 2:
@@ -218,26 +222,49 @@ func checkCNAMEAnswers(o *Observation) labs.Result {
 func checkApex(o *Observation) labs.Result {
 	r := apexResult(o)
 	if !o.Shared {
-		r.Evidence += "; " + notDelegated(o)
+		r.Evidence += "; " + delegationText(o)
 	}
 	return r
 }
 
-// notDelegated says, in account mode, what labdash does not build yet: LABS.md
-// Lab 3 wants a sub-zone per account with its NS record written into the
-// parent by the dashboard; today every account gets a zone of the class's one
-// name and nothing writes a delegation, so Route 53 answers for it
-// (TestDNSAnswer, the checks) but the public DNS does not.
-func notDelegated(o *Observation) string {
-	zone := strings.TrimSuffix(zoneName(o.Target.ClassID), ".")
-	return "labdash does not delegate account-mode zones yet (no NS record is written into " + ZoneDomain + "), so on AWS public resolvers will not find " +
-		zone + " until it is delegated; every student account's zone has that one name. Route 53's own answers (TestDNSAnswer) do not depend on it"
+// zoneLabel names the student's zone for a message: "class zone c42.labs.example.com"
+// or "zone s07.c42.labs.example.com".
+func zoneLabel(t labs.Target) string {
+	if t.OwnAccount {
+		return "zone " + strings.TrimSuffix(zoneOf(t), ".")
+	}
+	return "class zone " + strings.TrimSuffix(zoneOf(t), ".")
+}
+
+// delegationText says, in an account-per-student class, whether the class zone
+// in labdash's own account delegates the student's zone: public resolvers find
+// the student's names only through that NS record (Route 53's own answers,
+// TestDNSAnswer, do not depend on it).
+func delegationText(o *Observation) string {
+	d := o.Delegation
+	zone := strings.TrimSuffix(zoneOf(o.Target), ".")
+	parent := strings.TrimSuffix(classZone(o.Target.ClassID), ".")
+	if d == nil {
+		return "delegation not read yet: public resolvers find " + zone + " only once " + parent + " delegates it"
+	}
+	switch d.State {
+	case Delegated:
+		return fmt.Sprintf("delegated: %s (labdash's account) has NS %s → the zone's %d name servers, so public resolvers find it", parent, zone, len(d.Parent))
+	case NotDelegated:
+		return fmt.Sprintf("not delegated: %s (labdash's account) has no NS record for %s, so public resolvers will not find it (provisioning writes it: provision the student again); Route 53's own answers do not depend on it", parent, zone)
+	case Mismatched:
+		return fmt.Sprintf("delegation mismatched: %s sends resolvers for %s to %s, but the zone's name servers are %s (was the zone made again? provision the student again); Route 53's own answers do not depend on it",
+			parent, zone, strings.Join(d.Parent, ", "), strings.Join(d.Zone, ", "))
+	case NoParent:
+		return fmt.Sprintf("not delegated: there is no class zone %s in labdash's account to delegate %s from (provisioning makes it), so public resolvers will not find it", parent, zone)
+	}
+	return fmt.Sprintf("delegation unknown: %s could not be read (%s)", parent, d.Err)
 }
 
 func apexResult(o *Observation) labs.Result {
-	apex := strings.TrimSuffix(zoneName(o.Target.ClassID), ".")
+	apex := strings.TrimSuffix(zoneOf(o.Target), ".")
 	if o.ZoneID == "" {
-		return labs.Pendingf("no class zone %s yet", apex)
+		return labs.Pendingf("no %s yet", zoneLabel(o.Target))
 	}
 	for i := range o.Apex {
 		rr := &o.Apex[i]

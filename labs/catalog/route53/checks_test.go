@@ -20,9 +20,30 @@ const (
 
 var me = labs.NewTarget("c42", "s07", "111122223333", "us-east-1")
 
-// base is a student with a healthy ALB, a class zone and no record yet.
+// mine is me in an account-per-student class: their own zone s07.c42.labs.example.com.
+var mine = func() labs.Target { t := me; t.OwnAccount = true; return t }()
+
+// The name servers of the student's own zone, and others (a zone made again).
+var (
+	zoneServers  = []string{"ns-1.awsdns-01.org", "ns-513.awsdns-02.co.uk", "ns-1025.awsdns-03.com", "ns-1537.awsdns-04.net"}
+	otherServers = []string{"ns-7.awsdns-07.org", "ns-519.awsdns-08.co.uk", "ns-1031.awsdns-09.com", "ns-1543.awsdns-10.net"}
+)
+
+// own is base in an account-per-student class: the student's own zone, its
+// delegation from the class zone in labdash's account in place.
+func own() *Observation {
+	o := base()
+	o.Target, o.Shared, o.ZoneID, o.Zone = mine, false, "ZOWN", studentName(mine)
+	o.Delegation = &Delegation{State: Delegated, ParentZone: classZone("c42"), ParentID: "ZPARENT", Parent: normServers(zoneServers), Zone: normServers(zoneServers)}
+	return o
+}
+
+func ownWith(f func(o *Observation)) *Observation { o := own(); f(o); return o }
+
+// base is a student of a shared-account class with a healthy ALB, the class zone
+// and no record yet.
 func base() *Observation {
-	return &Observation{Target: me, At: time.Unix(1e9, 0), ZoneID: "ZCLASS", Zone: zoneName("c42"),
+	return &Observation{Target: me, At: time.Unix(1e9, 0), Shared: true, ZoneID: "ZCLASS", Zone: classZone("c42"),
 		LB: &elbtypes.LoadBalancer{DNSName: aws.String(albDNS), CanonicalHostedZoneId: aws.String(albZone), LoadBalancerName: aws.String(lbName(me))},
 		TG: &elbtypes.TargetGroup{TargetGroupName: aws.String(tgName(me)), TargetGroupArn: aws.String("arn:tg")},
 		Targets: []elbtypes.TargetHealthDescription{{Target: &elbtypes.TargetDescription{Id: aws.String("i-1"), Port: aws.Int32(80)},
@@ -188,34 +209,65 @@ func TestCNAMEAnswers(t *testing.T) {
 }
 
 func TestApexAlias(t *testing.T) {
-	apex := zoneName("c42")
+	apex := studentName(mine) // the student's own zone's apex
 	run(t, checkApex, map[string]tcase{
-		"account mode alias": {with(func(o *Observation) { o.Apex = []r53types.ResourceRecordSet{alias(apex, albDNS, albZone)} }), labs.Pass, "the apex c42.labs.example.com is an alias to your ALB"},
-		"account mode none":  {base(), labs.Pending, "a CNAME is refused there"},
-		"shared mode":        {with(func(o *Observation) { o.Shared = true }), labs.Pending, "belongs to the whole class in a shared account"},
+		"account mode alias": {ownWith(func(o *Observation) { o.Apex = []r53types.ResourceRecordSet{alias(apex, albDNS, albZone)} }), labs.Pass, "the apex s07.c42.labs.example.com is an alias to your ALB"},
+		"account mode none":  {own(), labs.Pending, "a CNAME is refused there"},
+		"shared mode":        {base(), labs.Pending, "belongs to the whole class in a shared account"},
 		"shared, someone's": {with(func(o *Observation) {
-			o.Shared = true
-			o.Apex = []r53types.ResourceRecordSet{alias(apex, "other.elb.amazonaws.com", albZone)}
-		}), labs.Pending, "account-per-student"},
-		"account, wrong": {with(func(o *Observation) {
+			o.Apex = []r53types.ResourceRecordSet{alias(classZone("c42"), "other.elb.amazonaws.com", albZone)}
+		}), labs.Pending, "the apex c42.labs.example.com belongs to the whole class"},
+		"account, wrong": {ownWith(func(o *Observation) {
 			o.Apex = []r53types.ResourceRecordSet{plain(apex, r53types.RRTypeA, 300, "192.0.2.1")}
 		}), labs.Fail, "not an alias"},
-		"no zone": {with(func(o *Observation) { o.ZoneID = "" }), labs.Pending, "no class zone"},
+		"account, no zone": {ownWith(func(o *Observation) { o.ZoneID = "" }), labs.Pending, "no zone s07.c42.labs.example.com yet"},
+		"shared, no zone":  {with(func(o *Observation) { o.ZoneID = "" }), labs.Pending, "no class zone c42.labs.example.com"},
 	})
-	// Account mode says plainly that the zone is not delegated; shared mode, whose
-	// apex is not the student's step, does not.
-	for name, o := range map[string]*Observation{
-		"alias": with(func(o *Observation) { o.Apex = []r53types.ResourceRecordSet{alias(apex, albDNS, albZone)} }),
-		"none":  base(),
-		"wrong": with(func(o *Observation) {
-			o.Apex = []r53types.ResourceRecordSet{plain(apex, r53types.RRTypeA, 300, "192.0.2.1")}
-		}),
+	// Account mode says the delegation's true state whatever the apex holds;
+	// shared mode, whose apex is not the student's step, does not speak of it.
+	withApex := func(d *Delegation) *Observation {
+		return ownWith(func(o *Observation) {
+			o.Apex = []r53types.ResourceRecordSet{alias(apex, albDNS, albZone)}
+			o.Delegation = d
+		})
+	}
+	for name, tc := range map[string]struct {
+		d    *Delegation
+		want []string
+		not  string
+	}{
+		"delegated": {&Delegation{State: Delegated, ParentZone: classZone("c42"), Parent: normServers(zoneServers), Zone: normServers(zoneServers)},
+			[]string{"delegated: c42.labs.example.com (labdash's account) has NS s07.c42.labs.example.com", "4 name servers", "public resolvers find it"}, "not delegated"},
+		"missing": {&Delegation{State: NotDelegated, ParentZone: classZone("c42"), Zone: normServers(zoneServers)},
+			[]string{"not delegated", "has no NS record for s07.c42.labs.example.com", "public resolvers will not find it"}, "has NS"},
+		"mismatched": {&Delegation{State: Mismatched, ParentZone: classZone("c42"), Parent: normServers(otherServers), Zone: normServers(zoneServers)},
+			[]string{"delegation mismatched", "ns-7.awsdns-07.org", "the zone's name servers are ns-1.awsdns-01.org"}, "public resolvers find it"},
+		"no parent": {&Delegation{State: NoParent, ParentZone: classZone("c42"), Zone: normServers(zoneServers)},
+			[]string{"no class zone c42.labs.example.com in labdash's account"}, "has NS"},
+		"unknown": {&Delegation{State: Unknown, ParentZone: classZone("c42"), Err: "Throttling: Rate exceeded"},
+			[]string{"delegation unknown", "Throttling"}, "public resolvers find it"},
+		"not read": {nil, []string{"not read yet"}, "public resolvers find it"},
 	} {
-		if ev := checkApex(o).Evidence; !strings.Contains(ev, "does not delegate account-mode zones yet") || !strings.Contains(ev, "public resolvers will not find c42.labs.example.com") {
-			t.Errorf("account mode %s: evidence %q does not say the zone is not delegated", name, ev)
+		r := checkApex(withApex(tc.d))
+		if r.Status != labs.Pass {
+			t.Errorf("%s: the student's apex alias is right whatever the delegation: %s %q", name, r.Status, r.Evidence)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(r.Evidence, w) {
+				t.Errorf("%s: evidence %q lacks %q", name, r.Evidence, w)
+			}
+		}
+		if strings.Contains(r.Evidence, tc.not) {
+			t.Errorf("%s: evidence %q says %q", name, r.Evidence, tc.not)
+		}
+		if v := viewDNS(ownWith(func(o *Observation) {
+			o.Records = []r53types.ResourceRecordSet{alias(www, albDNS, albZone)}
+			o.Delegation = tc.d
+		}), nil).DNS; v == nil || v.Delegation != delegationText(withApex(tc.d)) || v.Apex != "s07.c42.labs.example.com" {
+			t.Errorf("%s: the panel's delegation line %+v is not the checkpoint's", name, v)
 		}
 	}
-	if ev := checkApex(with(func(o *Observation) { o.Shared = true })).Evidence; strings.Contains(ev, "delegate") {
+	if ev := checkApex(base()).Evidence; strings.Contains(ev, "delegat") {
 		t.Errorf("shared mode: evidence %q speaks of delegation", ev)
 	}
 }
@@ -244,11 +296,7 @@ func TestDNSPanel(t *testing.T) {
 	if v.Dig != "dig www.s07.c42.labs.example.com A" {
 		t.Errorf("dig on AWS: %q", v.Dig)
 	}
-	if !strings.Contains(v.Delegation, "public resolvers will not find c42.labs.example.com") {
-		t.Errorf("account-mode panel's delegation line %q does not say the zone is not delegated", v.Delegation)
-	}
-	o.Shared = true
-	if v = viewDNS(o, nil).DNS; v.Delegation != "" || strings.Contains(v.Note, "delegate") {
+	if v.Delegation != "" || strings.Contains(v.Note, "delegat") || v.Apex != "c42.labs.example.com" {
 		t.Errorf("shared-mode panel speaks of delegation: %+v", v)
 	}
 	if e := viewDNS(base(), nil); e.DNS != nil || !strings.Contains(e.Empty, "no A or CNAME record") {

@@ -1,6 +1,8 @@
 package route53
 
 import (
+	"strings"
+
 	"github.com/labdash/labdash/labs"
 	"github.com/labdash/labdash/labs/cloud/authz"
 )
@@ -14,7 +16,8 @@ import (
 // refuses a request that carries none. The prerequisite stack (ALB, target group,
 // web server) is labdash's; the student only reads it.
 func grants(g labs.GrantScope) []authz.Statement {
-	zone := g.ClassID + "." + ZoneDomain
+	// Grants apply only in a shared account, where the zone is the class's.
+	zone := strings.TrimSuffix(zoneOf(labs.Target{ClassID: g.ClassID}), ".")
 	mine := labs.Allow("R53ChangeMyNames", []string{"route53:ChangeResourceRecordSets"}, "arn:aws:route53:::hostedzone/*")
 	mine.Condition = map[string]any{
 		"ForAllValues:StringLike": map[string]any{"route53:ChangeResourceRecordSetsNormalizedRecordNames": []string{

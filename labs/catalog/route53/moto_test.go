@@ -2,6 +2,7 @@ package route53
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +13,7 @@ import (
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
 
 	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/cloud"
 	awsprovider "github.com/labdash/labdash/labs/cloud/aws"
 	"github.com/labdash/labdash/labs/cloud/aws/awstest"
 )
@@ -119,4 +121,94 @@ func TestOnMoto(t *testing.T) {
 func clockSkip(cache *labs.Cache, t labs.Target) {
 	zr := labs.Keep[zoneRead](cache, "", ID)
 	zr.at = zr.at.Add(-2 * recordsEvery)
+}
+
+// TestAccountModeOnMoto runs account mode's provisioning through aws-sdk-go-v2
+// against moto, across two accounts: the student's (reached by AssumeRole) gets
+// its own zone, tagged for the student, and labdash's own account the class zone
+// with the NS record naming the student zone's name servers (GetHostedZone's
+// DelegationSet), TTL 300; provisioning twice leaves one of each; the lab's read
+// of the parent from the student's clients finds the delegation.
+func TestAccountModeOnMoto(t *testing.T) {
+	awstest.Reset(t)
+	ctx := context.Background()
+	p := awstest.NewProvider(t, awsprovider.Options{})
+	const student = "111122223333"
+	c, err := p.Clients(ctx, student, awstest.Region)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dash, err := c.Dashboard(ctx)
+	if err != nil || dash.Account == student || dash.Account == "" {
+		t.Fatalf("labdash's own account from the student's clients: %v %v", dash, err)
+	}
+	me := labs.NewTarget("c42", "s07", student, awstest.Region)
+	me.OwnAccount = true
+	lab := Lab()
+	var params map[string]string
+	for i := 0; i < 2; i++ {
+		if params, err = lab.StackParams(ctx, labs.StackEnv{C: c, T: me}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if params["RecordName"] != "www.s07.c42.labs.example.com" {
+		t.Errorf("params %v", params)
+	}
+	zones := func(c *cloud.Clients) []r53types.HostedZone {
+		out, err := c.Route53.ListHostedZones(ctx, &route53.ListHostedZonesInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.HostedZones
+	}
+	sz, pz := zones(c), zones(dash)
+	if len(sz) != 1 || aws.ToString(sz[0].Name) != "s07.c42.labs.example.com." || !strings.HasSuffix(aws.ToString(sz[0].Id), params["HostedZoneId"]) {
+		t.Fatalf("student account zones %+v, params %v", sz, params)
+	}
+	if len(pz) != 1 || aws.ToString(pz[0].Name) != "c42.labs.example.com." {
+		t.Fatalf("labdash's account zones %+v", pz)
+	}
+	hz, err := c.Route53.GetHostedZone(ctx, &route53.GetHostedZoneInput{Id: aws.String(params["HostedZoneId"])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := dash.Route53.ListResourceRecordSets(ctx, &route53.ListResourceRecordSetsInput{HostedZoneId: pz[0].Id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ns []r53types.ResourceRecordSet
+	for _, rr := range recs.ResourceRecordSets {
+		if rr.Type == r53types.RRTypeNs && strings.EqualFold(aws.ToString(rr.Name), "s07.c42.labs.example.com.") {
+			ns = append(ns, rr)
+		}
+	}
+	if len(ns) != 1 || aws.ToInt64(ns[0].TTL) != 300 || !sameServers(values2(ns[0]), hz.DelegationSet.NameServers) {
+		t.Fatalf("delegation %+v, want one NS record TTL 300 naming %v", ns, hz.DelegationSet.NameServers)
+	}
+	tags, err := c.Route53.ListTagsForResource(ctx, &route53.ListTagsForResourceInput{ResourceType: r53types.TagResourceTypeHostedzone, ResourceId: aws.String(params["HostedZoneId"])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, tg := range tags.ResourceTagSet.Tags {
+		got[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+	}
+	if got["labdash:class"] != "c42" || got["labdash:student"] != "s07" {
+		t.Errorf("student zone tags %v", got)
+	}
+	all, err := lab.Observe(ctx, c, labs.NewCache(), []labs.Target{me})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := all["s07"].(*Observation).Delegation; d == nil || d.State != Delegated {
+		t.Errorf("the lab's read of the delegation on moto: %+v", d)
+	}
+}
+
+func values2(rr r53types.ResourceRecordSet) []string {
+	var out []string
+	for _, v := range rr.ResourceRecords {
+		out = append(out, aws.ToString(v.Value))
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -31,6 +32,10 @@ const (
 	zoneEvery    = 5 * time.Minute
 	answerEvery  = 5 * time.Minute
 	traceEvery   = time.Minute
+	// delegationEvery is how often the class zone in labdash's account is listed
+	// for the students' delegations (account-per-student classes), once per class:
+	// only provisioning and cleanup write there.
+	delegationEvery = time.Minute
 	// answerBudget bounds the TestDNSAnswer calls of one Observe: Route 53 allows an
 	// account 5 requests a second (10 under the newer limits) for every caller, so a
 	// class starting at once is asked over a few cycles rather than in one burst;
@@ -44,13 +49,17 @@ const (
 type Observation struct {
 	Target labs.Target
 	At     time.Time
-	// Shared is true when more students of the class share the account (its apex
-	// is then the class's, not the student's).
+	// Shared is true in a shared-account class (the zone and its apex are then the
+	// class's, not the student's): the target's mode, not a guess from the batch.
 	Shared bool
-	ZoneID string // the class zone ("" when there is none)
+	ZoneID string // the student's zone: the class zone, or their own ("" when there is none)
 	Zone   string // its name, absolute
-	LB     *elbtypes.LoadBalancer
-	TG     *elbtypes.TargetGroup
+	// Delegation is the state of the student's zone's delegation from the class
+	// zone in labdash's own account (account-per-student classes; nil in a shared
+	// one, whose class zone is delegated by the instructor, docs/aws-setup.md).
+	Delegation *Delegation
+	LB         *elbtypes.LoadBalancer
+	TG         *elbtypes.TargetGroup
 	// Targets are the target group's health descriptions.
 	Targets []elbtypes.TargetHealthDescription
 	// Records are the record sets at the student's name (www.<student>.<zone>).
@@ -72,9 +81,33 @@ type Observation struct {
 	// Changed is when the student's record last changed, as the monitor saw it.
 	Changed  time.Time
 	Problems []string
+	// zoneNS are the name servers of the student's zone, from its apex NS record.
+	zoneNS []string
 	// Stale names the parts not read this cycle for a reason other than "not
 	// found": "zone", "records", "load balancer", "health", "answer", "trace".
 	Stale []string
+}
+
+// The states of a Delegation.
+const (
+	Delegated    = "delegated"  // the parent's NS record names exactly the zone's name servers
+	NotDelegated = "missing"    // the parent has no NS record at the zone's name
+	Mismatched   = "mismatched" // it has one, naming other name servers (a zone made again, say)
+	NoParent     = "no parent"  // there is no class zone in labdash's account to delegate from
+	Unknown      = "unknown"    // not read: no access to labdash's account, or the read failed
+)
+
+// Delegation is what the class zone in labdash's own account says of the
+// student's zone: Parent holds the NS record's values at the zone's name, Zone
+// the student zone's own name servers (its apex NS), both normalised.
+type Delegation struct {
+	State      string
+	ParentZone string // the class zone's name, absolute
+	ParentID   string
+	Parent     []string
+	Zone       []string
+	Err        string // why the state is Unknown
+	At         time.Time
 }
 
 // Answer is one TestDNSAnswer.
@@ -171,12 +204,26 @@ func fingerprint(rr *r53types.ResourceRecordSet) string {
 	return b.String()
 }
 
-// zoneRead is the group's last read of the class zone's records.
+// zoneRead is the group's last read of one zone's records (the class zone, or a
+// student's own).
 type zoneRead struct {
 	id, name string
 	idAt     time.Time
 	at       time.Time
 	records  []r53types.ResourceRecordSet
+}
+
+// parentRead is the class's last read of its class zone in labdash's own
+// account (account-per-student classes): every student's delegation, from one
+// listing per class every delegationEvery, whichever student account's group
+// reads it first. It lives in the class-wide cache (labs.Cache.Class), reached
+// from every group: mu guards it.
+type parentRead struct {
+	mu       sync.Mutex
+	id, name string
+	idAt, at time.Time
+	ns       map[string][]string // NS record name (absolute, lowercase) → its values, normalised
+	err      string              // the last read's failure ("" when it succeeded)
 }
 
 // memory is what the lab keeps about one student between cycles.
@@ -204,7 +251,7 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 	}
 	obs := map[string]*Observation{}
 	for _, t := range targets {
-		obs[t.StudentID] = &Observation{Target: t, At: c.Clock(), Shared: len(targets) > 1}
+		obs[t.StudentID] = &Observation{Target: t, At: c.Clock(), Shared: !t.OwnAccount}
 	}
 	if len(targets) == 0 {
 		return map[string]labs.Observation{}, nil
@@ -216,7 +263,19 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 	}
 	observeOrigins(ctx, c, cache, targets, obs)
 	if c.Route53 != nil {
-		observeRecords(ctx, c, cache, targets, obs)
+		byZone := map[string][]labs.Target{}
+		var zones []string
+		for _, t := range targets {
+			z := zoneOf(t)
+			if byZone[z] == nil {
+				zones = append(zones, z)
+			}
+			byZone[z] = append(byZone[z], t)
+		}
+		for _, z := range zones {
+			observeRecords(ctx, c, cache, z, byZone[z], obs)
+		}
+		observeDelegations(ctx, c, cache, targets, obs)
 	}
 	now := c.Clock()
 	budget := answerBudget
@@ -304,18 +363,22 @@ func observeOrigins(ctx context.Context, c *cloud.Clients, cache *labs.Cache, ta
 	}
 }
 
-// observeRecords finds the class zone (by name, every zoneEvery) and lists its
-// records once for the whole class every recordsEvery, handing each student the
+// observeRecords finds the zone want (by name, every zoneEvery) and lists its
+// records once for all its targets every recordsEvery — the whole class in a
+// shared account, the one student in their own — handing each student the
 // records at and below their name and everyone the apex's.
-func observeRecords(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets []labs.Target, obs map[string]*Observation) {
+func observeRecords(ctx context.Context, c *cloud.Clients, cache *labs.Cache, want string, targets []labs.Target, obs map[string]*Observation) {
 	now := c.Clock()
-	zr := labs.Keep[zoneRead](cache, "", ID)
-	want := zoneName(targets[0].ClassID)
+	key := ID
+	if targets[0].OwnAccount {
+		key = ID + " " + want // one zone per student: each remembered under its name
+	}
+	zr := labs.Keep[zoneRead](cache, "", key)
 	if zr.name != want || zr.idAt.IsZero() || now.Sub(zr.idAt) >= zoneEvery || now.Before(zr.idAt) || zr.id == "" && now.Sub(zr.idAt) >= recordsEvery {
 		id, err := findZone(ctx, c, want)
 		if err != nil {
-			for _, o := range obs {
-				o.stale("zone", err)
+			for _, t := range targets {
+				obs[t.StudentID].stale("zone", err)
 			}
 		} else {
 			if id != zr.id {
@@ -334,15 +397,15 @@ func observeRecords(ctx context.Context, c *cloud.Clients, cache *labs.Cache, ta
 			zr.id, zr.records, zr.idAt = "", nil, now
 			return
 		case err != nil:
-			for _, o := range obs {
-				o.stale("records", err)
+			for _, t := range targets {
+				obs[t.StudentID].stale("records", err)
 			}
 		default:
 			zr.records, zr.at = records, now
 		}
 	}
-	for _, o := range obs {
-		o.ZoneID, o.Zone = zr.id, zr.name
+	for _, t := range targets {
+		obs[t.StudentID].ZoneID, obs[t.StudentID].Zone = zr.id, zr.name
 	}
 	for _, rr := range zr.records {
 		name := strings.ToLower(strings.ReplaceAll(aws.ToString(rr.Name), `\052`, "*"))
@@ -350,8 +413,18 @@ func observeRecords(ctx context.Context, c *cloud.Clients, cache *labs.Cache, ta
 			name += "."
 		}
 		if name == zr.name && (rr.Type == r53types.RRTypeA || rr.Type == r53types.RRTypeAaaa) {
-			for _, o := range obs {
-				o.Apex = append(o.Apex, rr)
+			for _, t := range targets {
+				obs[t.StudentID].Apex = append(obs[t.StudentID].Apex, rr)
+			}
+			continue
+		}
+		if name == zr.name && rr.Type == r53types.RRTypeNs && rr.SetIdentifier == nil {
+			var ns []string
+			for _, v := range rr.ResourceRecords {
+				ns = append(ns, aws.ToString(v.Value))
+			}
+			for _, t := range targets {
+				obs[t.StudentID].zoneNS = ns
 			}
 			continue
 		}
@@ -365,6 +438,108 @@ func observeRecords(ctx context.Context, c *cloud.Clients, cache *labs.Cache, ta
 			}
 		}
 	}
+}
+
+// observeDelegations reads, for the students in accounts of their own, the
+// class zone in labdash's own account (c.Dashboard): its id every zoneEvery and
+// its NS records every delegationEvery, once per class whatever the number of
+// student accounts (the class-wide cache), and judges each student's
+// delegation against their zone's own name servers.
+func observeDelegations(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets []labs.Target, obs map[string]*Observation) {
+	var own []labs.Target
+	for _, t := range targets {
+		if t.OwnAccount {
+			own = append(own, t)
+		}
+	}
+	if len(own) == 0 {
+		return
+	}
+	now := c.Clock()
+	pr := labs.Keep[parentRead](cache.Class(), "", ID+" parent")
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	want := classZone(own[0].ClassID)
+	if pr.name != want || pr.at.IsZero() || now.Sub(pr.at) >= delegationEvery || now.Before(pr.at) {
+		readParent(ctx, c, pr, want, now)
+	}
+	for _, t := range own {
+		o := obs[t.StudentID]
+		d := &Delegation{ParentZone: want, ParentID: pr.id, Zone: normServers(o.zoneNS), At: pr.at}
+		o.Delegation = d
+		switch got, ok := pr.ns[studentName(t)]; {
+		case pr.err != "" && pr.ns == nil:
+			d.State, d.Err = Unknown, pr.err
+		case pr.id == "":
+			d.State = NoParent
+		case !ok:
+			d.State = NotDelegated
+		case sameServers(got, o.zoneNS):
+			d.State, d.Parent = Delegated, got
+		default:
+			d.State, d.Parent = Mismatched, got
+		}
+		if pr.err != "" {
+			o.stale("delegation", errors.New(pr.err))
+		}
+	}
+}
+
+// readParent reads the class zone in labdash's account into pr: the zone's id
+// (every zoneEvery) and its NS records below the apex. A read that fails keeps
+// the last one and says why.
+func readParent(ctx context.Context, c *cloud.Clients, pr *parentRead, want string, now time.Time) {
+	if c.Dashboard == nil {
+		pr.err, pr.at = "these clients have no access to labdash's own account, where the class zone "+strings.TrimSuffix(want, ".")+" delegates to the students' zones", now
+		return
+	}
+	dash, err := c.Dashboard(ctx)
+	if err != nil || dash.Route53 == nil {
+		if err == nil {
+			err = errors.New("no Route 53 client")
+		}
+		pr.err, pr.at = "labdash's own account: "+err.Error(), now
+		return
+	}
+	if pr.name != want || pr.idAt.IsZero() || now.Sub(pr.idAt) >= zoneEvery || now.Before(pr.idAt) || pr.id == "" {
+		id, err := findZone(ctx, dash, want)
+		if err != nil {
+			pr.err, pr.at = err.Error(), now
+			return
+		}
+		if pr.name != want {
+			pr.ns = nil
+		}
+		pr.id, pr.name, pr.idAt = id, want, now
+	}
+	if pr.id == "" {
+		pr.ns, pr.err, pr.at = map[string][]string{}, "", now
+		return
+	}
+	records, err := listRecords(ctx, dash, pr.id)
+	switch {
+	case isCode(err, "NoSuchHostedZone"):
+		pr.id, pr.ns, pr.err, pr.at, pr.idAt = "", map[string][]string{}, "", now, now
+		return
+	case err != nil:
+		pr.err, pr.at = err.Error(), now
+		return
+	}
+	ns := map[string][]string{}
+	for i := range records {
+		rr := &records[i]
+		name := strings.ToLower(aws.ToString(rr.Name))
+		if !strings.HasSuffix(name, ".") {
+			name += "."
+		}
+		if rr.Type == r53types.RRTypeNs && name != want {
+			for _, v := range rr.ResourceRecords {
+				ns[name] = append(ns[name], aws.ToString(v.Value))
+			}
+			ns[name] = normServers(ns[name])
+		}
+	}
+	pr.ns, pr.err, pr.at = ns, "", now
 }
 
 // listRecords pages through a zone's record sets, recordPages at most.

@@ -3,16 +3,23 @@
 // lookup step against two, the alias's fixed 60 s TTL against the CNAME's own,
 // and that only an alias can sit at a zone apex.
 //
-// The names: the class zone <class>.labs.example.com (one per shared account,
-// made by the lab's StackParams on first use and tagged labdash:student=shared;
-// in an account-per-student class each account gets its own, so the student owns
-// its apex too), and the student's record www.<student>.<class>.labs.example.com.
-// In a shared account a student may change only <student>.<class zone> and the
-// names below it (grants.go, the route53:ChangeResourceRecordSetsNormalizedRecordNames
-// condition key).
+// The names (zoneOf, one function of the target and the class's mode): in a
+// shared-account class, the class zone <class>.labs.example.com in the shared
+// account (made by the lab's StackParams on first use and tagged
+// labdash:student=shared), in which a student may change only
+// <student>.<class zone> and the names below it (grants.go, the
+// route53:ChangeResourceRecordSetsNormalizedRecordNames condition key). In an
+// account-per-student class, each student account's own zone
+// <student>.<class>.labs.example.com, so the student owns its apex too
+// (checkpoint 6), delegated from the class zone <class>.labs.example.com in
+// labdash's own account: provisioning writes the NS record there (stack.go), and
+// the lab reads it back once per class (observe.go). Either way the student's
+// record is www.<student>.<class>.labs.example.com.
 //
-// The lab reads AWS in batches (observe.go): the class zone's records in one
-// paginated listing for the whole class every 30 s; the ALBs and target groups 20
+// The lab reads AWS in batches (observe.go): the zone's records in one
+// paginated listing for all its students every 30 s (the whole class in a shared
+// account; in account mode each student's zone, and the parent's delegations once
+// per class a minute); the ALBs and target groups 20
 // names a call; target health per target group every 15 s; and one TestDNSAnswer
 // per student only when the student's record changed (or every 5 minutes), since
 // Route 53's API allows an account 5–10 requests a second. The dashboard's own
@@ -49,12 +56,26 @@ var template []byte
 func lbName(t labs.Target) string { return t.Prefix + "r53-alb" }
 func tgName(t labs.Target) string { return t.Prefix + "r53-tg" }
 
-// zoneName is the class zone, absolute and lowercase.
-func zoneName(classID string) string { return strings.ToLower(classID) + "." + ZoneDomain + "." }
+// classZone is the class zone <class>.labs.example.com, absolute and lowercase:
+// the zone of a shared-account class, and in an account-per-student class the
+// parent in labdash's own account that delegates to each student's zone.
+func classZone(classID string) string { return strings.ToLower(classID) + "." + ZoneDomain + "." }
 
-// studentName is the name the student owns: <student>.<class zone>.
+// studentName is the name the student owns, <student>.<class zone>: names below
+// it in the class zone (shared account), or their own zone's apex (own account).
 func studentName(t labs.Target) string {
-	return strings.ToLower(t.StudentID) + "." + zoneName(t.ClassID)
+	return strings.ToLower(t.StudentID) + "." + classZone(t.ClassID)
+}
+
+// zoneOf is the zone the student's records live in, absolute and lowercase: the
+// class zone in a shared-account class, the student's own zone (their
+// studentName, a sub-zone the class zone delegates to) in an account-per-student
+// class. Every name the lab uses follows from it.
+func zoneOf(t labs.Target) string {
+	if t.OwnAccount {
+		return studentName(t)
+	}
+	return classZone(t.ClassID)
 }
 
 // recordName is the student's record: www.<student>.<class zone>.

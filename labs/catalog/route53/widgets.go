@@ -50,11 +50,11 @@ func viewDNS(obs labs.Observation, h *labs.History) labs.WidgetView {
 	cname, a := o.record(r53types.RRTypeCname), o.record(r53types.RRTypeA)
 	if cname == nil && a == nil {
 		if o.ZoneID == "" {
-			return labs.WidgetView{Empty: "no class zone " + strings.TrimSuffix(zoneName(o.Target.ClassID), ".") + " yet"}
+			return labs.WidgetView{Empty: "no " + zoneLabel(o.Target) + " yet"}
 		}
 		return labs.WidgetView{Empty: "no A or CNAME record at " + name + " yet"}
 	}
-	d := &labs.DNSResolution{Name: name, Apex: strings.TrimSuffix(zoneName(o.Target.ClassID), ".")}
+	d := &labs.DNSResolution{Name: name, Apex: strings.TrimSuffix(zoneOf(o.Target), ".")}
 	switch {
 	case cname != nil:
 		d.Kind = "CNAME"
@@ -78,7 +78,7 @@ func viewDNS(obs labs.Observation, h *labs.History) labs.WidgetView {
 		}
 	}
 	if !o.Shared {
-		d.Delegation = "not delegated: public resolvers will not find " + d.Apex + " (labdash writes no NS delegation for account-mode zones yet)"
+		d.Delegation = delegationText(o)
 	}
 	for i := range d.Steps {
 		st := &d.Steps[i]

@@ -60,6 +60,12 @@ type Candidate struct {
 	// (a target-tracking policy's alarms): when it is owned, those are not judged
 	// or deleted on their own, and their tags are not read.
 	Takes []string
+	// After names types whose resources (of the same student) must be gone before
+	// this one, beyond its type's After: an NS record that delegates a name to a
+	// student's zone goes after that zone (AWS: delete the child zone, then
+	// update the parent). The planner ranks it after them, and the resource it
+	// belongs to (Ref.Parent: the parent zone) after it.
+	After []string
 	// Undeletable says why cleanup could not delete it even if it is the class's
 	// (a record tied to a health check the guard would refuse): the decision
 	// reports such a resource instead of planning it.

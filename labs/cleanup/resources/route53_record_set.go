@@ -8,7 +8,12 @@ package resources
 //     Lab 3's shared class zone) — in any zone, owned or not; or
 //   - it lies in a hosted zone tagged labdash:class=<class> (or already proven
 //     owned): all of such a zone's records go, so the zone can go after them.
-// A zone's SOA and apex NS are never touched: they go with the zone.
+// A zone's SOA and apex NS are never touched: they go with the zone. An NS record
+// below a zone's apex delegates that name to another zone (account mode's
+// <student>.<class>.labs.example.com in the class zone of labdash's account): it
+// is the class's by the same rule, the student's its name names, and it is
+// removed after the hosted zones it may delegate to (Candidate.After), so the
+// student's zone goes first and the parent is updated after, as AWS advises.
 //
 // Route 53 deletes a record only when the DELETE gives it exactly as it exists, so
 // Delete re-reads it and sends it back unchanged. A record has no ARN of its own;
@@ -78,6 +83,13 @@ func init() {
 					}
 					f := Candidate{ARN: recordARN(id, name, rr.Type, aws.ToString(rr.SetIdentifier)), Name: name,
 						Parents: []Link{{ARN: zoneARN(id), Tie: "a record in the hosted zone"}}}
+					if rr.Type == r53types.RRTypeNs && rr.SetIdentifier == nil {
+						// A delegation (LABS.md Lab 3, account mode: the class zone in
+						// labdash's account hands <student>.<class zone> to the
+						// student account's zone): removed after that zone is
+						// deleted, as AWS advises, and its zone only after it.
+						f.After = []string{"AWS::Route53::HostedZone"}
+					}
 					if extra := recordExtraIDs(&rr); extra != "" {
 						f.Undeletable = "its deletion would also name " + extra + ", which cleanup does not handle: delete it by hand"
 					}

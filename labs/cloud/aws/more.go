@@ -105,6 +105,8 @@ func (p *Provider) buildMore(cfg aws.Config, c *cloud.Clients, mw func(*middlewa
 	c.InRegion = func(ctx context.Context, region string) (*cloud.Clients, error) {
 		return p.Clients(ctx, account, region)
 	}
+	region := c.Region
+	c.Dashboard = func(ctx context.Context) (*cloud.Clients, error) { return p.Clients(ctx, "", region) }
 	c.ASG = autoscaling.NewFromConfig(cfg, svcOpts(mw, ep, g, "autoscaling", func(o *autoscaling.Options) (*[]func(*middleware.Stack) error, **string) {
 		return &o.APIOptions, &o.BaseEndpoint
 	}, h.ASG)...)

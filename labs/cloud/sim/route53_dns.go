@@ -26,6 +26,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"sort"
 	"strings"
 	"time"
 
@@ -124,38 +125,50 @@ func (c *r53Client) TestDNSAnswer(ctx context.Context, in *route53.TestDNSAnswer
 // r53Resolver is the clients' DNS resolver (cloud.Clients.DNS) on the simulator.
 type r53Resolver struct{ base }
 
-// Resolve answers as a recursive resolver would, from the account's zones and
-// load balancers: a CNAME chain first, then the records it ends at.
+// Resolve answers as a public recursive resolver would (the system resolver on
+// AWS): from the simulated public DNS (publicAcctsLocked, zoneForLocked), whatever
+// account the clients are in, so a zone nothing delegates to does not answer
+// here even for its own account. A CNAME chain first, then the records it ends at.
 func (p *r53Resolver) Resolve(ctx context.Context, name, qtype string) ([]cloud.DNSAnswer, error) {
 	return do(ctx, p.base, "dns", "Resolve", nil, func(r *region) ([]cloud.DNSAnswer, error) {
-		ans, rcode := r.w.resolveLocked([]string{r.account}, r53Norm(name), strings.ToUpper(qtype))
-		if rcode == "NXDOMAIN" {
+		ans, rcode := r.w.resolveLocked(r.w.publicAcctsLocked(), r53Norm(name), strings.ToUpper(qtype))
+		switch rcode {
+		case "NXDOMAIN":
 			return nil, fmt.Errorf("%s: %w", name, cloud.ErrNXDomain)
+		case "SERVFAIL":
+			return nil, fmt.Errorf("%s: SERVFAIL (a lame delegation: the parent's NS record names name servers that do not serve the zone)", name)
 		}
 		return ans, nil
 	})
 }
 
-// ResolveDNS answers one question for the loopback DNS server: the zones of the
-// default account first, then the other accounts' in the order they appeared (in
-// an account-per-student class each account holds a zone of the same name; the
-// first account with an answer for the exact name gives it). rcode is NOERROR,
-// NXDOMAIN or REFUSED (a name in no simulated zone and no load balancer's);
-// authority is the zone's SOA when the answer is empty.
-func (w *World) ResolveDNS(name, qtype string) (answers []cloud.DNSAnswer, rcode string, authority []cloud.DNSAnswer) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.advanceLocked()
+// publicAcctsLocked are the accounts whose public zones make up the simulated
+// public DNS, the default account (labdash's own) first, then the others in
+// the order they appeared.
+func (w *World) publicAcctsLocked() []string {
 	accts := []string{w.defAcct}
 	for _, r := range w.order {
 		if r.name == r53Home && r.account != w.defAcct {
 			accts = append(accts, r.account)
 		}
 	}
+	return accts
+}
+
+// ResolveDNS answers one question for the loopback DNS server from the
+// simulated public DNS (zoneForLocked: a zone answers only when it is a top
+// zone or its parent delegates to it). rcode is NOERROR, NXDOMAIN, SERVFAIL (a
+// lame delegation) or REFUSED (a name in no simulated zone and no load
+// balancer's); authority is the zone's SOA when the answer is empty.
+func (w *World) ResolveDNS(name, qtype string) (answers []cloud.DNSAnswer, rcode string, authority []cloud.DNSAnswer) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.advanceLocked()
+	accts := w.publicAcctsLocked()
 	name = r53Norm(name)
 	ans, rcode := w.resolveLocked(accts, name, strings.ToUpper(qtype))
 	if len(ans) == 0 {
-		if z, _ := w.zoneForLocked(accts, name); z != nil {
+		if z, _, _ := w.zoneForLocked(accts, name); z != nil {
 			for _, rr := range z.records {
 				if rr.Type == r53types.RRTypeSoa && str(rr.Name) == z.name {
 					authority = []cloud.DNSAnswer{{Name: z.name, Type: "SOA", TTL: uint32(*rr.TTL), Data: str(rr.ResourceRecords[0].Value)}}
@@ -166,27 +179,122 @@ func (w *World) ResolveDNS(name, qtype string) (answers []cloud.DNSAnswer, rcode
 	return ans, rcode, authority
 }
 
-// zoneForLocked is the public zone of accts (in order) that name falls in, the
-// longest match; with the first account holding records at name preferred.
-func (w *World) zoneForLocked(accts []string, name string) (*r53Zone, string) {
-	var best *r53Zone
-	bestAcct := ""
+// zoneForLocked is the zone that answers for name in the simulated public DNS
+// made of accts' public zones, found as a resolver finds it, from the top down:
+//   - the top zone is the outermost zone name falls in that no zone of accts
+//     encloses (the instructor delegated it from the real parent: docs/aws-setup.md);
+//     of zones with that one name, the first account's (the default account's,
+//     labdash's own) — with the first account holding records at name preferred;
+//   - a zone holding an NS record at or above name, below its own apex, refers the
+//     resolver on: to the zone of accts called that whose name servers are exactly
+//     the record's; when none is, the delegation is lame and lame is true (SERVFAIL);
+//   - otherwise the zone answers for name itself, whatever zones of that name or
+//     below it exist elsewhere: a zone nothing delegates to is not found (in
+//     Route 53 it still answers TestDNSAnswer, which asks its own name servers).
+//
+// It returns nil when name is in no zone of accts.
+func (w *World) zoneForLocked(accts []string, name string) (z *r53Zone, acct string, lame bool) {
+	type zoneAt struct {
+		z    *r53Zone
+		acct string
+	}
+	var all []zoneAt
 	for _, a := range accts {
 		r := w.regions[regionKey{a, r53Home}]
 		if r == nil {
 			continue
 		}
-		st := r53StateOf(r)
-		for _, z := range st.order {
-			if z.private || (name != z.name && !strings.HasSuffix(name, "."+z.name)) {
-				continue
-			}
-			if best == nil || len(z.name) > len(best.name) || (len(z.name) == len(best.name) && !best.has(name) && z.has(name)) {
-				best, bestAcct = z, a
+		for _, z := range r53StateOf(r).order {
+			if !z.private && (name == z.name || strings.HasSuffix(name, "."+z.name)) {
+				all = append(all, zoneAt{z, a})
 			}
 		}
 	}
-	return best, bestAcct
+	var top *zoneAt
+	for i := range all {
+		c := &all[i]
+		if top == nil || len(c.z.name) < len(top.z.name) || (len(c.z.name) == len(top.z.name) && !top.z.has(name) && c.z.has(name)) {
+			top = c
+		}
+	}
+	if top == nil {
+		return nil, "", false
+	}
+	cur := *top
+	for hop := 0; hop < 16; hop++ {
+		cut := cur.z.delegationFor(name)
+		if cut == nil {
+			return cur.z, cur.acct, false
+		}
+		var want []string
+		for _, v := range cut.ResourceRecords {
+			want = append(want, str(v.Value))
+		}
+		var next *zoneAt
+		for i := range all {
+			c := &all[i]
+			if c.z.name == str(cut.Name) && r53SameServers(c.z.ns, want) {
+				next = c
+				break
+			}
+		}
+		if next == nil {
+			return nil, "", true
+		}
+		cur = *next
+	}
+	return nil, "", true
+}
+
+// delegationFor is the NS record set of z at or above name and below z's apex
+// (the deepest, as a resolver meets it), or nil: the cut that hands name to
+// another zone.
+func (z *r53Zone) delegationFor(name string) *r53types.ResourceRecordSet {
+	var best *r53types.ResourceRecordSet
+	for _, rr := range z.records {
+		n := str(rr.Name)
+		if rr.Type != r53types.RRTypeNs || n == z.name || (name != n && !strings.HasSuffix(name, "."+n)) {
+			continue
+		}
+		if best == nil || len(n) > len(str(best.Name)) {
+			best = rr
+		}
+	}
+	return best
+}
+
+// r53SameServers reports whether two lists name the same name servers (case,
+// trailing dots and order aside).
+func r53SameServers(a, b []string) bool {
+	norm := func(l []string) []string {
+		out := make([]string, 0, len(l))
+		for _, s := range l {
+			out = append(out, strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), "."))
+		}
+		sort.Strings(out)
+		return compactStrings(out)
+	}
+	na, nb := norm(a), norm(b)
+	if len(na) == 0 || len(na) != len(nb) {
+		return false
+	}
+	for i := range na {
+		if na[i] != nb[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// compactStrings drops adjacent repeats of a sorted list.
+func compactStrings(l []string) []string {
+	out := l[:0]
+	for i, s := range l {
+		if i == 0 || s != l[i-1] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // has reports whether the zone holds records at name or below it.
@@ -210,7 +318,10 @@ func (w *World) resolveLocked(accts []string, name, qtype string) ([]cloud.DNSAn
 			}
 			return out, "NOERROR"
 		}
-		z, acct := w.zoneForLocked(accts, name)
+		z, acct, lame := w.zoneForLocked(accts, name)
+		if lame {
+			return out, "SERVFAIL"
+		}
 		if z == nil {
 			if hop == 0 {
 				return nil, "REFUSED"

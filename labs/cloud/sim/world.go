@@ -198,7 +198,12 @@ var (
 // Clients returns the service clients of account (the default account for "")
 // in region. Any well-formed AWS region name is valid.
 func (w *World) Clients(ctx context.Context, acct, region string) (*cloud.Clients, error) {
-	return w.clients(ctx, acct, region, "")
+	c, err := w.clients(ctx, acct, region, "")
+	if err != nil {
+		return nil, err
+	}
+	c.Dashboard = func(ctx context.Context) (*cloud.Clients, error) { return w.Clients(ctx, "", c.Region) }
+	return c, nil
 }
 
 // clients builds the clients; principal is the session ARN of a ClientsAs caller

@@ -154,6 +154,7 @@ func generate(dir string) ([]byte, error) {
 	b.WriteString(")\n\n// Intercept returns a copy of c whose every call is first shown to f; the clients\n// InRegion returns are intercepted too, so no call escapes f by changing region.\nfunc Intercept(c *Clients, f Interceptor) *Clients {\n\tout := *c\n")
 	b.Write(wire.Bytes())
 	b.WriteString("\tif c.InRegion != nil {\n\t\tout.InRegion = func(ctx context.Context, region string) (*Clients, error) {\n\t\t\tother, err := c.InRegion(ctx, region)\n\t\t\tif err != nil {\n\t\t\t\treturn nil, err\n\t\t\t}\n\t\t\treturn Intercept(other, f), nil\n\t\t}\n\t}\n")
+	b.WriteString("\tif c.Dashboard != nil {\n\t\tout.Dashboard = func(ctx context.Context) (*Clients, error) {\n\t\t\tother, err := c.Dashboard(ctx)\n\t\t\tif err != nil {\n\t\t\t\treturn nil, err\n\t\t\t}\n\t\t\treturn Intercept(other, f), nil\n\t\t}\n\t}\n")
 	b.WriteString("\treturn &out\n}\n\n")
 	b.WriteString("// Operations lists every operation of every Clients interface, in field order.\nvar Operations = []Operation{\n")
 	b.Write(ops.Bytes())
