@@ -40,6 +40,12 @@ func (s *Server) WithLive(hub *live.Hub, mon *monitor.Monitor, demo DemoResetter
 func classTopic(classID string) string         { return "class:" + classID }
 func studentTopic(classID, slug string) string { return "student:" + classID + "/" + slug }
 
+// Watched reports whether a student's own page is open somewhere (its live topic
+// has a subscriber): the monitor then reads their labs every cycle, settled or not.
+func (s *Server) Watched(classID, slug string) bool {
+	return s.hub != nil && s.hub.Subscribed(studentTopic(classID, slug))
+}
+
 // PublishUpdates renders a monitor cycle's changes as out-of-band fragments and hands
 // them to the hub: grid cells to the class topic, checklists and widgets to the student's.
 func (s *Server) PublishUpdates(ups []monitor.Update) {

@@ -142,4 +142,10 @@ func (p *Persona) Makes(id string) bool { return p != nil && p.Mistakes[id] }
 // Errors for one student are carried in its observation; a returned error means the
 // whole batch could not be read. cache is the group's memory between cycles (see
 // Cache; nil remembers nothing).
+//
+// targets are the group's students due this cycle, not always all of them: the
+// monitor reads a student whose lab is settled (finished, or not started) every
+// 30 s rather than every cycle (monitor.Options.Settled). Anything an observation
+// says about the whole group (a class distribution, "shared account or not") must
+// come from the cache or the class, never from len(targets).
 type Observer func(ctx context.Context, c *cloud.Clients, cache *Cache, targets []Target) (map[string]Observation, error)

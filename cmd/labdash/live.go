@@ -113,6 +113,7 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 	ls.mon = monitor.New(log, store, registry, provider, monitor.Options{
 		Interval: cfg.MonitorInterval,
 		Publish:  srv.PublishUpdates,
+		Watched:  srv.Watched,
 		AtRest: func(ctx context.Context) (map[string]bool, error) {
 			return store.ClassesCleanedUp(ctx, cleanup.JobKind, sandbox.JobKind)
 		},
@@ -518,6 +519,9 @@ func (ls *liveStack) Act(ctx context.Context, classID, slug, labID, actionID str
 		return handlers.ErrNoAction
 	}
 	err := ls.runner.Act(ctx, classID, slug, labID, actionID)
+	if err == nil {
+		ls.mon.Wake(classID, slug) // the sandbox changed: read it next cycle, finished or not
+	}
 	var refused *virtual.NotOfferedError
 	switch {
 	case errors.Is(err, virtual.ErrNoSuchAction):

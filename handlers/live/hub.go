@@ -359,6 +359,13 @@ func (h *Hub) recheck(ctx context.Context) {
 // Clients reports the number of subscribed clients.
 func (h *Hub) Clients() int { return int(h.clients.Load()) }
 
+// Subscribed reports whether topic has at least one client. It is safe for
+// concurrent use and costs one map read.
+func (h *Hub) Subscribed(topic string) bool {
+	_, ok := h.view.Load(topic)
+	return ok
+}
+
 // Publish merges msgs into the pending state of every client subscribed to
 // topic and wakes their writers. It never blocks on a client: it takes each
 // client's mutex only for map operations and signals with a non-blocking

@@ -671,3 +671,30 @@ func TestBatchedFrames(t *testing.T) {
 		t.Fatalf("%d frames for 20 payloads of 9 bytes at 40 bytes a frame; want 5", frames)
 	}
 }
+
+// TestSubscribed: a topic is subscribed while a client holds it and not after the
+// last one leaves; a near-miss topic never is (the monitor reads a student's labs
+// every cycle only while their own page is open).
+func TestSubscribed(t *testing.T) {
+	e := newEnv(t, Options{}, false)
+	if e.hub.Subscribed("student:c1/s07") {
+		t.Fatal("subscribed before anyone connected")
+	}
+	a := e.dial(t, "student:c1/s07")
+	b := e.dial(t, "student:c1/s07")
+	if !e.hub.Subscribed("student:c1/s07") {
+		t.Fatal("not subscribed with two clients on the topic")
+	}
+	for _, near := range []string{"student:c1/s0", "student:c1/s070", "student:c2/s07", "class:c1"} {
+		if e.hub.Subscribed(near) {
+			t.Errorf("%s reads as subscribed", near)
+		}
+	}
+	_ = a.Close()
+	waitFor(t, 2*time.Second, func() bool { return e.hub.Clients() == 1 }, "first client gone")
+	if !e.hub.Subscribed("student:c1/s07") {
+		t.Fatal("not subscribed with one client left")
+	}
+	_ = b.Close()
+	waitFor(t, 2*time.Second, func() bool { return !e.hub.Subscribed("student:c1/s07") }, "topic unsubscribed after the last client left")
+}

@@ -69,6 +69,11 @@ type Monitor struct {
 	hist      map[key]*labs.History
 	backoff   map[groupKey]*retry // groups whose last read failed
 	caches    map[cacheKey]*labs.Cache
+	// next holds, for a settled student's lab (finished, or not started), when it
+	// is read again; a key that is not here is read every cycle (see due).
+	next    map[key]time.Time
+	settled time.Duration
+	watched func(classID, student string) bool
 }
 
 // cacheKey names the memory one lab keeps for one group of a class; the class's
@@ -102,6 +107,18 @@ type Options struct {
 	// were not provisioned since (db.ClassesCleanedUp): they are history, and reading
 	// sandboxes being deleted would only turn their passed cells back to pending.
 	AtRest func(context.Context) (map[string]bool, error)
+	// Settled is how often a student's lab is read once it is settled: every
+	// required checkpoint passed, or nothing started yet (every checkpoint pending,
+	// none ever passed). Such a cell can still change, but rarely, and at 2,000
+	// students reading it every cycle is most of the cycle. It is measured on the
+	// provider's clock, like the labs' own cadences (default 30 s; negative: read
+	// every student every cycle). A watched student, or one woken by Wake (an
+	// event, a rehearsal action, a viewer asking), is read on the next cycle.
+	Settled time.Duration
+	// Watched reports whether someone is looking at a student's own page (the
+	// live hub's student topic has a subscriber): their labs are read every cycle
+	// whatever their state. Nil: nobody is.
+	Watched func(classID, student string) bool
 }
 
 // New returns a monitor over the classes in store.
@@ -112,9 +129,16 @@ func New(log *slog.Logger, store *db.Store, registry *labs.Registry, provider cl
 	if opt.Publish == nil {
 		opt.Publish = func([]Update) {}
 	}
+	if opt.Settled == 0 {
+		opt.Settled = DefaultSettled
+	}
 	return &Monitor{log: log, store: store, registry: registry, provider: provider, interval: opt.Interval, publish: opt.Publish, atRest: opt.AtRest,
+		settled: opt.Settled, watched: opt.Watched, next: map[key]time.Time{},
 		known: map[string]bool{}, cells: map[key]Cell{}, ever: map[key]map[string]bool{}, loaded: map[string]bool{}, views: map[key]map[string]labs.WidgetView{}, hist: map[key]*labs.History{}, backoff: map[groupKey]*retry{}, caches: map[cacheKey]*labs.Cache{}}
 }
+
+// DefaultSettled is Options.Settled's default: issue 17's "observed every 30 s".
+const DefaultSettled = 30 * time.Second
 
 // Run cycles until ctx is done.
 func (m *Monitor) Run(ctx context.Context) {
@@ -212,6 +236,11 @@ func (m *Monitor) cycleClass(ctx context.Context, c *db.Class) error {
 			if m.waiting(gk, now) {
 				continue
 			}
+			// Only the students whose lab can still change this cycle are read; a
+			// group with none is not read at all.
+			if g.targets = m.dueTargets(c.ID, lab.ID, g.targets, now); len(g.targets) == 0 {
+				continue
+			}
 			obs, err := lab.Observe(ctx, clients, caches[acct], g.targets)
 			if err != nil {
 				// One lab's batch failing (the tagging sweep throttled, an outage)
@@ -232,7 +261,7 @@ func (m *Monitor) cycleClass(ctx context.Context, c *db.Class) error {
 				if err := m.discover(ctx, c.ID, t, clients.Account, o); err != nil {
 					errs = append(errs, fmt.Errorf("lab %s student %s: ledger: %w", lab.ID, t.StudentID, err))
 				}
-				ch, up := m.judge(c.ID, t.StudentID, g.ids[t.StudentID], lab, o)
+				ch, up := m.judge(c.ID, t.StudentID, g.ids[t.StudentID], lab, o, now)
 				changes = append(changes, ch...)
 				updates = append(updates, up...)
 			}
@@ -318,6 +347,53 @@ func (m *Monitor) groupCaches(classID, labID string, groups map[string]*group) m
 	return out
 }
 
+// dueTargets returns the targets of lab in class to read at now: every student
+// whose lab is not settled, a settled one whose time has come, and anyone being
+// watched. It keeps targets' order and reuses its array.
+func (m *Monitor) dueTargets(classID, labID string, targets []labs.Target, now time.Time) []labs.Target {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	due := targets[:0]
+	for _, t := range targets {
+		next, ok := m.next[key{classID, t.StudentID, labID}]
+		if !ok || !now.Before(next) || (m.watched != nil && m.watched(classID, t.StudentID)) {
+			due = append(due, t)
+		}
+	}
+	return due
+}
+
+// settled reports whether a cell is unlikely to change: every required checkpoint
+// passed once (finished), or nothing begun (every result pending and nothing ever
+// passed). A stale cell is never settled: its reads are failing.
+func settled(c *Cell) bool {
+	if c.Stale != "" {
+		return false
+	}
+	if c.Total > 0 && c.Passed == c.Total {
+		return true
+	}
+	for i, r := range c.Results {
+		if r.Status != labs.Pending || c.Ever[i] {
+			return false
+		}
+	}
+	return len(c.Results) > 0
+}
+
+// Wake makes a student's labs in a class due on the next cycle, whatever their
+// state: an event about them arrived, a rehearsal action changed their sandbox, a
+// viewer asked. Unknown students and classes are ignored.
+func (m *Monitor) Wake(classID, student string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k := range m.next {
+		if k.class == classID && k.student == student {
+			delete(m.next, k)
+		}
+	}
+}
+
 // waiting reports whether group k failed recently and is still backing off.
 func (m *Monitor) waiting(k groupKey, now time.Time) bool {
 	m.mu.Lock()
@@ -368,7 +444,7 @@ func errText(err error) string {
 }
 
 // judge evaluates one student's observation and returns what changed.
-func (m *Monitor) judge(classID, slug string, studentID int64, lab labs.Lab, o labs.Observation) ([]db.CheckpointResult, []Update) {
+func (m *Monitor) judge(classID, slug string, studentID int64, lab labs.Lab, o labs.Observation, now time.Time) ([]db.CheckpointResult, []Update) {
 	k := key{classID, slug, lab.ID}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -404,6 +480,12 @@ func (m *Monitor) judge(classID, slug string, studentID int64, lab labs.Lab, o l
 	if lab.Summarize != nil {
 		sum := lab.Summarize(o)
 		cell.Running, cell.Alarm, cell.Badge, cell.BadgeTone, cell.BadgeTitle = sum.Running, sum.Alarm, sum.Badge, sum.BadgeTone, sum.BadgeTitle
+	}
+
+	if m.settled > 0 && settled(&cell) {
+		m.next[k] = now.Add(m.settled)
+	} else {
+		delete(m.next, k)
 	}
 
 	var changes []db.CheckpointResult
@@ -555,6 +637,11 @@ func (m *Monitor) Forget(classID string) {
 	for k := range m.caches {
 		if k.class == classID {
 			delete(m.caches, k)
+		}
+	}
+	for k := range m.next {
+		if k.class == classID {
+			delete(m.next, k)
 		}
 	}
 	for k := range m.cells {

@@ -114,6 +114,21 @@ type memory struct {
 	activities []astypes.Activity // newest first, by ActivityId
 }
 
+// groupLast is the last observation of every student the group remembers (obs
+// alone without a cache).
+func groupLast(cache *labs.Cache, obs map[string]*Observation) map[string]*Observation {
+	if cache == nil {
+		return obs
+	}
+	all := make(map[string]*Observation, len(obs))
+	for _, id := range cache.Students() {
+		if last := labs.Keep[memory](cache, id, "memory").last; last != nil {
+			all[id] = last
+		}
+	}
+	return all
+}
+
 // groupMemory is what the lab remembers about the whole group of students.
 type groupMemory struct {
 	activitiesAt time.Time
@@ -377,9 +392,14 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 		}
 	}
 
-	// The class distribution, then remember this cycle.
+	// Remember this cycle, then the class distribution over every student the
+	// group remembers: the monitor reads only the students whose lab can still
+	// change (a settled one every 30 s), so this cycle's obs may be a few of them.
+	for id, o := range obs {
+		labs.Keep[memory](cache, id, "memory").last = o
+	}
 	var mix ClassMix
-	for _, o := range obs {
+	for _, o := range groupLast(cache, obs) {
 		switch s := o.mixState(); s.state {
 		case stateReached:
 			mix.Reached++
@@ -396,7 +416,6 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 	for id, o := range obs {
 		o.Class = mix
 		o.Prices, o.PricesAt = gm.prices, gm.pricesAt
-		labs.Keep[memory](cache, id, "memory").last = o
 		res[id] = o
 	}
 	return res, nil

@@ -1,0 +1,149 @@
+package monitor
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/cloud"
+)
+
+// TestSettledStudentsAreReadLess: a student who finished a lab (every required
+// checkpoint passed) or has not started it (everything pending) is read every
+// Settled of the provider's clock, not every cycle, and keeps their cell in
+// between; one still working is read every cycle; a watched student and one woken
+// by Wake are read on the next cycle whatever their state; and a settled student
+// whose lab changes again (a finished student breaks their service) is read every
+// cycle from then on.
+func TestSettledStudentsAreReadLess(t *testing.T) {
+	var mu sync.Mutex
+	state := map[string]labs.Status{"s01": labs.Pass, "s02": labs.Fail, "s03": labs.Pending}
+	var read [][]string // the students each cycle's Observe was given
+	lab := labs.Lab{ID: "settling", Title: "Settling",
+		Checkpoints: []labs.Checkpoint{
+			{ID: "one", Title: "One", Check: func(o labs.Observation) labs.Result { return labs.Result{Status: o.(labs.Status), Evidence: "as set"} }},
+			{ID: "extra", Title: "Extra", Optional: true, Check: func(labs.Observation) labs.Result { return labs.Pendingf("optional, never done") }},
+		},
+		Observe: func(_ context.Context, _ *cloud.Clients, _ *labs.Cache, targets []labs.Target) (map[string]labs.Observation, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			out := map[string]labs.Observation{}
+			var ids []string
+			for _, tg := range targets {
+				out[tg.StudentID] = state[tg.StudentID]
+				ids = append(ids, tg.StudentID)
+			}
+			sort.Strings(ids)
+			read = append(read, ids)
+			return out, nil
+		}}
+	f := newFixture(t, 3, lab)
+	watching := map[string]bool{}
+	f.m.watched = func(classID, student string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return classID == f.class.ID && watching[student]
+	}
+	cycle := func(advance time.Duration, want ...string) {
+		t.Helper()
+		f.clock.Advance(advance)
+		mu.Lock()
+		n := len(read)
+		mu.Unlock()
+		if err := f.m.Cycle(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		var got []string
+		if len(read) > n {
+			got = read[len(read)-1]
+		}
+		if len(read) > n+1 {
+			t.Fatalf("the lab was observed %d times in one cycle", len(read)-n)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("read %v, want %v", got, want)
+		}
+	}
+	cycle(0, "s01", "s02", "s03")             // the first reading of everyone
+	cycle(2*time.Second, "s02")               // s01 finished, s03 not started
+	cycle(20*time.Second, "s02")              // 22 s since their last read
+	cycle(8*time.Second, "s01", "s02", "s03") // 30 s: due again
+	cycle(2*time.Second, "s02")
+
+	// The settled students' cells stay as they were read.
+	snap := f.m.ClassSnapshot(f.class.ID)
+	if c := snap["s01"][lab.ID]; c.Passed != 1 || c.Total != 1 || c.Results[0].Status != labs.Pass {
+		t.Errorf("s01's cell between reads: %+v", c)
+	}
+	if c := snap["s03"][lab.ID]; len(c.Results) != 2 || c.Results[0].Status != labs.Pending {
+		t.Errorf("s03's cell between reads: %+v", c)
+	}
+
+	// Someone opens s01's page: s01 is read every cycle while they look.
+	mu.Lock()
+	watching["s01"] = true
+	mu.Unlock()
+	cycle(2*time.Second, "s01", "s02")
+	cycle(2*time.Second, "s01", "s02")
+	mu.Lock()
+	watching["s01"] = false
+	mu.Unlock()
+	cycle(2*time.Second, "s02")
+
+	// An event about s03 (or a rehearsal action) wakes them once; another class's
+	// student with the same slug wakes no one here.
+	f.m.Wake("cother", "s03")
+	cycle(2*time.Second, "s02")
+	f.m.Wake(f.class.ID, "s03")
+	cycle(2*time.Second, "s02", "s03")
+	cycle(2*time.Second, "s02")
+
+	// s03 starts, and fails a step: no longer settled, read every cycle; s01 is
+	// read at its next due time, then every cycle once it has something to fix:
+	// its cell keeps "ever passed" but its current result failing is news.
+	mu.Lock()
+	state["s03"], state["s01"] = labs.Fail, labs.Fail
+	mu.Unlock()
+	f.m.Wake(f.class.ID, "s03")
+	cycle(2*time.Second, "s02", "s03")
+	cycle(2*time.Second, "s02", "s03")
+	cycle(30*time.Second, "s01", "s02", "s03")
+	if c := f.m.ClassSnapshot(f.class.ID)["s01"][lab.ID]; c.Results[0].Status != labs.Fail {
+		t.Errorf("s01's cell after its lab broke: %+v", c.Results)
+	}
+	// s01 has passed "one" once, so the lab is still finished: settled again. That
+	// is the rule (the grid counts checkpoints ever passed); s03 is not.
+	cycle(2*time.Second, "s02", "s03")
+}
+
+// TestSettledOff: a negative Settled reads every student every cycle.
+func TestSettledOff(t *testing.T) {
+	n := 0
+	lab := labs.Lab{ID: "always", Title: "Always",
+		Checkpoints: []labs.Checkpoint{{ID: "one", Title: "One", Check: func(labs.Observation) labs.Result { return labs.Passf("done") }}},
+		Observe: func(_ context.Context, _ *cloud.Clients, _ *labs.Cache, targets []labs.Target) (map[string]labs.Observation, error) {
+			n += len(targets)
+			out := map[string]labs.Observation{}
+			for _, tg := range targets {
+				out[tg.StudentID] = struct{}{}
+			}
+			return out, nil
+		}}
+	f := newFixture(t, 2, lab)
+	f.m.settled = -1
+	for range 3 {
+		f.clock.Advance(2 * time.Second)
+		if err := f.m.Cycle(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n != 6 {
+		t.Errorf("%d student reads in 3 cycles of 2 finished students, want 6", n)
+	}
+}
