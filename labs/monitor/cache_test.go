@@ -21,6 +21,7 @@ func TestGroupCacheEviction(t *testing.T) {
 			out := map[string]labs.Observation{}
 			for _, tg := range targets {
 				labs.Keep[seen](cache, tg.StudentID, "seen").cycles++
+				labs.Keep[seen](cache.Class(), tg.StudentID, "seen").cycles++
 				out[tg.StudentID] = struct{}{}
 			}
 			return out, nil
@@ -53,6 +54,9 @@ func TestGroupCacheEviction(t *testing.T) {
 	}
 	if got := first.Students(); len(got) != 2 || got[0] != "s01" || got[1] != "s03" {
 		t.Errorf("students cached after s02 left: %v, want [s01 s03]", got)
+	}
+	if got := first.Class().Students(); first.Class() == first || len(got) != 2 || got[0] != "s01" || got[1] != "s03" {
+		t.Errorf("students in the class-wide cache after s02 left: %v, want [s01 s03]", got)
 	}
 	if got := labs.Keep[seen](first, "s01", "seen").cycles; got != 3 {
 		t.Errorf("s01 seen in %d cycles, want 3 (kept)", got)

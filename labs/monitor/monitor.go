@@ -336,6 +336,17 @@ func (m *Monitor) groupCaches(classID, labID string, groups map[string]*group) m
 	if m.caches[ck] == nil {
 		m.caches[ck] = labs.NewCache()
 	}
+	for _, st := range m.caches[ck].Students() { // the class's cache forgets who left the class
+		in := false
+		for _, g := range groups {
+			if _, in = g.ids[st]; in {
+				break
+			}
+		}
+		if !in {
+			m.caches[ck].Forget(st)
+		}
+	}
 	for acct, g := range groups {
 		k := cacheKey{classID, labID, g.account, g.region}
 		if m.caches[k] == nil {

@@ -54,8 +54,8 @@ type Observation struct {
 	// the last hour (shared by every student of the group), newest first.
 	Prices   []ec2types.SpotPrice
 	PricesAt time.Time
-	// Class is how far the students read with this one (the class, in a shared
-	// account) have got with their mix.
+	// Class is how far the whole class has got with its mix (every student's
+	// last standing, across the class's accounts: classMix).
 	Class ClassMix
 	// Problems are reads that failed for this student; Stale names the parts whose
 	// read failed for a reason other than "not found": they hold the last state.
@@ -114,19 +114,44 @@ type memory struct {
 	activities []astypes.Activity // newest first, by ActivityId
 }
 
-// groupLast is the last observation of every student the group remembers (obs
-// alone without a cache).
-func groupLast(cache *labs.Cache, obs map[string]*Observation) map[string]*Observation {
-	if cache == nil {
-		return obs
-	}
-	all := make(map[string]*Observation, len(obs))
-	for _, id := range cache.Students() {
-		if last := labs.Keep[memory](cache, id, "memory").last; last != nil {
-			all[id] = last
+// standing is where one student's group stood when last read, kept in the class's
+// shared cache so the distribution bar counts the whole class: every student in
+// a shared account, and every student account of an account-per-student class
+// (each account is its own group).
+type standing struct{ state string }
+
+// classMix counts the class's students by their last standing, after recording
+// this cycle's (obs). The monitor reads only the students due in a cycle (a
+// settled one every 30 s), so obs may be a few of them; without a cache it is obs.
+func classMix(cache *labs.Cache, obs map[string]*Observation) ClassMix {
+	var mix ClassMix
+	count := func(state string) {
+		switch state {
+		case stateReached:
+			mix.Reached++
+		case stateWrong:
+			mix.Wrong++
+		case stateLaunching:
+			mix.Launching++
+		default:
+			mix.NoGroup++
 		}
+		mix.Total++
 	}
-	return all
+	class := cache.Class()
+	if class == nil {
+		for _, o := range obs {
+			count(o.mixState().state)
+		}
+		return mix
+	}
+	for id, o := range obs {
+		labs.Keep[standing](class, id, "standing").state = o.mixState().state
+	}
+	for _, id := range class.Students() {
+		count(labs.Keep[standing](class, id, "standing").state)
+	}
+	return mix
 }
 
 // groupMemory is what the lab remembers about the whole group of students.
@@ -393,25 +418,11 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 	}
 
 	// Remember this cycle, then the class distribution over every student the
-	// group remembers: the monitor reads only the students whose lab can still
-	// change (a settled one every 30 s), so this cycle's obs may be a few of them.
+	// class's cache remembers (classMix).
 	for id, o := range obs {
 		labs.Keep[memory](cache, id, "memory").last = o
 	}
-	var mix ClassMix
-	for _, o := range groupLast(cache, obs) {
-		switch s := o.mixState(); s.state {
-		case stateReached:
-			mix.Reached++
-		case stateWrong:
-			mix.Wrong++
-		case stateLaunching:
-			mix.Launching++
-		default:
-			mix.NoGroup++
-		}
-		mix.Total++
-	}
+	mix := classMix(cache, obs)
 	res := make(map[string]labs.Observation, len(obs))
 	for id, o := range obs {
 		o.Class = mix

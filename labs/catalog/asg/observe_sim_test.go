@@ -153,6 +153,22 @@ func TestLabOnTheSimulator(t *testing.T) {
 	if c := s.observe("s02")["s02"].Class; c.Total != 6 || c.Reached != 3 || c.Wrong != 1 || c.NoGroup != 2 {
 		t.Errorf("class mix observing s02 alone: %+v, want the same 3 reached, 1 wrong, 2 without a group of 6", c)
 	}
+	// An account-per-student class has one group per account, each with its own
+	// cache; the bar counts the class across them through the class's cache.
+	class := labs.NewCache()
+	var total ClassMix
+	for _, id := range []string{"s01", "s02"} {
+		own := labs.NewCache()
+		own.ShareClass(class)
+		got, err := Observe(s.ctx, s.c, own, []labs.Target{labs.NewTarget("c42", id, "", "")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		total = got[id].(*Observation).Class
+	}
+	if total.Total != 2 || total.Reached != 1 || total.Wrong != 1 {
+		t.Errorf("class mix across two groups: %+v, want 1 reached and 1 wrong of 2", total)
+	}
 	if sm := Summary(obs["s01"]); sm.Badge != "2+2" || sm.BadgeTone != "ok" {
 		t.Errorf("s01 badge: %+v", sm)
 	}
