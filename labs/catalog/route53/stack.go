@@ -116,6 +116,10 @@ func delegate(ctx context.Context, e labs.StackEnv, zoneID string) error {
 // caller reference is the zone's own (the class's, or the class's and the
 // student's), so a second CreateHostedZone answers HostedZoneAlreadyExists and
 // the zone is read again rather than made twice.
+// zoneGenerations bounds how many times one zone is made again under a new
+// caller reference (each try is one CreateHostedZone and one listing).
+const zoneGenerations = 50
+
 func ensureZone(ctx context.Context, c *cloud.Clients, name, classID, owner string) (string, error) {
 	if c.Route53 == nil {
 		return "", errors.New("route53: no Route 53 client")
@@ -129,21 +133,37 @@ func ensureZone(ctx context.Context, c *cloud.Clients, name, classID, owner stri
 		ref, what = ref+"-"+owner, "the zone of student "+owner
 		comment = "labdash class " + classID + ", student " + owner + " (Lab 3)"
 	}
-	out, err := c.Route53.CreateHostedZone(ctx, &route53.CreateHostedZoneInput{Name: aws.String(name), CallerReference: aws.String(ref),
-		HostedZoneConfig: &r53types.HostedZoneConfig{Comment: aws.String(comment)}})
-	var ae smithy.APIError
-	if errors.As(err, &ae) && ae.ErrorCode() == "HostedZoneAlreadyExists" {
-		id, ferr := publicZone(ctx, c, name)
-		if ferr != nil || id != "" {
-			return id, ferr
+	// A caller reference stays used after its zone is deleted, so a zone made
+	// again (a class provisioned after its cleanup, a student after theirs) takes
+	// the next generation of it: -g2, -g3 … Everyone racing to make the zone tries
+	// the same generation, so one wins and the others find its zone.
+	base := ref
+	var out *route53.CreateHostedZoneOutput
+	for gen := 1; ; gen++ {
+		if gen > 1 {
+			ref = fmt.Sprintf("%s-g%d", base, gen)
 		}
-		return "", fmt.Errorf("route53: %s %s was made with caller reference %s and is gone; it cannot be made again under it: %w", what, name, ref, err)
-	}
-	if err != nil {
-		return "", fmt.Errorf("route53: create %s %s: %w", what, name, err)
+		var err error
+		out, err = c.Route53.CreateHostedZone(ctx, &route53.CreateHostedZoneInput{Name: aws.String(name), CallerReference: aws.String(ref),
+			HostedZoneConfig: &r53types.HostedZoneConfig{Comment: aws.String(comment)}})
+		var ae smithy.APIError
+		if errors.As(err, &ae) && ae.ErrorCode() == "HostedZoneAlreadyExists" {
+			id, ferr := publicZone(ctx, c, name)
+			if ferr != nil || id != "" {
+				return id, ferr
+			}
+			if gen < zoneGenerations {
+				continue
+			}
+			return "", fmt.Errorf("route53: %s %s cannot be made again: its %d caller references (%s to %s) are used by zones since deleted; start a new class: %w", what, name, gen, base, ref, err)
+		}
+		if err != nil {
+			return "", fmt.Errorf("route53: create %s %s: %w", what, name, err)
+		}
+		break
 	}
 	id := strings.TrimPrefix(aws.ToString(out.HostedZone.Id), "/hostedzone/")
-	_, err = c.Route53.ChangeTagsForResource(ctx, &route53.ChangeTagsForResourceInput{ResourceType: r53types.TagResourceTypeHostedzone, ResourceId: aws.String(id),
+	_, err := c.Route53.ChangeTagsForResource(ctx, &route53.ChangeTagsForResourceInput{ResourceType: r53types.TagResourceTypeHostedzone, ResourceId: aws.String(id),
 		AddTags: []r53types.Tag{{Key: aws.String("labdash:class"), Value: aws.String(classID)}, {Key: aws.String("labdash:student"), Value: aws.String(owner)},
 			{Key: aws.String("labdash:lab"), Value: aws.String(ID)}, {Key: aws.String("labdash:managed-by"), Value: aws.String("dashboard")}}})
 	if err != nil {
