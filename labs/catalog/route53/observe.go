@@ -73,8 +73,14 @@ type Observation struct {
 	Changed  time.Time
 	Problems []string
 	// Stale names the parts not read this cycle for a reason other than "not
-	// found": "zone", "records", "load balancer", "health", "answer", "trace".
+	// found": "zone", "records", "load balancer", "health", "answer", "trace",
+	// "changes".
 	Stale []string
+	// Changes are the student's recent change batches, newest first, from
+	// CloudTrail and GetChange (observe_changes.go); ChangesRead is when the feed
+	// last finished reading CloudTrail (zero: not yet).
+	Changes     []Change
+	ChangesRead time.Time
 }
 
 // Answer is one TestDNSAnswer.
@@ -218,6 +224,7 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 	if c.Route53 != nil {
 		observeRecords(ctx, c, cache, targets, obs)
 	}
+	observeChanges(ctx, c, cache, targets, obs)
 	now := c.Clock()
 	budget := answerBudget
 	for _, t := range targets {
