@@ -221,6 +221,16 @@ func TestAttributeEvents(t *testing.T) {
 	if r := row(Change{ID: "C1", SubmittedAt: at, Gone: true}); r.Cells[2] != "unknown" {
 		t.Errorf("gone row: %+v", r)
 	}
+	sub := at.Add(-time.Minute)
+	if r := row(Change{ID: "C2", SubmittedAt: sub, Status: "INSYNC", PendingAt: sub.Add(30 * time.Second), InsyncAt: sub.Add(45 * time.Second)}); r.Cells[3] != "in 30–45 s" || r.Tone != "ok" {
+		t.Errorf("synced between two looks: %+v", r)
+	}
+	if r := row(Change{ID: "C3", SubmittedAt: sub, Status: "INSYNC", PendingAt: sub, InsyncAt: sub.Add(45 * time.Second)}); r.Cells[3] != "in ≤ 45 s" {
+		t.Errorf("first seen INSYNC: %+v", r)
+	}
+	if r := row(Change{ID: "C4", SubmittedAt: sub, Status: "PENDING", PendingAt: sub}); r.Cells[3] != "not yet (60 s so far)" || r.Tone != "warn" {
+		t.Errorf("pending: %+v", r)
+	}
 }
 
 // TestChangeFeedCatchesUp: a burst of more events than a cycle's pages is read

@@ -48,15 +48,16 @@ func viewChanges(obs labs.Observation, _ *labs.History) labs.WidgetView {
 		case ch.Status == "INSYNC":
 			row.Tone = "ok"
 			row.Cells[3] = "in ≤ " + seconds(ch.InsyncAt.Sub(ch.SubmittedAt))
-			if ch.PendingAt.After(ch.SubmittedAt) {
-				row.Cells[3] = "in " + seconds(ch.PendingAt.Sub(ch.SubmittedAt)) + "–" + seconds(ch.InsyncAt.Sub(ch.SubmittedAt))
+			if lo, hi := ch.PendingAt.Sub(ch.SubmittedAt), ch.InsyncAt.Sub(ch.SubmittedAt); lo > 0 && hi < 2*time.Minute {
+				// PENDING at the last look, INSYNC at this one: it synced in between
+				row.Cells[3] = fmt.Sprintf("in %d–%s", int(lo.Round(time.Second)/time.Second), seconds(hi))
 			}
 		case ch.Gone:
 			row.Cells[2] = "unknown"
 			row.Cells[3] = "Route 53 no longer knows " + ch.ID
 		case ch.Status == "PENDING":
 			row.Tone = "warn"
-			row.Cells[3] = "not yet, " + seconds(o.At.Sub(ch.SubmittedAt)) + " after"
+			row.Cells[3] = "not yet (" + seconds(o.At.Sub(ch.SubmittedAt)) + " so far)"
 			if o.At.Sub(ch.SubmittedAt) > changeGiveUp {
 				row.Cells[3] = "not seen in sync; no longer asked"
 			}
