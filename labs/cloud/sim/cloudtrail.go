@@ -14,8 +14,11 @@ package sim
 //     "AwsApiCall", managementEvent, eventCategory "Management",
 //     recipientAccountId);
 //   - global services record in one region whatever region the client signs
-//     for: Route 53 and IAM in us-east-1, Global Accelerator (its API) in
-//     us-west-2;
+//     for: Route 53 and IAM in us-east-1 (since November 2021 LookupEvents shows
+//     IAM's, STS's global endpoint's, CloudFront's and sign-in's events only
+//     there), Global Accelerator in us-west-2, the one region its API answers in;
+//     STS through a regional endpoint (the SDK's default) records where it is
+//     called;
 //   - LookupEvents takes at most one lookup attribute (EventId, EventName,
 //     ReadOnly, Username, ResourceType, ResourceName, EventSource, AccessKeyId),
 //     StartTime and EndTime (inclusive), MaxResults 1–50 (default 50) and a
