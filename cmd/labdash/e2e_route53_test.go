@@ -12,7 +12,8 @@ import (
 // the instructor presses "Replace the CNAME with an alias" on that student's page
 // and, without a reload, the panel shows one step with the ALB's 60 s TTL; then
 // "Replace the alias with a CNAME" brings the two steps back. The page shows the
-// dig command for the simulator's loopback DNS server.
+// dig command for the simulator's loopback DNS server, and the Change status
+// widget the alias's change batch, found in the simulated CloudTrail.
 func TestE2EDNSAnswerLive(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end browser test skipped in -short mode")
@@ -37,6 +38,9 @@ func TestE2EDNSAnswerLive(t *testing.T) {
 		/^Replaced the CNAME with an A\/Alias record at \d\d:\d\d:\d\d \(simulated time\)\.$/.test(document.querySelector("[data-testid=rehearsal-result-route53]").textContent)`)
 	in.waitJS("the panel to show the alias in one step, TTL 60, without a reload", `window.__labdashMarker === 3 &&
 		!!document.querySelector("[data-widget=dns-answer] .diagram[data-dns-kind='alias'] svg[data-steps='1'] g.dns-step[data-type='A'][data-ttl='60']")`)
+	in.waitJS("the Change status widget to show the alias's change batch from CloudTrail, PENDING or INSYNC, without a reload", `window.__labdashMarker === 3 &&
+		[...document.querySelectorAll("[data-widget=change-status] tbody tr")].some(tr => /www\.s\d+\.[a-z0-9]+\.labs\.example\.com A\b/.test(tr.cells[1].textContent) &&
+			/^(PENDING|INSYNC)$/.test(tr.cells[2].textContent))`)
 	in.waitJS("Replace the alias with a CNAME to be offered", `window.__labdashMarker === 3 &&
 		!document.querySelector("button[data-testid=action-make-cname]").disabled`)
 	in.step("press Replace the alias with a CNAME", chromedp.Click(chromedp.CSS(`button[data-testid=action-make-cname]`)))

@@ -239,6 +239,9 @@ type Clients struct {
 	ACM              ACM
 	ASG              ASG
 	XRay             XRay
+	// CloudTrail reads the event history of this Region; Route 53's and IAM's
+	// events are in us-east-1's (InRegion).
+	CloudTrail CloudTrail
 	// HTTP fetches a URL the way a student's browser would (Lab 5's probe of an
 	// accelerator's static IP): over the network on AWS, routed by the simulated
 	// accelerator on the simulator. Probes must be short: they run in the monitor.

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -113,6 +114,9 @@ func Intercept(c *Clients, f Interceptor) *Clients {
 	}
 	if c.XRay != nil {
 		out.XRay = &interceptXRay{c.XRay, f, c.Account, c.Region}
+	}
+	if c.CloudTrail != nil {
+		out.CloudTrail = &interceptCloudTrail{c.CloudTrail, f, c.Account, c.Region}
 	}
 	if c.InRegion != nil {
 		out.InRegion = func(ctx context.Context, region string) (*Clients, error) {
@@ -362,6 +366,7 @@ var Operations = []Operation{
 	{Service: "XRay", Op: "GetGroups", Mutating: false},
 	{Service: "XRay", Op: "DeleteGroup", Mutating: true},
 	{Service: "XRay", Op: "ListTagsForResource", Mutating: false},
+	{Service: "CloudTrail", Op: "LookupEvents", Mutating: false},
 }
 
 // interceptECS is ECS with every call shown to an Interceptor first.
@@ -2119,4 +2124,18 @@ func (x *interceptXRay) ListTagsForResource(ctx context.Context, in *xray.ListTa
 		return nil, err
 	}
 	return x.next.ListTagsForResource(ctx, in, optFns...)
+}
+
+// interceptCloudTrail is CloudTrail with every call shown to an Interceptor first.
+type interceptCloudTrail struct {
+	next            CloudTrail
+	f               Interceptor
+	account, region string
+}
+
+func (x *interceptCloudTrail) LookupEvents(ctx context.Context, in *cloudtrail.LookupEventsInput, optFns ...func(*cloudtrail.Options)) (*cloudtrail.LookupEventsOutput, error) {
+	if err := x.f(ctx, Call{Service: "CloudTrail", Op: "LookupEvents", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.LookupEvents(ctx, in, optFns...)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/acm"
 	"github.com/aws/aws-sdk-go-v2/service/acmpca"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -213,3 +214,14 @@ type XRay interface {
 }
 
 var _ XRay = (*xray.Client)(nil)
+
+// CloudTrail is the CloudTrail operations labdash uses: the event history of
+// management events (90 days, per account and region; global services such as
+// Route 53 and IAM record theirs in us-east-1). LookupEvents allows 2 requests a
+// second per account and region, for every caller: one poller per account, at a
+// slow cadence, with a page cap (Lab 3's change feed, observe_changes.go).
+type CloudTrail interface {
+	LookupEvents(ctx context.Context, in *cloudtrail.LookupEventsInput, optFns ...func(*cloudtrail.Options)) (*cloudtrail.LookupEventsOutput, error)
+}
+
+var _ CloudTrail = (*cloudtrail.Client)(nil)

@@ -84,8 +84,14 @@ type Observation struct {
 	// zoneNS are the name servers of the student's zone, from its apex NS record.
 	zoneNS []string
 	// Stale names the parts not read this cycle for a reason other than "not
-	// found": "zone", "records", "load balancer", "health", "answer", "trace".
+	// found": "zone", "records", "load balancer", "health", "answer", "trace",
+	// "changes".
 	Stale []string
+	// Changes are the student's recent change batches, newest first, from
+	// CloudTrail and GetChange (observe_changes.go); ChangesRead is when the feed
+	// last finished reading CloudTrail (zero: not yet).
+	Changes     []Change
+	ChangesRead time.Time
 }
 
 // The states of a Delegation.
@@ -277,6 +283,7 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 		}
 		observeDelegations(ctx, c, cache, targets, obs)
 	}
+	observeChanges(ctx, c, cache, targets, obs)
 	now := c.Clock()
 	budget := answerBudget
 	for _, t := range targets {

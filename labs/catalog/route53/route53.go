@@ -25,6 +25,17 @@
 // Route 53's API allows an account 5–10 requests a second. The dashboard's own
 // resolver (cloud.Clients.DNS) traces the answer step by step for the DNS panel
 // (widgets.go).
+//
+// The "Change status" widget (LABS.md Lab 3's live widgets: GetChange until
+// INSYNC) needs the ids of the students' change batches, which only CloudTrail
+// tells: one LookupEvents poller per account in us-east-1 (Route 53's events are
+// recorded there) finds the ChangeResourceRecordSets events, attributes each to
+// the students whose names it changed, and GetChange follows each batch to
+// INSYNC (observe_changes.go, widgets_changes.go). On AWS an event reaches the
+// event history 5–15 minutes after the change, so the widget shows a change
+// late, usually already in sync. The dashboard's own role needs
+// cloudtrail:LookupEvents and route53:GetChange (the monitor policy); students
+// need neither.
 package route53
 
 import (

@@ -16,6 +16,7 @@ func widgets() []labs.Widget {
 	return []labs.Widget{
 		{ID: "dns-answer", Title: "DNS answer", View: viewDNS},
 		{ID: "target-health", Title: "Target health", View: viewHealth},
+		changeWidget(), // widgets_changes.go
 	}
 }
 

@@ -155,7 +155,7 @@ var prefixes = map[string]string{
 	"CloudFormation": "cloudformation", "IAM": "iam", "GlobalAccelerator": "globalaccelerator", "Quotas": "servicequotas", "STS": "sts",
 	"Tagging": "tag", "S3": "s3", "RDS": "rds", "Route53": "route53", "Lambda": "lambda", "DynamoDB": "dynamodb", "SNS": "sns", "SQS": "sqs",
 	"Cognito": "cognito-idp", "ElasticBeanstalk": "elasticbeanstalk", "Macie": "macie2", "PCA": "acm-pca", "ACM": "acm", "ASG": "autoscaling",
-	"Logs": "logs", "XRay": "xray",
+	"Logs": "logs", "XRay": "xray", "CloudTrail": "cloudtrail",
 }
 
 // renamed are the operations whose IAM action is not named after the operation

@@ -38,7 +38,7 @@ type bucket struct {
 //	cloudwatch:DeleteAlarms  2/s,   3      3 TPS
 //	ecs                      15/s, 40      token bucket per account and region (20/s class)
 //	tagging                  5/s,  10      GetResources per account and region
-//	cloudtrail               1.5/s, 2      LookupEvents 2/s (for when CloudTrail joins)
+//	cloudtrail               1.5/s, 2      LookupEvents 2/s per account and region
 //	route53                  4/s,   5      per account: 5 rps historically; bucket 50, refill 10/s since the 2025 update
 //	globalaccelerator        5/s,  10      per account (us-west-2 only)
 //	iam                      10/s, 20      per account (global; no published rate)

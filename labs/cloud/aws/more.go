@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/acm"
 	"github.com/aws/aws-sdk-go-v2/service/acmpca"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -48,6 +49,7 @@ type MoreClientOptions struct {
 	ACM              []func(*acm.Options)
 	ASG              []func(*autoscaling.Options)
 	XRay             []func(*xray.Options)
+	CloudTrail       []func(*cloudtrail.Options)
 }
 
 // buildMore adds the other labs' clients to c. p.mu is held.
@@ -95,6 +97,9 @@ func (p *Provider) buildMore(cfg aws.Config, c *cloud.Clients, mw func(*middlewa
 	c.XRay = xray.NewFromConfig(cfg, svcOpts(mw, ep, g, "xray", func(o *xray.Options) (*[]func(*middleware.Stack) error, **string) {
 		return &o.APIOptions, &o.BaseEndpoint
 	}, h.XRay)...)
+	c.CloudTrail = cloudtrail.NewFromConfig(cfg, svcOpts(mw, ep, g, "cloudtrail", func(o *cloudtrail.Options) (*[]func(*middleware.Stack) error, **string) {
+		return &o.APIOptions, &o.BaseEndpoint
+	}, h.CloudTrail)...)
 	c.HTTP = httpProber{}
 	if ep == nil && cfg.BaseEndpoint == nil && !p.opts.RequireEndpoint {
 		// Real AWS only: against an AWS double (moto, a test endpoint) there is no

@@ -81,6 +81,7 @@ type World struct {
 	order    []*region               // creation order: stepping must not depend on map order
 	quotas   map[string]float64      // "account/region/service/code" → applied value (SetQuota)
 	gaDeploy time.Duration           // SetGADeployTime's fixed deploy time; 0 means 2–4 minutes
+	ctDelay  time.Duration           // SetCloudTrailDelay's delay before an event is visible (cloudtrail.go)
 	parsed   map[string]authz.Policy // policy documents as IAM evaluation reads them (authz.go)
 	tls      map[string]*tlsPort     // HTTPS listeners' loopback ports, by listener ARN (elbv2_tls.go)
 	// templates are parsed template bodies by the sha256 of the body
@@ -403,8 +404,10 @@ type base struct {
 // call, returns ctx's error if ctx is done, locks the world, brings it up to date,
 // authorizes the call if the clients act as an IAM role (ClientsAs: the IAM
 // evaluation of authz.go, under the same lock as the call, so no state changes
-// between the decision and the call), runs body in the call's region and
-// unlocks. in is the operation's input, which authorization reads.
+// between the decision and the call), runs body in the call's region, records
+// a successful write call in CloudTrail's event history (recordLocked,
+// cloudtrail.go: the one place events are recorded) and unlocks. in is the
+// operation's input, which authorization and CloudTrail read.
 func do[O any](ctx context.Context, b base, service, op string, in any, body func(r *region) (O, error)) (O, error) {
 	var zero O
 	b.w.counter.Inc(service, op)
@@ -421,7 +424,11 @@ func do[O any](ctx context.Context, b base, service, op string, in any, body fun
 			return zero, err
 		}
 	}
-	return body(b.w.regionLocked(b.account, b.region))
+	out, err := body(b.w.regionLocked(b.account, b.region))
+	if err == nil {
+		b.w.recordLocked(b, service, op, in, out)
+	}
+	return out, err
 }
 
 // The simulator's clients satisfy labdash's interfaces, and World is a Provider.
@@ -437,5 +444,6 @@ var (
 	_ cloud.ServiceQuotas     = (*quotasClient)(nil)
 	_ cloud.GlobalAccelerator = (*gaClient)(nil)
 	_ cloud.Tagging           = (*taggingClient)(nil)
+	_ cloud.CloudTrail        = (*ctClient)(nil)
 	_ cloud.Provider          = (*World)(nil)
 )
