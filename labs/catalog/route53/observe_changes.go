@@ -93,6 +93,11 @@ type changeFeed struct {
 	read     time.Time            // when the last scan completed
 	seen     map[string]time.Time // event id → event time
 	changes  map[string]*changeRec
+	// owners is every student the group has been read with, by the name they own
+	// (<student>.<class zone> → student): the monitor reads only the students due
+	// in a cycle (a settled one every 30 s), but an event read now may be about
+	// any of them, and its id is not read again.
+	owners map[string]string
 }
 
 // changeRec is one change batch and the students it touched.
@@ -132,7 +137,7 @@ func observeChanges(ctx context.Context, c *cloud.Clients, cache *labs.Cache, ta
 	}
 	now := c.Clock()
 	if zone != "" && zone != feed.zone { // a new class zone: the old one's changes are of no use
-		*feed = changeFeed{zone: zone}
+		*feed = changeFeed{zone: zone, owners: feed.owners}
 	}
 	if feed.seen == nil {
 		feed.seen, feed.changes = map[string]time.Time{}, map[string]*changeRec{}
@@ -197,10 +202,13 @@ func readTrail(ctx context.Context, c *cloud.Clients, feed *changeFeed, targets 
 		}
 		ct = east
 	}
-	owners := map[string]string{} // <student>.<class zone> → student
-	for _, t := range targets {
-		owners[studentName(t)] = t.StudentID
+	if feed.owners == nil {
+		feed.owners = map[string]string{}
 	}
+	for _, t := range targets {
+		feed.owners[studentName(t)] = t.StudentID
+	}
+	owners := feed.owners
 	for page := 0; page < changePages; page++ {
 		from, to := feed.from, feed.to
 		out, err := ct.CloudTrail.LookupEvents(ctx, &cloudtrail.LookupEventsInput{

@@ -27,7 +27,7 @@ func viewChanges(obs labs.Observation, _ *labs.History) labs.WidgetView {
 	}
 	if len(o.Changes) == 0 {
 		if o.ZoneID == "" {
-			return labs.WidgetView{Empty: "waiting for the class zone " + strings.TrimSuffix(zoneName(o.Target.ClassID), ".") + ": the change feed reads its changes"}
+			return labs.WidgetView{Empty: "waiting for the class zone " + strings.TrimSuffix(zoneOf(o.Target), ".") + ": the change feed reads its changes"}
 		}
 		name := strings.TrimSuffix(studentName(o.Target), ".")
 		if o.ChangesRead.IsZero() {
