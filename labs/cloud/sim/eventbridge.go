@@ -93,7 +93,9 @@ func ebNotFound(format string, a ...any) error {
 	return &ebtypes.ResourceNotFoundException{Message: msg(format, a...)}
 }
 
-func ebValidation(format string, a ...any) error { return apiError("ValidationException", format, a...) }
+func ebValidation(format string, a ...any) error {
+	return apiError("ValidationException", format, a...)
+}
 
 // bus checks the EventBusName: only the default bus is modelled.
 func ebBus(r *region, name *string) error {
