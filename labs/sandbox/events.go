@@ -45,7 +45,13 @@ const EventsTargetID = "labdash-events-queue"
 // ensureEvents makes (or confirms) the class's queue and rules in c's account,
 // in every region of its labs with event mode.
 func (p *Provisioner) ensureEvents(ctx context.Context, c *cloud.Clients, class *db.Class) error {
-	byRegion := labs.EventRegions(p.Registry, class.Labs, class.Regions)
+	return EnsureEvents(ctx, c, p.Registry, class)
+}
+
+// EnsureEvents is ensureEvents for a registry: the monitor's tests provision
+// event mode with it.
+func EnsureEvents(ctx context.Context, c *cloud.Clients, reg *labs.Registry, class *db.Class) error {
+	byRegion := labs.EventRegions(reg, class.Labs, class.Regions)
 	regions := make([]string, 0, len(byRegion))
 	for r := range byRegion {
 		regions = append(regions, r)

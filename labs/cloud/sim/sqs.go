@@ -626,3 +626,22 @@ func cfnQueuePolicy(r *region, st *stack, logical string, p map[string]any, rs *
 	rs.attrs["Id"] = rs.physical
 	return nil
 }
+
+// QueueDepth is how many messages a queue of (account, region) holds, visible
+// or not (tests: what a consumer left behind); -1 when there is no such queue.
+func (w *World) QueueDepth(acct, regionName, name string) int {
+	if acct == "" {
+		acct = w.defAcct
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	r := w.regions[regionKey{acct, regionName}]
+	if r == nil {
+		return -1
+	}
+	q := sqsOf(r).queues[name]
+	if q == nil {
+		return -1
+	}
+	return len(q.messages)
+}
