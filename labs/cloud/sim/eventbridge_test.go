@@ -29,9 +29,9 @@ func TestPatternMatching(t *testing.T) {
 		want    bool
 	}{
 		{`{"source":["aws.ec2"]}`, true},
-		{`{"source":["aws.ec2x"]}`, false},          // near miss: exact means exact
-		{`{"source":["aws.ec"]}`, false},            // a prefix of the value is not the value
-		{`{"source":["AWS.EC2"]}`, false},           // case-sensitive
+		{`{"source":["aws.ec2x"]}`, false}, // near miss: exact means exact
+		{`{"source":["aws.ec"]}`, false},   // a prefix of the value is not the value
+		{`{"source":["AWS.EC2"]}`, false},  // case-sensitive
 		{`{"source":["aws.autoscaling","aws.ec2"]}`, true},
 		{`{"source":["aws.ec2"],"detail-type":["EC2 Instance State-change Notification"]}`, false}, // every field must match
 		{`{"detail":{"instance-id":["i-1"]}}`, true},
@@ -43,7 +43,7 @@ func TestPatternMatching(t *testing.T) {
 		{`{"detail":{"flag":[true]}}`, true},
 		{`{"detail":{"nothing":[null]}}`, true},
 		{`{"detail":{"missing":["x"]}}`, false},
-		{`{"detail":{"instance-id":{"nested":["x"]}}}`, false}, // the event's value is no object
+		{`{"detail":{"instance-id":{"nested":["x"]}}}`, false},          // the event's value is no object
 		{`{"resources":["arn:aws:ec2:us-east-1a:instance/i-1"]}`, true}, // any element of an array
 		{`{"resources":[{"prefix":"arn:aws:ec2:us-east-1b"}]}`, false},
 	} {
