@@ -2,7 +2,7 @@ package monitor
 
 // Event mode (labs.Events): each cycle, per class and (account, lab region) with
 // a lab that declares events, the monitor drains the class's queue
-// labdash-<class>-events — ReceiveMessage, 10 at a time, up to eventPages pages
+// labdash-<class>-events — ReceiveMessage, 10 at a time, up to eventPages pages (DrainQueue)
 // — deletes what it read (DeleteMessageBatch), and names each event's student
 // only by the ARNs its lab's Describe returns, matched exactly against the ARNs
 // the class's observations discovered (the ledger). A name prefix alone names
@@ -32,10 +32,14 @@ import (
 
 	"github.com/labdash/labdash/db"
 	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/cloud"
 )
 
 const (
-	eventPages   = 5               // ReceiveMessage calls per queue per cycle at most (50 events)
+	// ReceiveMessage calls per queue per cycle at most (200 events): a class of
+	// 2,000 Lab 8 students launching at once makes ~24,000 events (pending,
+	// running, launched per instance), drained in two minutes of 2 s cycles.
+	eventPages   = 20
 	pendingFor   = 5 * time.Minute // how long an event waits for its resource to be discovered
 	pendingMax   = 500             // unattributed events kept per queue
 	eventsOffFor = 30 * time.Second
@@ -123,14 +127,33 @@ func (m *Monitor) pollQueue(ctx context.Context, classID, account, region string
 		return
 	}
 	name := labs.EventsQueueName(classID)
-	url := "https://sqs." + region + ".amazonaws.com/" + clients.Account + "/" + name
+	got, err := DrainQueue(ctx, clients, classID)
+	mode := ""
+	if err != nil {
+		mode = "events: off (" + eventsReadProblem(err, name, region) + ")"
+	}
+	if mode == "" {
+		mode = "events: on (queue " + name + ", " + region + ")"
+		m.setMode(k, q, ls, students, mode, time.Time{})
+	} else {
+		m.setMode(k, q, ls, students, mode, now.Add(eventsOffFor))
+	}
+	m.deliver(k, q, ls, students, ownerOf, now, got)
+}
+
+// DrainQueue reads the class's event queue in c's account and region, 10
+// messages a call, until a call returns fewer or eventPages calls were made, and
+// deletes what each call read. It returns the events read (unreadable bodies are
+// deleted and skipped) and the error of a read that failed, with what was read
+// before it.
+func DrainQueue(ctx context.Context, c *cloud.Clients, classID string) ([]labs.Event, error) {
+	name := labs.EventsQueueName(classID)
+	url := "https://sqs." + c.Region + ".amazonaws.com/" + c.Account + "/" + name
 	var got []labs.Event
-	var mode string
 	for page := 0; page < eventPages; page++ {
-		out, err := clients.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10, VisibilityTimeout: 60})
+		out, err := c.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10, VisibilityTimeout: 60})
 		if err != nil {
-			mode = "events: off (" + eventsReadProblem(err, name, region) + ")"
-			break
+			return got, err
 		}
 		var del []sqstypes.DeleteMessageBatchRequestEntry
 		for i, msg := range out.Messages {
@@ -141,23 +164,15 @@ func (m *Monitor) pollQueue(ctx context.Context, classID, account, region string
 			del = append(del, sqstypes.DeleteMessageBatchRequestEntry{Id: aws.String("m" + strconv.Itoa(i)), ReceiptHandle: msg.ReceiptHandle})
 		}
 		if len(del) > 0 {
-			if _, err := clients.SQS.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(url), Entries: del}); err != nil {
-				// Not deleted: they come back after the visibility timeout, and the
-				// feed shows each event once (by id).
-				m.log.Debug("monitor: events: delete", slog.String("queue", name), slog.Any("error", err))
-			}
+			// Not deleted (an error): they come back after the visibility timeout,
+			// and the feed shows each event once (by id).
+			_, _ = c.SQS.DeleteMessageBatch(ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(url), Entries: del})
 		}
 		if len(out.Messages) < 10 {
 			break
 		}
 	}
-	if mode == "" {
-		mode = "events: on (queue " + name + ", " + region + ")"
-		m.setMode(k, q, ls, students, mode, time.Time{})
-	} else {
-		m.setMode(k, q, ls, students, mode, now.Add(eventsOffFor))
-	}
-	m.deliver(k, q, ls, students, ownerOf, now, got)
+	return got, nil
 }
 
 // eventsReadProblem is why a queue could not be read, in words.

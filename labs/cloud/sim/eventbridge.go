@@ -160,6 +160,9 @@ func (c *evClient) PutRule(ctx context.Context, in *eventbridge.PutRuleInput, _ 
 			if err := validTags(tags); err != nil {
 				return nil, ebValidation("%v", err)
 			}
+			if len(s.rules) == 0 {
+				s.seedInstances(r) // state changes from now on, not the states instances already have
+			}
 			ru = &ebRule{name: name, arn: r.arn("events", "rule/"+name)}
 			ru.tags = tags
 			s.rules[name] = ru
@@ -382,6 +385,9 @@ func (c *evClient) DeleteRule(ctx context.Context, in *eventbridge.DeleteRuleInp
 		}
 		ru.dead = true
 		delete(s.rules, name)
+		if len(s.rules) == 0 {
+			clear(s.seen)
+		}
 		return &eventbridge.DeleteRuleOutput{}, nil
 	})
 }
@@ -730,6 +736,17 @@ func (r *region) spotInterruptionEvent(in *instance, action string) {
 	}
 	r.emitEvent("aws.ec2", "EC2 Spot Instance Interruption Warning", []string{"arn:aws:ec2:" + az + ":instance/" + in.id},
 		map[string]any{"instance-id": in.id, "instance-action": action})
+}
+
+// seedInstances records every instance's current state as already announced.
+func (s *evState) seedInstances(r *region) {
+	is, _ := r.ext[ec2InstKey].(*ec2InstState)
+	if is == nil {
+		return
+	}
+	for id, in := range is.instances {
+		s.seen[id] = ec2InstanceNote{state: string(in.state)}
+	}
 }
 
 // stepInstanceEvents announces each instance's state changes ("EC2 Instance
