@@ -148,7 +148,7 @@ func callsPerCycle(t testing.TB, n, k int) (map[string]int64, []labs.Target, map
 			calls[op] = d
 		}
 	}
-	return calls, targets, last
+	return calls, targets, last, events
 }
 
 func checkCalls(t *testing.T, n int) {
