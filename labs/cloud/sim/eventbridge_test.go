@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/acmpca"
 	pcatypes "github.com/aws/aws-sdk-go-v2/service/acmpca/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -330,4 +331,40 @@ func (r *region) ebRuleFor(g *eventRig) (*ebRule, error) {
 	q := sqsOf(r).queues["labdash-c42-events"]
 	q.attrs["Policy"] = queuePolicyDoc(`{"Service":"events.amazonaws.com"}`, "sqs:SendMessage", g.arn, `{"ArnEquals":{"aws:SourceArn":"`+g.rule+`"}}`)
 	return ru, nil
+}
+
+// TestSQSQueueActionsNameTheQueue: a role allowed sqs:SetQueueAttributes and
+// sqs:DeleteMessage on one queue may use them there and nowhere else.
+func TestSQSQueueActionsNameTheQueue(t *testing.T) {
+	g := newEventRig(t)
+	other, err := g.c.SQS.CreateQueue(g.ctx, &sqs.CreateQueueInput{QueueName: aws.String("labdash-c42-events-x")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}`
+	if _, err := g.c.IAM.CreateRole(g.ctx, &iam.CreateRoleInput{RoleName: aws.String("drainer"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
+	}
+	pol := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sqs:SetQueueAttributes","sqs:DeleteMessage"],"Resource":"` + g.arn + `"}]}`
+	if _, err := g.c.IAM.PutRolePolicy(g.ctx, &iam.PutRolePolicyInput{RoleName: aws.String("drainer"), PolicyName: aws.String("p"), PolicyDocument: aws.String(pol)}); err != nil {
+		t.Fatal(err)
+	}
+	as, err := g.w.ClientsAs(g.ctx, "arn:aws:iam::111122223333:role/drainer", "t", "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs := map[string]string{"VisibilityTimeout": "45"}
+	if _, err := as.SQS.SetQueueAttributes(g.ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(g.url), Attributes: attrs}); err != nil {
+		t.Errorf("on the granted queue: %v", err)
+	}
+	if _, err := as.SQS.SetQueueAttributes(g.ctx, &sqs.SetQueueAttributesInput{QueueUrl: other.QueueUrl, Attributes: attrs}); !isAccessDenied(err) {
+		t.Errorf("on another queue: %v, want AccessDenied", err)
+	}
+	entry := []sqstypes.DeleteMessageBatchRequestEntry{{Id: aws.String("a"), ReceiptHandle: aws.String("stale")}}
+	if _, err := as.SQS.DeleteMessageBatch(g.ctx, &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(g.url), Entries: entry}); err != nil {
+		t.Errorf("DeleteMessageBatch on the granted queue (authorized as sqs:DeleteMessage): %v", err)
+	}
+	if _, err := as.SQS.DeleteMessageBatch(g.ctx, &sqs.DeleteMessageBatchInput{QueueUrl: other.QueueUrl, Entries: entry}); !isAccessDenied(err) {
+		t.Errorf("DeleteMessageBatch on another queue: %v, want AccessDenied", err)
+	}
 }
