@@ -74,8 +74,12 @@ func init() {
 				for _, t := range out.Targets {
 					ids = append(ids, aws.ToString(t.Id))
 				}
-				if _, err := c.Events.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(name), Ids: ids}); err != nil {
-					return err
+				for len(ids) > 0 { // RemoveTargets takes 10 ids a call
+					n := min(len(ids), 10)
+					if _, err := c.Events.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(name), Ids: ids[:n]}); err != nil {
+						return err
+					}
+					ids = ids[n:]
 				}
 			}
 			_, err := c.Events.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String(name)})

@@ -17,7 +17,7 @@ package sim
 //     (not modelled: anything-but, numeric, exists, cidr, wildcard, suffix,
 //     equals-ignore-case, $or);
 //   - PutTargets takes 1–10 targets a call, at most 5 per rule
-//     (LimitExceededException); RemoveTargets up to 100 ids. DeleteRule refuses a
+//     (LimitExceededException); RemoveTargets up to 10 ids (the API reference). DeleteRule refuses a
 //     rule that still has targets ("Rule can't be deleted since it has targets.")
 //     and succeeds on a rule that does not exist, as AWS does;
 //   - an event reaches an SQS target only if the queue exists in the rule's
@@ -333,8 +333,9 @@ func (c *evClient) RemoveTargets(ctx context.Context, in *eventbridge.RemoveTarg
 		if err := ebBus(r, in.EventBusName); err != nil {
 			return nil, err
 		}
-		if n := len(in.Ids); n < 1 || n > 100 {
-			return nil, ebValidation("1 validation error detected: Value at 'ids' failed to satisfy constraint: Member must have length less than or equal to 100 and greater than or equal to 1")
+		// The API reference: "The maximum number of entries per request is 10."
+		if n := len(in.Ids); n < 1 || n > 10 {
+			return nil, ebValidation("1 validation error detected: Value at 'ids' failed to satisfy constraint: Member must have length less than or equal to 10 and greater than or equal to 1")
 		}
 		ru, err := r.ebRule(str(in.Rule))
 		if err != nil {
