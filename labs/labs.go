@@ -74,6 +74,9 @@ type Lab struct {
 	// plus every lab's. A lab without Grants cannot run in a shared account
 	// (provisioning refuses it there and says why).
 	Grants func(g GrantScope) []authz.Statement
+	// Events, when set, is the lab's event mode: the EventBridge events its
+	// services emit that feed its "Events" widget (see Events).
+	Events *Events
 	// Actions are what an instructor may do to a virtual student's sandbox in a
 	// rehearsal (simulator only) to show a failure live: stop an origin instance,
 	// take sns:Publish away from a role.

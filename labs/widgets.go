@@ -79,6 +79,12 @@ type History struct {
 	Transitions map[string][]Transition
 	// Last known state per named thing.
 	State map[string]string
+	// Events is the student's event feed for the lab (event mode), newest first,
+	// at most EventRing lines; the monitor appends to it (AddEvent).
+	Events []EventLine
+	// EventMode says whether the feed is live: "events: on (…)", "events: off
+	// (reason)", or "" when the class has no event mode for the lab.
+	EventMode string
 }
 
 // NewHistory returns an empty history.

@@ -11,7 +11,8 @@ import (
 // TestE2ESpotInterruptionLive: in the demo class (simulated AWS at 60×), a
 // student's Auto Scaling group runs its Spot instances; the instructor presses
 // "Interrupt a Spot instance" on that student's page and, without a reload, the
-// instance list shows the interruption notice, then the group's replacement in
+// instance list shows the interruption notice (and the Events widget EventBridge's
+// warning), then the group's replacement in
 // the scaling-activity feed; the class's mix bar is drawn as SVG beside them.
 func TestE2ESpotInterruptionLive(t *testing.T) {
 	if testing.Short() {
@@ -38,6 +39,8 @@ func TestE2ESpotInterruptionLive(t *testing.T) {
 		/^Sent a Spot interruption notice/.test(document.querySelector("[data-testid=rehearsal-result-asg]").textContent)`)
 	in.waitJS("the instance list to show the notice without a reload", `window.__labdashMarker === 8 &&
 		Array.from(document.querySelectorAll("[data-widget=instances] tbody tr")).some(r => /interruption notice/.test(r.innerText))`)
+	in.waitJS("the Events widget to show EventBridge's interruption warning", `window.__labdashMarker === 8 &&
+		Array.from(document.querySelectorAll("[data-widget=events] tbody tr")).some(r => /Spot interruption warning/.test(r.innerText))`)
 	e2eScreenshot(t, in, "LABDASH_SCREENSHOT_ASG", "a Spot interruption notice")
 	// Two simulated minutes later (2 s at 60×) the instance is reclaimed and the group
 	// launches its replacement: the feed says so, still without a reload.

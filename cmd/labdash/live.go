@@ -358,6 +358,17 @@ func (ls *liveStack) createDemo(ctx context.Context, owner int64) (string, error
 	if err != nil {
 		return "", err
 	}
+	// The demo is not provisioned (its virtual students act as labdash), but its
+	// event mode is, so Labs 8 and 9's Events widgets are live (labs.Events).
+	if ls.world != nil {
+		c, err := ls.world.Clients(ctx, "", class.Regions[0])
+		if err == nil {
+			err = sandbox.EnsureEvents(ctx, c, ls.registry, class)
+		}
+		if err != nil {
+			ls.log.Warn("demo: event mode not set up; polling continues", slog.Any("error", err))
+		}
+	}
 	return class.ID, nil
 }
 

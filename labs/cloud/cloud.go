@@ -242,6 +242,8 @@ type Clients struct {
 	// CloudTrail reads the event history of this Region; Route 53's and IAM's
 	// events are in us-east-1's (InRegion).
 	CloudTrail CloudTrail
+	// Events is Amazon EventBridge (event mode's rules).
+	Events EventBridge
 	// HTTP fetches a URL the way a student's browser would (Lab 5's probe of an
 	// accelerator's static IP): over the network on AWS, routed by the simulated
 	// accelerator on the simulator. Probes must be short: they run in the monitor.

@@ -34,12 +34,15 @@ var parameterFields = map[string]map[string]bool{
 	"DeleteObjects": {"Delete": true},
 	// Cancelling a Macie job is part of disabling Macie in that account.
 	"UpdateClassificationJob": {"JobId": true},
+	// An EventBridge target's id is the rule's own label for it: removing one
+	// changes the rule (Rule), and the target (a queue) stays as it is.
+	"RemoveTargets": {"Ids": true},
 }
 
 // Identifiers returns the identifier values in operation op's input: every string
 // (or list of strings) in a field whose name ends in Arn, ARN, Name, Id, Ids,
-// Identifier, Url or Names, or is one of ECS's and S3's bare names (Cluster(s),
-// Service(s), Tasks, TaskDefinition(s), Bucket), searched through nested structs and lists
+// Identifier, Url or Names, or is one of ECS's, S3's and EventBridge's bare names
+// (Cluster(s), Service(s), Tasks, TaskDefinition(s), Bucket, Rule), searched through nested structs and lists
 // except descriptive ones (tags, filters, alias targets). Sorted, without repeats.
 func Identifiers(op string, input any) []string {
 	set := map[string]bool{}
@@ -71,7 +74,8 @@ func RecordSetID(name, typ, setID string) string {
 
 func isIDField(name string) bool {
 	switch name {
-	case "Cluster", "Clusters", "Service", "Services", "Tasks", "TaskDefinition", "TaskDefinitions", "Bucket", "QueueUrl", "Domain":
+	case "Cluster", "Clusters", "Service", "Services", "Tasks", "TaskDefinition", "TaskDefinitions", "Bucket", "QueueUrl", "Domain",
+		"Rule": // EventBridge's rule name (PutTargets, RemoveTargets)
 		return true
 	}
 	for _, s := range []string{"Arn", "ARN", "Arns", "Name", "Names", "Id", "Ids", "Identifier", "Url"} {

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -117,6 +118,9 @@ func Intercept(c *Clients, f Interceptor) *Clients {
 	}
 	if c.CloudTrail != nil {
 		out.CloudTrail = &interceptCloudTrail{c.CloudTrail, f, c.Account, c.Region}
+	}
+	if c.Events != nil {
+		out.Events = &interceptEvents{c.Events, f, c.Account, c.Region}
 	}
 	if c.InRegion != nil {
 		out.InRegion = func(ctx context.Context, region string) (*Clients, error) {
@@ -316,6 +320,10 @@ var Operations = []Operation{
 	{Service: "SQS", Op: "GetQueueAttributes", Mutating: false},
 	{Service: "SQS", Op: "ListQueues", Mutating: false},
 	{Service: "SQS", Op: "ListQueueTags", Mutating: false},
+	{Service: "SQS", Op: "SetQueueAttributes", Mutating: true},
+	{Service: "SQS", Op: "TagQueue", Mutating: true},
+	{Service: "SQS", Op: "ReceiveMessage", Mutating: true},
+	{Service: "SQS", Op: "DeleteMessageBatch", Mutating: true},
 	{Service: "Cognito", Op: "CreateUserPool", Mutating: true},
 	{Service: "Cognito", Op: "DescribeUserPool", Mutating: false},
 	{Service: "Cognito", Op: "UpdateUserPool", Mutating: true},
@@ -367,6 +375,15 @@ var Operations = []Operation{
 	{Service: "XRay", Op: "DeleteGroup", Mutating: true},
 	{Service: "XRay", Op: "ListTagsForResource", Mutating: false},
 	{Service: "CloudTrail", Op: "LookupEvents", Mutating: false},
+	{Service: "Events", Op: "PutRule", Mutating: true},
+	{Service: "Events", Op: "PutTargets", Mutating: true},
+	{Service: "Events", Op: "DescribeRule", Mutating: false},
+	{Service: "Events", Op: "ListRules", Mutating: false},
+	{Service: "Events", Op: "ListTargetsByRule", Mutating: false},
+	{Service: "Events", Op: "RemoveTargets", Mutating: true},
+	{Service: "Events", Op: "DeleteRule", Mutating: true},
+	{Service: "Events", Op: "TagResource", Mutating: true},
+	{Service: "Events", Op: "ListTagsForResource", Mutating: false},
 }
 
 // interceptECS is ECS with every call shown to an Interceptor first.
@@ -1727,6 +1744,34 @@ func (x *interceptSQS) ListQueueTags(ctx context.Context, in *sqs.ListQueueTagsI
 	return x.next.ListQueueTags(ctx, in, optFns...)
 }
 
+func (x *interceptSQS) SetQueueAttributes(ctx context.Context, in *sqs.SetQueueAttributesInput, optFns ...func(*sqs.Options)) (*sqs.SetQueueAttributesOutput, error) {
+	if err := x.f(ctx, Call{Service: "SQS", Op: "SetQueueAttributes", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.SetQueueAttributes(ctx, in, optFns...)
+}
+
+func (x *interceptSQS) TagQueue(ctx context.Context, in *sqs.TagQueueInput, optFns ...func(*sqs.Options)) (*sqs.TagQueueOutput, error) {
+	if err := x.f(ctx, Call{Service: "SQS", Op: "TagQueue", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.TagQueue(ctx, in, optFns...)
+}
+
+func (x *interceptSQS) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, optFns ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
+	if err := x.f(ctx, Call{Service: "SQS", Op: "ReceiveMessage", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.ReceiveMessage(ctx, in, optFns...)
+}
+
+func (x *interceptSQS) DeleteMessageBatch(ctx context.Context, in *sqs.DeleteMessageBatchInput, optFns ...func(*sqs.Options)) (*sqs.DeleteMessageBatchOutput, error) {
+	if err := x.f(ctx, Call{Service: "SQS", Op: "DeleteMessageBatch", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.DeleteMessageBatch(ctx, in, optFns...)
+}
+
 // interceptCognito is Cognito with every call shown to an Interceptor first.
 type interceptCognito struct {
 	next            Cognito
@@ -2138,4 +2183,74 @@ func (x *interceptCloudTrail) LookupEvents(ctx context.Context, in *cloudtrail.L
 		return nil, err
 	}
 	return x.next.LookupEvents(ctx, in, optFns...)
+}
+
+// interceptEvents is EventBridge with every call shown to an Interceptor first.
+type interceptEvents struct {
+	next            EventBridge
+	f               Interceptor
+	account, region string
+}
+
+func (x *interceptEvents) PutRule(ctx context.Context, in *eventbridge.PutRuleInput, optFns ...func(*eventbridge.Options)) (*eventbridge.PutRuleOutput, error) {
+	if err := x.f(ctx, Call{Service: "Events", Op: "PutRule", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.PutRule(ctx, in, optFns...)
+}
+
+func (x *interceptEvents) PutTargets(ctx context.Context, in *eventbridge.PutTargetsInput, optFns ...func(*eventbridge.Options)) (*eventbridge.PutTargetsOutput, error) {
+	if err := x.f(ctx, Call{Service: "Events", Op: "PutTargets", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.PutTargets(ctx, in, optFns...)
+}
+
+func (x *interceptEvents) DescribeRule(ctx context.Context, in *eventbridge.DescribeRuleInput, optFns ...func(*eventbridge.Options)) (*eventbridge.DescribeRuleOutput, error) {
+	if err := x.f(ctx, Call{Service: "Events", Op: "DescribeRule", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.DescribeRule(ctx, in, optFns...)
+}
+
+func (x *interceptEvents) ListRules(ctx context.Context, in *eventbridge.ListRulesInput, optFns ...func(*eventbridge.Options)) (*eventbridge.ListRulesOutput, error) {
+	if err := x.f(ctx, Call{Service: "Events", Op: "ListRules", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListRules(ctx, in, optFns...)
+}
+
+func (x *interceptEvents) ListTargetsByRule(ctx context.Context, in *eventbridge.ListTargetsByRuleInput, optFns ...func(*eventbridge.Options)) (*eventbridge.ListTargetsByRuleOutput, error) {
+	if err := x.f(ctx, Call{Service: "Events", Op: "ListTargetsByRule", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListTargetsByRule(ctx, in, optFns...)
+}
+
+func (x *interceptEvents) RemoveTargets(ctx context.Context, in *eventbridge.RemoveTargetsInput, optFns ...func(*eventbridge.Options)) (*eventbridge.RemoveTargetsOutput, error) {
+	if err := x.f(ctx, Call{Service: "Events", Op: "RemoveTargets", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.RemoveTargets(ctx, in, optFns...)
+}
+
+func (x *interceptEvents) DeleteRule(ctx context.Context, in *eventbridge.DeleteRuleInput, optFns ...func(*eventbridge.Options)) (*eventbridge.DeleteRuleOutput, error) {
+	if err := x.f(ctx, Call{Service: "Events", Op: "DeleteRule", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.DeleteRule(ctx, in, optFns...)
+}
+
+func (x *interceptEvents) TagResource(ctx context.Context, in *eventbridge.TagResourceInput, optFns ...func(*eventbridge.Options)) (*eventbridge.TagResourceOutput, error) {
+	if err := x.f(ctx, Call{Service: "Events", Op: "TagResource", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.TagResource(ctx, in, optFns...)
+}
+
+func (x *interceptEvents) ListTagsForResource(ctx context.Context, in *eventbridge.ListTagsForResourceInput, optFns ...func(*eventbridge.Options)) (*eventbridge.ListTagsForResourceOutput, error) {
+	if err := x.f(ctx, Call{Service: "Events", Op: "ListTagsForResource", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListTagsForResource(ctx, in, optFns...)
 }

@@ -74,6 +74,7 @@ type Monitor struct {
 	next    map[key]time.Time
 	settled time.Duration
 	watched func(classID, student string) bool
+	ev      eventState // event mode's queues (events.go)
 }
 
 // cacheKey names the memory one lab keeps for one group of a class; the class's
@@ -198,6 +199,7 @@ func (m *Monitor) cycleClass(ctx context.Context, c *db.Class) error {
 	if err := m.loadPasses(ctx, c.ID, students); err != nil {
 		return err
 	}
+	m.pollEvents(ctx, c, students) // event mode (events.go): never fails the cycle
 	var changes []db.CheckpointResult
 	var updates []Update
 	var errs []error
@@ -645,6 +647,7 @@ func (m *Monitor) Forget(classID string) {
 	}
 	m.forgotten[classID] = true // class ids are never reused
 	delete(m.loaded, classID)
+	m.forgetEventsLocked(classID)
 	for k := range m.caches {
 		if k.class == classID {
 			delete(m.caches, k)

@@ -124,6 +124,7 @@ const (
 	scopePassRoles      = "pass-roles"
 	scopeLabdashIAM     = "labdash-iam"
 	scopePublicSSM      = "public-ssm"
+	scopeEventQueues    = "event-queues"
 	viaCloudFormation   = "cloudformation.amazonaws.com"
 	sandboxRolePattern  = "arn:aws:iam::*:role/labdash/*"
 	dashboardRoleFormat = "arn:aws:iam::*:role/%s"
@@ -146,9 +147,19 @@ func resources(scope string) any {
 		return []string{sandboxRolePattern, "arn:aws:iam::*:instance-profile/labdash/*", "arn:aws:iam::*:policy/" + sandbox.LabPolicyName("c*", "*")}
 	case scopePublicSSM:
 		return "arn:aws:ssm:*:*:parameter" + publicParameterPath + "*"
+	case scopeEventQueues:
+		return EventQueueResource
 	}
 	return "*"
 }
+
+// EventQueueResource is the event mode's queues, labdash-<class>-events: the
+// only thing the monitor changes (it deletes the events it has read), so a
+// monitor-only deployment can drain them and nothing else.
+const EventQueueResource = "arn:aws:sqs:*:*:labdash-*-events"
+
+// EventDrain are the operations of the monitor's event mode (labs/monitor/events.go).
+var EventDrain = map[string]bool{"SQS.ReceiveMessage": true, "SQS.DeleteMessageBatch": true}
 
 // need is one action a part needs, and why.
 type need struct {
@@ -176,6 +187,8 @@ var buckets = []bucket{
 		sid: map[string]string{Monitor: "ReadLabState", Provision: "ReadForPreflightAndStacks", Cleanup: "FindClassResources"}},
 	{key: "public-ssm", scope: scopePublicSSM,
 		sid: map[string]string{Monitor: "ResolvePublicParameters", Provision: "ResolvePublicAmiParametersInTemplates", Cleanup: "ResolvePublicParameters"}},
+	{key: "event-queues", write: true, scope: scopeEventQueues,
+		sid: map[string]string{Monitor: "DrainEventModeQueues", Provision: "EventModeQueues", Cleanup: "EventModeQueues"}},
 	{key: "write", write: true, scope: scopeAny,
 		sid: map[string]string{Monitor: "Write", Provision: "CreateAndDeletePrerequisiteStacks", Cleanup: "DeleteClassResources"}},
 	{key: "stack-write", write: true, scope: scopeAny, viaStack: true,
@@ -198,6 +211,8 @@ func bucketOf(n need) string {
 		return "pass"
 	case n.scope == scopePublicSSM:
 		return "public-ssm"
+	case n.scope == scopeEventQueues:
+		return "event-queues"
 	case !cloud.IsMutating(name):
 		return "read"
 	case strings.HasPrefix(n.action, "iam:"):
@@ -257,7 +272,11 @@ func Build(found map[string][]string, ls []labs.Lab) ([]Policy, error) {
 			if !ok {
 				return nil, fmt.Errorf("ownpolicy: no IAM action for %s (authz.ActionOf)", key)
 			}
-			needs = append(needs, need{action: action, why: key})
+			n := need{action: action, why: key}
+			if part.Name == Monitor && EventDrain[key] {
+				n.scope = scopeEventQueues
+			}
+			needs = append(needs, n)
 			for _, a := range append(implied[key], implied[part.Name+"/"+key]...) {
 				needs = append(needs, need{action: a, why: key + " (implied)"})
 			}

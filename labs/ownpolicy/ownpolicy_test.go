@@ -93,9 +93,14 @@ func TestOwnPolicyDocsInStep(t *testing.T) {
 }
 
 // TestOwnPolicyMonitorIsReadOnly: the monitor calls nothing that changes AWS, and
-// its document allows nothing that does.
+// its document allows nothing that does — except the event mode's drain
+// (labs/monitor/events.go reads and deletes the events in labdash's own queues),
+// whose statement names only those queues.
 func TestOwnPolicyMonitorIsReadOnly(t *testing.T) {
 	for _, c := range scan(t)[Monitor] {
+		if EventDrain[c.Key()] && strings.HasPrefix(filepath.ToSlash(c.Pos), "labs/monitor/events.go:") {
+			continue
+		}
 		if cloud.IsMutating(c.Op) {
 			t.Errorf("the monitor calls %s at %s, which changes AWS (cloud.IsMutating): a read-only deployment could not run it", c.Key(), c.Pos)
 		}
@@ -104,10 +109,16 @@ func TestOwnPolicyMonitorIsReadOnly(t *testing.T) {
 		if p.Part != Monitor {
 			continue
 		}
-		for _, a := range p.Document.Actions() {
-			_, name, _ := strings.Cut(a, ":")
-			if cloud.IsMutating(name) {
-				t.Errorf("the monitor's document allows %s, which changes AWS", a)
+		for _, st := range p.Document.Statement {
+			for _, a := range authz.Strings(st.Action) {
+				_, name, _ := strings.Cut(a, ":")
+				if !cloud.IsMutating(name) {
+					continue
+				}
+				if (a == "sqs:ReceiveMessage" || a == "sqs:DeleteMessage") && st.Resource == EventQueueResource {
+					continue
+				}
+				t.Errorf("the monitor's document allows %s on %v, which changes AWS", a, st.Resource)
 			}
 		}
 	}

@@ -128,6 +128,9 @@ func (p *Provisioner) Start(ctx context.Context, classID string) (*db.Job, error
 		for i, st := range students {
 			keys[i] = st.Slug
 		}
+		if class.Isolation == db.IsolationShared && len(labs.EventRegions(p.Registry, class.Labs, class.Regions)) > 0 {
+			keys = append(keys, EventsItem) // the class's event mode (events.go)
+		}
 		j, err := p.Store.CreateJob(ctx, classID, JobKind, keys)
 		if errors.Is(err, db.ErrJobOpen) && attempt == 0 {
 			continue
@@ -202,6 +205,15 @@ func (p *Provisioner) Run(ctx context.Context, id int64) error {
 	}
 	for _, it := range job.Items {
 		if it.State == db.ItemDone {
+			continue
+		}
+		if it.Key == EventsItem { // the shared account's event mode, before the students
+			p.setItem(ctx, id, it.Key, db.ItemRunning, "events", "")
+			if err := p.ensureEvents(ctx, base, class); err != nil {
+				p.setItem(ctx, id, it.Key, db.ItemFailed, "", errText(err))
+			} else {
+				p.setItem(ctx, id, it.Key, db.ItemDone, "ready", "")
+			}
 			continue
 		}
 		select {
@@ -494,6 +506,12 @@ func (p *Provisioner) student(ctx context.Context, jobID int64, class *db.Class,
 			// removes and restores their instance role's policies under it), so it exists
 			// in every student account too.
 			if _, err := p.ensureClassPolicies(ctx, c, class, st.AccountID, true); err != nil {
+				return err
+			}
+		}
+		if class.Isolation == db.IsolationPerStudent && len(labs.EventRegions(p.Registry, class.Labs, class.Regions)) > 0 {
+			p.setItem(ctx, jobID, st.Slug, db.ItemRunning, "events", "")
+			if err := p.ensureEvents(ctx, c, class); err != nil { // the student's own queue and rules (events.go)
 				return err
 			}
 		}

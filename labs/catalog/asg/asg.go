@@ -66,7 +66,11 @@ func Lab() labs.Lab {
 		// Spot requests before their instances (a persistent request relaunches a
 		// terminated instance until it is cancelled); the cleanup registry's ranks
 		// order them so (cleanup_test.go checks).
-		Cleanup:   []string{"AWS::AutoScaling::AutoScalingGroup", "AWS::EC2::SpotInstanceRequest", "AWS::EC2::Instance", "AWS::EC2::LaunchTemplate", "AWS::EC2::SecurityGroup"},
+		// The event mode's rule and queue are the class's (LABS.md §4: the lab-only
+		// EventBridge rules go first, so the sweep makes no event noise).
+		Cleanup: []string{"AWS::Events::Rule", "AWS::SQS::Queue", "AWS::AutoScaling::AutoScalingGroup", "AWS::EC2::SpotInstanceRequest", "AWS::EC2::Instance",
+			"AWS::EC2::LaunchTemplate", "AWS::EC2::SecurityGroup"},
+		Events:    events(),
 		Script:    script(),
 		Grants:    grants,
 		Summarize: Summary,

@@ -17,6 +17,7 @@ func widgets() []labs.Widget {
 		{ID: "class-mix", Title: "Class: who reached 2 On-Demand + 2 Spot", View: viewClassMix},
 		{ID: "activity", Title: "Scaling activity", View: viewActivity},
 		{ID: "savings", Title: "Spot savings (last hour)", View: viewSavings},
+		{ID: "events", Title: "Events", View: viewEvents},
 	}
 }
 

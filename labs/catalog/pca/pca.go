@@ -58,13 +58,15 @@ func Lab() labs.Lab {
 		Demo:        true,
 		// Cost first: CAs bill monthly until deleted, then the certificate (free,
 		// but in use until its listener goes), then the stack's resources.
-		Cleanup: []string{"AWS::ACMPCA::CertificateAuthority", "AWS::CertificateManager::Certificate", "AWS::ElasticLoadBalancingV2::Listener",
+		// The event mode's rule and queue (the class's) go first: LABS.md §4.
+		Cleanup: []string{"AWS::Events::Rule", "AWS::SQS::Queue", "AWS::ACMPCA::CertificateAuthority", "AWS::CertificateManager::Certificate", "AWS::ElasticLoadBalancingV2::Listener",
 			"AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::EC2::Instance", "AWS::EC2::SecurityGroup",
 			"AWS::Route53::RecordSet"},
 		Script:    script(),
 		Grants:    grants,
 		Summarize: Summary,
 		Actions:   actions(),
+		Events:    events(),
 		Quotas: []labs.QuotaNeed{
 			{Service: "elasticloadbalancing", Code: "L-53DA6B97", Name: "Application Load Balancers per Region", PerStudent: 1},
 		},

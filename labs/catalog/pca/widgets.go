@@ -13,7 +13,7 @@ import (
 )
 
 func widgets() []labs.Widget {
-	return []labs.Widget{{ID: "hierarchy", Title: "CA hierarchy and TLS", View: viewHierarchy}}
+	return []labs.Widget{{ID: "hierarchy", Title: "CA hierarchy and TLS", View: viewHierarchy}, {ID: "events", Title: "Events", View: viewEvents}}
 }
 
 func date(t time.Time) string {

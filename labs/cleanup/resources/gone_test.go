@@ -26,6 +26,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	evtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -213,6 +214,10 @@ var goneTable = map[string]struct {
 	"AWS::SQS::Queue": {ref("arn:aws:sqs:us-east-1:111122223333:c7k2qs01-print"), []goneRow{
 		{"AWS.SimpleQueueService.NonExistentQueue", &sqstypes.QueueDoesNotExist{Message: aws.String("The specified queue does not exist."), ErrorCodeOverride: aws.String("AWS.SimpleQueueService.NonExistentQueue")}, true},
 		{"QueueDoesNotExist", &sqstypes.QueueDoesNotExist{Message: aws.String("The specified queue does not exist.")}, true},
+	}},
+	"AWS::Events::Rule": {ref("arn:aws:events:us-east-1:111122223333:rule/labdash-c7k2q-asg"), []goneRow{
+		{"ResourceNotFoundException", &evtypes.ResourceNotFoundException{Message: aws.String("Rule labdash-c7k2q-asg does not exist on EventBus default.")}, true},
+		{"ValidationException: has targets", &smithy.GenericAPIError{Code: "ValidationException", Message: "Rule can't be deleted since it has targets."}, false},
 	}},
 	"AWS::XRay::Group": {ref("arn:aws:xray:us-east-1:111122223333:group/c7k2qs01/ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"), []goneRow{
 		{"InvalidRequestException: Group not found", &xraytypes.InvalidRequestException{Message: aws.String("Group not found")}, true},

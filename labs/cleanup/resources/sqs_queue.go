@@ -2,7 +2,9 @@ package resources
 
 // AWS::SQS::Queue — Lab 1's "print service" queue and Lab 7's signup queue, tagged
 // when the dashboard made them, or made by hand with the class prefix (the
-// boundary's name fence only lets a student create sqs:…:<class><student>-*).
+// boundary's name fence only lets a student create sqs:…:<class><student>-*);
+// and the event mode's class queue labdash-<class>-events (Labs 8 and 9), tagged
+// by provisioning and owned by those tags alone.
 // Deleted after the SNS subscriptions that deliver into it, so none is left
 // pointing at nothing. After DeleteQueue AWS refuses the same name for 60 seconds
 // (QueueDeletedRecently), which only matters to whoever re-creates it.
@@ -34,30 +36,36 @@ var sqsGone = []NotFound{{Code: "AWS.SimpleQueueService.NonExistentQueue"}, {Cod
 
 func init() {
 	Register(Type{
-		Name:  "AWS::SQS::Queue",
-		Gone:  sqsGone,
-		After: []string{"AWS::SNS::Subscription"},
+		Name: "AWS::SQS::Queue",
+		Gone: sqsGone,
+		// After the event mode's rules that send to it, as after SNS's subscriptions.
+		After: []string{"AWS::SNS::Subscription", "AWS::Events::Rule"},
 		Match: func(arn string) bool { return Service(arn) == "sqs" && Resource(arn) != "" },
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			return sqsQueueTags(ctx, c, sqsURL(r.ARN))
 		},
 		List: func(ctx context.Context, c *cloud.Clients, s Scope) ([]Candidate, error) {
+			// Students' queues start with the class id; the event mode's queue is
+			// labdash-<class>-events (class-level, owned by its tags alone).
 			var found []Candidate
-			var token *string
-			for {
-				out, err := c.SQS.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String(s.ClassID), MaxResults: aws.Int32(1000), NextToken: token})
-				if err != nil {
-					return nil, err
-				}
-				for _, u := range out.QueueUrls {
-					if name := Last(u, "/"); strings.HasPrefix(name, s.ClassID) {
-						found = append(found, Candidate{ARN: c.ARN("sqs", name), Name: name})
+			for _, prefix := range []string{s.ClassID, "labdash-" + s.ClassID + "-"} {
+				var token *string
+				for {
+					out, err := c.SQS.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String(prefix), MaxResults: aws.Int32(1000), NextToken: token})
+					if err != nil {
+						return found, err
+					}
+					for _, u := range out.QueueUrls {
+						if name := Last(u, "/"); strings.HasPrefix(name, prefix) {
+							found = append(found, Candidate{ARN: c.ARN("sqs", name), Name: name})
+						}
+					}
+					if token = out.NextToken; aws.ToString(token) == "" {
+						break
 					}
 				}
-				if token = out.NextToken; aws.ToString(token) == "" {
-					return found, nil
-				}
 			}
+			return found, nil
 		},
 		Naming: NamePrefix,
 		NameOf: Resource,

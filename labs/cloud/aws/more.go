@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/macie2"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -50,6 +51,7 @@ type MoreClientOptions struct {
 	ASG              []func(*autoscaling.Options)
 	XRay             []func(*xray.Options)
 	CloudTrail       []func(*cloudtrail.Options)
+	Events           []func(*eventbridge.Options)
 }
 
 // buildMore adds the other labs' clients to c. p.mu is held.
@@ -100,6 +102,9 @@ func (p *Provider) buildMore(cfg aws.Config, c *cloud.Clients, mw func(*middlewa
 	c.CloudTrail = cloudtrail.NewFromConfig(cfg, svcOpts(mw, ep, g, "cloudtrail", func(o *cloudtrail.Options) (*[]func(*middleware.Stack) error, **string) {
 		return &o.APIOptions, &o.BaseEndpoint
 	}, h.CloudTrail)...)
+	c.Events = eventbridge.NewFromConfig(cfg, svcOpts(mw, ep, g, "events", func(o *eventbridge.Options) (*[]func(*middleware.Stack) error, **string) {
+		return &o.APIOptions, &o.BaseEndpoint
+	}, h.Events)...)
 	c.HTTP = httpProber{}
 	if ep == nil && cfg.BaseEndpoint == nil && !p.opts.RequireEndpoint {
 		// Real AWS only: against an AWS double (moto, a test endpoint) there is no

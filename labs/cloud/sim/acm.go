@@ -135,6 +135,11 @@ func (r *region) settleCert(x *acmCert) {
 	}
 	ia := ca.arn + "/certificate/" + x.leaf.SerialNumber.Text(16)
 	ca.issued[ia] = &issuedCert{arn: ia, der: der, readyAt: r.w.now}
+	// ACM user guide, "Amazon EventBridge support for ACM". Emitted when the
+	// simulator settles the certificate, which is when it is next read.
+	r.emitEvent("aws.acm", "ACM Certificate Available", []string{x.arn}, map[string]any{"Action": "ISSUANCE", "CertificateType": string(x.typ),
+		"CommonName": x.domain, "DomainValidationMethod": "", "CertificateCreatedDate": x.created.UTC().Format(time.RFC3339),
+		"CertificateExpirationDate": x.leaf.NotAfter.UTC().Format(time.RFC3339), "DaysToExpiry": 395, "InUse": false, "Exported": false})
 }
 
 func (s *acmState) find(arn string) (*acmCert, error) {

@@ -170,6 +170,8 @@ func (c *pcaClient) CreateCertificateAuthority(ctx context.Context, in *acmpca.C
 			s.tokens[token] = ca.arn
 		}
 		r.addTaggable(&ca.tagged, ca.arn, "acm-pca:certificate-authority")
+		// AWS Private CA user guide, "Monitor AWS Private CA with CloudWatch Events".
+		r.emitEvent("aws.acm-pca", "ACM Private CA Creation", []string{ca.arn}, map[string]any{"result": "success"})
 		return &acmpca.CreateCertificateAuthorityOutput{CertificateAuthorityArn: ptr(ca.arn)}, nil
 	})
 }

@@ -248,6 +248,7 @@ func (c *pcaClient) IssueCertificate(ctx context.Context, in *acmpca.IssueCertif
 			ca.issued = map[string]*issuedCert{}
 		}
 		ca.issued[ic.arn] = ic
+		r.emitEvent("aws.acm-pca", "ACM Private CA Certificate Issuance", []string{ca.arn, ic.arn}, map[string]any{"result": "success"})
 		return &acmpca.IssueCertificateOutput{CertificateArn: ptr(ic.arn)}, nil
 	})
 }

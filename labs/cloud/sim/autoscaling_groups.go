@@ -137,6 +137,9 @@ func (r *region) record(g *asGroup, a *asActivity) {
 		a.end = r.w.now
 	}
 	g.activities = append(g.activities, a)
+	if a.launch && a.status == astypes.ScalingActivityStatusCodeFailed {
+		r.asgEvent(g, a, "EC2 Instance Launch Unsuccessful")
+	}
 	if len(g.activities) > asgActivities {
 		g.activities = g.activities[len(g.activities)-asgActivities:]
 	}
@@ -497,6 +500,13 @@ func (r *region) watchGroup(g *asGroup, now time.Time) {
 			a.status, a.end = astypes.ScalingActivityStatusCodeSuccessful, now
 		case a.launch && st != ec2types.InstanceStateNamePending:
 			a.status, a.end = astypes.ScalingActivityStatusCodeSuccessful, now // launched, then gone: the launch itself succeeded
+		default:
+			continue
+		}
+		if a.launch {
+			r.asgEvent(g, a, "EC2 Instance Launch Successful")
+		} else {
+			r.asgEvent(g, a, "EC2 Instance Terminate Successful")
 		}
 	}
 	if g.deleting {

@@ -324,6 +324,14 @@ func (w *World) InterruptSpot(acct, regionName, instanceID string) error {
 	}
 	s := state(r, spotKey, func() *spotState { return &spotState{} })
 	s.due = append(s.due, in)
+	action := "terminate"
+	switch in.spot.opts.behavior {
+	case ec2types.InstanceInterruptionBehaviorStop:
+		action = "stop"
+	case ec2types.InstanceInterruptionBehaviorHibernate:
+		action = "hibernate"
+	}
+	r.spotInterruptionEvent(in, action)
 	return nil
 }
 

@@ -21,18 +21,35 @@ package sim
 //   - ListQueues filters by name prefix; without MaxResults it answers up to 1,000
 //     URLs and no token, with MaxResults (1–1,000) it pages.
 //
-// Not modelled: SendMessage/ReceiveMessage/DeleteMessage (messages arrive only
-// through SNS and are never consumed), visibility timeouts, delays, dead-letter
-// redrive, message retention, queue policies (every SNS delivery is allowed),
-// SetQueueAttributes, TagQueue/UntagQueue, access from other accounts and the
-// "up to 60 seconds" a deletion may take on AWS (here it is gone at once).
+//   - messages arrive through SNS and EventBridge (eventbridge.go, when the
+//     queue policy allows the rule). ReceiveMessage returns up to
+//     MaxNumberOfMessages (1–10, default 1) visible messages, oldest first, each
+//     with a new receipt handle, and hides them for the VisibilityTimeout asked
+//     (0–43,200 s) or the queue's; WaitTimeSeconds (0–20) is accepted but the
+//     call answers at once (no long polling). DeleteMessageBatch takes 1–10
+//     entries with distinct ids and deletes by receipt handle, a stale or unknown
+//     one being a failed entry (ReceiptHandleIsInvalid). Messages older than the
+//     queue's MessageRetentionPeriod (345,600 s, 4 days, by default) are dropped.
+//     A queue holds at most sqsMaxDepth messages here (AWS sets no such count on
+//     a standard queue): beyond it the oldest are dropped;
+//   - SetQueueAttributes sets the settable attributes (Policy must be JSON);
+//     TagQueue adds or replaces tags.
+//
+// Not modelled: SendMessage and DeleteMessage, delays, dead-letter redrive,
+// message attributes, long polling, FIFO ordering and deduplication, access
+// from other accounts, the queue policy for SNS deliveries (every SNS delivery
+// is allowed) and the "up to 60 seconds" a deletion may take on AWS (here it is
+// gone at once).
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -73,10 +90,16 @@ type sqsQueue struct {
 
 // sqsMessage is one message waiting in a queue.
 type sqsMessage struct {
-	raw  string   // the body as sent; or, with note, the notification's message
-	note *snsNote // SNS's envelope around raw, built when the body is read
-	sent time.Time
+	id      string
+	raw     string   // the body as sent; or, with note, the notification's message
+	note    *snsNote // SNS's envelope around raw, built when the body is read
+	sent    time.Time
+	hidden  time.Time // invisible until then (received, not yet deleted)
+	receipt string    // the latest receive's handle ("" before the first receive)
 }
+
+// sqsMaxDepth bounds a simulated queue (the oldest messages beyond it are dropped).
+const sqsMaxDepth = 10000
 
 // snsNote is what SNS's envelope adds to a notification's message.
 type snsNote struct{ id, topicArn, subject string }
@@ -285,8 +308,14 @@ func (q *sqsQueue) allAttributes(r *region) map[string]string {
 		m[k] = v
 	}
 	m["QueueArn"] = q.arn
-	m["ApproximateNumberOfMessages"] = strconv.Itoa(len(q.messages))
-	m["ApproximateNumberOfMessagesNotVisible"] = "0"
+	hidden := 0
+	for _, msg := range q.messages {
+		if r.w.now.Before(msg.hidden) {
+			hidden++
+		}
+	}
+	m["ApproximateNumberOfMessages"] = strconv.Itoa(len(q.messages) - hidden)
+	m["ApproximateNumberOfMessagesNotVisible"] = strconv.Itoa(hidden)
 	m["ApproximateNumberOfMessagesDelayed"] = "0"
 	m["CreatedTimestamp"] = strconv.FormatInt(q.created.Unix(), 10)
 	m["LastModifiedTimestamp"] = strconv.FormatInt(q.modified.Unix(), 10)
@@ -354,6 +383,165 @@ func (c *sqsClient) ListQueueTags(ctx context.Context, in *sqs.ListQueueTagsInpu
 	})
 }
 
+// ReceiveMessage returns up to MaxNumberOfMessages visible messages and hides them.
+func (c *sqsClient) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, _ ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
+	return do(ctx, c.base, "sqs", "ReceiveMessage", in, func(r *region) (*sqs.ReceiveMessageOutput, error) {
+		if in == nil {
+			in = &sqs.ReceiveMessageInput{}
+		}
+		q, err := c.queueByURL(r, str(in.QueueUrl))
+		if err != nil {
+			return nil, err
+		}
+		max := 1
+		if in.MaxNumberOfMessages != 0 {
+			max = int(in.MaxNumberOfMessages)
+		}
+		if max < 1 || max > 10 {
+			return nil, apiError("InvalidParameterValue", "Value %d for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.", max)
+		}
+		if in.WaitTimeSeconds < 0 || in.WaitTimeSeconds > 20 {
+			return nil, apiError("InvalidParameterValue", "Value %d for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.", in.WaitTimeSeconds)
+		}
+		vt, _ := strconv.Atoi(q.attrs["VisibilityTimeout"])
+		if in.VisibilityTimeout != 0 {
+			vt = int(in.VisibilityTimeout)
+		}
+		if vt < 0 || vt > 43200 {
+			return nil, apiError("InvalidParameterValue", "Value %d for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= 43200, if provided.", vt)
+		}
+		q.expire(r.w.now)
+		out := &sqs.ReceiveMessageOutput{}
+		for i := range q.messages {
+			m := &q.messages[i]
+			if len(out.Messages) == max {
+				break
+			}
+			if r.w.now.Before(m.hidden) {
+				continue
+			}
+			m.receipt = r.w.hexID(32) + m.id
+			m.hidden = r.w.now.Add(time.Duration(vt) * time.Second)
+			body := m.body()
+			out.Messages = append(out.Messages, sqstypes.Message{MessageId: ptr(m.id), ReceiptHandle: ptr(m.receipt), Body: ptr(body), MD5OfBody: ptr(md5Hex(body))})
+		}
+		return out, nil
+	})
+}
+
+// DeleteMessageBatch deletes up to 10 received messages by receipt handle.
+func (c *sqsClient) DeleteMessageBatch(ctx context.Context, in *sqs.DeleteMessageBatchInput, _ ...func(*sqs.Options)) (*sqs.DeleteMessageBatchOutput, error) {
+	return do(ctx, c.base, "sqs", "DeleteMessageBatch", in, func(r *region) (*sqs.DeleteMessageBatchOutput, error) {
+		if in == nil {
+			in = &sqs.DeleteMessageBatchInput{}
+		}
+		q, err := c.queueByURL(r, str(in.QueueUrl))
+		if err != nil {
+			return nil, err
+		}
+		switch n := len(in.Entries); {
+		case n == 0:
+			return nil, &sqstypes.EmptyBatchRequest{Message: ptr("There should be at least one DeleteMessageBatchRequestEntry in the request."),
+				ErrorCodeOverride: ptr("AWS.SimpleQueueService.EmptyBatchRequest")}
+		case n > 10:
+			return nil, &sqstypes.TooManyEntriesInBatchRequest{Message: msg("Maximum number of entries per request are 10. You have sent %d.", n),
+				ErrorCodeOverride: ptr("AWS.SimpleQueueService.TooManyEntriesInBatchRequest")}
+		}
+		seen := map[string]bool{}
+		for _, e := range in.Entries {
+			id := str(e.Id)
+			if !sqsBatchIDRE.MatchString(id) {
+				return nil, &sqstypes.InvalidBatchEntryId{Message: ptr("A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long."),
+					ErrorCodeOverride: ptr("AWS.SimpleQueueService.InvalidBatchEntryId")}
+			}
+			if seen[id] {
+				return nil, &sqstypes.BatchEntryIdsNotDistinct{Message: msg("Id %s repeated.", id), ErrorCodeOverride: ptr("AWS.SimpleQueueService.BatchEntryIdsNotDistinct")}
+			}
+			seen[id] = true
+		}
+		out := &sqs.DeleteMessageBatchOutput{Successful: []sqstypes.DeleteMessageBatchResultEntry{}, Failed: []sqstypes.BatchResultErrorEntry{}}
+		for _, e := range in.Entries {
+			h := str(e.ReceiptHandle)
+			i := slices.IndexFunc(q.messages, func(m sqsMessage) bool { return h != "" && m.receipt == h })
+			if i < 0 {
+				out.Failed = append(out.Failed, sqstypes.BatchResultErrorEntry{Id: e.Id, Code: ptr("ReceiptHandleIsInvalid"), SenderFault: true,
+					Message: msg("The input receipt handle \"%s\" is not a valid receipt handle.", h)})
+				continue
+			}
+			q.messages = slices.Delete(q.messages, i, i+1)
+			out.Successful = append(out.Successful, sqstypes.DeleteMessageBatchResultEntry{Id: e.Id})
+		}
+		return out, nil
+	})
+}
+
+var sqsBatchIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+
+func md5Hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// SetQueueAttributes sets settable attributes.
+func (c *sqsClient) SetQueueAttributes(ctx context.Context, in *sqs.SetQueueAttributesInput, _ ...func(*sqs.Options)) (*sqs.SetQueueAttributesOutput, error) {
+	return do(ctx, c.base, "sqs", "SetQueueAttributes", in, func(r *region) (*sqs.SetQueueAttributesOutput, error) {
+		if in == nil {
+			in = &sqs.SetQueueAttributesInput{}
+		}
+		q, err := c.queueByURL(r, str(in.QueueUrl))
+		if err != nil {
+			return nil, err
+		}
+		if len(in.Attributes) == 0 {
+			return nil, apiError("MissingParameter", "The request must contain the parameter Attributes.")
+		}
+		for k, v := range in.Attributes {
+			if _, ok := sqsDefaults[k]; (!ok && !sqsSettable[k]) || k == "FifoQueue" {
+				return nil, &sqstypes.InvalidAttributeName{Message: msg("Unknown Attribute %s.", k)}
+			}
+			if k == "Policy" && v != "" && !json.Valid([]byte(v)) {
+				return nil, &sqstypes.InvalidAttributeValue{Message: msg("Invalid value for the parameter Policy.")}
+			}
+			if k == "VisibilityTimeout" || k == "MessageRetentionPeriod" {
+				lo, hi := 0, 43200
+				if k == "MessageRetentionPeriod" {
+					lo, hi = 60, 1209600
+				}
+				if n, err := strconv.Atoi(v); err != nil || n < lo || n > hi {
+					return nil, &sqstypes.InvalidAttributeValue{Message: msg("Invalid value for the parameter %s.", k)}
+				}
+			}
+		}
+		for k, v := range in.Attributes {
+			q.attrs[k] = v
+		}
+		q.modified = r.w.now
+		return &sqs.SetQueueAttributesOutput{}, nil
+	})
+}
+
+// TagQueue adds or replaces a queue's tags.
+func (c *sqsClient) TagQueue(ctx context.Context, in *sqs.TagQueueInput, _ ...func(*sqs.Options)) (*sqs.TagQueueOutput, error) {
+	return do(ctx, c.base, "sqs", "TagQueue", in, func(r *region) (*sqs.TagQueueOutput, error) {
+		if in == nil {
+			in = &sqs.TagQueueInput{}
+		}
+		q, err := c.queueByURL(r, str(in.QueueUrl))
+		if err != nil {
+			return nil, err
+		}
+		tags := q.tags.clone()
+		for _, k := range sortedKeys(in.Tags) {
+			tags.set(k, in.Tags[k])
+		}
+		if err := validTags(tags); err != nil {
+			return nil, apiError("InvalidParameterValue", "%v", err)
+		}
+		q.tags = tags
+		return &sqs.TagQueueOutput{}, nil
+	})
+}
+
 // sqsDeliver puts a message into the queue with ARN queueArn (wrapped in SNS's
 // envelope when note is set), wherever in the world
 // it is (SNS delivers across regions and accounts). It reports whether the queue
@@ -371,8 +559,33 @@ func (w *World) sqsDeliver(queueArn, body string, note *snsNote) bool {
 	if q == nil {
 		return false
 	}
-	q.messages = append(q.messages, sqsMessage{raw: body, note: note, sent: w.now})
+	w.sqsPut(q, body, note)
 	return true
+}
+
+// sqsPut appends a message to q, dropping what retention and the depth bound
+// say must go. The world's lock must be held.
+func (w *World) sqsPut(q *sqsQueue, body string, note *snsNote) {
+	q.expire(w.now)
+	q.messages = append(q.messages, sqsMessage{id: w.uuid(), raw: body, note: note, sent: w.now})
+	if n := len(q.messages) - sqsMaxDepth; n > 0 {
+		q.messages = append(q.messages[:0:0], q.messages[n:]...)
+	}
+}
+
+// expire drops the messages older than the queue's retention period.
+func (q *sqsQueue) expire(now time.Time) {
+	ret, err := strconv.Atoi(q.attrs["MessageRetentionPeriod"])
+	if err != nil {
+		return
+	}
+	keep := q.messages[:0]
+	for _, m := range q.messages {
+		if now.Sub(m.sent) < time.Duration(ret)*time.Second {
+			keep = append(keep, m)
+		}
+	}
+	q.messages = keep
 }
 
 // snsEnvelope is the JSON body SNS puts into a queue for a notification.
@@ -412,4 +625,23 @@ func cfnQueuePolicy(r *region, st *stack, logical string, p map[string]any, rs *
 	rs.physical = r.genName(st, logical, 255)
 	rs.attrs["Id"] = rs.physical
 	return nil
+}
+
+// QueueDepth is how many messages a queue of (account, region) holds, visible
+// or not (tests: what a consumer left behind); -1 when there is no such queue.
+func (w *World) QueueDepth(acct, regionName, name string) int {
+	if acct == "" {
+		acct = w.defAcct
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	r := w.regions[regionKey{acct, regionName}]
+	if r == nil {
+		return -1
+	}
+	q := sqsOf(r).queues[name]
+	if q == nil {
+		return -1
+	}
+	return len(q.messages)
 }
