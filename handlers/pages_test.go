@@ -21,6 +21,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/labdash/labdash/db"
+	"github.com/labdash/labdash/labs/sandbox"
 	"github.com/labdash/labdash/labs/catalog"
 )
 
@@ -535,5 +536,26 @@ func TestEmptyClassIsNotProvisioned(t *testing.T) {
 	}
 	if _, err := h.store.LatestJob(t.Context(), empty.ID, "provision"); err == nil {
 		t.Errorf("a provisioning job was made for a class with no students")
+	}
+}
+
+// TestProvisionPanelNamesTheEventsItem: a provisioning job's class-wide event
+// mode item reads as the class's, not as a student who left the roster.
+func TestProvisionPanelNamesTheEventsItem(t *testing.T) {
+	h := newHarness(t)
+	ctx := t.Context()
+	if err := h.store.FinishJob(ctx, h.jobID, db.JobDone, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	job, err := h.store.CreateJob(ctx, h.class.ID, "provision", []string{sandbox.EventsItem, h.a.slug})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.SetJobItem(ctx, job.ID, sandbox.EventsItem, db.ItemDone, "ready", ""); err != nil {
+		t.Fatal(err)
+	}
+	panel := sandboxPanel(t, h.as(h.instructor).get("/classes/"+h.class.ID).body)
+	if !strings.Contains(panel, "Class event mode") || strings.Contains(panel, sandbox.EventsItem+" (no longer on the roster)") {
+		t.Errorf("the events item reads as a student gone from the roster:\n%.1500s", panel)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labdash/labdash/db"
 	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/sandbox"
 	"github.com/labdash/labdash/web"
 )
 
@@ -124,7 +125,11 @@ func (s *Server) provisionView(c *gin.Context, class *db.Class) (web.SandboxView
 		v.ETA = provisionETA(job, time.Now())
 	}
 	for _, it := range job.Items {
-		v.Items = append(v.Items, web.SandboxItem{Student: it.Key, Name: names[it.Key], State: it.State, Step: it.Step, Detail: it.Detail})
+		name := names[it.Key]
+		if it.Key == sandbox.EventsItem { // the class's own item, not a student's
+			name = "Class event mode (EventBridge rules → SQS)"
+		}
+		v.Items = append(v.Items, web.SandboxItem{Student: it.Key, Name: name, State: it.State, Step: it.Step, Detail: it.Detail})
 	}
 	return v, nil
 }
