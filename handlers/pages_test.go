@@ -21,8 +21,8 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/labdash/labdash/db"
-	"github.com/labdash/labdash/labs/sandbox"
 	"github.com/labdash/labdash/labs/catalog"
+	"github.com/labdash/labdash/labs/sandbox"
 )
 
 var linkRE = regexp.MustCompile(`/s/([0-9a-f]{32})`)
