@@ -74,7 +74,7 @@ type eventRig struct {
 	rule, ruleN string
 }
 
-func newEventRig(t *testing.T) *eventRig {
+func newEventRig(t testing.TB) *eventRig {
 	t.Helper()
 	ctx := context.Background()
 	clock := NewManualClock(time.Unix(1_800_000_000, 0))
@@ -366,5 +366,51 @@ func TestSQSQueueActionsNameTheQueue(t *testing.T) {
 	}
 	if _, err := as.SQS.DeleteMessageBatch(g.ctx, &sqs.DeleteMessageBatchInput{QueueUrl: other.QueueUrl, Entries: entry}); !isAccessDenied(err) {
 		t.Errorf("DeleteMessageBatch on another queue: %v, want AccessDenied", err)
+	}
+}
+
+// TestRetentionDropsOnlyTheExpired: four days after the first messages, those
+// are gone and the ones sent two days later are still there, oldest first.
+func TestRetentionDropsOnlyTheExpired(t *testing.T) {
+	g := newEventRig(t)
+	put := func(from, to int) {
+		g.w.mu.Lock()
+		defer g.w.mu.Unlock()
+		g.w.advanceLocked() // sent now, not at the world's last call
+		q := sqsOf(g.w.regionLocked("111122223333", "us-east-1")).queues["labdash-c42-events"]
+		for i := from; i < to; i++ {
+			g.w.sqsPut(q, `{"n":`+itoa32(int32(i))+`}`, nil)
+		}
+	}
+	put(0, 5)
+	g.clock.Advance(48 * time.Hour)
+	put(5, 8)
+	g.clock.Advance(48*time.Hour + time.Second)
+	if n := g.w.QueueDepth("", "us-east-1", "labdash-c42-events"); n != 8 {
+		t.Fatalf("depth before anything expires is counted: %d, want 8", n)
+	}
+	got := g.receive(t)
+	var bodies []string
+	for _, m := range got {
+		bodies = append(bodies, aws.ToString(m.Body))
+	}
+	if strings.Join(bodies, " ") != `{"n":5} {"n":6} {"n":7}` {
+		t.Errorf("after 4 days and 1 s: %v, want the three sent two days later, in order", bodies)
+	}
+}
+
+// BenchmarkSQSPutFullQueue is a put into a queue at its depth bound that nobody
+// reads (the sample app's SNS → SQS subscription in a 2,000-student class).
+func BenchmarkSQSPutFullQueue(b *testing.B) {
+	g := newEventRig(b)
+	g.w.mu.Lock()
+	defer g.w.mu.Unlock()
+	q := sqsOf(g.w.regionLocked("111122223333", "us-east-1")).queues["labdash-c42-events"]
+	for i := 0; i < sqsMaxDepth; i++ {
+		g.w.sqsPut(q, `{}`, nil)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		g.w.sqsPut(q, `{}`, nil)
 	}
 }

@@ -569,23 +569,37 @@ func (w *World) sqsPut(q *sqsQueue, body string, note *snsNote) {
 	q.expire(w.now)
 	q.messages = append(q.messages, sqsMessage{id: w.uuid(), raw: body, note: note, sent: w.now})
 	if n := len(q.messages) - sqsMaxDepth; n > 0 {
-		q.messages = append(q.messages[:0:0], q.messages[n:]...)
+		q.dropFront(n)
 	}
 }
 
-// expire drops the messages older than the queue's retention period.
+// expire drops the messages older than the queue's retention period. Messages
+// are kept in the order they were sent (puts append, deletes keep the order), so
+// the expired ones are a prefix: a put into a full queue that nobody reads (the
+// sample app's signups, every few seconds per student) costs what expires, not
+// the whole queue.
 func (q *sqsQueue) expire(now time.Time) {
 	ret, err := strconv.Atoi(q.attrs["MessageRetentionPeriod"])
 	if err != nil {
 		return
 	}
-	keep := q.messages[:0]
-	for _, m := range q.messages {
-		if now.Sub(m.sent) < time.Duration(ret)*time.Second {
-			keep = append(keep, m)
-		}
+	keepFor := time.Duration(ret) * time.Second
+	n := 0
+	for n < len(q.messages) && now.Sub(q.messages[n].sent) >= keepFor {
+		n++
 	}
-	q.messages = keep
+	q.dropFront(n)
+}
+
+// dropFront drops the n oldest messages by re-slicing; the dropped slots are
+// cleared so their bodies can be collected, and the next append that outgrows
+// the array copies only the live messages.
+func (q *sqsQueue) dropFront(n int) {
+	if n <= 0 {
+		return
+	}
+	clear(q.messages[:n])
+	q.messages = q.messages[n:]
 }
 
 // snsEnvelope is the JSON body SNS puts into a queue for a notification.
