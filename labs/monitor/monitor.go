@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"reflect"
 	"sort"
@@ -74,6 +75,7 @@ type Monitor struct {
 	next    map[key]time.Time
 	settled time.Duration
 	watched func(classID, student string) bool
+	phase   func(key) time.Duration // where in each Settled period a key is read (spreadPhase)
 	ev      eventState // event mode's queues (events.go)
 }
 
@@ -134,7 +136,7 @@ func New(log *slog.Logger, store *db.Store, registry *labs.Registry, provider cl
 		opt.Settled = DefaultSettled
 	}
 	return &Monitor{log: log, store: store, registry: registry, provider: provider, interval: opt.Interval, publish: opt.Publish, atRest: opt.AtRest,
-		settled: opt.Settled, watched: opt.Watched, next: map[key]time.Time{},
+		settled: opt.Settled, watched: opt.Watched, next: map[key]time.Time{}, phase: spreadPhase(opt.Settled),
 		known: map[string]bool{}, cells: map[key]Cell{}, ever: map[key]map[string]bool{}, loaded: map[string]bool{}, views: map[key]map[string]labs.WidgetView{}, hist: map[key]*labs.History{}, backoff: map[groupKey]*retry{}, caches: map[cacheKey]*labs.Cache{}}
 }
 
@@ -376,6 +378,28 @@ func (m *Monitor) dueTargets(classID, labID string, targets []labs.Target, now t
 	return due
 }
 
+// nextRead is when a settled key is read again: the first time after now at
+// which the clock, shifted by phase, is a whole number of every — at most
+// every from now. Each key keeps its own phase, so a class whose students
+// settled in the same cycle is read a few students a cycle, evenly, rather than
+// all of them together every Settled (which made every third cycle the long one).
+func nextRead(now time.Time, every, phase time.Duration) time.Time {
+	t := now.Add(every)
+	return t.Add(-time.Duration((t.UnixNano() + int64(phase)) % int64(every)))
+}
+
+// spreadPhase gives each key a fixed phase in [0, every) from a hash of it.
+func spreadPhase(every time.Duration) func(key) time.Duration {
+	return func(k key) time.Duration {
+		if every <= 0 {
+			return 0
+		}
+		h := fnv.New64a()
+		h.Write([]byte(k.class + "\x00" + k.student + "\x00" + k.lab))
+		return time.Duration(h.Sum64() % uint64(every))
+	}
+}
+
 // settled reports whether a cell is unlikely to change: every required checkpoint
 // passed once (finished), or nothing begun (every result pending and nothing ever
 // passed). A stale cell is never settled: its reads are failing.
@@ -496,7 +520,7 @@ func (m *Monitor) judge(classID, slug string, studentID int64, lab labs.Lab, o l
 	}
 
 	if m.settled > 0 && settled(&cell) {
-		m.next[k] = now.Add(m.settled)
+		m.next[k] = nextRead(now, m.settled, m.phase(k))
 	} else {
 		delete(m.next, k)
 	}

@@ -42,6 +42,9 @@ func TestSettledStudentsAreReadLess(t *testing.T) {
 			return out, nil
 		}}
 	f := newFixture(t, 3, lab)
+	// Every key read on whole 30 s of the clock (the fixture's clock starts on
+	// one): this test is about when, not about spreading (TestSettledReadsSpread).
+	f.m.phase = func(key) time.Duration { return 0 }
 	watching := map[string]bool{}
 	f.m.watched = func(classID, student string) bool {
 		mu.Lock()
@@ -145,5 +148,54 @@ func TestSettledOff(t *testing.T) {
 	}
 	if n != 6 {
 		t.Errorf("%d student reads in 3 cycles of 2 finished students, want 6", n)
+	}
+}
+
+// TestSettledReadsSpread: 60 students who all finished in the same cycle are
+// read again a few a cycle, not all together every 30 s: over two minutes of
+// 2 s cycles, every one of them is read at least every 30 s and at most twice
+// in any 30 s, and no cycle reads more than a third of them.
+func TestSettledReadsSpread(t *testing.T) {
+	const n = 60
+	var reads []int // students read per cycle
+	last := map[string]time.Time{}
+	var f *fixture
+	lab := labs.Lab{ID: "spread", Title: "Spread",
+		Checkpoints: []labs.Checkpoint{{ID: "one", Title: "One", Check: func(labs.Observation) labs.Result { return labs.Passf("done") }}},
+		Observe: func(_ context.Context, c *cloud.Clients, _ *labs.Cache, targets []labs.Target) (map[string]labs.Observation, error) {
+			out := map[string]labs.Observation{}
+			now := c.Clock()
+			for _, tg := range targets {
+				out[tg.StudentID] = struct{}{}
+				if prev, ok := last[tg.StudentID]; ok && now.Sub(prev) > 30*time.Second {
+					t.Errorf("%s read %v after its last read, more than 30 s", tg.StudentID, now.Sub(prev))
+				}
+				last[tg.StudentID] = now
+			}
+			reads = append(reads, len(targets))
+			return out, nil
+		}}
+	f = newFixture(t, n, lab)
+	if err := f.m.Cycle(f.ctx); err != nil { // everyone's first reading: all finished
+		t.Fatal(err)
+	}
+	reads = reads[:0]
+	for range 60 {
+		f.clock.Advance(2 * time.Second)
+		if err := f.m.Cycle(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	total, most := 0, 0
+	for _, r := range reads {
+		total += r
+		most = max(most, r)
+	}
+	// 120 s at one read per student per 30 s: 4 reads each, 5 at most.
+	if total < 4*n || total > 5*n {
+		t.Errorf("%d reads of %d settled students in 120 s, want 4–5 each", total, n)
+	}
+	if most > n/3 {
+		t.Errorf("one cycle read %d of %d settled students (reads per cycle %v): they are not spread", most, n, reads)
 	}
 }
