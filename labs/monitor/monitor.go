@@ -76,7 +76,7 @@ type Monitor struct {
 	settled time.Duration
 	watched func(classID, student string) bool
 	phase   func(key) time.Duration // where in each Settled period a key is read (spreadPhase)
-	ev      eventState // event mode's queues (events.go)
+	ev      eventState              // event mode's queues (events.go)
 }
 
 // cacheKey names the memory one lab keeps for one group of a class; the class's
