@@ -90,9 +90,10 @@ func swapRecord(ctx context.Context, e *labs.Env, toCNAME bool) error {
 		}
 	}
 	changes = append(changes, r53types.Change{Action: r53types.ChangeActionCreate, ResourceRecordSet: newRecord(e.T, dns, lbZone, toCNAME)})
-	_, err = e.C.Route53.ChangeResourceRecordSets(ctx, &route53.ChangeResourceRecordSetsInput{HostedZoneId: aws.String(zoneID),
+	// The class zone is shared: a virtual student's own change may be applying
+	// (PriorRequestNotComplete), which must not fail the instructor's button.
+	return changeBatch(ctx, e.C, &route53.ChangeResourceRecordSetsInput{HostedZoneId: aws.String(zoneID),
 		ChangeBatch: &r53types.ChangeBatch{Comment: aws.String("labdash rehearsal"), Changes: changes}})
-	return err
 }
 
 // newRecord is the lab's alias (or CNAME, TTL 300 s as the console's default) to the ALB.

@@ -88,22 +88,8 @@ func delegate(ctx context.Context, e labs.StackEnv, zoneID string) error {
 		Comment: aws.String("labdash: delegate " + studentName(e.T) + " to student " + e.T.StudentID + "'s account"),
 		Changes: []r53types.Change{{Action: r53types.ChangeActionUpsert, ResourceRecordSet: rr}}}}
 	// Provisioning writes a class's delegations from several workers at once, and
-	// Route 53 applies one change batch of a zone at a time: another's answers
-	// PriorRequestNotComplete (which the SDK's retryer also retries a few times).
-	for try := 0; ; try++ {
-		_, err = dash.Route53.ChangeResourceRecordSets(ctx, in)
-		var busy *r53types.PriorRequestNotComplete
-		if !errors.As(err, &busy) || try == 5 {
-			break
-		}
-		t := time.NewTimer(time.Duration(250<<try) * time.Millisecond)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
+	// Route 53 applies one change batch of a zone at a time (changeBatch).
+	err = changeBatch(ctx, dash, in)
 	if err != nil {
 		return fmt.Errorf("route53: write the delegation of %s into %s: %w", strings.TrimSuffix(studentName(e.T), "."), strings.TrimSuffix(classZone(e.T.ClassID), "."), err)
 	}
@@ -206,4 +192,26 @@ func normServers(ns []string) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// changeBatch sends one change batch, and while Route 53 answers
+// PriorRequestNotComplete (another writer's batch of the same zone is still
+// being applied: a shared class zone, many provisioning workers) tries again
+// after 250 ms, 500 ms, 1 s, 2 s, as Route 53 advises; the SDK's retryer has
+// already retried each attempt a few times.
+func changeBatch(ctx context.Context, c *cloud.Clients, in *route53.ChangeResourceRecordSetsInput) error {
+	for try := 0; ; try++ {
+		_, err := c.Route53.ChangeResourceRecordSets(ctx, in)
+		var busy *r53types.PriorRequestNotComplete
+		if !errors.As(err, &busy) || try == 4 {
+			return err
+		}
+		t := time.NewTimer(time.Duration(250<<try) * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
 }
