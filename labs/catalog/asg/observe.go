@@ -321,6 +321,18 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 	gm := labs.Keep[groupMemory](cache, "", "group")
 	if len(live) > 0 && now.Sub(gm.activitiesAt) >= activityEvery {
 		fresh := map[string][]astypes.Activity{}
+		// The read moves on past what it saw, so it files the activities of every
+		// student the group remembers, not only this cycle's due ones (a settled
+		// student is read every 30 s): theirs would never be read again.
+		owner := map[string]string{} // group name → student
+		if len(targets) > 0 {
+			for _, id := range cache.Students() {
+				owner[groupName(labs.NewTarget(targets[0].ClassID, id, "", ""))] = id
+			}
+		}
+		for n, o := range byGroup {
+			owner[n] = o.Target.StudentID
+		}
 		to := now.Add(-activitySkew)
 		read := func(token *string, stopAt time.Time) (*string, bool, error) {
 			out, err := c.ASG.DescribeScalingActivities(ctx, &autoscaling.DescribeScalingActivitiesInput{MaxRecords: aws.Int32(100), NextToken: token})
@@ -336,8 +348,8 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 				if a.StatusCode == astypes.ScalingActivityStatusCodeInProgress && start.Before(to) {
 					to = start
 				}
-				if o := byGroup[aws.ToString(a.AutoScalingGroupName)]; o != nil {
-					fresh[o.Target.StudentID] = append(fresh[o.Target.StudentID], a)
+				if id := owner[aws.ToString(a.AutoScalingGroupName)]; id != "" {
+					fresh[id] = append(fresh[id], a)
 				}
 			}
 			return out.NextToken, reached, nil
@@ -372,9 +384,9 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 		}
 		if aerr == nil {
 			gm.activitiesAt, gm.activitiesTo = now, to
-			for _, o := range obs {
-				m := labs.Keep[memory](cache, o.Target.StudentID, "memory")
-				m.activities = mergeActivities(fresh[o.Target.StudentID], m.activities)
+			for id, acts := range fresh {
+				m := labs.Keep[memory](cache, id, "memory")
+				m.activities = mergeActivities(acts, m.activities)
 			}
 		} else {
 			for _, o := range obs {

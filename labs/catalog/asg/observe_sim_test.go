@@ -344,3 +344,28 @@ type throttledASG struct{ cloud.ASG }
 func (throttledASG) DescribeAutoScalingGroups(context.Context, *autoscaling.DescribeAutoScalingGroupsInput, ...func(*autoscaling.Options)) (*autoscaling.DescribeAutoScalingGroupsOutput, error) {
 	return nil, &astypes.ResourceContentionFault{Message: aws.String("Rate exceeded")}
 }
+
+// TestActivitiesOfAStudentNotDue: the monitor reads a settled student only every
+// 30 s, so the group's activity read (which moves on past what it saw) may run in
+// a cycle without them; the activities it saw of theirs are in their feed when
+// they are next read.
+func TestActivitiesOfAStudentNotDue(t *testing.T) {
+	s := newSimLab(t)
+	s.student("c42", "s01")
+	e2 := s.student("c42", "s02")
+	s.clock.Advance(3 * time.Minute)
+	s.observe("s01", "s02")
+	for _, a := range Lab().Actions {
+		if a.ID == "percentage-wrong" {
+			if err := a.Do(s.ctx, e2); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	s.clock.Advance(3 * time.Minute) // s02's group rebalances
+	s.observe("s01")                 // the activity read, without s02
+	s.clock.Advance(5 * time.Second) // before the next activity read is due
+	if o := s.observe("s02")["s02"]; !feedHas(o, "Terminating EC2 instance", "On-Demand and Spot distribution") {
+		t.Errorf("s02's feed lacks the rebalancing read in a cycle without them: %+v", o.Activities)
+	}
+}
