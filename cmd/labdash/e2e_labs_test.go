@@ -14,8 +14,9 @@ import (
 // e2eFindDemoStudent walks the demo class's students' pages, every 2 s until
 // margin before the tab's deadline, and returns the first whose page makes the
 // JavaScript expression ready true; it fails the test with notFound otherwise.
-func e2eFindDemoStudent(in *e2eTab, base, classURL, ready string, margin time.Duration, notFound string) string {
+func e2eFindDemoStudent(in *e2eTab, base, classURL, ready string, margin time.Duration, notFound string, seen ...string) string {
 	in.t.Helper()
+	last := map[string]string{} // href → what seen (a JS string expression) read on its page in the last sweep
 	for time.Now().Before(in.deadline.Add(-margin)) {
 		in.navigate(base + classURL)
 		hrefs := e2eRun(in, "list the students", chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("table[data-testid=progress-grid] tbody th a")).map(a => a.getAttribute("href"))`))
@@ -24,8 +25,14 @@ func e2eFindDemoStudent(in *e2eTab, base, classURL, ready string, margin time.Du
 			if e2eRun(in, "check "+href, chromedp.Evaluate[bool](ready)) {
 				return href
 			}
+			if len(seen) > 0 {
+				last[href] = e2eRun(in, "describe "+href, chromedp.Evaluate[string](seen[0]))
+			}
 		}
 		time.Sleep(2 * time.Second)
+	}
+	for href, what := range last {
+		in.t.Logf("last seen on %s: %s", href, what)
 	}
 	in.t.Fatal(notFound)
 	return ""
@@ -72,7 +79,11 @@ func TestE2EFailoverLive(t *testing.T) {
 	// may stop an instance later too; the view shows eu-west-1 answering first.)
 	ready := `(() => { const d = document.querySelector("[data-widget=failover] .diagram[data-answering='us-east-1']");
 		return !!d && !!d.querySelector("[data-region='eu-west-1'][data-health='HEALTHY']"); })()`
-	href := e2eFindDemoStudent(in, base, classURL, ready, 30*time.Second, "no demo student's accelerator answered from us-east-1 with a healthy eu-west-1 in time")
+	seen := `(() => { try { const d = document.querySelector("[data-widget=failover] .diagram");
+		if (!d) { return "no failover diagram"; }
+		return "answering " + d.dataset.answering + "; " + [...d.querySelectorAll("[data-region][data-health]")].map(g => g.dataset.region + " " + g.dataset.health).join(", ");
+		} catch (e) { return "unreadable: " + e; } })()`
+	href := e2eFindDemoStudent(in, base, classURL, ready, 30*time.Second, "no demo student's accelerator answered from us-east-1 with a healthy eu-west-1 in time", seen)
 	t.Logf("student %s answers from us-east-1 and eu-west-1 is healthy", href)
 	e2eRun(in, "mark the page", chromedp.Evaluate[bool](`window.__labdashMarker = 5; true`))
 	in.step("press Stop the instance in us-east-1", chromedp.Click(chromedp.CSS(`button[data-testid=action-stop-instance-us-east-1]`)))
