@@ -21,7 +21,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 
@@ -96,8 +97,8 @@ func (m *Monitor) pollEvents(ctx context.Context, c *db.Class, students []db.Stu
 		}
 		return owners
 	}
-	for _, region := range sortedKeysOf(byRegion) {
-		for _, acct := range sortedKeysOf(accounts) {
+	for _, region := range slices.Sorted(maps.Keys(byRegion)) {
+		for _, acct := range slices.Sorted(maps.Keys(accounts)) {
 			m.pollQueue(ctx, c.ID, acct, region, byRegion[region], accounts[acct], ownerOf)
 		}
 	}
@@ -287,13 +288,4 @@ func (m *Monitor) forgetEventsLocked(classID string) {
 			delete(m.ev.queues, k)
 		}
 	}
-}
-
-func sortedKeysOf[V any](mp map[string]V) []string {
-	out := make([]string, 0, len(mp))
-	for k := range mp {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

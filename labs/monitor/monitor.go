@@ -14,8 +14,9 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -227,7 +228,7 @@ func (m *Monitor) cycleClass(ctx context.Context, c *db.Class) error {
 			g.ids[st.Slug] = st.ID
 		}
 		caches := m.groupCaches(c.ID, lab.ID, groups)
-		for _, acct := range sortedGroupKeys(groups) {
+		for _, acct := range slices.Sorted(maps.Keys(groups)) {
 			g := groups[acct]
 			gk := groupKey{c.ID, lab.ID, g.account}
 			clients, err := m.provider.Clients(ctx, g.account, g.region)
@@ -690,13 +691,4 @@ func (m *Monitor) Forget(classID string) {
 			delete(m.ever, k)
 		}
 	}
-}
-
-func sortedGroupKeys(m map[string]*group) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -310,17 +310,23 @@ func (x *authzCall) tagsOf(arn string) tagList {
 	return nil
 }
 
-// inputTags reads a request's Tags field, whatever the service's tag type: a list
-// of structs with Key and Value, or a map.
-func inputTags(in any, field string) map[string]string {
+// inputStruct is the struct a request points to (false for nil or a non-struct).
+func inputStruct(in any) (reflect.Value, bool) {
 	v := reflect.ValueOf(in)
 	for v.Kind() == reflect.Pointer {
 		if v.IsNil() {
-			return nil
+			return reflect.Value{}, false
 		}
 		v = v.Elem()
 	}
-	if v.Kind() != reflect.Struct {
+	return v, v.Kind() == reflect.Struct
+}
+
+// inputTags reads a request's Tags field, whatever the service's tag type: a list
+// of structs with Key and Value, or a map.
+func inputTags(in any, field string) map[string]string {
+	v, ok := inputStruct(in)
+	if !ok {
 		return nil
 	}
 	f := v.FieldByName(field)

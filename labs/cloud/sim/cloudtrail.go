@@ -274,14 +274,8 @@ func (w *World) ctIdentity(b base) (map[string]any, string, string) {
 // LookupEvents' ResourceType and ResourceName attributes find: Route 53's
 // hosted zone, IAM's roles and policies. Other calls name none here.
 func ctResources(service string, in any) []cttypes.Resource {
-	v := reflect.ValueOf(in)
-	for v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			return nil
-		}
-		v = v.Elem()
-	}
-	if v.Kind() != reflect.Struct {
+	v, ok := inputStruct(in)
+	if !ok {
 		return nil
 	}
 	field := func(name string) string {
