@@ -128,9 +128,14 @@ func TestE2EServiceMapTurnsRed(t *testing.T) {
 	defer cancel()
 	in := e2eDemoClass(t, base, ctx)
 	classURL := e2eRun(in, "read the class URL", chromedp.Evaluate[string](`location.pathname`))
-	// A student whose app takes signups and shows no fault in the map's window.
+	// A student whose app takes signups and shows no fault in the map's window, and
+	// who has restored sns:Publish themselves (the lab's last, optional step), so
+	// their own script no longer removes or restores it while the test does: in
+	// one CI run the press landed just before the student's own removal and
+	// restore, and the block's "denied" was gone before the test read it.
 	ready := `(() => { const n = document.querySelector("[data-widget=service-map] g.node[data-name$='-signup']");
-		return !!n && n.dataset.health !== "fault" && !!document.querySelector("button[data-testid=action-remove-sns-publish]"); })()`
+		const fixed = document.querySelector("ol[id^='checklist-'][id$='-xray'] li:last-child.check-pass");
+		return !!n && n.dataset.health !== "fault" && !!fixed && !!document.querySelector("button[data-testid=action-remove-sns-publish]"); })()`
 	href := e2eFindDemoStudent(in, base, classURL, ready, 30*time.Second, "no demo student's signup app was traced in time")
 	t.Logf("student %s: signups traced, no faults", href)
 	e2eRun(in, "mark the page", chromedp.Evaluate[bool](`window.__labdashMarker = 5; true`))
