@@ -62,6 +62,7 @@ func main() {
 	memprofile := flag.String("memprofile", "", "write a heap profile at the end of the last run")
 	labList := flag.String("labs", "fargate", "comma-separated labs every student runs (fargate, ga, xray)")
 	ops := flag.Bool("ops", false, "print the AWS calls of the measured cycle by operation")
+	flag.BoolVar(&printSlow, "slow", false, "print each measured cycle that took longer than the interval: its duration and its calls by operation (the virtual students' own calls included)")
 	cpuprofile := flag.String("cpuprofile", "", "write each run's CPU profile of the measured window to this file")
 	flag.DurationVar(&settled, "settled", 0, "how often a finished or not-started student's lab is read (simulated time; 0: the monitor's default, 30 s; -1ns: every cycle, as before issue 17's point 5)")
 	flag.DurationVar(&warmup, "warmup", 0, "real time the class runs, viewers connected, before the measured window (at -speed 10, 5m is 50 simulated minutes: every lab under way, signups flowing)")
@@ -100,6 +101,7 @@ func main() {
 var (
 	benchLabs []string
 	printOps  bool
+	printSlow bool
 	warmup    time.Duration
 	settled   time.Duration
 )
@@ -192,6 +194,7 @@ func runOnce(n, m int, duration time.Duration, speed float64, interval time.Dura
 	runnerDone, monDone := make(chan struct{}), make(chan struct{})
 	go func() { runner.Run(ctx, 100*time.Millisecond); close(runnerDone) }()
 	cycles := &cycleTimes{}
+	cycles.counter = counter
 	go func() { runMonitor(ctx, mon, interval, cycles, log); close(monDone) }()
 
 	ts := httptest.NewServer(srv.Handler())
@@ -246,6 +249,14 @@ func runOnce(n, m int, duration time.Duration, speed float64, interval time.Dura
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
 	frames1 := frames.Load()
 	cycleP50, cycleP99, cycleMax := cycles.periods()
+	if printSlow {
+		cycles.mu.Lock()
+		fmt.Fprintf(os.Stderr, "measured cycles longer than %s, %d students: %d\n", interval, n, len(cycles.slows))
+		for _, l := range cycles.slows {
+			fmt.Fprintln(os.Stderr, "  "+l)
+		}
+		cycles.mu.Unlock()
+	}
 	simShare := -1.0
 	if profBuf != nil {
 		pprof.StopCPUProfile()
@@ -302,9 +313,17 @@ func runMonitor(ctx context.Context, mon *monitor.Monitor, interval time.Duratio
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		cycles.start(time.Now())
+		at := time.Now()
+		cycles.start(at)
+		var snap map[string]int64
+		if printSlow {
+			snap = cycles.counter.Snapshot()
+		}
 		if err := mon.Cycle(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("monitor cycle failed", slog.Any("error", err))
+		}
+		if took := time.Since(at); printSlow && took > interval {
+			cycles.slow(took, snap)
 		}
 		select {
 		case <-ctx.Done():
@@ -314,10 +333,37 @@ func runMonitor(ctx context.Context, mon *monitor.Monitor, interval time.Duratio
 	}
 }
 
-// cycleTimes holds the start times of the monitor cycles in the measured window.
+// cycleTimes holds the start times of the monitor cycles in the measured window,
+// and with -slow a line for each cycle longer than the interval.
 type cycleTimes struct {
-	mu     sync.Mutex
-	starts []time.Time
+	mu      sync.Mutex
+	starts  []time.Time
+	counter *cloud.CallCounter
+	slows   []string
+}
+
+// slow notes a cycle that took longer than the interval: how long, and its calls
+// by operation since snap, most first (the ten largest).
+func (c *cycleTimes) slow(took time.Duration, snap map[string]int64) {
+	type op struct {
+		name string
+		n    int64
+	}
+	var ops []op
+	var all int64
+	for name, v := range c.counter.Snapshot() {
+		if d := v - snap[name]; d > 0 {
+			ops, all = append(ops, op{name, d}), all+d
+		}
+	}
+	sort.Slice(ops, func(i, j int) bool { return ops[i].n > ops[j].n || ops[i].n == ops[j].n && ops[i].name < ops[j].name })
+	line := fmt.Sprintf("%s: %d calls;", ms(took), all)
+	for _, o := range ops[:min(len(ops), 10)] {
+		line += fmt.Sprintf(" %d %s", o.n, o.name)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.slows = append(c.slows, line)
 }
 
 func (c *cycleTimes) start(at time.Time) {
@@ -333,6 +379,7 @@ func (c *cycleTimes) reset() {
 	if len(c.starts) > 0 {
 		c.starts = c.starts[len(c.starts)-1:]
 	}
+	c.slows = nil
 }
 
 // periods returns the p50, p99 and max of the time between successive cycle starts.
