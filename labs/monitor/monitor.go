@@ -15,6 +15,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"maps"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -74,6 +75,7 @@ type Monitor struct {
 	// next holds, for a settled student's lab (finished, or not started), when it
 	// is read again; a key that is not here is read every cycle (see due).
 	next    map[key]time.Time
+	pace    map[groupKey]*pace // each group's recent steps between reads (dueTargets)
 	settled time.Duration
 	watched func(classID, student string) bool
 	phase   func(key) time.Duration // where in each Settled period a key is read (spreadPhase)
@@ -137,7 +139,7 @@ func New(log *slog.Logger, store *db.Store, registry *labs.Registry, provider cl
 		opt.Settled = DefaultSettled
 	}
 	return &Monitor{log: log, store: store, registry: registry, provider: provider, interval: opt.Interval, publish: opt.Publish, atRest: opt.AtRest,
-		settled: opt.Settled, watched: opt.Watched, next: map[key]time.Time{}, phase: spreadPhase(opt.Settled),
+		settled: opt.Settled, watched: opt.Watched, next: map[key]time.Time{}, pace: map[groupKey]*pace{}, phase: spreadPhase(opt.Settled),
 		known: map[string]bool{}, cells: map[key]Cell{}, ever: map[key]map[string]bool{}, loaded: map[string]bool{}, views: map[key]map[string]labs.WidgetView{}, hist: map[key]*labs.History{}, backoff: map[groupKey]*retry{}, caches: map[cacheKey]*labs.Cache{}}
 }
 
@@ -243,7 +245,7 @@ func (m *Monitor) cycleClass(ctx context.Context, c *db.Class) error {
 			}
 			// Only the students whose lab can still change this cycle are read; a
 			// group with none is not read at all.
-			if g.targets = m.dueTargets(c.ID, lab.ID, g.targets, now); len(g.targets) == 0 {
+			if g.targets = m.dueTargets(gk, g.targets, now); len(g.targets) == 0 {
 				continue
 			}
 			obs, err := lab.Observe(ctx, clients, caches[acct], g.targets)
@@ -363,20 +365,103 @@ func (m *Monitor) groupCaches(classID, labID string, groups map[string]*group) m
 	return out
 }
 
-// dueTargets returns the targets of lab in class to read at now: every student
-// whose lab is not settled, a settled one whose time has come, and anyone being
+// dueTargets returns the targets of group gk to read at now: every student whose
+// lab is not settled, a settled one whose time has come, and anyone being
 // watched. It keeps targets' order and reuses its array.
-func (m *Monitor) dueTargets(classID, labID string, targets []labs.Target, now time.Time) []labs.Target {
+//
+// Settled reads are spread over the Settled period, a few a cycle (nextRead).
+// But a cycle that ends late by more than the period (a stall, a slow machine,
+// and at the simulator's 10× a 3 s cycle is 30 s) finds every settled student
+// due at once, and the cycle that reads them all is the next late one. So the
+// settled students that are due are read at most settledCap a cycle, the longest
+// overdue first; the others wait a cycle or two, and the backlog drains at half
+// the steady rate again.
+func (m *Monitor) dueTargets(gk groupKey, targets []labs.Target, now time.Time) []labs.Target {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	step := m.stepLocked(gk, now)
+	type overdue struct {
+		i    int
+		next time.Time
+	}
+	var settledDue []overdue
+	nSettled := 0
+	keep := make([]bool, len(targets))
+	for i, t := range targets {
+		next, ok := m.next[key{gk.class, t.StudentID, gk.lab}]
+		switch {
+		case !ok || (m.watched != nil && m.watched(gk.class, t.StudentID)):
+			keep[i] = true
+		case !now.Before(next):
+			nSettled++
+			settledDue = append(settledDue, overdue{i, next})
+		default:
+			nSettled++
+		}
+	}
+	if limit := settledCap(nSettled, step, m.settled); len(settledDue) > limit {
+		slices.SortStableFunc(settledDue, func(a, b overdue) int { return a.next.Compare(b.next) })
+		settledDue = settledDue[:limit]
+	}
+	for _, d := range settledDue {
+		keep[d.i] = true
+	}
 	due := targets[:0]
-	for _, t := range targets {
-		next, ok := m.next[key{classID, t.StudentID, labID}]
-		if !ok || !now.Before(next) || (m.watched != nil && m.watched(classID, t.StudentID)) {
+	for i, t := range targets {
+		if keep[i] {
 			due = append(due, t)
 		}
 	}
 	return due
+}
+
+// settledCap is how many of n settled students are read in one cycle of step (the
+// provider's time between cycles) at most: the steady share n·step/every, plus half
+// of it or three standard deviations of the phases' unevenness, whichever is more,
+// so a student who is on time is not deferred; at least settledFloor (a small class
+// is cheap to read whole); all of them when step is unknown or a whole period.
+func settledCap(n int, step, every time.Duration) int {
+	if step <= 0 || every <= 0 || step >= every {
+		return n
+	}
+	share := float64(n) * float64(step) / float64(every)
+	return max(settledFloor, int(math.Ceil(share+max(share/2, 3*math.Sqrt(share)))))
+}
+
+// settledFloor is the fewest settled students a cycle may read.
+const settledFloor = 10
+
+// stepLocked records a read of group gk at now and returns the group's usual
+// step between reads on the provider's clock: the shortest of its last paceLen
+// (a late cycle is a long step, never a short one), 0 until it has two.
+func (m *Monitor) stepLocked(gk groupKey, now time.Time) time.Duration {
+	p := m.pace[gk]
+	if p == nil {
+		p = &pace{}
+		m.pace[gk] = p
+	}
+	if !p.last.IsZero() && now.After(p.last) {
+		p.steps[p.n%paceLen] = now.Sub(p.last)
+		p.n++
+	}
+	p.last = now
+	var step time.Duration
+	for i := range min(p.n, paceLen) {
+		if step == 0 || p.steps[i] < step {
+			step = p.steps[i]
+		}
+	}
+	return step
+}
+
+// paceLen is how many of a group's steps between reads stepLocked remembers.
+const paceLen = 8
+
+// pace is one group's recent steps between reads.
+type pace struct {
+	last  time.Time
+	steps [paceLen]time.Duration
+	n     int
 }
 
 // nextRead is when a settled key is read again: the first time after now at
@@ -681,6 +766,11 @@ func (m *Monitor) Forget(classID string) {
 	for k := range m.next {
 		if k.class == classID {
 			delete(m.next, k)
+		}
+	}
+	for k := range m.pace {
+		if k.class == classID {
+			delete(m.pace, k)
 		}
 	}
 	for k := range m.cells {

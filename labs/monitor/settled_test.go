@@ -199,3 +199,78 @@ func TestSettledReadsSpread(t *testing.T) {
 		t.Errorf("one cycle read %d of %d settled students (reads per cycle %v): they are not spread", most, n, reads)
 	}
 }
+
+// TestSettledBacklogAfterALateCycle: a cycle that ends more than the settled
+// period late (a stall; at the simulator's 10× a 3 s cycle) finds every settled
+// student due at once. The next cycle reads a few times the steady share, the
+// longest overdue first, not all of them (which made the next cycle the next
+// late one), and every student is still read within a few cycles.
+func TestSettledBacklogAfterALateCycle(t *testing.T) {
+	const n = 300
+	var reads []int
+	last := map[string]time.Time{}
+	lab := labs.Lab{ID: "backlog", Title: "Backlog",
+		Checkpoints: []labs.Checkpoint{{ID: "one", Title: "One", Check: func(labs.Observation) labs.Result { return labs.Passf("done") }}},
+		Observe: func(_ context.Context, c *cloud.Clients, _ *labs.Cache, targets []labs.Target) (map[string]labs.Observation, error) {
+			out := map[string]labs.Observation{}
+			for _, tg := range targets {
+				out[tg.StudentID] = struct{}{}
+				last[tg.StudentID] = c.Clock()
+			}
+			reads = append(reads, len(targets))
+			return out, nil
+		}}
+	f := newFixture(t, n, lab)
+	cycle := func(step time.Duration) {
+		t.Helper()
+		f.clock.Advance(step)
+		if err := f.m.Cycle(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cycle(0) // everyone's first reading: all finished, so settled
+	for range 30 {
+		cycle(2 * time.Second)
+	}
+	steady := 0
+	for _, r := range reads[len(reads)-15:] {
+		steady = max(steady, r)
+	}
+	reads = reads[:0]
+	cycle(45 * time.Second) // the stall: everyone is due
+	stalledAt := f.clock.Now()
+	if limit := settledCap(n, 2*time.Second, DefaultSettled); reads[0] > limit || reads[0] == n {
+		t.Fatalf("the cycle after a stall read %d of %d settled students, want at most %d (1.5 × the steady share)", reads[0], n, limit)
+	}
+	for range 10 {
+		cycle(2 * time.Second)
+	}
+	for s, at := range last {
+		if at.Before(stalledAt) {
+			t.Errorf("%s not read in the 10 cycles after the stall (last %v before it)", s, stalledAt.Sub(at))
+		}
+	}
+	t.Logf("steady: at most %d a cycle; after the stall: %v", steady, reads)
+}
+
+// TestSettledCapKeepsTheSteadyShare: the cap is well above the steady share, so a
+// student on time is not deferred; a small class is read whole; it is off when the
+// step is unknown or a whole period.
+func TestSettledCapKeepsTheSteadyShare(t *testing.T) {
+	for _, c := range []struct {
+		n          int
+		step, each time.Duration
+		want       int
+	}{
+		{300, 2 * time.Second, 30 * time.Second, 34},     // share 20, + 3√20
+		{2000, 10 * time.Second, 30 * time.Second, 1000}, // the simulator at 10×: share 667, + half
+		{2000, 40 * time.Second, 30 * time.Second, 2000},
+		{2000, 0, 30 * time.Second, 2000},
+		{5, time.Second, 30 * time.Second, 10},
+		{0, time.Second, 30 * time.Second, 10},
+	} {
+		if got := settledCap(c.n, c.step, c.each); got != c.want {
+			t.Errorf("settledCap(%d, %v, %v) = %d, want %d", c.n, c.step, c.each, got, c.want)
+		}
+	}
+}
