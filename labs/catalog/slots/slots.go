@@ -1,0 +1,130 @@
+// Package slots is LABS.md Lab 4: the serverless slot machine. A page hosted as
+// an S3 static website gets guest credentials from a Cognito identity pool and
+// invokes the student's slotPull Lambda, which reads random image names from the
+// slotWheels DynamoDB table (slotPosition N, imageFile S) and returns them.
+//
+// The lab's two traps are checked with their cause (checks.go): Block Public
+// Access, on for every new bucket since April 2023, refuses the tutorial's
+// public bucket policy; and the identity pool's enhanced flow scopes guest
+// credentials with AmazonCognitoUnAuthedIdentitiesSessionPolicy, whose action
+// list leaves out lambda:InvokeFunction, so the page's pulls are denied until the
+// pool allows the basic (classic) flow.
+//
+// The prerequisite stack (template.yaml) holds what a shared account's student
+// cannot make themselves: the function's execution role and the guest role that
+// the identity pool hands out, both under the student's IAM path with the class
+// boundary.
+package slots
+
+import (
+	_ "embed"
+	"strings"
+	"time"
+
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+
+	"github.com/labdash/labdash/labs"
+)
+
+// ID is the lab's id.
+const ID = "slots"
+
+//go:embed template.yaml
+var template []byte
+
+// Names of a student's resources, by the lab's convention (LABS.md §0 and Lab 4).
+// Every one starts with the student's prefix: the shared account's fences
+// (grants.go, the class boundary) hang on it.
+
+// bucketName is the site bucket: S3 names are global, so the account and region
+// are added (LABS.md §0).
+func bucketName(t labs.Target) string {
+	return t.Prefix + "slots-site-" + t.Account + "-" + t.Region
+}
+func functionName(t labs.Target) string { return t.Prefix + "slotPull" }
+func tableName(t labs.Target) string    { return t.Prefix + "slotWheels" }
+
+// poolName is the identity pool's name (IdentityPoolName allows [\w\s+=,.@-]).
+func poolName(t labs.Target) string { return t.Prefix + "slots" }
+
+// logGroupName is where Lambda writes the function's logs.
+func logGroupName(t labs.Target) string { return "/aws/lambda/" + functionName(t) }
+func stackName(t labs.Target) string    { return t.Prefix + ID + "-pre" }
+
+// execRoleName is the function's execution role (LABS.md: <prefix>slotpull-role),
+// guestRoleName the identity pool's unauthenticated role; both are the
+// prerequisite stack's, under the student's IAM path.
+func execRoleName(t labs.Target) string  { return t.Prefix + "slotpull-role" }
+func guestRoleName(t labs.Target) string { return t.Prefix + "slots-guest-role" }
+
+// rolePath is the student's IAM path, /labdash/<class>/<student>/ (LABS.md §1.1).
+func rolePath(t labs.Target) string { return "/labdash/" + t.ClassID + "/" + t.StudentID + "/" }
+
+func roleARN(t labs.Target, name string) string {
+	return "arn:aws:iam::" + t.Account + ":role" + rolePath(t) + name
+}
+func functionARN(t labs.Target) string {
+	return "arn:aws:lambda:" + t.Region + ":" + t.Account + ":function:" + functionName(t)
+}
+func tableARN(t labs.Target) string {
+	return "arn:aws:dynamodb:" + t.Region + ":" + t.Account + ":table/" + tableName(t)
+}
+
+// websiteEndpoint is the bucket's S3 website endpoint. The older regions name it
+// s3-website-<region>, the others s3-website.<region>
+// (https://docs.aws.amazon.com/general/latest/gr/s3.html#s3_website_region_endpoints).
+func websiteEndpoint(bucket, region string) string {
+	sep := "."
+	switch region {
+	case "us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1", "us-gov-west-1":
+		sep = "-"
+	}
+	return "http://" + bucket + ".s3-website" + sep + region + ".amazonaws.com/"
+}
+
+// Table schema of the tutorial (LABS.md Lab 4).
+const (
+	keyAttr   = "slotPosition" // N, the partition key
+	imageAttr = "imageFile"    // S
+)
+
+// deprecated are Lambda runtimes that are deprecated, with the day their
+// deprecation began (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html):
+// LABS.md's gotcha "old Node.js runtimes are deprecated, so ship updated code".
+// A runtime not listed is taken as supported, so new runtimes pass.
+var deprecated = map[string]time.Time{
+	"nodejs": day(2016, 10, 31), "nodejs4.3": day(2018, 12, 15), "nodejs4.3-edge": day(2018, 12, 15), "nodejs6.10": day(2019, 4, 30),
+	"nodejs8.10": day(2020, 1, 6), "nodejs10.x": day(2021, 7, 30), "nodejs12.x": day(2023, 3, 31), "nodejs14.x": day(2023, 12, 4),
+	"nodejs16.x": day(2024, 6, 12), "nodejs18.x": day(2025, 9, 1), "nodejs20.x": day(2026, 4, 30), "nodejs22.x": day(2027, 4, 30),
+	"python2.7": day(2021, 7, 15), "python3.6": day(2022, 7, 18), "python3.7": day(2023, 12, 4), "python3.8": day(2024, 10, 14),
+	"python3.9": day(2025, 12, 15),
+}
+
+func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+// runtimeDeprecated reports whether runtime is deprecated at at.
+func runtimeDeprecated(runtime string, at time.Time) bool {
+	d, ok := deprecated[strings.ToLower(runtime)]
+	return ok && !at.Before(d)
+}
+
+// Lab returns the lab's registration.
+func Lab() labs.Lab {
+	return labs.Lab{
+		ID: ID, Order: 4,
+		Title:       "Serverless slot machine: S3 site, Cognito identity pool, Lambda, DynamoDB",
+		Summary:     "Host a static page that pulls a Lambda-backed slot machine with guest credentials.",
+		Checkpoints: checkpoints(),
+		Widgets:     widgets(),
+		Template:    template,
+		// The template names its two roles.
+		Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityNamedIam},
+		Cleanup: []string{"AWS::S3::Bucket", "AWS::Lambda::Function", "AWS::Logs::LogGroup", "AWS::DynamoDB::Table",
+			"AWS::Cognito::IdentityPool", "AWS::IAM::Role"},
+		Summarize: Summary,
+	}
+}
+
+// metricWindow is how far back the pull checkpoint and the sparklines read
+// AWS/Lambda metrics (LABS.md Lab 4: 15 min).
+const metricWindow = 15 * time.Minute
