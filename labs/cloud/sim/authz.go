@@ -137,7 +137,7 @@ func principalContext(ro *role, acct, sessionARN, region string) authz.Context {
 // authz.ActionOf reads it.
 var clientFields = map[string]string{
 	"acm": "ACM", "acm-pca": "PCA", "application-autoscaling": "AutoScaling", "autoscaling": "ASG", "cloudformation": "CloudFormation",
-	"cloudwatch": "CloudWatch", "cognito-idp": "Cognito", "dynamodb": "DynamoDB", "ec2": "EC2", "ecs": "ECS", "events": "Events",
+	"cloudwatch": "CloudWatch", "cognito-idp": "Cognito", "cognito-identity": "CognitoIdentity", "dynamodb": "DynamoDB", "ec2": "EC2", "ecs": "ECS", "events": "Events",
 	"elasticbeanstalk": "ElasticBeanstalk", "elbv2": "ELBv2", "globalaccelerator": "GlobalAccelerator", "iam": "IAM",
 	"lambda": "Lambda", "logs": "Logs", "macie2": "Macie", "rds": "RDS", "route53": "Route53", "s3": "S3", "sns": "SNS",
 	"sqs": "SQS", "sts": "STS", "servicequotas": "Quotas", "tagging": "Tagging", "xray": "XRay",
