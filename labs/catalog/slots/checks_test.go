@@ -76,8 +76,8 @@ func TestCheckpointsFailOrWaitOnWrongStates(t *testing.T) {
 		"guest: no role":      {checkGuestInvoke, func(o *Observation) { o.Pool.UnauthRole = "" }, labs.Pending, "no guest role"},
 		"guest: missing role": {checkGuestInvoke, func(o *Observation) { o.Guest.Missing = true }, labs.Fail, "does not exist"},
 		"guest: untrusted":    {checkGuestInvoke, func(o *Observation) { o.Guest.Trusted = false }, labs.Fail, "cognito-identity.amazonaws.com"},
-		// The template's placeholder, never changed by the student.
-		"guest: aud placeholder": {checkGuestInvoke, func(o *Observation) { o.Guest.Aud = []string{"no-identity-pool-yet"} }, labs.Fail, `"no-identity-pool-yet"`},
+		// The template's placeholder, pasted unchanged.
+		"guest: aud placeholder": {checkGuestInvoke, func(o *Observation) { o.Guest.Aud = []string{"POOL_ID"} }, labs.Fail, `"POOL_ID"`},
 		// Another student's pool, a near miss of this one.
 		"guest: other pool":    {checkGuestInvoke, func(o *Observation) { o.Guest.Aud = []string{poolID[:len(poolID)-1] + "0"} }, labs.Fail, "not this pool"},
 		"guest: no amr":        {checkGuestInvoke, func(o *Observation) { o.Guest.Amr = []string{"authenticated"} }, labs.Fail, "amr"},

@@ -10,10 +10,10 @@
 // list leaves out lambda:InvokeFunction, so the page's pulls are denied until the
 // pool allows the basic (classic) flow.
 //
-// The prerequisite stack (template.yaml) holds what a shared account's student
-// cannot make themselves: the function's execution role and the guest role that
-// the identity pool hands out, both under the student's IAM path with the class
-// boundary.
+// The prerequisite stack (template.yaml) holds the function's execution role,
+// under the student's IAM path with the class boundary, and the template of the
+// guest role: the student makes that role once their identity pool exists, since
+// its trust names the pool's ID.
 package slots
 
 import (
@@ -51,9 +51,9 @@ func poolName(t labs.Target) string { return t.Prefix + "slots" }
 func logGroupName(t labs.Target) string { return "/aws/lambda/" + functionName(t) }
 func stackName(t labs.Target) string    { return t.Prefix + ID + "-pre" }
 
-// execRoleName is the function's execution role (LABS.md: <prefix>slotpull-role),
-// guestRoleName the identity pool's unauthenticated role; both are the
-// prerequisite stack's, under the student's IAM path.
+// execRoleName is the function's execution role (LABS.md: <prefix>slotpull-role,
+// the prerequisite stack's), guestRoleName the identity pool's unauthenticated
+// role (the student's); both under the student's IAM path.
 func execRoleName(t labs.Target) string  { return t.Prefix + "slotpull-role" }
 func guestRoleName(t labs.Target) string { return t.Prefix + "slots-guest-role" }
 
@@ -116,6 +116,7 @@ func Lab() labs.Lab {
 		Summary:     "Host a static page that pulls a Lambda-backed slot machine with guest credentials.",
 		Checkpoints: checkpoints(),
 		Widgets:     widgets(),
+		Observe:     Observe,
 		Template:    template,
 		// The template names its two roles.
 		Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityNamedIam},
