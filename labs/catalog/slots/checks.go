@@ -82,6 +82,10 @@ func checkPool(o *Observation) labs.Result {
 		return labs.Pendingf("identity pool %s's roles not read yet", p.Name)
 	case p.UnauthRole == "":
 		return labs.Pendingf("identity pool %s (%s) has no unauthenticated role yet: set %s (SetIdentityPoolRoles)", p.Name, p.ID, guestRoleName(o.Target))
+	case !strings.HasPrefix(p.UnauthRole, "arn:aws:iam::"+o.Target.Account+":role"+rolePath(o.Target)):
+		// SetIdentityPoolRoles has no resource type to fence (grants.go): a role
+		// from elsewhere on a student's pool is a mistake or someone else's doing.
+		return labs.Failf("identity pool %s's unauthenticated role %s is not one of yours (under %s): set %s", p.Name, p.UnauthRole, rolePath(o.Target), guestRoleName(o.Target))
 	}
 	flow := "basic (classic) flow on"
 	if !p.AllowClassic {

@@ -71,6 +71,10 @@ func TestCheckpointsFailOrWaitOnWrongStates(t *testing.T) {
 		"no pool":        {checkPool, func(o *Observation) { o.Pool = nil }, labs.Pending, "no identity pool c42s07-slots"},
 		"no guests":      {checkPool, func(o *Observation) { o.Pool.AllowUnauth = false }, labs.Fail, "unauthenticated"},
 		"no unauth role": {checkPool, func(o *Observation) { o.Pool.UnauthRole = "" }, labs.Pending, "SetIdentityPoolRoles"},
+		// Another student's role set on this pool (SetIdentityPoolRoles cannot be fenced).
+		"someone else's role": {checkPool, func(o *Observation) {
+			o.Pool.UnauthRole = "arn:aws:iam::111122223333:role/labdash/c42/s08/c42s08-slots-guest-role"
+		}, labs.Fail, "not one of yours"},
 		"roles not read": {checkPool, func(o *Observation) { o.Pool.RolesRead = false }, labs.Pending, "not read"},
 
 		"guest: no role":      {checkGuestInvoke, func(o *Observation) { o.Pool.UnauthRole = "" }, labs.Pending, "no guest role"},

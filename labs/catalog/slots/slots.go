@@ -123,6 +123,9 @@ func Lab() labs.Lab {
 		Cleanup: []string{"AWS::S3::Bucket", "AWS::Lambda::Function", "AWS::Logs::LogGroup", "AWS::DynamoDB::Table",
 			"AWS::Cognito::IdentityPool", "AWS::IAM::Role"},
 		Summarize: Summary,
+		Grants:    grants,
+		Script:    script(),
+		Mistakes:  mistakes(),
 	}
 }
 
