@@ -10,7 +10,7 @@ import (
 
 var at = time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
 
-const poolID = "us-east-1:0f1e2d3c-4b5a-6978-8899-aabbccddeeff"
+const testPool = "us-east-1:0f1e2d3c-4b5a-6978-8899-aabbccddeeff"
 
 // correct is a student who finished the lab.
 func correct() *Observation {
@@ -19,8 +19,8 @@ func correct() *Observation {
 		Target: t, At: at, MetricWindow: metricWindow,
 		Site: &Site{Bucket: bucketName(t), Website: true, Index: "index.html", Block: &Block{BlockPublicAcls: true, IgnorePublicAcls: true},
 			Policy: true, Public: true, HasIndex: true, Images: 8, Objects: 10},
-		Pool:  &Pool{ID: poolID, Name: poolName(t), AllowUnauth: true, AllowClassic: true, RolesRead: true, UnauthRole: roleARN(t, guestRoleName(t))},
-		Guest: &GuestRole{Arn: roleARN(t, guestRoleName(t)), Trusted: true, Aud: []string{poolID}, Amr: []string{"unauthenticated"}, Invoke: allowed},
+		Pool:  &Pool{ID: testPool, Name: poolName(t), AllowUnauth: true, AllowClassic: true, RolesRead: true, UnauthRole: roleARN(t, guestRoleName(t))},
+		Guest: &GuestRole{Arn: roleARN(t, guestRoleName(t)), Trusted: true, Aud: []string{testPool}, Amr: []string{"unauthenticated"}, Invoke: allowed},
 		Table: &Table{Name: tableName(t), Status: "ACTIVE", KeyOK: true, Key: "slotPosition (N)", Count: 40, Counted: true},
 		Func: &Function{Name: functionName(t), Arn: functionARN(t), Runtime: "nodejs22.x", Role: roleARN(t, execRoleName(t)),
 			State: "Active", LastUpdateStatus: "Successful", GetItem: allowed},
@@ -83,7 +83,7 @@ func TestCheckpointsFailOrWaitOnWrongStates(t *testing.T) {
 		// The template's placeholder, pasted unchanged.
 		"guest: aud placeholder": {checkGuestInvoke, func(o *Observation) { o.Guest.Aud = []string{"POOL_ID"} }, labs.Fail, `"POOL_ID"`},
 		// Another student's pool, a near miss of this one.
-		"guest: other pool":    {checkGuestInvoke, func(o *Observation) { o.Guest.Aud = []string{poolID[:len(poolID)-1] + "0"} }, labs.Fail, "not this pool"},
+		"guest: other pool":    {checkGuestInvoke, func(o *Observation) { o.Guest.Aud = []string{testPool[:len(testPool)-1] + "0"} }, labs.Fail, "not this pool"},
 		"guest: no amr":        {checkGuestInvoke, func(o *Observation) { o.Guest.Amr = []string{"authenticated"} }, labs.Fail, "amr"},
 		"guest: denied":        {checkGuestInvoke, func(o *Observation) { o.Guest.Invoke = "implicitDeny" }, labs.Fail, "implicitDeny"},
 		"guest: not evaluated": {checkGuestInvoke, func(o *Observation) { o.Guest.Invoke = "" }, labs.Pending, "not evaluated"},

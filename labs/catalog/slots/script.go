@@ -114,7 +114,7 @@ func makePublic(ctx context.Context, e *labs.Env) error {
 }
 
 func uploadImages(ctx context.Context, e *labs.Env) error {
-	for i := range wheelSymbols {
+	for i := range wheelSize {
 		if _, err := e.C.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucketName(e.T)), Key: aws.String(imageFile(i)),
 			Body: bytesReader(wheelImage(i)), ContentType: aws.String("image/svg+xml")}); err != nil {
 			return err
@@ -148,7 +148,7 @@ func fillTable(ctx context.Context, e *labs.Env) error {
 		return labs.ErrNotYet
 	}
 	var reqs []ddbtypes.WriteRequest
-	for i := range wheelSymbols {
+	for i := range wheelSize {
 		reqs = append(reqs, ddbtypes.WriteRequest{PutRequest: &ddbtypes.PutRequest{Item: map[string]ddbtypes.AttributeValue{
 			keyAttr:   &ddbtypes.AttributeValueMemberN{Value: strconv.Itoa(i)},
 			imageAttr: &ddbtypes.AttributeValueMemberS{Value: imageFile(i)}}}})

@@ -12,20 +12,29 @@ import (
 // code, as the tutorial's v3 variant has them (LABS.md Lab 4's prerequisites:
 // the SDK for JavaScript v2 is past end of support).
 
-// wheelSymbols are the 16 wheel positions' symbols (slotPosition 0..15).
-var wheelSymbols = [16]struct{ name, color string }{
-	{"cherry", "#c0392b"}, {"lemon", "#f1c40f"}, {"orange", "#e67e22"}, {"plum", "#8e44ad"},
-	{"bell", "#d4ac0d"}, {"bar", "#2c3e50"}, {"seven", "#e74c3c"}, {"melon", "#27ae60"},
-	{"grape", "#6c3483"}, {"star", "#f39c12"}, {"clover", "#1e8449"}, {"coin", "#b7950b"},
-	{"heart", "#cb4335"}, {"gem", "#2e86c1"}, {"horse", "#784212"}, {"moon", "#5d6d7e"},
+// symbol is one wheel position's picture.
+type symbol struct{ name, color string }
+
+// wheelSize is how many positions the wheel has (slotPosition 0..15).
+const wheelSize = 16
+
+// wheelSymbols are the wheel positions' symbols, a fresh table each call (no
+// package-level state in labs).
+func wheelSymbols() [wheelSize]symbol {
+	return [wheelSize]symbol{
+		{"cherry", "#c0392b"}, {"lemon", "#f1c40f"}, {"orange", "#e67e22"}, {"plum", "#8e44ad"},
+		{"bell", "#d4ac0d"}, {"bar", "#2c3e50"}, {"seven", "#e74c3c"}, {"melon", "#27ae60"},
+		{"grape", "#6c3483"}, {"star", "#f39c12"}, {"clover", "#1e8449"}, {"coin", "#b7950b"},
+		{"heart", "#cb4335"}, {"gem", "#2e86c1"}, {"horse", "#784212"}, {"moon", "#5d6d7e"},
+	}
 }
 
 // imageFile is the image of wheel position i, as the table's imageFile holds it.
-func imageFile(i int) string { return fmt.Sprintf("%02d-%s.svg", i, wheelSymbols[i].name) }
+func imageFile(i int) string { return fmt.Sprintf("%02d-%s.svg", i, wheelSymbols()[i].name) }
 
 // wheelImage is position i's picture: a coloured tile with the symbol's name.
 func wheelImage(i int) []byte {
-	s := wheelSymbols[i]
+	s := wheelSymbols()[i]
 	return []byte(fmt.Sprintf(`<svg xmlns="http://www.w3.org/2000/svg" width="120" height="120" viewBox="0 0 120 120">`+
 		`<rect x="4" y="4" width="112" height="112" rx="14" fill="%s"/>`+
 		`<text x="60" y="68" font-family="sans-serif" font-size="20" fill="#fff" text-anchor="middle">%s</text></svg>`, s.color, s.name))

@@ -88,24 +88,55 @@ const (
 	imageAttr = "imageFile"    // S
 )
 
-// deprecated are Lambda runtimes that are deprecated, with the day their
-// deprecation began (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html):
-// LABS.md's gotcha "old Node.js runtimes are deprecated, so ship updated code".
-// A runtime not listed is taken as supported, so new runtimes pass.
-var deprecated = map[string]time.Time{
-	"nodejs": day(2016, 10, 31), "nodejs4.3": day(2018, 12, 15), "nodejs4.3-edge": day(2018, 12, 15), "nodejs6.10": day(2019, 4, 30),
-	"nodejs8.10": day(2020, 1, 6), "nodejs10.x": day(2021, 7, 30), "nodejs12.x": day(2023, 3, 31), "nodejs14.x": day(2023, 12, 4),
-	"nodejs16.x": day(2024, 6, 12), "nodejs18.x": day(2025, 9, 1), "nodejs20.x": day(2026, 4, 30), "nodejs22.x": day(2027, 4, 30),
-	"python2.7": day(2021, 7, 15), "python3.6": day(2022, 7, 18), "python3.7": day(2023, 12, 4), "python3.8": day(2024, 10, 14),
-	"python3.9": day(2025, 12, 15),
+// deprecatedSince is the day a deprecated Lambda runtime's deprecation began
+// (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html), zero for
+// one not deprecated: LABS.md's gotcha "old Node.js runtimes are deprecated, so
+// ship updated code". A runtime not listed is taken as supported, so new
+// runtimes pass.
+func deprecatedSince(runtime string) time.Time {
+	switch strings.ToLower(runtime) {
+	case "nodejs":
+		return day(2016, 10, 31)
+	case "nodejs4.3", "nodejs4.3-edge":
+		return day(2018, 12, 15)
+	case "nodejs6.10":
+		return day(2019, 4, 30)
+	case "nodejs8.10":
+		return day(2020, 1, 6)
+	case "nodejs10.x":
+		return day(2021, 7, 30)
+	case "nodejs12.x":
+		return day(2023, 3, 31)
+	case "nodejs14.x":
+		return day(2023, 12, 4)
+	case "nodejs16.x":
+		return day(2024, 6, 12)
+	case "nodejs18.x":
+		return day(2025, 9, 1)
+	case "nodejs20.x":
+		return day(2026, 4, 30)
+	case "nodejs22.x":
+		return day(2027, 4, 30)
+	case "python2.7":
+		return day(2021, 7, 15)
+	case "python3.6":
+		return day(2022, 7, 18)
+	case "python3.7":
+		return day(2023, 12, 4)
+	case "python3.8":
+		return day(2024, 10, 14)
+	case "python3.9":
+		return day(2025, 12, 15)
+	}
+	return time.Time{}
 }
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 // runtimeDeprecated reports whether runtime is deprecated at at.
 func runtimeDeprecated(runtime string, at time.Time) bool {
-	d, ok := deprecated[strings.ToLower(runtime)]
-	return ok && !at.Before(d)
+	d := deprecatedSince(runtime)
+	return !d.IsZero() && !at.Before(d)
 }
 
 // Lab returns the lab's registration.
@@ -126,6 +157,7 @@ func Lab() labs.Lab {
 		Grants:    grants,
 		Script:    script(),
 		Mistakes:  mistakes(),
+		Actions:   actions(),
 	}
 }
 
