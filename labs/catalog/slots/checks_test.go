@@ -144,7 +144,7 @@ func TestRuntimes(t *testing.T) {
 		want bool
 	}{
 		{"nodejs20.x", day(2026, 4, 29), false}, {"nodejs20.x", day(2026, 4, 30), true}, {"NodeJS16.x", at, true},
-		{"nodejs22.x", at, false}, {"nodejs24.x", at, false}, {"python3.13", at, false}, {"python3.9", at, true},
+		{"nodejs22.x", at, false}, {"nodejs22.x", day(2031, 1, 1), false}, {"nodejs24.x", at, false}, {"python3.13", at, false}, {"python3.9", at, true},
 	} {
 		if got := runtimeDeprecated(tc.rt, tc.at); got != tc.want {
 			t.Errorf("runtimeDeprecated(%s, %s) = %t", tc.rt, tc.at.Format(time.DateOnly), got)

@@ -60,11 +60,11 @@ document.getElementById("pull").onclick = async () => {
     const res = await fetch("_labdash/pull", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(config)});
     const r = await res.json();
     if (!res.ok || r.Code) { status.textContent = (r.Step || "pull") + ": " + (r.Code || res.status) + " " + (r.Message || ""); return; }
-    let body = r.Payload && r.Payload.body;
-    if (typeof body === "string") body = JSON.parse(body);
-    const images = (body && body.images) || [];
+    // The tutorial's answer: {isWinner, leftWheelImage: {file: {S}}, middleWheelImage, rightWheelImage}.
+    const p = r.Payload || {};
+    const images = ["leftWheelImage", "middleWheelImage", "rightWheelImage"].map(k => p[k] && p[k].file && p[k].file.S).filter(Boolean);
     document.querySelectorAll("#wheels img").forEach((img, i) => { if (images[i]) img.src = images[i]; });
-    status.textContent = r.FunctionError ? "The function failed: " + r.FunctionError : (new Set(images).size === 1 ? "Jackpot!" : "Pulled with the " + r.Flow + " flow");
+    status.textContent = r.FunctionError ? "The function failed: " + r.FunctionError : (p.isWinner ? "Jackpot!" : "Pulled with the " + r.Flow + " flow");
   } catch (e) { status.textContent = "pull failed: " + e; }
 };
 </script></body></html>
@@ -80,20 +80,22 @@ func page(poolID, region, function, flow string) []byte {
 	return []byte(strings.Replace(pageTemplate, "{{CONFIG}}", c, 1))
 }
 
-// handlerSource is slotPull's code (Node.js 22, the SDK v3 the runtime bundles):
-// three random positions read from the table, as its execution role.
+// handlerSource is slotPull's code (Node.js 22, the SDK v3 the runtime bundles),
+// answering as the tutorial's does: three random positions read from the table
+// as its execution role, {isWinner, leftWheelImage: {file: {S}}, …}.
 const handlerSource = `import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 const db = new DynamoDBClient({});
 const table = process.env.TABLE;
+const wheel = async () => {
+  const pos = Math.floor(Math.random() * 16);
+  const out = await db.send(new GetItemCommand({ TableName: table, Key: { slotPosition: { N: String(pos) } } }));
+  return { file: { S: out.Item.imageFile.S } };
+};
 export const handler = async () => {
-  const images = [];
-  for (let i = 0; i < 3; i++) {
-    const pos = Math.floor(Math.random() * 16);
-    const out = await db.send(new GetItemCommand({ TableName: table, Key: { slotPosition: { N: String(pos) } } }));
-    images.push(out.Item.imageFile.S);
-  }
-  console.log("pulled " + images.join(", "));
-  return { statusCode: 200, body: { images } };
+  const [l, m, r] = [await wheel(), await wheel(), await wheel()];
+  const isWinner = l.file.S === m.file.S && m.file.S === r.file.S;
+  console.log("slot pull: " + [l, m, r].map(w => w.file.S).join(" | ") + " " + isWinner);
+  return { isWinner, leftWheelImage: l, middleWheelImage: m, rightWheelImage: r };
 };
 `
 
