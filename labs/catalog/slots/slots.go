@@ -163,3 +163,11 @@ func Lab() labs.Lab {
 // metricWindow is how far back the pull checkpoint and the sparklines read
 // AWS/Lambda metrics (LABS.md Lab 4: 15 min).
 const metricWindow = 15 * time.Minute
+
+// BucketName is the student's site bucket, for the student page's link: on the
+// simulator the page is served by sim.World.Website() under /<bucket>/, on AWS
+// at SiteURL.
+func BucketName(t labs.Target) string { return bucketName(t) }
+
+// SiteURL is the student's S3 website endpoint (on AWS).
+func SiteURL(t labs.Target) string { return websiteEndpoint(bucketName(t), t.Region) }
