@@ -504,7 +504,7 @@ func parseBucketPolicy(doc, bucket string) (*s3Policy, error) {
 			}
 		}
 		for _, res := range append(authz.Strings(st.Resource), authz.Strings(st.NotResource)...) {
-			if res != "*" && res != "arn:aws:s3:::"+bucket && !strings.HasPrefix(res, "arn:aws:s3:::"+bucket+"/") && !(strings.HasPrefix(res, "arn:aws:s3:::") && strings.ContainsAny(res, "*?")) {
+			if !s3ResourceOf(res, bucket) {
 				return nil, malformedPolicy("Policy has invalid resource")
 			}
 		}
@@ -516,6 +516,24 @@ func parseBucketPolicy(doc, bucket string) (*s3Policy, error) {
 			Resource: st.Resource, NotResource: st.NotResource, Condition: st.Condition}, anyone: anyone && st.NotPrincipal == nil})
 	}
 	return out, nil
+}
+
+// s3ResourceOf reports whether a policy resource names the bucket or objects in
+// it ("Policy has invalid resource" otherwise); wildcards must match the bucket's name.
+func s3ResourceOf(res, bucket string) bool {
+	if res == "*" {
+		return true
+	}
+	rest, ok := strings.CutPrefix(res, "arn:aws:s3:::")
+	if !ok {
+		return false
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	if name == bucket {
+		return true
+	}
+	m, err := path.Match(name, bucket)
+	return err == nil && m
 }
 
 // s3Principal checks a statement's Principal and reports whether it is everyone.
