@@ -70,7 +70,7 @@ func TestCallsPerCycle(t *testing.T) {
 	}
 	clock.Advance(10 * time.Second)
 	second := cycle()
-	for _, k := range []string{"cloudwatch:GetMetricData", "iam:SimulatePrincipalPolicy", "logs:FilterLogEvents"} {
+	for _, k := range []string{"cloudwatch:GetMetricData", "iam:SimulatePrincipalPolicy", "logs:FilterLogEvents", "cognito-identity:ListIdentityPools"} {
 		if second[k] != 0 {
 			t.Errorf("10 s later: %s %d calls, want none (all: %v)", k, second[k], second)
 		}

@@ -52,6 +52,10 @@ const (
 // groupCache is what the lab remembers about the whole group.
 type groupCache struct {
 	metricsAt time.Time
+	// pools is the last ListIdentityPools of the account and region, read at most
+	// every detailEvery: 60 pools a page, so a class of 2,000 is 34 calls.
+	pools   map[string][]string
+	poolsAt time.Time
 }
 
 // studentCache is what the lab remembers about one student between cycles.
@@ -85,8 +89,9 @@ func due(at, now time.Time, every time.Duration) bool {
 	return at.IsZero() || now.Sub(at) >= every || now.Before(at)
 }
 
-// Observe reads every target's lab state: ListBuckets and ListIdentityPools once
-// for the group, DescribeTable and GetFunction per student each cycle, their
+// Observe reads every target's lab state: ListBuckets once for the group each
+// cycle and ListIdentityPools every 30 s, DescribeTable and GetFunction per
+// student each cycle, their
 // details every detailEvery, one GetMetricData a minute for the whole group (500
 // queries a call), FilterLogEvents per student every 15 s and the website probe
 // every minute.
@@ -101,8 +106,14 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 		obs[t.StudentID] = &Observation{Target: t, At: now, MetricWindow: metricWindow}
 		mem[t.StudentID] = labs.Keep[studentCache](cache, t.StudentID, "slots")
 	}
+	gc := labs.Keep[groupCache](cache, "", "slots")
 	buckets, bucketErr := listBuckets(ctx, c)
-	pools, poolErr := listPools(ctx, c)
+	pools, poolErr := gc.pools, error(nil)
+	if gc.pools == nil || due(gc.poolsAt, now, detailEvery) {
+		if pools, poolErr = listPools(ctx, c); poolErr == nil {
+			gc.pools, gc.poolsAt = pools, now
+		}
+	}
 	for _, t := range targets {
 		o, kc := obs[t.StudentID], mem[t.StudentID]
 		observeSite(ctx, c, kc, o, buckets, bucketErr, now)
@@ -113,7 +124,7 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 		observeLogs(ctx, c, kc, o, now)
 		observeProbe(ctx, c, kc, o, now)
 	}
-	observeMetrics(ctx, c, labs.Keep[groupCache](cache, "", "slots"), targets, obs, mem, now)
+	observeMetrics(ctx, c, gc, targets, obs, mem, now)
 	res := make(map[string]labs.Observation, len(obs))
 	for k, v := range obs {
 		res[k] = v
