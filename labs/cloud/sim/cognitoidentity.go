@@ -180,7 +180,7 @@ func (p *identityPool) describe() *ci.DescribeIdentityPoolOutput {
 func (p *identityPool) set(name string, unauth bool, classic *bool, providers []citypes.CognitoIdentityProvider, dev *string, oidc, saml []string,
 	logins map[string]string) error {
 	if !ciPoolNameRE.MatchString(name) {
-		return ciInvalid("1 validation error detected: Value '%s' at 'identityPoolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+", name)
+		return ciInvalid("1 validation error detected: Value '%s' at 'identityPoolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w ]+", name)
 	}
 	p.name, p.allowUnauth = name, unauth
 	p.allowClassic = classic != nil && *classic
