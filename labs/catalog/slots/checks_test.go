@@ -1,11 +1,13 @@
 package slots
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/labdash/labdash/labs"
+	"github.com/labdash/labdash/labs/cleanup/resources"
 )
 
 var at = time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
@@ -19,7 +21,7 @@ func correct() *Observation {
 		Target: t, At: at, MetricWindow: metricWindow,
 		Site: &Site{Bucket: bucketName(t), Website: true, Index: "index.html", Block: &Block{BlockPublicAcls: true, IgnorePublicAcls: true},
 			Policy: true, Public: true, HasIndex: true, Images: 8, Objects: 10},
-		Pool:  &Pool{ID: testPool, Name: poolName(t), AllowUnauth: true, AllowClassic: true, RolesRead: true, UnauthRole: roleARN(t, guestRoleName(t))},
+		Pool:  &Pool{ID: testPool, Name: poolName(t), AllowUnauth: true, AllowClassic: true, RolesRead: true, UnauthRole: roleARN(t, guestRoleName(t)), Tags: tagMap(t)},
 		Guest: &GuestRole{Arn: roleARN(t, guestRoleName(t)), Trusted: true, Aud: []string{testPool}, Amr: []string{"unauthenticated"}, Invoke: allowed},
 		Table: &Table{Name: tableName(t), Status: "ACTIVE", KeyOK: true, Key: "slotPosition (N)", Count: 40, Counted: true},
 		Func: &Function{Name: functionName(t), Arn: functionARN(t), Runtime: "nodejs22.x", Role: roleARN(t, execRoleName(t)),
@@ -220,5 +222,39 @@ func TestSummary(t *testing.T) {
 	}
 	if s := Summary(nil); s.Badge != "" || s.Running != -1 {
 		t.Errorf("summary of nil %+v", s)
+	}
+}
+
+// TestResourcesAreCleanedUp: every resource the observation files in the ledger
+// is of a type the lab's Cleanup names, and the cleanup engine recognises its ARN
+// as that type.
+func TestResourcesAreCleanedUp(t *testing.T) {
+	o := correct()
+	rs := o.Resources()
+	if len(rs) != 6 {
+		t.Fatalf("resources: %+v", rs)
+	}
+	for _, r := range rs {
+		if !slices.Contains(Lab().Cleanup, r.Type) {
+			t.Errorf("%s: type %s is not in the lab's Cleanup", r.ARN, r.Type)
+		}
+		if got, ok := resources.ForARN(r.ARN); !ok || got.Name != r.Type {
+			t.Errorf("%s: cleanup takes it for %q (%v), want %s", r.ARN, got.Name, ok, r.Type)
+		}
+	}
+	// A pool proven by its tags says so; one found by name only, too.
+	for _, r := range rs {
+		if r.Type == "AWS::Cognito::IdentityPool" && r.FoundBy != "tag" {
+			t.Errorf("tagged pool found by %s", r.FoundBy)
+		}
+	}
+	o.Pool.Tags = nil
+	for _, r := range o.Resources() {
+		if r.Type == "AWS::Cognito::IdentityPool" && r.FoundBy != "prefix" {
+			t.Errorf("untagged pool found by %s", r.FoundBy)
+		}
+	}
+	if len((&Observation{}).Resources()) != 0 {
+		t.Error("an empty observation lists resources")
 	}
 }
