@@ -21,6 +21,79 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
+// The writes a virtual student makes as a sandbox role to build Lab 4 (bucket,
+// objects, function, table, log group), modelled so that the role's policy
+// decides them instead of the simulator failing closed.
+func init() {
+	model(func(x *authzCall) error {
+		switch in := x.call.Input.(type) {
+		case *s3.CreateBucketInput:
+			if cfg := in.CreateBucketConfiguration; cfg != nil {
+				tags := map[string]string{}
+				for _, t := range cfg.Tags {
+					tags[str(t.Key)] = str(t.Value)
+				}
+				x.requestTags(tags)
+			}
+			x.on("arn:aws:s3:::"+str(in.Bucket), "bucket")
+		case *s3.DeleteBucketInput:
+			x.on("arn:aws:s3:::"+str(in.Bucket), "bucket")
+		case *s3.PutBucketTaggingInput:
+			x.on("arn:aws:s3:::"+str(in.Bucket), "bucket")
+		case *s3.PutBucketVersioningInput:
+			x.on("arn:aws:s3:::"+str(in.Bucket), "bucket")
+		case *s3.PutObjectInput:
+			x.on("arn:aws:s3:::"+str(in.Bucket)+"/"+str(in.Key), "object")
+		case *s3.DeleteObjectsInput:
+			if in.Delete != nil {
+				for _, o := range in.Delete.Objects {
+					x.on("arn:aws:s3:::"+str(in.Bucket)+"/"+str(o.Key), "object")
+				}
+			}
+		}
+		return nil
+	}, "s3:CreateBucket", "s3:DeleteBucket", "s3:PutBucketTagging", "s3:PutBucketVersioning", "s3:PutObject", "s3:DeleteObject")
+	model(func(x *authzCall) error {
+		switch in := x.call.Input.(type) {
+		case *lambda.CreateFunctionInput:
+			x.requestTags(in.Tags)
+			x.on(x.r.arn("lambda", "function:"+str(in.FunctionName)), "function")
+			if role := str(in.Role); role != "" {
+				x.also("iam:PassRole", role, "role", map[string][]string{"iam:PassedToService": {"lambda.amazonaws.com"}})
+			}
+		case *lambda.DeleteFunctionInput:
+			x.on(x.functionARN(str(in.FunctionName)), "function")
+		}
+		return nil
+	}, "lambda:CreateFunction", "lambda:DeleteFunction")
+	model(func(x *authzCall) error {
+		switch in := x.call.Input.(type) {
+		case *dynamodb.CreateTableInput:
+			tags := map[string]string{}
+			for _, t := range in.Tags {
+				tags[str(t.Key)] = str(t.Value)
+			}
+			x.requestTags(tags)
+			x.on(x.r.arn("dynamodb", "table/"+str(in.TableName)), "table")
+		case *dynamodb.UpdateTableInput:
+			x.on(x.r.arn("dynamodb", "table/"+str(in.TableName)), "table")
+		case *dynamodb.DeleteTableInput:
+			x.on(x.r.arn("dynamodb", "table/"+str(in.TableName)), "table")
+		}
+		return nil
+	}, "dynamodb:CreateTable", "dynamodb:UpdateTable", "dynamodb:DeleteTable")
+	model(func(x *authzCall) error {
+		switch in := x.call.Input.(type) {
+		case *cloudwatchlogs.CreateLogGroupInput:
+			x.requestTags(in.Tags)
+			x.on(x.r.arn("logs", "log-group:"+str(in.LogGroupName)+":*"), "log-group")
+		case *cloudwatchlogs.DeleteLogGroupInput:
+			x.on(x.r.arn("logs", "log-group:"+str(in.LogGroupName)+":*"), "log-group")
+		}
+		return nil
+	}, "logs:CreateLogGroup", "logs:DeleteLogGroup")
+}
+
 func init() {
 	// S3
 	model(func(x *authzCall) error {

@@ -72,7 +72,13 @@ const guestSession = "CognitoIdentityCredentials"
 type ciState struct {
 	pools      map[string]*identityPool
 	identities map[string]*identityPool // identity id → its pool
+	order      []string                 // identity ids, oldest first
 }
+
+// maxIdentities is how many guest identities a region keeps: each unauthenticated
+// GetId makes one, and virtual students pull all day; the oldest are forgotten
+// (their ids then answer ResourceNotFoundException).
+const maxIdentities = 20000
 
 type identityPool struct {
 	tagged
@@ -400,7 +406,15 @@ func (c *cognitoIdentityClient) GetId(ctx context.Context, in *ci.GetIdInput, _ 
 			return nil, &citypes.NotAuthorizedException{Message: msg("Unauthenticated access is not supported for this identity pool.")}
 		}
 		identity := r.name + ":" + c.w.uuid()
-		ciOf(pr).identities[identity] = p
+		st := ciOf(pr)
+		st.identities[identity] = p
+		st.order = append(st.order, identity)
+		if len(st.order) > 2*maxIdentities {
+			for _, old := range st.order[:len(st.order)-maxIdentities] {
+				delete(st.identities, old)
+			}
+			st.order = append(st.order[:0], st.order[len(st.order)-maxIdentities:]...)
+		}
 		return &ci.GetIdOutput{IdentityId: ptr(identity)}, nil
 	})
 }
@@ -525,11 +539,6 @@ func (c *cognitoIdentityClient) GetOpenIdToken(ctx context.Context, in *ci.GetOp
 		w := c.w
 		if w.webTokens == nil {
 			w.webTokens = map[string]*webToken{}
-		}
-		for k, t := range w.webTokens {
-			if w.now.After(t.expires) {
-				delete(w.webTokens, k)
-			}
 		}
 		exp := w.now.Add(10 * time.Minute)
 		claims, _ := json.Marshal(map[string]any{"iss": "https://cognito-identity.amazonaws.com", "sub": str(in.IdentityId), "aud": p.id,

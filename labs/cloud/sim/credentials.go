@@ -34,10 +34,19 @@ func (w *World) issueCredsLocked(acct string, ro *role, sessionName string, sess
 	if w.creds == nil {
 		w.creds = map[string]*simCreds{}
 	}
-	// Forget expired credentials so that a long-running world does not grow.
-	for k, c := range w.creds {
-		if w.now.After(c.expires.Add(time.Hour)) {
-			delete(w.creds, k)
+	// Forget long-expired credentials (every few simulated minutes, not every
+	// issue: thousands of virtual students pull) so that the world does not grow.
+	if w.now.Sub(w.credsPruned) > 5*time.Minute {
+		w.credsPruned = w.now
+		for k, c := range w.creds {
+			if w.now.After(c.expires.Add(time.Hour)) {
+				delete(w.creds, k)
+			}
+		}
+		for k, t := range w.webTokens {
+			if w.now.After(t.expires) {
+				delete(w.webTokens, k)
+			}
 		}
 	}
 	akid := "ASIA" + strings.ToUpper(w.hexID(16))

@@ -192,7 +192,7 @@ func (w *World) Website() http.Handler {
 			rw.WriteHeader(http.StatusFound)
 			return
 		}
-		if rest == PullPath {
+		if rest == PullPath || strings.HasSuffix(rest, "/"+PullPath) { // the page posts relatively, from any folder
 			w.servePull(rw, req)
 			return
 		}

@@ -709,3 +709,42 @@ func total(m map[string]int64) (n int64) {
 	}
 	return n
 }
+
+// A virtual student builds the site and the function as a sandbox role: its
+// policy decides, on the student's own names only.
+func TestSandboxRoleBuildsTheSlotMachine(t *testing.T) {
+	e := newEnv(t)
+	pol := `{"Version":"2012-10-17","Statement":[
+{"Effect":"Allow","Action":["s3:CreateBucket","s3:PutObject","s3:PutBucketWebsite","s3:PutBucketPolicy","s3:PutBucketPublicAccessBlock"],"Resource":["arn:aws:s3:::c42s07-*"]},
+{"Effect":"Allow","Action":["lambda:CreateFunction","lambda:InvokeFunction"],"Resource":"arn:aws:lambda:us-east-1:111122223333:function:c42s07-*"},
+{"Effect":"Allow","Action":"dynamodb:CreateTable","Resource":"arn:aws:dynamodb:us-east-1:111122223333:table/c42s07-*"}]}`
+	trust := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}`
+	if _, err := e.c.IAM.CreateRole(e.ctx, &iam.CreateRoleInput{RoleName: aws.String("c42s07-student"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.IAM.PutRolePolicy(e.ctx, &iam.PutRolePolicyInput{RoleName: aws.String("c42s07-student"), PolicyName: aws.String("lab4"), PolicyDocument: aws.String(pol)}); err != nil {
+		t.Fatal(err)
+	}
+	exec, err := e.c.IAM.CreateRole(e.ctx, &iam.CreateRoleInput{RoleName: aws.String("c42s07-slotpull-role"), AssumeRolePolicyDocument: aws.String(lambdaTrust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := e.w.ClientsAs(e.ctx, "arn:aws:iam::111122223333:role/c42s07-student", "s07", "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.S3.CreateBucket(e.ctx, &s3.CreateBucketInput{Bucket: aws.String("c42s07-slots-site")}); err != nil {
+		t.Fatalf("own bucket: %v", err)
+	}
+	if _, err := s.S3.CreateBucket(e.ctx, &s3.CreateBucketInput{Bucket: aws.String("c42s08-slots-site")}); !isAccessDenied(err) {
+		t.Errorf("a classmate's bucket name: %v", err)
+	}
+	if _, err := s.S3.PutObject(e.ctx, &s3.PutObjectInput{Bucket: aws.String("c42s07-slots-site"), Key: aws.String("index.html"), Body: strings.NewReader("x")}); err != nil {
+		t.Errorf("own object: %v", err)
+	}
+	fn := &lambda.CreateFunctionInput{FunctionName: aws.String("c42s07-slotPull"), Runtime: lambdatypes.RuntimeNodejs22x, Role: exec.Role.Arn,
+		Handler: aws.String("index.handler"), Code: &lambdatypes.FunctionCode{ZipFile: []byte("PK")}}
+	if _, err := s.Lambda.CreateFunction(e.ctx, fn); !isAccessDenied(err) || !strings.Contains(err.Error(), "iam:PassRole") {
+		t.Errorf("create function without iam:PassRole: %v", err)
+	}
+}

@@ -91,6 +91,8 @@ type World struct {
 	patterns  map[string]*regexp.Regexp // compiled parameter AllowedPatterns (nil: invalid)
 	creds     map[string]*simCreds      // temporary credentials the simulator issued, by access key id (credentials.go)
 	webTokens map[string]*webToken      // Cognito OpenID tokens GetOpenIdToken issued (cognitoidentity.go)
+	// credsPruned is when expired credentials and tokens were last forgotten.
+	credsPruned time.Time
 }
 
 type regionKey struct{ account, region string }
