@@ -37,13 +37,13 @@ func poolID(ctx context.Context, e *labs.Env) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for _, id := range pools[poolName(e.T)] {
+	for _, id := range pools[poolName(tgt(e))] {
 		d, err := e.C.CognitoIdentity.DescribeIdentityPool(ctx, &cognitoidentity.DescribeIdentityPoolInput{IdentityPoolId: aws.String(id)})
-		if err == nil && d.IdentityPoolTags["labdash:student"] == e.T.StudentID && d.IdentityPoolTags["labdash:class"] == e.T.ClassID {
+		if err == nil && d.IdentityPoolTags["labdash:student"] == tgt(e).StudentID && d.IdentityPoolTags["labdash:class"] == tgt(e).ClassID {
 			return id, nil
 		}
 	}
-	return "", fmt.Errorf("no identity pool %s yet", poolName(e.T))
+	return "", fmt.Errorf("no identity pool %s yet", poolName(tgt(e)))
 }
 
 // flowState is "basic" while the pool allows the basic flow, else "enhanced".
@@ -83,7 +83,7 @@ func switchFlow(ctx context.Context, e *labs.Env, basic bool) error {
 // getItemState is SimulatePrincipalPolicy's word on dynamodb:GetItem for the
 // execution role: "allowed" or "denied".
 func getItemState(ctx context.Context, e *labs.Env) (string, error) {
-	d, err := simulate(ctx, e.C, roleARN(e.T, execRoleName(e.T)), "dynamodb:GetItem", e.C.ARN("dynamodb", "table/"+tableName(e.T)))
+	d, err := simulate(ctx, e.C, roleARN(tgt(e), execRoleName(tgt(e))), "dynamodb:GetItem", e.C.ARN("dynamodb", "table/"+tableName(tgt(e))))
 	if err != nil {
 		return "", err
 	}
@@ -102,7 +102,7 @@ func setRead(ctx context.Context, e *labs.Env, withGetItem bool) error {
 	if withGetItem {
 		doc = fullRead
 	}
-	_, err := e.C.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(execRoleName(e.T)), PolicyName: aws.String("dynamodb-read"),
-		PolicyDocument: aws.String(fmt.Sprintf(doc, e.C.ARN("dynamodb", "table/"+e.T.Prefix+"*")))})
+	_, err := e.C.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(execRoleName(tgt(e))), PolicyName: aws.String("dynamodb-read"),
+		PolicyDocument: aws.String(fmt.Sprintf(doc, e.C.ARN("dynamodb", "table/"+tgt(e).Prefix+"*")))})
 	return err
 }

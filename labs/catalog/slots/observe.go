@@ -102,6 +102,16 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 	now := c.Clock()
 	obs := make(map[string]*Observation, len(targets))
 	mem := make(map[string]*studentCache, len(targets))
+	// A target without its account (the clients know it): the bucket's name and
+	// the ARNs the checks compare hold the account.
+	full := make([]labs.Target, len(targets))
+	for i, t := range targets {
+		if t.Account == "" {
+			t.Account = c.Account
+		}
+		full[i] = t
+	}
+	targets = full
 	for _, t := range targets {
 		obs[t.StudentID] = &Observation{Target: t, At: now, MetricWindow: metricWindow}
 		mem[t.StudentID] = labs.Keep[studentCache](cache, t.StudentID, "slots")

@@ -63,23 +63,23 @@ func tagMap(t labs.Target) map[string]string {
 }
 
 func createBucket(ctx context.Context, e *labs.Env) error {
-	in := &s3.CreateBucketInput{Bucket: aws.String(bucketName(e.T))}
-	if e.T.Region != "us-east-1" {
-		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(e.T.Region)}
+	in := &s3.CreateBucketInput{Bucket: aws.String(bucketName(tgt(e)))}
+	if tgt(e).Region != "us-east-1" {
+		in.CreateBucketConfiguration = &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(tgt(e).Region)}
 	}
 	if _, err := e.C.S3.CreateBucket(ctx, in); err != nil && code(err) != "BucketAlreadyOwnedByYou" {
 		return err
 	}
 	var tags []s3types.Tag
 	for _, k := range []string{"labdash:class", "labdash:student", "labdash:lab", "labdash:managed-by"} {
-		tags = append(tags, s3types.Tag{Key: aws.String(k), Value: aws.String(tagMap(e.T)[k])})
+		tags = append(tags, s3types.Tag{Key: aws.String(k), Value: aws.String(tagMap(tgt(e))[k])})
 	}
-	_, err := e.C.S3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(bucketName(e.T)), Tagging: &s3types.Tagging{TagSet: tags}})
+	_, err := e.C.S3.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(bucketName(tgt(e))), Tagging: &s3types.Tagging{TagSet: tags}})
 	return err
 }
 
 func websiteOn(ctx context.Context, e *labs.Env) error {
-	_, err := e.C.S3.PutBucketWebsite(ctx, &s3.PutBucketWebsiteInput{Bucket: aws.String(bucketName(e.T)), WebsiteConfiguration: &s3types.WebsiteConfiguration{
+	_, err := e.C.S3.PutBucketWebsite(ctx, &s3.PutBucketWebsiteInput{Bucket: aws.String(bucketName(tgt(e))), WebsiteConfiguration: &s3types.WebsiteConfiguration{
 		IndexDocument: &s3types.IndexDocument{Suffix: aws.String("index.html")}}})
 	return err
 }
@@ -93,7 +93,7 @@ func publicPolicy(bucket string) string {
 // they then lift the bucket's block and put it again, unless they are the one
 // who never does.
 func makePublic(ctx context.Context, e *labs.Env) error {
-	b := bucketName(e.T)
+	b := bucketName(tgt(e))
 	put := func() error {
 		_, err := e.C.S3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(b), Policy: aws.String(publicPolicy(b))})
 		return err
@@ -115,7 +115,7 @@ func makePublic(ctx context.Context, e *labs.Env) error {
 
 func uploadImages(ctx context.Context, e *labs.Env) error {
 	for i := range wheelSize {
-		if _, err := e.C.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucketName(e.T)), Key: aws.String(imageFile(i)),
+		if _, err := e.C.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucketName(tgt(e))), Key: aws.String(imageFile(i)),
 			Body: bytesReader(wheelImage(i)), ContentType: aws.String("image/svg+xml")}); err != nil {
 			return err
 		}
@@ -125,10 +125,10 @@ func uploadImages(ctx context.Context, e *labs.Env) error {
 
 func createTable(ctx context.Context, e *labs.Env) error {
 	var tags []ddbtypes.Tag
-	for k, v := range tagMap(e.T) {
+	for k, v := range tagMap(tgt(e)) {
 		tags = append(tags, ddbtypes.Tag{Key: aws.String(k), Value: aws.String(v)})
 	}
-	_, err := e.C.DynamoDB.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String(tableName(e.T)), BillingMode: ddbtypes.BillingModePayPerRequest,
+	_, err := e.C.DynamoDB.CreateTable(ctx, &dynamodb.CreateTableInput{TableName: aws.String(tableName(tgt(e))), BillingMode: ddbtypes.BillingModePayPerRequest,
 		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String(keyAttr), AttributeType: ddbtypes.ScalarAttributeTypeN}},
 		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String(keyAttr), KeyType: ddbtypes.KeyTypeHash}}, Tags: tags})
 	if code(err) == "ResourceInUseException" {
@@ -137,25 +137,22 @@ func createTable(ctx context.Context, e *labs.Env) error {
 	return err
 }
 
-// fillTable writes the 16 wheel positions in one BatchWriteItem (25 at most),
-// once the table is ACTIVE, and writes again what DynamoDB left unprocessed.
+// fillTable writes the 16 wheel positions in one BatchWriteItem (25 at most)
+// and writes again what DynamoDB left unprocessed. A table still CREATING
+// answers ResourceNotFoundException: the student tries again a little later.
 func fillTable(ctx context.Context, e *labs.Env) error {
-	d, err := e.C.DynamoDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(tableName(e.T))})
-	if err != nil {
-		return err
-	}
-	if d.Table.TableStatus != ddbtypes.TableStatusActive {
-		return labs.ErrNotYet
-	}
 	var reqs []ddbtypes.WriteRequest
 	for i := range wheelSize {
 		reqs = append(reqs, ddbtypes.WriteRequest{PutRequest: &ddbtypes.PutRequest{Item: map[string]ddbtypes.AttributeValue{
 			keyAttr:   &ddbtypes.AttributeValueMemberN{Value: strconv.Itoa(i)},
 			imageAttr: &ddbtypes.AttributeValueMemberS{Value: imageFile(i)}}}})
 	}
-	items := map[string][]ddbtypes.WriteRequest{tableName(e.T): reqs}
+	items := map[string][]ddbtypes.WriteRequest{tableName(tgt(e)): reqs}
 	for try := 0; try < 5 && len(items) > 0; try++ {
 		out, err := e.C.DynamoDB.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: items})
+		if code(err) == "ResourceNotFoundException" {
+			return labs.ErrNotYet
+		}
 		if err != nil {
 			return err
 		}
@@ -177,16 +174,16 @@ func deployFunction(ctx context.Context, e *labs.Env) error {
 		return errors.New("slots: the prerequisite stack has no ExecRoleArn")
 	}
 	if e.Persona.Makes(mistakeNoGetItem) && e.Memo["scan-only"] == "" {
-		if _, err := e.C.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(execRoleName(e.T)), PolicyName: aws.String("dynamodb-read"),
-			PolicyDocument: aws.String(fmt.Sprintf(scanOnly, e.C.ARN("dynamodb", "table/"+e.T.Prefix+"*")))}); err != nil {
+		if _, err := e.C.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(execRoleName(tgt(e))), PolicyName: aws.String("dynamodb-read"),
+			PolicyDocument: aws.String(fmt.Sprintf(scanOnly, e.C.ARN("dynamodb", "table/"+tgt(e).Prefix+"*")))}); err != nil {
 			return err
 		}
 		e.Memo["scan-only"] = "yes"
 	}
 	if e.Memo["function"] == "" {
-		out, err := e.C.Lambda.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String(functionName(e.T)), Role: aws.String(role),
+		out, err := e.C.Lambda.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String(functionName(tgt(e))), Role: aws.String(role),
 			Runtime: lambdatypes.RuntimeNodejs22x, Handler: aws.String("index.handler"), Code: &lambdatypes.FunctionCode{ZipFile: handlerZip()},
-			Timeout: aws.Int32(10), Environment: &lambdatypes.Environment{Variables: map[string]string{"TABLE": tableName(e.T)}}, Tags: tagMap(e.T)})
+			Timeout: aws.Int32(10), Environment: &lambdatypes.Environment{Variables: map[string]string{"TABLE": tableName(tgt(e))}}, Tags: tagMap(tgt(e))})
 		switch {
 		case code(err) == "ResourceConflictException": // made on an earlier try
 		case err != nil:
@@ -195,16 +192,10 @@ func deployFunction(ctx context.Context, e *labs.Env) error {
 			e.Memo["function"] = aws.ToString(out.FunctionArn)
 		}
 		if e.Memo["function"] == "" {
-			e.Memo["function"] = functionARN(e.T)
+			e.Memo["function"] = functionARN(tgt(e))
 		}
 	}
-	g, err := e.C.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(functionName(e.T))})
-	if err != nil {
-		return err
-	}
-	if g.Configuration == nil || g.Configuration.State != lambdatypes.StateActive {
-		return labs.ErrNotYet
-	}
+	// The function is Pending for a few seconds; the pull, later, waits for it.
 	return nil
 }
 
@@ -214,8 +205,8 @@ func createPool(ctx context.Context, e *labs.Env) error {
 	if e.Memo["pool"] != "" {
 		return nil
 	}
-	out, err := e.C.CognitoIdentity.CreateIdentityPool(ctx, &cognitoidentity.CreateIdentityPoolInput{IdentityPoolName: aws.String(poolName(e.T)),
-		AllowUnauthenticatedIdentities: true, AllowClassicFlow: aws.Bool(false), IdentityPoolTags: tagMap(e.T)})
+	out, err := e.C.CognitoIdentity.CreateIdentityPool(ctx, &cognitoidentity.CreateIdentityPoolInput{IdentityPoolName: aws.String(poolName(tgt(e))),
+		AllowUnauthenticatedIdentities: true, AllowClassicFlow: aws.Bool(false), IdentityPoolTags: tagMap(tgt(e))})
 	if err != nil {
 		return err
 	}
@@ -235,7 +226,7 @@ const invokePolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Ac
 // path, with the class boundary, lets it invoke slotPull and sets it on the pool.
 func createGuestRole(ctx context.Context, e *labs.Env) error {
 	pool := e.Memo["pool"]
-	in := &iam.CreateRoleInput{RoleName: aws.String(guestRoleName(e.T)), Path: aws.String(rolePath(e.T)), AssumeRolePolicyDocument: aws.String(guestTrust(pool)),
+	in := &iam.CreateRoleInput{RoleName: aws.String(guestRoleName(tgt(e))), Path: aws.String(rolePath(tgt(e))), AssumeRolePolicyDocument: aws.String(guestTrust(pool)),
 		Description: aws.String("The slot machine page's guests")}
 	if b := e.Stack["PermissionsBoundary"]; b != "" {
 		in.PermissionsBoundary = aws.String(b)
@@ -244,14 +235,14 @@ func createGuestRole(ctx context.Context, e *labs.Env) error {
 	out, err := e.C.IAM.CreateRole(ctx, in)
 	switch {
 	case code(err) == "EntityAlreadyExists":
-		arn = roleARN(e.T, guestRoleName(e.T))
+		arn = roleARN(tgt(e), guestRoleName(tgt(e)))
 	case err != nil:
 		return err
 	default:
 		arn = aws.ToString(out.Role.Arn)
 	}
-	if _, err := e.C.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(guestRoleName(e.T)), PolicyName: aws.String("invoke-slotpull"),
-		PolicyDocument: aws.String(fmt.Sprintf(invokePolicy, functionARN(e.T)))}); err != nil {
+	if _, err := e.C.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(guestRoleName(tgt(e))), PolicyName: aws.String("invoke-slotpull"),
+		PolicyDocument: aws.String(fmt.Sprintf(invokePolicy, functionARN(tgt(e))))}); err != nil {
 		return err
 	}
 	e.Memo["guest"] = arn
@@ -261,8 +252,8 @@ func createGuestRole(ctx context.Context, e *labs.Env) error {
 }
 
 func uploadPage(ctx context.Context, e *labs.Env, flow string) error {
-	_, err := e.C.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucketName(e.T)), Key: aws.String("index.html"),
-		Body: bytesReader(page(e.Memo["pool"], e.T.Region, functionName(e.T), flow)), ContentType: aws.String("text/html")})
+	_, err := e.C.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucketName(tgt(e))), Key: aws.String("index.html"),
+		Body: bytesReader(page(e.Memo["pool"], tgt(e).Region, functionName(tgt(e)), flow)), ContentType: aws.String("text/html")})
 	if err == nil {
 		e.Memo["flow"] = flow
 	}
@@ -311,7 +302,7 @@ func setClassicFlow(ctx context.Context, e *labs.Env, poolID string, on bool) er
 // the function, which is what the checkpoints then show.
 func pull(ctx context.Context, e *labs.Env) error {
 	pool := e.Memo["pool"]
-	id, err := e.C.CognitoIdentity.GetId(ctx, &cognitoidentity.GetIdInput{IdentityPoolId: aws.String(pool), AccountId: aws.String(e.T.Account)})
+	id, err := e.C.CognitoIdentity.GetId(ctx, &cognitoidentity.GetIdInput{IdentityPoolId: aws.String(pool), AccountId: aws.String(tgt(e).Account)})
 	if err != nil {
 		return err
 	}
@@ -331,7 +322,10 @@ func pull(ctx context.Context, e *labs.Env) error {
 		return err
 	}
 	for i := 0; i < 3; i++ {
-		out, err := e.C.Lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(functionName(e.T))})
+		out, err := e.C.Lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(functionName(tgt(e)))})
+		if code(err) == "ResourceConflictException" { // still Pending
+			return labs.ErrNotYet
+		}
 		if err != nil {
 			return err
 		}
@@ -341,4 +335,14 @@ func pull(ctx context.Context, e *labs.Env) error {
 		}
 	}
 	return nil
+}
+
+// tgt is the student's target with its account filled in from the clients when
+// the runner left it out: the bucket's name holds the account.
+func tgt(e *labs.Env) labs.Target {
+	t := e.T
+	if t.Account == "" {
+		t.Account = e.C.Account
+	}
+	return t
 }
