@@ -281,7 +281,7 @@ func resourcesOf(ctx context.Context, t *testing.T, c *cloud.Clients, labID stri
 		res["execRole"], res["guestRole"] = p+"slotpull-role", p+"slots-guest-role"
 		pools, _ := c.CognitoIdentity.ListIdentityPools(ctx, &ci.ListIdentityPoolsInput{MaxResults: aws.Int32(60)})
 		for _, x := range pools.IdentityPools {
-			if aws.ToString(x.IdentityPoolName) == p+"slots" {
+			if aws.ToString(x.IdentityPoolName) == slots.PoolName(v) {
 				res["pool"] = aws.ToString(x.IdentityPoolId)
 			}
 		}
@@ -351,7 +351,7 @@ func slotsAttacks() []attack {
 			return err
 		}},
 		{"cognito-identity:UpdateIdentityPool of their pool (basic flow off)", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
-			_, err := c.CognitoIdentity.UpdateIdentityPool(ctx, &ci.UpdateIdentityPoolInput{IdentityPoolId: aws.String(v.res["pool"]), IdentityPoolName: aws.String(v.t.Prefix + "slots"),
+			_, err := c.CognitoIdentity.UpdateIdentityPool(ctx, &ci.UpdateIdentityPoolInput{IdentityPoolId: aws.String(v.res["pool"]), IdentityPoolName: aws.String(slots.PoolName(v.t)),
 				AllowUnauthenticatedIdentities: true, AllowClassicFlow: aws.Bool(false)})
 			return err
 		}},
@@ -370,7 +370,7 @@ func slotsAttacks() []attack {
 			}
 			mine := ""
 			for _, x := range pools.IdentityPools {
-				if aws.ToString(x.IdentityPoolName) == me.Prefix+"slots" {
+				if aws.ToString(x.IdentityPoolName) == slots.PoolName(me) {
 					mine = aws.ToString(x.IdentityPoolId)
 				}
 			}
@@ -379,7 +379,7 @@ func slotsAttacks() []attack {
 			return err
 		}},
 		{"cognito-identity:CreateIdentityPool tagged as theirs", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
-			_, err := c.CognitoIdentity.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String(v.t.Prefix + "slots"), AllowUnauthenticatedIdentities: true,
+			_, err := c.CognitoIdentity.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String(slots.PoolName(v.t)), AllowUnauthenticatedIdentities: true,
 				IdentityPoolTags: map[string]string{"labdash:class": v.t.ClassID, "labdash:student": v.t.StudentID}})
 			return err
 		}},

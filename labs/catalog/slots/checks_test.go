@@ -70,7 +70,7 @@ func TestCheckpointsFailOrWaitOnWrongStates(t *testing.T) {
 		"probe 404":                    {checkWebsite, func(o *Observation) { o.Probe.Status = 404 }, labs.Fail, "answered 404"},
 		"probe error":                  {checkWebsite, func(o *Observation) { o.Probe.Err = "connection refused" }, labs.Fail, "connection refused"},
 
-		"no pool":        {checkPool, func(o *Observation) { o.Pool = nil }, labs.Pending, "no identity pool c42s07-slots"},
+		"no pool":        {checkPool, func(o *Observation) { o.Pool = nil }, labs.Pending, "no identity pool c42s07_slots"},
 		"no guests":      {checkPool, func(o *Observation) { o.Pool.AllowUnauth = false }, labs.Fail, "unauthenticated"},
 		"no unauth role": {checkPool, func(o *Observation) { o.Pool.UnauthRole = "" }, labs.Pending, "SetIdentityPoolRoles"},
 		// Another student's role set on this pool (SetIdentityPoolRoles cannot be fenced).
@@ -168,10 +168,16 @@ func TestNames(t *testing.T) {
 	if n := len(bucketName(long)); n > 63 {
 		t.Errorf("bucket name of %d characters", n)
 	}
-	for _, n := range []string{functionName(tg), tableName(tg), poolName(tg), execRoleName(tg), guestRoleName(tg)} {
+	for _, n := range []string{functionName(tg), tableName(tg), execRoleName(tg), guestRoleName(tg)} {
 		if !strings.HasPrefix(n, tg.Prefix) {
 			t.Errorf("%s does not start with the prefix", n)
 		}
+	}
+	// The pool's name: the student's stem and an underscore, valid under both the
+	// API's pattern and the simulator's older one; never another student's (s07
+	// against s070).
+	if got := poolName(tg); got != "c42s07_slots" || strings.HasPrefix(poolName(labs.NewTarget("c42", "s070", "1", "r")), got) {
+		t.Errorf("pool name %s", got)
 	}
 }
 

@@ -44,8 +44,15 @@ func bucketName(t labs.Target) string {
 func functionName(t labs.Target) string { return t.Prefix + "slotPull" }
 func tableName(t labs.Target) string    { return t.Prefix + "slotWheels" }
 
-// poolName is the identity pool's name (IdentityPoolName allows [\w\s+=,.@-]).
-func poolName(t labs.Target) string { return t.Prefix + "slots" }
+// poolName is the identity pool's name, <class><student>_slots. The API
+// reference gives IdentityPoolName the pattern [\w\s+=,.@-]+, so c42s07-slots
+// would do on AWS, but the simulator holds to the older [\w ]+ (the Cognito
+// console's rule too): an underscore passes both. Shared-account pools are
+// tagged at creation (grants.go), which is what proves them the student's.
+func poolName(t labs.Target) string { return strings.TrimSuffix(t.Prefix, "-") + "_slots" }
+
+// PoolName is the student's identity pool's name (for the sandbox's tests).
+func PoolName(t labs.Target) string { return poolName(t) }
 
 // logGroupName is where Lambda writes the function's logs.
 func logGroupName(t labs.Target) string { return "/aws/lambda/" + functionName(t) }

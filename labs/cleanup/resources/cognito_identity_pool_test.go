@@ -14,9 +14,11 @@ import (
 func TestCognitoIdentityPoolSim(t *testing.T)  { testCognitoIdentityPool(t, simEnv(t)) }
 func TestCognitoIdentityPoolMoto(t *testing.T) { testCognitoIdentityPool(t, motoEnv(t)) }
 
-// testCognitoIdentityPool: the student's pool (tagged, named <class><student>-slots)
+// testCognitoIdentityPool: the student's pool (tagged, named <class><student>_slots)
 // is found by the class prefix and proven by its tags; an untagged one with a
-// student's exact prefix is proven by the name rule; the decoys are left alone:
+// student's exact prefix <class><student>- is proven by the name rule (on moto:
+// the simulator refuses the hyphen), one without the hyphen is not; the decoys
+// are left alone:
 // another class's pool, a near-miss name (s1 against s10, the class id as a mere
 // prefix of another), a pool of this class's name tagged for another class, and
 // the student's own pool in another region, which a lister of this region never sees.
@@ -30,17 +32,24 @@ func testCognitoIdentityPool(t *testing.T, e *env) {
 		}
 		return aws.ToString(out.IdentityPoolId)
 	}
-	mine := mk(e.c, classID+"s01-slots", map[string]string{"labdash:class": classID, "labdash:student": "s01"})
-	byName := mk(e.c, classID+"s02-slots", nil)
+	// The lab's names, <class><student>_slots: the simulator refuses a hyphen in a
+	// pool's name (the older pattern [\w ]+). AWS takes one today, so on moto a
+	// hand-made, untagged <class><student>-slots is proven by the name rule too.
+	mine := mk(e.c, classID+"s01_slots", map[string]string{"labdash:class": classID, "labdash:student": "s01"})
+	owned := []string{mine}
+	if e.world == nil {
+		owned = append(owned, mk(e.c, classID+"s02-slots", nil))
+	}
 	decoys := map[string]string{
-		"another class":       mk(e.c, "c9zzzs01-slots", map[string]string{"labdash:class": "c9zzz", "labdash:student": "s01"}),
-		"near-miss student":   mk(e.c, classID+"s010-slots", nil),
-		"near-miss class":     mk(e.c, classID+"xs01-slots", nil),
-		"tagged elsewhere":    mk(e.c, classID+"s03-slots", map[string]string{"labdash:class": "c9zzz", "labdash:student": "s03"}),
-		"untagged, no prefix": mk(e.c, "slots", nil),
+		"another class":          mk(e.c, "c9zzzs01_slots", map[string]string{"labdash:class": "c9zzz", "labdash:student": "s01"}),
+		"near-miss student":      mk(e.c, classID+"s010_slots", nil),
+		"near-miss class":        mk(e.c, classID+"xs01_slots", nil),
+		"tagged elsewhere":       mk(e.c, classID+"s03_slots", map[string]string{"labdash:class": "c9zzz", "labdash:student": "s03"}),
+		"untagged, no prefix":    mk(e.c, "slots", nil),
+		"untagged, not the rule": mk(e.c, classID+"s02_slots", nil),
 	}
 	away := e.region("eu-west-1")
-	elsewhere := mk(away, classID+"s01-slots", map[string]string{"labdash:class": classID, "labdash:student": "s01"})
+	elsewhere := mk(away, classID+"s01_slots", map[string]string{"labdash:class": classID, "labdash:student": "s01"})
 
 	pools, ok := resources.Lookup("AWS::Cognito::IdentityPool")
 	if !ok {
@@ -61,7 +70,7 @@ func testCognitoIdentityPool(t *testing.T, e *env) {
 			t.Errorf("the lister of %s found the pool in eu-west-1", e.c.Region)
 		}
 	}
-	for _, id := range []string{mine, byName} {
+	for _, id := range owned {
 		if _, ok := proven[arn(e.c, id)]; !ok {
 			t.Errorf("pool %s not proven the class's: %+v", id, found)
 		}
@@ -84,7 +93,7 @@ func testCognitoIdentityPool(t *testing.T, e *env) {
 		}
 	}
 
-	for _, id := range []string{mine, byName} {
+	for _, id := range owned {
 		r := proven[arn(e.c, id)]
 		e.DeleteUntilGone(e.c, r, 3)
 		e.Gone(e.c, r)
