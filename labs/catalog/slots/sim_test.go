@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -125,6 +128,35 @@ func TestLabOnTheSimulator(t *testing.T) {
 	o := all["s01"].(*Observation)
 	if len(o.Pulls) == 0 || o.Probe == nil || o.Probe.Status != 200 || !strings.Contains(o.Probe.Body, "Slot machine") {
 		t.Errorf("s01: pulls %v, probe %+v", o.Pulls, o.Probe)
+	}
+	// The page a student opens: served by the simulator's website handler, its
+	// pull (the config the script baked in) answers the wheels in the basic flow
+	// and the trap's denial in the enhanced one.
+	site := httptest.NewServer(http.StripPrefix("/site", w.Website()))
+	defer site.Close()
+	for s, want := range map[string]string{"s01": "leftWheelImage", "s02": "session policy"} {
+		b := bucketName(envs[s].T)
+		res, err := http.Get(site.URL + "/site/" + b + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(string(body), "Pull the handle") {
+			t.Fatalf("%s's page: %d %.200s", s, res.StatusCode, body)
+		}
+		i := strings.Index(string(body), "const config = ")
+		cfg := string(body)[i+len("const config = "):]
+		cfg = cfg[:strings.Index(cfg, ";\n")]
+		res, err = http.Post(site.URL+"/site/"+b+"/_labdash/pull", "application/json", strings.NewReader(cfg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(body), want) {
+			t.Errorf("%s's pull (%s): %d %.300s; want %q", s, cfg, res.StatusCode, body, want)
+		}
 	}
 	if n := all["s04"].(*Observation); lastError(n.Pulls) == "" {
 		t.Errorf("s04's failed pulls are not in the feed: %v", n.Pulls)

@@ -160,6 +160,7 @@ func Lab() labs.Lab {
 		Cleanup: []string{"AWS::S3::Bucket", "AWS::Lambda::Function", "AWS::Logs::LogGroup", "AWS::DynamoDB::Table",
 			"AWS::Cognito::IdentityPool", "AWS::IAM::Role"},
 		Summarize: Summary,
+		Demo:      true,
 		Grants:    grants,
 		Script:    script(),
 		Mistakes:  mistakes(),
