@@ -398,6 +398,16 @@ func TestSlotPullEnhancedFlowIsDeniedBasicFlowWorks(t *testing.T) {
 	if other.Step != "cognito-identity:GetId" || other.Code != "ResourceNotFoundException" {
 		t.Errorf("unknown pool: %+v", other)
 	}
+	// A region nobody uses holds no pool (and is not made by a stranger's pull).
+	if got := e.w.Pull(e.ctx, PullRequest{IdentityPoolID: l.pool, Region: "ap-south-2", FunctionName: l.fn}); got.Code != "ResourceNotFoundException" {
+		t.Errorf("pull in an unused region: %+v", got)
+	}
+	e.w.mu.Lock()
+	_, made := e.w.regions[regionKey{"111122223333", "ap-south-2"}]
+	e.w.mu.Unlock()
+	if made {
+		t.Error("a pull made a region")
+	}
 	// The pool's id names its region: asked in another region it is not found.
 	wrong := e.w.Pull(e.ctx, PullRequest{IdentityPoolID: l.pool, Region: "us-west-2", FunctionName: l.fn, Flow: "basic"})
 	if wrong.Code != "ResourceNotFoundException" {
