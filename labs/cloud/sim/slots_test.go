@@ -817,3 +817,32 @@ func TestIdentityPoolsAreTaggedAndListed(t *testing.T) {
 		t.Errorf("role type guest: %v", err)
 	}
 }
+
+func TestWebsiteErrorDocument(t *testing.T) {
+	e := newEnv(t)
+	bucket := "c42s07-slots-site"
+	e.site(bucket, true)
+	if _, err := e.c.S3.PutObject(e.ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("error.html"), Body: strings.NewReader("oops")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.S3.PutBucketWebsite(e.ctx, &s3.PutBucketWebsiteInput{Bucket: aws.String(bucket), WebsiteConfiguration: &s3types.WebsiteConfiguration{
+		IndexDocument: &s3types.IndexDocument{Suffix: aws.String("index.html")}, ErrorDocument: &s3types.ErrorDocument{Key: aws.String("error.html")}}}); err != nil {
+		t.Fatal(err)
+	}
+	// The error document is served with the error's status (403 here: no ListBucket for everyone).
+	if got := e.probe("http://" + bucket + ".s3-website-us-east-1.amazonaws.com/nope.html"); got.Status != 403 || got.Body != "oops" {
+		t.Errorf("missing key with an error document: %d %q", got.Status, got.Body)
+	}
+	ws, err := e.c.S3.GetBucketWebsite(e.ctx, &s3.GetBucketWebsiteInput{Bucket: aws.String(bucket)})
+	if err != nil || aws.ToString(ws.ErrorDocument.Key) != "error.html" || aws.ToString(ws.IndexDocument.Suffix) != "index.html" {
+		t.Errorf("GetBucketWebsite: %+v %v", ws, err)
+	}
+	// Another account reaches the bucket's configuration not at all.
+	other, err := e.w.Clients(e.ctx, "444455556666", "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.S3.GetBucketWebsite(e.ctx, &s3.GetBucketWebsiteInput{Bucket: aws.String(bucket)}); apiCode(err) != "AccessDenied" {
+		t.Errorf("another account's GetBucketWebsite: %v", err)
+	}
+}
