@@ -118,6 +118,17 @@ func (w *World) Pull(ctx context.Context, req PullRequest) PullResult {
 	if !regionRE.MatchString(req.Region) {
 		return fail("request", fmt.Errorf("region %q is not a region", req.Region))
 	}
+	// The pull is a public endpoint on labdash's server: a region no account of the
+	// world has used holds no pool, and is not made on a stranger's say-so.
+	w.mu.Lock()
+	known := false
+	for k := range w.regions {
+		known = known || k.region == req.Region
+	}
+	w.mu.Unlock()
+	if !known {
+		return fail("cognito-identity:GetId", ciPoolNotFound(req.IdentityPoolID))
+	}
 	guest := w.guestClients(req.Region)
 	id, err := guest.CognitoIdentity.GetId(ctx, &ci.GetIdInput{IdentityPoolId: ptr(req.IdentityPoolID)})
 	if err != nil {

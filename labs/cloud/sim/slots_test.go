@@ -21,6 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	rgt "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
+	rgttypes "github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -396,6 +398,16 @@ func TestSlotPullEnhancedFlowIsDeniedBasicFlowWorks(t *testing.T) {
 	if other.Step != "cognito-identity:GetId" || other.Code != "ResourceNotFoundException" {
 		t.Errorf("unknown pool: %+v", other)
 	}
+	// A region nobody uses holds no pool (and is not made by a stranger's pull).
+	if got := e.w.Pull(e.ctx, PullRequest{IdentityPoolID: l.pool, Region: "ap-south-2", FunctionName: l.fn}); got.Code != "ResourceNotFoundException" {
+		t.Errorf("pull in an unused region: %+v", got)
+	}
+	e.w.mu.Lock()
+	_, made := e.w.regions[regionKey{"111122223333", "ap-south-2"}]
+	e.w.mu.Unlock()
+	if made {
+		t.Error("a pull made a region")
+	}
 	// The pool's id names its region: asked in another region it is not found.
 	wrong := e.w.Pull(e.ctx, PullRequest{IdentityPoolID: l.pool, Region: "us-west-2", FunctionName: l.fn, Flow: "basic"})
 	if wrong.Code != "ResourceNotFoundException" {
@@ -746,5 +758,91 @@ func TestSandboxRoleBuildsTheSlotMachine(t *testing.T) {
 		Handler: aws.String("index.handler"), Code: &lambdatypes.FunctionCode{ZipFile: []byte("PK")}}
 	if _, err := s.Lambda.CreateFunction(e.ctx, fn); !isAccessDenied(err) || !strings.Contains(err.Error(), "iam:PassRole") {
 		t.Errorf("create function without iam:PassRole: %v", err)
+	}
+}
+
+func TestIdentityPoolsAreTaggedAndListed(t *testing.T) {
+	e := newEnv(t)
+	c := e.c
+	if _, err := c.CognitoIdentity.CreateIdentityPool(e.ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("c42s07-slots"), AllowUnauthenticatedIdentities: true}); apiCode(err) != "InvalidParameterException" {
+		t.Errorf("a hyphen in the pool name: %v", err)
+	}
+	var ids []string
+	for _, s := range []string{"s07", "s08"} {
+		p, err := c.CognitoIdentity.CreateIdentityPool(e.ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("c42" + s + " slots"), AllowUnauthenticatedIdentities: true,
+			IdentityPoolTags: map[string]string{"labdash:class": "c42", "labdash:student": s}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(aws.ToString(p.IdentityPoolId), "us-east-1:") || aws.ToBool(p.AllowClassicFlow) {
+			t.Errorf("pool %+v: want an id in us-east-1 and the classic flow off by default", p)
+		}
+		ids = append(ids, aws.ToString(p.IdentityPoolId))
+	}
+	out, err := c.Tagging.GetResources(e.ctx, &rgt.GetResourcesInput{ResourceTypeFilters: []string{"cognito-identity:identitypool"},
+		TagFilters: []rgttypes.TagFilter{{Key: aws.String("labdash:student"), Values: []string{"s07"}}}})
+	if err != nil || len(out.ResourceTagMappingList) != 1 || aws.ToString(out.ResourceTagMappingList[0].ResourceARN) != "arn:aws:cognito-identity:us-east-1:111122223333:identitypool/"+ids[0] {
+		t.Fatalf("tagging API: %+v %v", out, err)
+	}
+	arn := aws.ToString(out.ResourceTagMappingList[0].ResourceARN)
+	if _, err := c.CognitoIdentity.TagResource(e.ctx, &ci.TagResourceInput{ResourceArn: aws.String(arn), Tags: map[string]string{"lab": "slots"}}); err != nil {
+		t.Fatal(err)
+	}
+	tags, err := c.CognitoIdentity.ListTagsForResource(e.ctx, &ci.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
+	if err != nil || tags.Tags["lab"] != "slots" || tags.Tags["labdash:student"] != "s07" {
+		t.Errorf("tags %v %v", tags, err)
+	}
+	if _, err := c.CognitoIdentity.ListTagsForResource(e.ctx, &ci.ListTagsForResourceInput{ResourceArn: aws.String(strings.Replace(arn, "111122223333", "444455556666", 1))}); apiCode(err) != "ResourceNotFoundException" {
+		t.Errorf("another account's ARN: %v", err)
+	}
+	list, err := c.CognitoIdentity.ListIdentityPools(e.ctx, &ci.ListIdentityPoolsInput{MaxResults: aws.Int32(1)})
+	if err != nil || len(list.IdentityPools) != 1 || list.NextToken == nil {
+		t.Fatalf("list page 1: %+v %v", list, err)
+	}
+	list2, err := c.CognitoIdentity.ListIdentityPools(e.ctx, &ci.ListIdentityPoolsInput{MaxResults: aws.Int32(1), NextToken: list.NextToken})
+	if err != nil || len(list2.IdentityPools) != 1 || aws.ToString(list2.IdentityPools[0].IdentityPoolId) == aws.ToString(list.IdentityPools[0].IdentityPoolId) {
+		t.Errorf("list page 2: %+v %v", list2, err)
+	}
+	if _, err := c.CognitoIdentity.ListIdentityPools(e.ctx, &ci.ListIdentityPoolsInput{}); apiCode(err) != "InvalidParameterException" {
+		t.Errorf("MaxResults missing: %v", err)
+	}
+	if _, err := c.CognitoIdentity.DeleteIdentityPool(e.ctx, &ci.DeleteIdentityPoolInput{IdentityPoolId: aws.String(ids[1])}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CognitoIdentity.DescribeIdentityPool(e.ctx, &ci.DescribeIdentityPoolInput{IdentityPoolId: aws.String(ids[1])}); apiCode(err) != "ResourceNotFoundException" {
+		t.Errorf("deleted pool: %v", err)
+	}
+	if _, err := c.CognitoIdentity.SetIdentityPoolRoles(e.ctx, &ci.SetIdentityPoolRolesInput{IdentityPoolId: aws.String(ids[0]),
+		Roles: map[string]string{"guest": "arn:aws:iam::111122223333:role/c42s07-slots-guest"}}); apiCode(err) != "InvalidParameterException" {
+		t.Errorf("role type guest: %v", err)
+	}
+}
+
+func TestWebsiteErrorDocument(t *testing.T) {
+	e := newEnv(t)
+	bucket := "c42s07-slots-site"
+	e.site(bucket, true)
+	if _, err := e.c.S3.PutObject(e.ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String("error.html"), Body: strings.NewReader("oops")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.S3.PutBucketWebsite(e.ctx, &s3.PutBucketWebsiteInput{Bucket: aws.String(bucket), WebsiteConfiguration: &s3types.WebsiteConfiguration{
+		IndexDocument: &s3types.IndexDocument{Suffix: aws.String("index.html")}, ErrorDocument: &s3types.ErrorDocument{Key: aws.String("error.html")}}}); err != nil {
+		t.Fatal(err)
+	}
+	// The error document is served with the error's status (403 here: no ListBucket for everyone).
+	if got := e.probe("http://" + bucket + ".s3-website-us-east-1.amazonaws.com/nope.html"); got.Status != 403 || got.Body != "oops" {
+		t.Errorf("missing key with an error document: %d %q", got.Status, got.Body)
+	}
+	ws, err := e.c.S3.GetBucketWebsite(e.ctx, &s3.GetBucketWebsiteInput{Bucket: aws.String(bucket)})
+	if err != nil || aws.ToString(ws.ErrorDocument.Key) != "error.html" || aws.ToString(ws.IndexDocument.Suffix) != "index.html" {
+		t.Errorf("GetBucketWebsite: %+v %v", ws, err)
+	}
+	// Another account reaches the bucket's configuration not at all.
+	other, err := e.w.Clients(e.ctx, "444455556666", "us-east-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.S3.GetBucketWebsite(e.ctx, &s3.GetBucketWebsiteInput{Bucket: aws.String(bucket)}); apiCode(err) != "AccessDenied" {
+		t.Errorf("another account's GetBucketWebsite: %v", err)
 	}
 }
