@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -132,8 +133,8 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 		observeFunction(ctx, c, kc, o, now)
 		observeGuest(ctx, c, kc, o, now)
 		observeLogs(ctx, c, kc, o, now)
-		observeProbe(ctx, c, kc, o, now)
 	}
+	observeProbes(ctx, c, targets, obs, mem, now)
 	observeMetrics(ctx, c, gc, targets, obs, mem, now)
 	res := make(map[string]labs.Observation, len(obs))
 	for k, v := range obs {
@@ -592,26 +593,43 @@ func isErrorLine(msg string) bool {
 	return false
 }
 
-func observeProbe(ctx context.Context, c *cloud.Clients, kc *studentCache, o *Observation, now time.Time) {
-	if o.Site == nil || !o.Site.Website || c.HTTP == nil {
-		kc.probe = nil
-		return
+// probesAtOnce bounds the website probes in flight: on AWS a probe is a real
+// HTTP GET (up to probeTimeout), and a class's sites are probed in one cycle.
+const probesAtOnce = 8
+
+// observeProbes GETs the website endpoint of every due student whose bucket is a
+// website, at most once a minute each, probesAtOnce at a time.
+func observeProbes(ctx context.Context, c *cloud.Clients, targets []labs.Target, obs map[string]*Observation, mem map[string]*studentCache, now time.Time) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, probesAtOnce)
+	for _, t := range targets {
+		o, kc := obs[t.StudentID], mem[t.StudentID]
+		switch {
+		case o.Site == nil || !o.Site.Website || c.HTTP == nil:
+			kc.probe = nil
+			continue
+		case kc.probe != nil && !due(kc.probe.At, now, probeEvery):
+			o.Probe = kc.probe
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		// Each probe writes only its own student's observation and cache entry.
+		go func(o *Observation, kc *studentCache) {
+			defer func() { <-sem; wg.Done() }()
+			p := &Probe{URL: websiteEndpoint(o.Site.Bucket, o.Target.Region), At: now}
+			pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+			res, err := c.HTTP.Get(pctx, p.URL)
+			cancel()
+			if err != nil {
+				p.Err = err.Error()
+			} else {
+				p.Status, p.Latency, p.Body = res.Status, res.Latency, trim(res.Body, 200)
+			}
+			kc.probe, o.Probe = p, p
+		}(o, kc)
 	}
-	if kc.probe != nil && !due(kc.probe.At, now, probeEvery) {
-		o.Probe = kc.probe
-		return
-	}
-	p := &Probe{URL: websiteEndpoint(o.Site.Bucket, o.Target.Region), At: now}
-	pctx, cancel := context.WithTimeout(ctx, probeTimeout)
-	res, err := c.HTTP.Get(pctx, p.URL)
-	cancel()
-	if err != nil {
-		p.Err = err.Error()
-	} else {
-		p.Status, p.Latency, p.Body = res.Status, res.Latency, trim(res.Body, 200)
-	}
-	kc.probe = p
-	o.Probe = p
+	wg.Wait()
 }
 
 // observeMetrics reads Invocations, Errors and Duration of every due student's
