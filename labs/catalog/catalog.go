@@ -9,6 +9,7 @@ import (
 	"github.com/labdash/labdash/labs/catalog/ga"
 	"github.com/labdash/labdash/labs/catalog/pca"
 	"github.com/labdash/labdash/labs/catalog/route53"
+	"github.com/labdash/labdash/labs/catalog/slots"
 	"github.com/labdash/labdash/labs/catalog/xray"
 )
 
@@ -22,6 +23,7 @@ func Register(r *labs.Registry) {
 	r.Register(ga.Lab())
 	r.Register(pca.Lab())
 	r.Register(route53.Lab())
+	r.Register(slots.Lab())
 	r.Register(xray.Lab())
 }
 
@@ -35,8 +37,6 @@ func New() *labs.Registry {
 var all = []labs.Lab{
 	{ID: "photos", Cleanup: []string{"AWS::S3::Bucket", "AWS::SNS::Topic", "AWS::SNS::Subscription", "AWS::SQS::Queue", "AWS::Lambda::Function", "AWS::RDS::DBInstance", "AWS::Cognito::UserPool", "AWS::Cognito::UserPoolDomain", "AWS::EC2::Instance", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::EC2::SecurityGroup", "AWS::Logs::LogGroup", "AWS::XRay::Group", "AWS::IAM::Role", "AWS::IAM::InstanceProfile"}, Order: 1, Title: "Photo app: Cognito, S3, SNS, Lambda, Rekognition, RDS, SQS, X-Ray",
 		Summary: "Build the Flask photo app whose uploads are labelled by Rekognition and traced with X-Ray."},
-	{ID: "slots", Cleanup: []string{"AWS::S3::Bucket", "AWS::Lambda::Function", "AWS::Logs::LogGroup", "AWS::DynamoDB::Table", "AWS::IAM::Role"}, Order: 4, Title: "Serverless slot machine: S3 site, Cognito identity pool, Lambda, DynamoDB",
-		Summary: "Host a static page that pulls a Lambda-backed slot machine with guest credentials."},
 	{ID: "macie", Cleanup: []string{"AWS::Macie::Session", "AWS::S3::Bucket"}, Order: 6, Title: "Macie sensitive data and access locations",
 		Summary:               "Enable Macie on a seeded bucket and map where the account was accessed from.",
 		AccountPerStudentOnly: true,

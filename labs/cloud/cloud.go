@@ -182,6 +182,8 @@ type ServiceQuotas interface {
 type STS interface {
 	GetCallerIdentity(ctx context.Context, in *sts.GetCallerIdentityInput, optFns ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
 	AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleOutput, error)
+	// AssumeRoleWithWebIdentity is Lab 4's basic (classic) Cognito flow: an OpenID token for a role. Unsigned on AWS.
+	AssumeRoleWithWebIdentity(ctx context.Context, in *sts.AssumeRoleWithWebIdentityInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleWithWebIdentityOutput, error)
 }
 
 // Tagging is the Resource Groups Tagging API, used to discover what a class owns.
@@ -227,12 +229,14 @@ type Clients struct {
 	S3                S3
 	RDS               RDS
 	// Route53 is global: every region's client answers the same.
-	Route53          Route53
-	Lambda           Lambda
-	DynamoDB         DynamoDB
-	SNS              SNS
-	SQS              SQS
-	Cognito          Cognito
+	Route53  Route53
+	Lambda   Lambda
+	DynamoDB DynamoDB
+	SNS      SNS
+	SQS      SQS
+	Cognito  Cognito
+	// CognitoIdentity is Cognito identity pools (Lab 4's guest credentials).
+	CognitoIdentity  CognitoIdentity
 	ElasticBeanstalk ElasticBeanstalk
 	Macie            Macie
 	PCA              PCA

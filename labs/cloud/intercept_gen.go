@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -97,6 +98,9 @@ func Intercept(c *Clients, f Interceptor) *Clients {
 	}
 	if c.Cognito != nil {
 		out.Cognito = &interceptCognito{c.Cognito, f, c.Account, c.Region}
+	}
+	if c.CognitoIdentity != nil {
+		out.CognitoIdentity = &interceptCognitoIdentity{c.CognitoIdentity, f, c.Account, c.Region}
 	}
 	if c.ElasticBeanstalk != nil {
 		out.ElasticBeanstalk = &interceptElasticBeanstalk{c.ElasticBeanstalk, f, c.Account, c.Region}
@@ -249,6 +253,7 @@ var Operations = []Operation{
 	{Service: "Tagging", Op: "GetResources", Mutating: false},
 	{Service: "STS", Op: "GetCallerIdentity", Mutating: false},
 	{Service: "STS", Op: "AssumeRole", Mutating: false},
+	{Service: "STS", Op: "AssumeRoleWithWebIdentity", Mutating: false},
 	{Service: "Quotas", Op: "GetServiceQuota", Mutating: false},
 	{Service: "GlobalAccelerator", Op: "ListAccelerators", Mutating: false},
 	{Service: "GlobalAccelerator", Op: "CreateAccelerator", Mutating: true},
@@ -269,6 +274,7 @@ var Operations = []Operation{
 	{Service: "Logs", Op: "DescribeLogGroups", Mutating: false},
 	{Service: "Logs", Op: "DeleteLogGroup", Mutating: true},
 	{Service: "Logs", Op: "ListTagsForResource", Mutating: false},
+	{Service: "Logs", Op: "FilterLogEvents", Mutating: true},
 	{Service: "S3", Op: "ListBuckets", Mutating: false},
 	{Service: "S3", Op: "CreateBucket", Mutating: true},
 	{Service: "S3", Op: "DeleteBucket", Mutating: true},
@@ -279,6 +285,17 @@ var Operations = []Operation{
 	{Service: "S3", Op: "PutObject", Mutating: true},
 	{Service: "S3", Op: "ListObjectVersions", Mutating: false},
 	{Service: "S3", Op: "DeleteObjects", Mutating: true},
+	{Service: "S3", Op: "PutBucketWebsite", Mutating: true},
+	{Service: "S3", Op: "GetBucketWebsite", Mutating: false},
+	{Service: "S3", Op: "DeleteBucketWebsite", Mutating: true},
+	{Service: "S3", Op: "PutBucketPolicy", Mutating: true},
+	{Service: "S3", Op: "GetBucketPolicy", Mutating: false},
+	{Service: "S3", Op: "DeleteBucketPolicy", Mutating: true},
+	{Service: "S3", Op: "PutPublicAccessBlock", Mutating: true},
+	{Service: "S3", Op: "GetPublicAccessBlock", Mutating: false},
+	{Service: "S3", Op: "GetBucketPolicyStatus", Mutating: false},
+	{Service: "S3", Op: "GetObject", Mutating: false},
+	{Service: "S3", Op: "ListObjectsV2", Mutating: false},
 	{Service: "RDS", Op: "CreateDBInstance", Mutating: true},
 	{Service: "RDS", Op: "DescribeDBInstances", Mutating: false},
 	{Service: "RDS", Op: "ModifyDBInstance", Mutating: true},
@@ -299,6 +316,11 @@ var Operations = []Operation{
 	{Service: "Lambda", Op: "ListFunctions", Mutating: false},
 	{Service: "Lambda", Op: "DeleteFunction", Mutating: true},
 	{Service: "Lambda", Op: "ListTags", Mutating: false},
+	{Service: "Lambda", Op: "Invoke", Mutating: true},
+	{Service: "Lambda", Op: "GetFunctionConfiguration", Mutating: false},
+	{Service: "Lambda", Op: "AddPermission", Mutating: true},
+	{Service: "Lambda", Op: "RemovePermission", Mutating: true},
+	{Service: "Lambda", Op: "GetPolicy", Mutating: false},
 	{Service: "DynamoDB", Op: "CreateTable", Mutating: true},
 	{Service: "DynamoDB", Op: "DescribeTable", Mutating: false},
 	{Service: "DynamoDB", Op: "UpdateTable", Mutating: true},
@@ -306,6 +328,9 @@ var Operations = []Operation{
 	{Service: "DynamoDB", Op: "ListTables", Mutating: false},
 	{Service: "DynamoDB", Op: "ListTagsOfResource", Mutating: false},
 	{Service: "DynamoDB", Op: "PutItem", Mutating: true},
+	{Service: "DynamoDB", Op: "GetItem", Mutating: false},
+	{Service: "DynamoDB", Op: "Scan", Mutating: false},
+	{Service: "DynamoDB", Op: "BatchWriteItem", Mutating: true},
 	{Service: "SNS", Op: "CreateTopic", Mutating: true},
 	{Service: "SNS", Op: "DeleteTopic", Mutating: true},
 	{Service: "SNS", Op: "ListTopics", Mutating: false},
@@ -331,6 +356,18 @@ var Operations = []Operation{
 	{Service: "Cognito", Op: "ListUserPools", Mutating: false},
 	{Service: "Cognito", Op: "CreateUserPoolDomain", Mutating: true},
 	{Service: "Cognito", Op: "DeleteUserPoolDomain", Mutating: true},
+	{Service: "CognitoIdentity", Op: "CreateIdentityPool", Mutating: true},
+	{Service: "CognitoIdentity", Op: "DescribeIdentityPool", Mutating: false},
+	{Service: "CognitoIdentity", Op: "UpdateIdentityPool", Mutating: true},
+	{Service: "CognitoIdentity", Op: "DeleteIdentityPool", Mutating: true},
+	{Service: "CognitoIdentity", Op: "ListIdentityPools", Mutating: false},
+	{Service: "CognitoIdentity", Op: "SetIdentityPoolRoles", Mutating: true},
+	{Service: "CognitoIdentity", Op: "GetIdentityPoolRoles", Mutating: false},
+	{Service: "CognitoIdentity", Op: "GetId", Mutating: false},
+	{Service: "CognitoIdentity", Op: "GetCredentialsForIdentity", Mutating: false},
+	{Service: "CognitoIdentity", Op: "GetOpenIdToken", Mutating: false},
+	{Service: "CognitoIdentity", Op: "ListTagsForResource", Mutating: false},
+	{Service: "CognitoIdentity", Op: "TagResource", Mutating: true},
 	{Service: "ElasticBeanstalk", Op: "CreateApplication", Mutating: true},
 	{Service: "ElasticBeanstalk", Op: "DescribeApplications", Mutating: false},
 	{Service: "ElasticBeanstalk", Op: "DeleteApplication", Mutating: true},
@@ -1177,6 +1214,13 @@ func (x *interceptSTS) AssumeRole(ctx context.Context, in *sts.AssumeRoleInput, 
 	return x.next.AssumeRole(ctx, in, optFns...)
 }
 
+func (x *interceptSTS) AssumeRoleWithWebIdentity(ctx context.Context, in *sts.AssumeRoleWithWebIdentityInput, optFns ...func(*sts.Options)) (*sts.AssumeRoleWithWebIdentityOutput, error) {
+	if err := x.f(ctx, Call{Service: "STS", Op: "AssumeRoleWithWebIdentity", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.AssumeRoleWithWebIdentity(ctx, in, optFns...)
+}
+
 // interceptQuotas is ServiceQuotas with every call shown to an Interceptor first.
 type interceptQuotas struct {
 	next            ServiceQuotas
@@ -1338,6 +1382,13 @@ func (x *interceptLogs) ListTagsForResource(ctx context.Context, in *cloudwatchl
 	return x.next.ListTagsForResource(ctx, in, optFns...)
 }
 
+func (x *interceptLogs) FilterLogEvents(ctx context.Context, in *cloudwatchlogs.FilterLogEventsInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.FilterLogEventsOutput, error) {
+	if err := x.f(ctx, Call{Service: "Logs", Op: "FilterLogEvents", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.FilterLogEvents(ctx, in, optFns...)
+}
+
 // interceptS3 is S3 with every call shown to an Interceptor first.
 type interceptS3 struct {
 	next            S3
@@ -1413,6 +1464,83 @@ func (x *interceptS3) DeleteObjects(ctx context.Context, in *s3.DeleteObjectsInp
 		return nil, err
 	}
 	return x.next.DeleteObjects(ctx, in, optFns...)
+}
+
+func (x *interceptS3) PutBucketWebsite(ctx context.Context, in *s3.PutBucketWebsiteInput, optFns ...func(*s3.Options)) (*s3.PutBucketWebsiteOutput, error) {
+	if err := x.f(ctx, Call{Service: "S3", Op: "PutBucketWebsite", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.PutBucketWebsite(ctx, in, optFns...)
+}
+
+func (x *interceptS3) GetBucketWebsite(ctx context.Context, in *s3.GetBucketWebsiteInput, optFns ...func(*s3.Options)) (*s3.GetBucketWebsiteOutput, error) {
+	if err := x.f(ctx, Call{Service: "S3", Op: "GetBucketWebsite", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetBucketWebsite(ctx, in, optFns...)
+}
+
+func (x *interceptS3) DeleteBucketWebsite(ctx context.Context, in *s3.DeleteBucketWebsiteInput, optFns ...func(*s3.Options)) (*s3.DeleteBucketWebsiteOutput, error) {
+	if err := x.f(ctx, Call{Service: "S3", Op: "DeleteBucketWebsite", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.DeleteBucketWebsite(ctx, in, optFns...)
+}
+
+func (x *interceptS3) PutBucketPolicy(ctx context.Context, in *s3.PutBucketPolicyInput, optFns ...func(*s3.Options)) (*s3.PutBucketPolicyOutput, error) {
+	if err := x.f(ctx, Call{Service: "S3", Op: "PutBucketPolicy", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.PutBucketPolicy(ctx, in, optFns...)
+}
+
+func (x *interceptS3) GetBucketPolicy(ctx context.Context, in *s3.GetBucketPolicyInput, optFns ...func(*s3.Options)) (*s3.GetBucketPolicyOutput, error) {
+	if err := x.f(ctx, Call{Service: "S3", Op: "GetBucketPolicy", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetBucketPolicy(ctx, in, optFns...)
+}
+
+func (x *interceptS3) DeleteBucketPolicy(ctx context.Context, in *s3.DeleteBucketPolicyInput, optFns ...func(*s3.Options)) (*s3.DeleteBucketPolicyOutput, error) {
+	if err := x.f(ctx, Call{Service: "S3", Op: "DeleteBucketPolicy", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.DeleteBucketPolicy(ctx, in, optFns...)
+}
+
+func (x *interceptS3) PutPublicAccessBlock(ctx context.Context, in *s3.PutPublicAccessBlockInput, optFns ...func(*s3.Options)) (*s3.PutPublicAccessBlockOutput, error) {
+	if err := x.f(ctx, Call{Service: "S3", Op: "PutPublicAccessBlock", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.PutPublicAccessBlock(ctx, in, optFns...)
+}
+
+func (x *interceptS3) GetPublicAccessBlock(ctx context.Context, in *s3.GetPublicAccessBlockInput, optFns ...func(*s3.Options)) (*s3.GetPublicAccessBlockOutput, error) {
+	if err := x.f(ctx, Call{Service: "S3", Op: "GetPublicAccessBlock", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetPublicAccessBlock(ctx, in, optFns...)
+}
+
+func (x *interceptS3) GetBucketPolicyStatus(ctx context.Context, in *s3.GetBucketPolicyStatusInput, optFns ...func(*s3.Options)) (*s3.GetBucketPolicyStatusOutput, error) {
+	if err := x.f(ctx, Call{Service: "S3", Op: "GetBucketPolicyStatus", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetBucketPolicyStatus(ctx, in, optFns...)
+}
+
+func (x *interceptS3) GetObject(ctx context.Context, in *s3.GetObjectInput, optFns ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	if err := x.f(ctx, Call{Service: "S3", Op: "GetObject", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetObject(ctx, in, optFns...)
+}
+
+func (x *interceptS3) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, optFns ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	if err := x.f(ctx, Call{Service: "S3", Op: "ListObjectsV2", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListObjectsV2(ctx, in, optFns...)
 }
 
 // interceptRDS is RDS with every call shown to an Interceptor first.
@@ -1576,6 +1704,41 @@ func (x *interceptLambda) ListTags(ctx context.Context, in *lambda.ListTagsInput
 	return x.next.ListTags(ctx, in, optFns...)
 }
 
+func (x *interceptLambda) Invoke(ctx context.Context, in *lambda.InvokeInput, optFns ...func(*lambda.Options)) (*lambda.InvokeOutput, error) {
+	if err := x.f(ctx, Call{Service: "Lambda", Op: "Invoke", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.Invoke(ctx, in, optFns...)
+}
+
+func (x *interceptLambda) GetFunctionConfiguration(ctx context.Context, in *lambda.GetFunctionConfigurationInput, optFns ...func(*lambda.Options)) (*lambda.GetFunctionConfigurationOutput, error) {
+	if err := x.f(ctx, Call{Service: "Lambda", Op: "GetFunctionConfiguration", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetFunctionConfiguration(ctx, in, optFns...)
+}
+
+func (x *interceptLambda) AddPermission(ctx context.Context, in *lambda.AddPermissionInput, optFns ...func(*lambda.Options)) (*lambda.AddPermissionOutput, error) {
+	if err := x.f(ctx, Call{Service: "Lambda", Op: "AddPermission", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.AddPermission(ctx, in, optFns...)
+}
+
+func (x *interceptLambda) RemovePermission(ctx context.Context, in *lambda.RemovePermissionInput, optFns ...func(*lambda.Options)) (*lambda.RemovePermissionOutput, error) {
+	if err := x.f(ctx, Call{Service: "Lambda", Op: "RemovePermission", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.RemovePermission(ctx, in, optFns...)
+}
+
+func (x *interceptLambda) GetPolicy(ctx context.Context, in *lambda.GetPolicyInput, optFns ...func(*lambda.Options)) (*lambda.GetPolicyOutput, error) {
+	if err := x.f(ctx, Call{Service: "Lambda", Op: "GetPolicy", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetPolicy(ctx, in, optFns...)
+}
+
 // interceptDynamoDB is DynamoDB with every call shown to an Interceptor first.
 type interceptDynamoDB struct {
 	next            DynamoDB
@@ -1630,6 +1793,27 @@ func (x *interceptDynamoDB) PutItem(ctx context.Context, in *dynamodb.PutItemInp
 		return nil, err
 	}
 	return x.next.PutItem(ctx, in, optFns...)
+}
+
+func (x *interceptDynamoDB) GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	if err := x.f(ctx, Call{Service: "DynamoDB", Op: "GetItem", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetItem(ctx, in, optFns...)
+}
+
+func (x *interceptDynamoDB) Scan(ctx context.Context, in *dynamodb.ScanInput, optFns ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
+	if err := x.f(ctx, Call{Service: "DynamoDB", Op: "Scan", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.Scan(ctx, in, optFns...)
+}
+
+func (x *interceptDynamoDB) BatchWriteItem(ctx context.Context, in *dynamodb.BatchWriteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchWriteItemOutput, error) {
+	if err := x.f(ctx, Call{Service: "DynamoDB", Op: "BatchWriteItem", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.BatchWriteItem(ctx, in, optFns...)
 }
 
 // interceptSNS is SNS with every call shown to an Interceptor first.
@@ -1826,6 +2010,97 @@ func (x *interceptCognito) DeleteUserPoolDomain(ctx context.Context, in *cognito
 		return nil, err
 	}
 	return x.next.DeleteUserPoolDomain(ctx, in, optFns...)
+}
+
+// interceptCognitoIdentity is CognitoIdentity with every call shown to an Interceptor first.
+type interceptCognitoIdentity struct {
+	next            CognitoIdentity
+	f               Interceptor
+	account, region string
+}
+
+func (x *interceptCognitoIdentity) CreateIdentityPool(ctx context.Context, in *cognitoidentity.CreateIdentityPoolInput, optFns ...func(*cognitoidentity.Options)) (*cognitoidentity.CreateIdentityPoolOutput, error) {
+	if err := x.f(ctx, Call{Service: "CognitoIdentity", Op: "CreateIdentityPool", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.CreateIdentityPool(ctx, in, optFns...)
+}
+
+func (x *interceptCognitoIdentity) DescribeIdentityPool(ctx context.Context, in *cognitoidentity.DescribeIdentityPoolInput, optFns ...func(*cognitoidentity.Options)) (*cognitoidentity.DescribeIdentityPoolOutput, error) {
+	if err := x.f(ctx, Call{Service: "CognitoIdentity", Op: "DescribeIdentityPool", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.DescribeIdentityPool(ctx, in, optFns...)
+}
+
+func (x *interceptCognitoIdentity) UpdateIdentityPool(ctx context.Context, in *cognitoidentity.UpdateIdentityPoolInput, optFns ...func(*cognitoidentity.Options)) (*cognitoidentity.UpdateIdentityPoolOutput, error) {
+	if err := x.f(ctx, Call{Service: "CognitoIdentity", Op: "UpdateIdentityPool", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.UpdateIdentityPool(ctx, in, optFns...)
+}
+
+func (x *interceptCognitoIdentity) DeleteIdentityPool(ctx context.Context, in *cognitoidentity.DeleteIdentityPoolInput, optFns ...func(*cognitoidentity.Options)) (*cognitoidentity.DeleteIdentityPoolOutput, error) {
+	if err := x.f(ctx, Call{Service: "CognitoIdentity", Op: "DeleteIdentityPool", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.DeleteIdentityPool(ctx, in, optFns...)
+}
+
+func (x *interceptCognitoIdentity) ListIdentityPools(ctx context.Context, in *cognitoidentity.ListIdentityPoolsInput, optFns ...func(*cognitoidentity.Options)) (*cognitoidentity.ListIdentityPoolsOutput, error) {
+	if err := x.f(ctx, Call{Service: "CognitoIdentity", Op: "ListIdentityPools", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListIdentityPools(ctx, in, optFns...)
+}
+
+func (x *interceptCognitoIdentity) SetIdentityPoolRoles(ctx context.Context, in *cognitoidentity.SetIdentityPoolRolesInput, optFns ...func(*cognitoidentity.Options)) (*cognitoidentity.SetIdentityPoolRolesOutput, error) {
+	if err := x.f(ctx, Call{Service: "CognitoIdentity", Op: "SetIdentityPoolRoles", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.SetIdentityPoolRoles(ctx, in, optFns...)
+}
+
+func (x *interceptCognitoIdentity) GetIdentityPoolRoles(ctx context.Context, in *cognitoidentity.GetIdentityPoolRolesInput, optFns ...func(*cognitoidentity.Options)) (*cognitoidentity.GetIdentityPoolRolesOutput, error) {
+	if err := x.f(ctx, Call{Service: "CognitoIdentity", Op: "GetIdentityPoolRoles", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetIdentityPoolRoles(ctx, in, optFns...)
+}
+
+func (x *interceptCognitoIdentity) GetId(ctx context.Context, in *cognitoidentity.GetIdInput, optFns ...func(*cognitoidentity.Options)) (*cognitoidentity.GetIdOutput, error) {
+	if err := x.f(ctx, Call{Service: "CognitoIdentity", Op: "GetId", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetId(ctx, in, optFns...)
+}
+
+func (x *interceptCognitoIdentity) GetCredentialsForIdentity(ctx context.Context, in *cognitoidentity.GetCredentialsForIdentityInput, optFns ...func(*cognitoidentity.Options)) (*cognitoidentity.GetCredentialsForIdentityOutput, error) {
+	if err := x.f(ctx, Call{Service: "CognitoIdentity", Op: "GetCredentialsForIdentity", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetCredentialsForIdentity(ctx, in, optFns...)
+}
+
+func (x *interceptCognitoIdentity) GetOpenIdToken(ctx context.Context, in *cognitoidentity.GetOpenIdTokenInput, optFns ...func(*cognitoidentity.Options)) (*cognitoidentity.GetOpenIdTokenOutput, error) {
+	if err := x.f(ctx, Call{Service: "CognitoIdentity", Op: "GetOpenIdToken", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetOpenIdToken(ctx, in, optFns...)
+}
+
+func (x *interceptCognitoIdentity) ListTagsForResource(ctx context.Context, in *cognitoidentity.ListTagsForResourceInput, optFns ...func(*cognitoidentity.Options)) (*cognitoidentity.ListTagsForResourceOutput, error) {
+	if err := x.f(ctx, Call{Service: "CognitoIdentity", Op: "ListTagsForResource", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListTagsForResource(ctx, in, optFns...)
+}
+
+func (x *interceptCognitoIdentity) TagResource(ctx context.Context, in *cognitoidentity.TagResourceInput, optFns ...func(*cognitoidentity.Options)) (*cognitoidentity.TagResourceOutput, error) {
+	if err := x.f(ctx, Call{Service: "CognitoIdentity", Op: "TagResource", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.TagResource(ctx, in, optFns...)
 }
 
 // interceptElasticBeanstalk is ElasticBeanstalk with every call shown to an Interceptor first.

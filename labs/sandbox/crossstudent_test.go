@@ -16,6 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	ci "github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -25,8 +28,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
 	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	smithy "github.com/aws/smithy-go"
 
 	"github.com/labdash/labdash/db"
@@ -37,6 +44,7 @@ import (
 	"github.com/labdash/labdash/labs/catalog/ga"
 	"github.com/labdash/labdash/labs/catalog/pca"
 	r53lab "github.com/labdash/labdash/labs/catalog/route53"
+	"github.com/labdash/labdash/labs/catalog/slots"
 	"github.com/labdash/labdash/labs/catalog/xray"
 	"github.com/labdash/labdash/labs/cloud"
 	"github.com/labdash/labdash/labs/virtual"
@@ -85,7 +93,7 @@ func tagsOf(t labs.Target) (ecs []ecstypes.Tag, elb []elbtypes.Tag, ga []gatypes
 // resource type without its tags. Every attempt must be AWS's access denial; and,
 // so the matrix cannot pass by denying everything, the attacker's own lab is done.
 func TestNoStudentCanTouchAnotherStudentsLab(t *testing.T) {
-	attacks := map[string][]attack{fargate.ID: fargateAttacks(), ga.ID: gaAttacks(), xray.ID: xrayAttacks(), asg.ID: asgAttacks(), pca.ID: pcaAttacks(), r53lab.ID: route53Attacks()}
+	attacks := map[string][]attack{fargate.ID: fargateAttacks(), ga.ID: gaAttacks(), xray.ID: xrayAttacks(), asg.ID: asgAttacks(), pca.ID: pcaAttacks(), r53lab.ID: route53Attacks(), slots.ID: slotsAttacks()}
 	for _, lab := range catalog.New().All() {
 		if !lab.Built() || len(lab.Script) == 0 {
 			continue
@@ -267,8 +275,124 @@ func resourcesOf(ctx context.Context, t *testing.T, c *cloud.Clients, labID stri
 		res["type"] = string(rrs.ResourceRecordSets[0].Type)
 		res["value"] = aws.ToString(rrs.ResourceRecordSets[0].ResourceRecords[0].Value)
 		res["ttl"] = fmt.Sprint(aws.ToInt64(rrs.ResourceRecordSets[0].TTL))
+	case slots.ID:
+		res["bucket"] = p + "slots-site-" + c.Account + "-" + v.Region
+		res["fn"], res["table"] = p+"slotPull", p+"slotWheels"
+		res["execRole"], res["guestRole"] = p+"slotpull-role", p+"slots-guest-role"
+		pools, _ := c.CognitoIdentity.ListIdentityPools(ctx, &ci.ListIdentityPoolsInput{MaxResults: aws.Int32(60)})
+		for _, x := range pools.IdentityPools {
+			if aws.ToString(x.IdentityPoolName) == slots.PoolName(v) {
+				res["pool"] = aws.ToString(x.IdentityPoolId)
+			}
+		}
+		if res["pool"] == "" {
+			t.Fatalf("victim %s has no identity pool", p)
+		}
+		if _, err := c.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(res["fn"])}); err != nil {
+			t.Fatalf("victim %s has no function: %v", p, err)
+		}
 	}
 	return res
+}
+
+// slotsAttacks reach into the victim's slot machine: their site (policy, Block
+// Public Access, page), function (its role, its resource policy, an invoke on
+// their bill), table, identity pool and roles, and creates that would pass for
+// theirs. Not here: cognito-identity:SetIdentityPoolRoles on their pool with a
+// role of the attacker's own, which no IAM fence can refuse (the action has no
+// resource type; slots/grants.go): the lab's identity-pool checkpoint fails for
+// the victim, naming the foreign role.
+func slotsAttacks() []attack {
+	deny := aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}`)
+	return []attack{
+		{"s3:PutBucketPolicy on their site", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.S3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(v.res["bucket"]), Policy: deny})
+			return err
+		}},
+		{"s3:DeleteBucketPolicy on their site", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.S3.DeleteBucketPolicy(ctx, &s3.DeleteBucketPolicyInput{Bucket: aws.String(v.res["bucket"])})
+			return err
+		}},
+		{"s3:PutBucketPublicAccessBlock on their site", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.S3.PutPublicAccessBlock(ctx, &s3.PutPublicAccessBlockInput{Bucket: aws.String(v.res["bucket"]), PublicAccessBlockConfiguration: &s3types.PublicAccessBlockConfiguration{
+				BlockPublicPolicy: aws.Bool(true), RestrictPublicBuckets: aws.Bool(true)}})
+			return err
+		}},
+		{"s3:PutObject over their page", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.S3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(v.res["bucket"]), Key: aws.String("index.html"), Body: strings.NewReader("defaced")})
+			return err
+		}},
+		{"lambda:InvokeFunction of their function", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.Lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(v.res["fn"])})
+			return err
+		}},
+		{"lambda:AddPermission opening their function to everyone", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.Lambda.AddPermission(ctx, &lambda.AddPermissionInput{FunctionName: aws.String(v.res["fn"]), StatementId: aws.String("open"),
+				Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("*")})
+			return err
+		}},
+		{"lambda:DeleteFunction of their function", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.Lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(v.res["fn"])})
+			return err
+		}},
+		{"lambda:CreateFunction with their name, on my role", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.Lambda.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String(v.t.Prefix + "slotPull2"), Runtime: lambdatypes.RuntimeNodejs22x,
+				Role: aws.String("arn:aws:iam::111122223333:role/labdash/" + me.ClassID + "/" + me.StudentID + "/" + me.Prefix + "slotpull-role"), Handler: aws.String("index.handler"),
+				Code: &lambdatypes.FunctionCode{ZipFile: []byte("PK")}})
+			return err
+		}},
+		{"dynamodb:BatchWriteItem into their table", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.DynamoDB.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]ddbtypes.WriteRequest{v.res["table"]: {{PutRequest: &ddbtypes.PutRequest{
+				Item: map[string]ddbtypes.AttributeValue{"slotPosition": &ddbtypes.AttributeValueMemberN{Value: "0"}, "imageFile": &ddbtypes.AttributeValueMemberS{Value: "x.png"}}}}}}})
+			return err
+		}},
+		{"dynamodb:DeleteTable of their table", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.DynamoDB.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(v.res["table"])})
+			return err
+		}},
+		{"cognito-identity:UpdateIdentityPool of their pool (basic flow off)", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.CognitoIdentity.UpdateIdentityPool(ctx, &ci.UpdateIdentityPoolInput{IdentityPoolId: aws.String(v.res["pool"]), IdentityPoolName: aws.String(slots.PoolName(v.t)),
+				AllowUnauthenticatedIdentities: true, AllowClassicFlow: aws.Bool(false)})
+			return err
+		}},
+		{"cognito-identity:DeleteIdentityPool of their pool", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.CognitoIdentity.DeleteIdentityPool(ctx, &ci.DeleteIdentityPoolInput{IdentityPoolId: aws.String(v.res["pool"])})
+			return err
+		}},
+		{"cognito-identity:GetIdentityPoolRoles of their pool", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.CognitoIdentity.GetIdentityPoolRoles(ctx, &ci.GetIdentityPoolRolesInput{IdentityPoolId: aws.String(v.res["pool"])})
+			return err
+		}},
+		{"cognito-identity:SetIdentityPoolRoles on my pool with their guest role (iam:PassRole)", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			pools, err := c.CognitoIdentity.ListIdentityPools(ctx, &ci.ListIdentityPoolsInput{MaxResults: aws.Int32(60)})
+			if err != nil {
+				return err
+			}
+			mine := ""
+			for _, x := range pools.IdentityPools {
+				if aws.ToString(x.IdentityPoolName) == slots.PoolName(me) {
+					mine = aws.ToString(x.IdentityPoolId)
+				}
+			}
+			_, err = c.CognitoIdentity.SetIdentityPoolRoles(ctx, &ci.SetIdentityPoolRolesInput{IdentityPoolId: aws.String(mine),
+				Roles: map[string]string{"unauthenticated": "arn:aws:iam::111122223333:role/labdash/" + v.t.ClassID + "/" + v.t.StudentID + "/" + v.res["guestRole"]}})
+			return err
+		}},
+		{"cognito-identity:CreateIdentityPool tagged as theirs", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.CognitoIdentity.CreateIdentityPool(ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String(slots.PoolName(v.t)), AllowUnauthenticatedIdentities: true,
+				IdentityPoolTags: map[string]string{"labdash:class": v.t.ClassID, "labdash:student": v.t.StudentID}})
+			return err
+		}},
+		{"iam:PutRolePolicy on their execution role", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(v.res["execRole"]), PolicyName: aws.String("dynamodb-read"),
+				PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}`)})
+			return err
+		}},
+		{"iam:DeleteRolePolicy on their guest role", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.IAM.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(v.res["guestRole"]), PolicyName: aws.String("invoke-slotpull")})
+			return err
+		}},
+	}
 }
 
 // route53Attacks write into the victim's names in their class zone: their record,

@@ -22,6 +22,7 @@ import (
 	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+	citypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentity/types"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
@@ -88,6 +89,10 @@ var goneTable = map[string]struct {
 	"AWS::CloudWatch::Alarm": {ref("arn:aws:cloudwatch:us-east-1:111122223333:alarm:c7k2qs01-high-cpu"), []goneRow{
 		{"ResourceNotFound (DeleteAlarms)", &cwtypes.ResourceNotFound{Message: aws.String("Alarm c7k2qs01-high-cpu does not exist")}, true},
 		{"ResourceNotFoundException (ListTagsForResource)", &cwtypes.ResourceNotFoundException{Message: aws.String("Alarm c7k2qs01-high-cpu not found")}, true},
+	}},
+	"AWS::Cognito::IdentityPool": {ref("arn:aws:cognito-identity:us-east-1:111122223333:identitypool/us-east-1:0f1e2d3c-4b5a-6978-8899-aabbccddeeff"), []goneRow{
+		{"ResourceNotFoundException", &citypes.ResourceNotFoundException{Message: aws.String("IdentityPool 'us-east-1:0f1e2d3c-4b5a-6978-8899-aabbccddeeff' not found.")}, true},
+		{"TooManyRequestsException", &citypes.TooManyRequestsException{Message: aws.String("Rate exceeded")}, false},
 	}},
 	"AWS::Cognito::UserPool": {ref("arn:aws:cognito-idp:us-east-1:111122223333:userpool/us-east-1_AbCdEfGhI"), []goneRow{
 		{"ResourceNotFoundException", &ciptypes.ResourceNotFoundException{Message: aws.String("User pool us-east-1_AbCdEfGhI does not exist.")}, true},

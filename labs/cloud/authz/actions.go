@@ -155,7 +155,7 @@ var prefixes = map[string]string{
 	"CloudFormation": "cloudformation", "IAM": "iam", "GlobalAccelerator": "globalaccelerator", "Quotas": "servicequotas", "STS": "sts",
 	"Tagging": "tag", "S3": "s3", "RDS": "rds", "Route53": "route53", "Lambda": "lambda", "DynamoDB": "dynamodb", "SNS": "sns", "SQS": "sqs",
 	"Cognito": "cognito-idp", "ElasticBeanstalk": "elasticbeanstalk", "Macie": "macie2", "PCA": "acm-pca", "ACM": "acm", "ASG": "autoscaling",
-	"Logs": "logs", "XRay": "xray", "CloudTrail": "cloudtrail", "Events": "events",
+	"Logs": "logs", "XRay": "xray", "CloudTrail": "cloudtrail", "Events": "events", "CognitoIdentity": "cognito-identity",
 }
 
 // renamed are the operations whose IAM action is not named after the operation
@@ -168,6 +168,9 @@ var renamed = map[string]string{
 	"S3.HeadBucket":         "s3:ListBucket",
 	"S3.HeadObject":         "s3:GetObject",
 	"Lambda.Invoke":         "lambda:InvokeFunction",
+	// Block Public Access of one bucket (the account's is s3:PutAccountPublicAccessBlock).
+	"S3.PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
+	"S3.GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
 	// A batch needs the single message's action (SQS developer guide, "Amazon SQS
 	// API permissions": batch actions are authorized as their single forms).
 	"SQS.DeleteMessageBatch": "sqs:DeleteMessage",

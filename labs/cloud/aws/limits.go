@@ -107,6 +107,7 @@ var serviceNames = map[string]string{
 	"Route 53":                    "route53",
 	"Global Accelerator":          "globalaccelerator",
 	"Service Quotas":              "servicequotas",
+	"CloudWatch Logs":             "logs", // as the simulator counts it (IAM's prefix), not "cloudwatch-logs"
 }
 
 // ServiceName returns the canonical short name of an SDK service ID ("Elastic Load

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
@@ -44,6 +45,7 @@ type MoreClientOptions struct {
 	SNS              []func(*sns.Options)
 	SQS              []func(*sqs.Options)
 	Cognito          []func(*cognitoidentityprovider.Options)
+	CognitoIdentity  []func(*cognitoidentity.Options)
 	ElasticBeanstalk []func(*elasticbeanstalk.Options)
 	Macie            []func(*macie2.Options)
 	PCA              []func(*acmpca.Options)
@@ -84,6 +86,9 @@ func (p *Provider) buildMore(cfg aws.Config, c *cloud.Clients, mw func(*middlewa
 	c.Cognito = cognitoidentityprovider.NewFromConfig(cfg, svcOpts(mw, ep, g, "cognito-idp", func(o *cognitoidentityprovider.Options) (*[]func(*middleware.Stack) error, **string) {
 		return &o.APIOptions, &o.BaseEndpoint
 	}, h.Cognito)...)
+	c.CognitoIdentity = cognitoidentity.NewFromConfig(cfg, svcOpts(mw, ep, g, "cognito-identity", func(o *cognitoidentity.Options) (*[]func(*middleware.Stack) error, **string) {
+		return &o.APIOptions, &o.BaseEndpoint
+	}, h.CognitoIdentity)...)
 	c.ElasticBeanstalk = elasticbeanstalk.NewFromConfig(cfg, svcOpts(mw, ep, g, "elasticbeanstalk", func(o *elasticbeanstalk.Options) (*[]func(*middleware.Stack) error, **string) {
 		return &o.APIOptions, &o.BaseEndpoint
 	}, h.ElasticBeanstalk)...)

@@ -137,7 +137,7 @@ func principalContext(ro *role, acct, sessionARN, region string) authz.Context {
 // authz.ActionOf reads it.
 var clientFields = map[string]string{
 	"acm": "ACM", "acm-pca": "PCA", "application-autoscaling": "AutoScaling", "autoscaling": "ASG", "cloudformation": "CloudFormation",
-	"cloudwatch": "CloudWatch", "cognito-idp": "Cognito", "dynamodb": "DynamoDB", "ec2": "EC2", "ecs": "ECS", "events": "Events",
+	"cloudwatch": "CloudWatch", "cognito-idp": "Cognito", "cognito-identity": "CognitoIdentity", "dynamodb": "DynamoDB", "ec2": "EC2", "ecs": "ECS", "events": "Events",
 	"elasticbeanstalk": "ElasticBeanstalk", "elbv2": "ELBv2", "globalaccelerator": "GlobalAccelerator", "iam": "IAM",
 	"lambda": "Lambda", "logs": "Logs", "macie2": "Macie", "rds": "RDS", "route53": "Route53", "s3": "S3", "sns": "SNS",
 	"sqs": "SQS", "sts": "STS", "servicequotas": "Quotas", "tagging": "Tagging", "xray": "XRay",
@@ -159,8 +159,11 @@ func (w *World) authorizeLocked(b base, service, op string, in any) error {
 	if !ok {
 		return fmt.Errorf("sim: IAM: no action is known for %s.%s", call.Service, call.Op)
 	}
-	if action == "sts:GetCallerIdentity" {
-		return nil // "No permissions are required to perform this operation" (STS API reference)
+	if !b.expires.IsZero() && !w.now.Before(b.expires) {
+		return expiredToken(action)
+	}
+	if unsignedActions[action] {
+		return nil
 	}
 	facts, ok := authz.Lookup(action)
 	if !ok {
@@ -184,6 +187,7 @@ func (w *World) authorizeLocked(b base, service, op string, in any) error {
 		return err
 	}
 	p := w.principalLocked(a, ro, sessionARN)
+	p.Session = b.session
 	for _, q := range x.reqs {
 		c := principalContext(ro, acct, sessionARN, region)
 		for k, v := range q.keys {
@@ -196,6 +200,31 @@ func (w *World) authorizeLocked(b base, service, op string, in any) error {
 		}
 	}
 	return nil
+}
+
+// unsignedActions need no permission of the caller: GetCallerIdentity ("No
+// permissions are required to perform this operation", STS API reference), and the
+// calls a browser makes without credentials, which the role's trust policy or the
+// identity pool authorizes instead ("You do not need any credentials to call this
+// API" for GetId, GetOpenIdToken and GetCredentialsForIdentity; "Calling
+// AssumeRoleWithWebIdentity does not require the use of AWS security
+// credentials").
+var unsignedActions = map[string]bool{
+	"sts:GetCallerIdentity": true, "sts:AssumeRoleWithWebIdentity": true,
+	"cognito-identity:GetId": true, "cognito-identity:GetOpenIdToken": true, "cognito-identity:GetCredentialsForIdentity": true,
+}
+
+// expiredToken is the error of a call made with expired temporary credentials.
+func expiredToken(action string) error {
+	prefix, _, _ := strings.Cut(action, ":")
+	code := "ExpiredTokenException"
+	switch prefix {
+	case "iam", "sts", "elasticloadbalancing", "cloudwatch", "cloudformation", "autoscaling", "rds", "elasticbeanstalk", "sns", "ec2":
+		code = "ExpiredToken"
+	case "s3":
+		code = "ExpiredToken"
+	}
+	return &smithy.GenericAPIError{Code: code, Message: "The security token included in the request is expired", Fault: smithy.FaultClient}
 }
 
 // accessDenied is the error AWS returns, in the service's code and AWS's wording.

@@ -97,6 +97,8 @@ type logGroup struct {
 	name, arn string
 	retention int32
 	created   time.Time
+	events    []logEvent // oldest first, at most maxLogEvents (logs_events.go)
+	seq       uint64
 }
 
 // cfnClient implements cloud.CloudFormation.

@@ -37,6 +37,7 @@ import (
 	"math"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -295,6 +296,19 @@ func (p *gaProber) Get(ctx context.Context, raw string) (cloud.ProbeResult, erro
 				return cloud.ProbeResult{}, fmt.Errorf("sim: probe %q: invalid port", raw)
 			}
 			port = int32(n)
+		}
+		if m := websiteHostRE.FindStringSubmatch(strings.ToLower(u.Hostname())); m != nil && port == 80 {
+			// An S3 website endpoint (s3_website.go), answered from the bucket's region.
+			p := u.Path
+			if p == "" {
+				p = "/"
+			}
+			a := r.w.websiteLocked(m[1], m[2], p)
+			body := a.body
+			if len(body) > 4096 {
+				body = body[:4096]
+			}
+			return cloud.ProbeResult{Status: a.status, Body: string(body), Latency: 25 * time.Millisecond}, nil
 		}
 		s, _ := r.ext[gaKey].(*gaState)
 		if s == nil {

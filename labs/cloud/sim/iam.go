@@ -583,6 +583,18 @@ func cfnRole(r *region, st *stack, logical string, p map[string]any, rs *stackRe
 		}
 		x.attached = append(x.attached, pa)
 	}
+	// Policies: the role's inline policies.
+	for _, pol := range propMaps(p, "Policies") {
+		pn, doc := propStr(pol, "PolicyName"), cfnPolicyDoc(pol["PolicyDocument"])
+		if pn == "" || doc == "" || !json.Valid([]byte(doc)) {
+			delete(r.acct.roles, strings.ToLower(name))
+			return fmt.Errorf("Property Policies: each policy needs a PolicyName and a valid JSON PolicyDocument.")
+		}
+		if x.inline == nil {
+			x.inline = map[string]string{}
+		}
+		x.inline[pn] = doc
+	}
 	rs.physical = name
 	rs.attrs["Arn"], rs.attrs["RoleId"] = x.arn, x.id
 	rs.del = func() error {

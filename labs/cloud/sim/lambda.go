@@ -11,8 +11,10 @@ package sim
 // name, a full ARN or a partial ARN (ACCOUNT:function:NAME). The tagging API lists
 // functions as lambda:function.
 //
-// Not modelled: invocation, versions and aliases (only $LATEST), layers, event
-// source mappings, resource policies, concurrency, container images beyond their
+// Invocation and resource policies are in lambda_invoke.go.
+//
+// Not modelled: versions and aliases (only $LATEST), layers, event
+// source mappings, concurrency, container images beyond their
 // URI, VPC networking (VpcConfig is echoed back; no ENIs are made), updates, and
 // the execution role's trust policy (any role of the account is accepted).
 
@@ -45,7 +47,8 @@ var _ cloud.Lambda = (*lambdaClient)(nil)
 const lambdaPending = 5 * time.Second
 
 type lambdaState struct {
-	fns map[string]*lambdaFn // by name
+	fns     map[string]*lambdaFn     // by name
+	minutes map[string]*lambdaMinute // the current minute's AWS/Lambda figures, by function name (lambda_invoke.go)
 }
 
 type lambdaFn struct {
@@ -62,6 +65,8 @@ type lambdaFn struct {
 	vpc                                     *lambdatypes.VpcConfig
 	created                                 time.Time
 	revision                                string
+	policy                                  []lambdaStatement // the resource policy's statements (lambda_invoke.go)
+	stream                                  string            // the log stream of its execution environment; "" before the first run
 }
 
 func lambdaOf(r *region) *lambdaState {

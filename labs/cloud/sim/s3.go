@@ -20,11 +20,14 @@ package sim
 //   - DeleteBucket answers BucketNotEmpty while any version or marker is left;
 //     GetBucketTagging answers NoSuchTagSet for a bucket without tags.
 //
-// Not modelled: object contents beyond size and ETag, GetObject, ListObjects(V2),
-// Delimiter/CommonPrefixes (NotImplemented), multipart uploads, ACLs, bucket
-// policies, notifications, website hosting, Block Public Access, Object Lock and
-// MFA delete, storage classes other than STANDARD, and access by other accounts
-// (AccessDenied).
+// Objects keep their bytes and Content-Type (GetObject, ListObjectsV2). Website
+// hosting, bucket policies and bucket-level Block Public Access are in
+// s3_website.go.
+//
+// Not modelled: ListObjects (v1), Delimiter/CommonPrefixes (NotImplemented),
+// multipart uploads, ACLs, notifications, account-level Block Public Access,
+// Object Lock and MFA delete, storage classes other than STANDARD, and access by
+// other accounts (AccessDenied).
 
 import (
 	"context"
@@ -65,6 +68,10 @@ type s3Bucket struct {
 	keys                  map[string][]*s3Version        // newest first
 	seq                   uint64
 	seqOf                 map[string]uint64 // every version id ever issued → its sequence, for list markers
+	// Lab 4's static website (s3_website.go).
+	website *s3types.WebsiteConfiguration
+	policy  string                                  // the bucket policy as put; "" for none
+	bpa     *s3types.PublicAccessBlockConfiguration // nil: none configured
 }
 
 type s3Version struct {
@@ -74,6 +81,8 @@ type s3Version struct {
 	etag     string
 	size     int64
 	modified time.Time
+	body     []byte // the object's bytes (GetObject, the website)
+	ctype    string // Content-Type given to PutObject; "" for none
 }
 
 func s3Of(r *region) *s3State {
@@ -269,7 +278,7 @@ func (c *s3Client) CreateBucket(ctx context.Context, in *s3.CreateBucketInput, o
 			}
 			return nil, &s3types.BucketAlreadyOwnedByYou{Message: ptr("Your previous request to create the named bucket succeeded and you already own it.")}
 		}
-		b := &s3Bucket{name: name, region: r.name, account: r.account, created: c.w.now, keys: map[string][]*s3Version{}}
+		b := &s3Bucket{name: name, region: r.name, account: r.account, created: c.w.now, keys: map[string][]*s3Version{}, bpa: newBucketBPA()}
 		b.tags = tags
 		s3Of(r).buckets[name] = b
 		r.addTaggable(&b.tagged, "arn:aws:s3:::"+name, "s3:bucket")
@@ -433,15 +442,16 @@ func (c *s3Client) PutObject(ctx context.Context, in *s3.PutObjectInput, optFns 
 		if in == nil {
 			in = &s3.PutObjectInput{}
 		}
-		// Read the body before taking the world's lock.
 		h := md5.New()
 		var size int64
+		var body []byte
 		if in.Body != nil {
-			n, err := io.Copy(h, in.Body)
+			data, err := io.ReadAll(in.Body)
 			if err != nil {
 				return nil, fmt.Errorf("sim: s3 PutObject: read body: %w", err)
 			}
-			size = n
+			h.Write(data)
+			body, size = data, int64(len(data))
 		}
 		b, err := c.bucket(r, str(in.Bucket), false)
 		if err != nil {
@@ -461,7 +471,7 @@ func (c *s3Client) PutObject(ctx context.Context, in *s3.PutObjectInput, optFns 
 			b.dropNull(key)
 		}
 		v := b.newVersion(c.w.now, id)
-		v.etag, v.size = `"`+hex.EncodeToString(h.Sum(nil))+`"`, size
+		v.etag, v.size, v.body, v.ctype = `"`+hex.EncodeToString(h.Sum(nil))+`"`, size, body, str(in.ContentType)
 		b.add(key, v)
 		out := &s3.PutObjectOutput{ETag: ptr(v.etag)}
 		if b.versioning == s3types.BucketVersioningStatusEnabled {

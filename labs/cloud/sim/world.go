@@ -89,6 +89,10 @@ type World struct {
 	// it and is never written: resolve copies every map and list it returns.
 	templates map[[32]byte]map[string]any
 	patterns  map[string]*regexp.Regexp // compiled parameter AllowedPatterns (nil: invalid)
+	creds     map[string]*simCreds      // temporary credentials the simulator issued, by access key id (credentials.go)
+	webTokens map[string]*webToken      // Cognito OpenID tokens GetOpenIdToken issued (cognitoidentity.go)
+	// credsPruned is when expired credentials and tokens were last forgotten.
+	credsPruned time.Time
 }
 
 type regionKey struct{ account, region string }
@@ -397,6 +401,14 @@ type base struct {
 	account   string
 	region    string
 	principal string // the assumed-role session of ClientsAs clients; "" for labdash's own
+	// session is the session policy of temporary credentials (ClientsWithCredentials:
+	// Cognito's enhanced flow scopes guests down with one); nil for none.
+	session *authz.Policy
+	expires time.Time // when the credentials expire; zero for ClientsAs and labdash's own
+	// internal marks calls that are not labdash's: a simulated function's own calls
+	// as its execution role, a student's browser on a simulated website. The call
+	// counter (labdash's AWS calls) does not count them.
+	internal bool
 }
 
 // do runs one simulated API call, and every operation of every simulated client
@@ -410,7 +422,9 @@ type base struct {
 // operation's input, which authorization and CloudTrail read.
 func do[O any](ctx context.Context, b base, service, op string, in any, body func(r *region) (O, error)) (O, error) {
 	var zero O
-	b.w.counter.Inc(service, op)
+	if !b.internal {
+		b.w.counter.Inc(service, op)
+	}
 	if ctx != nil {
 		if err := ctx.Err(); err != nil {
 			return zero, err
