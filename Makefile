@@ -67,5 +67,5 @@ test: tools chromium venv lint-templates iam-table
 	LABDASH_MOTO=$(VENV)/bin/moto_server LABDASH_PARLIAMENT=$(VENV)/bin/parliament LABDASH_CHROMIUM=$(CHROMIUM) LABDASH_SCREENSHOT=$(CURDIR)/docs/screenshot-console.png \
 	LABDASH_SCREENSHOT_LIVE=$(CURDIR)/docs/screenshot-demo.png LABDASH_SCREENSHOT_STUDENT=$(CURDIR)/docs/screenshot-student.png \
 	LABDASH_SCREENSHOT_CLEANUP=$(CURDIR)/docs/screenshot-cleanup.png LABDASH_SCREENSHOT_CLEANUP_PLAN=$(CURDIR)/docs/screenshot-cleanup-plan.png LABDASH_SCREENSHOT_FAILOVER=$(CURDIR)/docs/screenshot-failover.png \
-	LABDASH_SCREENSHOT_XRAY=$(CURDIR)/docs/screenshot-xray.png LABDASH_SCREENSHOT_ROUTE53=$(CURDIR)/docs/screenshot-route53.png LABDASH_SCREENSHOT_ASG=$(CURDIR)/docs/screenshot-asg.png LABDASH_SCREENSHOT_PCA=$(CURDIR)/docs/screenshot-pca.png LABDASH_SCREENSHOT_POLICIES=$(CURDIR)/docs/screenshot-policies.png \
+	LABDASH_SCREENSHOT_XRAY=$(CURDIR)/docs/screenshot-xray.png LABDASH_SCREENSHOT_ROUTE53=$(CURDIR)/docs/screenshot-route53.png LABDASH_SCREENSHOT_ASG=$(CURDIR)/docs/screenshot-asg.png LABDASH_SCREENSHOT_PCA=$(CURDIR)/docs/screenshot-pca.png LABDASH_SCREENSHOT_SLOTS=$(CURDIR)/docs/screenshot-slots.png LABDASH_SCREENSHOT_POLICIES=$(CURDIR)/docs/screenshot-policies.png \
 	$(GO) test -race -count=1 -timeout 20m ./...

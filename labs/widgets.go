@@ -24,6 +24,15 @@ type Tile struct {
 	Counts []Count
 	Lines  []string
 	Badge  string // e.g. a rollout state
+	// Links are pages the student's lab serves that a viewer can open (Lab 4's
+	// site). Only http and https URLs are drawn; a link opens in a new tab.
+	Links []Link
+}
+
+// Link is one labelled URL.
+type Link struct {
+	Label string
+	URL   string
 }
 
 // Count is one labelled number.

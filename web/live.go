@@ -2,7 +2,10 @@ package web
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
+
+	"github.com/a-h/templ"
 
 	"github.com/labdash/labdash/labs"
 )
@@ -138,4 +141,15 @@ func cleanedHow(verified bool) string {
 		return " (verified: a fresh sweep found nothing left)"
 	}
 	return " (not verified)"
+}
+
+// linkURL is a widget link's href: only an absolute http or https URL with a
+// host is drawn, never javascript:, data: or a relative path that would land on
+// labdash's own origin.
+func linkURL(raw string) (templ.SafeURL, bool) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return "", false
+	}
+	return templ.SafeURL(u.String()), true
 }

@@ -29,6 +29,7 @@ type Config struct {
 	Demo            bool
 	SimSpeed        float64
 	SimDNS          string // the simulator's DNS server for its hosted zones: loopback host:port (0: a free port), or "off"
+	SimWebsite      string // where the simulator serves its S3 websites (Lab 4's slot machine): loopback host:port (0: a free port), or "off"
 	BaseURL         string
 	SecureCookies   bool
 	SessionTTL      time.Duration
@@ -76,6 +77,8 @@ func serveFlags(fs *flag.FlagSet, cfg *Config, e *env) {
 	fs.Float64Var(&cfg.SimSpeed, "sim-speed", e.float("LABDASH_SIM_SPEED", 10), "simulated seconds per real second (LABDASH_SIM_SPEED)")
 	fs.StringVar(&cfg.SimDNS, "sim-dns", e.str("LABDASH_SIM_DNS", "127.0.0.1:0"),
 		"loopback host:port where the simulator answers DNS for its hosted zones, for dig (port 0: a free one; off: none) (LABDASH_SIM_DNS)")
+	fs.StringVar(&cfg.SimWebsite, "sim-website", e.str("LABDASH_SIM_WEBSITE", "127.0.0.1:0"),
+		"loopback host:port where the simulator serves its S3 websites, such as Lab 4's slot machine, on an origin apart from labdash's (port 0: a free one; off: none) (LABDASH_SIM_WEBSITE)")
 	awsFlags(fs, cfg, e)
 	cfg.AdminEmail = e.get("LABDASH_ADMIN_EMAIL")
 	cfg.AdminPassword = e.get("LABDASH_ADMIN_PASSWORD")
@@ -117,6 +120,12 @@ func (c Config) validate(serving bool) error {
 		host, _, err := net.SplitHostPort(c.SimDNS)
 		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
 			errs = append(errs, fmt.Errorf("--sim-dns (LABDASH_SIM_DNS) is %q; use a loopback host:port such as 127.0.0.1:8053, or off", c.SimDNS))
+		}
+	}
+	if c.Cloud == "sim" && c.SimWebsite != "off" && c.SimWebsite != "" {
+		host, _, err := net.SplitHostPort(c.SimWebsite)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			errs = append(errs, fmt.Errorf("--sim-website (LABDASH_SIM_WEBSITE) is %q; use a loopback host:port such as 127.0.0.1:8081, or off", c.SimWebsite))
 		}
 	}
 	if c.SimSpeed <= 0 || c.SimSpeed > 10000 {

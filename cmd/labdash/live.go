@@ -160,6 +160,16 @@ func startLive(ctx context.Context, log *slog.Logger, store *db.Store, registry 
 		}
 		ls.log.Info("simulated DNS answering for the hosted zones", slog.String("addr", addr))
 	}
+	if ls.world != nil && cfg.SimWebsite != "" && cfg.SimWebsite != "off" {
+		// The simulated S3 websites (Lab 4's slot machine), on a port of their own:
+		// a student's page must not share labdash's origin. It stops with ls.ctx.
+		addr, err := ls.world.ServeWebsite(ls.ctx, cfg.SimWebsite)
+		if err != nil {
+			ls.cancel()
+			return nil, fmt.Errorf("simulated websites: %w", err)
+		}
+		ls.log.Info("simulated S3 websites served", slog.String("addr", addr))
+	}
 	ls.Go("websocket hub", ls.hub.Run)
 	ls.Go("monitor", ls.mon.Run)
 	ls.Go("resume loop", func(ctx context.Context) { ls.resumeLoop(ctx, 30*time.Second) })

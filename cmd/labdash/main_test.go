@@ -28,15 +28,17 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		env  map[string]string
 		want []string
 	}{
-		"bad log format":  {[]string{"--log-format", "xml"}, nil, []string{"--log-format (LABDASH_LOG_FORMAT)", "text or json"}},
-		"bad addr":        {[]string{"--addr", "nowhere"}, nil, []string{"--addr (LABDASH_ADDR)"}},
-		"bad cloud":       {[]string{"--cloud", "gcp"}, nil, []string{"--cloud (LABDASH_CLOUD)", "sim or aws"}},
-		"bad env number":  {nil, map[string]string{"LABDASH_SIM_SPEED": "fast"}, []string{"LABDASH_SIM_SPEED", "fast"}},
-		"bad env bool":    {nil, map[string]string{"LABDASH_DEMO": "maybe"}, []string{"LABDASH_DEMO"}},
-		"half the admin":  {nil, map[string]string{"LABDASH_ADMIN_EMAIL": "a@example.edu"}, []string{"LABDASH_ADMIN_PASSWORD"}},
-		"several at once": {[]string{"--log-format", "xml", "--addr", "x"}, nil, []string{"--log-format", "--addr"}},
-		"unknown command": {[]string{"frobnicate"}, nil, []string{"unknown command"}},
-		"bad base url":    {[]string{"--base-url", "labs.example.edu"}, nil, []string{"--base-url (LABDASH_BASE_URL)"}},
+		"bad log format":     {[]string{"--log-format", "xml"}, nil, []string{"--log-format (LABDASH_LOG_FORMAT)", "text or json"}},
+		"bad addr":           {[]string{"--addr", "nowhere"}, nil, []string{"--addr (LABDASH_ADDR)"}},
+		"bad cloud":          {[]string{"--cloud", "gcp"}, nil, []string{"--cloud (LABDASH_CLOUD)", "sim or aws"}},
+		"bad env number":     {nil, map[string]string{"LABDASH_SIM_SPEED": "fast"}, []string{"LABDASH_SIM_SPEED", "fast"}},
+		"bad env bool":       {nil, map[string]string{"LABDASH_DEMO": "maybe"}, []string{"LABDASH_DEMO"}},
+		"half the admin":     {nil, map[string]string{"LABDASH_ADMIN_EMAIL": "a@example.edu"}, []string{"LABDASH_ADMIN_PASSWORD"}},
+		"several at once":    {[]string{"--log-format", "xml", "--addr", "x"}, nil, []string{"--log-format", "--addr"}},
+		"unknown command":    {[]string{"frobnicate"}, nil, []string{"unknown command"}},
+		"bad base url":       {[]string{"--base-url", "labs.example.edu"}, nil, []string{"--base-url (LABDASH_BASE_URL)"}},
+		"sites off loopback": {[]string{"--sim-website", "0.0.0.0:8081"}, nil, []string{"--sim-website (LABDASH_SIM_WEBSITE)", "loopback"}},
+		"dns off loopback":   {nil, map[string]string{"LABDASH_SIM_DNS": "192.0.2.1:53"}, []string{"--sim-dns (LABDASH_SIM_DNS)", "loopback"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -262,6 +262,12 @@ type Clients struct {
 	// the simulated zones and load balancers on the simulator. Nil where there is
 	// none; lookups must be short: they run in the monitor.
 	DNS Resolver
+	// Browse turns a URL a student opens in their browser (Lab 4's S3 website
+	// endpoint) into one a browser on this machine can open: the URL itself on
+	// AWS; on the simulator, the same page on the loopback address where the
+	// simulated websites are served (ServeWebsite), or "" when none answers it.
+	// Nil means the URL itself.
+	Browse func(url string) string
 	// InRegion returns the same account's clients in another region (a lab whose
 	// resources span regions: Global Accelerator's endpoint groups).
 	InRegion func(ctx context.Context, region string) (*Clients, error)
@@ -318,6 +324,14 @@ type Provider interface {
 // policies (virtual students in shared-account mode).
 type RoleProvider interface {
 	ClientsAs(ctx context.Context, roleARN, session, region string) (*Clients, error)
+}
+
+// BrowseURL is c.Browse(u), or u when the provider set no Browse.
+func (c *Clients) BrowseURL(u string) string {
+	if c.Browse != nil {
+		return c.Browse(u)
+	}
+	return u
 }
 
 // Clock returns c.Now, or time.Now when the provider did not set one.

@@ -71,6 +71,7 @@ type World struct {
 	counter *cloud.CallCounter
 	// dnsAt is where ServeDNS listens (a string; unset while it does not).
 	dnsAt   atomic.Value
+	webAt   atomic.Value // where ServeWebsite listens, likewise
 	defAcct string
 	seed    int64
 	rng     *rand.Rand
@@ -239,6 +240,7 @@ func (w *World) clients(ctx context.Context, acct, region, principal string) (*c
 		Now:     w.clock.Now,
 	}
 	c.InRegion = func(ctx context.Context, other string) (*cloud.Clients, error) { return w.Clients(ctx, acct, other) }
+	c.Browse = w.browse
 	for _, s := range services {
 		if s.attach != nil {
 			s.attach(b, c)
