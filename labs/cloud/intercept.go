@@ -23,8 +23,9 @@ type Interceptor func(ctx context.Context, call Call) error
 // readOnly are the operation-name prefixes that change nothing in AWS. Simulate is
 // IAM's policy simulator (SimulatePrincipalPolicy, which Lab 7's monitor calls): it
 // evaluates policies and stores nothing. TestDNSAnswer (Lab 3's monitor) asks Route
-// 53's name servers one question.
-var readOnly = []string{"Describe", "List", "Get", "Lookup", "Search", "Head", "Scan", "Query", "BatchGet", "AssumeRole", "Simulate", "TestDNSAnswer"}
+// 53's name servers one question. FilterLogEvents (Lab 4's "last pull" feed)
+// reads a log group's events.
+var readOnly = []string{"Describe", "List", "Get", "Lookup", "Search", "Head", "Scan", "Query", "BatchGet", "AssumeRole", "Simulate", "TestDNSAnswer", "FilterLogEvents"}
 
 // IsMutating reports whether operation op may change something in AWS. Unknown
 // verbs count as mutating: the guard fails closed.

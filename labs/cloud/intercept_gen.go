@@ -274,7 +274,7 @@ var Operations = []Operation{
 	{Service: "Logs", Op: "DescribeLogGroups", Mutating: false},
 	{Service: "Logs", Op: "DeleteLogGroup", Mutating: true},
 	{Service: "Logs", Op: "ListTagsForResource", Mutating: false},
-	{Service: "Logs", Op: "FilterLogEvents", Mutating: true},
+	{Service: "Logs", Op: "FilterLogEvents", Mutating: false},
 	{Service: "S3", Op: "ListBuckets", Mutating: false},
 	{Service: "S3", Op: "CreateBucket", Mutating: true},
 	{Service: "S3", Op: "DeleteBucket", Mutating: true},
@@ -1383,7 +1383,7 @@ func (x *interceptLogs) ListTagsForResource(ctx context.Context, in *cloudwatchl
 }
 
 func (x *interceptLogs) FilterLogEvents(ctx context.Context, in *cloudwatchlogs.FilterLogEventsInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.FilterLogEventsOutput, error) {
-	if err := x.f(ctx, Call{Service: "Logs", Op: "FilterLogEvents", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+	if err := x.f(ctx, Call{Service: "Logs", Op: "FilterLogEvents", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
 		return nil, err
 	}
 	return x.next.FilterLogEvents(ctx, in, optFns...)

@@ -22,7 +22,7 @@ func TestInterceptGenerated(t *testing.T) {
 }
 
 func TestIsMutating(t *testing.T) {
-	for op, want := range map[string]bool{"DescribeServices": false, "ListTags": false, "GetBucketTagging": false, "AssumeRole": false, "SimulatePrincipalPolicy": false,
+	for op, want := range map[string]bool{"DescribeServices": false, "ListTags": false, "GetBucketTagging": false, "AssumeRole": false, "SimulatePrincipalPolicy": false, "FilterLogEvents": false, "Invoke": true,
 		"DeleteService": true, "UpdateAccelerator": true, "PutItem": true, "Publish": true, "Frobnicate": true} {
 		if IsMutating(op) != want {
 			t.Errorf("IsMutating(%s) = %v, want %v", op, !want, want)

@@ -23,7 +23,7 @@ import (
 )
 
 // readOnly mirrors cloud.IsMutating's prefixes.
-var readOnly = []string{"Describe", "List", "Get", "Lookup", "Search", "Head", "Scan", "Query", "BatchGet", "AssumeRole", "Simulate", "TestDNSAnswer"}
+var readOnly = []string{"Describe", "List", "Get", "Lookup", "Search", "Head", "Scan", "Query", "BatchGet", "AssumeRole", "Simulate", "TestDNSAnswer", "FilterLogEvents"}
 
 func mutating(op string) bool {
 	for _, p := range readOnly {
