@@ -24,7 +24,12 @@ type Observation struct {
 	// Pulls are the function's recent log lines (the "last pull" feed), oldest first.
 	Pulls []Pull
 	// Probe is the last HTTP GET of the website endpoint.
-	Probe    *Probe
+	Probe *Probe
+	// Open is where a browser on labdash's machine opens the student's site
+	// (cloud.Clients.BrowseURL of the website endpoint): the endpoint on AWS,
+	// the simulator's loopback website server in sim mode; "" when nothing
+	// answers it or the bucket is not a website.
+	Open     string
 	Problems []string
 	// Stale names the parts whose read failed this cycle for a reason other than
 	// "not found": they hold the last state read.

@@ -136,6 +136,11 @@ func Observe(ctx context.Context, c *cloud.Clients, cache *labs.Cache, targets [
 	}
 	observeProbes(ctx, c, targets, obs, mem, now)
 	observeMetrics(ctx, c, gc, targets, obs, mem, now)
+	for _, o := range obs {
+		if o.Site != nil && o.Site.Website {
+			o.Open = c.BrowseURL(websiteEndpoint(o.Site.Bucket, o.Target.Region))
+		}
+	}
 	res := make(map[string]labs.Observation, len(obs))
 	for k, v := range obs {
 		res[k] = v

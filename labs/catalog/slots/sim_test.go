@@ -129,6 +129,32 @@ func TestLabOnTheSimulator(t *testing.T) {
 	if len(o.Pulls) == 0 || o.Probe == nil || o.Probe.Status != 200 || !strings.Contains(o.Probe.Body, "Slot machine") {
 		t.Errorf("s01: pulls %v, probe %+v", o.Pulls, o.Probe)
 	}
+	// While the simulator serves no websites there is nothing to open; once it
+	// does, the website tile links to the student's own site on its loopback port.
+	if o.Open != "" {
+		t.Errorf("s01's site opens at %q with no website server", o.Open)
+	}
+	wctx, stopSites := context.WithCancel(ctx)
+	defer stopSites()
+	at, err := w.ServeWebsite(wctx, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Minute)
+	if all, err = lab.Observe(ctx, c, cache, targets); err != nil {
+		t.Fatal(err)
+	}
+	o = all["s01"].(*Observation)
+	if want := "http://" + at + "/" + bucketName(envs["s01"].T) + "/"; o.Open != want {
+		t.Errorf("s01's site opens at %q, want %q", o.Open, want)
+	}
+	if v := websiteTile(o, nil); v.Tile == nil || len(v.Tile.Links) != 1 || v.Tile.Links[0].URL != o.Open {
+		t.Errorf("the website tile's links: %+v", v.Tile)
+	} else if res, err := http.Get(o.Open); err != nil || res.StatusCode != 200 {
+		t.Errorf("GET %s: %v %v", o.Open, res, err)
+	} else {
+		res.Body.Close()
+	}
 	// The page a student opens: served by the simulator's website handler, its
 	// pull (the config the script baked in) answers the wheels in the basic flow
 	// and the trap's denial in the enhanced one.

@@ -90,6 +90,13 @@ func websiteTile(o *Observation, _ *labs.History) labs.WidgetView {
 		url = p.URL
 	}
 	tile.Lines = append([]string{url}, tile.Lines...)
+	if o.Open != "" {
+		label := "Open the slot machine"
+		if o.Open != url {
+			label += " (simulated, served by labdash on loopback)"
+		}
+		tile.Links = []labs.Link{{Label: label, URL: o.Open}}
+	}
 	switch {
 	case !s.Website:
 		tile.Lines = append(tile.Lines, "website hosting off")
