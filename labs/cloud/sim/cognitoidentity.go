@@ -2,7 +2,8 @@ package sim
 
 // Amazon Cognito identity pools (federated identities), as Lab 4's slot machine
 // uses them: guest (unauthenticated) identities and their credentials.
-//   - pools: ids REGION:UUID, names [\w ]+ of 1 to 128 characters (names need not
+//   - pools: ids REGION:UUID, names [\w\s+=,.@-]+ of 1 to 128 characters (the API
+//     reference's IdentityPoolName pattern) (names need not
 //     be unique), AllowUnauthenticatedIdentities and AllowClassicFlow (off unless
 //     given), tags (IdentityPoolTags, TagResource; the tagging API lists pools as
 //     cognito-identity:identitypool), roles by "authenticated"/"unauthenticated";
@@ -106,7 +107,7 @@ func ciOf(r *region) *ciState {
 }
 
 var (
-	ciPoolNameRE = regexp.MustCompile(`^[\w ]{1,128}$`)
+	ciPoolNameRE = regexp.MustCompile(`^[\w\s+=,.@-]{1,128}$`)
 	ciPoolIDRE   = regexp.MustCompile(`^[\w-]+:[0-9a-f-]+$`)
 )
 
@@ -186,7 +187,7 @@ func (p *identityPool) describe() *ci.DescribeIdentityPoolOutput {
 func (p *identityPool) set(name string, unauth bool, classic *bool, providers []citypes.CognitoIdentityProvider, dev *string, oidc, saml []string,
 	logins map[string]string) error {
 	if !ciPoolNameRE.MatchString(name) {
-		return ciInvalid("1 validation error detected: Value '%s' at 'identityPoolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w ]+", name)
+		return ciInvalid("1 validation error detected: Value '%s' at 'identityPoolName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+", name)
 	}
 	p.name, p.allowUnauth = name, unauth
 	p.allowClassic = classic != nil && *classic

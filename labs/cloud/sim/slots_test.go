@@ -764,8 +764,13 @@ func TestSandboxRoleBuildsTheSlotMachine(t *testing.T) {
 func TestIdentityPoolsAreTaggedAndListed(t *testing.T) {
 	e := newEnv(t)
 	c := e.c
-	if _, err := c.CognitoIdentity.CreateIdentityPool(e.ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String("c42s07-slots"), AllowUnauthenticatedIdentities: true}); apiCode(err) != "InvalidParameterException" {
-		t.Errorf("a hyphen in the pool name: %v", err)
+	// The API reference's IdentityPoolName pattern is [\w\s+=,.@-]+, 1 to 128.
+	for name, ok := range map[string]bool{"c42s07-slots": true, "c42s07_slots": true, "c42 s07.slots@x": true,
+		"c42s07/slots": false, "c42s07:slots": false, "": false, strings.Repeat("a", 129): false} {
+		_, err := c.CognitoIdentity.CreateIdentityPool(e.ctx, &ci.CreateIdentityPoolInput{IdentityPoolName: aws.String(name), AllowUnauthenticatedIdentities: true})
+		if got := err == nil; got != ok || (!ok && apiCode(err) != "InvalidParameterException") {
+			t.Errorf("pool name %q: %v, want accepted %v", name, err, ok)
+		}
 	}
 	var ids []string
 	for _, s := range []string{"s07", "s08"} {
