@@ -113,6 +113,11 @@ type Env struct {
 	// Load starts (rps > 0) or stops simulated HTTP load against a load balancer;
 	// it stands for the load-test tool a real student would run.
 	Load func(loadBalancerArn string, rps float64) error
+	// AsCredentials returns clients in C's region that act as temporary
+	// credentials the student's page was handed (Lab 4's Cognito guest
+	// credentials), every call judged as that session, as a browser holding them
+	// would be. Nil where the provider cannot (real AWS: the page is a real browser).
+	AsCredentials func(ctx context.Context, accessKeyID, secretAccessKey, sessionToken string) (*cloud.Clients, error)
 	// Stack holds the outputs of the student's prerequisite stack.
 	Stack map[string]string
 	// Memo carries values between steps (ARNs the student noted down).

@@ -137,6 +137,7 @@ type IAM interface {
 	ListPolicyVersions(ctx context.Context, in *iam.ListPolicyVersionsInput, optFns ...func(*iam.Options)) (*iam.ListPolicyVersionsOutput, error)
 	DeletePolicyVersion(ctx context.Context, in *iam.DeletePolicyVersionInput, optFns ...func(*iam.Options)) (*iam.DeletePolicyVersionOutput, error)
 	PutRolePolicy(ctx context.Context, in *iam.PutRolePolicyInput, optFns ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error)
+	UpdateAssumeRolePolicy(ctx context.Context, in *iam.UpdateAssumeRolePolicyInput, optFns ...func(*iam.Options)) (*iam.UpdateAssumeRolePolicyOutput, error)
 	ListRolePolicies(ctx context.Context, in *iam.ListRolePoliciesInput, optFns ...func(*iam.Options)) (*iam.ListRolePoliciesOutput, error)
 	DeleteRolePolicy(ctx context.Context, in *iam.DeleteRolePolicyInput, optFns ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error)
 	SimulatePrincipalPolicy(ctx context.Context, in *iam.SimulatePrincipalPolicyInput, optFns ...func(*iam.Options)) (*iam.SimulatePrincipalPolicyOutput, error)
@@ -332,6 +333,13 @@ func (c *Clients) BrowseURL(u string) string {
 		return c.Browse(u)
 	}
 	return u
+}
+
+// CredentialsProvider is a Provider that can act as temporary credentials it
+// issued (the simulator: Cognito guest credentials, AssumeRoleWithWebIdentity),
+// for virtual students whose page would hold them.
+type CredentialsProvider interface {
+	ClientsWithCredentials(ctx context.Context, accessKeyID, secretAccessKey, sessionToken, region string) (*Clients, error)
 }
 
 // Clock returns c.Now, or time.Now when the provider did not set one.

@@ -236,6 +236,7 @@ var Operations = []Operation{
 	{Service: "IAM", Op: "ListPolicyVersions", Mutating: false},
 	{Service: "IAM", Op: "DeletePolicyVersion", Mutating: true},
 	{Service: "IAM", Op: "PutRolePolicy", Mutating: true},
+	{Service: "IAM", Op: "UpdateAssumeRolePolicy", Mutating: true},
 	{Service: "IAM", Op: "ListRolePolicies", Mutating: false},
 	{Service: "IAM", Op: "DeleteRolePolicy", Mutating: true},
 	{Service: "IAM", Op: "SimulatePrincipalPolicy", Mutating: false},
@@ -1079,6 +1080,13 @@ func (x *interceptIAM) PutRolePolicy(ctx context.Context, in *iam.PutRolePolicyI
 		return nil, err
 	}
 	return x.next.PutRolePolicy(ctx, in, optFns...)
+}
+
+func (x *interceptIAM) UpdateAssumeRolePolicy(ctx context.Context, in *iam.UpdateAssumeRolePolicyInput, optFns ...func(*iam.Options)) (*iam.UpdateAssumeRolePolicyOutput, error) {
+	if err := x.f(ctx, Call{Service: "IAM", Op: "UpdateAssumeRolePolicy", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.UpdateAssumeRolePolicy(ctx, in, optFns...)
 }
 
 func (x *interceptIAM) ListRolePolicies(ctx context.Context, in *iam.ListRolePoliciesInput, optFns ...func(*iam.Options)) (*iam.ListRolePoliciesOutput, error) {

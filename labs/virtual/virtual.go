@@ -246,6 +246,11 @@ func (r *Runner) advance(ctx context.Context, st *state) {
 		if r.load != nil {
 			st.env.Load = func(lb string, rps float64) error { return r.load.SetLoad(c.Account, s.Region, lb, rps) }
 		}
+		if cp, ok := r.provider.(cloud.CredentialsProvider); ok {
+			st.env.AsCredentials = func(ctx context.Context, akid, secret, token string) (*cloud.Clients, error) {
+				return cp.ClientsWithCredentials(ctx, akid, secret, token, s.Region)
+			}
+		}
 	}
 	var err error
 	if st.step < 0 {

@@ -222,31 +222,24 @@ func guestTrust(poolID string) string {
 
 const invokePolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"lambda:InvokeFunction","Resource":"%s"}]}`
 
-// createGuestRole makes the pool's unauthenticated role under the student's IAM
-// path, with the class boundary, lets it invoke slotPull and sets it on the pool.
+// createGuestRole points the stack's guest role at the student's pool
+// (UpdateAssumeRolePolicy: the trust names the pool's ID) and sets it on the
+// pool as its unauthenticated role. The role comes from the prerequisite stack,
+// tagged as the student's and carrying the class boundary: a role the student
+// made could not carry labdash's tags, and the boundary's fences refuse an
+// untagged principal (the page's guests) everything they fence.
 func createGuestRole(ctx context.Context, e *labs.Env) error {
 	pool := e.Memo["pool"]
-	in := &iam.CreateRoleInput{RoleName: aws.String(guestRoleName(tgt(e))), Path: aws.String(rolePath(tgt(e))), AssumeRolePolicyDocument: aws.String(guestTrust(pool)),
-		Description: aws.String("The slot machine page's guests")}
-	if b := e.Stack["PermissionsBoundary"]; b != "" {
-		in.PermissionsBoundary = aws.String(b)
-	}
-	arn := ""
-	out, err := e.C.IAM.CreateRole(ctx, in)
-	switch {
-	case code(err) == "EntityAlreadyExists":
+	arn := e.Stack["GuestRoleArn"]
+	if arn == "" {
 		arn = roleARN(tgt(e), guestRoleName(tgt(e)))
-	case err != nil:
-		return err
-	default:
-		arn = aws.ToString(out.Role.Arn)
 	}
-	if _, err := e.C.IAM.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String(guestRoleName(tgt(e))), PolicyName: aws.String("invoke-slotpull"),
-		PolicyDocument: aws.String(fmt.Sprintf(invokePolicy, functionARN(tgt(e))))}); err != nil {
+	if _, err := e.C.IAM.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(guestRoleName(tgt(e))),
+		PolicyDocument: aws.String(guestTrust(pool))}); err != nil {
 		return err
 	}
 	e.Memo["guest"] = arn
-	_, err = e.C.CognitoIdentity.SetIdentityPoolRoles(ctx, &cognitoidentity.SetIdentityPoolRolesInput{IdentityPoolId: aws.String(pool),
+	_, err := e.C.CognitoIdentity.SetIdentityPoolRoles(ctx, &cognitoidentity.SetIdentityPoolRolesInput{IdentityPoolId: aws.String(pool),
 		Roles: map[string]string{"unauthenticated": arn}})
 	return err
 }
@@ -290,43 +283,62 @@ func setClassicFlow(ctx context.Context, e *labs.Env, poolID string, on bool) er
 // pull is what the page does when the handle is pulled, with the page's flow:
 // a guest identity (GetId), then its credentials — GetCredentialsForIdentity in
 // the enhanced flow, GetOpenIdToken and AssumeRoleWithWebIdentity in the basic
-// one — then lambda:Invoke.
-//
-// labs.Env has no way to act as credentials the chain hands out (the simulator's
-// World.ClientsWithCredentials is not the lab's to reach), so the virtual
-// student's browser is stood in for at the last call: the Cognito and STS calls
-// are made as the page makes them, and the Invoke with the student's own
-// clients. In the enhanced flow the page's Invoke would carry the session policy
-// AmazonCognitoUnAuthedIdentitiesSessionPolicy, which leaves out
-// lambda:InvokeFunction: the student sees AccessDenied and no invocation reaches
-// the function, which is what the checkpoints then show.
+// one — then lambda:Invoke AS those credentials (Env.AsCredentials), so the
+// enhanced flow's session policy AmazonCognitoUnAuthedIdentitiesSessionPolicy,
+// which leaves out lambda:InvokeFunction, refuses the Invoke itself and no
+// invocation reaches the function: what the checkpoints then show. Where the
+// provider cannot act as the credentials (no AsCredentials), the Invoke is made
+// with the student's own clients in the basic flow, and not at all in the
+// enhanced one.
 func pull(ctx context.Context, e *labs.Env) error {
 	pool := e.Memo["pool"]
 	id, err := e.C.CognitoIdentity.GetId(ctx, &cognitoidentity.GetIdInput{IdentityPoolId: aws.String(pool), AccountId: aws.String(tgt(e).Account)})
 	if err != nil {
 		return err
 	}
+	var akid, secret, token string
 	if e.Memo["flow"] != "basic" {
-		if _, err := e.C.CognitoIdentity.GetCredentialsForIdentity(ctx, &cognitoidentity.GetCredentialsForIdentityInput{IdentityId: id.IdentityId}); err != nil {
+		out, err := e.C.CognitoIdentity.GetCredentialsForIdentity(ctx, &cognitoidentity.GetCredentialsForIdentityInput{IdentityId: id.IdentityId})
+		if err != nil {
 			return err
 		}
+		if out.Credentials != nil {
+			akid, secret, token = aws.ToString(out.Credentials.AccessKeyId), aws.ToString(out.Credentials.SecretKey), aws.ToString(out.Credentials.SessionToken)
+		}
+	} else {
+		tok, err := e.C.CognitoIdentity.GetOpenIdToken(ctx, &cognitoidentity.GetOpenIdTokenInput{IdentityId: id.IdentityId})
+		if err != nil {
+			return err
+		}
+		out, err := e.C.STS.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(e.Memo["guest"]),
+			RoleSessionName: aws.String("slot-machine-page"), WebIdentityToken: tok.Token})
+		if err != nil {
+			return err
+		}
+		if out.Credentials != nil {
+			akid, secret, token = aws.ToString(out.Credentials.AccessKeyId), aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken)
+		}
+	}
+	guest := e.C
+	switch {
+	case e.AsCredentials != nil:
+		if guest, err = e.AsCredentials(ctx, akid, secret, token); err != nil {
+			return err
+		}
+	case e.Memo["flow"] != "basic":
 		e.Memo["last-pull"] = "denied: the enhanced flow's session policy leaves out lambda:InvokeFunction"
 		return nil
 	}
-	tok, err := e.C.CognitoIdentity.GetOpenIdToken(ctx, &cognitoidentity.GetOpenIdTokenInput{IdentityId: id.IdentityId})
-	if err != nil {
-		return err
-	}
-	if _, err := e.C.STS.AssumeRoleWithWebIdentity(ctx, &sts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(e.Memo["guest"]),
-		RoleSessionName: aws.String("slot-machine-page"), WebIdentityToken: tok.Token}); err != nil {
-		return err
-	}
 	for i := 0; i < 3; i++ {
-		out, err := e.C.Lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(functionName(tgt(e)))})
-		if code(err) == "ResourceConflictException" { // still Pending
+		out, err := guest.Lambda.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(functionName(tgt(e)))})
+		switch {
+		case code(err) == "ResourceConflictException": // still Pending
 			return labs.ErrNotYet
-		}
-		if err != nil {
+		case code(err) == "AccessDeniedException" && e.Memo["flow"] != "basic":
+			// The page shows the denial; the student has not fixed the flow yet.
+			e.Memo["last-pull"] = "denied: " + err.Error()
+			return nil
+		case err != nil:
 			return err
 		}
 		e.Memo["last-pull"] = string(out.Payload)

@@ -60,7 +60,10 @@ func TestLabOnTheSimulator(t *testing.T) {
 		if _, err := labs.CreatePrereqStack(ctx, c, lab, tg); err != nil {
 			t.Fatal(err)
 		}
-		envs[s] = &labs.Env{C: c, T: tg, Persona: &labs.Persona{Mistakes: map[string]bool{students[s]: students[s] != ""}}, Memo: map[string]string{}}
+		envs[s] = &labs.Env{C: c, T: tg, Persona: &labs.Persona{Mistakes: map[string]bool{students[s]: students[s] != ""}}, Memo: map[string]string{},
+			AsCredentials: func(ctx context.Context, akid, secret, token string) (*cloud.Clients, error) {
+				return w.ClientsWithCredentials(ctx, akid, secret, token, "us-east-1")
+			}}
 	}
 	clock.Advance(5 * time.Minute)
 	for s, e := range envs {
@@ -83,6 +86,14 @@ func TestLabOnTheSimulator(t *testing.T) {
 	}
 	if err := walk(ctx, clock, lab, envs); err != nil {
 		t.Fatal(err)
+	}
+	// The enhanced flow's guest credentials were refused the Invoke itself, by
+	// their session policy; the basic flow's got the wheels.
+	if got := envs["s02"].Memo["last-pull"]; !strings.Contains(got, "AccessDeniedException") || !strings.Contains(got, "lambda:InvokeFunction") {
+		t.Errorf("s02's pull in the enhanced flow: %q, want Invoke's AccessDeniedException for lambda:InvokeFunction", got)
+	}
+	if got := envs["s01"].Memo["last-pull"]; !strings.Contains(got, "leftWheelImage") {
+		t.Errorf("s01's pull in the basic flow: %q, want the wheels", got)
 	}
 	if !strings.Contains(envs["s01"].Memo["policy"], "BlockPublicPolicy") {
 		t.Errorf("s01's first PutBucketPolicy was not refused by Block Public Access: %q", envs["s01"].Memo["policy"])

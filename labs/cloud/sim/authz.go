@@ -831,6 +831,10 @@ func init() {
 			name = str(in.RoleName)
 		case *iam.ListAttachedRolePoliciesInput:
 			name = str(in.RoleName)
+		case *iam.UpdateAssumeRolePolicyInput:
+			name = str(in.RoleName)
+		default:
+			return fmt.Errorf("sim: IAM: no role name read from %T", in)
 		}
 		arn := "arn:aws:iam::" + x.r.account + ":role/" + name
 		if ro := x.a.roles[strings.ToLower(name)]; ro != nil {
@@ -842,7 +846,7 @@ func init() {
 		x.on(arn, "role")
 		return nil
 	}, "iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:GetRole", "iam:DeleteRole",
-		"iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:ListAttachedRolePolicies")
+		"iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:ListAttachedRolePolicies", "iam:UpdateAssumeRolePolicy")
 
 	// Route 53: a record change names its hosted zone, and IAM sees the batch's
 	// record names (normalized: lowercase, no trailing dot, "*" as \052), types and
