@@ -26,8 +26,11 @@ func TestE2ESlotMachine(t *testing.T) {
 	defer cancel()
 	in := e2eDemoClass(t, base, ctx)
 	classURL := e2eRun(in, "read the class URL", chromedp.Evaluate[string](`location.pathname`))
-	// The lab's last checkpoint ("Handle pulled") passed: their pulls get through.
-	ready := `(() => { const done = document.querySelector("ol[id^='checklist-'][id$='-slots'] li:last-child.check-pass");
+	// The lab's first and last checkpoints passed: the site is public (a student
+	// who never lifts Block Public Access pulls from their shell, and their site
+	// answers 403), and their pulls get through.
+	ready := `(() => { const list = "ol[id^='checklist-'][id$='-slots'] ";
+		const done = document.querySelector(list + "li:first-child.check-pass") && document.querySelector(list + "li:last-child.check-pass");
 		const a = document.querySelector("a[data-testid=link-website]");
 		return !!done && !!a && a.href.startsWith("http://127.0.0.1:"); })()`
 	href := e2eFindDemoStudent(in, base, classURL, ready, 30*time.Second, "no demo student pulled the slot machine's handle in time",

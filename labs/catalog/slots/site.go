@@ -59,12 +59,13 @@ document.getElementById("pull").onclick = async () => {
   try {
     const res = await fetch("_labdash/pull", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(config)});
     const r = await res.json();
-    if (!res.ok || r.Code) { status.textContent = (r.Step || "pull") + ": " + (r.Code || res.status) + " " + (r.Message || ""); return; }
+    // The simulator's answer (sim.PullResult): {status, flow, step, code, message, functionError, payload}.
+    if (!res.ok || r.code) { status.textContent = (r.step || "pull") + ": " + (r.code || res.status) + " " + (r.message || ""); return; }
     // The tutorial's answer: {isWinner, leftWheelImage: {file: {S}}, middleWheelImage, rightWheelImage}.
-    const p = r.Payload || {};
+    const p = r.payload || {};
     const images = ["leftWheelImage", "middleWheelImage", "rightWheelImage"].map(k => p[k] && p[k].file && p[k].file.S).filter(Boolean);
     document.querySelectorAll("#wheels img").forEach((img, i) => { if (images[i]) img.src = images[i]; });
-    status.textContent = r.FunctionError ? "The function failed: " + r.FunctionError : (p.isWinner ? "Jackpot!" : "Pulled with the " + r.Flow + " flow");
+    status.textContent = r.functionError ? "The function failed: " + r.functionError : (p.isWinner ? "Jackpot!" : "Pulled with the " + r.flow + " flow");
   } catch (e) { status.textContent = "pull failed: " + e; }
 };
 </script></body></html>
