@@ -41,8 +41,8 @@ const (
 	probeTimeout = 3 * time.Second
 	// metricQueriesMax is GetMetricData's limit of queries per call (three a student).
 	metricQueriesMax = 500
-	poolPageSize     = 60 // ListIdentityPools MaxResults' maximum
-	pagesMax         = 20 // pages read of any one listing in a cycle
+	poolPageSize     = 60  // ListIdentityPools MaxResults' maximum
+	pagesMax         = 100 // pages read of any one listing in a cycle (identity pools: 6,000)
 	bucketPageSize   = 1000
 	objectsMax       = 1000 // ListObjectsV2 MaxKeys: the site is a page and a few images
 	pullsKept        = 20
@@ -68,9 +68,11 @@ type studentCache struct {
 	guest    *GuestRole
 	guestAt  time.Time
 	table    *Table
+	tableAt  time.Time // the last DescribeTable
 	countAt  time.Time
 	fn       *Function
 	fnAt     time.Time
+	fnReadAt time.Time // the last GetFunction
 	metrics  *Metrics
 	pulls    []Pull
 	logsAt   time.Time
@@ -338,12 +340,19 @@ func contains(v []string, s string) bool {
 	return false
 }
 
+// observeTable reads the student's table: every cycle until it is there and
+// ACTIVE, then every detailEvery (at 2,000 students DescribeTable every cycle was
+// 2,000 calls of the lab's 5,600; TestCallsPerCycleAtScale).
 func observeTable(ctx context.Context, c *cloud.Clients, kc *studentCache, o *Observation, now time.Time) {
 	name := tableName(o.Target)
+	if t := kc.table; t != nil && t.Status == "ACTIVE" && !due(kc.tableAt, now, detailEvery) {
+		o.Table = t
+		return
+	}
 	d, err := c.DynamoDB.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
 	switch {
 	case code(err) == "ResourceNotFoundException":
-		kc.table, kc.countAt = nil, time.Time{}
+		kc.table, kc.countAt, kc.tableAt = nil, time.Time{}, time.Time{}
 		return
 	case err != nil:
 		o.Table = kc.table
@@ -363,7 +372,7 @@ func observeTable(ctx context.Context, c *cloud.Clients, kc *studentCache, o *Ob
 			t.Count, t.Counted, kc.countAt = n, true, now
 		}
 	}
-	kc.table = t
+	kc.table, kc.tableAt = t, now
 	o.Table = t
 }
 
@@ -405,11 +414,17 @@ func countItems(ctx context.Context, c *cloud.Clients, name string) (int64, erro
 	return n, nil
 }
 
+// observeFunction reads the student's function: every cycle until it is Active
+// with its last update Successful, then every detailEvery (as observeTable).
 func observeFunction(ctx context.Context, c *cloud.Clients, kc *studentCache, o *Observation, now time.Time) {
+	if f := kc.fn; f != nil && f.State == "Active" && f.LastUpdateStatus == "Successful" && !due(kc.fnReadAt, now, detailEvery) {
+		o.Func = f
+		return
+	}
 	g, err := c.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(functionName(o.Target))})
 	switch {
 	case code(err) == "ResourceNotFoundException":
-		kc.fn, kc.fnAt = nil, time.Time{}
+		kc.fn, kc.fnAt, kc.fnReadAt = nil, time.Time{}, time.Time{}
 		return
 	case err != nil:
 		o.Func = kc.fn
@@ -436,7 +451,7 @@ func observeFunction(ctx context.Context, c *cloud.Clients, kc *studentCache, o 
 			f.GetItem, kc.fnAt = d, now
 		}
 	}
-	kc.fn = f
+	kc.fn, kc.fnReadAt = f, now
 	o.Func = f
 }
 
