@@ -47,31 +47,17 @@ func callsAtScale(t *testing.T, n int) {
 	}
 	lab := Lab()
 	const decoys = 3
-	var targets []labs.Target
-	envs := map[string]*labs.Env{}
+	var targets, everyone []labs.Target
 	for i := range n + decoys {
 		tg := labs.NewTarget("c42", fmt.Sprintf("s%04d", i), "111122223333", "us-east-1")
-		if i >= n {
+		if i >= n { // another class in the same account: listed, owned by no target
 			tg = labs.NewTarget("c9zz", fmt.Sprintf("s%04d", i), "111122223333", "us-east-1")
 		} else {
 			targets = append(targets, tg)
 		}
-		if _, err := labs.CreatePrereqStack(ctx, c, lab, tg); err != nil {
-			t.Fatal(err)
-		}
-		envs[tg.ClassID+tg.StudentID] = &labs.Env{C: c, T: tg, Persona: &labs.Persona{Mistakes: map[string]bool{}}, Memo: map[string]string{},
-			AsCredentials: func(ctx context.Context, akid, secret, token string) (*cloud.Clients, error) {
-				return w.ClientsWithCredentials(ctx, akid, secret, token, "us-east-1")
-			}}
+		everyone = append(everyone, tg)
 	}
-	clock.Advance(5 * time.Minute)
-	for s, e := range envs {
-		out, err := labs.StackOutputs(ctx, c, lab.StackName(e.T.Prefix, "us-east-1"))
-		if err != nil {
-			t.Fatalf("%s stack: %v", s, err)
-		}
-		e.Stack = out
-	}
+	envs := prepare(t, w, c, clock, lab, everyone, nil)
 	if err := walk(ctx, clock, lab, envs); err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,35 @@ func walk(ctx context.Context, clock *sim.ManualClock, lab labs.Lab, envs map[st
 	return nil
 }
 
+// prepare deploys each target's prerequisite stack and returns the students'
+// envs by slug, with the stack's outputs, the persona's mistake (mistakes[slug],
+// "" for none) and guest credentials acting through w, as the virtual-student
+// runner gives them.
+func prepare(t testing.TB, w *sim.World, c *cloud.Clients, clock *sim.ManualClock, lab labs.Lab, targets []labs.Target, mistakes map[string]string) map[string]*labs.Env {
+	t.Helper()
+	ctx := context.Background()
+	envs := map[string]*labs.Env{}
+	for _, tg := range targets {
+		if _, err := labs.CreatePrereqStack(ctx, c, lab, tg); err != nil {
+			t.Fatal(err)
+		}
+		m := mistakes[tg.StudentID]
+		envs[tg.StudentID] = &labs.Env{C: c, T: tg, Persona: &labs.Persona{Mistakes: map[string]bool{m: m != ""}}, Memo: map[string]string{},
+			AsCredentials: func(ctx context.Context, akid, secret, token string) (*cloud.Clients, error) {
+				return w.ClientsWithCredentials(ctx, akid, secret, token, tg.Region)
+			}}
+	}
+	clock.Advance(5 * time.Minute)
+	for s, e := range envs {
+		out, err := labs.StackOutputs(ctx, c, lab.StackName(e.T.Prefix, e.T.Region))
+		if err != nil {
+			t.Fatalf("%s stack: %v", s, err)
+		}
+		e.Stack = out
+	}
+	return envs
+}
+
 // TestLabOnTheSimulator deploys four students' prerequisite stacks, runs their
 // scripts — one without mistakes, one per usual mistake — and judges every
 // checkpoint from Observe: each mistake fails the checkpoint it breaks, with its
@@ -53,26 +82,10 @@ func TestLabOnTheSimulator(t *testing.T) {
 	lab := Lab()
 	students := map[string]string{"s01": "", "s02": mistakeEnhanced, "s03": mistakeKeepsBPA, "s04": mistakeNoGetItem}
 	var targets []labs.Target
-	envs := map[string]*labs.Env{}
 	for _, s := range []string{"s01", "s02", "s03", "s04"} {
-		tg := labs.NewTarget("c42", s, "111122223333", "us-east-1")
-		targets = append(targets, tg)
-		if _, err := labs.CreatePrereqStack(ctx, c, lab, tg); err != nil {
-			t.Fatal(err)
-		}
-		envs[s] = &labs.Env{C: c, T: tg, Persona: &labs.Persona{Mistakes: map[string]bool{students[s]: students[s] != ""}}, Memo: map[string]string{},
-			AsCredentials: func(ctx context.Context, akid, secret, token string) (*cloud.Clients, error) {
-				return w.ClientsWithCredentials(ctx, akid, secret, token, "us-east-1")
-			}}
+		targets = append(targets, labs.NewTarget("c42", s, "111122223333", "us-east-1"))
 	}
-	clock.Advance(5 * time.Minute)
-	for s, e := range envs {
-		out, err := labs.StackOutputs(ctx, c, lab.StackName(e.T.Prefix, "us-east-1"))
-		if err != nil {
-			t.Fatalf("%s stack: %v", s, err)
-		}
-		e.Stack = out
-	}
+	envs := prepare(t, w, c, clock, lab, targets, students)
 	// Before anyone starts: every checkpoint pending.
 	cache := labs.NewCache()
 	all, err := lab.Observe(ctx, c, cache, targets)
