@@ -192,12 +192,6 @@ func (w *World) finishInvoke(p *invokePlan, run lambdaRun) lambdaRun {
 	return run
 }
 
-// slotSymbols are the slotWheels table's 16 image files, by slotPosition.
-func slotSymbols() []string {
-	return []string{"cherry.svg", "lemon.svg", "orange.svg", "plum.svg", "bell.svg", "bar.svg", "seven.svg", "melon.svg",
-		"grapes.svg", "star.svg", "clover.svg", "diamond.svg", "horseshoe.svg", "coin.svg", "crown.svg", "heart.svg"}
-}
-
 // slotPull is the tutorial's slotpull handler: three GetItem calls as the
 // function's execution role, each through do (IAM-evaluated as the role).
 func (c *lambdaClient) slotPull(ctx context.Context, p *invokePlan) lambdaRun {
