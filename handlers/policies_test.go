@@ -133,8 +133,8 @@ func TestPoliciesAPI(t *testing.T) {
 		policies int
 		note     string
 	}{
-		"unknown account": {h.class, sandbox.AccountPlaceholder, 3, sandbox.AccountPlaceholder}, // the boundary, the common identity policy, Fargate's
-		"class's account": {own, "444455556666", 3, ""},
+		"unknown account": {h.class, sandbox.AccountPlaceholder, 4, sandbox.AccountPlaceholder}, // the boundary, the common identity policy, Fargate's and Lab 4's
+		"class's account": {own, "444455556666", 3, ""},                                         // a Fargate-only class
 		"per student":     {per, "", 0, "each student has their own account; labdash uses LabDashboardRole there"},
 	}
 	for name, tc := range cases {
