@@ -392,6 +392,11 @@ func slotsAttacks() []attack {
 			_, err := c.IAM.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String(v.res["guestRole"]), PolicyName: aws.String("invoke-slotpull")})
 			return err
 		}},
+		{"iam:UpdateAssumeRolePolicy on their guest role, to be assumed by me", func(ctx context.Context, c *cloud.Clients, me labs.Target, v victim) error {
+			_, err := c.IAM.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(v.res["guestRole"]),
+				PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}`)})
+			return err
+		}},
 	}
 }
 

@@ -19,10 +19,12 @@ import (
 //     CreateIdentityPool only with those tags in the request (aws:RequestTag).
 //     cognito-identity:TagResource and UntagResource are not granted: tags go on
 //     at creation.
-//   - IAM by path: the guest role the student makes under
-//     /labdash/<class>/<student>/ (the boundary forces the class boundary on it),
-//     and the execution role's inline policies; iam:PassRole of those two roles,
-//     to Lambda and to Cognito.
+//   - IAM by path: the trust of the guest role the prerequisite stack made
+//     under /labdash/<class>/<student>/ (UpdateAssumeRolePolicy of that one role:
+//     the student points it at their pool), and the inline policies of their
+//     roles there; iam:PassRole of the execution and guest roles, to Lambda and
+//     to Cognito. No CreateRole: a role the student made could not carry
+//     labdash's tags, and the boundary's tag fences refuse an untagged principal.
 //
 // Gaps no fence closes, which do not force account-per-student since neither
 // reaches another student's data:
@@ -70,8 +72,9 @@ func grants(g labs.GrantScope) []authz.Statement {
 		create, pool,
 		// No resource type: see the gap above.
 		g.InRegions(labs.Allow("SlotsSetPoolRoles", []string{"cognito-identity:SetIdentityPoolRoles"}, "*")),
-		labs.Allow("SlotsMyRoles", []string{"iam:CreateRole", "iam:DeleteRole", "iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListRolePolicies",
-			"iam:UpdateAssumeRolePolicy", "iam:SimulatePrincipalPolicy"}, roles),
+		labs.Allow("SlotsMyRoles", []string{"iam:PutRolePolicy", "iam:GetRolePolicy", "iam:DeleteRolePolicy", "iam:ListRolePolicies",
+			"iam:SimulatePrincipalPolicy"}, roles),
+		labs.Allow("SlotsGuestTrust", []string{"iam:UpdateAssumeRolePolicy"}, g.Global("iam", "role/labdash/"+g.ClassID+"/"+labs.StudentVar+"/"+p+"slots-guest-role")),
 		passExec, passGuest,
 	}
 }
