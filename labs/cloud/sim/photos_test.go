@@ -159,7 +159,7 @@ func TestPhotoUploadFlowsThroughThePipeline(t *testing.T) {
 		t.Fatalf("notification configuration: %+v %v; want the topic with an Id S3 gave it", got, err)
 	}
 	e.upload("photos/cat.jpg")
-	e.upload("photo/dog.jpg")  // near miss: not under photos/
+	e.upload("photo/dog.jpg")   // near miss: not under photos/
 	e.upload("xphotos/owl.jpg") // a prefix is a prefix, not a substring
 	rows := e.w.PhotoRows("", "us-east-1", photoDBID)
 	if len(rows) != 1 || rows[0].ObjectKey != "photos/cat.jpg" || rows[0].Labels == "" {
