@@ -3,7 +3,9 @@ package sim
 // Lab 1's labelling function. A function whose name ENDS IN "photos-labels"
 // (c42s07-photos-labels) runs the course's handler on the event it is invoked
 // with — an SNS notification wrapping S3's event, or S3's event itself:
-//   - for each record (an s3:TestEvent is skipped), AS ITS EXECUTION ROLE (each
+//   - S3's test message (s3:TestEvent, sent when a notification is configured)
+//     names no object: the run succeeds without touching anything;
+//   - for each record, AS ITS EXECUTION ROLE (each
 //     call through do, IAM-evaluated): s3 GetObject of the object, then
 //     rekognition DetectLabels on it (Image.S3Object; Rekognition reads the
 //     object with the role's permissions too);
@@ -120,6 +122,10 @@ func (c *lambdaClient) photosLabels(ctx context.Context, p *invokePlan) lambdaRu
 	records, err := photoRecords(p.payload)
 	if err != nil {
 		return fail("KeyError", "'Records'")
+	}
+	if len(records) == 0 { // S3's test message: nothing to label
+		return finish(lambdaRun{payload: []byte(`{"statusCode": 200, "body": "0 photo(s) labelled"}`),
+			log: []string{stamp() + "\t" + p.id + "\t[INFO]\tno object in the event (s3:TestEvent)"}})
 	}
 	_, roleName, ok := roleOf(fn.role)
 	if !ok {

@@ -158,6 +158,14 @@ func TestPhotoUploadFlowsThroughThePipeline(t *testing.T) {
 	if err != nil || len(got.TopicConfigurations) != 1 || aws.ToString(got.TopicConfigurations[0].TopicArn) != l.topic || aws.ToString(got.TopicConfigurations[0].Id) == "" {
 		t.Fatalf("notification configuration: %+v %v; want the topic with an Id S3 gave it", got, err)
 	}
+	// Configuring the notification sent S3's test message through the topic: the
+	// queue holds it before any upload, and the function ran on it without error.
+	if d := e.w.QueueDepth("", "us-east-1", photoQueue); d != 1 {
+		t.Fatalf("print queue holds %d after the configuration; want S3's test message", d)
+	}
+	if rows := e.w.PhotoRows("", "us-east-1", photoDBID); len(rows) != 0 {
+		t.Fatalf("the test message stored rows: %+v", rows)
+	}
 	e.upload("photos/cat.jpg")
 	e.upload("photo/dog.jpg")   // near miss: not under photos/
 	e.upload("xphotos/owl.jpg") // a prefix is a prefix, not a substring
@@ -168,28 +176,31 @@ func TestPhotoUploadFlowsThroughThePipeline(t *testing.T) {
 	if e.w.PhotoRows("", "us-east-1", "c42s08-photos-db") != nil || e.w.PhotoRows("", "us-west-2", photoDBID) != nil {
 		t.Error("a classmate's / another region's instance has rows")
 	}
-	if d := e.w.QueueDepth("", "us-east-1", photoQueue); d != 1 {
-		t.Fatalf("print queue holds %d; want the one upload under photos/", d)
+	if d := e.w.QueueDepth("", "us-east-1", photoQueue); d != 2 {
+		t.Fatalf("print queue holds %d; want the test message and the one upload under photos/", d)
 	}
-	msg, err := e.c.SQS.ReceiveMessage(e.ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(l.queueURL), VisibilityTimeout: 0})
-	if err != nil || len(msg.Messages) != 1 {
+	msg, err := e.c.SQS.ReceiveMessage(e.ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(l.queueURL), MaxNumberOfMessages: 10})
+	if err != nil || len(msg.Messages) != 2 {
 		t.Fatalf("receive: %v %v", msg, err)
 	}
-	body := aws.ToString(msg.Messages[0].Body)
+	if body := aws.ToString(msg.Messages[0].Body); !strings.Contains(body, `s3:TestEvent`) || !strings.Contains(body, `"TopicArn":"`+l.topic) {
+		t.Errorf("first queued message is not S3's test message through the topic: %s", body)
+	}
+	body := aws.ToString(msg.Messages[1].Body)
 	for _, want := range []string{`"TopicArn":"` + l.topic, `ObjectCreated:Put`, `photos/cat.jpg`, `aws:s3`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("queued notification lacks %q: %s", want, body)
 		}
 	}
 	e.clock.Advance(time.Minute)
-	if inv, _ := e.metricSum("AWS/Lambda", "Invocations", "FunctionName", photoFn); inv != 1 {
-		t.Errorf("Invocations %v; want 1", inv)
+	if inv, _ := e.metricSum("AWS/Lambda", "Invocations", "FunctionName", photoFn); inv != 2 {
+		t.Errorf("Invocations %v; want 2 (the test message and the upload)", inv)
 	}
 	if errs, n := e.metricSum("AWS/Lambda", "Errors", "FunctionName", photoFn); errs != 0 || n == 0 {
 		t.Errorf("Errors %v (%d points); want 0", errs, n)
 	}
-	if pub, _ := e.metricSum("AWS/SNS", "NumberOfMessagesPublished", "TopicName", "c42s07-photos-topic"); pub != 1 {
-		t.Errorf("NumberOfMessagesPublished %v; want 1", pub)
+	if pub, _ := e.metricSum("AWS/SNS", "NumberOfMessagesPublished", "TopicName", "c42s07-photos-topic"); pub != 2 {
+		t.Errorf("NumberOfMessagesPublished %v; want 2", pub)
 	}
 	if _, n := e.metricSum("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", photoQueue); n == 0 {
 		t.Error("no ApproximateNumberOfMessagesVisible datapoint for the print queue")
@@ -252,8 +263,11 @@ func TestNotificationNeedsATopicPolicyAllowingS3(t *testing.T) {
 	setPolicy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"SNS:Publish","Resource":"` + l.topic +
 		`","Condition":{"ArnLike":{"aws:SourceArn":"arn:aws:s3:::` + photoBucket + `"}}}]}`)
 	e.notifyPhotos(l.topic, "photo/")
+	if d := e.w.QueueDepth("", "us-east-1", photoQueue); d != 1 {
+		t.Fatalf("queue %d after the configuration; want S3's test message", d)
+	}
 	e.upload("photos/cat.jpg")
-	if d := e.w.QueueDepth("", "us-east-1", photoQueue); d != 0 {
+	if d := e.w.QueueDepth("", "us-east-1", photoQueue); d != 1 {
 		t.Errorf("a photos/ upload with a photo/ filter reached the queue (%d)", d)
 	}
 	// Bad configurations.
@@ -286,15 +300,15 @@ func TestSNSDoesNotInvokeWithoutTheFunctionsPermission(t *testing.T) {
 			if rows := e.w.PhotoRows("", "us-east-1", photoDBID); len(rows) != 0 {
 				t.Fatalf("rows %+v without SNS's permission to invoke", rows)
 			}
-			if d := e.w.QueueDepth("", "us-east-1", photoQueue); d != 1 {
-				t.Errorf("the queue subscription still receives it: depth %d", d)
+			if d := e.w.QueueDepth("", "us-east-1", photoQueue); d != 2 {
+				t.Errorf("the queue subscription still receives the test message and the upload: depth %d", d)
 			}
 			e.clock.Advance(time.Minute)
 			if inv, _ := e.metricSum("AWS/Lambda", "Invocations", "FunctionName", photoFn); inv != 0 {
 				t.Errorf("Invocations %v; want 0", inv)
 			}
-			if f, _ := e.metricSum("AWS/SNS", "NumberOfNotificationsFailed", "TopicName", "c42s07-photos-topic"); f != 1 {
-				t.Errorf("NumberOfNotificationsFailed %v; want 1", f)
+			if f, _ := e.metricSum("AWS/SNS", "NumberOfNotificationsFailed", "TopicName", "c42s07-photos-topic"); f != 2 {
+				t.Errorf("NumberOfNotificationsFailed %v; want 2 (the test message, the upload)", f)
 			}
 		})
 	}

@@ -22,10 +22,11 @@ package sim
 //
 // Objects keep their bytes and Content-Type (GetObject, ListObjectsV2). Website
 // hosting, bucket policies and bucket-level Block Public Access are in
-// s3_website.go.
+// s3_website.go; event notifications (PutObject's events to SNS, SQS and
+// Lambda) in s3_notify.go.
 //
 // Not modelled: ListObjects (v1), Delimiter/CommonPrefixes (NotImplemented),
-// multipart uploads, ACLs, notifications, account-level Block Public Access,
+// multipart uploads, ACLs, account-level Block Public Access,
 // Object Lock and MFA delete, storage classes other than STANDARD, and access by
 // other accounts (AccessDenied).
 

@@ -21,7 +21,11 @@ package sim
 //     "eventSource":"aws:s3","eventName":"ObjectCreated:Put","s3":{…}}]}, the key
 //     URL-encoded).
 //
-// Not modelled: the s3:TestEvent S3 sends to a new destination, events other than
+// A configuration put sends S3's test message ({"Service":"Amazon S3","Event":
+// "s3:TestEvent",…}) to each topic and queue destination, so a print queue holds a
+// message before any upload (AWS does the same).
+//
+// Not modelled: events other than
 // ObjectCreated:Put (removals, copies), EventBridge delivery, and a destination's
 // policy changing after the configuration was put (the topic's is read again on
 // every event: a topic policy that stops allowing S3 drops the event).
@@ -127,16 +131,16 @@ func (c *s3Client) PutBucketNotificationConfiguration(ctx context.Context, in *s
 	if err != nil {
 		return nil, err
 	}
-	return do(ctx, b, "s3", "PutBucketNotificationConfiguration", in, func(r *region) (*s3.PutBucketNotificationConfigurationOutput, error) {
+	res, err := do(ctx, b, "s3", "PutBucketNotificationConfiguration", in, func(r *region) (s3Configured, error) {
 		if in == nil {
 			in = &s3.PutBucketNotificationConfigurationInput{}
 		}
 		bk, err := c.bucket(r, str(in.Bucket), false)
 		if err != nil {
-			return nil, err
+			return s3Configured{}, err
 		}
 		if in.NotificationConfiguration == nil {
-			return nil, s3Malformed()
+			return s3Configured{}, s3Malformed()
 		}
 		cfg := copyNotification(in.NotificationConfiguration)
 		ts := s3Targets(cfg)
@@ -148,26 +152,26 @@ func (c *s3Client) PutBucketNotificationConfiguration(ctx context.Context, in *s
 		ids := map[string]bool{}
 		for _, t := range ts {
 			if len(t.events) == 0 {
-				return nil, s3Malformed()
+				return s3Configured{}, s3Malformed()
 			}
 			for _, e := range t.events {
 				if !s3Events[string(e)] {
-					return nil, apiError("InvalidArgument", "The event is not supported for notifications")
+					return s3Configured{}, apiError("InvalidArgument", "The event is not supported for notifications")
 				}
 			}
 			if t.id != "" {
 				if ids[t.id] {
-					return nil, apiError("InvalidArgument", "Configuration ID must be unique")
+					return s3Configured{}, apiError("InvalidArgument", "Configuration ID must be unique")
 				}
 				ids[t.id] = true
 			}
 			p, s, err := s3Rules(t.filter)
 			if err != nil {
-				return nil, err
+				return s3Configured{}, err
 			}
 			for _, o := range seen {
 				if eventsOverlap(o.events, t.events) && overlap(o.prefix, p, false) && overlap(o.suffix, s, true) {
-					return nil, apiError("InvalidArgument", "Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if the prefixes are overlapping for the same event type.")
+					return s3Configured{}, apiError("InvalidArgument", "Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if the prefixes are overlapping for the same event type.")
 				}
 			}
 			seen = append(seen, rule{p, s, t.events})
@@ -175,7 +179,7 @@ func (c *s3Client) PutBucketNotificationConfiguration(ctx context.Context, in *s
 		if in.SkipDestinationValidation == nil || !*in.SkipDestinationValidation {
 			for _, t := range ts {
 				if !c.w.s3DestinationOKLocked(bk, t) {
-					return nil, apiError("InvalidArgument", "Unable to validate the following destination configurations")
+					return s3Configured{}, apiError("InvalidArgument", "Unable to validate the following destination configurations")
 				}
 			}
 		}
@@ -199,8 +203,45 @@ func (c *s3Client) PutBucketNotificationConfiguration(ctx context.Context, in *s
 			cfg = nil
 		}
 		bk.notify = cfg
-		return &s3.PutBucketNotificationConfigurationOutput{}, nil
+		return s3Configured{c.w.s3TestEventsLocked(bk, ts)}, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	c.w.runDeliveries(ctx, res.deliveries) // a topic's Lambda subscribers receive the test event too
+	return &s3.PutBucketNotificationConfigurationOutput{}, nil
+}
+
+// s3Configured is what a configuration's test events deliver to Lambda.
+type s3Configured struct{ deliveries []lambdaDelivery }
+
+// s3TestEventsLocked sends S3's test message to each topic and queue
+// destination of a configuration just put (S3 sends none to a function). The
+// world's lock must be held.
+func (w *World) s3TestEventsLocked(bk *s3Bucket, ts []s3Target) []lambdaDelivery {
+	b, _ := json.Marshal(map[string]string{"Service": "Amazon S3", "Event": "s3:TestEvent", "Time": w.now.UTC().Format("2006-01-02T15:04:05.000Z"),
+		"Bucket": bk.name, "RequestId": strings.ToUpper(w.hexID(16)), "HostId": w.hexID(64)})
+	msg := string(b)
+	var out []lambdaDelivery
+	for _, t := range ts {
+		parts := strings.SplitN(t.arn, ":", 6)
+		if len(parts) != 6 {
+			continue
+		}
+		r := w.regions[regionKey{parts[4], parts[3]}]
+		if r == nil {
+			continue
+		}
+		switch t.kind {
+		case "topic":
+			if tp := snsOf(r).topics[t.arn]; tp != nil {
+				out = append(out, r.publishLocked(tp, msg, "Amazon S3 Notification").deliveries...)
+			}
+		case "queue":
+			w.sqsDeliver(t.arn, msg, nil)
+		}
+	}
+	return out
 }
 
 // s3ConfigID is an Id S3 gives an unnamed configuration.

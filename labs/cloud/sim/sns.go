@@ -21,14 +21,17 @@ package sim
 //     at least 6 elements"), of one that does not exist NotFound;
 //   - Publish delivers to the topic's confirmed sqs subscriptions: the queue, in
 //     any region or account of the world, receives the JSON notification envelope
-//     (the bare message with RawMessageDelivery=true). Other protocols only count
-//     as delivered. Each region's snsState.authorize, when set, is asked first: the
+//     (the bare message with RawMessageDelivery=true); and to its lambda
+//     subscriptions: the function runs the SNS event (pipeline.go) when its
+//     resource policy lets sns.amazonaws.com invoke it from this topic, else the
+//     notification fails (AWS/SNS NumberOfNotificationsFailed). Other protocols
+//     are not delivered. Topic attributes and the access policy: sns_attrs.go. Each region's snsState.authorize, when set, is asked first: the
 //     hook a later lab uses to answer AuthorizationError when a caller's policy no
 //     longer allows sns:Publish (Lab 7 removes it from the instance role).
 //
-// Not modelled: ConfirmSubscription, subscription and topic attributes beyond
-// RawMessageDelivery and FifoTopic (no filter policies, delivery policies or
-// retries), SMS and mobile push, message attributes, Lambda invocation, KMS,
+// Not modelled: ConfirmSubscription, subscription attributes beyond
+// RawMessageDelivery (no filter policies), delivery policies and retries, SMS
+// and mobile push, message attributes, KMS,
 // data protection policies, TagResource/UntagResource and ListSubscriptions.
 
 import (
