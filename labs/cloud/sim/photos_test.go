@@ -425,3 +425,88 @@ func TestPhotoTraceHasTheRekognitionEdge(t *testing.T) {
 		t.Errorf("PassThrough tracing made a trace: %v %v", fn, rek)
 	}
 }
+
+func TestNotificationToAQueueOrAFunctionNeedsTheirPolicies(t *testing.T) {
+	e := newEnv(t)
+	l := e.photoLab(photoOpts{noTopicPolicy: true})
+	put := func(cfg s3types.NotificationConfiguration, skip bool) error {
+		_, err := e.c.S3.PutBucketNotificationConfiguration(e.ctx, &s3.PutBucketNotificationConfigurationInput{Bucket: aws.String(photoBucket),
+			NotificationConfiguration: &cfg, SkipDestinationValidation: aws.Bool(skip)})
+		return err
+	}
+	queue := s3types.NotificationConfiguration{QueueConfigurations: []s3types.QueueConfiguration{{QueueArn: aws.String(l.queueArn), Events: []s3types.Event{"s3:ObjectCreated:Put"}}}}
+	fn := s3types.NotificationConfiguration{LambdaFunctionConfigurations: []s3types.LambdaFunctionConfiguration{{LambdaFunctionArn: aws.String(l.fnArn), Events: []s3types.Event{"s3:ObjectCreated:*"}}}}
+	if err := put(queue, false); apiCode(err) != "InvalidArgument" {
+		t.Errorf("queue without a policy: %v", err)
+	}
+	// The function's policy lets SNS, not S3, invoke it.
+	if err := put(fn, false); apiCode(err) != "InvalidArgument" {
+		t.Errorf("function without S3's permission: %v", err)
+	}
+	// A topic of the same name in another region is not the bucket's region's.
+	west, err := e.c.InRegion(e.ctx, "us-west-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, err := west.SNS.CreateTopic(e.ctx, &sns.CreateTopicInput{Name: aws.String("c42s07-photos-topic")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := west.SNS.SetTopicAttributes(e.ctx, &sns.SetTopicAttributesInput{TopicArn: wt.TopicArn, AttributeName: aws.String("Policy"), AttributeValue: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"SNS:Publish","Resource":"` + aws.ToString(wt.TopicArn) + `"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.S3.PutBucketNotificationConfiguration(e.ctx, e.notification(aws.ToString(wt.TopicArn), "photos/")); apiCode(err) != "InvalidArgument" {
+		t.Errorf("topic in another region: %v", err)
+	}
+	// SkipDestinationValidation stores it, but S3 still cannot deliver: nothing arrives.
+	if err := put(queue, true); err != nil {
+		t.Fatalf("skip validation: %v", err)
+	}
+	e.upload("photos/cat.jpg")
+	if d := e.w.QueueDepth("", "us-east-1", photoQueue); d != 0 {
+		t.Errorf("queue depth %d; S3 may not send to a queue whose policy does not let it", d)
+	}
+	// The queue policy and the function permission for S3: both validate.
+	if _, err := e.c.SQS.SetQueueAttributes(e.ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(l.queueURL), Attributes: map[string]string{"Policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"sqs:SendMessage","Resource":"` + l.queueArn +
+		`","Condition":{"ArnEquals":{"aws:SourceArn":"arn:aws:s3:::` + photoBucket + `"}}}]}`}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := put(queue, false); err != nil {
+		t.Errorf("queue with S3's policy: %v", err)
+	}
+	if _, err := e.c.Lambda.AddPermission(e.ctx, &lambda.AddPermissionInput{FunctionName: aws.String(photoFn), StatementId: aws.String("s3"),
+		Action: aws.String("lambda:InvokeFunction"), Principal: aws.String("s3.amazonaws.com"), SourceArn: aws.String("arn:aws:s3:::" + photoBucket), SourceAccount: aws.String("111122223333")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := put(fn, false); err != nil {
+		t.Fatalf("function with S3's permission: %v", err)
+	}
+	// S3 invokes the function directly, with a key holding a space (URL-encoded in the event).
+	e.upload("photos/red flower.jpg")
+	rows := e.w.PhotoRows("", "us-east-1", photoDBID)
+	if len(rows) != 1 || rows[0].ObjectKey != "photos/red flower.jpg" {
+		t.Errorf("direct S3 → Lambda rows: %+v", rows)
+	}
+}
+
+func TestLabelsWaitForTheDBInstance(t *testing.T) {
+	e := newEnv(t)
+	e.photoLab(photoOpts{noDB: true})
+	if _, err := e.c.RDS.CreateDBInstance(e.ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(photoDBID), DBInstanceClass: aws.String("db.t3.micro"),
+		Engine: aws.String("mysql"), MasterUsername: aws.String("admin"), MasterUserPassword: aws.String("secret-pw-1"), AllocatedStorage: aws.Int32(20)}); err != nil {
+		t.Fatal(err)
+	}
+	e.upload("photos/cat.jpg") // still creating
+	if rows := e.w.PhotoRows("", "us-east-1", photoDBID); len(rows) != 0 {
+		t.Fatalf("rows stored in a creating instance: %+v", rows)
+	}
+	e.clock.Advance(10 * time.Minute)
+	e.upload("photos/cat.jpg")
+	if rows := e.w.PhotoRows("", "us-east-1", photoDBID); len(rows) != 1 {
+		t.Fatalf("rows once available: %+v", rows)
+	}
+	if log := e.fnLog(); !strings.Contains(log, "OperationalError") || !strings.Contains(log, photoDBID+".") {
+		t.Errorf("the creating instance's failure names its host: %s", log)
+	}
+}

@@ -25,10 +25,12 @@ package sim
 // "s3:TestEvent",…}) to each topic and queue destination, so a print queue holds a
 // message before any upload (AWS does the same).
 //
-// Not modelled: events other than
-// ObjectCreated:Put (removals, copies), EventBridge delivery, and a destination's
-// policy changing after the configuration was put (the topic's is read again on
-// every event: a topic policy that stops allowing S3 drops the event).
+// Every message is sent only if the destination's policy lets S3 send it at
+// that moment: a policy changed since, or a configuration put with
+// SkipDestinationValidation, loses the messages.
+//
+// Not modelled: events other than ObjectCreated:Put (removals, copies) and
+// EventBridge delivery.
 
 import (
 	"context"
@@ -224,21 +226,8 @@ func (w *World) s3TestEventsLocked(bk *s3Bucket, ts []s3Target) []lambdaDelivery
 	msg := string(b)
 	var out []lambdaDelivery
 	for _, t := range ts {
-		parts := strings.SplitN(t.arn, ":", 6)
-		if len(parts) != 6 {
-			continue
-		}
-		r := w.regions[regionKey{parts[4], parts[3]}]
-		if r == nil {
-			continue
-		}
-		switch t.kind {
-		case "topic":
-			if tp := snsOf(r).topics[t.arn]; tp != nil {
-				out = append(out, r.publishLocked(tp, msg, "Amazon S3 Notification").deliveries...)
-			}
-		case "queue":
-			w.sqsDeliver(t.arn, msg, nil)
+		if t.kind != "lambda" {
+			out = append(out, w.s3SendLocked(bk, t, msg)...)
 		}
 	}
 	return out
@@ -332,33 +321,34 @@ func (w *World) s3NotifyLocked(bk *s3Bucket, key string, v *s3Version, principal
 		if !match || !strings.HasPrefix(key, p) || !strings.HasSuffix(key, s) {
 			continue
 		}
-		msg := w.s3Event(bk, t.id, key, v, principal)
-		keys := map[string]string{"aws:SourceArn": "arn:aws:s3:::" + bk.name, "aws:SourceAccount": bk.account}
-		parts := strings.SplitN(t.arn, ":", 6)
-		if len(parts) != 6 {
-			continue
-		}
-		r := w.regions[regionKey{parts[4], parts[3]}]
-		if r == nil {
-			continue
-		}
-		switch t.kind {
-		case "topic":
-			tp := snsOf(r).topics[t.arn]
-			if tp == nil || !servicePolicyAllows(tp.policy(r.account), "s3.amazonaws.com", "sns:Publish", t.arn, keys) {
-				continue // S3 cannot publish: the event is lost
-			}
-			out = append(out, r.publishLocked(tp, msg, "Amazon S3 Notification").deliveries...)
-		case "queue":
-			w.sqsDeliver(t.arn, msg, nil)
-		case "lambda":
-			if d, ok := w.lambdaAllowsLocked(t.arn, "s3.amazonaws.com", keys["aws:SourceArn"], bk.account); ok {
-				d.payload = []byte(msg)
-				out = append(out, d)
-			}
-		}
+		out = append(out, w.s3SendLocked(bk, t, w.s3Event(bk, t.id, key, v, principal))...)
 	}
 	return out
+}
+
+// s3SendLocked delivers one message to one destination when the destination's
+// policy (checked again for every message: it may have changed since the
+// configuration was put, or SkipDestinationValidation skipped it) lets S3 send
+// it; otherwise the message is lost, as on AWS. It returns the Lambda
+// deliveries to run after the lock. The world's lock must be held.
+func (w *World) s3SendLocked(bk *s3Bucket, t s3Target, msg string) []lambdaDelivery {
+	if !w.s3DestinationOKLocked(bk, t) {
+		return nil
+	}
+	parts := strings.SplitN(t.arn, ":", 6)
+	r := w.regions[regionKey{parts[4], parts[3]}]
+	switch t.kind {
+	case "topic":
+		return r.publishLocked(snsOf(r).topics[t.arn], msg, "Amazon S3 Notification").deliveries
+	case "queue":
+		w.sqsDeliver(t.arn, msg, nil)
+	case "lambda":
+		if d, ok := w.lambdaAllowsLocked(t.arn, "s3.amazonaws.com", "arn:aws:s3:::"+bk.name, bk.account); ok {
+			d.payload = []byte(msg)
+			return []lambdaDelivery{d}
+		}
+	}
+	return nil
 }
 
 // s3Event is the event message S3 sends for an object created by PutObject.
