@@ -244,6 +244,8 @@ type Clients struct {
 	ACM              ACM
 	ASG              ASG
 	XRay             XRay
+	// Rekognition is Amazon Rekognition (Lab 1's photo labels).
+	Rekognition Rekognition
 	// CloudTrail reads the event history of this Region; Route 53's and IAM's
 	// events are in us-east-1's (InRegion).
 	CloudTrail CloudTrail

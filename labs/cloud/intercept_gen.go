@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/macie2"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/rekognition"
 	"github.com/aws/aws-sdk-go-v2/service/resourcegroupstaggingapi"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -119,6 +120,9 @@ func Intercept(c *Clients, f Interceptor) *Clients {
 	}
 	if c.XRay != nil {
 		out.XRay = &interceptXRay{c.XRay, f, c.Account, c.Region}
+	}
+	if c.Rekognition != nil {
+		out.Rekognition = &interceptRekognition{c.Rekognition, f, c.Account, c.Region}
 	}
 	if c.CloudTrail != nil {
 		out.CloudTrail = &interceptCloudTrail{c.CloudTrail, f, c.Account, c.Region}
@@ -297,6 +301,8 @@ var Operations = []Operation{
 	{Service: "S3", Op: "GetBucketPolicyStatus", Mutating: false},
 	{Service: "S3", Op: "GetObject", Mutating: false},
 	{Service: "S3", Op: "ListObjectsV2", Mutating: false},
+	{Service: "S3", Op: "GetBucketNotificationConfiguration", Mutating: false},
+	{Service: "S3", Op: "PutBucketNotificationConfiguration", Mutating: true},
 	{Service: "RDS", Op: "CreateDBInstance", Mutating: true},
 	{Service: "RDS", Op: "DescribeDBInstances", Mutating: false},
 	{Service: "RDS", Op: "ModifyDBInstance", Mutating: true},
@@ -340,6 +346,8 @@ var Operations = []Operation{
 	{Service: "SNS", Op: "ListSubscriptionsByTopic", Mutating: false},
 	{Service: "SNS", Op: "ListTagsForResource", Mutating: false},
 	{Service: "SNS", Op: "Publish", Mutating: true},
+	{Service: "SNS", Op: "GetTopicAttributes", Mutating: false},
+	{Service: "SNS", Op: "SetTopicAttributes", Mutating: true},
 	{Service: "SQS", Op: "CreateQueue", Mutating: true},
 	{Service: "SQS", Op: "DeleteQueue", Mutating: true},
 	{Service: "SQS", Op: "GetQueueUrl", Mutating: false},
@@ -412,6 +420,7 @@ var Operations = []Operation{
 	{Service: "XRay", Op: "GetGroups", Mutating: false},
 	{Service: "XRay", Op: "DeleteGroup", Mutating: true},
 	{Service: "XRay", Op: "ListTagsForResource", Mutating: false},
+	{Service: "Rekognition", Op: "DetectLabels", Mutating: true},
 	{Service: "CloudTrail", Op: "LookupEvents", Mutating: false},
 	{Service: "Events", Op: "PutRule", Mutating: true},
 	{Service: "Events", Op: "PutTargets", Mutating: true},
@@ -1551,6 +1560,20 @@ func (x *interceptS3) ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Inp
 	return x.next.ListObjectsV2(ctx, in, optFns...)
 }
 
+func (x *interceptS3) GetBucketNotificationConfiguration(ctx context.Context, in *s3.GetBucketNotificationConfigurationInput, optFns ...func(*s3.Options)) (*s3.GetBucketNotificationConfigurationOutput, error) {
+	if err := x.f(ctx, Call{Service: "S3", Op: "GetBucketNotificationConfiguration", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetBucketNotificationConfiguration(ctx, in, optFns...)
+}
+
+func (x *interceptS3) PutBucketNotificationConfiguration(ctx context.Context, in *s3.PutBucketNotificationConfigurationInput, optFns ...func(*s3.Options)) (*s3.PutBucketNotificationConfigurationOutput, error) {
+	if err := x.f(ctx, Call{Service: "S3", Op: "PutBucketNotificationConfiguration", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.PutBucketNotificationConfiguration(ctx, in, optFns...)
+}
+
 // interceptRDS is RDS with every call shown to an Interceptor first.
 type interceptRDS struct {
 	next            RDS
@@ -1885,6 +1908,20 @@ func (x *interceptSNS) Publish(ctx context.Context, in *sns.PublishInput, optFns
 		return nil, err
 	}
 	return x.next.Publish(ctx, in, optFns...)
+}
+
+func (x *interceptSNS) GetTopicAttributes(ctx context.Context, in *sns.GetTopicAttributesInput, optFns ...func(*sns.Options)) (*sns.GetTopicAttributesOutput, error) {
+	if err := x.f(ctx, Call{Service: "SNS", Op: "GetTopicAttributes", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.GetTopicAttributes(ctx, in, optFns...)
+}
+
+func (x *interceptSNS) SetTopicAttributes(ctx context.Context, in *sns.SetTopicAttributesInput, optFns ...func(*sns.Options)) (*sns.SetTopicAttributesOutput, error) {
+	if err := x.f(ctx, Call{Service: "SNS", Op: "SetTopicAttributes", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.SetTopicAttributes(ctx, in, optFns...)
 }
 
 // interceptSQS is SQS with every call shown to an Interceptor first.
@@ -2452,6 +2489,20 @@ func (x *interceptXRay) ListTagsForResource(ctx context.Context, in *xray.ListTa
 		return nil, err
 	}
 	return x.next.ListTagsForResource(ctx, in, optFns...)
+}
+
+// interceptRekognition is Rekognition with every call shown to an Interceptor first.
+type interceptRekognition struct {
+	next            Rekognition
+	f               Interceptor
+	account, region string
+}
+
+func (x *interceptRekognition) DetectLabels(ctx context.Context, in *rekognition.DetectLabelsInput, optFns ...func(*rekognition.Options)) (*rekognition.DetectLabelsOutput, error) {
+	if err := x.f(ctx, Call{Service: "Rekognition", Op: "DetectLabels", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.DetectLabels(ctx, in, optFns...)
 }
 
 // interceptCloudTrail is CloudTrail with every call shown to an Interceptor first.

@@ -156,6 +156,7 @@ var prefixes = map[string]string{
 	"Tagging": "tag", "S3": "s3", "RDS": "rds", "Route53": "route53", "Lambda": "lambda", "DynamoDB": "dynamodb", "SNS": "sns", "SQS": "sqs",
 	"Cognito": "cognito-idp", "ElasticBeanstalk": "elasticbeanstalk", "Macie": "macie2", "PCA": "acm-pca", "ACM": "acm", "ASG": "autoscaling",
 	"Logs": "logs", "XRay": "xray", "CloudTrail": "cloudtrail", "Events": "events", "CognitoIdentity": "cognito-identity",
+	"Rekognition": "rekognition",
 }
 
 // renamed are the operations whose IAM action is not named after the operation
@@ -168,6 +169,9 @@ var renamed = map[string]string{
 	"S3.HeadBucket":         "s3:ListBucket",
 	"S3.HeadObject":         "s3:GetObject",
 	"Lambda.Invoke":         "lambda:InvokeFunction",
+	// A bucket's event notifications (Lab 1's S3 → SNS).
+	"S3.GetBucketNotificationConfiguration": "s3:GetBucketNotification",
+	"S3.PutBucketNotificationConfiguration": "s3:PutBucketNotification",
 	// Block Public Access of one bucket (the account's is s3:PutAccountPublicAccessBlock).
 	"S3.PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
 	"S3.GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",

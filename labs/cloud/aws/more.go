@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/macie2"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/rekognition"
 	"github.com/aws/aws-sdk-go-v2/service/route53"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -54,6 +55,7 @@ type MoreClientOptions struct {
 	XRay             []func(*xray.Options)
 	CloudTrail       []func(*cloudtrail.Options)
 	Events           []func(*eventbridge.Options)
+	Rekognition      []func(*rekognition.Options)
 }
 
 // buildMore adds the other labs' clients to c. p.mu is held.
@@ -110,6 +112,9 @@ func (p *Provider) buildMore(cfg aws.Config, c *cloud.Clients, mw func(*middlewa
 	c.Events = eventbridge.NewFromConfig(cfg, svcOpts(mw, ep, g, "events", func(o *eventbridge.Options) (*[]func(*middleware.Stack) error, **string) {
 		return &o.APIOptions, &o.BaseEndpoint
 	}, h.Events)...)
+	c.Rekognition = rekognition.NewFromConfig(cfg, svcOpts(mw, ep, g, "rekognition", func(o *rekognition.Options) (*[]func(*middleware.Stack) error, **string) {
+		return &o.APIOptions, &o.BaseEndpoint
+	}, h.Rekognition)...)
 	c.HTTP = httpProber{}
 	if ep == nil && cfg.BaseEndpoint == nil && !p.opts.RequireEndpoint {
 		// Real AWS only: against an AWS double (moto, a test endpoint) there is no

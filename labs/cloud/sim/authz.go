@@ -141,7 +141,7 @@ var clientFields = map[string]string{
 	"elasticbeanstalk": "ElasticBeanstalk", "elbv2": "ELBv2", "globalaccelerator": "GlobalAccelerator", "iam": "IAM",
 	"lambda": "Lambda", "logs": "Logs", "macie2": "Macie", "rds": "RDS", "route53": "Route53", "s3": "S3", "sns": "SNS",
 	"sqs": "SQS", "sts": "STS", "servicequotas": "Quotas", "tagging": "Tagging", "xray": "XRay",
-	"cloudtrail": "CloudTrail",
+	"cloudtrail": "CloudTrail", "rekognition": "Rekognition",
 }
 
 // authorizeLocked is the one authorization step of every call a ClientsAs client

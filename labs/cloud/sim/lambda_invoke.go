@@ -96,6 +96,7 @@ type invokePlan struct {
 	typ       lambdatypes.InvocationType
 	tail      bool
 	positions [3]int // the slot machine's random wheel positions
+	payload   []byte // the event
 	done      *lambda.InvokeOutput
 }
 
@@ -128,7 +129,7 @@ func (c *lambdaClient) Invoke(ctx context.Context, in *lambda.InvokeInput, _ ...
 		if in.InvocationType == lambdatypes.InvocationTypeDryRun {
 			return &invokePlan{done: &lambda.InvokeOutput{StatusCode: 204}}, nil
 		}
-		p := &invokePlan{fn: fn, account: r.account, region: r.name, id: c.w.uuid(), typ: in.InvocationType, tail: in.LogType == lambdatypes.LogTypeTail}
+		p := &invokePlan{fn: fn, account: r.account, region: r.name, id: c.w.uuid(), typ: in.InvocationType, tail: in.LogType == lambdatypes.LogTypeTail, payload: in.Payload}
 		for i := range p.positions {
 			p.positions[i] = c.w.rng.IntN(16)
 		}
@@ -144,6 +145,8 @@ func (c *lambdaClient) Invoke(ctx context.Context, in *lambda.InvokeInput, _ ...
 	switch {
 	case strings.HasSuffix(plan.fn.name, "slotPull"):
 		run = c.slotPull(ctx, plan)
+	case strings.HasSuffix(plan.fn.name, "photos-labels"):
+		run = c.photosLabels(ctx, plan)
 	default:
 		run = lambdaRun{payload: []byte("null")}
 	}

@@ -22,10 +22,11 @@ package sim
 //
 // Objects keep their bytes and Content-Type (GetObject, ListObjectsV2). Website
 // hosting, bucket policies and bucket-level Block Public Access are in
-// s3_website.go.
+// s3_website.go; event notifications (PutObject's events to SNS, SQS and
+// Lambda) in s3_notify.go.
 //
 // Not modelled: ListObjects (v1), Delimiter/CommonPrefixes (NotImplemented),
-// multipart uploads, ACLs, notifications, account-level Block Public Access,
+// multipart uploads, ACLs, account-level Block Public Access,
 // Object Lock and MFA delete, storage classes other than STANDARD, and access by
 // other accounts (AccessDenied).
 
@@ -72,6 +73,8 @@ type s3Bucket struct {
 	website *s3types.WebsiteConfiguration
 	policy  string                                  // the bucket policy as put; "" for none
 	bpa     *s3types.PublicAccessBlockConfiguration // nil: none configured
+	// Lab 1's event notifications (s3_notify.go); nil for none.
+	notify *s3types.NotificationConfiguration
 }
 
 type s3Version struct {
@@ -438,7 +441,7 @@ func (c *s3Client) PutObject(ctx context.Context, in *s3.PutObjectInput, optFns 
 	if err != nil {
 		return nil, err
 	}
-	return do(ctx, b, "s3", "PutObject", in, func(r *region) (*s3.PutObjectOutput, error) {
+	res, err := do(ctx, b, "s3", "PutObject", in, func(r *region) (s3Put, error) {
 		if in == nil {
 			in = &s3.PutObjectInput{}
 		}
@@ -448,21 +451,21 @@ func (c *s3Client) PutObject(ctx context.Context, in *s3.PutObjectInput, optFns 
 		if in.Body != nil {
 			data, err := io.ReadAll(in.Body)
 			if err != nil {
-				return nil, fmt.Errorf("sim: s3 PutObject: read body: %w", err)
+				return s3Put{}, fmt.Errorf("sim: s3 PutObject: read body: %w", err)
 			}
 			h.Write(data)
 			body, size = data, int64(len(data))
 		}
 		b, err := c.bucket(r, str(in.Bucket), false)
 		if err != nil {
-			return nil, err
+			return s3Put{}, err
 		}
 		key := str(in.Key)
 		switch {
 		case key == "":
-			return nil, apiError("InvalidArgument", "A key must be specified")
+			return s3Put{}, apiError("InvalidArgument", "A key must be specified")
 		case len(key) > 1024:
-			return nil, apiError("KeyTooLongError", "Your key is too long")
+			return s3Put{}, apiError("KeyTooLongError", "Your key is too long")
 		}
 		id := "null"
 		if b.versioning == s3types.BucketVersioningStatusEnabled {
@@ -477,8 +480,19 @@ func (c *s3Client) PutObject(ctx context.Context, in *s3.PutObjectInput, optFns 
 		if b.versioning == s3types.BucketVersioningStatusEnabled {
 			out.VersionId = ptr(id)
 		}
-		return out, nil
+		return s3Put{out, c.w.s3NotifyLocked(b, key, v, c.caller())}, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	c.w.runDeliveries(ctx, res.deliveries) // the notifications' functions run after the lock
+	return res.out, nil
+}
+
+// s3Put is PutObject's answer and the notification deliveries it makes.
+type s3Put struct {
+	out        *s3.PutObjectOutput
+	deliveries []lambdaDelivery
 }
 
 // s3Entry is one row of ListObjectVersions: a version or a delete marker.

@@ -21,18 +21,22 @@ package sim
 //     at least 6 elements"), of one that does not exist NotFound;
 //   - Publish delivers to the topic's confirmed sqs subscriptions: the queue, in
 //     any region or account of the world, receives the JSON notification envelope
-//     (the bare message with RawMessageDelivery=true). Other protocols only count
-//     as delivered. Each region's snsState.authorize, when set, is asked first: the
+//     (the bare message with RawMessageDelivery=true); and to its lambda
+//     subscriptions: the function runs the SNS event (pipeline.go) when its
+//     resource policy lets sns.amazonaws.com invoke it from this topic, else the
+//     notification fails (AWS/SNS NumberOfNotificationsFailed). Other protocols
+//     are not delivered. Topic attributes and the access policy: sns_attrs.go. Each region's snsState.authorize, when set, is asked first: the
 //     hook a later lab uses to answer AuthorizationError when a caller's policy no
 //     longer allows sns:Publish (Lab 7 removes it from the instance role).
 //
-// Not modelled: ConfirmSubscription, subscription and topic attributes beyond
-// RawMessageDelivery and FifoTopic (no filter policies, delivery policies or
-// retries), SMS and mobile push, message attributes, Lambda invocation, KMS,
+// Not modelled: ConfirmSubscription, subscription attributes beyond
+// RawMessageDelivery (no filter policies), delivery policies and retries, SMS
+// and mobile push, message attributes, KMS,
 // data protection policies, TagResource/UntagResource and ListSubscriptions.
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -384,9 +388,10 @@ func (c *snsClient) ListTagsForResource(ctx context.Context, in *sns.ListTagsFor
 	})
 }
 
-// Publish sends a message to a topic's subscriptions (to SQS queues for real).
+// Publish sends a message to a topic's subscriptions: SQS queues receive it, and
+// Lambda functions whose policy lets SNS invoke them run it (pipeline.go).
 func (c *snsClient) Publish(ctx context.Context, in *sns.PublishInput, _ ...func(*sns.Options)) (*sns.PublishOutput, error) {
-	return do(ctx, c.base, "sns", "Publish", in, func(r *region) (*sns.PublishOutput, error) {
+	res, err := do(ctx, c.base, "sns", "Publish", in, func(r *region) (snsPublished, error) {
 		snsOf(r).expire(r.w.now)
 		if in == nil {
 			in = &sns.PublishInput{}
@@ -397,42 +402,108 @@ func (c *snsClient) Publish(ctx context.Context, in *sns.PublishInput, _ ...func
 		}
 		if target == "" {
 			if str(in.PhoneNumber) != "" {
-				return nil, snsInvalid("Invalid parameter: PhoneNumber Reason: SMS is not modelled by the simulator")
+				return snsPublished{}, snsInvalid("Invalid parameter: PhoneNumber Reason: SMS is not modelled by the simulator")
 			}
-			return nil, snsInvalid("Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter")
+			return snsPublished{}, snsInvalid("Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter")
 		}
 		st := snsOf(r)
 		t, err := st.topic(target, "TopicArn")
 		if err != nil {
-			return nil, err
+			return snsPublished{}, err
 		}
 		if str(in.Message) == "" {
-			return nil, snsInvalid("Invalid parameter: Empty message")
+			return snsPublished{}, snsInvalid("Invalid parameter: Empty message")
 		}
 		if len(str(in.Subject)) > 100 {
-			return nil, snsInvalid("Invalid parameter: Subject")
+			return snsPublished{}, snsInvalid("Invalid parameter: Subject")
 		}
 		if t.attrs["FifoTopic"] == "true" && str(in.MessageGroupId) == "" {
-			return nil, snsInvalid("Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
+			return snsPublished{}, snsInvalid("Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
 		}
 		if st.authorize != nil {
 			if err := st.authorize(t.arn); err != nil {
-				return nil, err
+				return snsPublished{}, err
 			}
 		}
-		id := r.w.uuid()
-		for _, s := range t.subs {
-			if s.pending || s.protocol != "sqs" {
-				continue
-			}
+		return r.publishLocked(t, str(in.Message), str(in.Subject)), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.w.runDeliveries(ctx, res.deliveries)
+	return &sns.PublishOutput{MessageId: ptr(res.id)}, nil
+}
+
+// snsPublished is one published message and the Lambda deliveries it makes.
+type snsPublished struct {
+	id         string
+	deliveries []lambdaDelivery
+}
+
+// publishLocked delivers a message to the topic's confirmed subscriptions: into
+// SQS queues at once (a deleted queue loses it, as on AWS), and as Lambda
+// deliveries to run after the lock when the function's resource policy lets
+// sns.amazonaws.com invoke it from this topic. It counts the topic's metrics.
+// The world's lock must be held.
+func (r *region) publishLocked(t *snsTopic, message, subject string) snsPublished {
+	w := r.w
+	id := w.uuid()
+	out := snsPublished{id: id}
+	dims := []kv{{"TopicName", t.name}}
+	r.bumpMinute("AWS/SNS", "NumberOfMessagesPublished", dims, w.now, 1)
+	for _, s := range t.subs {
+		if s.pending {
+			continue
+		}
+		switch s.protocol {
+		case "sqs":
 			var note *snsNote
 			if !s.raw {
-				note = &snsNote{id: id, topicArn: t.arn, subject: str(in.Subject)}
+				note = &snsNote{id: id, topicArn: t.arn, subject: subject}
 			}
-			r.w.sqsDeliver(s.endpoint, str(in.Message), note) // a deleted queue loses the message, as on AWS
+			if w.sqsDeliver(s.endpoint, message, note) {
+				r.bumpMinute("AWS/SNS", "NumberOfNotificationsDelivered", dims, w.now, 1)
+			} else {
+				r.bumpMinute("AWS/SNS", "NumberOfNotificationsFailed", dims, w.now, 1)
+			}
+		case "lambda":
+			d, ok := w.lambdaAllowsLocked(s.endpoint, "sns.amazonaws.com", t.arn, r.account)
+			if !ok {
+				r.bumpMinute("AWS/SNS", "NumberOfNotificationsFailed", dims, w.now, 1)
+				continue
+			}
+			r.bumpMinute("AWS/SNS", "NumberOfNotificationsDelivered", dims, w.now, 1)
+			d.payload = snsLambdaEvent(s.arn, id, t.arn, subject, message, w.now)
+			out.deliveries = append(out.deliveries, d)
 		}
-		return &sns.PublishOutput{MessageId: ptr(id)}, nil
-	})
+	}
+	return out
+}
+
+// snsLambdaEvent is the event SNS invokes a subscribed function with.
+func snsLambdaEvent(subArn, id, topicArn, subject, message string, at time.Time) []byte {
+	var subj any
+	if subject != "" {
+		subj = subject
+	}
+	ev := map[string]any{"Records": []any{map[string]any{
+		"EventSource": "aws:sns", "EventVersion": "1.0", "EventSubscriptionArn": subArn,
+		"Sns": map[string]any{"Type": "Notification", "MessageId": id, "TopicArn": topicArn, "Subject": subj, "Message": message,
+			"Timestamp": at.UTC().Format("2006-01-02T15:04:05.000Z"), "SignatureVersion": "1", "Signature": "EXAMPLE",
+			"SigningCertUrl":    "https://sns." + arnRegion(topicArn) + ".amazonaws.com/SimpleNotificationService-0000000000000000000000.pem",
+			"UnsubscribeUrl":    "https://sns." + arnRegion(topicArn) + ".amazonaws.com/?Action=Unsubscribe&SubscriptionArn=" + subArn,
+			"MessageAttributes": map[string]any{}}}}}
+	b, _ := json.Marshal(ev)
+	return b
+}
+
+// arnRegion is an ARN's region field.
+func arnRegion(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[3]
 }
 
 // The CloudFormation types this service creates for stacks.

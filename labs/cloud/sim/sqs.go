@@ -62,7 +62,7 @@ import (
 )
 
 func init() {
-	registerService("sqs", func(b base, c *cloud.Clients) { c.SQS = &sqsClient{b} })
+	registerService("sqs", func(b base, c *cloud.Clients) { c.SQS = &sqsClient{b} }, everyMinute(17, stepQueueGauges))
 }
 
 // sqsClient implements cloud.SQS.
