@@ -301,6 +301,11 @@ var Operations = []Operation{
 	{Service: "RDS", Op: "ModifyDBInstance", Mutating: true},
 	{Service: "RDS", Op: "DeleteDBInstance", Mutating: true},
 	{Service: "RDS", Op: "ListTagsForResource", Mutating: false},
+	{Service: "RDS", Op: "StopDBInstance", Mutating: true},
+	{Service: "RDS", Op: "StartDBInstance", Mutating: true},
+	{Service: "RDS", Op: "CreateDBSubnetGroup", Mutating: true},
+	{Service: "RDS", Op: "DescribeDBSubnetGroups", Mutating: false},
+	{Service: "RDS", Op: "DeleteDBSubnetGroup", Mutating: true},
 	{Service: "Route53", Op: "CreateHostedZone", Mutating: true},
 	{Service: "Route53", Op: "ListHostedZones", Mutating: false},
 	{Service: "Route53", Op: "GetHostedZone", Mutating: false},
@@ -1583,6 +1588,41 @@ func (x *interceptRDS) ListTagsForResource(ctx context.Context, in *rds.ListTags
 		return nil, err
 	}
 	return x.next.ListTagsForResource(ctx, in, optFns...)
+}
+
+func (x *interceptRDS) StopDBInstance(ctx context.Context, in *rds.StopDBInstanceInput, optFns ...func(*rds.Options)) (*rds.StopDBInstanceOutput, error) {
+	if err := x.f(ctx, Call{Service: "RDS", Op: "StopDBInstance", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.StopDBInstance(ctx, in, optFns...)
+}
+
+func (x *interceptRDS) StartDBInstance(ctx context.Context, in *rds.StartDBInstanceInput, optFns ...func(*rds.Options)) (*rds.StartDBInstanceOutput, error) {
+	if err := x.f(ctx, Call{Service: "RDS", Op: "StartDBInstance", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.StartDBInstance(ctx, in, optFns...)
+}
+
+func (x *interceptRDS) CreateDBSubnetGroup(ctx context.Context, in *rds.CreateDBSubnetGroupInput, optFns ...func(*rds.Options)) (*rds.CreateDBSubnetGroupOutput, error) {
+	if err := x.f(ctx, Call{Service: "RDS", Op: "CreateDBSubnetGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.CreateDBSubnetGroup(ctx, in, optFns...)
+}
+
+func (x *interceptRDS) DescribeDBSubnetGroups(ctx context.Context, in *rds.DescribeDBSubnetGroupsInput, optFns ...func(*rds.Options)) (*rds.DescribeDBSubnetGroupsOutput, error) {
+	if err := x.f(ctx, Call{Service: "RDS", Op: "DescribeDBSubnetGroups", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.DescribeDBSubnetGroups(ctx, in, optFns...)
+}
+
+func (x *interceptRDS) DeleteDBSubnetGroup(ctx context.Context, in *rds.DeleteDBSubnetGroupInput, optFns ...func(*rds.Options)) (*rds.DeleteDBSubnetGroupOutput, error) {
+	if err := x.f(ctx, Call{Service: "RDS", Op: "DeleteDBSubnetGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.DeleteDBSubnetGroup(ctx, in, optFns...)
 }
 
 // interceptRoute53 is Route53 with every call shown to an Interceptor first.

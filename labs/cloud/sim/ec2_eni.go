@@ -94,8 +94,12 @@ func (r *region) enis() []*eni {
 				continue
 			}
 			var sn *subnet
-			for _, s := range r.subOrder {
-				if s.vpc == r.defaultVPC() && s.az == x.az {
+			subs := r.subOrder
+			if x.subnetGroup != nil {
+				subs = x.subnetGroup.subnets
+			}
+			for _, s := range subs {
+				if (x.subnetGroup != nil || s.vpc == r.defaultVPC()) && s.az == x.az && sn == nil {
 					sn = s
 				}
 			}
