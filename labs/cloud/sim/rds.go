@@ -76,7 +76,9 @@ type rdsInstance struct {
 const rdsAutoStart = 7 * 24 * time.Hour
 
 func rdsOf(r *region) *rdsState {
-	return state(r, "rds", func() *rdsState { return &rdsState{instances: map[string]*rdsInstance{}, groups: map[string]*rdsSubnetGroup{}} })
+	return state(r, "rds", func() *rdsState {
+		return &rdsState{instances: map[string]*rdsInstance{}, groups: map[string]*rdsSubnetGroup{}}
+	})
 }
 
 // status is the instance's DBInstanceStatus at now.
