@@ -361,6 +361,13 @@ var Operations = []Operation{
 	{Service: "Cognito", Op: "ListUserPools", Mutating: false},
 	{Service: "Cognito", Op: "CreateUserPoolDomain", Mutating: true},
 	{Service: "Cognito", Op: "DeleteUserPoolDomain", Mutating: true},
+	{Service: "Cognito", Op: "DescribeUserPoolDomain", Mutating: false},
+	{Service: "Cognito", Op: "CreateUserPoolClient", Mutating: true},
+	{Service: "Cognito", Op: "ListUserPoolClients", Mutating: false},
+	{Service: "Cognito", Op: "SignUp", Mutating: true},
+	{Service: "Cognito", Op: "AdminConfirmSignUp", Mutating: true},
+	{Service: "Cognito", Op: "AdminCreateUser", Mutating: true},
+	{Service: "Cognito", Op: "ListUsers", Mutating: false},
 	{Service: "CognitoIdentity", Op: "CreateIdentityPool", Mutating: true},
 	{Service: "CognitoIdentity", Op: "DescribeIdentityPool", Mutating: false},
 	{Service: "CognitoIdentity", Op: "UpdateIdentityPool", Mutating: true},
@@ -2050,6 +2057,55 @@ func (x *interceptCognito) DeleteUserPoolDomain(ctx context.Context, in *cognito
 		return nil, err
 	}
 	return x.next.DeleteUserPoolDomain(ctx, in, optFns...)
+}
+
+func (x *interceptCognito) DescribeUserPoolDomain(ctx context.Context, in *cognitoidentityprovider.DescribeUserPoolDomainInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.DescribeUserPoolDomainOutput, error) {
+	if err := x.f(ctx, Call{Service: "Cognito", Op: "DescribeUserPoolDomain", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.DescribeUserPoolDomain(ctx, in, optFns...)
+}
+
+func (x *interceptCognito) CreateUserPoolClient(ctx context.Context, in *cognitoidentityprovider.CreateUserPoolClientInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.CreateUserPoolClientOutput, error) {
+	if err := x.f(ctx, Call{Service: "Cognito", Op: "CreateUserPoolClient", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.CreateUserPoolClient(ctx, in, optFns...)
+}
+
+func (x *interceptCognito) ListUserPoolClients(ctx context.Context, in *cognitoidentityprovider.ListUserPoolClientsInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.ListUserPoolClientsOutput, error) {
+	if err := x.f(ctx, Call{Service: "Cognito", Op: "ListUserPoolClients", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListUserPoolClients(ctx, in, optFns...)
+}
+
+func (x *interceptCognito) SignUp(ctx context.Context, in *cognitoidentityprovider.SignUpInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.SignUpOutput, error) {
+	if err := x.f(ctx, Call{Service: "Cognito", Op: "SignUp", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.SignUp(ctx, in, optFns...)
+}
+
+func (x *interceptCognito) AdminConfirmSignUp(ctx context.Context, in *cognitoidentityprovider.AdminConfirmSignUpInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.AdminConfirmSignUpOutput, error) {
+	if err := x.f(ctx, Call{Service: "Cognito", Op: "AdminConfirmSignUp", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.AdminConfirmSignUp(ctx, in, optFns...)
+}
+
+func (x *interceptCognito) AdminCreateUser(ctx context.Context, in *cognitoidentityprovider.AdminCreateUserInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.AdminCreateUserOutput, error) {
+	if err := x.f(ctx, Call{Service: "Cognito", Op: "AdminCreateUser", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.AdminCreateUser(ctx, in, optFns...)
+}
+
+func (x *interceptCognito) ListUsers(ctx context.Context, in *cognitoidentityprovider.ListUsersInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.ListUsersOutput, error) {
+	if err := x.f(ctx, Call{Service: "Cognito", Op: "ListUsers", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListUsers(ctx, in, optFns...)
 }
 
 // interceptCognitoIdentity is CognitoIdentity with every call shown to an Interceptor first.
