@@ -145,7 +145,7 @@ func (c *cognitoClient) DescribeUserPoolDomain(ctx context.Context, in *cip.Desc
 				out.DomainDescription = &ciptypes.DomainDescriptionType{UserPoolId: ptr(p.id), AWSAccountId: ptr(r.account), Domain: ptr(d),
 					Status: status, Version: ptr("20230101000000"), ManagedLoginVersion: ptr(int32(1)),
 					CloudFrontDistribution: ptr("d" + hashID(13, "cognito-domain", r.name, d) + ".cloudfront.net"),
-					S3Bucket: ptr("aws-cognito-prod-" + r.name[:3] + "-assets")}
+					S3Bucket:               ptr("aws-cognito-prod-" + r.name[:3] + "-assets")}
 			case p.customDomain:
 				out.DomainDescription = &ciptypes.DomainDescriptionType{UserPoolId: ptr(p.id), AWSAccountId: ptr(r.account), Domain: ptr(d),
 					Status: ciptypes.DomainStatusTypeActive, ManagedLoginVersion: ptr(int32(1))}
