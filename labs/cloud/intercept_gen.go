@@ -217,6 +217,15 @@ var Operations = []Operation{
 	{Service: "EC2", Op: "StopInstances", Mutating: true},
 	{Service: "EC2", Op: "StartInstances", Mutating: true},
 	{Service: "EC2", Op: "DescribeNetworkInterfaces", Mutating: false},
+	{Service: "EC2", Op: "AllocateAddress", Mutating: true},
+	{Service: "EC2", Op: "DescribeAddresses", Mutating: false},
+	{Service: "EC2", Op: "ReleaseAddress", Mutating: true},
+	{Service: "EC2", Op: "CreateNatGateway", Mutating: true},
+	{Service: "EC2", Op: "DescribeNatGateways", Mutating: false},
+	{Service: "EC2", Op: "DeleteNatGateway", Mutating: true},
+	{Service: "EC2", Op: "CreateVpcEndpoint", Mutating: true},
+	{Service: "EC2", Op: "DescribeVpcEndpoints", Mutating: false},
+	{Service: "EC2", Op: "DeleteVpcEndpoints", Mutating: true},
 	{Service: "CloudFormation", Op: "CreateStack", Mutating: true},
 	{Service: "CloudFormation", Op: "DescribeStacks", Mutating: false},
 	{Service: "CloudFormation", Op: "DescribeStackEvents", Mutating: false},
@@ -944,6 +953,69 @@ func (x *interceptEC2) DescribeNetworkInterfaces(ctx context.Context, in *ec2.De
 		return nil, err
 	}
 	return x.next.DescribeNetworkInterfaces(ctx, in, optFns...)
+}
+
+func (x *interceptEC2) AllocateAddress(ctx context.Context, in *ec2.AllocateAddressInput, optFns ...func(*ec2.Options)) (*ec2.AllocateAddressOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "AllocateAddress", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.AllocateAddress(ctx, in, optFns...)
+}
+
+func (x *interceptEC2) DescribeAddresses(ctx context.Context, in *ec2.DescribeAddressesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeAddressesOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "DescribeAddresses", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.DescribeAddresses(ctx, in, optFns...)
+}
+
+func (x *interceptEC2) ReleaseAddress(ctx context.Context, in *ec2.ReleaseAddressInput, optFns ...func(*ec2.Options)) (*ec2.ReleaseAddressOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "ReleaseAddress", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.ReleaseAddress(ctx, in, optFns...)
+}
+
+func (x *interceptEC2) CreateNatGateway(ctx context.Context, in *ec2.CreateNatGatewayInput, optFns ...func(*ec2.Options)) (*ec2.CreateNatGatewayOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "CreateNatGateway", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.CreateNatGateway(ctx, in, optFns...)
+}
+
+func (x *interceptEC2) DescribeNatGateways(ctx context.Context, in *ec2.DescribeNatGatewaysInput, optFns ...func(*ec2.Options)) (*ec2.DescribeNatGatewaysOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "DescribeNatGateways", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.DescribeNatGateways(ctx, in, optFns...)
+}
+
+func (x *interceptEC2) DeleteNatGateway(ctx context.Context, in *ec2.DeleteNatGatewayInput, optFns ...func(*ec2.Options)) (*ec2.DeleteNatGatewayOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "DeleteNatGateway", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.DeleteNatGateway(ctx, in, optFns...)
+}
+
+func (x *interceptEC2) CreateVpcEndpoint(ctx context.Context, in *ec2.CreateVpcEndpointInput, optFns ...func(*ec2.Options)) (*ec2.CreateVpcEndpointOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "CreateVpcEndpoint", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.CreateVpcEndpoint(ctx, in, optFns...)
+}
+
+func (x *interceptEC2) DescribeVpcEndpoints(ctx context.Context, in *ec2.DescribeVpcEndpointsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeVpcEndpointsOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "DescribeVpcEndpoints", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.DescribeVpcEndpoints(ctx, in, optFns...)
+}
+
+func (x *interceptEC2) DeleteVpcEndpoints(ctx context.Context, in *ec2.DeleteVpcEndpointsInput, optFns ...func(*ec2.Options)) (*ec2.DeleteVpcEndpointsOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "DeleteVpcEndpoints", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.DeleteVpcEndpoints(ctx, in, optFns...)
 }
 
 // interceptCloudFormation is CloudFormation with every call shown to an Interceptor first.
