@@ -461,7 +461,7 @@ func (c *rdsClient) StartDBInstance(ctx context.Context, in *rds.StartDBInstance
 	})
 }
 
-// ListTagsForResource lists an instance's tags by its ARN.
+// ListTagsForResource lists an instance's or a DB subnet group's tags by its ARN.
 func (c *rdsClient) ListTagsForResource(ctx context.Context, in *rds.ListTagsForResourceInput, _ ...func(*rds.Options)) (*rds.ListTagsForResourceOutput, error) {
 	return do(ctx, c.base, "rds", "ListTagsForResource", in, func(r *region) (*rds.ListTagsForResourceOutput, error) {
 		if in == nil {
@@ -471,12 +471,22 @@ func (c *rdsClient) ListTagsForResource(ctx context.Context, in *rds.ListTagsFor
 		if !strings.HasPrefix(name, "arn:") {
 			return nil, apiError("InvalidParameterValue", "Invalid resource name: %s", name)
 		}
-		x, err := rdsOf(r).find(r, name)
-		if err != nil {
-			return nil, err
+		var tags tagList
+		if g, ok := strings.CutPrefix(name, r.arn("rds", "subgrp:")); ok {
+			grp := rdsOf(r).groups[g]
+			if grp == nil {
+				return nil, rdsGroupNotFound(g)
+			}
+			tags = grp.tags
+		} else {
+			x, err := rdsOf(r).find(r, name)
+			if err != nil {
+				return nil, err
+			}
+			tags = x.tags
 		}
 		out := &rds.ListTagsForResourceOutput{TagList: []rdstypes.Tag{}}
-		for _, t := range x.tags {
+		for _, t := range tags {
 			out.TagList = append(out.TagList, rdstypes.Tag{Key: ptr(t.k), Value: ptr(t.v)})
 		}
 		return out, nil
