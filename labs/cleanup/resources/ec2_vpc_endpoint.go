@@ -21,7 +21,7 @@ import (
 func init() {
 	Register(Type{
 		Name:   "AWS::EC2::VPCEndpoint",
-		Gone:   []NotFound{{Code: "InvalidVpcEndpointId.NotFound"}, {Code: "InvalidVpcEndpoint.NotFound"}},
+		Gone:   []NotFound{{Code: "InvalidVpcEndpointId.NotFound"}},
 		Hourly: 0.02, // an Interface endpoint in two zones ($0.01 per zone-hour); a Gateway endpoint is free
 		After:  []string{"AWS::Lambda::Function"},
 		Match:  MatchPrefix("ec2", "vpc-endpoint/"),
