@@ -53,6 +53,16 @@ type elasticIP struct {
 	nat    *natGateway // the gateway holding it, nil when free
 }
 
+// held reports whether a NAT gateway still holds the address at now (one
+// deleted or failed does not, even before stepNetwork has let go of it).
+func (e *elasticIP) held(now time.Time) bool {
+	if e.nat == nil {
+		return false
+	}
+	s := e.nat.state(now)
+	return s != "deleted" && s != "failed"
+}
+
 type natGateway struct {
 	tagged
 	id, ip           string
@@ -168,41 +178,44 @@ func eipQuota(w *World, r *region) float64 {
 
 // AllocateAddress allocates an Elastic IP address for use in a VPC.
 func (c *ec2Client) AllocateAddress(ctx context.Context, in *ec2.AllocateAddressInput, _ ...func(*ec2.Options)) (*ec2.AllocateAddressOutput, error) {
-	return do(ctx, c.base, "ec2", "AllocateAddress", in, func(r *region) (*ec2.AllocateAddressOutput, error) {
-		if in == nil {
-			in = &ec2.AllocateAddressInput{}
-		}
-		if in.Domain != "" && in.Domain != ec2types.DomainTypeVpc {
-			return nil, apiError("InvalidParameterValue", "Invalid value '%s' for domain.", in.Domain)
-		}
-		if in.Address != nil || in.PublicIpv4Pool != nil || in.CustomerOwnedIpv4Pool != nil {
-			return nil, apiError("UnsupportedOperation", "The simulator allocates only Amazon's addresses.")
-		}
-		tags, err := tagsFromSpecs(in.TagSpecifications, ec2types.ResourceTypeElasticIp)
-		if err != nil {
-			return nil, err
-		}
-		st := netOf(r)
-		if float64(len(st.eips)) >= eipQuota(c.w, r) {
-			return nil, apiError("AddressLimitExceeded", "The maximum number of addresses has been reached.")
-		}
-		e := &elasticIP{id: "eipalloc-" + c.w.hexID(17)}
-		h := hashID(6, r.account, r.name, e.id)
-		n, _ := strconv.ParseUint(h, 16, 32)
-		e.ip = fmt.Sprintf("52.%d.%d.%d", 10+(n>>16)%200, (n>>8)&0xff, 1+n&0xfe)
-		e.tags = tags[ec2types.ResourceTypeElasticIp]
-		st.eips[e.id] = e
-		st.eipOrder = append(st.eipOrder, e)
-		r.addTaggable(&e.tagged, r.arn("ec2", "elastic-ip/"+e.id), "ec2:elastic-ip")
-		return &ec2.AllocateAddressOutput{AllocationId: ptr(e.id), PublicIp: ptr(e.ip), Domain: ec2types.DomainTypeVpc,
-			NetworkBorderGroup: ptr(r.name), PublicIpv4Pool: ptr("amazon")}, nil
-	})
+	return do(ctx, c.base, "ec2", "AllocateAddress", in, func(r *region) (*ec2.AllocateAddressOutput, error) { return allocateAddress(r, in) })
+}
+
+// allocateAddress is AllocateAddress's model, shared with CloudFormation. The world's lock must be held.
+func allocateAddress(r *region, in *ec2.AllocateAddressInput) (*ec2.AllocateAddressOutput, error) {
+	if in == nil {
+		in = &ec2.AllocateAddressInput{}
+	}
+	if in.Domain != "" && in.Domain != ec2types.DomainTypeVpc {
+		return nil, apiError("InvalidParameterValue", "Invalid value '%s' for domain.", in.Domain)
+	}
+	if in.Address != nil || in.PublicIpv4Pool != nil || in.CustomerOwnedIpv4Pool != nil {
+		return nil, apiError("UnsupportedOperation", "The simulator allocates only Amazon's addresses.")
+	}
+	tags, err := tagsFromSpecs(in.TagSpecifications, ec2types.ResourceTypeElasticIp)
+	if err != nil {
+		return nil, err
+	}
+	st := netOf(r)
+	if float64(len(st.eips)) >= eipQuota(r.w, r) {
+		return nil, apiError("AddressLimitExceeded", "The maximum number of addresses has been reached.")
+	}
+	e := &elasticIP{id: "eipalloc-" + r.w.hexID(17)}
+	h := hashID(6, r.account, r.name, e.id)
+	n, _ := strconv.ParseUint(h, 16, 32)
+	e.ip = fmt.Sprintf("52.%d.%d.%d", 10+(n>>16)%200, (n>>8)&0xff, 1+n&0xfe)
+	e.tags = tags[ec2types.ResourceTypeElasticIp]
+	st.eips[e.id] = e
+	st.eipOrder = append(st.eipOrder, e)
+	r.addTaggable(&e.tagged, r.arn("ec2", "elastic-ip/"+e.id), "ec2:elastic-ip")
+	return &ec2.AllocateAddressOutput{AllocationId: ptr(e.id), PublicIp: ptr(e.ip), Domain: ec2types.DomainTypeVpc,
+		NetworkBorderGroup: ptr(r.name), PublicIpv4Pool: ptr("amazon")}, nil
 }
 
 func (r *region) eipOut(e *elasticIP) ec2types.Address {
 	o := ec2types.Address{AllocationId: ptr(e.id), PublicIp: ptr(e.ip), Domain: ec2types.DomainTypeVpc, NetworkBorderGroup: ptr(r.name),
 		PublicIpv4Pool: ptr("amazon"), Tags: ec2Tags(e.tags)}
-	if g := e.nat; g != nil {
+	if g := e.nat; g != nil && e.held(r.w.now) {
 		o.AssociationId = ptr("eipassoc-" + hashID(17, e.id, g.id))
 		o.NetworkInterfaceId = ptr(natENIID(g))
 		o.NetworkInterfaceOwnerId = ptr(r.account)
@@ -264,7 +277,7 @@ func (c *ec2Client) ReleaseAddress(ctx context.Context, in *ec2.ReleaseAddressIn
 		if e == nil {
 			return nil, apiError("InvalidAllocationID.NotFound", "The allocation ID '%s' does not exist", str(in.AllocationId))
 		}
-		if e.nat != nil {
+		if e.held(c.w.now) {
 			return nil, apiError("InvalidIPAddress.InUse", "Address %s is in use.", e.ip)
 		}
 		e.dead = true
@@ -278,61 +291,64 @@ func natENIID(g *natGateway) string { return "eni-" + hashID(17, g.id, "nat-eni"
 
 // CreateNatGateway creates a public (with an Elastic IP) or private NAT gateway in a subnet.
 func (c *ec2Client) CreateNatGateway(ctx context.Context, in *ec2.CreateNatGatewayInput, _ ...func(*ec2.Options)) (*ec2.CreateNatGatewayOutput, error) {
-	return do(ctx, c.base, "ec2", "CreateNatGateway", in, func(r *region) (*ec2.CreateNatGatewayOutput, error) {
-		if in == nil {
-			in = &ec2.CreateNatGatewayInput{}
+	return do(ctx, c.base, "ec2", "CreateNatGateway", in, func(r *region) (*ec2.CreateNatGatewayOutput, error) { return createNatGateway(r, in) })
+}
+
+// createNatGateway is CreateNatGateway's model, shared with CloudFormation. The world's lock must be held.
+func createNatGateway(r *region, in *ec2.CreateNatGatewayInput) (*ec2.CreateNatGatewayOutput, error) {
+	if in == nil {
+		in = &ec2.CreateNatGatewayInput{}
+	}
+	if str(in.SubnetId) == "" {
+		return nil, apiError("MissingParameter", "The request must contain the parameter SubnetId")
+	}
+	s := r.subnets[str(in.SubnetId)]
+	if s == nil {
+		return nil, apiError("InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist", str(in.SubnetId))
+	}
+	public := in.ConnectivityType == "" || in.ConnectivityType == ec2types.ConnectivityTypePublic
+	switch {
+	case in.ConnectivityType != "" && in.ConnectivityType != ec2types.ConnectivityTypePublic && in.ConnectivityType != ec2types.ConnectivityTypePrivate:
+		return nil, apiError("InvalidParameterValue", "Invalid value '%s' for connectivityType.", in.ConnectivityType)
+	case public && str(in.AllocationId) == "":
+		return nil, apiError("MissingParameter", "Public NAT gateways require an AllocationId.")
+	case !public && str(in.AllocationId) != "":
+		return nil, apiError("InvalidParameterCombination", "Private NAT gateways cannot have an AllocationId.")
+	case len(in.SecondaryAllocationIds) > 0 || len(in.SecondaryPrivateIpAddresses) > 0 || in.SecondaryPrivateIpAddressCount != nil || in.PrivateIpAddress != nil:
+		return nil, apiError("UnsupportedOperation", "The simulator does not model secondary or chosen NAT gateway addresses.")
+	}
+	tags, err := tagsFromSpecs(in.TagSpecifications, ec2types.ResourceTypeNatgateway)
+	if err != nil {
+		return nil, err
+	}
+	st := netOf(r)
+	g := &natGateway{id: "nat-" + r.w.hexID(17), subnet: s, public: public, created: r.w.now,
+		readyAt: r.w.now.Add(r.w.jitter(time.Minute, time.Minute))}
+	g.tags = tags[ec2types.ResourceTypeNatgateway]
+	if public {
+		switch e := st.eips[str(in.AllocationId)]; {
+		case e == nil:
+			g.failure = "InvalidAllocationID.NotFound"
+		case e.held(r.w.now):
+			g.failure = "Resource.AlreadyAssociated"
+			g.eip = e
+		default:
+			g.eip, e.nat = e, g
 		}
-		if str(in.SubnetId) == "" {
-			return nil, apiError("MissingParameter", "The request must contain the parameter SubnetId")
+	}
+	if g.failure == "" {
+		g.ip = r.allocIP(s)
+		if g.ip == "" {
+			g.failure = "InsufficientFreeAddressesInSubnet"
 		}
-		s := r.subnets[str(in.SubnetId)]
-		if s == nil {
-			return nil, apiError("InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist", str(in.SubnetId))
-		}
-		public := in.ConnectivityType == "" || in.ConnectivityType == ec2types.ConnectivityTypePublic
-		switch {
-		case in.ConnectivityType != "" && in.ConnectivityType != ec2types.ConnectivityTypePublic && in.ConnectivityType != ec2types.ConnectivityTypePrivate:
-			return nil, apiError("InvalidParameterValue", "Invalid value '%s' for connectivityType.", in.ConnectivityType)
-		case public && str(in.AllocationId) == "":
-			return nil, apiError("MissingParameter", "Public NAT gateways require an AllocationId.")
-		case !public && str(in.AllocationId) != "":
-			return nil, apiError("InvalidParameterCombination", "Private NAT gateways cannot have an AllocationId.")
-		case len(in.SecondaryAllocationIds) > 0 || len(in.SecondaryPrivateIpAddresses) > 0 || in.SecondaryPrivateIpAddressCount != nil || in.PrivateIpAddress != nil:
-			return nil, apiError("UnsupportedOperation", "The simulator does not model secondary or chosen NAT gateway addresses.")
-		}
-		tags, err := tagsFromSpecs(in.TagSpecifications, ec2types.ResourceTypeNatgateway)
-		if err != nil {
-			return nil, err
-		}
-		st := netOf(r)
-		g := &natGateway{id: "nat-" + c.w.hexID(17), subnet: s, public: public, created: c.w.now,
-			readyAt: c.w.now.Add(c.w.jitter(time.Minute, time.Minute))}
-		g.tags = tags[ec2types.ResourceTypeNatgateway]
-		if public {
-			switch e := st.eips[str(in.AllocationId)]; {
-			case e == nil:
-				g.failure = "InvalidAllocationID.NotFound"
-			case e.nat != nil:
-				g.failure = "Resource.AlreadyAssociated"
-				g.eip = e
-			default:
-				g.eip, e.nat = e, g
-			}
-		}
-		if g.failure == "" {
-			g.ip = r.allocIP(s)
-			if g.ip == "" {
-				g.failure = "InsufficientFreeAddressesInSubnet"
-			}
-		}
-		if g.failure == "Resource.AlreadyAssociated" {
-			g.eip = nil
-		}
-		st.nats[g.id] = g
-		st.natOrder = append(st.natOrder, g)
-		r.addTaggable(&g.tagged, r.arn("ec2", "natgateway/"+g.id), "ec2:natgateway")
-		return &ec2.CreateNatGatewayOutput{ClientToken: in.ClientToken, NatGateway: ptr(r.natOut(g, c.w.now))}, nil
-	})
+	}
+	if g.failure == "Resource.AlreadyAssociated" {
+		g.eip = nil
+	}
+	st.nats[g.id] = g
+	st.natOrder = append(st.natOrder, g)
+	r.addTaggable(&g.tagged, r.arn("ec2", "natgateway/"+g.id), "ec2:natgateway")
+	return &ec2.CreateNatGatewayOutput{ClientToken: in.ClientToken, NatGateway: ptr(r.natOut(g, r.w.now))}, nil
 }
 
 func (r *region) natOut(g *natGateway, now time.Time) ec2types.NatGateway {
@@ -461,93 +477,96 @@ var vpceServices = map[string]bool{"s3": true, "dynamodb": true, "rekognition": 
 
 // CreateVpcEndpoint creates a Gateway or Interface endpoint in a VPC.
 func (c *ec2Client) CreateVpcEndpoint(ctx context.Context, in *ec2.CreateVpcEndpointInput, _ ...func(*ec2.Options)) (*ec2.CreateVpcEndpointOutput, error) {
-	return do(ctx, c.base, "ec2", "CreateVpcEndpoint", in, func(r *region) (*ec2.CreateVpcEndpointOutput, error) {
-		if in == nil {
-			in = &ec2.CreateVpcEndpointInput{}
+	return do(ctx, c.base, "ec2", "CreateVpcEndpoint", in, func(r *region) (*ec2.CreateVpcEndpointOutput, error) { return createVpcEndpoint(r, in) })
+}
+
+// createVpcEndpoint is CreateVpcEndpoint's model, shared with CloudFormation. The world's lock must be held.
+func createVpcEndpoint(r *region, in *ec2.CreateVpcEndpointInput) (*ec2.CreateVpcEndpointOutput, error) {
+	if in == nil {
+		in = &ec2.CreateVpcEndpointInput{}
+	}
+	v := r.vpcs[str(in.VpcId)]
+	if v == nil {
+		return nil, apiError("InvalidVpcId.NotFound", "The vpc ID '%s' does not exist", str(in.VpcId))
+	}
+	name := str(in.ServiceName)
+	short, ok := strings.CutPrefix(name, "com.amazonaws."+r.name+".")
+	gw, known := vpceServices[short]
+	if !ok || !known {
+		return nil, apiError("InvalidServiceName", "The Vpc Endpoint Service '%s' does not exist", name)
+	}
+	kind := string(in.VpcEndpointType)
+	if kind == "" {
+		kind = "Gateway"
+	}
+	tags, err := tagsFromSpecs(in.TagSpecifications, ec2types.ResourceTypeVpcEndpoint)
+	if err != nil {
+		return nil, err
+	}
+	e := &vpcEndpoint{id: "vpce-" + r.w.hexID(17), service: name, kind: kind, vpc: v, created: r.w.now,
+		readyAt: r.w.now.Add(r.w.jitter(time.Minute, 30*time.Second)), policy: str(in.PolicyDocument)}
+	e.tags = tags[ec2types.ResourceTypeVpcEndpoint]
+	switch kind {
+	case "Gateway":
+		if !gw {
+			return nil, apiError("InvalidParameter", "Endpoint type (Gateway) does not match available service types ([Interface]).")
 		}
-		v := r.vpcs[str(in.VpcId)]
-		if v == nil {
-			return nil, apiError("InvalidVpcId.NotFound", "The vpc ID '%s' does not exist", str(in.VpcId))
+		if len(in.SubnetIds) > 0 || len(in.SecurityGroupIds) > 0 {
+			return nil, apiError("InvalidParameter", "Subnets and security groups are not supported for Gateway endpoints.")
 		}
-		name := str(in.ServiceName)
-		short, ok := strings.CutPrefix(name, "com.amazonaws."+r.name+".")
-		gw, known := vpceServices[short]
-		if !ok || !known {
-			return nil, apiError("InvalidServiceName", "The Vpc Endpoint Service '%s' does not exist", name)
+		e.routeTables = append([]string(nil), in.RouteTableIds...)
+	case "Interface":
+		if len(in.RouteTableIds) > 0 {
+			return nil, apiError("InvalidParameter", "Route tables are not supported for Interface endpoints.")
 		}
-		kind := string(in.VpcEndpointType)
-		if kind == "" {
-			kind = "Gateway"
+		zones := map[string]bool{}
+		for _, id := range in.SubnetIds {
+			s := r.subnets[id]
+			if s == nil {
+				return nil, apiError("InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist", id)
+			}
+			if s.vpc != v {
+				return nil, apiError("InvalidParameter", "The subnet %s does not belong to the vpc %s", id, v.id)
+			}
+			if zones[s.az] {
+				return nil, apiError("DuplicateSubnetsInSameZone", "Found another VPC endpoint subnet in the availability zone of %s. VPC endpoint subnets should be in different availability zones supported by the VPC endpoint service.", id)
+			}
+			zones[s.az] = true
+			e.subnets = append(e.subnets, s)
 		}
-		tags, err := tagsFromSpecs(in.TagSpecifications, ec2types.ResourceTypeVpcEndpoint)
-		if err != nil {
-			return nil, err
+		for _, id := range in.SecurityGroupIds {
+			g := r.sgs[id]
+			if g == nil {
+				return nil, apiError("InvalidSecurityGroupId.NotFound", "The security group '%s' does not exist", id)
+			}
+			if g.vpc != v {
+				return nil, apiError("InvalidParameter", "The security group %s does not belong to the vpc %s", id, v.id)
+			}
 		}
-		e := &vpcEndpoint{id: "vpce-" + c.w.hexID(17), service: name, kind: kind, vpc: v, created: c.w.now,
-			readyAt: c.w.now.Add(c.w.jitter(time.Minute, 30*time.Second)), policy: str(in.PolicyDocument)}
-		e.tags = tags[ec2types.ResourceTypeVpcEndpoint]
-		switch kind {
-		case "Gateway":
-			if !gw {
-				return nil, apiError("InvalidParameter", "Endpoint type (Gateway) does not match available service types ([Interface]).")
-			}
-			if len(in.SubnetIds) > 0 || len(in.SecurityGroupIds) > 0 {
-				return nil, apiError("InvalidParameter", "Subnets and security groups are not supported for Gateway endpoints.")
-			}
-			e.routeTables = append([]string(nil), in.RouteTableIds...)
-		case "Interface":
-			if len(in.RouteTableIds) > 0 {
-				return nil, apiError("InvalidParameter", "Route tables are not supported for Interface endpoints.")
-			}
-			zones := map[string]bool{}
-			for _, id := range in.SubnetIds {
-				s := r.subnets[id]
-				if s == nil {
-					return nil, apiError("InvalidSubnetID.NotFound", "The subnet ID '%s' does not exist", id)
-				}
-				if s.vpc != v {
-					return nil, apiError("InvalidParameter", "The subnet %s does not belong to the vpc %s", id, v.id)
-				}
-				if zones[s.az] {
-					return nil, apiError("DuplicateSubnetsInSameZone", "Found another VPC endpoint subnet in the availability zone of %s. VPC endpoint subnets should be in different availability zones supported by the VPC endpoint service.", id)
-				}
-				zones[s.az] = true
-				e.subnets = append(e.subnets, s)
-			}
-			for _, id := range in.SecurityGroupIds {
-				g := r.sgs[id]
-				if g == nil {
-					return nil, apiError("InvalidSecurityGroupId.NotFound", "The security group '%s' does not exist", id)
-				}
-				if g.vpc != v {
-					return nil, apiError("InvalidParameter", "The security group %s does not belong to the vpc %s", id, v.id)
-				}
-			}
-			e.sgs = append([]string(nil), in.SecurityGroupIds...)
-			if len(e.sgs) == 0 {
-				e.sgs = []string{v.defaultSG.id}
-			}
-			e.privateDNS = in.PrivateDnsEnabled == nil || *in.PrivateDnsEnabled
-			for _, s := range e.subnets {
-				ip := r.allocIP(s)
-				if ip == "" {
-					for i, got := range e.ips {
-						r.freeIP(e.subnets[i], got)
-					}
-					return nil, apiError("InsufficientFreeAddressesInSubnet", "There are not enough free addresses in subnet '%s'.", s.id)
-				}
-				e.ips = append(e.ips, ip)
-			}
-			r.useSGs(e.sgs, +1)
-		default:
-			return nil, apiError("InvalidParameterValue", "Invalid value '%s' for VpcEndpointType.", kind)
+		e.sgs = append([]string(nil), in.SecurityGroupIds...)
+		if len(e.sgs) == 0 {
+			e.sgs = []string{v.defaultSG.id}
 		}
-		st := netOf(r)
-		st.vpces[e.id] = e
-		st.vpceOrder = append(st.vpceOrder, e)
-		r.addTaggable(&e.tagged, r.arn("ec2", "vpc-endpoint/"+e.id), "ec2:vpc-endpoint")
-		return &ec2.CreateVpcEndpointOutput{ClientToken: in.ClientToken, VpcEndpoint: ptr(r.vpceOut(e, c.w.now))}, nil
-	})
+		e.privateDNS = in.PrivateDnsEnabled == nil || *in.PrivateDnsEnabled
+		for _, s := range e.subnets {
+			ip := r.allocIP(s)
+			if ip == "" {
+				for i, got := range e.ips {
+					r.freeIP(e.subnets[i], got)
+				}
+				return nil, apiError("InsufficientFreeAddressesInSubnet", "There are not enough free addresses in subnet '%s'.", s.id)
+			}
+			e.ips = append(e.ips, ip)
+		}
+		r.useSGs(e.sgs, +1)
+	default:
+		return nil, apiError("InvalidParameterValue", "Invalid value '%s' for VpcEndpointType.", kind)
+	}
+	st := netOf(r)
+	st.vpces[e.id] = e
+	st.vpceOrder = append(st.vpceOrder, e)
+	r.addTaggable(&e.tagged, r.arn("ec2", "vpc-endpoint/"+e.id), "ec2:vpc-endpoint")
+	return &ec2.CreateVpcEndpointOutput{ClientToken: in.ClientToken, VpcEndpoint: ptr(r.vpceOut(e, r.w.now))}, nil
 }
 
 func vpceENIID(e *vpcEndpoint, i int) string {

@@ -158,105 +158,108 @@ var rdsVersions = map[string]string{"mysql": "8.0.40", "mariadb": "10.11.10", "p
 
 // CreateDBInstance creates an instance; it is "creating" for a few minutes.
 func (c *rdsClient) CreateDBInstance(ctx context.Context, in *rds.CreateDBInstanceInput, _ ...func(*rds.Options)) (*rds.CreateDBInstanceOutput, error) {
-	return do(ctx, c.base, "rds", "CreateDBInstance", in, func(r *region) (*rds.CreateDBInstanceOutput, error) {
-		if in == nil {
-			in = &rds.CreateDBInstanceInput{}
+	return do(ctx, c.base, "rds", "CreateDBInstance", in, func(r *region) (*rds.CreateDBInstanceOutput, error) { return createDBInstance(r, in) })
+}
+
+// createDBInstance is CreateDBInstance's model, shared with CloudFormation. The world's lock must be held.
+func createDBInstance(r *region, in *rds.CreateDBInstanceInput) (*rds.CreateDBInstanceOutput, error) {
+	if in == nil {
+		in = &rds.CreateDBInstanceInput{}
+	}
+	st := rdsOf(r)
+	id := strings.ToLower(str(in.DBInstanceIdentifier))
+	if !rdsIDRE.MatchString(id) || strings.HasSuffix(id, "-") || strings.Contains(id, "--") {
+		return nil, apiError("InvalidParameterValue", "The parameter DBInstanceIdentifier is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens.")
+	}
+	engine := str(in.Engine)
+	port, ok := rdsPorts[engine]
+	if !ok {
+		return nil, apiError("InvalidParameterValue", "Invalid DB engine: %s", engine)
+	}
+	class := str(in.DBInstanceClass)
+	if !strings.HasPrefix(class, "db.") {
+		return nil, apiError("InvalidParameterValue", "Invalid DB Instance class: %s", class)
+	}
+	storage := i32(in.AllocatedStorage, 0)
+	if storage < 20 || storage > 65536 {
+		return nil, apiError("InvalidParameterValue", "Invalid storage size for engine name %s and storage type gp2: %d", engine, storage)
+	}
+	if str(in.MasterUsername) == "" {
+		return nil, apiError("InvalidParameterValue", "The parameter MasterUsername must be provided and must not be blank.")
+	}
+	managed := in.ManageMasterUserPassword != nil && *in.ManageMasterUserPassword
+	switch pw := str(in.MasterUserPassword); {
+	case managed && pw != "":
+		return nil, apiError("InvalidParameterCombination", "You can't specify MasterUserPassword and ManageMasterUserPassword at the same time.")
+	case !managed && len(pw) < 8:
+		return nil, apiError("InvalidParameterValue", "The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters.")
+	}
+	if st.instances[id] != nil {
+		return nil, &rdstypes.DBInstanceAlreadyExistsFault{Message: ptr("DB instance already exists")}
+	}
+	if n, q := len(st.instances), rdsQuota(r.w, r); float64(n) >= q {
+		return nil, &rdstypes.InstanceQuotaExceededFault{Message: msg("Cannot create more than %d DB instances", int(q))}
+	}
+	var group *rdsSubnetGroup
+	vpcOf := r.defaultVPC()
+	if n := str(in.DBSubnetGroupName); n != "" && !strings.EqualFold(n, "default") {
+		if group = st.groups[strings.ToLower(n)]; group == nil {
+			return nil, rdsGroupNotFound(n)
 		}
-		st := rdsOf(r)
-		id := strings.ToLower(str(in.DBInstanceIdentifier))
-		if !rdsIDRE.MatchString(id) || strings.HasSuffix(id, "-") || strings.Contains(id, "--") {
-			return nil, apiError("InvalidParameterValue", "The parameter DBInstanceIdentifier is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens.")
+		vpcOf = group.vpc
+	}
+	sgs := in.VpcSecurityGroupIds
+	for _, sg := range sgs {
+		g := r.sgs[sg]
+		if g == nil {
+			return nil, apiError("InvalidParameterValue", "The security group '%s' does not exist", sg)
 		}
-		engine := str(in.Engine)
-		port, ok := rdsPorts[engine]
-		if !ok {
-			return nil, apiError("InvalidParameterValue", "Invalid DB engine: %s", engine)
+		if g.vpc != vpcOf {
+			return nil, apiError("InvalidParameterCombination", "The DB instance and EC2 security group are in different VPCs. The DB instance is in %s and the EC2 security group is in %s", vpcOf.id, g.vpc.id)
 		}
-		class := str(in.DBInstanceClass)
-		if !strings.HasPrefix(class, "db.") {
-			return nil, apiError("InvalidParameterValue", "Invalid DB Instance class: %s", class)
+	}
+	if len(sgs) == 0 {
+		sgs = []string{vpcOf.defaultSG.id}
+	}
+	az := str(in.AvailabilityZone)
+	if az == "" {
+		az = r.name + "a"
+		if group != nil {
+			az = group.subnets[0].az
 		}
-		storage := i32(in.AllocatedStorage, 0)
-		if storage < 20 || storage > 65536 {
-			return nil, apiError("InvalidParameterValue", "Invalid storage size for engine name %s and storage type gp2: %d", engine, storage)
-		}
-		if str(in.MasterUsername) == "" {
-			return nil, apiError("InvalidParameterValue", "The parameter MasterUsername must be provided and must not be blank.")
-		}
-		managed := in.ManageMasterUserPassword != nil && *in.ManageMasterUserPassword
-		switch pw := str(in.MasterUserPassword); {
-		case managed && pw != "":
-			return nil, apiError("InvalidParameterCombination", "You can't specify MasterUserPassword and ManageMasterUserPassword at the same time.")
-		case !managed && len(pw) < 8:
-			return nil, apiError("InvalidParameterValue", "The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters.")
-		}
-		if st.instances[id] != nil {
-			return nil, &rdstypes.DBInstanceAlreadyExistsFault{Message: ptr("DB instance already exists")}
-		}
-		if n, q := len(st.instances), rdsQuota(c.w, r); float64(n) >= q {
-			return nil, &rdstypes.InstanceQuotaExceededFault{Message: msg("Cannot create more than %d DB instances", int(q))}
-		}
-		var group *rdsSubnetGroup
-		vpcOf := r.defaultVPC()
-		if n := str(in.DBSubnetGroupName); n != "" && !strings.EqualFold(n, "default") {
-			if group = st.groups[strings.ToLower(n)]; group == nil {
-				return nil, rdsGroupNotFound(n)
-			}
-			vpcOf = group.vpc
-		}
-		sgs := in.VpcSecurityGroupIds
-		for _, sg := range sgs {
-			g := r.sgs[sg]
-			if g == nil {
-				return nil, apiError("InvalidParameterValue", "The security group '%s' does not exist", sg)
-			}
-			if g.vpc != vpcOf {
-				return nil, apiError("InvalidParameterCombination", "The DB instance and EC2 security group are in different VPCs. The DB instance is in %s and the EC2 security group is in %s", vpcOf.id, g.vpc.id)
-			}
-		}
-		if len(sgs) == 0 {
-			sgs = []string{vpcOf.defaultSG.id}
-		}
-		az := str(in.AvailabilityZone)
-		if az == "" {
-			az = r.name + "a"
-			if group != nil {
-				az = group.subnets[0].az
-			}
-		} else if group != nil && !group.coversAZ(az) {
-			return nil, apiError("InvalidParameterCombination", "The DB subnet group %s has no subnet in Availability Zone %s.", group.name, az)
-		}
-		version := str(in.EngineVersion)
-		if version == "" {
-			version = rdsVersions[engine]
-		}
-		x := &rdsInstance{id: id, arn: r.arn("rds", "db:"+id), resourceID: "db-" + strings.ToUpper(c.w.hexID(26)),
-			class: class, engine: engine, version: version, user: str(in.MasterUsername), dbName: str(in.DBName), az: az,
-			storageType: "gp2", storage: storage, port: i32(in.Port, port), backupRetention: i32(in.BackupRetentionPeriod, 1),
-			protection: in.DeletionProtection != nil && *in.DeletionProtection, multiAZ: in.MultiAZ != nil && *in.MultiAZ,
-			public: in.PubliclyAccessible != nil && *in.PubliclyAccessible, encrypted: in.StorageEncrypted != nil && *in.StorageEncrypted,
-			sgs: append([]string(nil), sgs...), subnetGroup: group, created: c.w.now, availableAt: c.w.now.Add(c.w.jitter(5*time.Minute, 4*time.Minute))}
-		// The last third of the wait is the first automated backup ("backing-up"), as
-		// DescribeDBInstances shows a new instance with backups enabled.
-		x.backupAt = x.availableAt
-		if x.backupRetention > 0 {
-			x.backupAt = x.created.Add(x.availableAt.Sub(x.created) * 2 / 3)
-		}
-		if s := str(in.StorageType); s != "" {
-			x.storageType = s
-		}
-		for _, t := range in.Tags {
-			x.tags.set(str(t.Key), str(t.Value))
-		}
-		if err := validTags(x.tags); err != nil {
-			return nil, apiError("InvalidParameterValue", "%v", err)
-		}
-		st.instances[id] = x
-		st.order = append(st.order, x)
-		r.useSGs(x.sgs, +1)
-		r.addTaggable(&x.tagged, x.arn, "rds:db")
-		return &rds.CreateDBInstanceOutput{DBInstance: x.out(r, c.w.now)}, nil
-	})
+	} else if group != nil && !group.coversAZ(az) {
+		return nil, apiError("InvalidParameterCombination", "The DB subnet group %s has no subnet in Availability Zone %s.", group.name, az)
+	}
+	version := str(in.EngineVersion)
+	if version == "" {
+		version = rdsVersions[engine]
+	}
+	x := &rdsInstance{id: id, arn: r.arn("rds", "db:"+id), resourceID: "db-" + strings.ToUpper(r.w.hexID(26)),
+		class: class, engine: engine, version: version, user: str(in.MasterUsername), dbName: str(in.DBName), az: az,
+		storageType: "gp2", storage: storage, port: i32(in.Port, port), backupRetention: i32(in.BackupRetentionPeriod, 1),
+		protection: in.DeletionProtection != nil && *in.DeletionProtection, multiAZ: in.MultiAZ != nil && *in.MultiAZ,
+		public: in.PubliclyAccessible != nil && *in.PubliclyAccessible, encrypted: in.StorageEncrypted != nil && *in.StorageEncrypted,
+		sgs: append([]string(nil), sgs...), subnetGroup: group, created: r.w.now, availableAt: r.w.now.Add(r.w.jitter(5*time.Minute, 4*time.Minute))}
+	// The last third of the wait is the first automated backup ("backing-up"), as
+	// DescribeDBInstances shows a new instance with backups enabled.
+	x.backupAt = x.availableAt
+	if x.backupRetention > 0 {
+		x.backupAt = x.created.Add(x.availableAt.Sub(x.created) * 2 / 3)
+	}
+	if s := str(in.StorageType); s != "" {
+		x.storageType = s
+	}
+	for _, t := range in.Tags {
+		x.tags.set(str(t.Key), str(t.Value))
+	}
+	if err := validTags(x.tags); err != nil {
+		return nil, apiError("InvalidParameterValue", "%v", err)
+	}
+	st.instances[id] = x
+	st.order = append(st.order, x)
+	r.useSGs(x.sgs, +1)
+	r.addTaggable(&x.tagged, x.arn, "rds:db")
+	return &rds.CreateDBInstanceOutput{DBInstance: x.out(r, r.w.now)}, nil
 }
 
 // rdsQuota is the region's applied "DB instances" quota.

@@ -53,48 +53,51 @@ var rdsGroupNameRE = regexp.MustCompile(`^[A-Za-z0-9._ -]{1,255}$`)
 
 // CreateDBSubnetGroup creates a group of existing subnets of one VPC in at least two zones.
 func (c *rdsClient) CreateDBSubnetGroup(ctx context.Context, in *rds.CreateDBSubnetGroupInput, _ ...func(*rds.Options)) (*rds.CreateDBSubnetGroupOutput, error) {
-	return do(ctx, c.base, "rds", "CreateDBSubnetGroup", in, func(r *region) (*rds.CreateDBSubnetGroupOutput, error) {
-		if in == nil {
-			in = &rds.CreateDBSubnetGroupInput{}
+	return do(ctx, c.base, "rds", "CreateDBSubnetGroup", in, func(r *region) (*rds.CreateDBSubnetGroupOutput, error) { return createDBSubnetGroup(r, in) })
+}
+
+// createDBSubnetGroup is CreateDBSubnetGroup's model, shared with CloudFormation. The world's lock must be held.
+func createDBSubnetGroup(r *region, in *rds.CreateDBSubnetGroupInput) (*rds.CreateDBSubnetGroupOutput, error) {
+	if in == nil {
+		in = &rds.CreateDBSubnetGroupInput{}
+	}
+	st := rdsOf(r)
+	name := strings.ToLower(str(in.DBSubnetGroupName))
+	if !rdsGroupNameRE.MatchString(name) || name == "default" {
+		return nil, apiError("InvalidParameterValue", "The parameter DBSubnetGroupName is not a valid identifier. Identifiers must contain no more than 255 letters, numbers, periods, underscores, spaces, or hyphens, and must not be default.")
+	}
+	if str(in.DBSubnetGroupDescription) == "" {
+		return nil, apiError("InvalidParameterValue", "The parameter DBSubnetGroupDescription must be provided and must not be blank.")
+	}
+	if st.groups[name] != nil {
+		return nil, &rdstypes.DBSubnetGroupAlreadyExistsFault{Message: msg("The DB subnet group '%s' already exists.", name)}
+	}
+	var subnets []*subnet
+	azs := map[string]bool{}
+	for _, id := range in.SubnetIds {
+		s := r.subnets[id]
+		if s == nil {
+			return nil, &rdstypes.InvalidSubnet{Message: msg("The subnet ID '%s' does not exist", id)}
 		}
-		st := rdsOf(r)
-		name := strings.ToLower(str(in.DBSubnetGroupName))
-		if !rdsGroupNameRE.MatchString(name) || name == "default" {
-			return nil, apiError("InvalidParameterValue", "The parameter DBSubnetGroupName is not a valid identifier. Identifiers must contain no more than 255 letters, numbers, periods, underscores, spaces, or hyphens, and must not be default.")
+		if len(subnets) > 0 && s.vpc != subnets[0].vpc {
+			return nil, &rdstypes.InvalidSubnet{Message: msg("Subnets must all be in the same VPC: %s is in %s, %s in %s.", subnets[0].id, subnets[0].vpc.id, s.id, s.vpc.id)}
 		}
-		if str(in.DBSubnetGroupDescription) == "" {
-			return nil, apiError("InvalidParameterValue", "The parameter DBSubnetGroupDescription must be provided and must not be blank.")
-		}
-		if st.groups[name] != nil {
-			return nil, &rdstypes.DBSubnetGroupAlreadyExistsFault{Message: msg("The DB subnet group '%s' already exists.", name)}
-		}
-		var subnets []*subnet
-		azs := map[string]bool{}
-		for _, id := range in.SubnetIds {
-			s := r.subnets[id]
-			if s == nil {
-				return nil, &rdstypes.InvalidSubnet{Message: msg("The subnet ID '%s' does not exist", id)}
-			}
-			if len(subnets) > 0 && s.vpc != subnets[0].vpc {
-				return nil, &rdstypes.InvalidSubnet{Message: msg("Subnets must all be in the same VPC: %s is in %s, %s in %s.", subnets[0].id, subnets[0].vpc.id, s.id, s.vpc.id)}
-			}
-			subnets = append(subnets, s)
-			azs[s.az] = true
-		}
-		if len(azs) < 2 {
-			return nil, &rdstypes.DBSubnetGroupDoesNotCoverEnoughAZs{Message: msg("The DB subnet group doesn't meet Availability Zone (AZ) coverage requirement. Current AZ coverage: %s. Add subnets to cover at least 2 AZs.", strings.Join(sortedKeys(azs), ", "))}
-		}
-		g := &rdsSubnetGroup{name: name, arn: r.arn("rds", "subgrp:"+name), desc: str(in.DBSubnetGroupDescription), vpc: subnets[0].vpc, subnets: subnets}
-		for _, t := range in.Tags {
-			g.tags.set(str(t.Key), str(t.Value))
-		}
-		if err := validTags(g.tags); err != nil {
-			return nil, apiError("InvalidParameterValue", "%v", err)
-		}
-		st.groups[name] = g
-		r.addTaggable(&g.tagged, g.arn, "rds:subgrp")
-		return &rds.CreateDBSubnetGroupOutput{DBSubnetGroup: g.out()}, nil
-	})
+		subnets = append(subnets, s)
+		azs[s.az] = true
+	}
+	if len(azs) < 2 {
+		return nil, &rdstypes.DBSubnetGroupDoesNotCoverEnoughAZs{Message: msg("The DB subnet group doesn't meet Availability Zone (AZ) coverage requirement. Current AZ coverage: %s. Add subnets to cover at least 2 AZs.", strings.Join(sortedKeys(azs), ", "))}
+	}
+	g := &rdsSubnetGroup{name: name, arn: r.arn("rds", "subgrp:"+name), desc: str(in.DBSubnetGroupDescription), vpc: subnets[0].vpc, subnets: subnets}
+	for _, t := range in.Tags {
+		g.tags.set(str(t.Key), str(t.Value))
+	}
+	if err := validTags(g.tags); err != nil {
+		return nil, apiError("InvalidParameterValue", "%v", err)
+	}
+	st.groups[name] = g
+	r.addTaggable(&g.tagged, g.arn, "rds:subgrp")
+	return &rds.CreateDBSubnetGroupOutput{DBSubnetGroup: g.out()}, nil
 }
 
 // DescribeDBSubnetGroups describes one group or pages through all of them (MaxRecords 20–100).
