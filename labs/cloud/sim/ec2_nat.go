@@ -70,6 +70,7 @@ type natGateway struct {
 	public           bool
 	eip              *elasticIP
 	failure          string // FailureCode when it failed
+	allocReq         string // the AllocationId asked for
 	created, readyAt time.Time
 	deleteAt, deadAt time.Time // deleting from deleteAt, deleted from deadAt
 	forgetAt         time.Time // gone from DescribeNatGateways
@@ -325,6 +326,7 @@ func createNatGateway(r *region, in *ec2.CreateNatGatewayInput) (*ec2.CreateNatG
 	g := &natGateway{id: "nat-" + r.w.hexID(17), subnet: s, public: public, created: r.w.now,
 		readyAt: r.w.now.Add(r.w.jitter(time.Minute, time.Minute))}
 	g.tags = tags[ec2types.ResourceTypeNatgateway]
+	g.allocReq = str(in.AllocationId)
 	if public {
 		switch e := st.eips[str(in.AllocationId)]; {
 		case e == nil:
@@ -381,9 +383,9 @@ func (r *region) natOut(g *natGateway, now time.Time) ec2types.NatGateway {
 func natFailure(g *natGateway) string {
 	switch g.failure {
 	case "InvalidAllocationID.NotFound":
-		return "Elastic IP address could not be associated with this NAT gateway"
+		return "Elastic IP address " + g.allocReq + " could not be associated with this NAT gateway"
 	case "Resource.AlreadyAssociated":
-		return "Elastic IP address is already associated"
+		return "Elastic IP address " + g.allocReq + " is already associated"
 	case "InsufficientFreeAddressesInSubnet":
 		return "Subnet has insufficient free addresses to create this NAT gateway"
 	}

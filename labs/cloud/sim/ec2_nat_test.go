@@ -70,7 +70,7 @@ func TestNATGatewayLifecycle(t *testing.T) {
 		aws.ToString(g.NatGatewayAddresses[0].PrivateIp) == "" {
 		t.Fatalf("after 3 min: %s %+v", s, g)
 	}
-	if s, g := e.natState(dup); s != "failed" || aws.ToString(g.FailureCode) != "Resource.AlreadyAssociated" {
+	if s, g := e.natState(dup); s != "failed" || aws.ToString(g.FailureCode) != "Resource.AlreadyAssociated" || aws.ToString(g.FailureMessage) != "Elastic IP address "+alloc+" is already associated" {
 		t.Errorf("second gateway on the address: %s %+v", s, g)
 	}
 	if s, g := e.natState(missing); s != "failed" || aws.ToString(g.FailureCode) != "InvalidAllocationID.NotFound" {
