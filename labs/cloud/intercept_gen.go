@@ -221,6 +221,15 @@ var Operations = []Operation{
 	{Service: "EC2", Op: "StopInstances", Mutating: true},
 	{Service: "EC2", Op: "StartInstances", Mutating: true},
 	{Service: "EC2", Op: "DescribeNetworkInterfaces", Mutating: false},
+	{Service: "EC2", Op: "AllocateAddress", Mutating: true},
+	{Service: "EC2", Op: "DescribeAddresses", Mutating: false},
+	{Service: "EC2", Op: "ReleaseAddress", Mutating: true},
+	{Service: "EC2", Op: "CreateNatGateway", Mutating: true},
+	{Service: "EC2", Op: "DescribeNatGateways", Mutating: false},
+	{Service: "EC2", Op: "DeleteNatGateway", Mutating: true},
+	{Service: "EC2", Op: "CreateVpcEndpoint", Mutating: true},
+	{Service: "EC2", Op: "DescribeVpcEndpoints", Mutating: false},
+	{Service: "EC2", Op: "DeleteVpcEndpoints", Mutating: true},
 	{Service: "CloudFormation", Op: "CreateStack", Mutating: true},
 	{Service: "CloudFormation", Op: "DescribeStacks", Mutating: false},
 	{Service: "CloudFormation", Op: "DescribeStackEvents", Mutating: false},
@@ -308,6 +317,11 @@ var Operations = []Operation{
 	{Service: "RDS", Op: "ModifyDBInstance", Mutating: true},
 	{Service: "RDS", Op: "DeleteDBInstance", Mutating: true},
 	{Service: "RDS", Op: "ListTagsForResource", Mutating: false},
+	{Service: "RDS", Op: "StopDBInstance", Mutating: true},
+	{Service: "RDS", Op: "StartDBInstance", Mutating: true},
+	{Service: "RDS", Op: "CreateDBSubnetGroup", Mutating: true},
+	{Service: "RDS", Op: "DescribeDBSubnetGroups", Mutating: false},
+	{Service: "RDS", Op: "DeleteDBSubnetGroup", Mutating: true},
 	{Service: "Route53", Op: "CreateHostedZone", Mutating: true},
 	{Service: "Route53", Op: "ListHostedZones", Mutating: false},
 	{Service: "Route53", Op: "GetHostedZone", Mutating: false},
@@ -365,6 +379,13 @@ var Operations = []Operation{
 	{Service: "Cognito", Op: "ListUserPools", Mutating: false},
 	{Service: "Cognito", Op: "CreateUserPoolDomain", Mutating: true},
 	{Service: "Cognito", Op: "DeleteUserPoolDomain", Mutating: true},
+	{Service: "Cognito", Op: "DescribeUserPoolDomain", Mutating: false},
+	{Service: "Cognito", Op: "CreateUserPoolClient", Mutating: true},
+	{Service: "Cognito", Op: "ListUserPoolClients", Mutating: false},
+	{Service: "Cognito", Op: "SignUp", Mutating: true},
+	{Service: "Cognito", Op: "AdminConfirmSignUp", Mutating: true},
+	{Service: "Cognito", Op: "AdminCreateUser", Mutating: true},
+	{Service: "Cognito", Op: "ListUsers", Mutating: false},
 	{Service: "CognitoIdentity", Op: "CreateIdentityPool", Mutating: true},
 	{Service: "CognitoIdentity", Op: "DescribeIdentityPool", Mutating: false},
 	{Service: "CognitoIdentity", Op: "UpdateIdentityPool", Mutating: true},
@@ -942,6 +963,69 @@ func (x *interceptEC2) DescribeNetworkInterfaces(ctx context.Context, in *ec2.De
 		return nil, err
 	}
 	return x.next.DescribeNetworkInterfaces(ctx, in, optFns...)
+}
+
+func (x *interceptEC2) AllocateAddress(ctx context.Context, in *ec2.AllocateAddressInput, optFns ...func(*ec2.Options)) (*ec2.AllocateAddressOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "AllocateAddress", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.AllocateAddress(ctx, in, optFns...)
+}
+
+func (x *interceptEC2) DescribeAddresses(ctx context.Context, in *ec2.DescribeAddressesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeAddressesOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "DescribeAddresses", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.DescribeAddresses(ctx, in, optFns...)
+}
+
+func (x *interceptEC2) ReleaseAddress(ctx context.Context, in *ec2.ReleaseAddressInput, optFns ...func(*ec2.Options)) (*ec2.ReleaseAddressOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "ReleaseAddress", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.ReleaseAddress(ctx, in, optFns...)
+}
+
+func (x *interceptEC2) CreateNatGateway(ctx context.Context, in *ec2.CreateNatGatewayInput, optFns ...func(*ec2.Options)) (*ec2.CreateNatGatewayOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "CreateNatGateway", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.CreateNatGateway(ctx, in, optFns...)
+}
+
+func (x *interceptEC2) DescribeNatGateways(ctx context.Context, in *ec2.DescribeNatGatewaysInput, optFns ...func(*ec2.Options)) (*ec2.DescribeNatGatewaysOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "DescribeNatGateways", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.DescribeNatGateways(ctx, in, optFns...)
+}
+
+func (x *interceptEC2) DeleteNatGateway(ctx context.Context, in *ec2.DeleteNatGatewayInput, optFns ...func(*ec2.Options)) (*ec2.DeleteNatGatewayOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "DeleteNatGateway", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.DeleteNatGateway(ctx, in, optFns...)
+}
+
+func (x *interceptEC2) CreateVpcEndpoint(ctx context.Context, in *ec2.CreateVpcEndpointInput, optFns ...func(*ec2.Options)) (*ec2.CreateVpcEndpointOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "CreateVpcEndpoint", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.CreateVpcEndpoint(ctx, in, optFns...)
+}
+
+func (x *interceptEC2) DescribeVpcEndpoints(ctx context.Context, in *ec2.DescribeVpcEndpointsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeVpcEndpointsOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "DescribeVpcEndpoints", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.DescribeVpcEndpoints(ctx, in, optFns...)
+}
+
+func (x *interceptEC2) DeleteVpcEndpoints(ctx context.Context, in *ec2.DeleteVpcEndpointsInput, optFns ...func(*ec2.Options)) (*ec2.DeleteVpcEndpointsOutput, error) {
+	if err := x.f(ctx, Call{Service: "EC2", Op: "DeleteVpcEndpoints", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.DeleteVpcEndpoints(ctx, in, optFns...)
 }
 
 // interceptCloudFormation is CloudFormation with every call shown to an Interceptor first.
@@ -1616,6 +1700,41 @@ func (x *interceptRDS) ListTagsForResource(ctx context.Context, in *rds.ListTags
 	return x.next.ListTagsForResource(ctx, in, optFns...)
 }
 
+func (x *interceptRDS) StopDBInstance(ctx context.Context, in *rds.StopDBInstanceInput, optFns ...func(*rds.Options)) (*rds.StopDBInstanceOutput, error) {
+	if err := x.f(ctx, Call{Service: "RDS", Op: "StopDBInstance", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.StopDBInstance(ctx, in, optFns...)
+}
+
+func (x *interceptRDS) StartDBInstance(ctx context.Context, in *rds.StartDBInstanceInput, optFns ...func(*rds.Options)) (*rds.StartDBInstanceOutput, error) {
+	if err := x.f(ctx, Call{Service: "RDS", Op: "StartDBInstance", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.StartDBInstance(ctx, in, optFns...)
+}
+
+func (x *interceptRDS) CreateDBSubnetGroup(ctx context.Context, in *rds.CreateDBSubnetGroupInput, optFns ...func(*rds.Options)) (*rds.CreateDBSubnetGroupOutput, error) {
+	if err := x.f(ctx, Call{Service: "RDS", Op: "CreateDBSubnetGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.CreateDBSubnetGroup(ctx, in, optFns...)
+}
+
+func (x *interceptRDS) DescribeDBSubnetGroups(ctx context.Context, in *rds.DescribeDBSubnetGroupsInput, optFns ...func(*rds.Options)) (*rds.DescribeDBSubnetGroupsOutput, error) {
+	if err := x.f(ctx, Call{Service: "RDS", Op: "DescribeDBSubnetGroups", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.DescribeDBSubnetGroups(ctx, in, optFns...)
+}
+
+func (x *interceptRDS) DeleteDBSubnetGroup(ctx context.Context, in *rds.DeleteDBSubnetGroupInput, optFns ...func(*rds.Options)) (*rds.DeleteDBSubnetGroupOutput, error) {
+	if err := x.f(ctx, Call{Service: "RDS", Op: "DeleteDBSubnetGroup", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.DeleteDBSubnetGroup(ctx, in, optFns...)
+}
+
 // interceptRoute53 is Route53 with every call shown to an Interceptor first.
 type interceptRoute53 struct {
 	next            Route53
@@ -2055,6 +2174,55 @@ func (x *interceptCognito) DeleteUserPoolDomain(ctx context.Context, in *cognito
 		return nil, err
 	}
 	return x.next.DeleteUserPoolDomain(ctx, in, optFns...)
+}
+
+func (x *interceptCognito) DescribeUserPoolDomain(ctx context.Context, in *cognitoidentityprovider.DescribeUserPoolDomainInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.DescribeUserPoolDomainOutput, error) {
+	if err := x.f(ctx, Call{Service: "Cognito", Op: "DescribeUserPoolDomain", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.DescribeUserPoolDomain(ctx, in, optFns...)
+}
+
+func (x *interceptCognito) CreateUserPoolClient(ctx context.Context, in *cognitoidentityprovider.CreateUserPoolClientInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.CreateUserPoolClientOutput, error) {
+	if err := x.f(ctx, Call{Service: "Cognito", Op: "CreateUserPoolClient", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.CreateUserPoolClient(ctx, in, optFns...)
+}
+
+func (x *interceptCognito) ListUserPoolClients(ctx context.Context, in *cognitoidentityprovider.ListUserPoolClientsInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.ListUserPoolClientsOutput, error) {
+	if err := x.f(ctx, Call{Service: "Cognito", Op: "ListUserPoolClients", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListUserPoolClients(ctx, in, optFns...)
+}
+
+func (x *interceptCognito) SignUp(ctx context.Context, in *cognitoidentityprovider.SignUpInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.SignUpOutput, error) {
+	if err := x.f(ctx, Call{Service: "Cognito", Op: "SignUp", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.SignUp(ctx, in, optFns...)
+}
+
+func (x *interceptCognito) AdminConfirmSignUp(ctx context.Context, in *cognitoidentityprovider.AdminConfirmSignUpInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.AdminConfirmSignUpOutput, error) {
+	if err := x.f(ctx, Call{Service: "Cognito", Op: "AdminConfirmSignUp", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.AdminConfirmSignUp(ctx, in, optFns...)
+}
+
+func (x *interceptCognito) AdminCreateUser(ctx context.Context, in *cognitoidentityprovider.AdminCreateUserInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.AdminCreateUserOutput, error) {
+	if err := x.f(ctx, Call{Service: "Cognito", Op: "AdminCreateUser", Account: x.account, Region: x.region, Input: in, Mutating: true}); err != nil {
+		return nil, err
+	}
+	return x.next.AdminCreateUser(ctx, in, optFns...)
+}
+
+func (x *interceptCognito) ListUsers(ctx context.Context, in *cognitoidentityprovider.ListUsersInput, optFns ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.ListUsersOutput, error) {
+	if err := x.f(ctx, Call{Service: "Cognito", Op: "ListUsers", Account: x.account, Region: x.region, Input: in, Mutating: false}); err != nil {
+		return nil, err
+	}
+	return x.next.ListUsers(ctx, in, optFns...)
 }
 
 // interceptCognitoIdentity is CognitoIdentity with every call shown to an Interceptor first.

@@ -20,7 +20,7 @@ func init() {
 	Register(Type{
 		Name:  "AWS::EC2::SecurityGroup",
 		Gone:  []NotFound{{Code: "InvalidGroup.NotFound"}},
-		After: []string{"AWS::ECS::Service", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::EC2::Instance", "AWS::AutoScaling::AutoScalingGroup", "AWS::RDS::DBInstance", "AWS::Lambda::Function", "AWS::ElasticBeanstalk::Environment"},
+		After: []string{"AWS::ECS::Service", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::EC2::Instance", "AWS::AutoScaling::AutoScalingGroup", "AWS::RDS::DBInstance", "AWS::Lambda::Function", "AWS::ElasticBeanstalk::Environment", "AWS::EC2::VPCEndpoint"},
 		Match: MatchPrefix("ec2", "security-group/"),
 		Tags: func(ctx context.Context, c *cloud.Clients, r Ref) (map[string]string, error) {
 			sg, err := describeSG(ctx, c, sgID(r.ARN))

@@ -113,6 +113,18 @@ var goneTable = map[string]struct {
 		{"InvalidLaunchTemplateId.NotFound", generic("InvalidLaunchTemplateId.NotFound", "The specified launch template, with template ID lt-0123456789abcdef0, does not exist."), true},
 		{"InvalidLaunchTemplateName.NotFoundException", generic("InvalidLaunchTemplateName.NotFoundException", "The specified launch template, with template name c7k2qs01-lt, does not exist."), true},
 	}},
+	"AWS::EC2::NatGateway": {ref("arn:aws:ec2:us-east-1:111122223333:natgateway/nat-0123456789abcdef0"), []goneRow{
+		{"NatGatewayNotFound", generic("NatGatewayNotFound", "The Nat Gateway nat-0123456789abcdef0 was not found"), true},
+		{"NatGatewayMalformed", generic("NatGatewayMalformed", "The Nat Gateway ID 'nat-0123456789abcdef0' is malformed"), false},
+	}},
+	"AWS::EC2::EIP": {ref("arn:aws:ec2:us-east-1:111122223333:elastic-ip/eipalloc-0123456789abcdef0"), []goneRow{
+		{"InvalidAllocationID.NotFound", generic("InvalidAllocationID.NotFound", "The allocation ID 'eipalloc-0123456789abcdef0' does not exist"), true},
+		{"InvalidIPAddress.InUse", generic("InvalidIPAddress.InUse", "Address 52.10.1.1 is in use."), false},
+	}},
+	"AWS::EC2::VPCEndpoint": {ref("arn:aws:ec2:us-east-1:111122223333:vpc-endpoint/vpce-0123456789abcdef0"), []goneRow{
+		{"InvalidVpcEndpointId.NotFound", generic("InvalidVpcEndpointId.NotFound", "The Vpc Endpoint Id 'vpce-0123456789abcdef0' does not exist"), true},
+		{"InvalidVpcEndpointId.Malformed", generic("InvalidVpcEndpointId.Malformed", "Invalid Id: 'vpce-0123456789abcdef0'"), false},
+	}},
 	"AWS::EC2::SecurityGroup": {ref("arn:aws:ec2:us-east-1:111122223333:security-group/sg-0123456789abcdef0"), []goneRow{
 		{"InvalidGroup.NotFound", generic("InvalidGroup.NotFound", "The security group 'sg-0123456789abcdef0' does not exist"), true},
 		{"DependencyViolation", generic("DependencyViolation", "resource sg-0123456789abcdef0 has a dependent object"), false},
@@ -193,6 +205,10 @@ var goneTable = map[string]struct {
 	"AWS::RDS::DBInstance": {ref("arn:aws:rds:us-east-1:111122223333:db:c7k2qs01-db"), []goneRow{
 		{"DBInstanceNotFound", &rdstypes.DBInstanceNotFoundFault{Message: aws.String("DBInstance c7k2qs01-db not found.")}, true},
 		{"InvalidDBInstanceState", &rdstypes.InvalidDBInstanceStateFault{Message: aws.String("Instance c7k2qs01-db is already being deleted.")}, false},
+	}},
+	"AWS::RDS::DBSubnetGroup": {ref("arn:aws:rds:us-east-1:111122223333:subgrp:c7k2qs01-photos"), []goneRow{
+		{"DBSubnetGroupNotFoundFault", &rdstypes.DBSubnetGroupNotFoundFault{Message: aws.String("DB Subnet group 'c7k2qs01-photos' not found.")}, true},
+		{"InvalidDBSubnetGroupStateFault", &rdstypes.InvalidDBSubnetGroupStateFault{Message: aws.String("Cannot delete the subnet group 'c7k2qs01-photos' because at least one database instance: c7k2qs01-db is still using it.")}, false},
 	}},
 	"AWS::Route53::HostedZone": {ref("arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"), []goneRow{
 		{"NoSuchHostedZone", &r53types.NoSuchHostedZone{Message: aws.String("No hosted zone found with ID: Z0123456789ABCDEFGHIJ")}, true},

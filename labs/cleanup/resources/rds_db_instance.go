@@ -79,6 +79,15 @@ func init() {
 				return Waiting("deleting", "status deleting")
 			}
 			if aws.ToBool(db.DeletionProtection) {
+				if status == "stopped" {
+					// A stopped instance cannot be modified: start it (an owned
+					// instance only reaches here), then turn protection off.
+					_, err := c.RDS.StartDBInstance(ctx, &rds.StartDBInstanceInput{DBInstanceIdentifier: aws.String(id)})
+					if err != nil && !IsCode(err, "InvalidDBInstanceState") {
+						return err
+					}
+					return Waiting("starting", "stopped with deletion protection on: starting it to turn protection off")
+				}
 				if rdsBusy[status] {
 					return Waiting("waiting", "status %s: deletion protection can be turned off once the instance is available", status)
 				}
@@ -88,7 +97,7 @@ func init() {
 				case IsCode(err, "InvalidDBInstanceState") && status == "available":
 					return Waiting("disabling", "%v", err) // it changed state since we looked
 				case err != nil:
-					// A stopped (or failed) instance that cannot be modified is reported
+					// A failed instance that cannot be modified is reported
 					// as AWS says; cleanup changes nothing else to unblock it.
 					return err
 				}

@@ -212,6 +212,7 @@ func (w *World) authorizeLocked(b base, service, op string, in any) error {
 var unsignedActions = map[string]bool{
 	"sts:GetCallerIdentity": true, "sts:AssumeRoleWithWebIdentity": true,
 	"cognito-identity:GetId": true, "cognito-identity:GetOpenIdToken": true, "cognito-identity:GetCredentialsForIdentity": true,
+	"cognito-idp:SignUp": true,
 }
 
 // expiredToken is the error of a call made with expired temporary credentials.

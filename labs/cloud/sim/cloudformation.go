@@ -495,6 +495,13 @@ func (r *region) deleteStackResources(st *stack) {
 	for i := len(st.resources) - 1; i >= 0; i-- {
 		rs := st.resources[i]
 		var err error
+		if !rs.delStarted && pending {
+			// A later resource is still being deleted and this one may be what it
+			// depends on (resources are in creation order): CloudFormation deletes
+			// a resource only after those that depend on it are gone.
+			keep = append([]*stackResource{rs}, keep...)
+			continue
+		}
 		if !rs.delStarted {
 			r.stackEvent(st, rs.logical, rs.typ, rs.physical, cftypes.ResourceStatusDeleteInProgress, "")
 			if rs.del != nil {

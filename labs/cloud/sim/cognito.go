@@ -18,10 +18,12 @@ package sim
 //     one with CustomDomainConfig, is stored as the pool's CustomDomain); a pool
 //     has at most one of each. Prefixes are lower-case letters, digits and hyphens
 //     and may not contain "aws", "amazon" or "cognito". DescribeUserPool shows
-//     them at once (the domain's CREATING → ACTIVE status is not modelled: there
-//     is no DescribeUserPoolDomain here).
+//     them at once; DescribeUserPoolDomain shows a new domain CREATING for a
+//     simulated minute, then ACTIVE (cognito_users.go);
+//   - app clients and users (SignUp, AdminConfirmSignUp, AdminCreateUser,
+//     ListUsers) are in cognito_users.go; deleting a pool deletes them with it.
 //
-// Not modelled: users, groups, app clients, identity providers, sign-in, MFA and
+// Not modelled: groups, identity providers, sign-in, MFA and
 // SMS/email configuration beyond storing a few settings, schema attributes,
 // feature tiers, TagResource/UntagResource and ListTagsForResource.
 
@@ -60,6 +62,9 @@ type userPool struct {
 	protection   ciptypes.DeletionProtectionType
 	domain       string // the hosted-UI prefix, "" for none
 	customDomain string
+	domainAt     time.Time // when the prefix domain was created (CREATING for a minute)
+	clients      []*poolClient
+	users        []*poolUser
 	// The settings UpdateUserPool resets when it is not given them.
 	autoVerified []ciptypes.VerifiedAttributeType
 	mfa          ciptypes.UserPoolMfaType
@@ -362,7 +367,7 @@ func (c *cognitoClient) CreateUserPoolDomain(ctx context.Context, in *cip.Create
 		if custom {
 			p.customDomain = d
 		} else {
-			p.domain = d
+			p.domain, p.domainAt = d, r.w.now
 		}
 		p.modified = r.w.now
 		out := &cip.CreateUserPoolDomainOutput{ManagedLoginVersion: ptr(int32(1))}

@@ -37,6 +37,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -53,6 +54,104 @@ type eni struct {
 	requesterID  string
 	managed      bool
 	attachOwner  string // InstanceOwnerId of the attachment
+	ifType       string // InterfaceType; "" is "interface"
+}
+
+func (e *eni) interfaceType() string {
+	if e.ifType == "" {
+		return "interface"
+	}
+	return e.ifType
+}
+
+// lambdaENIs are the interfaces Lambda made for one function's VPC configuration:
+// one per subnet, holding the function's security groups. They outlive the
+// function: after DeleteFunction (or a VpcConfig change) they stay "in-use" until
+// releaseAt, as AWS takes many minutes to release them, and meanwhile the groups
+// cannot be deleted (DependencyViolation).
+type lambdaENIs struct {
+	fn, arn   string
+	subnets   []*subnet
+	sgs       []string
+	ips, ids  []string
+	releaseAt time.Time // zero while the function uses them
+}
+
+// LambdaVPCAttach records that the function named fn (ARN arn) is configured with
+// subnetIDs and sgIDs, making its ENIs; a function's earlier interfaces are
+// released (they linger as after a delete). With no subnets it only releases.
+// Lambda code calls it under the world's lock (from inside do) on CreateFunction
+// and UpdateFunctionConfiguration with a VpcConfig. The error is a plain message
+// for Lambda to wrap in InvalidParameterValueException.
+func (r *region) LambdaVPCAttach(fn, arn string, subnetIDs, sgIDs []string) error {
+	var subs []*subnet
+	for _, id := range subnetIDs {
+		s := r.subnets[id]
+		if s == nil {
+			return fmt.Errorf("Error occurred while DescribeSubnets. EC2 Error Code: InvalidSubnetID.NotFound. EC2 Error Message: The subnet ID '%s' does not exist", id)
+		}
+		if len(subs) > 0 && s.vpc != subs[0].vpc {
+			return fmt.Errorf("Subnets %s and %s are not in the same VPC.", subs[0].id, s.id)
+		}
+		subs = append(subs, s)
+	}
+	for _, id := range sgIDs {
+		g := r.sgs[id]
+		if g == nil {
+			return fmt.Errorf("Error occurred while DescribeSecurityGroups. EC2 Error Code: InvalidGroup.NotFound. EC2 Error Message: The security group '%s' does not exist", id)
+		}
+		if len(subs) > 0 && g.vpc != subs[0].vpc {
+			return fmt.Errorf("Security group %s is not in the VPC of the subnets.", id)
+		}
+	}
+	if len(subs) > 0 && len(sgIDs) == 0 {
+		return fmt.Errorf("SecurityGroupIds must be given with SubnetIds.")
+	}
+	r.LambdaVPCRelease(arn)
+	if len(subs) == 0 {
+		return nil
+	}
+	st := netOf(r)
+	l := &lambdaENIs{fn: fn, arn: arn, subnets: subs, sgs: append([]string(nil), sgIDs...)}
+	for i, s := range subs {
+		ip := r.allocIP(s)
+		l.ips = append(l.ips, ip)
+		l.ids = append(l.ids, "eni-"+hashID(17, arn, s.id, strconv.Itoa(len(st.lambda)), strconv.Itoa(i), r.w.now.String()))
+	}
+	r.useSGs(l.sgs, +1)
+	st.lambda = append(st.lambda, l)
+	return nil
+}
+
+// LambdaVPCRelease is DeleteFunction's (and a VpcConfig removal's) side: the
+// function's interfaces stay in-use for 10 to 30 simulated minutes more, then go.
+func (r *region) LambdaVPCRelease(arn string) {
+	st, ok := r.ext["ec2-network"].(*netState)
+	if !ok {
+		return
+	}
+	for _, l := range st.lambda {
+		if l.arn == arn && l.releaseAt.IsZero() {
+			l.releaseAt = r.w.now.Add(r.w.jitter(10*time.Minute, 20*time.Minute))
+		}
+	}
+}
+
+func (r *region) stepLambdaENIs(st *netState, now time.Time) {
+	keep := st.lambda[:0]
+	for _, l := range st.lambda {
+		if !l.releaseAt.IsZero() && !now.Before(l.releaseAt) {
+			r.useSGs(l.sgs, -1)
+			for i, ip := range l.ips {
+				if ip != "" {
+					r.freeIP(l.subnets[i], ip)
+				}
+			}
+			continue
+		}
+		keep = append(keep, l)
+	}
+	st.lambda = keep
 }
 
 func (r *region) instanceENIID(in *instance) string {
@@ -88,14 +187,40 @@ func (r *region) enis() []*eni {
 		out = append(out, &eni{id: t.eni, desc: r.arn("ecs", "attachment/"+t.attachID), ip: t.ip, subnet: t.subnet, sgs: t.sgs, managed: true,
 			attachID: "eni-attach-" + hashID(17, t.eni, "attach"), deviceIndex: 1})
 	}
+	if st, _ := r.ext["ec2-network"].(*netState); st != nil {
+		for _, g := range st.natOrder {
+			if g.ip == "" || g.state(r.w.now) == "failed" {
+				continue
+			}
+			out = append(out, &eni{id: natENIID(g), desc: "Interface for NAT Gateway " + g.id, ip: g.ip, subnet: g.subnet, managed: true,
+				requesterID: "amazon-nat-gateway", ifType: "nat_gateway", attachID: "ela-attach-" + hashID(17, g.id, "attach"), deviceIndex: 1, attachOwner: "amazon-aws"})
+		}
+		for _, e := range st.vpceOrder {
+			for i, s := range e.subnets {
+				out = append(out, &eni{id: vpceENIID(e, i), desc: "VPC Endpoint Interface " + e.id, ip: e.ips[i], subnet: s, sgs: e.sgs, managed: true,
+					requesterID: "amazon-aws", ifType: "vpc_endpoint", attachID: "ela-attach-" + hashID(17, e.id, s.id), deviceIndex: 1, attachOwner: "amazon-aws"})
+			}
+		}
+		for _, l := range st.lambda {
+			for i, s := range l.subnets {
+				out = append(out, &eni{id: l.ids[i], desc: "AWS Lambda VPC ENI-" + l.fn + "-" + hashID(8, l.ids[i])[:8] + "-" + hashID(4, l.ids[i], "b")[:4] + "-" + hashID(4, l.ids[i], "c")[:4] + "-" + hashID(4, l.ids[i], "d")[:4] + "-" + hashID(12, l.ids[i], "e")[:12],
+					ip: l.ips[i], subnet: s, sgs: l.sgs, managed: true, requesterID: "AROA" + strings.ToUpper(hashID(17, l.arn, "role"))[:17] + ":" + l.fn,
+					ifType: "lambda", attachID: "ela-attach-" + hashID(17, l.ids[i], "attach"), deviceIndex: 1, attachOwner: "amazon-aws"})
+			}
+		}
+	}
 	if st, _ := r.ext["rds"].(*rdsState); st != nil {
 		for _, x := range st.order {
 			if x.dead {
 				continue
 			}
 			var sn *subnet
-			for _, s := range r.subOrder {
-				if s.vpc == r.defaultVPC() && s.az == x.az {
+			subs := r.subOrder
+			if x.subnetGroup != nil {
+				subs = x.subnetGroup.subnets
+			}
+			for _, s := range subs {
+				if (x.subnetGroup != nil || s.vpc == r.defaultVPC()) && s.az == x.az && sn == nil {
 					sn = s
 				}
 			}
@@ -154,7 +279,7 @@ func (r *region) eniAttr(e *eni, name string) ([]string, bool) {
 	case "description":
 		return []string{e.desc}, true
 	case "interface-type":
-		return []string{"interface"}, true
+		return []string{e.interfaceType()}, true
 	case "private-ip-address", "addresses.private-ip-address":
 		if e.ip == "" {
 			return nil, true
@@ -180,7 +305,7 @@ func (r *region) eniAttr(e *eni, name string) ([]string, bool) {
 func (r *region) eniOut(e *eni) ec2types.NetworkInterface {
 	out := ec2types.NetworkInterface{
 		NetworkInterfaceId: ptr(e.id), SubnetId: ptr(e.subnet.id), VpcId: ptr(e.subnet.vpc.id), AvailabilityZone: ptr(e.subnet.az),
-		AvailabilityZoneId: ptr(e.subnet.azID), Description: ptr(e.desc), InterfaceType: ec2types.NetworkInterfaceTypeInterface,
+		AvailabilityZoneId: ptr(e.subnet.azID), Description: ptr(e.desc), InterfaceType: ec2types.NetworkInterfaceType(e.interfaceType()),
 		MacAddress: ptr(e.mac()), OwnerId: ptr(r.account), RequesterManaged: ptr(e.managed), RequesterId: optStr(e.requesterID),
 		SourceDestCheck: ptr(true), Status: ec2types.NetworkInterfaceStatusInUse, TagSet: []ec2types.Tag{}, Groups: []ec2types.GroupIdentifier{},
 		Attachment: &ec2types.NetworkInterfaceAttachment{AttachmentId: ptr(e.attachID), DeviceIndex: ptr(e.deviceIndex),

@@ -1,7 +1,11 @@
 package sim
 
 // Amazon RDS: DB instances (not clusters). An instance is "creating" for a few
-// simulated minutes, then "available" with its endpoint; DeleteDBInstance turns it
+// simulated minutes, "backing-up" (its first automated backup, when
+// BackupRetentionPeriod is not 0) for the last third of that wait, then
+// "available" with its endpoint. StopDBInstance makes an available instance
+// "stopping" then "stopped"; StartDBInstance, or AWS itself 7 days after it
+// stopped, makes it "starting" then "available" again; DeleteDBInstance turns it
 // "deleting" and a few minutes later it is gone (DBInstanceNotFound). As AWS:
 // deleting an instance with DeletionProtection answers InvalidParameterCombination,
 // ModifyDBInstance needs an available instance (InvalidDBInstanceState), a delete
@@ -12,9 +16,11 @@ package sim
 // until it is gone, so deleting them answers DependencyViolation meanwhile. The
 // tagging API lists instances as rds:db.
 //
-// Not modelled: Aurora and clusters, snapshots (a final snapshot is accepted and
-// not kept), automated backups, read replicas, parameter, option and subnet groups,
-// stop/start, Multi-AZ fail-over, storage autoscaling, and every ModifyDBInstance
+// DB subnet groups are in rds_subnets.go. Not modelled: Aurora and clusters,
+// snapshots (a final snapshot is accepted and not kept; StopDBInstance's snapshot
+// answers UnsupportedOperation), automated backups as resources (so
+// DeleteAutomatedBackups is accepted and changes nothing), read replicas,
+// parameter and option groups, Multi-AZ fail-over, storage autoscaling, and every ModifyDBInstance
 // setting but DeletionProtection (others answer UnsupportedOperation).
 
 import (
@@ -44,6 +50,7 @@ var _ cloud.RDS = (*rdsClient)(nil)
 type rdsState struct {
 	instances map[string]*rdsInstance // by lowercase identifier
 	order     []*rdsInstance
+	groups    map[string]*rdsSubnetGroup // DB subnet groups by lowercase name
 }
 
 type rdsInstance struct {
@@ -55,12 +62,23 @@ type rdsInstance struct {
 	protection, multiAZ, public    bool
 	encrypted                      bool
 	sgs                            []string
-	created, availableAt           time.Time
-	deletingAt, goneAt             time.Time // zero until DeleteDBInstance
+	subnetGroup                    *rdsSubnetGroup // nil: the default VPC
+	created, backupAt, availableAt time.Time       // creating until backupAt, backing-up until availableAt
+	deletingAt, goneAt             time.Time       // zero until DeleteDBInstance
+	// stop/start: zero stopAt when never stopped; startAt zero until StartDBInstance
+	// (AWS starts it again on its own 7 days after it stopped).
+	stopAt, stoppedAt, startAt time.Time
+	startFor                   time.Duration // how long "starting" lasts
 }
 
+// rdsAutoStart is how long a stopped instance stays stopped: "The instance
+// restarts automatically after 7 days" (StopDBInstance, RDS API reference).
+const rdsAutoStart = 7 * 24 * time.Hour
+
 func rdsOf(r *region) *rdsState {
-	return state(r, "rds", func() *rdsState { return &rdsState{instances: map[string]*rdsInstance{}} })
+	return state(r, "rds", func() *rdsState {
+		return &rdsState{instances: map[string]*rdsInstance{}, groups: map[string]*rdsSubnetGroup{}}
+	})
 }
 
 // status is the instance's DBInstanceStatus at now.
@@ -68,8 +86,24 @@ func (x *rdsInstance) status(now time.Time) string {
 	switch {
 	case !x.deletingAt.IsZero():
 		return "deleting"
-	case now.Before(x.availableAt):
+	case now.Before(x.backupAt):
 		return "creating"
+	case now.Before(x.availableAt):
+		return "backing-up"
+	case x.stopAt.IsZero():
+		return "available"
+	case now.Before(x.stoppedAt):
+		return "stopping"
+	}
+	start := x.startAt
+	if start.IsZero() {
+		start = x.stoppedAt.Add(rdsAutoStart)
+	}
+	switch {
+	case now.Before(start):
+		return "stopped"
+	case now.Before(start.Add(x.startFor)):
+		return "starting"
 	}
 	return "available"
 }
@@ -124,88 +158,117 @@ var rdsVersions = map[string]string{"mysql": "8.0.40", "mariadb": "10.11.10", "p
 
 // CreateDBInstance creates an instance; it is "creating" for a few minutes.
 func (c *rdsClient) CreateDBInstance(ctx context.Context, in *rds.CreateDBInstanceInput, _ ...func(*rds.Options)) (*rds.CreateDBInstanceOutput, error) {
-	return do(ctx, c.base, "rds", "CreateDBInstance", in, func(r *region) (*rds.CreateDBInstanceOutput, error) {
-		if in == nil {
-			in = &rds.CreateDBInstanceInput{}
+	return do(ctx, c.base, "rds", "CreateDBInstance", in, func(r *region) (*rds.CreateDBInstanceOutput, error) { return createDBInstance(r, in) })
+}
+
+// createDBInstance is CreateDBInstance's model, shared with CloudFormation. The world's lock must be held.
+func createDBInstance(r *region, in *rds.CreateDBInstanceInput) (*rds.CreateDBInstanceOutput, error) {
+	if in == nil {
+		in = &rds.CreateDBInstanceInput{}
+	}
+	st := rdsOf(r)
+	id := strings.ToLower(str(in.DBInstanceIdentifier))
+	if !rdsIDRE.MatchString(id) || strings.HasSuffix(id, "-") || strings.Contains(id, "--") {
+		return nil, apiError("InvalidParameterValue", "The parameter DBInstanceIdentifier is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens.")
+	}
+	engine := str(in.Engine)
+	port, ok := rdsPorts[engine]
+	if !ok {
+		return nil, apiError("InvalidParameterValue", "Invalid DB engine: %s", engine)
+	}
+	class := str(in.DBInstanceClass)
+	if !strings.HasPrefix(class, "db.") {
+		return nil, apiError("InvalidParameterValue", "Invalid DB Instance class: %s", class)
+	}
+	storage := i32(in.AllocatedStorage, 0)
+	if storage < 20 || storage > 65536 {
+		return nil, apiError("InvalidParameterValue", "Invalid storage size for engine name %s and storage type gp2: %d", engine, storage)
+	}
+	if str(in.MasterUsername) == "" {
+		return nil, apiError("InvalidParameterValue", "The parameter MasterUsername must be provided and must not be blank.")
+	}
+	managed := in.ManageMasterUserPassword != nil && *in.ManageMasterUserPassword
+	switch pw := str(in.MasterUserPassword); {
+	case managed && pw != "":
+		return nil, apiError("InvalidParameterCombination", "You can't specify MasterUserPassword and ManageMasterUserPassword at the same time.")
+	case !managed && len(pw) < 8:
+		return nil, apiError("InvalidParameterValue", "The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters.")
+	}
+	if st.instances[id] != nil {
+		return nil, &rdstypes.DBInstanceAlreadyExistsFault{Message: ptr("DB instance already exists")}
+	}
+	if n, q := len(st.instances), rdsQuota(r.w, r); float64(n) >= q {
+		return nil, &rdstypes.InstanceQuotaExceededFault{Message: msg("Cannot create more than %d DB instances", int(q))}
+	}
+	var group *rdsSubnetGroup
+	vpcOf := r.defaultVPC()
+	if n := str(in.DBSubnetGroupName); n != "" && !strings.EqualFold(n, "default") {
+		if group = st.groups[strings.ToLower(n)]; group == nil {
+			return nil, rdsGroupNotFound(n)
 		}
-		st := rdsOf(r)
-		id := strings.ToLower(str(in.DBInstanceIdentifier))
-		if !rdsIDRE.MatchString(id) || strings.HasSuffix(id, "-") || strings.Contains(id, "--") {
-			return nil, apiError("InvalidParameterValue", "The parameter DBInstanceIdentifier is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens.")
+		vpcOf = group.vpc
+	}
+	sgs := in.VpcSecurityGroupIds
+	for _, sg := range sgs {
+		g := r.sgs[sg]
+		if g == nil {
+			return nil, apiError("InvalidParameterValue", "The security group '%s' does not exist", sg)
 		}
-		engine := str(in.Engine)
-		port, ok := rdsPorts[engine]
-		if !ok {
-			return nil, apiError("InvalidParameterValue", "Invalid DB engine: %s", engine)
+		if g.vpc != vpcOf {
+			return nil, apiError("InvalidParameterCombination", "The DB instance and EC2 security group are in different VPCs. The DB instance is in %s and the EC2 security group is in %s", vpcOf.id, g.vpc.id)
 		}
-		class := str(in.DBInstanceClass)
-		if !strings.HasPrefix(class, "db.") {
-			return nil, apiError("InvalidParameterValue", "Invalid DB Instance class: %s", class)
+	}
+	if len(sgs) == 0 {
+		sgs = []string{vpcOf.defaultSG.id}
+	}
+	az := str(in.AvailabilityZone)
+	if az == "" {
+		az = r.name + "a"
+		if group != nil {
+			az = group.subnets[0].az
 		}
-		storage := i32(in.AllocatedStorage, 0)
-		if storage < 20 || storage > 65536 {
-			return nil, apiError("InvalidParameterValue", "Invalid storage size for engine name %s and storage type gp2: %d", engine, storage)
-		}
-		if str(in.MasterUsername) == "" {
-			return nil, apiError("InvalidParameterValue", "The parameter MasterUsername must be provided and must not be blank.")
-		}
-		managed := in.ManageMasterUserPassword != nil && *in.ManageMasterUserPassword
-		switch pw := str(in.MasterUserPassword); {
-		case managed && pw != "":
-			return nil, apiError("InvalidParameterCombination", "You can't specify MasterUserPassword and ManageMasterUserPassword at the same time.")
-		case !managed && len(pw) < 8:
-			return nil, apiError("InvalidParameterValue", "The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters.")
-		}
-		if st.instances[id] != nil {
-			return nil, &rdstypes.DBInstanceAlreadyExistsFault{Message: ptr("DB instance already exists")}
-		}
-		if n, q := len(st.instances), rdsQuota(c.w, r); float64(n) >= q {
-			return nil, &rdstypes.InstanceQuotaExceededFault{Message: msg("Cannot create more than %d DB instances", int(q))}
-		}
-		sgs := in.VpcSecurityGroupIds
-		for _, sg := range sgs {
-			if r.sgs[sg] == nil {
-				return nil, apiError("InvalidParameterValue", "The security group '%s' does not exist", sg)
-			}
-		}
-		if len(sgs) == 0 {
-			sgs = []string{r.defaultVPC().defaultSG.id}
-		}
-		az := str(in.AvailabilityZone)
-		if az == "" {
-			az = r.name + "a"
-		}
-		version := str(in.EngineVersion)
-		if version == "" {
-			version = rdsVersions[engine]
-		}
-		x := &rdsInstance{id: id, arn: r.arn("rds", "db:"+id), resourceID: "db-" + strings.ToUpper(c.w.hexID(26)),
-			class: class, engine: engine, version: version, user: str(in.MasterUsername), dbName: str(in.DBName), az: az,
-			storageType: "gp2", storage: storage, port: i32(in.Port, port), backupRetention: i32(in.BackupRetentionPeriod, 1),
-			protection: in.DeletionProtection != nil && *in.DeletionProtection, multiAZ: in.MultiAZ != nil && *in.MultiAZ,
-			public: in.PubliclyAccessible != nil && *in.PubliclyAccessible, encrypted: in.StorageEncrypted != nil && *in.StorageEncrypted,
-			sgs: append([]string(nil), sgs...), created: c.w.now, availableAt: c.w.now.Add(c.w.jitter(5*time.Minute, 4*time.Minute))}
-		if s := str(in.StorageType); s != "" {
-			x.storageType = s
-		}
-		for _, t := range in.Tags {
-			x.tags.set(str(t.Key), str(t.Value))
-		}
-		if err := validTags(x.tags); err != nil {
-			return nil, apiError("InvalidParameterValue", "%v", err)
-		}
-		st.instances[id] = x
-		st.order = append(st.order, x)
-		r.useSGs(x.sgs, +1)
-		r.addTaggable(&x.tagged, x.arn, "rds:db")
-		return &rds.CreateDBInstanceOutput{DBInstance: x.out(r, c.w.now)}, nil
-	})
+	} else if group != nil && !group.coversAZ(az) {
+		return nil, apiError("InvalidParameterCombination", "The DB subnet group %s has no subnet in Availability Zone %s.", group.name, az)
+	}
+	version := str(in.EngineVersion)
+	if version == "" {
+		version = rdsVersions[engine]
+	}
+	x := &rdsInstance{id: id, arn: r.arn("rds", "db:"+id), resourceID: "db-" + strings.ToUpper(r.w.hexID(26)),
+		class: class, engine: engine, version: version, user: str(in.MasterUsername), dbName: str(in.DBName), az: az,
+		storageType: "gp2", storage: storage, port: i32(in.Port, port), backupRetention: i32(in.BackupRetentionPeriod, 1),
+		protection: in.DeletionProtection != nil && *in.DeletionProtection, multiAZ: in.MultiAZ != nil && *in.MultiAZ,
+		public: in.PubliclyAccessible != nil && *in.PubliclyAccessible, encrypted: in.StorageEncrypted != nil && *in.StorageEncrypted,
+		sgs: append([]string(nil), sgs...), subnetGroup: group, created: r.w.now, availableAt: r.w.now.Add(r.w.jitter(5*time.Minute, 4*time.Minute))}
+	// The last third of the wait is the first automated backup ("backing-up"), as
+	// DescribeDBInstances shows a new instance with backups enabled.
+	x.backupAt = x.availableAt
+	if x.backupRetention > 0 {
+		x.backupAt = x.created.Add(x.availableAt.Sub(x.created) * 2 / 3)
+	}
+	if s := str(in.StorageType); s != "" {
+		x.storageType = s
+	}
+	for _, t := range in.Tags {
+		x.tags.set(str(t.Key), str(t.Value))
+	}
+	if err := validTags(x.tags); err != nil {
+		return nil, apiError("InvalidParameterValue", "%v", err)
+	}
+	st.instances[id] = x
+	st.order = append(st.order, x)
+	r.useSGs(x.sgs, +1)
+	r.addTaggable(&x.tagged, x.arn, "rds:db")
+	return &rds.CreateDBInstanceOutput{DBInstance: x.out(r, r.w.now)}, nil
 }
 
 // rdsQuota is the region's applied "DB instances" quota.
 func rdsQuota(w *World, r *region) float64 {
 	if v, ok := w.quotas[r.account+"/"+r.name+"/rds/L-7B6409FD"]; ok {
 		return v
+	}
+	if v, ok := w.quotas[r.account+"/*/rds/L-7B6409FD"]; ok {
+		return v // as GetServiceQuota answers
 	}
 	return defaultQuotas["rds/L-7B6409FD"].value
 }
@@ -219,6 +282,9 @@ func (x *rdsInstance) out(r *region, now time.Time) *rdstypes.DBInstance {
 		DeletionProtection: ptr(x.protection), BackupRetentionPeriod: ptr(x.backupRetention), DbInstancePort: ptr(int32(0)),
 		CopyTagsToSnapshot: ptr(false), AutoMinorVersionUpgrade: ptr(true), LicenseModel: ptr("general-public-license"),
 		PendingModifiedValues: &rdstypes.PendingModifiedValues{},
+	}
+	if g := x.subnetGroup; g != nil {
+		o.DBSubnetGroup = g.out()
 	}
 	for _, sg := range x.sgs {
 		o.VpcSecurityGroups = append(o.VpcSecurityGroups, rdstypes.VpcSecurityGroupMembership{VpcSecurityGroupId: ptr(sg), Status: ptr("active")})
@@ -345,6 +411,8 @@ func (c *rdsClient) DeleteDBInstance(ctx context.Context, in *rds.DeleteDBInstan
 			return nil, apiError("InvalidParameterCombination", "Cannot delete protected DB Instance, please disable deletion protection and try again.")
 		case !x.deletingAt.IsZero():
 			return nil, &rdstypes.InvalidDBInstanceStateFault{Message: msg("Instance %s is already being deleted.", x.id)}
+		case x.status(c.w.now) == "stopping" || x.status(c.w.now) == "starting":
+			return nil, &rdstypes.InvalidDBInstanceStateFault{Message: msg("Instance %s is not in a state in which it can be deleted: %s.", x.id, x.status(c.w.now))}
 		case !skip && x.status(c.w.now) == "creating":
 			return nil, &rdstypes.InvalidDBInstanceStateFault{Message: msg("Instance %s is currently creating - a final snapshot cannot be taken.", x.id)}
 		}
@@ -354,7 +422,49 @@ func (c *rdsClient) DeleteDBInstance(ctx context.Context, in *rds.DeleteDBInstan
 	})
 }
 
-// ListTagsForResource lists an instance's tags by its ARN.
+// StopDBInstance stops an available instance: "stopping" for a minute or two,
+// then "stopped" until StartDBInstance or, as AWS, 7 days later.
+func (c *rdsClient) StopDBInstance(ctx context.Context, in *rds.StopDBInstanceInput, _ ...func(*rds.Options)) (*rds.StopDBInstanceOutput, error) {
+	return do(ctx, c.base, "rds", "StopDBInstance", in, func(r *region) (*rds.StopDBInstanceOutput, error) {
+		if in == nil {
+			in = &rds.StopDBInstanceInput{}
+		}
+		x, err := rdsOf(r).find(r, str(in.DBInstanceIdentifier))
+		if err != nil {
+			return nil, err
+		}
+		if in.DBSnapshotIdentifier != nil {
+			return nil, apiError("UnsupportedOperation", "The simulator does not model DB snapshots (DBSnapshotIdentifier).")
+		}
+		if s := x.status(c.w.now); s != "available" {
+			return nil, &rdstypes.InvalidDBInstanceStateFault{Message: msg("Instance %s is not in available state.", x.id)}
+		}
+		x.stopAt, x.startAt = c.w.now, time.Time{}
+		x.stoppedAt = c.w.now.Add(c.w.jitter(time.Minute, time.Minute))
+		x.startFor = c.w.jitter(4*time.Minute, 2*time.Minute)
+		return &rds.StopDBInstanceOutput{DBInstance: x.out(r, c.w.now)}, nil
+	})
+}
+
+// StartDBInstance starts a stopped instance: "starting" for a few minutes, then "available".
+func (c *rdsClient) StartDBInstance(ctx context.Context, in *rds.StartDBInstanceInput, _ ...func(*rds.Options)) (*rds.StartDBInstanceOutput, error) {
+	return do(ctx, c.base, "rds", "StartDBInstance", in, func(r *region) (*rds.StartDBInstanceOutput, error) {
+		if in == nil {
+			in = &rds.StartDBInstanceInput{}
+		}
+		x, err := rdsOf(r).find(r, str(in.DBInstanceIdentifier))
+		if err != nil {
+			return nil, err
+		}
+		if s := x.status(c.w.now); s != "stopped" {
+			return nil, &rdstypes.InvalidDBInstanceStateFault{Message: msg("Instance %s is not stopped, it cannot be started.", x.id)}
+		}
+		x.startAt = c.w.now
+		return &rds.StartDBInstanceOutput{DBInstance: x.out(r, c.w.now)}, nil
+	})
+}
+
+// ListTagsForResource lists an instance's or a DB subnet group's tags by its ARN.
 func (c *rdsClient) ListTagsForResource(ctx context.Context, in *rds.ListTagsForResourceInput, _ ...func(*rds.Options)) (*rds.ListTagsForResourceOutput, error) {
 	return do(ctx, c.base, "rds", "ListTagsForResource", in, func(r *region) (*rds.ListTagsForResourceOutput, error) {
 		if in == nil {
@@ -364,12 +474,22 @@ func (c *rdsClient) ListTagsForResource(ctx context.Context, in *rds.ListTagsFor
 		if !strings.HasPrefix(name, "arn:") {
 			return nil, apiError("InvalidParameterValue", "Invalid resource name: %s", name)
 		}
-		x, err := rdsOf(r).find(r, name)
-		if err != nil {
-			return nil, err
+		var tags tagList
+		if g, ok := strings.CutPrefix(name, r.arn("rds", "subgrp:")); ok {
+			grp := rdsOf(r).groups[g]
+			if grp == nil {
+				return nil, rdsGroupNotFound(g)
+			}
+			tags = grp.tags
+		} else {
+			x, err := rdsOf(r).find(r, name)
+			if err != nil {
+				return nil, err
+			}
+			tags = x.tags
 		}
 		out := &rds.ListTagsForResourceOutput{TagList: []rdstypes.Tag{}}
-		for _, t := range x.tags {
+		for _, t := range tags {
 			out.TagList = append(out.TagList, rdstypes.Tag{Key: ptr(t.k), Value: ptr(t.v)})
 		}
 		return out, nil
